@@ -1,0 +1,37 @@
+# METADATA
+# description: |
+#   Rule parameters. Every rule reads its settings through `value`, so one rule body works in all
+#   three engines: Gatekeeper passes Constraint parameters as input.parameters, and the mlfence
+#   adapters pass data/mlfence/config the same way. A parameter that is absent falls back to the
+#   secure default below, never to "allow".
+package lib.mlfence.config
+
+# Namespaces that belong to the platform itself, not to ML workloads.
+default_system_namespaces := [
+	"kube-system",
+	"kube-public",
+	"kube-node-lease",
+	"gatekeeper-system",
+	"istio-system",
+	"cert-manager",
+]
+
+# RFC 1918 private space plus RFC 6598 carrier-grade NAT space.
+default_internal_cidrs := [
+	"10.0.0.0/8",
+	"172.16.0.0/12",
+	"192.168.0.0/16",
+	"100.64.0.0/10",
+	"fc00::/7",
+]
+
+defaults := {
+	"system_namespaces": default_system_namespaces,
+	"internal_cidrs": default_internal_cidrs,
+}
+
+# value(key) is the caller's parameter when it was given, else the default.
+value(key) := input.parameters[key] if {
+	is_object(input.parameters)
+	input.parameters[key] != null
+} else := defaults[key]

@@ -1,0 +1,81 @@
+# METADATA
+# description: |
+#   The engine adapter for everything that is not Gatekeeper. It recognises what arrived
+#   (a Kubernetes object, an AdmissionReview, a Terraform plan), builds the Gatekeeper-shaped
+#   input every rule is written against, and runs all rules of the matching target with it.
+#   Rules are never copied: they are evaluated `with input as` the adapted document.
+package mlfence
+
+import data.lib.mlfence.tfplan
+
+# Rule parameters come from data/mlfence/config; Gatekeeper gets the same values rendered
+# into Constraint parameters by `mlfence build`.
+params := data.mlfence.config if is_object(data.mlfence.config)
+
+default params := {}
+
+# document_kind(doc) names what a document is; anything else is "unrecognised".
+document_kind(doc) := "admission_review" if {
+	is_object(doc)
+	doc.kind == "AdmissionReview"
+} else := "terraform_plan" if {
+	tfplan.is_plan(doc)
+} else := "kubernetes_object" if {
+	is_object(doc)
+	is_string(doc.kind)
+	is_string(doc.apiVersion)
+} else := "unrecognised"
+
+# review_of(doc) is Gatekeeper's input.review for a raw object or an AdmissionReview.
+review_of(doc) := doc.request if {
+	document_kind(doc) == "admission_review"
+	is_object(doc.request)
+} else := {} if {
+	document_kind(doc) == "admission_review"
+} else := {
+	"object": doc,
+	"operation": "CREATE",
+	"kind": {"kind": doc.kind, "version": doc.apiVersion},
+}
+
+# document_findings(doc, inventory) is the list of findings for one document, sorted.
+# `inventory` has Gatekeeper's data.inventory shape, for rules that look across objects.
+document_findings(doc, inventory) := sort(_k8s_findings(review_of(doc), inventory)) if {
+	document_kind(doc) in {"kubernetes_object", "admission_review"}
+} else := sort(_terraform_findings(doc)) if {
+	document_kind(doc) == "terraform_plan"
+} else := [unrecognised_finding]
+
+_k8s_findings(review, inventory) := {f |
+	some area, rule
+	found := data.k8s[area][rule].violation with input as {"review": review, "parameters": params}
+		with data.inventory as inventory
+	some violation in found
+	f := as_finding(violation)
+}
+
+_terraform_findings(plan) := {f |
+	some provider, rule
+	found := data.terraform[provider][rule].violation with input as {"plan": plan, "parameters": params}
+	some violation in found
+	f := as_finding(violation)
+}
+
+# as_finding(violation) flattens a rule's {"msg", "details"} into the finding contract.
+as_finding(violation) := object.union(violation.details, {"message": violation.msg})
+
+# Anything mlfence cannot read is refused: a policy engine that passes what it cannot parse
+# fails open.
+unrecognised_finding := {
+	"rule_id": "MLF-INPUT-001",
+	"severity": "high",
+	"status": "fail",
+	"title": "Input not recognised",
+	"resource": "",
+	"message": "MLF-INPUT-001: input is neither a Kubernetes object, an AdmissionReview nor a Terraform plan",
+	"remediation": "Send a Kubernetes object, an admission.k8s.io/v1 AdmissionReview, or `terraform show -json` output.",
+}
+
+# is_failing(finding) holds for findings that block: failures and values unknown until apply
+# do not block (the latter are warnings), exemptions never block.
+is_failing(finding) if finding.status == "fail"

@@ -1,0 +1,48 @@
+package mlfence
+
+# METADATA
+# title: Scan
+# description: >-
+#   The CLI's entrypoint: many documents in one evaluation, so scanning a thousand files
+#   costs one OPA process. input.documents is a list of {"path", "index", "document"}; every
+#   Kubernetes object among them also feeds the inventory that cross-object rules read.
+# entrypoint: true
+scan := [{
+	"path": entry.path,
+	"index": entry.index,
+	"input_kind": document_kind(entry.document),
+	"findings": document_findings(entry.document, scan_inventory),
+} |
+	some entry in input.documents
+]
+
+# scan_inventory has the shape of Gatekeeper's data.inventory, built from the scanned objects.
+scan_inventory := inventory_of([entry.document | some entry in input.documents])
+
+# inventory_of(docs) indexes Kubernetes objects the way Gatekeeper's sync does.
+inventory_of(docs) := {
+	"namespace": {ns: _namespaced(docs, ns) | some ns in ({_namespace_of(d) | some d in _objects(docs)} - {""})},
+	"cluster": _by_version_kind([d | some d in _objects(docs); _namespace_of(d) == ""]),
+}
+
+_objects(docs) := [d |
+	some d in docs
+	document_kind(d) == "kubernetes_object"
+	is_string(d.metadata.name)
+]
+
+_namespace_of(obj) := obj.metadata.namespace if is_string(obj.metadata.namespace)
+
+else := ""
+
+_namespaced(docs, ns) := _by_version_kind([d | some d in _objects(docs); _namespace_of(d) == ns])
+
+_by_version_kind(objs) := {version: {kind: {o.metadata.name: o |
+	some o in objs
+	o.apiVersion == version
+	o.kind == kind
+} |
+	some kind in {o.kind | some o in objs; o.apiVersion == version}
+} |
+	some version in {o.apiVersion | some o in objs}
+}
