@@ -25,10 +25,11 @@ default_internal_cidrs := [
 	"fc00::/7",
 ]
 
-defaults := {
-	"system_namespaces": default_system_namespaces,
-	"internal_cidrs": default_internal_cidrs,
-}
+# Defaults are a partial object so that each area can declare its parameters in its own file
+# of this package (config_<area>.rego); the Gatekeeper generator links every file of it.
+defaults["system_namespaces"] := default_system_namespaces
+
+defaults["internal_cidrs"] := default_internal_cidrs
 
 # value(key) is the caller's parameter when it was given, else the default.
 value(key) := input.parameters[key] if {

@@ -35,3 +35,10 @@ finding(chain, resource, message, status) := {
 } if {
 	meta := rule_annotations(chain)
 }
+
+# with_severity(chain, resource, message, severity) is a failing finding whose severity differs
+# from the rule's default, e.g. an open port that is a known ML service.
+with_severity(chain, resource, message, severity) := object.union(
+	violation(chain, resource, message),
+	{"details": object.union(violation(chain, resource, message).details, {"severity": severity})},
+)
