@@ -36,3 +36,9 @@ value(key) := input.parameters[key] if {
 	is_object(input.parameters)
 	input.parameters[key] != null
 } else := defaults[key]
+
+# Published ranges are approved per service by bundle.yaml and filled in by `mlfence sync`;
+# with no data nothing public is approved.
+defaults["approved_ranges"] := {}
+
+defaults["owner_ranges"] := {}
