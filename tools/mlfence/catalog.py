@@ -1,0 +1,136 @@
+"""The rule catalog: every rule's metadata (from its METADATA block) and its examples.
+
+Metadata is read with `opa inspect -a`, so the catalog, the docs, the Gatekeeper templates and
+the findings all come from the one annotation block each rule carries.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from mlfence import toolchain
+
+RULE_ID = re.compile(r"^MLF-(K8S|TF)-\d{3}$")
+SEVERITIES = ("critical", "high", "medium", "low")
+TARGET_DIRS = {"kubernetes": "k8s", "terraform": "terraform"}
+
+
+class CatalogError(RuntimeError):
+    """The policy tree breaks the rule contract (docs/writing-rules.md)."""
+
+
+@dataclass(frozen=True)
+class Rule:
+    rule_id: str
+    long_id: str
+    title: str
+    description: str
+    severity: str
+    target: str
+    kinds: tuple[str, ...]
+    remediation: str
+    package: str
+    source: Path
+    related: tuple[str, ...] = ()
+    examples: tuple[dict[str, Any], ...] = field(default=(), compare=False)
+
+    @property
+    def slug(self) -> str:
+        return self.package.rsplit(".", 1)[-1]
+
+    @property
+    def directory(self) -> Path:
+        return self.source.parent
+
+
+def _package_of(path: list[dict[str, Any]]) -> str:
+    return ".".join(str(p["value"]) for p in path[1:])
+
+
+def _load_examples(directory: Path) -> tuple[dict[str, Any], ...]:
+    examples = directory / "examples.yaml"
+    if not examples.exists():
+        return ()
+    try:
+        document = yaml.safe_load(examples.read_text()) or {}
+    except yaml.YAMLError as exc:
+        raise CatalogError(f"{examples}: not valid YAML: {exc}") from exc
+    cases = document.get("cases") if isinstance(document, dict) else None
+    if not isinstance(cases, list):
+        raise CatalogError(f"{examples}: expected a top-level 'cases' list")
+    return tuple(cases)
+
+
+def _rule_from(annotation: dict[str, Any], root: Path) -> Rule:
+    meta = annotation["annotations"]
+    custom = meta.get("custom") or {}
+    source = (root / annotation["location"]["file"]).resolve()
+    if not source.exists():
+        source = Path(annotation["location"]["file"]).resolve()
+    rule_id = str(custom.get("id", ""))
+    if not RULE_ID.match(rule_id):
+        raise CatalogError(f"{source}: custom.id {rule_id!r} is not MLF-K8S-NNN / MLF-TF-NNN")
+    severity = str(custom.get("severity", ""))
+    if severity not in SEVERITIES:
+        raise CatalogError(f"{source}: severity {severity!r} is not one of {', '.join(SEVERITIES)}")
+    target = str(custom.get("target", ""))
+    if target not in TARGET_DIRS:
+        raise CatalogError(f"{source}: target {target!r} is not kubernetes or terraform")
+    for key in ("title", "description"):
+        if not meta.get(key):
+            raise CatalogError(f"{source}: METADATA needs a {key}")
+    if not custom.get("recommended_action"):
+        raise CatalogError(f"{source}: METADATA needs custom.recommended_action")
+    return Rule(
+        rule_id=rule_id,
+        long_id=str(custom.get("long_id", "")),
+        title=meta["title"].strip(),
+        description=" ".join(meta["description"].split()),
+        severity=severity,
+        target=target,
+        kinds=tuple(str(k) for k in custom.get("kinds") or ()),
+        remediation=" ".join(str(custom["recommended_action"]).split()),
+        package=_package_of(annotation["path"]),
+        source=source,
+        related=tuple(r.get("ref", "") for r in meta.get("related_resources") or ()),
+        examples=_load_examples(source.parent),
+    )
+
+
+@cache
+def load(policy: Path | None = None) -> tuple[Rule, ...]:
+    """Every rule under policy/k8s and policy/terraform, sorted by ID; IDs must be unique."""
+    root = (policy or toolchain.policy_dir()).resolve()
+    if not root.is_dir():
+        raise CatalogError(f"{root} is not a policy folder")
+    proc = toolchain.run("opa", "inspect", "-a", "--format", "json", str(root), cwd=root.parent)
+    if proc.returncode != 0:
+        raise CatalogError(f"opa inspect failed:\n{proc.stderr.strip()}")
+    annotations = json.loads(proc.stdout).get("annotations") or []
+    rules = [
+        _rule_from(a, root.parent)
+        for a in annotations
+        if a["annotations"].get("scope") == "package"
+        and (a["annotations"].get("custom") or {}).get("id")
+        and _package_of(a["path"]).split(".", 1)[0] in TARGET_DIRS.values()
+    ]
+    seen: dict[str, Path] = {}
+    for rule in rules:
+        if rule.rule_id in seen:
+            raise CatalogError(f"rule ID {rule.rule_id} is used by {seen[rule.rule_id]} and {rule.source}")
+        seen[rule.rule_id] = rule.source
+    return tuple(sorted(rules, key=lambda r: r.rule_id))
+
+
+def by_id(rule_id: str, policy: Path | None = None) -> Rule:
+    for rule in load(policy):
+        if rule.rule_id == rule_id.upper():
+            return rule
+    raise CatalogError(f"no rule with ID {rule_id!r} (see `mlfence rules`)")

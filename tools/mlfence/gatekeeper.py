@@ -1,0 +1,168 @@
+"""Generates Gatekeeper artifacts from the Kubernetes rules: one ConstraintTemplate (Rego v1,
+libs statically linked) and one Constraint per rule, the sync config for rules that read
+data.inventory, a kustomization, and `gator verify` suites built from each rule's examples.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from mlfence import catalog, rego_source, toolchain
+from mlfence.catalog import Rule
+
+TARGET = "admission.k8s.gatekeeper.sh"
+ENFORCEMENT_ACTIONS = ("deny", "dryrun", "warn")
+# Kubernetes objects travel through etcd with a ~1.5 MiB request limit; stay well below it.
+MAX_CONSTRAINT_BYTES = 1024 * 1024
+# Group/version of every kind a rule may name; unknown kinds match any API group.
+KIND_GROUPS: dict[str, str] = {
+    "Pod": "", "Service": "", "Namespace": "", "ServiceAccount": "",
+    "Deployment": "apps", "StatefulSet": "apps", "DaemonSet": "apps", "ReplicaSet": "apps",
+    "Job": "batch", "CronJob": "batch",
+    "NetworkPolicy": "networking.k8s.io", "Ingress": "networking.k8s.io",
+}
+
+
+class GeneratorError(RuntimeError):
+    """The Gatekeeper artifacts cannot be generated."""
+
+
+@dataclass(frozen=True)
+class Artifact:
+    path: str  # relative to the output folder
+    document: dict[str, Any]
+
+
+def constraint_kind(rule: Rule) -> str:
+    """CamelCase CRD kind, e.g. MLF-K8S-001 egress_allow_all -> MlfK8s001EgressAllowAll."""
+    number = rule.rule_id.split("-")[-1]
+    words = "".join(w.capitalize() for w in rule.slug.split("_"))
+    return f"MlfK8s{number}{words}"
+
+
+def _resource_name(rule: Rule) -> str:
+    return rule.rule_id.lower()
+
+
+def _uses_inventory(rule: Rule, libs: tuple[rego_source.RegoFile, ...], text: str) -> bool:
+    return "data.inventory" in text or any("data.inventory" in lib.text for lib in libs)
+
+
+def template(rule: Rule, lib_root: Path) -> dict[str, Any]:
+    main, libs = rego_source.link(rule.source, lib_root)
+    annotations = {
+        "mlfence.io/rule-id": rule.rule_id,
+        "mlfence.io/severity": rule.severity,
+        "metadata.gatekeeper.sh/title": rule.title,
+        "description": rule.description,
+    }
+    if _uses_inventory(rule, libs, main.text):
+        annotations["metadata.gatekeeper.sh/requires-sync-data"] = _sync_annotation()
+    kind = constraint_kind(rule)
+    return {
+        "apiVersion": "templates.gatekeeper.sh/v1",
+        "kind": "ConstraintTemplate",
+        "metadata": {"name": kind.lower(), "annotations": annotations},
+        "spec": {
+            "crd": {"spec": {
+                "names": {"kind": kind},
+                "validation": {"openAPIV3Schema": {"type": "object", "x-kubernetes-preserve-unknown-fields": True}},
+            }},
+            "targets": [{
+                "target": TARGET,
+                "code": [{
+                    "engine": "Rego",
+                    "source": {"version": "v1", "rego": main.text, "libs": [lib.text for lib in libs]},
+                }],
+            }],
+        },
+    }
+
+
+def _sync_annotation() -> str:
+    import json
+
+    return json.dumps([[
+        {"groups": ["networking.k8s.io"], "versions": ["v1"], "kinds": ["NetworkPolicy"]},
+    ], [
+        {"groups": [""], "versions": ["v1"], "kinds": ["Namespace"]},
+    ]])
+
+
+def _match(rule: Rule) -> dict[str, Any]:
+    groups: dict[str, list[str]] = {}
+    for kind in rule.kinds:
+        groups.setdefault(KIND_GROUPS.get(kind, "*"), []).append(kind)
+    return {"kinds": [{"apiGroups": [g], "kinds": sorted(k)} for g, k in sorted(groups.items())]}
+
+
+def constraint(rule: Rule, parameters: dict[str, Any], enforcement_action: str) -> dict[str, Any]:
+    if enforcement_action not in ENFORCEMENT_ACTIONS:
+        raise GeneratorError(f"enforcement action {enforcement_action!r} is not one of {ENFORCEMENT_ACTIONS}")
+    return {
+        "apiVersion": "constraints.gatekeeper.sh/v1beta1",
+        "kind": constraint_kind(rule),
+        "metadata": {"name": _resource_name(rule), "labels": {"mlfence.io/rule-id": rule.rule_id}},
+        "spec": {"enforcementAction": enforcement_action, "match": _match(rule), "parameters": parameters},
+    }
+
+
+def sync_config() -> dict[str, Any]:
+    return {
+        "apiVersion": "config.gatekeeper.sh/v1alpha1",
+        "kind": "Config",
+        "metadata": {"name": "config", "namespace": "gatekeeper-system"},
+        "spec": {"sync": {"syncOnly": [
+            {"group": "", "version": "v1", "kind": "Namespace"},
+            {"group": "networking.k8s.io", "version": "v1", "kind": "NetworkPolicy"},
+        ]}},
+    }
+
+
+def kubernetes_rules(policy: Path | None = None) -> tuple[Rule, ...]:
+    return tuple(r for r in catalog.load(policy) if r.target == "kubernetes")
+
+
+def artifacts(parameters: dict[str, Any], enforcement_action: str = "deny",
+              policy: Path | None = None) -> list[Artifact]:
+    """Templates, Constraints, sync config and kustomization, in a stable order."""
+    policy = policy or toolchain.policy_dir()
+    lib_root = policy / "lib"
+    out: list[Artifact] = []
+    any_inventory = False
+    for rule in kubernetes_rules(policy):
+        name = _resource_name(rule)
+        tmpl = template(rule, lib_root)
+        any_inventory |= "metadata.gatekeeper.sh/requires-sync-data" in tmpl["metadata"]["annotations"]
+        out.append(Artifact(f"templates/{name}.yaml", tmpl))
+        cons = constraint(rule, parameters, enforcement_action)
+        size = len(dump(cons).encode())
+        if size > MAX_CONSTRAINT_BYTES:
+            raise GeneratorError(f"Constraint {name} is {size} bytes, over the {MAX_CONSTRAINT_BYTES}-byte budget "
+                                 "(etcd's request limit is ~1.5 MiB): approve fewer published ranges")
+        out.append(Artifact(f"constraints/{name}.yaml", cons))
+    if any_inventory:
+        out.append(Artifact("sync/config.yaml", sync_config()))
+    resources = [a.path for a in out]
+    out.append(Artifact("kustomization.yaml", {
+        "apiVersion": "kustomize.config.k8s.io/v1beta1",
+        "kind": "Kustomization",
+        "resources": resources,
+    }))
+    return out
+
+
+def dump(document: dict[str, Any]) -> str:
+    return yaml.safe_dump(document, sort_keys=True, width=120, default_flow_style=False)
+
+
+SAFE_NAME = re.compile(r"[^a-z0-9-]+")
+
+
+def case_file_name(case_name: str) -> str:
+    return SAFE_NAME.sub("-", case_name.lower()).strip("-") or "case"
