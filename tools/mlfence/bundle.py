@@ -111,12 +111,13 @@ def build(out: Path, signing_key: Path | None = None, key_id: str = "mlfence",
         staging = Path(tmp) / "bundle"
         document = stage(staging, root)
         target = Path(tmp) / "bundle.tar.gz"
-        args = ["build", "-b", str(staging), "-o", str(target), "--revision", document["revision"]]
+        # Built from inside the staging folder so the archive holds relative paths only.
+        args = ["build", "-b", ".", "-o", str(target), "--revision", document["revision"]]
         if signing_key is not None:
             claims = Path(tmp) / "claims.json"
             claims.write_text(json.dumps({"keyid": key_id}))
             args += ["--signing-key", str(signing_key), "--signing-alg", "RS256", "--claims-file", str(claims)]
-        proc = toolchain.run("opa", *args)
+        proc = toolchain.run("opa", *args, cwd=staging)
         if proc.returncode != 0:
             raise BundleError(f"opa build failed:\n{proc.stderr.strip() or proc.stdout.strip()}")
         payload = target.read_bytes()
