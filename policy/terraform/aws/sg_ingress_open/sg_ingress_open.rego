@@ -6,67 +6,69 @@
 #   abused within hours of exposure. Only an approved edge load balancer should face the internet.
 # related_resources:
 #   - ref: https://registry.terraform.io/providers/hashicorp/aws/latest/docs/resources/security_group
+#   - ref: https://registry.terraform.io/providers/hashicorp/aws/latest/docs/resources/vpc_security_group_ingress_rule
 # custom:
 #   id: MLF-TF-001
 #   long_id: tf-aws-sg-ingress-open
 #   severity: high
 #   target: terraform
-#   kinds: [aws_security_group, aws_security_group_rule, aws_vpc_security_group_ingress_rule]
+#   kinds: [aws_security_group, aws_default_security_group, aws_security_group_rule,
+#     aws_vpc_security_group_ingress_rule]
 #   recommended_action: >-
 #     Restrict the source to the networks that must connect (cidr_blocks of your VPC or VPN,
 #     a prefix list, or source_security_group_id of the load balancer in front of the service).
 package terraform.aws.sg_ingress_open
 
+import data.lib.mlfence.config
 import data.lib.mlfence.net
 import data.lib.mlfence.result
 import data.lib.mlfence.tfplan
 
+# Open ML service ports are the worst case: severity critical.
+violation contains result.with_severity(rego.metadata.chain(), r.address, msg, "critical") if {
+	some e in _open
+	r := e.resource
+	hits := tfplan.ports_hit(e.ports, config.value("ml_ports"))
+	count(hits) > 0
+	msg := sprintf("%s allows ingress from %s on %s (%s), including ML service ports %s; restrict the source", [
+		r.address, e.cidr, tfplan.ports_label(e.ports), e.attribute, concat(", ", hits),
+	])
+}
+
 violation contains result.violation(rego.metadata.chain(), r.address, msg) if {
-	some hit in _open_ingress
-	r := hit.resource
-	msg := sprintf("%s allows ingress from %s (%s); restrict the source", [r.address, hit.cidr, hit.attribute])
+	some e in _open
+	r := e.resource
+	count(tfplan.ports_hit(e.ports, config.value("ml_ports"))) == 0
+	msg := sprintf("%s allows ingress from %s on %s (%s); restrict the source", [
+		r.address, e.cidr, _ports(e), e.attribute,
+	])
 }
 
 violation contains result.unknown(rego.metadata.chain(), r.address, msg) if {
-	some hit in _unknown_ingress
+	some hit in tfplan.aws_sg_unknown("ingress")
 	r := hit.resource
-	attribute := hit.attribute
-	msg := sprintf("%s: %s is known only after apply; mlfence cannot prove it is not open", [r.address, attribute])
+	msg := sprintf("%s: %s is known only after apply; mlfence cannot prove it is not open to the internet", [
+		r.address, hit.attribute,
+	])
 }
 
-# _open_ingress contains {resource, attribute, cidr} for every source that is the whole internet.
-_open_ingress contains {"resource": r, "attribute": attribute, "cidr": cidr} if {
-	some r in tfplan.of_type("aws_security_group")
-	some i, block in tfplan.blocks(r, "ingress")
-	some key in ["cidr_blocks", "ipv6_cidr_blocks"]
-	some cidr in tfplan.strings(block[key])
-	net.is_everywhere(cidr)
-	attribute := sprintf("ingress[%d].%s", [i, key])
+_ports(e) := tfplan.ports_label(e.ports) if count(e.ports) == 2
+
+else := sprintf("protocol %s", [e.protocol])
+
+# _open is every internet-wide source, except web ports of a group that only fronts an approved
+# edge-gateway load balancer: that is the one place meant to face the internet.
+_open contains e if {
+	some e in tfplan.aws_sg_cidrs("ingress")
+	net.is_everywhere(e.cidr)
+	not _edge_web(e)
 }
 
-_open_ingress contains {"resource": r, "attribute": key, "cidr": cidr} if {
-	some r in tfplan.of_type("aws_security_group_rule")
-	r.values.type == "ingress"
-	some key in ["cidr_blocks", "ipv6_cidr_blocks"]
-	some cidr in tfplan.strings(r.values[key])
-	net.is_everywhere(cidr)
-}
-
-_open_ingress contains {"resource": r, "attribute": key, "cidr": cidr} if {
-	some r in tfplan.of_type("aws_vpc_security_group_ingress_rule")
-	some key in ["cidr_ipv4", "cidr_ipv6"]
-	cidr := r.values[key]
-	net.is_everywhere(cidr)
-}
-
-_unknown_ingress contains {"resource": r, "attribute": "ingress"} if {
-	some r in tfplan.of_type("aws_security_group")
-	tfplan.is_unknown(r, ["ingress"])
-}
-
-_unknown_ingress contains {"resource": r, "attribute": key} if {
-	some r in tfplan.of_type("aws_security_group_rule")
-	r.values.type == "ingress"
-	some key in ["cidr_blocks", "ipv6_cidr_blocks"]
-	tfplan.is_unknown(r, [key])
+_edge_web(e) if {
+	e.ports in {[80, 80], [443, 443]}
+	groups := tfplan.aws_rule_groups(e)
+	count(groups) > 0
+	every sg in groups {
+		tfplan.aws_edge_group(sg)
+	}
 }
