@@ -3,9 +3,15 @@
 #   Classifies an egress destination CIDR against the approved internal CIDRs, the approved
 #   published cloud-service ranges and the ownership of published ranges (clouds and CDNs).
 #   All inputs arrive as parameters (config.value), so Gatekeeper, conftest and the bundle
-#   decide with the same code. Parameter shapes:
+#   decide with the same code. Parameter shapes (`mlfence sync` writes all of them):
 #     approved_ranges: {provider: {service: {region: {"ipv4": [cidr], "ipv6": [cidr]}}}}
 #     owner_ranges:    {owner: {"kind": "cdn" | "cloud", "ipv4": [cidr], "ipv6": [cidr]}}
+#     approved_index:  {"ipv4" | "ipv6": {"lengths": [n], "nodes": {key: node}}}
+#     owner_index:     the same, plus {"kinds": {owner: "cdn" | "cloud"}}
+#   The two indexes are optional and bundle-only (too big for a Constraint): without them the
+#   classifier scans approved_ranges and owner_ranges linearly, which is fine for the small,
+#   collapsed lists Gatekeeper gets; a destination no given range covers is "public" with no
+#   owner. An index must be built from the ranges it stands for (tools/mlfence/cidr.py).
 package lib.mlfence.ranges
 
 import data.lib.mlfence.config
@@ -15,16 +21,29 @@ family(cidr) := "ipv6" if contains(cidr, ":")
 
 else := "ipv4"
 
-# egress_class(cidr) describes where a destination CIDR points:
+# as_cidr(text) gives a bare address its explicit host length (/32 or /128); providers' rules
+# (Azure NSGs, Terraform) accept bare addresses where Kubernetes wants a CIDR.
+as_cidr(text) := text if contains(text, "/")
+
+else := concat("", [text, "/128"]) if contains(text, ":")
+
+else := concat("", [text, "/32"])
+
+_is_cidr(cidr) if {
+	is_string(cidr)
+	net.cidr_is_valid(as_cidr(cidr))
+}
+
+# egress_class(cidr) describes where a destination CIDR (or bare address) points:
 #   {"class": "internal" | "approved" | "partial" | "cdn" | "cloud" | "public" | "invalid",
 #    "owner": name or "", "service": "provider/service/region" or ""}
 # "partial" means the block overlaps an approved range but is not inside one.
 egress_class(cidr) := {"class": "invalid", "owner": "", "service": ""} if {
-	not net.cidr_is_valid(cidr)
+	not _is_cidr(cidr)
 } else := {"class": "internal", "owner": "", "service": ""} if {
 	some internal in config.value("internal_cidrs")
 	family(internal) == family(cidr)
-	net.cidr_contains(internal, cidr)
+	net.cidr_contains(internal, as_cidr(cidr))
 } else := object.union({"class": "approved"}, sort(approved_containing(cidr))[0]) if {
 	count(approved_containing(cidr)) > 0
 } else := object.union({"class": "partial"}, sort(approved_overlapping(cidr))[0]) if {
@@ -34,22 +53,35 @@ egress_class(cidr) := {"class": "invalid", "owner": "", "service": ""} if {
 } else := {"class": "public", "owner": "", "service": ""}
 
 # approved_containing(cidr) is the set of {"owner", "service"} of approved ranges that contain
-# the whole block; "service" reads "provider/service/region".
-approved_containing(cidr) := {{"owner": provider, "service": sprintf("%s/%s/%s", [provider, service, region])} |
+# the whole block; "service" reads "provider/service/region". With an index only the first
+# service (in sort order) per index node is known, which is all egress_class reports.
+approved_containing(cidr) := {_service(label) |
+	some label in _containing(_index("approved_index", cidr), _query(cidr))
+} if {
+	_index("approved_index", cidr)
+} else := {_service(sprintf("%s/%s/%s", [provider, service, region])) |
 	some provider, services in config.value("approved_ranges")
 	some service, regions in services
 	some region, families in regions
 	some approved in object.get(families, family(cidr), [])
-	net.cidr_contains(approved, cidr)
+	net.cidr_contains(approved, as_cidr(cidr))
 }
 
-approved_overlapping(cidr) := {{"owner": provider, "service": sprintf("%s/%s/%s", [provider, service, region])} |
+# approved_overlapping(cidr) is the same for approved ranges that share any address with it.
+approved_overlapping(cidr) := {_service(label) |
+	index := _index("approved_index", cidr)
+	some label in (_containing(index, _query(cidr)) | _inside(index, _query(cidr)))
+} if {
+	_index("approved_index", cidr)
+} else := {_service(sprintf("%s/%s/%s", [provider, service, region])) |
 	some provider, services in config.value("approved_ranges")
 	some service, regions in services
 	some region, families in regions
 	some approved in object.get(families, family(cidr), [])
-	net.cidr_intersects(approved, cidr)
+	net.cidr_intersects(approved, as_cidr(cidr))
 }
+
+_service(label) := {"owner": split(label, "/")[0], "service": label}
 
 # owners_of(cidr) is the set of {"class", "owner", "service"} of published owners whose ranges
 # overlap the block. A CDN wins over a cloud when both claim the space (CloudFront is AWS and
@@ -59,8 +91,120 @@ owners_of(cidr) := _owners_of_kind(cidr, "cdn") if {
 } else := _owners_of_kind(cidr, "cloud")
 
 _owners_of_kind(cidr, kind) := {{"class": kind, "owner": owner, "service": ""} |
-	some owner, entry in config.value("owner_ranges")
-	entry.kind == kind
-	some published in object.get(entry, family(cidr), [])
-	net.cidr_intersects(published, cidr)
+	some pair in _owners(cidr)
+	pair[1] == kind
+	owner := pair[0]
 }
+
+# _owners(cidr) is the set of [owner, kind] from the index and from owner_ranges, which a
+# caller may use for owners of its own (a partner's ranges) beside the published index.
+_owners(cidr) := _indexed_owners(cidr) | _listed_owners(cidr)
+
+_indexed_owners(cidr) := {[owner, kind] |
+	index := _index("owner_index", cidr)
+	some owner in (_containing(index, _query(cidr)) | _inside(index, _query(cidr)))
+	kind := object.get(config.value("owner_index"), ["kinds", owner], "cloud")
+}
+
+_listed_owners(cidr) := {[owner, entry.kind] |
+	some owner, entry in config.value("owner_ranges")
+	some published in object.get(entry, family(cidr), [])
+	net.cidr_intersects(published, as_cidr(cidr))
+}
+
+# --- indexed lookups ------------------------------------------------------------------------
+# An index holds, per family, a Patricia trie flattened into {key: "here|below|child0|child1"}
+# where key is _key(hex of the network address, prefix length), "here" lists the labels of
+# ranges equal to the node, "below" those of every range at or under it. A lookup costs one
+# object access per prefix length present (at most 33 or 129), whatever the number of ranges.
+
+_index(name, cidr) := index if {
+	index := config.value(name)[family(cidr)]
+	is_object(index.nodes)
+	is_array(index.lengths)
+}
+
+# _query(cidr) is {"hex": the address as 8 or 32 hex digits, "len": prefix length}.
+_query(cidr) := {"hex": _hex(family(cidr), parts[0]), "len": to_number(parts[1])} if {
+	parts := split(as_cidr(cidr), "/")
+}
+
+_hex("ipv4", address) := sprintf("%02x%02x%02x%02x", [to_number(octet) | some octet in split(address, ".")])
+
+_hex("ipv6", address) := concat("", [_pad4(group) | some group in _hextets(lower(address))])
+
+# _hextets(address) expands "::" and a trailing dotted IPv4 part into eight groups.
+_hextets(address) := array.concat(array.concat(head, zeros), tail) if {
+	halves := split(address, "::")
+	count(halves) == 2
+	head := _groups(halves[0])
+	tail := _groups(halves[1])
+	zeros := ["0" | some i in numbers.range(1, 8); i <= (8 - count(head)) - count(tail)]
+} else := _groups(address)
+
+_groups("") := []
+
+_groups(text) := [hextet |
+	some group in split(text, ":")
+	some hextet in _dotted(group)
+] if {
+	text != ""
+}
+
+_dotted(group) := [sprintf("%02x%02x", [octets[0], octets[1]]), sprintf("%02x%02x", [octets[2], octets[3]])] if {
+	contains(group, ".")
+	octets := [to_number(octet) | some octet in split(group, ".")]
+} else := [group]
+
+_pad4(group) := concat("", [substring("0000", 0, 4 - count(group)), group])
+
+_hex_digits := "0123456789abcdef"
+
+# Divisors that clear the low bits of a nibble, by the number of leading bits kept.
+_nibble_step := {1: 8, 2: 4, 3: 2}
+
+# _key(hex, length): whole nibbles, the partial nibble masked, "/length" (cidr.node_key).
+_key(hex, length) := concat("", [substring(hex, 0, whole), _partial(hex, whole, length % 4), "/", format_int(length, 10)]) if {
+	whole := (length - (length % 4)) / 4
+}
+
+_partial(_, _, 0) := ""
+
+_partial(hex, at, rest) := substring(_hex_digits, value - (value % _nibble_step[rest]), 1) if {
+	value := indexof(_hex_digits, substring(hex, at, 1))
+}
+
+# _bit(hex, position) is the address bit at position (0 = most significant).
+_bit(hex, position) := floor(value / _bit_weight[position % 4]) % 2 if {
+	value := indexof(_hex_digits, substring(hex, (position - (position % 4)) / 4, 1))
+}
+
+_bit_weight := {0: 8, 1: 4, 2: 2, 3: 1}
+
+_labels(text) := {label | some label in split(text, ","); label != ""}
+
+# _containing(index, q) is the labels of ranges that contain the queried block: its
+# ancestors in the trie are exactly its truncations to each length present.
+_containing(index, q) := {label |
+	some length in index.lengths
+	length <= q.len
+	node := index.nodes[_key(q.hex, length)]
+	some label in _labels(split(node, "|")[0])
+}
+
+# _inside(index, q) is the labels of ranges inside the queried block: the "below" of the
+# node equal to it or, failing that, of the topmost node under it, which is a child of its
+# deepest ancestor (the root always exists).
+_inside(index, q) := _labels(split(index.nodes[_key(q.hex, q.len)], "|")[1]) if {
+	index.nodes[_key(q.hex, q.len)]
+} else := _labels(split(index.nodes[child], "|")[1]) if {
+	deepest := max({length |
+		some length in index.lengths
+		length < q.len
+		index.nodes[_key(q.hex, length)]
+	})
+	child := split(index.nodes[_key(q.hex, deepest)], "|")[2 + _bit(q.hex, deepest)]
+	parts := split(child, "/")
+	to_number(parts[1]) >= q.len
+	_key(parts[0], q.len) == _key(q.hex, q.len)
+} else := set()
