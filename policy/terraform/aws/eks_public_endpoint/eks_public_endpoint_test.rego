@@ -1,0 +1,80 @@
+package terraform.aws.eks_public_endpoint_test
+
+import data.terraform.aws.eks_public_endpoint
+
+# _plan(changes, config) wraps resource changes (and root module configuration resources) in
+# the `terraform show -json` envelope.
+_plan(changes, config) := {
+	"format_version": "1.2",
+	"resource_changes": changes,
+	"configuration": {"root_module": {"resources": config}},
+}
+
+_change(address, type, after, unknown) := {
+	"address": address,
+	"module_address": _module_of(address, type),
+	"mode": "managed",
+	"type": type,
+	"name": regex.replace(split(address, ".")[count(split(address, ".")) - 1], `\[.*$`, ""),
+	"change": {"actions": ["create"], "after": after, "after_unknown": unknown},
+}
+
+_module_of(address, type) := split(address, sprintf(".%s.", [type]))[0] if startswith(address, "module.")
+
+else := ""
+
+# _cfg(address, type, expressions) is a root-module configuration resource.
+_cfg(address, type, expressions) := {
+	"address": address, "mode": "managed", "type": type,
+	"name": split(address, ".")[1], "expressions": expressions,
+}
+
+_only(v) := f if {
+	count(v) == 1
+	some f in v
+}
+
+_eval(changes, config, params) := v if {
+	v := eks_public_endpoint.violation with input as {"plan": _plan(changes, config), "parameters": params}
+}
+
+_eks(vpc, unknown) := _change("aws_eks_cluster.ml", "aws_eks_cluster", {"name": "ml", "vpc_config": [vpc]}, unknown)
+
+test_deny_public_open if {
+	f := _only(_eval([_eks({"endpoint_public_access": true, "public_access_cidrs": ["0.0.0.0/0"]}, {})], [], {}))
+	f.details.rule_id == "MLF-TF-007"
+	contains(f.msg, "0.0.0.0/0")
+}
+
+test_deny_cidrs_omitted_eks_default if {
+	eks := _eks({"endpoint_public_access": true}, {"vpc_config": [{"public_access_cidrs": true}]})
+	f := _only(_eval([eks], [], {}))
+	contains(f.msg, "defaults to 0.0.0.0/0")
+}
+
+test_deny_in_module_public_access_omitted if {
+	eks := _change("module.eks.aws_eks_cluster.this[0]", "aws_eks_cluster", {"vpc_config": [{"subnet_ids": ["s-1"]}]}, {})
+	f := _only(_eval([eks], [], {}))
+	f.details.resource == "module.eks.aws_eks_cluster.this[0]"
+}
+
+test_allow_private_or_restricted if {
+	count(_eval([_eks({"endpoint_public_access": false, "endpoint_private_access": true}, {})], [], {})) == 0
+	count(_eval([_eks({"endpoint_public_access": true, "public_access_cidrs": ["203.0.113.0/24"]}, {})], [], {})) == 0
+}
+
+test_unknown_configured_cidrs if {
+	eks := _eks({"endpoint_public_access": true}, {"vpc_config": [{"public_access_cidrs": true}]})
+	config := [_cfg("aws_eks_cluster.ml", "aws_eks_cluster", {"vpc_config": [{"public_access_cidrs": {"references": ["var.cidrs"]}}]})]
+	f := _only(_eval([eks], config, {}))
+	f.details.status == "unknown"
+}
+
+test_unknown_public_access if {
+	f := _only(_eval([_eks({}, {"vpc_config": [{"endpoint_public_access": true, "public_access_cidrs": true}]})], [], {}))
+	f.details.status == "unknown"
+}
+
+test_parameters_do_not_matter if {
+	count(_eval([_eks({"endpoint_public_access": true, "public_access_cidrs": ["::/0"]}, {})], [], {"internal_cidrs": []})) == 1
+}

@@ -1,0 +1,80 @@
+package terraform.aws.lb_internet_facing_test
+
+import data.terraform.aws.lb_internet_facing
+
+# _plan(changes, config) wraps resource changes (and root module configuration resources) in
+# the `terraform show -json` envelope.
+_plan(changes, config) := {
+	"format_version": "1.2",
+	"resource_changes": changes,
+	"configuration": {"root_module": {"resources": config}},
+}
+
+_change(address, type, after, unknown) := {
+	"address": address,
+	"module_address": _module_of(address, type),
+	"mode": "managed",
+	"type": type,
+	"name": regex.replace(split(address, ".")[count(split(address, ".")) - 1], `\[.*$`, ""),
+	"change": {"actions": ["create"], "after": after, "after_unknown": unknown},
+}
+
+_module_of(address, type) := split(address, sprintf(".%s.", [type]))[0] if startswith(address, "module.")
+
+else := ""
+
+# _cfg(address, type, expressions) is a root-module configuration resource.
+_cfg(address, type, expressions) := {
+	"address": address, "mode": "managed", "type": type,
+	"name": split(address, ".")[1], "expressions": expressions,
+}
+
+_only(v) := f if {
+	count(v) == 1
+	some f in v
+}
+
+_eval(changes, config, params) := v if {
+	v := lb_internet_facing.violation with input as {"plan": _plan(changes, config), "parameters": params}
+}
+
+_lb(type, after) := _change(sprintf("%s.api", [type]), type, after, {})
+
+test_deny_internet_facing if {
+	f := _only(_eval([_lb("aws_lb", {"name": "api", "internal": false})], [], {}))
+	f.details.rule_id == "MLF-TF-008"
+	contains(f.msg, "internal = false")
+}
+
+test_deny_classic_and_alias_omitted if {
+	count(_eval([_lb("aws_elb", {"name": "old"})], [], {})) == 1
+	count(_eval([_lb("aws_alb", {"name": "alias", "internal": null})], [], {})) == 1
+}
+
+test_deny_in_module if {
+	lb := _change("module.serve.aws_lb.this[0]", "aws_lb", {"internal": false, "tags": {"mlfence.io/edge-gateway": "no"}}, {})
+	f := _only(_eval([lb], [], {}))
+	f.details.resource == "module.serve.aws_lb.this[0]"
+}
+
+test_allow_internal if {
+	count(_eval([_lb("aws_lb", {"internal": true})], [], {})) == 0
+}
+
+test_allow_edge_gateway_tag_and_tags_all if {
+	count(_eval([_lb("aws_lb", {"internal": false, "tags": {"mlfence.io/edge-gateway": "true"}})], [], {})) == 0
+	count(_eval([_lb("aws_lb", {"internal": false, "tags_all": {"mlfence.io/edge-gateway": "true"}})], [], {})) == 0
+}
+
+test_parameter_overridden if {
+	params := {"aws_edge_gateway_tag": {"key": "role", "value": "edge"}, "aws_edge_gateway_names": ["public-api"]}
+	count(_eval([_lb("aws_lb", {"internal": false, "tags": {"role": "edge"}})], [], params)) == 0
+	count(_eval([_lb("aws_lb", {"name": "public-api", "internal": false})], [], params)) == 0
+	count(_eval([_lb("aws_lb", {"internal": false, "tags": {"mlfence.io/edge-gateway": "true"}})], [], params)) == 1
+}
+
+test_unknown_internal if {
+	lb := _change("aws_lb.x", "aws_lb", {}, {"internal": true})
+	f := _only(_eval([lb], [], {}))
+	f.details.status == "unknown"
+}
