@@ -53,7 +53,7 @@ _ingress_allow contains r if {
 	count(tfplan.blocks(r, "allow")) > 0
 }
 
-_is_ingress(r) if upper(tfcloud.setting(r, ["direction"])) == "INGRESS"
+_is_ingress(r) if upper(sprintf("%v", [tfcloud.setting(r, ["direction"])])) == "INGRESS"
 
 _is_ingress(r) if not is_string(tfcloud.setting(r, ["direction"]))
 
