@@ -13,6 +13,17 @@ installed_version() {
   go version -m "$1" 2>/dev/null | awk '$1 == "mod" { print $3; exit }'
 }
 
+module_of() {
+  # The module that holds a package: the longest path prefix the proxy knows at that version.
+  local candidate="$1"
+  while [ -n "$candidate" ] && [ "$candidate" != "." ]; do
+    if go list -m "$candidate@$2" >/dev/null 2>&1; then echo "$candidate"; return 0; fi
+    candidate="$(dirname "$candidate")"
+  done
+  echo "install-tools: no module found for $1@$2" >&2
+  return 1
+}
+
 while read -r name module version; do
   case "$name" in ''|'#'*) continue ;; esac
   target="$bin/$name"
@@ -21,9 +32,23 @@ while read -r name module version; do
   fi
   echo "install-tools: building $name $version ($module) ..." >&2
   start=$(date +%s)
-  GOBIN="$bin" CGO_ENABLED=0 GOFLAGS=-buildvcs=false go install "$module@$version"
-  # `go install` names the binary after the last path element of the package.
-  built="$bin/$(basename "$module")"
-  [ "$built" = "$target" ] || mv -f "$built" "$target"
+  if ! GOBIN="$bin" CGO_ENABLED=0 GOFLAGS=-buildvcs=false go install "$module@$version"; then
+    # `go install pkg@version` also asks the proxy for the module's version list to report
+    # deprecations; the proxy refuses that list for some modules (seen: regal, 403) while it
+    # serves the pinned version itself. Building the same package from a throwaway module that
+    # requires exactly the pin resolves the same dependency graph without that lookup.
+    echo "install-tools: go install failed for $name; building $module@$version via a wrapper module" >&2
+    wrapper="$(mktemp -d)"
+    trap 'rm -rf "$wrapper"' EXIT
+    printf 'module mlfence.local/toolbuild\n\ngo 1.22\n\nrequire %s %s\n' \
+      "$(module_of "$module" "$version")" "$version" > "$wrapper/go.mod"
+    (cd "$wrapper" && CGO_ENABLED=0 GOFLAGS="-mod=mod -buildvcs=false" go build -o "$target" "$module")
+    rm -rf "$wrapper"
+    trap - EXIT
+  else
+    # `go install` names the binary after the last path element of the package.
+    built="$bin/$(basename "$module")"
+    [ "$built" = "$target" ] || mv -f "$built" "$target"
+  fi
   echo "install-tools: $name $version built in $(( $(date +%s) - start ))s" >&2
 done < "$root/tools/pins.txt"
