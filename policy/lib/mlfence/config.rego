@@ -42,3 +42,6 @@ value(key) := input.parameters[key] if {
 defaults["approved_ranges"] := {}
 
 defaults["owner_ranges"] := {}
+
+# Exemptions: [{rule, resource (glob), reason, owner, expires (YYYY-MM-DD)}]; none by default.
+defaults["exemptions"] := []

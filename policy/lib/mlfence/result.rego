@@ -5,6 +5,8 @@
 #   The shape is Gatekeeper's violation: {"msg", "details"}.
 package lib.mlfence.result
 
+import data.lib.mlfence.config
+
 # The annotations of the rule package: the nearest entry in the chain that carries an ID.
 rule_annotations(chain) := [a |
 	some entry in chain
@@ -23,18 +25,62 @@ unknown(chain, resource, message) := finding(chain, resource, message, "unknown"
 warning(chain, resource, message) := finding(chain, resource, message, "warn")
 
 finding(chain, resource, message, status) := {
-	"msg": sprintf("%s: %s", [meta.custom.id, message]),
-	"details": {
-		"rule_id": meta.custom.id,
-		"severity": meta.custom.severity,
-		"title": meta.title,
-		"resource": resource,
-		"remediation": meta.custom.recommended_action,
-		"status": status,
-	},
+	"msg": sprintf("%s: %s%s", [meta.custom.id, message, _exemption_note(exemption)]),
+	"details": object.union(
+		{
+			"rule_id": meta.custom.id,
+			"severity": meta.custom.severity,
+			"title": meta.title,
+			"resource": resource,
+			"remediation": meta.custom.recommended_action,
+			"status": _status(status, exemption),
+		},
+		_exemption_detail(exemption),
+	),
 } if {
 	meta := rule_annotations(chain)
+	exemption := exemption_for(meta.custom.id, resource)
 }
+
+# exemption_for(rule_id, resource) is the matching exemption with its state ("active" or
+# "expired"), or {} when none matches. An active exemption wins over an expired one, and
+# among equals the one that expires last.
+exemption_for(rule_id, resource) := {"state": "active", "entry": entry} if {
+	some entry in _matching(rule_id, resource)
+	_expires_ns(entry) > time.now_ns()
+} else := {"state": "expired", "entry": entry} if {
+	some entry in _matching(rule_id, resource)
+} else := {}
+
+_matching(rule_id, resource) := [entry |
+	some entry in config.value("exemptions")
+	is_object(entry)
+	entry.rule in {rule_id, "*"}
+	is_string(entry.resource)
+	glob.match(entry.resource, [], resource)
+	is_string(entry.expires)
+]
+
+# An exemption is valid through the whole day it expires on (UTC).
+_expires_ns(entry) := time.parse_ns("2006-01-02", entry.expires) + ((24 * 3600) * 1000000000)
+
+_status(status, exemption) := "exempted" if exemption.state == "active"
+
+else := status
+
+_exemption_note(exemption) := sprintf(" [exempted until %s: %s, owner %s]", [
+	exemption.entry.expires,
+	exemption.entry.reason,
+	exemption.entry.owner,
+]) if {
+	exemption.state == "active"
+} else := sprintf(" [exemption expired on %s]", [exemption.entry.expires]) if {
+	exemption.state == "expired"
+} else := ""
+
+_exemption_detail(exemption) := {"exemption": object.union(exemption.entry, {"state": exemption.state})} if {
+	exemption.state
+} else := {}
 
 # with_severity(chain, resource, message, severity) is a failing finding whose severity differs
 # from the rule's default, e.g. an open port that is a known ML service.

@@ -1,0 +1,193 @@
+"""The `mlfence` command line. Only option parsing lives here; each job has its own module."""
+
+from __future__ import annotations
+
+import json
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from mlfence import (
+    __version__,
+    bundle,
+    catalog,
+    checking,
+    docs,
+    fixtures,
+    gatekeeper,
+    parameters,
+    toolchain,
+)
+from mlfence.files import write_text_atomic
+
+app = typer.Typer(
+    name="mlfence",
+    help="Network-isolation guardrails for ML platforms: Kubernetes, Terraform plans, Helm charts.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+err = Console(stderr=True)
+
+
+class Format(str, Enum):
+    table = "table"
+    json = "json"
+    sarif = "sarif"
+    junit = "junit"
+    github = "github"
+
+
+class FailOn(str, Enum):
+    fail = "fail"
+    warn = "warn"
+
+
+class Severity(str, Enum):
+    low = "low"
+    medium = "medium"
+    high = "high"
+    critical = "critical"
+
+
+class CatalogFormat(str, Enum):
+    table = "table"
+    json = "json"
+    markdown = "markdown"
+
+
+class Enforcement(str, Enum):
+    deny = "deny"
+    dryrun = "dryrun"
+    warn = "warn"
+
+
+def _fail(message: str, code: int = 2) -> typer.Exit:
+    err.print(f"mlfence: {message}", markup=False, highlight=False)
+    return typer.Exit(code)
+
+
+@app.callback(invoke_without_command=False)
+def main(version: Annotated[bool, typer.Option("--version", help="Print the version and exit.")] = False) -> None:
+    if version:
+        typer.echo(__version__)
+        raise typer.Exit(0)
+
+
+@app.command()
+def check(
+    paths: Annotated[list[str], typer.Argument(help="Files, folders, Helm chart folders, or - for stdin.")],
+    output_format: Annotated[Format, typer.Option("--format", "-f", help="Report format.")] = Format.table,
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write the report to this file.")] = None,
+    values: Annotated[list[Path] | None, typer.Option("--values", help="Helm values file (repeatable).")] = None,
+    fail_on: Annotated[FailOn, typer.Option(help="Exit 1 on failures only, or on warnings too.")] = FailOn.fail,
+    severity_threshold: Annotated[Severity, typer.Option(help="Report findings of this severity and above.")]
+    = Severity.low,
+    rule: Annotated[list[str] | None, typer.Option("--rule", help="Only these rule IDs (repeatable).")] = None,
+    skip_rule: Annotated[list[str] | None, typer.Option("--skip-rule", help="Skip these rule IDs.")] = None,
+    data: Annotated[Path | None, typer.Option(help="Data folder (default: the project's data/).")] = None,
+    exemptions: Annotated[Path | None, typer.Option(help="Exemptions YAML (default: bundle.yaml's).")] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress display.")] = False,
+) -> None:
+    """Scan manifests, Helm charts and Terraform plans; exit 0 clean, 1 findings, 2 bad input."""
+    options = checking.CheckOptions(
+        paths=paths, values=values or [], fail_on=fail_on.value, severity_threshold=severity_threshold.value,
+        rules=[r.upper() for r in rule or []], skip_rules=[r.upper() for r in skip_rule or []],
+        data=data, exemptions=exemptions, progress=not quiet and sys.stderr.isatty(),
+    )
+    try:
+        outcome = checking.run(options)
+    except checking.CheckError as exc:
+        raise _fail(str(exc)) from None
+    text = checking.render(outcome, output_format.value)
+    if output is not None:
+        write_text_atomic(output, text)
+    else:
+        sys.stdout.write(text)
+    raise typer.Exit(outcome.exit_code)
+
+
+@app.command()
+def rules(
+    output_format: Annotated[CatalogFormat, typer.Option("--format", "-f")] = CatalogFormat.table,
+) -> None:
+    """List every rule from its metadata."""
+    try:
+        catalog_rules = catalog.load()
+    except (catalog.CatalogError, toolchain.ToolchainError) as exc:
+        raise _fail(str(exc)) from None
+    if output_format is CatalogFormat.json:
+        typer.echo(json.dumps([{
+            "id": r.rule_id, "long_id": r.long_id, "severity": r.severity, "target": r.target, "title": r.title,
+            "kinds": list(r.kinds), "remediation": r.remediation,
+        } for r in catalog_rules], indent=2))
+    elif output_format is CatalogFormat.markdown:
+        typer.echo(docs.index(catalog_rules), nl=False)
+    else:
+        from rich.table import Table
+
+        table = Table(show_lines=False)
+        for column in ("ID", "severity", "target", "title", "remediation"):
+            table.add_column(column, overflow="fold")
+        for r in catalog_rules:
+            table.add_row(r.rule_id, r.severity, r.target, r.title, r.remediation)
+        Console(width=200).print(table)
+
+
+@app.command()
+def explain(rule_id: Annotated[str, typer.Argument(help="A rule ID, e.g. MLF-K8S-001.")]) -> None:
+    """Print a rule's page: threat, what is checked, bad and good example, remediation."""
+    try:
+        typer.echo(docs.page(catalog.by_id(rule_id)), nl=False)
+    except (catalog.CatalogError, toolchain.ToolchainError) as exc:
+        raise _fail(str(exc)) from None
+
+
+@app.command("docs")
+def docs_command(
+    out: Annotated[Path, typer.Option(help="Output folder.")] = Path("docs/rules"),
+) -> None:
+    """Regenerate docs/rules/ from the rules' metadata and examples."""
+    try:
+        written = docs.write(catalog.load(), out)
+    except (catalog.CatalogError, toolchain.ToolchainError) as exc:
+        raise _fail(str(exc)) from None
+    err.print(f"wrote {len(written)} pages to {out}")
+
+
+@app.command("fixtures")
+def fixtures_command(
+    out: Annotated[Path, typer.Option(help="Output folder.")] = Path("build/fixtures"),
+) -> None:
+    """Expand every rule's examples into manifests, AdmissionReviews, plans and gator suites."""
+    try:
+        written = fixtures.write(out, parameters.gatekeeper(toolchain.data_dir()))
+    except (fixtures.FixtureError, catalog.CatalogError, parameters.ParameterError,
+            gatekeeper.GeneratorError) as exc:
+        raise _fail(str(exc)) from None
+    err.print(f"wrote {len(written)} cases to {out}")
+
+
+@app.command()
+def build(
+    out: Annotated[Path, typer.Option(help="Output folder.")] = Path("dist"),
+    signing_key: Annotated[Path | None, typer.Option(help="PEM private key to sign the bundle (RS256).")] = None,
+    key_id: Annotated[str, typer.Option(help="Key ID recorded in the bundle signature.")] = "mlfence",
+    enforcement_action: Annotated[Enforcement, typer.Option(help="Gatekeeper enforcement action.")]
+    = Enforcement.deny,
+) -> None:
+    """Build the signed OPA bundle and the Gatekeeper artifacts."""
+    try:
+        built = bundle.build(out / "bundle.tar.gz", signing_key, key_id)
+        artifacts = gatekeeper.artifacts(parameters.gatekeeper(toolchain.data_dir()), enforcement_action.value)
+    except (bundle.BundleError, gatekeeper.GeneratorError, catalog.CatalogError, parameters.ParameterError,
+            toolchain.ToolchainError) as exc:
+        raise _fail(str(exc)) from None
+    for artifact in artifacts:
+        write_text_atomic(out / "gatekeeper" / artifact.path, gatekeeper.dump(artifact.document))
+    err.print(f"bundle {built.path} revision {built.revision} sha256 {built.sha256}")
+    err.print(f"gatekeeper: {len(artifacts)} files in {out / 'gatekeeper'}")

@@ -1,0 +1,44 @@
+"""Rendering Helm charts with the pinned Helm, split back into the templates that made them."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from mlfence import toolchain
+
+SOURCE = re.compile(r"^# Source: [^/]+/(.+)$", re.MULTILINE)
+
+
+@dataclass(frozen=True)
+class Rendered:
+    templates: list[tuple[str, str]] = field(default_factory=list)  # (template path in chart, YAML)
+    error: str = ""
+
+
+def is_chart(path: Path) -> bool:
+    return (path / "Chart.yaml").is_file()
+
+
+def render(chart: Path, values: list[Path], release: str = "mlfence-check") -> Rendered:
+    args = ["template", release, str(chart)]
+    for file in values:
+        args += ["--values", str(file)]
+    try:
+        proc = toolchain.run("helm", *args, timeout=300)
+    except toolchain.ToolchainError as exc:
+        return Rendered(error=str(exc))
+    if proc.returncode != 0:
+        return Rendered(error=proc.stderr.strip() or f"helm exited {proc.returncode}")
+    return Rendered(templates=split_sources(proc.stdout))
+
+
+def split_sources(output: str) -> list[tuple[str, str]]:
+    """`helm template` prefixes each document with '# Source: chart/templates/x.yaml'."""
+    pieces: list[tuple[str, str]] = []
+    for chunk in re.split(r"^---\s*$", output, flags=re.MULTILINE):
+        match = SOURCE.search(chunk)
+        if chunk.strip():
+            pieces.append((match.group(1) if match else "rendered.yaml", chunk))
+    return pieces

@@ -1,0 +1,76 @@
+"""`mlfence sync`: the typer command. Parses options, prints the report, maps errors to exits.
+
+Exit codes: 0 done (or --check: approved space unchanged), 1 --check: approved space would
+change, 2 refused (the data on disk is untouched).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from mlfence.sync import config as bundle_config
+from mlfence.sync.engine import SyncError, SyncOptions, parse_overrides, run_sync
+from mlfence.sync.fetch import FetchOptions
+
+ROOT = Path(__file__).resolve().parents[3]
+DEFAULT_OUT = ROOT / "data" / "mlfence" / "ranges"
+DEFAULT_CONFIG = ROOT / "bundle.yaml"
+SHOW_CHANGES = 20
+
+
+def sync(
+    names: Annotated[list[str] | None, typer.Argument(help="Feeds to sync (aws gcp google azure fastly "
+                                                           "cloudflare); default all.")] = None,
+    feed: Annotated[list[str] | None, typer.Option("--feed", help="NAME=URL_OR_PATH: another source for a "
+                                                   "feed (repeat for Cloudflare's two lists).")] = None,
+    out: Annotated[Path, typer.Option(help="Folder of the range data documents.")] = DEFAULT_OUT,
+    config: Annotated[Path, typer.Option(help="bundle.yaml with approved_ranges.")] = DEFAULT_CONFIG,
+    force: Annotated[bool, typer.Option(help="Accept a large shrink of approved space.")] = False,
+    check: Annotated[bool, typer.Option(help="Write nothing; exit 1 when approved space would change.")] = False,
+    timeout: Annotated[float, typer.Option(help="Seconds per request.")] = 30.0,
+    retries: Annotated[int, typer.Option(help="Retries on timeouts and 5xx.")] = 3,
+    max_bytes: Annotated[int, typer.Option(help="Size cap per download.")] = 64 * 1024 * 1024,
+) -> None:
+    """Fetch the published cloud and CDN ranges and update the bundle's range data."""
+    err = Console(stderr=True)
+    try:
+        options = SyncOptions(
+            out=out, config=bundle_config.load(config), names=tuple(names or ()),
+            overrides=parse_overrides(feed or []), force=force, check=check,
+            fetch=FetchOptions(timeout=timeout, retries=retries, max_bytes=max_bytes),
+        )
+        report = run_sync(options)
+    except SyncError as exc:
+        err.print(f"[red]mlfence sync: refused:[/red] {exc}", highlight=False, soft_wrap=True)
+        raise typer.Exit(2) from None
+    for name, summary in report.feeds.items():
+        err.print(f"{name}: {summary}", highlight=False)
+    for warning in report.warnings:
+        err.print(f"[yellow]warning:[/yellow] {warning}", highlight=False, soft_wrap=True)
+    for change in report.changes[:SHOW_CHANGES]:
+        err.print(f"approved: {change}", highlight=False)
+    if len(report.changes) > SHOW_CHANGES:
+        err.print(f"approved: ... and {len(report.changes) - SHOW_CHANGES} more", highlight=False)
+    if check:
+        if report.approved_changed:
+            err.print("approved address space would change: run `mlfence sync`", highlight=False)
+            raise typer.Exit(1)
+        err.print("approved address space unchanged", highlight=False)
+        return
+    err.print(f"wrote {len(report.written)} file(s) under {out}" if report.written else "data unchanged",
+              highlight=False)
+
+
+def main() -> None:
+    """Run the command on its own (`python -m mlfence.sync.command`) until it is in the CLI."""
+    app = typer.Typer(add_completion=False)
+    app.command()(sync)
+    app()
+
+
+if __name__ == "__main__":
+    main()

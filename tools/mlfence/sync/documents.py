@@ -1,0 +1,119 @@
+"""The data documents sync writes under data/mlfence/ranges/ (data path mlfence.ranges.*).
+
+  approved/data.json        approved_ranges: provider -> service -> region -> {ipv4, ipv6}
+  approved_index/data.json  the same ranges as a prefix index (cidr.build_index, first label)
+  owner_index/data.json     every owner's (cloud or CDN) collapsed ranges as a prefix index
+  owner_ranges/data.json    CDN owners only, in the small owner_ranges parameter shape
+  sharing/data.json         per approved service/region: addresses, exclusive, shared with whom
+  provenance.json           {"provenance": {feed: source, version, sha256, ...}}
+
+Only `data.json` files reach the bundle (`opa build -b`); provenance goes into the bundle's
+manifest metadata instead (mlfence.bundle reads provenance.json). The documents are also the
+sync state: a run over some feeds decodes the others' ranges from the documents on disk, so raw
+feeds are never kept.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import json
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from mlfence import cidr
+from mlfence.sync.feeds import OWNER_KIND, UMBRELLA_SERVICES, Key, Parsed
+
+APPROVED = "approved/data.json"
+APPROVED_INDEX = "approved_index/data.json"
+OWNER_INDEX = "owner_index/data.json"
+OWNER_RANGES = "owner_ranges/data.json"
+SHARING = "sharing/data.json"
+PROVENANCE = "provenance.json"
+ALL = (APPROVED, APPROVED_INDEX, OWNER_INDEX, OWNER_RANGES, SHARING, PROVENANCE)
+
+
+def label(key: Key) -> str:
+    return "/".join(key)
+
+
+def approved_document(approved: Mapping[Key, Iterable[cidr.Network]]) -> dict[str, Any]:
+    doc: dict[str, Any] = {}
+    for (provider, service, region), nets in sorted(approved.items()):
+        doc.setdefault(provider, {}).setdefault(service, {})[region] = cidr.collapse_strings(nets)
+    return doc
+
+
+def decode_approved(doc: Mapping[str, Any]) -> dict[Key, list[cidr.Network]]:
+    out: dict[Key, list[cidr.Network]] = {}
+    for provider, services in doc.items():
+        for service, regions in services.items():
+            for region, families in regions.items():
+                out[(provider, service, region)] = [cidr.parse(t) for f in cidr.FAMILIES for t in families.get(f, [])]
+    return out
+
+
+def decode_index(doc: Mapping[str, Any]) -> dict[str, list[cidr.Network]]:
+    """Label -> networks, read back from the "here" field of an index's nodes."""
+    out: dict[str, list[cidr.Network]] = {}
+    for fam in cidr.FAMILIES:
+        width = cidr.WIDTH[fam]
+        for key, node in doc.get(fam, {}).get("nodes", {}).items():
+            here = node.split("|", 1)[0]
+            if not here:
+                continue
+            hexpart, length = key.split("/")
+            value = int((hexpart or "0").ljust(width // 4, "0"), 16)
+            net: cidr.Network = (ipaddress.IPv4Network if fam == "ipv4" else ipaddress.IPv6Network)((value, int(length)))
+            for name in here.split(","):
+                out.setdefault(name, []).append(net)
+    return out
+
+
+def owner_index_document(owners: Mapping[str, Iterable[cidr.Network]]) -> dict[str, Any]:
+    collapsed = {name: [*c["ipv4"], *c["ipv6"]] for name, c in ((n, cidr.collapse(v)) for n, v in owners.items())}
+    doc = cidr.build_index(collapsed)
+    doc["kinds"] = {name: OWNER_KIND.get(name, "cloud") for name in sorted(owners)}
+    return doc
+
+
+def owner_ranges_document(owners: Mapping[str, Iterable[cidr.Network]]) -> dict[str, Any]:
+    """CDN owners in the owner_ranges parameter shape: small enough for a Constraint."""
+    return {name: {"kind": "cdn", **cidr.collapse_strings(nets)}
+            for name, nets in sorted(owners.items()) if OWNER_KIND.get(name) == "cdn"}
+
+
+def sharing_entries(parsed: Parsed, approved_keys: Iterable[Key]) -> dict[str, Any]:
+    """For each approved (provider, service, region): how much of its space other services of the
+    same provider also list. "Inside S3" is not "only S3": an EC2 instance may sit there too."""
+    by_service: dict[str, list[cidr.Network]] = {}
+    for (provider, service, _), nets in parsed.ranges.items():
+        if (provider, service) not in UMBRELLA_SERVICES:
+            by_service.setdefault(service, []).extend(nets)
+    out: dict[str, Any] = {}
+    others_of: dict[str, list[cidr.Network]] = {}  # every region of a service shares this
+    for key in approved_keys:
+        own = parsed.ranges.get(key, [])
+        if key[1] not in others_of:
+            collapsed = cidr.collapse(n for s, nets in by_service.items() if s != key[1] for n in nets)
+            others_of[key[1]] = [*collapsed["ipv4"], *collapsed["ipv6"]]
+        exclusive = cidr.subtract(own, others_of[key[1]])
+        total = cidr.address_count(own)
+        entry: dict[str, Any] = {}
+        for fam in cidr.FAMILIES:
+            shared: dict[str, list[str]] = {}
+            if total[fam] and cidr.address_count(exclusive[fam])[fam] < total[fam]:
+                for service, nets in sorted(by_service.items()):
+                    if service == key[1]:
+                        continue
+                    common = cidr.intersect([n for n in own if cidr.family(n) == fam], nets)[fam]
+                    if common:
+                        shared[service] = [cidr.canonical(n) for n in common]
+            entry[fam] = {"addresses": total[fam], "exclusive": cidr.address_count(exclusive[fam])[fam],
+                          "shared_with": shared}
+        out[label(key)] = entry
+    return out
+
+
+def dumps(doc: Any) -> bytes:
+    """Stable bytes: sorted keys, one entry a line, so re-syncing unchanged feeds is a no-op."""
+    return (json.dumps(doc, indent=1, sort_keys=True, ensure_ascii=True) + "\n").encode()

@@ -1,0 +1,5 @@
+"""The one exception sync raises for anything the user must fix or retry."""
+
+
+class SyncError(RuntimeError):
+    """A refusal: the message is one line, meant for the user; data on disk is untouched."""
