@@ -1,0 +1,102 @@
+package terraform.aws.s3_public_access_block_test
+
+import data.terraform.aws.s3_public_access_block
+
+# _plan(changes, config) wraps resource changes (and root module configuration resources) in
+# the `terraform show -json` envelope.
+_plan(changes, config) := {
+	"format_version": "1.2",
+	"resource_changes": changes,
+	"configuration": {"root_module": {"resources": config}},
+}
+
+_change(address, type, after, unknown) := {
+	"address": address,
+	"module_address": _module_of(address, type),
+	"mode": "managed",
+	"type": type,
+	"name": regex.replace(split(address, ".")[count(split(address, ".")) - 1], `\[.*$`, ""),
+	"change": {"actions": ["create"], "after": after, "after_unknown": unknown},
+}
+
+_module_of(address, type) := split(address, sprintf(".%s.", [type]))[0] if startswith(address, "module.")
+
+else := ""
+
+# _cfg(address, type, expressions) is a root-module configuration resource.
+_cfg(address, type, expressions) := {
+	"address": address, "mode": "managed", "type": type,
+	"name": split(address, ".")[1], "expressions": expressions,
+}
+
+_only(v) := f if {
+	count(v) == 1
+	some f in v
+}
+
+_eval(changes, config, params) := v if {
+	v := s3_public_access_block.violation with input as {"plan": _plan(changes, config), "parameters": params}
+}
+
+_bucket(address) := _change(address, "aws_s3_bucket", {"bucket": "ml-data"}, {"id": true})
+
+_pab(address, flags, unknown) := _change(address, "aws_s3_bucket_public_access_block", flags, object.union({"bucket": true}, unknown))
+
+_all_on := {"block_public_acls": true, "block_public_policy": true, "ignore_public_acls": true, "restrict_public_buckets": true}
+
+_ref(pab, bucket) := _cfg(pab, "aws_s3_bucket_public_access_block", {"bucket": {"references": [sprintf("%s.id", [bucket]), bucket]}})
+
+test_deny_bucket_without_block if {
+	f := _only(_eval([_bucket("aws_s3_bucket.data")], [], {}))
+	f.details.rule_id == "MLF-TF-011"
+	f.details.severity == "medium"
+}
+
+test_deny_block_flag_off if {
+	flags := object.union(_all_on, {"restrict_public_buckets": false})
+	f := _only(_eval([_bucket("aws_s3_bucket.data"), _pab("aws_s3_bucket_public_access_block.data", flags, {})], [_ref("aws_s3_bucket_public_access_block.data", "aws_s3_bucket.data")], {}))
+	f.details.resource == "aws_s3_bucket_public_access_block.data"
+	f.details.severity == "high"
+	contains(f.msg, "restrict_public_buckets")
+}
+
+test_deny_block_flags_omitted if {
+	f := _only(_eval([_pab("aws_s3_bucket_public_access_block.data", {"block_public_acls": true}, {})], [], {}))
+	contains(f.msg, "block_public_policy, ignore_public_acls, restrict_public_buckets")
+}
+
+test_allow_complete_block_in_module if {
+	b := _bucket("module.store.aws_s3_bucket.this[0]")
+	p := _pab("module.store.aws_s3_bucket_public_access_block.this[0]", _all_on, {})
+	config := {"module_calls": {"store": {"module": {"resources": [_cfg(
+		"aws_s3_bucket_public_access_block.this", "aws_s3_bucket_public_access_block",
+		{"bucket": {"references": ["aws_s3_bucket.this[0].id", "aws_s3_bucket.this[0]"]}},
+	)]}}}}
+	plan := {"format_version": "1.2", "resource_changes": [b, p], "configuration": {"root_module": config}}
+	count(s3_public_access_block.violation) == 0 with input as {"plan": plan, "parameters": {}}
+}
+
+test_allow_known_bucket_name if {
+	p := _change("aws_s3_bucket_public_access_block.data", "aws_s3_bucket_public_access_block", object.union(_all_on, {"bucket": "ml-data"}), {})
+	count(_eval([_bucket("aws_s3_bucket.data"), p], [], {})) == 0
+}
+
+test_allow_account_block if {
+	a := _change("aws_s3_account_public_access_block.this", "aws_s3_account_public_access_block", _all_on, {})
+	count(_eval([_bucket("aws_s3_bucket.data"), a], [], {})) == 0
+}
+
+test_unknown_block_target if {
+	f := _only(_eval([_bucket("aws_s3_bucket.data"), _pab("aws_s3_bucket_public_access_block.x", _all_on, {})], [], {}))
+	f.details.status == "unknown"
+	f.details.resource == "aws_s3_bucket.data"
+}
+
+test_unknown_flag if {
+	f := _only(_eval([_pab("aws_s3_bucket_public_access_block.x", object.remove(_all_on, ["block_public_acls"]), {"block_public_acls": true})], [], {}))
+	f.details.status == "unknown"
+}
+
+test_parameters_do_not_matter if {
+	count(_eval([_bucket("aws_s3_bucket.data")], [], {"aws_ml_bucket_tag": {"key": "x", "values": []}})) == 1
+}
