@@ -61,7 +61,8 @@ test_allow_disabled if {
 }
 
 test_unknown_destination_is_reported_as_unknown if {
-	fw := _change("google_compute_firewall.egress", {"direction": "EGRESS", "allow": _all}, {"destination_ranges": true})
+	x1 := {"direction": "EGRESS", "allow": _all}
+	fw := _change("google_compute_firewall.egress", x1, {"destination_ranges": true})
 	v := _violations([fw], {})
 	count(v) == 1
 	some f in v

@@ -63,7 +63,8 @@ test_allow_ip_endpoints_disabled if {
 
 test_allow_restricted_authorized_networks if {
 	man := [{"cidr_blocks": [{"cidr_block": "203.0.113.0/28", "display_name": "vpn"}]}]
-	count(_violations([_cluster({"private_cluster_config": _private, "master_authorized_networks_config": man})], {})) == 0
+	x1 := {"private_cluster_config": _private, "master_authorized_networks_config": man}
+	count(_violations([_cluster(x1)], {})) == 0
 	count(_violations([_cluster({"master_authorized_networks_config": [{"cidr_blocks": null}]})], {})) == 0
 }
 
