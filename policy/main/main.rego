@@ -21,7 +21,9 @@ _combined if {
 _documents := [doc |
 	some entry in input
 	some doc in _as_list(entry.contents)
-] if _combined
+] if {
+	_combined
+}
 
 else := _as_list(input)
 
@@ -29,9 +31,9 @@ _as_list(value) := value if is_array(value)
 
 else := [value]
 
-_inventory := mlfence.inventory_of(_documents) if _combined
+default _inventory := {}
 
-else := {}
+_inventory := mlfence.inventory_of(_documents) if _combined
 
 _findings contains f if {
 	some doc in _documents

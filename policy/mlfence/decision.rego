@@ -7,13 +7,13 @@ package mlfence
 #   data.mlfence.decision -> {"allowed", "input_kind", "findings"}. It fails closed: input that
 #   is not a Kubernetes object, an AdmissionReview or a plan is not allowed.
 # entrypoint: true
+default decision := {"allowed": false, "input_kind": "unrecognised", "findings": []}
+
 decision := {
 	"allowed": count(_failing) == 0,
 	"input_kind": document_kind(input),
 	"findings": _findings,
 }
-
-default decision := {"allowed": false, "input_kind": "unrecognised", "findings": []}
 
 _findings := document_findings(input, {})
 

@@ -8,24 +8,26 @@ package lib.mlfence.k8s
 import data.lib.mlfence.config
 
 # The object under review, or {} when the input carries none.
-review_object := input.review.object if is_object(input.review.object)
-
 default review_object := {}
 
-kind := review_object.kind if is_string(review_object.kind)
+review_object := input.review.object if is_object(input.review.object)
 
 default kind := ""
 
-name := review_object.metadata.name if is_string(review_object.metadata.name)
+kind := review_object.kind if is_string(review_object.kind)
 
 default name := ""
 
+name := review_object.metadata.name if is_string(review_object.metadata.name)
+
 # The object's namespace; AdmissionReview requests also carry it beside the object.
+default namespace := ""
+
 namespace := review_object.metadata.namespace if {
 	is_string(review_object.metadata.namespace)
 } else := input.review.namespace if {
 	is_string(input.review.namespace)
-} else := ""
+}
 
 # A stable reference for findings and exemptions: "namespace/Kind/name".
 resource := sprintf("%s/%s/%s", [namespace, kind, name])

@@ -8,10 +8,9 @@ package lib.mlfence.result
 import data.lib.mlfence.config
 
 # The annotations of the rule package: the nearest entry in the chain that carries an ID.
-rule_annotations(chain) := [a |
+rule_annotations(chain) := [entry.annotations |
 	some entry in chain
-	a := entry.annotations
-	a.custom.id
+	entry.annotations.custom.id
 ][0]
 
 # violation(chain, resource, message) is a failing finding.
