@@ -39,6 +39,9 @@ class Rule:
     package: str
     source: Path
     related: tuple[str, ...] = ()
+    # Gatekeeper enforcement this rule always uses, whatever `mlfence build` is asked for
+    # (e.g. "dryrun" for audit-only checks such as a Namespace lacking its default-deny).
+    gatekeeper_enforcement: str = ""
     examples: tuple[dict[str, Any], ...] = field(default=(), compare=False)
 
     @property
@@ -100,6 +103,7 @@ def _rule_from(annotation: dict[str, Any], root: Path) -> Rule:
         package=_package_of(annotation["path"]),
         source=source,
         related=tuple(r.get("ref", "") for r in meta.get("related_resources") or ()),
+        gatekeeper_enforcement=str(custom.get("gatekeeper_enforcement", "")),
         examples=_load_examples(source.parent),
     )
 

@@ -108,7 +108,11 @@ def constraint(rule: Rule, parameters: dict[str, Any], enforcement_action: str) 
         "apiVersion": "constraints.gatekeeper.sh/v1beta1",
         "kind": constraint_kind(rule),
         "metadata": {"name": _resource_name(rule), "labels": {"mlfence.io/rule-id": rule.rule_id}},
-        "spec": {"enforcementAction": enforcement_action, "match": _match(rule), "parameters": parameters},
+        "spec": {
+            "enforcementAction": rule.gatekeeper_enforcement or enforcement_action,
+            "match": _match(rule),
+            "parameters": parameters,
+        },
     }
 
 
