@@ -1,0 +1,73 @@
+package terraform.aws.sagemaker_endpoint_ssm_access_test
+
+import data.terraform.aws.sagemaker_endpoint_ssm_access
+
+# _plan(changes, config) wraps resource changes (and root module configuration resources) in
+# the `terraform show -json` envelope.
+_plan(changes, config) := {
+	"format_version": "1.2",
+	"resource_changes": changes,
+	"configuration": {"root_module": {"resources": config}},
+}
+
+_change(address, type, after, unknown) := {
+	"address": address,
+	"module_address": _module_of(address, type),
+	"mode": "managed",
+	"type": type,
+	"name": regex.replace(split(address, ".")[count(split(address, ".")) - 1], `\[.*$`, ""),
+	"change": {"actions": ["create"], "after": after, "after_unknown": unknown},
+}
+
+_module_of(address, type) := split(address, sprintf(".%s.", [type]))[0] if startswith(address, "module.")
+
+else := ""
+
+# _cfg(address, type, expressions) is a root-module configuration resource.
+_cfg(address, type, expressions) := {
+	"address": address, "mode": "managed", "type": type,
+	"name": split(address, ".")[1], "expressions": expressions,
+}
+
+_only(v) := f if {
+	count(v) == 1
+	some f in v
+}
+
+_eval(changes, config, params) := v if {
+	v := sagemaker_endpoint_ssm_access.violation with input as {"plan": _plan(changes, config), "parameters": params}
+}
+
+_ec(address, after, unknown) := _change(address, "aws_sagemaker_endpoint_configuration", after, unknown)
+
+test_deny_ssm_on if {
+	f := _only(_eval([_ec("aws_sagemaker_endpoint_configuration.c", {"production_variants": [{"enable_ssm_access": true}]}, {})], [], {}))
+	f.details.rule_id == "MLF-TF-019"
+	contains(f.msg, "production_variants[0]")
+}
+
+test_deny_shadow_in_module if {
+	ec := _ec(
+		"module.m.aws_sagemaker_endpoint_configuration.c", {
+			"production_variants": [{"enable_ssm_access": false}],
+			"shadow_production_variants": [{"enable_ssm_access": true}],
+		},
+		{},
+	)
+	f := _only(_eval([ec], [], {}))
+	contains(f.msg, "shadow_production_variants[0]")
+}
+
+test_allow_off_or_omitted if {
+	count(_eval([_ec("aws_sagemaker_endpoint_configuration.c", {"production_variants": [{"enable_ssm_access": false}, {}]}, {})], [], {})) == 0
+}
+
+test_unknown if {
+	ec := _ec("aws_sagemaker_endpoint_configuration.c", {"production_variants": [{}]}, {"production_variants": [{"enable_ssm_access": true}]})
+	f := _only(_eval([ec], [], {}))
+	f.details.status == "unknown"
+}
+
+test_parameters_do_not_matter if {
+	count(_eval([_ec("aws_sagemaker_endpoint_configuration.c", {"production_variants": [{"enable_ssm_access": true}]}, {})], [], {"ml_ports": []})) == 1
+}

@@ -1,0 +1,50 @@
+# METADATA
+# title: SageMaker training or monitoring job containers are not network-isolated
+# description: >-
+#   Job containers without network isolation can call out while they read training data, endpoint captures and ground truth: a poisoned image or dependency exfiltrates the data it processes.
+# related_resources:
+#   - ref: https://registry.terraform.io/providers/hashicorp/aws/latest/docs/resources/sagemaker_training_job
+#   - ref: https://registry.terraform.io/providers/hashicorp/aws/latest/docs/resources/sagemaker_data_quality_job_definition
+# custom:
+#   id: MLF-TF-020
+#   long_id: tf-aws-sagemaker-job-network-isolation
+#   severity: medium
+#   target: terraform
+#   kinds: [aws_sagemaker_training_job, aws_sagemaker_data_quality_job_definition,
+#     aws_sagemaker_model_quality_job_definition, aws_sagemaker_model_bias_job_definition,
+#     aws_sagemaker_model_explainability_job_definition]
+#   recommended_action: >-
+#     Set enable_network_isolation = true (network_config.enable_network_isolation for monitoring job definitions); SageMaker still stages S3 input and output for the job.
+package terraform.aws.sagemaker_job_network_isolation
+
+import data.lib.mlfence.result
+import data.lib.mlfence.tfplan
+
+# Training jobs carry the setting at the top level, monitoring job definitions in
+# network_config; omitted means false (API default).
+_jobs := {
+	"aws_sagemaker_training_job": [],
+	"aws_sagemaker_data_quality_job_definition": ["network_config", 0],
+	"aws_sagemaker_model_quality_job_definition": ["network_config", 0],
+	"aws_sagemaker_model_bias_job_definition": ["network_config", 0],
+	"aws_sagemaker_model_explainability_job_definition": ["network_config", 0],
+}
+
+violation contains result.violation(rego.metadata.chain(), r.address, msg) if {
+	some type, prefix in _jobs
+	some r in tfplan.of_type(type)
+	path := array.concat(prefix, ["enable_network_isolation"])
+	not tfplan.is_unknown(r, path)
+	tfplan.value(r, path, false) != true
+	msg := sprintf("%s does not set %s = true", [r.address, _name(path)])
+}
+
+violation contains result.unknown(rego.metadata.chain(), r.address, msg) if {
+	some type, prefix in _jobs
+	some r in tfplan.of_type(type)
+	path := array.concat(prefix, ["enable_network_isolation"])
+	tfplan.is_unknown(r, path)
+	msg := sprintf("%s: %s is known only after apply; set it to the literal true", [r.address, _name(path)])
+}
+
+_name(path) := concat(".", [p | some p in path; is_string(p)])

@@ -1,0 +1,50 @@
+# METADATA
+# title: SageMaker distributed job traffic between containers is not encrypted
+# description: >-
+#   Distributed training and processing exchange gradients, parameters and data between instances; without inter-container traffic encryption anyone able to observe the VPC traffic sees it in clear.
+# related_resources:
+#   - ref: https://registry.terraform.io/providers/hashicorp/aws/latest/docs/resources/sagemaker_training_job
+#   - ref: https://registry.terraform.io/providers/hashicorp/aws/latest/docs/resources/sagemaker_data_quality_job_definition
+# custom:
+#   id: MLF-TF-021
+#   long_id: tf-aws-sagemaker-job-traffic-encryption
+#   severity: low
+#   target: terraform
+#   kinds: [aws_sagemaker_training_job, aws_sagemaker_data_quality_job_definition,
+#     aws_sagemaker_model_quality_job_definition, aws_sagemaker_model_bias_job_definition,
+#     aws_sagemaker_model_explainability_job_definition]
+#   recommended_action: >-
+#     Set enable_inter_container_traffic_encryption = true (in network_config for monitoring job definitions).
+package terraform.aws.sagemaker_job_traffic_encryption
+
+import data.lib.mlfence.result
+import data.lib.mlfence.tfplan
+
+# Training jobs carry the setting at the top level, monitoring job definitions in
+# network_config; omitted means false (API default).
+_jobs := {
+	"aws_sagemaker_training_job": [],
+	"aws_sagemaker_data_quality_job_definition": ["network_config", 0],
+	"aws_sagemaker_model_quality_job_definition": ["network_config", 0],
+	"aws_sagemaker_model_bias_job_definition": ["network_config", 0],
+	"aws_sagemaker_model_explainability_job_definition": ["network_config", 0],
+}
+
+violation contains result.violation(rego.metadata.chain(), r.address, msg) if {
+	some type, prefix in _jobs
+	some r in tfplan.of_type(type)
+	path := array.concat(prefix, ["enable_inter_container_traffic_encryption"])
+	not tfplan.is_unknown(r, path)
+	tfplan.value(r, path, false) != true
+	msg := sprintf("%s does not set %s = true", [r.address, _name(path)])
+}
+
+violation contains result.unknown(rego.metadata.chain(), r.address, msg) if {
+	some type, prefix in _jobs
+	some r in tfplan.of_type(type)
+	path := array.concat(prefix, ["enable_inter_container_traffic_encryption"])
+	tfplan.is_unknown(r, path)
+	msg := sprintf("%s: %s is known only after apply; set it to the literal true", [r.address, _name(path)])
+}
+
+_name(path) := concat(".", [p | some p in path; is_string(p)])

@@ -1,0 +1,57 @@
+# METADATA
+# title: SageMaker training or monitoring job runs outside your VPC
+# description: >-
+#   Without vpc_config a job runs in a SageMaker-managed network with internet access, beyond
+#   your security groups, VPC endpoints and flow logs, while it holds training data and
+#   credentials for your buckets.
+# related_resources:
+#   - ref: https://registry.terraform.io/providers/hashicorp/aws/latest/docs/resources/sagemaker_training_job
+#   - ref: https://docs.aws.amazon.com/sagemaker/latest/dg/train-vpc.html
+# custom:
+#   id: MLF-TF-022
+#   long_id: tf-aws-sagemaker-job-vpc
+#   severity: medium
+#   target: terraform
+#   kinds: [aws_sagemaker_training_job, aws_sagemaker_data_quality_job_definition,
+#     aws_sagemaker_model_quality_job_definition, aws_sagemaker_model_bias_job_definition,
+#     aws_sagemaker_model_explainability_job_definition]
+#   recommended_action: >-
+#     Add vpc_config { subnets, security_group_ids } (network_config.vpc_config for monitoring job
+#     definitions) pointing at private subnets that have S3 and ECR endpoints.
+package terraform.aws.sagemaker_job_vpc
+
+import data.lib.mlfence.result
+import data.lib.mlfence.tfplan
+
+_jobs := {
+	"aws_sagemaker_training_job": [],
+	"aws_sagemaker_data_quality_job_definition": ["network_config", 0],
+	"aws_sagemaker_model_quality_job_definition": ["network_config", 0],
+	"aws_sagemaker_model_bias_job_definition": ["network_config", 0],
+	"aws_sagemaker_model_explainability_job_definition": ["network_config", 0],
+}
+
+violation contains result.violation(rego.metadata.chain(), r.address, msg) if {
+	some type, prefix in _jobs
+	some r in tfplan.of_type(type)
+	vpc := array.concat(prefix, ["vpc_config"])
+	not tfplan.is_unknown(r, vpc)
+	some attribute in ["subnets", "security_group_ids"]
+	not _set(r, array.concat(vpc, [0, attribute]))
+	msg := sprintf("%s has no %s.%s; run the job in private subnets of your VPC", [r.address, _name(vpc), attribute])
+}
+
+violation contains result.unknown(rego.metadata.chain(), r.address, msg) if {
+	some type, prefix in _jobs
+	some r in tfplan.of_type(type)
+	vpc := array.concat(prefix, ["vpc_config"])
+	tfplan.is_unknown(r, vpc)
+	msg := sprintf("%s: %s is known only after apply; mlfence cannot prove the job runs in your VPC", [r.address, _name(vpc)])
+}
+
+# IDs known only after apply (subnets created in the same plan) count as set.
+_set(r, path) if count(tfplan.strings(tfplan.value(r, path, []))) > 0
+
+_set(r, path) if tfplan.is_unknown(r, path)
+
+_name(path) := concat(".", [p | some p in path; is_string(p)])

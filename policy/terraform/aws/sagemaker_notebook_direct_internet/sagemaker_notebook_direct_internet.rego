@@ -1,0 +1,38 @@
+# METADATA
+# title: SageMaker notebook instance has direct internet access
+# description: >-
+#   With direct_internet_access = "Enabled" (the AWS default) the notebook gets a SageMaker-
+#   managed internet path that bypasses your VPC, security groups and egress controls: anyone
+#   with notebook access can move data and credentials straight out.
+# related_resources:
+#   - ref: https://registry.terraform.io/providers/hashicorp/aws/latest/docs/resources/sagemaker_notebook_instance
+#   - ref: https://docs.aws.amazon.com/sagemaker/latest/dg/appendix-notebook-and-internet-access.html
+# custom:
+#   id: MLF-TF-015
+#   long_id: tf-aws-sagemaker-notebook-direct-internet
+#   severity: high
+#   target: terraform
+#   kinds: [aws_sagemaker_notebook_instance]
+#   recommended_action: >-
+#     Set direct_internet_access = "Disabled" with subnet_id and security_groups of a private
+#     subnet; give it VPC endpoints (and the egress proxy) for what it needs.
+package terraform.aws.sagemaker_notebook_direct_internet
+
+import data.lib.mlfence.result
+import data.lib.mlfence.tfplan
+
+# The provider records its default "Enabled" in the plan; an absent value means the same
+# (AWS API default), which is the case scanners that read HCL miss.
+violation contains result.violation(rego.metadata.chain(), r.address, msg) if {
+	some r in tfplan.of_type("aws_sagemaker_notebook_instance")
+	not tfplan.is_unknown(r, "direct_internet_access")
+	value := tfplan.value(r, "direct_internet_access", "Enabled")
+	value != "Disabled"
+	msg := sprintf("%s has direct_internet_access = %q; set it to \"Disabled\"", [r.address, value])
+}
+
+violation contains result.unknown(rego.metadata.chain(), r.address, msg) if {
+	some r in tfplan.of_type("aws_sagemaker_notebook_instance")
+	tfplan.is_unknown(r, "direct_internet_access")
+	msg := sprintf("%s: direct_internet_access is known only after apply; set it to the literal \"Disabled\"", [r.address])
+}

@@ -1,0 +1,67 @@
+package terraform.aws.sagemaker_notebook_root_access_test
+
+import data.terraform.aws.sagemaker_notebook_root_access
+
+# _plan(changes, config) wraps resource changes (and root module configuration resources) in
+# the `terraform show -json` envelope.
+_plan(changes, config) := {
+	"format_version": "1.2",
+	"resource_changes": changes,
+	"configuration": {"root_module": {"resources": config}},
+}
+
+_change(address, type, after, unknown) := {
+	"address": address,
+	"module_address": _module_of(address, type),
+	"mode": "managed",
+	"type": type,
+	"name": regex.replace(split(address, ".")[count(split(address, ".")) - 1], `\[.*$`, ""),
+	"change": {"actions": ["create"], "after": after, "after_unknown": unknown},
+}
+
+_module_of(address, type) := split(address, sprintf(".%s.", [type]))[0] if startswith(address, "module.")
+
+else := ""
+
+# _cfg(address, type, expressions) is a root-module configuration resource.
+_cfg(address, type, expressions) := {
+	"address": address, "mode": "managed", "type": type,
+	"name": split(address, ".")[1], "expressions": expressions,
+}
+
+_only(v) := f if {
+	count(v) == 1
+	some f in v
+}
+
+_eval(changes, config, params) := v if {
+	v := sagemaker_notebook_root_access.violation with input as {"plan": _plan(changes, config), "parameters": params}
+}
+
+_nb(address, after, unknown) := _change(address, "aws_sagemaker_notebook_instance", after, unknown)
+
+test_deny_enabled if {
+	f := _only(_eval([_nb("aws_sagemaker_notebook_instance.nb", {"root_access": "Enabled"}, {})], [], {}))
+	f.details.rule_id == "MLF-TF-016"
+	contains(f.msg, "root_access = \"Enabled\"")
+}
+
+# Omitted: the AWS default is "Enabled".
+test_deny_omitted_in_module if {
+	f := _only(_eval([_nb("module.lab.aws_sagemaker_notebook_instance.nb[\"alice\"]", {}, {})], [], {}))
+	f.details.resource == "module.lab.aws_sagemaker_notebook_instance.nb[\"alice\"]"
+	contains(f.msg, "\"Enabled\"")
+}
+
+test_allow_disabled if {
+	count(_eval([_nb("aws_sagemaker_notebook_instance.nb", {"root_access": "Disabled"}, {})], [], {})) == 0
+}
+
+test_unknown if {
+	f := _only(_eval([_nb("aws_sagemaker_notebook_instance.nb", {}, {"root_access": true})], [], {}))
+	f.details.status == "unknown"
+}
+
+test_parameters_do_not_matter if {
+	count(_eval([_nb("aws_sagemaker_notebook_instance.nb", {"root_access": "Enabled"}, {})], [], {"ml_ports": []})) == 1
+}
