@@ -87,10 +87,12 @@ port_range(spec) := [spec, spec] if {
 # ml_ports_hit(specs) is the sorted list of configured ML ports (entries may be ranges) that
 # the port specs reach. An empty spec list means every port, as in a firewall rule with no ports;
 # null means no ports at all (ICMP and other port-less protocols).
-ml_ports_hit(specs) := sort({sprintf("%v", [ml]) |
-	some ml in _ml_port_specs
-	_reaches_ml_port(specs, ml)
-})
+ml_ports_hit(specs) := [sprintf("%v", [ml]) |
+	some ml in sort({ml |
+		some ml in _ml_port_specs
+		_reaches_ml_port(specs, ml)
+	})
+]
 
 _ml_port_specs := [p |
 	ports := config.value("ml_ports")

@@ -1,0 +1,64 @@
+# METADATA
+# title: Azure ML compute has public IPs or no VNet subnet
+# description: >-
+#   Compute instances and clusters get a public IP by default and then accept the Azure ML
+#   service's inbound management traffic and egress straight to the internet, outside the
+#   workspace's private endpoints and firewall. No public IP requires a subnet in the
+#   customer's VNet (or the workspace's managed network).
+# related_resources:
+#   - ref: https://learn.microsoft.com/azure/machine-learning/how-to-create-compute-instance
+#   - ref: https://learn.microsoft.com/azure/machine-learning/how-to-secure-training-vnet
+# custom:
+#   id: MLF-TF-064
+#   long_id: tf-azure-aml-compute-public-ip
+#   severity: high
+#   target: terraform
+#   kinds: [azurerm_machine_learning_compute_instance, azurerm_machine_learning_compute_cluster]
+#   recommended_action: >-
+#     Set node_public_ip_enabled = false and subnet_resource_id to a subnet of the ML VNet (or
+#     rely on the workspace's managed network), with a NAT gateway or firewall for egress.
+package terraform.azure.aml_compute_public_ip
+
+import data.lib.mlfence.result
+import data.lib.mlfence.tfcloud
+import data.lib.mlfence.tfplan
+
+violation contains result.violation(rego.metadata.chain(), r.address, msg) if {
+	some r in _computes
+	not tfcloud.is_false(tfcloud.setting(r, ["node_public_ip_enabled"]))
+	not _pending(r)
+	msg := sprintf("%s: nodes get public IPs; set node_public_ip_enabled = false with subnet_resource_id", [r.address])
+}
+
+violation contains result.violation(rego.metadata.chain(), r.address, msg) if {
+	some r in _computes
+	tfcloud.is_false(tfcloud.setting(r, ["node_public_ip_enabled"]))
+	not _has_subnet(r)
+	msg := sprintf("%s: node_public_ip_enabled = false without subnet_resource_id; place it in the ML VNet", [r.address])
+}
+
+violation contains result.unknown(rego.metadata.chain(), r.address, msg) if {
+	some r in _computes
+	_pending(r)
+	msg := sprintf("%s: node_public_ip_enabled is known only after apply", [r.address])
+}
+
+_computes contains r if {
+	some type in ["azurerm_machine_learning_compute_instance", "azurerm_machine_learning_compute_cluster"]
+	some r in tfplan.of_type(type)
+	not tfcloud.allowlisted(r)
+}
+
+# A subnet ID known only after apply (a reference to a new subnet) is still a subnet.
+_has_subnet(r) if {
+	subnet := tfcloud.setting(r, ["subnet_resource_id"])
+	is_string(subnet)
+	subnet != ""
+}
+
+_has_subnet(r) if tfplan.is_unknown(r, ["subnet_resource_id"])
+
+_pending(r) if {
+	tfplan.is_unknown(r, ["node_public_ip_enabled"])
+	tfplan.configured(r, ["node_public_ip_enabled"])
+}

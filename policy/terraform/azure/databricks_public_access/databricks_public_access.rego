@@ -1,0 +1,46 @@
+# METADATA
+# title: Azure Databricks workspace accepts public network access
+# description: >-
+#   With public network access the Databricks web app and REST API (notebooks, jobs, MLflow
+#   registry, model serving endpoints, secrets) answer from any network; the provider default is
+#   true, so an omitted setting is the finding.
+# related_resources:
+#   - ref: https://registry.terraform.io/providers/hashicorp/azurerm/latest/docs/resources/databricks_workspace
+#   - ref: https://learn.microsoft.com/azure/databricks/security/network/classic/private-link
+# custom:
+#   id: MLF-TF-066
+#   long_id: tf-azure-databricks-public-access
+#   severity: high
+#   target: terraform
+#   kinds: [azurerm_databricks_workspace]
+#   recommended_action: >-
+#     Set public_network_access_enabled = false with network_security_group_rules_required =
+#     "NoAzureDatabricksRules" and front-end / back-end Private Link endpoints.
+package terraform.azure.databricks_public_access
+
+import data.lib.mlfence.result
+import data.lib.mlfence.tfcloud
+import data.lib.mlfence.tfplan
+
+violation contains result.violation(rego.metadata.chain(), r.address, msg) if {
+	some r in _workspaces
+	not tfcloud.is_false(tfcloud.setting(r, ["public_network_access_enabled"]))
+	not _pending(r)
+	msg := sprintf("%s accepts public network access; set public_network_access_enabled = false", [r.address])
+}
+
+violation contains result.unknown(rego.metadata.chain(), r.address, msg) if {
+	some r in _workspaces
+	_pending(r)
+	msg := sprintf("%s: public_network_access_enabled is known only after apply", [r.address])
+}
+
+_workspaces contains r if {
+	some r in tfplan.of_type("azurerm_databricks_workspace")
+	not tfcloud.allowlisted(r)
+}
+
+_pending(r) if {
+	tfplan.is_unknown(r, ["public_network_access_enabled"])
+	tfplan.configured(r, ["public_network_access_enabled"])
+}
