@@ -15,7 +15,13 @@ decision := {
 	"findings": _findings,
 }
 
-_findings := document_findings(input, {})
+# A sidecar may be fed cluster state in Gatekeeper's inventory shape (e.g. by kube-mgmt) for
+# the cross-object rules; without it they see an empty cluster.
+default _inventory := {}
+
+_inventory := data.inventory if is_object(data.inventory)
+
+_findings := document_findings(input, _inventory)
 
 _failing := [f |
 	some f in _findings

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import json
 import sys
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
 import typer
+import yaml
 from rich.console import Console
 
 from mlfence import (
@@ -20,6 +21,7 @@ from mlfence import (
     fixtures,
     gatekeeper,
     parameters,
+    planfixture,
     toolchain,
 )
 from mlfence.files import write_text_atomic
@@ -34,7 +36,7 @@ app = typer.Typer(
 err = Console(stderr=True)
 
 
-class Format(str, Enum):
+class Format(StrEnum):
     table = "table"
     json = "json"
     sarif = "sarif"
@@ -42,25 +44,25 @@ class Format(str, Enum):
     github = "github"
 
 
-class FailOn(str, Enum):
+class FailOn(StrEnum):
     fail = "fail"
     warn = "warn"
 
 
-class Severity(str, Enum):
+class Severity(StrEnum):
     low = "low"
     medium = "medium"
     high = "high"
     critical = "critical"
 
 
-class CatalogFormat(str, Enum):
+class CatalogFormat(StrEnum):
     table = "table"
     json = "json"
     markdown = "markdown"
 
 
-class Enforcement(str, Enum):
+class Enforcement(StrEnum):
     deny = "deny"
     dryrun = "dryrun"
     warn = "warn"
@@ -170,6 +172,26 @@ def fixtures_command(
             gatekeeper.GeneratorError) as exc:
         raise _fail(str(exc)) from None
     err.print(f"wrote {len(written)} cases to {out}")
+
+
+@app.command()
+def plan(
+    description: Annotated[Path, typer.Argument(help="Compact plan description (YAML with `resources:`).")],
+    out: Annotated[Path, typer.Option(help="Where to write the plan JSON.")],
+) -> None:
+    """Generate real-shape `terraform show -json` output from a compact description."""
+    try:
+        document = yaml.safe_load(description.read_text())
+    except (OSError, yaml.YAMLError) as exc:
+        raise _fail(f"{description}: {exc}") from None
+    if not isinstance(document, dict) or not isinstance(document.get("resources"), list):
+        raise _fail(f"{description}: expected a mapping with a `resources` list")
+    try:
+        generated = planfixture.build_plan(document["resources"])
+    except planfixture.FixtureError as exc:
+        raise _fail(f"{description}: {exc}") from None
+    write_text_atomic(out, json.dumps(generated, indent=2, sort_keys=True) + "\n")
+    err.print(f"wrote {out} ({len(generated['resource_changes'])} resources)")
 
 
 @app.command()

@@ -71,7 +71,8 @@ def _flatten(doc: Document) -> Iterator[Document]:
         yield doc
 
 
-def parse_text(text: str, path: str, json_first: bool, template: str = "") -> tuple[list[Document], InputProblem | None]:
+def parse_text(text: str, path: str, json_first: bool,
+               template: str = "") -> tuple[list[Document], InputProblem | None]:
     if json_first:
         try:
             content = json.loads(text)

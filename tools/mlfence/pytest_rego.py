@@ -85,10 +85,14 @@ def _run_opa_test(config: pytest.Config) -> RegoRun:
         capture_output=True, text=True, check=False,
     )
     try:
-        run = RegoRun(_parse(proc.stdout, root), "")
+        results = _parse(proc.stdout, root)
     except json.JSONDecodeError:
-        # opa prints no JSON when the policy does not compile; every file reports the error.
+        results = ()
+    if not results and proc.returncode != 0:
+        # opa prints no results when the policy does not compile; every Rego file reports it.
         run = RegoRun((), (proc.stderr or proc.stdout).strip() or f"opa test exited {proc.returncode}")
+    else:
+        run = RegoRun(results, "")
     config._mlfence_rego_run = run  # type: ignore[attr-defined]
     return run
 

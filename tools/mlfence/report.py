@@ -5,7 +5,9 @@ The JSON shape is a public contract (docs/cli.md): {"findings": [...], "summary"
 
 from __future__ import annotations
 
+import io
 import json
+import shutil
 from collections import Counter
 from collections.abc import Callable
 from typing import Any
@@ -50,7 +52,8 @@ def as_json(findings: list[Finding], stats: dict[str, Any], problems: list[Input
 
 
 def as_table(findings: list[Finding], stats: dict[str, Any], problems: list[InputProblem], **_: Any) -> str:
-    console = Console(record=True, width=160, force_terminal=False, color_system=None)
+    width = max(100, shutil.get_terminal_size((140, 40)).columns)
+    console = Console(file=io.StringIO(), record=True, width=width, force_terminal=False, color_system=None)
     for severity in ("critical", "high", "medium", "low"):
         rows = [f for f in findings if f.severity == severity]
         if not rows:
@@ -59,12 +62,10 @@ def as_table(findings: list[Finding], stats: dict[str, Any], problems: list[Inpu
                       expand=True)
         table.add_column("rule", no_wrap=True)
         table.add_column("status", no_wrap=True)
-        table.add_column("resource", overflow="fold", ratio=1)
-        table.add_column("where", overflow="fold", ratio=1)
-        table.add_column("finding", overflow="fold", ratio=3)
+        table.add_column("finding (resource, where)", overflow="fold", ratio=1)
         for f in rows:
             where = f"{f.file}:{f.line}" if f.line else f.file
-            table.add_row(f.rule_id, f.status, f.resource, where, f.message.split(": ", 1)[-1])
+            table.add_row(f.rule_id, f.status, f"{f.message.split(': ', 1)[-1]}\n  {where}")
         console.print(table)
     for problem in problems:
         where = f"{problem.path}:{problem.line}" if problem.line else problem.path

@@ -53,7 +53,8 @@ class ScanResult:
     kinds: dict[str, int] = field(default_factory=dict)
 
 
-def evaluate(documents: list[Document], policy: Path, data: Path, extra_data: dict[str, Any] | None = None) -> ScanResult:
+def evaluate(documents: list[Document], policy: Path, data: Path,
+             extra_data: dict[str, Any] | None = None) -> ScanResult:
     """Run data.mlfence.scan over every document at once."""
     result = ScanResult(documents=len(documents))
     if not documents:

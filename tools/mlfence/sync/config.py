@@ -3,7 +3,7 @@
 ```yaml
 approved_ranges:
   - provider: aws          # aws | gcp | google | azure (CDNs are never approvable)
-    service: S3            # the feed's own service name
+    service: S3            # the feed's own service name (or a pattern: "*")
     regions: ["*"]         # region names, or "*" for all
     purpose: model storage # why; shown in reports
 sync:
@@ -34,7 +34,9 @@ class Approval:
     purpose: str = ""
 
     def matches(self, provider: str, service: str, region: str) -> bool:
-        return (provider == self.provider and service == self.service
+        # A CDN inside a cloud's feed is never approved, not even by a "*" service pattern.
+        return (provider == self.provider and (provider, service) not in CDN_SERVICES
+                and fnmatch.fnmatchcase(service, self.service)
                 and any(fnmatch.fnmatchcase(region, pattern) for pattern in self.regions))
 
 

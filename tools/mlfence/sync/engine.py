@@ -8,6 +8,7 @@ on disk as it was.
 from __future__ import annotations
 
 import datetime as dt
+import fnmatch
 import json
 import re
 from collections.abc import Callable, Sequence
@@ -147,7 +148,8 @@ def _check_approvals(name: str, parsed: Parsed, config: SyncConfig) -> None:
     provider = FEEDS[name].provider
     services = {key[1] for key in parsed.ranges}
     for approval in config.approvals:
-        if approval.provider == provider and approval.service not in services:
+        matched = [s for s in services if approval.matches(provider, s, "*") or fnmatch.fnmatchcase(s, approval.service)]
+        if approval.provider == provider and not matched:
             close = sorted(s for s in services if s.lower() == approval.service.lower())
             hint = f" (did you mean {close[0]}?)" if close else ""
             raise SyncError(f"bundle.yaml approves {provider}/{approval.service}, which the {name} feed "
