@@ -458,17 +458,18 @@ else := sprintf("%d", [range[0]]) if range[0] == range[1]
 
 else := sprintf("%d-%d", [range[0], range[1]])
 
-# ports_hit(range, ports) is the sorted list of entries of `ports` (numbers or "low-high"
+# ports_hit(range, ports) is the numerically sorted list of entries of `ports` (numbers or "low-high"
 # strings, e.g. the ml_ports parameter) that overlap [low, high].
 # Contract: ports_hit([number, number], [number | string]) -> [string].
-ports_hit(range, ports) := sort({label |
-	count(range) == 2
-	some p in ports
-	bounds := _bounds(p)
-	bounds[0] <= range[1]
-	range[0] <= bounds[1]
-	label := ports_label(bounds)
-})
+ports_hit(range, ports) := [ports_label(bounds) |
+	some bounds in sort({bounds |
+		count(range) == 2
+		some p in ports
+		bounds := _bounds(p)
+		bounds[0] <= range[1]
+		range[0] <= bounds[1]
+	})
+]
 
 _bounds(p) := [p, p] if is_number(p)
 

@@ -40,6 +40,8 @@ violation contains result.unknown(rego.metadata.chain(), r.address, msg) if {
 	])
 }
 
-_ports(e) := tfplan.ports_label(e.ports) if count(e.ports) == 2
+_ports(e) := "all protocols and ports" if e.protocol == "all"
+
+else := sprintf("%s %s", [e.protocol, tfplan.ports_label(e.ports)]) if count(e.ports) == 2
 
 else := sprintf("protocol %s", [e.protocol])

@@ -45,7 +45,7 @@ test_deny_inline_egress_all if {
 	f.details.rule_id == "MLF-TF-002"
 	f.details.status == "fail"
 	contains(f.msg, "egress[0].cidr_blocks")
-	contains(f.msg, "all ports")
+	contains(f.msg, "all protocols and ports")
 }
 
 test_deny_rule_resources_in_module if {
@@ -109,5 +109,5 @@ test_unknown_egress_cidr if {
 # Parameters do not change what "every address" means; ml_ports only affects ingress severity.
 test_parameter_override_does_not_hide_finding if {
 	f := _only(_eval([_sg([{"cidr_blocks": ["0.0.0.0/0"], "protocol": "tcp", "from_port": 443, "to_port": 443}])], [], {"ml_ports": []}))
-	contains(f.msg, "on 443")
+	contains(f.msg, "on tcp 443")
 }

@@ -31,7 +31,7 @@ violation contains result.with_severity(rego.metadata.chain(), r.address, msg, "
 	hits := tfplan.ports_hit(e.ports, config.value("ml_ports"))
 	count(hits) > 0
 	msg := sprintf("%s allows ingress from %s on %s (%s), including ML service ports %s; restrict the source", [
-		r.address, e.cidr, tfplan.ports_label(e.ports), e.attribute, concat(", ", hits),
+		r.address, e.cidr, _ports(e), e.attribute, _list(hits),
 	])
 }
 
@@ -52,9 +52,16 @@ violation contains result.unknown(rego.metadata.chain(), r.address, msg) if {
 	])
 }
 
-_ports(e) := tfplan.ports_label(e.ports) if count(e.ports) == 2
+_ports(e) := "all protocols and ports" if e.protocol == "all"
+
+else := sprintf("%s %s", [e.protocol, tfplan.ports_label(e.ports)]) if count(e.ports) == 2
 
 else := sprintf("protocol %s", [e.protocol])
+
+# Long lists stay readable: the first five and how many there are.
+_list(hits) := concat(", ", hits) if count(hits) <= 5
+
+else := sprintf("%s, ... (%d in all)", [concat(", ", array.slice(hits, 0, 5)), count(hits)])
 
 # _open is every internet-wide source, except web ports of a group that only fronts an approved
 # edge-gateway load balancer: that is the one place meant to face the internet.

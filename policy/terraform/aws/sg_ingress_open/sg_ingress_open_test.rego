@@ -50,7 +50,7 @@ test_deny_range_covering_ml_ports_is_critical if {
 	f := _only(_violations([_sg([{"from_port": 0, "to_port": 65535, "protocol": "tcp", "cidr_blocks": ["0.0.0.0/0"]}])]))
 	f.details.severity == "critical"
 	contains(f.msg, "all ports")
-	contains(f.msg, "22, ")
+	contains(f.msg, "ML service ports 22, 4040, 5000, 6006, 8000, ... (16 in all)")
 }
 
 test_deny_all_protocols_is_critical if {
@@ -61,7 +61,7 @@ test_deny_all_protocols_is_critical if {
 test_deny_web_port_is_high if {
 	f := _only(_violations([_sg([{"from_port": 443, "to_port": 443, "protocol": "tcp", "cidr_blocks": ["0.0.0.0/0"]}])]))
 	f.details.severity == "high"
-	contains(f.msg, "on 443")
+	contains(f.msg, "on tcp 443")
 }
 
 test_deny_icmp_is_high if {

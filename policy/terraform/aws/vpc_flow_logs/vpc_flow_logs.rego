@@ -25,8 +25,8 @@ violation contains result.violation(rego.metadata.chain(), vpc.address, msg) if 
 	some vpc in _unlogged
 	"create" in vpc.actions
 	count(_undecided) == 0
-	msg := sprintf("%s has no aws_flow_log in the plan; add one with vpc_id = %s.id and traffic_type = \"ALL\"", [
-		vpc.address, tfplan.config_address(vpc),
+	msg := sprintf("%s has no aws_flow_log in the plan; add one whose vpc_id is this VPC, with traffic_type = \"ALL\"", [
+		vpc.address,
 	])
 }
 
