@@ -1,0 +1,136 @@
+"""Runs example cases through the three real engines and reduces each answer to a verdict:
+the set of (rule_id, status) findings on the case's own object or plan.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from conftest import ROOT, run, tool
+from mlfence import bundle, fixtures, gatekeeper, parameters
+from mlfence.fixtures import Case
+
+Verdict = frozenset[tuple[str, str]]
+
+
+def resource_of(case: Case) -> str:
+    meta = case.document.get("metadata") or {}
+    return f"{meta.get('namespace', '')}/{case.document.get('kind', '')}/{meta.get('name', '')}"
+
+
+def _params_key(params: dict[str, Any]) -> str:
+    return hashlib.sha256(json.dumps(params, sort_keys=True).encode()).hexdigest()[:12]
+
+
+class Workspace:
+    """Per-parameter-set data folders and Gatekeeper constraints, made once each."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.base_config = parameters.config(ROOT / "data")
+        self.base_gatekeeper = parameters.gatekeeper(ROOT / "data")
+        self.bundle = bundle.build(root / "bundle.tar.gz").path
+        self.templates = root / "templates"
+        for artifact in gatekeeper.artifacts(self.base_gatekeeper):
+            if artifact.path.startswith("templates/"):
+                target = root / artifact.path
+                target.parent.mkdir(parents=True, exist_ok=True)
+                target.write_text(gatekeeper.dump(artifact.document))
+
+    def data_dir(self, overrides: dict[str, Any]) -> Path:
+        """A copy of data/ whose config carries the case's parameter overrides."""
+        target = self.root / "data" / _params_key(overrides)
+        if not target.exists():
+            shutil.copytree(ROOT / "data", target, ignore=shutil.ignore_patterns("schemas"))
+            config = target / "mlfence" / "config" / "data.yaml"
+            config.write_text(yaml.safe_dump({**self.base_config, **overrides}, sort_keys=True))
+        return target
+
+    def constraints(self, overrides: dict[str, Any]) -> Path:
+        target = self.root / "constraints" / _params_key(overrides)
+        if not target.exists():
+            target.mkdir(parents=True)
+            for artifact in gatekeeper.artifacts({**self.base_gatekeeper, **overrides}):
+                if artifact.path.startswith("constraints/"):
+                    (target / Path(artifact.path).name).write_text(gatekeeper.dump(artifact.document))
+        return target
+
+
+def _from_findings(findings: Iterable[dict[str, Any]], resource: str | None) -> Verdict:
+    return frozenset((f["rule_id"], f["status"]) for f in findings
+                     if resource is None or f.get("resource") == resource)
+
+
+def conftest_verdicts(ws: Workspace, cases: list[Case], index: dict[str, dict[str, Any]]) -> dict[str, Verdict]:
+    out: dict[str, Verdict] = {}
+    groups: dict[str, list[Case]] = {}
+    for case in cases:
+        groups.setdefault(_params_key(case.parameters), []).append(case)
+    for group in groups.values():
+        data = ws.data_dir(group[0].parameters)
+        single = [c for c in group if not c.inventory]
+        files = {(index[c.key]["files"].get("object") or index[c.key]["files"]["plan"]): c for c in single}
+        if files:
+            proc = run([tool("conftest"), "test", "--no-color", "-o", "json", "-p", "policy", "-d", str(data),
+                        *files])
+            assert proc.returncode in (0, 1), proc.stderr
+            for result in json.loads(proc.stdout):
+                case = files[result["filename"]]
+                findings = [r["metadata"] for r in (result.get("failures") or []) + (result.get("warnings") or [])
+                            if "rule_id" in r.get("metadata", {})]
+                out[case.key] = _from_findings(findings, None)
+        for case in (c for c in group if c.inventory):
+            proc = run([tool("conftest"), "test", "--combine", "--no-color", "-o", "json", "-p", "policy",
+                        "-d", str(data), index[case.key]["files"]["manifest"]])
+            assert proc.returncode in (0, 1), proc.stderr
+            findings = [r["metadata"] for result in json.loads(proc.stdout)
+                        for r in (result.get("failures") or []) + (result.get("warnings") or [])
+                        if "rule_id" in r.get("metadata", {})]
+            out[case.key] = _from_findings(findings, resource_of(case))
+    return out
+
+
+def bundle_verdicts(ws: Workspace, cases: list[Case]) -> dict[str, Verdict]:
+    """One `opa eval` on the built bundle for every case, the K8s ones as AdmissionReviews."""
+    payload = {"cases": [{
+        "key": c.key,
+        "doc": fixtures.admission_review(c.document, c.key) if c.target == "kubernetes" else c.document,
+        "config": {**ws.base_config, **c.parameters},
+        "inventory": [c.document, *c.inventory] if c.inventory else [],
+    } for c in cases]}
+    query = ("x := {c.key: d | some c in input.cases; "
+             "inv := data.mlfence.inventory_of(c.inventory); "
+             "d := data.mlfence.decision with input as c.doc with data.mlfence.config as c.config "
+             "with data.inventory as inv}")
+    proc = run([tool("opa"), "eval", "--format", "json", "--strict-builtin-errors", "--bundle", str(ws.bundle),
+                "--stdin-input", query], input_text=json.dumps(payload))
+    assert proc.returncode == 0, proc.stderr
+    decisions = json.loads(proc.stdout)["result"][0]["bindings"]["x"]
+    out = {}
+    for case in cases:
+        decision = decisions[case.key]
+        assert decision["input_kind"] in ("admission_review", "terraform_plan"), decision
+        out[case.key] = _from_findings(decision["findings"], resource_of(case) if case.inventory else None)
+    return out
+
+
+def gator_verdicts(ws: Workspace, cases: list[Case], index: dict[str, dict[str, Any]]) -> dict[str, Verdict]:
+    def one(case: Case) -> tuple[str, Verdict]:
+        proc = run([tool("gator"), "test", "-o", "json", "-f", str(ws.templates),
+                    "-f", str(ws.constraints(case.parameters)), "-f", index[case.key]["files"]["manifest"]])
+        assert proc.returncode in (0, 1), proc.stderr
+        results = json.loads(proc.stdout or "[]") or []
+        findings = [r["metadata"]["details"] for r in results]
+        return case.key, _from_findings(findings, resource_of(case))
+
+    k8s = [c for c in cases if c.target == "kubernetes"]
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        return dict(pool.map(one, k8s))
