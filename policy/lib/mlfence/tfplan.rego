@@ -97,7 +97,7 @@ _all[address] := {
 	"unknown": {},
 	"actions": ["planned"],
 } if {
-	not is_array(plan.resource_changes)
+	not is_array(object.get(plan, "resource_changes", null))
 	is_object(plan.planned_values.root_module)
 	walk(plan.planned_values.root_module, [path, res])
 	count(path) >= 2

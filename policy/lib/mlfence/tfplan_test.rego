@@ -1,0 +1,222 @@
+package lib.mlfence.tfplan_test
+
+import data.lib.mlfence.tfplan
+
+_change(address, type, module_address, after, unknown, actions) := {
+	"address": address,
+	"module_address": module_address,
+	"mode": "managed",
+	"type": type,
+	"name": regex.replace(split(address, ".")[count(split(address, ".")) - 1], `\[.*$`, ""),
+	"change": {"actions": actions, "after": after, "after_unknown": unknown},
+}
+
+_vpc := _change("module.net[0].aws_vpc.this[0]", "aws_vpc", "module.net[0]", {"cidr_block": "10.0.0.0/16"}, {"id": true}, ["create"])
+
+_log := _change("aws_flow_log.root", "aws_flow_log", "", {}, {"vpc_id": true}, ["create"])
+
+_sm := _change(
+	"module.ml.module.studio.aws_sagemaker_domain.this", "aws_sagemaker_domain", "module.ml.module.studio",
+	{}, {"vpc_id": true}, ["create"],
+)
+
+# Root: a flow log on module.net's output; module.ml passes module.net.vpc_id down two levels
+# of module variables to a SageMaker domain.
+_configuration := {"root_module": {
+	"resources": [{
+		"address": "aws_flow_log.root", "mode": "managed", "type": "aws_flow_log", "name": "root",
+		"expressions": {"vpc_id": {"references": ["module.net.vpc_id", "module.net"]}},
+	}],
+	"module_calls": {
+		"net": {"module": {
+			"outputs": {"vpc_id": {"expression": {"references": ["aws_vpc.this[0].id", "aws_vpc.this[0]", "aws_vpc.this"]}}},
+			"resources": [],
+		}},
+		"ml": {
+			"expressions": {"vpc": {"references": ["module.net.vpc_id", "module.net"]}},
+			"module": {"module_calls": {"studio": {
+				"expressions": {"vpc_id": {"references": ["var.vpc"]}},
+				"module": {"resources": [{
+					"address": "aws_sagemaker_domain.this", "mode": "managed", "type": "aws_sagemaker_domain", "name": "this",
+					"expressions": {
+						"vpc_id": {"references": ["var.vpc_id"]},
+						"default_user_settings": [{"execution_role": {"references": ["local.role", "data.aws_iam_role.x"]}}],
+					},
+				}]},
+			}}},
+		},
+	},
+}}
+
+_plan := {"format_version": "1.2", "resource_changes": [_vpc, _log, _sm], "configuration": _configuration}
+
+_r(address) := r if {
+	r := tfplan.existing[address] with input as {"plan": _plan}
+}
+
+test_is_plan if {
+	tfplan.is_plan(_plan)
+	tfplan.is_plan({"format_version": "0.1", "planned_values": {}})
+	not tfplan.is_plan({"format_version": "1.2"})
+	not tfplan.is_plan([])
+}
+
+test_module_path_and_config_address if {
+	r := _r("module.net[0].aws_vpc.this[0]")
+	tfplan.module_path(r) == ["net"]
+	tfplan.config_address(r) == "module.net.aws_vpc.this"
+	tfplan.module_path(_r("aws_flow_log.root")) == []
+	tfplan.module_path({"module_address": `module.a["x.y"].module.b[2]`}) == ["a", "b"]
+}
+
+test_references_through_module_output if {
+	refs := tfplan.references(_r("aws_flow_log.root"), "vpc_id") with input as {"plan": _plan}
+	refs == {"module.net.aws_vpc.this[0]", "module.net.aws_vpc.this"}
+	linked := tfplan.linked(_r("aws_flow_log.root"), "vpc_id", "aws_vpc") with input as {"plan": _plan}
+	{v.address | some v in linked} == {"module.net[0].aws_vpc.this[0]"}
+}
+
+test_references_through_two_module_variables if {
+	sm := _r("module.ml.module.studio.aws_sagemaker_domain.this")
+	refs := tfplan.references(sm, "vpc_id") with input as {"plan": _plan}
+	"module.net.aws_vpc.this" in refs
+	tfplan.decided(sm, "vpc_id") with input as {"plan": _plan}
+}
+
+test_references_ignore_locals_and_data_and_missing if {
+	sm := _r("module.ml.module.studio.aws_sagemaker_domain.this")
+	tfplan.references(sm, ["default_user_settings", 0, "execution_role"]) == set() with input as {"plan": _plan}
+	tfplan.references(sm, "nothing") == set() with input as {"plan": _plan}
+	tfplan.configured(sm, ["default_user_settings"]) with input as {"plan": _plan}
+	not tfplan.configured(sm, "nothing") with input as {"plan": _plan}
+}
+
+test_undecided_without_configuration if {
+	plan := {"format_version": "1.2", "resource_changes": [_log]}
+	r := tfplan.existing["aws_flow_log.root"] with input as {"plan": plan}
+	not tfplan.decided(r, "vpc_id") with input as {"plan": plan}
+}
+
+test_linked_by_known_id if {
+	vpc := _change("aws_vpc.a", "aws_vpc", "", {"id": "vpc-1"}, {}, ["no-op"])
+	ep := _change("aws_vpc_endpoint.s3", "aws_vpc_endpoint", "", {"vpc_id": "vpc-1"}, {}, ["create"])
+	plan := {"format_version": "1.2", "resource_changes": [vpc, ep]}
+	r := tfplan.resources["aws_vpc_endpoint.s3"] with input as {"plan": plan}
+	{v.address | some v in tfplan.linked(r, "vpc_id", "aws_vpc")} == {"aws_vpc.a"} with input as {"plan": plan}
+
+	# The unchanged VPC is a join partner but not judged.
+	not tfplan.resources["aws_vpc.a"] with input as {"plan": plan}
+}
+
+test_actions_and_odd_changes if {
+	changes := [
+		_change("aws_vpc.gone", "aws_vpc", "", {}, {}, ["delete"]),
+		_change("aws_vpc.replaced", "aws_vpc", "", {"cidr_block": "10.0.0.0/16"}, {}, ["delete", "create"]),
+		_change("aws_vpc.replaced", "aws_vpc", "", {"cidr_block": "10.9.0.0/16"}, {}, ["create"]),
+		object.union(_change("aws_vpc.old", "aws_vpc", "", {}, {}, ["delete"]), {"deposed": "abc"}),
+		{"address": "data.aws_region.r", "mode": "data", "type": "aws_region", "change": {"actions": ["read"]}},
+		{"address": "x", "mode": "managed", "type": "aws_vpc", "change": {"actions": "create"}},
+		"junk",
+	]
+	res := tfplan.resources with input as {"plan": {"format_version": "1.2", "resource_changes": changes}}
+	object.keys(res) == {"aws_vpc.replaced"}
+	res["aws_vpc.replaced"].values.cidr_block == "10.0.0.0/16"
+}
+
+test_planned_values_fallback_walks_child_modules if {
+	plan := {"format_version": "0.1", "planned_values": {"root_module": {
+		"resources": [{"address": "aws_vpc.a", "mode": "managed", "type": "aws_vpc", "name": "a", "values": {"cidr_block": "10.0.0.0/16"}}],
+		"child_modules": [{
+			"address": "module.x",
+			"resources": [{"address": "module.x.data.aws_ami.a", "mode": "data", "type": "aws_ami", "name": "a"}],
+			"child_modules": [{"address": "module.x.module.y", "resources": [{
+				"address": "module.x.module.y.aws_subnet.s[0]", "mode": "managed",
+				"type": "aws_subnet", "name": "s", "values": null,
+			}]}],
+		}],
+	}}}
+	res := tfplan.resources with input as {"plan": plan}
+	object.keys(res) == {"aws_vpc.a", "module.x.module.y.aws_subnet.s[0]"}
+	res["module.x.module.y.aws_subnet.s[0]"].module_address == "module.x.module.y"
+	res["module.x.module.y.aws_subnet.s[0]"].values == {}
+	res["aws_vpc.a"].module_address == ""
+}
+
+test_value_block_unknown_helpers if {
+	r := {"values": {"vpc_config": [{"subnet_ids": ["a", null, 3]}], "tags": {"a": "1"}, "tags_all": {"a": "0", "b": "2"}}, "unknown": {
+		"vpc_config": [{"public_access_cidrs": true}],
+		"egress": true,
+	}}
+	tfplan.value(r, ["vpc_config", 0, "subnet_ids"], []) == ["a", null, 3]
+	tfplan.value(r, "missing", "fallback") == "fallback"
+	tfplan.block(r, "vpc_config") == {"subnet_ids": ["a", null, 3]}
+	tfplan.block(r, "tags") == {}
+	tfplan.strings(tfplan.value(r, ["vpc_config", 0, "subnet_ids"], [])) == ["a"]
+	tfplan.string_values("x") == {"x"}
+	tfplan.string_values(["x", 1]) == {"x"}
+	tfplan.string_values(null) == set()
+	tfplan.is_unknown(r, ["vpc_config", 0, "public_access_cidrs"])
+	tfplan.is_unknown(r, ["egress", 0, "cidr_blocks"])
+	not tfplan.is_unknown(r, ["vpc_config", 0, "subnet_ids"])
+	tfplan.tags(r) == {"a": "1", "b": "2"}
+	tfplan.tags({"values": {"tags": null}}) == {}
+	tfplan.truthy(true)
+	tfplan.truthy("True")
+	not tfplan.truthy("false")
+	not tfplan.truthy(1)
+}
+
+test_ports if {
+	tfplan.port_range(0, 0, "-1") == [0, 65535]
+	tfplan.port_range(null, null, "all") == [0, 65535]
+	tfplan.port_range(8, 0, "icmp") == []
+	tfplan.port_range(22, 23, "tcp") == [22, 23]
+	tfplan.port_range(null, null, "tcp") == [0, 65535]
+	tfplan.port_range(1, 2, 6) == [1, 2]
+	tfplan.ports_label([0, 65535]) == "all ports"
+	tfplan.ports_label([22, 22]) == "22"
+	tfplan.ports_label([8000, 8002]) == "8000-8002"
+	tfplan.ports_hit([8000, 8080], [22, "8001-8002", "8080", "bad", "1-2-3", 9000]) == ["8001-8002", "8080"]
+	tfplan.ports_hit([], [22]) == []
+}
+
+test_sg_cidrs_and_unknown if {
+	sg := _change(
+		"aws_security_group.a", "aws_security_group", "", {"ingress": [
+			{"cidr_blocks": ["0.0.0.0/0"], "from_port": 22, "to_port": 22, "protocol": "tcp"},
+			"junk",
+		]},
+		{"ingress": [{"cidr_blocks": [false]}, {"ipv6_cidr_blocks": [true]}]}, ["update"],
+	)
+	rule := _change(
+		"aws_security_group_rule.b", "aws_security_group_rule", "", {
+			"type": "ingress", "cidr_blocks": ["10.0.0.0/8"],
+			"security_group_id": "sg-1",
+		},
+		{}, ["create"],
+	)
+	group := _change("aws_security_group.c", "aws_security_group", "", {"id": "sg-1"}, {}, ["no-op"])
+	plan := {"format_version": "1.2", "resource_changes": [sg, rule, group]}
+	cidrs := tfplan.aws_sg_cidrs("ingress") with input as {"plan": plan}
+	{[e.resource.address, e.attribute, e.cidr, e.ports, e.protocol] | some e in cidrs} == {
+		["aws_security_group.a", "ingress[0].cidr_blocks", "0.0.0.0/0", [22, 22], "tcp"],
+		["aws_security_group_rule.b", "cidr_blocks", "10.0.0.0/8", [0, 65535], "all"],
+	}
+	unknown := tfplan.aws_sg_unknown("ingress") with input as {"plan": plan}
+	{u.attribute | some u in unknown} == {"ingress[1].ipv6_cidr_blocks"}
+	some e in cidrs
+	e.resource.type == "aws_security_group_rule"
+	groups := tfplan.aws_rule_groups(e) with input as {"plan": plan}
+	{g.address | some g in groups} == {"aws_security_group.c"}
+}
+
+test_edge_gateway_by_name_and_tag if {
+	tfplan.aws_edge_gateway({"values": {"name": "edge"}}) with input as {"parameters": {"aws_edge_gateway_names": ["edge"]}}
+	tfplan.aws_edge_gateway({"values": {"tags": {"mlfence.io/edge-gateway": "true"}}}) with input as {"parameters": {}}
+	not tfplan.aws_edge_gateway({"values": {"tags": {"mlfence.io/edge-gateway": "yes"}}}) with input as {"parameters": {}}
+}
+
+test_missing_plan if {
+	tfplan.plan == {} with input as {}
+	count(tfplan.resources) == 0 with input as {"plan": {"resource_changes": "x"}}
+}
