@@ -23,12 +23,6 @@ _module_of(address, type) := split(address, sprintf(".%s.", [type]))[0] if start
 
 else := ""
 
-# _cfg(address, type, expressions) is a root-module configuration resource.
-_cfg(address, type, expressions) := {
-	"address": address, "mode": "managed", "type": type,
-	"name": split(address, ".")[1], "expressions": expressions,
-}
-
 _only(v) := f if {
 	count(v) == 1
 	some f in v
