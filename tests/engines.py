@@ -106,9 +106,13 @@ def bundle_verdicts(ws: Workspace, cases: list[Case]) -> dict[str, Verdict]:
         "config": {**ws.base_config, **c.parameters},
         "inventory": [c.document, *c.inventory] if c.inventory else [],
     } for c in cases]}
+    # `with input as c.doc`, c iterating over input, resolves c.doc against the replaced input
+    # (seen on OPA 1.21): copy the values out of input before swapping it.
     query = ("x := {c.key: d | some c in input.cases; "
-             "inv := data.mlfence.inventory_of(c.inventory); "
-             "d := data.mlfence.decision with input as c.doc with data.mlfence.config as c.config "
+             "doc := json.unmarshal(json.marshal(c.doc)); "
+             "config := json.unmarshal(json.marshal(c.config)); "
+             "inv := data.mlfence.inventory_of(json.unmarshal(json.marshal(c.inventory))); "
+             "d := data.mlfence.decision with input as doc with data.mlfence.config as config "
              "with data.inventory as inv}")
     proc = run([tool("opa"), "eval", "--format", "json", "--strict-builtin-errors", "--bundle", str(ws.bundle),
                 "--stdin-input", query], input_text=json.dumps(payload))
