@@ -1,0 +1,274 @@
+"""`mlfence` as users run it: real subprocesses (and typer's runner), every bad-input case,
+exemptions that expire, every report format."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+from xml.etree import ElementTree as ET
+
+import pytest
+from typer.testing import CliRunner
+
+from conftest import ROOT, run
+from mlfence.cli import app
+
+MLFENCE = str(ROOT / ".venv" / "bin" / "mlfence")
+OPEN_EGRESS = """apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: open-egress, namespace: ml-serving}
+spec:
+  podSelector: {}
+  policyTypes: [Egress]
+  egress: [{to: [{ipBlock: {cidr: 0.0.0.0/0}}]}]
+"""
+CLEAN = """apiVersion: v1
+kind: ConfigMap
+metadata: {name: settings, namespace: ml-serving}
+data: {a: b}
+"""
+
+
+def mlfence(*args: str, input_text: str | None = None, cwd: Path = ROOT) -> tuple[int, str, str]:
+    proc = run([MLFENCE, *args], input_text=input_text, cwd=cwd)
+    assert "Traceback" not in proc.stderr + proc.stdout, proc.stderr
+    return proc.returncode, proc.stdout, proc.stderr
+
+
+def as_json(*args: str, input_text: str | None = None) -> tuple[int, dict]:
+    code, out, err = mlfence("check", "--format", "json", "-q", *args, input_text=input_text)
+    return code, json.loads(out)
+
+
+@pytest.fixture
+def bad_policy(tmp_path: Path) -> Path:
+    path = tmp_path / "open.yaml"
+    path.write_text(OPEN_EGRESS)
+    return path
+
+
+def test_examples_scan_finds_problems_of_every_kind() -> None:
+    code, report = as_json("examples/")
+    assert code == 1
+    ids = {f["rule_id"] for f in report["findings"]}
+    assert {"MLF-K8S-001", "MLF-TF-001"} <= ids
+    assert any(i.startswith("MLF-TF-04") for i in ids) and any(i.startswith("MLF-TF-06") for i in ids), ids
+    assert report["summary"]["terraform_plans"] == 1
+    for finding in report["findings"]:
+        assert set(finding) >= {"rule_id", "severity", "status", "message", "file", "resource", "remediation"}
+        assert finding["status"] in {"fail", "warn", "unknown", "exempted"}
+
+
+def test_clean_input_exits_zero(tmp_path: Path) -> None:
+    path = tmp_path / "clean.yaml"
+    path.write_text(CLEAN)
+    code, report = as_json(str(path))
+    assert code == 0
+    assert report["findings"] == []
+    assert report["summary"]["kubernetes_objects"] == 1
+
+
+def test_table_output_has_summary_line(bad_policy: Path) -> None:
+    code, out, _ = mlfence("check", str(bad_policy))
+    assert code == 1
+    assert "MLF-K8S-001" in out and "1 findings (1 fail" in out
+
+
+def test_stdin(bad_policy: Path) -> None:
+    code, report = as_json("-", input_text=bad_policy.read_text())
+    assert code == 1
+    assert report["findings"][0]["file"] == "<stdin>"
+
+
+def test_malformed_yaml_names_file_and_line_and_keeps_other_findings(tmp_path: Path, bad_policy: Path) -> None:
+    broken = tmp_path / "broken.yaml"
+    broken.write_text("apiVersion: v1\nkind: Pod\nmetadata:\n  name: [unclosed\n")
+    code, report = as_json(str(broken), str(bad_policy))
+    assert code == 2
+    assert [e["file"] for e in report["errors"]] == [str(broken)]
+    assert report["errors"][0]["line"] > 0
+    assert [f["rule_id"] for f in report["findings"]] == ["MLF-K8S-001"]
+
+
+def test_malformed_json_exit_2(tmp_path: Path) -> None:
+    broken = tmp_path / "plan.json"
+    broken.write_text('{"format_version": "1.2", "resource_changes": [')
+    code, out, err = mlfence("check", str(broken))
+    assert code == 2
+    assert "plan.json" in out and "not valid JSON" in out
+
+
+def test_missing_path_exit_2(tmp_path: Path) -> None:
+    code, report = as_json(str(tmp_path / "nope.yaml"))
+    assert code == 2
+    assert "no such file" in report["errors"][0]["message"]
+
+
+def test_non_kubernetes_documents_are_skipped_and_counted(tmp_path: Path) -> None:
+    path = tmp_path / "values.yaml"
+    path.write_text("replicas: 3\nimage: x\n")
+    code, report = as_json(str(path))
+    assert code == 0
+    assert report["summary"]["skipped_documents"] == 1
+
+
+def test_binary_file_is_skipped_with_a_note(tmp_path: Path) -> None:
+    path = tmp_path / "weights.json"
+    path.write_bytes(b"\x00\x01\x02model")
+    code, report = as_json(str(path))
+    assert code == 0
+    assert report["summary"]["skipped_files"] == 1
+    assert "binary" in report["errors"][0]["message"] and report["errors"][0]["fatal"] is False
+
+
+def test_huge_file_is_skipped(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from mlfence import documents
+
+    monkeypatch.setattr(documents, "MAX_FILE_BYTES", 10)
+    path = tmp_path / "big.yaml"
+    path.write_text(OPEN_EGRESS)
+    loaded = documents.load([str(path)])
+    assert loaded.documents == [] and loaded.skipped_files == 1
+    assert "limit" in loaded.problems[0].message
+
+
+def test_kubernetes_list_is_flattened(tmp_path: Path) -> None:
+    path = tmp_path / "list.json"
+    item = {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p", "namespace": "ml"},
+            "spec": {"hostNetwork": True, "containers": [{"name": "c", "image": "i"}]}}
+    path.write_text(json.dumps({"apiVersion": "v1", "kind": "List", "items": [item]}))
+    code, report = as_json(str(path), "--rule", "MLF-K8S-002")
+    assert code == 1
+    assert report["findings"][0]["resource"] == "ml/Pod/p"
+
+
+def test_helm_chart_findings_point_at_templates() -> None:
+    code, report = as_json("examples/helm/inference", "--values", "examples/helm/inference/values-public.yaml")
+    assert code == 1
+    files = {f["file"] for f in report["findings"] if f["rule_id"] == "MLF-K8S-001"}
+    assert files == {"examples/helm/inference/templates/networkpolicy.yaml"}
+
+
+def test_helm_chart_that_fails_to_render_exit_2(tmp_path: Path) -> None:
+    chart = tmp_path / "broken-chart"
+    (chart / "templates").mkdir(parents=True)
+    (chart / "Chart.yaml").write_text("apiVersion: v2\nname: broken\nversion: 0.1.0\n")
+    (chart / "templates" / "x.yaml").write_text("kind: {{ .Values.missing.deeper }}\n")
+    code, out, _ = mlfence("check", str(chart))
+    assert code == 2
+    assert "helm template failed" in out and "nil pointer" in out
+
+
+def test_rule_filters_and_unknown_rule(bad_policy: Path) -> None:
+    code, report = as_json(str(bad_policy), "--skip-rule", "MLF-K8S-001")
+    assert code == 0 and report["findings"] == []
+    code, out, err = mlfence("check", str(bad_policy), "--rule", "MLF-K8S-999")
+    assert code == 2 and "unknown rule ID MLF-K8S-999" in err
+
+
+def test_severity_threshold(bad_policy: Path) -> None:
+    code, report = as_json(str(bad_policy), "--severity-threshold", "critical")
+    assert code == 0 and report["findings"] == []
+
+
+def test_fail_on_warn_counts_unknown_values(tmp_path: Path) -> None:
+    plan = ROOT / "examples" / "terraform" / "ml-platform.plan.json"
+    code, report = as_json(str(plan), "--fail-on", "warn")
+    assert code == 1
+
+
+def _exemptions(tmp_path: Path, expires: str, **extra: str) -> Path:
+    entry = {"rule": "MLF-K8S-001", "resource": "ml-serving/NetworkPolicy/*", "reason": "egress proxy pending",
+             "owner": "platform-security", "expires": expires, **extra}
+    path = tmp_path / "exemptions.yaml"
+    path.write_text(json.dumps({"exemptions": [entry]}))
+    return path
+
+
+def test_active_exemption_reports_exempted_and_passes(tmp_path: Path, bad_policy: Path) -> None:
+    future = (dt.date.today() + dt.timedelta(days=30)).isoformat()
+    code, report = as_json(str(bad_policy), "--exemptions", str(_exemptions(tmp_path, future)))
+    assert code == 0
+    [finding] = report["findings"]
+    assert finding["status"] == "exempted"
+    assert finding["exemption"]["owner"] == "platform-security"
+    assert report["summary"]["exempted"] == 1
+
+
+def test_expired_exemption_no_longer_exempts_and_says_so(tmp_path: Path, bad_policy: Path) -> None:
+    past = (dt.date.today() - dt.timedelta(days=1)).isoformat()
+    code, report = as_json(str(bad_policy), "--exemptions", str(_exemptions(tmp_path, past)))
+    assert code == 1
+    [finding] = report["findings"]
+    assert finding["status"] == "fail"
+    assert "expired" in finding["message"]
+    assert report["summary"]["expired_exemptions"][0]["expires"] == past
+
+
+def test_exemption_valid_through_its_last_day(tmp_path: Path, bad_policy: Path) -> None:
+    today = dt.date.today().isoformat()
+    code, report = as_json(str(bad_policy), "--exemptions", str(_exemptions(tmp_path, today)))
+    assert code == 0 and report["findings"][0]["status"] == "exempted"
+
+
+@pytest.mark.parametrize("broken", [
+    {"rule": "MLF-K8S-001", "resource": "*", "owner": "x", "expires": "2030-01-01"},
+    {"rule": "MLF-K8S-001", "resource": "*", "reason": "because", "expires": "2030-01-01"},
+    {"rule": "MLF-K8S-001", "resource": "*", "reason": "because", "owner": "x"},
+    {"rule": "MLF-K8S-001", "resource": "*", "reason": "because", "owner": "x", "expires": "2030-02-31"},
+    {"rule": "K8S-1", "resource": "*", "reason": "because", "owner": "x", "expires": "2030-01-01"},
+])
+def test_invalid_exemptions_exit_2_naming_the_entry(tmp_path: Path, bad_policy: Path, broken: dict) -> None:
+    path = tmp_path / "exemptions.yaml"
+    path.write_text(json.dumps({"exemptions": [broken]}))
+    code, out, err = mlfence("check", str(bad_policy), "--exemptions", str(path))
+    assert code == 2
+    assert "exemption" in err and "Traceback" not in err
+
+
+def test_sarif_output(bad_policy: Path, tmp_path: Path) -> None:
+    out = tmp_path / "report.sarif"
+    code, _, _ = mlfence("check", str(bad_policy), "--format", "sarif", "--output", str(out))
+    assert code == 1
+    sarif = json.loads(out.read_text())
+    assert sarif["version"] == "2.1.0"
+    run_ = sarif["runs"][0]
+    rule_ids = [r["id"] for r in run_["tool"]["driver"]["rules"]]
+    [result] = run_["results"]
+    assert result["ruleId"] == "MLF-K8S-001" and rule_ids[result["ruleIndex"]] == "MLF-K8S-001"
+    assert result["locations"][0]["physicalLocation"]["region"]["startLine"] == 1
+    assert result["level"] == "error"
+
+
+def test_junit_output(bad_policy: Path) -> None:
+    code, out, _ = mlfence("check", str(bad_policy), "--format", "junit")
+    assert code == 1
+    suite = ET.fromstring(out.split("?>", 1)[1])
+    failed = [c for c in suite.iter("testcase") if c.find("failure") is not None]
+    assert [(c.get("classname"), c.get("name")) for c in failed] == [
+        ("MLF-K8S-001", "ml-serving/NetworkPolicy/open-egress")]
+    assert int(suite.get("tests")) > 1 and suite.get("failures") == "1"
+
+
+def test_github_output(bad_policy: Path) -> None:
+    code, out, _ = mlfence("check", str(bad_policy), "--format", "github")
+    assert code == 1
+    assert out.startswith(f"::error file={bad_policy},line=1,title=MLF-K8S-001::")
+
+
+def test_rules_and_explain() -> None:
+    runner = CliRunner()
+    result = runner.invoke(app, ["rules", "--format", "json"])
+    assert result.exit_code == 0
+    catalog = json.loads(result.stdout)
+    assert {"MLF-K8S-001", "MLF-K8S-002", "MLF-TF-001"} <= {r["id"] for r in catalog}
+    explained = runner.invoke(app, ["explain", "mlf-k8s-001"])
+    assert explained.exit_code == 0 and "## Remediation" in explained.stdout and "## Bad" in explained.stdout
+    missing = runner.invoke(app, ["explain", "MLF-K8S-999"])
+    assert missing.exit_code == 2
+
+
+def test_no_arguments_shows_usage() -> None:
+    code, out, err = mlfence("check")
+    assert code == 2 and "Missing argument" in (out + err)
