@@ -1,0 +1,42 @@
+# Secure defaults of the Kubernetes exposure, Ingress and Istio rules (MLF-K8S-030 to
+# MLF-K8S-059). Each key is mirrored in data/mlfence/config/data.yaml.
+package lib.mlfence.config
+
+# Reviewed edge gateways that may face the internet: a list of {"namespace", "labels"}; a Service
+# matches an entry when it lives in that namespace and carries every one of its labels. Empty:
+# nothing may be public.
+defaults["edge_gateways"] := []
+
+# Annotations that make a LoadBalancer Service internal on clouds the built-in list (AWS, GCP,
+# Azure) does not know, as {"key", "value"} (value compared case-insensitively), e.g.
+# {"key": "service.beta.kubernetes.io/oci-load-balancer-internal", "value": "true"}.
+defaults["extra_internal_lb_annotations"] := []
+
+# Ingress classes (spec.ingressClassName or the kubernetes.io/ingress.class annotation) whose
+# controller is reachable only from private networks; their Ingresses need no source ranges.
+defaults["internal_ingress_classes"] := []
+
+# Request paths an AuthorizationPolicy may leave open to unauthenticated callers: probes and
+# metrics. Entries are Istio path patterns; "*" inside an entry matches one path segment.
+defaults["istio_health_paths"] := [
+	"/health",
+	"/healthz",
+	"/ready",
+	"/readyz",
+	"/live",
+	"/livez",
+	"/v2/health/*",
+	"/metrics",
+]
+
+# Hosts that mesh workloads may reach through a MESH_EXTERNAL ServiceEntry: the model registries
+# and artifact stores the platform approved. "*" matches one DNS label.
+defaults["approved_egress_domains"] := [
+	"huggingface.co",
+	"*.huggingface.co",
+	"storage.googleapis.com",
+	"*.s3.amazonaws.com",
+]
+
+# Istio's root namespace: a PeerAuthentication there without a selector is the mesh-wide policy.
+defaults["istio_root_namespace"] := "istio-system"

@@ -1,0 +1,56 @@
+# METADATA
+# description: |
+#   Helpers of the exposure and Ingress rules: metadata maps read without errors, comma-separated
+#   annotation lists, and the approved edge gateways that may face the internet.
+package lib.mlfence.exposure
+
+import data.lib.mlfence.config
+
+# annotations(obj) is obj.metadata.annotations, or {} when absent or not an object.
+default annotations(_) := {}
+
+annotations(obj) := obj.metadata.annotations if is_object(obj.metadata.annotations)
+
+# labels(obj) is obj.metadata.labels, or {} when absent or not an object.
+default labels(_) := {}
+
+labels(obj) := obj.metadata.labels if is_object(obj.metadata.labels)
+
+# annotation(obj, key) is the annotation's value, trimmed, or "" when absent or not a string.
+default annotation(_, _) := ""
+
+annotation(obj, key) := trim_space(annotations(obj)[key]) if is_string(annotations(obj)[key])
+
+# csv(text) is the list of non-empty, trimmed entries of a comma-separated annotation value.
+default csv(_) := []
+
+csv(text) := [entry |
+	some part in split(text, ",")
+	entry := trim_space(part)
+	entry != ""
+] if {
+	is_string(text)
+}
+
+# string_items(x) is the list of strings of a list value, ignoring other entries; [] otherwise.
+default string_items(_) := []
+
+string_items(x) := [s |
+	some s in x
+	is_string(s)
+] if {
+	is_array(x)
+}
+
+# edge_gateway(obj, namespace) holds when an entry of the edge_gateways parameter names the
+# object's namespace and every label of the entry is on the object. An entry without labels
+# would approve a whole namespace, which is a decision to write down, so it needs `labels: {}`.
+edge_gateway(obj, namespace) if {
+	some gateway in config.value("edge_gateways")
+	is_object(gateway)
+	gateway.namespace == namespace
+	is_object(gateway.labels)
+	every key, value in gateway.labels {
+		labels(obj)[key] == value
+	}
+}
