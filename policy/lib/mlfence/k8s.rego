@@ -2,7 +2,7 @@
 # description: |
 #   Kubernetes object helpers. Rules read the object from Gatekeeper's input shape
 #   (input.review.object); the conftest and bundle adapters build that shape, so these helpers
-#   are the only place that knows where the object lives.
+#   are the only place that knows where the object lives, and where each kind keeps its pods.
 package lib.mlfence.k8s
 
 import data.lib.mlfence.config
@@ -36,6 +36,9 @@ resource := sprintf("%s/%s/%s", [namespace, kind, name])
 # Cluster-scoped objects and objects without a namespace are in scope: secure by default.
 in_scope if not namespace in {ns | some ns in config.value("system_namespaces")}
 
+# is_system_namespace(ns) holds for a namespace of the configured system list.
+is_system_namespace(ns) if ns in {n | some n in config.value("system_namespaces")}
+
 # field(obj, path, fallback) is obj at path when every step is an object, else fallback.
 # Rules use it instead of object.get so that a wrong type anywhere never raises an error.
 field(obj, path, fallback) := value if {
@@ -43,21 +46,40 @@ field(obj, path, fallback) := value if {
 	is_object(obj)
 } else := fallback
 
-_templated_kinds := {"Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job", "ReplicationController"}
+# as_array(x) is x when it is a list, else [] (null, missing or a wrong type).
+as_array(x) := x if is_array(x)
 
-# pod_specs(obj) is the set of {"path", "spec"} for every pod spec the object would run.
-pod_specs(obj) := ({{"path": "spec", "spec": obj.spec} |
-	obj.kind == "Pod"
-	is_object(obj.spec)
-} | {{"path": "spec.template.spec", "spec": spec} |
-	obj.kind in _templated_kinds
-	spec := obj.spec.template.spec
-	is_object(spec)
-}) | {{"path": "spec.jobTemplate.spec.template.spec", "spec": spec} |
-	obj.kind == "CronJob"
-	spec := obj.spec.jobTemplate.spec.template.spec
-	is_object(spec)
-}
+else := []
+
+# object_or_empty(x) is x when it is an object, else {}.
+object_or_empty(x) := x if is_object(x)
+
+else := {}
+
+# labels(obj) and annotations(obj) are the object's own metadata maps, {} when absent.
+labels(obj) := metadata_map(field(obj, ["metadata"], {}), "labels")
+
+annotations(obj) := metadata_map(field(obj, ["metadata"], {}), "annotations")
+
+# metadata_map(metadata, key) is metadata's "labels" or "annotations" map, {} when absent or
+# of a wrong type.
+metadata_map(metadata, key) := object_or_empty(field(metadata, [key], {}))
+
+# api_group(obj) is the group part of apiVersion: "" for the core group ("v1") and when
+# apiVersion is missing.
+api_group(obj) := parts[0] if {
+	is_string(obj.apiVersion)
+	parts := split(obj.apiVersion, "/")
+	count(parts) == 2
+} else := ""
+
+# A built-in kind matches with its group or without apiVersion (hand-written test objects);
+# custom resources must name their group, because kind names collide (Volcano's Job).
+_builtin(obj, _) if not is_string(field(obj, ["apiVersion"], null))
+
+_builtin(obj, groups) if api_group(obj) in groups
+
+# --- NetworkPolicy -------------------------------------------------------------------------------
 
 # policy_types(policy) is the effective set of policy types of a NetworkPolicy, applying the
 # API's defaulting: Ingress always, Egress only when egress rules are present.
@@ -73,3 +95,147 @@ egress_rules(policy) := policy.spec.egress if {
 	"Egress" in policy_types(policy)
 	is_array(policy.spec.egress)
 } else := []
+
+# ingress_rules(policy) is the list of ingress rules that take effect.
+ingress_rules(policy) := policy.spec.ingress if {
+	"Ingress" in policy_types(policy)
+	is_array(policy.spec.ingress)
+} else := []
+
+# peers(rule, key) is the rule's `to` or `from` list; [] when absent, which means "everyone".
+peers(rule, key) := as_array(field(rule, [key], []))
+
+# ip_blocks(rule, key) is the set of {"index", "cidr", "except"} of the rule's ipBlock peers.
+ip_blocks(rule, key) := {{"index": i, "cidr": peer.ipBlock.cidr, "except": excluded} |
+	some i, peer in peers(rule, key)
+	is_string(peer.ipBlock.cidr)
+	excluded := [e | some e in as_array(object.get(peer.ipBlock, "except", [])); is_string(e)]
+}
+
+# allows_port(rule, number, names) holds when the rule admits traffic to that port number or
+# to a named port in names: no ports, a port entry without a port, the number, or a range.
+allows_port(rule, _, _) if count(as_array(field(rule, ["ports"], []))) == 0
+
+allows_port(rule, number, names) if {
+	some p in as_array(field(rule, ["ports"], []))
+	_port_entry_allows(p, number, names)
+}
+
+_port_entry_allows(p, _, _) if {
+	is_object(p)
+	not "port" in object.keys(p)
+}
+
+_port_entry_allows(p, _, _) if {
+	is_object(p)
+	p.port == null
+}
+
+_port_entry_allows(p, number, _) if p.port == number
+
+_port_entry_allows(p, number, _) if {
+	is_number(p.port)
+	is_number(p.endPort)
+	p.port <= number
+	number <= p.endPort
+}
+
+_port_entry_allows(p, _, names) if {
+	is_string(p.port)
+	lower(p.port) in names
+}
+
+# allows_port_explicitly(rule, number, names) is allows_port without the "every port" cases:
+# the rule names this port.
+allows_port_explicitly(rule, number, names) if {
+	some p in as_array(field(rule, ["ports"], []))
+	is_object(p)
+	p.port != null
+	_port_entry_allows(p, number, names)
+}
+
+# is_deny_all(policy) holds for a policy that selects every pod of its namespace and admits
+# nothing: {"policyTypes" it denies}; undefined when it selects a subset or has allow rules.
+deny_all_types(policy) := {t |
+	is_object(policy.spec)
+	_selects_all(policy.spec.podSelector)
+	some t in policy_types(policy)
+	count(as_array(policy.spec[lower(t)])) == 0
+}
+
+_selects_all(selector) if {
+	is_object(selector)
+	count(object_or_empty(selector.matchLabels)) == 0
+	count(as_array(selector.matchExpressions)) == 0
+}
+
+# selects_all_pods(policy) holds when the policy's podSelector is empty: every pod.
+selects_all_pods(policy) if _selects_all(policy.spec.podSelector)
+
+# --- default deny --------------------------------------------------------------------------------
+
+# default_deny_gaps(policies) is the set of reasons the NetworkPolicies of one namespace (a
+# name -> policy object, as in data.inventory) do not add up to an effective default deny:
+# a direction no select-all, rule-less policy denies, or a policy that allows every pod all
+# traffic in a direction, which cancels the deny (policies add up). Empty: effective.
+default_deny_gaps(policies) := {sprintf("no NetworkPolicy with `podSelector: {}` and no rules denies %s", [t]) |
+	some t in ["Ingress", "Egress"]
+	not t in _denied(policies)
+} | {sprintf("NetworkPolicy %v allows all %s traffic for every pod, cancelling the deny", [name, lower(t)]) |
+	some name, policy in _as_collection(policies)
+	selects_all_pods(policy)
+	some t in _allows_all(policy)
+}
+
+_as_collection(x) := x if is_object(x)
+
+else := x if is_array(x)
+
+else := []
+
+_denied(policies) := {t |
+	some policy in _as_collection(policies)
+	some t in deny_all_types(policy)
+}
+
+# _allows_all(policy) is the set of directions in which one rule admits every peer on every port.
+_allows_all(policy) := {"Ingress" |
+	some rule in ingress_rules(policy)
+	_open_rule(rule, "from")
+} | {"Egress" |
+	some rule in egress_rules(policy)
+	_open_rule(rule, "to")
+}
+
+_open_rule(rule, key) if {
+	is_object(rule)
+	count(peers(rule, key)) == 0
+	count(as_array(field(rule, ["ports"], []))) == 0
+}
+
+# default_deny_policy(ns) is the NetworkPolicy to add, as one line of YAML for messages.
+default_deny_policy(ns) := sprintf(
+	concat("", [
+		"NetworkPolicy {apiVersion: networking.k8s.io/v1, kind: NetworkPolicy, metadata: {name: %s, namespace: %s}, ",
+		"spec: {podSelector: {}, policyTypes: [Ingress, Egress]}}",
+	]),
+	[config.value("default_deny_policy_name"), ns],
+)
+
+# --- service mesh --------------------------------------------------------------------------------
+
+# mesh_namespace(ns, namespace_labels) holds when pods of ns belong in the Istio mesh: the
+# mesh_namespaces parameter lists it (globs), or is empty, meaning every in-scope namespace
+# (opting out of a mesh only matters where there is one, so this is strict without noise), or
+# the Namespace's labels ask for injection (istio-injection=enabled, istio.io/rev).
+mesh_namespace(_, _) if count(as_array(config.value("mesh_namespaces"))) == 0
+
+mesh_namespace(ns, _) if {
+	some pattern in as_array(config.value("mesh_namespaces"))
+	is_string(pattern)
+	glob.match(pattern, [], ns)
+}
+
+mesh_namespace(_, namespace_labels) if namespace_labels["istio-injection"] == "enabled"
+
+mesh_namespace(_, namespace_labels) if is_string(namespace_labels["istio.io/rev"])

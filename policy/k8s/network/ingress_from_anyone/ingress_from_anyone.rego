@@ -1,0 +1,55 @@
+# METADATA
+# title: NetworkPolicy ingress admits every source
+# description: >-
+#   An ingress rule with no `from`, an empty `from`, or an ipBlock of 0.0.0.0/0 or ::/0 lets any
+#   address reach the selected pods on the listed ports. Model servers, notebooks and Ray
+#   dashboards rarely authenticate callers, so the policy is their only gate.
+# related_resources:
+#   - ref: https://kubernetes.io/docs/concepts/services-networking/network-policies/#behavior-of-to-and-from-selectors
+# custom:
+#   id: MLF-K8S-003
+#   long_id: k8s-netpol-ingress-from-anyone
+#   severity: high
+#   target: kubernetes
+#   kinds: [NetworkPolicy]
+#   recommended_action: >-
+#     List the callers in `from`: the ingress gateway's pods (namespaceSelector + podSelector),
+#     the client workloads by label, or internal CIDRs. Only approved edge gateways (parameter
+#     edge_gateways: namespace + labels) may admit the internet.
+package k8s.network.ingress_from_anyone
+
+import data.lib.mlfence.config
+import data.lib.mlfence.k8s
+import data.lib.mlfence.net
+import data.lib.mlfence.result
+import data.lib.mlfence.selector
+
+violation contains result.violation(rego.metadata.chain(), k8s.resource, msg) if {
+	k8s.in_scope
+	k8s.kind == "NetworkPolicy"
+	policy := k8s.review_object
+	not _edge_gateway(policy)
+	some i, rule in k8s.ingress_rules(policy)
+	is_object(rule)
+	some why in _from_anyone(rule)
+	msg := sprintf(
+		"NetworkPolicy %s ingress rule %d %s; admit only the callers that need it (selectors or internal CIDRs)",
+		[k8s.resource, i, why],
+	)
+}
+
+_from_anyone(rule) := {"has no `from`, so it admits every source" |
+	count(k8s.peers(rule, "from")) == 0
+} | {sprintf("admits ipBlock %s, i.e. every address", [block.cidr]) |
+	some block in k8s.ip_blocks(rule, "from")
+	net.is_everywhere(block.cidr)
+}
+
+# The policy selects only pods of an approved edge gateway: its namespace, and a podSelector
+# that pins every label of the gateway entry.
+_edge_gateway(policy) if {
+	some gateway in config.value("edge_gateways")
+	is_object(gateway)
+	gateway.namespace == k8s.namespace
+	selector.requires_all(k8s.field(policy, ["spec", "podSelector"], null), gateway.labels)
+}

@@ -1,0 +1,54 @@
+# METADATA
+# title: Pod opts out of the Istio sidecar in a mesh namespace
+# description: >-
+#   sidecar.istio.io/inject "false" removes the pod from the mesh: its traffic skips mTLS,
+#   AuthorizationPolicies and the egress gateway, and STRICT peers can no longer tell who it
+#   is. In a mesh namespace that is a hole in the perimeter, often added once to get a batch
+#   job to finish and then forgotten.
+# related_resources:
+#   - ref: https://istio.io/latest/docs/setup/additional-setup/sidecar-injection/#controlling-the-injection-policy
+# custom:
+#   id: MLF-K8S-012
+#   long_id: k8s-pod-istio-sidecar-disabled
+#   severity: medium
+#   target: kubernetes
+#   kinds: [Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet, ReplicationController, Job,
+#     CronJob, PyTorchJob, TFJob, XGBoostJob, PaddleJob, JAXJob, MXJob, MPIJob, TrainJob,
+#     TrainingRuntime, ClusterTrainingRuntime, JobSet, LeaderWorkerSet, InferenceService,
+#     ServingRuntime, ClusterServingRuntime, SeldonDeployment, RayCluster, RayJob, RayService,
+#     Notebook, Workflow, WorkflowTemplate, ClusterWorkflowTemplate, CronWorkflow]
+#   recommended_action: >-
+#     Remove the sidecar.istio.io/inject "false" label or annotation. For Jobs and training runs
+#     that never finish because of the proxy, enable native sidecars (Istio 1.19+ on Kubernetes
+#     1.28+, ENABLE_NATIVE_SIDECARS) instead of leaving the mesh. A workload that must stay
+#     outside the mesh belongs in a namespace outside mesh_namespaces.
+package k8s.pod.istio_sidecar_disabled
+
+import data.lib.mlfence.k8s
+import data.lib.mlfence.result
+
+violation contains result.violation(rego.metadata.chain(), k8s.resource, msg) if {
+	k8s.in_scope
+	k8s.mesh_namespace(k8s.namespace, _namespace_labels)
+	some pod in k8s.pod_metadata(k8s.review_object)
+	some where in ["labels", "annotations"]
+	value := k8s.metadata_map(pod.metadata, where)["sidecar.istio.io/inject"]
+	lower(sprintf("%v", [value])) == "false"
+	msg := sprintf("%s disables the Istio sidecar (%s.%s sidecar.istio.io/inject: %v) in mesh namespace %s", [
+		k8s.resource, pod.path, where, value, _namespace_text,
+	])
+}
+
+default _namespace_text := "(none given)"
+
+_namespace_text := k8s.namespace if k8s.namespace != ""
+
+# Labels of the namespace's Namespace object, when the inventory holds it.
+default _namespace_labels := {}
+
+_namespace_labels := k8s.labels(_inventory.cluster.v1.Namespace[k8s.namespace])
+
+# Gatekeeper's synced objects; the CLI and conftest adapters build the same shape.
+default _inventory := {}
+
+_inventory := data.inventory

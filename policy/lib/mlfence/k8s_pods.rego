@@ -1,0 +1,321 @@
+# Where each kind keeps its pods: built-in workloads and the ML platforms' custom resources
+# (Kubeflow, Kubeflow Trainer, JobSet, LeaderWorkerSet, KServe, Seldon, KubeRay, Argo, Volcano).
+# Part of lib.mlfence.k8s, kept in its own file for size.
+package lib.mlfence.k8s
+
+# --- containers --------------------------------------------------------------------------------
+
+_container_fields := ["containers", "initContainers", "ephemeralContainers"]
+
+# containers(spec) is the set of {"path", "container"} of a pod spec's containers, init
+# containers and ephemeral containers; paths are relative to the spec ("initContainers[0]").
+containers(spec) := {{"path": sprintf("%s[%d]", [list, i]), "container": c} |
+	is_object(spec)
+	some list in _container_fields
+	some i, c in as_array(spec[list])
+	is_object(c)
+}
+
+# --- pod templates -------------------------------------------------------------------------------
+# pod_templates(obj) is the set of every pod the object would run, as
+#   {"path": where the pod spec is, "spec": the pod spec, "metadata": the pod's labels and
+#    annotations, "metadata_path", "partial": true for fragments that do not say everything
+#    about the pod (overrides, patches, runtimes), "containers": {"path", "container"} with
+#    paths from the object's root}.
+# Rules that check for a value's presence read every entry; rules that check for a value's
+# absence (a missing serviceAccountName) skip partial ones. Gatekeeper's ExpansionTemplate
+# cannot reach list-nested templates (Ray worker groups, JobSet replicated jobs), so every
+# ML kind is known here.
+pod_templates(obj) := {t |
+	some found in [_pod(obj), _templated(obj), _kubeflow(obj), _jobsets(obj), _ray(obj), _serving(obj), _argo(obj)]
+	some t in found
+}
+
+# pod_specs(obj) is the set of {"path", "spec"} for every pod spec the object would run.
+pod_specs(obj) := {{"path": t.path, "spec": t.spec} | some t in pod_templates(obj)}
+
+# pod_containers(obj) is the set of {"path", "container"} of every container of every pod.
+pod_containers(obj) := {c |
+	some t in pod_templates(obj)
+	some c in t.containers
+}
+
+# pod_metadata(obj) is the set of {"path", "metadata"} of every place that sets the labels and
+# annotations of the object's pods (Argo templates and KServe objects have several).
+pod_metadata(obj) := _extra_metadata(obj) | {{"path": t.metadata_path, "metadata": t.metadata} |
+	some t in pod_templates(obj)
+}
+
+_entry(path, spec, metadata, metadata_path, partial, extra) := {
+	"path": path,
+	"spec": spec,
+	"metadata": object_or_empty(metadata),
+	"metadata_path": metadata_path,
+	"partial": partial,
+	"containers": ({{"path": concat(".", [path, c.path]), "container": c.container} |
+		some c in containers(spec)
+	} | extra),
+}
+
+# _template(path, template, partial) is the entry of a PodTemplateSpec found at path.
+_template(path, template, partial) := _entry(
+	concat(".", [path, "spec"]), template.spec, object.get(template, "metadata", {}), concat(".", [path, "metadata"]),
+	partial, set(),
+) if {
+	is_object(template)
+	is_object(template.spec)
+}
+
+_pod(obj) := {_entry("spec", obj.spec, object.get(obj, "metadata", {}), "metadata", false, set()) |
+	obj.kind == "Pod"
+	_builtin(obj, {""})
+	is_object(obj.spec)
+}
+
+_templated_kinds := {
+	"Deployment": {"apps", "extensions"},
+	"StatefulSet": {"apps"},
+	"DaemonSet": {"apps", "extensions"},
+	"ReplicaSet": {"apps", "extensions"},
+	"ReplicationController": {""},
+	"Job": {"batch"},
+}
+
+_templated(obj) := (({e |
+	_builtin(obj, _templated_kinds[obj.kind])
+	e := _template("spec.template", obj.spec.template, false)
+} | {e |
+	obj.kind == "CronJob"
+	_builtin(obj, {"batch"})
+	e := _template("spec.jobTemplate.spec.template", obj.spec.jobTemplate.spec.template, false)
+}) | {e |
+	# Volcano's Job shares its kind name with batch/v1 Job; only the group tells them apart.
+	obj.kind == "Job"
+	api_group(obj) == "batch.volcano.sh"
+	some i, task in as_array(obj.spec.tasks)
+	e := _template(sprintf("spec.tasks[%d].template", [i]), task.template, false)
+}) | {e |
+	obj.kind == "Notebook"
+	api_group(obj) == "kubeflow.org"
+	e := _template("spec.template", obj.spec.template, false)
+}
+
+# Kubeflow Training Operator jobs: a map from replica type (Master, Worker, PS, Launcher...)
+# to a replica spec holding a pod template.
+_replica_specs := {
+	"PyTorchJob": "pytorchReplicaSpecs",
+	"TFJob": "tfReplicaSpecs",
+	"XGBoostJob": "xgbReplicaSpecs",
+	"PaddleJob": "paddleReplicaSpecs",
+	"JAXJob": "jaxReplicaSpecs",
+	"MXJob": "mxReplicaSpecs",
+	"MPIJob": "mpiReplicaSpecs",
+}
+
+_kubeflow(obj) := {e |
+	api_group(obj) == "kubeflow.org"
+	key := _replica_specs[obj.kind]
+	is_object(obj.spec[key])
+	some role, replica in obj.spec[key]
+	e := _template(sprintf("spec.%s.%s.template", [key, role]), replica.template, false)
+}
+
+# JobSet, Kubeflow Trainer runtimes (a JobSet template) and TrainJob, whose overrides and
+# trainer/initializer settings are fragments merged into the runtime's pods.
+_jobsets(obj) := ((_jobset(obj) | _trainjob_overrides(obj)) | _trainjob_parts(obj)) | _lws(obj)
+
+_jobset(obj) := {e |
+	obj.kind == "JobSet"
+	api_group(obj) == "jobset.x-k8s.io"
+	some e in _replicated_jobs("spec", obj.spec)
+} | {e |
+	obj.kind in {"TrainingRuntime", "ClusterTrainingRuntime"}
+	api_group(obj) == "trainer.kubeflow.org"
+	some e in _replicated_jobs("spec.template.spec", obj.spec.template.spec)
+}
+
+_trainjob_overrides(obj) := {e |
+	obj.kind == "TrainJob"
+	api_group(obj) == "trainer.kubeflow.org"
+	some i, override in as_array(obj.spec.podTemplateOverrides)
+	is_object(override.spec)
+	path := sprintf("spec.podTemplateOverrides[%d]", [i])
+	metadata := object.get(override, "metadata", {})
+	e := _entry(concat(".", [path, "spec"]), override.spec, metadata, concat(".", [path, "metadata"]), true, set())
+}
+
+# The trainer and the initializers carry image, env and resources: containers of a kind.
+_trainjob_parts(obj) := {e |
+	obj.kind == "TrainJob"
+	api_group(obj) == "trainer.kubeflow.org"
+	some path, part in {
+		"spec.trainer": obj.spec.trainer,
+		"spec.initializer.dataset": obj.spec.initializer.dataset,
+		"spec.initializer.model": obj.spec.initializer.model,
+	}
+	is_object(part)
+	e := _entry(path, {}, {}, path, true, {{"path": path, "container": part}})
+}
+
+_lws(obj) := {e |
+	obj.kind == "LeaderWorkerSet"
+	api_group(obj) == "leaderworkerset.x-k8s.io"
+	some role in ["leaderTemplate", "workerTemplate"]
+	e := _template(sprintf("spec.leaderWorkerTemplate.%s", [role]), obj.spec.leaderWorkerTemplate[role], false)
+}
+
+_replicated_jobs(prefix, spec) := {e |
+	some i, job in as_array(spec.replicatedJobs)
+	e := _template(sprintf("%s.replicatedJobs[%d].template.spec.template", [prefix, i]), job.template.spec.template, false)
+}
+
+# KubeRay: a RayCluster spec stands alone or inside a RayJob / RayService.
+_ray(obj) := {e |
+	api_group(obj) == "ray.io"
+	some prefix, cluster in {
+		"spec": {"RayCluster": obj.spec}[obj.kind],
+		"spec.rayClusterSpec": {"RayJob": obj.spec.rayClusterSpec}[obj.kind],
+		"spec.rayClusterConfig": {"RayService": obj.spec.rayClusterConfig}[obj.kind],
+	}
+	some e in _ray_cluster(prefix, cluster)
+} | {e |
+	obj.kind == "RayJob"
+	api_group(obj) == "ray.io"
+	e := _template("spec.submitterPodTemplate", obj.spec.submitterPodTemplate, false)
+}
+
+_ray_cluster(prefix, cluster) := {e |
+	e := _template(sprintf("%s.headGroupSpec.template", [prefix]), cluster.headGroupSpec.template, false)
+} | {e |
+	some i, group in as_array(cluster.workerGroupSpecs)
+	e := _template(sprintf("%s.workerGroupSpecs[%d].template", [prefix, i]), group.template, false)
+}
+
+# KServe components are pod specs inline, plus container-like framework and model specs;
+# their pod labels and annotations sit on the component. Seldon's componentSpecs are pod
+# templates.
+_kserve_containers := [
+	"model", "sklearn", "xgboost", "tensorflow", "pytorch", "triton", "onnx", "huggingface",
+	"lightgbm", "paddle", "pmml", "art", "alibi",
+]
+
+_serving(obj) := (({e |
+	obj.kind == "InferenceService"
+	api_group(obj) == "serving.kserve.io"
+	some component in ["predictor", "transformer", "explainer"]
+	spec := obj.spec[component]
+	is_object(spec)
+	path := sprintf("spec.%s", [component])
+	extra := {{"path": sprintf("%s.%s", [path, key]), "container": spec[key]} |
+		some key in _kserve_containers
+		is_object(spec[key])
+	}
+	meta := {"labels": object.get(spec, "labels", {}), "annotations": object.get(spec, "annotations", {})}
+	e := _entry(path, spec, meta, path, false, extra)
+} | {e |
+	obj.kind in {"InferenceService", "ServingRuntime", "ClusterServingRuntime"}
+	api_group(obj) == "serving.kserve.io"
+	some path, worker in {
+		"spec.predictor.workerSpec": obj.spec.predictor.workerSpec,
+		"spec.workerSpec": obj.spec.workerSpec,
+	}
+	is_object(worker)
+	e := _entry(path, worker, {}, path, true, set())
+}) | {e |
+	# A serving runtime is the pod spec of every InferenceService that uses it, minus the
+	# service account, which comes from the InferenceService.
+	obj.kind in {"ServingRuntime", "ClusterServingRuntime"}
+	api_group(obj) == "serving.kserve.io"
+	is_object(obj.spec)
+	meta := {"labels": object.get(obj.spec, "labels", {}), "annotations": object.get(obj.spec, "annotations", {})}
+	e := _entry("spec", obj.spec, meta, "spec", true, set())
+}) | {e |
+	obj.kind == "SeldonDeployment"
+	api_group(obj) == "machinelearning.seldon.io"
+	some i, predictor in as_array(obj.spec.predictors)
+	some j, component in as_array(predictor.componentSpecs)
+	e := _template(sprintf("spec.predictors[%d].componentSpecs[%d]", [i, j]), component, false)
+}
+
+# Argo Workflows: pod-level settings (hostNetwork, serviceAccountName, dnsPolicy...) live in
+# the workflow spec and apply to every step pod; containers live in the templates. The spec is
+# one pod entry whose containers are gathered from every template, and each podSpecPatch (a
+# YAML or JSON string merged into the pods) is a partial entry of its own.
+_argo_kinds := {"Workflow", "WorkflowTemplate", "ClusterWorkflowTemplate"}
+
+_argo_spec(obj) := ["spec", obj.spec] if {
+	obj.kind in _argo_kinds
+	api_group(obj) == "argoproj.io"
+	is_object(obj.spec)
+} else := ["spec.workflowSpec", obj.spec.workflowSpec] if {
+	obj.kind == "CronWorkflow"
+	api_group(obj) == "argoproj.io"
+	is_object(obj.spec.workflowSpec)
+}
+
+_argo(obj) := {_argo_entry(prefix, spec)} | {e |
+	some path, patch in _argo_patches(prefix, spec)
+	e := _entry(path, patch, {}, path, true, set())
+} if {
+	[prefix, spec] := _argo_spec(obj)
+} else := set()
+
+_argo_entry(prefix, spec) := _entry(
+	prefix, _argo_pod_spec(spec), object.get(spec, "podMetadata", {}), concat(".", [prefix, "podMetadata"]),
+	false, _argo_containers(prefix, spec),
+)
+
+# The service account of the step pods: the workflow's, or, when it names none, the one every
+# pod-producing template names itself (templates may each run as their own account).
+_argo_pod_spec(spec) := spec if is_string(spec.serviceAccountName)
+
+else := object.union(spec, {"serviceAccountName": accounts[0]}) if {
+	steps := [t | some t in as_array(spec.templates); _argo_runs_pod(t)]
+	accounts := [t.serviceAccountName | some t in steps; is_string(t.serviceAccountName)]
+	count(steps) > 0
+	count(accounts) == count(steps)
+} else := spec
+
+_argo_runs_pod(template) if is_object(template.container)
+
+_argo_runs_pod(template) if is_object(template.script)
+
+_argo_runs_pod(template) if is_object(template.containerSet)
+
+_argo_containers(prefix, spec) := ({{"path": sprintf("%s.templates[%d].%s", [prefix, i, key]), "container": t[key]} |
+	some i, t in as_array(spec.templates)
+	some key in ["container", "script"]
+	is_object(t[key])
+} | {{"path": sprintf("%s.templates[%d].%s[%d]", [prefix, i, list, j]), "container": c} |
+	some i, t in as_array(spec.templates)
+	some list in ["initContainers", "sidecars"]
+	some j, c in as_array(t[list])
+	is_object(c)
+}) | {{"path": sprintf("%s.templates[%d].containerSet.containers[%d]", [prefix, i, j]), "container": c} |
+	some i, t in as_array(spec.templates)
+	some j, c in as_array(t.containerSet.containers)
+	is_object(c)
+}
+
+_argo_patches(prefix, spec) := {path: patch |
+	some path, text in object.union(
+		{concat(".", [prefix, "podSpecPatch"]): spec.podSpecPatch},
+		{sprintf("%s.templates[%d].podSpecPatch", [prefix, i]): t.podSpecPatch | some i, t in as_array(spec.templates)},
+	)
+	is_string(text)
+	yaml.is_valid(text)
+	patch := yaml.unmarshal(text)
+	is_object(patch)
+}
+
+# Pod metadata set outside the pod entries: each Argo template's metadata, and a KServe
+# object's own metadata, whose labels and annotations KServe copies onto the pods.
+_extra_metadata(obj) := {{"path": sprintf("%s.templates[%d].metadata", [prefix, i]), "metadata": t.metadata} |
+	[prefix, spec] := _argo_spec(obj)
+	some i, t in as_array(spec.templates)
+	is_object(t.metadata)
+} | {{"path": "metadata", "metadata": obj.metadata} |
+	obj.kind in {"InferenceService", "ServingRuntime", "ClusterServingRuntime"}
+	api_group(obj) == "serving.kserve.io"
+	is_object(obj.metadata)
+}
