@@ -31,6 +31,7 @@ class CheckOptions:
     exemptions: Path | None = None
     progress: bool = False
     stdin_text: str | None = None
+    needs_catalog: bool = False  # SARIF and JUnit list every rule, not only those that fired
 
 
 @dataclass
@@ -51,7 +52,8 @@ def _keep(finding: Finding, options: CheckOptions) -> bool:
 
 
 def run(options: CheckOptions) -> Outcome:
-    known = _known_rules()
+    # The catalog costs an `opa inspect` of the whole policy: read it only when it is used.
+    known = _known_rules() if options.needs_catalog or options.rules or options.skip_rules else ()
     for rule_id in options.rules + options.skip_rules:
         if rule_id not in {r.rule_id for r in known}:
             raise CheckError(f"unknown rule ID {rule_id} (see `mlfence rules`)")

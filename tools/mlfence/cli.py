@@ -100,6 +100,7 @@ def check(
         paths=paths, values=values or [], fail_on=fail_on.value, severity_threshold=severity_threshold.value,
         rules=[r.upper() for r in rule or []], skip_rules=[r.upper() for r in skip_rule or []],
         data=data, exemptions=exemptions, progress=not quiet and sys.stderr.isatty(),
+        needs_catalog=output_format in (Format.sarif, Format.junit),
     )
     try:
         outcome = checking.run(options)
