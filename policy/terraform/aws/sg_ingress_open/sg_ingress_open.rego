@@ -54,6 +54,8 @@ violation contains result.unknown(rego.metadata.chain(), r.address, msg) if {
 
 _ports(e) := "all protocols and ports" if e.protocol == "all"
 
+else := sprintf("all %s ports", [e.protocol]) if e.ports == [0, 65535]
+
 else := sprintf("%s %s", [e.protocol, tfplan.ports_label(e.ports)]) if count(e.ports) == 2
 
 else := sprintf("protocol %s", [e.protocol])

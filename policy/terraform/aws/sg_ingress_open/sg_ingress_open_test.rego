@@ -49,7 +49,7 @@ test_deny_inline_ml_port_is_critical if {
 test_deny_range_covering_ml_ports_is_critical if {
 	f := _only(_violations([_sg([{"from_port": 0, "to_port": 65535, "protocol": "tcp", "cidr_blocks": ["0.0.0.0/0"]}])]))
 	f.details.severity == "critical"
-	contains(f.msg, "all ports")
+	contains(f.msg, "all tcp ports")
 	contains(f.msg, "ML service ports 22, 4040, 5000, 6006, 8000, ... (16 in all)")
 }
 
