@@ -160,13 +160,13 @@ deny_all_types(policy) := {t |
 	is_object(policy.spec)
 	_selects_all(policy.spec.podSelector)
 	some t in policy_types(policy)
-	count(as_array(policy.spec[lower(t)])) == 0
+	count(as_array(object.get(policy.spec, lower(t), []))) == 0
 }
 
 _selects_all(selector) if {
 	is_object(selector)
-	count(object_or_empty(selector.matchLabels)) == 0
-	count(as_array(selector.matchExpressions)) == 0
+	count(object_or_empty(object.get(selector, "matchLabels", {}))) == 0
+	count(as_array(object.get(selector, "matchExpressions", []))) == 0
 }
 
 # selects_all_pods(policy) holds when the policy's podSelector is empty: every pod.

@@ -148,11 +148,12 @@ _trainjob_overrides(obj) := {e |
 _trainjob_parts(obj) := {e |
 	obj.kind == "TrainJob"
 	api_group(obj) == "trainer.kubeflow.org"
-	some path, part in {
-		"spec.trainer": obj.spec.trainer,
-		"spec.initializer.dataset": obj.spec.initializer.dataset,
-		"spec.initializer.model": obj.spec.initializer.model,
+	some path, steps in {
+		"spec.trainer": ["spec", "trainer"],
+		"spec.initializer.dataset": ["spec", "initializer", "dataset"],
+		"spec.initializer.model": ["spec", "initializer", "model"],
 	}
+	part := object.get(obj, steps, null)
 	is_object(part)
 	e := _entry(path, {}, {}, path, true, {{"path": path, "container": part}})
 }
@@ -172,12 +173,10 @@ _replicated_jobs(prefix, spec) := {e |
 # KubeRay: a RayCluster spec stands alone or inside a RayJob / RayService.
 _ray(obj) := {e |
 	api_group(obj) == "ray.io"
-	some prefix, cluster in {
-		"spec": {"RayCluster": obj.spec}[obj.kind],
-		"spec.rayClusterSpec": {"RayJob": obj.spec.rayClusterSpec}[obj.kind],
-		"spec.rayClusterConfig": {"RayService": obj.spec.rayClusterConfig}[obj.kind],
-	}
-	some e in _ray_cluster(prefix, cluster)
+	steps := {"RayCluster": ["spec"], "RayJob": ["spec", "rayClusterSpec"], "RayService": ["spec", "rayClusterConfig"]}[obj.kind]
+	cluster := object.get(obj, steps, null)
+	is_object(cluster)
+	some e in _ray_cluster(concat(".", steps), cluster)
 } | {e |
 	obj.kind == "RayJob"
 	api_group(obj) == "ray.io"
@@ -215,11 +214,10 @@ _serving(obj) := (({e |
 } | {e |
 	obj.kind in {"InferenceService", "ServingRuntime", "ClusterServingRuntime"}
 	api_group(obj) == "serving.kserve.io"
-	some path, worker in {
-		"spec.predictor.workerSpec": obj.spec.predictor.workerSpec,
-		"spec.workerSpec": obj.spec.workerSpec,
-	}
+	some steps in [["spec", "predictor", "workerSpec"], ["spec", "workerSpec"]]
+	worker := object.get(obj, steps, null)
 	is_object(worker)
+	path := concat(".", steps)
 	e := _entry(path, worker, {}, path, true, set())
 }) | {e |
 	# A serving runtime is the pod spec of every InferenceService that uses it, minus the
@@ -299,7 +297,7 @@ _argo_containers(prefix, spec) := ({{"path": sprintf("%s.templates[%d].%s", [pre
 
 _argo_patches(prefix, spec) := {path: patch |
 	some path, text in object.union(
-		{concat(".", [prefix, "podSpecPatch"]): spec.podSpecPatch},
+		{concat(".", [prefix, "podSpecPatch"]): object.get(spec, "podSpecPatch", null)},
 		{sprintf("%s.templates[%d].podSpecPatch", [prefix, i]): t.podSpecPatch | some i, t in as_array(spec.templates)},
 	)
 	is_string(text)
