@@ -9,15 +9,34 @@ package mlfence
 import data.lib.mlfence.tfplan
 
 # Rule parameters come from data/mlfence/config; Gatekeeper gets the same values rendered
-# into Constraint parameters by `mlfence build`.
-params := data.mlfence.config if is_object(data.mlfence.config)
-
-default params := {}
+# into Constraint parameters by `mlfence build`. Under them lie the published ranges that
+# `mlfence sync` wrote to data/mlfence/ranges: each document becomes the parameter
+# lib.mlfence.ranges reads (the CDN-only owner_ranges document is for Gatekeeper, which has no
+# index; here the owner index covers it). A hand-set approved_ranges in the config wins, and then the synced
+# approved_index is dropped: an index must describe the very ranges it stands for. The
+# object is built by comprehension, not object.union, so the big indexes are referenced, not
+# copied, on every decision.
+params := {key: value |
+	configured := {k: v | is_object(data.mlfence.config); some k, v in data.mlfence.config}
+	synced := {param: data.mlfence.ranges[doc] |
+		some doc, param in {
+			"approved": "approved_ranges",
+			"approved_index": "approved_index",
+			"owner_index": "owner_index",
+		}
+		is_object(data.mlfence.ranges[doc])
+		not param in object.keys(configured)
+		not param in {"approved_index" | "approved_ranges" in object.keys(configured)}
+	}
+	some part in [configured, synced]
+	some key, value in part
+}
 
 # document_kind(doc) names what a document is; anything else is "unrecognised".
 document_kind(doc) := "admission_review" if {
 	is_object(doc)
 	doc.kind == "AdmissionReview"
+	_reviewable(doc.request)
 } else := "terraform_plan" if {
 	tfplan.is_plan(doc)
 } else := "kubernetes_object" if {
@@ -26,11 +45,14 @@ document_kind(doc) := "admission_review" if {
 	is_string(doc.apiVersion)
 } else := "unrecognised"
 
+# A request mlfence can judge: it carries the object, or it removes one (nothing to check).
+# An AdmissionReview without either is malformed and falls to "unrecognised": denied.
+_reviewable(request) if is_object(request.object)
+
+_reviewable(request) if request.operation in {"DELETE", "CONNECT"}
+
 # review_of(doc) is Gatekeeper's input.review for a raw object or an AdmissionReview.
 review_of(doc) := doc.request if {
-	document_kind(doc) == "admission_review"
-	is_object(doc.request)
-} else := {} if {
 	document_kind(doc) == "admission_review"
 } else := {
 	"object": doc,

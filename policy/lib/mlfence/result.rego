@@ -46,7 +46,7 @@ finding(chain, resource, message, status) := {
 # among equals the one that expires last.
 exemption_for(rule_id, resource) := {"state": "active", "entry": entry} if {
 	some entry in _matching(rule_id, resource)
-	_expires_ns(entry) > time.now_ns()
+	entry.expires >= _today
 } else := {"state": "expired", "entry": entry} if {
 	some entry in _matching(rule_id, resource)
 } else := {}
@@ -58,10 +58,12 @@ _matching(rule_id, resource) := [entry |
 	is_string(entry.resource)
 	glob.match(entry.resource, [], resource)
 	is_string(entry.expires)
+	regex.match(`^[0-9]{4}-[0-9]{2}-[0-9]{2}$`, entry.expires)
 ]
 
-# An exemption is valid through the whole day it expires on (UTC).
-_expires_ns(entry) := time.parse_ns("2006-01-02", entry.expires) + ((24 * 3600) * 1000000000)
+# An exemption is valid through the whole day it expires on (UTC). ISO dates compare as
+# strings, which also avoids time.parse_ns overflowing past the year 2262.
+_today := sprintf("%04d-%02d-%02d", time.date(time.now_ns()))
 
 _status(status, exemption) := "exempted" if exemption.state == "active"
 

@@ -1,0 +1,48 @@
+package mlfence
+
+# METADATA
+# title: Admission response
+# description: >-
+#   data.mlfence.admission answers an admission.k8s.io/v1 AdmissionReview with a complete
+#   AdmissionReview response, so an OPA server can act as a validating webhook: the uid is
+#   echoed, failing findings deny with a status message that lists them, warnings and unknown
+#   values become admission warnings. Anything that is not an AdmissionReview is denied.
+# entrypoint: true
+admission := {
+	"apiVersion": "admission.k8s.io/v1",
+	"kind": "AdmissionReview",
+	"response": object.union(
+		{"uid": _uid, "allowed": _admitted},
+		object.union(_status, _warnings),
+	),
+}
+
+default _uid := ""
+
+_uid := input.request.uid if is_string(input.request.uid)
+
+default _admitted := false
+
+_admitted if {
+	document_kind(input) == "admission_review"
+	decision.allowed
+}
+
+_status := {"status": {"code": 403, "reason": "Forbidden", "message": _denial_message}} if not _admitted
+
+else := {}
+
+_denial_message := concat("; ", [f.message |
+	some f in decision.findings
+	is_failing(f)
+]) if {
+	document_kind(input) == "admission_review"
+} else := "mlfence: the request is not an admission.k8s.io/v1 AdmissionReview"
+
+_warnings := {"warnings": [f.message |
+	some f in decision.findings
+	not is_failing(f)
+]} if {
+	some f in decision.findings
+	not is_failing(f)
+} else := {}

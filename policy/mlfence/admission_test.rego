@@ -1,0 +1,94 @@
+package mlfence_test
+
+import data.mlfence
+
+_review(obj) := {
+	"apiVersion": "admission.k8s.io/v1",
+	"kind": "AdmissionReview",
+	"request": {"uid": "7b0c", "operation": "CREATE", "namespace": "ml-serving", "object": obj},
+}
+
+_pod(host_network) := {
+	"apiVersion": "v1",
+	"kind": "Pod",
+	"metadata": {"name": "p", "namespace": "ml-serving"},
+	"spec": {"hostNetwork": host_network, "serviceAccountName": "p", "containers": [{"name": "c", "image": "i"}]},
+}
+
+test_deny_echoes_uid_and_lists_findings if {
+	response := mlfence.admission.response with input as _review(_pod(true))
+	response.uid == "7b0c"
+	response.allowed == false
+	response.status.code == 403
+	contains(response.status.message, "MLF-K8S-002")
+}
+
+test_allow_echoes_uid if {
+	response := mlfence.admission.response with input as _review(_pod(false))
+		with data.inventory as {"namespace": {"ml-serving": {"networking.k8s.io/v1": {"NetworkPolicy": {"d": {
+			"apiVersion": "networking.k8s.io/v1",
+			"kind": "NetworkPolicy",
+			"metadata": {"name": "d", "namespace": "ml-serving"},
+			"spec": {"podSelector": {}, "policyTypes": ["Ingress", "Egress"]},
+		}}}}}}
+	response.uid == "7b0c"
+	response.allowed == true
+	not response.status
+}
+
+test_deny_anything_that_is_not_an_admission_review if {
+	response := mlfence.admission.response with input as _pod(false)
+	response.allowed == false
+	response.uid == ""
+	contains(response.status.message, "not an admission.k8s.io/v1 AdmissionReview")
+}
+
+test_deny_review_without_request if {
+	response := mlfence.admission.response with input as {"kind": "AdmissionReview"}
+	response.allowed == false
+}
+
+test_warnings_do_not_deny if {
+	response := mlfence.admission.response with input as _review(_pod(false))
+		with data.mlfence.config as {"exemptions": [{
+			"rule": "*", "resource": "*", "reason": "test", "owner": "t", "expires": "2999-01-01",
+		}]}
+	response.allowed == true
+	count(response.warnings) > 0
+}
+
+test_decision_fails_closed_on_garbage if {
+	d := mlfence.decision with input as [1, 2]
+	d.allowed == false
+	d.findings[0].rule_id == "MLF-INPUT-001"
+}
+
+test_decision_on_plan if {
+	plan := {"format_version": "1.2", "resource_changes": [{
+		"address": "aws_security_group.a",
+		"mode": "managed",
+		"type": "aws_security_group",
+		"name": "a",
+		"change": {"actions": ["create"], "after": {"ingress": [{"cidr_blocks": ["0.0.0.0/0"]}]}, "after_unknown": {}},
+	}]}
+	d := mlfence.decision with input as plan
+	d.input_kind == "terraform_plan"
+	d.allowed == false
+}
+
+test_scan_builds_inventory_across_documents if {
+	docs := [
+		{"path": "a.yaml", "index": 0, "document": _pod(false)},
+		{"path": "b.yaml", "index": 1, "document": {
+			"apiVersion": "networking.k8s.io/v1",
+			"kind": "NetworkPolicy",
+			"metadata": {"name": "d", "namespace": "ml-serving"},
+			"spec": {"podSelector": {}, "policyTypes": ["Ingress", "Egress"]},
+		}},
+		{"path": "c.yaml", "index": 2, "document": {"replicas": 3}},
+	]
+	results := mlfence.scan with input as {"documents": docs}
+	results[2].input_kind == "unrecognised"
+	inventory := mlfence.scan_inventory with input as {"documents": docs}
+	inventory.namespace["ml-serving"]["networking.k8s.io/v1"].NetworkPolicy.d
+}
