@@ -53,6 +53,35 @@ def _uses_inventory(rule: Rule, libs: tuple[rego_source.RegoFile, ...], text: st
     return "data.inventory" in text or any("data.inventory" in lib.text for lib in libs)
 
 
+# conftest and the bundle report exempted findings (status "exempted", never failing); at
+# admission a violation always counts, so the template keeps exempted ones out of `violation`.
+_VIOLATION_HEAD = re.compile(r"^violation contains ", re.MULTILINE)
+_EXEMPTION_FILTER = """
+# Added by `mlfence build`: exempted findings never deny at admission (conftest and the
+# bundle still report them as exempted).
+violation contains finding if {
+	some finding in _mlfence_findings
+	finding.details.status != "exempted"
+}
+"""
+
+
+def admission_source(text: str) -> str:
+    """The rule's Rego with its findings renamed and filtered for Gatekeeper."""
+    if not _VIOLATION_HEAD.search(text):
+        raise GeneratorError("a Kubernetes rule must define `violation contains ...`")
+    return _VIOLATION_HEAD.sub("_mlfence_findings contains ", text).rstrip("\n") + "\n" + _EXEMPTION_FILTER
+
+
+def default_enforcement(rule: Rule) -> str:
+    """A rule that can only warn (result.warning) must not block admission."""
+    if rule.gatekeeper_enforcement:
+        return rule.gatekeeper_enforcement
+    text = rule.source.read_text()
+    blocking = ("result.violation(", "result.with_severity(", "result.unknown(")
+    return "warn" if "result.warning(" in text and not any(b in text for b in blocking) else ""
+
+
 def template(rule: Rule, lib_root: Path) -> dict[str, Any]:
     main, libs = rego_source.link(rule.source, lib_root)
     annotations = {
@@ -77,7 +106,11 @@ def template(rule: Rule, lib_root: Path) -> dict[str, Any]:
                 "target": TARGET,
                 "code": [{
                     "engine": "Rego",
-                    "source": {"version": "v1", "rego": main.text, "libs": [lib.text for lib in libs]},
+                    "source": {
+                        "version": "v1",
+                        "rego": admission_source(main.text),
+                        "libs": [lib.text for lib in libs],
+                    },
                 }],
             }],
         },
@@ -109,7 +142,7 @@ def constraint(rule: Rule, parameters: dict[str, Any], enforcement_action: str) 
         "kind": constraint_kind(rule),
         "metadata": {"name": _resource_name(rule), "labels": {"mlfence.io/rule-id": rule.rule_id}},
         "spec": {
-            "enforcementAction": rule.gatekeeper_enforcement or enforcement_action,
+            "enforcementAction": default_enforcement(rule) or enforcement_action,
             "match": _match(rule),
             "parameters": parameters,
         },

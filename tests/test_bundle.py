@@ -1,0 +1,81 @@
+"""The OPA bundle: contents, manifest, reproducibility, signing, and the decision through it."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import tarfile
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT, opa_eval, run, tool
+from mlfence import bundle
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> bundle.BuiltBundle:
+    return bundle.build(tmp_path_factory.mktemp("bundle") / "bundle.tar.gz")
+
+
+def _members(path: Path) -> dict[str, bytes]:
+    with tarfile.open(path) as tar:
+        return {m.name.lstrip("/"): tar.extractfile(m).read() for m in tar.getmembers() if m.isfile()}
+
+
+def test_bundle_contents_exclude_tests_and_conftest_adapter(built: bundle.BuiltBundle) -> None:
+    names = _members(built.path)
+    assert ".manifest" in names and "data.json" in names
+    assert not [n for n in names if n.endswith("_test.rego")]
+    assert not [n for n in names if n.startswith("main/")]
+    assert "mlfence/decision.rego" in names and "k8s/network/egress_allow_all/egress_allow_all.rego" in names
+    assert all(not n.startswith(("/", "tmp")) for n in names)
+
+
+def test_manifest(built: bundle.BuiltBundle) -> None:
+    manifest = json.loads(_members(built.path)[".manifest"])
+    assert manifest["rego_version"] == 1
+    assert sorted(manifest["roots"]) == ["k8s", "lib", "mlfence", "terraform"]
+    assert manifest["revision"] == built.revision and "+data." in built.revision
+    assert manifest["metadata"]["rules"] == len(manifest["metadata"]["rule_ids"]) > 2
+
+
+def test_same_sources_give_identical_bytes(built: bundle.BuiltBundle, tmp_path: Path) -> None:
+    again = bundle.build(tmp_path / "again.tar.gz")
+    assert again.sha256 == built.sha256
+    assert again.path.read_bytes() == built.path.read_bytes()
+
+
+def test_signed_bundle_verifies_and_wrong_key_is_refused(tmp_path: Path) -> None:
+    key, pub, other_pub = tmp_path / "key.pem", tmp_path / "pub.pem", tmp_path / "other.pem"
+    for private, public in ((key, pub), (tmp_path / "other-key.pem", other_pub)):
+        subprocess.run(["openssl", "genrsa", "-out", str(private), "2048"], check=True, capture_output=True)
+        subprocess.run(["openssl", "rsa", "-in", str(private), "-pubout", "-out", str(public)], check=True,
+                       capture_output=True)
+    signed = bundle.build(tmp_path / "signed.tar.gz", signing_key=key)
+    assert ".signatures.json" in _members(signed.path)
+    good = run([tool("opa"), "eval", "--bundle", str(signed.path), "--verification-key", str(pub),
+                "--verification-key-id", "mlfence", "data.mlfence.decision.allowed"])
+    assert good.returncode == 0, good.stderr
+    bad = run([tool("opa"), "eval", "--bundle", str(signed.path), "--verification-key", str(other_pub),
+               "--verification-key-id", "mlfence", "data.mlfence.decision.allowed"])
+    assert bad.returncode != 0 and "verif" in (bad.stderr + bad.stdout).lower()
+
+
+def test_missing_signing_key_is_a_clear_error(tmp_path: Path) -> None:
+    proc = run([str(ROOT / ".venv" / "bin" / "mlfence"), "build", "--out", str(tmp_path),
+                "--signing-key", str(tmp_path / "absent.pem")])
+    assert proc.returncode == 2
+    assert "does not exist" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_decision_through_the_bundle(built: bundle.BuiltBundle) -> None:
+    pod = {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p", "namespace": "ml"},
+           "spec": {"hostNetwork": True, "containers": [{"name": "c", "image": "i"}]}}
+    decision = opa_eval("data.mlfence.decision", pod, bundle=built.path)
+    assert decision["allowed"] is False and decision["input_kind"] == "kubernetes_object"
+    assert "MLF-K8S-002" in {f["rule_id"] for f in decision["findings"]}
+    plan = json.loads((ROOT / "examples" / "terraform" / "ml-platform.plan.json").read_text())
+    decision = opa_eval("data.mlfence.decision", plan, bundle=built.path)
+    assert decision["input_kind"] == "terraform_plan" and decision["allowed"] is False
+    assert opa_eval("data.mlfence.decision", {"hello": "world"}, bundle=built.path)["allowed"] is False

@@ -1,0 +1,140 @@
+"""Generated Gatekeeper artifacts: what Gatekeeper accepts, how parameters and exemptions reach
+it, and that gator agrees."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+
+from conftest import ROOT, run, tool
+from mlfence import gatekeeper, parameters, rego_source
+
+DATA_REF = re.compile(r"\bdata\.([A-Za-z_]\w*)")
+OPEN_EGRESS = {
+    "apiVersion": "networking.k8s.io/v1", "kind": "NetworkPolicy",
+    "metadata": {"name": "open-egress", "namespace": "ml-serving"},
+    "spec": {"podSelector": {}, "policyTypes": ["Egress"], "egress": [{}]},
+}
+
+
+@pytest.fixture(scope="module")
+def artifacts() -> list[gatekeeper.Artifact]:
+    return gatekeeper.artifacts(parameters.gatekeeper(ROOT / "data"))
+
+
+def _write(artifacts: list[gatekeeper.Artifact], out: Path, only: str = "") -> Path:
+    for artifact in artifacts:
+        if only and not artifact.path.startswith(only):
+            continue
+        target = out / artifact.path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(gatekeeper.dump(artifact.document))
+    return out
+
+
+def test_one_template_and_constraint_per_kubernetes_rule(artifacts: list[gatekeeper.Artifact]) -> None:
+    rules = gatekeeper.kubernetes_rules()
+    templates = [a for a in artifacts if a.path.startswith("templates/")]
+    constraints = [a for a in artifacts if a.path.startswith("constraints/")]
+    assert len(templates) == len(constraints) == len(rules) >= 2
+    kustomization = next(a for a in artifacts if a.path == "kustomization.yaml").document
+    assert sorted(kustomization["resources"]) == sorted(a.path for a in artifacts if a.path != "kustomization.yaml")
+
+
+def test_templates_use_rego_v1_and_reference_only_lib_and_inventory(artifacts: list[gatekeeper.Artifact]) -> None:
+    for artifact in (a for a in artifacts if a.path.startswith("templates/")):
+        doc = artifact.document
+        assert doc["metadata"]["name"] == doc["spec"]["crd"]["spec"]["names"]["kind"].lower()
+        [code] = doc["spec"]["targets"][0]["code"]
+        assert code["engine"] == "Rego" and code["source"]["version"] == "v1"
+        for source in [code["source"]["rego"], *code["source"]["libs"]]:
+            assert "import rego.v1" not in source
+            body = "\n".join(line.split("#", 1)[0] for line in source.splitlines())
+            assert set(DATA_REF.findall(body)) <= {"lib", "inventory"}, artifact.path
+        for lib in code["source"]["libs"]:
+            assert re.search(r"^package lib\.", lib, re.MULTILINE), artifact.path
+
+
+def test_inventory_rules_get_sync_data_and_config(artifacts: list[gatekeeper.Artifact]) -> None:
+    referential = [a for a in artifacts if a.path.startswith("templates/")
+                   and "metadata.gatekeeper.sh/requires-sync-data" in a.document["metadata"]["annotations"]]
+    assert referential, "the namespace default-deny rules read data.inventory"
+    sync = next(a for a in artifacts if a.path == "sync/config.yaml").document
+    kinds = {(s["group"], s["kind"]) for s in sync["spec"]["sync"]["syncOnly"]}
+    assert {("", "Namespace"), ("networking.k8s.io", "NetworkPolicy")} <= kinds
+    for artifact in referential:
+        json.loads(artifact.document["metadata"]["annotations"]["metadata.gatekeeper.sh/requires-sync-data"])
+
+
+def test_constraints_carry_parameters_and_stay_small(artifacts: list[gatekeeper.Artifact]) -> None:
+    config = parameters.config(ROOT / "data")
+    for artifact in (a for a in artifacts if a.path.startswith("constraints/")):
+        params = artifact.document["spec"]["parameters"]
+        assert params["system_namespaces"] == config["system_namespaces"]
+        assert len(gatekeeper.dump(artifact.document).encode()) < gatekeeper.MAX_CONSTRAINT_BYTES
+
+
+def test_oversized_parameters_fail_the_build() -> None:
+    huge = {"approved_ranges": {"aws": {"EC2": {"GLOBAL": {"ipv4": [f"10.{i // 256}.{i % 256}.0/24"
+                                                                      for i in range(60000)]}}}}}
+    with pytest.raises(gatekeeper.GeneratorError, match="over the"):
+        gatekeeper.artifacts(huge)
+
+
+def test_enforcement_action_and_audit_only_rules(artifacts: list[gatekeeper.Artifact]) -> None:
+    warn = gatekeeper.artifacts(parameters.gatekeeper(ROOT / "data"), "warn")
+    for rule, constraint in zip(gatekeeper.kubernetes_rules(),
+                                (a for a in warn if a.path.startswith("constraints/")), strict=True):
+        expected = gatekeeper.default_enforcement(rule) or "warn"
+        assert constraint.document["spec"]["enforcementAction"] == expected
+    with pytest.raises(gatekeeper.GeneratorError):
+        gatekeeper.artifacts({}, "block")
+
+
+def test_link_refuses_data_references(tmp_path: Path) -> None:
+    lib = tmp_path / "lib"
+    lib.mkdir()
+    (lib / "a.rego").write_text("package lib.a\n\nx := data.mlfence.config\n")
+    rule = tmp_path / "rule.rego"
+    rule.write_text("package k8s.x\n\nimport data.lib.a\n\nviolation contains 1 if a.x\n")
+    rego_source.lib_index.cache_clear()
+    with pytest.raises(rego_source.LinkError, match="data.mlfence"):
+        rego_source.link(rule, lib)
+
+
+def _gator_test(tmp_path: Path, artifacts: list[gatekeeper.Artifact], obj: dict) -> list[dict]:
+    _write(artifacts, tmp_path / "gk", only="templates/")
+    _write(artifacts, tmp_path / "gk", only="constraints/")
+    manifest = tmp_path / "obj.yaml"
+    manifest.write_text(yaml.safe_dump(obj))
+    proc = run([tool("gator"), "test", "-o", "json", "-f", str(tmp_path / "gk"), "-f", str(manifest)])
+    assert proc.returncode in (0, 1), proc.stderr
+    return json.loads(proc.stdout or "[]") or []
+
+
+def test_exempted_findings_never_deny_at_admission(tmp_path: Path) -> None:
+    base = parameters.gatekeeper(ROOT / "data")
+    denied = _gator_test(tmp_path / "a", gatekeeper.artifacts(base), OPEN_EGRESS)
+    assert "MLF-K8S-001" in {r["metadata"]["details"]["rule_id"] for r in denied}
+    exempt = {**base, "exemptions": [{"rule": "MLF-K8S-001", "resource": "ml-serving/NetworkPolicy/open-*",
+                                      "reason": "proxy rollout", "owner": "platform", "expires": "2999-01-01"}]}
+    allowed = _gator_test(tmp_path / "b", gatekeeper.artifacts(exempt), OPEN_EGRESS)
+    assert "MLF-K8S-001" not in {r["metadata"]["details"]["rule_id"] for r in allowed}
+    expired = {**exempt, "exemptions": [{**exempt["exemptions"][0], "expires": "2001-01-01"}]}
+    again = _gator_test(tmp_path / "c", gatekeeper.artifacts(expired), OPEN_EGRESS)
+    messages = [r["msg"] for r in again if r["metadata"]["details"]["rule_id"] == "MLF-K8S-001"]
+    assert messages and all("exemption expired on 2001-01-01" in m for m in messages)
+
+
+def test_mlfence_build_writes_applyable_tree(tmp_path: Path) -> None:
+    proc = run([str(ROOT / ".venv" / "bin" / "mlfence"), "build", "--out", str(tmp_path), "--enforcement-action",
+                "dryrun"])
+    assert proc.returncode == 0, proc.stderr
+    kustomization = yaml.safe_load((tmp_path / "gatekeeper" / "kustomization.yaml").read_text())
+    for resource in kustomization["resources"]:
+        assert (tmp_path / "gatekeeper" / resource).is_file()
+    assert (tmp_path / "bundle.tar.gz").is_file()
