@@ -54,3 +54,35 @@ edge_gateway(obj, namespace) if {
 		labels(obj)[key] == value
 	}
 }
+
+# ingress_class(obj) is the Ingress's class: spec.ingressClassName, else the older
+# kubernetes.io/ingress.class annotation, else "" (the cluster's default class).
+default ingress_class(_) := ""
+
+ingress_class(obj) := obj.spec.ingressClassName if {
+	is_string(obj.spec.ingressClassName)
+	obj.spec.ingressClassName != ""
+} else := annotation(obj, "kubernetes.io/ingress.class") if {
+	annotation(obj, "kubernetes.io/ingress.class") != ""
+}
+
+# internal_ingress(obj) holds for an Ingress served only on private networks: its class is in
+# internal_ingress_classes, it is GKE's internal class, or the AWS Load Balancer Controller is
+# told to build an internal ALB.
+internal_ingress(obj) if {
+	ingress_class(obj) in {c | some c in config.value("internal_ingress_classes")}
+}
+
+internal_ingress(obj) if ingress_class(obj) == "gce-internal"
+
+internal_ingress(obj) if lower(annotation(obj, "alb.ingress.kubernetes.io/scheme")) == "internal"
+
+# ingress_rules(obj) is the list of [index, rule] of spec.rules that are objects.
+default ingress_rules(_) := []
+
+ingress_rules(obj) := [[i, rule] |
+	some i, rule in obj.spec.rules
+	is_object(rule)
+] if {
+	is_array(obj.spec.rules)
+}
