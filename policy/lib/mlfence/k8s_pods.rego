@@ -173,7 +173,7 @@ _replicated_jobs(prefix, spec) := {e |
 # KubeRay: a RayCluster spec stands alone or inside a RayJob / RayService.
 _ray(obj) := {e |
 	api_group(obj) == "ray.io"
-	steps := {"RayCluster": ["spec"], "RayJob": ["spec", "rayClusterSpec"], "RayService": ["spec", "rayClusterConfig"]}[obj.kind]
+	steps := _ray_clusters[obj.kind]
 	cluster := object.get(obj, steps, null)
 	is_object(cluster)
 	some e in _ray_cluster(concat(".", steps), cluster)
@@ -181,6 +181,13 @@ _ray(obj) := {e |
 	obj.kind == "RayJob"
 	api_group(obj) == "ray.io"
 	e := _template("spec.submitterPodTemplate", obj.spec.submitterPodTemplate, false)
+}
+
+# Where each KubeRay kind keeps its RayCluster spec.
+_ray_clusters := {
+	"RayCluster": ["spec"],
+	"RayJob": ["spec", "rayClusterSpec"],
+	"RayService": ["spec", "rayClusterConfig"],
 }
 
 _ray_cluster(prefix, cluster) := {e |

@@ -14,9 +14,7 @@ _violations(obj, policies, params) := v if {
 test_deny_namespace_without_policies if {
 	v := _violations(_ns("ml-serving"), {}, {})
 	count(v) == 1
-	some f in v
-	f.details.rule_id == "MLF-K8S-008"
-	contains(f.msg, "namespace: ml-serving")
+	count([f | some f in v; f.details.rule_id == "MLF-K8S-008"; contains(f.msg, "namespace: ml-serving")]) > 0
 }
 
 # Attribute omitted: no inventory at all.
@@ -31,15 +29,13 @@ test_allow_effective_default_deny if {
 test_deny_ingress_only_deny if {
 	ingress_only := json.patch(_deny_all, [{"op": "replace", "path": "/spec/policyTypes", "value": ["Ingress"]}])
 	v := _violations(_ns("ml-serving"), {"d": ingress_only}, {})
-	some f in v
-	contains(f.msg, "denies Egress")
+	count([f | some f in v; contains(f.msg, "denies Egress")]) > 0
 }
 
 test_deny_cancelled_by_allow_all if {
 	allow_all := {"metadata": {"name": "allow-all"}, "spec": {"podSelector": {}, "ingress": [{}]}}
 	v := _violations(_ns("ml-serving"), {"default-deny-all": _deny_all, "allow-all": allow_all}, {})
-	some f in v
-	contains(f.msg, "allow-all allows all ingress")
+	count([f | some f in v; contains(f.msg, "allow-all allows all ingress")]) > 0
 }
 
 test_allow_system_namespace_unless_list_overridden if {

@@ -11,7 +11,11 @@
 #   long_id: k8s-workload-default-deny
 #   severity: high
 #   target: kubernetes
-#   kinds: [Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet, Job, CronJob]
+#   kinds: [Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet, ReplicationController, Job,
+#     CronJob, PyTorchJob, TFJob, XGBoostJob, PaddleJob, JAXJob, MXJob, MPIJob, TrainJob,
+#     TrainingRuntime, ClusterTrainingRuntime, JobSet, LeaderWorkerSet, InferenceService,
+#     ServingRuntime, ClusterServingRuntime, SeldonDeployment, RayCluster, RayJob, RayService,
+#     Notebook, Workflow, WorkflowTemplate, ClusterWorkflowTemplate, CronWorkflow]
 #   recommended_action: >-
 #     Create the namespace's default deny before its workloads:
 #     `{apiVersion: networking.k8s.io/v1, kind: NetworkPolicy, metadata: {name: default-deny-all,

@@ -11,7 +11,11 @@
 #   long_id: k8s-pod-host-network
 #   severity: high
 #   target: kubernetes
-#   kinds: [Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet, Job, CronJob]
+#   kinds: [Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet, ReplicationController, Job,
+#     CronJob, PyTorchJob, TFJob, XGBoostJob, PaddleJob, JAXJob, MXJob, MPIJob, TrainJob,
+#     TrainingRuntime, ClusterTrainingRuntime, JobSet, LeaderWorkerSet, InferenceService,
+#     ServingRuntime, ClusterServingRuntime, SeldonDeployment, RayCluster, RayJob, RayService,
+#     Notebook, Workflow, WorkflowTemplate, ClusterWorkflowTemplate, CronWorkflow]
 #   recommended_action: >-
 #     Remove `hostNetwork: true` (or set it to false). Expose the workload through a Service and
 #     reach node-local agents through their Service or a hostPort-free DaemonSet endpoint.

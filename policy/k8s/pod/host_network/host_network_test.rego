@@ -18,16 +18,13 @@ _violations(obj, params) := v if {
 test_deny_pod_host_network if {
 	v := _violations(_pod({"hostNetwork": true, "containers": []}), {})
 	count(v) == 1
-	some f in v
-	f.details.rule_id == "MLF-K8S-002"
-	contains(f.msg, "spec.hostNetwork")
+	count([f | some f in v; f.details.rule_id == "MLF-K8S-002"; contains(f.msg, "spec.hostNetwork")]) > 0
 }
 
 test_deny_deployment_template_host_network if {
 	v := _violations(_deployment({"hostNetwork": true}), {})
 	count(v) == 1
-	some f in v
-	contains(f.msg, "spec.template.spec.hostNetwork")
+	count([f | some f in v; contains(f.msg, "spec.template.spec.hostNetwork")]) > 0
 }
 
 test_deny_cronjob_template_host_network if {
@@ -64,4 +61,18 @@ test_allow_malformed_objects if {
 	count(_violations({"kind": "Pod", "spec": "x"}, {})) == 0
 	count(_violations({"kind": "Deployment", "spec": {"template": 3}}, {})) == 0
 	count(_violations("not an object", {})) == 0
+}
+
+test_deny_ml_kinds if {
+	spec := {"hostNetwork": true, "containers": [{"name": "c"}]}
+	mpi := {"apiVersion": "kubeflow.org/v2beta1", "kind": "MPIJob", "metadata": {"name": "m", "namespace": "ml"}, "spec": {"mpiReplicaSpecs": {"Worker": {"template": {"spec": spec}}}}}
+	count([f | some f in _violations(mpi, {}); contains(f.msg, "spec.mpiReplicaSpecs.Worker.template.spec.hostNetwork")]) > 0
+	ray := {"apiVersion": "ray.io/v1", "kind": "RayService", "metadata": {"name": "r", "namespace": "ml"}, "spec": {"rayClusterConfig": {"workerGroupSpecs": [{"template": {"spec": spec}}]}}}
+	count(_violations(ray, {})) == 1
+	wf := {"apiVersion": "argoproj.io/v1alpha1", "kind": "Workflow", "metadata": {"name": "w", "namespace": "ml"}, "spec": {"hostNetwork": true, "templates": [{"container": {}}]}}
+	count(_violations(wf, {})) == 1
+	patched := {"apiVersion": "argoproj.io/v1alpha1", "kind": "WorkflowTemplate", "metadata": {"name": "w", "namespace": "ml"}, "spec": {"templates": [{"container": {}, "podSpecPatch": "hostNetwork: true"}]}}
+	count([g | some g in _violations(patched, {}); contains(g.msg, "spec.templates[0].podSpecPatch.hostNetwork")]) > 0
+	lws := {"apiVersion": "leaderworkerset.x-k8s.io/v1", "kind": "LeaderWorkerSet", "metadata": {"name": "l", "namespace": "ml"}, "spec": {"leaderWorkerTemplate": {"workerTemplate": {"spec": spec}}}}
+	count(_violations(lws, {})) == 1
 }
