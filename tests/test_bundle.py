@@ -62,7 +62,7 @@ def test_signed_bundle_verifies_and_wrong_key_is_refused(tmp_path: Path) -> None
     good = verify(pub)
     assert good.returncode == 0, good.stderr
     bad = verify(other_pub)
-    assert bad.returncode != 0 and "failed to verify" in bad.stderr
+    assert bad.returncode != 0 and "failed to verify" in bad.stdout + bad.stderr
 
 
 def test_missing_signing_key_is_a_clear_error(tmp_path: Path) -> None:
