@@ -42,13 +42,6 @@ is_false(value) if value == false
 
 is_false(value) if value == "false"
 
-# unknown_at(r, path) holds when the value at path, or any block that contains it, is known
-# only after apply: after_unknown marks the whole block `true` when the block itself is computed.
-unknown_at(r, path) if {
-	some n in numbers.range(1, count(path))
-	tfplan.is_unknown(r, array.slice(path, 0, n))
-}
-
 # allowlisted(r) holds for resources the platform team has reviewed and deliberately exposed
 # (parameter public_resource_allowlist: full addresses or globs with "." as the separator,
 # e.g. "module.demo.**"). Only exposure rules consult it; isolation defaults stay on.
