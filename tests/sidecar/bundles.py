@@ -1,0 +1,61 @@
+"""Bundles for the sidecar test: built with mlfence, a changed-data revision, tampered copies."""
+
+from __future__ import annotations
+
+import io
+import json
+import shutil
+import tarfile
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from mlfence import bundle
+
+
+def variant_root(source: Path, dest: Path, exemptions: list[dict[str, Any]]) -> Path:
+    """A copy of the project's policy/ and data/ whose rule parameters carry extra exemptions."""
+    for folder in ("policy", "data"):
+        shutil.copytree(source / folder, dest / folder)
+    config_file = dest / "data" / "mlfence" / "config" / "data.yaml"
+    config = yaml.safe_load(config_file.read_text()) or {}
+    config["exemptions"] = [*config.get("exemptions", []), *exemptions]
+    config_file.write_text(yaml.safe_dump(config, sort_keys=True))
+    return dest
+
+
+def build(out: Path, signing_key: Path, root: Path | None = None) -> bundle.BuiltBundle:
+    """`mlfence build`'s bundle step, signed with RS256 and key id "mlfence"."""
+    return bundle.build(out, signing_key, key_id="mlfence", root=root)
+
+
+def members(path: Path) -> dict[str, bytes]:
+    with tarfile.open(path, "r:gz") as archive:
+        return {m.name: archive.extractfile(m).read() for m in archive.getmembers() if m.isfile()}  # type: ignore[union-attr]
+
+
+def manifest(path: Path) -> dict[str, Any]:
+    found = {name.lstrip("/"): data for name, data in members(path).items()}
+    return dict(json.loads(found[".manifest"]))
+
+
+def rewrite(source: Path, dest: Path, member: str, change: Any) -> None:
+    """Copy a bundle, replacing one member's bytes with change(old bytes); the signature is kept."""
+    replaced = False
+    with tarfile.open(source, "r:gz") as old, tarfile.open(dest, "w:gz") as new:
+        for info in old.getmembers():
+            data = old.extractfile(info).read() if info.isfile() else None  # type: ignore[union-attr]
+            if info.name.lstrip("/") == member and data is not None:
+                data, replaced = change(data), True
+                info.size = len(data)
+            new.addfile(info, io.BytesIO(data) if data is not None else None)
+    assert replaced, f"{source} has no member {member}"
+
+
+def exempt_namespace(data_json: bytes, namespace: str) -> bytes:
+    """The tampering an attacker would want: declare an ML namespace a "system" namespace."""
+    document = json.loads(data_json)
+    config = document["mlfence"]["config"]
+    config["system_namespaces"] = [*config["system_namespaces"], namespace]
+    return json.dumps(document).encode()

@@ -1,0 +1,332 @@
+"""The sidecar, for real: Debian's nginx serves the signed bundle, `opa run --server` loads it.
+
+Every process listens on 127.0.0.1, is started by a fixture and stopped in its teardown; every
+wait has a deadline (tests/sidecar/waiting.py). Each test publishes its own bundle resource on
+the shared nginx, so tests do not depend on each other's order.
+
+Faults covered: readiness before activation, a new revision, a tampered bundle, a bundle signed
+with the wrong key, the bundle server going down, an OPA restart while it is down (persist), and
+no bundle ever loaded (callers fail closed).
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+import requests
+
+from conftest import ROOT, opa_eval, tool
+from mlfence import bundle
+from sidecar import bundles, client, keys
+from sidecar.nginx import NginxServer
+from sidecar.opa import OpaSidecar, sidecar_config
+from sidecar.processes import free_port
+from sidecar.waiting import holds_for, wait_until
+
+pytestmark = pytest.mark.slow
+
+NAMESPACE = "ml-serving"
+DEFAULT_DENY: dict[str, Any] = {
+    "apiVersion": "networking.k8s.io/v1", "kind": "NetworkPolicy",
+    "metadata": {"name": "default-deny-all", "namespace": NAMESPACE},
+    "spec": {"podSelector": {}, "policyTypes": ["Ingress", "Egress"]},
+}
+OPEN_EGRESS: dict[str, Any] = {
+    "apiVersion": "networking.k8s.io/v1", "kind": "NetworkPolicy",
+    "metadata": {"name": "open-egress", "namespace": NAMESPACE},
+    "spec": {"podSelector": {}, "policyTypes": ["Egress"], "egress": [{"to": [{"ipBlock": {"cidr": "0.0.0.0/0"}}]}]},
+}
+PLAN = ROOT / "examples" / "terraform" / "ml-platform.plan.json"
+# Revision B of the bundle differs in data only: it exempts OPEN_EGRESS, so a decision tells
+# which revision answered.
+EXEMPTION = {"rule": "*", "resource": f"{NAMESPACE}/NetworkPolicy/open-egress", "reason": "sidecar test revision B",
+             "owner": "platform-team", "expires": "2999-12-31"}
+
+
+def admission_review(obj: dict[str, Any], uid: str) -> dict[str, Any]:
+    return {"apiVersion": "admission.k8s.io/v1", "kind": "AdmissionReview", "request": {
+        "uid": uid, "operation": "CREATE", "namespace": obj["metadata"]["namespace"], "name": obj["metadata"]["name"],
+        "kind": {"group": "networking.k8s.io", "version": "v1", "kind": obj["kind"]},
+        "resource": {"group": "networking.k8s.io", "version": "v1", "resource": "networkpolicies"},
+        "userInfo": {"username": "alice"}, "object": obj}}
+
+
+def rule_ids(decision: dict[str, Any], status: str = "fail") -> set[str]:
+    return {f["rule_id"] for f in decision["findings"] if f["status"] == status}
+
+
+@dataclass(frozen=True)
+class Bundles:
+    good: Path  # revision A, signed with the trusted key
+    good_revision: str
+    newer: Path  # revision B (extra exemption), signed with the trusted key
+    newer_revision: str
+    rogue: Path  # revision B's content, signed with a key OPA does not trust (same key id)
+    tampered: Path  # revision A with a data file changed after signing
+    unsigned: Path  # revision B's content without a signature
+
+
+@pytest.fixture(scope="module")
+def workspace(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("sidecar")
+
+
+@pytest.fixture(scope="module")
+def trusted_key(workspace: Path) -> keys.KeyPair:
+    return keys.generate(workspace / "keys", "trusted")
+
+
+@pytest.fixture(scope="module")
+def built(workspace: Path, trusted_key: keys.KeyPair) -> Bundles:
+    rogue_key = keys.generate(workspace / "keys", "rogue")
+    out = workspace / "bundles"
+    good = bundles.build(out / "good.tar.gz", trusted_key.private)
+    variant = bundles.variant_root(ROOT, workspace / "variant", [EXEMPTION])
+    newer = bundles.build(out / "newer.tar.gz", trusted_key.private, root=variant)
+    rogue = bundles.build(out / "rogue.tar.gz", rogue_key.private, root=variant)
+    unsigned = bundle.build(out / "unsigned.tar.gz", None, root=variant)
+    assert ".signatures.json" not in {n.lstrip("/") for n in bundles.members(unsigned.path)}
+    tampered = out / "tampered.tar.gz"
+    bundles.rewrite(good.path, tampered, "data.json", lambda data: bundles.exempt_namespace(data, NAMESPACE))
+    assert good.revision != newer.revision, "revision B must differ from A (its data differs)"
+    assert rogue.revision == newer.revision
+    for path in (good.path, newer.path, rogue.path, tampered):
+        assert ".signatures.json" in {n.lstrip("/") for n in bundles.members(path)}, f"{path} is not signed"
+    return Bundles(good.path, good.revision, newer.path, newer.revision, rogue.path, tampered, unsigned.path)
+
+
+@pytest.fixture(scope="module")
+def server(workspace: Path) -> Iterator[NginxServer]:
+    nginx = NginxServer(workspace / "nginx")
+    nginx.start()
+    try:
+        yield nginx
+    finally:
+        nginx.stop()
+
+
+class Sidecars:
+    """Starts OPA sidecars for one test and stops every one of them afterwards."""
+
+    def __init__(self, workdir: Path, public_key: keys.KeyPair) -> None:
+        self.workdir, self.public_key = workdir, public_key
+        self.started: list[OpaSidecar] = []
+
+    def start(self, service_url: str, resource: str, name: str = "opa", persistence: Path | None = None,
+              public_key: keys.KeyPair | None = None) -> OpaSidecar:
+        workdir = self.workdir / name
+        config = sidecar_config(service_url, resource, (public_key or self.public_key).public_pem(),
+                                persistence or workdir / "persist")
+        sidecar = OpaSidecar(tool("opa"), workdir, config)
+        self.started.append(sidecar)
+        sidecar.start()
+        return sidecar
+
+    def stop_all(self) -> None:
+        for sidecar in self.started:
+            sidecar.stop()
+
+
+@pytest.fixture
+def sidecars(tmp_path: Path, trusted_key: keys.KeyPair) -> Iterator[Sidecars]:
+    manager = Sidecars(tmp_path, trusted_key)
+    try:
+        yield manager
+    finally:
+        manager.stop_all()
+
+
+def assert_fails_closed(opa: OpaSidecar) -> None:
+    """No bundle active: no `result`, the admission entrypoint is undefined, callers deny."""
+    for path in ("mlfence/decision", "mlfence/admission"):
+        response = opa.query(path, OPEN_EGRESS if path.endswith("decision") else admission_review(OPEN_EGRESS, "u"))
+        assert response.status_code == 200, f"{path}: OPA answers undefined documents with 200, got {response}"
+        assert "result" not in response.json(), f"{path}: a result without a bundle: {response.text[:300]}"
+        assert not client.allowed(response.json(), response.status_code), "a missing result must read as deny"
+    # Even an object the policy would allow is denied by a caller following the contract.
+    assert not client.ask(opa.http, opa.url, DEFAULT_DENY), "caller allowed without an active bundle"
+    # The v0 API (raw input, raw output, as a webhook would use it) says 404 for undefined.
+    response = opa.http.post(f"{opa.url}/v0/data/mlfence/admission", json=admission_review(OPEN_EGRESS, "u"),
+                             timeout=5)
+    assert response.status_code == 404, f"v0 admission without a bundle: HTTP {response.status_code}"
+
+
+def assert_answers_like(opa: OpaSidecar, revision: str) -> None:
+    """Revision A's verdicts (B exempts OPEN_EGRESS, the tampered bundle exempts the namespace)."""
+    assert opa.revision() == revision, f"active revision {opa.revision()}, expected {revision}\n{opa.detail()}"
+    denied = opa.result("mlfence/decision", OPEN_EGRESS)
+    assert denied["allowed"] is False and "MLF-K8S-001" in rule_ids(denied), f"open egress not denied: {denied}"
+    assert opa.result("mlfence/decision", DEFAULT_DENY)["allowed"] is True, "default-deny policy not allowed"
+    assert opa.health() == 200, "readiness lost although the last good bundle is active"
+
+
+# -- the bundle server -------------------------------------------------------------------------
+
+
+def test_bundle_server_sends_etags_and_not_modified(server: NginxServer, built: Bundles) -> None:
+    etag = server.publish(built.good, "etag.tar.gz")
+    session = requests.Session()
+    session.trust_env = False
+    first = session.get(f"{server.url}/etag.tar.gz", timeout=5)
+    assert first.status_code == 200, first.text
+    assert first.headers.get("ETag") == etag, f"ETag {first.headers.get('ETag')!r}, expected {etag!r}"
+    assert first.content == built.good.read_bytes()
+    again = session.get(f"{server.url}/etag.tar.gz", headers={"If-None-Match": etag}, timeout=5)
+    assert again.status_code == 304, f"If-None-Match with the current ETag gave HTTP {again.status_code}"
+    assert server.publish(built.tampered, "etag.tar.gz") != etag, "a new publish must change the ETag"
+
+
+# -- activation and decisions ------------------------------------------------------------------
+
+
+def test_ready_only_after_activation_then_decides_correctly(server: NginxServer, built: Bundles,
+                                                            sidecars: Sidecars) -> None:
+    opa = sidecars.start(server.url, "decisions.tar.gz")
+    assert opa.health(bundles=False) == 200, "liveness (/health) must not depend on the bundle"
+    # The resource is not published yet (404): never ready, and callers are refused.
+    holds_for(lambda: opa.health() != 200, 1.5, "readiness to stay false while no bundle exists")
+    assert_fails_closed(opa)
+
+    server.publish(built.good, "decisions.tar.gz")
+    opa.wait_ready()
+    assert opa.revision() == built.good_revision
+    assert opa.bundle_status().get("active_revision") == built.good_revision, opa.bundle_status()
+
+    allowed = opa.result("mlfence/decision", DEFAULT_DENY)
+    assert allowed == {"allowed": True, "input_kind": "kubernetes_object", "findings": []}, allowed
+    denied = opa.result("mlfence/decision", OPEN_EGRESS)
+    assert denied["allowed"] is False and denied["input_kind"] == "kubernetes_object", denied
+    assert {"MLF-K8S-001", "MLF-K8S-006"} <= rule_ids(denied), denied
+
+    as_review = opa.result("mlfence/decision", admission_review(OPEN_EGRESS, "u-0"))
+    assert as_review["input_kind"] == "admission_review" and as_review["allowed"] is False, as_review
+    admitted = opa.result("mlfence/admission", admission_review(DEFAULT_DENY, "uid-allowed"))
+    assert admitted["response"] == {"uid": "uid-allowed", "allowed": True}, admitted
+    refused = opa.result("mlfence/admission", admission_review(OPEN_EGRESS, "uid-denied"))
+    response = refused["response"]
+    assert response["uid"] == "uid-denied" and response["allowed"] is False, refused
+    assert response["status"]["code"] == 403 and "MLF-K8S-001" in response["status"]["message"], refused
+    # The v0 API takes the AdmissionReview as the raw input and returns the raw response.
+    raw = opa.http.post(f"{opa.url}/v0/data/mlfence/admission", json=admission_review(OPEN_EGRESS, "uid-v0"),
+                        timeout=10)
+    assert raw.status_code == 200 and raw.json()["response"]["uid"] == "uid-v0", raw.text[:300]
+    assert raw.json()["response"]["allowed"] is False
+
+    plan = json.loads(PLAN.read_text())
+    verdict = opa.result("mlfence/decision", plan)
+    assert verdict["allowed"] is False and verdict["input_kind"] == "terraform_plan", verdict["input_kind"]
+    assert any(i.startswith("MLF-TF-") for i in rule_ids(verdict)), rule_ids(verdict)
+    offline = opa_eval("data.mlfence.decision", plan, bundle=built.good)
+    assert verdict == offline, "the sidecar and `opa eval --bundle` of the same bundle disagree on the plan"
+
+    for garbage in ("hello", {"foo": 1}, [], None, {"kind": "AdmissionReview"}):
+        answer = opa.result("mlfence/decision", garbage)
+        assert answer["allowed"] is False and answer["input_kind"] == "unrecognised", (garbage, answer)
+    assert client.ask(opa.http, opa.url, DEFAULT_DENY) is True
+    assert client.ask(opa.http, opa.url, OPEN_EGRESS) is False
+
+
+def test_new_revision_is_picked_up(server: NginxServer, built: Bundles, sidecars: Sidecars) -> None:
+    server.publish(built.good, "revisions.tar.gz")
+    opa = sidecars.start(server.url, "revisions.tar.gz")
+    opa.wait_revision(built.good_revision)
+    assert_answers_like(opa, built.good_revision)
+
+    server.publish(built.newer, "revisions.tar.gz")
+    opa.wait_revision(built.newer_revision, timeout=15)
+    exempted = opa.result("mlfence/decision", OPEN_EGRESS)
+    assert exempted["allowed"] is True, f"revision B's exemption not applied: {exempted}"
+    assert rule_ids(exempted, "exempted") >= {"MLF-K8S-001"}, exempted
+    assert opa.bundle_status().get("active_revision") == built.newer_revision
+
+
+# -- faults --------------------------------------------------------------------------------------
+
+
+def refusal_after(opa: OpaSidecar, seen: int) -> dict[str, Any] | None:
+    """The first bundle error OPA logged after record number `seen`."""
+    for record in opa.log_records()[seen:]:
+        if record.get("level") == "error" and record.get("name") == "mlfence":
+            return record
+    return None
+
+
+REFUSALS = {"tampered": "digest mismatch", "rogue": "verification error", "unsigned": "missing .signatures.json"}
+
+
+@pytest.mark.parametrize("bad", sorted(REFUSALS))
+def test_bad_bundle_is_refused_and_last_good_keeps_answering(bad: str, server: NginxServer, built: Bundles,
+                                                             sidecars: Sidecars) -> None:
+    resource = f"{bad}.tar.gz"
+    server.publish(built.good, resource)
+    opa = sidecars.start(server.url, resource)
+    opa.wait_revision(built.good_revision)
+    seen = len(opa.log_records())
+
+    etag = server.publish(getattr(built, bad), resource)
+    wait_until(lambda: server.served(resource, etag), 15, f"OPA to download the {bad} bundle",
+               detail=lambda: "\n".join(server.requests_for(resource)[-10:]))
+    error = wait_until(lambda: refusal_after(opa, seen), 15, f"OPA to log the {bad} bundle's refusal",
+                       detail=opa.detail)
+    text = json.dumps(error).lower()
+    assert REFUSALS[bad] in text, f"unexpected refusal reason for the {bad} bundle: {error}"
+    status = wait_until(lambda: (s := opa.bundle_status()).get("code") and s, 10, "the bundle status to show an error")
+    assert status["active_revision"] == built.good_revision, status
+    assert status.get("errors") or status.get("message"), status
+    # The refused bundle would allow OPEN_EGRESS (exemption or system namespace): it is still denied.
+    assert_answers_like(opa, built.good_revision)
+
+    # OPA keeps polling: a good bundle after the bad one is activated.
+    server.publish(built.newer, resource)
+    opa.wait_revision(built.newer_revision, timeout=15)
+
+
+def test_server_down_keeps_last_good_and_persisted_bundle_survives_restart(
+        workspace: Path, built: Bundles, sidecars: Sidecars, tmp_path: Path) -> None:
+    own = NginxServer(tmp_path / "nginx")  # this test stops its server: not the shared one
+    own.start()
+    try:
+        own.publish(built.good, "bundle.tar.gz")
+        persist = tmp_path / "persist"
+        opa = sidecars.start(own.url, "bundle.tar.gz", name="first", persistence=persist)
+        opa.wait_revision(built.good_revision)
+        assert any(persist.rglob("*")), f"nothing persisted in {persist}"
+    finally:
+        own.stop()
+    seen = len(opa.log_records())
+    wait_until(lambda: refusal_after(opa, seen), 15, "OPA to notice the bundle server is down", detail=opa.detail)
+    assert "connection refused" in json.dumps(refusal_after(opa, seen)).lower(), refusal_after(opa, seen)
+    assert_answers_like(opa, built.good_revision)
+
+    opa.stop()
+    restarted = sidecars.start(own.url, "bundle.tar.gz", name="restarted", persistence=persist)
+    restarted.wait_ready(timeout=20)
+    assert_answers_like(restarted, built.good_revision)
+    assert restarted.result("mlfence/admission", admission_review(OPEN_EGRESS, "after-restart"))["response"][
+        "allowed"] is False
+
+
+def test_no_bundle_ever_loaded_fails_closed(sidecars: Sidecars, tmp_path: Path) -> None:
+    nowhere = f"http://127.0.0.1:{free_port()}"  # nothing listens there
+    opa = sidecars.start(nowhere, "bundle.tar.gz", persistence=tmp_path / "empty")
+    assert opa.health(bundles=False) == 200, "liveness must hold: OPA itself is fine"
+    holds_for(lambda: opa.health() != 200, 2.5, "readiness to stay false without a bundle")
+    assert_fails_closed(opa)
+    assert opa.bundle_status().get("active_revision") in (None, ""), opa.bundle_status()
+
+
+def test_fail_closed_contract_of_the_client() -> None:
+    assert client.allowed({"result": {"allowed": True, "findings": []}}) is True
+    for body, code in (({}, 200), ({"result": {}}, 200), ({"result": {"allowed": "true"}}, 200),
+                       ({"result": {"allowed": False}}, 200), ({"result": {"allowed": True}}, 500),
+                       (None, 200), ([], 200), ({"result": True}, 200)):
+        assert client.allowed(copy.deepcopy(body), code) is False, f"{body!r} with HTTP {code} must be a deny"
+    session = requests.Session()
+    session.trust_env = False
+    assert client.ask(session, f"http://127.0.0.1:{free_port()}", DEFAULT_DENY) is False, "refused connection"
