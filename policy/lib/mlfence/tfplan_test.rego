@@ -11,7 +11,10 @@ _change(address, type, module_address, after, unknown, actions) := {
 	"change": {"actions": actions, "after": after, "after_unknown": unknown},
 }
 
-_vpc := _change("module.net[0].aws_vpc.this[0]", "aws_vpc", "module.net[0]", {"cidr_block": "10.0.0.0/16"}, {"id": true}, ["create"])
+_vpc := _change(
+	"module.net[0].aws_vpc.this[0]", "aws_vpc", "module.net[0]", {"cidr_block": "10.0.0.0/16"},
+	{"id": true}, ["create"],
+)
 
 _log := _change("aws_flow_log.root", "aws_flow_log", "", {}, {"vpc_id": true}, ["create"])
 
@@ -29,7 +32,10 @@ _configuration := {"root_module": {
 	}],
 	"module_calls": {
 		"net": {"module": {
-			"outputs": {"vpc_id": {"expression": {"references": ["aws_vpc.this[0].id", "aws_vpc.this[0]", "aws_vpc.this"]}}},
+			"outputs": {"vpc_id": {"expression": {"references": [
+				"aws_vpc.this[0].id", "aws_vpc.this[0]",
+				"aws_vpc.this",
+			]}}},
 			"resources": [],
 		}},
 		"ml": {
@@ -37,10 +43,14 @@ _configuration := {"root_module": {
 			"module": {"module_calls": {"studio": {
 				"expressions": {"vpc_id": {"references": ["var.vpc"]}},
 				"module": {"resources": [{
-					"address": "aws_sagemaker_domain.this", "mode": "managed", "type": "aws_sagemaker_domain", "name": "this",
+					"address": "aws_sagemaker_domain.this", "mode": "managed",
+					"type": "aws_sagemaker_domain", "name": "this",
 					"expressions": {
 						"vpc_id": {"references": ["var.vpc_id"]},
-						"default_user_settings": [{"execution_role": {"references": ["local.role", "data.aws_iam_role.x"]}}],
+						"default_user_settings": [{"execution_role": {"references": [
+							"local.role",
+							"data.aws_iam_role.x",
+						]}}],
 					},
 				}]},
 			}}},
@@ -125,7 +135,10 @@ test_actions_and_odd_changes if {
 
 test_planned_values_fallback_walks_child_modules if {
 	plan := {"format_version": "0.1", "planned_values": {"root_module": {
-		"resources": [{"address": "aws_vpc.a", "mode": "managed", "type": "aws_vpc", "name": "a", "values": {"cidr_block": "10.0.0.0/16"}}],
+		"resources": [{
+			"address": "aws_vpc.a", "mode": "managed", "type": "aws_vpc", "name": "a",
+			"values": {"cidr_block": "10.0.0.0/16"},
+		}],
 		"child_modules": [{
 			"address": "module.x",
 			"resources": [{"address": "module.x.data.aws_ami.a", "mode": "data", "type": "aws_ami", "name": "a"}],
@@ -143,10 +156,16 @@ test_planned_values_fallback_walks_child_modules if {
 }
 
 test_value_block_unknown_helpers if {
-	r := {"values": {"vpc_config": [{"subnet_ids": ["a", null, 3]}], "tags": {"a": "1"}, "tags_all": {"a": "0", "b": "2"}}, "unknown": {
-		"vpc_config": [{"public_access_cidrs": true}],
-		"egress": true,
-	}}
+	r := {
+		"values": {"vpc_config": [{"subnet_ids": ["a", null, 3]}], "tags": {"a": "1"}, "tags_all": {
+			"a": "0",
+			"b": "2",
+		}},
+		"unknown": {
+			"vpc_config": [{"public_access_cidrs": true}],
+			"egress": true,
+		},
+	}
 	tfplan.value(r, ["vpc_config", 0, "subnet_ids"], []) == ["a", null, 3]
 	tfplan.value(r, "missing", "fallback") == "fallback"
 	tfplan.block(r, "vpc_config") == {"subnet_ids": ["a", null, 3]}
@@ -211,9 +230,11 @@ test_sg_cidrs_and_unknown if {
 }
 
 test_edge_gateway_by_name_and_tag if {
-	tfplan.aws_edge_gateway({"values": {"name": "edge"}}) with input as {"parameters": {"aws_edge_gateway_names": ["edge"]}}
+	names := {"parameters": {"aws_edge_gateway_names": ["edge"]}}
+	tfplan.aws_edge_gateway({"values": {"name": "edge"}}) with input as names
 	tfplan.aws_edge_gateway({"values": {"tags": {"mlfence.io/edge-gateway": "true"}}}) with input as {"parameters": {}}
-	not tfplan.aws_edge_gateway({"values": {"tags": {"mlfence.io/edge-gateway": "yes"}}}) with input as {"parameters": {}}
+	other := {"values": {"tags": {"mlfence.io/edge-gateway": "yes"}}}
+	not tfplan.aws_edge_gateway(other) with input as {"parameters": {}}
 }
 
 test_missing_plan if {

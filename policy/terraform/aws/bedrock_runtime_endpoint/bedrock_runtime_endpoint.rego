@@ -76,7 +76,10 @@ violation contains result.violation(rego.metadata.chain(), e.address, msg) if {
 	doc := e.values.policy
 	is_string(doc)
 	_allow_all(doc)
-	msg := sprintf("%s has a policy that allows every principal every action on every resource; restrict it", [e.address])
+	msg := sprintf(
+		"%s has a policy that allows every principal every action on every resource; restrict it",
+		[e.address],
+	)
 }
 
 violation contains result.unknown(rego.metadata.chain(), e.address, msg) if {

@@ -92,7 +92,10 @@ test_allow_no_bedrock_no_endpoint if {
 }
 
 test_unknown_policy_and_dns if {
-	config := [_cfg("aws_vpc_endpoint.bedrock", "aws_vpc_endpoint", {"policy": {"references": ["data.aws_iam_policy_document.bedrock"]}})]
+	config := [_cfg(
+		"aws_vpc_endpoint.bedrock", "aws_vpc_endpoint",
+		{"policy": {"references": ["data.aws_iam_policy_document.bedrock"]}},
+	)]
 	v := _eval([_ep({}, {"policy": true, "private_dns_enabled": true})], config, {})
 	count(v) == 2
 	every f in v {

@@ -28,7 +28,10 @@ violation contains result.violation(rego.metadata.chain(), r.address, msg) if {
 	some r in _public
 	some cidr in tfplan.strings(tfplan.value(r, _path, []))
 	net.is_everywhere(cidr)
-	msg := sprintf("%s has a public API endpoint open to %s (vpc_config.public_access_cidrs); restrict it", [r.address, cidr])
+	msg := sprintf(
+		"%s has a public API endpoint open to %s (vpc_config.public_access_cidrs); restrict it",
+		[r.address, cidr],
+	)
 }
 
 # public_access_cidrs is computed: when the configuration does not set it, EKS applies its
@@ -47,7 +50,7 @@ violation contains result.unknown(rego.metadata.chain(), r.address, msg) if {
 	some r in _public
 	tfplan.configured(r, _path)
 	tfplan.is_unknown(r, _path)
-	msg := sprintf("%s: vpc_config.public_access_cidrs is known only after apply; mlfence cannot prove it is restricted", [
+	msg := sprintf("%s: vpc_config.public_access_cidrs is known only after apply; cannot prove it is restricted", [
 		r.address,
 	])
 }

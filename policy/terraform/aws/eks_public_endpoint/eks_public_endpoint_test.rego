@@ -53,7 +53,10 @@ test_deny_cidrs_omitted_eks_default if {
 }
 
 test_deny_in_module_public_access_omitted if {
-	eks := _change("module.eks.aws_eks_cluster.this[0]", "aws_eks_cluster", {"vpc_config": [{"subnet_ids": ["s-1"]}]}, {})
+	eks := _change(
+		"module.eks.aws_eks_cluster.this[0]", "aws_eks_cluster", {"vpc_config": [{"subnet_ids": ["s-1"]}]},
+		{},
+	)
 	f := _only(_eval([eks], [], {}))
 	f.details.resource == "module.eks.aws_eks_cluster.this[0]"
 }
@@ -65,16 +68,25 @@ test_allow_private_or_restricted if {
 
 test_unknown_configured_cidrs if {
 	eks := _eks({"endpoint_public_access": true}, {"vpc_config": [{"public_access_cidrs": true}]})
-	config := [_cfg("aws_eks_cluster.ml", "aws_eks_cluster", {"vpc_config": [{"public_access_cidrs": {"references": ["var.cidrs"]}}]})]
+	config := [_cfg(
+		"aws_eks_cluster.ml", "aws_eks_cluster",
+		{"vpc_config": [{"public_access_cidrs": {"references": ["var.cidrs"]}}]},
+	)]
 	f := _only(_eval([eks], config, {}))
 	f.details.status == "unknown"
 }
 
 test_unknown_public_access if {
-	f := _only(_eval([_eks({}, {"vpc_config": [{"endpoint_public_access": true, "public_access_cidrs": true}]})], [], {}))
+	f := _only(_eval(
+		[_eks({}, {"vpc_config": [{"endpoint_public_access": true, "public_access_cidrs": true}]})], [],
+		{},
+	))
 	f.details.status == "unknown"
 }
 
 test_parameters_do_not_matter if {
-	count(_eval([_eks({"endpoint_public_access": true, "public_access_cidrs": ["::/0"]}, {})], [], {"internal_cidrs": []})) == 1
+	count(_eval(
+		[_eks({"endpoint_public_access": true, "public_access_cidrs": ["::/0"]}, {})], [],
+		{"internal_cidrs": []},
+	)) == 1
 }

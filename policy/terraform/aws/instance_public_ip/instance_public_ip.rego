@@ -44,7 +44,7 @@ violation contains result.violation(rego.metadata.chain(), r.address, msg) if {
 	some r in _inherited
 	not _has_placement(r)
 	msg := sprintf(
-		"%s has no subnet_id, so it launches in a default subnet that assigns public IPs; set subnet_id to a private subnet",
+		"%s has no subnet_id, so it launches in a default subnet that assigns public IPs; use a private subnet",
 		[r.address],
 	)
 }
@@ -53,7 +53,10 @@ violation contains result.unknown(rego.metadata.chain(), r.address, msg) if {
 	some r in tfplan.of_type("aws_instance")
 	tfplan.is_unknown(r, "associate_public_ip_address")
 	tfplan.configured(r, "associate_public_ip_address")
-	msg := sprintf("%s: associate_public_ip_address is known only after apply; set it to the literal false", [r.address])
+	msg := sprintf(
+		"%s: associate_public_ip_address is known only after apply; set it to the literal false",
+		[r.address],
+	)
 }
 
 violation contains result.unknown(rego.metadata.chain(), r.address, msg) if {
@@ -62,7 +65,7 @@ violation contains result.unknown(rego.metadata.chain(), r.address, msg) if {
 	not _has_interface(r)
 	count(tfplan.linked(r, "subnet_id", "aws_subnet")) == 0
 	msg := sprintf(
-		"%s omits associate_public_ip_address and its subnet is not in the plan; set associate_public_ip_address = false",
+		"%s omits associate_public_ip_address and its subnet is not in the plan; set it to false",
 		[r.address],
 	)
 }

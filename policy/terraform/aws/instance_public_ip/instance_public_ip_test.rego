@@ -41,7 +41,10 @@ _eval(changes, config, params) := v if {
 _i(address, after, unknown) := _change(address, "aws_instance", after, unknown)
 
 test_deny_explicit_public_ip if {
-	f := _only(_eval([_i("aws_instance.gpu", {"associate_public_ip_address": true, "subnet_id": "subnet-1"}, {})], [], {}))
+	f := _only(_eval(
+		[_i("aws_instance.gpu", {"associate_public_ip_address": true, "subnet_id": "subnet-1"}, {})], [],
+		{},
+	))
 	f.details.rule_id == "MLF-TF-004"
 	contains(f.msg, "associate_public_ip_address = true")
 }
@@ -66,7 +69,10 @@ test_deny_no_subnet_default_vpc if {
 }
 
 test_allow_explicit_false_and_private_subnet if {
-	count(_eval([_i("aws_instance.gpu", {"associate_public_ip_address": false, "subnet_id": "subnet-1"}, {})], [], {})) == 0
+	count(_eval(
+		[_i("aws_instance.gpu", {"associate_public_ip_address": false, "subnet_id": "subnet-1"}, {})], [],
+		{},
+	)) == 0
 	i := _i("aws_instance.gpu", {"subnet_id": "subnet-1"}, {"associate_public_ip_address": true})
 	s := _change("aws_subnet.private", "aws_subnet", {"id": "subnet-1", "map_public_ip_on_launch": false}, {})
 	count(_eval([i, s], [], {})) == 0
@@ -80,17 +86,29 @@ test_allow_network_interface_attached if {
 }
 
 test_unknown_subnet_not_in_plan if {
-	f := _only(_eval([_i("aws_instance.gpu", {"subnet_id": "subnet-elsewhere"}, {"associate_public_ip_address": true})], [], {}))
+	f := _only(_eval(
+		[_i(
+			"aws_instance.gpu", {"subnet_id": "subnet-elsewhere"},
+			{"associate_public_ip_address": true},
+		)],
+		[], {},
+	))
 	f.details.status == "unknown"
 }
 
 test_unknown_configured_value if {
 	i := _i("aws_instance.gpu", {"subnet_id": "subnet-1"}, {"associate_public_ip_address": true})
-	config := [_cfg("aws_instance.gpu", "aws_instance", {"associate_public_ip_address": {"references": ["var.public"]}})]
+	config := [_cfg(
+		"aws_instance.gpu", "aws_instance",
+		{"associate_public_ip_address": {"references": ["var.public"]}},
+	)]
 	f := _only(_eval([i], config, {}))
 	f.details.status == "unknown"
 }
 
 test_parameters_do_not_matter if {
-	count(_eval([_i("aws_instance.gpu", {"associate_public_ip_address": true}, {})], [], {"aws_edge_gateway_names": ["gpu"]})) == 1
+	count(_eval(
+		[_i("aws_instance.gpu", {"associate_public_ip_address": true}, {})], [],
+		{"aws_edge_gateway_names": ["gpu"]},
+	)) == 1
 }

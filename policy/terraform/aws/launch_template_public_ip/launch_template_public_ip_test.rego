@@ -41,7 +41,13 @@ test_deny_string_true if {
 }
 
 test_deny_bool_true_in_module if {
-	f := _only(_eval([_lt("module.eks.aws_launch_template.nodes[\"gpu\"]", [{"associate_public_ip_address": true}], {})], [], {}))
+	f := _only(_eval(
+		[_lt(
+			"module.eks.aws_launch_template.nodes[\"gpu\"]", [{"associate_public_ip_address": true}],
+			{},
+		)],
+		[], {},
+	))
 	f.details.resource == "module.eks.aws_launch_template.nodes[\"gpu\"]"
 }
 
@@ -58,5 +64,8 @@ test_unknown_value if {
 }
 
 test_parameters_do_not_matter if {
-	count(_eval([_lt("aws_launch_template.a", [{"associate_public_ip_address": "true"}], {})], [], {"ml_ports": []})) == 1
+	count(_eval(
+		[_lt("aws_launch_template.a", [{"associate_public_ip_address": "true"}], {})], [],
+		{"ml_ports": []},
+	)) == 1
 }

@@ -46,7 +46,13 @@ test_deny_classic_and_alias_omitted if {
 }
 
 test_deny_in_module if {
-	lb := _change("module.serve.aws_lb.this[0]", "aws_lb", {"internal": false, "tags": {"mlfence.io/edge-gateway": "no"}}, {})
+	lb := _change(
+		"module.serve.aws_lb.this[0]", "aws_lb", {
+			"internal": false,
+			"tags": {"mlfence.io/edge-gateway": "no"},
+		},
+		{},
+	)
 	f := _only(_eval([lb], [], {}))
 	f.details.resource == "module.serve.aws_lb.this[0]"
 }

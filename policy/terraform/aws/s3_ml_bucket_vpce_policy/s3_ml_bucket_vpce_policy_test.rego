@@ -42,9 +42,15 @@ _bucket(tags) := _change("aws_s3_bucket.data", "aws_s3_bucket", {"bucket": "ml-d
 
 _ml := {"mlfence.io/data-class": "training-data"}
 
-_policy(doc, unknown) := _change("aws_s3_bucket_policy.data", "aws_s3_bucket_policy", {"policy": doc}, object.union({"bucket": true}, unknown))
+_policy(doc, unknown) := _change(
+	"aws_s3_bucket_policy.data", "aws_s3_bucket_policy", {"policy": doc},
+	object.union({"bucket": true}, unknown),
+)
 
-_ref := [_cfg("aws_s3_bucket_policy.data", "aws_s3_bucket_policy", {"bucket": {"references": ["aws_s3_bucket.data.id", "aws_s3_bucket.data"]}})]
+_ref := [_cfg("aws_s3_bucket_policy.data", "aws_s3_bucket_policy", {"bucket": {"references": [
+	"aws_s3_bucket.data.id",
+	"aws_s3_bucket.data",
+]}})]
 
 _deny_doc := json.marshal({"Version": "2012-10-17", "Statement": [{
 	"Effect": "Deny", "Principal": "*", "Action": "s3:*",

@@ -53,7 +53,7 @@ violation contains result.unknown(rego.metadata.chain(), b.address, msg) if {
 	count(_blocks_of(b)) == 0
 	count(_undecided) > 0
 	not _account_block
-	msg := sprintf("%s: no public access block resolves to this bucket, and the bucket of %s is known only after apply", [
+	msg := sprintf("%s: no public access block resolves to this bucket; the bucket of %s is known only after apply", [
 		b.address, concat(", ", sort([p.address | some p in _undecided])),
 	])
 }

@@ -40,11 +40,23 @@ _eval(changes, config, params) := v if {
 
 _bucket(address) := _change(address, "aws_s3_bucket", {"bucket": "ml-data"}, {"id": true})
 
-_pab(address, flags, unknown) := _change(address, "aws_s3_bucket_public_access_block", flags, object.union({"bucket": true}, unknown))
+_pab(address, flags, unknown) := _change(
+	address, "aws_s3_bucket_public_access_block", flags,
+	object.union({"bucket": true}, unknown),
+)
 
-_all_on := {"block_public_acls": true, "block_public_policy": true, "ignore_public_acls": true, "restrict_public_buckets": true}
+_all_on := {
+	"block_public_acls": true, "block_public_policy": true, "ignore_public_acls": true,
+	"restrict_public_buckets": true,
+}
 
-_ref(pab, bucket) := _cfg(pab, "aws_s3_bucket_public_access_block", {"bucket": {"references": [sprintf("%s.id", [bucket]), bucket]}})
+_ref(pab, bucket) := _cfg(pab, "aws_s3_bucket_public_access_block", {"bucket": {"references": [
+	sprintf(
+		"%s.id",
+		[bucket],
+	),
+	bucket,
+]}})
 
 test_deny_bucket_without_block if {
 	f := _only(_eval([_bucket("aws_s3_bucket.data")], [], {}))
@@ -54,7 +66,10 @@ test_deny_bucket_without_block if {
 
 test_deny_block_flag_off if {
 	flags := object.union(_all_on, {"restrict_public_buckets": false})
-	f := _only(_eval([_bucket("aws_s3_bucket.data"), _pab("aws_s3_bucket_public_access_block.data", flags, {})], [_ref("aws_s3_bucket_public_access_block.data", "aws_s3_bucket.data")], {}))
+	f := _only(_eval(
+		[_bucket("aws_s3_bucket.data"), _pab("aws_s3_bucket_public_access_block.data", flags, {})],
+		[_ref("aws_s3_bucket_public_access_block.data", "aws_s3_bucket.data")], {},
+	))
 	f.details.resource == "aws_s3_bucket_public_access_block.data"
 	f.details.severity == "high"
 	contains(f.msg, "restrict_public_buckets")
@@ -77,7 +92,13 @@ test_allow_complete_block_in_module if {
 }
 
 test_allow_known_bucket_name if {
-	p := _change("aws_s3_bucket_public_access_block.data", "aws_s3_bucket_public_access_block", object.union(_all_on, {"bucket": "ml-data"}), {})
+	p := _change(
+		"aws_s3_bucket_public_access_block.data", "aws_s3_bucket_public_access_block", object.union(
+			_all_on,
+			{"bucket": "ml-data"},
+		),
+		{},
+	)
 	count(_eval([_bucket("aws_s3_bucket.data"), p], [], {})) == 0
 }
 
@@ -93,7 +114,13 @@ test_unknown_block_target if {
 }
 
 test_unknown_flag if {
-	f := _only(_eval([_pab("aws_s3_bucket_public_access_block.x", object.remove(_all_on, ["block_public_acls"]), {"block_public_acls": true})], [], {}))
+	f := _only(_eval(
+		[_pab(
+			"aws_s3_bucket_public_access_block.x", object.remove(_all_on, ["block_public_acls"]),
+			{"block_public_acls": true},
+		)],
+		[], {},
+	))
 	f.details.status == "unknown"
 }
 

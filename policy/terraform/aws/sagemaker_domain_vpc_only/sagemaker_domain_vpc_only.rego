@@ -33,5 +33,8 @@ violation contains result.violation(rego.metadata.chain(), r.address, msg) if {
 violation contains result.unknown(rego.metadata.chain(), r.address, msg) if {
 	some r in tfplan.of_type("aws_sagemaker_domain")
 	tfplan.is_unknown(r, "app_network_access_type")
-	msg := sprintf("%s: app_network_access_type is known only after apply; set it to the literal \"VpcOnly\"", [r.address])
+	msg := sprintf(
+		"%s: app_network_access_type is known only after apply; set it to the literal \"VpcOnly\"",
+		[r.address],
+	)
 }

@@ -35,7 +35,10 @@ _eval(changes, config, params) := v if {
 _d(address, after, unknown) := _change(address, "aws_sagemaker_domain", after, unknown)
 
 test_deny_public_internet if {
-	f := _only(_eval([_d("aws_sagemaker_domain.studio", {"app_network_access_type": "PublicInternetOnly"}, {})], [], {}))
+	f := _only(_eval(
+		[_d("aws_sagemaker_domain.studio", {"app_network_access_type": "PublicInternetOnly"}, {})], [],
+		{},
+	))
 	f.details.rule_id == "MLF-TF-018"
 }
 

@@ -35,7 +35,13 @@ _eval(changes, config, params) := v if {
 _ec(address, after, unknown) := _change(address, "aws_sagemaker_endpoint_configuration", after, unknown)
 
 test_deny_ssm_on if {
-	f := _only(_eval([_ec("aws_sagemaker_endpoint_configuration.c", {"production_variants": [{"enable_ssm_access": true}]}, {})], [], {}))
+	f := _only(_eval(
+		[_ec(
+			"aws_sagemaker_endpoint_configuration.c",
+			{"production_variants": [{"enable_ssm_access": true}]}, {},
+		)],
+		[], {},
+	))
 	f.details.rule_id == "MLF-TF-019"
 	contains(f.msg, "production_variants[0]")
 }
@@ -53,15 +59,33 @@ test_deny_shadow_in_module if {
 }
 
 test_allow_off_or_omitted if {
-	count(_eval([_ec("aws_sagemaker_endpoint_configuration.c", {"production_variants": [{"enable_ssm_access": false}, {}]}, {})], [], {})) == 0
+	count(_eval(
+		[_ec(
+			"aws_sagemaker_endpoint_configuration.c", {"production_variants": [
+				{"enable_ssm_access": false},
+				{},
+			]},
+			{},
+		)],
+		[], {},
+	)) == 0
 }
 
 test_unknown if {
-	ec := _ec("aws_sagemaker_endpoint_configuration.c", {"production_variants": [{}]}, {"production_variants": [{"enable_ssm_access": true}]})
+	ec := _ec(
+		"aws_sagemaker_endpoint_configuration.c", {"production_variants": [{}]},
+		{"production_variants": [{"enable_ssm_access": true}]},
+	)
 	f := _only(_eval([ec], [], {}))
 	f.details.status == "unknown"
 }
 
 test_parameters_do_not_matter if {
-	count(_eval([_ec("aws_sagemaker_endpoint_configuration.c", {"production_variants": [{"enable_ssm_access": true}]}, {})], [], {"ml_ports": []})) == 1
+	count(_eval(
+		[_ec(
+			"aws_sagemaker_endpoint_configuration.c", {"production_variants": [{"enable_ssm_access": true}]},
+			{},
+		)],
+		[], {"ml_ports": []},
+	)) == 1
 }

@@ -1,10 +1,12 @@
 # METADATA
 # title: SageMaker training or monitoring job containers are not network-isolated
 # description: >-
-#   Job containers without network isolation can call out while they read training data, endpoint captures and ground truth: a poisoned image or dependency exfiltrates the data it processes.
+#   Job containers without network isolation can call out while they read training data,
+#   endpoint captures and ground truth: a poisoned image or dependency exfiltrates the data
+#   it processes.
 # related_resources:
 #   - ref: https://registry.terraform.io/providers/hashicorp/aws/latest/docs/resources/sagemaker_training_job
-#   - ref: https://registry.terraform.io/providers/hashicorp/aws/latest/docs/resources/sagemaker_data_quality_job_definition
+#   - ref: https://docs.aws.amazon.com/sagemaker/latest/dg/mkt-algo-model-internet-free.html
 # custom:
 #   id: MLF-TF-020
 #   long_id: tf-aws-sagemaker-job-network-isolation
@@ -14,7 +16,8 @@
 #     aws_sagemaker_model_quality_job_definition, aws_sagemaker_model_bias_job_definition,
 #     aws_sagemaker_model_explainability_job_definition]
 #   recommended_action: >-
-#     Set enable_network_isolation = true (network_config.enable_network_isolation for monitoring job definitions); SageMaker still stages S3 input and output for the job.
+#     Set enable_network_isolation = true (network_config.enable_network_isolation for
+#     monitoring job definitions); SageMaker still stages S3 input and output for the job.
 package terraform.aws.sagemaker_job_network_isolation
 
 import data.lib.mlfence.result

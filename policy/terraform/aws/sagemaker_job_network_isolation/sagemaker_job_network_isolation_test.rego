@@ -69,6 +69,9 @@ test_unknown if {
 }
 
 test_parameters_do_not_matter if {
-	j := _change("aws_sagemaker_model_explainability_job_definition.e", "aws_sagemaker_model_explainability_job_definition", {}, {})
+	j := _change(
+		"aws_sagemaker_model_explainability_job_definition.e",
+		"aws_sagemaker_model_explainability_job_definition", {}, {},
+	)
 	count(_eval([j], [], {"ml_ports": []})) == 1
 }

@@ -1,10 +1,12 @@
 # METADATA
 # title: SageMaker distributed job traffic between containers is not encrypted
 # description: >-
-#   Distributed training and processing exchange gradients, parameters and data between instances; without inter-container traffic encryption anyone able to observe the VPC traffic sees it in clear.
+#   Distributed training and processing exchange gradients, parameters and data between
+#   instances; without inter-container traffic encryption anyone able to observe the VPC
+#   traffic sees it in clear.
 # related_resources:
 #   - ref: https://registry.terraform.io/providers/hashicorp/aws/latest/docs/resources/sagemaker_training_job
-#   - ref: https://registry.terraform.io/providers/hashicorp/aws/latest/docs/resources/sagemaker_data_quality_job_definition
+#   - ref: https://docs.aws.amazon.com/sagemaker/latest/dg/train-encrypt.html
 # custom:
 #   id: MLF-TF-021
 #   long_id: tf-aws-sagemaker-job-traffic-encryption

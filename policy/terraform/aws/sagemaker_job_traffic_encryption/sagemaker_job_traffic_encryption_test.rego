@@ -50,7 +50,10 @@ test_deny_monitoring_job_in_module if {
 }
 
 test_allow_true if {
-	t := _change("aws_sagemaker_training_job.t", "aws_sagemaker_training_job", {"enable_inter_container_traffic_encryption": true}, {})
+	t := _change(
+		"aws_sagemaker_training_job.t", "aws_sagemaker_training_job",
+		{"enable_inter_container_traffic_encryption": true}, {},
+	)
 	d := _change(
 		"aws_sagemaker_data_quality_job_definition.d", "aws_sagemaker_data_quality_job_definition", {
 			"network_config": [{"enable_inter_container_traffic_encryption": true}],
@@ -69,6 +72,9 @@ test_unknown if {
 }
 
 test_parameters_do_not_matter if {
-	j := _change("aws_sagemaker_model_explainability_job_definition.e", "aws_sagemaker_model_explainability_job_definition", {}, {})
+	j := _change(
+		"aws_sagemaker_model_explainability_job_definition.e",
+		"aws_sagemaker_model_explainability_job_definition", {}, {},
+	)
 	count(_eval([j], [], {"ml_ports": []})) == 1
 }

@@ -46,7 +46,10 @@ violation contains result.unknown(rego.metadata.chain(), r.address, msg) if {
 	some r in tfplan.of_type(type)
 	vpc := array.concat(prefix, ["vpc_config"])
 	tfplan.is_unknown(r, vpc)
-	msg := sprintf("%s: %s is known only after apply; mlfence cannot prove the job runs in your VPC", [r.address, _name(vpc)])
+	msg := sprintf("%s: %s is known only after apply; mlfence cannot prove the job runs in your VPC", [
+		r.address,
+		_name(vpc),
+	])
 }
 
 # IDs known only after apply (subnets created in the same plan) count as set.

@@ -74,5 +74,8 @@ test_unknown_block if {
 }
 
 test_parameters_do_not_matter if {
-	count(_eval([_change("aws_sagemaker_training_job.t", "aws_sagemaker_training_job", {}, {})], [], {"ml_ports": []})) == 2
+	count(_eval(
+		[_change("aws_sagemaker_training_job.t", "aws_sagemaker_training_job", {}, {})], [],
+		{"ml_ports": []},
+	)) == 2
 }

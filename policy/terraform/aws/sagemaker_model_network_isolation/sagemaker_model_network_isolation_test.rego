@@ -29,7 +29,10 @@ _only(v) := f if {
 }
 
 _eval(changes, config, params) := v if {
-	v := sagemaker_model_network_isolation.violation with input as {"plan": _plan(changes, config), "parameters": params}
+	v := sagemaker_model_network_isolation.violation with input as {
+		"plan": _plan(changes, config),
+		"parameters": params,
+	}
 }
 
 _m(address, after, unknown) := _change(address, "aws_sagemaker_model", after, unknown)

@@ -31,7 +31,10 @@ violation contains result.violation(rego.metadata.chain(), r.address, msg) if {
 violation contains result.unknown(rego.metadata.chain(), r.address, msg) if {
 	some r in tfplan.of_type("aws_sagemaker_model")
 	tfplan.is_unknown(r, "vpc_config")
-	msg := sprintf("%s: vpc_config is known only after apply; mlfence cannot prove the model runs in your VPC", [r.address])
+	msg := sprintf(
+		"%s: vpc_config is known only after apply; mlfence cannot prove the model runs in your VPC",
+		[r.address],
+	)
 }
 
 # A list of IDs known only after apply (subnets created in the same plan) is set.

@@ -42,14 +42,35 @@ test_deny_omitted if {
 }
 
 test_deny_no_security_groups_in_module if {
-	f := _only(_eval([_m("module.s.aws_sagemaker_model.m", {"vpc_config": [{"subnets": ["subnet-1"], "security_group_ids": []}]}, {})], [], {}))
+	f := _only(_eval(
+		[_m(
+			"module.s.aws_sagemaker_model.m", {"vpc_config": [{
+				"subnets": ["subnet-1"],
+				"security_group_ids": [],
+			}]},
+			{},
+		)],
+		[], {},
+	))
 	contains(f.msg, "vpc_config.security_group_ids")
 	f.details.resource == "module.s.aws_sagemaker_model.m"
 }
 
 test_allow_set_or_known_after_apply if {
-	count(_eval([_m("aws_sagemaker_model.m", {"vpc_config": [{"subnets": ["subnet-1"], "security_group_ids": ["sg-1"]}]}, {})], [], {})) == 0
-	m := _m("aws_sagemaker_model.n", {"vpc_config": [{}]}, {"vpc_config": [{"subnets": true, "security_group_ids": true}]})
+	count(_eval(
+		[_m(
+			"aws_sagemaker_model.m", {"vpc_config": [{
+				"subnets": ["subnet-1"],
+				"security_group_ids": ["sg-1"],
+			}]},
+			{},
+		)],
+		[], {},
+	)) == 0
+	m := _m("aws_sagemaker_model.n", {"vpc_config": [{}]}, {"vpc_config": [{
+		"subnets": true,
+		"security_group_ids": true,
+	}]})
 	count(_eval([m], [], {})) == 0
 }
 

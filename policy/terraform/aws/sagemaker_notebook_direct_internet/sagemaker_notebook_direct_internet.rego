@@ -34,5 +34,8 @@ violation contains result.violation(rego.metadata.chain(), r.address, msg) if {
 violation contains result.unknown(rego.metadata.chain(), r.address, msg) if {
 	some r in tfplan.of_type("aws_sagemaker_notebook_instance")
 	tfplan.is_unknown(r, "direct_internet_access")
-	msg := sprintf("%s: direct_internet_access is known only after apply; set it to the literal \"Disabled\"", [r.address])
+	msg := sprintf(
+		"%s: direct_internet_access is known only after apply; set it to the literal \"Disabled\"",
+		[r.address],
+	)
 }

@@ -29,7 +29,10 @@ _only(v) := f if {
 }
 
 _eval(changes, config, params) := v if {
-	v := sagemaker_notebook_direct_internet.violation with input as {"plan": _plan(changes, config), "parameters": params}
+	v := sagemaker_notebook_direct_internet.violation with input as {
+		"plan": _plan(changes, config),
+		"parameters": params,
+	}
 }
 
 _nb(address, after, unknown) := _change(address, "aws_sagemaker_notebook_instance", after, unknown)
@@ -57,5 +60,8 @@ test_unknown if {
 }
 
 test_parameters_do_not_matter if {
-	count(_eval([_nb("aws_sagemaker_notebook_instance.nb", {"direct_internet_access": "Enabled"}, {})], [], {"ml_ports": []})) == 1
+	count(_eval(
+		[_nb("aws_sagemaker_notebook_instance.nb", {"direct_internet_access": "Enabled"}, {})], [],
+		{"ml_ports": []},
+	)) == 1
 }

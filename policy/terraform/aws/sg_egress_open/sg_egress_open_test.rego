@@ -64,7 +64,10 @@ test_deny_rule_resources_in_module if {
 		{},
 	)
 	v := _eval([rule, vpc_rule], [], {})
-	{f.details.resource | some f in v} == {"module.ml.aws_security_group_rule.out", "aws_vpc_security_group_egress_rule.out"}
+	{f.details.resource | some f in v} == {
+		"module.ml.aws_security_group_rule.out",
+		"aws_vpc_security_group_egress_rule.out",
+	}
 }
 
 test_allow_prefix_lists_and_vpc_cidr if {
@@ -83,7 +86,13 @@ test_allow_prefix_lists_and_vpc_cidr if {
 }
 
 test_allow_ingress_from_anywhere_is_not_egress if {
-	rule := _change("aws_security_group_rule.in", "aws_security_group_rule", {"type": "ingress", "cidr_blocks": ["0.0.0.0/0"]}, {})
+	rule := _change(
+		"aws_security_group_rule.in", "aws_security_group_rule", {
+			"type": "ingress",
+			"cidr_blocks": ["0.0.0.0/0"],
+		},
+		{},
+	)
 	count(_eval([rule], [], {})) == 0
 }
 
@@ -96,7 +105,13 @@ test_allow_egress_omitted if {
 
 test_unknown_configured_egress if {
 	sg := _change("aws_security_group.dyn", "aws_security_group", {}, {"egress": true})
-	f := _only(_eval([sg], [_cfg("aws_security_group.dyn", "aws_security_group", {"egress": [{"cidr_blocks": {"references": ["var.out"]}}]})], {}))
+	f := _only(_eval(
+		[sg], [_cfg(
+			"aws_security_group.dyn", "aws_security_group",
+			{"egress": [{"cidr_blocks": {"references": ["var.out"]}}]},
+		)],
+		{},
+	))
 	f.details.status == "unknown"
 }
 
@@ -108,6 +123,9 @@ test_unknown_egress_cidr if {
 
 # Parameters do not change what "every address" means; ml_ports only affects ingress severity.
 test_parameter_override_does_not_hide_finding if {
-	f := _only(_eval([_sg([{"cidr_blocks": ["0.0.0.0/0"], "protocol": "tcp", "from_port": 443, "to_port": 443}])], [], {"ml_ports": []}))
+	f := _only(_eval(
+		[_sg([{"cidr_blocks": ["0.0.0.0/0"], "protocol": "tcp", "from_port": 443, "to_port": 443}])], [],
+		{"ml_ports": []},
+	))
 	contains(f.msg, "on tcp 443")
 }

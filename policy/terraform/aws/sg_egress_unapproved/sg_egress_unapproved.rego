@@ -52,7 +52,7 @@ else := sprintf(
 }
 
 else := sprintf(
-	"%s allows egress to %s (%s), a published range of %s that is not approved; use a VPC endpoint or approve the service",
+	"%s allows egress to %s (%s), a published range of %s that is not approved; use a VPC endpoint or approve it",
 	[e.resource.address, e.cidr, e.attribute, e.class.owner],
 ) if {
 	e.class.class == "cloud"

@@ -37,7 +37,10 @@ _only(v) := f if {
 }
 
 test_deny_inline_ml_port_is_critical if {
-	f := _only(_violations([_sg([{"from_port": 8888, "to_port": 8888, "protocol": "tcp", "cidr_blocks": ["0.0.0.0/0"]}])]))
+	f := _only(_violations([_sg([{
+		"from_port": 8888, "to_port": 8888, "protocol": "tcp",
+		"cidr_blocks": ["0.0.0.0/0"],
+	}])]))
 	f.details.rule_id == "MLF-TF-001"
 	f.details.resource == "aws_security_group.notebook"
 	f.details.status == "fail"
@@ -47,7 +50,10 @@ test_deny_inline_ml_port_is_critical if {
 }
 
 test_deny_range_covering_ml_ports_is_critical if {
-	f := _only(_violations([_sg([{"from_port": 0, "to_port": 65535, "protocol": "tcp", "cidr_blocks": ["0.0.0.0/0"]}])]))
+	f := _only(_violations([_sg([{
+		"from_port": 0, "to_port": 65535, "protocol": "tcp",
+		"cidr_blocks": ["0.0.0.0/0"],
+	}])]))
 	f.details.severity == "critical"
 	contains(f.msg, "all tcp ports")
 	contains(f.msg, "ML service ports 22, 4040, 5000, 6006, 8000, ... (16 in all)")
@@ -59,7 +65,10 @@ test_deny_all_protocols_is_critical if {
 }
 
 test_deny_web_port_is_high if {
-	f := _only(_violations([_sg([{"from_port": 443, "to_port": 443, "protocol": "tcp", "cidr_blocks": ["0.0.0.0/0"]}])]))
+	f := _only(_violations([_sg([{
+		"from_port": 443, "to_port": 443, "protocol": "tcp",
+		"cidr_blocks": ["0.0.0.0/0"],
+	}])]))
 	f.details.severity == "high"
 	contains(f.msg, "on tcp 443")
 }
@@ -71,7 +80,10 @@ test_deny_icmp_is_high if {
 }
 
 test_deny_inline_ipv6_anywhere if {
-	count(_violations([_sg([{"ipv6_cidr_blocks": ["::/0"], "cidr_blocks": [], "from_port": 443, "to_port": 443}])])) == 1
+	count(_violations([_sg([{
+		"ipv6_cidr_blocks": ["::/0"], "cidr_blocks": [], "from_port": 443,
+		"to_port": 443,
+	}])])) == 1
 }
 
 test_deny_separate_rule_and_vpc_rule_in_module if {
@@ -90,18 +102,30 @@ test_deny_separate_rule_and_vpc_rule_in_module if {
 		{},
 	)
 	v := _violations([rule, vpc_rule])
-	{f.details.resource | some f in v} == {"aws_security_group_rule.ssh", "module.net.aws_vpc_security_group_ingress_rule.ray"}
+	{f.details.resource | some f in v} == {
+		"aws_security_group_rule.ssh",
+		"module.net.aws_vpc_security_group_ingress_rule.ray",
+	}
 	every f in v {
 		f.details.severity == "critical"
 	}
 }
 
 test_allow_private_source if {
-	count(_violations([_sg([{"cidr_blocks": ["10.0.0.0/16"], "ipv6_cidr_blocks": null, "from_port": 22, "to_port": 22}])])) == 0
+	count(_violations([_sg([{
+		"cidr_blocks": ["10.0.0.0/16"], "ipv6_cidr_blocks": null, "from_port": 22,
+		"to_port": 22,
+	}])])) == 0
 }
 
 test_allow_egress_rule_to_anywhere if {
-	rule := _change("aws_security_group_rule.out", "aws_security_group_rule", {"type": "egress", "cidr_blocks": ["0.0.0.0/0"]}, {})
+	rule := _change(
+		"aws_security_group_rule.out", "aws_security_group_rule", {
+			"type": "egress",
+			"cidr_blocks": ["0.0.0.0/0"],
+		},
+		{},
+	)
 	count(_violations([rule])) == 0
 }
 
@@ -139,7 +163,10 @@ test_allow_computed_ingress_not_configured if {
 }
 
 test_unknown_rule_resource_cidr if {
-	rule := _change("aws_vpc_security_group_ingress_rule.r", "aws_vpc_security_group_ingress_rule", {}, {"cidr_ipv4": true})
+	rule := _change(
+		"aws_vpc_security_group_ingress_rule.r", "aws_vpc_security_group_ingress_rule", {},
+		{"cidr_ipv4": true},
+	)
 	f := _only(_violations([rule]))
 	f.details.status == "unknown"
 }
@@ -152,11 +179,17 @@ test_parameter_ml_ports_overridden if {
 	g.details.severity == "critical"
 }
 
-_edge_lb(tags) := _change("aws_lb.edge", "aws_lb", {"name": "edge", "internal": false, "tags": tags}, {"security_groups": true})
+_edge_lb(tags) := _change(
+	"aws_lb.edge", "aws_lb", {"name": "edge", "internal": false, "tags": tags},
+	{"security_groups": true},
+)
 
 _edge_config := [{
 	"address": "aws_lb.edge", "mode": "managed", "type": "aws_lb", "name": "edge",
-	"expressions": {"security_groups": {"references": ["aws_security_group.notebook.id", "aws_security_group.notebook"]}},
+	"expressions": {"security_groups": {"references": [
+		"aws_security_group.notebook.id",
+		"aws_security_group.notebook",
+	]}},
 }]
 
 test_allow_web_port_on_approved_edge_gateway if {
@@ -176,7 +209,10 @@ test_deny_ml_port_even_on_edge_gateway if {
 }
 
 test_allow_deleted_resource if {
-	sg := json.patch(_sg([{"cidr_blocks": ["0.0.0.0/0"]}]), [{"op": "replace", "path": "/change/actions", "value": ["delete"]}])
+	sg := json.patch(_sg([{"cidr_blocks": ["0.0.0.0/0"]}]), [{
+		"op": "replace", "path": "/change/actions",
+		"value": ["delete"],
+	}])
 	count(_violations([sg])) == 0
 }
 

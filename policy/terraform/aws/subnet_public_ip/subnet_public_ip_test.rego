@@ -33,7 +33,13 @@ _eval(changes, config, params) := v if {
 }
 
 test_deny_map_public_ip if {
-	f := _only(_eval([_change("module.vpc.aws_subnet.public[0]", "aws_subnet", {"map_public_ip_on_launch": true}, {})], [], {}))
+	f := _only(_eval(
+		[_change(
+			"module.vpc.aws_subnet.public[0]", "aws_subnet", {"map_public_ip_on_launch": true},
+			{},
+		)],
+		[], {},
+	))
 	f.details.rule_id == "MLF-TF-006"
 	f.details.resource == "module.vpc.aws_subnet.public[0]"
 }
@@ -49,5 +55,8 @@ test_unknown_value if {
 }
 
 test_parameters_do_not_matter if {
-	count(_eval([_change("aws_subnet.a", "aws_subnet", {"map_public_ip_on_launch": true}, {})], [], {"ml_ports": []})) == 1
+	count(_eval(
+		[_change("aws_subnet.a", "aws_subnet", {"map_public_ip_on_launch": true}, {})], [],
+		{"ml_ports": []},
+	)) == 1
 }

@@ -42,17 +42,28 @@ _vpc := _change("aws_vpc.ml", "aws_vpc", {"cidr_block": "10.0.0.0/16"}, {"id": t
 
 _subnet := _change("aws_subnet.a", "aws_subnet", {"cidr_block": "10.0.1.0/24"}, {"id": true, "vpc_id": true})
 
-_ep(name, service) := _change(sprintf("aws_vpc_endpoint.%s", [name]), "aws_vpc_endpoint", {"service_name": service}, {"vpc_id": true})
+_ep(name, service) := _change(
+	sprintf("aws_vpc_endpoint.%s", [name]), "aws_vpc_endpoint", {"service_name": service},
+	{"vpc_id": true},
+)
 
 _refs(_, ref) := {"references": [sprintf("%s.id", [ref]), ref]}
 
 _config(endpoints) := array.concat(
 	[
 		_cfg("aws_subnet.a", "aws_subnet", {"vpc_id": _refs("vpc_id", "aws_vpc.ml")}),
-		_cfg("aws_sagemaker_notebook_instance.nb", "aws_sagemaker_notebook_instance", {"subnet_id": _refs("s", "aws_subnet.a")}),
+		_cfg("aws_sagemaker_notebook_instance.nb", "aws_sagemaker_notebook_instance", {"subnet_id": _refs(
+			"s",
+			"aws_subnet.a",
+		)}),
 		_cfg("aws_eks_cluster.ml", "aws_eks_cluster", {"vpc_config": [{"subnet_ids": _refs("s", "aws_subnet.a")}]}),
 	],
-	[_cfg(sprintf("aws_vpc_endpoint.%s", [e]), "aws_vpc_endpoint", {"vpc_id": _refs("v", "aws_vpc.ml")}) | some e in endpoints],
+	[_cfg(sprintf("aws_vpc_endpoint.%s", [e]), "aws_vpc_endpoint", {"vpc_id": _refs(
+		"v",
+		"aws_vpc.ml",
+	)}) |
+		some e in endpoints
+	],
 )
 
 _notebook := _change("aws_sagemaker_notebook_instance.nb", "aws_sagemaker_notebook_instance", {}, {"subnet_id": true})
@@ -80,7 +91,13 @@ test_deny_eks_vpc_missing_ecr if {
 }
 
 test_allow_all_endpoints if {
-	count(_eval(array.concat([_vpc, _subnet, _notebook, _eks], _all_endpoints), _config(["s3", "ecr_api", "ecr_dkr", "sm_api", "sm_rt"]), {})) == 0
+	count(_eval(
+		array.concat([_vpc, _subnet, _notebook, _eks], _all_endpoints), _config([
+			"s3", "ecr_api", "ecr_dkr",
+			"sm_api", "sm_rt",
+		]),
+		{},
+	)) == 0
 }
 
 test_allow_vpc_without_ml_workloads if {
@@ -104,7 +121,10 @@ test_deny_domain_in_module if {
 		"net": {"module": {"outputs": {"vpc_id": {"expression": {"references": ["aws_vpc.this.id", "aws_vpc.this"]}}}}},
 		"sm": {
 			"expressions": {"vpc_id": {"references": ["module.net.vpc_id", "module.net"]}},
-			"module": {"resources": [_cfg("aws_sagemaker_domain.this", "aws_sagemaker_domain", {"vpc_id": {"references": ["var.vpc_id"]}})]},
+			"module": {"resources": [_cfg(
+				"aws_sagemaker_domain.this", "aws_sagemaker_domain",
+				{"vpc_id": {"references": ["var.vpc_id"]}},
+			)]},
 		},
 	}}
 	plan := {"format_version": "1.2", "resource_changes": [vpc, domain], "configuration": {"root_module": config}}
@@ -122,5 +142,8 @@ test_unknown_endpoint_service if {
 
 test_parameter_overridden if {
 	eps := [_ep("s3", "com.amazonaws.eu-west-1.s3")]
-	count(_eval(array.concat([_vpc, _subnet, _eks], eps), _config(["s3"]), {"aws_ml_vpc_endpoint_services": ["s3"]})) == 0
+	count(_eval(
+		array.concat([_vpc, _subnet, _eks], eps), _config(["s3"]),
+		{"aws_ml_vpc_endpoint_services": ["s3"]},
+	)) == 0
 }

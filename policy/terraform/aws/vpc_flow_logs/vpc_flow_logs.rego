@@ -25,7 +25,7 @@ violation contains result.violation(rego.metadata.chain(), vpc.address, msg) if 
 	some vpc in _unlogged
 	"create" in vpc.actions
 	count(_undecided) == 0
-	msg := sprintf("%s has no aws_flow_log in the plan; add one whose vpc_id is this VPC, with traffic_type = \"ALL\"", [
+	msg := sprintf("%s has no aws_flow_log in the plan; add one for this VPC with traffic_type = \"ALL\"", [
 		vpc.address,
 	])
 }
@@ -35,7 +35,10 @@ violation contains result.unknown(rego.metadata.chain(), vpc.address, msg) if {
 	some vpc in _unlogged
 	not "create" in vpc.actions
 	count(_undecided) == 0
-	msg := sprintf("%s: no aws_flow_log for this VPC in the plan; mlfence cannot see one managed elsewhere", [vpc.address])
+	msg := sprintf(
+		"%s: no aws_flow_log for this VPC in the plan; mlfence cannot see one managed elsewhere",
+		[vpc.address],
+	)
 }
 
 violation contains result.unknown(rego.metadata.chain(), vpc.address, msg) if {

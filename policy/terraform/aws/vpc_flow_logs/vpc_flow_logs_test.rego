@@ -51,12 +51,21 @@ test_deny_vpc_without_flow_log if {
 
 test_allow_flow_log_resolved_through_references if {
 	config := [_cfg("aws_flow_log.ml", "aws_flow_log", {"vpc_id": {"references": ["aws_vpc.ml.id", "aws_vpc.ml"]}})]
-	v := _eval([_vpc("aws_vpc.ml"), _vpc("aws_vpc.other"), _log("aws_flow_log.ml", {"traffic_type": "ALL"}, {"vpc_id": true})], config, {})
+	v := _eval(
+		[_vpc("aws_vpc.ml"), _vpc("aws_vpc.other"), _log(
+			"aws_flow_log.ml", {"traffic_type": "ALL"},
+			{"vpc_id": true},
+		)],
+		config, {},
+	)
 	{f.details.resource | some f in v} == {"aws_vpc.other"}
 }
 
 test_allow_flow_log_by_known_id if {
-	vpc := json.patch(_change("aws_vpc.ml", "aws_vpc", {"id": "vpc-1"}, {}), [{"op": "replace", "path": "/change/actions", "value": ["update"]}])
+	vpc := json.patch(_change("aws_vpc.ml", "aws_vpc", {"id": "vpc-1"}, {}), [{
+		"op": "replace",
+		"path": "/change/actions", "value": ["update"],
+	}])
 	count(_eval([vpc, _log("aws_flow_log.ml", {"vpc_id": "vpc-1"}, {})], [], {})) == 0
 }
 
@@ -64,15 +73,24 @@ test_allow_flow_log_through_module_output if {
 	vpc := _vpc("module.net.aws_vpc.this")
 	log := _log("aws_flow_log.ml", {}, {"vpc_id": true})
 	config := {
-		"resources": [_cfg("aws_flow_log.ml", "aws_flow_log", {"vpc_id": {"references": ["module.net.vpc_id", "module.net"]}})],
-		"module_calls": {"net": {"module": {"outputs": {"vpc_id": {"expression": {"references": ["aws_vpc.this.id", "aws_vpc.this"]}}}}}},
+		"resources": [_cfg("aws_flow_log.ml", "aws_flow_log", {"vpc_id": {"references": [
+			"module.net.vpc_id",
+			"module.net",
+		]}})],
+		"module_calls": {"net": {"module": {"outputs": {"vpc_id": {"expression": {"references": [
+			"aws_vpc.this.id",
+			"aws_vpc.this",
+		]}}}}}},
 	}
 	plan := {"format_version": "1.2", "resource_changes": [vpc, log], "configuration": {"root_module": config}}
 	count(vpc_flow_logs.violation) == 0 with input as {"plan": plan, "parameters": {}}
 }
 
 test_allow_flow_log_inside_vpc_module_through_local if {
-	count(_eval([_vpc("module.vpc.aws_vpc.this[0]"), _log("module.vpc.aws_flow_log.this[0]", {}, {"vpc_id": true})], [], {})) == 0
+	count(_eval(
+		[_vpc("module.vpc.aws_vpc.this[0]"), _log("module.vpc.aws_flow_log.this[0]", {}, {"vpc_id": true})],
+		[], {},
+	)) == 0
 }
 
 test_unknown_flow_log_target if {
