@@ -19,13 +19,8 @@ TARGET = "admission.k8s.gatekeeper.sh"
 ENFORCEMENT_ACTIONS = ("deny", "dryrun", "warn")
 # Kubernetes objects travel through etcd with a ~1.5 MiB request limit; stay well below it.
 MAX_CONSTRAINT_BYTES = 1024 * 1024
-# Group/version of every kind a rule may name; unknown kinds match any API group.
-KIND_GROUPS: dict[str, str] = {
-    "Pod": "", "Service": "", "Namespace": "", "ServiceAccount": "",
-    "Deployment": "apps", "StatefulSet": "apps", "DaemonSet": "apps", "ReplicaSet": "apps",
-    "Job": "batch", "CronJob": "batch",
-    "NetworkPolicy": "networking.k8s.io", "Ingress": "networking.k8s.io",
-}
+# Constraints match kinds in every API group: kind names repeat across groups (batch/v1 Job
+# and Volcano's batch.volcano.sh Job), and every rule checks the group itself.
 
 
 class GeneratorError(RuntimeError):
@@ -128,10 +123,7 @@ def _sync_annotation() -> str:
 
 
 def _match(rule: Rule) -> dict[str, Any]:
-    groups: dict[str, list[str]] = {}
-    for kind in rule.kinds:
-        groups.setdefault(KIND_GROUPS.get(kind, "*"), []).append(kind)
-    return {"kinds": [{"apiGroups": [g], "kinds": sorted(k)} for g, k in sorted(groups.items())]}
+    return {"kinds": [{"apiGroups": ["*"], "kinds": sorted(set(rule.kinds))}]}
 
 
 def constraint(rule: Rule, parameters: dict[str, Any], enforcement_action: str) -> dict[str, Any]:

@@ -109,7 +109,16 @@ def _expressions(values: dict[str, Any], references: dict[str, list[str]]) -> di
     for key, refs in references.items():
         if not isinstance(refs, list) or not all(isinstance(r, str) for r in refs):
             raise FixtureError(f"references.{key} must be a list of strings")
-        expressions[key] = {"references": refs}
+        # "vpc_config.subnets" is an attribute of a nested block: Terraform records nested
+        # blocks in `configuration` as a list of expression objects.
+        *blocks, attribute = key.split(".")
+        node = expressions
+        for block in blocks:
+            existing = node.get(block)
+            if not (isinstance(existing, list) and existing and isinstance(existing[0], dict)):
+                node[block] = [{}]
+            node = node[block][0]
+        node[attribute] = {"references": refs}
     return expressions
 
 
