@@ -63,7 +63,8 @@ def decode_index(doc: Mapping[str, Any]) -> dict[str, list[cidr.Network]]:
                 continue
             hexpart, length = key.split("/")
             value = int((hexpart or "0").ljust(width // 4, "0"), 16)
-            net: cidr.Network = (ipaddress.IPv4Network if fam == "ipv4" else ipaddress.IPv6Network)((value, int(length)))
+            cls = ipaddress.IPv4Network if fam == "ipv4" else ipaddress.IPv6Network
+            net: cidr.Network = cls((value, int(length)))
             for name in here.split(","):
                 out.setdefault(name, []).append(net)
     return out

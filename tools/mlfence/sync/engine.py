@@ -28,6 +28,8 @@ from mlfence.sync.feeds import FEEDS, OWNER_FEED, Key, Parsed, owners_of
 
 __all__ = ["SyncError", "SyncOptions", "SyncReport", "run_sync"]
 
+# The sharing report compares each approved service/region with every other service: quadratic.
+SHARING_LIMIT = 200
 FILE_DATE = re.compile(r"ServiceTags_Public_(\d{8})\.json")
 
 
@@ -148,7 +150,7 @@ def _check_approvals(name: str, parsed: Parsed, config: SyncConfig) -> None:
     provider = FEEDS[name].provider
     services = {key[1] for key in parsed.ranges}
     for approval in config.approvals:
-        matched = [s for s in services if approval.matches(provider, s, "*") or fnmatch.fnmatchcase(s, approval.service)]
+        matched = [s for s in services if fnmatch.fnmatchcase(s, approval.service)]
         if approval.provider == provider and not matched:
             close = sorted(s for s in services if s.lower() == approval.service.lower())
             hint = f" (did you mean {close[0]}?)" if close else ""
@@ -213,7 +215,11 @@ def run_sync(options: SyncOptions, session: requests.Session | None = None) -> S
         selected = _select(parsed, options.config)
         approved.update(selected)
         owners.update(owners_of(name, parsed, owners))
-        sharing.update(docs.sharing_entries(parsed, sorted(selected)))
+        if len(selected) <= SHARING_LIMIT:
+            sharing.update(docs.sharing_entries(parsed, sorted(selected)))
+        else:
+            report.warnings.append(f"{name}: {len(selected)} approved service/regions; the sharing report "
+                                   f"(exclusive vs shared space) is computed for at most {SHARING_LIMIT}")
         provenance[name] = entry
     # Keep only what bundle.yaml still approves; a newly approved service needs its feed.
     approved = {k: v for k, v in approved.items() if options.config.approved(*k)}
