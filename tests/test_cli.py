@@ -21,7 +21,7 @@ metadata: {name: open-egress, namespace: ml-serving}
 spec:
   podSelector: {}
   policyTypes: [Egress]
-  egress: [{to: [{ipBlock: {cidr: 0.0.0.0/0}}]}]
+  egress: [{to: [{ipBlock: {cidr: 0.0.0.0/0}}], ports: [{protocol: TCP, port: 443}]}]
 """
 CLEAN = """apiVersion: v1
 kind: ConfigMap
