@@ -20,13 +20,15 @@ from typing import Any
 
 import pytest
 import requests
+import yaml
 
-from conftest import ROOT, opa_eval, tool
+from conftest import ROOT, opa_eval, run, tool
 from mlfence import bundle
 from sidecar import bundles, client, keys
 from sidecar.nginx import NginxServer
 from sidecar.opa import OpaSidecar, sidecar_config
 from sidecar.processes import free_port
+from sidecar.registry import Registry, oras_binary, oras_push, registry_binary
 from sidecar.waiting import holds_for, wait_until
 
 pytestmark = pytest.mark.slow
@@ -119,10 +121,12 @@ class Sidecars:
         self.started: list[OpaSidecar] = []
 
     def start(self, service_url: str, resource: str, name: str = "opa", persistence: Path | None = None,
-              public_key: keys.KeyPair | None = None) -> OpaSidecar:
+              service_type: str | None = None) -> OpaSidecar:
         workdir = self.workdir / name
-        config = sidecar_config(service_url, resource, (public_key or self.public_key).public_pem(),
+        config = sidecar_config(service_url, resource, self.public_key.public_pem(),
                                 persistence or workdir / "persist")
+        if service_type is not None:
+            config["services"]["mlfence-bundles"]["type"] = service_type
         sidecar = OpaSidecar(tool("opa"), workdir, config)
         self.started.append(sidecar)
         sidecar.start()
@@ -330,3 +334,142 @@ def test_fail_closed_contract_of_the_client() -> None:
     session = requests.Session()
     session.trust_env = False
     assert client.ask(session, f"http://127.0.0.1:{free_port()}", DEFAULT_DENY) is False, "refused connection"
+
+
+# -- publishing to an OCI registry --------------------------------------------------------------
+
+
+@pytest.fixture
+def registry(tmp_path: Path) -> Iterator[tuple[Registry, str]]:
+    oras = oras_binary()
+    if registry_binary() is None or oras is None:
+        pytest.skip("OCI round trip needs Debian's docker-registry and oras (see tests/sidecar/registry.py)")
+    reg = Registry(tmp_path / "registry")
+    reg.start()
+    try:
+        yield reg, oras
+    finally:
+        reg.stop()
+
+
+def test_oci_registry_round_trip(registry: tuple[Registry, str], built: Bundles, sidecars: Sidecars,
+                                 tmp_path: Path) -> None:
+    """`opa build` output pushed with oras is a bundle OPA pulls; `conftest push` output is not."""
+    reg, oras = registry
+    reference = f"{reg.host}/mlfence:stable"
+    oras_push(oras, reference, built.good)
+    opa = sidecars.start(f"http://{reg.host}", reference, name="oci", service_type="oci")
+    opa.wait_revision(built.good_revision)
+    assert_answers_like(opa, built.good_revision)
+    oras_push(oras, reference, built.newer)  # a new revision under the same tag
+    opa.wait_revision(built.newer_revision, timeout=15)
+    oras_push(oras, reference, built.rogue)  # the signature is checked for OCI pulls too
+    seen = len(opa.log_records())
+    error = wait_until(lambda: refusal_after(opa, seen), 15, "OPA to refuse the rogue OCI bundle", detail=opa.detail)
+    assert "verification error" in json.dumps(error), error
+    assert opa.revision() == built.newer_revision
+
+    # conftest push stores every policy and data file as its own layer of conftest's media
+    # types: a policy artifact for `conftest pull`, not an OPA bundle.
+    policy = tmp_path / "conftest-policy"
+    policy.mkdir()
+    (policy / "main.rego").write_text('package main\n\ndeny contains "never" if false\n')
+    conftest_ref = f"{reg.host}/mlfence-conftest:1"
+    proc = run([tool("conftest"), "push", "--tls=false", conftest_ref, "-p", str(policy)], timeout=120)
+    assert proc.returncode == 0, f"conftest push failed:\n{proc.stdout}\n{proc.stderr}"
+    other = sidecars.start(f"http://{reg.host}", conftest_ref, name="conftest-artifact", service_type="oci")
+    error = wait_until(lambda: refusal_after(other, 0), 15, "OPA to refuse the conftest artifact",
+                       detail=other.detail)
+    assert "no tarball descriptor found in the layers" in json.dumps(error), error
+    holds_for(lambda: other.health() != 200, 1.0, "readiness to stay false on a conftest artifact")
+
+
+# -- the shipped examples ----------------------------------------------------------------------
+
+EXAMPLE_CONFIG = ROOT / "examples" / "sidecar" / "opa-config.yaml"
+EXAMPLE_DEPLOYMENT = ROOT / "examples" / "sidecar" / "deployment.yaml"
+
+
+def example_objects() -> list[dict[str, Any]]:
+    return [d for d in yaml.safe_load_all(EXAMPLE_DEPLOYMENT.read_text()) if d]
+
+
+def find(kind: str, name: str) -> dict[str, Any]:
+    found = [d for d in example_objects() if d["kind"] == kind and d["metadata"]["name"] == name]
+    assert len(found) == 1, f"{EXAMPLE_DEPLOYMENT} should hold one {kind} {name}"
+    return found[0]
+
+
+def key_paths(value: Any, prefix: str = "") -> set[str]:
+    if isinstance(value, dict):
+        return {p for k, v in value.items() for p in key_paths(v, f"{prefix}.{k}" if prefix else k)}
+    return {prefix}
+
+
+def test_example_config_has_the_tested_shape() -> None:
+    example = yaml.safe_load(EXAMPLE_CONFIG.read_text())
+    tested = sidecar_config("http://x", "bundle.tar.gz", "PEM", Path("/var/opa"))
+    # The example passes the key with --set-file; everything else has the same keys.
+    assert key_paths(example) == key_paths(tested) - {"keys.mlfence.key"}, "example and test config differ"
+    assert example["services"]["mlfence-bundles"]["url"] == "${MLFENCE_BUNDLE_SERVER}"
+    assert example["bundles"]["mlfence"]["persist"] is True
+    assert example["bundles"]["mlfence"]["signing"]["keyid"] in example["keys"]
+    assert "decision_logs" not in example, "decision logs would be POSTed to the bundle server"
+    embedded = find("ConfigMap", "mlfence-opa-config")["data"]["opa-config.yaml"]
+    assert yaml.safe_load(embedded) == example, "deployment.yaml's ConfigMap differs from opa-config.yaml"
+
+
+def test_example_config_runs_against_the_bundle_server(server: NginxServer, built: Bundles,
+                                                       trusted_key: keys.KeyPair, tmp_path: Path) -> None:
+    """OPA started with the example file as shipped: env substitution, --set-file key, persist."""
+    server.publish(built.good, "bundle.tar.gz")
+    opa = OpaSidecar(tool("opa"), tmp_path / "example", EXAMPLE_CONFIG,
+                     extra_args=["--set-file", f"keys.mlfence.key={trusted_key.public}",
+                                 "--set", f"persistence_directory={tmp_path / 'persist'}"],
+                     env={"MLFENCE_BUNDLE_SERVER": server.url})
+    try:
+        opa.start()
+        opa.wait_ready()
+        assert_answers_like(opa, built.good_revision)
+        assert any((tmp_path / "persist").rglob("bundle.tar.gz")), "the example's persist setting did not persist"
+    finally:
+        opa.stop()
+
+
+def test_example_deployment_wires_the_sidecar() -> None:
+    pod = find("Deployment", "fraud-model")["spec"]["template"]["spec"]
+    opa = next(c for c in pod["containers"] if c["name"] == "opa")
+    args = opa["args"]
+    assert args[:2] == ["run", "--server"] and "--skip-version-check" in args, args
+    flags = dict(a.split("=", 1) for a in args if a.startswith("--") and "=" in a)
+    assert flags["--addr"].startswith("127.0.0.1:"), "the decision API must stay on the pod's loopback"
+    diagnostic_port = int(flags["--diagnostic-addr"].rsplit(":", 1)[1])
+    ports = {p["name"]: p["containerPort"] for p in opa["ports"]}
+    assert opa["readinessProbe"]["httpGet"]["path"] == "/health?bundles"
+    assert opa["livenessProbe"]["httpGet"]["path"] == "/health"
+    for probe in ("readinessProbe", "livenessProbe"):
+        assert ports[opa[probe]["httpGet"]["port"]] == diagnostic_port, f"{probe} is not on the diagnostic port"
+    mounts = {m["name"]: m["mountPath"] for m in opa["volumeMounts"]}
+    volumes = {v["name"]: v for v in pod["volumes"]}
+    key_file = flags["--set-file"].split("=", 1)[1]
+    key_volume = next(n for n, path in mounts.items() if key_file.startswith(path + "/"))
+    key_map = find("ConfigMap", volumes[key_volume]["configMap"]["name"])
+    assert key_file.rsplit("/", 1)[1] in key_map["data"], "the key file is not in the key ConfigMap"
+    config_file = flags["--config-file"]
+    config_volume = next(n for n, path in mounts.items() if config_file.startswith(path + "/"))
+    assert volumes[config_volume]["configMap"]["name"] == "mlfence-opa-config"
+    persist_dir = yaml.safe_load(EXAMPLE_CONFIG.read_text())["persistence_directory"]
+    persist_volume = next(n for n, path in mounts.items() if path == persist_dir)
+    assert "emptyDir" in volumes[persist_volume], "the persistence directory needs a writable volume"
+    env = {e["name"]: e.get("value") for e in opa["env"]}
+    assert env.get("MLFENCE_BUNDLE_SERVER", "").startswith("https://"), "the config's placeholder is not set"
+
+
+def test_example_deployment_passes_mlfence_and_conftest() -> None:
+    proc = run([str(ROOT / ".venv" / "bin" / "mlfence"), "check", "--format", "json", "-q", str(EXAMPLE_DEPLOYMENT)])
+    assert proc.returncode == 0, f"mlfence check flags the sidecar example:\n{proc.stdout}\n{proc.stderr}"
+    report = json.loads(proc.stdout)
+    assert report["findings"] == [], report["findings"]
+    assert report["summary"]["kubernetes_objects"] == len(example_objects()), report["summary"]
+    proc = run([tool("conftest"), "test", "--combine", "-p", "policy", "-d", "data", str(EXAMPLE_DEPLOYMENT)])
+    assert proc.returncode == 0, f"conftest flags the sidecar example:\n{proc.stdout}\n{proc.stderr}"
