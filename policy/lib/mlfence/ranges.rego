@@ -44,72 +44,87 @@ egress_class(cidr) := {"class": "invalid", "owner": "", "service": ""} if {
 	some internal in config.value("internal_cidrs")
 	family(internal) == family(cidr)
 	net.cidr_contains(internal, as_cidr(cidr))
-} else := object.union({"class": "approved"}, sort(approved_containing(cidr))[0]) if {
-	count(approved_containing(cidr)) > 0
-} else := object.union({"class": "partial"}, sort(approved_overlapping(cidr))[0]) if {
-	count(approved_overlapping(cidr)) > 0
-} else := sort(owners_of(cidr))[0] if {
-	count(owners_of(cidr)) > 0
+} else := _published_class(_found(as_cidr(cidr)))
+
+# Each lookup is done once per destination (_found); the class is picked from its result.
+_published_class(found) := object.union({"class": "approved"}, _service(min(found.approved))) if {
+	count(found.approved) > 0
+} else := object.union({"class": "partial"}, _service(min(found.overlapping))) if {
+	count(found.overlapping) > 0
+} else := {"class": "cdn", "owner": min(found.cdn), "service": ""} if {
+	# A CDN wins over a cloud when both claim the space (CloudFront is AWS and a CDN): a CDN
+	# address says nothing about who is behind it, so the advice differs.
+	count(found.cdn) > 0
+} else := {"class": "cloud", "owner": min(found.cloud), "service": ""} if {
+	count(found.cloud) > 0
 } else := {"class": "public", "owner": "", "service": ""}
 
-# approved_containing(cidr) is the set of {"owner", "service"} of approved ranges that contain
-# the whole block; "service" reads "provider/service/region". With an index only the first
-# service (in sort order) per index node is known, which is all egress_class reports.
-approved_containing(cidr) := {_service(label) |
-	some label in _containing(_index("approved_index", cidr), _query(cidr))
+# _found(cidr) is {"approved": labels of approved ranges containing the block, "overlapping":
+# labels of approved ranges sharing addresses with it, "cdn"/"cloud": owners overlapping it}.
+# Labels read "provider/service/region".
+_found(cidr) := {
+	"approved": inside_of,
+	"overlapping": (inside_of | _approved_under(cidr, q, keys)),
+	"cdn": {pair[0] | some pair in owners; pair[1] == "cdn"},
+	"cloud": {pair[0] | some pair in owners; pair[1] != "cdn"},
 } if {
-	_index("approved_index", cidr)
-} else := {_service(sprintf("%s/%s/%s", [provider, service, region])) |
-	some provider, services in config.value("approved_ranges")
-	some service, regions in services
-	some region, families in regions
-	some approved in object.get(families, family(cidr), [])
-	net.cidr_contains(approved, as_cidr(cidr))
+	q := _query(cidr)
+	keys := _keys(cidr, q)
+	inside_of := _approved_in(cidr, keys)
+	owners := _owners(cidr, q, keys)
 }
 
+# approved_containing(cidr) is the set of {"owner", "service"} of approved ranges that contain
+# the whole block. With an index only the first service (in sort order) per index node is
+# known, which is all egress_class reports.
+approved_containing(cidr) := {_service(label) | some label in _found(as_cidr(cidr)).approved}
+
 # approved_overlapping(cidr) is the same for approved ranges that share any address with it.
-approved_overlapping(cidr) := {_service(label) |
-	index := _index("approved_index", cidr)
-	some label in (_containing(index, _query(cidr)) | _inside(index, _query(cidr)))
-} if {
-	_index("approved_index", cidr)
-} else := {_service(sprintf("%s/%s/%s", [provider, service, region])) |
-	some provider, services in config.value("approved_ranges")
-	some service, regions in services
-	some region, families in regions
-	some approved in object.get(families, family(cidr), [])
-	net.cidr_intersects(approved, as_cidr(cidr))
-}
+approved_overlapping(cidr) := {_service(label) | some label in _found(as_cidr(cidr)).overlapping}
+
+# owners_of(cidr) is the set of {"class", "owner", "service"} of the owners egress_class
+# would name: the CDNs overlapping the block, or else the clouds.
+owners_of(cidr) := {{"class": "cdn", "owner": owner, "service": ""} | some owner in found.cdn} if {
+	found := _found(as_cidr(cidr))
+	count(found.cdn) > 0
+} else := {{"class": "cloud", "owner": owner, "service": ""} | some owner in _found(as_cidr(cidr)).cloud}
 
 _service(label) := {"owner": split(label, "/")[0], "service": label}
 
-# owners_of(cidr) is the set of {"class", "owner", "service"} of published owners whose ranges
-# overlap the block. A CDN wins over a cloud when both claim the space (CloudFront is AWS and
-# a CDN), because the advice differs: a CDN address says nothing about who is behind it.
-owners_of(cidr) := _owners_of_kind(cidr, "cdn") if {
-	count(_owners_of_kind(cidr, "cdn")) > 0
-} else := _owners_of_kind(cidr, "cloud")
-
-_owners_of_kind(cidr, kind) := {{"class": kind, "owner": owner, "service": ""} |
-	some pair in _owners(cidr)
-	pair[1] == kind
-	owner := pair[0]
+_approved_in(cidr, keys) := _containing(_index("approved_index", cidr), keys) if {
+	_index("approved_index", cidr)
+} else := {sprintf("%s/%s/%s", [provider, service, region]) |
+	some provider, services in config.value("approved_ranges")
+	some service, regions in services
+	some region, families in regions
+	some approved in object.get(families, family(cidr), [])
+	net.cidr_contains(approved, cidr)
 }
 
-# _owners(cidr) is the set of [owner, kind] from the index and from owner_ranges, which a
-# caller may use for owners of its own (a partner's ranges) beside the published index.
-_owners(cidr) := _indexed_owners(cidr) | _listed_owners(cidr)
+_approved_under(cidr, q, keys) := _inside(_index("approved_index", cidr), q, keys) if {
+	_index("approved_index", cidr)
+} else := {sprintf("%s/%s/%s", [provider, service, region]) |
+	some provider, services in config.value("approved_ranges")
+	some service, regions in services
+	some region, families in regions
+	some approved in object.get(families, family(cidr), [])
+	net.cidr_intersects(approved, cidr)
+}
 
-_indexed_owners(cidr) := {[owner, kind] |
+# _owners(cidr, q, keys) is the set of [owner, kind] from the index and from owner_ranges,
+# which a caller may also use for owners of its own (a partner's ranges).
+_owners(cidr, q, keys) := _indexed_owners(cidr, q, keys) | _listed_owners(cidr)
+
+_indexed_owners(cidr, q, keys) := {[owner, kind] |
 	index := _index("owner_index", cidr)
-	some owner in (_containing(index, _query(cidr)) | _inside(index, _query(cidr)))
+	some owner in (_containing(index, keys) | _inside(index, q, keys))
 	kind := object.get(config.value("owner_index"), ["kinds", owner], "cloud")
 }
 
 _listed_owners(cidr) := {[owner, entry.kind] |
 	some owner, entry in config.value("owner_ranges")
 	some published in object.get(entry, family(cidr), [])
-	net.cidr_intersects(published, as_cidr(cidr))
+	net.cidr_intersects(published, cidr)
 }
 
 # --- indexed lookups ------------------------------------------------------------------------
@@ -160,18 +175,31 @@ _pad4(group) := concat("", [substring("0000", 0, 4 - count(group)), group])
 
 _hex_digits := "0123456789abcdef"
 
-# Divisors that clear the low bits of a nibble, by the number of leading bits kept.
-_nibble_step := {1: 8, 2: 4, 3: 2}
+# _keys(cidr, q) maps each prefix length the indexes use, up to the block's, to the key of the
+# block's truncation to that length: computed once per destination.
+_keys(cidr, q) := {length: _key(q.hex, length) |
+	some name in ["approved_index", "owner_index"]
+	some length in _index(name, cidr).lengths
+	length <= q.len
+}
 
 # _key(hex, length): whole nibbles, the partial nibble masked, "/length" (cidr.node_key).
-_key(hex, length) := concat("", [substring(hex, 0, whole), _partial(hex, whole, length % 4), "/", format_int(length, 10)]) if {
+_key(hex, length) := concat("", [
+	substring(hex, 0, whole),
+	_masked[length % 4][substring(hex, whole, 1)],
+	"/",
+	format_int(length, 10),
+]) if {
 	whole := (length - (length % 4)) / 4
 }
 
-_partial(_, _, 0) := ""
-
-_partial(hex, at, rest) := substring(_hex_digits, value - (value % _nibble_step[rest]), 1) if {
-	value := indexof(_hex_digits, substring(hex, at, 1))
+# _masked[bits][digit] keeps the leading `bits` bits of a hex digit: a literal table, because
+# it runs for every prefix length of every lookup and a computed rule is re-evaluated per call.
+_masked := {
+	0: {"0": "", "1": "", "2": "", "3": "", "4": "", "5": "", "6": "", "7": "", "8": "", "9": "", "a": "", "b": "", "c": "", "d": "", "e": "", "f": "", "": ""},
+	1: {"0": "0", "1": "0", "2": "0", "3": "0", "4": "0", "5": "0", "6": "0", "7": "0", "8": "8", "9": "8", "a": "8", "b": "8", "c": "8", "d": "8", "e": "8", "f": "8"},
+	2: {"0": "0", "1": "0", "2": "0", "3": "0", "4": "4", "5": "4", "6": "4", "7": "4", "8": "8", "9": "8", "a": "8", "b": "8", "c": "c", "d": "c", "e": "c", "f": "c"},
+	3: {"0": "0", "1": "0", "2": "2", "3": "2", "4": "4", "5": "4", "6": "6", "7": "6", "8": "8", "9": "8", "a": "a", "b": "a", "c": "c", "d": "c", "e": "e", "f": "e"},
 }
 
 # _bit(hex, position) is the address bit at position (0 = most significant).
@@ -183,27 +211,26 @@ _bit_weight := {0: 8, 1: 4, 2: 2, 3: 1}
 
 _labels(text) := {label | some label in split(text, ","); label != ""}
 
-# _containing(index, q) is the labels of ranges that contain the queried block: its
+# _containing(index, keys) is the labels of ranges that contain the queried block: its
 # ancestors in the trie are exactly its truncations to each length present.
-_containing(index, q) := {label |
+_containing(index, keys) := {label |
 	some length in index.lengths
-	length <= q.len
-	node := index.nodes[_key(q.hex, length)]
+	node := index.nodes[keys[length]]
 	some label in _labels(split(node, "|")[0])
 }
 
-# _inside(index, q) is the labels of ranges inside the queried block: the "below" of the
+# _inside(index, q, keys) is the labels of ranges inside the queried block: the "below" of the
 # node equal to it or, failing that, of the topmost node under it, which is a child of its
 # deepest ancestor (the root always exists).
-_inside(index, q) := _labels(split(index.nodes[_key(q.hex, q.len)], "|")[1]) if {
-	index.nodes[_key(q.hex, q.len)]
+_inside(index, q, keys) := _labels(split(index.nodes[keys[q.len]], "|")[1]) if {
+	index.nodes[keys[q.len]]
 } else := _labels(split(index.nodes[child], "|")[1]) if {
 	deepest := max({length |
 		some length in index.lengths
 		length < q.len
-		index.nodes[_key(q.hex, length)]
+		index.nodes[keys[length]]
 	})
-	child := split(index.nodes[_key(q.hex, deepest)], "|")[2 + _bit(q.hex, deepest)]
+	child := split(index.nodes[keys[deepest]], "|")[2 + _bit(q.hex, deepest)]
 	parts := split(child, "/")
 	to_number(parts[1]) >= q.len
 	_key(parts[0], q.len) == _key(q.hex, q.len)
