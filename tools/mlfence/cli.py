@@ -214,3 +214,9 @@ def build(
         write_text_atomic(out / "gatekeeper" / artifact.path, gatekeeper.dump(artifact.document))
     err.print(f"bundle {built.path} revision {built.revision} sha256 {built.sha256}")
     err.print(f"gatekeeper: {len(artifacts)} files in {out / 'gatekeeper'}")
+
+
+# `mlfence sync` lives in its own subpackage (issue 5); registered here, defined there.
+from mlfence.sync.command import sync as _sync  # noqa: E402
+
+app.command("sync")(_sync)
