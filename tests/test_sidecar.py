@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import copy
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -72,6 +72,7 @@ class Bundles:
     rogue: Path  # revision B's content, signed with a key OPA does not trust (same key id)
     tampered: Path  # revision A with a data file changed after signing
     unsigned: Path  # revision B's content without a signature
+    other_id: Path  # revision B's content, signed with the rogue key under the key id "mlfence-next"
 
 
 @pytest.fixture(scope="module")
@@ -85,14 +86,19 @@ def trusted_key(workspace: Path) -> keys.KeyPair:
 
 
 @pytest.fixture(scope="module")
-def built(workspace: Path, trusted_key: keys.KeyPair) -> Bundles:
-    rogue_key = keys.generate(workspace / "keys", "rogue")
+def rogue_key(workspace: Path) -> keys.KeyPair:
+    return keys.generate(workspace / "keys", "rogue")
+
+
+@pytest.fixture(scope="module")
+def built(workspace: Path, trusted_key: keys.KeyPair, rogue_key: keys.KeyPair) -> Bundles:
     out = workspace / "bundles"
     good = bundles.build(out / "good.tar.gz", trusted_key.private)
     variant = bundles.variant_root(ROOT, workspace / "variant", [EXEMPTION])
     newer = bundles.build(out / "newer.tar.gz", trusted_key.private, root=variant)
     rogue = bundles.build(out / "rogue.tar.gz", rogue_key.private, root=variant)
     unsigned = bundle.build(out / "unsigned.tar.gz", None, root=variant)
+    other_id = bundle.build(out / "other-id.tar.gz", rogue_key.private, key_id="mlfence-next", root=variant)
     assert ".signatures.json" not in {n.lstrip("/") for n in bundles.members(unsigned.path)}
     tampered = out / "tampered.tar.gz"
     bundles.rewrite(good.path, tampered, "data.json", lambda data: bundles.exempt_namespace(data, NAMESPACE))
@@ -100,7 +106,8 @@ def built(workspace: Path, trusted_key: keys.KeyPair) -> Bundles:
     assert rogue.revision == newer.revision
     for path in (good.path, newer.path, rogue.path, tampered):
         assert ".signatures.json" in {n.lstrip("/") for n in bundles.members(path)}, f"{path} is not signed"
-    return Bundles(good.path, good.revision, newer.path, newer.revision, rogue.path, tampered, unsigned.path)
+    return Bundles(good.path, good.revision, newer.path, newer.revision, rogue.path, tampered, unsigned.path,
+                   other_id.path)
 
 
 @pytest.fixture(scope="module")
@@ -121,12 +128,15 @@ class Sidecars:
         self.started: list[OpaSidecar] = []
 
     def start(self, service_url: str, resource: str, name: str = "opa", persistence: Path | None = None,
-              service_type: str | None = None) -> OpaSidecar:
+              service_type: str | None = None,
+              patch: Callable[[dict[str, Any]], None] | None = None) -> OpaSidecar:
         workdir = self.workdir / name
         config = sidecar_config(service_url, resource, self.public_key.public_pem(),
                                 persistence or workdir / "persist")
         if service_type is not None:
             config["services"]["mlfence-bundles"]["type"] = service_type
+        if patch is not None:
+            patch(config)
         sidecar = OpaSidecar(tool("opa"), workdir, config)
         self.started.append(sidecar)
         sidecar.start()
@@ -314,6 +324,44 @@ def test_server_down_keeps_last_good_and_persisted_bundle_survives_restart(
     assert_answers_like(restarted, built.good_revision)
     assert restarted.result("mlfence/admission", admission_review(OPEN_EGRESS, "after-restart"))["response"][
         "allowed"] is False
+
+    # The persisted copy is verified again at startup: tampered on disk, it is refused.
+    restarted.stop()
+    persisted = next(persist.rglob("bundle.tar.gz"))
+    bundles.rewrite(persisted, persisted.with_suffix(".tmp"), "data.json",
+                    lambda data: bundles.exempt_namespace(data, NAMESPACE))
+    persisted.with_suffix(".tmp").replace(persisted)
+    tampered = sidecars.start(own.url, "bundle.tar.gz", name="tampered-disk", persistence=persist)
+    error = wait_until(lambda: refusal_after(tampered, 0), 15, "OPA to refuse the tampered persisted bundle",
+                       detail=tampered.detail)
+    assert "load bundle from disk" in error["msg"] and "digest mismatch" in error["msg"], error
+    holds_for(lambda: tampered.health() != 200, 1.0, "readiness to stay false with a tampered persisted bundle")
+    assert_fails_closed(tampered)
+
+
+def test_signing_keyid_pins_the_key_and_is_needed(server: NginxServer, built: Bundles, rogue_key: keys.KeyPair,
+                                                 sidecars: Sidecars) -> None:
+    """docs/deploy.md "Signing keys": the configured keyid wins over the key id a bundle claims,
+    and a `signing` section without keyid let OPA 1.21 activate an unsigned bundle."""
+    def second_key(config: dict[str, Any]) -> None:
+        config["keys"]["mlfence-next"] = {"algorithm": "RS256", "key": rogue_key.public_pem()}
+
+    def no_keyid(config: dict[str, Any]) -> None:
+        config["bundles"]["mlfence"]["signing"] = {"exclude_files": []}
+
+    server.publish(built.good, "pinned.tar.gz")
+    server.publish(built.unsigned, "no-keyid.tar.gz")
+    pinned = sidecars.start(server.url, "pinned.tar.gz", name="pinned", patch=second_key)
+    loose = sidecars.start(server.url, "no-keyid.tar.gz", name="no-keyid", patch=no_keyid)
+    pinned.wait_revision(built.good_revision)
+    seen = len(pinned.log_records())
+    server.publish(built.other_id, "pinned.tar.gz")
+    error = wait_until(lambda: refusal_after(pinned, seen), 15, "OPA to refuse a bundle signed with the other key",
+                       detail=pinned.detail)
+    assert "verification error" in json.dumps(error), error
+    assert_answers_like(pinned, built.good_revision)
+    # Without keyid the unsigned bundle (revision B) was activated: a trap the docs warn about.
+    loose.wait_revision(built.newer_revision)
 
 
 def test_no_bundle_ever_loaded_fails_closed(sidecars: Sidecars, tmp_path: Path) -> None:
