@@ -5,6 +5,7 @@
 package lib.mlfence.exposure
 
 import data.lib.mlfence.config
+import data.lib.mlfence.k8s
 
 # annotations(obj) is obj.metadata.annotations, or {} when absent or not an object.
 default annotations(_) := {}
@@ -53,6 +54,13 @@ edge_gateway(obj, namespace) if {
 	every key, value in gateway.labels {
 		labels(obj)[key] == value
 	}
+}
+
+# is_ingress(obj) holds for an Ingress of networking.k8s.io or the removed extensions group
+# (old manifests still in CI trees); objects without apiVersion are hand-written test input.
+is_ingress(obj) if {
+	obj.kind == "Ingress"
+	k8s.api_group(obj) in {"networking.k8s.io", "extensions", ""}
 }
 
 # ingress_class(obj) is the Ingress's class: spec.ingressClassName, else the older

@@ -28,6 +28,7 @@ violation contains result.violation(rego.metadata.chain(), k8s.resource, msg) if
 	k8s.in_scope
 	k8s.kind == "InferenceService"
 	obj := k8s.review_object
+	k8s.api_group(obj) == "serving.kserve.io"
 	some where, values in {"label": exposure.labels(obj), "annotation": exposure.annotations(obj)}
 	is_string(values[_key])
 	lower(trim_space(values[_key])) == "exposed"

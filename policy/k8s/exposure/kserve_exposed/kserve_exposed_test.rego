@@ -52,3 +52,8 @@ test_wrong_types_never_error if {
 	count(_violations(_isvc(null, ["exposed"]), {})) == 0
 	count(_violations({"kind": "InferenceService", "metadata": "x"}, {})) == 0
 }
+
+test_allow_other_api_group if {
+	obj := json.patch(_isvc({"networking.kserve.io/visibility": "exposed"}, {}), [{"op": "replace", "path": "/apiVersion", "value": "example.com/v1"}])
+	count(_violations(obj, {})) == 0
+}

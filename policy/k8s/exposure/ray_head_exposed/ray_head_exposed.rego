@@ -40,6 +40,7 @@ violation contains result.violation(rego.metadata.chain(), k8s.resource, msg) if
 _cluster_paths := {"RayCluster": "spec", "RayJob": "spec.rayClusterSpec", "RayService": "spec.rayClusterConfig"}
 
 _cluster_specs(obj) := {{"path": path, "spec": spec} |
+	k8s.api_group(obj) == "ray.io"
 	path := _cluster_paths[obj.kind]
 	spec := object.get(obj, split(path, "."), null)
 	is_object(spec)

@@ -76,3 +76,8 @@ test_wrong_types_never_error if {
 	count(_violations({"kind": "RayService", "spec": "x"}, {})) == 0
 	count(_violations({"kind": "Deployment", "spec": {"headGroupSpec": {"serviceType": "NodePort"}}}, {})) == 0
 }
+
+test_allow_other_api_group if {
+	obj := json.patch(_cluster(_head({"serviceType": "NodePort"})), [{"op": "replace", "path": "/apiVersion", "value": "example.com/v1"}])
+	count(_violations(obj, {})) == 0
+}

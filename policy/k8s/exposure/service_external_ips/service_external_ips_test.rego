@@ -46,3 +46,8 @@ test_wrong_types_never_error if {
 	count(_violations(_service({"externalIPs": [null, 7]}), {})) == 0
 	count(_violations({"kind": "Service", "spec": []}, {})) == 0
 }
+
+test_allow_other_api_group if {
+	obj := json.patch(_service({"externalIPs": ["10.1.2.3"]}), [{"op": "replace", "path": "/apiVersion", "value": "example.com/v1"}])
+	count(_violations(obj, {})) == 0
+}

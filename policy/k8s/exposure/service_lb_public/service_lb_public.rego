@@ -34,6 +34,7 @@ violation contains result.violation(rego.metadata.chain(), k8s.resource, msg) if
 	k8s.in_scope
 	k8s.kind == "Service"
 	obj := k8s.review_object
+	k8s.api_group(obj) == ""
 	obj.spec.type == "LoadBalancer"
 	not _internal(obj)
 	not exposure.edge_gateway(obj, k8s.namespace)

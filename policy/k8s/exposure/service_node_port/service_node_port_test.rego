@@ -55,3 +55,8 @@ test_wrong_types_never_error if {
 	count(_violations(_service({"type": ["NodePort"]}), {})) == 0
 	count(_violations({"kind": "Service", "spec": null}, {})) == 0
 }
+
+test_allow_other_api_group if {
+	obj := json.patch(_service({"type": "NodePort"}), [{"op": "replace", "path": "/apiVersion", "value": "serving.knative.dev/v1"}])
+	count(_violations(obj, {})) == 0
+}

@@ -26,7 +26,7 @@ violation contains result.violation(rego.metadata.chain(), k8s.resource, msg) if
 	k8s.in_scope
 	k8s.kind == "Job"
 	obj := k8s.review_object
-	startswith(obj.apiVersion, "batch.volcano.sh/")
+	k8s.api_group(obj) == "batch.volcano.sh"
 	some arg in exposure.string_items(obj.spec.plugins.svc)
 	_disables_network_policy(arg)
 	msg := sprintf(

@@ -17,12 +17,13 @@
 #     requests to the controller's own 404 backend.
 package k8s.ingress.default_backend
 
+import data.lib.mlfence.exposure
 import data.lib.mlfence.k8s
 import data.lib.mlfence.result
 
 violation contains result.violation(rego.metadata.chain(), k8s.resource, msg) if {
 	k8s.in_scope
-	k8s.kind == "Ingress"
+	exposure.is_ingress(k8s.review_object)
 
 	# networking.k8s.io/v1 calls it defaultBackend; the removed v1beta1 API called it backend.
 	some field in ["defaultBackend", "backend"]

@@ -46,3 +46,10 @@ test_wrong_types_never_error if {
 	count(_violations(_ingress({"defaultBackend": null}), {})) == 0
 	count(_violations(_ingress("x"), {})) == 0
 }
+
+test_api_groups if {
+	obj := _ingress({"defaultBackend": {"service": {"name": "x"}}})
+	count(_violations(json.patch(obj, [{"op": "replace", "path": "/apiVersion", "value": "extensions/v1beta1"}]), {})) == 1
+	count(_violations(json.patch(obj, [{"op": "replace", "path": "/apiVersion", "value": "example.com/v1"}]), {})) == 0
+	count(_violations(json.patch(obj, [{"op": "remove", "path": "/apiVersion"}]), {})) == 1
+}

@@ -26,7 +26,7 @@ import data.lib.mlfence.result
 
 violation contains result.violation(rego.metadata.chain(), k8s.resource, msg) if {
 	k8s.in_scope
-	k8s.kind == "Ingress"
+	exposure.is_ingress(k8s.review_object)
 	obj := k8s.review_object
 	not exposure.internal_ingress(obj)
 	some why in _open(obj)

@@ -24,7 +24,7 @@ import data.lib.mlfence.result
 
 violation contains result.violation(rego.metadata.chain(), k8s.resource, msg) if {
 	k8s.in_scope
-	k8s.kind == "Ingress"
+	exposure.is_ingress(k8s.review_object)
 	obj := k8s.review_object
 	some pair in exposure.ingress_rules(obj)
 	host := pair[1].host
@@ -53,10 +53,19 @@ _covered(obj, _) if {
 	count(exposure.string_items(object.get(entry, "hosts", []))) == 0
 }
 
-# A TLS host covers the same name, and a wildcard covers exactly one label in its place, as in
-# certificate matching. A wildcard rule host is covered by the same wildcard.
+# A TLS host covers the same name (a wildcard rule host is covered by the same wildcard)...
+_covered(obj, host) if lower(host) in _tls_hosts(obj)
+
+# ...and a wildcard covers exactly one label in its place, as in certificate matching. Plain
+# string operations, not glob.match: the pattern comes from the object and must never error.
 _covered(obj, host) if {
+	labels := split(lower(host), ".")
+	count(labels) > 1
+	labels[0] != ""
+	concat(".", ["*", concat(".", array.slice(labels, 1, count(labels)))]) in _tls_hosts(obj)
+}
+
+_tls_hosts(obj) := {lower(h) |
 	some entry in _tls_entries(obj)
-	some tls_host in exposure.string_items(object.get(entry, "hosts", []))
-	glob.match(lower(tls_host), ["."], lower(host))
+	some h in exposure.string_items(object.get(entry, "hosts", []))
 }

@@ -1,0 +1,183 @@
+# METADATA
+# description: |
+#   Istio helpers: API groups, AuthorizationPolicy rule semantics (empty fields match
+#   everything, `from` entries are alternatives, `when` conditions all apply) and host matching.
+package lib.mlfence.istio
+
+import data.lib.mlfence.config
+
+# is_kind(obj, group, kind) holds for an object of that kind in that API group, any version.
+is_kind(obj, group, kind) if {
+	obj.kind == kind
+	is_string(obj.apiVersion)
+	split(obj.apiVersion, "/")[0] == group
+}
+
+# items(x) is x when it is a list, else [] (absent, null or a wrong type).
+default items(_) := []
+
+items(x) := x if is_array(x)
+
+# object_items(x) is the list of [index, entry] of the entries of list x that are objects.
+object_items(x) := [[i, entry] |
+	some i, entry in items(x)
+	is_object(entry)
+]
+
+# strings(x) is the list of the strings in list x.
+string_items(x) := [s |
+	some s in items(x)
+	is_string(s)
+]
+
+# --- AuthorizationPolicy ----------------------------------------------------------------------
+
+# action(spec) is the policy's action; ALLOW when omitted.
+default action(_) := "ALLOW"
+
+action(spec) := upper(spec.action) if is_string(spec.action)
+
+# empty(x) holds for an absent field, null, an empty list or an empty object.
+empty(null)
+
+empty([])
+
+empty({})
+
+default _field(_, _) := null
+
+_field(obj, key) := obj[key] if is_object(obj)
+
+# any_caller(rule) holds when the rule's `from` lets every source in: no `from`, or one entry
+# whose source sets no field (entries are alternatives, so one open entry opens the rule).
+any_caller(rule) if empty(_field(rule, "from"))
+
+any_caller(rule) if empty_source_index(rule) >= 0
+
+# empty_source_index(rule) is the index of the first `from` entry whose source is empty.
+empty_source_index(rule) := min({i |
+	some i, entry in items(_field(rule, "from"))
+	_open_entry(entry)
+})
+
+_open_entry(entry) if empty(_field(entry, "source"))
+
+_open_entry(entry) if {
+	is_object(entry.source)
+	every _, value in entry.source {
+		empty(value)
+	}
+}
+
+# matches_everything(rule) holds for a rule that any request satisfies: any caller, no `to` and
+# no `when`, e.g. `rules: [{}]`.
+matches_everything(rule) if {
+	any_caller(rule)
+	empty(_field(rule, "to"))
+	empty(_field(rule, "when"))
+}
+
+_identity_fields := ["principals", "requestPrincipals", "namespaces"]
+
+# Condition keys that only an authenticated peer (mTLS) or request (JWT) can satisfy.
+_identity_keys := {
+	"source.principal",
+	"source.namespace",
+	"request.auth.principal",
+	"request.auth.audiences",
+	"request.auth.presenter",
+}
+
+_identity_condition(condition) if {
+	is_string(condition.key)
+	_identity_key(condition.key)
+	count(string_items(condition.values)) > 0
+}
+
+_identity_key(key) if key in _identity_keys
+
+_identity_key(key) if startswith(key, "request.auth.claims[")
+
+_identity_source(entry) if {
+	some field in _identity_fields
+	count(string_items(entry.source[field])) > 0
+}
+
+# identified(rule) holds when every caller the rule admits has an identity: each `from` entry
+# names principals, request principals or namespaces, or a `when` condition requires one.
+identified(rule) if {
+	count(items(_field(rule, "from"))) > 0
+	every entry in items(_field(rule, "from")) {
+		_identity_source(entry)
+	}
+}
+
+identified(rule) if {
+	some condition in items(_field(rule, "when"))
+	_identity_condition(condition)
+}
+
+write_methods := {"POST", "PUT", "PATCH", "DELETE"}
+
+# operations(rule) is the list of operations of the rule's `to`; [{}] (all) when omitted.
+operations(rule) := [op |
+	some entry in items(_field(rule, "to"))
+	op := _operation(entry)
+] if {
+	count(items(_field(rule, "to"))) > 0
+} else := [{}]
+
+_operation(entry) := entry.operation if is_object(entry.operation)
+
+else := {}
+
+# write_methods_of(op) is the set of write methods the operation admits.
+write_methods_of(op) := {m |
+	some m in write_methods
+	_method_allowed(op, m)
+}
+
+_method_allowed(op, method) if {
+	some m in string_items(_field(op, "methods"))
+	upper(m) in {method, "*"}
+}
+
+_method_allowed(op, method) if {
+	count(string_items(_field(op, "methods"))) == 0
+	not method in {upper(m) | some m in string_items(_field(op, "notMethods"))}
+}
+
+# open_paths(op) is the set of the operation's paths that are not health paths; {"*"} when the
+# operation names no paths (all of them).
+open_paths(op) := {p |
+	some p in string_items(op.paths)
+	not health_path(p)
+} if {
+	count(string_items(_field(op, "paths"))) > 0
+} else := {"*"}
+
+# health_path(path) holds for a path the istio_health_paths parameter leaves open; "*" in a
+# configured entry matches one path segment, and an entry also matches itself verbatim.
+health_path(path) if {
+	some pattern in string_items(config.value("istio_health_paths"))
+	_path_match(pattern, path)
+}
+
+_path_match(pattern, path) if pattern == path
+
+_path_match(pattern, path) if glob.match(pattern, ["/"], path)
+
+# --- hosts ------------------------------------------------------------------------------------
+
+# domain_match(pattern, host) holds when a DNS glob ("*" = one label) matches the host,
+# case-insensitively. A wildcard host only matches a pattern at least as wide.
+domain_match(pattern, host) if {
+	is_string(pattern)
+	glob.match(lower(trim_space(pattern)), ["."], lower(trim_space(host)))
+}
+
+# any_caller_reported(rule) holds for the rules MLF-K8S-041 reports: every request matches, or
+# a `from` entry has an empty source. Other rules use it to report a rule once.
+any_caller_reported(rule) if matches_everything(rule)
+
+any_caller_reported(rule) if empty_source_index(rule) >= 0
