@@ -181,3 +181,8 @@ domain_match(pattern, host) if {
 any_caller_reported(rule) if matches_everything(rule)
 
 any_caller_reported(rule) if empty_source_index(rule) >= 0
+
+# service_entry_location(spec) is a ServiceEntry's location; MESH_EXTERNAL when omitted.
+default service_entry_location(_) := "MESH_EXTERNAL"
+
+service_entry_location(spec) := upper(spec.location) if is_string(spec.location)
