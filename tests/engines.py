@@ -136,5 +136,7 @@ def gator_verdicts(ws: Workspace, cases: list[Case], index: dict[str, dict[str, 
         return case.key, _from_findings(findings, resource_of(case))
 
     k8s = [c for c in cases if c.target == "kubernetes"]
+    for case in k8s:  # create each parameter set's constraints before the threads share them
+        ws.constraints(case.parameters)
     with ThreadPoolExecutor(max_workers=4) as pool:
         return dict(pool.map(one, k8s))
