@@ -1,26 +1,16 @@
 # METADATA
 # description: |
-#   Helpers of the exposure and Ingress rules: metadata maps read without errors, comma-separated
-#   annotation lists, and the approved edge gateways that may face the internet.
+#   Helpers of the exposure and Ingress rules: annotation values and comma-separated lists read
+#   without errors, Ingress classes, and the approved edge gateways that may face the internet.
 package lib.mlfence.exposure
 
 import data.lib.mlfence.config
 import data.lib.mlfence.k8s
 
-# annotations(obj) is obj.metadata.annotations, or {} when absent or not an object.
-default annotations(_) := {}
-
-annotations(obj) := obj.metadata.annotations if is_object(obj.metadata.annotations)
-
-# labels(obj) is obj.metadata.labels, or {} when absent or not an object.
-default labels(_) := {}
-
-labels(obj) := obj.metadata.labels if is_object(obj.metadata.labels)
-
 # annotation(obj, key) is the annotation's value, trimmed, or "" when absent or not a string.
 default annotation(_, _) := ""
 
-annotation(obj, key) := trim_space(annotations(obj)[key]) if is_string(annotations(obj)[key])
+annotation(obj, key) := trim_space(k8s.annotations(obj)[key]) if is_string(k8s.annotations(obj)[key])
 
 # csv(text) is the list of non-empty, trimmed entries of a comma-separated annotation value.
 default csv(_) := []
@@ -52,7 +42,7 @@ edge_gateway(obj, namespace) if {
 	gateway.namespace == namespace
 	is_object(gateway.labels)
 	every key, value in gateway.labels {
-		labels(obj)[key] == value
+		k8s.labels(obj)[key] == value
 	}
 }
 

@@ -18,7 +18,6 @@
 #     (an AuthorizationPolicy requiring requestPrincipals).
 package k8s.exposure.kserve_exposed
 
-import data.lib.mlfence.exposure
 import data.lib.mlfence.k8s
 import data.lib.mlfence.result
 
@@ -29,7 +28,7 @@ violation contains result.violation(rego.metadata.chain(), k8s.resource, msg) if
 	k8s.kind == "InferenceService"
 	obj := k8s.review_object
 	k8s.api_group(obj) == "serving.kserve.io"
-	some where, values in {"label": exposure.labels(obj), "annotation": exposure.annotations(obj)}
+	some where, values in {"label": k8s.labels(obj), "annotation": k8s.annotations(obj)}
 	is_string(values[_key])
 	lower(trim_space(values[_key])) == "exposed"
 	msg := sprintf(
