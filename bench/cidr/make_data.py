@@ -37,7 +37,7 @@ def main(synced: Path, out: Path, scales: list[int]) -> None:
     owners = docs.decode_index(json.loads((synced / docs.OWNER_INDEX).read_text()))
     for scale in scales:
         rng = random.Random(scale)
-        ranges = out / f"{scale}x" / "mlfence" / "ranges"
+        ranges = out / f"{scale}x" / "lib" / "mlfence" / "rangedata"
         big = {docs.label(k): _copies(v, scale, rng) for k, v in approved.items()}
         documents = {
             docs.APPROVED: {"note": "not read when approved_index is present"},

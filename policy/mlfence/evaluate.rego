@@ -9,28 +9,12 @@ package mlfence
 import data.lib.mlfence.tfplan
 
 # Rule parameters come from data/mlfence/config; Gatekeeper gets the same values rendered
-# into Constraint parameters by `mlfence build`. Under them lie the published ranges that
-# `mlfence sync` wrote to data/mlfence/ranges: each document becomes the parameter
-# lib.mlfence.ranges reads (the CDN-only owner_ranges document is for Gatekeeper, which has no
-# index; here the owner index covers it). A hand-set approved_ranges in the config wins, and then the synced
-# approved_index is dropped: an index must describe the very ranges it stands for. The
-# object is built by comprehension, not object.union, so the big indexes are referenced, not
-# copied, on every decision.
-params := {key: value |
-	configured := {k: v | is_object(data.mlfence.config); some k, v in data.mlfence.config}
-	synced := {param: data.mlfence.ranges[doc] |
-		some doc, param in {
-			"approved": "approved_ranges",
-			"approved_index": "approved_index",
-			"owner_index": "owner_index",
-		}
-		is_object(data.mlfence.ranges[doc])
-		not param in object.keys(configured)
-		not param in {"approved_index" | "approved_ranges" in object.keys(configured)}
-	}
-	some part in [configured, synced]
-	some key, value in part
-}
+# into Constraint parameters by `mlfence build`. The synced published ranges are not passed
+# here: lib.mlfence.ranges reads them as data (data.lib.mlfence.rangedata), so no decision
+# copies the large indexes into its input.
+default params := {}
+
+params := data.mlfence.config if is_object(data.mlfence.config)
 
 # document_kind(doc) names what a document is; anything else is "unrecognised".
 document_kind(doc) := "admission_review" if {

@@ -1,8 +1,9 @@
 """Rule parameters as every engine sees them, read from the data folder.
 
 conftest and the bundle read data/mlfence/config directly; Gatekeeper gets the same values
-rendered into Constraint parameters. Approved published ranges (data/mlfence/ranges) join them
-under `approved_ranges` so the Gatekeeper rules decide with the same approved set.
+rendered into Constraint parameters. Gatekeeper cannot read the synced range documents
+(data/lib/mlfence/rangedata), so the approved ranges and the CDN owners (both small and
+collapsed) join the parameters; the large indexes stay bundle-only.
 """
 
 from __future__ import annotations
@@ -12,6 +13,10 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+
+
+# Where `mlfence sync` writes the published-range documents, relative to the data folder.
+RANGE_DATA = Path("lib") / "mlfence" / "rangedata"
 
 
 class ParameterError(RuntimeError):
@@ -40,13 +45,12 @@ def config(data_dir: Path) -> dict[str, Any]:
 def gatekeeper(data_dir: Path) -> dict[str, Any]:
     """Constraint parameters: the config plus the approved ranges (collapsed, small)."""
     params = dict(config(data_dir))
-    ranges = data_dir / "mlfence" / "ranges" / "approved" / "data.json"
-    if ranges.exists():
-        document = _read(ranges)
-        params["approved_ranges"] = document.get("approved_ranges", document) if isinstance(document, dict) else {}
-    cdn = data_dir / "mlfence" / "ranges" / "cdn" / "data.json"
-    if cdn.exists():
-        document = _read(cdn)
-        if isinstance(document, dict) and isinstance(document.get("owner_ranges"), dict):
-            params["owner_ranges"] = document["owner_ranges"]
+    synced = data_dir / RANGE_DATA
+    for param, folder in (("approved_ranges", "approved"), ("owner_ranges", "owner_ranges")):
+        path = synced / folder / "data.json"
+        if param not in params and path.exists():
+            document = _read(path)
+            if not isinstance(document, dict):
+                raise ParameterError(f"{path}: expected a mapping")
+            params[param] = document
     return params

@@ -43,5 +43,9 @@ defaults["approved_ranges"] := {}
 
 defaults["owner_ranges"] := {}
 
+defaults["approved_index"] := {}
+
+defaults["owner_index"] := {}
+
 # Exemptions: [{rule, resource (glob), reason, owner, expires (YYYY-MM-DD)}]; none by default.
 defaults["exemptions"] := []

@@ -2,8 +2,12 @@
 # description: |
 #   Classifies an egress destination CIDR against the approved internal CIDRs, the approved
 #   published cloud-service ranges and the ownership of published ranges (clouds and CDNs).
-#   All inputs arrive as parameters (config.value), so Gatekeeper, conftest and the bundle
-#   decide with the same code. Parameter shapes (`mlfence sync` writes all of them):
+#   Each input is a parameter when the caller gives one (Gatekeeper: rendered into the
+#   Constraint; anyone: hand-set in data/mlfence/config), else the document `mlfence sync`
+#   wrote under data.lib.mlfence.rangedata, which the bundle, conftest and the CLI load as data.
+#   Data under data.lib is the one place a Gatekeeper template may name, and there it is simply
+#   undefined; reading it as data (not as input.parameters) spares every decision a copy of
+#   the large indexes. Shapes:
 #     approved_ranges: {provider: {service: {region: {"ipv4": [cidr], "ipv6": [cidr]}}}}
 #     owner_ranges:    {owner: {"kind": "cdn" | "cloud", "ipv4": [cidr], "ipv6": [cidr]}}
 #     approved_index:  {"ipv4" | "ipv6": {"lengths": [n], "nodes": {key: node}}}
@@ -91,10 +95,28 @@ owners_of(cidr) := {{"class": "cdn", "owner": owner, "service": ""} | some owner
 
 _service(label) := {"owner": split(label, "/")[0], "service": label}
 
+# source(name) is the parameter `name` when given, else the synced document of that name.
+source(name) := input.parameters[name] if {
+	is_object(input.parameters[name])
+} else := data.lib.mlfence.rangedata[_synced_name[name]] if {
+	# A keyed reference into data, not an object built from the documents: building one would
+	# copy the indexes on every decision.
+	not _approved_overridden(name)
+} else := config.defaults[name]
+
+_synced_name := {
+	"approved_ranges": "approved",
+	"approved_index": "approved_index",
+	"owner_index": "owner_index",
+	"owner_ranges": "owner_ranges",
+}
+
+_approved_overridden("approved_index") if is_object(input.parameters.approved_ranges)
+
 _approved_in(cidr, keys) := _containing(_index("approved_index", cidr), keys) if {
 	_index("approved_index", cidr)
 } else := {sprintf("%s/%s/%s", [provider, service, region]) |
-	some provider, services in config.value("approved_ranges")
+	some provider, services in source("approved_ranges")
 	some service, regions in services
 	some region, families in regions
 	some approved in object.get(families, family(cidr), [])
@@ -104,7 +126,7 @@ _approved_in(cidr, keys) := _containing(_index("approved_index", cidr), keys) if
 _approved_under(cidr, q, keys) := _inside(_index("approved_index", cidr), q, keys) if {
 	_index("approved_index", cidr)
 } else := {sprintf("%s/%s/%s", [provider, service, region]) |
-	some provider, services in config.value("approved_ranges")
+	some provider, services in source("approved_ranges")
 	some service, regions in services
 	some region, families in regions
 	some approved in object.get(families, family(cidr), [])
@@ -118,11 +140,18 @@ _owners(cidr, q, keys) := _indexed_owners(cidr, q, keys) | _listed_owners(cidr)
 _indexed_owners(cidr, q, keys) := {[owner, kind] |
 	index := _index("owner_index", cidr)
 	some owner in (_containing(index, keys) | _inside(index, q, keys))
-	kind := object.get(config.value("owner_index"), ["kinds", owner], "cloud")
+	kind := _owner_kind(owner)
 }
 
+_owner_kind(owner) := input.parameters.owner_index.kinds[owner] if {
+	is_string(input.parameters.owner_index.kinds[owner])
+} else := data.lib.mlfence.rangedata.owner_index.kinds[owner] if {
+	not is_object(input.parameters.owner_index)
+	is_string(data.lib.mlfence.rangedata.owner_index.kinds[owner])
+} else := "cloud"
+
 _listed_owners(cidr) := {[owner, entry.kind] |
-	some owner, entry in config.value("owner_ranges")
+	some owner, entry in source("owner_ranges")
 	some published in object.get(entry, family(cidr), [])
 	net.cidr_intersects(published, cidr)
 }
@@ -133,10 +162,23 @@ _listed_owners(cidr) := {[owner, entry.kind] |
 # ranges equal to the node, "below" those of every range at or under it. A lookup costs one
 # object access per prefix length present (at most 33 or 129), whatever the number of ranges.
 
-_index(name, cidr) := index if {
-	index := config.value(name)[family(cidr)]
-	is_object(index.nodes)
-	is_array(index.lengths)
+# _index(name, cidr) is a handle on one family of an index, or undefined when there is none.
+# Lookups go through _lengths and _node so that only the nodes a query touches are read from
+# the store: fetching the whole index (100k+ nodes) would cost every decision milliseconds.
+_index(name, cidr) := {"name": name, "family": family(cidr)} if {
+	is_array(_lengths({"name": name, "family": family(cidr)}))
+}
+
+_lengths(index) := input.parameters[index.name][index.family].lengths if {
+	is_object(input.parameters[index.name])
+} else := data.lib.mlfence.rangedata[_synced_name[index.name]][index.family].lengths if {
+	not _approved_overridden(index.name)
+}
+
+_node(index, key) := input.parameters[index.name][index.family].nodes[key] if {
+	is_object(input.parameters[index.name])
+} else := data.lib.mlfence.rangedata[_synced_name[index.name]][index.family].nodes[key] if {
+	not _approved_overridden(index.name)
 }
 
 # _query(cidr) is {"hex": the address as 8 or 32 hex digits, "len": prefix length}.
@@ -179,7 +221,7 @@ _hex_digits := "0123456789abcdef"
 # block's truncation to that length: computed once per destination.
 _keys(cidr, q) := {length: _key(q.hex, length) |
 	some name in ["approved_index", "owner_index"]
-	some length in _index(name, cidr).lengths
+	some length in _lengths(_index(name, cidr))
 	length <= q.len
 }
 
@@ -214,23 +256,23 @@ _labels(text) := {label | some label in split(text, ","); label != ""}
 # _containing(index, keys) is the labels of ranges that contain the queried block: its
 # ancestors in the trie are exactly its truncations to each length present.
 _containing(index, keys) := {label |
-	some length in index.lengths
-	node := index.nodes[keys[length]]
+	some length in _lengths(index)
+	node := _node(index, keys[length])
 	some label in _labels(split(node, "|")[0])
 }
 
 # _inside(index, q, keys) is the labels of ranges inside the queried block: the "below" of the
 # node equal to it or, failing that, of the topmost node under it, which is a child of its
 # deepest ancestor (the root always exists).
-_inside(index, q, keys) := _labels(split(index.nodes[keys[q.len]], "|")[1]) if {
-	index.nodes[keys[q.len]]
-} else := _labels(split(index.nodes[child], "|")[1]) if {
+_inside(index, q, keys) := _labels(split(_node(index, keys[q.len]), "|")[1]) if {
+	_node(index, keys[q.len])
+} else := _labels(split(_node(index, child), "|")[1]) if {
 	deepest := max({length |
-		some length in index.lengths
+		some length in _lengths(index)
 		length < q.len
-		index.nodes[keys[length]]
+		_node(index, keys[length])
 	})
-	child := split(index.nodes[keys[deepest]], "|")[2 + _bit(q.hex, deepest)]
+	child := split(_node(index, keys[deepest]), "|")[2 + _bit(q.hex, deepest)]
 	parts := split(child, "/")
 	to_number(parts[1]) >= q.len
 	_key(parts[0], q.len) == _key(q.hex, q.len)

@@ -17,7 +17,9 @@ from mlfence.sync.engine import SyncError, SyncOptions, parse_overrides, run_syn
 from mlfence.sync.fetch import FetchOptions
 
 ROOT = Path(__file__).resolve().parents[3]
-DEFAULT_OUT = ROOT / "data" / "mlfence" / "ranges"
+# Under data.lib so that rules can read it as data in the bundle and conftest while Gatekeeper,
+# which allows only data.lib.* references, sees it undefined and uses Constraint parameters.
+DEFAULT_OUT = ROOT / "data" / "lib" / "mlfence" / "rangedata"
 DEFAULT_CONFIG = ROOT / "bundle.yaml"
 SHOW_CHANGES = 20
 
