@@ -30,6 +30,7 @@ lint: setup
 
 generate: setup
 	@$(VENV)/mlfence docs --out docs/rules
+	@$(VENV)/mlfence plan examples/terraform/ml-platform.yaml --out examples/terraform/ml-platform.plan.json
 
 build: setup
 	@$(VENV)/mlfence build --out dist
