@@ -37,7 +37,7 @@ def mlfence(*args: str, input_text: str | None = None, cwd: Path = ROOT) -> tupl
 
 
 def as_json(*args: str, input_text: str | None = None) -> tuple[int, dict]:
-    code, out, err = mlfence("check", "--format", "json", "-q", *args, input_text=input_text)
+    code, out, _err = mlfence("check", "--format", "json", "-q", *args, input_text=input_text)
     return code, json.loads(out)
 
 
@@ -94,7 +94,7 @@ def test_malformed_yaml_names_file_and_line_and_keeps_other_findings(tmp_path: P
 def test_malformed_json_exit_2(tmp_path: Path) -> None:
     broken = tmp_path / "plan.json"
     broken.write_text('{"format_version": "1.2", "resource_changes": [')
-    code, out, err = mlfence("check", str(broken))
+    code, out, _err = mlfence("check", str(broken))
     assert code == 2
     assert "plan.json" in out and "not valid JSON" in out
 
@@ -163,7 +163,7 @@ def test_helm_chart_that_fails_to_render_exit_2(tmp_path: Path) -> None:
 def test_rule_filters_and_unknown_rule(bad_policy: Path) -> None:
     code, report = as_json(str(bad_policy), "--skip-rule", "MLF-K8S-001")
     assert code == 0 and report["findings"] == []
-    code, out, err = mlfence("check", str(bad_policy), "--rule", "MLF-K8S-999")
+    code, _out, err = mlfence("check", str(bad_policy), "--rule", "MLF-K8S-999")
     assert code == 2 and "unknown rule ID MLF-K8S-999" in err
 
 
@@ -173,8 +173,18 @@ def test_severity_threshold(bad_policy: Path) -> None:
 
 
 def test_fail_on_warn_counts_unknown_values(tmp_path: Path) -> None:
-    plan = ROOT / "examples" / "terraform" / "ml-platform.plan.json"
-    code, report = as_json(str(plan), "--fail-on", "warn")
+    from mlfence.planfixture import build_plan
+
+    plan = tmp_path / "plan.json"
+    plan.write_text(json.dumps(build_plan([{
+        "address": "aws_security_group_rule.mlflow",
+        "values": {"type": "ingress", "from_port": 5000, "to_port": 5000, "protocol": "tcp"},
+        "unknown": {"cidr_blocks": True},
+    }])))
+    code, report = as_json(str(plan))
+    assert code == 0
+    assert [(f["rule_id"], f["status"]) for f in report["findings"]] == [("MLF-TF-001", "unknown")]
+    code, _ = as_json(str(plan), "--fail-on", "warn")
     assert code == 1
 
 
@@ -222,7 +232,7 @@ def test_exemption_valid_through_its_last_day(tmp_path: Path, bad_policy: Path) 
 def test_invalid_exemptions_exit_2_naming_the_entry(tmp_path: Path, bad_policy: Path, broken: dict) -> None:
     path = tmp_path / "exemptions.yaml"
     path.write_text(json.dumps({"exemptions": [broken]}))
-    code, out, err = mlfence("check", str(bad_policy), "--exemptions", str(path))
+    code, _out, err = mlfence("check", str(bad_policy), "--exemptions", str(path))
     assert code == 2
     assert "exemption" in err and "Traceback" not in err
 
@@ -272,3 +282,28 @@ def test_rules_and_explain() -> None:
 def test_no_arguments_shows_usage() -> None:
     code, out, err = mlfence("check")
     assert code == 2 and "Missing argument" in (out + err)
+
+
+def test_new_rule_scaffold_picks_next_free_id(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import shutil
+
+    from mlfence import catalog, scaffold
+
+    home = tmp_path / "home"
+    shutil.copytree(ROOT / "policy", home / "policy")
+    (home / "docs").mkdir()
+    (home / "docs" / "retired-rule-ids.txt").write_text("MLF-TF-099  # retired: merged into MLF-TF-001\n")
+    monkeypatch.setenv("MLFENCE_HOME", str(home))
+    monkeypatch.setenv("MLFENCE_TOOLS_BIN", str(ROOT / ".tools" / "bin"))
+    catalog.load.cache_clear()
+    try:
+        highest = max(int(r.rule_id[-3:]) for r in catalog.load() if r.rule_id.startswith("MLF-K8S"))
+        written = scaffold.create("kubernetes", "network", "new_check")
+        assert f"id: MLF-K8S-{highest + 1:03d}" in written[0].read_text()
+        assert scaffold.next_id("terraform") == "MLF-TF-100"
+        with pytest.raises(scaffold.ScaffoldError):
+            scaffold.create("kubernetes", "network", "new_check")
+        with pytest.raises(scaffold.ScaffoldError):
+            scaffold.create("kubernetes", "Bad-Area", "x")
+    finally:
+        catalog.load.cache_clear()

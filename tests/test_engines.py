@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
+from conftest import ROOT
 from engines import Verdict, Workspace, bundle_verdicts, conftest_verdicts, gator_verdicts
 from mlfence import fixtures, parameters
 from mlfence.fixtures import Case
-from conftest import ROOT
 
 CASES = fixtures.cases()
 

@@ -102,7 +102,7 @@ def test_link_refuses_data_references(tmp_path: Path) -> None:
     rule = tmp_path / "rule.rego"
     rule.write_text("package k8s.x\n\nimport data.lib.a\n\nviolation contains 1 if a.x\n")
     rego_source.lib_index.cache_clear()
-    with pytest.raises(rego_source.LinkError, match="data.mlfence"):
+    with pytest.raises(rego_source.LinkError, match=r"data\.mlfence"):
         rego_source.link(rule, lib)
 
 

@@ -22,6 +22,7 @@ from mlfence import (
     gatekeeper,
     parameters,
     planfixture,
+    scaffold,
     toolchain,
 )
 from mlfence.files import write_text_atomic
@@ -173,6 +174,21 @@ def fixtures_command(
             gatekeeper.GeneratorError) as exc:
         raise _fail(str(exc)) from None
     err.print(f"wrote {len(written)} cases to {out}")
+
+
+@app.command("new-rule")
+def new_rule(
+    target: Annotated[str, typer.Argument(help="kubernetes or terraform")],
+    area: Annotated[str, typer.Argument(help="Folder under the target: network, pod, aws, google, ...")],
+    slug: Annotated[str, typer.Argument(help="snake_case name of the rule")],
+) -> None:
+    """Create a rule, its test and its examples with the next free ID (fill in the TODOs)."""
+    try:
+        written = scaffold.create(target, area, slug)
+    except (scaffold.ScaffoldError, catalog.CatalogError) as exc:
+        raise _fail(str(exc)) from None
+    for path in written:
+        typer.echo(path)
 
 
 @app.command()

@@ -14,7 +14,6 @@ from typing import Any
 
 import yaml
 
-
 # Where `mlfence sync` writes the published-range documents, relative to the data folder.
 RANGE_DATA = Path("lib") / "mlfence" / "rangedata"
 

@@ -1,0 +1,102 @@
+"""`mlfence new-rule`: the three files of a new rule, with the next free ID.
+
+IDs are never reused: the next ID is one above the highest ever used in the target, counting
+retired rules listed in docs/retired-rule-ids.txt.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from mlfence import catalog, toolchain
+from mlfence.files import write_text_atomic
+
+SLUG = re.compile(r"^[a-z][a-z0-9_]*$")
+PREFIX = {"kubernetes": ("k8s", "MLF-K8S"), "terraform": ("terraform", "MLF-TF")}
+
+
+class ScaffoldError(ValueError):
+    """The new rule cannot be created as asked."""
+
+
+def _retired() -> set[str]:
+    path = toolchain.project_root() / "docs" / "retired-rule-ids.txt"
+    if not path.exists():
+        return set()
+    return {line.split("#", 1)[0].strip() for line in path.read_text().splitlines()} - {""}
+
+
+def next_id(target: str) -> str:
+    prefix = PREFIX[target][1]
+    used = {r.rule_id for r in catalog.load()} | _retired()
+    numbers = [int(i.rsplit("-", 1)[1]) for i in used if i.startswith(prefix + "-")]
+    return f"{prefix}-{max(numbers, default=0) + 1:03d}"
+
+
+def create(target: str, area: str, slug: str) -> list[Path]:
+    if target not in PREFIX:
+        raise ScaffoldError(f"target must be one of {', '.join(PREFIX)}")
+    for name, value in (("area", area), ("slug", slug)):
+        if not SLUG.match(value):
+            raise ScaffoldError(f"{name} {value!r} must be snake_case (letters, digits, _)")
+    folder_root, _ = PREFIX[target]
+    folder = toolchain.policy_dir() / folder_root / area / slug
+    if folder.exists():
+        raise ScaffoldError(f"{folder} already exists")
+    rule_id = next_id(target)
+    package = f"{folder_root}.{area}.{slug}"
+    kubernetes = target == "kubernetes"
+    lib = "k8s" if kubernetes else "tfplan"
+    reads = "k8s.resource" if kubernetes else "r.address"
+    body = ("\tk8s.in_scope\n\tk8s.kind == \"TODO\"\n\tmsg := sprintf(\"%s ...\", [k8s.resource])"
+            if kubernetes else
+            "\tsome r in tfplan.of_type(\"TODO\")\n\tmsg := sprintf(\"%s ...\", [r.address])")
+    rule = f"""# METADATA
+# title: TODO one line that says what is wrong
+# description: >-
+#   TODO the threat in 2-4 lines.
+# related_resources:
+#   - ref: https://example.com/TODO
+# custom:
+#   id: {rule_id}
+#   long_id: {folder_root}-{slug.replace('_', '-')}
+#   severity: high
+#   target: {target}
+#   kinds: [TODO]
+#   recommended_action: >-
+#     TODO what to write instead.
+package {package}
+
+import data.lib.mlfence.{lib}
+import data.lib.mlfence.result
+
+violation contains result.violation(rego.metadata.chain(), {reads}, msg) if {{
+{body}
+}}
+"""
+    wrap = ('{"review": {"object": obj}, "parameters": params}' if kubernetes
+            else '{"plan": obj, "parameters": params}')
+    test = f"""package {package}_test
+
+import data.{package}
+
+_violations(obj, params) := v if {{
+	v := {slug}.violation with input as {wrap}
+}}
+
+test_deny_TODO if {{
+	count(_violations({{}}, {{}})) == 1
+}}
+
+test_allow_TODO if {{
+	count(_violations({{}}, {{}})) == 0
+}}
+"""
+    examples = "cases:\n  - name: TODO-bad\n    expect: deny\n" + (
+        "    object: {}\n" if kubernetes else "    resources: []\n") + "  - name: TODO-good\n    expect: allow\n" + (
+        "    object: {}\n" if kubernetes else "    resources: []\n")
+    written = [folder / f"{slug}.rego", folder / f"{slug}_test.rego", folder / "examples.yaml"]
+    for path, text in zip(written, (rule, test, examples), strict=True):
+        write_text_atomic(path, text)
+    return written
