@@ -82,3 +82,22 @@ def test_decision_through_the_bundle(built: bundle.BuiltBundle) -> None:
     decision = opa_eval("data.mlfence.decision", plan, bundle=built.path)
     assert decision["input_kind"] == "terraform_plan" and decision["allowed"] is False
     assert opa_eval("data.mlfence.decision", {"hello": "world"}, bundle=built.path)["allowed"] is False
+
+
+def test_build_carries_exemptions_to_bundle_and_gatekeeper(tmp_path: Path) -> None:
+    import yaml
+
+    exemptions = tmp_path / "exemptions.yaml"
+    exemptions.write_text(yaml.safe_dump({"exemptions": [{
+        "rule": "MLF-K8S-002", "resource": "ml-serving/Pod/*", "reason": "NCCL debugging, reviewed",
+        "owner": "platform-security", "expires": "2099-12-31"}]}))
+    proc = run([str(ROOT / ".venv" / "bin" / "mlfence"), "build", "--out", str(tmp_path / "dist"),
+                "--exemptions", str(exemptions)])
+    assert proc.returncode == 0, proc.stderr
+    pod = {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "t", "namespace": "ml-serving"},
+           "spec": {"hostNetwork": True, "serviceAccountName": "t", "containers": [{"name": "c", "image": "i"}]}}
+    decision = opa_eval("data.mlfence.decision", pod, bundle=tmp_path / "dist" / "bundle.tar.gz")
+    statuses = {f["rule_id"]: f["status"] for f in decision["findings"]}
+    assert statuses["MLF-K8S-002"] == "exempted"
+    constraint = yaml.safe_load((tmp_path / "dist" / "gatekeeper" / "constraints" / "mlf-k8s-002.yaml").read_text())
+    assert constraint["spec"]["parameters"]["exemptions"][0]["owner"] == "platform-security"

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from mlfence import __version__, catalog, toolchain
+from mlfence import __version__, catalog, parameters, toolchain
 from mlfence.files import write_bytes_atomic
 
 ROOTS = ("k8s", "lib", "mlfence", "terraform")
@@ -66,10 +66,14 @@ def data_version(data_root: Path) -> str:
     return digest.hexdigest()[:12]
 
 
-def manifest(root: Path, data_root: Path) -> dict[str, Any]:
+def manifest(root: Path, data_root: Path, config_overrides: dict[str, Any] | None = None) -> dict[str, Any]:
     rules = catalog.load()
+    version = data_version(data_root)
+    if config_overrides:
+        extra = hashlib.sha256(json.dumps(config_overrides, sort_keys=True).encode()).hexdigest()[:8]
+        version = f"{version}.{extra}"
     return {
-        "revision": f"{_git_describe(root)}+data.{data_version(data_root)}",
+        "revision": f"{_git_describe(root)}+data.{version}",
         "roots": list(ROOTS),
         "rego_version": 1,
         "metadata": {
@@ -82,8 +86,15 @@ def manifest(root: Path, data_root: Path) -> dict[str, Any]:
     }
 
 
-def stage(dest: Path, root: Path | None = None) -> dict[str, Any]:
-    """Copy what the bundle ships into dest; returns the manifest written there."""
+CONFIG = Path("mlfence") / "config"
+
+
+def stage(dest: Path, root: Path | None = None, config_overrides: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Copy what the bundle ships into dest; returns the manifest written there.
+
+    config_overrides (e.g. the exemptions of bundle.yaml) are merged into the rule parameters
+    the bundle carries, data.mlfence.config, exactly as Gatekeeper gets them as parameters.
+    """
     root = root or toolchain.project_root()
     policy, data_root = root / "policy", root / "data"
     for folder in POLICY_DIRS:
@@ -94,22 +105,29 @@ def stage(dest: Path, root: Path | None = None) -> dict[str, Any]:
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(source, target)
     for source in _data_files(data_root):
+        if config_overrides and source.parent.relative_to(data_root) == CONFIG:
+            continue
         target = dest / source.relative_to(data_root)
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(source, target)
-    document = manifest(root, data_root)
+    if config_overrides:
+        config = {**parameters.config(data_root), **config_overrides}
+        target = dest / CONFIG / "data.json"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(json.dumps(config, indent=2, sort_keys=True) + "\n")
+    document = manifest(root, data_root, config_overrides)
     (dest / ".manifest").write_text(json.dumps(document, indent=2, sort_keys=True) + "\n")
     return document
 
 
 def build(out: Path, signing_key: Path | None = None, key_id: str = "mlfence",
-          root: Path | None = None) -> BuiltBundle:
+          root: Path | None = None, config_overrides: dict[str, Any] | None = None) -> BuiltBundle:
     """Build (and optionally sign) the bundle at `out`, atomically."""
     if signing_key is not None and not signing_key.is_file():
         raise BundleError(f"signing key {signing_key} does not exist")
     with tempfile.TemporaryDirectory(prefix="mlfence-bundle-") as tmp:
         staging = Path(tmp) / "bundle"
-        document = stage(staging, root)
+        document = stage(staging, root, config_overrides)
         target = Path(tmp) / "bundle.tar.gz"
         # Built from inside the staging folder so the archive holds relative paths only.
         args = ["build", "-b", ".", "-o", str(target), "--revision", document["revision"]]

@@ -18,6 +18,7 @@ from mlfence import (
     catalog,
     checking,
     docs,
+    exemptions,
     fixtures,
     gatekeeper,
     parameters,
@@ -218,13 +219,17 @@ def build(
     key_id: Annotated[str, typer.Option(help="Key ID recorded in the bundle signature.")] = "mlfence",
     enforcement_action: Annotated[Enforcement, typer.Option(help="Gatekeeper enforcement action.")]
     = Enforcement.deny,
+    exemptions_file: Annotated[Path | None, typer.Option(
+        "--exemptions", help="Exemptions YAML (default: bundle.yaml's exemptions).")] = None,
 ) -> None:
-    """Build the signed OPA bundle and the Gatekeeper artifacts."""
+    """Build the signed OPA bundle and the Gatekeeper artifacts, exemptions included in both."""
     try:
-        built = bundle.build(out / "bundle.tar.gz", signing_key, key_id)
-        artifacts = gatekeeper.artifacts(parameters.gatekeeper(toolchain.data_dir()), enforcement_action.value)
+        overrides = exemptions.as_parameters(exemptions.load(exemptions_file))
+        built = bundle.build(out / "bundle.tar.gz", signing_key, key_id, config_overrides=overrides)
+        params = {**parameters.gatekeeper(toolchain.data_dir()), **overrides}
+        artifacts = gatekeeper.artifacts(params, enforcement_action.value)
     except (bundle.BundleError, gatekeeper.GeneratorError, catalog.CatalogError, parameters.ParameterError,
-            toolchain.ToolchainError) as exc:
+            toolchain.ToolchainError, exemptions.ExemptionError) as exc:
         raise _fail(str(exc)) from None
     for artifact in artifacts:
         write_text_atomic(out / "gatekeeper" / artifact.path, gatekeeper.dump(artifact.document))

@@ -87,9 +87,14 @@ def load(path: Path | None) -> list[Exemption]:
     return []
 
 
+def as_parameters(active: list[Exemption]) -> dict[str, Any]:
+    """The rule parameters that carry the exemptions (none: no key, the default applies)."""
+    return {"exemptions": [e.as_parameter() for e in active]} if active else {}
+
+
 def as_data(active: list[Exemption]) -> dict[str, Any]:
     """The data document that hands exemptions to the rules as a parameter."""
-    return {"mlfence": {"config": {"exemptions": [e.as_parameter() for e in active]}}}
+    return {"mlfence": {"config": as_parameters(active)}}
 
 
 def expired_report(active: list[Exemption], today: dt.date | None = None) -> list[dict[str, str]]:
