@@ -33,14 +33,14 @@ setting(r, path) := value if {
 } else := null
 
 # is_true(value) accepts the boolean and the string Terraform may carry through a variable.
-is_true(value) if value == true
+is_true(true)
 
-is_true(value) if value == "true"
+is_true("true")
 
 # is_false(value) is the explicit opposite; null (omitted) is neither true nor false.
-is_false(value) if value == false
+is_false(false)
 
-is_false(value) if value == "false"
+is_false("false")
 
 # allowlisted(r) holds for resources the platform team has reviewed and deliberately exposed
 # (parameter public_resource_allowlist: full addresses or globs with "." as the separator,
@@ -134,7 +134,7 @@ firewall_egress_allow contains r if {
 # destination_ranges applies to every destination (the API default 0.0.0.0/0), unless the
 # value is still unknown.
 firewall_destinations(r) := ranges if {
-	ranges := tfplan.strings(setting(r, ["destination_ranges"]))
+	ranges := tfplan.string_list(setting(r, ["destination_ranges"]))
 	count(ranges) > 0
 } else := [] if {
 	tfplan.is_unknown(r, ["destination_ranges"])

@@ -10,11 +10,9 @@
 #   notebook and its subnet) still decide when the IDs do not exist yet.
 package lib.mlfence.tfplan
 
-import data.lib.mlfence.config
+default plan := {}
 
 plan := input.plan if is_object(input.plan)
-
-default plan := {}
 
 # is_plan(doc) holds for a document shaped like `terraform show -json` output.
 is_plan(doc) if {
@@ -64,27 +62,6 @@ _all[address] := {
 	_first_change[address] == i
 }
 
-# A change document repeated under the same address (never in real plans) counts once, so odd
-# input never makes the index conflict.
-_first_change[address] := min({i |
-	some i, change in plan.resource_changes
-	_usable_change(change)
-	change.address == address
-}) if {
-	some change in plan.resource_changes
-	_usable_change(change)
-	address := change.address
-}
-
-_usable_change(change) if {
-	is_object(change)
-	change.mode == "managed"
-	not change.deposed
-	is_string(change.address)
-	is_string(change.type)
-	is_array(change.change.actions)
-}
-
 # Without resource_changes, planned_values is all there is: values known after apply are simply
 # absent there, so rules see them as omitted. Plans from `terraform show -json` always carry
 # resource_changes; this path exists for stripped plans and is documented as weaker.
@@ -109,26 +86,47 @@ _all[address] := {
 	is_string(res.type)
 }
 
+# A change document repeated under the same address (never in real plans) counts once, so odd
+# input never makes the index conflict.
+_first_change[address] := min({i |
+	some i, change in plan.resource_changes
+	_usable_change(change)
+	change.address == address
+}) if {
+	some change in plan.resource_changes
+	_usable_change(change)
+	address := change.address
+}
+
+_usable_change(change) if {
+	is_object(change)
+	change.mode == "managed"
+	not change.deposed
+	is_string(change.address)
+	is_string(change.type)
+	is_array(change.change.actions)
+}
+
 _planned_module_address(path) := address if {
 	address := object.get(plan.planned_values.root_module, array.slice(path, 0, count(path) - 2), {}).address
 	is_string(address)
 } else := ""
 
-_module_address_of(change) := change.module_address if is_string(change.module_address)
-
 default _module_address_of(_) := ""
 
-_object_or_empty(x) := x if is_object(x)
+_module_address_of(change) := change.module_address if is_string(change.module_address)
 
 default _object_or_empty(_) := {}
 
-_after(change) := change.change.after if is_object(change.change.after)
+_object_or_empty(x) := x if is_object(x)
 
 default _after(_) := {}
 
-_after_unknown(change) := change.change.after_unknown if is_object(change.change.after_unknown)
+_after(change) := change.change.after if is_object(change.change.after)
 
 default _after_unknown(_) := {}
+
+_after_unknown(change) := change.change.after_unknown if is_object(change.change.after_unknown)
 
 # of_type(type) is the set of resources of one Terraform resource type.
 of_type(type) := [r |
@@ -153,6 +151,9 @@ else := [p]
 is_unknown(resource, path) if {
 	p := _path(path)
 	some n in numbers.range(1, count(p))
+
+	# The path is computed at run time, so no reference can replace object.get here.
+	# regal ignore:superfluous-object-get
 	object.get(resource.unknown, array.slice(p, 0, n), false) == true
 }
 
@@ -177,11 +178,13 @@ block(resource, key) := b if {
 	is_object(b)
 } else := {}
 
-# strings(value) is the list of strings in a list attribute, ignoring nulls and wrong types.
-strings(value) := [s |
+# string_list(value) is the list of strings in a list attribute, ignoring nulls and wrong types.
+string_list(value) := [s |
 	some s in value
 	is_string(s)
-] if is_array(value)
+] if {
+	is_array(value)
+}
 
 else := []
 
@@ -189,11 +192,11 @@ else := []
 # Contract: string_values("a" | ["a", null] | other) -> set of strings.
 string_values(x) := {x} if is_string(x)
 
-else := {s | some s in strings(x)}
+else := {s | some s in string_list(x)}
 
 # truthy(x) holds for true and the provider's string booleans ("true"), e.g. launch templates'
 # network_interfaces.associate_public_ip_address, which the AWS provider types as a string.
-truthy(x) if x == true
+truthy(true)
 
 truthy(x) if {
 	is_string(x)
@@ -213,9 +216,9 @@ module_path(resource) := _module_names(resource.module_address)
 
 _module_names(address) := [] if address == ""
 
-else := [parts[i] |
+else := [name |
 	parts := split(regex.replace(address, `\[[^\]]*\]`, ""), ".")
-	some i in numbers.range(1, count(parts) - 1)
+	some i, name in parts
 	i % 2 == 1
 ]
 
@@ -237,6 +240,8 @@ _module_config(names) := object.get(
 
 # configuration(resource) is the configuration block of a resource ({"expressions", ...}), or {}.
 # Contract: configuration(r) -> object.
+default configuration(_) := {}
+
 configuration(resource) := [c |
 	some c in _module_config(module_path(resource)).resources
 	is_object(c)
@@ -244,8 +249,6 @@ configuration(resource) := [c |
 	c.type == resource.type
 	c.name == resource.name
 ][0]
-
-default configuration(_) := {}
 
 # expression(resource, path) is the configuration expression of an attribute ({"constant_value"}
 # or {"references"}); nested blocks are lists in the configuration, so paths read like
@@ -349,167 +352,3 @@ _links(resource, path, target) if refers_to(references(resource, path), target)
 decided(resource, path) if not is_unknown(resource, path)
 
 decided(resource, path) if count(references(resource, path)) > 0
-
-# ---------------------------------------------------------------------------------------------
-# AWS security group rules in one shape. Inline rules of aws_security_group and
-# aws_default_security_group, aws_security_group_rule and the per-rule resources
-# aws_vpc_security_group_{ingress,egress}_rule all become entries
-#   {"resource", "attribute", "cidr", "from_port", "to_port", "protocol"}
-# one per CIDR; "attribute" names what to change ("ingress[0].cidr_blocks", "cidr_ipv4").
-# Prefix lists and security-group sources are not CIDRs and never appear here.
-
-_aws_inline_sg_types := {"aws_security_group", "aws_default_security_group"}
-
-_aws_rule_types := {"ingress": "aws_vpc_security_group_ingress_rule", "egress": "aws_vpc_security_group_egress_rule"}
-
-# aws_sg_cidrs(direction) is the set of CIDR entries of every rule of a direction.
-# Contract: aws_sg_cidrs("ingress" | "egress") -> set of entries as above.
-aws_sg_cidrs(direction) := ({e |
-	some r in resources
-	r.type in _aws_inline_sg_types
-	some i, b in blocks(r, direction)
-	is_object(b)
-	some key in ["cidr_blocks", "ipv6_cidr_blocks"]
-	some cidr in strings(b[key])
-	e := _sg_entry(r, sprintf("%s[%d].%s", [direction, i, key]), cidr, b)
-} | {e |
-	some r in of_type("aws_security_group_rule")
-	r.values.type == direction
-	some key in ["cidr_blocks", "ipv6_cidr_blocks"]
-	some cidr in strings(r.values[key])
-	e := _sg_entry(r, key, cidr, r.values)
-}) | {e |
-	some r in of_type(_aws_rule_types[direction])
-	some key in ["cidr_ipv4", "cidr_ipv6"]
-	cidr := r.values[key]
-	is_string(cidr)
-	e := _sg_entry(r, key, cidr, r.values)
-}
-
-_sg_entry(r, attribute, cidr, rule) := {
-	"resource": r,
-	"attribute": attribute,
-	"cidr": cidr,
-	"ports": port_range(from, to, protocol),
-	"protocol": _protocol_name(protocol),
-} if {
-	from := object.get(rule, "from_port", null)
-	to := object.get(rule, "to_port", null)
-	protocol := object.get(rule, "protocol", object.get(rule, "ip_protocol", null))
-}
-
-# aws_sg_unknown(direction) is the set of {"resource", "attribute"} whose source/destination
-# CIDRs are known only after apply. An inline rule list that is unknown as a whole counts only
-# when the configuration writes it: otherwise it is the computed list that separate rule
-# resources fill in (and those are judged on their own).
-# Contract: aws_sg_unknown("ingress" | "egress") -> set of {"resource", "attribute"}.
-aws_sg_unknown(direction) := (({{"resource": r, "attribute": direction} |
-	some r in resources
-	r.type in _aws_inline_sg_types
-	object.get(r.unknown, direction, false) == true
-	configured(r, direction)
-} | {{"resource": r, "attribute": sprintf("%s[%d].%s", [direction, i, key])} |
-	some r in resources
-	r.type in _aws_inline_sg_types
-	some i, b in object.get(r.unknown, direction, [])
-	some key in ["cidr_blocks", "ipv6_cidr_blocks"]
-	_any_true(object.get(b, key, false))
-}) | {{"resource": r, "attribute": key} |
-	some r in of_type("aws_security_group_rule")
-	r.values.type == direction
-	some key in ["cidr_blocks", "ipv6_cidr_blocks"]
-	_any_true(object.get(r.unknown, key, false))
-}) | {{"resource": r, "attribute": key} |
-	some r in of_type(_aws_rule_types[direction])
-	some key in ["cidr_ipv4", "cidr_ipv6"]
-	is_unknown(r, key)
-}
-
-_any_true(x) if x == true
-
-_any_true(x) if {
-	is_array(x)
-	true in x
-}
-
-# port_range(from, to, protocol) is [low, high] of the TCP/UDP ports a rule opens: all ports for
-# protocol "-1"/"all" (AWS ignores the port fields then), the given range otherwise, and []
-# for ICMP, whose port fields are ICMP types and codes.
-# Contract: port_range(any, any, any) -> [number, number] or [].
-port_range(from, to, protocol) := [0, 65535] if {
-	_protocol_name(protocol) == "all"
-} else := [] if {
-	_protocol_name(protocol) in {"icmp", "icmpv6", "1", "58"}
-} else := [from, to] if {
-	is_number(from)
-	is_number(to)
-} else := [0, 65535]
-
-_protocol_name(p) := "all" if {
-	p in {"-1", -1, "all", null}
-} else := lower(p) if {
-	is_string(p)
-} else := sprintf("%v", [p])
-
-# ports_label([low, high]) is "22", "0-65535" or "all ports" for messages.
-ports_label(range) := "all ports" if range == [0, 65535]
-
-else := sprintf("%d", [range[0]]) if range[0] == range[1]
-
-else := sprintf("%d-%d", [range[0], range[1]])
-
-# ports_hit(range, ports) is the numerically sorted list of entries of `ports` (numbers or "low-high"
-# strings, e.g. the ml_ports parameter) that overlap [low, high].
-# Contract: ports_hit([number, number], [number | string]) -> [string].
-ports_hit(range, ports) := [ports_label(bounds) |
-	some bounds in sort({bounds |
-		count(range) == 2
-		some p in ports
-		bounds := _bounds(p)
-		bounds[0] <= range[1]
-		range[0] <= bounds[1]
-	})
-]
-
-_bounds(p) := [p, p] if is_number(p)
-
-_bounds(p) := [to_number(parts[0]), to_number(parts[count(parts) - 1])] if {
-	is_string(p)
-	parts := split(trim_space(p), "-")
-	count(parts) <= 2
-	every part in parts {
-		regex.match(`^[0-9]+$`, part)
-	}
-}
-
-# aws_lb_types are the load balancer resource types (aws_alb is the old alias of aws_lb).
-aws_lb_types := {"aws_lb", "aws_alb", "aws_elb"}
-
-# aws_edge_gateway(lb) holds for a load balancer reviewed as the platform's internet edge: it
-# carries the aws_edge_gateway_tag parameter's tag or its name is in aws_edge_gateway_names.
-# Contract: aws_edge_gateway(resource) -> bool (undefined when not).
-aws_edge_gateway(lb) if {
-	t := config.value("aws_edge_gateway_tag")
-	is_object(t)
-	tags(lb)[t.key] == t.value
-}
-
-aws_edge_gateway(lb) if {
-	is_string(lb.values.name)
-	lb.values.name in config.value("aws_edge_gateway_names")
-}
-
-# aws_rule_groups(entry) is the set of security groups a CIDR entry belongs to: the group itself
-# for inline rules, the group named by security_group_id for rule resources.
-# Contract: aws_rule_groups(entry of aws_sg_cidrs) -> set of resources.
-aws_rule_groups(entry) := {entry.resource} if {
-	entry.resource.type in _aws_inline_sg_types
-} else := linked(entry.resource, "security_group_id", "aws_security_group")
-
-# aws_edge_group(sg) holds when an approved edge-gateway load balancer uses the security group.
-aws_edge_group(sg) if {
-	some lb in existing
-	lb.type in aws_lb_types
-	aws_edge_gateway(lb)
-	sg in linked(lb, "security_groups", "aws_security_group")
-}

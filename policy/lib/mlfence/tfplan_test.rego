@@ -170,7 +170,7 @@ test_value_block_unknown_helpers if {
 	tfplan.value(r, "missing", "fallback") == "fallback"
 	tfplan.block(r, "vpc_config") == {"subnet_ids": ["a", null, 3]}
 	tfplan.block(r, "tags") == {}
-	tfplan.strings(tfplan.value(r, ["vpc_config", 0, "subnet_ids"], [])) == ["a"]
+	tfplan.string_list(tfplan.value(r, ["vpc_config", 0, "subnet_ids"], [])) == ["a"]
 	tfplan.string_values("x") == {"x"}
 	tfplan.string_values(["x", 1]) == {"x"}
 	tfplan.string_values(null) == set()

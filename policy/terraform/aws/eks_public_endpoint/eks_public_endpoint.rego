@@ -26,7 +26,7 @@ _path := ["vpc_config", 0, "public_access_cidrs"]
 
 violation contains result.violation(rego.metadata.chain(), r.address, msg) if {
 	some r in _public
-	some cidr in tfplan.strings(tfplan.value(r, _path, []))
+	some cidr in tfplan.string_list(tfplan.value(r, _path, []))
 	net.is_everywhere(cidr)
 	msg := sprintf(
 		"%s has a public API endpoint open to %s (vpc_config.public_access_cidrs); restrict it",
@@ -39,7 +39,7 @@ violation contains result.violation(rego.metadata.chain(), r.address, msg) if {
 violation contains result.violation(rego.metadata.chain(), r.address, msg) if {
 	some r in _public
 	not tfplan.configured(r, _path)
-	count(tfplan.strings(tfplan.value(r, _path, []))) == 0
+	count(tfplan.string_list(tfplan.value(r, _path, []))) == 0
 	msg := sprintf(
 		"%s has a public API endpoint and omits vpc_config.public_access_cidrs, which EKS defaults to 0.0.0.0/0",
 		[r.address],

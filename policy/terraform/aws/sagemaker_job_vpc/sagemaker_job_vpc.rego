@@ -53,7 +53,7 @@ violation contains result.unknown(rego.metadata.chain(), r.address, msg) if {
 }
 
 # IDs known only after apply (subnets created in the same plan) count as set.
-_set(r, path) if count(tfplan.strings(tfplan.value(r, path, []))) > 0
+_set(r, path) if count(tfplan.string_list(tfplan.value(r, path, []))) > 0
 
 _set(r, path) if tfplan.is_unknown(r, path)
 

@@ -38,6 +38,6 @@ violation contains result.unknown(rego.metadata.chain(), r.address, msg) if {
 }
 
 # A list of IDs known only after apply (subnets created in the same plan) is set.
-_set(r, attribute) if count(tfplan.strings(tfplan.value(r, ["vpc_config", 0, attribute], []))) > 0
+_set(r, attribute) if count(tfplan.string_list(tfplan.value(r, ["vpc_config", 0, attribute], []))) > 0
 
 _set(r, attribute) if tfplan.is_unknown(r, ["vpc_config", 0, attribute])

@@ -69,7 +69,7 @@ _public contains r if {
 
 _ranges(r) := {cidr |
 	some path in _range_paths
-	some cidr in tfplan.strings(tfcloud.setting(r, path))
+	some cidr in tfplan.string_list(tfcloud.setting(r, path))
 }
 
 _ranges_pending(r) if {

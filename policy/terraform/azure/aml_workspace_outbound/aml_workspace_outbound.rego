@@ -72,4 +72,4 @@ _pending(r) if {
 	tfplan.configured(r, ["managed_network"])
 }
 
-_allowed(mode) if mode in tfplan.strings(config.value("aml_allowed_isolation_modes"))
+_allowed(mode) if mode in tfplan.string_list(config.value("aml_allowed_isolation_modes"))

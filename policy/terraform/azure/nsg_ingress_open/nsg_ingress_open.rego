@@ -92,5 +92,5 @@ _ports(rule) := [p |
 # _one_and_many(rule, one, many) is the single-value attribute and the list attribute together.
 _one_and_many(rule, one, many) := array.concat(
 	[object.get(rule, one, null)],
-	tfplan.strings(object.get(rule, many, null)),
+	tfplan.string_list(object.get(rule, many, null)),
 )

@@ -44,14 +44,14 @@ violation contains result.unknown(rego.metadata.chain(), r.address, msg) if {
 }
 
 _attribute(r) := "destination_ranges" if {
-	count(tfplan.strings(tfcloud.setting(r, ["destination_ranges"]))) > 0
+	count(tfplan.string_list(tfcloud.setting(r, ["destination_ranges"]))) > 0
 } else := "destination_ranges omitted, the API default"
 
 # A rule that targets only egress-proxy instances is how the proxy reaches the internet.
 _proxy_only(r) if {
-	tags := tfplan.strings(tfcloud.setting(r, ["target_tags"]))
+	tags := tfplan.string_list(tfcloud.setting(r, ["target_tags"]))
 	count(tags) > 0
-	proxy_tags := {t | some t in tfplan.strings(config.value("gcp_egress_proxy_tags"))}
+	proxy_tags := {t | some t in tfplan.string_list(config.value("gcp_egress_proxy_tags"))}
 	every t in tags {
 		t in proxy_tags
 	}

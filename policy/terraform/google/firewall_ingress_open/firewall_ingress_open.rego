@@ -58,10 +58,10 @@ _is_ingress(r) if upper(sprintf("%v", [tfcloud.setting(r, ["direction"])])) == "
 _is_ingress(r) if not is_string(tfcloud.setting(r, ["direction"]))
 
 _open_sources(r) := {cidr |
-	some cidr in tfplan.strings(tfcloud.setting(r, ["source_ranges"]))
+	some cidr in tfplan.string_list(tfcloud.setting(r, ["source_ranges"]))
 	net.is_everywhere(cidr)
 } if {
-	count(tfplan.strings(tfcloud.setting(r, ["source_ranges"]))) > 0
+	count(tfplan.string_list(tfcloud.setting(r, ["source_ranges"]))) > 0
 } else := {"0.0.0.0/0 (no source given, the API default)"} if {
 	_sourceless(r)
 } else := set()
@@ -69,23 +69,23 @@ _open_sources(r) := {cidr |
 # No source of any kind, and none of them pending: the API applies 0.0.0.0/0.
 _sourceless(r) if {
 	every attribute in ["source_ranges", "source_tags", "source_service_accounts"] {
-		count(tfplan.strings(tfcloud.setting(r, [attribute]))) == 0
+		count(tfplan.string_list(tfcloud.setting(r, [attribute]))) == 0
 		not tfplan.is_unknown(r, [attribute])
 	}
 }
 
-_has_known_source(r) if count(tfplan.strings(tfcloud.setting(r, ["source_ranges"]))) > 0
+_has_known_source(r) if count(tfplan.string_list(tfcloud.setting(r, ["source_ranges"]))) > 0
 
 # Ports the allow blocks open: [] (all ports) when a port-carrying protocol comes without ports
 # or the protocol is "all", the listed ports otherwise, null when only ICMP-like protocols.
 _port_specs(r) := [] if {
 	some b in tfplan.blocks(r, "allow")
 	_carries_ports(b)
-	count(tfplan.strings(object.get(b, "ports", null))) == 0
+	count(tfplan.string_list(object.get(b, "ports", null))) == 0
 } else := [p |
 	some b in tfplan.blocks(r, "allow")
 	_carries_ports(b)
-	some p in tfplan.strings(object.get(b, "ports", null))
+	some p in tfplan.string_list(object.get(b, "ports", null))
 ] if {
 	some b in tfplan.blocks(r, "allow")
 	_carries_ports(b)

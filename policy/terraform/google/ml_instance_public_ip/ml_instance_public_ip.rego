@@ -77,14 +77,14 @@ _why(r) := "GPU attached" if {
 } else := sprintf("machine type %s", [machine]) if {
 	machine := tfcloud.setting(r, ["machine_type"])
 	is_string(machine)
-	some prefix in tfplan.strings(config.value("gcp_ml_machine_type_prefixes"))
+	some prefix in tfplan.string_list(config.value("gcp_ml_machine_type_prefixes"))
 	startswith(machine, prefix)
 } else := sprintf("label %s=%s", [key, value]) if {
 	some key, value in _labels(r)
 	_ml_label(key, value)
 } else := sprintf("network tag %s", [tag]) if {
-	some tag in tfplan.strings(tfcloud.setting(r, ["tags"]))
-	tag in tfplan.strings(config.value("gcp_ml_network_tags"))
+	some tag in tfplan.string_list(tfcloud.setting(r, ["tags"]))
+	tag in tfplan.string_list(config.value("gcp_ml_network_tags"))
 }
 
 # Labels written on the resource, and the provider's default labels when the plan shows them.
@@ -96,6 +96,6 @@ else := {}
 
 _ml_label(key, value) if {
 	allowed := config.value("gcp_ml_labels")[key]
-	some v in tfplan.strings(allowed)
+	some v in tfplan.string_list(allowed)
 	v in {"*", value}
 }

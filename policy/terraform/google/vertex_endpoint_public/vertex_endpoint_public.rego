@@ -46,7 +46,7 @@ violation contains result.violation(rego.metadata.chain(), r.address, msg) if {
 violation contains result.violation(rego.metadata.chain(), r.address, msg) if {
 	some r in _endpoints
 	_psc_enabled(r)
-	allowed := {p | some p in tfplan.strings(config.value("gcp_psc_allowed_projects"))}
+	allowed := {p | some p in tfplan.string_list(config.value("gcp_psc_allowed_projects"))}
 	count(allowed) > 0
 	some project in _allowlist(r)
 	not project in allowed
@@ -76,7 +76,7 @@ _peered(r) if {
 
 _psc_enabled(r) if tfcloud.is_true(tfcloud.setting(r, [_psc, 0, "enable_private_service_connect"]))
 
-_allowlist(r) := tfplan.strings(tfcloud.setting(r, [_psc, 0, "project_allowlist"]))
+_allowlist(r) := tfplan.string_list(tfcloud.setting(r, [_psc, 0, "project_allowlist"]))
 
 _pending(r) if {
 	not _peered(r)
