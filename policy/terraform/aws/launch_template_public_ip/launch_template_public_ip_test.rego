@@ -58,8 +58,8 @@ test_allow_false_or_omitted if {
 }
 
 test_unknown_value if {
-	lt := _lt("aws_launch_template.a", [{}], {"network_interfaces": [{"associate_public_ip_address": true}]})
-	f := _only(_eval([lt], [], {}))
+	template := _lt("aws_launch_template.a", [{}], {"network_interfaces": [{"associate_public_ip_address": true}]})
+	f := _only(_eval([template], [], {}))
 	f.details.status == "unknown"
 }
 

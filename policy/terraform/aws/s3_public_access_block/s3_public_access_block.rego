@@ -41,18 +41,18 @@ violation contains result.unknown(rego.metadata.chain(), pab.address, msg) if {
 # No block at all. AWS turns the block on for buckets created since April 2023, but only an
 # explicit block keeps it on against later edits and for older buckets: medium, not high.
 violation contains result.with_severity(rego.metadata.chain(), b.address, msg, "medium") if {
-	some b in tfplan.of_type("aws_s3_bucket")
-	count(_blocks_of(b)) == 0
 	count(_undecided) == 0
 	not _account_block
+	some b in tfplan.of_type("aws_s3_bucket")
+	count(_blocks_of(b)) == 0
 	msg := sprintf("%s has no aws_s3_bucket_public_access_block; add one with all four settings true", [b.address])
 }
 
 violation contains result.unknown(rego.metadata.chain(), b.address, msg) if {
-	some b in tfplan.of_type("aws_s3_bucket")
-	count(_blocks_of(b)) == 0
 	count(_undecided) > 0
 	not _account_block
+	some b in tfplan.of_type("aws_s3_bucket")
+	count(_blocks_of(b)) == 0
 	msg := sprintf("%s: no public access block resolves to this bucket; the bucket of %s is known only after apply", [
 		b.address, concat(", ", sort([p.address | some p in _undecided])),
 	])

@@ -26,7 +26,7 @@ violation contains result.violation(rego.metadata.chain(), r.address, msg) if {
 	some r in tfplan.of_type("aws_sagemaker_endpoint_configuration")
 	some key in _variants
 	some i, v in tfplan.blocks(r, key)
-	object.get(v, "enable_ssm_access", false) == true
+	v.enable_ssm_access == true
 	msg := sprintf("%s sets %s[%d].enable_ssm_access = true; remove it", [r.address, key, i])
 }
 

@@ -42,7 +42,9 @@ _classified contains object.union(e, {"class": c}) if {
 _message(e) := sprintf(
 	"%s allows egress to %s (%s), a CDN range of %s: IP rules cannot tell one customer of a CDN from another; %s",
 	[e.resource.address, e.cidr, e.attribute, e.class.owner, _domain_advice],
-) if e.class.class == "cdn"
+) if {
+	e.class.class == "cdn"
+}
 
 else := sprintf(
 	"%s allows egress to %s (%s), which only partly overlaps the approved range %s; narrow it to the approved range",

@@ -37,8 +37,8 @@ violation contains result.with_severity(rego.metadata.chain(), r.address, msg, "
 
 violation contains result.violation(rego.metadata.chain(), r.address, msg) if {
 	some e in _open
-	r := e.resource
 	count(tfplan.ports_hit(e.ports, config.value("ml_ports"))) == 0
+	r := e.resource
 	msg := sprintf("%s allows ingress from %s on %s (%s); restrict the source", [
 		r.address, e.cidr, _ports(e), e.attribute,
 	])

@@ -47,21 +47,15 @@ _ep(name, service) := _change(
 	{"vpc_id": true},
 )
 
-_refs(_, ref) := {"references": [sprintf("%s.id", [ref]), ref]}
+_refs(ref) := {"references": [sprintf("%s.id", [ref]), ref]}
 
 _config(endpoints) := array.concat(
 	[
-		_cfg("aws_subnet.a", "aws_subnet", {"vpc_id": _refs("vpc_id", "aws_vpc.ml")}),
-		_cfg("aws_sagemaker_notebook_instance.nb", "aws_sagemaker_notebook_instance", {"subnet_id": _refs(
-			"s",
-			"aws_subnet.a",
-		)}),
-		_cfg("aws_eks_cluster.ml", "aws_eks_cluster", {"vpc_config": [{"subnet_ids": _refs("s", "aws_subnet.a")}]}),
+		_cfg("aws_subnet.a", "aws_subnet", {"vpc_id": _refs("aws_vpc.ml")}),
+		_cfg("aws_sagemaker_notebook_instance.nb", "aws_sagemaker_notebook_instance", {"subnet_id": _refs("aws_subnet.a")}),
+		_cfg("aws_eks_cluster.ml", "aws_eks_cluster", {"vpc_config": [{"subnet_ids": _refs("aws_subnet.a")}]}),
 	],
-	[_cfg(sprintf("aws_vpc_endpoint.%s", [e]), "aws_vpc_endpoint", {"vpc_id": _refs(
-		"v",
-		"aws_vpc.ml",
-	)}) |
+	[_cfg(sprintf("aws_vpc_endpoint.%s", [e]), "aws_vpc_endpoint", {"vpc_id": _refs("aws_vpc.ml")}) |
 		some e in endpoints
 	],
 )

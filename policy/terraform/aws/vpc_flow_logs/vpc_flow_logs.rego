@@ -22,9 +22,9 @@ import data.lib.mlfence.result
 import data.lib.mlfence.tfplan
 
 violation contains result.violation(rego.metadata.chain(), vpc.address, msg) if {
+	count(_undecided) == 0
 	some vpc in _unlogged
 	"create" in vpc.actions
-	count(_undecided) == 0
 	msg := sprintf("%s has no aws_flow_log in the plan; add one for this VPC with traffic_type = \"ALL\"", [
 		vpc.address,
 	])
@@ -32,9 +32,9 @@ violation contains result.violation(rego.metadata.chain(), vpc.address, msg) if 
 
 # A VPC that already exists may have its flow log managed elsewhere: say so instead of failing.
 violation contains result.unknown(rego.metadata.chain(), vpc.address, msg) if {
+	count(_undecided) == 0
 	some vpc in _unlogged
 	not "create" in vpc.actions
-	count(_undecided) == 0
 	msg := sprintf(
 		"%s: no aws_flow_log for this VPC in the plan; mlfence cannot see one managed elsewhere",
 		[vpc.address],
@@ -42,8 +42,8 @@ violation contains result.unknown(rego.metadata.chain(), vpc.address, msg) if {
 }
 
 violation contains result.unknown(rego.metadata.chain(), vpc.address, msg) if {
-	some vpc in _unlogged
 	count(_undecided) > 0
+	some vpc in _unlogged
 	msg := sprintf("%s: no flow log resolves to this VPC, and the vpc_id of %s is known only after apply", [
 		vpc.address, concat(", ", sort([f.address | some f in _undecided])),
 	])
@@ -62,10 +62,10 @@ _logged(vpc) if {
 # Modules such as terraform-aws-modules/vpc route the ID through a local, which the plan's
 # configuration does not record: a flow log next to the only VPC of its module logs that VPC.
 _logged(vpc) if {
+	count([v | some v in tfplan.existing_of_type("aws_vpc"); v.module_address == vpc.module_address]) == 1
 	some f in tfplan.existing_of_type("aws_flow_log")
 	not tfplan.decided(f, "vpc_id")
 	f.module_address == vpc.module_address
-	count([v | some v in tfplan.existing_of_type("aws_vpc"); v.module_address == vpc.module_address]) == 1
 }
 
 # Flow logs whose target is not known and not resolvable; flow logs of a subnet or ENI are

@@ -56,10 +56,10 @@ test_allow_omitted_and_private if {
 }
 
 test_unknown_is_reported_as_unknown if {
-	some f in _v([_instance({"ssh": _ssh}, {"node_public_ip_enabled": true})])
-	f.details.status == "unknown"
 	x2 := {"ssh_public_access_enabled": true}
 	c := _change("azurerm_machine_learning_compute_cluster.cc", _cc, {}, x2)
+	some f in _v([_instance({"ssh": _ssh}, {"node_public_ip_enabled": true})])
+	f.details.status == "unknown"
 	some g in _violations(_with_config(c, {"ssh_public_access_enabled": {"references": ["var.ssh"]}}), {})
 	g.details.status == "unknown"
 }

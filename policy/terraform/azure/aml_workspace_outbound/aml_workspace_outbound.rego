@@ -31,16 +31,16 @@ import data.lib.mlfence.tfplan
 _path := ["managed_network", 0, "isolation_mode"]
 
 violation contains result.violation(rego.metadata.chain(), r.address, msg) if {
+	not _allowed("AllowInternetOutbound")
 	some r in _workspaces
 	_mode(r) == "AllowInternetOutbound"
-	not _allowed("AllowInternetOutbound")
 	msg := sprintf("%s: managed_network.isolation_mode AllowInternetOutbound; use AllowOnlyApprovedOutbound", [r.address])
 }
 
 violation contains result.warning(rego.metadata.chain(), r.address, msg) if {
+	not _allowed("Disabled")
 	some r in _workspaces
 	_mode(r) == "Disabled"
-	not _allowed("Disabled")
 	msg := sprintf(
 		"%s: no managed network (isolation_mode Disabled or omitted): egress depends on each compute's VNet; %s",
 		[r.address, "use AllowOnlyApprovedOutbound"],

@@ -50,10 +50,10 @@ test_deny_inline_rule_and_prefixes_list if {
 }
 
 test_deny_star_source_all_ports_and_icmp if {
+	icmp := object.union(_rule("Any", "*"), {"protocol": "Icmp"})
 	some f in _v([_r(_rule("*", "*"))])
 	contains(f.msg, "all ports")
 	f.details.severity == "critical"
-	icmp := object.union(_rule("Any", "*"), {"protocol": "Icmp"})
 	some g in _v([_r(icmp)])
 	g.details.severity == "high"
 }

@@ -87,8 +87,8 @@ test_allow_disabled_rule if {
 
 test_allow_egress_and_deny_rules if {
 	egress := _fw({"direction": "EGRESS", "allow": _tcp(["22"]), "destination_ranges": ["0.0.0.0/0"]})
-	deny := _fw({"direction": "INGRESS", "deny": _tcp(["22"]), "source_ranges": ["0.0.0.0/0"]})
 	count(_violations([egress], {})) == 0
+	deny := _fw({"direction": "INGRESS", "deny": _tcp(["22"]), "source_ranges": ["0.0.0.0/0"]})
 	count(_violations([deny], {})) == 0
 }
 

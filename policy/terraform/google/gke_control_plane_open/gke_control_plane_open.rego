@@ -79,7 +79,7 @@ _problems contains {"resource": r, "problem": sprintf("admits %s (%s.cidr_blocks
 
 _problems contains {"resource": r, "problem": problem} if {
 	problem := "admits every Google Cloud VM (gcp_public_cidrs_access_enabled = true)"
+	not config.value("gke_allow_gcp_public_cidrs") == true
 	some r in _public_endpoint
 	tfcloud.is_true(tfcloud.setting(r, [_man, 0, "gcp_public_cidrs_access_enabled"]))
-	not config.value("gke_allow_gcp_public_cidrs") == true
 }

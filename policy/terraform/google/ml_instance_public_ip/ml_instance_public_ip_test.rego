@@ -35,14 +35,14 @@ test_deny_gpu_instance_with_external_ip if {
 
 test_deny_accelerator_machine_type_label_and_tag if {
 	a3 := _vm({"machine_type": "a3-highgpu-8g", "network_interface": _public_nic})
-	some f in _v([a3])
-	contains(f.msg, "machine type a3-highgpu-8g")
 	x1 := {"machine_type": "n2-standard-8", "labels": {"workload": "training"}, "network_interface": _public_nic}
 	labelled := _vm(x1)
-	some g in _v([labelled])
-	contains(g.msg, "label workload=training")
 	x2 := {"tags": ["ray"], "network_interface": _public_nic}
 	tagged := _change("google_compute_instance_template.ray", "google_compute_instance_template", x2, {})
+	some f in _v([a3])
+	contains(f.msg, "machine type a3-highgpu-8g")
+	some g in _v([labelled])
+	contains(g.msg, "label workload=training")
 	some h in _v([tagged])
 	contains(h.msg, "network tag ray")
 }

@@ -44,10 +44,10 @@ violation contains result.violation(rego.metadata.chain(), r.address, msg) if {
 }
 
 violation contains result.violation(rego.metadata.chain(), r.address, msg) if {
-	some r in _endpoints
-	_psc_enabled(r)
 	allowed := {p | some p in tfplan.string_list(config.value("gcp_psc_allowed_projects"))}
 	count(allowed) > 0
+	some r in _endpoints
+	_psc_enabled(r)
 	some project in _allowlist(r)
 	not project in allowed
 	msg := sprintf("%s: %s.project_allowlist admits %s, which is not in gcp_psc_allowed_projects", [
