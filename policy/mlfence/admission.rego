@@ -11,10 +11,7 @@ package mlfence
 admission := {
 	"apiVersion": "admission.k8s.io/v1",
 	"kind": "AdmissionReview",
-	"response": object.union(
-		{"uid": _uid, "allowed": _admitted},
-		object.union(_status, _warnings),
-	),
+	"response": object.union_n([{"uid": _uid, "allowed": _admitted}, _status, _warnings]),
 }
 
 default _uid := ""
@@ -28,16 +25,20 @@ _admitted if {
 	decision.allowed
 }
 
+default _status := {}
+
 _status := {"status": {"code": 403, "reason": "Forbidden", "message": _denial_message}} if not _admitted
 
-else := {}
+default _denial_message := "mlfence: the request is not an admission.k8s.io/v1 AdmissionReview"
 
 _denial_message := concat("; ", [f.message |
 	some f in decision.findings
 	is_failing(f)
 ]) if {
 	document_kind(input) == "admission_review"
-} else := "mlfence: the request is not an admission.k8s.io/v1 AdmissionReview"
+}
+
+default _warnings := {}
 
 _warnings := {"warnings": [f.message |
 	some f in decision.findings
@@ -45,4 +46,4 @@ _warnings := {"warnings": [f.message |
 ]} if {
 	some f in decision.findings
 	not is_failing(f)
-} else := {}
+}

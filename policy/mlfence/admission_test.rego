@@ -50,7 +50,7 @@ test_deny_review_without_request if {
 
 test_warnings_do_not_deny if {
 	response := mlfence.admission.response with input as _review(_pod(false))
-		with data.mlfence.config as {"exemptions": [{
+		with mlfence.config as {"exemptions": [{
 			"rule": "*", "resource": "*", "reason": "test", "owner": "t", "expires": "2999-01-01",
 		}]}
 	response.allowed == true
