@@ -4,9 +4,11 @@ Every process listens on 127.0.0.1, is started by a fixture and stopped in its t
 wait has a deadline (tests/sidecar/waiting.py). Each test publishes its own bundle resource on
 the shared nginx, so tests do not depend on each other's order.
 
-Faults covered: readiness before activation, a new revision, a tampered bundle, a bundle signed
-with the wrong key, the bundle server going down, an OPA restart while it is down (persist), and
-no bundle ever loaded (callers fail closed).
+Covered: readiness only after activation; decisions for objects, AdmissionReviews (v1 and v0
+API) and a plan; a new revision; a bundle tampered after signing, signed with another key,
+unsigned, or signed with a second configured key; the bundle server going down; an OPA restart
+while it is down (persist) and with the persisted copy tampered; no bundle ever loaded (callers
+fail closed); the shipped examples; the OCI registry round trip (when the tools are installed).
 """
 
 from __future__ import annotations

@@ -82,7 +82,10 @@ class OpaSidecar:
             config_file = self.workdir / "opa-config.yaml"
             config_file.write_text(yaml.safe_dump(self.config, sort_keys=True))
         for _attempt in range(3):
-            self.port, self.diagnostic_port = free_port(), free_port()
+            self.port = free_port()
+            self.diagnostic_port = free_port()
+            while self.diagnostic_port == self.port:
+                self.diagnostic_port = free_port()
             args = opa_args(self.binary, self.port, self.diagnostic_port, config_file) + self.extra_args
             self.proc = spawn(args, self.log, self.env)
             try:

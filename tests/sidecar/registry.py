@@ -1,7 +1,9 @@
-"""A real OCI registry on 127.0.0.1 (Debian's docker-registry, CNCF Distribution 2.8) and oras.
+"""A real OCI registry on 127.0.0.1 (CNCF Distribution: Debian's docker-registry 2.8, or a
+`registry` binary in .tools/bin) and the oras CLI.
 
-Both are optional tools: scripts/setup.sh must install them for the OCI round trip to run
-(Debian package `docker-registry`; oras built from the Go module proxy like the other pins).
+Both are optional: the OCI round trip runs only when scripts/setup.sh installs them (Debian
+package `docker-registry`; oras built from the Go module proxy like the other pins), and is
+skipped otherwise.
 """
 
 from __future__ import annotations
@@ -33,8 +35,12 @@ http:
 
 
 def registry_binary() -> str | None:
+    """Debian's docker-registry, or CNCF Distribution's `registry` built into .tools/bin."""
     found = shutil.which("docker-registry")
-    return found or ("/usr/bin/docker-registry" if os.access("/usr/bin/docker-registry", os.X_OK) else None)
+    if found or os.access("/usr/bin/docker-registry", os.X_OK):
+        return found or "/usr/bin/docker-registry"
+    local = toolchain.tools_bin() / "registry"
+    return str(local) if os.access(local, os.X_OK) else None
 
 
 def oras_binary() -> str | None:
