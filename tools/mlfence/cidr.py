@@ -57,8 +57,13 @@ def by_family(nets: Iterable[Network]) -> dict[str, list[Network]]:
 
 
 def collapse(nets: Iterable[Network]) -> dict[str, list[Network]]:
-    """Collapse per family into the fewest networks covering exactly the same addresses."""
-    return {name: list(ipaddress.collapse_addresses(group)) for name, group in by_family(nets).items()}
+    """Collapse per family into the fewest networks covering exactly the same addresses.
+
+    Same result as `ipaddress.collapse_addresses` (tested), through merged integer intervals:
+    several times faster on the 90k prefixes of Azure's file.
+    """
+    return {name: _from_intervals(_intervals(group), 4 if name == "ipv4" else 6)
+            for name, group in by_family(nets).items()}
 
 
 def collapse_strings(nets: Iterable[Network]) -> dict[str, list[str]]:

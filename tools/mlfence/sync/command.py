@@ -11,6 +11,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from mlfence.sync import config as bundle_config
 from mlfence.sync.engine import SyncError, SyncOptions, parse_overrides, run_sync
@@ -33,9 +34,10 @@ def sync(
     config: Annotated[Path, typer.Option(help="bundle.yaml with approved_ranges.")] = DEFAULT_CONFIG,
     force: Annotated[bool, typer.Option(help="Accept a large shrink of approved space.")] = False,
     check: Annotated[bool, typer.Option(help="Write nothing; exit 1 when approved space would change.")] = False,
-    timeout: Annotated[float, typer.Option(help="Seconds per request.")] = 30.0,
-    retries: Annotated[int, typer.Option(help="Retries on timeouts and 5xx.")] = 3,
-    max_bytes: Annotated[int, typer.Option(help="Size cap per download.")] = 64 * 1024 * 1024,
+    timeout: Annotated[float, typer.Option(help="Seconds per request.", min=0.001)] = 30.0,
+    retries: Annotated[int, typer.Option(help="Retries on timeouts and 5xx.", min=0)] = 3,
+    max_bytes: Annotated[int, typer.Option(help="Size cap per download.", min=1)] = 64 * 1024 * 1024,
+    backoff: Annotated[float, typer.Option(help="Seconds before the first retry; doubles per retry.", min=0)] = 1.0,
 ) -> None:
     """Fetch the published cloud and CDN ranges and update the bundle's range data."""
     err = Console(stderr=True)
@@ -43,18 +45,19 @@ def sync(
         options = SyncOptions(
             out=out, config=bundle_config.load(config), names=tuple(names or ()),
             overrides=parse_overrides(feed or []), force=force, check=check,
-            fetch=FetchOptions(timeout=timeout, retries=retries, max_bytes=max_bytes),
+            fetch=FetchOptions(timeout=timeout, retries=retries, max_bytes=max_bytes, backoff=backoff),
         )
         report = run_sync(options)
     except SyncError as exc:
-        err.print(f"[red]mlfence sync: refused:[/red] {exc}", highlight=False, soft_wrap=True)
+        line = " ".join(str(exc).split())  # one line, whatever the cause put in it
+        err.print(f"[red]mlfence sync: refused:[/red] {escape(line)}", highlight=False, soft_wrap=True)
         raise typer.Exit(2) from None
     for name, summary in report.feeds.items():
-        err.print(f"{name}: {summary}", highlight=False)
+        err.print(escape(f"{name}: {summary}"), highlight=False)
     for warning in report.warnings:
-        err.print(f"[yellow]warning:[/yellow] {warning}", highlight=False, soft_wrap=True)
+        err.print(f"[yellow]warning:[/yellow] {escape(warning)}", highlight=False, soft_wrap=True)
     for change in report.changes[:SHOW_CHANGES]:
-        err.print(f"approved: {change}", highlight=False)
+        err.print(escape(f"approved: {change}"), highlight=False)
     if len(report.changes) > SHOW_CHANGES:
         err.print(f"approved: ... and {len(report.changes) - SHOW_CHANGES} more", highlight=False)
     if check:
@@ -63,8 +66,8 @@ def sync(
             raise typer.Exit(1)
         err.print("approved address space unchanged", highlight=False)
         return
-    err.print(f"wrote {len(report.written)} file(s) under {out}" if report.written else "data unchanged",
-              highlight=False)
+    err.print(escape(f"wrote {len(report.written)} file(s) under {out}") if report.written else "data unchanged",
+              highlight=False, soft_wrap=True)
 
 
 def main() -> None:

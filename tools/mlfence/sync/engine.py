@@ -10,7 +10,9 @@ from __future__ import annotations
 import datetime as dt
 import fnmatch
 import json
+import os
 import re
+import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,7 +21,6 @@ from typing import Any
 import requests
 
 from mlfence import cidr
-from mlfence.files import write_bytes_atomic
 from mlfence.sync import documents as docs
 from mlfence.sync import fetch as fetching
 from mlfence.sync.config import SyncConfig
@@ -72,11 +73,21 @@ def _read_json(path: Path) -> Any:
 
 
 def _load_state(out: Path) -> _State:
-    approved = _read_json(out / docs.APPROVED) or {}
-    index = _read_json(out / docs.OWNER_INDEX) or {}
-    provenance = (_read_json(out / docs.PROVENANCE) or {}).get("provenance", {})
-    return _State(docs.decode_approved(approved), docs.decode_index(index),
-                  _read_json(out / docs.SHARING) or {}, provenance)
+    if out.exists() and not out.is_dir():
+        raise SyncError(f"{out}: --out must be a folder")
+    try:
+        approved = _read_json(out / docs.APPROVED) or {}
+        index = _read_json(out / docs.OWNER_INDEX) or {}
+        provenance = (_read_json(out / docs.PROVENANCE) or {}).get("provenance", {})
+        state = _State(docs.decode_approved(approved), docs.decode_index(index),
+                       _read_json(out / docs.SHARING) or {}, provenance)
+        if not isinstance(state.sharing, dict) or not isinstance(state.provenance, dict):
+            raise TypeError("expected objects")
+    except (AttributeError, TypeError, ValueError, KeyError, IndexError) as exc:
+        # ValueError covers cidr.CidrError: a document on disk that sync did not write.
+        raise SyncError(f"{out}: existing data is not in the shape sync writes ({type(exc).__name__}: "
+                        f"{exc}); restore it from git first") from exc
+    return state
 
 
 def _fetch_feed(name: str, options: SyncOptions, previous: dict[str, Any],
@@ -119,19 +130,27 @@ def _fetch_feed(name: str, options: SyncOptions, previous: dict[str, Any],
 
 def _fetch_azure(source: str, options: SyncOptions, previous: dict[str, Any], report: SyncReport,
                  session: requests.Session) -> fetching.Fetched:
-    """The default source is Microsoft's download page: find this week's file on it."""
-    first = fetching.fetch(source, options.fetch, session)
-    if first.raw.lstrip().startswith(b"{"):
-        return first  # a direct link or a local copy of the file itself
-    link = fetching.azure_file_link(first.raw, source)
-    if link is None:
-        last = [s["url"] for s in previous.get("sources", []) if FILE_DATE.search(s.get("url", ""))]
+    """The default source is Microsoft's download page: find this week's file on it. When the page
+    is down or links no file (Microsoft redesigns it now and then), fetch the last good file again."""
+    last = [s["url"] for s in previous.get("sources", []) if FILE_DATE.search(str(s.get("url", "")))]
+    try:
+        first = fetching.fetch(source, options.fetch, session)
+    except SyncError as exc:
+        if not last:
+            raise SyncError(f"azure: download page failed ({exc}) and no earlier ServiceTags_Public file "
+                            "is known") from exc
+        problem = f"the download page failed ({exc})"
+    else:
+        if first.raw.lstrip().startswith(b"{"):
+            return first  # a direct link or a local copy of the file itself
+        link = fetching.azure_file_link(first.raw, source)
+        if link is not None:
+            return fetching.fetch(link[0], options.fetch, session)
         if not last:
             raise SyncError(f"azure: {source} links no ServiceTags_Public_*.json file and no earlier file is known")
-        report.warnings.append(f"azure: the download page links no ServiceTags_Public file; "
-                               f"falling back to the last good file {last[0]}")
-        return fetching.fetch(last[0], options.fetch, session)
-    return fetching.fetch(link[0], options.fetch, session)
+        problem = f"{source} links no ServiceTags_Public_*.json file"
+    report.warnings.append(f"azure: {problem}; falling back to the last good file {last[0]}")
+    return fetching.fetch(last[0], options.fetch, session)
 
 
 def _warn_if_stale(name: str, date: str, options: SyncOptions, report: SyncReport) -> None:
@@ -253,13 +272,32 @@ def run_sync(options: SyncOptions, session: requests.Session | None = None) -> S
 
 
 def _write_all(out: Path, payloads: dict[str, bytes], report: SyncReport) -> None:
-    # Provenance last: it names the versions the other files hold, so it is the commit mark.
-    for rel in sorted(payloads, key=lambda r: r == docs.PROVENANCE):
-        target = out / rel
-        if target.exists() and target.read_bytes() == payloads[rel]:
-            continue
-        write_bytes_atomic(target, payloads[rel])
-        target.chmod(0o644)  # mkstemp makes 0600; the data is public and read by other tools
+    """Stage every changed file beside its target first, then rename them all into place.
+
+    A failure while staging (disk full, read-only folder) removes the staged files and leaves
+    every target untouched; the renames that follow cannot run out of space. Provenance is
+    renamed last: it names the versions the other files hold, so it is the commit mark.
+    """
+    changed = [rel for rel in sorted(payloads, key=lambda r: r == docs.PROVENANCE)
+               if not ((out / rel).is_file() and (out / rel).read_bytes() == payloads[rel])]
+    staged: list[tuple[Path, Path]] = []
+    try:
+        for rel in changed:
+            target = out / rel
+            target.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+            staged.append((Path(tmp), target))
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(payloads[rel])
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.chmod(tmp, 0o644)  # mkstemp makes 0600; the data is public and read by other tools
+    except OSError as exc:
+        for tmp, _ in staged:
+            tmp.unlink(missing_ok=True)
+        raise SyncError(f"{out}: cannot write the range data ({exc.strerror or exc}); nothing was changed") from exc
+    for (tmp, target), rel in zip(staged, changed, strict=True):
+        os.replace(tmp, target)
         report.written.append(rel)
 
 

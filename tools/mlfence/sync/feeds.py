@@ -34,13 +34,16 @@ class Parsed:
     published: str
     ranges: dict[Key, list[cidr.Network]] = field(default_factory=dict)
 
-    def add(self, key: Key, text: str) -> None:
+    def add(self, key: Key, text: str, expect: str | None = None) -> None:
+        """Add one prefix; `expect` ("ipv4"/"ipv6") is the family the feed's field promises."""
         try:
             net = cidr.parse(text)
         except cidr.CidrError as exc:
             raise SyncError(str(exc)) from exc
         if "/" not in text:
             raise SyncError(f"prefix without a length: {text!r}")
+        if expect is not None and cidr.family(net) != expect:
+            raise SyncError(f"{text!r} is not {expect} but is listed as {expect} (a broken feed?)")
         self.ranges.setdefault(key, []).append(net)
 
 
@@ -85,9 +88,9 @@ def parse_aws(raws: Sequence[bytes]) -> Parsed:
     validate(doc, "feed_aws", "aws")
     parsed = Parsed(int(doc["syncToken"]), "syncToken", doc["createDate"])
     for entry in doc["prefixes"]:
-        parsed.add(("aws", entry["service"], entry["region"]), entry["ip_prefix"])
+        parsed.add(("aws", entry["service"], entry["region"]), entry["ip_prefix"], "ipv4")
     for entry in doc["ipv6_prefixes"]:
-        parsed.add(("aws", entry["service"], entry["region"]), entry["ipv6_prefix"])
+        parsed.add(("aws", entry["service"], entry["region"]), entry["ipv6_prefix"], "ipv6")
     return parsed
 
 
@@ -98,7 +101,10 @@ def _parse_google(raws: Sequence[bytes], feed: str, provider: str) -> Parsed:
     for entry in doc["prefixes"]:
         # goog.json has neither service nor scope: everything Google runs, worldwide.
         key = (provider, entry.get("service") or "Google", entry.get("scope") or "global")
-        parsed.add(key, entry.get("ipv4Prefix") or entry["ipv6Prefix"])
+        if "ipv4Prefix" in entry:
+            parsed.add(key, entry["ipv4Prefix"], "ipv4")
+        else:
+            parsed.add(key, entry["ipv6Prefix"], "ipv6")
     return parsed
 
 
@@ -134,8 +140,10 @@ def parse_fastly(raws: Sequence[bytes]) -> Parsed:
     doc = load_json(_single(raws, "fastly"), "fastly")
     validate(doc, "feed_fastly", "fastly")
     parsed = Parsed(None, None, "")
-    for prefix in [*doc["addresses"], *doc.get("ipv6_addresses", [])]:
-        parsed.add(("fastly", "CDN", "global"), prefix)
+    for prefix in doc["addresses"]:
+        parsed.add(("fastly", "CDN", "global"), prefix, "ipv4")
+    for prefix in doc.get("ipv6_addresses", []):
+        parsed.add(("fastly", "CDN", "global"), prefix, "ipv6")
     return parsed
 
 
@@ -146,17 +154,19 @@ def parse_cloudflare(raws: Sequence[bytes]) -> Parsed:
         if raw.lstrip().startswith(b"{"):
             doc = load_json(raw, "cloudflare")
             validate(doc, "feed_cloudflare_api", "cloudflare")
-            prefixes = [*doc["result"]["ipv4_cidrs"], *doc["result"]["ipv6_cidrs"]]
-        else:
-            try:
-                text = raw.decode("ascii")
-            except UnicodeDecodeError as exc:
-                raise SyncError("cloudflare: the list is not ASCII text") from exc
-            if text and not text.endswith("\n"):
-                # The published lists end with a newline; a missing one means a cut-off body.
-                raise SyncError("cloudflare: truncated list (no final newline)")
-            prefixes = [line.strip() for line in text.splitlines() if line.strip()]
-            validate({"prefixes": prefixes}, "feed_cidr_list", "cloudflare")
+            for fam in cidr.FAMILIES:
+                for prefix in doc["result"][f"{fam}_cidrs"]:
+                    parsed.add(("cloudflare", "CDN", "global"), prefix, fam)
+            continue
+        try:
+            text = raw.decode("ascii")
+        except UnicodeDecodeError as exc:
+            raise SyncError("cloudflare: the list is not ASCII text") from exc
+        if text and not text.endswith("\n"):
+            # The published lists end with a newline; a missing one means a cut-off body.
+            raise SyncError("cloudflare: truncated list (no final newline)")
+        prefixes = [line.strip() for line in text.splitlines() if line.strip()]
+        validate({"prefixes": prefixes}, "feed_cidr_list", "cloudflare")
         for prefix in prefixes:
             parsed.add(("cloudflare", "CDN", "global"), prefix)
     return parsed
