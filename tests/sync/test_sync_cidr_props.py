@@ -1,0 +1,188 @@
+"""Property tests: tools/mlfence/cidr.py against Python's ipaddress and brute force, and the
+Rego index lookups (lib.mlfence.ranges) against the same brute force through one opa eval."""
+
+from __future__ import annotations
+
+import ipaddress
+import json
+import random
+import subprocess
+from collections.abc import Iterable
+from pathlib import Path
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from mlfence import cidr, toolchain
+
+ROOT = Path(__file__).resolve().parents[2]
+V4_BASE = int(ipaddress.IPv4Address("10.20.0.0"))
+V6_BASE = int(ipaddress.IPv6Address("2001:db8::"))
+
+# Networks inside a small window (/22 of IPv4, /118 of IPv6) so address sets are enumerable and
+# overlaps are frequent; lengths reach the host routes.
+v4_nets = st.builds(lambda off, ln: ipaddress.IPv4Network((V4_BASE + off, ln), strict=False),
+                    st.integers(0, 1023), st.integers(22, 32))
+v6_nets = st.builds(lambda off, ln: ipaddress.IPv6Network((V6_BASE + off, ln), strict=False),
+                    st.integers(0, 1023), st.integers(118, 128))
+any_net = st.one_of(v4_nets, v6_nets)
+wide_v4 = st.builds(lambda v, ln: ipaddress.IPv4Network((v, ln), strict=False),
+                    st.integers(0, 2**32 - 1), st.integers(0, 32))
+wide_v6 = st.builds(lambda v, ln: ipaddress.IPv6Network((v, ln), strict=False),
+                    st.integers(0, 2**128 - 1), st.integers(0, 128))
+wide_net = st.one_of(wide_v4, wide_v6)
+fast = settings(max_examples=100, deadline=None)
+
+
+def addresses(nets: Iterable[cidr.Network]) -> set[tuple[int, int]]:
+    return {(n.version, int(a)) for n in nets for a in range(int(n.network_address), int(n.broadcast_address) + 1)}
+
+
+@fast
+@given(st.lists(wide_net, max_size=30))
+def test_collapse_equals_ipaddress(nets: list[cidr.Network]) -> None:
+    got = cidr.collapse(nets)
+    for fam, version in (("ipv4", 4), ("ipv6", 6)):
+        assert got[fam] == list(ipaddress.collapse_addresses([n for n in nets if n.version == version]))
+    assert cidr.collapse_strings(nets) == {f: [cidr.canonical(n) for n in got[f]] for f in cidr.FAMILIES}
+
+
+@fast
+@given(st.lists(any_net, max_size=12), st.lists(any_net, max_size=12))
+def test_set_algebra_equals_brute_force(a: list[cidr.Network], b: list[cidr.Network]) -> None:
+    sub, inter = cidr.subtract(a, b), cidr.intersect(a, b)
+    assert addresses(sub["ipv4"] + sub["ipv6"]) == addresses(a) - addresses(b)
+    assert addresses(inter["ipv4"] + inter["ipv6"]) == addresses(a) & addresses(b)
+    counts = cidr.address_count(a)
+    assert counts["ipv4"] + counts["ipv6"] == len(addresses(a))
+    # Results are collapsed: nothing in them can merge further, and families never mix.
+    for fam in cidr.FAMILIES:
+        assert sub[fam] == list(ipaddress.collapse_addresses(sub[fam]))
+        assert all(cidr.family(n) == fam for n in sub[fam] + inter[fam])
+
+
+@fast
+@given(wide_net)
+def test_parse_canonical_and_bare_addresses(net: cidr.Network) -> None:
+    assert cidr.parse(cidr.canonical(net)) == net
+    assert cidr.parse(net.exploded.upper()) == net
+    host = cidr.parse(str(net.network_address))  # a bare address is a host route, never classful
+    assert host.prefixlen == (32 if net.version == 4 else 128)
+    assert cidr.canonical(host) == f"{net.network_address.compressed}/{host.prefixlen}"
+    # Host bits are tolerated (as Go's ParseCIDR does) and dropped.
+    assert cidr.parse(f"{net.broadcast_address}/{net.prefixlen}") == net
+
+
+def test_parse_rejects_garbage() -> None:
+    for text in ["", "10.0.0.0/33", "::/129", "300.1.1.1", "10.0.0.0/8/8", "example.com"]:
+        try:
+            cidr.parse(text)
+        except cidr.CidrError:
+            continue
+        raise AssertionError(text)
+
+
+# --- the prefix index --------------------------------------------------------------------
+
+def lookup(index: dict, q: cidr.Network) -> tuple[set[str], set[str]]:
+    """The lookup lib.mlfence.ranges does, in Python: (labels containing q, labels inside q)."""
+    fam = cidr.family(q)
+    table, lengths = index[fam]["nodes"], index[fam]["lengths"]
+    hexq = cidr.hex_of(q)
+    keys = {n: cidr.node_key(hexq, n) for n in lengths if n <= q.prefixlen}
+    containing = {lab for n, k in keys.items() if k in table for lab in table[k].split("|")[0].split(",") if lab}
+    own = keys.get(q.prefixlen)
+    if own in table:
+        below = table[own].split("|")[1]
+    else:
+        deepest = max(n for n, k in keys.items() if k in table and n < q.prefixlen)
+        bit = (int(q.network_address) >> (q.max_prefixlen - 1 - deepest)) & 1
+        child = table[keys[deepest]].split("|")[2 + bit]
+        below = ""
+        if child:
+            hexpart, length = child.split("/")
+            same_block = cidr.node_key(hexpart.ljust(len(hexq), "0"), q.prefixlen) == cidr.node_key(hexq, q.prefixlen)
+            if int(length) >= q.prefixlen and same_block:
+                below = table[child].split("|")[1]
+    return containing, {lab for lab in below.split(",") if lab}
+
+
+def brute(ranges: dict[str, list[cidr.Network]], q: cidr.Network) -> tuple[set[str], set[str]]:
+    same = [(lab, n) for lab, nets in ranges.items() for n in nets if n.version == q.version]
+    return {lab for lab, n in same if q.subnet_of(n)}, {lab for lab, n in same if n.subnet_of(q)}
+
+
+labelled_ranges = st.dictionaries(st.sampled_from(["aws/S3/a", "aws/S3/b", "azure/Storage/c", "gcp/x/y"]),
+                                  st.lists(st.one_of(any_net, wide_net), min_size=1, max_size=15), max_size=4)
+
+
+@fast
+@given(labelled_ranges, st.lists(st.one_of(any_net, wide_net), min_size=1, max_size=10))
+def test_index_lookups_equal_brute_force(ranges: dict[str, list[cidr.Network]], queries: list[cidr.Network]) -> None:
+    exact, reduced = cidr.build_index(ranges), cidr.build_index(ranges, reduce_min=True)
+    for q in queries:
+        want_in, want_under = brute(ranges, q)
+        assert lookup(exact, q) == (want_in, want_under)
+        got_in, got_under = lookup(reduced, q)
+        # reduce_min keeps the smallest label per node: every range is still found, under one name.
+        assert bool(got_in) == bool(want_in) and got_in <= want_in
+        assert got_under == ({min(want_under)} if want_under else set())
+
+
+@fast
+@given(labelled_ranges)
+def test_index_keeps_families_apart_and_nodes_consistent(ranges: dict[str, list[cidr.Network]]) -> None:
+    index = cidr.build_index(ranges)
+    for fam, width in cidr.WIDTH.items():
+        nodes = index[fam]["nodes"]
+        assert "/0" in nodes  # the root
+        for key, node in nodes.items():
+            assert len(key.split("/")[0]) <= width // 4
+            for child in node.split("|")[2:]:
+                assert not child or child in nodes
+        want = {(int(n.network_address), n.prefixlen) for nets in ranges.values() for n in nets
+                if cidr.family(n) == fam}
+        assert {length for _, length in want} <= set(index[fam]["lengths"])
+
+
+@settings(max_examples=20, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 2**32 - 1), st.integers(0, 32)), max_size=40))
+def test_streamed_index_is_independent_of_label_merging(points: list[tuple[int, int]]) -> None:
+    """Repeated prefixes (as in 100x benchmark data) merge their labels like build_index does."""
+    nets = [ipaddress.IPv4Network((v, ln), strict=False) for v, ln in points]
+    doubled = cidr.build_index({"a": nets, "b": nets})
+    nodes: dict[str, str] = {}
+    stream = sorted((int(n.network_address), n.prefixlen, frozenset({lab})) for n in nets for lab in "ab")
+    lengths = cidr.stream_family_index(stream, 32, False, nodes.__setitem__)
+    assert doubled["ipv4"] == {"lengths": lengths, "nodes": nodes}
+
+
+def test_rego_lookups_equal_brute_force(tmp_path: Path) -> None:
+    """lib.mlfence.ranges answers approved_containing / approved_overlapping from an index given
+    as a parameter exactly as brute force over the ranges does (random ranges, one opa eval)."""
+    rng = random.Random(5)
+
+    def rand_net(version: int) -> cidr.Network:
+        if version == 4:
+            return ipaddress.IPv4Network((V4_BASE + rng.randrange(4096), rng.randint(20, 32)), strict=False)
+        return ipaddress.IPv6Network((V6_BASE + rng.randrange(4096), rng.randint(116, 128)), strict=False)
+
+    ranges = {f"p{i}/s/r": [rand_net(rng.choice((4, 6))) for _ in range(8)] for i in range(4)}
+    queries = [rand_net(rng.choice((4, 6))) for _ in range(120)]
+    queries += [ipaddress.ip_network("0.0.0.0/0"), ipaddress.ip_network("::/0")]
+    texts = [str(q.network_address) if q.prefixlen == q.max_prefixlen and i % 2 else cidr.canonical(q)
+             for i, q in enumerate(queries)]  # half the host routes as bare addresses
+    params = {"approved_index": cidr.build_index(ranges), "internal_cidrs": []}
+    (tmp_path / "input.json").write_text(json.dumps({"parameters": params, "cidrs": texts}))
+    query = ("x := [[a, o] | some c in input.cidrs; "
+             "a := {s.service | some s in data.lib.mlfence.ranges.approved_containing(c)}; "
+             "o := {s.service | some s in data.lib.mlfence.ranges.approved_overlapping(c)}]")
+    proc = subprocess.run([str(toolchain.binary("opa")), "eval", "-f", "json", "-d", str(ROOT / "policy/lib"),
+                           "-i", str(tmp_path / "input.json"), query],
+                          capture_output=True, text=True, timeout=120, check=False)
+    assert proc.returncode == 0, proc.stderr
+    got = json.loads(proc.stdout)["result"][0]["bindings"]["x"]
+    for q, (inside, overlapping) in zip(queries, got, strict=True):
+        want_in, want_under = brute(ranges, q)
+        assert set(inside) == want_in, q
+        assert set(overlapping) == want_in | want_under, q
