@@ -492,6 +492,10 @@ def test_example_config_runs_against_the_bundle_server(server: NginxServer, buil
         opa.wait_ready()
         assert_answers_like(opa, built.good_revision)
         assert any((tmp_path / "persist").rglob("bundle.tar.gz")), "the example's persist setting did not persist"
+        # Status is local only, and there are no decision logs: OPA never sends anything to the
+        # bundle server (a decision_logs section without a service would POST to it).
+        methods = {line.split()[1] for line in server.access_log.read_text().splitlines()}
+        assert methods == {"GET"}, f"OPA sent {methods - {'GET'}} requests to the bundle server"
     finally:
         opa.stop()
 
