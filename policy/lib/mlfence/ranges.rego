@@ -45,9 +45,9 @@ _is_cidr(cidr) if {
 egress_class(cidr) := {"class": "invalid", "owner": "", "service": ""} if {
 	not _is_cidr(cidr)
 } else := {"class": "internal", "owner": "", "service": ""} if {
-	some internal in config.value("internal_cidrs")
-	family(internal) == family(cidr)
-	net.cidr_contains(internal, as_cidr(cidr))
+	some private in config.value("internal_cidrs")
+	family(private) == family(cidr)
+	net.cidr_contains(private, as_cidr(cidr))
 } else := _published_class(_found(as_cidr(cidr)))
 
 # Each lookup is done once per destination (_found); the class is picked from its result.
@@ -145,16 +145,29 @@ _indexed_owners(cidr, q, keys) := {[owner, kind] |
 
 _owner_kind(owner) := input.parameters.owner_index.kinds[owner] if {
 	is_string(input.parameters.owner_index.kinds[owner])
-} else := data.lib.mlfence.rangedata.owner_index.kinds[owner] if {
-	not is_object(input.parameters.owner_index)
-	is_string(data.lib.mlfence.rangedata.owner_index.kinds[owner])
+} else := data.lib.mlfence.rangedata[_synced_name.owner_index].kinds[owner] if {
+	# Through a rule: `not is_object(input.parameters.owner_index)` is never true when the
+	# parameter is absent (the builtin call on an undefined argument fails the negation too).
+	not _given("owner_index")
+	is_string(data.lib.mlfence.rangedata[_synced_name.owner_index].kinds[owner])
 } else := "cloud"
 
+_given(name) if is_object(input.parameters[name])
+
 _listed_owners(cidr) := {[owner, entry.kind] |
-	some owner, entry in source("owner_ranges")
+	some owner, entry in _owner_list(cidr)
 	some published in object.get(entry, family(cidr), [])
 	net.cidr_intersects(published, cidr)
 }
+
+# _owner_list(cidr) is the owner_ranges to scan linearly: a parameter always (a caller's own
+# owners), the synced list only without an owner index, which holds the same owners: scanning
+# it as well would make every decision linear in the CDN ranges.
+_owner_list(cidr) := input.parameters.owner_ranges if {
+	is_object(input.parameters.owner_ranges)
+} else := {} if {
+	_index("owner_index", cidr)
+} else := source("owner_ranges")
 
 # --- indexed lookups ------------------------------------------------------------------------
 # An index holds, per family, a Patricia trie flattened into {key: "here|below|child0|child1"}
@@ -191,7 +204,7 @@ _hex("ipv4", address) := sprintf("%02x%02x%02x%02x", [to_number(octet) | some oc
 _hex("ipv6", address) := concat("", [_pad4(group) | some group in _hextets(lower(address))])
 
 # _hextets(address) expands "::" and a trailing dotted IPv4 part into eight groups.
-_hextets(address) := array.concat(array.concat(head, zeros), tail) if {
+_hextets(address) := array.flatten([head, zeros, tail]) if {
 	halves := split(address, "::")
 	count(halves) == 2
 	head := _groups(halves[0])
@@ -226,9 +239,9 @@ _keys(cidr, q) := {length: _key(q.hex, length) |
 }
 
 # _key(hex, length): whole nibbles, the partial nibble masked, "/length" (cidr.node_key).
-_key(hex, length) := concat("", [
-	substring(hex, 0, whole),
-	_masked[length % 4][substring(hex, whole, 1)],
+_key(digits, length) := concat("", [
+	substring(digits, 0, whole),
+	_masked[length % 4][substring(digits, whole, 1)],
 	"/",
 	format_int(length, 10),
 ]) if {
@@ -238,15 +251,84 @@ _key(hex, length) := concat("", [
 # _masked[bits][digit] keeps the leading `bits` bits of a hex digit: a literal table, because
 # it runs for every prefix length of every lookup and a computed rule is re-evaluated per call.
 _masked := {
-	0: {"0": "", "1": "", "2": "", "3": "", "4": "", "5": "", "6": "", "7": "", "8": "", "9": "", "a": "", "b": "", "c": "", "d": "", "e": "", "f": "", "": ""},
-	1: {"0": "0", "1": "0", "2": "0", "3": "0", "4": "0", "5": "0", "6": "0", "7": "0", "8": "8", "9": "8", "a": "8", "b": "8", "c": "8", "d": "8", "e": "8", "f": "8"},
-	2: {"0": "0", "1": "0", "2": "0", "3": "0", "4": "4", "5": "4", "6": "4", "7": "4", "8": "8", "9": "8", "a": "8", "b": "8", "c": "c", "d": "c", "e": "c", "f": "c"},
-	3: {"0": "0", "1": "0", "2": "2", "3": "2", "4": "4", "5": "4", "6": "6", "7": "6", "8": "8", "9": "8", "a": "a", "b": "a", "c": "c", "d": "c", "e": "e", "f": "e"},
+	0: {
+		"0": "",
+		"1": "",
+		"2": "",
+		"3": "",
+		"4": "",
+		"5": "",
+		"6": "",
+		"7": "",
+		"8": "",
+		"9": "",
+		"a": "",
+		"b": "",
+		"c": "",
+		"d": "",
+		"e": "",
+		"f": "",
+		"": "",
+	},
+	1: {
+		"0": "0",
+		"1": "0",
+		"2": "0",
+		"3": "0",
+		"4": "0",
+		"5": "0",
+		"6": "0",
+		"7": "0",
+		"8": "8",
+		"9": "8",
+		"a": "8",
+		"b": "8",
+		"c": "8",
+		"d": "8",
+		"e": "8",
+		"f": "8",
+	},
+	2: {
+		"0": "0",
+		"1": "0",
+		"2": "0",
+		"3": "0",
+		"4": "4",
+		"5": "4",
+		"6": "4",
+		"7": "4",
+		"8": "8",
+		"9": "8",
+		"a": "8",
+		"b": "8",
+		"c": "c",
+		"d": "c",
+		"e": "c",
+		"f": "c",
+	},
+	3: {
+		"0": "0",
+		"1": "0",
+		"2": "2",
+		"3": "2",
+		"4": "4",
+		"5": "4",
+		"6": "6",
+		"7": "6",
+		"8": "8",
+		"9": "8",
+		"a": "a",
+		"b": "a",
+		"c": "c",
+		"d": "c",
+		"e": "e",
+		"f": "e",
+	},
 }
 
-# _bit(hex, position) is the address bit at position (0 = most significant).
-_bit(hex, position) := floor(value / _bit_weight[position % 4]) % 2 if {
-	value := indexof(_hex_digits, substring(hex, (position - (position % 4)) / 4, 1))
+# _bit(digits, position) is the address bit at position (0 = most significant).
+_bit(digits, position) := floor(value / _bit_weight[position % 4]) % 2 if {
+	value := indexof(_hex_digits, substring(digits, (position - (position % 4)) / 4, 1))
 }
 
 _bit_weight := {0: 8, 1: 4, 2: 2, 3: 1}
