@@ -35,11 +35,6 @@ def members(path: Path) -> dict[str, bytes]:
         return {m.name: archive.extractfile(m).read() for m in archive.getmembers() if m.isfile()}  # type: ignore[union-attr]
 
 
-def manifest(path: Path) -> dict[str, Any]:
-    found = {name.lstrip("/"): data for name, data in members(path).items()}
-    return dict(json.loads(found[".manifest"]))
-
-
 def rewrite(source: Path, dest: Path, member: str, change: Any) -> None:
     """Copy a bundle, replacing one member's bytes with change(old bytes); the signature is kept."""
     replaced = False
