@@ -166,7 +166,8 @@ def _wrap(template: dict[str, Any], kind: str, metadata: dict[str, Any]) -> dict
             spec["serviceName"] = metadata["name"]
         return {"apiVersion": "apps/v1", "kind": kind, "metadata": metadata, "spec": spec}
     if kind == "ReplicationController":
-        return {"apiVersion": "v1", "kind": kind, "metadata": metadata, "spec": {"selector": labels, "template": template}}
+        return {"apiVersion": "v1", "kind": kind, "metadata": metadata,
+                "spec": {"selector": labels, "template": template}}
     template["spec"].setdefault("restartPolicy", "Never")
     if kind == "Job":
         return {"apiVersion": "batch/v1", "kind": "Job", "metadata": metadata, "spec": {"template": template}}

@@ -46,10 +46,13 @@ def bench(query: str, input_doc: Any, data: Path, count: int = 1) -> dict[str, A
             break
         obj, pos = decoder.raw_decode(text, pos)
         results.append(obj)
-    ns = sorted(r["NsPerOp"] for r in results)
-    allocs = sorted(r["AllocsPerOp"] for r in results)
-    return {"ns_per_op_median": ns[len(ns) // 2], "ns_per_op": ns, "allocs_per_op": allocs[len(allocs) // 2],
-            "bytes_per_op": sorted(r["AllocedBytesPerOp"] for r in results)[len(results) // 2]}
+    ns = sorted(r["T"] / r["N"] for r in results)
+    allocs = sorted(r["MemAllocs"] / r["N"] for r in results)
+    median_eval = sorted(r["Extra"].get("histogram_timer_rego_query_eval_ns_median", 0) for r in results)
+    return {"ns_per_op_median": round(ns[len(ns) // 2]), "ns_per_op": [round(x) for x in ns],
+            "eval_ns_median": round(median_eval[len(median_eval) // 2]),
+            "allocs_per_op": round(allocs[len(allocs) // 2]),
+            "bytes_per_op": round(sorted(r["MemBytes"] / r["N"] for r in results)[len(results) // 2])}
 
 
 def profile(query: str, input_doc: Any, data: Path, limit: int = 5) -> list[dict[str, Any]]:
@@ -63,8 +66,13 @@ def profile(query: str, input_doc: Any, data: Path, limit: int = 5) -> list[dict
     if proc.returncode != 0:
         raise RuntimeError(f"opa eval --profile {query}: {proc.stderr[-1500:]}")
     rows = json.loads(proc.stdout).get("profile") or []
-    return [{"location": f"{Path(r['location']['file']).relative_to(ROOT) if Path(r['location']['file']).is_absolute() else r['location']['file']}:{r['location']['row']}",
-             "total_time_ns": r["total_time_ns"], "num_eval": r["num_eval"]} for r in rows[:limit]]
+    out = []
+    for r in rows[:limit]:
+        file = Path(r["location"]["file"])
+        shown = file.relative_to(ROOT) if file.is_absolute() and ROOT in file.parents else file
+        out.append({"location": f"{shown}:{r['location']['row']}", "total_time_ns": r["total_time_ns"],
+                    "num_eval": r["num_eval"]})
+    return out
 
 
 def _pick(cases: list[fixtures.Case], pred) -> fixtures.Case:
@@ -108,7 +116,8 @@ def rule_inputs(cases: list[fixtures.Case], params: dict[str, Any]) -> dict[str,
     return out
 
 
-def run(data: Path, only_entrypoints: bool = False, top: int = 10, count: int = 3) -> dict[str, Any]:
+def run(data: Path, only_entrypoints: bool = False, top: int = 10, count: int = 3,
+        rule_data: Path | None = None) -> dict[str, Any]:
     cases = fixtures.cases()
     params = parameters.config(data)
     result: dict[str, Any] = {"entrypoints": {}, "rules": {}}
@@ -119,15 +128,17 @@ def run(data: Path, only_entrypoints: bool = False, top: int = 10, count: int = 
     if only_entrypoints:
         return result
     inputs = rule_inputs(cases, params)
+    rule_data = rule_data or data
+    result["rule_data"] = str(rule_data)
     for name, (query, doc) in inputs.items():
-        result["rules"][name] = {"query": query, **bench(query, doc, data, 1)}
+        result["rules"][name] = {"query": query, **bench(query, doc, rule_data, 1)}
     slowest = sorted(result["rules"], key=lambda n: -result["rules"][n]["ns_per_op_median"])[:top]
     result["slowest"] = []
     for name in slowest:
         query, doc = inputs[name]
         result["slowest"].append({"rule": name, "ms_per_op": round(result["rules"][name]["ns_per_op_median"] / 1e6, 3),
                                   "allocs_per_op": result["rules"][name]["allocs_per_op"],
-                                  "hot_spots": profile(query, doc, data)})
+                                  "hot_spots": profile(query, doc, rule_data)})
         print(f"  slow: {name} {result['slowest'][-1]['ms_per_op']} ms", file=sys.stderr, flush=True)
     return result
 
@@ -139,8 +150,10 @@ def main() -> None:
     parser.add_argument("--only-entrypoints", action="store_true")
     parser.add_argument("--top", type=int, default=10)
     parser.add_argument("--count", type=int, default=3)
+    parser.add_argument("--rule-data", type=Path, help="data folder for the per-rule runs (default: --data)")
     args = parser.parse_args()
-    args.out.write_text(json.dumps(run(args.data, args.only_entrypoints, args.top, args.count), indent=2) + "\n")
+    result = run(args.data, args.only_entrypoints, args.top, args.count, args.rule_data)
+    args.out.write_text(json.dumps(result, indent=2) + "\n")
 
 
 if __name__ == "__main__":

@@ -1,0 +1,51 @@
+"""Latency vs request rate PNG from the sidecar results (matplotlib from the benchmark-only venv).
+
+    bench/.venv-checkov/bin/python bench/plot.py bench/work/sidecar.json bench/latency_vs_rate.png
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt
+
+
+def main(source: Path, out: Path) -> None:
+    data = json.loads(source.read_text())
+    fig, ax = plt.subplots(figsize=(8, 5), dpi=110)
+    colors = {"admission": "tab:blue", "decision": "tab:green", "plan": "tab:red"}
+    for workload, entry in data["workloads"].items():
+        points = entry["points"]
+        rates = [p["target_rps"] for p in points]
+        color = colors.get(workload, "tab:gray")
+        for key, style, label in (("p50_ms", "--", "p50"), ("p99_ms", "-", "p99")):
+            values = [p[key] for p in points]
+            lows = [p[key] - p[key + "_range"][0] for p in points]
+            highs = [p[key + "_range"][1] - p[key] for p in points]
+            ax.errorbar(rates, values, yerr=[lows, highs], fmt="o" + style, color=color, capsize=3,
+                        label=f"{workload} {label} ({entry['path'].rsplit('/', 1)[-1]})")
+        for p in points:
+            if p.get("dropped") or p["achieved_rps"] < 0.97 * p["target_rps"]:
+                ax.annotate(f"{p['achieved_rps']:.0f}/s served", (p["target_rps"], p["p99_ms"]), fontsize=7,
+                            textcoords="offset points", xytext=(4, 4), color=color)
+    ax.axhline(2.0, color="black", linewidth=0.8, linestyle=":", label="target p99 2 ms")
+    ax.axvline(500, color="gray", linewidth=0.8, linestyle=":")
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.set_xlabel("offered load, requests/s (open loop, fixed rate)")
+    ax.set_ylabel("latency from scheduled send, ms (median of runs, bars = min-max)")
+    ax.set_title(f"OPA sidecar (opa run --optimize-store-for-read-speed, full range data), "
+                 f"{data.get('machine_nproc', '2')} shared vCPUs", fontsize=9)
+    ax.grid(True, which="both", alpha=0.3)
+    ax.legend(fontsize=7, loc="upper left")
+    fig.tight_layout()
+    fig.savefig(out)
+
+
+if __name__ == "__main__":
+    main(Path(sys.argv[1]), Path(sys.argv[2]))

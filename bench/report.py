@@ -1,0 +1,177 @@
+"""Collects the parts' JSON into bench/results.json and the results table of bench/README.md.
+
+    python bench/report.py --work bench/work --out bench/results.json [--readme bench/README.md]
+
+Every part is optional (the smoke test runs only some); a missing figure is null, never a guess.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import re
+import subprocess
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+TARGETS = {"scan_speedup_vs_checkov": (">=", 20), "recall_ratio_vs_checkov": (">=", 1),
+           "sidecar_p99_ms": ("<=", 2), "cidr_lookup_growth_100x": ("<=", 1.5)}
+
+
+def machine() -> dict[str, Any]:
+    """nproc, memory, CPU model and load average: recorded at the start of a run."""
+    cpu = ""
+    for line in Path("/proc/cpuinfo").read_text().splitlines():
+        if line.startswith("model name"):
+            cpu = line.split(":", 1)[1].strip()
+            break
+    mem_kib = 0
+    for line in Path("/proc/meminfo").read_text().splitlines():
+        if line.startswith("MemTotal:"):
+            mem_kib = int(line.split()[1])
+    opa = subprocess.run([str(ROOT / ".tools" / "bin" / "opa"), "version"], capture_output=True, text=True,
+                         check=False).stdout.splitlines()
+    return {"nproc": os.cpu_count(), "memory_gib": round(mem_kib / 1024 / 1024, 1), "cpu_model": cpu,
+            "load_average_at_start": list(os.getloadavg()), "kernel": platform.release(),
+            "python": platform.python_version(), "opa": opa[0] if opa else "",
+            "started": time.strftime("%Y-%m-%dT%H:%M:%S%z")}
+
+
+def _load(path: Path) -> dict[str, Any] | None:
+    return json.loads(path.read_text()) if path.exists() else None
+
+
+def _ms(text: str) -> float:
+    """gator's durations ("11.5ms", "320.6µs", "1.2s") in milliseconds."""
+    match = re.fullmatch(r"([0-9.]+)(ns|µs|us|ms|s)", text.strip())
+    if not match:
+        return float("nan")
+    scale = {"ns": 1e-6, "µs": 1e-3, "us": 1e-3, "ms": 1.0, "s": 1e3}[match.group(2)]
+    return round(float(match.group(1)) * scale, 3)
+
+
+def sidecar_headline(sidecar: dict[str, Any], rate: float = 500) -> dict[str, Any]:
+    admission = sidecar["workloads"].get("admission") or next(iter(sidecar["workloads"].values()))
+    points = admission["points"]
+    at = next((p for p in points if p["target_rps"] == rate), None)
+    wrk = [w for w in admission.get("wrk") or [] if w]
+    return {
+        "p99_ms_at_500rps": at["p99_ms"] if at else None,
+        "p99_ms_at_500rps_range": at["p99_ms_range"] if at else None,
+        "achieved_rps_at_500rps": at["achieved_rps"] if at else None,
+        "max_sustained_rps": admission["max_sustained_rps"],
+        "wrk_max_rps": max((w["rps"] for w in wrk), default=None),
+        "lowest_rate_p99_ms": points[0]["p99_ms"] if points else None,
+        "lowest_rate": points[0]["target_rps"] if points else None,
+    }
+
+
+def collect(work: Path, machine_info: dict[str, Any] | None) -> dict[str, Any]:
+    scan, sidecar, rules, gator = (_load(work / f"{n}.json") for n in ("scan", "sidecar", "rules", "gator"))
+    cidr = _load(work / "cidr.json") or _load(ROOT / "bench" / "cidr" / "results.json")
+    results: dict[str, Any] = {"machine": machine_info or _load(work / "machine.json")}
+    results["scan_speedup_vs_checkov"] = scan.get("speedup") if scan else None
+    results["scan_speedup_vs_checkov_cpu"] = scan.get("speedup_cpu") if scan else None
+    results["recall_ratio_vs_checkov"] = (scan or {}).get("recall", {}).get("recall_ratio")
+    head = sidecar_headline(sidecar) if sidecar else {}
+    results["sidecar_p99_ms"] = head.get("p99_ms_at_500rps")
+    results["sidecar_rps"] = head.get("max_sustained_rps")
+    growth = None
+    if cidr:
+        store = (cidr.get("stores") or {}).get("read_optimized") or {}
+        growth = store.get("ratio_last_to_first_median")
+    results["cidr_lookup_growth_100x"] = growth
+    results["targets"] = {}
+    for key, (op, bound) in TARGETS.items():
+        value = results.get(key)
+        met = None if value is None else (value >= bound if op == ">=" else value <= bound)
+        results["targets"][key] = {"target": f"{op} {bound}", "value": value, "met": met}
+    gator_summary = None
+    if gator:
+        raw = gator["raw"][0] if isinstance(gator["raw"], list) else gator["raw"]
+        lat = raw.get("latencies", {})
+        gator_summary = {k: _ms(v) for k, v in lat.items()}
+        gator_summary.update({"reviews_per_second": raw.get("reviewsPerSecond"), "templates": gator["templates"],
+                              "objects": gator["objects"], "setup": raw.get("setupDuration"),
+                              "template_compilation": (raw.get("setupBreakdown") or {}).get("templateCompilation")})
+    results["gatekeeper"] = gator_summary
+    results["sidecar"] = head or None
+    results["raw"] = {"scan": scan, "sidecar": sidecar, "rules": rules, "gator": gator, "cidr": cidr}
+    return results
+
+
+def table(results: dict[str, Any]) -> str:
+    def fmt(v: Any) -> str:
+        return "n/a" if v is None else str(v)
+
+    rows = ["| figure | value | target | met |", "|---|---|---|---|"]
+    labels = {"scan_speedup_vs_checkov": "CI scan speedup vs Checkov (wall, median)",
+              "recall_ratio_vs_checkov": "recall ratio mlfence / Checkov (ML-isolation cases)",
+              "sidecar_p99_ms": "sidecar p99 at 500 rps, admission (ms)",
+              "cidr_lookup_growth_100x": "CIDR lookup growth 1x -> 100x"}
+    for key, label in labels.items():
+        t = results["targets"][key]
+        met = {True: "yes", False: "**no**", None: "n/a"}[t["met"]]
+        rows.append(f"| {label} | {fmt(t['value'])} | {t['target']} | {met} |")
+    raw = results["raw"]
+    scan = raw.get("scan") or {}
+    if scan:
+        rows.append(f"| scan speedup vs Checkov (CPU seconds, median) | {fmt(scan.get('speedup_cpu'))} | | |")
+        if scan.get("mlfence_wall_s"):
+            m = scan["mlfence_wall_s"]
+            rows.append(f"| mlfence check wall s, median (min-max) | {m['median']} ({m['min']}-{m['max']}) | | |")
+        if scan.get("checkov_wall_s"):
+            c = scan["checkov_wall_s"]
+            rows.append(f"| checkov wall s, median (min-max) | {c['median']} ({c['min']}-{c['max']}) | | |")
+        rec = scan.get("recall", {})
+        for tool in ("mlfence", "checkov", "checkov_any"):
+            if tool in rec:
+                name = {"checkov_any": "Checkov recall, any failed check on the resource"}.get(tool, f"{tool} recall")
+                rows.append(f"| {name} | {rec[tool]['recall']} ({rec[tool]['detected']}/{rec['known_bad']}) | | |")
+    side = results.get("sidecar") or {}
+    if side:
+        rows.append(f"| sidecar max sustained rate, open loop (rps) | {fmt(side.get('max_sustained_rps'))} | 500 | |")
+        rows.append(f"| sidecar max throughput, wrk closed loop (rps) | {fmt(side.get('wrk_max_rps'))} | | |")
+        low, low_p99 = fmt(side.get("lowest_rate")), fmt(side.get("lowest_rate_p99_ms"))
+        rows.append(f"| sidecar p99 at {low} rps (ms) | {low_p99} | | |")
+    gk = results.get("gatekeeper") or {}
+    if gk:
+        p50, p99 = fmt(gk.get("p50")), fmt(gk.get("p99"))
+        rows.append(f"| gator bench (rego) p50 / p99 per review, all templates (ms) | {p50} / {p99} | | |")
+    return "\n".join(rows) + "\n"
+
+
+def update_readme(readme: Path, text: str) -> None:
+    begin, end = "<!-- results:begin -->", "<!-- results:end -->"
+    current = readme.read_text() if readme.exists() else f"{begin}\n{end}\n"
+    if begin not in current:
+        current += f"\n{begin}\n{end}\n"
+    head, rest = current.split(begin, 1)
+    _, tail = rest.split(end, 1)
+    readme.write_text(f"{head}{begin}\n{text}{end}{tail}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--work", type=Path, required=True)
+    parser.add_argument("--out", type=Path, required=True)
+    parser.add_argument("--readme", type=Path)
+    parser.add_argument("--machine-only", action="store_true", help="write WORK/machine.json and exit")
+    args = parser.parse_args()
+    if args.machine_only:
+        args.work.mkdir(parents=True, exist_ok=True)
+        (args.work / "machine.json").write_text(json.dumps(machine(), indent=2) + "\n")
+        return
+    results = collect(args.work, None)
+    args.out.write_text(json.dumps(results, indent=1) + "\n")
+    if args.readme:
+        update_readme(args.readme, table(results))
+    print(table(results))
+
+
+if __name__ == "__main__":
+    main()

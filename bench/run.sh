@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# Every benchmark figure in one command (what `make bench` runs):
+#   bash bench/run.sh
+# Knobs (environment): PLANS=200 MANIFESTS=2000 SCAN_REPS=3 SCAN_SUBSET= (N files for both tools)
+#   SIDECAR_DURATION=10 SIDECAR_REPS=3 SIDECAR_RATES=... RULES_COUNT=3 GATOR_ITERATIONS=50
+#   CIDR_RERUN=0 (1: run bench/cidr/run.sh even when bench/cidr/results.json exists)
+# Inputs and raw outputs go to bench/work/ (git-ignored); results to bench/results.json,
+# bench/README.md (table between the results markers) and bench/latency_vs_rate.png.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PY=.venv/bin/python
+WORK=bench/work
+CK=bench/.venv-checkov
+mkdir -p "$WORK"
+export PATH="$PWD/.tools/bin:$PATH"
+
+# Machine description first, so the load average is the one at the start.
+$PY bench/report.py --work "$WORK" --out /dev/null --machine-only
+
+# Benchmark-only tools: Checkov and matplotlib in their own venv (never a project dependency), wrk.
+if [ ! -x "$CK/bin/checkov" ]; then
+  python3 -m venv "$CK"
+  "$CK/bin/pip" install -q "checkov==3.3.30" "matplotlib>=3.8"
+fi
+if ! command -v wrk >/dev/null && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+  apt-get install -y wrk >/dev/null 2>&1 || { apt-get update >/dev/null && apt-get install -y wrk >/dev/null; } || true
+fi
+
+echo "== corpus" >&2
+$PY bench/corpus.py "$WORK/corpus" --plans "${PLANS:-200}" --manifests "${MANIFESTS:-2000}"
+
+echo "== full range data and bundle" >&2
+$PY bench/fulldata.py "$WORK" >"$WORK/fulldata.json"
+
+echo "== CI scan: mlfence vs Checkov" >&2
+$PY bench/scan.py "$WORK/corpus" --reps "${SCAN_REPS:-3}" --checkov "$CK/bin/checkov" \
+  ${SCAN_SUBSET:+--subset "$SCAN_SUBSET"} --out "$WORK/scan.json"
+
+echo "== sidecar" >&2
+$PY bench/sidecar.py --bundle "$WORK/bundle.tar.gz" --duration "${SIDECAR_DURATION:-10}" \
+  --reps "${SIDECAR_REPS:-3}" --rates "${SIDECAR_RATES:-50,100,250,500,750}" \
+  --decision-rates "${SIDECAR_DECISION_RATES:-500}" --plan-rates "${SIDECAR_PLAN_RATES:-10,25,50,100}" \
+  --out "$WORK/sidecar.json"
+"$CK/bin/python" bench/plot.py "$WORK/sidecar.json" bench/latency_vs_rate.png
+
+echo "== per-entrypoint and per-rule cost" >&2
+$PY bench/rules.py --data "$WORK/root/data" --rule-data data --count "${RULES_COUNT:-3}" --out "$WORK/rules.json"
+
+echo "== gator bench" >&2
+$PY bench/gator_bench.py --work "$WORK/gk" --iterations "${GATOR_ITERATIONS:-50}" --out "$WORK/gator.json"
+
+echo "== CIDR lookup growth (bench/cidr, owned by the ranges work)" >&2
+if [ "${CIDR_RERUN:-0}" = 1 ] || [ ! -f bench/cidr/results.json ]; then
+  bash bench/cidr/run.sh "$WORK/cidr"
+fi
+
+$PY bench/report.py --work "$WORK" --out bench/results.json --readme bench/README.md
