@@ -13,9 +13,12 @@ import os
 import platform
 import re
 import subprocess
+import sys
 import time
 from pathlib import Path
 from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 ROOT = Path(__file__).resolve().parents[1]
 TARGETS = {"scan_speedup_vs_checkov": (">=", 20), "recall_ratio_vs_checkov": (">=", 1),
@@ -145,6 +148,62 @@ def table(results: dict[str, Any]) -> str:
     return "\n".join(rows) + "\n"
 
 
+def details(results: dict[str, Any]) -> str:
+    """Per-category recall, Checkov's misses, sidecar points, entrypoint and rule costs, gator."""
+    import checkov_map
+
+    raw, out = results["raw"], []
+    rec = (raw.get("scan") or {}).get("recall") or {}
+    if rec.get("by_category"):
+        out += ["", "Recall by ML-isolation category (known-bad cases detected):", "",
+                "| category | known bad | mlfence | Checkov (mapped checks) | Checkov (any failed check) |",
+                "|---|---|---|---|---|"]
+        for cat, row in rec["by_category"].items():
+            out.append(f"| {cat} | {row['known_bad']} | {row['mlfence']} | {row['checkov']} | {row['checkov_any']} |")
+    if rec.get("checkov_missed_rules"):
+        out += ["", "Rules whose every known-bad case Checkov misses (no mapped check fails): "
+                + ", ".join(rec["checkov_missed_rules"]) + "."]
+    if rec.get("mlfence_missed"):
+        out += ["", "Known-bad cases mlfence missed: " + ", ".join(rec["mlfence_missed"]) + "."]
+    side = raw.get("sidecar")
+    if side:
+        out += ["", "Sidecar, open loop (median of runs; p99 min-max):", "",
+                "| workload | target rps | achieved rps | p50 ms | p99 ms | p99 range | dropped |",
+                "|---|---|---|---|---|---|---|"]
+        for name, entry in side["workloads"].items():
+            for p in entry["points"]:
+                rng = "-".join(str(x) for x in p["p99_ms_range"])
+                out.append(f"| {name} | {p['target_rps']} | {p['achieved_rps']} | {p['p50_ms']} | {p['p99_ms']} | "
+                           f"{rng} | {p.get('dropped', 0)} |")
+            for w in entry.get("wrk") or []:
+                if w:
+                    out.append(f"| {name} (wrk, {w['connections']} conn, closed loop) | - | {w['rps']} | "
+                               f"{w['p50_ms']} | {w['p99_ms']} | | |")
+    rules = raw.get("rules")
+    if rules:
+        out += ["", "`opa bench` per entrypoint (full data, --optimize-store-for-read-speed; ms/op median of runs, "
+                "eval median, allocations/op):", "", "| entrypoint | ms/op | eval median ms | allocs/op |",
+                "|---|---|---|---|"]
+        for name, r in rules["entrypoints"].items():
+            out.append(f"| {name} | {r['ns_per_op_median'] / 1e6:.2f} | {r['eval_ns_median'] / 1e6:.2f} | "
+                       f"{r['allocs_per_op']} |")
+        if rules.get("slowest"):
+            out += ["", "Ten slowest rule packages (`data.<package>.violation`, one deny example each) and their "
+                    "`opa eval --profile` hot spots:", "",
+                    "| rule | ms/op | allocs/op | hot spots (location: total time) |", "|---|---|---|---|"]
+            for r in rules["slowest"]:
+                spots = "; ".join(f"{h['location']}: {h['total_time_ns'] / 1e6:.2f} ms" for h in r["hot_spots"][:3])
+                out.append(f"| {r['rule']} | {r['ms_per_op']} | {r['allocs_per_op']} | {spots} |")
+    gk = results.get("gatekeeper")
+    if gk:
+        out += ["", f"gator bench (Rego engine): {gk['templates']} templates, {gk['objects']} objects; latency per "
+                f"review of one object against all constraints: p50 {gk.get('p50')} ms, p95 {gk.get('p95')} ms, "
+                f"p99 {gk.get('p99')} ms, max {gk.get('max')} ms; {gk.get('reviews_per_second')} reviews/s; "
+                f"setup {gk.get('setup')} (template compilation {gk.get('template_compilation')})."]
+    out += ["", "Checkov check IDs mapped to the categories (bench/checkov_map.py):", "", checkov_map.markdown_table()]
+    return "\n".join(out) + "\n"
+
+
 def update_readme(readme: Path, text: str) -> None:
     begin, end = "<!-- results:begin -->", "<!-- results:end -->"
     current = readme.read_text() if readme.exists() else f"{begin}\n{end}\n"
@@ -169,7 +228,7 @@ def main() -> None:
     results = collect(args.work, None)
     args.out.write_text(json.dumps(results, indent=1) + "\n")
     if args.readme:
-        update_readme(args.readme, table(results))
+        update_readme(args.readme, table(results) + details(results))
     print(table(results))
 
 

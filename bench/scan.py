@@ -25,7 +25,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import checkov_map  # noqa: E402
+import checkov_map
 
 ROOT = Path(__file__).resolve().parents[1]
 MLFENCE = ROOT / ".venv" / "bin" / "mlfence"
@@ -76,7 +76,20 @@ def mlfence_hits(report: Path, files: Path) -> dict[str, list[dict[str, str]]]:
     return out
 
 
-def checkov_hits(report: Path) -> dict[str, list[dict[str, str]]]:
+def _relative(file_path: str, files: Path) -> str:
+    """Checkov's file_path is relative to the scanned folder for plans but to the working
+    directory for manifests (both with a leading "/"): make it relative to the scanned folder."""
+    raw = file_path.lstrip("/")
+    for candidate in (files / raw, Path.cwd() / raw, Path(file_path)):
+        if candidate.exists():
+            try:
+                return str(candidate.resolve().relative_to(files.resolve()))
+            except ValueError:
+                continue
+    return raw
+
+
+def checkov_hits(report: Path, files: Path) -> dict[str, list[dict[str, str]]]:
     """file (relative to the scanned folder) -> [{"check_id", "resource"}] of every failed check."""
     text = report.read_text()
     document = json.loads(text) if text.strip() else []
@@ -84,7 +97,7 @@ def checkov_hits(report: Path) -> dict[str, list[dict[str, str]]]:
     out: dict[str, list[dict[str, str]]] = {}
     for r in reports:
         for f in (r.get("results") or {}).get("failed_checks") or []:
-            rel = f["file_path"].lstrip("/")
+            rel = _relative(f["file_path"], files)
             out.setdefault(rel, []).append({"check_id": f["check_id"], "resource": f.get("resource", "")})
     return out
 
@@ -195,7 +208,7 @@ def run(corpus: Path, reps: int, checkov: str | None, subset: int | None, work: 
         result["checkov_version"] = subprocess.run([checkov, "--version"], capture_output=True, text=True,
                                                    check=False).stdout.strip()
         result["checkov_command"] = " ".join(["checkov", "-d", "FILES", *CHECKOV_FLAGS])
-        theirs = checkov_hits(work / "checkov.json")
+        theirs = checkov_hits(work / "checkov.json", timed_files)
     result["mlfence_command"] = "mlfence check -q --format json FILES"
     result["recall"] = recall(timed_labels, ours, theirs)
     if subset:
@@ -212,7 +225,21 @@ def main() -> None:
     parser.add_argument("--checkov")
     parser.add_argument("--subset", type=int)
     parser.add_argument("--out", type=Path, required=True)
+    parser.add_argument("--recall-only", action="store_true",
+                        help="recompute recall from the last run's saved outputs (no timing)")
     args = parser.parse_args()
+    if args.recall_only:
+        result = json.loads(args.out.read_text())
+        work = args.out.parent / "scan-work"
+        files = args.corpus / (f"subset-{args.subset}" if args.subset else "") / "files"
+        labels = json.loads((args.corpus / "labels.json").read_text())["files"]
+        if args.subset:
+            labels = [e for e in labels if (files / e["file"]).exists()]
+        theirs = checkov_hits(work / "checkov.json", files) if (work / "checkov.json").exists() else None
+        result["recall"] = recall(labels, mlfence_hits(work / "mlfence.json", files), theirs)
+        args.out.write_text(json.dumps(result, indent=2) + "\n")
+        print(json.dumps({k: result["recall"].get(k) for k in ("mlfence", "checkov", "recall_ratio")}))
+        return
     result = run(args.corpus, args.reps, args.checkov, args.subset, args.out.parent / "scan-work")
     args.out.write_text(json.dumps(result, indent=2) + "\n")
     keys = ("mlfence_wall_s", "checkov_wall_s", "speedup", "speedup_cpu")
