@@ -1,8 +1,8 @@
 # METADATA
 # title: SageMaker notebook instance has direct internet access
 # description: >-
-#   With direct_internet_access = "Enabled" (the AWS default) the notebook gets a SageMaker-
-#   managed internet path that bypasses your VPC, security groups and egress controls: anyone
+#   With direct_internet_access = "Enabled" (the AWS default) the notebook gets a
+#   SageMaker-managed internet path that bypasses your VPC, security groups and egress controls: anyone
 #   with notebook access can move data and credentials straight out.
 # related_resources:
 #   - ref: https://registry.terraform.io/providers/hashicorp/aws/latest/docs/resources/sagemaker_notebook_instance
