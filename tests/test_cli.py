@@ -307,3 +307,10 @@ def test_new_rule_scaffold_picks_next_free_id(tmp_path: Path, monkeypatch: pytes
             scaffold.create("kubernetes", "Bad-Area", "x")
     finally:
         catalog.load.cache_clear()
+
+
+def test_table_shows_exemption_note_literally(tmp_path: Path, bad_policy: Path) -> None:
+    future = (dt.date.today() + dt.timedelta(days=30)).isoformat()
+    code, out, _ = mlfence("check", str(bad_policy), "--exemptions", str(_exemptions(tmp_path, future)))
+    assert code == 0
+    assert "[exempted until" in " ".join(out.split()), out

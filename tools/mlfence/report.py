@@ -15,6 +15,7 @@ from xml.etree import ElementTree as ET
 
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from mlfence import __version__
 from mlfence.catalog import Rule
@@ -65,16 +66,18 @@ def as_table(findings: list[Finding], stats: dict[str, Any], problems: list[Inpu
         table.add_column("finding (resource, where)", overflow="fold", ratio=1)
         for f in rows:
             where = f"{f.file}:{f.line}" if f.line else f.file
-            table.add_row(f.rule_id, f.status, f"{f.message.split(': ', 1)[-1]}\n  {where}")
+            # Text, not a markup string: messages carry "[exempted until ...]" and other brackets.
+            table.add_row(f.rule_id, f.status, Text(f"{f.message.split(': ', 1)[-1]}\n  {where}"))
         console.print(table)
     for problem in problems:
         where = f"{problem.path}:{problem.line}" if problem.line else problem.path
-        console.print(f"{'error' if problem.fatal else 'note'}: {where}: {problem.message}")
+        console.print(f"{'error' if problem.fatal else 'note'}: {where}: {problem.message}", markup=False)
     console.print(
         f"{stats['findings']} findings ({stats['fail']} fail, {stats['warn']} warn, {stats['unknown']} unknown, "
         f"{stats['exempted']} exempted) in {stats['documents']} documents "
         f"({stats['kubernetes_objects']} Kubernetes objects, {stats['terraform_plans']} plans, "
-        f"{stats['skipped_documents']} skipped); {stats['input_errors']} input errors"
+        f"{stats['skipped_documents']} skipped); {stats['input_errors']} input errors",
+        markup=False,
     )
     return console.export_text()
 
