@@ -38,8 +38,8 @@ $PY bench/scan.py "$WORK/corpus" --reps "${SCAN_REPS:-3}" --checkov "$CK/bin/che
 
 echo "== sidecar" >&2
 $PY bench/sidecar.py --bundle "$WORK/bundle.tar.gz" --duration "${SIDECAR_DURATION:-10}" \
-  --reps "${SIDECAR_REPS:-3}" --rates "${SIDECAR_RATES:-50,100,250,500,750}" \
-  --decision-rates "${SIDECAR_DECISION_RATES:-500}" --plan-rates "${SIDECAR_PLAN_RATES:-10,25,50,100}" \
+  --reps "${SIDECAR_REPS:-3}" --rates "${SIDECAR_RATES:-5,10,25,50,100,500}" \
+  --decision-rates "${SIDECAR_DECISION_RATES:-500}" --plan-rates "${SIDECAR_PLAN_RATES:-5,10,25,50}" --wrk-seconds "${SIDECAR_WRK_SECONDS:-10}" \
   --out "$WORK/sidecar.json"
 "$CK/bin/python" bench/plot.py "$WORK/sidecar.json" bench/latency_vs_rate.png
 

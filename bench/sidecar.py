@@ -40,18 +40,47 @@ PATHS = {"admission": "/v1/data/mlfence/admission", "decision": "/v1/data/mlfenc
          "plan": "/v1/data/mlfence/decision"}
 
 
-def payloads(limit: int | None = None) -> dict[str, list[bytes]]:
+def payloads(limit: int | None = None, labelled: bool = False) -> dict[str, list[Any]]:
     reviews, plans = [], []
     for case in fixtures.cases():
         if case.parameters:
             continue
         if case.target == "kubernetes":
-            reviews.append(json.dumps({"input": fixtures.admission_review(case.document, case.key)}).encode())
+            body = json.dumps({"input": fixtures.admission_review(case.document, case.key)}).encode()
+            reviews.append((f"{case.document.get('kind')} {case.key}", body) if labelled else body)
         else:
-            plans.append(json.dumps({"input": case.document}).encode())
+            body = json.dumps({"input": case.document}).encode()
+            plans.append((f"plan {case.key}", body) if labelled else body)
     if limit:
         reviews, plans = reviews[:limit], plans[:limit]
     return {"admission": reviews, "decision": reviews, "plan": plans}
+
+
+def per_payload(port: int, repeats: int = 5, limit: int | None = None) -> dict[str, Any]:
+    """Serial latency of each payload alone (one connection, median of `repeats`), by kind:
+    shows which objects make the tail, independent of queueing."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    rows = []
+    bodies = payloads(limit, labelled=True)
+    for workload in ("admission", "plan"):
+        for label, body in bodies[workload]:
+            times = []
+            for _ in range(repeats):
+                t0 = time.perf_counter()
+                conn.request("POST", PATHS[workload], body, {"Content-Type": "application/json"})
+                conn.getresponse().read()
+                times.append((time.perf_counter() - t0) * 1000)
+            rows.append({"payload": label, "workload": workload, "median_ms": round(statistics.median(times), 3)})
+    by_kind: dict[str, list[float]] = {}
+    for row in rows:
+        by_kind.setdefault(row["payload"].split(" ", 1)[0], []).append(row["median_ms"])
+    return {
+        "repeats": repeats,
+        "by_kind_median_ms": {k: round(statistics.median(v), 3) for k, v in sorted(by_kind.items())},
+        "slowest": sorted(rows, key=lambda r: -r["median_ms"])[:10],
+        "admission_median_of_medians_ms": round(statistics.median(
+            r["median_ms"] for r in rows if r["workload"] == "admission"), 3),
+    }
 
 
 def free_port() -> int:
@@ -247,7 +276,7 @@ def sustained(points: list[dict[str, Any]]) -> float | None:
 
 
 def run(bundle: Path, rates: dict[str, list[float]], duration: float, reps: int, wrk_seconds: float,
-        limit: int | None = None, optimize: bool = True) -> dict[str, Any]:
+        limit: int | None = None, optimize: bool = True, per_payload_repeats: int = 5) -> dict[str, Any]:
     bodies = payloads(limit)
     server = Server(bundle, optimize)
     try:
@@ -280,6 +309,8 @@ def run(bundle: Path, rates: dict[str, list[float]], duration: float, reps: int,
                 entry["wrk"] = [wrk_max(server.port, PATHS[workload], bodies[workload], wrk_seconds, c)
                                 for c in (1, 2, 4)]
             result["workloads"][workload] = entry
+        if per_payload_repeats:
+            result["per_payload"] = per_payload(server.port, per_payload_repeats, limit)
         result["opa_rss_mib"] = server.rss_mib()
         return result
     finally:

@@ -69,7 +69,8 @@ def test_scan_and_recall_mlfence_only(work: Path) -> None:
 
 def test_sidecar_low_rate(work: Path) -> None:
     built = bundle.build(work / "bundle.tar.gz")
-    result = sidecar.run(built.path, {"admission": [20]}, duration=1, reps=1, wrk_seconds=0, limit=5)
+    result = sidecar.run(built.path, {"admission": [20]}, duration=1, reps=1, wrk_seconds=0, limit=5,
+                         per_payload_repeats=0)
     point = result["workloads"]["admission"]["points"][0]
     assert point["runs"][0]["sent"] == 20
     assert point["runs"][0]["ok"] + point["runs"][0]["errors"] + point["runs"][0]["dropped"] == 20
