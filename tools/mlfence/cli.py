@@ -183,7 +183,7 @@ def new_rule(
     area: Annotated[str, typer.Argument(help="Folder under the target: network, pod, aws, google, ...")],
     slug: Annotated[str, typer.Argument(help="snake_case name of the rule")],
 ) -> None:
-    """Create a rule, its test and its examples with the next free ID (fill in the TODOs)."""
+    """Create a rule, its test and its examples with the next free ID (then fill in the marked placeholders)."""
     try:
         written = scaffold.create(target, area, slug)
     except (scaffold.ScaffoldError, catalog.CatalogError) as exc:

@@ -49,23 +49,23 @@ def create(target: str, area: str, slug: str) -> list[Path]:
     kubernetes = target == "kubernetes"
     lib = "k8s" if kubernetes else "tfplan"
     reads = "k8s.resource" if kubernetes else "r.address"
-    body = ("\tk8s.in_scope\n\tk8s.kind == \"TODO\"\n\tmsg := sprintf(\"%s ...\", [k8s.resource])"
+    body = ("\tk8s.in_scope\n\tk8s.kind == \"<fill in>\"\n\tmsg := sprintf(\"%s ...\", [k8s.resource])"
             if kubernetes else
-            "\tsome r in tfplan.of_type(\"TODO\")\n\tmsg := sprintf(\"%s ...\", [r.address])")
+            "\tsome r in tfplan.of_type(\"<fill in>\")\n\tmsg := sprintf(\"%s ...\", [r.address])")
     rule = f"""# METADATA
-# title: TODO one line that says what is wrong
+# title: <fill in: one line that says what is wrong>
 # description: >-
-#   TODO the threat in 2-4 lines.
+#   <fill in: the threat in 2-4 lines>
 # related_resources:
-#   - ref: https://example.com/TODO
+#   - ref: <fill in: provider or upstream documentation URL>
 # custom:
 #   id: {rule_id}
 #   long_id: {folder_root}-{slug.replace('_', '-')}
 #   severity: high
 #   target: {target}
-#   kinds: [TODO]
+#   kinds: [<fill in>]
 #   recommended_action: >-
-#     TODO what to write instead.
+#     <fill in: what to write instead>
 package {package}
 
 import data.lib.mlfence.{lib}
@@ -85,16 +85,16 @@ _violations(obj, params) := v if {{
 	v := {slug}.violation with input as {wrap}
 }}
 
-test_deny_TODO if {{
+test_deny_fill_in if {{
 	count(_violations({{}}, {{}})) == 1
 }}
 
-test_allow_TODO if {{
+test_allow_fill_in if {{
 	count(_violations({{}}, {{}})) == 0
 }}
 """
-    examples = "cases:\n  - name: TODO-bad\n    expect: deny\n" + (
-        "    object: {}\n" if kubernetes else "    resources: []\n") + "  - name: TODO-good\n    expect: allow\n" + (
+    examples = "cases:\n  - name: fill-in-bad\n    expect: deny\n" + (
+        "    object: {}\n" if kubernetes else "    resources: []\n") + "  - name: fill-in-good\n    expect: allow\n" + (
         "    object: {}\n" if kubernetes else "    resources: []\n")
     written = [folder / f"{slug}.rego", folder / f"{slug}_test.rego", folder / "examples.yaml"]
     for path, text in zip(written, (rule, test, examples), strict=True):

@@ -68,29 +68,21 @@ def run(name: str, *args: str, input_text: str | None = None, cwd: Path | None =
     return Completed(argv, proc.returncode, proc.stdout, proc.stderr)
 
 
-def module_version(name: str) -> str | None:
-    """The main-module version that `go version -m` records in a go-built binary."""
+def _build_info(name: str) -> list[list[str]]:
+    """The fields of each line of `go version -m BINARY`, or [] without Go."""
     go = shutil.which("go")
     if go is None:
-        return None
+        return []
     proc = subprocess.run([go, "version", "-m", str(binary(name))], capture_output=True,
                           text=True, check=False)
-    for line in proc.stdout.splitlines():
-        fields = line.split()
-        if len(fields) >= 3 and fields[0] == "mod":
-            return fields[2]
-    return None
+    return [line.split() for line in proc.stdout.splitlines()]
+
+
+def module_version(name: str) -> str | None:
+    """The main-module version that `go version -m` records in a go-built binary."""
+    return next((f[2] for f in _build_info(name) if len(f) >= 3 and f[0] == "mod"), None)
 
 
 def dependency_version(name: str, module: str) -> str | None:
     """The version of a Go module compiled into a binary (e.g. the OPA inside gator)."""
-    go = shutil.which("go")
-    if go is None:
-        return None
-    proc = subprocess.run([go, "version", "-m", str(binary(name))], capture_output=True,
-                          text=True, check=False)
-    for line in proc.stdout.splitlines():
-        fields = line.split()
-        if len(fields) >= 3 and fields[0] == "dep" and fields[1] == module:
-            return fields[2]
-    return None
+    return next((f[2] for f in _build_info(name) if len(f) >= 3 and f[0] == "dep" and f[1] == module), None)

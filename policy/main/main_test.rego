@@ -1,0 +1,79 @@
+package main_test
+
+import data.main
+
+_open_egress := {
+	"apiVersion": "networking.k8s.io/v1",
+	"kind": "NetworkPolicy",
+	"metadata": {"name": "open", "namespace": "ml-serving"},
+	"spec": {"podSelector": {}, "policyTypes": ["Egress"], "egress": [{"to": [{"ipBlock": {"cidr": "0.0.0.0/0"}}]}]},
+}
+
+_pod := {
+	"apiVersion": "v1",
+	"kind": "Pod",
+	"metadata": {"name": "p", "namespace": "ml-serving"},
+	"spec": {"serviceAccountName": "p", "containers": [{"name": "c", "image": "i"}]},
+}
+
+_default_deny := {
+	"apiVersion": "networking.k8s.io/v1",
+	"kind": "NetworkPolicy",
+	"metadata": {"name": "default-deny-all", "namespace": "ml-serving"},
+	"spec": {"podSelector": {}, "policyTypes": ["Ingress", "Egress"]},
+}
+
+test_deny_carries_msg_and_metadata if {
+	denials := main.deny with input as _open_egress
+	some d in denials
+	d.rule_id == "MLF-K8S-001"
+	startswith(d.msg, "MLF-K8S-001: ")
+	d.remediation != ""
+}
+
+test_warn_on_documents_that_are_not_objects_or_plans if {
+	warnings := main.warn with input as {"replicas": 3}
+	some w in warnings
+	startswith(w.msg, "MLF-INPUT-001")
+	count(main.deny) == 0 with input as {"replicas": 3}
+}
+
+test_allow_empty_document if {
+	count(main.deny) == 0 with input as null
+	count(main.warn) == 0 with input as null
+}
+
+# Without --combine every document stands alone, so the workload's namespace looks bare.
+test_deny_workload_alone_lacks_default_deny if {
+	ids := {d.rule_id | some d in main.deny} with input as _pod
+	"MLF-K8S-009" in ids
+}
+
+# With --combine the default-deny scanned beside the workload counts.
+test_allow_combined_with_default_deny if {
+	combined := [
+		{"path": "pod.yaml", "contents": _pod},
+		{"path": "netpol.yaml", "contents": [_default_deny]},
+	]
+	ids := {d.rule_id | some d in main.deny} with input as combined
+	not "MLF-K8S-009" in ids
+}
+
+test_deny_combined_multi_document_file if {
+	combined := [{"path": "all.yaml", "contents": [_pod, _open_egress]}]
+	ids := {d.rule_id | some d in main.deny} with input as combined
+	"MLF-K8S-001" in ids
+}
+
+test_warnings_are_not_denials if {
+	plan := {"format_version": "1.2", "resource_changes": [{
+		"address": "aws_security_group_rule.mlflow",
+		"mode": "managed",
+		"type": "aws_security_group_rule",
+		"name": "mlflow",
+		"change": {"actions": ["create"], "after": {"type": "ingress"}, "after_unknown": {"cidr_blocks": true}},
+	}]}
+	count(main.deny) == 0 with input as plan
+	some w in main.warn with input as plan
+	w.status == "unknown"
+}
