@@ -32,10 +32,10 @@ test_deny_carries_msg_and_metadata if {
 }
 
 test_warn_on_documents_that_are_not_objects_or_plans if {
+	count(main.deny) == 0 with input as {"replicas": 3}
 	warnings := main.warn with input as {"replicas": 3}
 	some w in warnings
 	startswith(w.msg, "MLF-INPUT-001")
-	count(main.deny) == 0 with input as {"replicas": 3}
 }
 
 test_allow_empty_document if {

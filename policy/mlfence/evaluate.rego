@@ -52,20 +52,30 @@ document_findings(doc, inventory) := sort(_k8s_findings(review_of(doc), inventor
 	document_kind(doc) == "terraform_plan"
 } else := [unrecognised_finding]
 
-_k8s_findings(review, inventory) := {f |
-	some area, rule
-	found := data.k8s[area][rule].violation with input as {"review": review, "parameters": params}
+# All rules of a target run under one `with`: OPA caches what the libs compute (the object's
+# pod specs, its namespace, the parameters) for the whole evaluation, instead of once per rule.
+_k8s_findings(review, inventory) := {as_finding(violation) |
+	found := _k8s_violations with input as {"review": review, "parameters": params}
 		with data.inventory as inventory
 	some violation in found
-	f := as_finding(violation)
 }
 
-_terraform_findings(plan) := {f |
-	some provider, rule
-	found := data.terraform[provider][rule].violation with input as {"plan": plan, "parameters": params}
+# A reference down to `.violation` evaluates only that rule of each package (never a whole
+# package document, which would also evaluate its tests).
+_k8s_violations := union({found |
+	some area, rule
+	found := data.k8s[area][rule].violation
+})
+
+_terraform_findings(plan) := {as_finding(violation) |
+	found := _terraform_violations with input as {"plan": plan, "parameters": params}
 	some violation in found
-	f := as_finding(violation)
 }
+
+_terraform_violations := union({found |
+	some provider, rule
+	found := data.terraform[provider][rule].violation
+})
 
 # as_finding(violation) flattens a rule's {"msg", "details"} into the finding contract.
 as_finding(violation) := object.union(violation.details, {"message": violation.msg})
