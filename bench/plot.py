@@ -28,11 +28,12 @@ def main(source: Path, out: Path) -> None:
             lows = [p[key] - p[key + "_range"][0] for p in points]
             highs = [p[key + "_range"][1] - p[key] for p in points]
             ax.errorbar(rates, values, yerr=[lows, highs], fmt="o" + style, color=color, capsize=3,
-                        label=f"{workload} {label} ({entry['path'].rsplit('/', 1)[-1]})")
+                        label=f"{workload} {label} -> {entry['path']}")
         for p in points:
             if p.get("dropped") or p["achieved_rps"] < 0.97 * p["target_rps"]:
-                ax.annotate(f"{p['achieved_rps']:.0f}/s served", (p["target_rps"], p["p99_ms"]), fontsize=7,
-                            textcoords="offset points", xytext=(4, 4), color=color)
+                offset = {"admission": (-70, 8), "decision": (6, -12), "plan": (6, 4)}.get(workload, (4, 4))
+                ax.annotate(f"{workload}: {p['achieved_rps']:.0f}/s served", (p["target_rps"], p["p99_ms"]),
+                            fontsize=7, textcoords="offset points", xytext=offset, color=color)
     ax.axhline(2.0, color="black", linewidth=0.8, linestyle=":", label="target p99 2 ms")
     ax.axvline(500, color="gray", linewidth=0.8, linestyle=":")
     ax.set_xscale("log")
