@@ -5,9 +5,9 @@ alternating current/proposed, and checks that both give identical findings.
     python bench/proposed/measure.py CORPUS_FILES DATA_DIR --reps 3 --out proposed.json
         [--bundle-root WORK]   # also build both bundles and compare sidecar latency at fixed rates
 
-Fixes (diffs next to this file):
-  evaluate.diff  F2: normalise a plan once per plan, not once per rule (`with tfplan._all as`)
-                 F4: evaluate only the rules whose METADATA kinds include the object's kind
+Fixes (diffs next to this file, against policy/ at 4662e6e, which already runs all rules of a
+target under one `with` — the upstream form of what was F2 here):
+  evaluate.diff  F4: evaluate only the rules whose METADATA kinds include the object's kind
                      (index data.mlfence.rule_index, written here from the catalog; in the
                      project `mlfence build`/conftest data would carry it)
   scan.diff      F3: group the scan inventory by namespace in one pass
@@ -47,12 +47,12 @@ def scratch_policy(dest: Path) -> tuple[Path, Path]:
                               text=True, check=False)
         if proc.returncode != 0:
             raise RuntimeError(f"{diff.name} no longer applies to policy/: {proc.stdout}{proc.stderr}")
-    index: dict[str, list[list[str]]] = {}
+    index: dict[str, dict[str, list[str]]] = {}  # kind -> area -> rule packages
     for rule in catalog.load():
         if rule.target == "kubernetes":
             _, area, slug = rule.package.split(".")
             for kind in rule.kinds:
-                index.setdefault(kind, []).append([area, slug])
+                index.setdefault(kind, {}).setdefault(area, []).append(slug)
     extra = dest / "extra" / "mlfence" / "rule_index"
     extra.mkdir(parents=True)
     (extra / "data.json").write_text(json.dumps(index))
