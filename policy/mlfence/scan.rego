@@ -20,9 +20,20 @@ scan := [{
 scan_inventory := inventory_of([entry.document | some entry in input.documents])
 
 # inventory_of(docs) indexes Kubernetes objects the way Gatekeeper's sync does.
-inventory_of(docs) := {
-	"namespace": {ns: _namespaced(docs, ns) | some ns in ({_namespace_of(d) | some d in _objects(docs)} - {""})},
-	"cluster": _by_version_kind([d | some d in _objects(docs); _namespace_of(d) == ""]),
+inventory_of(docs) := _inventory_from(_objects(docs))
+
+# Objects grouped by namespace in one pass over the objects (was: one pass per namespace,
+# each re-running document_kind over every document).
+_inventory_from(objs) := {
+	"namespace": {ns: _by_version_kind(members) |
+		some ns, members in _group_by_namespace(objs)
+		ns != ""
+	},
+	"cluster": _by_version_kind(object.get(_group_by_namespace(objs), "", [])),
+}
+
+_group_by_namespace(objs) := {ns: [o | some o in objs; _namespace_of(o) == ns] |
+	some ns in {_namespace_of(o) | some o in objs}
 }
 
 _objects(docs) := [d |

@@ -46,8 +46,12 @@ class Loaded:
     skipped_files: int = 0
 
 
+# libyaml's loader is ~4x faster and yields the same documents and marks; PyYAML wheels ship it.
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 def _yaml_documents(text: str, path: str, template: str = "") -> Iterator[Document]:
-    loader = yaml.SafeLoader(text)
+    loader = _Loader(text)
     try:
         index = 0
         while loader.check_node():

@@ -88,14 +88,11 @@ _all[address] := {
 
 # A change document repeated under the same address (never in real plans) counts once, so odd
 # input never makes the index conflict.
-_first_change[address] := min({i |
-	some i, change in plan.resource_changes
-	_usable_change(change)
-	change.address == address
-}) if {
+_first_change[address] := min(indices) if {
 	some change in plan.resource_changes
 	_usable_change(change)
 	address := change.address
+	indices := {i | some i, c in plan.resource_changes; c.address == address; _usable_change(c)}
 }
 
 _usable_change(change) if {
