@@ -178,20 +178,35 @@ _owner_list(cidr) := input.parameters.owner_ranges if {
 # _index(name, cidr) is a handle on one family of an index, or undefined when there is none.
 # Lookups go through _lengths and _node so that only the nodes a query touches are read from
 # the store: fetching the whole index (100k+ nodes) would cost every decision milliseconds.
-_index(name, cidr) := {"name": name, "family": family(cidr)} if {
-	is_array(_lengths({"name": name, "family": family(cidr)}))
+_index(name, cidr) := handle if {
+	handle := {"name": name, "family": family(cidr), "source": _index_source[name]}
+	is_array(_lengths(handle))
 }
 
-_lengths(index) := input.parameters[index.name][index.family].lengths if {
-	is_object(input.parameters[index.name])
-} else := data.lib.mlfence.rangedata[_synced_name[index.name]][index.family].lengths if {
-	not _approved_overridden(index.name)
+# _index_source[name] says, once per evaluation, where index `name` comes from: the caller's
+# parameters or the synced data. Deciding it inside every node lookup cost thousands of
+# repeated tests per NetworkPolicy.
+_index_source[name] := "parameters" if {
+	some name in object.keys(_synced_name)
+	_given(name)
 }
 
-_node(index, key) := input.parameters[index.name][index.family].nodes[key] if {
-	is_object(input.parameters[index.name])
-} else := data.lib.mlfence.rangedata[_synced_name[index.name]][index.family].nodes[key] if {
-	not _approved_overridden(index.name)
+_index_source[name] := "data" if {
+	some name in object.keys(_synced_name)
+	not _given(name)
+	not _approved_overridden(name)
+}
+
+_lengths(index) := input.parameters[index.name][index.family].lengths if index.source == "parameters"
+
+_lengths(index) := data.lib.mlfence.rangedata[_synced_name[index.name]][index.family].lengths if {
+	index.source == "data"
+}
+
+_node(index, key) := input.parameters[index.name][index.family].nodes[key] if index.source == "parameters"
+
+_node(index, key) := data.lib.mlfence.rangedata[_synced_name[index.name]][index.family].nodes[key] if {
+	index.source == "data"
 }
 
 # _query(cidr) is {"hex": the address as 8 or 32 hex digits, "len": prefix length}.
