@@ -106,6 +106,12 @@ def collect(work: Path, machine_info: dict[str, Any] | None) -> dict[str, Any]:
                               "template_compilation": (raw.get("setupBreakdown") or {}).get("templateCompilation")})
     results["gatekeeper"] = gator_summary
     results["sidecar"] = head or None
+    later = _load(work / "head" / "scan.json")
+    if later:
+        # The same scan comparison re-run later on a newer commit (see README).
+        results["scan_later_commit"] = {k: later.get(k) for k in (
+            "speedup", "speedup_cpu", "speedup_pairs", "mlfence_wall_s", "checkov_wall_s", "mlfence_cpu_s",
+            "checkov_cpu_s")}
     results["raw"] = {"scan": scan, "sidecar": sidecar, "rules": rules, "gator": gator, "cidr": cidr}
     return results
 
