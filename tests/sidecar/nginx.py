@@ -9,8 +9,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sidecar.processes import LOOPBACK, free_port, port_open, spawn, stop, tail
-from sidecar.waiting import WaitTimeout, wait_until
+from sidecar.processes import LOOPBACK, free_port, port_open, spawn, start_listening, stop, tail
 
 CONFIG = """\
 {user}worker_processes 1;
@@ -78,21 +77,13 @@ class NginxServer:
             # As root, workers would run as `nobody` and could not read pytest's 0700 folders.
             user = "user root;\n" if os.geteuid() == 0 else ""
             config.write_text(CONFIG.format(user=user, prefix=self.prefix, host=LOOPBACK, port=self.port))
-            self.proc = spawn([nginx_binary(), "-e", str(self.error_log), "-p", str(self.prefix), "-c", str(config),
-                               "-g", f"daemon off; pid {self.prefix}/nginx.pid; error_log {self.error_log};"],
-                              self.prefix / "nginx.out")
-            try:
-                wait_until(lambda: self.proc is not None and (self.proc.poll() is not None or port_open(self.port)),
-                           timeout, "nginx to listen", detail=lambda: tail(self.error_log))
-            except WaitTimeout:
-                self.stop()
-                raise
-            if self.proc.poll() is None:
+            args = [nginx_binary(), "-e", str(self.error_log), "-p", str(self.prefix), "-c", str(config),
+                    "-g", f"daemon off; pid {self.prefix}/nginx.pid; error_log {self.error_log};"]
+            self.proc = start_listening(lambda args=args: spawn(args, self.prefix / "nginx.out"),
+                                        lambda: port_open(self.port), self.error_log, "nginx", timeout)
+            if self.proc is not None:
                 return
-            self.proc = None
-            if "Address already in use" not in self.error_log.read_text(errors="replace"):
-                break
-        raise AssertionError(f"nginx did not start\n{tail(self.error_log)}\n{tail(self.prefix / 'nginx.out')}")
+        raise AssertionError(f"nginx found no free port in 3 attempts\n{tail(self.error_log)}")
 
     def stop(self) -> None:
         if self.proc is not None:

@@ -11,8 +11,8 @@ from typing import Any
 import requests
 import yaml
 
-from sidecar.processes import LOOPBACK, free_port, port_open, spawn, stop, tail
-from sidecar.waiting import WaitTimeout, wait_until
+from sidecar.processes import LOOPBACK, free_port, port_open, spawn, start_listening, stop, tail
+from sidecar.waiting import wait_until
 
 BUNDLE = "mlfence"
 KEY_ID = "mlfence"
@@ -87,20 +87,12 @@ class OpaSidecar:
             while self.diagnostic_port == self.port:
                 self.diagnostic_port = free_port()
             args = opa_args(self.binary, self.port, self.diagnostic_port, config_file) + self.extra_args
-            self.proc = spawn(args, self.log, self.env)
-            try:
-                wait_until(lambda: self.proc is not None and (self.proc.poll() is not None or (
-                    port_open(self.port) and port_open(self.diagnostic_port))), timeout, "OPA to listen",
-                    detail=lambda: tail(self.log))
-            except WaitTimeout:
-                self.stop()
-                raise
-            if self.proc.poll() is None:
+            self.proc = start_listening(lambda args=args: spawn(args, self.log, self.env),
+                                        lambda: port_open(self.port) and port_open(self.diagnostic_port),
+                                        self.log, "OPA", timeout)
+            if self.proc is not None:
                 return
-            self.proc = None
-            if "address already in use" not in self.log.read_text(errors="replace"):
-                break
-        raise AssertionError(f"OPA did not start\n{tail(self.log)}")
+        raise AssertionError(f"OPA found no free ports in 3 attempts\n{tail(self.log)}")
 
     def stop(self) -> None:
         if self.proc is not None:

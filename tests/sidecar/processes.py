@@ -7,7 +7,10 @@ import os
 import signal
 import socket
 import subprocess
+from collections.abc import Callable
 from pathlib import Path
+
+from sidecar.waiting import WaitTimeout, wait_until
 
 LOOPBACK = "127.0.0.1"
 
@@ -51,3 +54,22 @@ def tail(path: Path, lines: int = 40) -> str:
         return f"({path} does not exist)"
     text = path.read_text(errors="replace").splitlines()
     return f"--- last {min(lines, len(text))} lines of {path} ---\n" + "\n".join(text[-lines:])
+
+
+def start_listening(launch: Callable[[], subprocess.Popen[bytes]], listening: Callable[[], bool], log: Path,
+                    what: str, timeout: float) -> subprocess.Popen[bytes] | None:
+    """Start a server and wait until it listens; the running process, or None when it exited
+    because its port was taken meanwhile (the caller retries on another port). Any other
+    early exit fails with the server's log."""
+    proc = launch()
+    try:
+        wait_until(lambda: proc.poll() is not None or listening(), timeout, f"{what} to listen",
+                   detail=lambda: tail(log))
+    except WaitTimeout:
+        stop(proc)
+        raise
+    if proc.poll() is None:
+        return proc
+    if "address already in use" in log.read_text(errors="replace").lower():
+        return None
+    raise AssertionError(f"{what} did not start\n{tail(log)}")
