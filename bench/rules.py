@@ -22,7 +22,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tools"))
 
-from mlfence import catalog, fixtures, parameters  # noqa: E402
+from mlfence import catalog, fixtures, parameters, toolchain  # noqa: E402
 
 OPA = ROOT / ".tools" / "bin" / "opa"
 
@@ -38,14 +38,7 @@ def bench(query: str, input_doc: Any, data: Path, count: int = 1) -> dict[str, A
     if proc.returncode != 0:
         raise RuntimeError(f"opa bench {query}: {proc.stderr[-1500:]}")
     # --count N prints N JSON documents.
-    decoder, text, results, pos = json.JSONDecoder(), proc.stdout, [], 0
-    while pos < len(text):
-        while pos < len(text) and text[pos].isspace():
-            pos += 1
-        if pos >= len(text):
-            break
-        obj, pos = decoder.raw_decode(text, pos)
-        results.append(obj)
+    results = toolchain.json_documents(proc.stdout)
     ns = sorted(r["T"] / r["N"] for r in results)
     allocs = sorted(r["MemAllocs"] / r["N"] for r in results)
     median_eval = sorted(r["Extra"].get("histogram_timer_rego_query_eval_ns_median", 0) for r in results)

@@ -33,6 +33,17 @@ CHECKOV_FLAGS = ["--framework", "terraform_plan", "kubernetes", "--quiet", "--co
                  "--skip-download"]
 
 
+
+def _tally(cases: list[dict[str, Any]], key: str) -> dict[str, dict[str, int]]:
+    """Known-bad cases and each tool's detections, grouped by one field of the case."""
+    rows: dict[str, dict[str, int]] = {}
+    for c in cases:
+        row = rows.setdefault(c[key], {"known_bad": 0, "mlfence": 0, "checkov": 0, "checkov_any": 0})
+        row["known_bad"] += 1
+        for tool in ("mlfence", "checkov", "checkov_any"):
+            row[tool] += int(bool(c.get(tool)))
+    return dict(sorted(rows.items()))
+
 def _children_cpu() -> float:
     usage = resource.getrusage(resource.RUSAGE_CHILDREN)
     return usage.ru_utime + usage.ru_stime
@@ -128,24 +139,12 @@ def recall(labels: list[dict[str, Any]], ours: dict[str, list[dict[str, str]]] |
         if cases and tool in cases[0]:
             hit = sum(1 for c in cases if c[tool])
             out[tool] = {"detected": hit, "recall": round(hit / total, 4) if total else None}
-    by_category: dict[str, dict[str, int]] = {}
-    for c in cases:
-        row = by_category.setdefault(c["category"], {"known_bad": 0, "mlfence": 0, "checkov": 0, "checkov_any": 0})
-        row["known_bad"] += 1
-        for tool in ("mlfence", "checkov", "checkov_any"):
-            row[tool] += int(bool(c.get(tool)))
-    out["by_category"] = dict(sorted(by_category.items()))
-    by_rule: dict[str, dict[str, int]] = {}
-    for c in cases:
-        row = by_rule.setdefault(c["rule_id"], {"known_bad": 0, "mlfence": 0, "checkov": 0, "checkov_any": 0})
-        row["known_bad"] += 1
-        for tool in ("mlfence", "checkov", "checkov_any"):
-            row[tool] += int(bool(c.get(tool)))
-    out["by_rule"] = dict(sorted(by_rule.items()))
+    out["by_category"] = _tally(cases, "category")
+    out["by_rule"] = _tally(cases, "rule_id")
     if ours is not None:
         out["mlfence_missed"] = sorted({f"{c['rule_id']}/{c['case']}" for c in cases if not c["mlfence"]})
     if theirs is not None:
-        out["checkov_missed_rules"] = sorted(r for r, v in by_rule.items() if v["checkov"] == 0)
+        out["checkov_missed_rules"] = sorted(r for r, v in out["by_rule"].items() if v["checkov"] == 0)
     if ours is not None and theirs is not None and out["checkov"]["detected"]:
         out["recall_ratio"] = round(out["mlfence"]["recall"] / out["checkov"]["recall"], 3)
         out["recall_ratio_vs_any_failed_check"] = round(out["mlfence"]["recall"] / out["checkov_any"]["recall"], 3)

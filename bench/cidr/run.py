@@ -27,17 +27,6 @@ QUERY = "data.mlfence.decision"
 STORES = {"read_optimized": ["--optimize-store-for-read-speed"], "default": []}
 
 
-def _runs(text: str) -> list[dict]:
-    decoder, out, pos = json.JSONDecoder(), [], 0
-    while pos < len(text):
-        while pos < len(text) and text[pos].isspace():
-            pos += 1
-        if pos >= len(text):
-            break
-        doc, pos = decoder.raw_decode(text, pos)
-        out.append(doc)
-    return out
-
 
 def bench(data: Path, store: str, count: int) -> dict:
     opa = str(toolchain.binary("opa"))
@@ -48,7 +37,7 @@ def bench(data: Path, store: str, count: int) -> dict:
     proc = subprocess.run(argv, capture_output=True, text=True, check=False)
     if proc.returncode != 0:
         raise SystemExit(f"opa bench failed: {proc.stderr.strip()[:500]}")
-    runs = _runs(proc.stdout)
+    runs = toolchain.json_documents(proc.stdout)
     ns = [r["T"] / r["N"] for r in runs]
     allocs = [r["MemAllocs"] / r["N"] for r in runs]
     return {

@@ -7,11 +7,13 @@ MLFENCE_TOOLS_BIN overrides the folder of the pinned binaries.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 TOOL_NAMES = ("opa", "conftest", "gator", "regal", "helm")
 
@@ -66,6 +68,18 @@ def run(name: str, *args: str, input_text: str | None = None, cwd: Path | None =
     proc = subprocess.run(argv, input=input_text, capture_output=True, text=True,
                           cwd=cwd, timeout=timeout, check=False)
     return Completed(argv, proc.returncode, proc.stdout, proc.stderr)
+
+
+def json_documents(text: str) -> list[Any]:
+    """Every JSON document in a stream of concatenated ones (`opa bench --count N` prints N)."""
+    decoder, documents, pos = json.JSONDecoder(), [], 0
+    while True:
+        while pos < len(text) and text[pos].isspace():
+            pos += 1
+        if pos >= len(text):
+            return documents
+        document, pos = decoder.raw_decode(text, pos)
+        documents.append(document)
 
 
 def _build_info(name: str) -> list[list[str]]:
