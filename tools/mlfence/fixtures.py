@@ -97,10 +97,6 @@ def admission_review(obj: dict[str, Any], case_key: str) -> dict[str, Any]:
     return {"apiVersion": "admission.k8s.io/v1", "kind": "AdmissionReview", "request": request}
 
 
-def merged_parameters(base: dict[str, Any], case: Case) -> dict[str, Any]:
-    return {**base, **case.parameters}
-
-
 def write(out: Path, base_parameters: dict[str, Any], enforcement_action: str = "deny") -> list[Case]:
     """Expand every example below `out`; returns the cases in index order."""
     all_cases = cases()

@@ -5,6 +5,7 @@ data.inventory, a kustomization, and `gator verify` suites built from each rule'
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -44,7 +45,12 @@ def _resource_name(rule: Rule) -> str:
     return rule.rule_id.lower()
 
 
-def _uses_inventory(rule: Rule, libs: tuple[rego_source.RegoFile, ...], text: str) -> bool:
+# What the cross-object rules read from data.inventory: written once, used by both the
+# templates' requires-sync-data annotation and the sync Config.
+SYNCED = (("", "v1", "Namespace"), ("networking.k8s.io", "v1", "NetworkPolicy"))
+
+
+def _uses_inventory(libs: tuple[rego_source.RegoFile, ...], text: str) -> bool:
     return "data.inventory" in text or any("data.inventory" in lib.text for lib in libs)
 
 
@@ -85,7 +91,7 @@ def template(rule: Rule, lib_root: Path) -> dict[str, Any]:
         "metadata.gatekeeper.sh/title": rule.title,
         "description": rule.description,
     }
-    if _uses_inventory(rule, libs, main.text):
+    if _uses_inventory(libs, main.text):
         annotations["metadata.gatekeeper.sh/requires-sync-data"] = _sync_annotation()
     kind = constraint_kind(rule)
     return {
@@ -113,13 +119,9 @@ def template(rule: Rule, lib_root: Path) -> dict[str, Any]:
 
 
 def _sync_annotation() -> str:
-    import json
-
-    return json.dumps([[
-        {"groups": ["networking.k8s.io"], "versions": ["v1"], "kinds": ["NetworkPolicy"]},
-    ], [
-        {"groups": [""], "versions": ["v1"], "kinds": ["Namespace"]},
-    ]])
+    """Gatekeeper's requires-sync-data: a list of requirements, each a list of alternatives."""
+    return json.dumps([[{"groups": [group], "versions": [version], "kinds": [kind]}]
+                       for group, version, kind in SYNCED])
 
 
 def _match(rule: Rule) -> dict[str, Any]:
@@ -147,8 +149,7 @@ def sync_config() -> dict[str, Any]:
         "kind": "Config",
         "metadata": {"name": "config", "namespace": "gatekeeper-system"},
         "spec": {"sync": {"syncOnly": [
-            {"group": "", "version": "v1", "kind": "Namespace"},
-            {"group": "networking.k8s.io", "version": "v1", "kind": "NetworkPolicy"},
+            {"group": group, "version": version, "kind": kind} for group, version, kind in SYNCED
         ]}},
     }
 

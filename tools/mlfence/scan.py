@@ -63,7 +63,7 @@ def evaluate(documents: list[Document], policy: Path, data: Path,
     with tempfile.TemporaryDirectory(prefix="mlfence-scan-") as tmp:
         input_path = Path(tmp) / "input.json"
         input_path.write_text(json.dumps(payload))
-        args = ["eval", "--format", "json", "--fail-defined=false", "-d", str(policy), "-d", str(data),
+        args = ["eval", "--format", "json", "-d", str(policy), "-d", str(data),
                 "--ignore", "*_test.rego", "--input", str(input_path)]
         if extra_data:
             extra = Path(tmp) / "extra" / "data.json"
