@@ -314,3 +314,16 @@ def test_table_shows_exemption_note_literally(tmp_path: Path, bad_policy: Path) 
     code, out, _ = mlfence("check", str(bad_policy), "--exemptions", str(_exemptions(tmp_path, future)))
     assert code == 0
     assert "[exempted until" in " ".join(out.split()), out
+
+
+@pytest.mark.parametrize("args", [
+    ["check", "{bad}", "--output", "{ro}/report.json"],
+    ["docs", "--out", "{ro}/docs"],
+    ["fixtures", "--out", "{ro}/fixtures"],
+])
+def test_unwritable_output_is_a_clear_error(tmp_path: Path, bad_policy: Path, args: list[str]) -> None:
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("")
+    code, _out, err = mlfence(*[a.format(bad=bad_policy, ro=blocker) for a in args])
+    assert code == 2
+    assert err.startswith("mlfence: cannot access") and str(blocker) in err

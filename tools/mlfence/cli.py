@@ -241,3 +241,14 @@ def build(
 from mlfence.sync.command import sync as _sync  # noqa: E402
 
 app.command("sync")(_sync)
+
+
+def run() -> None:
+    """Console entry point. An operating-system failure anywhere (an unwritable --output or
+    --out, a full disk, a vanished file) ends with one line and exit 2, never a traceback."""
+    try:
+        app()
+    except OSError as exc:
+        where = f" {exc.filename}" if getattr(exc, "filename", None) else ""
+        err.print(f"mlfence: cannot access{where}: {exc.strerror or exc}", markup=False, highlight=False)
+        raise SystemExit(2) from None
