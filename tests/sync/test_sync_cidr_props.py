@@ -86,25 +86,28 @@ def test_parse_rejects_garbage() -> None:
 
 def lookup(index: dict, q: cidr.Network) -> tuple[set[str], set[str]]:
     """The lookup lib.mlfence.ranges does, in Python: (labels containing q, labels inside q)."""
-    fam = cidr.family(q)
-    table, lengths = index[fam]["nodes"], index[fam]["lengths"]
+    table = index[cidr.family(q)]["nodes"]
     hexq = cidr.hex_of(q)
-    keys = {n: cidr.node_key(hexq, n) for n in lengths if n <= q.prefixlen}
-    containing = {lab for n, k in keys.items() if k in table for lab in table[k].split("|")[0].split(",") if lab}
-    own = keys.get(q.prefixlen)
-    if own in table:
-        below = table[own].split("|")[1]
+    whole, rest = divmod(q.prefixlen, 4)
+
+    def labels(text: str) -> set[str]:
+        return {lab for lab in text.split(",") if lab}
+
+    def ranges(key: str) -> list[tuple[cidr.Network, str]]:
+        return [(cidr.parse(t), lab) for t, lab in table.get(key, {}).get("ranges", [])]
+
+    containing = {lab for depth in range(whole + 1) for net, text in ranges(hexq[:depth])
+                  if q.subnet_of(net) for lab in labels(text)}
+    own = hexq[:whole]
+    if rest == 0:
+        inside = labels(table.get(own, {}).get("below", ""))
     else:
-        deepest = max(n for n, k in keys.items() if k in table and n < q.prefixlen)
-        bit = (int(q.network_address) >> (q.max_prefixlen - 1 - deepest)) & 1
-        child = table[keys[deepest]].split("|")[2 + bit]
-        below = ""
-        if child:
-            hexpart, length = child.split("/")
-            same_block = cidr.node_key(hexpart.ljust(len(hexq), "0"), q.prefixlen) == cidr.node_key(hexq, q.prefixlen)
-            if int(length) >= q.prefixlen and same_block:
-                below = table[child].split("|")[1]
-    return containing, {lab for lab in below.split(",") if lab}
+        inside = {lab for net, text in ranges(own) if net.subnet_of(q) for lab in labels(text)}
+        span = 1 << (4 - rest)
+        low = int(hexq[whole], 16) // span * span
+        for digit in range(low, low + span):
+            inside |= labels(table.get(own + f"{digit:x}", {}).get("below", ""))
+    return containing, inside
 
 
 def brute(ranges: dict[str, list[cidr.Network]], q: cidr.Network) -> tuple[set[str], set[str]]:
@@ -124,9 +127,11 @@ def test_index_lookups_equal_brute_force(ranges: dict[str, list[cidr.Network]], 
         want_in, want_under = brute(ranges, q)
         assert lookup(exact, q) == (want_in, want_under)
         got_in, got_under = lookup(reduced, q)
-        # reduce_min keeps the smallest label per node: every range is still found, under one name.
-        assert bool(got_in) == bool(want_in) and got_in <= want_in
-        assert got_under == ({min(want_under)} if want_under else set())
+        # reduce_min keeps the smallest label per range and per subtree: every range is still
+        # found, and the smallest name, the one egress_class reports, is always among them.
+        for got, want in ((got_in, want_in), (got_under, want_under)):
+            assert bool(got) == bool(want) and got <= want
+            assert not want or min(want) in got
 
 
 @fast
@@ -135,14 +140,19 @@ def test_index_keeps_families_apart_and_nodes_consistent(ranges: dict[str, list[
     index = cidr.build_index(ranges)
     for fam, width in cidr.WIDTH.items():
         nodes = index[fam]["nodes"]
-        assert "/0" in nodes  # the root
+        assert "" in nodes  # the root
         for key, node in nodes.items():
-            assert len(key.split("/")[0]) <= width // 4
-            for child in node.split("|")[2:]:
-                assert not child or child in nodes
+            assert len(key) <= width // 4
+            assert key == "" or key[:-1] in nodes  # every ancestor exists: lookups need no pointer
+            for text, _ in node.get("ranges", []):
+                net = cidr.parse(text)
+                assert cidr.family(net) == fam and cidr.hex_of(net)[:len(key)] == key
+                assert cidr.bucket_depth(net.prefixlen) == len(key)
         want = {(int(n.network_address), n.prefixlen) for nets in ranges.values() for n in nets
                 if cidr.family(n) == fam}
-        assert {length for _, length in want} <= set(index[fam]["lengths"])
+        got = {(int(net.network_address), net.prefixlen) for net in
+               (cidr.parse(t) for node in nodes.values() for t, _ in node.get("ranges", []))}
+        assert got == want
 
 
 @settings(max_examples=20, deadline=None)
@@ -151,10 +161,20 @@ def test_streamed_index_is_independent_of_label_merging(points: list[tuple[int, 
     """Repeated prefixes (as in 100x benchmark data) merge their labels like build_index does."""
     nets = [ipaddress.IPv4Network((v, ln), strict=False) for v, ln in points]
     doubled = cidr.build_index({"a": nets, "b": nets})
-    nodes: dict[str, str] = {}
+    nodes: dict[str, dict] = {}
     stream = sorted((int(n.network_address), n.prefixlen, frozenset({lab})) for n in nets for lab in "ab")
-    lengths = cidr.stream_family_index(stream, 32, False, nodes.__setitem__)
-    assert doubled["ipv4"] == {"lengths": lengths, "nodes": nodes}
+    cidr.stream_family_index(stream, 32, False, nodes.__setitem__)
+    assert doubled["ipv4"] == {"nodes": nodes}
+
+
+def test_unsorted_points_are_refused() -> None:
+    points = [(int(ipaddress.IPv4Address("10.0.0.0")), 32, frozenset({"a"})),
+              (int(ipaddress.IPv4Address("10.0.0.0")), 8, frozenset({"a"}))]
+    try:
+        cidr.stream_family_index(points, 32, False, lambda key, node: None)
+    except ValueError:
+        return
+    raise AssertionError("an unsorted stream must not produce a silently wrong index")
 
 
 def test_rego_lookups_equal_brute_force(tmp_path: Path) -> None:

@@ -87,7 +87,8 @@ def test_mixed_families_are_kept_apart(synced: Path, feeds: synth.Feeds, sync: S
     assert approved == {"eastus": {"ipv4": ["20.38.98.0/24", "20.60.0.0/16"],
                                    "ipv6": ["2603:1030:7::/48", "2603:1030:8::/48"]}}
     index = _load(synced, docs.APPROVED_INDEX)
-    assert "142662/24" in index["ipv4"]["nodes"] and "260310300007/48" in index["ipv6"]["nodes"]
+    assert ["20.38.98.0/24", "azure/Storage/eastus"] in index["ipv4"]["nodes"]["142662"]["ranges"]
+    assert "azure/Storage/eastus" in index["ipv6"]["nodes"]["260310300007"]["ranges"][0]
     # Adjacent prefixes of each family collapse, still apart: 2603:1030:7::/48 + :6::/48 -> ::6::/47.
     tags = [("Storage.EastUS", "eastus", ["20.38.98.0/24", "2603:1030:6::/48", "20.38.99.0/24", "2603:1030:7::/48"]),
             *synth.AZURE_TAGS[1:]]

@@ -3,10 +3,12 @@
 Everything here keeps IPv4 and IPv6 apart: a function that takes a mixed list splits it by
 family first, because `ipaddress` refuses to compare or collapse across families.
 
-The index (`build_index`) is a compressed binary trie (Patricia trie) flattened into one
-object, so Rego answers "which ranges contain this CIDR" and "which ranges lie inside it" with
-a bounded number of object lookups (one per distinct prefix length, at most 33 or 129) whatever
-the number of ranges: OPA's `net.cidr_*` builtins scan lists linearly and re-parse every string.
+The index (`build_index`) is a trie on the address's hex digits (nibbles) flattened into one
+object keyed by hex prefix, so Rego answers "which ranges contain this CIDR" and "which ranges
+lie inside it" with one object lookup per nibble (at most 9 or 33) plus one
+`net.cidr_contains_matches` call over at most 30 ranges per node, whatever the number of
+ranges: the builtins alone scan lists linearly, a bit-level trie walked in Rego costs one
+lookup per prefix length.
 """
 
 from __future__ import annotations
@@ -17,7 +19,6 @@ from collections.abc import Callable, Iterable, Mapping
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 FAMILIES = ("ipv4", "ipv6")
 WIDTH = {"ipv4": 32, "ipv6": 128}
-HEX_DIGITS = "0123456789abcdef"
 
 
 class CidrError(ValueError):
@@ -146,59 +147,50 @@ def hex_of(net: Network) -> str:
     return f"{int(net.network_address):0{net.max_prefixlen // 4}x}"
 
 
-def node_key(hexstr: str, length: int) -> str:
-    """Key of the prefix of `length` bits of an address given in hex.
-
-    Whole nibbles, then the partial nibble masked to its leading bits, then "/length": the
-    same function is written in Rego (lib.mlfence.ranges._key), string operations only.
-    """
-    whole, rest = divmod(length, 4)
-    key = hexstr[:whole]
-    if rest:
-        value = HEX_DIGITS.index(hexstr[whole])
-        key += HEX_DIGITS[value - value % (1 << (4 - rest))]
-    return f"{key}/{length}"
+def bucket_depth(length: int) -> int:
+    """Nibbles of the bucket a prefix of `length` bits lives in: its whole nibbles."""
+    return length // 4
 
 
-def _lcp(a: tuple[int, int], b: tuple[int, int], width: int) -> tuple[int, int]:
-    diff = a[0] ^ b[0]
-    common = width - diff.bit_length()
-    length = min(a[1], b[1], common)
-    mask = ((1 << length) - 1) << (width - length) if length else 0
-    return a[0] & mask, length
-
-
-def _key_of(value: int, length: int, width: int) -> str:
-    return node_key(f"{value:0{width // 4}x}", length)
+def range_text(value: int, length: int, width: int) -> str:
+    """Canonical CIDR text straight from the integer (IPv4 without building an object: the
+    streaming benchmark data has millions of prefixes)."""
+    if width == 32:
+        return f"{value >> 24}.{(value >> 16) & 255}.{(value >> 8) & 255}.{value & 255}/{length}"
+    return f"{ipaddress.IPv6Address(value).compressed}/{length}"
 
 
 Labels = frozenset[str]
+Node = dict[str, object]
 
 
-class _Open:
-    """A trie node on the open (rightmost) path while streaming: finished when popped."""
+class _Bucket:
+    """A node on the open path while streaming: finished (emitted) when popped."""
 
-    __slots__ = ("below", "children", "here", "length", "value")
+    __slots__ = ("below", "prefix", "ranges")
 
-    def __init__(self, value: int, length: int, here: Labels) -> None:
-        self.value, self.length, self.here, self.below = value, length, here, here
-        self.children = ["", ""]
+    def __init__(self, prefix: str) -> None:
+        self.prefix = prefix
+        self.ranges: dict[tuple[int, int], Labels] = {}
+        self.below: Labels = frozenset()
 
 
 def stream_family_index(points: Iterable[tuple[int, int, Labels]], width: int, reduce_min: bool,
-                        emit: Callable[[str, str], None]) -> list[int]:
-    """Build one family's Patricia trie from prefixes sorted by (network int, length), calling
-    emit(key, node) once per node; return the prefix lengths present.
+                        emit: Callable[[str, Node], None]) -> None:
+    """Build one family's nibble trie from prefixes sorted by (network int, length), calling
+    emit(key, node) once per node (children before their parent).
 
-    Only the open path (at most width + 1 nodes) is held in memory, so an index of any size is
-    written in one pass: the 100x benchmark data has tens of millions of nodes. A node is the
-    string "here|below|child0|child1": labels of ranges equal to the node, labels of all ranges
-    at or under it, and the keys of its two subtrees. With `reduce_min` only the smallest label
-    is kept in each field: enough to name one approved service, and it keeps the root from
-    listing them all. Repeated points merge their labels.
+    The key is the hex prefix (0 to width/4 nibbles; the root is ""). Every nibble prefix of
+    every range, down to the range's own whole nibbles, is a node, so a lookup never needs a
+    pointer: the ancestors of a block are its hex truncations, its descendants one nibble
+    down are at most 16 keys. A node is {"ranges": [[cidr, labels], ...], "below": labels}:
+    the ranges whose length lies in the node's nibble (at most 2+4+8+16 of them, whatever the
+    size of the data, checked with one net.cidr_contains_matches call) and the labels of every
+    range at or under the node. Labels are comma-joined; with `reduce_min` only the smallest
+    is kept (enough to name one approved service, and the root does not list them all).
+    Only the open path (at most width/4 + 1 nodes) is held in memory, so an index of any size
+    is written in one pass. Repeated points merge their labels.
     """
-    lengths: set[int] = set()
-
     def text(labels: Labels) -> str:
         if reduce_min:
             return min(labels) if labels else ""
@@ -211,58 +203,51 @@ def stream_family_index(points: Iterable[tuple[int, int, Labels]], width: int, r
             return frozenset((min(a | b),))
         return a | b
 
-    def finish(parent: _Open, child: _Open) -> None:
-        key = _key_of(child.value, child.length, width)
-        parent.children[(child.value >> (width - 1 - parent.length)) & 1] = key
-        parent.below = merge(parent.below, child.below)
-        lengths.add(child.length)
-        emit(key, "|".join([text(child.here), text(child.below), *child.children]))
+    def finish(node: _Bucket) -> None:
+        out: Node = {"below": text(node.below)}
+        if node.ranges:
+            out["ranges"] = [[range_text(value, length, width), text(labels)]
+                             for (value, length), labels in node.ranges.items()]
+        emit(node.prefix, out)
 
-    stack = [_Open(0, 0, frozenset())]  # the root always exists: every lookup has an ancestor
+    digits = width // 4
+    stack = [_Bucket("")]  # the root always exists: an empty index still has one node
     for value, length, given in points:
         labels = frozenset((min(given),)) if reduce_min and given else frozenset(given)
-        while True:
-            top = stack[-1]
-            if top.length <= length and (top.length == 0 or (value ^ top.value) >> (width - top.length) == 0):
-                break  # top is the point or one of its ancestors
+        address = f"{value:0{digits}x}"
+        depth = bucket_depth(length)
+        while len(stack) > 1 and not address.startswith(stack[-1].prefix):
             done = stack.pop()
-            parent = stack[-1]
-            branch = _lcp((done.value, done.length), (value, length), width)
-            if branch[1] > parent.length:  # the point diverges below parent: a new branch node
-                node = _Open(branch[0], branch[1], frozenset())
-                finish(node, done)
-                stack.append(node)
-            else:
-                finish(parent, done)
-        top = stack[-1]
-        if (top.value, top.length) == (value, length):
-            top.here = merge(top.here, labels)
-            top.below = merge(top.below, labels)
-        else:
-            stack.append(_Open(value, length, labels))
+            stack[-1].below = merge(stack[-1].below, done.below)
+            finish(done)
+        if len(stack) - 1 > depth:
+            raise ValueError("index points must be sorted by (network, length)")
+        for nibbles in range(len(stack), depth + 1):
+            stack.append(_Bucket(address[:nibbles]))
+        bucket = stack[depth]
+        bucket.ranges[(value, length)] = merge(bucket.ranges.get((value, length), frozenset()), labels)
+        bucket.below = merge(bucket.below, labels)
     while len(stack) > 1:
         done = stack.pop()
-        finish(stack[-1], done)
-    root = stack[0]
-    lengths.add(0)
-    emit(_key_of(0, 0, width), "|".join([text(root.here), text(root.below), *root.children]))
-    return sorted(lengths)
+        stack[-1].below = merge(stack[-1].below, done.below)
+        finish(done)
+    finish(stack[0])
 
 
 def build_family_index(labelled: Mapping[tuple[int, int], set[str]], width: int,
                        reduce_min: bool) -> dict[str, object]:
-    """Flatten the Patricia trie of one family's prefixes into {"lengths", "nodes"}.
+    """One family's nibble trie as {"nodes": {hex prefix: node}}; see stream_family_index.
 
-    `labelled` maps (network int, prefix length) to labels; see stream_family_index.
+    `labelled` maps (network int, prefix length) to labels.
     """
-    nodes: dict[str, str] = {}
+    nodes: dict[str, Node] = {}
     points = ((value, length, frozenset(labelled[(value, length)])) for value, length in sorted(labelled))
-    lengths = stream_family_index(points, width, reduce_min, nodes.__setitem__)
-    return {"lengths": lengths, "nodes": nodes}
+    stream_family_index(points, width, reduce_min, nodes.__setitem__)
+    return {"nodes": nodes}
 
 
 def build_index(labelled: Mapping[str, Iterable[Network]], reduce_min: bool = False) -> dict[str, object]:
-    """Index label -> networks for Rego; see build_family_index for the node format."""
+    """Index label -> networks for Rego; see stream_family_index for the node format."""
     per_family: dict[str, dict[tuple[int, int], set[str]]] = {name: {} for name in FAMILIES}
     for name, nets in labelled.items():
         for net in nets:

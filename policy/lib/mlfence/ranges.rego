@@ -10,7 +10,7 @@
 #   the large indexes. Shapes:
 #     approved_ranges: {provider: {service: {region: {"ipv4": [cidr], "ipv6": [cidr]}}}}
 #     owner_ranges:    {owner: {"kind": "cdn" | "cloud", "ipv4": [cidr], "ipv6": [cidr]}}
-#     approved_index:  {"ipv4" | "ipv6": {"lengths": [n], "nodes": {key: node}}}
+#     approved_index:  {"ipv4" | "ipv6": {"nodes": {hex prefix: node}}}
 #     owner_index:     the same, plus {"kinds": {owner: "cdn" | "cloud"}}
 #   The two indexes are optional and bundle-only (too big for a Constraint): without them the
 #   classifier scans approved_ranges and owner_ranges linearly, which is fine for the small,
@@ -68,14 +68,13 @@ _published_class(found) := object.union({"class": "approved"}, _service(min(foun
 # Labels read "provider/service/region".
 _found(cidr) := {
 	"approved": inside_of,
-	"overlapping": (inside_of | _approved_under(cidr, q, keys)),
+	"overlapping": (inside_of | _approved_under(cidr, q)),
 	"cdn": {pair[0] | some pair in owners; pair[1] == "cdn"},
 	"cloud": {pair[0] | some pair in owners; pair[1] != "cdn"},
 } if {
 	q := _query(cidr)
-	keys := _keys(cidr, q)
-	inside_of := _approved_in(cidr, keys)
-	owners := _owners(cidr, q, keys)
+	inside_of := _approved_in(cidr, q)
+	owners := _owners(cidr, q)
 }
 
 # approved_containing(cidr) is the set of {"owner", "service"} of approved ranges that contain
@@ -113,7 +112,7 @@ _synced_name := {
 
 _approved_overridden("approved_index") if is_object(input.parameters.approved_ranges)
 
-_approved_in(cidr, keys) := _containing(_index("approved_index", cidr), keys) if {
+_approved_in(cidr, q) := _containing(_index("approved_index", cidr), cidr, q) if {
 	_index("approved_index", cidr)
 } else := {sprintf("%s/%s/%s", [provider, service, region]) |
 	some provider, services in source("approved_ranges")
@@ -123,7 +122,7 @@ _approved_in(cidr, keys) := _containing(_index("approved_index", cidr), keys) if
 	net.cidr_contains(approved, cidr)
 }
 
-_approved_under(cidr, q, keys) := _inside(_index("approved_index", cidr), q, keys) if {
+_approved_under(cidr, q) := _inside(_index("approved_index", cidr), cidr, q) if {
 	_index("approved_index", cidr)
 } else := {sprintf("%s/%s/%s", [provider, service, region]) |
 	some provider, services in source("approved_ranges")
@@ -133,13 +132,13 @@ _approved_under(cidr, q, keys) := _inside(_index("approved_index", cidr), q, key
 	net.cidr_intersects(approved, cidr)
 }
 
-# _owners(cidr, q, keys) is the set of [owner, kind] from the index and from owner_ranges,
+# _owners(cidr, q) is the set of [owner, kind] from the index and from owner_ranges,
 # which a caller may also use for owners of its own (a partner's ranges).
-_owners(cidr, q, keys) := _indexed_owners(cidr, q, keys) | _listed_owners(cidr)
+_owners(cidr, q) := _indexed_owners(cidr, q) | _listed_owners(cidr)
 
-_indexed_owners(cidr, q, keys) := {[owner, kind] |
+_indexed_owners(cidr, q) := {[owner, kind] |
 	index := _index("owner_index", cidr)
-	some owner in (_containing(index, keys) | _inside(index, q, keys))
+	some owner in (_containing(index, cidr, q) | _inside(index, cidr, q))
 	kind := _owner_kind(owner)
 }
 
@@ -170,22 +169,22 @@ _owner_list(cidr) := input.parameters.owner_ranges if {
 } else := source("owner_ranges")
 
 # --- indexed lookups ------------------------------------------------------------------------
-# An index holds, per family, a Patricia trie flattened into {key: "here|below|child0|child1"}
-# where key is _key(hex of the network address, prefix length), "here" lists the labels of
-# ranges equal to the node, "below" those of every range at or under it. A lookup costs one
-# object access per prefix length present (at most 33 or 129), whatever the number of ranges.
+# An index holds, per family, a trie on the address's hex digits flattened into
+# {hex prefix: {"ranges": [[cidr, labels]], "below": labels}} (tools/mlfence/cidr.py): every
+# nibble prefix of every range is a node, a range sits in the node of its whole nibbles, and
+# "below" lists the labels of every range at or under the node. A lookup reads one node per
+# nibble of the block (at most 9 or 33) and lets one net.cidr_contains_matches call per node
+# (at most 30 ranges) do the bit work, whatever the number of ranges.
 
-# _index(name, cidr) is a handle on one family of an index, or undefined when there is none.
-# Lookups go through _lengths and _node so that only the nodes a query touches are read from
-# the store: fetching the whole index (100k+ nodes) would cost every decision milliseconds.
-_index(name, cidr) := handle if {
-	handle := {"name": name, "family": family(cidr), "source": _index_source[name]}
-	is_array(_lengths(handle))
+# _index(name, cidr) is the nodes object of one family of an index, or undefined when there
+# is none. Binding the object is cheap (no copy); each lookup then reads one key of it.
+_index(name, cidr) := nodes if {
+	nodes := _nodes(name, family(cidr))
+	is_object(nodes[""])
 }
 
 # _index_source[name] says, once per evaluation, where index `name` comes from: the caller's
-# parameters or the synced data. Deciding it inside every node lookup cost thousands of
-# repeated tests per NetworkPolicy.
+# parameters or the synced data.
 _index_source[name] := "parameters" if {
 	some name in object.keys(_synced_name)
 	_given(name)
@@ -197,21 +196,18 @@ _index_source[name] := "data" if {
 	not _approved_overridden(name)
 }
 
-_lengths(index) := input.parameters[index.name][index.family].lengths if index.source == "parameters"
+_nodes(name, fam) := input.parameters[name][fam].nodes if _index_source[name] == "parameters"
 
-_lengths(index) := data.lib.mlfence.rangedata[_synced_name[index.name]][index.family].lengths if {
-	index.source == "data"
+_nodes(name, fam) := data.lib.mlfence.rangedata[_synced_name[name]][fam].nodes if {
+	_index_source[name] == "data"
 }
 
-_node(index, key) := input.parameters[index.name][index.family].nodes[key] if index.source == "parameters"
-
-_node(index, key) := data.lib.mlfence.rangedata[_synced_name[index.name]][index.family].nodes[key] if {
-	index.source == "data"
-}
-
-# _query(cidr) is {"hex": the address as 8 or 32 hex digits, "len": prefix length}.
-_query(cidr) := {"hex": _hex(family(cidr), parts[0]), "len": to_number(parts[1])} if {
+# _query(cidr) is {"hex": the address as 8 or 32 hex digits, "len": prefix length,
+# "hex_prefix": the hex digits of the block's whole nibbles}.
+_query(cidr) := {"hex": hex, "len": length, "hex_prefix": substring(hex, 0, _whole_nibbles(length))} if {
 	parts := split(as_cidr(cidr), "/")
+	hex := _hex(family(cidr), parts[0])
+	length := to_number(parts[1])
 }
 
 _hex("ipv4", address) := sprintf("%02x%02x%02x%02x", [to_number(octet) | some octet in split(address, ".")])
@@ -245,132 +241,42 @@ _pad4(group) := concat("", [substring("0000", 0, 4 - count(group)), group])
 
 _hex_digits := "0123456789abcdef"
 
-# _keys(cidr, q) maps each prefix length the indexes use, up to the block's, to the key of the
-# block's truncation to that length: computed once per destination.
-_keys(cidr, q) := {length: _key(q.hex, length) |
-	some name in ["approved_index", "owner_index"]
-	some length in _lengths(_index(name, cidr))
-	length <= q.len
-}
-
-# _key(hex, length): whole nibbles, the partial nibble masked, "/length" (cidr.node_key).
-_key(digits, length) := concat("", [
-	substring(digits, 0, whole),
-	_masked[length % 4][substring(digits, whole, 1)],
-	"/",
-	format_int(length, 10),
-]) if {
-	whole := (length - (length % 4)) / 4
-}
-
-# _masked[bits][digit] keeps the leading `bits` bits of a hex digit: a literal table, because
-# it runs for every prefix length of every lookup and a computed rule is re-evaluated per call.
-_masked := {
-	0: {
-		"0": "",
-		"1": "",
-		"2": "",
-		"3": "",
-		"4": "",
-		"5": "",
-		"6": "",
-		"7": "",
-		"8": "",
-		"9": "",
-		"a": "",
-		"b": "",
-		"c": "",
-		"d": "",
-		"e": "",
-		"f": "",
-		"": "",
-	},
-	1: {
-		"0": "0",
-		"1": "0",
-		"2": "0",
-		"3": "0",
-		"4": "0",
-		"5": "0",
-		"6": "0",
-		"7": "0",
-		"8": "8",
-		"9": "8",
-		"a": "8",
-		"b": "8",
-		"c": "8",
-		"d": "8",
-		"e": "8",
-		"f": "8",
-	},
-	2: {
-		"0": "0",
-		"1": "0",
-		"2": "0",
-		"3": "0",
-		"4": "4",
-		"5": "4",
-		"6": "4",
-		"7": "4",
-		"8": "8",
-		"9": "8",
-		"a": "8",
-		"b": "8",
-		"c": "c",
-		"d": "c",
-		"e": "c",
-		"f": "c",
-	},
-	3: {
-		"0": "0",
-		"1": "0",
-		"2": "2",
-		"3": "2",
-		"4": "4",
-		"5": "4",
-		"6": "6",
-		"7": "6",
-		"8": "8",
-		"9": "8",
-		"a": "a",
-		"b": "a",
-		"c": "c",
-		"d": "c",
-		"e": "e",
-		"f": "e",
-	},
-}
-
-# _bit(digits, position) is the address bit at position (0 = most significant).
-_bit(digits, position) := floor(value / _bit_weight[position % 4]) % 2 if {
-	value := indexof(_hex_digits, substring(digits, (position - (position % 4)) / 4, 1))
-}
-
-_bit_weight := {0: 8, 1: 4, 2: 2, 3: 1}
-
 _labels(text) := {label | some label in split(text, ","); label != ""}
 
-# _containing(index, keys) is the labels of ranges that contain the queried block: its
-# ancestors in the trie are exactly its truncations to each length present.
-_containing(index, keys) := {label |
-	some length in _lengths(index)
-	node := _node(index, keys[length])
-	some label in _labels(split(node, "|")[0])
+# _containing(index, cidr, q) is the labels of ranges that contain the queried block: they sit
+# in the nodes of its hex truncations (the block's own nibbles and fewer).
+_containing(nodes, cidr, q) := {label |
+	some depth in numbers.range(0, _whole_nibbles(q.len))
+	ranges := nodes[substring(q.hex, 0, depth)].ranges
+	some match in net.cidr_contains_matches(ranges, cidr)
+	some label in _labels(ranges[match[0]][1])
 }
 
-# _inside(index, q, keys) is the labels of ranges inside the queried block: the "below" of the
-# node equal to it or, failing that, of the topmost node under it, which is a child of its
-# deepest ancestor (the root always exists).
-_inside(index, q, keys) := _labels(split(_node(index, keys[q.len]), "|")[1]) if {
-	_node(index, keys[q.len])
-} else := _labels(split(_node(index, child), "|")[1]) if {
-	deepest := max({length |
-		some length in _lengths(index)
-		length < q.len
-		_node(index, keys[length])
-	})
-	child := split(_node(index, keys[deepest]), "|")[2 + _bit(q.hex, deepest)]
-	parts := split(child, "/")
-	to_number(parts[1]) >= q.len
-	_key(parts[0], q.len) == _key(q.hex, q.len)
-} else := set()
+# _inside(index, cidr, q) is the labels of ranges inside the queried block. A block of whole
+# nibbles: the "below" of its own node. Otherwise the ranges of the node of its whole nibbles
+# that it contains, and the "below" of the (2, 4 or 8) child nodes whose next nibble agrees
+# with the block's remaining bits.
+_inside(nodes, cidr, q) := _labels(object.get(nodes, [q.hex_prefix, "below"], "")) if {
+	q.len % 4 == 0
+} else := own | deeper if {
+	ranges := object.get(nodes, [q.hex_prefix, "ranges"], [])
+	own := {label |
+		some match in net.cidr_contains_matches(cidr, ranges)
+		some label in _labels(ranges[match[1]][1])
+	}
+	deeper := {label |
+		some digit in _agreeing_digits(substring(q.hex, _whole_nibbles(q.len), 1), q.len % 4)
+		some label in _labels(nodes[concat("", [q.hex_prefix, digit])].below)
+	}
+}
+
+_whole_nibbles(length) := (length - (length % 4)) / 4
+
+# _agreeing_digits(digit, bits) is the hex digits whose leading `bits` bits equal digit's.
+_agreeing_digits(digit, bits) := [substring(_hex_digits, i, 1) | some i in numbers.range(low, (low + span) - 1)] if {
+	span := _span[bits]
+	value := indexof(_hex_digits, digit)
+	low := value - (value % span)
+}
+
+_span := {1: 8, 2: 4, 3: 2}

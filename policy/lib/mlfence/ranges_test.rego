@@ -16,27 +16,51 @@ _owners := {
 }
 
 _approved_index := {
-	"ipv4": {"lengths": [0, 15], "nodes": {
-		"/0": "|aws/S3/us-east-1|34d8/15|",
-		"34d8/15": "aws/S3/us-east-1|aws/S3/us-east-1||",
+	"ipv4": {"nodes": {
+		"34d": {"below": "aws/S3/us-east-1", "ranges": [["52.216.0.0/15", "aws/S3/us-east-1"]]},
+		"34": {"below": "aws/S3/us-east-1"},
+		"3": {"below": "aws/S3/us-east-1"},
+		"": {"below": "aws/S3/us-east-1"},
 	}},
-	"ipv6": {"lengths": [0, 39], "nodes": {
-		"/0": "|aws/S3/us-east-1|26001fa080/39|",
-		"26001fa080/39": "aws/S3/us-east-1|aws/S3/us-east-1||",
+	"ipv6": {"nodes": {
+		"26001fa08": {"below": "aws/S3/us-east-1", "ranges": [["2600:1fa0:8000:0000:0000:0000:0000:0000/39", "aws/S3/us-east-1"]]},
+		"26001fa0": {"below": "aws/S3/us-east-1"},
+		"26001fa": {"below": "aws/S3/us-east-1"},
+		"26001f": {"below": "aws/S3/us-east-1"},
+		"26001": {"below": "aws/S3/us-east-1"},
+		"2600": {"below": "aws/S3/us-east-1"},
+		"260": {"below": "aws/S3/us-east-1"},
+		"26": {"below": "aws/S3/us-east-1"},
+		"2": {"below": "aws/S3/us-east-1"},
+		"": {"below": "aws/S3/us-east-1"},
 	}},
 }
 
 _owner_index := {
-	"ipv4": {"lengths": [0, 8, 16], "nodes": {
-		"/0": "|aws,fastly|34/8|9765/16",
-		"34/8": "aws|aws||",
-		"9765/16": "fastly|fastly||",
+	"ipv4": {"nodes": {
+		"34": {"below": "aws", "ranges": [["52.0.0.0/8", "aws"]]},
+		"3": {"below": "aws"},
+		"9765": {"below": "fastly", "ranges": [["151.101.0.0/16", "fastly"]]},
+		"976": {"below": "fastly"},
+		"97": {"below": "fastly"},
+		"9": {"below": "fastly"},
+		"": {"below": "aws,fastly"},
 	}},
-	"ipv6": {"lengths": [0, 4, 24, 32], "nodes": {
-		"/0": "|aws,fastly|2/4|",
-		"2/4": "|aws,fastly|26001f/24|2a044e40/32",
-		"26001f/24": "aws|aws||",
-		"2a044e40/32": "fastly|fastly||",
+	"ipv6": {"nodes": {
+		"26001f": {"below": "aws", "ranges": [["2600:1f00:0000:0000:0000:0000:0000:0000/24", "aws"]]},
+		"26001": {"below": "aws"},
+		"2600": {"below": "aws"},
+		"260": {"below": "aws"},
+		"26": {"below": "aws"},
+		"2a044e40": {"below": "fastly", "ranges": [["2a04:4e40:0000:0000:0000:0000:0000:0000/32", "fastly"]]},
+		"2a044e4": {"below": "fastly"},
+		"2a044e": {"below": "fastly"},
+		"2a044": {"below": "fastly"},
+		"2a04": {"below": "fastly"},
+		"2a0": {"below": "fastly"},
+		"2a": {"below": "fastly"},
+		"2": {"below": "aws,fastly"},
+		"": {"below": "aws,fastly"},
 	}},
 	"kinds": {"aws": "cloud", "fastly": "cdn"},
 }

@@ -15,7 +15,6 @@ feeds are never kept.
 
 from __future__ import annotations
 
-import ipaddress
 import json
 from collections.abc import Iterable, Mapping
 from typing import Any
@@ -53,20 +52,17 @@ def decode_approved(doc: Mapping[str, Any]) -> dict[Key, list[cidr.Network]]:
 
 
 def decode_index(doc: Mapping[str, Any]) -> dict[str, list[cidr.Network]]:
-    """Label -> networks, read back from the "here" field of an index's nodes."""
+    """Label -> networks, read back from the "ranges" of an index's nodes."""
     out: dict[str, list[cidr.Network]] = {}
     for fam in cidr.FAMILIES:
-        width = cidr.WIDTH[fam]
-        for key, node in doc.get(fam, {}).get("nodes", {}).items():
-            here = node.split("|", 1)[0]
-            if not here:
-                continue
-            hexpart, length = key.split("/")
-            value = int((hexpart or "0").ljust(width // 4, "0"), 16)
-            cls = ipaddress.IPv4Network if fam == "ipv4" else ipaddress.IPv6Network
-            net: cidr.Network = cls((value, int(length)))
-            for name in here.split(","):
-                out.setdefault(name, []).append(net)
+        for node in doc.get(fam, {}).get("nodes", {}).values():
+            if not isinstance(node, dict):
+                raise ValueError("a prefix index in an older format (a trie of strings); sync into an "
+                                 "empty folder once, or restore the data from git")
+            for text, labels in node.get("ranges", []):
+                net = cidr.parse(text)
+                for name in labels.split(","):
+                    out.setdefault(name, []).append(net)
     return out
 
 
