@@ -64,7 +64,7 @@ def _points(packed: list[int], names: list[str]) -> Iterator[tuple[int, int, fro
 
 def _write_index(path: Path, labelled: Mapping[str, list[cidr.Network]], scale: int, reduce_min: bool,
                  extra: dict[str, Any] | None = None) -> int:
-    """Write {"ipv4": {"nodes"}, "ipv6": ..., **extra} to path; return the node count."""
+    """Write {"ipv4": {"nodes", "depths"}, "ipv6": ..., **extra} to path; return the node count."""
     names = sorted(labelled)  # label ids in name order: the smallest id is the smallest name
     nodes = 0
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -76,8 +76,9 @@ def _write_index(path: Path, labelled: Mapping[str, list[cidr.Network]], scale: 
             packed = _copies(prefixes, scale, fam)
             del prefixes
             out.write(f'{"," if i else ""}"{fam}":{{"nodes":{{')
-            nodes += _stream(out, _points(packed, names), cidr.WIDTH[fam], reduce_min)
-            out.write("}}")
+            count, depths = _stream(out, _points(packed, names), cidr.WIDTH[fam], reduce_min)
+            nodes += count
+            out.write(f'}},"depths":{json.dumps(depths)}}}')
             del packed
         for key, value in (extra or {}).items():
             out.write(f",{json.dumps(key)}:{json.dumps(value, separators=(',', ':'))}")
@@ -86,15 +87,15 @@ def _write_index(path: Path, labelled: Mapping[str, list[cidr.Network]], scale: 
 
 
 def _stream(out: IO[str], points: Iterator[tuple[int, int, frozenset[str]]], width: int,
-            reduce_min: bool) -> int:
+            reduce_min: bool) -> tuple[int, list[int]]:
     seen = [0]
 
     def emit(key: str, node: cidr.Node) -> None:
         out.write(f'{"," if seen[0] else ""}"{key}":{json.dumps(node, separators=(",", ":"))}')
         seen[0] += 1
 
-    cidr.stream_family_index(points, width, reduce_min, emit)
-    return seen[0]
+    depths = cidr.stream_family_index(points, width, reduce_min, emit)
+    return seen[0], depths
 
 
 def main(synced: Path, out: Path, scales: list[int]) -> None:

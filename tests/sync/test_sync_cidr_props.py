@@ -96,7 +96,8 @@ def lookup(index: dict, q: cidr.Network) -> tuple[set[str], set[str]]:
     def ranges(key: str) -> list[tuple[cidr.Network, str]]:
         return [(cidr.parse(t), lab) for t, lab in table.get(key, {}).get("ranges", [])]
 
-    containing = {lab for depth in range(whole + 1) for net, text in ranges(hexq[:depth])
+    depths = [d for d in index[cidr.family(q)]["depths"] if d <= whole]
+    containing = {lab for depth in depths for net, text in ranges(hexq[:depth])
                   if q.subnet_of(net) for lab in labels(text)}
     own = hexq[:whole]
     if rest == 0:
@@ -153,6 +154,7 @@ def test_index_keeps_families_apart_and_nodes_consistent(ranges: dict[str, list[
         got = {(int(net.network_address), net.prefixlen) for net in
                (cidr.parse(t) for node in nodes.values() for t, _ in node.get("ranges", []))}
         assert got == want
+        assert index[fam]["depths"] == sorted({len(key) for key, node in nodes.items() if node.get("ranges")})
 
 
 @settings(max_examples=20, deadline=None)
@@ -163,8 +165,8 @@ def test_streamed_index_is_independent_of_label_merging(points: list[tuple[int, 
     doubled = cidr.build_index({"a": nets, "b": nets})
     nodes: dict[str, dict] = {}
     stream = sorted((int(n.network_address), n.prefixlen, frozenset({lab})) for n in nets for lab in "ab")
-    cidr.stream_family_index(stream, 32, False, nodes.__setitem__)
-    assert doubled["ipv4"] == {"nodes": nodes}
+    depths = cidr.stream_family_index(stream, 32, False, nodes.__setitem__)
+    assert doubled["ipv4"] == {"depths": depths, "nodes": nodes}
 
 
 def test_unsorted_points_are_refused() -> None:

@@ -176,9 +176,10 @@ class _Bucket:
 
 
 def stream_family_index(points: Iterable[tuple[int, int, Labels]], width: int, reduce_min: bool,
-                        emit: Callable[[str, Node], None]) -> None:
+                        emit: Callable[[str, Node], None]) -> list[int]:
     """Build one family's nibble trie from prefixes sorted by (network int, length), calling
-    emit(key, node) once per node (children before their parent).
+    emit(key, node) once per node (children before their parent); return the depths (key
+    lengths) of the nodes that hold ranges, the only ones a lookup needs to read.
 
     The key is the hex prefix (0 to width/4 nibbles; the root is ""). Every nibble prefix of
     every range, down to the range's own whole nibbles, is a node, so a lookup never needs a
@@ -203,9 +204,12 @@ def stream_family_index(points: Iterable[tuple[int, int, Labels]], width: int, r
             return frozenset((min(a | b),))
         return a | b
 
+    depths: set[int] = set()
+
     def finish(node: _Bucket) -> None:
         out: Node = {"below": text(node.below)}
         if node.ranges:
+            depths.add(len(node.prefix))
             out["ranges"] = [[range_text(value, length, width), text(labels)]
                              for (value, length), labels in node.ranges.items()]
         emit(node.prefix, out)
@@ -232,18 +236,20 @@ def stream_family_index(points: Iterable[tuple[int, int, Labels]], width: int, r
         stack[-1].below = merge(stack[-1].below, done.below)
         finish(done)
     finish(stack[0])
+    return sorted(depths)
 
 
 def build_family_index(labelled: Mapping[tuple[int, int], set[str]], width: int,
                        reduce_min: bool) -> dict[str, object]:
-    """One family's nibble trie as {"nodes": {hex prefix: node}}; see stream_family_index.
+    """One family's nibble trie as {"depths": [n], "nodes": {hex prefix: node}}; see
+    stream_family_index.
 
     `labelled` maps (network int, prefix length) to labels.
     """
     nodes: dict[str, Node] = {}
     points = ((value, length, frozenset(labelled[(value, length)])) for value, length in sorted(labelled))
-    stream_family_index(points, width, reduce_min, nodes.__setitem__)
-    return {"nodes": nodes}
+    depths = stream_family_index(points, width, reduce_min, nodes.__setitem__)
+    return {"depths": depths, "nodes": nodes}
 
 
 def build_index(labelled: Mapping[str, Iterable[Network]], reduce_min: bool = False) -> dict[str, object]:

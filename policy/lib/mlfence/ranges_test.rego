@@ -16,14 +16,14 @@ _owners := {
 }
 
 _approved_index := {
-	"ipv4": {"nodes": {
+	"ipv4": {"depths": [3], "nodes": {
 		"34d": {"below": "aws/S3/us-east-1", "ranges": [["52.216.0.0/15", "aws/S3/us-east-1"]]},
 		"34": {"below": "aws/S3/us-east-1"},
 		"3": {"below": "aws/S3/us-east-1"},
 		"": {"below": "aws/S3/us-east-1"},
 	}},
-	"ipv6": {"nodes": {
-		"26001fa08": {"below": "aws/S3/us-east-1", "ranges": [["2600:1fa0:8000:0000:0000:0000:0000:0000/39", "aws/S3/us-east-1"]]},
+	"ipv6": {"depths": [9], "nodes": {
+		"26001fa08": {"below": "aws/S3/us-east-1", "ranges": [["2600:1fa0:8000::/39", "aws/S3/us-east-1"]]},
 		"26001fa0": {"below": "aws/S3/us-east-1"},
 		"26001fa": {"below": "aws/S3/us-east-1"},
 		"26001f": {"below": "aws/S3/us-east-1"},
@@ -37,7 +37,7 @@ _approved_index := {
 }
 
 _owner_index := {
-	"ipv4": {"nodes": {
+	"ipv4": {"depths": [2, 4], "nodes": {
 		"34": {"below": "aws", "ranges": [["52.0.0.0/8", "aws"]]},
 		"3": {"below": "aws"},
 		"9765": {"below": "fastly", "ranges": [["151.101.0.0/16", "fastly"]]},
@@ -46,13 +46,13 @@ _owner_index := {
 		"9": {"below": "fastly"},
 		"": {"below": "aws,fastly"},
 	}},
-	"ipv6": {"nodes": {
-		"26001f": {"below": "aws", "ranges": [["2600:1f00:0000:0000:0000:0000:0000:0000/24", "aws"]]},
+	"ipv6": {"depths": [6, 8], "nodes": {
+		"26001f": {"below": "aws", "ranges": [["2600:1f00::/24", "aws"]]},
 		"26001": {"below": "aws"},
 		"2600": {"below": "aws"},
 		"260": {"below": "aws"},
 		"26": {"below": "aws"},
-		"2a044e40": {"below": "fastly", "ranges": [["2a04:4e40:0000:0000:0000:0000:0000:0000/32", "fastly"]]},
+		"2a044e40": {"below": "fastly", "ranges": [["2a04:4e40::/32", "fastly"]]},
 		"2a044e4": {"below": "fastly"},
 		"2a044e": {"below": "fastly"},
 		"2a044": {"below": "fastly"},
