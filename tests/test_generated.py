@@ -7,7 +7,7 @@ import filecmp
 from pathlib import Path
 
 from conftest import ROOT, run
-from mlfence import catalog, docs
+from mlfence import catalog, docs, rule_index
 
 MLFENCE = str(ROOT / ".venv" / "bin" / "mlfence")
 
@@ -19,6 +19,22 @@ def test_rule_docs_are_current(tmp_path: Path) -> None:
     assert sorted(p.name for p in committed.glob("*.md")) == fresh, "run `make generate`"
     _, mismatch, errors = filecmp.cmpfiles(committed, tmp_path, fresh, shallow=False)
     assert not mismatch and not errors, f"stale rule pages {mismatch + errors}: run `make generate`"
+
+
+def test_rule_index_is_current() -> None:
+    """A stale index would skip a rule for a kind its METADATA now lists (fail open)."""
+    committed = (ROOT / rule_index.PATH).read_text()
+    assert committed == rule_index.dumps(rule_index.build(catalog.load())), "run `make generate`"
+
+
+def test_rule_index_covers_every_kubernetes_rule_and_kind() -> None:
+    index = rule_index.build(catalog.load())["kubernetes"]
+    listed = {(kind, tuple(pair)) for kind, pairs in index["kinds"].items() for pair in pairs}
+    for rule in catalog.load():
+        if rule.target == "kubernetes":
+            pair = tuple(rule.package.split(".")[1:])
+            assert {(kind, pair) for kind in rule.kinds} <= listed, rule.rule_id
+            assert rule.kinds or pair in {tuple(p) for p in index["any_kind"]}, rule.rule_id
 
 
 def test_every_rule_page_has_threat_examples_and_remediation() -> None:

@@ -61,11 +61,27 @@ _k8s_findings(review, inventory) := {as_finding(violation) |
 }
 
 # A reference down to `.violation` evaluates only that rule of each package (never a whole
-# package document, which would also evaluate its tests).
+# package document, which would also evaluate its tests). With the rule index (data/mlfence/
+# rule_index, written from the rules' METADATA kinds by `make generate` and by every bundle
+# build) only the rules that list the object's kind run, as Gatekeeper's Constraints match;
+# a kind the index does not name, or no index, runs every rule.
 _k8s_violations := union({found |
+	some pair in array.concat(_rule_index.kinds[input.review.object.kind], _any_kind_rules)
+	found := data.k8s[pair[0]][pair[1]].violation
+}) if {
+	is_array(_rule_index.kinds[input.review.object.kind])
+} else := union({found |
 	some area, rule
 	found := data.k8s[area][rule].violation
 })
+
+default _rule_index := {}
+
+_rule_index := data.mlfence.rule_index.kubernetes if is_object(data.mlfence.rule_index.kubernetes)
+
+default _any_kind_rules := []
+
+_any_kind_rules := _rule_index.any_kind if is_array(_rule_index.any_kind)
 
 _terraform_findings(plan) := {as_finding(violation) |
 	found := _terraform_violations with input as {"plan": plan, "parameters": params}

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from mlfence import __version__, catalog, parameters, toolchain
+from mlfence import __version__, catalog, parameters, rule_index, toolchain
 from mlfence.files import write_bytes_atomic
 
 ROOTS = ("k8s", "lib", "mlfence", "terraform")
@@ -115,6 +115,11 @@ def stage(dest: Path, root: Path | None = None, config_overrides: dict[str, Any]
         target = dest / CONFIG / "data.json"
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(json.dumps(config, indent=2, sort_keys=True) + "\n")
+    # The rule index is rewritten from the rules being shipped: a stale committed index would
+    # skip a rule for a kind it now checks.
+    target = dest / rule_index.PATH.relative_to("data")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(rule_index.dumps(rule_index.build(catalog.load(policy))))
     document = manifest(root, data_root, config_overrides)
     (dest / ".manifest").write_text(json.dumps(document, indent=2, sort_keys=True) + "\n")
     return document

@@ -23,6 +23,7 @@ from mlfence import (
     gatekeeper,
     parameters,
     planfixture,
+    rule_index,
     scaffold,
     toolchain,
 )
@@ -155,13 +156,16 @@ def explain(rule_id: Annotated[str, typer.Argument(help="A rule ID, e.g. MLF-K8S
 @app.command("docs")
 def docs_command(
     out: Annotated[Path, typer.Option(help="Output folder.")] = Path("docs/rules"),
+    index: Annotated[Path, typer.Option(help="Where to write the rule index (kind -> rules).")] = rule_index.PATH,
 ) -> None:
-    """Regenerate docs/rules/ from the rules' metadata and examples."""
+    """Regenerate docs/rules/ and the rule index from the rules' metadata and examples."""
     try:
-        written = docs.write(catalog.load(), out)
-    except (catalog.CatalogError, toolchain.ToolchainError) as exc:
+        rules = catalog.load()
+        written = docs.write(rules, out)
+        rule_index.write(rules, index)
+    except (catalog.CatalogError, toolchain.ToolchainError, ValueError) as exc:
         raise _fail(str(exc)) from None
-    err.print(f"wrote {len(written)} pages to {out}")
+    err.print(f"wrote {len(written)} pages to {out} and the rule index to {index}")
 
 
 @app.command("fixtures")

@@ -211,10 +211,10 @@ _node(index, key) := data.lib.mlfence.rangedata[index.document][index.family].no
 
 # _query(cidr) is {"hex": the address as 8 or 32 hex digits, "len": prefix length,
 # "hex_prefix": the hex digits of the block's whole nibbles}.
-_query(cidr) := {"hex": hex, "len": length, "hex_prefix": substring(hex, 0, _whole_nibbles(length))} if {
+_query(cidr) := {"hex": digits, "len": prefix_len, "hex_prefix": substring(digits, 0, _whole_nibbles(prefix_len))} if {
 	parts := split(as_cidr(cidr), "/")
-	hex := _hex(family(cidr), parts[0])
-	length := to_number(parts[1])
+	digits := _hex(family(cidr), parts[0])
+	prefix_len := to_number(parts[1])
 }
 
 _hex("ipv4", address) := sprintf("%02x%02x%02x%02x", [to_number(octet) | some octet in split(address, ".")])
@@ -283,13 +283,13 @@ _field_at(index, key, field, fallback) := value if {
 	value := _node(index, key)[field]
 } else := fallback
 
-_whole_nibbles(length) := (length - (length % 4)) / 4
+_whole_nibbles(prefix_len) := (prefix_len - (prefix_len % 4)) / 4
 
-# _agreeing_digits(digit, bits) is the hex digits whose leading `bits` bits equal digit's.
-_agreeing_digits(digit, bits) := [substring(_hex_digits, i, 1) | some i in numbers.range(low, (low + span) - 1)] if {
-	span := _span[bits]
-	value := indexof(_hex_digits, digit)
-	low := value - (value % span)
+# _agreeing_digits(digit, known) is the hex digits whose leading `known` bits equal digit's.
+_agreeing_digits(digit, known) := [substring(_hex_digits, i, 1) | some i in numbers.range(low, (low + span) - 1)] if {
+	span := _span[known]
+	position := indexof(_hex_digits, digit)
+	low := position - (position % span)
 }
 
 _span := {1: 8, 2: 4, 3: 2}
