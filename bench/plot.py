@@ -29,6 +29,11 @@ def main(source: Path, out: Path) -> None:
             highs = [p[key + "_range"][1] - p[key] for p in points]
             ax.errorbar(rates, values, yerr=[lows, highs], fmt="o" + style, color=color, capsize=3,
                         label=f"{workload} {label} -> {entry['path']}")
+            go = [p["vegeta"] for p in points if p.get("vegeta")]
+            if len(go) == len(points):
+                bars = [[g[key] - g[key + "_range"][0] for g in go], [g[key + "_range"][1] - g[key] for g in go]]
+                ax.errorbar(rates, [g[key] for g in go], yerr=bars, fmt="s" + style, color=color, alpha=0.45,
+                            capsize=2, label=f"{workload} {label} (vegeta)")
         for p in points:
             if p.get("dropped") or p["achieved_rps"] < 0.97 * p["target_rps"]:
                 offset = {"admission": (-70, 8), "decision": (6, -12), "plan": (6, 4)}.get(workload, (4, 4))

@@ -62,10 +62,16 @@ def sidecar_headline(sidecar: dict[str, Any], rate: float = 500) -> dict[str, An
     points = admission["points"]
     at = next((p for p in points if p["target_rps"] == rate), None)
     wrk = [w for w in admission.get("wrk") or [] if w]
+    # The headline comes from the Go generator when it ran: the Python one adds its own
+    # ~1.5 ms (threads, GIL) to every latency. Both are kept.
+    go = at.get("vegeta") if at else None
+    best = go or at
     return {
-        "p99_ms_at_500rps": at["p99_ms"] if at else None,
-        "p99_ms_at_500rps_range": at["p99_ms_range"] if at else None,
-        "achieved_rps_at_500rps": at["achieved_rps"] if at else None,
+        "generator": "vegeta" if go else "python",
+        "p99_ms_at_500rps": best["p99_ms"] if best else None,
+        "p99_ms_at_500rps_range": best["p99_ms_range"] if best else None,
+        "achieved_rps_at_500rps": best["achieved_rps"] if best else None,
+        "python_generator_p99_ms_at_500rps": at["p99_ms"] if at else None,
         "max_sustained_rps": admission["max_sustained_rps"],
         "wrk_max_rps": max((w["rps"] for w in wrk), default=None),
         "lowest_rate_p99_ms": points[0]["p99_ms"] if points else None,
@@ -179,13 +185,19 @@ def details(results: dict[str, Any]) -> str:
     side = raw.get("sidecar")
     if side:
         out += ["", "Sidecar, open loop (median of runs; p99 min-max):", "",
-                "| workload | target rps | achieved rps | p50 ms | p99 ms | p99 range | dropped |",
+                "| workload (generator: Python threads unless named) | target rps | achieved rps | p50 ms | p99 ms "
+                "| p99 range | dropped |",
                 "|---|---|---|---|---|---|---|"]
         for name, entry in side["workloads"].items():
             for p in entry["points"]:
                 rng = "-".join(str(x) for x in p["p99_ms_range"])
                 out.append(f"| {name} | {p['target_rps']} | {p['achieved_rps']} | {p['p50_ms']} | {p['p99_ms']} | "
                            f"{rng} | {p.get('dropped', 0)} |")
+                go = p.get("vegeta")
+                if go:
+                    rng = "-".join(str(x) for x in go["p99_ms_range"])
+                    out.append(f"| {name} (vegeta) | {p['target_rps']} | {go['achieved_rps']} | {go['p50_ms']} | "
+                               f"{go['p99_ms']} | {rng} | |")
             for w in entry.get("wrk") or []:
                 if w:
                     out.append(f"| {name} (wrk, {w['connections']} conn, closed loop) | - | {w['rps']} | "

@@ -26,6 +26,9 @@ if ! command -v wrk >/dev/null && [ "$(id -u)" = 0 ] && command -v apt-get >/dev
   apt-get install -y wrk >/dev/null 2>&1 || { apt-get update >/dev/null && apt-get install -y wrk >/dev/null; } || true
 fi
 
+# vegeta (Go), the fixed-rate load generator of the sidecar step, pinned in bench/pins.txt.
+PINS=bench/pins.txt BIN="$PWD/bench/.bin" bash scripts/install-tools.sh
+
 echo "== corpus" >&2
 $PY bench/corpus.py "$WORK/corpus" --plans "${PLANS:-200}" --manifests "${MANIFESTS:-2000}"
 

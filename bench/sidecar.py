@@ -35,6 +35,7 @@ sys.path.insert(0, str(ROOT / "tools"))
 from mlfence import fixtures  # noqa: E402
 
 OPA = ROOT / ".tools" / "bin" / "opa"
+VEGETA = ROOT / "bench" / ".bin" / "vegeta"  # bench/pins.txt, built by bench/run.sh
 MAX_BACKLOG_S = 2.0
 PATHS = {"admission": "/v1/data/mlfence/admission", "decision": "/v1/data/mlfence/decision",
          "plan": "/v1/data/mlfence/decision"}
@@ -267,6 +268,36 @@ def wrk_max(port: int, path: str, bodies: list[bytes], duration: float, connecti
             "p99_ms": raw["p99_us"] / 1000, "max_ms": raw["max_us"] / 1000}
 
 
+def vegeta_open_loop(port: int, path: str, bodies: list[bytes], rate: float, duration: float) -> dict[str, Any] | None:
+    """The same fixed-rate load from vegeta (Go): the Python generator's own overhead (~1.5 ms
+    at the median, threads and the GIL) is not in these figures. Latency is from each
+    request's send time; vegeta adds workers when the server falls behind, so sends stay on
+    schedule."""
+    if not VEGETA.is_file():
+        return None
+    with tempfile.TemporaryDirectory(prefix="mlf-vegeta-") as tmp:
+        targets = []
+        for i, body in enumerate(bodies):
+            file = Path(tmp) / f"{i}.json"
+            file.write_bytes(body)
+            targets.append(f"POST http://127.0.0.1:{port}{path}\nContent-Type: application/json\n@{file}\n")
+        (Path(tmp) / "targets").write_text("\n".join(targets))
+        attack = subprocess.run([str(VEGETA), "attack", f"-rate={rate:g}/s", f"-duration={duration:g}s",
+                                 f"-targets={Path(tmp) / 'targets'}", "-timeout=30s", "-workers=4",
+                                 f"-output={Path(tmp) / 'results.bin'}"], capture_output=True, check=False)
+        if attack.returncode != 0:
+            raise RuntimeError(f"vegeta attack failed: {attack.stderr.decode()[-1000:]}")
+        report = subprocess.run([str(VEGETA), "report", "-type=json", str(Path(tmp) / "results.bin")],
+                                capture_output=True, text=True, check=False)
+    raw = json.loads(report.stdout)
+    lat = raw["latencies"]
+    ok = sum(n for code, n in raw.get("status_codes", {}).items() if code == "200")
+    return {"generator": "vegeta", "target_rps": rate, "sent": raw["requests"], "ok": ok,
+            "errors": raw["requests"] - ok, "dropped": 0, "achieved_rps": round(raw["throughput"], 1),
+            "p50_ms": round(lat["50th"] / 1e6, 3), "p90_ms": round(lat["90th"] / 1e6, 3),
+            "p99_ms": round(lat["99th"] / 1e6, 3), "max_ms": round(lat["max"] / 1e6, 3)}
+
+
 def sustained(points: list[dict[str, Any]]) -> float | None:
     """Highest fixed rate served on schedule: >= 97% of target achieved, nothing dropped, p99 < 100 ms."""
     good = [p["target_rps"] for p in points
@@ -301,6 +332,17 @@ def run(bundle: Path, rates: dict[str, list[float]], duration: float, reps: int,
                     point[key + "_range"] = [min(values), max(values)]
                 point["errors"] = sum(r["errors"] for r in runs)
                 point["dropped"] = sum(r["dropped"] for r in runs)
+                go_runs = [v for v in (vegeta_open_loop(server.port, PATHS[workload], bodies[workload], rate, duration)
+                                       for _ in range(reps)) if v]
+                if go_runs:
+                    point["vegeta"] = {"runs": go_runs}
+                    for key in ("p50_ms", "p99_ms", "achieved_rps"):
+                        values = [r[key] for r in go_runs]
+                        point["vegeta"][key] = round(statistics.median(values), 3)
+                        point["vegeta"][key + "_range"] = [min(values), max(values)]
+                    point["vegeta"]["errors"] = sum(r["errors"] for r in go_runs)
+                    print(f"  {workload} @ {rate}/s (vegeta): p50 {point['vegeta']['p50_ms']} ms "
+                          f"p99 {point['vegeta']['p99_ms']} ms", file=sys.stderr, flush=True)
                 points.append(point)
                 print(f"  {workload} @ {rate}/s: p50 {point['p50_ms']} ms p99 {point['p99_ms']} ms "
                       f"({point['p99_ms_range']}) achieved {point['achieved_rps']}/s", file=sys.stderr, flush=True)

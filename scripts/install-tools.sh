@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # Install the pinned policy toolchain (tools/pins.txt) into .tools/bin with `go install`.
+# PINS and BIN override both (bench/run.sh builds its load generator that way).
 # A binary whose embedded module version already matches its pin is left alone, so a warm
 # machine finishes in well under a second. Go's module and build caches are never cleared.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-bin="$root/.tools/bin"
+bin="${BIN:-$root/.tools/bin}"
+pins="${PINS:-$root/tools/pins.txt}"
 mkdir -p "$bin"
 command -v go >/dev/null || { echo "install-tools: 'go' is not on PATH" >&2; exit 2; }
 
@@ -51,4 +53,4 @@ while read -r name module version; do
     [ "$built" = "$target" ] || mv -f "$built" "$target"
   fi
   echo "install-tools: $name $version built in $(( $(date +%s) - start ))s" >&2
-done < "$root/tools/pins.txt"
+done < "$pins"
