@@ -70,6 +70,19 @@ def test_inventory_rules_get_sync_data_and_config(artifacts: list[gatekeeper.Art
         json.loads(artifact.document["metadata"]["annotations"]["metadata.gatekeeper.sh/requires-sync-data"])
 
 
+def test_scan_inventory_holds_exactly_the_synced_kinds() -> None:
+    """The CLI/conftest/bundle inventory (policy/mlfence/scan.rego) and Gatekeeper's sync Config
+    replicate the same kinds, so cross-object rules see the same cluster in every engine."""
+    proc = run([tool("opa"), "eval", "-f", "json", "-d", str(ROOT / "policy"), "--ignore", "*_test.rego",
+                "data.mlfence.synced_kinds"])
+    assert proc.returncode == 0, proc.stderr
+    rego = json.loads(proc.stdout)["result"][0]["expressions"][0]["value"]
+    want: dict[str, set[str]] = {}
+    for group, version, kind in gatekeeper.SYNCED:
+        want.setdefault(f"{group}/{version}" if group else version, set()).add(kind)
+    assert {v: set(k) for v, k in rego.items()} == want
+
+
 def test_constraints_carry_parameters_and_stay_small(artifacts: list[gatekeeper.Artifact]) -> None:
     config = parameters.config(ROOT / "data")
     for artifact in (a for a in artifacts if a.path.startswith("constraints/")):

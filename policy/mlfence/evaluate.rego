@@ -63,17 +63,21 @@ _k8s_findings(review, inventory) := {as_finding(violation) |
 # A reference down to `.violation` evaluates only that rule of each package (never a whole
 # package document, which would also evaluate its tests). With the rule index (data/mlfence/
 # rule_index, written from the rules' METADATA kinds by `make generate` and by every bundle
-# build) only the rules that list the object's kind run, as Gatekeeper's Constraints match;
-# a kind the index does not name, or no index, runs every rule.
+# build) only the rules that list the object's kind run, exactly the Constraints Gatekeeper
+# would match; without an index every rule runs.
 _k8s_violations := union({found |
-	some pair in array.concat(_rule_index.kinds[input.review.object.kind], _any_kind_rules)
+	some pair in array.concat(object.get(_rule_index.kinds, [_object_kind], []), _any_kind_rules)
 	found := data.k8s[pair[0]][pair[1]].violation
 }) if {
-	is_array(_rule_index.kinds[input.review.object.kind])
+	is_object(_rule_index.kinds)
 } else := union({found |
 	some area, rule
 	found := data.k8s[area][rule].violation
 })
+
+default _object_kind := ""
+
+_object_kind := input.review.object.kind if is_string(input.review.object.kind)
 
 default _rule_index := {}
 

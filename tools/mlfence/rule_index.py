@@ -5,7 +5,8 @@ evaluate.rego). Without an index every Kubernetes rule runs on every object; a P
 the 35. The index is written from the rules' METADATA `kinds` (the same list Gatekeeper's
 Constraints match on), committed at data/mlfence/rule_index/data.json (`make generate`; a test
 fails when it is stale) and rewritten into every bundle `mlfence build` stages, so a bundle never
-ships an index older than its rules. A kind the index does not name runs every rule.
+ships an index older than its rules. As in Gatekeeper, a kind no rule lists is checked by none
+(except rules without `kinds`); without an index every rule runs.
 """
 
 from __future__ import annotations
