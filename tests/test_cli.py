@@ -12,6 +12,7 @@ import pytest
 from typer.testing import CliRunner
 
 from conftest import ROOT, run
+from mlfence import scan
 from mlfence.cli import app
 
 MLFENCE = str(ROOT / ".venv" / "bin" / "mlfence")
@@ -58,6 +59,20 @@ def test_examples_scan_finds_problems_of_every_kind() -> None:
     for finding in report["findings"]:
         assert set(finding) >= {"rule_id", "severity", "status", "message", "file", "resource", "remediation"}
         assert finding["status"] in {"fail", "warn", "unknown", "exempted"}
+
+
+def test_parallel_jobs_give_the_same_report() -> None:
+    """--jobs splits the documents over OPA processes; every process builds the inventory from
+    all documents, so cross-object findings (default deny) are the same as in one process."""
+    one = as_json("examples/", "--jobs", "1")
+    three = as_json("examples/", "--jobs", "3")
+    assert one == three and one[1]["findings"]
+
+
+def test_job_count() -> None:
+    assert scan.job_count(10, 4) == 4 and scan.job_count(2, 4) == 2
+    assert scan.job_count(10, None) == 1  # too few documents for a second OPA start-up
+    assert 1 <= scan.job_count(10_000, None) <= 8
 
 
 def test_clean_input_exits_zero(tmp_path: Path) -> None:

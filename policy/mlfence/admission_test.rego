@@ -92,3 +92,35 @@ test_scan_builds_inventory_across_documents if {
 	inventory := mlfence.scan_inventory with input as {"documents": docs}
 	inventory.namespace["ml-serving"]["networking.k8s.io/v1"].NetworkPolicy.d
 }
+
+test_scan_shard_answers_its_documents_with_the_whole_inventory if {
+	docs := [
+		{"path": "a.yaml", "index": 0, "document": _pod(false)},
+		{"path": "b.yaml", "index": 1, "document": {
+			"apiVersion": "networking.k8s.io/v1",
+			"kind": "NetworkPolicy",
+			"metadata": {"name": "d", "namespace": "ml-serving"},
+			"spec": {"podSelector": {}, "policyTypes": ["Ingress", "Egress"]},
+		}},
+		{"path": "c.yaml", "index": 2, "document": _pod(true)},
+	]
+	even := mlfence.scan with input as {"documents": docs} with mlfence.scan_shard as [0, 2]
+	{r.index | some r in even} == {0, 2}
+
+	# The default deny in document 1 (another shard's) still counts for the pod in document 0.
+	every r in even {
+		not "MLF-K8S-009" in {f.rule_id | some f in r.findings}
+	}
+	odd := mlfence.scan with input as {"documents": docs} with mlfence.scan_shard as [1, 2]
+	[r.index | some r in odd] == [1]
+}
+
+test_scan_inventory_keeps_only_synced_kinds if {
+	docs := [
+		{"path": "a.yaml", "index": 0, "document": _pod(false)},
+		{"path": "b.yaml", "index": 1, "document": {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "ml-serving"}}},
+	]
+	inventory := mlfence.scan_inventory with input as {"documents": docs}
+	inventory.cluster.v1.Namespace["ml-serving"]
+	not inventory.namespace["ml-serving"].v1.Pod
+}

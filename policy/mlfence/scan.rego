@@ -14,7 +14,17 @@ scan := [{
 	"findings": document_findings(entry.document, scan_inventory),
 } |
 	some entry in input.documents
+	_in_shard(entry.index)
 ]
+
+# `mlfence check` may split a run over several OPA processes: each gets every document (the
+# inventory is built from all of them) and data.mlfence.scan_shard = [k, n], and answers for
+# the documents whose index is k modulo n.
+_sharded if is_array(data.mlfence.scan_shard)
+
+_in_shard(_) if not _sharded
+
+_in_shard(index) if index % data.mlfence.scan_shard[1] == data.mlfence.scan_shard[0]
 
 # scan_inventory has the shape of Gatekeeper's data.inventory, built from the scanned objects.
 scan_inventory := inventory_of([entry.document | some entry in input.documents])

@@ -32,6 +32,7 @@ class CheckOptions:
     progress: bool = False
     stdin_text: str | None = None
     needs_catalog: bool = False  # SARIF and JUnit list every rule, not only those that fired
+    jobs: int | None = None  # OPA processes; None: one per CPU (scan.job_count)
 
 
 @dataclass
@@ -73,7 +74,7 @@ def run(options: CheckOptions) -> Outcome:
             status.update(f"mlfence: evaluating {len(loaded.documents)} documents")
         try:
             result = scan.evaluate(loaded.documents, toolchain.policy_dir(), data,
-                                   extra_data=exemptions.as_data(active))
+                                   extra_data=exemptions.as_data(active), jobs=options.jobs)
         except (scan.ScanError, toolchain.ToolchainError) as exc:
             raise CheckError(f"policy evaluation failed: {exc}") from None
     finally:

@@ -97,13 +97,15 @@ def check(
     data: Annotated[Path | None, typer.Option(help="Data folder (default: the project's data/).")] = None,
     exemptions: Annotated[Path | None, typer.Option(help="Exemptions YAML (default: bundle.yaml's).")] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress display.")] = False,
+    jobs: Annotated[int | None, typer.Option(min=1, max=64, help="OPA processes in parallel (default: one per CPU, "
+                                              "at most one per 150 documents).")] = None,
 ) -> None:
     """Scan manifests, Helm charts and Terraform plans; exit 0 clean, 1 findings, 2 bad input."""
     options = checking.CheckOptions(
         paths=paths, values=values or [], fail_on=fail_on.value, severity_threshold=severity_threshold.value,
         rules=[r.upper() for r in rule or []], skip_rules=[r.upper() for r in skip_rule or []],
         data=data, exemptions=exemptions, progress=not quiet and sys.stderr.isatty(),
-        needs_catalog=output_format in (Format.sarif, Format.junit),
+        needs_catalog=output_format in (Format.sarif, Format.junit), jobs=jobs,
     )
     try:
         outcome = checking.run(options)
