@@ -202,6 +202,15 @@ def details(results: dict[str, Any]) -> str:
                 if w:
                     out.append(f"| {name} (wrk, {w['connections']} conn, closed loop) | - | {w['rps']} | "
                                f"{w['p50_ms']} | {w['p99_ms']} | | |")
+    tuning = (side or {}).get("tuning")
+    if tuning:
+        out += ["", "Sidecar tuning at 500 AdmissionReviews/s (vegeta; median of runs, p99 min-max): the store and "
+                "Go's GC target (GOGC) a deployment can choose:", "",
+                "| store | GOGC | p50 ms | p99 ms | p99 range | OPA RSS MiB |", "|---|---|---|---|---|---|"]
+        for row in tuning:
+            rng = "-".join(str(x) for x in row["p99_ms_range"])
+            out.append(f"| {row['store']} | {row['gogc']} | {row['p50_ms']} | {row['p99_ms']} | {rng} "
+                       f"| {row['rss_mib']} |")
     rules = raw.get("rules")
     if rules:
         out += ["", "`opa bench` per entrypoint (full data, --optimize-store-for-read-speed; ms/op median of runs, "

@@ -93,14 +93,15 @@ def free_port() -> int:
 class Server:
     """`opa run --server` on 127.0.0.1 with the bundle; waits until /health?bundles is 200."""
 
-    def __init__(self, bundle: Path, optimize: bool = True):
+    def __init__(self, bundle: Path, optimize: bool = True, gogc: int | None = None):
         self.port = free_port()
         args = [str(OPA), "run", "--server", "--addr", f"127.0.0.1:{self.port}", "--log-level", "error",
                 "--skip-version-check", "--disable-telemetry", "--bundle", str(bundle)]
         if optimize:
             args.insert(2, "--optimize-store-for-read-speed")
         self.command = args
-        self.proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        env = {**os.environ, "GOGC": str(gogc)} if gogc else None
+        self.proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
         deadline = time.time() + 120
         while time.time() < deadline:
             if self.proc.poll() is not None:
@@ -298,6 +299,35 @@ def vegeta_open_loop(port: int, path: str, bodies: list[bytes], rate: float, dur
             "p99_ms": round(lat["99th"] / 1e6, 3), "max_ms": round(lat["max"] / 1e6, 3)}
 
 
+def tuning_sweep(bundle: Path, bodies: list[bytes], rate: float, duration: float, reps: int,
+                 gogc_values: list[int]) -> list[dict[str, Any]]:
+    """AdmissionReviews at `rate` with vegeta against servers started each way a deployment can
+    choose: the read-optimised store or the default one, and Go's GC target (GOGC; the store is
+    most of the heap, so a GC cycle marks all of it)."""
+    rows = []
+    for optimize in (True, False):
+        for gogc in gogc_values:
+            server = Server(bundle, optimize, gogc)
+            try:
+                check_answers(server.port, {"admission": bodies})
+                runs = [v for v in (vegeta_open_loop(server.port, PATHS["admission"], bodies, rate, duration)
+                                    for _ in range(reps)) if v]
+                if not runs:
+                    return []
+                row = {"store": "read-optimised" if optimize else "default", "gogc": gogc, "rate": rate,
+                       "rss_mib": server.rss_mib()}
+                for key in ("p50_ms", "p99_ms", "achieved_rps"):
+                    values = [r[key] for r in runs]
+                    row[key] = round(statistics.median(values), 3)
+                    row[key + "_range"] = [min(values), max(values)]
+                rows.append(row)
+                print(f"  tuning {row['store']} GOGC={gogc}: p50 {row['p50_ms']} p99 {row['p99_ms']} ms, "
+                      f"RSS {row['rss_mib']} MiB", file=sys.stderr, flush=True)
+            finally:
+                server.stop()
+    return rows
+
+
 def sustained(points: list[dict[str, Any]]) -> float | None:
     """Highest fixed rate served on schedule: >= 97% of target achieved, nothing dropped, p99 < 100 ms."""
     good = [p["target_rps"] for p in points
@@ -370,6 +400,7 @@ def main() -> None:
     parser.add_argument("--wrk-seconds", type=float, default=10)
     parser.add_argument("--limit", type=int)
     parser.add_argument("--out", type=Path, required=True)
+    parser.add_argument("--tuning-gogc", default="100,400", help="GOGC values of the 500/s tuning sweep ('' skips it)")
     args = parser.parse_args()
 
     def floats(text: str) -> list[float]:
@@ -378,6 +409,10 @@ def main() -> None:
     rates = {"admission": floats(args.rates), "decision": floats(args.decision_rates), "plan": floats(args.plan_rates)}
     rates = {k: v for k, v in rates.items() if v}
     result = run(args.bundle, rates, args.duration, args.reps, args.wrk_seconds, args.limit)
+    gogc = [int(x) for x in args.tuning_gogc.split(",") if x]
+    if gogc:
+        result["tuning"] = tuning_sweep(args.bundle, payloads(args.limit)["admission"], 500, args.duration,
+                                        args.reps, gogc)
     args.out.write_text(json.dumps(result, indent=2) + "\n")
 
 
