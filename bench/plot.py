@@ -45,7 +45,8 @@ def main(source: Path, out: Path) -> None:
     ax.set_yscale("log")
     ax.set_xlabel("offered load, requests/s (open loop, fixed rate)")
     ax.set_ylabel("latency from scheduled send, ms (median of runs, bars = min-max)")
-    ax.set_title(f"OPA sidecar (opa run --optimize-store-for-read-speed, full range data), "
+    store = "--optimize-store-for-read-speed" if "optimize-store" in data.get("opa_command", "") else "default store"
+    ax.set_title(f"OPA sidecar (opa run, {store}, full range data), "
                  f"{data.get('machine_nproc', '2')} shared vCPUs", fontsize=9)
     ax.grid(True, which="both", alpha=0.3)
     ax.legend(fontsize=7, loc="upper left")

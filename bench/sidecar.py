@@ -93,7 +93,7 @@ def free_port() -> int:
 class Server:
     """`opa run --server` on 127.0.0.1 with the bundle; waits until /health?bundles is 200."""
 
-    def __init__(self, bundle: Path, optimize: bool = True, gogc: int | None = None):
+    def __init__(self, bundle: Path, optimize: bool = False, gogc: int | None = None):
         self.port = free_port()
         args = [str(OPA), "run", "--server", "--addr", f"127.0.0.1:{self.port}", "--log-level", "error",
                 "--skip-version-check", "--disable-telemetry", "--bundle", str(bundle)]
@@ -337,7 +337,7 @@ def sustained(points: list[dict[str, Any]]) -> float | None:
 
 
 def run(bundle: Path, rates: dict[str, list[float]], duration: float, reps: int, wrk_seconds: float,
-        limit: int | None = None, optimize: bool = True, per_payload_repeats: int = 5) -> dict[str, Any]:
+        limit: int | None = None, optimize: bool = False, per_payload_repeats: int = 5) -> dict[str, Any]:
     bodies = payloads(limit)
     server = Server(bundle, optimize)
     try:
@@ -400,6 +400,8 @@ def main() -> None:
     parser.add_argument("--wrk-seconds", type=float, default=10)
     parser.add_argument("--limit", type=int)
     parser.add_argument("--out", type=Path, required=True)
+    parser.add_argument("--store", choices=("default", "read-optimised"), default="default",
+                        help="OPA's store for the main measurements: default is what docs/deploy.md runs")
     parser.add_argument("--tuning-gogc", default="100,400", help="GOGC values of the 500/s tuning sweep ('' skips it)")
     args = parser.parse_args()
 
@@ -408,7 +410,8 @@ def main() -> None:
 
     rates = {"admission": floats(args.rates), "decision": floats(args.decision_rates), "plan": floats(args.plan_rates)}
     rates = {k: v for k, v in rates.items() if v}
-    result = run(args.bundle, rates, args.duration, args.reps, args.wrk_seconds, args.limit)
+    result = run(args.bundle, rates, args.duration, args.reps, args.wrk_seconds, args.limit,
+                 optimize=args.store == "read-optimised")
     gogc = [int(x) for x in args.tuning_gogc.split(",") if x]
     if gogc:
         result["tuning"] = tuning_sweep(args.bundle, payloads(args.limit)["admission"], 500, args.duration,
