@@ -172,14 +172,15 @@ _owner_list(cidr) := input.parameters.owner_ranges if {
 # An index holds, per family, a trie on the address's hex digits flattened into
 # {hex prefix: {"ranges": [[cidr, labels]], "below": labels}} (tools/mlfence/cidr.py): every
 # nibble prefix of every range is a node, a range sits in the node of its whole nibbles, and
-# "below" lists the labels of every range at or under the node. A lookup reads one node per
-# nibble of the block (at most 9 or 33) and lets one net.cidr_contains_matches call per node
-# (at most 30 ranges) do the bit work, whatever the number of ranges.
+# "below" lists the labels of every range at or under the node. A lookup reads, down to the
+# block's own nibbles, the nodes at the depths that hold ranges (at most 9 or 33) and lets one
+# net.cidr_contains_matches call per node (at most 30 ranges) do the bit work, whatever the
+# number of ranges.
 
 # _index(name, cidr) is a handle on one family of an index, or undefined when there is none.
 # Lookups go through _node so that only the nodes a query touches are read from the store:
 # the whole object handed to a function or a builtin would be converted from the default store
-# (conftest, plain `opa eval`) on every call, about 10 ms per destination with full data.
+# (conftest, plain `opa eval`) on every call: milliseconds per destination with full data.
 _index(name, cidr) := handle if {
 	handle := {"source": _index_source[name], "name": name, "document": _synced_name[name], "family": family(cidr)}
 	_node(handle, "")
