@@ -124,3 +124,20 @@ test_scan_inventory_keeps_only_synced_kinds if {
 	inventory.cluster.v1.Namespace["ml-serving"]
 	not inventory.namespace["ml-serving"].v1.Pod
 }
+
+test_scan_keeps_one_of_two_objects_with_the_same_name if {
+	# Two overlays of one policy in one scan: the inventory keeps one, the scan does not fail.
+	policy := {
+		"apiVersion": "networking.k8s.io/v1",
+		"kind": "NetworkPolicy",
+		"metadata": {"name": "d", "namespace": "ml-serving"},
+		"spec": {"podSelector": {}, "policyTypes": ["Ingress", "Egress"]},
+	}
+	docs := [
+		{"path": "a.yaml", "index": 0, "document": policy},
+		{"path": "b.yaml", "index": 1, "document": object.union(policy, {"spec": {"policyTypes": ["Ingress"]}})},
+	]
+	inventory := mlfence.scan_inventory with input as {"documents": docs}
+	inventory.namespace["ml-serving"]["networking.k8s.io/v1"].NetworkPolicy.d.spec.policyTypes == ["Ingress"]
+	count(mlfence.scan) == 2 with input as {"documents": docs}
+}

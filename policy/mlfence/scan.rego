@@ -31,24 +31,23 @@ scan_inventory := inventory_of([entry.document | some entry in input.documents])
 
 # inventory_of(docs) indexes Kubernetes objects the way Gatekeeper's sync does: only the kinds
 # the generated sync Config replicates (mlfence.gatekeeper.SYNCED; a test keeps the two equal),
-# which are all any rule reads from data.inventory. Indexing every scanned object cost most of
-# a 2,300-document scan.
-inventory_of(docs) := _inventory_from(_objects(docs))
+# which are all any rule reads from data.inventory. Each object becomes its own one-path
+# document, merged by object.union_n in one linear pass (grouping with a comprehension per
+# namespace was quadratic: 2,000 namespaces took 1.5 s). An object scanned twice under the
+# same namespace, kind and name (two overlays of one policy) is kept once, the last one read,
+# where the cluster would also hold one.
+inventory_of(docs) := {
+	"namespace": object.union_n([{ns: _at_version_kind(o)} |
+		some o in objs
+		ns := _namespace_of(o)
+		ns != ""
+	]),
+	"cluster": object.union_n([_at_version_kind(o) | some o in objs; _namespace_of(o) == ""]),
+} if {
+	objs := _objects(docs)
+}
 
 synced_kinds := {"v1": {"Namespace"}, "networking.k8s.io/v1": {"NetworkPolicy"}}
-
-_inventory_from(objs) := {
-	"namespace": {ns: _by_version_kind(members) |
-		some ns in {pair[0] | some pair in pairs}
-		ns != ""
-
-		# Indexed by OPA (comprehension indexing on pair[0]): one pass, not one per namespace.
-		members := [pair[1] | some pair in pairs; pair[0] == ns]
-	},
-	"cluster": _by_version_kind([pair[1] | some pair in pairs; pair[0] == ""]),
-} if {
-	pairs := [[_namespace_of(o), o] | some o in objs]
-}
 
 _objects(docs) := [d |
 	some d in docs
@@ -61,12 +60,4 @@ _namespace_of(obj) := obj.metadata.namespace if is_string(obj.metadata.namespace
 
 else := ""
 
-_by_version_kind(objs) := {version: {kind: {o.metadata.name: o |
-	some o in objs
-	o.apiVersion == version
-	o.kind == kind
-} |
-	some kind in {o.kind | some o in objs; o.apiVersion == version}
-} |
-	some version in {o.apiVersion | some o in objs}
-}
+_at_version_kind(obj) := {obj.apiVersion: {obj.kind: {obj.metadata.name: obj}}}
