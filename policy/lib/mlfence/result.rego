@@ -24,8 +24,19 @@ unknown(chain, resource, message) := finding(chain, resource, message, "unknown"
 warning(chain, resource, message) := finding(chain, resource, message, "warn")
 
 # Without exemptions (the common case, and every admission without a bundle.yaml exemption)
-# a finding is one object literal: the exemption lookup and merges cost most of a finding.
-finding(chain, resource, message, status) := {
+# a finding is the plain literal: the exemption lookup and merges cost most of a finding.
+finding(chain, resource, message, status) := _plain(rule_annotations(chain), resource, message, status) if {
+	not _exemptions_given
+} else := {
+	"msg": concat("", [plain.msg, _exemption_note(exemption)]),
+	"details": object.union_n([plain.details, {"status": _status(status, exemption)}, _exemption_detail(exemption)]),
+} if {
+	meta := rule_annotations(chain)
+	plain := _plain(meta, resource, message, status)
+	exemption := exemption_for(meta.custom.id, resource)
+}
+
+_plain(meta, resource, message, status) := {
 	"msg": concat(": ", [meta.custom.id, message]),
 	"details": {
 		"rule_id": meta.custom.id,
@@ -35,25 +46,6 @@ finding(chain, resource, message, status) := {
 		"remediation": meta.custom.recommended_action,
 		"status": status,
 	},
-} if {
-	not _exemptions_given
-	meta := rule_annotations(chain)
-} else := {
-	"msg": sprintf("%s: %s%s", [meta.custom.id, message, _exemption_note(exemption)]),
-	"details": object.union(
-		{
-			"rule_id": meta.custom.id,
-			"severity": meta.custom.severity,
-			"title": meta.title,
-			"resource": resource,
-			"remediation": meta.custom.recommended_action,
-			"status": _status(status, exemption),
-		},
-		_exemption_detail(exemption),
-	),
-} if {
-	meta := rule_annotations(chain)
-	exemption := exemption_for(meta.custom.id, resource)
 }
 
 _exemptions_given if count(config.value("exemptions")) > 0
