@@ -66,8 +66,8 @@ def data_version(data_root: Path) -> str:
     return digest.hexdigest()[:12]
 
 
-def manifest(root: Path, data_root: Path, config_overrides: dict[str, Any] | None = None) -> dict[str, Any]:
-    rules = catalog.load()
+def manifest(root: Path, data_root: Path, rules: tuple[catalog.Rule, ...],
+             config_overrides: dict[str, Any] | None = None) -> dict[str, Any]:
     version = data_version(data_root)
     if config_overrides:
         extra = hashlib.sha256(json.dumps(config_overrides, sort_keys=True).encode()).hexdigest()[:8]
@@ -117,10 +117,12 @@ def stage(dest: Path, root: Path | None = None, config_overrides: dict[str, Any]
         target.write_text(json.dumps(config, indent=2, sort_keys=True) + "\n")
     # The rule index is rewritten from the rules being shipped: a stale committed index would
     # skip a rule for a kind it now checks.
+    # One catalog (one `opa inspect`) for the index and the manifest, read from the policy shipped.
+    rules = catalog.load(policy)
     target = dest / rule_index.PATH.relative_to("data")
     target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(rule_index.dumps(rule_index.build(catalog.load(policy))))
-    document = manifest(root, data_root, config_overrides)
+    target.write_text(rule_index.dumps(rule_index.build(rules)))
+    document = manifest(root, data_root, rules, config_overrides)
     (dest / ".manifest").write_text(json.dumps(document, indent=2, sort_keys=True) + "\n")
     return document
 
