@@ -316,16 +316,23 @@ def tuning_sweep(bundle: Path, bodies: list[bytes], rate: float, duration: float
                     return []
                 row = {"store": "read-optimised" if optimize else "default", "gogc": gogc, "rate": rate,
                        "rss_mib": server.rss_mib()}
-                for key in ("p50_ms", "p99_ms", "achieved_rps"):
-                    values = [r[key] for r in runs]
-                    row[key] = round(statistics.median(values), 3)
-                    row[key + "_range"] = [min(values), max(values)]
+                row.update(summarise(runs, ("p50_ms", "p99_ms", "achieved_rps")))
                 rows.append(row)
                 print(f"  tuning {row['store']} GOGC={gogc}: p50 {row['p50_ms']} p99 {row['p99_ms']} ms, "
                       f"RSS {row['rss_mib']} MiB", file=sys.stderr, flush=True)
             finally:
                 server.stop()
     return rows
+
+
+def summarise(runs: list[dict[str, Any]], keys: tuple[str, ...]) -> dict[str, Any]:
+    """Median of each key over repeated runs, and its min-max as key_range."""
+    out: dict[str, Any] = {}
+    for key in keys:
+        values = [r[key] for r in runs]
+        out[key] = round(statistics.median(values), 3)
+        out[key + "_range"] = [min(values), max(values)]
+    return out
 
 
 def sustained(points: list[dict[str, Any]]) -> float | None:
@@ -355,21 +362,14 @@ def run(bundle: Path, rates: dict[str, list[float]], duration: float, reps: int,
             for rate in workload_rates:
                 runs = [open_loop(server.port, PATHS[workload], bodies[workload], rate, duration)
                         for _ in range(reps)]
-                point = {"target_rps": rate, "runs": runs}
-                for key in ("p50_ms", "p99_ms", "achieved_rps", "service_p50_ms", "service_p99_ms"):
-                    values = [r[key] for r in runs]
-                    point[key] = round(statistics.median(values), 3)
-                    point[key + "_range"] = [min(values), max(values)]
+                point = {"target_rps": rate, "runs": runs,
+                         **summarise(runs, ("p50_ms", "p99_ms", "achieved_rps", "service_p50_ms", "service_p99_ms"))}
                 point["errors"] = sum(r["errors"] for r in runs)
                 point["dropped"] = sum(r["dropped"] for r in runs)
                 go_runs = [v for v in (vegeta_open_loop(server.port, PATHS[workload], bodies[workload], rate, duration)
                                        for _ in range(reps)) if v]
                 if go_runs:
-                    point["vegeta"] = {"runs": go_runs}
-                    for key in ("p50_ms", "p99_ms", "achieved_rps"):
-                        values = [r[key] for r in go_runs]
-                        point["vegeta"][key] = round(statistics.median(values), 3)
-                        point["vegeta"][key + "_range"] = [min(values), max(values)]
+                    point["vegeta"] = {"runs": go_runs, **summarise(go_runs, ("p50_ms", "p99_ms", "achieved_rps"))}
                     point["vegeta"]["errors"] = sum(r["errors"] for r in go_runs)
                     print(f"  {workload} @ {rate}/s (vegeta): p50 {point['vegeta']['p50_ms']} ms "
                           f"p99 {point['vegeta']['p99_ms']} ms", file=sys.stderr, flush=True)
