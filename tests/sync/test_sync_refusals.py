@@ -204,3 +204,13 @@ def test_corrupt_data_on_disk_refused(synced: Path, sync: Sync) -> None:
     before = synth.tree_digest(synced)
     assert_refused(sync(), "existing data is not in the shape sync writes")
     assert synth.tree_digest(synced) == before
+
+
+def test_index_of_an_older_format_refused_with_the_way_out(synced: Path, sync: Sync) -> None:
+    """Data synced by an earlier mlfence (a binary trie of strings) is named as such, untouched."""
+    (synced / "owner_index/data.json").write_text(json.dumps(
+        {"ipv4": {"lengths": [0], "nodes": {"/0": "|aws||"}}, "ipv6": {"lengths": [0], "nodes": {}}}))
+    before = synth.tree_digest(synced)
+    assert_refused(sync(), "owner_index/data.json: an index in an older format (a trie of strings), written by "
+                           "an earlier mlfence; sync every feed into an empty folder once")
+    assert synth.tree_digest(synced) == before

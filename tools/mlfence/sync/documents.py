@@ -51,14 +51,17 @@ def decode_approved(doc: Mapping[str, Any]) -> dict[Key, list[cidr.Network]]:
     return out
 
 
+class IndexFormatError(ValueError):
+    """An index on disk in a format an earlier mlfence wrote (the binary trie of strings)."""
+
+
 def decode_index(doc: Mapping[str, Any]) -> dict[str, list[cidr.Network]]:
     """Label -> networks, read back from the "ranges" of an index's nodes."""
     out: dict[str, list[cidr.Network]] = {}
     for fam in cidr.FAMILIES:
         for node in doc.get(fam, {}).get("nodes", {}).values():
             if not isinstance(node, dict):
-                raise ValueError("a prefix index in an older format (a trie of strings); sync into an "
-                                 "empty folder once, or restore the data from git")
+                raise IndexFormatError("an index in an older format (a trie of strings)")
             for text, labels in node.get("ranges", []):
                 net = cidr.parse(text)
                 for name in labels.split(","):

@@ -83,6 +83,9 @@ def _load_state(out: Path) -> _State:
                        _read_json(out / docs.SHARING) or {}, provenance)
         if not isinstance(state.sharing, dict) or not isinstance(state.provenance, dict):
             raise TypeError("expected objects")
+    except docs.IndexFormatError as exc:
+        raise SyncError(f"{out / docs.OWNER_INDEX}: {exc}, written by an earlier mlfence; sync every feed "
+                        "into an empty folder once, or restore the data from git") from exc
     except (AttributeError, TypeError, ValueError, KeyError, IndexError) as exc:
         # ValueError covers cidr.CidrError: a document on disk that sync did not write.
         raise SyncError(f"{out}: existing data is not in the shape sync writes ({type(exc).__name__}: "
