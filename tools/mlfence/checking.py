@@ -1,18 +1,23 @@
-"""`mlfence check`: load inputs, evaluate once, filter, apply exemptions, decide the exit code."""
+"""`mlfence check`: load inputs, evaluate once, locate, filter, compare with the baseline,
+decide the exit code. What is shown (threshold, rule filters, baseline) and what fails the run
+(the gate) are decided separately: see selection.py."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections import Counter
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from rich.console import Console
 
-from mlfence import catalog, documents, exemptions, report, scan, toolchain
-from mlfence.documents import InputProblem
-from mlfence.scan import SEVERITY_ORDER, Finding
+from mlfence import baseline, catalog, documents, exemptions, reports, scan, selection, tfsource, toolchain
+from mlfence.documents import Document, InputProblem
+from mlfence.reports.model import FILTERED, NO_INPUT, RAN
+from mlfence.scan import Finding
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_INPUT = 0, 1, 2
+STDIN = "<stdin>"
 
 
 class CheckError(RuntimeError):
@@ -23,14 +28,19 @@ class CheckError(RuntimeError):
 class CheckOptions:
     paths: list[str]
     values: list[Path] = field(default_factory=list)
-    fail_on: str = "fail"
+    fail_on: str | None = None  # a severity, fail/warn, or both ("high,warn"); None: the threshold
+    soft_fail: bool = False
     severity_threshold: str = "low"
-    rules: list[str] = field(default_factory=list)
+    rules: list[str] = field(default_factory=list)  # comma lists and globs, any case
     skip_rules: list[str] = field(default_factory=list)
     data: Path | None = None
     exemptions: Path | None = None
+    baseline: Path | None = None
+    write_baseline: Path | None = None
     progress: bool = False
     stdin_text: str | None = None
+    stdin_filename: str | None = None  # the name findings on standard input carry
+    tf_root: Path | None = None  # where the .tf sources of a plan are (default: the plan's folder)
     needs_catalog: bool = False  # SARIF and JUnit list every rule, not only those that fired
     jobs: int | None = None  # OPA processes; None: one per CPU (scan.job_count)
 
@@ -42,34 +52,91 @@ class Outcome:
     problems: list[InputProblem]
     rules: tuple[catalog.Rule, ...]
     exit_code: int
+    report: reports.Report
 
 
-def _keep(finding: Finding, options: CheckOptions) -> bool:
-    if SEVERITY_ORDER.get(finding.severity, 9) > SEVERITY_ORDER[options.severity_threshold]:
-        return False
-    if options.rules and finding.rule_id not in options.rules:
-        return False
-    return finding.rule_id not in options.skip_rules
+def _summary(findings: list[Finding], result: scan.ScanResult, problems: list[InputProblem]) -> dict[str, Any]:
+    statuses = Counter(f.status for f in findings)
+    return {
+        "documents": result.documents,
+        "kubernetes_objects": result.kinds.get("kubernetes_object", 0) + result.kinds.get("admission_review", 0),
+        "terraform_plans": result.kinds.get("terraform_plan", 0),
+        "skipped_documents": result.kinds.get("unrecognised", 0),
+        "skipped_files": sum(1 for p in problems if not p.fatal),
+        "input_errors": sum(1 for p in problems if p.fatal),
+        "findings": len(findings),
+        "fail": statuses.get("fail", 0),
+        "warn": statuses.get("warn", 0),
+        "unknown": statuses.get("unknown", 0),
+        "exempted": statuses.get("exempted", 0),
+        "by_severity": dict(sorted(Counter(f.severity for f in findings).items())),
+    }
 
 
 def run(options: CheckOptions) -> Outcome:
-    # The catalog costs an `opa inspect` of the whole policy: read it only when it is used.
-    known = _known_rules() if options.needs_catalog or options.rules or options.skip_rules else ()
-    for rule_id in options.rules + options.skip_rules:
-        if rule_id not in {r.rule_id for r in known}:
-            raise CheckError(f"unknown rule ID {rule_id} (see `mlfence rules`)")
+    try:
+        threshold = selection.severity(options.severity_threshold)
+        gate = selection.gate(options.fail_on, threshold, options.soft_fail)
+        only, skip = selection.rule_patterns(options.rules), selection.rule_patterns(options.skip_rules)
+        # The catalog costs an `opa inspect` of the whole policy: read it only when it is used.
+        known = _known_rules() if options.needs_catalog or only or skip else ()
+        selection.check_patterns(only + skip, {r.rule_id for r in known})
+    except selection.SelectionError as exc:
+        raise CheckError(str(exc)) from None
     data = options.data or toolchain.data_dir()
     if not data.is_dir():
         raise CheckError(f"data folder {data} does not exist")
     try:
         active = exemptions.load(options.exemptions)
-    except exemptions.ExemptionError as exc:
+        accepted = baseline.load(options.baseline) if options.baseline else None
+    except (exemptions.ExemptionError, baseline.BaselineError) as exc:
         raise CheckError(str(exc)) from None
+    loaded, result = _evaluate(options, data, active)
+    problems = list(loaded.problems)
+    located = baseline.fingerprinted(_locate(result.findings, loaded.documents, options, problems))
+    chosen = [f for f in located if selection.selected(f.rule_id, only, skip)]
+    if options.write_baseline:
+        baseline.write(options.write_baseline, chosen)
+    comparison = baseline.compare(accepted, chosen) if accepted is not None else None
+    current = comparison.new if comparison else chosen
+    shown = [f for f in current if selection.at_or_above(f.severity, threshold)]
+    failing = [f for f in current if gate.fails(f)]
+
+    stats = _summary(shown, result, problems)
+    stats["expired_exemptions"] = exemptions.expired_report(active)
+    stats["severity_threshold"] = threshold
+    stats["hidden"] = {"severity": len(current) - len(shown), "rules": len(located) - len(chosen),
+                       "baseline": len(comparison.unchanged) if comparison else 0}
+    stats["gate"] = {"fail_on": gate.severity, "statuses": sorted(gate.statuses), "soft_fail": gate.soft,
+                     "failing": len(failing), "rule": gate.describe()}
+    if comparison is not None:
+        stats["baseline"] = {"file": str(options.baseline), "new": len(comparison.new),
+                             "unchanged": len(comparison.unchanged), "fixed": len(comparison.fixed)}
+    if any(p.fatal for p in problems):
+        code = EXIT_INPUT
+    elif failing and not gate.soft and not options.write_baseline:
+        code = EXIT_FINDINGS
+    else:
+        code = EXIT_CLEAN
+    shown_ids = {id(f) for f in shown}
+    report = reports.Report(
+        findings=shown, summary=stats, problems=problems, rules=known, skipped=result.skipped,
+        fixed=comparison.fixed if comparison else None,
+        rule_states=_rule_states(known, only, skip, result.kinds),
+        hidden_by_rule=Counter(f.rule_id for f in chosen if id(f) not in shown_ids),
+    )
+    return Outcome(shown, stats, problems, known, code, report)
+
+
+def _evaluate(options: CheckOptions, data: Path,
+              active: list[exemptions.Exemption]) -> tuple[documents.Loaded, scan.ScanResult]:
     status = Console(stderr=True).status("mlfence: reading inputs") if options.progress else None
     if status:
         status.start()
     try:
         loaded = documents.load(options.paths, options.values, options.stdin_text)
+        if options.stdin_filename:
+            _rename_stdin(loaded, options.stdin_filename)
         if status:
             status.update(f"mlfence: evaluating {len(loaded.documents)} documents")
         try:
@@ -80,17 +147,55 @@ def run(options: CheckOptions) -> Outcome:
     finally:
         if status:
             status.stop()
-    findings = [f for f in result.findings if _keep(f, options)]
-    stats = report.summary(findings, result.documents, result.kinds, loaded.problems, loaded.skipped_files)
-    stats["expired_exemptions"] = exemptions.expired_report(active)
-    failing = {"fail"} | ({"warn", "unknown"} if options.fail_on == "warn" else set())
-    if any(p.fatal for p in loaded.problems):
-        code = EXIT_INPUT
-    elif any(f.status in failing for f in findings):
-        code = EXIT_FINDINGS
-    else:
-        code = EXIT_CLEAN
-    return Outcome(findings, stats, loaded.problems, known, code)
+    return loaded, result
+
+
+def _rename_stdin(loaded: documents.Loaded, name: str) -> None:
+    """Findings on standard input carry the name the user gave (`--stdin-filename`), as eslint's
+    and ruff's do, so SARIF has a real artifact and a baseline a stable location."""
+    loaded.documents = [replace(d, path=name) if d.path == STDIN else d for d in loaded.documents]
+    loaded.problems = [replace(p, path=name) if p.path == STDIN else p for p in loaded.problems]
+
+
+def _is_plan(content: Any) -> bool:
+    return isinstance(content, dict) and isinstance(content.get("configuration"), dict)
+
+
+def _locate(findings: list[Finding], docs: list[Document], options: CheckOptions,
+            problems: list[InputProblem]) -> list[Finding]:
+    """Terraform findings point at their .tf block (and attribute) when the sources are there."""
+    plans = {d.path: d.content for d in docs if _is_plan(d.content)}
+    if not plans:
+        return findings
+    sources: dict[str, tfsource.Sources] = {}
+    out = []
+    for f in findings:
+        if f.file not in plans or not f.resource:
+            out.append(f)
+            continue
+        if f.file not in sources:
+            sources[f.file] = tfsource.Sources(plans[f.file], _tf_root(f.file, options))
+        where = sources[f.file].locate(f.resource, f.message)
+        out.append(f if where is None else replace(
+            f, file=where.file, line=where.line, end_line=where.end_line, attribute=where.attribute,
+            input_file=f.file, input_line=f.line))
+    for source in sources.values():
+        problems.extend(InputProblem(path, message, fatal=False) for path, message in source.problems)
+    return out
+
+
+def _tf_root(plan_path: str, options: CheckOptions) -> Path:
+    if options.tf_root is not None:
+        return options.tf_root
+    return Path(".") if plan_path == STDIN else Path(plan_path).parent
+
+
+def _rule_states(known: tuple[catalog.Rule, ...], only: tuple[str, ...], skip: tuple[str, ...],
+                 kinds: dict[str, int]) -> dict[str, str]:
+    scanned = {"terraform": kinds.get("terraform_plan", 0),
+               "kubernetes": kinds.get("kubernetes_object", 0) + kinds.get("admission_review", 0)}
+    return {r.rule_id: FILTERED if not selection.selected(r.rule_id, only, skip)
+            else NO_INPUT if not scanned.get(r.target) else RAN for r in known}
 
 
 def _known_rules() -> tuple[catalog.Rule, ...]:
@@ -101,4 +206,4 @@ def _known_rules() -> tuple[catalog.Rule, ...]:
 
 
 def render(outcome: Outcome, output_format: str) -> str:
-    return report.FORMATS[output_format](outcome.findings, outcome.summary, outcome.problems, rules=outcome.rules)
+    return reports.render(outcome.report, output_format)

@@ -47,11 +47,6 @@ class Format(StrEnum):
     github = "github"
 
 
-class FailOn(StrEnum):
-    fail = "fail"
-    warn = "warn"
-
-
 class Severity(StrEnum):
     low = "low"
     medium = "medium"
@@ -88,12 +83,29 @@ def check(
     paths: Annotated[list[str], typer.Argument(help="Files, folders, Helm chart folders, or - for stdin.")],
     output_format: Annotated[Format, typer.Option("--format", "-f", help="Report format.")] = Format.table,
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Write the report to this file.")] = None,
+    sarif: Annotated[Path | None, typer.Option("--sarif", help="Also write SARIF to this file.")] = None,
+    junit: Annotated[Path | None, typer.Option("--junit", help="Also write JUnit XML to this file.")] = None,
+    json_file: Annotated[Path | None, typer.Option("--json", help="Also write the JSON report to this file.")]
+    = None,
     values: Annotated[list[Path] | None, typer.Option("--values", help="Helm values file (repeatable).")] = None,
-    fail_on: Annotated[FailOn, typer.Option(help="Exit 1 on failures only, or on warnings too.")] = FailOn.fail,
-    severity_threshold: Annotated[Severity, typer.Option(help="Report findings of this severity and above.")]
-    = Severity.low,
-    rule: Annotated[list[str] | None, typer.Option("--rule", help="Only these rule IDs (repeatable).")] = None,
-    skip_rule: Annotated[list[str] | None, typer.Option("--skip-rule", help="Skip these rule IDs.")] = None,
+    fail_on: Annotated[str | None, typer.Option(
+        help="Exit 1 on findings at or above this severity (low|medium|high|critical; default: the "
+             "--severity-threshold); fail|warn picks the statuses that count (warn: also warn and unknown); "
+             "combine as high,warn.")] = None,
+    soft_fail: Annotated[bool, typer.Option("--soft-fail", help="Report findings but exit 0 for them.")] = False,
+    severity_threshold: Annotated[Severity, typer.Option(
+        case_sensitive=False, help="Show findings of this severity and above.")] = Severity.low,
+    rule: Annotated[list[str] | None, typer.Option(
+        "--rule", help="Only these rules: IDs or globs, comma-separated or repeated (MLF-TF-*).")] = None,
+    skip_rule: Annotated[list[str] | None, typer.Option(
+        "--skip-rule", help="Never these rules: IDs or globs, comma-separated or repeated.")] = None,
+    baseline: Annotated[Path | None, typer.Option(
+        help="Show only findings not in this baseline, and list the fixed ones.")] = None,
+    write_baseline: Annotated[Path | None, typer.Option(
+        help="Record today's findings as the baseline (this run then exits 0 unless inputs are bad).")] = None,
+    stdin_filename: Annotated[str | None, typer.Option(help="The file name to report for - (stdin).")] = None,
+    tf_root: Annotated[Path | None, typer.Option(
+        help="Folder of the Terraform sources behind a plan (default: the plan file's folder).")] = None,
     data: Annotated[Path | None, typer.Option(help="Data folder (default: the project's data/).")] = None,
     exemptions: Annotated[Path | None, typer.Option(help="Exemptions YAML (default: bundle.yaml's).")] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress display.")] = False,
@@ -101,21 +113,29 @@ def check(
                                               "at most one per 150 documents).")] = None,
 ) -> None:
     """Scan manifests, Helm charts and Terraform plans; exit 0 clean, 1 findings, 2 bad input."""
+    extra = {"sarif": sarif, "junit": junit, "json": json_file}
     options = checking.CheckOptions(
-        paths=paths, values=values or [], fail_on=fail_on.value, severity_threshold=severity_threshold.value,
-        rules=[r.upper() for r in rule or []], skip_rules=[r.upper() for r in skip_rule or []],
-        data=data, exemptions=exemptions, progress=not quiet and sys.stderr.isatty(),
-        needs_catalog=output_format in (Format.sarif, Format.junit), jobs=jobs,
+        paths=paths, values=values or [], fail_on=fail_on, soft_fail=soft_fail,
+        severity_threshold=severity_threshold.value, rules=rule or [], skip_rules=skip_rule or [],
+        data=data, exemptions=exemptions, baseline=baseline, write_baseline=write_baseline,
+        stdin_filename=stdin_filename, tf_root=tf_root, progress=not quiet and sys.stderr.isatty(),
+        needs_catalog=output_format in (Format.sarif, Format.junit) or sarif is not None or junit is not None,
+        jobs=jobs,
     )
     try:
         outcome = checking.run(options)
     except checking.CheckError as exc:
         raise _fail(str(exc)) from None
+    for name, path in extra.items():
+        if path is not None:
+            write_text_atomic(path, checking.render(outcome, name))
     text = checking.render(outcome, output_format.value)
     if output is not None:
         write_text_atomic(output, text)
     else:
         sys.stdout.write(text)
+    if write_baseline is not None:
+        err.print(f"mlfence: wrote the baseline {write_baseline}", markup=False, highlight=False)
     raise typer.Exit(outcome.exit_code)
 
 

@@ -35,6 +35,18 @@ class Finding:
     remediation: str
     template: str = ""
     exemption: dict[str, Any] | None = None
+    # Where the finding was read from when `file`/`line` point elsewhere: the plan JSON of a
+    # Terraform finding mapped to its .tf source (tfsource). Empty: `file` is the input itself.
+    input_file: str = ""
+    input_line: int = 0
+    attribute: str = ""  # the attribute whose line `line` is, when the finding names one
+    end_line: int = 0  # last line of the resource block, when mapped to a .tf source
+    fingerprint: str = ""  # baseline.fingerprint: stable across line moves
+
+    @property
+    def origin(self) -> str:
+        """The scanned input this finding came from (the plan for a mapped Terraform finding)."""
+        return self.input_file or self.file
 
     def as_dict(self) -> dict[str, Any]:
         out = {
@@ -46,7 +58,22 @@ class Finding:
             out["template"] = self.template
         if self.exemption:
             out["exemption"] = self.exemption
+        if self.input_file:
+            out["input"] = {"file": self.input_file, "line": self.input_line}
+        if self.attribute:
+            out["attribute"] = self.attribute
+        if self.fingerprint:
+            out["fingerprint"] = self.fingerprint
         return out
+
+
+@dataclass(frozen=True)
+class SkippedDocument:
+    """A document that is neither a Kubernetes object nor a plan: listed by name, not only counted."""
+
+    path: str
+    line: int
+    name: str
 
 
 @dataclass
@@ -54,6 +81,7 @@ class ScanResult:
     findings: list[Finding] = field(default_factory=list)
     documents: int = 0
     kinds: dict[str, int] = field(default_factory=dict)
+    skipped: list[SkippedDocument] = field(default_factory=list)
 
 
 # Each OPA process first parses and compiles the policy and loads the data (~0.4 s by `opa eval
@@ -111,6 +139,7 @@ def evaluate(documents: list[Document], policy: Path, data: Path,
         doc = documents[answer["index"]]
         result.kinds[answer["input_kind"]] = result.kinds.get(answer["input_kind"], 0) + 1
         if answer["input_kind"] == "unrecognised":
+            result.skipped.append(SkippedDocument(doc.path, doc.line, _describe(doc.content)))
             continue
         for f in answer["findings"]:
             result.findings.append(Finding(
@@ -118,5 +147,19 @@ def evaluate(documents: list[Document], policy: Path, data: Path,
                 message=f["message"], file=doc.path, line=doc.line, resource=f.get("resource", ""),
                 remediation=f.get("remediation", ""), template=doc.template, exemption=f.get("exemption"),
             ))
+    result.skipped.sort(key=lambda s: (s.path, s.line))
     result.findings.sort(key=lambda f: (SEVERITY_ORDER.get(f.severity, 9), f.rule_id, f.file, f.line, f.message))
     return result
+
+
+def _describe(content: Any) -> str:
+    """A short name for an unrecognised document: its kind and name when it has them."""
+    if isinstance(content, dict):
+        kind = content.get("kind")
+        meta = content.get("metadata")
+        name = meta.get("name") if isinstance(meta, dict) else None
+        if isinstance(kind, str) and kind:
+            return f"{kind}/{name}" if isinstance(name, str) and name else kind
+        keys = sorted(str(k) for k in content)[:3]
+        return "mapping with keys " + ", ".join(keys) if keys else "empty mapping"
+    return type(content).__name__ if content is not None else "empty document"

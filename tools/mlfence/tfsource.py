@@ -1,0 +1,183 @@
+"""Point Terraform findings at the .tf line that needs changing, not at `plan.json:1`.
+
+The plan's `configuration` says which module each resource lives in and where each module call
+gets its source; `.terraform/modules/modules.json` (written by `terraform init`) says where
+registry and git modules were downloaded. The .tf files are parsed with python-hcl2 (its Lark
+parse tree keeps line numbers); nothing here parses HCL by hand.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import hcl2
+from lark import Token, Tree
+from lark.exceptions import LarkError
+
+from mlfence.planfixture import FixtureError, parse_address
+
+# A module source that is a folder on disk, per Terraform's module source rules.
+_LOCAL_SOURCE = re.compile(r"^\.\.?[/\\]")
+
+
+@dataclass(frozen=True)
+class SourceLocation:
+    file: str
+    line: int
+    end_line: int
+    attribute: str = ""
+
+
+@dataclass
+class _Block:
+    file: str
+    line: int
+    end_line: int
+    attributes: dict[str, int] = field(default_factory=dict)  # "ingress[0].cidr_blocks" -> line
+
+
+def _text(node: Tree | Token) -> str:
+    """A block label: an identifier, or a quoted string's characters."""
+    if isinstance(node, Token):
+        return str(node)
+    return "".join(str(t) for t in node.scan_values(lambda v: isinstance(v, Token))).strip('"')
+
+
+def _body(block: Tree) -> Tree | None:
+    return next((c for c in block.children if isinstance(c, Tree) and c.data == "body"), None)
+
+
+def _labels(block: Tree) -> list[str]:
+    return [_text(c) for c in block.children
+            if (isinstance(c, Tree) and c.data in ("identifier", "string"))
+            or (isinstance(c, Token) and c.type == "NAME")]
+
+
+def _collect(body: Tree, prefix: str, into: dict[str, int]) -> None:
+    """Every attribute and nested block below a resource, by path: repeated blocks get an index
+    the way the plan numbers them (`ingress[1].from_port`)."""
+    seen: dict[str, int] = {}
+    for child in body.children:
+        if not isinstance(child, Tree):
+            continue
+        if child.data == "attribute":
+            name = _labels(child)[0]
+            into.setdefault(f"{prefix}{name}", child.meta.line)
+        elif child.data == "block":
+            labels = _labels(child)
+            name = labels[-1] if labels[0] == "dynamic" and len(labels) > 1 else labels[0]
+            index = seen.get(name, 0)
+            seen[name] = index + 1
+            path = f"{prefix}{name}[{index}]"
+            into.setdefault(path, child.meta.line)
+            inner = _body(child)
+            if inner is not None:
+                _collect(inner, f"{path}.", into)
+
+
+def _resource_blocks(path: Path, shown: str) -> dict[tuple[str, str, str], _Block]:
+    tree = hcl2.parses_to_tree(path.read_text(encoding="utf-8-sig"))
+    body = _body(tree) if tree.data == "start" else tree
+    blocks: dict[tuple[str, str, str], _Block] = {}
+    for child in body.children if body is not None else ():
+        if not (isinstance(child, Tree) and child.data == "block"):
+            continue
+        labels = _labels(child)
+        if len(labels) == 3 and labels[0] in ("resource", "data"):
+            block = _Block(shown, child.meta.line, child.meta.end_line)
+            inner = _body(child)
+            if inner is not None:
+                _collect(inner, "", block.attributes)
+            mode = "managed" if labels[0] == "resource" else "data"
+            blocks.setdefault((mode, labels[1], labels[2]), block)
+    return blocks
+
+
+def _variants(path: str) -> set[str]:
+    return {path, re.sub(r"\[\d+\]", "", path)}
+
+
+def _named_attribute(block: _Block, message: str) -> str:
+    """The most specific attribute path the message names, or "". A bare word (`internal`) counts
+    only as `internal =`/`internal is`, so English words in a message do not match attributes."""
+    best = ""
+    best_len = 0
+    for path in block.attributes:
+        for variant in _variants(path):
+            simple = "." not in variant and "_" not in variant
+            tail = r"\s*(=|is\b|:)" if simple else r"(?![\w\[])"
+            if re.search(r"(?<![\w.\[\]])" + re.escape(variant) + tail, message) and len(variant) > best_len:
+                best, best_len = path, len(variant)
+    return best
+
+
+class Sources:
+    """The .tf sources behind one plan, parsed lazily, one folder at a time."""
+
+    def __init__(self, plan: dict[str, Any], root: Path) -> None:
+        self.root = root
+        config = plan.get("configuration") if isinstance(plan, dict) else None
+        root_module = config.get("root_module") if isinstance(config, dict) else None
+        self.config: dict[str, Any] = root_module if isinstance(root_module, dict) else {}
+        self._folders: dict[Path, dict[tuple[str, str, str], _Block]] = {}
+        self.problems: list[tuple[str, str]] = []  # (file, message): .tf files that did not parse
+        self._installed = self._modules_json()
+
+    def _modules_json(self) -> dict[str, str]:
+        manifest = self.root / ".terraform" / "modules" / "modules.json"
+        try:
+            modules = json.loads(manifest.read_text(encoding="utf-8")).get("Modules") or []
+        except (OSError, ValueError, AttributeError):
+            return {}
+        return {str(m.get("Key")): str(m.get("Dir")) for m in modules if isinstance(m, dict) and m.get("Dir")}
+
+    def _folder(self, modules: tuple[tuple[str, str], ...]) -> Path | None:
+        folder, node = self.root, self.config
+        for depth, (name, _key) in enumerate(modules):
+            calls = node.get("module_calls") if isinstance(node, dict) else None
+            call = calls.get(name) if isinstance(calls, dict) else None
+            if not isinstance(call, dict):
+                return None
+            source = call.get("source")
+            installed = self._installed.get(".".join(n for n, _ in modules[:depth + 1]))
+            if isinstance(source, str) and _LOCAL_SOURCE.match(source):
+                folder = Path(os.path.normpath(folder / source))
+            elif installed:
+                folder = Path(os.path.normpath(self.root / installed))
+            else:
+                return None  # a registry or git module that `terraform init` has not fetched here
+            node = call.get("module") or {}
+        return folder
+
+    def _blocks(self, folder: Path) -> dict[tuple[str, str, str], _Block]:
+        if folder not in self._folders:
+            blocks: dict[tuple[str, str, str], _Block] = {}
+            for path in sorted(folder.glob("*.tf")) if folder.is_dir() else ():
+                try:
+                    for key, block in _resource_blocks(path, str(path)).items():
+                        blocks.setdefault(key, block)
+                except (LarkError, UnicodeDecodeError, OSError) as exc:
+                    first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+                    self.problems.append((str(path), f"cannot parse Terraform source: {first}"))
+            self._folders[folder] = blocks
+        return self._folders[folder]
+
+    def locate(self, address: str, message: str = "") -> SourceLocation | None:
+        try:
+            parsed = parse_address(address)
+        except FixtureError:
+            return None
+        folder = self._folder(parsed.modules)
+        if folder is None:
+            return None
+        block = self._blocks(folder).get((parsed.mode, parsed.type, parsed.name))
+        if block is None:
+            return None
+        attribute = _named_attribute(block, message.replace(address, " "))
+        line = block.attributes[attribute] if attribute else block.line
+        return SourceLocation(block.file, line, block.end_line, attribute)
