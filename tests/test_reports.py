@@ -355,3 +355,21 @@ def test_github_annotations_escape_properties(tmp_path: Path) -> None:
     _, out, _ = check(str(odd), "--format", "github", "--rule", "MLF-K8S-001")
     first = out.splitlines()[0]
     assert first.startswith("::error file=") and "a%2Cb%3Ac.yaml,line=" in first
+
+
+def test_fixed_lists_only_what_this_run_could_have_found_again(tmp_path: Path) -> None:
+    (tmp_path / "a.yaml").write_text(OPEN_EGRESS)
+    (tmp_path / "b.yaml").write_text(OPEN_EGRESS.replace("open-egress", "other"))
+    saved = tmp_path / "baseline.json"
+    check_json(str(tmp_path / "a.yaml"), str(tmp_path / "b.yaml"), "--write-baseline", str(saved))
+    assert len(json.loads(saved.read_text())["findings"]) == 2
+    # b.yaml not scanned this time, and MLF-K8S-001 filtered out: neither says "fixed".
+    code, report = check_json(str(tmp_path / "a.yaml"), "--baseline", str(saved))
+    assert code == 0 and report["fixed"] == [] and report["summary"]["hidden"]["baseline"] == 1
+    code, report = check_json(str(tmp_path / "a.yaml"), str(tmp_path / "b.yaml"), "--baseline", str(saved),
+                              "--skip-rule", "MLF-K8S-001")
+    assert code == 0 and report["fixed"] == []
+    # A deleted file's findings are fixed.
+    (tmp_path / "b.yaml").unlink()
+    code, report = check_json(str(tmp_path / "a.yaml"), "--baseline", str(saved))
+    assert code == 0 and [e["resource"] for e in report["fixed"]] == ["ml-serving/NetworkPolicy/other"]

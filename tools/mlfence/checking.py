@@ -98,6 +98,8 @@ def run(options: CheckOptions) -> Outcome:
     if options.write_baseline:
         baseline.write(options.write_baseline, chosen)
     comparison = baseline.compare(accepted, chosen) if accepted is not None else None
+    if comparison is not None:
+        comparison.fixed = _really_fixed(comparison.fixed, loaded.documents, only, skip)
     current = comparison.new if comparison else chosen
     shown = [f for f in current if selection.at_or_above(f.severity, threshold)]
     failing = [f for f in current if gate.fails(f)]
@@ -148,6 +150,16 @@ def _evaluate(options: CheckOptions, data: Path,
         if status:
             status.stop()
     return loaded, result
+
+
+def _really_fixed(entries: list[dict[str, str]], docs: list[Document], only: tuple[str, ...],
+                  skip: tuple[str, ...]) -> list[dict[str, str]]:
+    """Baseline entries this run could have found again and did not. A rule filtered out, or a
+    file that still exists but was not scanned this time (a run on one folder of the
+    repository), says nothing about whether a finding was fixed; a deleted file does."""
+    scanned = {baseline.location(d.path) for d in docs}
+    return [e for e in entries if selection.selected(e["rule_id"], only, skip)
+            and (e["location"] in scanned or not (e["location"].startswith("<") or Path(e["location"]).exists()))]
 
 
 def _rename_stdin(loaded: documents.Loaded, name: str) -> None:
