@@ -45,6 +45,7 @@ class Format(StrEnum):
     sarif = "sarif"
     junit = "junit"
     github = "github"
+    policyreport = "policyreport"
 
 
 class Severity(StrEnum):

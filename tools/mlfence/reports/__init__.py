@@ -1,4 +1,4 @@
-"""Report formats for `mlfence check`: table, json, sarif, junit, github.
+"""Report formats for `mlfence check`: table, json, sarif, junit, github, policyreport.
 
 The JSON shape is a public contract (docs/cli.md): {"findings", "summary", "errors", "skipped"}.
 """
@@ -10,6 +10,7 @@ from collections.abc import Callable
 
 from mlfence.reports.junit import as_junit
 from mlfence.reports.model import Report
+from mlfence.reports.policyreport import as_policyreport
 from mlfence.reports.sarif import as_sarif
 from mlfence.reports.text import as_github, as_table
 
@@ -29,6 +30,7 @@ def as_json(report: Report) -> str:
 
 FORMATS: dict[str, Callable[[Report], str]] = {
     "table": as_table, "json": as_json, "sarif": as_sarif, "junit": as_junit, "github": as_github,
+    "policyreport": as_policyreport,
 }
 
 
