@@ -373,3 +373,21 @@ def test_fixed_lists_only_what_this_run_could_have_found_again(tmp_path: Path) -
     (tmp_path / "b.yaml").unlink()
     code, report = check_json(str(tmp_path / "a.yaml"), "--baseline", str(saved))
     assert code == 0 and [e["resource"] for e in report["fixed"]] == ["ml-serving/NetworkPolicy/other"]
+
+
+def test_sarif_and_junit_of_real_inputs(tmp_path: Path) -> None:
+    """The example platform (manifests, a chart, a plan) and real plans other projects committed."""
+    sarif, junit = tmp_path / "r.sarif", tmp_path / "r.xml"
+    realworld = ROOT.parent / "shared" / "realworld" / "terraform"  # beside the clone, in CI too
+    inputs = ["examples/", *([str(realworld)] if realworld.is_dir() else [])]
+    proc = run([MLFENCE, "check", "-q", *inputs, "--sarif", str(sarif), "--junit", str(junit), "--format", "json"])
+    assert proc.returncode == 1, proc.stderr
+    report = json.loads(proc.stdout)
+    document = json.loads(sarif.read_text())
+    assert_valid_sarif(document)
+    assert len(document["runs"][0]["results"]) == report["summary"]["findings"] > 30
+    suite = ET.fromstring(junit.read_text().split("?>", 1)[1])
+    cases = list(suite.iter("testcase"))
+    assert suite.get("tests") == str(len(cases))
+    assert suite.get("failures") == str(sum(c.find("failure") is not None for c in cases)) == \
+        str(report["summary"]["fail"])

@@ -161,7 +161,9 @@ class Sources:
                 try:
                     for key, block in _resource_blocks(path, str(path)).items():
                         blocks.setdefault(key, block)
-                except (LarkError, UnicodeDecodeError, OSError) as exc:
+                # Lark's parse errors, and what a pathological file can raise on the way (a
+                # nesting deeper than the recursion limit): a source we cannot read is a note.
+                except (LarkError, UnicodeDecodeError, OSError, RecursionError, ValueError) as exc:
                     first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
                     self.problems.append((str(path), f"cannot parse Terraform source: {first}"))
             self._folders[folder] = blocks
