@@ -206,3 +206,9 @@ def test_named_attribute(tmp_path: Path, message: str, expected: str) -> None:
                                     '    cidr_blocks = ["0.0.0.0/0"]\n  }\n  private_cluster_config {\n  }\n}\n')
     where = tfsource.Sources({"configuration": {"root_module": {}}}, tmp_path).locate("aws_lb.x", message)
     assert where is not None and where.attribute == expected
+
+
+def test_tf_root_that_is_not_a_folder_is_one_clear_line(tree: Path, tmp_path: Path) -> None:
+    proc = run([MLFENCE, "check", str(tree / "plan.json"), "--tf-root", str(tmp_path / "missing")])
+    assert proc.returncode == 2
+    assert proc.stderr == f"mlfence: --tf-root {tmp_path / 'missing'} is not a folder\n"

@@ -86,6 +86,8 @@ def run(options: CheckOptions) -> Outcome:
     data = options.data or toolchain.data_dir()
     if not data.is_dir():
         raise CheckError(f"data folder {data} does not exist")
+    if options.tf_root is not None and not options.tf_root.is_dir():
+        raise CheckError(f"--tf-root {options.tf_root} is not a folder")
     try:
         active = exemptions.load(options.exemptions)
         accepted = baseline.load(options.baseline) if options.baseline else None

@@ -90,6 +90,7 @@ def check(
     = None,
     values: Annotated[list[Path] | None, typer.Option("--values", help="Helm values file (repeatable).")] = None,
     fail_on: Annotated[str | None, typer.Option(
+        metavar="SEVERITY[,fail|warn]",
         help="Exit 1 on findings at or above this severity (low|medium|high|critical; default: the "
              "--severity-threshold); fail|warn picks the statuses that count (warn: also warn and unknown); "
              "combine as high,warn.")] = None,
@@ -97,9 +98,11 @@ def check(
     severity_threshold: Annotated[Severity, typer.Option(
         case_sensitive=False, help="Show findings of this severity and above.")] = Severity.low,
     rule: Annotated[list[str] | None, typer.Option(
-        "--rule", help="Only these rules: IDs or globs, comma-separated or repeated (MLF-TF-*).")] = None,
+        "--rule", metavar="PATTERNS",
+        help="Only these rules: IDs or globs, comma-separated or repeated (MLF-TF-*).")] = None,
     skip_rule: Annotated[list[str] | None, typer.Option(
-        "--skip-rule", help="Never these rules: IDs or globs, comma-separated or repeated.")] = None,
+        "--skip-rule", metavar="PATTERNS",
+        help="Never these rules: IDs or globs, comma-separated or repeated.")] = None,
     baseline: Annotated[Path | None, typer.Option(
         help="Show only findings not in this baseline, and list the fixed ones.")] = None,
     write_baseline: Annotated[Path | None, typer.Option(
