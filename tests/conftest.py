@@ -8,10 +8,30 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 from mlfence import toolchain
 
 ROOT = toolchain.project_root()
+
+# Hypothesis profiles. CI must not go red or green by chance, so with CI set the examples are
+# derandomised (the same inputs on every run, no example database) and modest in number; a local
+# run explores new random inputs each time, `full` many more. A failing input hypothesis finds
+# becomes an explicit @example in the test, so CI keeps checking it. Loaded here, before the test
+# modules build their settings objects (an explicit @settings inherits the loaded profile).
+_SLOW_OK = [HealthCheck.too_slow, HealthCheck.data_too_large]
+settings.register_profile("ci", derandomize=True, database=None, deadline=None, print_blob=True,
+                          suppress_health_check=_SLOW_OK)
+settings.register_profile("dev", deadline=None, print_blob=True, suppress_health_check=_SLOW_OK)
+settings.register_profile("full", deadline=None, print_blob=True, suppress_health_check=_SLOW_OK)
+HYPOTHESIS_PROFILE = os.environ.get("HYPOTHESIS_PROFILE") or ("ci" if os.environ.get("CI") else "dev")
+settings.load_profile(HYPOTHESIS_PROFILE)
+
+
+def examples(ci: int, dev: int, full: int) -> int:
+    """The example budget of a property test under the loaded profile: each example of the
+    engine properties starts real processes, so budgets are per test, not one global number."""
+    return {"ci": ci, "dev": dev, "full": full}[HYPOTHESIS_PROFILE]
 
 
 def tool(name: str) -> str:
@@ -49,3 +69,25 @@ def opa_eval(query: str, input_doc: object, *data_paths: str | Path, bundle: Pat
     assert proc.returncode == 0, proc.stderr
     result = json.loads(proc.stdout).get("result")
     return result[0]["expressions"][0]["value"] if result else None
+
+
+@pytest.fixture(scope="session")
+def built_bundle(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The OPA bundle `mlfence build` ships, built once per session."""
+    from mlfence import bundle
+
+    return bundle.build(tmp_path_factory.mktemp("bundle") / "bundle.tar.gz").path
+
+
+@pytest.fixture(scope="session")
+def gatekeeper_tree(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The generated ConstraintTemplates and Constraints (shipped parameters), written once."""
+    from mlfence import gatekeeper, parameters
+
+    out = tmp_path_factory.mktemp("gatekeeper")
+    for artifact in gatekeeper.artifacts(parameters.gatekeeper(ROOT / "data")):
+        if artifact.path.startswith(("templates/", "constraints/")):
+            target = out / artifact.path
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(gatekeeper.dump(artifact.document))
+    return out

@@ -1,36 +1,55 @@
-"""Property tests: random and adversarial objects, AdmissionReviews and plans never make an
-entrypoint error (strict builtin errors on), never produce conflicting outputs (a conflict is an
-evaluation error), and nothing unparseable is allowed."""
+"""Property tests: odd and adversarial input never makes an entrypoint error and never lets
+anything unparseable through, in every engine.
+
+Two kinds of input: random JSON-like documents, and the rules' own examples (which between them
+reach every field some rule reads) with fields swapped for values of the wrong type (null, a
+string where a list belongs, a list where an object belongs...). Entrypoints: the CLI's scan
+(data.mlfence.scan), the bundle's decision and admission (data.mlfence.decision,
+data.mlfence.admission, on the built bundle, strict builtin errors on) and conftest's `package
+main` (real `conftest test`, per file and --combine). Every example is a batch of documents evaluated by one process per engine, so a
+few dozen examples cover hundreds of documents. A builtin error makes OPA exit 2 here; conftest
+swallows such errors into "no finding", so its findings must equal the strict decision's.
+
+Budgets and seeds come from the hypothesis profile (tests/conftest.py): derandomised in CI.
+"""
 
 from __future__ import annotations
 
+import copy
 import json
+from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
-from hypothesis import HealthCheck, given, settings
+import pytest
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from conftest import ROOT, run, tool
+from conftest import ROOT, examples, run, tool
+from mlfence import fixtures
 
 KINDS = ["Pod", "Deployment", "StatefulSet", "DaemonSet", "Job", "CronJob", "NetworkPolicy", "Service",
          "Ingress", "Namespace", "PyTorchJob", "MPIJob", "JobSet", "RayCluster", "RayJob", "RayService",
          "InferenceService", "ServingRuntime", "SeldonDeployment", "Notebook", "Workflow", "LeaderWorkerSet",
-         "AuthorizationPolicy", "PeerAuthentication", "ServiceEntry", "Sidecar", "DestinationRule", "TrainJob"]
+         "AuthorizationPolicy", "PeerAuthentication", "ServiceEntry", "Sidecar", "DestinationRule", "TrainJob",
+         "Gateway", "VirtualService", "CronWorkflow", "TFJob"]
 API_VERSIONS = ["v1", "apps/v1", "batch/v1", "networking.k8s.io/v1", "kubeflow.org/v1", "ray.io/v1",
-                "serving.kserve.io/v1beta1", "security.istio.io/v1", "networking.istio.io/v1beta1", "x/y"]
+                "serving.kserve.io/v1beta1", "security.istio.io/v1", "networking.istio.io/v1beta1", "x/y",
+                "argoproj.io/v1alpha1", "trainer.kubeflow.org/v1alpha1", "jobset.x-k8s.io/v1alpha2"]
 TF_TYPES = ["aws_security_group", "aws_security_group_rule", "aws_vpc", "aws_flow_log", "aws_s3_bucket",
             "aws_sagemaker_notebook_instance", "aws_eks_cluster", "aws_lb", "google_compute_firewall",
             "google_container_cluster", "azurerm_network_security_rule", "azurerm_kubernetes_cluster",
-            "azurerm_machine_learning_workspace", "aws_vpc_endpoint", "aws_s3_bucket_policy"]
+            "azurerm_machine_learning_workspace", "aws_vpc_endpoint", "aws_s3_bucket_policy", "aws_launch_template"]
 KEYS = ["spec", "template", "containers", "egress", "ingress", "to", "from", "ipBlock", "cidr", "ports",
         "hostNetwork", "metadata", "annotations", "labels", "name", "namespace", "type", "rules", "hosts",
-        "tls", "mtls", "mode", "selector", "env", "value", "cidr_blocks", "ingress", "vpc_config", "items"]
+        "tls", "mtls", "mode", "selector", "env", "value", "cidr_blocks", "ingress", "vpc_config", "items",
+        "policyTypes", "podSelector", "port", "endPort", "serviceType", "service_name", "network_interfaces"]
 
 scalars = st.one_of(
     st.none(), st.booleans(), st.integers(-2**40, 2**40), st.floats(allow_nan=False, allow_infinity=False),
     st.text(max_size=12), st.sampled_from(["0.0.0.0/0", "::/0", "10.0.0.0/8", "*", "Internet", "true",
                                            "LoadBalancer", "PERMISSIVE", "DISABLE", "169.254.169.254/32",
-                                           "151.101.0.0/16", "not-a-cidr/99", "é😀", ""]),
+                                           "151.101.0.0/16", "not-a-cidr/99", "é😀", "", "Egress", "TCP"]),
 )
 json_values = st.recursive(
     scalars,
@@ -38,6 +57,9 @@ json_values = st.recursive(
                                st.dictionaries(st.sampled_from(KEYS) | st.text(max_size=6), children, max_size=5)),
     max_leaves=25,
 )
+# A value of the wrong type for whatever field it replaces (or of the right type, which is fine).
+wrong_values = st.one_of(st.sampled_from([None, "", "x", 0, -1, 1.5, True, False, [], {}, [None], ["x"], [0], [[]],
+                                          {"x": None}, "0.0.0.0/0"]), json_values)
 
 
 @st.composite
@@ -67,54 +89,203 @@ def plans(draw: st.DrawFn) -> dict[str, Any]:
     return plan
 
 
-def reviews(objects: st.SearchStrategy[Any]) -> st.SearchStrategy[dict[str, Any]]:
-    return st.builds(
-        lambda obj, uid, op: {"apiVersion": "admission.k8s.io/v1", "kind": "AdmissionReview",
-                              "request": {"uid": uid, "operation": op, "object": obj}},
-        objects, st.text(max_size=8) | st.integers(), st.sampled_from(["CREATE", "UPDATE", "DELETE", "CONNECT", 3]))
+def _paths(doc: Any, prefix: tuple[Any, ...] = ()) -> Iterator[tuple[Any, ...]]:
+    """Every place in doc that holds a value (not the root)."""
+    items = doc.items() if isinstance(doc, dict) else enumerate(doc) if isinstance(doc, list) else ()
+    for key, value in items:
+        yield (*prefix, key)
+        yield from _paths(value, (*prefix, key))
 
 
-documents = st.one_of(kubernetes_objects(), plans(), reviews(kubernetes_objects() | json_values), json_values,
-                      st.lists(json_values, max_size=3))
+def _with(doc: Any, path: tuple[Any, ...], value: Any) -> Any:
+    out = copy.deepcopy(doc)
+    cursor = out
+    for step in path[:-1]:
+        cursor = cursor[step]
+    cursor[path[-1]] = value
+    return out
 
-QUERY = ("out := [r | some doc in input.docs; x := json.unmarshal(json.marshal(doc)); "
+
+# The rules' own examples: between them they set every field some rule reads.
+EXAMPLES = fixtures.cases()
+K8S_EXAMPLES = [c.document for c in EXAMPLES if c.target == "kubernetes"] + [
+    d for c in EXAMPLES for d in c.inventory]
+PLAN_EXAMPLES = [c.document for c in EXAMPLES if c.target == "terraform"]
+
+
+@st.composite
+def mutated(draw: st.DrawFn, originals: list[dict[str, Any]]) -> dict[str, Any]:
+    """An example with one to three fields (anywhere in it) replaced by a wrong-typed value."""
+    doc = draw(st.sampled_from(originals))
+    for _ in range(draw(st.integers(1, 3))):
+        paths = list(_paths(doc))
+        if not paths:
+            break
+        doc = _with(doc, draw(st.sampled_from(paths)), draw(wrong_values))
+    return doc
+
+
+objects = st.one_of(mutated(K8S_EXAMPLES), kubernetes_objects())
+documents = st.one_of(mutated(K8S_EXAMPLES), mutated(PLAN_EXAMPLES), kubernetes_objects(), plans(),
+                      st.builds(lambda obj, uid, op: {"apiVersion": "admission.k8s.io/v1", "kind": "AdmissionReview",
+                                                      "request": {"uid": uid, "operation": op, "object": obj}},
+                                objects | json_values, st.text(max_size=8) | st.integers(),
+                                st.sampled_from(["CREATE", "UPDATE", "DELETE", "CONNECT", 3])),
+                      json_values, st.lists(json_values, max_size=3))
+batches = st.lists(documents, min_size=1, max_size=30)
+
+# Inputs hypothesis found; each one made an entrypoint error before the fix named beside it.
+FOUND_POD_AND_AUTHZ_NULL = [  # lib.mlfence.k8s.field passed null to object.get
+    {"apiVersion": "v1", "kind": "Pod", "metadata": None, "spec": None},
+    {"apiVersion": "security.istio.io/v1", "kind": "AuthorizationPolicy", "metadata": None, "spec": None}]
+FOUND_NETPOL_TYPES_NULL = [  # lib.mlfence.k8s.policy_types kept null, then lower(null)
+    {"apiVersion": "networking.k8s.io/v1", "kind": "NetworkPolicy", "metadata": {"name": "n", "namespace": "ml"},
+     "spec": {"podSelector": {}, "policyTypes": [None], "egress": [{}]}}]
+FOUND_EGRESS_TO_NUMBER = [  # k8s.field returned a number where the rule counted a list
+    {"apiVersion": "networking.k8s.io/v1", "kind": "NetworkPolicy", "metadata": {"name": "n", "namespace": "ml"},
+     "spec": {"podSelector": {}, "policyTypes": ["Egress"], "egress": [{"to": 5}]}}]
+FOUND_PLAN_BLOCKS = [  # tfplan.blocks / aws_sg_unknown handed a non-object block to object.get;
+    {"format_version": "1.2", "resource_changes": [  # service_name reached endswith as a list
+        {"address": "aws_launch_template.a", "mode": "managed", "type": "aws_launch_template", "name": "a",
+         "change": {"actions": ["create"], "after": {"network_interfaces": [None, 3]}, "after_unknown": {}}},
+        {"address": "aws_security_group.b", "mode": "managed", "type": "aws_security_group", "name": "b",
+         "change": {"actions": ["create"], "after": {}, "after_unknown": {"ingress": [None, "x"]}}},
+        {"address": "aws_vpc_endpoint.c", "mode": "managed", "type": "aws_vpc_endpoint", "name": "c",
+         "change": {"actions": ["create"], "after": {"service_name": ["x"], "vpc_id": "v"}, "after_unknown": {}}},
+        {"address": "aws_vpc.v", "mode": "managed", "type": "aws_vpc", "name": "v",
+         "change": {"actions": ["create"], "after": {"id": "v"}, "after_unknown": {}}}]}]
+FOUND = [FOUND_POD_AND_AUTHZ_NULL, FOUND_NETPOL_TYPES_NULL, FOUND_EGRESS_TO_NUMBER, FOUND_PLAN_BLOCKS]
+
+
+def _is_k8s_object(doc: Any) -> bool:
+    return isinstance(doc, dict) and isinstance(doc.get("kind"), str) and isinstance(doc.get("apiVersion"), str) \
+        and doc.get("kind") != "AdmissionReview"
+
+
+def _review(obj: Any) -> dict[str, Any]:
+    return {"apiVersion": "admission.k8s.io/v1", "kind": "AdmissionReview",
+            "request": {"uid": "u-1", "operation": "CREATE", "object": obj}}
+
+
+# One evaluation answers every entrypoint for the whole batch: the scan over all documents (so
+# they also form its inventory), and per document the decision, the admission answer, and the
+# admission answer for the document wrapped in an AdmissionReview.
+# `with input as x` where x comes from input needs the copy (see tests/engines.py).
+QUERY = ("scan := data.mlfence.scan with input as {\"documents\": [{\"path\": \"p\", \"index\": i, \"document\": d} | "
+         "some i, d in json.unmarshal(json.marshal(input.docs))]}\n"
+         "out := [r | some doc in input.docs; x := json.unmarshal(json.marshal(doc)); "
+         "w := {\"apiVersion\": \"admission.k8s.io/v1\", \"kind\": \"AdmissionReview\", "
+         "\"request\": {\"uid\": \"u-1\", \"operation\": \"CREATE\", \"object\": x}}; "
          "d := data.mlfence.decision with input as x; a := data.mlfence.admission with input as x; "
-         "r := {\"decision\": d, \"admission\": a}]")
+         "v := data.mlfence.admission with input as w; "
+         "r := {\"decision\": d, \"admission\": a, \"wrapped\": v}]")
 
 
-def _evaluate(docs: list[Any]) -> list[dict[str, Any]]:
+def _evaluate(bundle: Path, docs: list[Any]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     proc = run([tool("opa"), "eval", "--format", "json", "--strict-builtin-errors", "--stdin-input",
-                "-d", str(ROOT / "policy"), "-d", str(ROOT / "data"), "--ignore", "*_test.rego", QUERY],
-               input_text=json.dumps({"docs": docs}))
-    assert proc.returncode == 0, f"evaluation error on {json.dumps(docs)[:2000]}:\n{proc.stderr[-3000:]}"
-    return json.loads(proc.stdout)["result"][0]["bindings"]["out"]
+                "--bundle", str(bundle), QUERY], input_text=json.dumps({"docs": docs}))
+    assert proc.returncode == 0, f"error on {json.dumps(docs)[:3000]}:\n{(proc.stderr or proc.stdout)[-3000:]}"
+    bindings = json.loads(proc.stdout)["result"][0]["bindings"]
+    return bindings["scan"], bindings["out"]
 
 
-@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
-@given(st.lists(documents, min_size=1, max_size=25))
-def test_entrypoints_never_error_and_fail_closed(docs: list[Any]) -> None:
-    results = _evaluate(docs)
+def _verdict(findings: list[dict[str, Any]]) -> set[tuple[str, str, str]]:
+    return {(f.get("resource", ""), f["rule_id"], f["status"]) for f in findings}
+
+
+@settings(max_examples=examples(ci=12, dev=30, full=300))
+@given(batches)
+@example(FOUND_POD_AND_AUTHZ_NULL)
+@example(FOUND_NETPOL_TYPES_NULL)
+@example(FOUND_EGRESS_TO_NUMBER)
+@example(FOUND_PLAN_BLOCKS)
+def test_opa_entrypoints_never_error_and_fail_closed(built_bundle: Path, docs: list[Any]) -> None:
+    scan, results = _evaluate(built_bundle, docs)
+    assert [a["index"] for a in scan] == list(range(len(docs)))
     assert len(results) == len(docs)
-    for doc, result in zip(docs, results, strict=True):
-        decision, admission = result["decision"], result["admission"]
+    for doc, answer, result in zip(docs, scan, results, strict=True):
+        decision, admission, wrapped = result["decision"], result["admission"], result["wrapped"]
         assert isinstance(decision["allowed"], bool)
+        assert answer["input_kind"] == decision["input_kind"], doc
         if decision["input_kind"] == "unrecognised":
             assert decision["allowed"] is False, doc
+        for finding in decision["findings"] + answer["findings"]:
+            assert finding["status"] in {"fail", "warn", "unknown", "exempted"}, finding
+            assert finding["rule_id"].startswith("MLF-"), finding
         response = admission["response"]
         assert isinstance(response["allowed"], bool)
         if not (isinstance(doc, dict) and doc.get("kind") == "AdmissionReview"):
-            assert response["allowed"] is False
+            assert response["allowed"] is False, doc
         elif isinstance(doc.get("request"), dict) and isinstance(doc["request"].get("uid"), str):
             assert response["uid"] == doc["request"]["uid"]
-        for finding in decision["findings"]:
-            assert finding["status"] in {"fail", "warn", "unknown", "exempted"}
-            assert finding["rule_id"].startswith("MLF-")
+        # Wrapped in an AdmissionReview, an object gets the decision it gets on its own; anything
+        # that is not an object is denied.
+        assert wrapped["response"]["uid"] == "u-1"
+        if _is_k8s_object(doc):
+            assert wrapped["response"]["allowed"] == decision["allowed"], doc
+        elif not isinstance(doc, dict):
+            assert wrapped["response"]["allowed"] is False, doc
+
+
+def _decisions(bundle: Path, docs: list[Any], inventory: bool = False) -> list[dict[str, Any]]:
+    """The strict decision per document; with inventory, the documents also form the
+    data.inventory the decision sees (as gator syncs the objects it reviews)."""
+    inv = "data.mlfence.inventory_of(json.unmarshal(json.marshal(input.docs)))" if inventory else "{}"
+    proc = run([tool("opa"), "eval", "--format", "json", "--strict-builtin-errors", "--stdin-input",
+                "--bundle", str(bundle),
+                f"inv := {inv}; out := [d | some doc in input.docs; x := json.unmarshal(json.marshal(doc)); "
+                "d := data.mlfence.decision with input as x with data.inventory as inv]"],
+               input_text=json.dumps({"docs": docs}))
+    assert proc.returncode == 0, f"error on {json.dumps(docs)[:3000]}:\n{(proc.stderr or proc.stdout)[-3000:]}"
+    return json.loads(proc.stdout)["result"][0]["bindings"]["out"]
+
+
+def _conftest(folder: Path, *extra: str) -> list[dict[str, Any]]:
+    proc = run([tool("conftest"), "test", "--no-color", "-o", "json", "-p", "policy", "-d", "data", *extra,
+                str(folder)])
+    assert proc.returncode in (0, 1), proc.stdout[-2000:] + proc.stderr[-3000:]
+    assert "error" not in proc.stderr.lower(), proc.stderr[-3000:]
+    return json.loads(proc.stdout)
+
+
+def _conftest_findings(result: dict[str, Any]) -> list[dict[str, Any]]:
+    return [r["metadata"] for r in (result.get("failures") or []) + (result.get("warnings") or [])
+            if "rule_id" in (r.get("metadata") or {})]
+
+
+@settings(max_examples=examples(ci=4, dev=10, full=100))
+@given(batches)
+@example(FOUND_POD_AND_AUTHZ_NULL + FOUND_NETPOL_TYPES_NULL + FOUND_EGRESS_TO_NUMBER + FOUND_PLAN_BLOCKS)
+def test_conftest_main_agrees_with_the_strict_decision(built_bundle: Path, tmp_path_factory: pytest.TempPathFactory,
+                                                       docs: list[Any]) -> None:
+    """conftest runs without strict builtin errors: an erroring rule would silently find
+    nothing. Its findings per file must be the strict decision's, and --combine must not break."""
+    folder = tmp_path_factory.mktemp("conftest")
+    files = {}
+    for i, doc in enumerate(docs):
+        path = folder / f"doc{i:03d}.json"
+        path.write_text(json.dumps(doc))
+        files[str(path)] = i
+    decisions = _decisions(built_bundle, docs)
+    results = _conftest(folder)
+    assert sorted(files[r["filename"]] for r in results) == list(range(len(docs)))
+    for result in results:
+        i = files[result["filename"]]
+        if not isinstance(docs[i], dict):
+            continue
+        if decisions[i]["input_kind"] == "unrecognised":  # a warning without a rule_id in conftest
+            assert any("MLF-INPUT-001" in w["msg"] for w in result.get("warnings") or []), json.dumps(docs[i])
+        else:
+            assert _verdict(_conftest_findings(result)) == _verdict(decisions[i]["findings"]), json.dumps(docs[i])
+    combined = _conftest(folder, "--combine")
+    assert all(isinstance(r, dict) for r in combined)
 
 
 def test_scan_entrypoint_on_adversarial_batch() -> None:
     docs = [{"path": "x", "index": i, "document": d} for i, d in enumerate(
         [None, [], "text", {"kind": "List", "items": 5}, {"apiVersion": "v1", "kind": "Pod", "metadata": []},
-         {"format_version": 1, "resource_changes": "x"}, {"kind": "AdmissionReview", "request": None}])]
+         {"format_version": 1, "resource_changes": "x"}, {"kind": "AdmissionReview", "request": None},
+         *FOUND_POD_AND_AUTHZ_NULL, *FOUND_NETPOL_TYPES_NULL, *FOUND_PLAN_BLOCKS])]
     proc = run([tool("opa"), "eval", "--format", "json", "--strict-builtin-errors", "--stdin-input",
                 "-d", str(ROOT / "policy"), "-d", str(ROOT / "data"), "--ignore", "*_test.rego", "data.mlfence.scan"],
                input_text=json.dumps({"documents": docs}))

@@ -39,12 +39,25 @@ in_scope if not namespace in {ns | some ns in config.value("system_namespaces")}
 # is_system_namespace(ns) holds for a namespace of the configured system list.
 is_system_namespace(ns) if ns in {n | some n in config.value("system_namespaces")}
 
-# field(obj, path, fallback) is obj at path when every step is an object, else fallback.
-# Rules use it instead of object.get so that a wrong type anywhere never raises an error.
+# field(obj, path, fallback) is obj at path when every step is an object, else fallback; a
+# null value reads as absent, as the API server reads it. Rules use it instead of object.get so
+# that a wrong type anywhere never raises an error: obj is checked first because object.get
+# errors on anything but an object (a `metadata: null` or `spec: null` object did).
 field(obj, path, fallback) := value if {
-	value := object.get(obj, path, fallback)
 	is_object(obj)
+	value := object.get(obj, path, null)
+	value != null
 } else := fallback
+
+# size(x) is count(x) for a list, object, set or string, and undefined for any other type, where
+# count raises an error: a rule that counts a field of the wrong type finds nothing.
+size(x) := count(x) if is_array(x)
+
+else := count(x) if is_object(x)
+
+else := count(x) if is_set(x)
+
+else := count(x) if is_string(x)
 
 # as_array(x) is x when it is a list, else [] (null, missing or a wrong type).
 as_array(x) := x if is_array(x)
@@ -82,8 +95,9 @@ _builtin(obj, groups) if api_group(obj) in groups
 # --- NetworkPolicy -------------------------------------------------------------------------------
 
 # policy_types(policy) is the effective set of policy types of a NetworkPolicy, applying the
-# API's defaulting: Ingress always, Egress only when egress rules are present.
-policy_types(policy) := {t | some t in policy.spec.policyTypes} if {
+# API's defaulting: Ingress always, Egress only when egress rules are present. Only strings
+# count: callers pass the types to string builtins, and nothing else names a direction.
+policy_types(policy) := {t | some t in policy.spec.policyTypes; is_string(t)} if {
 	is_array(policy.spec.policyTypes)
 	count(policy.spec.policyTypes) > 0
 } else := {"Ingress", "Egress"} if {

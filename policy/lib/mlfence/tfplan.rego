@@ -162,8 +162,10 @@ value(resource, path, fallback) := v if {
 } else := fallback
 
 # blocks(resource, key) is a nested block list (e.g. inline security group rules), or [] when
-# the attribute is absent, null, or not a list.
-blocks(resource, key) := value if {
+# the attribute is absent, null, or not a list. A block that is not an object (never in a real
+# plan) reads as {}, so callers can look into every block and its index stays the plan's.
+# Contract: blocks(r, "ingress") -> list of objects.
+blocks(resource, key) := [_object_or_empty(b) | some b in value] if {
 	value := resource.values[key]
 	is_array(value)
 } else := []
@@ -174,6 +176,14 @@ block(resource, key) := b if {
 	b := resource.values[key][0]
 	is_object(b)
 } else := {}
+
+# text(resource, path) is the after value at path when it is a string, else "": for string
+# builtins (endswith, split...), which raise an error on any other type.
+# Contract: text(r, "a" | ["a", 0, "b"]) -> string.
+text(resource, path) := v if {
+	v := value(resource, path, "")
+	is_string(v)
+} else := ""
 
 # string_list(value) is the list of strings in a list attribute, ignoring nulls and wrong types.
 string_list(value) := [s |

@@ -67,7 +67,7 @@ aws_sg_unknown(direction) := (({{"resource": r, "attribute": direction} |
 	r.type in _aws_inline_sg_types
 	some i, b in object.get(r.unknown, direction, [])
 	some key in ["cidr_blocks", "ipv6_cidr_blocks"]
-	_any_true(object.get(b, key, false))
+	_any_true(object.get(_object_or_empty(b), key, false))
 }) | {{"resource": r, "attribute": key} |
 	some r in of_type("aws_security_group_rule")
 	r.values.type == direction

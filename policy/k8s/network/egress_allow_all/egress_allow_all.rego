@@ -33,7 +33,7 @@ violation contains result.violation(rego.metadata.chain(), k8s.resource, msg) if
 
 # _reaches_everywhere(rule) is the set of reasons an egress rule admits every destination.
 _reaches_everywhere(rule) := {"has no `to`, so it allows every destination" |
-	count(k8s.field(rule, ["to"], [])) == 0
+	k8s.size(k8s.field(rule, ["to"], [])) == 0
 } | {sprintf("allows ipBlock %s, i.e. every address", [peer.ipBlock.cidr]) |
 	some peer in k8s.field(rule, ["to"], [])
 	net.is_everywhere(peer.ipBlock.cidr)

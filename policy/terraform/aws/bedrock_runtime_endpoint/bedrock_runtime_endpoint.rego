@@ -94,7 +94,7 @@ _bedrock contains r.address if {
 	startswith(r.type, "aws_bedrock")
 }
 
-_is_runtime(e) if endswith(e.values.service_name, ".bedrock-runtime")
+_is_runtime(e) if endswith(tfplan.text(e, "service_name"), ".bedrock-runtime")
 
 _runtime_endpoints contains e if {
 	some e in tfplan.existing_of_type("aws_vpc_endpoint")

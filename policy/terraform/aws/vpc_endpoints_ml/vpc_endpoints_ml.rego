@@ -75,7 +75,7 @@ _endpoints(vpc) := {e |
 
 _has_endpoint(vpc, service) if {
 	some e in _endpoints(vpc)
-	endswith(e.values.service_name, sprintf(".%s", [service]))
+	endswith(tfplan.text(e, "service_name"), sprintf(".%s", [service]))
 }
 
 # Endpoints that may be the missing ones: service name or VPC known only after apply.
