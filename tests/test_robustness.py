@@ -6,9 +6,10 @@ reach every field some rule reads) with fields swapped for values of the wrong t
 string where a list belongs, a list where an object belongs...). Entrypoints: the CLI's scan
 (data.mlfence.scan), the bundle's decision and admission (data.mlfence.decision,
 data.mlfence.admission, on the built bundle, strict builtin errors on) and conftest's `package
-main` (real `conftest test`, per file and --combine). Every example is a batch of documents evaluated by one process per engine, so a
-few dozen examples cover hundreds of documents. A builtin error makes OPA exit 2 here; conftest
-swallows such errors into "no finding", so its findings must equal the strict decision's.
+main` (real `conftest test`, per file and --combine). Every example is a batch of documents
+evaluated by one process per engine, so a few dozen examples cover hundreds of documents. A
+builtin error makes OPA exit 2 here; conftest swallows such errors into "no finding", so its
+findings must equal the strict decision's.
 
 Budgets and seeds come from the hypothesis profile (tests/conftest.py): derandomised in CI.
 """
