@@ -8,14 +8,14 @@ import hashlib
 import json
 import shutil
 from collections.abc import Iterable
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
 import yaml
 
+import gatorsuite
 from conftest import ROOT, run, tool
-from mlfence import bundle, fixtures, gatekeeper, parameters
+from mlfence import bundle, fixtures, parameters
 from mlfence.fixtures import Case
 
 Verdict = frozenset[tuple[str, str]]
@@ -33,17 +33,11 @@ def _params_key(params: dict[str, Any]) -> str:
 class Workspace:
     """Per-parameter-set data folders and Gatekeeper constraints, made once each."""
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, built_bundle: Path | None = None) -> None:
         self.root = root
         self.base_config = parameters.config(ROOT / "data")
         self.base_gatekeeper = parameters.gatekeeper(ROOT / "data")
-        self.bundle = bundle.build(root / "bundle.tar.gz").path
-        self.templates = root / "templates"
-        for artifact in gatekeeper.artifacts(self.base_gatekeeper):
-            if artifact.path.startswith("templates/"):
-                target = root / artifact.path
-                target.parent.mkdir(parents=True, exist_ok=True)
-                target.write_text(gatekeeper.dump(artifact.document))
+        self.bundle = built_bundle or bundle.build(root / "bundle.tar.gz").path
 
     def data_dir(self, overrides: dict[str, Any]) -> Path:
         """A copy of data/ whose config carries the case's parameter overrides."""
@@ -52,15 +46,6 @@ class Workspace:
             shutil.copytree(ROOT / "data", target, ignore=shutil.ignore_patterns("schemas"))
             config = target / "mlfence" / "config" / "data.yaml"
             config.write_text(yaml.safe_dump({**self.base_config, **overrides}, sort_keys=True))
-        return target
-
-    def constraints(self, overrides: dict[str, Any]) -> Path:
-        target = self.root / "constraints" / _params_key(overrides)
-        if not target.exists():
-            target.mkdir(parents=True)
-            for artifact in gatekeeper.artifacts({**self.base_gatekeeper, **overrides}):
-                if artifact.path.startswith("constraints/"):
-                    (target / Path(artifact.path).name).write_text(gatekeeper.dump(artifact.document))
         return target
 
 
@@ -98,8 +83,9 @@ def conftest_verdicts(ws: Workspace, cases: list[Case], index: dict[str, dict[st
     return out
 
 
-def bundle_verdicts(ws: Workspace, cases: list[Case]) -> dict[str, Verdict]:
-    """One `opa eval` on the built bundle for every case, the K8s ones as AdmissionReviews."""
+def bundle_findings(ws: Workspace, cases: list[Case]) -> dict[str, list[dict[str, Any]]]:
+    """One `opa eval` on the built bundle for every case, the K8s ones as AdmissionReviews: the
+    findings on the case's own object or plan."""
     payload = {"cases": [{
         "key": c.key,
         "doc": fixtures.admission_review(c.document, c.key) if c.target == "kubernetes" else c.document,
@@ -122,21 +108,26 @@ def bundle_verdicts(ws: Workspace, cases: list[Case]) -> dict[str, Verdict]:
     for case in cases:
         decision = decisions[case.key]
         assert decision["input_kind"] in ("admission_review", "terraform_plan"), decision
-        out[case.key] = _from_findings(decision["findings"], resource_of(case) if case.inventory else None)
+        out[case.key] = [f for f in decision["findings"]
+                         if not case.inventory or f.get("resource") == resource_of(case)]
     return out
 
 
-def gator_verdicts(ws: Workspace, cases: list[Case], index: dict[str, dict[str, Any]]) -> dict[str, Verdict]:
-    def one(case: Case) -> tuple[str, Verdict]:
-        proc = run([tool("gator"), "test", "-o", "json", "-f", str(ws.templates),
-                    "-f", str(ws.constraints(case.parameters)), "-f", index[case.key]["files"]["manifest"]])
-        assert proc.returncode in (0, 1), proc.stderr
-        results = json.loads(proc.stdout or "[]") or []
-        findings = [r["metadata"]["details"] for r in results]
-        return case.key, _from_findings(findings, resource_of(case))
+def verdict_of(findings: list[dict[str, Any]]) -> Verdict:
+    return _from_findings(findings, None)
 
+
+def gator_failures(ws: Workspace, cases: list[Case], findings: dict[str, list[dict[str, Any]]]) -> dict[str, list[str]]:
+    """Every Kubernetes case through the Gatekeeper templates in generated `gator verify` suites
+    (tests/gatorsuite.py): under every template matching its kind, the case asserts the bundle's
+    findings for that rule. Returns the failures per case key (none: gator agrees)."""
     k8s = [c for c in cases if c.target == "kubernetes"]
-    for case in k8s:  # create each parameter set's constraints before the threads share them
-        ws.constraints(case.parameters)
-    with ThreadPoolExecutor(max_workers=4) as pool:
-        return dict(pool.map(one, k8s))
+    return gatorsuite.verify(ws.root / "gator", [gatorsuite.GatorCase(
+        name=c.key, document=c.document, findings=findings[c.key], parameters=c.parameters,
+        # The bundle's inventory holds the object itself too (as gator test's did).
+        inventory=[c.document, *c.inventory] if c.inventory else [],
+        also=frozenset({c.rule_id})) for c in k8s], ws.base_gatekeeper)
+
+
+def assert_gator_agrees(key: str, failures: dict[str, list[str]]) -> None:
+    assert not failures.get(key), f"gator disagrees with the bundle on {key}:\n" + "\n".join(failures[key])

@@ -4,29 +4,45 @@ findings for every example of every rule, and the finding the example expects.""
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
 from conftest import ROOT
-from engines import Verdict, Workspace, bundle_verdicts, conftest_verdicts, gator_verdicts
+from engines import (
+    Verdict,
+    Workspace,
+    assert_gator_agrees,
+    bundle_findings,
+    conftest_verdicts,
+    gator_failures,
+    verdict_of,
+)
 from mlfence import fixtures, parameters
 from mlfence.fixtures import Case
 
 CASES = fixtures.cases()
 
 
+@dataclass(frozen=True)
+class Answers:
+    verdicts: dict[str, dict[str, Verdict]]  # engine -> case key -> verdict (conftest, bundle)
+    gator: dict[str, list[str]]  # case key -> how gator disagreed with the bundle's findings
+
+
 @pytest.fixture(scope="session")
-def verdicts(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, Verdict]]:
+def answers(tmp_path_factory: pytest.TempPathFactory, built_bundle: Path) -> Answers:
     root = tmp_path_factory.mktemp("engines")
     written = fixtures.write(root / "fixtures", parameters.gatekeeper(ROOT / "data"))
     index = {f"{e['rule_id']}/{e['name']}": e for e in json.loads((root / "fixtures" / "cases.json").read_text())}
-    ws = Workspace(root)
-    return {
-        "conftest": conftest_verdicts(ws, written, index),
-        "bundle": bundle_verdicts(ws, written),
-        "gator": gator_verdicts(ws, written, index),
-    }
+    ws = Workspace(root, built_bundle)
+    findings = bundle_findings(ws, written)
+    return Answers(
+        verdicts={"conftest": conftest_verdicts(ws, written, index),
+                  "bundle": {key: verdict_of(f) for key, f in findings.items()}},
+        gator=gator_failures(ws, written, findings),
+    )
 
 
 def _this_rule(verdict: Verdict, rule_id: str) -> set[str]:
@@ -45,12 +61,13 @@ def test_every_rule_has_deny_and_allow_examples() -> None:
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c.key for c in CASES])
-def test_engines_agree_and_match_expectation(case: Case, verdicts: dict[str, dict[str, Verdict]]) -> None:
-    engines = ["conftest", "bundle"] + (["gator"] if case.target == "kubernetes" else [])
-    answers = {engine: verdicts[engine][case.key] for engine in engines}
-    assert len(set(answers.values())) == 1, f"engines disagree on {case.key}: " + json.dumps(
-        {k: sorted(v) for k, v in answers.items()}, indent=1)
-    mine = _this_rule(answers["bundle"], case.rule_id)
+def test_engines_agree_and_match_expectation(case: Case, answers: Answers) -> None:
+    verdicts = {engine: answers.verdicts[engine][case.key] for engine in ("conftest", "bundle")}
+    assert len(set(verdicts.values())) == 1, f"engines disagree on {case.key}: " + json.dumps(
+        {k: sorted(v) for k, v in verdicts.items()}, indent=1)
+    if case.target == "kubernetes":  # every rule's findings on the object, message by message
+        assert_gator_agrees(case.key, answers.gator)
+    mine = _this_rule(verdicts["bundle"], case.rule_id)
     if case.expect == "deny":
         assert "fail" in mine, f"{case.key}: expected a failing {case.rule_id} finding, got {sorted(mine)}"
     elif case.expect == "warn":

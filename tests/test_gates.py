@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from conftest import ROOT, run, tool
@@ -49,3 +50,16 @@ def test_rego_line_coverage_at_least_90_percent() -> None:
     worst = sorted(((f.get("coverage", 0.0), name) for name, f in files.items()
                     if not name.endswith("_test.rego")))[:5]
     assert percent >= COVERAGE_FLOOR, f"policy line coverage {percent:.1f}% < {COVERAGE_FLOOR}%; lowest: {worst}"
+
+
+def test_rego_tests_are_hermetic_beside_the_shipped_data() -> None:
+    """Rego tests set the data they depend on with `with`: they pass whether or not the shipped
+    data (the synced range indexes) is loaded beside them, in OPA and in conftest."""
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        opa, conftest = pool.map(run, [[tool("opa"), "test", "policy", "data"],
+                                       [tool("conftest"), "verify", "--no-color", "-p", "policy", "-d", "data"]])
+    assert opa.returncode == 0, "opa test policy data:\n" + "\n".join(
+        line for line in opa.stdout.splitlines() if "FAIL" in line or "ERROR" in line)[-3000:] + opa.stderr[-2000:]
+    assert conftest.returncode == 0, "conftest verify -p policy -d data:\n" + \
+        (conftest.stdout + conftest.stderr)[-3000:]
+    assert "0 failures" in conftest.stdout, conftest.stdout[-2000:]

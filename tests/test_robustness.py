@@ -6,9 +6,11 @@ reach every field some rule reads) with fields swapped for values of the wrong t
 string where a list belongs, a list where an object belongs...). Entrypoints: the CLI's scan
 (data.mlfence.scan), the bundle's decision and admission (data.mlfence.decision,
 data.mlfence.admission, on the built bundle, strict builtin errors on) and conftest's `package
-main` (real `conftest test`, per file and --combine). Every example is a batch of documents evaluated by one process per engine, so a
-few dozen examples cover hundreds of documents. A builtin error makes OPA exit 2 here; conftest
-swallows such errors into "no finding", so its findings must equal the strict decision's.
+main` (real `conftest test`, per file and --combine) and the Gatekeeper templates (real
+`gator verify`). Every example is a batch of documents evaluated by one process per engine, so
+a few dozen examples cover hundreds of documents. A builtin error makes OPA exit 2 here;
+conftest and Gatekeeper swallow such errors into "no finding", so their findings must equal the
+strict decision's.
 
 Budgets and seeds come from the hypothesis profile (tests/conftest.py): derandomised in CI.
 """
@@ -25,8 +27,9 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
+import gatorsuite
 from conftest import ROOT, examples, run, tool
-from mlfence import fixtures
+from mlfence import fixtures, parameters
 
 KINDS = ["Pod", "Deployment", "StatefulSet", "DaemonSet", "Job", "CronJob", "NetworkPolicy", "Service",
          "Ingress", "Namespace", "PyTorchJob", "MPIJob", "JobSet", "RayCluster", "RayJob", "RayService",
@@ -105,6 +108,8 @@ def _with(doc: Any, path: tuple[Any, ...], value: Any) -> Any:
     cursor[path[-1]] = value
     return out
 
+
+GATEKEEPER_PARAMETERS = parameters.gatekeeper(ROOT / "data")
 
 # The rules' own examples: between them they set every field some rule reads.
 EXAMPLES = fixtures.cases()
@@ -279,6 +284,24 @@ def test_conftest_main_agrees_with_the_strict_decision(built_bundle: Path, tmp_p
             assert _verdict(_conftest_findings(result)) == _verdict(decisions[i]["findings"]), json.dumps(docs[i])
     combined = _conftest(folder, "--combine")
     assert all(isinstance(r, dict) for r in combined)
+
+
+@settings(max_examples=examples(ci=3, dev=6, full=60))
+@given(st.lists(objects, min_size=1, max_size=12))
+@example(FOUND_POD_AND_AUTHZ_NULL + FOUND_NETPOL_TYPES_NULL + FOUND_EGRESS_TO_NUMBER)
+def test_gatekeeper_templates_agree_with_the_strict_decision(built_bundle: Path,
+                                                             tmp_path_factory: pytest.TempPathFactory,
+                                                             docs: list[dict[str, Any]]) -> None:
+    """Gatekeeper also turns a builtin error into "no violation" (a fail-open admission): under
+    every template matching its kind, each object gets as many violations of that rule as the
+    strict decision finds (one `gator verify` run per batch, tests/gatorsuite.py)."""
+    k8s = [d for d in docs if _is_k8s_object(d)]
+    decisions = _decisions(built_bundle, k8s)
+    cases = [gatorsuite.GatorCase(name=f"doc-{i}", document=d, findings=decisions[i]["findings"])
+             for i, d in enumerate(k8s)]
+    failures = gatorsuite.verify(tmp_path_factory.mktemp("gator"), cases, GATEKEEPER_PARAMETERS, parts=1)
+    assert not failures, "\n".join(f"{json.dumps(k8s[int(name[4:])])[:1500]}\n  {reasons}"
+                                   for name, reasons in failures.items())
 
 
 def test_scan_entrypoint_on_adversarial_batch() -> None:
