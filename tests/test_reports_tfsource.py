@@ -15,7 +15,7 @@ import yaml
 
 from conftest import ROOT, run
 from mlfence import tfsource
-from test_reports import assert_valid_sarif
+from sarif_schema import assert_valid_sarif
 
 MLFENCE = str(ROOT / ".venv" / "bin" / "mlfence")
 ROOT_TF = """terraform {
