@@ -212,3 +212,16 @@ def test_tf_root_that_is_not_a_folder_is_one_clear_line(tree: Path, tmp_path: Pa
     proc = run([MLFENCE, "check", str(tree / "plan.json"), "--tf-root", str(tmp_path / "missing")])
     assert proc.returncode == 2
     assert proc.stderr == f"mlfence: --tf-root {tmp_path / 'missing'} is not a folder\n"
+
+
+def test_nested_local_modules_resolve_from_their_caller(tmp_path: Path) -> None:
+    """root -> ./modules/app -> ../shared (relative to app, as Terraform resolves it), with
+    instance keys on the module calls and a Windows-made source path."""
+    shared = tmp_path / "modules" / "shared"
+    shared.mkdir(parents=True)
+    (shared / "net.tf").write_text(MODULE_TF)
+    plan = {"configuration": {"root_module": {"module_calls": {"app": {
+        "source": ".\\modules\\app", "module": {"module_calls": {"net": {"source": "../shared", "module": {}}}}}}}}}
+    where = tfsource.Sources(plan, tmp_path).locate('module.app["eu"].module.net[0].aws_subnet.public[1]')
+    assert where is not None and where.file == str(shared / "net.tf")
+    assert where.line == line_of(MODULE_TF, 'resource "aws_subnet"') and where.attribute == ""

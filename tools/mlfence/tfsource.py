@@ -146,7 +146,8 @@ class Sources:
             source = call.get("source")
             installed = self._installed.get(".".join(n for n, _ in modules[:depth + 1]))
             if isinstance(source, str) and _LOCAL_SOURCE.match(source):
-                folder = Path(os.path.normpath(folder / source))
+                # Relative to the calling module's folder; a plan made on Windows writes `.\modules\x`.
+                folder = Path(os.path.normpath(folder / source.replace("\\", "/")))
             elif installed:
                 folder = Path(os.path.normpath(self.root / installed))
             else:
