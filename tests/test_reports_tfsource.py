@@ -225,3 +225,14 @@ def test_nested_local_modules_resolve_from_their_caller(tmp_path: Path) -> None:
     where = tfsource.Sources(plan, tmp_path).locate('module.app["eu"].module.net[0].aws_subnet.public[1]')
     assert where is not None and where.file == str(shared / "net.tf")
     assert where.line == line_of(MODULE_TF, 'resource "aws_subnet"') and where.attribute == ""
+
+
+def test_two_plans_of_one_tree_are_both_mapped(tree: Path, tmp_path: Path) -> None:
+    copy = tmp_path / "infra"
+    shutil.copytree(tree, copy)
+    shutil.copyfile(copy / "plan.json", copy / "staging.plan.json")
+    code, out = check("--format", "json", str(copy / "plan.json"), str(copy / "staging.plan.json"))
+    assert code == 1
+    subnets = [f for f in json.loads(out)["findings"] if f["rule_id"] == "MLF-TF-006"]
+    assert sorted(f["input"]["file"] for f in subnets) == [str(copy / "plan.json"), str(copy / "staging.plan.json")]
+    assert {f["file"] for f in subnets} == {str(copy / "modules" / "network" / "main.tf")}

@@ -201,13 +201,14 @@ def _locate(findings: list[Finding], docs: list[Document], options: CheckOptions
     if not plans:
         return findings
     sources: dict[str, tfsource.Sources] = {}
+    parsed: dict[Path, Any] = {}
     out = []
     for f in findings:
         if f.file not in plans or not f.resource:
             out.append(f)
             continue
         if f.file not in sources:
-            sources[f.file] = tfsource.Sources(plans[f.file], _tf_root(f.file, options))
+            sources[f.file] = tfsource.Sources(plans[f.file], _tf_root(f.file, options), parsed)
         where = sources[f.file].locate(f.resource, f.message)
         out.append(f if where is None else replace(
             f, file=where.file, line=where.line, end_line=where.end_line, attribute=where.attribute,
