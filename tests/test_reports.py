@@ -376,3 +376,13 @@ def test_sarif_and_junit_of_real_inputs(tmp_path: Path) -> None:
     assert suite.get("tests") == str(len(cases))
     assert suite.get("failures") == str(sum(c.find("failure") is not None for c in cases)) == \
         str(report["summary"]["fail"])
+
+
+def test_write_baseline_with_broken_inputs_says_what_is_missing(tmp_path: Path, mixed: Path) -> None:
+    broken = tmp_path / "broken.yaml"
+    broken.write_text("a: [\n")
+    saved = tmp_path / "baseline.json"
+    proc = run([MLFENCE, "check", "-q", str(mixed), str(broken), "--write-baseline", str(saved)])
+    assert proc.returncode == 2
+    assert f"wrote the baseline {saved}; 1 inputs had errors, their findings are not in it" in proc.stderr
+    assert len(json.loads(saved.read_text())["findings"]) == 3
