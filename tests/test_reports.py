@@ -386,3 +386,16 @@ def test_write_baseline_with_broken_inputs_says_what_is_missing(tmp_path: Path, 
     assert proc.returncode == 2
     assert f"wrote the baseline {saved}; 1 inputs had errors, their findings are not in it" in proc.stderr
     assert len(json.loads(saved.read_text())["findings"]) == 3
+
+
+@pytest.mark.parametrize(("content", "name"), [
+    ({"kind": "Kustomization"}, "Kustomization"),
+    ({"kind": "ReleaseNotes", "metadata": {"name": "v1"}}, "ReleaseNotes/v1"),
+    ({"varReference": [], "resources": []}, "mapping with keys resources, varReference"),
+    ([{"a": 1}, {"b": 2}], "list of 2 items"),
+    ("just text", "string"),
+])
+def test_skipped_documents_are_named(content: object, name: str) -> None:
+    from mlfence.scan import _describe
+
+    assert _describe(content) == name
