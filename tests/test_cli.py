@@ -14,6 +14,7 @@ from typer.testing import CliRunner
 from conftest import ROOT, run
 from mlfence import scan
 from mlfence.cli import app
+from sarif_schema import assert_valid_sarif
 
 MLFENCE = str(ROOT / ".venv" / "bin" / "mlfence")
 OPEN_EGRESS = """apiVersion: networking.k8s.io/v1
@@ -257,6 +258,7 @@ def test_sarif_output(bad_policy: Path, tmp_path: Path) -> None:
     code, _, _ = mlfence("check", str(bad_policy), "--format", "sarif", "--output", str(out))
     assert code == 1
     sarif = json.loads(out.read_text())
+    assert_valid_sarif(sarif)
     assert sarif["version"] == "2.1.0"
     run_ = sarif["runs"][0]
     rule_ids = [r["id"] for r in run_["tool"]["driver"]["rules"]]

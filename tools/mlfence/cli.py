@@ -139,7 +139,9 @@ def check(
     else:
         sys.stdout.write(text)
     if write_baseline is not None:
-        err.print(f"mlfence: wrote the baseline {write_baseline}", markup=False, highlight=False)
+        errors = outcome.summary["input_errors"]
+        note = f"; {errors} inputs had errors, their findings are not in it" if errors else ""
+        err.print(f"mlfence: wrote the baseline {write_baseline}{note}", markup=False, highlight=False)
     raise typer.Exit(outcome.exit_code)
 
 

@@ -162,4 +162,6 @@ def _describe(content: Any) -> str:
             return f"{kind}/{name}" if isinstance(name, str) and name else kind
         keys = sorted(str(k) for k in content)[:3]
         return "mapping with keys " + ", ".join(keys) if keys else "empty mapping"
-    return type(content).__name__ if content is not None else "empty document"
+    if isinstance(content, list):
+        return f"list of {len(content)} items"
+    return {str: "string", int: "number", float: "number", bool: "boolean"}.get(type(content), "document")

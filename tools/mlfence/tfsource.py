@@ -119,12 +119,14 @@ def _named_attribute(block: _Block, message: str) -> str:
 class Sources:
     """The .tf sources behind one plan, parsed lazily, one folder at a time."""
 
-    def __init__(self, plan: dict[str, Any], root: Path) -> None:
+    def __init__(self, plan: dict[str, Any], root: Path,
+                 parsed: dict[Path, dict[tuple[str, str, str], _Block]] | None = None) -> None:
         self.root = root
         config = plan.get("configuration") if isinstance(plan, dict) else None
         root_module = config.get("root_module") if isinstance(config, dict) else None
         self.config: dict[str, Any] = root_module if isinstance(root_module, dict) else {}
-        self._folders: dict[Path, dict[tuple[str, str, str], _Block]] = {}
+        # Shared by the plans of one run: two plans made from one tree parse it once.
+        self._folders = parsed if parsed is not None else {}
         self.problems: list[tuple[str, str]] = []  # (file, message): .tf files that did not parse
         self._installed = self._modules_json()
 
@@ -146,7 +148,8 @@ class Sources:
             source = call.get("source")
             installed = self._installed.get(".".join(n for n, _ in modules[:depth + 1]))
             if isinstance(source, str) and _LOCAL_SOURCE.match(source):
-                folder = Path(os.path.normpath(folder / source))
+                # Relative to the calling module's folder; a plan made on Windows writes `.\modules\x`.
+                folder = Path(os.path.normpath(folder / source.replace("\\", "/")))
             elif installed:
                 folder = Path(os.path.normpath(self.root / installed))
             else:
