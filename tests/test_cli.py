@@ -121,32 +121,38 @@ def test_missing_path_exit_2(tmp_path: Path) -> None:
     assert "no such file" in report["errors"][0]["message"]
 
 
-def test_non_kubernetes_documents_are_skipped_and_counted(tmp_path: Path) -> None:
+def test_non_kubernetes_documents_are_skipped_counted_and_named(tmp_path: Path) -> None:
     path = tmp_path / "values.yaml"
     path.write_text("replicas: 3\nimage: x\n")
+    # Nothing but a values file: nothing was checked, which is an input error unless allowed.
     code, report = as_json(str(path))
+    assert code == 2 and "nothing was checked" in report["errors"][-1]["message"]
+    code, report = as_json(str(path), "--allow-empty")
     assert code == 0
     assert report["summary"]["skipped_documents"] == 1
+    assert {"file": str(path), "line": 1, "fatal": False,
+            "message": "skipped: neither a Kubernetes object nor a Terraform plan"} in report["errors"]
 
 
-def test_binary_file_is_skipped_with_a_note(tmp_path: Path) -> None:
+def test_binary_file_is_an_input_error(tmp_path: Path) -> None:
     path = tmp_path / "weights.json"
     path.write_bytes(b"\x00\x01\x02model")
     code, report = as_json(str(path))
-    assert code == 0
+    assert code == 2
     assert report["summary"]["skipped_files"] == 1
-    assert "binary" in report["errors"][0]["message"] and report["errors"][0]["fatal"] is False
+    assert "binary" in report["errors"][0]["message"] and report["errors"][0]["fatal"] is True
 
 
-def test_huge_file_is_skipped(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_huge_file_is_an_input_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from mlfence import documents
+    from mlfence.inputs import limits
 
-    monkeypatch.setattr(documents, "MAX_FILE_BYTES", 10)
+    monkeypatch.setattr(limits, "MAX_INPUT_BYTES", 10)
     path = tmp_path / "big.yaml"
     path.write_text(OPEN_EGRESS)
     loaded = documents.load([str(path)])
     assert loaded.documents == [] and loaded.skipped_files == 1
-    assert "limit" in loaded.problems[0].message
+    assert "limit" in loaded.problems[0].message and loaded.problems[0].fatal
 
 
 def test_kubernetes_list_is_flattened(tmp_path: Path) -> None:

@@ -3,8 +3,9 @@
 #   conftest's entrypoint (its default namespace is `main`), so a plain
 #   `conftest test -p policy -d data FILE` runs every mlfence rule. With --combine, input is the
 #   list of {path, contents} and the scanned Kubernetes objects form the inventory that
-#   cross-object rules read. Documents that are neither objects nor plans are a warning, not a
-#   failure: CI trees hold other YAML too.
+#   cross-object rules read. A List (`kind: List`, `*List` with items) is its items, as kubectl
+#   applies it. Documents that are neither objects nor plans are a warning, not a failure: CI
+#   trees hold other YAML too.
 package main
 
 import data.mlfence
@@ -20,12 +21,16 @@ _combined if {
 
 _documents := [doc |
 	some entry in input
-	some doc in _as_list(entry.contents)
+	some listed in _as_list(entry.contents)
+	some doc in mlfence.flatten_lists(listed)
 ] if {
 	_combined
 }
 
-else := _as_list(input)
+else := [doc |
+	some listed in _as_list(input)
+	some doc in mlfence.flatten_lists(listed)
+]
 
 _as_list(value) := value if is_array(value)
 
@@ -39,7 +44,7 @@ _findings contains f if {
 	some doc in _documents
 	doc != null
 	mlfence.document_kind(doc) != "unrecognised"
-	some f in mlfence.document_findings(doc, _inventory)
+	some f in mlfence.list_findings(doc, _inventory)
 }
 
 deny contains _conftest_result(f) if {

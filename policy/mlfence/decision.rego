@@ -5,13 +5,14 @@ package mlfence
 # description: >-
 #   The bundle's decision entrypoint for sidecars and callers:
 #   data.mlfence.decision -> {"allowed", "input_kind", "findings"}. It fails closed: input that
-#   is not a Kubernetes object, an AdmissionReview or a plan is not allowed.
+#   is not a Kubernetes object, an AdmissionReview or a plan is not allowed. A List (`kind:
+#   List`, `*List` with items) is judged item by item, as kubectl applies it.
 # entrypoint: true
 default decision := {"allowed": false, "input_kind": "unrecognised", "findings": []}
 
 decision := {
 	"allowed": count(_failing) == 0,
-	"input_kind": document_kind(input),
+	"input_kind": _input_kind,
 	"findings": _findings,
 }
 
@@ -21,7 +22,14 @@ default _inventory := {}
 
 _inventory := data.inventory if is_object(data.inventory)
 
-_findings := document_findings(input, _inventory)
+_input_kind := "kubernetes_list" if is_list(input)
+
+else := document_kind(input)
+
+_findings := [f |
+	some doc in flatten_lists(input)
+	some f in list_findings(doc, _inventory)
+]
 
 _failing := [f |
 	some f in _findings

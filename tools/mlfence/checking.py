@@ -43,6 +43,8 @@ class CheckOptions:
     tf_root: Path | None = None  # where the .tf sources of a plan are (default: the plan's folder)
     needs_catalog: bool = False  # SARIF and JUnit list every rule, not only those that fired
     jobs: int | None = None  # OPA processes; None: one per CPU (scan.job_count)
+    exclude: list[str] = field(default_factory=list)  # globs skipped while walking folders
+    allow_empty: bool = False  # a run that checks nothing may exit 0 (else it is an input error)
 
 
 @dataclass
@@ -111,7 +113,7 @@ def run(options: CheckOptions) -> Outcome:
     except (exemptions.ExemptionError, baseline.BaselineError) as exc:
         raise CheckError(str(exc)) from None
     loaded, result = _evaluate(options, data, active)
-    problems = list(loaded.problems)
+    problems = list(loaded.problems) + _nothing_checked(result, loaded, options)
     located = baseline.fingerprinted(_locate(result.findings, loaded.documents, options, problems))
     chosen = [f for f in located if chosen_by.chosen(f.rule_id)]
     if options.write_baseline:
@@ -157,7 +159,8 @@ def _evaluate(options: CheckOptions, data: Path,
     if status:
         status.start()
     try:
-        loaded = documents.load(options.paths, options.values, options.stdin_text)
+        loaded = documents.load(options.paths, options.values, options.stdin_text, exclude=options.exclude,
+                                allow_empty=options.allow_empty)
         if options.stdin_filename:
             _rename_stdin(loaded, options.stdin_filename)
         if status:
@@ -171,6 +174,19 @@ def _evaluate(options: CheckOptions, data: Path,
         if status:
             status.stop()
     return loaded, result
+
+
+def _nothing_checked(result: scan.ScanResult, loaded: documents.Loaded, options: CheckOptions) -> list[InputProblem]:
+    """A run that judged nothing is an input error: an empty pipe from a failed `terraform show`
+    must not read as a clean bill of health. (Skipped documents are named by the report.)"""
+    checked = sum(n for kind, n in result.kinds.items() if kind != "unrecognised")
+    if checked or any(p.fatal for p in loaded.problems):
+        return []  # something was judged, or the run already fails for its inputs
+    where = ", ".join(options.paths) or "the inputs"
+    if options.allow_empty:
+        return [InputProblem(where, "nothing was checked (allowed by --allow-empty)", fatal=False)]
+    return [InputProblem(where, "nothing was checked: no Kubernetes object or Terraform plan found "
+                                "(pass --allow-empty if that is expected)")]
 
 
 def _really_fixed(entries: list[dict[str, str]], docs: list[Document],

@@ -1,25 +1,29 @@
 """Reading scan inputs: files, folders, stdin and Helm charts, into documents with a location.
 
-Nothing here raises for a bad file: problems become `InputProblem`s so one broken file never
-hides the findings of the others.
+Nothing here raises for a bad input: each problem becomes an `InputProblem` naming the input
+(and the line), so one broken file never hides the findings of the others, and in a
+multi-document file the good documents are still scanned. The pieces live in mlfence.inputs:
+bounded reading and decoding (reading), YAML as Kubernetes reads it (k8syaml), JSON with the
+same limits (jsontext), Terraform output that is not a plan (terraform), folders (walk).
 """
 
 from __future__ import annotations
 
-import json
+import os
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from mlfence import helm
+from mlfence.inputs import jsontext, k8syaml, reading, terraform, walk
+from mlfence.inputs.errors import InputError
+from mlfence.inputs.walk import JSON_SUFFIXES, YAML_SUFFIXES
 
-YAML_SUFFIXES = {".yaml", ".yml"}
-JSON_SUFFIXES = {".json"}
-MAX_FILE_BYTES = 20 * 1024 * 1024
+__all__ = ["JSON_SUFFIXES", "YAML_SUFFIXES", "Document", "InputProblem", "Loaded", "load", "parse_text"]
+
+STDIN = "<stdin>"
 
 
 @dataclass(frozen=True)
@@ -36,136 +40,179 @@ class InputProblem:
     path: str
     message: str
     line: int = 0
-    fatal: bool = True  # fatal problems make the run exit 2; notes (skipped files) do not
+    fatal: bool = True  # fatal problems make the run exit 2; notes do not
 
 
 @dataclass
 class Loaded:
     documents: list[Document] = field(default_factory=list)
     problems: list[InputProblem] = field(default_factory=list)
-    skipped_files: int = 0
+    skipped_files: int = 0  # inputs that could not be read at all (each also has a problem)
 
 
-# libyaml's loader is ~4x faster and yields the same documents and marks; PyYAML wheels ship it.
-_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
-
-def _yaml_documents(text: str, path: str, template: str = "") -> Iterator[Document]:
-    loader = _Loader(text)
-    try:
-        index = 0
-        while loader.check_node():
-            node = loader.get_node()
-            content = loader.construct_document(node)
-            if content is not None:
-                yield Document(path, index, node.start_mark.line + 1, content, template)
-            index += 1
-    finally:
-        loader.dispose()
-
-
-def _flatten(doc: Document) -> Iterator[Document]:
-    """A Kubernetes List (kind: List / *List with items) is its items."""
-    content = doc.content
-    if isinstance(content, dict) and str(content.get("kind", "")).endswith("List") \
+def _flatten(content: Any, depth: int = 0) -> Iterator[Any]:
+    """A Kubernetes List (kind: List or *List, with items) is its items, recursively, as kubectl
+    flattens it. Depth is bounded by the nesting limit the decoders already enforce."""
+    if isinstance(content, dict) and isinstance(content.get("kind"), str) and content["kind"].endswith("List") \
             and isinstance(content.get("items"), list):
-        for offset, item in enumerate(content["items"]):
-            yield Document(doc.path, doc.index * 10000 + offset, doc.line, item, doc.template)
+        for item in content["items"]:
+            yield from _flatten(item, depth + 1)
     else:
-        yield doc
+        yield content
 
 
 def parse_text(text: str, path: str, json_first: bool,
-               template: str = "") -> tuple[list[Document], InputProblem | None]:
-    if json_first:
-        try:
-            content = json.loads(text)
-        except json.JSONDecodeError as exc:
-            return [], InputProblem(path, f"not valid JSON: {exc.msg}", exc.lineno)
-        docs = [Document(path, 0, 1, content, template)] if content is not None else []
-    else:
-        try:
-            docs = list(_yaml_documents(text, path, template))
-        except yaml.MarkedYAMLError as exc:
-            line = exc.problem_mark.line + 1 if exc.problem_mark else 0
-            return [], InputProblem(path, f"not valid YAML: {exc.problem or exc}", line)
-        except yaml.YAMLError as exc:
-            return [], InputProblem(path, f"not valid YAML: {exc}")
-    return [flat for doc in docs for flat in _flatten(doc)], None
-
-
-def _read_file(path: Path, loaded: Loaded) -> None:
-    shown = str(path)
+               template: str = "") -> tuple[list[Document], list[InputProblem]]:
+    """Documents of one input's text, and a problem for each part that cannot be read."""
+    docs: list[Document] = []
+    problems: list[InputProblem] = []
     try:
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            loaded.skipped_files += 1
-            loaded.problems.append(InputProblem(shown, f"skipped: {size} bytes is over the {MAX_FILE_BYTES}-byte limit",
-                                                fatal=False))
-            return
-        raw = path.read_bytes()
-    except OSError as exc:
-        loaded.problems.append(InputProblem(shown, f"cannot read: {exc.strerror or exc}"))
-        return
-    if b"\x00" in raw[:8192]:
-        loaded.skipped_files += 1
-        loaded.problems.append(InputProblem(shown, "skipped: binary file", fatal=False))
-        return
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError:
-        loaded.skipped_files += 1
-        loaded.problems.append(InputProblem(shown, "skipped: not UTF-8 text", fatal=False))
-        return
-    docs, problem = parse_text(text, shown, path.suffix.lower() in JSON_SUFFIXES)
-    loaded.documents.extend(docs)
-    if problem:
-        loaded.problems.append(problem)
-
-
-def _walk(folder: Path) -> Iterator[Path]:
-    for path in sorted(folder.rglob("*")):
-        if any(part.startswith(".") for part in path.relative_to(folder).parts):
+        terraform.check_text(text)
+        values = _values(text, json_first)
+    except InputError as exc:
+        return [], [InputProblem(path, exc.message, exc.line)]
+    for line, value, error in values:
+        if error is not None:
+            problems.append(InputProblem(path, error.message, error.line or line))
             continue
-        if path.is_file() and path.suffix.lower() in YAML_SUFFIXES | JSON_SUFFIXES:
-            yield path
+        if value is None:
+            continue
+        try:
+            terraform.check_document(value)
+        except InputError as exc:
+            problems.append(InputProblem(path, exc.message, line))
+            continue
+        for item in _flatten(value):
+            if item is not None:
+                docs.append(Document(path, len(docs), line, item, template))
+    return docs, problems
 
 
-def load(paths: list[str], values: list[Path] | None = None, stdin_text: str | None = None) -> Loaded:
+def _values(text: str, json_first: bool) -> list[tuple[int, Any, InputError | None]]:
+    """(line, value, error) per document. JSON when the name says so or, as kubectl decides,
+    when the text starts with `{`; a `{` file that is not JSON is read as YAML (kubectl too)."""
+    if json_first or text.lstrip().startswith("{"):
+        try:
+            found = jsontext.load_values(text)
+        except InputError:
+            if json_first:
+                raise
+        else:
+            if len(found) > 1:
+                terraform.check_stream([value for _, value in found])
+            return [(line, value, None) for line, value in found]
+    return [(p.line, p.value, p.error) for p in k8syaml.load_stream(text)]
+
+
+class _Reader:
+    def __init__(self, loaded: Loaded, values: list[Path], exclude: list[str], allow_empty: bool) -> None:
+        self.loaded = loaded
+        self.values = values
+        self.exclude = exclude
+        self.allow_empty = allow_empty
+
+    def problem(self, path: str, message: str, line: int = 0, fatal: bool = True) -> None:
+        self.loaded.problems.append(InputProblem(path, message, line, fatal))
+
+    def empty(self, path: str, message: str) -> None:
+        """Nothing to read is an error unless the user said it may happen (--allow-empty)."""
+        if self.allow_empty:
+            self.problem(path, f"{message} (allowed by --allow-empty)", fatal=False)
+        else:
+            self.problem(path, f"{message}; nothing to check (pass --allow-empty if that is expected)")
+
+    def text(self, shown: str, raw: bytes, json_first: bool | None) -> None:
+        """Parse one input's bytes; json_first None: JSON when the text starts like JSON."""
+        if not raw.strip():
+            self.empty(shown, "is empty" if shown != STDIN else
+                       "is empty (did the command before the pipe fail?)")
+            return
+        try:
+            text = reading.decode(raw)
+        except InputError as exc:
+            self.loaded.skipped_files += 1
+            self.problem(shown, exc.message)
+            return
+        if json_first is None:
+            json_first = text.lstrip().startswith(("{", "["))
+        docs, problems = parse_text(text, shown, json_first)
+        self.add(docs)
+        self.loaded.problems.extend(problems)
+        if not docs and not problems:
+            self.empty(shown, "holds no documents (only comments or empty documents)")
+
+    def add(self, docs: list[Document]) -> None:
+        start = len(self.loaded.documents)
+        self.loaded.documents.extend(
+            Document(d.path, start + i, d.line, d.content, d.template) for i, d in enumerate(docs))
+
+    def file(self, path: Path) -> None:
+        shown = str(path)
+        if os.path.realpath(path) == os.devnull:
+            self.empty(shown, "is the null device")
+            return
+        try:
+            raw = reading.read_file(path)
+        except InputError as exc:
+            self.loaded.skipped_files += 1
+            self.problem(shown, exc.message)
+            return
+        self.text(shown, raw, path.suffix.lower() in JSON_SUFFIXES)
+
+    def stdin(self, given: str | None) -> None:
+        if given is not None:
+            raw = given.encode("utf-8")
+        else:
+            try:
+                raw = reading.read_bounded(sys.stdin.buffer)
+            except InputError as exc:
+                self.problem(STDIN, exc.message)
+                return
+        self.text(STDIN, raw, None)
+
+    def folder(self, path: Path) -> None:
+        found_any = False
+        for found in walk.walk(path, self.exclude):
+            if found.note:
+                self.problem(str(found.path), found.note, fatal=False)
+            elif found.chart:
+                found_any = True
+                self.chart(found.path)
+            else:
+                found_any = True
+                self.file(found.path)
+        if not found_any:
+            self.empty(str(path), "holds no YAML or JSON files or Helm charts")
+
+    def chart(self, chart: Path) -> None:
+        rendered = helm.render(chart, self.values)
+        if rendered.error:
+            self.problem(str(chart), f"helm template failed: {rendered.error}")
+            return
+        for template, text in rendered.templates:
+            docs, problems = parse_text(text, str(chart / template), False, template)
+            self.add(docs)
+            self.loaded.problems.extend(problems)
+
+
+def load(paths: list[str], values: list[Path] | None = None, stdin_text: str | None = None,
+         exclude: list[str] | None = None, allow_empty: bool = False) -> Loaded:
     """Load every document under the given paths ('-' is standard input)."""
     loaded = Loaded()
+    reader = _Reader(loaded, values or [], exclude or [], allow_empty)
     for raw in paths:
         if raw == "-":
-            text = stdin_text if stdin_text is not None else sys.stdin.read()
-            docs, problem = parse_text(text, "<stdin>", text.lstrip().startswith(("{", "[")))
-            loaded.documents.extend(docs)
-            if problem:
-                loaded.problems.append(problem)
+            reader.stdin(stdin_text)
             continue
         path = Path(raw)
-        if not path.exists():
-            loaded.problems.append(InputProblem(raw, "no such file or directory"))
+        if not os.path.lexists(path):
+            reader.problem(raw, "no such file or directory")
         elif path.is_dir() and helm.is_chart(path):
-            _load_chart(path, values or [], loaded)
+            reader.chart(path)
         elif path.is_dir():
-            charts = [p.parent for p in sorted(path.rglob("Chart.yaml"))]
-            for chart in charts:
-                _load_chart(chart, values or [], loaded)
-            for file in _walk(path):
-                if not any(chart in file.parents for chart in charts):
-                    _read_file(file, loaded)
+            reader.folder(path)
+        elif walk.excluded(path.as_posix(), exclude or []):
+            continue
         else:
-            _read_file(path, loaded)
+            reader.file(path)
     return loaded
-
-
-def _load_chart(chart: Path, values: list[Path], loaded: Loaded) -> None:
-    rendered = helm.render(chart, values)
-    if rendered.error:
-        loaded.problems.append(InputProblem(str(chart), f"helm template failed: {rendered.error}"))
-        return
-    for template, text in rendered.templates:
-        docs, problem = parse_text(text, str(chart / template), False, template)
-        loaded.documents.extend(docs)
-        if problem:
-            loaded.problems.append(problem)

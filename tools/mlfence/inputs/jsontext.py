@@ -1,0 +1,56 @@
+"""JSON input: one value, or several in a row (kubectl decodes a stream of JSON objects), with
+the limits YAML has. Python's json would otherwise accept NaN and Infinity, which no JSON
+decoder in Kubernetes or OPA does, and raise RecursionError on deep nesting."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from mlfence.inputs.errors import InputError
+from mlfence.inputs.limits import MAX_DEPTH
+
+
+def _refuse_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")
+
+
+_DECODER = json.JSONDecoder(parse_constant=_refuse_constant)
+
+
+def load_values(text: str) -> list[tuple[int, Any]]:
+    """(line, value) of each JSON value in `text`, in order."""
+    values: list[tuple[int, Any]] = []
+    position, end = 0, len(text)
+    while True:
+        while position < end and text[position] in " \t\r\n":
+            position += 1
+        if position >= end:
+            return values
+        line = text.count("\n", 0, position) + 1
+        try:
+            value, position = _DECODER.raw_decode(text, position)
+        except json.JSONDecodeError as exc:
+            raise InputError(f"not valid JSON: {exc.msg} (column {exc.colno})", exc.lineno) from None
+        except ValueError as exc:
+            raise InputError(f"not valid JSON: {exc}", line) from None
+        except RecursionError:
+            raise InputError(f"nested deeper than {MAX_DEPTH} levels", line) from None
+        check_depth(value, line)
+        values.append((line, value))
+
+
+def check_depth(value: Any, line: int) -> None:
+    """Refuse values nested deeper than MAX_DEPTH (iteratively: no recursion to exhaust)."""
+    pending: list[tuple[Any, int]] = [(value, 0)]
+    while pending:
+        item, depth = pending.pop()
+        if isinstance(item, dict):
+            children: Any = item.values()
+        elif isinstance(item, list):
+            children = item
+        else:
+            continue
+        if depth >= MAX_DEPTH:
+            raise InputError(f"nested deeper than {MAX_DEPTH} levels", line)
+        pending.extend((child, depth + 1) for child in children if isinstance(child, (dict, list)))
