@@ -72,14 +72,18 @@ def load(path: Path | None) -> list[Exemption]:
         if not path.is_file():
             raise ExemptionError(f"exemptions file {path} does not exist")
         try:
-            document = yaml.safe_load(path.read_text())
+            document = yaml.safe_load(path.read_text(encoding="utf-8"))
+        except UnicodeDecodeError as exc:
+            raise ExemptionError(f"{path}: not UTF-8 text (byte {exc.start}); save it as UTF-8") from None
         except yaml.YAMLError as exc:
             raise ExemptionError(f"{path}: not valid YAML: {exc}") from exc
         return parse(document, str(path))
     bundle_yaml = _bundle_yaml()
     if bundle_yaml.is_file():
         try:
-            document = yaml.safe_load(bundle_yaml.read_text()) or {}
+            document = yaml.safe_load(bundle_yaml.read_text(encoding="utf-8")) or {}
+        except UnicodeDecodeError as exc:
+            raise ExemptionError(f"{bundle_yaml}: not UTF-8 text (byte {exc.start}); save it as UTF-8") from None
         except yaml.YAMLError as exc:
             raise ExemptionError(f"{bundle_yaml}: not valid YAML: {exc}") from exc
         if isinstance(document, dict) and document.get("exemptions") is not None:

@@ -92,17 +92,19 @@ class Parsed:
 Node = tuple[Any, ...]
 
 
-def split_documents(text: str) -> Iterator[tuple[int, str]]:
-    """(first line number, text) of each piece kubectl's YAMLReader would hand to YAMLToJSON."""
+def split_documents(text: str) -> Iterator[tuple[int, str | InputError]]:
+    """(first line number, text) of each piece kubectl's YAMLReader would hand to YAMLToJSON.
+    A `---` line followed by anything but a comment is refused by kubectl: here it is an error
+    in its place, and the pieces around it are still read."""
     start, piece = 1, []
     for number, line in enumerate(text.splitlines(keepends=True), start=1):
         if line.startswith("---"):
             rest = line[3:].strip()
-            if rest and not rest.startswith("#"):
-                raise InputError(f"invalid YAML document separator (kubectl refuses it): {line.strip()[:40]}",
-                                 number)
             if piece:
                 yield start, "".join(piece)
+            if rest and not rest.startswith("#"):
+                yield number, InputError(f"invalid YAML document separator (kubectl refuses it): "
+                                         f"{line.strip()[:40]}", number)
             start, piece = number + 1, []
             continue
         piece.append(line)
@@ -112,24 +114,19 @@ def split_documents(text: str) -> Iterator[tuple[int, str]]:
 
 def load_stream(text: str) -> Iterator[Parsed]:
     """Every document of a YAML stream, in order; a broken document is an error of its own and
-    the documents after it are still read (as kubectl reads them)."""
-    pieces = split_documents(text)
-    while True:
-        try:
-            start, piece = next(pieces)
-        except StopIteration:
-            return
-        except InputError as exc:
-            yield Parsed(exc.line, error=exc)
+    the documents after it are still read."""
+    for start, piece in split_documents(text):
+        if isinstance(piece, InputError):
+            yield Parsed(start, error=piece)
             continue
         try:
             found = load_one(piece)
         except InputError as exc:
-            yield Parsed(start + max(exc.line, 1) - 1, error=InputError(exc.message, start + max(exc.line, 1) - 1))
+            line = start + max(exc.line, 1) - 1
+            yield Parsed(line, error=InputError(exc.message, line))
             continue
         if found is not None:
-            line, value = found
-            yield Parsed(start + line - 1, value)
+            yield Parsed(start + found[0] - 1, found[1])
 
 
 def load_one(text: str) -> tuple[int, Any] | None:

@@ -1,0 +1,203 @@
+"""mlfence's YAML loader against Kubernetes' own conversion (sigs.k8s.io/yaml v1.6.0, built
+from tests/oracles/k8syaml): a table of values where YAML readers disagree, and a generated
+corpus of scalars and maps. Also what conftest's parser makes of the same table (documented in
+docs/cli.md: where it differs, a violation can pass conftest)."""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
+
+from conftest import ROOT, run, tool
+from mlfence.inputs import k8syaml
+from mlfence.inputs.errors import InputError
+
+ORACLE_SRC = ROOT / "tests" / "oracles" / "k8syaml"
+
+
+@pytest.fixture(scope="session")
+def k8syaml_oracle() -> Path:
+    """The oracle binary, built once into a cache folder and rebuilt only when its sources change."""
+    go = shutil.which("go")
+    if go is None:
+        pytest.skip("go is not installed: the Kubernetes YAML oracle cannot be built")
+    cache = Path(os.environ.get("MLFENCE_ORACLE_CACHE", ROOT / ".cache" / "oracles"))
+    binary = cache / "k8syaml"
+    sources = [ORACLE_SRC / name for name in ("main.go", "go.mod", "go.sum")]
+    if not binary.exists() or binary.stat().st_mtime < max(p.stat().st_mtime for p in sources):
+        cache.mkdir(parents=True, exist_ok=True)
+        proc = subprocess.run([go, "build", "-o", str(binary), "."], cwd=ORACLE_SRC, capture_output=True,
+                              text=True, check=False, timeout=600)
+        assert proc.returncode == 0, f"go build of the oracle failed:\n{proc.stderr}"
+    return binary
+
+
+def oracle(binary: Path, texts: list[str]) -> list[dict[str, Any]]:
+    proc = subprocess.run([str(binary)], input=json.dumps(texts), capture_output=True, text=True, check=False,
+                          timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    answers: list[dict[str, Any]] = json.loads(proc.stdout)
+    assert len(answers) == len(texts)
+    return answers
+
+
+def mine(text: str) -> dict[str, Any]:
+    try:
+        found = k8syaml.load_one(text)
+    except InputError as exc:
+        return {"error": exc.message}
+    return {"json": None if found is None else found[1]}
+
+
+def canonical(value: Any) -> Any:
+    """JSON values compared as JSON means them: numbers by value (Go writes 1.0 as 1), but a
+    boolean is never a number (Python's True == 1)."""
+    if isinstance(value, bool) or value is None or isinstance(value, str):
+        return (type(value).__name__, value)
+    if isinstance(value, (int, float)):
+        return ("number", float(value) if abs(value) > 2**53 or isinstance(value, float) else value)
+    if isinstance(value, list):
+        return ("list", [canonical(v) for v in value])
+    return ("map", sorted((k, canonical(v)) for k, v in value.items()))
+
+
+# Keys that differ only in type (1 and "1") become one JSON key; Go keeps either at random, we
+# refuse the document. Every other difference is a defect.
+DELIBERATE = "differ only in type"
+
+
+def agree(go: dict[str, Any], py: dict[str, Any]) -> bool:
+    if "error" in py and DELIBERATE in py["error"]:
+        return True
+    if ("error" in go) != ("error" in py):
+        return False
+    return "error" in go or canonical(go["json"]) == canonical(py["json"])
+
+
+SCALARS = [
+    "y", "Y", "yes", "Yes", "on", "ON", "n", "N", "no", "off", "Off", "true", "TRUE", "tRue", "~", "null", "",
+    "2024-01-01", "2001-12-14t21:59:43.10-05:00", "2001-12-14 21:59:43.10", "2024-1-1", "0777", "09", "0o17",
+    "0x1F", "0b101", "-0b101", "+0x10", "1_000", "1__0", "1e3", "1E3", "1.5e-7", ".5", "+.5", "-.5", ".inf",
+    "-.Inf", ".nan", "1e400", "-1e400", "1e-400", "99999999999999999999", "18446744073709551615",
+    "+18446744073709551615", "-9223372036854775809", "9223372036854775807", "=", "<<", "!!binary aGVsbG8=",
+    "!!binary /w==", "!!binary wyg=", "!!binary 'aGVs\nbG8='", "!!binary x", "!!str 123", "!!int '12'",
+    "!!int x", "!!float 3", "!!float x", "! 123", "! yes", "!foo bar", "!!timestamp 2001-01-01",
+    "!!timestamp 12", "!!null ''", "!!null x", "!!bool yes", "!!bool 1", "\"y\"", "'09'", "0.", "-0", "+12",
+    "1:20", "190:20:30", "0x", "0o", "0b", "12e", "1.0", "100000000000000000000000.0", "0.1", "1_0.5", "._5",
+    "0x_1F", "0b1_0", "- 1", "[y, n, ~]", "{y: n}", "'it''s'", "\"\\u00e9\\t\"", "|\n  literal y\n",
+    ">\n  folded\n  y\n", "&a y", "0755", "-0x10", "+0b11", "1.2.3", "10.0.0.0/8", "0.0.0.0/0", "::/0", "8080",
+    "'8080'", "TCP", "true # comment",
+]
+
+MAPS = [
+    "a: 1\n<<: {a: 2}\n", "<<: [{a: 1}, {a: 2}]\n", "x: &x {a: 1}\ny:\n  <<: *x\n  a: 3\n",
+    "x: &x {a: 1}\ny:\n  a: 3\n  <<: *x\n", "1: a\n1.5: b\n1e10: c\ntrue: d\nn: e\n", "~: a\n",
+    "18446744073709551615: x\n", "a: &a [*a]\n", "1: a\n'1': b\n", "? [a]\n: b\n", "x: &a 1\n<<: *a\n",
+    "a: *nope\n", "0.1: a\n1234567.0: b\n100000.0: c\n1e-5: d\n0.0001: e\n-0.0: f\n", "a: 1\na: 2\n",
+    "'<<': {a: 1}\n", "!!merge <<: {a: 1}\n", "<<: ~\n", "<<: [1]\n", "x: &x [1]\n<<: *x\n",
+    "a: !!binary |\n  aGVs\n  bG8=\n",
+    "spec:\n  hostNetwork: y\n  hostPID: on\n  hostIPC: Y\n", "a: .inf\n", "- a\n- &b {c: 1}\n- *b\n",
+    "a: b: c\n", "a:\n- b\n  c\n", "!!map {a: 1}\n", "!!seq [1]\n", "!!str {a: 1}\n",
+    "x: &x {a: 1, <<: {b: 2}}\ny: {<<: [*x, {a: 9, c: 3}]}\n",
+]
+
+
+def test_oracle_table(k8syaml_oracle: Path) -> None:
+    texts = [f"v: {value}\n" for value in SCALARS] + MAPS
+    answers = oracle(k8syaml_oracle, texts)
+    differences = [(text, go, mine(text)) for text, go in zip(texts, answers, strict=True)
+                   if not agree(go, mine(text))]
+    assert differences == [], "\n".join(f"{t!r}: kubernetes {g} mlfence {p}" for t, g, p in differences)
+
+
+def test_the_values_that_matter_for_rules() -> None:
+    """Spelled out, so a reader sees what the oracle test protects without running Go."""
+    doc = mine("spec:\n  hostNetwork: y\n  hostPID: on\n  when: 2024-01-01\n  mode: 0755\n  port: 09\n")["json"]
+    assert doc == {"spec": {"hostNetwork": True, "hostPID": True, "when": "2024-01-01", "mode": 493, "port": 9}}
+    # A merge key overrides the keys written before it (yaml.v2), unlike in the YAML spec.
+    assert mine("hostNetwork: false\n<<: {hostNetwork: true}\n")["json"] == {"hostNetwork": True}
+
+
+# Plain scalars built from the characters that steer YAML 1.1 resolution.
+plain_pieces = st.sampled_from(["y", "n", "Y", "yes", "on", "off", "0", "1", "7", "9", "x", "e", "E", ".", "-",
+                                "+", "_", ":", "b", "o", "O", "inf", "nan", "~", "T", " ", "2024-01-02", "<<"])
+plain = st.lists(plain_pieces, min_size=1, max_size=5).map("".join).filter(
+    lambda s: s.strip() == s and not s.startswith(("- ", "? ", ": ")) and ": " not in s and " #" not in s)
+tags = st.sampled_from(["", "", "", "!!str ", "!!int ", "!!float ", "!!bool ", "!!null ", "!!timestamp ", "! "])
+quoted = st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs", "Cc")), max_size=8).map(json.dumps)
+scalar_text = st.one_of(st.builds(lambda t, s: t + s, tags, plain), quoted)
+keys = st.one_of(plain, st.sampled_from(["a", "b", "spec", "hostNetwork", "1", "1.5", "true", "<<"]))
+
+
+@st.composite
+def yaml_maps(draw: st.DrawFn) -> str:
+    lines = []
+    for _ in range(draw(st.integers(1, 5))):
+        key = draw(keys)
+        if draw(st.booleans()):
+            lines.append(f"{key}: {draw(scalar_text)}")
+        else:
+            lines.append(f"{key}:")
+            lines.extend(f"  {draw(keys)}: {draw(scalar_text)}" for _ in range(draw(st.integers(1, 3))))
+    return "\n".join(lines) + "\n"
+
+
+@st.composite
+def corpora(draw: st.DrawFn) -> list[str]:
+    singles = draw(st.lists(scalar_text.map(lambda s: f"v: {s}\n"), min_size=20, max_size=60))
+    maps = draw(st.lists(yaml_maps(), min_size=20, max_size=60))
+    return singles + maps
+
+
+@settings(max_examples=25, deadline=None, derandomize=bool(os.environ.get("CI")),
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(corpora())
+@example(["v: 1__0\n", "v: +0b1\n", "v: 0o\n", "v: 2024-01-02T\n", "v: ! <<\n", "<<: \n"])
+def test_generated_corpus_matches_kubernetes(k8syaml_oracle: Path, texts: list[str]) -> None:
+    answers = oracle(k8syaml_oracle, texts)
+    for text, go in zip(texts, answers, strict=True):
+        assert agree(go, mine(text)), f"{text!r}: kubernetes {go} mlfence {mine(text)}"
+
+
+def test_go_float32_key_format() -> None:
+    assert [k8syaml.go_float32_g(v) for v in (1.5, 1e10, 1234567.0, 100000.0, 1e-5, 0.0001, 0.1, -2.5)] == \
+        ["1.5", "1e+10", "1.234567e+06", "100000", "1e-05", "0.0001", "0.1", "-2.5"]
+    assert k8syaml.go_float32_g(math.inf) == ".inf"
+
+
+def test_conftest_reads_the_table_as_kubernetes_does(k8syaml_oracle: Path, tmp_path: Path) -> None:
+    """conftest converts each document with sigs.k8s.io/yaml too: on every value of the table it
+    agrees with Kubernetes (so `hostNetwork: y` fails in conftest as well)."""
+    texts = [f"v: {value}\n" for value in SCALARS] + MAPS
+    for i, text in enumerate(texts):
+        (tmp_path / f"{i:03d}.yaml").write_text(text)
+    differences = []
+    for i, (text, go) in enumerate(zip(texts, oracle(k8syaml_oracle, texts), strict=True)):
+        proc = run([tool("conftest"), "parse", str(tmp_path / f"{i:03d}.yaml")])
+        seen = {"json": json.loads(proc.stdout)} if proc.returncode == 0 else {"error": proc.stderr}
+        if not agree(go, seen):
+            differences.append((text, go, seen))
+    assert differences == []
+
+
+def test_conftest_splits_documents_differently(tmp_path: Path) -> None:
+    """Where conftest differs from kubectl: it does not take `--- # comment` as a separator, so
+    the object after it is never checked by conftest, while kubectl applies it (docs/deploy.md
+    names the workaround). mlfence splits as kubectl does."""
+    path = tmp_path / "two.yaml"
+    path.write_text("kind: ConfigMap\napiVersion: v1\nmetadata: {name: c}\n--- # the pod\n"
+                    "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec: {hostNetwork: true}\n")
+    proc = run([tool("conftest"), "parse", str(path)])
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads(proc.stdout)["kind"] == "ConfigMap"  # one document: the Pod is gone
+    kinds = [v["kind"] for v in (p.value for p in k8syaml.load_stream(path.read_text()))]
+    assert kinds == ["ConfigMap", "Pod"]
