@@ -117,8 +117,8 @@ def test_devices_fifos_and_sockets_are_refused(tmp_path: Path) -> None:
     assert messages(report) == [
         "/dev/zero: not a regular file (a character device): refusing to read it",
         f"{fifo}: not a regular file (a FIFO): refusing to read it",
-        f"{sock_path}: cannot read: No such device or address",
-    ] or all("regular file" in m or "cannot read" in m for m in messages(report))
+        f"{sock_path}: not a regular file (a socket): refusing to read it",
+    ]
 
 
 def test_stdin_cap_counts_bytes_read(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -44,7 +44,7 @@ _findings contains f if {
 	some doc in _documents
 	doc != null
 	mlfence.document_kind(doc) != "unrecognised"
-	some f in mlfence.list_findings(doc, _inventory)
+	some f in mlfence.flattened_findings(doc, _inventory)
 }
 
 deny contains _conftest_result(f) if {

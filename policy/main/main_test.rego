@@ -77,3 +77,26 @@ test_warnings_are_not_denials if {
 	some w in main.warn with input as plan
 	w.status == "unknown"
 }
+
+test_deny_list_items_per_document if {
+	pod := object.union(_pod, {"spec": {"hostNetwork": true}})
+	ids := {d.rule_id | some d in main.deny} with input as {"apiVersion": "v1", "kind": "List", "items": [pod]}
+	"MLF-K8S-002" in ids
+}
+
+test_deny_nested_list_in_combined_file if {
+	pod := object.union(_pod, {"spec": {"hostNetwork": true}})
+	nested := {"kind": "List", "apiVersion": "v1", "items": [{"kind": "PodList", "apiVersion": "v1", "items": [pod]}]}
+	ids := {d.rule_id | some d in main.deny} with input as [{"path": "l.yaml", "contents": nested}]
+	"MLF-K8S-002" in ids
+}
+
+# The default deny inside a NetworkPolicyList counts for the workloads scanned with it.
+test_allow_default_deny_from_a_list_in_combined_run if {
+	combined := [
+		{"path": "pod.yaml", "contents": _pod},
+		{"path": "np.yaml", "contents": {"kind": "NetworkPolicyList", "apiVersion": "v1", "items": [_default_deny]}},
+	]
+	ids := {d.rule_id | some d in main.deny} with input as combined
+	not "MLF-K8S-009" in ids
+}

@@ -28,7 +28,7 @@ else := document_kind(input)
 
 _findings := [f |
 	some doc in flatten_lists(input)
-	some f in list_findings(doc, _inventory)
+	some f in flattened_findings(doc, _inventory)
 ]
 
 _failing := [f |

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from mlfence import toolchain
+from mlfence.inputs import limits
 
 SOURCE = re.compile(r"^# Source: [^/]+/(.+)$", re.MULTILINE)
 
@@ -31,6 +32,10 @@ def render(chart: Path, values: list[Path], release: str = "mlfence-check") -> R
         return Rendered(error=str(exc))
     if proc.returncode != 0:
         return Rendered(error=proc.stderr.strip() or f"helm exited {proc.returncode}")
+    if len(proc.stdout) > limits.MAX_INPUT_BYTES:
+        # The rendered chart is one input: the same cap as a file (a loop in a template can
+        # render without end until helm's timeout).
+        return Rendered(error=f"rendered output is over the {limits.MAX_INPUT_BYTES}-byte limit for one input")
     return Rendered(templates=split_sources(proc.stdout))
 
 

@@ -25,7 +25,14 @@ def read_file(path: Path, cap: int | None = None) -> bytes:
     """The bytes of a regular file, refusing anything else and anything over the cap."""
     cap = limits.MAX_INPUT_BYTES if cap is None else cap
     try:
-        # O_NONBLOCK: opening a FIFO with no writer must not wait; the type check follows.
+        mode = os.stat(path).st_mode  # a socket cannot even be opened: name it before trying
+    except OSError as exc:
+        raise InputError(f"cannot read: {exc.strerror or exc}") from None
+    if not stat.S_ISREG(mode):
+        raise InputError(f"not a regular file ({_kind(mode)}): refusing to read it")
+    try:
+        # O_NONBLOCK: should the path have become a FIFO since, opening must not wait for a
+        # writer; fstat below checks what was actually opened.
         fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
     except OSError as exc:
         raise InputError(f"cannot read: {exc.strerror or exc}") from None
