@@ -268,7 +268,7 @@ EDGE = FIXTURES / "edge"
      "setup-terraform wrapper"),
     (EDGE / "bridgecrewio__checkov" / "tests__terraform__parser__resources__plan_vpc_endpoint__tfplan.json",
      "no `format_version`"),
-    (EDGE / "hashicorp__terraform-json" / "testdata__invalid__plan.json", "not valid JSON"),
+    (EDGE / "hashicorp__terraform-json" / "testdata__invalid__plan.json", "unexpected text after the value"),
     (EDGE / "hashicorp__terraform-json" / "testdata__invalid__state.json", "not valid JSON"),
 ])
 def test_edge_fixtures_are_named_errors(path: Path, expected: str) -> None:
@@ -302,7 +302,8 @@ def test_terraform_artefacts_that_are_not_plans(payload: bytes, expected: str, t
 
 # --- Fuzz: whatever the bytes, the loader answers with documents and named problems ------------
 
-@settings(max_examples=200, deadline=None, derandomize=bool(os.environ.get("CI")),
+@settings(max_examples=int(os.environ.get("MLFENCE_EXAMPLES", "200")), deadline=None,
+          derandomize=bool(os.environ.get("CI")),
           suppress_health_check=[HealthCheck.too_slow])
 @given(st.one_of(st.binary(max_size=300), st.text(max_size=300).map(str.encode),
                  st.lists(st.sampled_from(["a:", " - ", "&x ", "*x", "<<: ", "{", "}", "[", "]", "---\n", "\n",

@@ -6,7 +6,7 @@ sigs.k8s.io/yaml.YAMLToJSON, which decodes with go.yaml.in/yaml/v2 (YAML 1.1) in
 interfaces and then marshals them with encoding/json. The rules judge that JSON, so this
 module reproduces it: libyaml (PyYAML's C parser) supplies the events, and the resolution of
 plain scalars, tags, merge keys, duplicate keys, map keys and alias limits follows
-go.yaml.in/yaml/v2 v2.4.2 (resolve.go, decode.go) and sigs.k8s.io/yaml v1.6.0 (yaml.go).
+go.yaml.in/yaml/v2 v2.4.3 (resolve.go, decode.go; as in v2.4.2) and sigs.k8s.io/yaml v1.6.0 (yaml.go).
 tests/test_inputs_yaml.py compares the result with that Go code (tests/oracles/k8syaml).
 PyYAML's own resolver is YAML 1.1 too, but disagrees on values that matter: `y`/`n` are
 strings to it and booleans to Kubernetes, `09` is a string to it and 9 to Kubernetes, and a
@@ -16,9 +16,11 @@ merge key overrides the keys before it in Kubernetes but not in PyYAML.
 from __future__ import annotations
 
 import base64
+import codecs
 import math
 import re
 import struct
+import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -94,22 +96,55 @@ Node = tuple[Any, ...]
 
 def split_documents(text: str) -> Iterator[tuple[int, str | InputError]]:
     """(first line number, text) of each piece kubectl's YAMLReader would hand to YAMLToJSON.
-    A `---` line followed by anything but a comment is refused by kubectl: here it is an error
-    in its place, and the pieces around it are still read."""
+
+    A line starting with `---` ends the piece being collected and is dropped; when no piece is
+    being collected it starts the next one (it is a harmless document start marker there). A
+    `---` followed by anything but blanks or a comment is refused by kubectl: here it is an
+    error in its place, and the pieces around it are still read."""
     start, piece = 1, []
-    for number, line in enumerate(text.splitlines(keepends=True), start=1):
+    for number, line in enumerate(_lines(text), start=1):
         if line.startswith("---"):
-            rest = line[3:].strip()
-            if piece:
-                yield start, "".join(piece)
+            rest = _go_trim(line[3:])
             if rest and not rest.startswith("#"):
+                if piece:
+                    yield start, "".join(piece)
                 yield number, InputError(f"invalid YAML document separator (kubectl refuses it): "
                                          f"{line.strip()[:40]}", number)
-            start, piece = number + 1, []
-            continue
+                start, piece = number + 1, []
+                continue
+            if piece:
+                yield start, "".join(piece)
+                start, piece = number + 1, []
+                continue
+        if not piece:
+            start = number
         piece.append(line)
     if piece:
         yield start, "".join(piece)
+
+
+def _go_trim(text: str) -> str:
+    """strings.TrimSpace: Go's idea of white space (unicode.IsSpace), not Python's."""
+    def space(c: str) -> bool:
+        return c in " \t\n\v\f\r\x85\xa0" or unicodedata.category(c) in ("Zs", "Zl", "Zp")
+
+    begin, end = 0, len(text)
+    while begin < end and space(text[begin]):
+        begin += 1
+    while end > begin and space(text[end - 1]):
+        end -= 1
+    return text[begin:end]
+
+
+def _lines(text: str) -> Iterator[str]:
+    """Lines ending at "\n" only, as kubectl's LineReader reads them (str.splitlines would also
+    end lines at \f, \x85, \u2028..., and so find separators kubectl does not)."""
+    begin = 0
+    while begin < len(text):
+        end = text.find("\n", begin)
+        end = len(text) if end < 0 else end + 1
+        yield text[begin:end]
+        begin = end
 
 
 def load_stream(text: str) -> Iterator[Parsed]:
@@ -125,7 +160,7 @@ def load_stream(text: str) -> Iterator[Parsed]:
             line = start + max(exc.line, 1) - 1
             yield Parsed(line, error=InputError(exc.message, line))
             continue
-        if found is not None:
+        if found is not None and found[1] is not None:  # kubectl skips empty (null) documents
             yield Parsed(start + found[0] - 1, found[1])
 
 
@@ -405,8 +440,6 @@ def _go_replace(exc: UnicodeError) -> tuple[str, int]:
     assert isinstance(exc, UnicodeDecodeError)
     return "\ufffd" * (exc.end - exc.start), exc.end
 
-
-import codecs  # noqa: E402  (registered once, next to the only user)
 
 codecs.register_error("k8syaml-go-replace", _go_replace)
 
