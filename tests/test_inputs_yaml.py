@@ -263,6 +263,8 @@ def test_conftest_reads_the_table_as_kubernetes_does(k8syaml_oracle: Path, tmp_p
     for i, (text, go) in enumerate(zip(texts, oracle(k8syaml_oracle, texts), strict=True)):
         proc = run([tool("conftest"), "parse", str(tmp_path / f"{i:03d}.yaml")])
         seen = {"json": json.loads(proc.stdout)} if proc.returncode == 0 else {"error": proc.stderr}
+        if DELIBERATE in mine(text).get("error", ""):
+            continue  # keys that collide: both Go programs keep one at random
         if not agree(go, seen):
             differences.append((text, go, seen))
     assert differences == []

@@ -81,7 +81,7 @@ def _allowed_alias_ratio(decodes: int) -> float:
 
 @dataclass(frozen=True)
 class Parsed:
-    """One document of a stream: its JSON value (None: an empty document) and first line."""
+    """One document of a stream: its JSON value, or the error that stopped it, and its first line."""
 
     line: int
     value: Any = None
