@@ -319,18 +319,20 @@ def test_junit_rule_with_findings_below_threshold_is_not_passed(mixed: Path) -> 
 # --- skipped inputs by name ---------------------------------------------------------------------
 
 def test_skipped_files_and_documents_are_listed_by_name(tmp_path: Path, mixed: Path) -> None:
-    (tmp_path / "model.json").write_bytes(b"\x00\x01binary")
+    # A binary file is an input error now (exit 2, tests/test_inputs.py); a link back up the
+    # tree is a file-level skip that is only a note.
+    (tmp_path / "loop").symlink_to(tmp_path)
     (tmp_path / "notes.yaml").write_text("kind: ReleaseNotes\nmetadata: {name: v1}\n")
     code, report = check_json(str(tmp_path))
     assert code == 1
     skipped = {(s["what"], Path(s["file"]).name, s.get("name")) for s in report["skipped"]}
-    assert ("file", "model.json", None) in skipped
+    assert ("file", "loop", None) in skipped
     assert ("document", "notes.yaml", "ReleaseNotes/v1") in skipped
     assert ("document", "mixed.yaml", "mapping with keys settings") in skipped
     assert report["summary"]["skipped_documents"] == 2 and report["summary"]["skipped_files"] == 1
     _, out, _ = check(str(tmp_path))
     text = " ".join(out.split())
-    assert f"skipped file: {tmp_path / 'model.json'}: skipped: binary file" in text
+    assert f"skipped file: {tmp_path / 'loop'}: skipped: a symbolic link to a folder already scanned" in text
     assert f"skipped document: {tmp_path / 'notes.yaml'}:1: ReleaseNotes/v1: neither" in text
 
 
