@@ -158,7 +158,11 @@ _workload(obj, ns, t, several) := {
 	resource := sprintf("%s/%s/%s", [ns, obj.kind, k8s.field(obj, ["metadata", "name"], "")])
 }
 
-_id(resource, path, true) := sprintf("%s#%s", [resource, path])
+_id(resource, path, true) := sprintf("%s#%s", [resource, _role(path)])
+
+# _role(path) is a template's place without the boilerplate around it: "pytorchReplicaSpecs.Worker",
+# "workerGroupSpecs[0]", "predictor".
+_role(path) := trim_suffix(trim_suffix(trim_suffix(trim_prefix(path, "spec."), ".spec"), ".template"), ".template.spec")
 
 _id(resource, _, false) := resource
 
