@@ -23,10 +23,9 @@ reach_inventory := {
 	]),
 	"cluster": object.union_n([_at_version_kind(o) | some o in objs; _namespace_of(o) == ""]),
 } if {
-	objs := [d |
+	objs := [entry.document |
 		some entry in input.documents
-		d := entry.document
-		document_kind(d) == "kubernetes_object"
-		is_string(d.metadata.name)
+		document_kind(entry.document) == "kubernetes_object"
+		is_string(entry.document.metadata.name)
 	]
 }

@@ -94,11 +94,11 @@ test_deny_ingress_only if {
 # `policyTypes: [Egress]` with no rules denies all egress.
 test_empty_egress_list_defaulting if {
 	empty := _policy("d", {"podSelector": {}, "ingress": [], "egress": []})
+	listed := _policy("d", {"podSelector": {}, "policyTypes": ["Ingress", "Egress"], "ingress": [], "egress": []})
+	count(_violations(_labelled("ml", {"app": "triton"}), _in("ml", {"d": listed}), {})) == 0
 	v := _violations(_labelled("ml", {"app": "triton"}), _in("ml", {"d": empty}), {})
 	some f in v
 	contains(f.msg, "for Egress")
-	listed := _policy("d", {"podSelector": {}, "policyTypes": ["Ingress", "Egress"], "ingress": [], "egress": []})
-	count(_violations(_labelled("ml", {"app": "triton"}), _in("ml", {"d": listed}), {})) == 0
 }
 
 # `ingress: [{}]` isolates on paper and admits everyone: as open as no policy.
