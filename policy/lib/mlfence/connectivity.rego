@@ -25,15 +25,9 @@ protocols := ["TCP", "UDP", "SCTP"]
 # `ports` allows.
 all_ports := [{"protocol": p, "from": 1, "to": 65535} | some p in protocols]
 
-# policy_types(policy) is the effective policy types, with the API server's defaulting: the
-# listed types, else Ingress plus Egress when the policy has at least one egress rule (an empty
-# `egress: []` does not make it an egress policy: pkg/apis/networking/v1/defaults.go counts rules).
-policy_types(policy) := {t | some t in policy.spec.policyTypes; t in {"Ingress", "Egress"}} if {
-	is_array(policy.spec.policyTypes)
-	count(policy.spec.policyTypes) > 0
-} else := {"Ingress", "Egress"} if {
-	count(k8s.as_array(policy.spec.egress)) > 0
-} else := {"Ingress"}
+# policy_types(policy) is the effective policy types, with the API server's defaulting
+# (lib.mlfence.k8s: an empty `egress: []` does not make an egress policy).
+policy_types(policy) := k8s.policy_types(policy)
 
 # pod_selector(policy) is the policy's podSelector; an absent or null one is the empty selector,
 # which is what the API server stores for it (every pod of the namespace).
