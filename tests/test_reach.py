@@ -38,7 +38,8 @@ def _edges(model: dict, source: str | None = None, target: str | None = None) ->
 def test_registry_reachable_only_from_ci(model: dict) -> None:
     into = _edges(model, target="model-registry/Deployment/model-registry")
     assert [(e["source"], e["ports"]) for e in into] == [("ci/Deployment/ci-runner", "TCP 5000")]
-    assert set(into[0]["by"]) == {"ci/runner-egress-registry-only rule 0", "model-registry/registry-from-ci-only rule 0"}
+    assert set(into[0]["by"]) == {"ci/runner-egress-registry-only rule 0",
+                                  "model-registry/registry-from-ci-only rule 0"}
 
 
 def test_inference_only_through_the_gateway(model: dict) -> None:

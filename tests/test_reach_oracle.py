@@ -164,7 +164,7 @@ namespace_selectors = st.one_of(
 def ip_blocks(draw: st.DrawFn) -> dict[str, Any]:
     cidr = draw(st.sampled_from(CIDRS))
     outer = ipaddress.IPv4Network(cidr)
-    inside = [c for c in CIDRS + ["10.1.2.0/24", "10.200.0.0/16", "192.168.1.128/25"]
+    inside = [c for c in [*CIDRS, "10.1.2.0/24", "10.200.0.0/16", "192.168.1.128/25"]
               if ipaddress.IPv4Network(c).subnet_of(outer) and ipaddress.IPv4Network(c) != outer]
     block: dict[str, Any] = {"cidr": cidr}
     if inside and draw(st.booleans()):
