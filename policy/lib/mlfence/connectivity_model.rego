@@ -33,25 +33,17 @@ _objects(ns) := [obj |
 
 # namespaces[ns] is the labels of namespace ns: its Namespace object's labels when the input
 # holds it, plus kubernetes.io/metadata.name, which the API server sets on every namespace.
-namespaces[ns] := selector.namespace_labels(ns, k8s.labels(obj)) if {
-	some obj in _objects("")
-	obj.kind == "Namespace"
-	ns := obj.metadata.name
-	is_string(ns)
-	ns != ""
-}
-
-namespaces[ns] := selector.namespace_labels(ns, {}) if {
-	some ns, _ in _groups
-	ns != ""
-	not _declared_namespace(ns)
-}
-
-_declared_namespace(ns) if {
-	some obj in _objects("")
-	obj.kind == "Namespace"
-	obj.metadata.name == ns
-}
+# (One complete rule: lookups namespaces[name] then read it instead of re-running a body.)
+namespaces := object.union(
+	{ns: selector.namespace_labels(ns, {}) | some ns, _ in _groups; ns != ""},
+	{name: selector.namespace_labels(name, k8s.labels(obj)) |
+		some obj in _objects("")
+		obj.kind == "Namespace"
+		name := obj.metadata.name
+		is_string(name)
+		name != ""
+	},
+)
 
 # policies[ns] is {name: NetworkPolicy} of namespace ns ("" for those without a namespace).
 policies[ns] := {name: p |
@@ -77,30 +69,42 @@ workloads := object.union_n([{w.id: object.union(w, _directions(w))} |
 	some w in list
 ])
 
+# The selecting policies are found once per workload; each policy rule's peers are resolved once
+# (_rule_pods), however many workloads the policy selects.
 _directions(w) := {_direction_key[d]: {
-	"isolated": count(isolated[d]) > 0,
-	"policies": sort(isolated[d]),
-	"open_rules": sort(open_rules(w.labels, object.get(policies, w.namespace, {}), d)),
-	"rules": _resolved_rules(w, d),
+	"isolated": count(listing) > 0,
+	"policies": sort(listing),
+	"open_rules": sort(open_rules(w.labels, selecting, d)),
+	"rules": _resolved_rules(w.namespace, selecting, d),
 } |
-	isolated := isolation(w.labels, object.get(policies, w.namespace, {}))
+	selecting := {name: p |
+		some name, p in object.get(policies, w.namespace, {})
+		selects(p, w.labels)
+	}
 	some d in ["Ingress", "Egress"]
+	listing := {name | some name, p in selecting; d in policy_types(p)}
 }
 
-# _resolved_rules(w, direction) is every rule of every policy selecting w that lists the
-# direction, with its peers resolved: {"policy": "ns/name", "index", "pods": {ids} | "all",
+# _resolved_rules(ns, selecting, direction) is every rule of the selecting policies that lists
+# the direction, with its peers resolved: {"policy": "ns/name", "index", "pods": {ids} | "all",
 # "blocks": [{"cidr", "except"}], "ports": the rule's port entries}.
-_resolved_rules(w, direction) := [{
-	"policy": sprintf("%s/%s", [w.namespace, name]),
+_resolved_rules(ns, selecting, direction) := [{
+	"policy": sprintf("%s/%s", [ns, name]),
 	"index": i,
-	"pods": _pods_of_rule(rule, direction, w.namespace),
+	"pods": _rule_pods[ns][name][direction][i],
 	"blocks": _blocks_of_rule(rule, direction),
 	"ports": k8s.as_array(object.get(k8s.object_or_empty(rule), "ports", [])),
 } |
-	some name, p in object.get(policies, w.namespace, {})
-	selects(p, w.labels)
+	some name, p in selecting
 	some i, rule in rules_of(p, direction)
 ]
+
+# _rule_pods[ns][name][direction] is, per rule of that policy, the workloads its peers select.
+_rule_pods[ns][name][direction] := [_pods_of_rule(rule, direction, ns) | some rule in rules_of(p, direction)] if {
+	some ns, list in policies
+	some name, p in list
+	some direction in ["Ingress", "Egress"]
+}
 
 _peers(rule, direction) := k8s.as_array(object.get(k8s.object_or_empty(rule), _peer_key[direction], []))
 
@@ -141,11 +145,18 @@ peer_workloads(peer, ns) := {w.id |
 	not "ipBlock" in object.keys(peer)
 	is_object(peer.namespaceSelector)
 	pods := object.get(peer, "podSelector", {})
-	some other, labels in namespaces
-	selector.matches(peer.namespaceSelector, labels)
+	some other in _candidate_namespaces(peer.namespaceSelector)
+	selector.matches(peer.namespaceSelector, namespaces[other])
 	some w in object.get(workloads_in, other, [])
 	_pods_match(pods, w.labels)
 }
+
+# _candidate_namespaces(sel) is the namespaces a namespaceSelector may match: the one it names by
+# kubernetes.io/metadata.name (the common form, found without a scan), else every known one.
+_candidate_namespaces(sel) := {name | namespaces[name]} if {
+	name := sel.matchLabels["kubernetes.io/metadata.name"]
+	is_string(name)
+} else := object.keys(namespaces)
 
 _pods_match(null, _)
 
