@@ -3,7 +3,8 @@
 NetworkPolicies; both programs answer which connections are allowed, and for every pair of
 workloads, and every workload and IPv4 address probed, the port sets must be equal.
 
-Profiles: with `CI` set, a fixed seed and 40 examples; otherwise 300 (the `full` profile).
+Profiles (tests/conftest.py): `ci` (CI set: derandomised, a fixed sequence) 40 examples, `dev` 100,
+`full` (HYPOTHESIS_PROFILE=full) 300.
 Constructs where the two legitimately differ are kept out of the generator and listed in
 docs/reachability.md (ML CRD pods, which netpol-analyzer cannot see; IPv6; inputs netpol-analyzer
 rejects or skips with a warning)."""
@@ -12,7 +13,6 @@ from __future__ import annotations
 
 import ipaddress
 import json
-import os
 import socket
 import subprocess
 import time
@@ -22,14 +22,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, event, example, given, seed, settings, target
+from hypothesis import HealthCheck, event, example, given, settings, target
 from hypothesis import strategies as st
 
-from conftest import ROOT, tool
+from conftest import ROOT, examples, tool
 from mlfence import reach
 
-CI = bool(os.environ.get("CI"))
-EXAMPLES = 40 if CI else 300
+EXAMPLES = examples(ci=40, dev=100, full=300)
 PROTOCOLS = ("TCP", "UDP", "SCTP")
 ALL = {p: ((1, 65535),) for p in PROTOCOLS}
 
@@ -326,9 +325,6 @@ def _needs_oracle() -> None:
         pytest.fail("netpol-analyzer is not installed: run scripts/install-tools.sh (tools/pins.txt)")
 
 
-SEEDED = seed(20261206) if CI else (lambda f: f)
-
-
 def _deployment(ns: str, name: str, labels: dict[str, str], ports: list[str]) -> dict[str, Any]:
     container = {"name": "c", "image": "registry.internal/app:1",
                  "ports": [{"name": n, "containerPort": NAMED[n][0], "protocol": NAMED[n][1]} for n in ports]}
@@ -378,10 +374,8 @@ ALLOW_ALL_AND_EMPTY_EGRESS = [
 ]
 
 
-@SEEDED
-@settings(max_examples=EXAMPLES, derandomize=CI, deadline=None,
-          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
-                                 HealthCheck.function_scoped_fixture])
+@settings(max_examples=EXAMPLES, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
+                                                      HealthCheck.function_scoped_fixture])
 @given(objects=platforms())
 @example(objects=NAMED_AND_RANGES)
 @example(objects=SEED_SERVING)
