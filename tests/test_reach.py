@@ -157,3 +157,14 @@ def test_html_page_in_headless_chromium(tmp_path: Path) -> None:
             "ml-serving/Deployment/inference"} <= titles, titles
     assert 'fill="#f8d0d0"' in dom  # the internet drawn so it stands out
     assert "registry-from-ci-only rule 0" in dom  # deciding objects: edge tooltip and side table
+
+
+# --- pure helpers ---------------------------------------------------------------------------------
+
+def test_port_text_merges_and_names_everything() -> None:
+    from mlfence import reach as r
+
+    assert r.port_text([{"protocol": p, "from": 1, "to": 65535} for p in ("TCP", "UDP", "SCTP")]) == "all ports"
+    assert r.port_text([{"protocol": "TCP", "from": 80, "to": 80}, {"protocol": "TCP", "from": 81, "to": 90},
+                        {"protocol": "UDP", "from": 53, "to": 53}]) == "TCP 80-90; UDP 53"
+    assert r.port_text([{"protocol": "TCP", "from": 1, "to": 65535}]) == "TCP all"
