@@ -15,6 +15,7 @@ example: setup
 	@$(VENV)/mlfence check examples/ ; rc=$$?; [ $$rc -le 1 ] || exit $$rc
 
 test: setup
+	@bash scripts/setup-test.sh
 	@$(VENV)/pytest
 
 fmt: setup

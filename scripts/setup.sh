@@ -3,7 +3,8 @@
 #   1. the pinned policy toolchain into .tools/bin (scripts/install-tools.sh)
 #   2. nginx and docker-registry from Debian for the sidecar and OCI round-trip tests (only
 #      when missing; the registry's own service is never started, tests run their own)
-#   3. a virtual environment in .venv with mlfence and its test extras
+#   3. Graphviz from Debian: `mlfence reach --format dot|html` lays its graph out with `dot`
+#   4. a virtual environment in .venv with mlfence and its test extras
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
@@ -13,9 +14,10 @@ bash scripts/install-tools.sh
 missing=()
 [ -x /usr/sbin/nginx ] || command -v nginx >/dev/null 2>&1 || missing+=(nginx-light)
 [ -x /usr/bin/docker-registry ] || command -v docker-registry >/dev/null 2>&1 || missing+=(docker-registry)
+command -v dot >/dev/null 2>&1 || missing+=(graphviz)
 if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
-    echo "setup: installing ${missing[*]} (Debian) for the bundle-server and OCI tests" >&2
+    echo "setup: installing ${missing[*]} (Debian) for the bundle-server and OCI tests and reach graphs" >&2
     apt-get update -qq >/dev/null
     # policy-rc.d 101 keeps Debian from starting the packages' own services on install.
     printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d && chmod +x /usr/sbin/policy-rc.d

@@ -23,6 +23,7 @@ from mlfence import (
     gatekeeper,
     parameters,
     planfixture,
+    reach,
     rule_index,
     scaffold,
     toolchain,
@@ -59,6 +60,14 @@ class CatalogFormat(StrEnum):
     table = "table"
     json = "json"
     markdown = "markdown"
+
+
+class ReachFormat(StrEnum):
+    table = "table"
+    json = "json"
+    dot = "dot"
+    mermaid = "mermaid"
+    html = "html"
 
 
 class Enforcement(StrEnum):
@@ -146,6 +155,32 @@ def check(
         note = f"; {errors} inputs had errors, their findings are not in it" if errors else ""
         err.print(f"mlfence: wrote the baseline {write_baseline}{note}", markup=False, highlight=False)
     raise typer.Exit(outcome.exit_code)
+
+
+@app.command("reach")
+def reach_command(
+    paths: Annotated[list[str], typer.Argument(help="Files, folders, Helm chart folders, or - for stdin.")],
+    output_format: Annotated[ReachFormat, typer.Option("--format", "-f", help="Output format.")] = ReachFormat.table,
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write to this file.")] = None,
+    source: Annotated[str | None, typer.Option("--from", help="Only flows from this workload, name, "
+                                                "namespace or glob (or internet, 'any pod').")] = None,
+    target: Annotated[str | None, typer.Option("--to", help="Only flows to this workload, name, namespace "
+                                                "or glob.")] = None,
+    values: Annotated[list[Path] | None, typer.Option("--values", help="Helm values file (repeatable).")] = None,
+    data: Annotated[Path | None, typer.Option(help="Data folder (default: the project's data/).")] = None,
+) -> None:
+    """Who can reach whom: the flows NetworkPolicies allow between workloads and address blocks."""
+    try:
+        model = reach.compute(paths, values, data)
+        chosen = reach.select(reach.edges(model), model, source, target)
+        text = reach.render_table(model, chosen) if output_format is ReachFormat.table else \
+            reach.FORMATS[output_format.value](model, chosen)
+    except reach.ReachError as exc:
+        raise _fail(str(exc)) from None
+    if output is not None:
+        write_text_atomic(output, text)
+    else:
+        sys.stdout.write(text)
 
 
 @app.command()

@@ -95,13 +95,15 @@ _builtin(obj, groups) if api_group(obj) in groups
 # --- NetworkPolicy -------------------------------------------------------------------------------
 
 # policy_types(policy) is the effective set of policy types of a NetworkPolicy, applying the
-# API's defaulting: Ingress always, Egress only when egress rules are present. Only strings
-# count: callers pass the types to string builtins, and nothing else names a direction.
+# API's defaulting: Ingress always, Egress only when egress rules are present (an empty
+# `egress: []` has none: the API counts rules; netpol-analyzer agrees, tests/test_reach_oracle.py).
+# Only strings count: callers pass the types to string builtins, and nothing else names a direction.
 policy_types(policy) := {t | some t in policy.spec.policyTypes; is_string(t)} if {
 	is_array(policy.spec.policyTypes)
 	count(policy.spec.policyTypes) > 0
 } else := {"Ingress", "Egress"} if {
 	is_array(policy.spec.egress)
+	count(policy.spec.egress) > 0
 } else := {"Ingress"}
 
 # egress_rules(policy) is the list of egress rules that take effect.

@@ -166,7 +166,9 @@ test_api_group_and_metadata_maps if {
 }
 
 test_policy_types_and_rules if {
-	k8s.policy_types({"spec": {"egress": []}}) == {"Ingress", "Egress"}
+	# The API server defaults policyTypes from the number of egress rules (netpol-analyzer agrees).
+	k8s.policy_types({"spec": {"egress": []}}) == {"Ingress"}
+	k8s.policy_types({"spec": {"egress": [{}]}}) == {"Ingress", "Egress"}
 	k8s.policy_types({"spec": {}}) == {"Ingress"}
 	k8s.ingress_rules({"spec": {"ingress": [{}]}}) == [{}]
 	k8s.ingress_rules({"spec": {"policyTypes": ["Egress"], "ingress": [{}]}}) == []

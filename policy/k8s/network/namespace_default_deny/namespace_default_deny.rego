@@ -4,7 +4,8 @@
 #   Without a NetworkPolicy that selects every pod and allows nothing, pods that no other policy
 #   selects accept traffic from anywhere and send traffic anywhere. Allow rules only mean
 #   something on top of a default deny for both directions, and an allow-all policy for every
-#   pod cancels it.
+#   pod cancels it. A recommendation: whether each workload is isolated is MLF-K8S-009's finding,
+#   which a policy selecting the workload satisfies as well.
 # related_resources:
 #   - ref: https://kubernetes.io/docs/concepts/services-networking/network-policies/#default-policies
 # custom:
@@ -24,8 +25,9 @@ import data.lib.mlfence.k8s
 import data.lib.mlfence.result
 
 # Audit only in Gatekeeper: a new Namespace cannot hold its policies yet. The inventory holds
-# the NetworkPolicies Gatekeeper synced, or those scanned together with the Namespace.
-violation contains result.violation(rego.metadata.chain(), k8s.resource, msg) if {
+# the NetworkPolicies Gatekeeper synced, or those scanned together with the Namespace. A warning:
+# pods isolated by policies that select them are safe without it (MLF-K8S-009 judges them).
+violation contains result.warning(rego.metadata.chain(), k8s.resource, msg) if {
 	k8s.kind == "Namespace"
 	k8s.name != ""
 	not k8s.is_system_namespace(k8s.name)

@@ -48,3 +48,9 @@ test_allow_other_kinds_and_odd_input if {
 	count(_violations({"kind": "Namespace"}, {}, {})) == 0
 	count(_violations(_ns("ml-serving"), {"default-deny-all": _deny_all, "x": "junk"}, {})) == 0
 }
+
+# A recommendation, not a failure: workloads are judged one by one by MLF-K8S-009.
+test_deny_is_a_warning if {
+	v := _violations(_ns("ml-serving"), {}, {})
+	[f.details.status | some f in v] == ["warn"]
+}

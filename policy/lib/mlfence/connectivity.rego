@@ -1,0 +1,202 @@
+# METADATA
+# description: |
+#   The connectivity model of core Kubernetes NetworkPolicy over a set of objects in Gatekeeper's
+#   data.inventory shape ({"namespace": {ns: {apiVersion: {kind: {name: obj}}}}, "cluster": ...}),
+#   which Gatekeeper syncs and the CLI and conftest adapters build from what they scan. For every
+#   workload (every pod template lib.mlfence.k8s knows, plus agent-sandbox Sandbox and
+#   SandboxTemplate) it says which policies select it, whether each direction is isolated, and
+#   which workloads and address blocks it may reach or be reached from, on which ports, allowed
+#   by which policies. Policies only select pods of their own namespace, so selection is
+#   computed per namespace (no join across namespaces); only peers with a namespaceSelector look
+#   beyond it. Objects without a namespace (a kustomize base, a chart rendered without one) form
+#   the pseudo-namespace "" together with the policies written beside them: their namespace is
+#   known only after rendering, and the model says so (namespace_known: false).
+package lib.mlfence.connectivity
+
+import data.lib.mlfence.k8s
+import data.lib.mlfence.selector
+
+# --- pure helpers: also used at admission, where the reviewed object is not in the inventory -----
+
+# protocols NetworkPolicy knows; a port entry without a protocol means TCP.
+protocols := ["TCP", "UDP", "SCTP"]
+
+# all_ports is every port of every protocol: what an unisolated direction or a rule without
+# `ports` allows.
+all_ports := [{"protocol": p, "from": 1, "to": 65535} | some p in protocols]
+
+# policy_types(policy) is the effective policy types, with the API server's defaulting
+# (lib.mlfence.k8s: an empty `egress: []` does not make an egress policy).
+policy_types(policy) := k8s.policy_types(policy)
+
+# pod_selector(policy) is the policy's podSelector; an absent or null one is the empty selector,
+# which is what the API server stores for it (every pod of the namespace).
+pod_selector(policy) := policy.spec.podSelector if {
+	is_object(policy.spec.podSelector)
+} else := {} if {
+	is_object(policy.spec)
+	object.get(policy.spec, "podSelector", null) == null
+}
+
+# selects(policy, labels) holds when the policy applies to pods with these labels.
+selects(policy, labels) if selector.matches(pod_selector(policy), labels)
+
+_direction_key := {"Ingress": "ingress", "Egress": "egress"}
+
+_peer_key := {"Ingress": "from", "Egress": "to"}
+
+# rules_of(policy, direction) is the policy's rules for "Ingress" or "Egress", [] when the policy
+# does not list that type (its rules are then ignored, as the API server ignores them).
+rules_of(policy, direction) := k8s.as_array(object.get(policy.spec, _direction_key[direction], [])) if {
+	direction in policy_types(policy)
+	is_object(policy.spec)
+} else := []
+
+# isolation(labels, policies) is, for pods with these labels and the NetworkPolicies of their
+# namespace (a name -> policy object, as in data.inventory, or a list), {direction: {names of
+# the selecting policies that list the direction}}: a direction is isolated when that set is
+# not empty.
+isolation(labels, policies) := {direction: {_name(p) |
+	some p in _collection(policies)
+	is_object(p)
+	selects(p, labels)
+	direction in policy_types(p)
+} |
+	some direction in ["Ingress", "Egress"]
+}
+
+# open_rules(labels, policies, direction) is the set of "policy rule i" texts of selecting
+# policies whose rule admits every peer on every port (`ingress: [{}]`): a direction isolated
+# by such a policy is as open as an unisolated one.
+open_rules(labels, policies, direction) := {sprintf("%s rule %d", [_name(p), i]) |
+	some p in _collection(policies)
+	is_object(p)
+	selects(p, labels)
+	some i, rule in rules_of(p, direction)
+	_admits_everyone(rule, direction)
+}
+
+_admits_everyone(rule, direction) if {
+	is_object(rule)
+	count(k8s.as_array(object.get(rule, _peer_key[direction], []))) == 0
+	count(k8s.as_array(object.get(rule, "ports", []))) == 0
+}
+
+_admits_everyone(null, _)
+
+_collection(x) := x if is_object(x)
+
+else := x if is_array(x)
+
+else := []
+
+_name(p) := p.metadata.name if is_string(p.metadata.name)
+
+else := "(unnamed)"
+
+# --- workloads --------------------------------------------------------------------------------
+
+# Templates that stand for pods in whatever namespace uses them: no pod runs in their own.
+_cluster_templates := {"ClusterServingRuntime", "ClusterTrainingRuntime", "ClusterWorkflowTemplate"}
+
+# pod_templates(obj) is lib.mlfence.k8s's pod templates plus agent-sandbox's Sandbox and
+# SandboxTemplate (spec.podTemplate).
+pod_templates(obj) := k8s.pod_templates(obj) | _sandbox(obj)
+
+_sandbox_groups := {"Sandbox": "agents.x-k8s.io", "SandboxTemplate": "extensions.agents.x-k8s.io"}
+
+_sandbox(obj) := {e |
+	k8s.api_group(obj) == _sandbox_groups[obj.kind]
+	template := obj.spec.podTemplate
+	is_object(template)
+	is_object(template.spec)
+	e := {
+		"path": "spec.podTemplate.spec", "spec": template.spec,
+		"metadata": k8s.object_or_empty(object.get(template, "metadata", {})),
+		"metadata_path": "spec.podTemplate.metadata", "partial": false,
+		"containers": {{"path": sprintf("spec.podTemplate.spec.%s[%d]", [list, i]), "container": c} |
+			some list in ["containers", "initContainers"]
+			some i, c in k8s.as_array(template.spec[list])
+			is_object(c)
+		},
+	}
+} if {
+	is_object(obj)
+	is_string(obj.kind)
+} else := set()
+
+# workload_entries(obj, ns) is the set of workloads (one per full pod template) an object runs
+# in namespace ns ("" when unknown): {"id", "resource", "namespace", "namespace_known", "kind",
+# "name", "path", "labels", "ports"}. Partial templates (overrides, patches, runtimes merged into
+# other objects' pods) and cluster-wide templates run no pods of their own.
+workload_entries(obj, ns) := {_workload(obj, ns, t, count(full) > 1) | some t in full} if {
+	is_object(obj)
+	not obj.kind in _cluster_templates
+	full := [t | some t in pod_templates(obj); not t.partial]
+} else := set()
+
+_workload(obj, ns, t, several) := {
+	"id": _id(resource, t.path, several),
+	"resource": resource,
+	"namespace": ns,
+	"namespace_known": ns != "",
+	"kind": obj.kind,
+	"name": k8s.field(obj, ["metadata", "name"], ""),
+	"path": t.path,
+	"labels": pod_labels(obj, t),
+	"ports": _named_ports(t),
+} if {
+	resource := sprintf("%s/%s/%s", [ns, obj.kind, k8s.field(obj, ["metadata", "name"], "")])
+}
+
+_id(resource, path, true) := sprintf("%s#%s", [resource, _role(path)])
+
+_id(resource, _, false) := resource
+
+# _role(path) is a template's place without the boilerplate around it: "pytorchReplicaSpecs.Worker",
+# "workerGroupSpecs[0]", "predictor".
+_role(path) := trim_suffix(trim_suffix(trim_prefix(path, "spec."), ".spec"), ".template")
+
+# pod_labels(obj, template) is the labels its pods carry: the template's, plus those the
+# controllers add that policies commonly select on (KServe copies the object's labels and names
+# the service; the training operator names the job and replica type; KubeRay the cluster and
+# node type; a bare Pod is its own template).
+pod_labels(obj, t) := object.union(
+	_controller_labels(obj, t),
+	k8s.object_or_empty(k8s.field(t.metadata, ["labels"], {})),
+)
+
+_controller_labels(obj, t) := object.union(k8s.labels(obj), {
+	"serving.kserve.io/inferenceservice": obj.metadata.name,
+	"component": split(t.path, ".")[1],
+}) if {
+	obj.kind == "InferenceService"
+	is_string(obj.metadata.name)
+} else := {
+	"training.kubeflow.org/job-name": obj.metadata.name,
+	"training.kubeflow.org/replica-type": lower(split(t.path, ".")[2]),
+} if {
+	startswith(t.path, "spec.")
+	endswith(split(t.path, ".")[1], "ReplicaSpecs")
+	is_string(obj.metadata.name)
+} else := {"ray.io/cluster": obj.metadata.name, "ray.io/node-type": _ray_node_type(t.path)} if {
+	obj.kind == "RayCluster"
+	is_string(obj.metadata.name)
+} else := {}
+
+_ray_node_type(path) := "head" if contains(path, "headGroupSpec")
+
+else := "worker"
+
+# _named_ports(t) is {name: {"port", "protocol"}} of the template's containers' named ports, which
+# a NetworkPolicy port given by name resolves against (on the destination pod).
+_named_ports(t) := object.union_n([{p.name: {"port": p.containerPort, "protocol": _protocol(p)}} |
+	some c in t.containers
+	some p in k8s.as_array(k8s.field(c.container, ["ports"], []))
+	is_string(p.name)
+	is_number(p.containerPort)
+])
+
+_protocol(p) := upper(p.protocol) if is_string(p.protocol)
+
+else := "TCP"

@@ -1,0 +1,323 @@
+# The model over the inventory: namespaces, policies and workloads per namespace, flows between
+# workloads and to address blocks. Part of lib.mlfence.connectivity, kept in its own file for size.
+package lib.mlfence.connectivity
+
+import data.lib.mlfence.config
+import data.lib.mlfence.k8s
+import data.lib.mlfence.net as mlnet
+import data.lib.mlfence.ranges
+import data.lib.mlfence.selector
+
+# --- the inventory ----------------------------------------------------------------------------
+
+default _inventory := {}
+
+_inventory := data.inventory if is_object(data.inventory)
+
+# _groups[ns] is {apiVersion: {kind: {name: obj}}} of namespace ns; "" holds objects without one.
+_groups[ns] := groups if {
+	some ns, groups in k8s.object_or_empty(_inventory.namespace)
+	is_object(groups)
+}
+
+_groups[""] := _inventory.cluster if is_object(_inventory.cluster)
+
+_objects(ns) := [obj |
+	some kinds in _groups[ns]
+	is_object(kinds)
+	some objs in kinds
+	is_object(objs)
+	some obj in objs
+	is_object(obj)
+]
+
+# namespaces[ns] is the labels of namespace ns: its Namespace object's labels when the input
+# holds it, plus kubernetes.io/metadata.name, which the API server sets on every namespace.
+# (One complete rule: lookups namespaces[name] then read it instead of re-running a body.)
+namespaces := object.union(
+	{ns: selector.namespace_labels(ns, {}) | some ns, _ in _groups; ns != ""},
+	{name: selector.namespace_labels(name, k8s.labels(obj)) |
+		some obj in _objects("")
+		obj.kind == "Namespace"
+		name := obj.metadata.name
+		is_string(name)
+		name != ""
+	},
+)
+
+# policies[ns] is {name: NetworkPolicy} of namespace ns ("" for those without a namespace).
+policies[ns] := {name: p |
+	some name, p in k8s.object_or_empty(groups["networking.k8s.io/v1"].NetworkPolicy)
+	is_object(p)
+} if {
+	some ns, groups in _groups
+}
+
+# workloads_in[ns] is the list of workloads of namespace ns.
+workloads_in[ns] := [w |
+	some obj in _objects(ns)
+	obj.kind != "NetworkPolicy"
+	some w in workload_entries(obj, ns)
+] if {
+	some ns, _ in _groups
+}
+
+# workloads is {id: workload} with each workload's isolation and its resolved rules:
+# "ingress"/"egress": {"isolated", "policies": [names], "open_rules": [texts], "rules": [resolved]}.
+workloads := object.union_n([{w.id: object.union(w, _directions(w))} |
+	some ns, list in workloads_in
+	some w in list
+])
+
+# The selecting policies are found once per workload; each policy rule's peers are resolved once
+# (_rule_pods), however many workloads the policy selects.
+_directions(w) := {_direction_key[d]: {
+	"isolated": count(listing) > 0,
+	"policies": sort(listing),
+	"open_rules": sort(open_rules(w.labels, selecting, d)),
+	"rules": _resolved_rules(w.namespace, selecting, d),
+} |
+	selecting := {name: p |
+		some name, p in object.get(policies, w.namespace, {})
+		selects(p, w.labels)
+	}
+	some d in ["Ingress", "Egress"]
+	listing := {name | some name, p in selecting; d in policy_types(p)}
+}
+
+# _resolved_rules(ns, selecting, direction) is every rule of the selecting policies that lists
+# the direction, with its peers resolved: {"policy": "ns/name", "index", "pods": {ids} | "all",
+# "blocks": [{"cidr", "except"}], "ports": the rule's port entries}.
+_resolved_rules(ns, selecting, direction) := [{
+	"policy": sprintf("%s/%s", [ns, name]),
+	"index": i,
+	"pods": _rule_pods[ns][name][direction][i],
+	"blocks": _blocks_of_rule(rule, direction),
+	"ports": k8s.as_array(object.get(k8s.object_or_empty(rule), "ports", [])),
+} |
+	some name, p in selecting
+	some i, rule in rules_of(p, direction)
+]
+
+# _rule_pods[ns][name][direction] is, per rule of that policy, the workloads its peers select.
+_rule_pods[ns][name][direction] := [_pods_of_rule(rule, direction, ns) | some rule in rules_of(p, direction)] if {
+	some ns, list in policies
+	some name, p in list
+	some direction in ["Ingress", "Egress"]
+}
+
+_peers(rule, direction) := k8s.as_array(object.get(k8s.object_or_empty(rule), _peer_key[direction], []))
+
+# A rule without peers admits every pod and every address.
+_pods_of_rule(rule, direction, ns) := "all" if count(_peers(rule, direction)) == 0
+
+else := {id |
+	some peer in _peers(rule, direction)
+	some id in peer_workloads(peer, ns)
+}
+
+_blocks_of_rule(rule, direction) := [{"cidr": "0.0.0.0/0", "except": []}, {"cidr": "::/0", "except": []}] if {
+	count(_peers(rule, direction)) == 0
+} else := [{"cidr": peer.ipBlock.cidr, "except": [e | some e in k8s.as_array(peer.ipBlock.except); is_string(e)]} |
+	some peer in _peers(rule, direction)
+	is_object(peer)
+	is_string(peer.ipBlock.cidr)
+	not _has_selector(peer)
+]
+
+_has_selector(peer) if "podSelector" in object.keys(peer)
+
+_has_selector(peer) if "namespaceSelector" in object.keys(peer)
+
+# peer_workloads(peer, ns) is the set of ids of the workloads a `from`/`to` entry of a policy
+# of namespace ns selects: podSelector alone in ns; namespaceSelector (with or without a
+# podSelector) in every known namespace whose labels it matches. A peer that also names an
+# ipBlock is invalid (the API server rejects it) and selects nothing.
+peer_workloads(peer, ns) := {w.id |
+	is_object(peer)
+	not "ipBlock" in object.keys(peer)
+	not "namespaceSelector" in object.keys(peer)
+	is_object(peer.podSelector)
+	some w in object.get(workloads_in, ns, [])
+	selector.matches(peer.podSelector, w.labels)
+} | {w.id |
+	is_object(peer)
+	not "ipBlock" in object.keys(peer)
+	is_object(peer.namespaceSelector)
+	pods := object.get(peer, "podSelector", {})
+	some other in _candidate_namespaces(peer.namespaceSelector)
+	selector.matches(peer.namespaceSelector, namespaces[other])
+	some w in object.get(workloads_in, other, [])
+	_pods_match(pods, w.labels)
+}
+
+# _candidate_namespaces(sel) is the namespaces a namespaceSelector may match: the one it names by
+# kubernetes.io/metadata.name (the common form, found without a scan), else every known one.
+_candidate_namespaces(sel) := {name | namespaces[name]} if {
+	name := sel.matchLabels["kubernetes.io/metadata.name"]
+	is_string(name)
+} else := object.keys(namespaces)
+
+_pods_match(null, _)
+
+_pods_match(pods, labels) if selector.matches(pods, labels)
+
+# --- ports ------------------------------------------------------------------------------------
+
+# port_ranges(entries, named) is the list of {"protocol", "from", "to"} a rule's `ports` admit,
+# named ports resolved against `named` ({name: {"port", "protocol"}}, the destination pod's);
+# a name the pod does not declare admits nothing.
+port_ranges(entries, named) := all_ports if count(entries) == 0
+
+else := [r |
+	some p in entries
+	is_object(p)
+	some r in _entry_ranges(p, named)
+]
+
+_entry_ranges(p, named) := [{"protocol": _protocol(p), "from": 1, "to": 65535}] if {
+	object.get(p, "port", null) == null
+} else := [{"protocol": _protocol(p), "from": p.port, "to": _end(p)}] if {
+	is_number(p.port)
+} else := [{"protocol": _protocol(p), "from": named[p.port].port, "to": named[p.port].port}] if {
+	is_string(p.port)
+	named[p.port].protocol == _protocol(p)
+} else := []
+
+_end(p) := p.endPort if {
+	is_number(p.endPort)
+	p.endPort >= p.port
+} else := p.port
+
+# grants(w, direction, peer_id, named) is the list of {"protocol", "from", "to", "by"} that w's
+# rules in the direction admit for the peer workload, ports resolved against `named` (the
+# destination's); everything, by "not isolated", when no policy isolates the direction.
+grants(w, direction, peer_id, named) := [object.union(r, {"by": "not isolated"}) | some r in all_ports] if {
+	not w[direction].isolated
+} else := [object.union(r, {"by": sprintf("%s rule %d", [rule.policy, rule.index])}) |
+	some rule in w[direction].rules
+	_rule_has_peer(rule.pods, peer_id)
+	some r in port_ranges(rule.ports, named)
+]
+
+_rule_has_peer("all", _)
+
+_rule_has_peer(pods, id) if id in pods
+
+# connection(src, dst) is the list of {"protocol", "from", "to", "egress_by", "ingress_by"} on
+# which src may open connections to dst: what src's egress admits to dst, intersected with what
+# dst's ingress admits from src, each piece naming the rules that decided it.
+connection(src, dst) := [{
+	"protocol": e.protocol,
+	"from": max([e.from, i.from]),
+	"to": min([e.to, i.to]),
+	"egress_by": e.by,
+	"ingress_by": i.by,
+} |
+	some e in grants(src, "egress", dst.id, dst.ports)
+	some i in grants(dst, "ingress", src.id, dst.ports)
+	e.protocol == i.protocol
+	max([e.from, i.from]) <= min([e.to, i.to])
+]
+
+# --- flows ------------------------------------------------------------------------------------
+
+# open_egress and open_ingress are the ids of workloads not isolated in that direction: between
+# such a source and such a destination every port is open. flows leaves those pairs out (there
+# are |sources| x |destinations| of them) and reports them once as this summary.
+open_egress := sort([id | some id, w in workloads; not w.egress.isolated])
+
+open_ingress := sort([id | some id, w in workloads; not w.ingress.isolated])
+
+# flows is the list of {"from", "to", "ports"} between workloads where at least one side's
+# policies decide: the source is egress-isolated or the destination ingress-isolated.
+flows := [{"from": pair[0], "to": pair[1], "ports": ports} |
+	some pair in _candidate_pairs
+	ports := connection(workloads[pair[0]], workloads[pair[1]])
+	count(ports) > 0
+]
+
+_candidate_pairs := {[src, dst] |
+	some src, w in workloads
+	w.egress.isolated
+	some dst in _targets(w.egress.rules)
+} | {[src, dst] |
+	some dst, w in workloads
+	w.ingress.isolated
+	some src in _targets(w.ingress.rules)
+}
+
+_targets(rules) := object.keys(workloads) if {
+	some rule in rules
+	rule.pods == "all"
+} else := {id |
+	some rule in rules
+	some id in rule.pods
+}
+
+# external is the list of {"workload", "direction", "cidr", "except", "class", "metadata",
+# "ports", "by"}: the address blocks a workload may send to (egress) or receive from (ingress).
+# An unisolated direction is the whole address space, by "not isolated". Named ports cannot be
+# resolved against an address and admit nothing there.
+external := [entry |
+	some id, w in workloads
+	some direction in ["egress", "ingress"]
+	some entry in _external_of(id, w, direction)
+]
+
+_external_of(id, w, direction) := [_block_entry(id, direction, block, all_ports, "not isolated") |
+	some block in [{"cidr": "0.0.0.0/0", "except": []}, {"cidr": "::/0", "except": []}]
+] if {
+	not w[direction].isolated
+} else := [_block_entry(id, direction, block, ports, sprintf("%s rule %d", [rule.policy, rule.index])) |
+	some rule in w[direction].rules
+	ports := port_ranges(rule.ports, {})
+	count(ports) > 0
+	some block in rule.blocks
+]
+
+_block_entry(id, direction, block, ports, by) := object.union(block, {
+	"workload": id,
+	"direction": direction,
+	"class": block_class(block.cidr),
+	"metadata": _metadata_flag(direction, block),
+	"ports": ports,
+	"by": by,
+})
+
+# block_class(cidr) is "internet" for a block spanning an address family, else the range class
+# of lib.mlfence.ranges (internal, approved, partial, cdn, cloud, public, invalid).
+block_class(cidr) := "internet" if mlnet.is_everywhere(cidr)
+
+else := ranges.egress_class(cidr).class
+
+_metadata_flag(direction, block) if {
+	direction == "egress"
+	reaches_metadata(block)
+}
+
+else := false
+
+# reaches_metadata(block) holds when the block (minus its exceptions) holds an instance
+# metadata endpoint: egress there hands out the node's cloud credentials.
+reaches_metadata(block) if {
+	some endpoint in config.value("metadata_endpoints")
+	ranges.family(endpoint) == ranges.family(block.cidr)
+	net.cidr_contains(ranges.as_cidr(block.cidr), endpoint)
+	not _excepted(block, endpoint)
+}
+
+_excepted(block, endpoint) if {
+	some e in block.except
+	ranges.family(e) == ranges.family(endpoint)
+	net.cidr_contains(ranges.as_cidr(e), endpoint)
+}
+
+# model is the whole answer, for `mlfence reach` and the bundle.
+model := {
+	"workloads": workloads,
+	"flows": flows,
+	"external": external,
+	"open_egress": open_egress,
+	"open_ingress": open_ingress,
+}

@@ -1,0 +1,188 @@
+package lib.mlfence.connectivity_test
+
+import data.lib.mlfence.connectivity
+
+_deploy(ns, name, labels) := {
+	"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": name, "namespace": ns},
+	"spec": {"template": {"metadata": {"labels": labels}, "spec": {"containers": [{
+		"name": "c",
+		"ports": [{"name": "http", "containerPort": 8080}, {"name": "dns", "containerPort": 53, "protocol": "UDP"}],
+	}]}}},
+}
+
+_np(ns, name, spec) := {"apiVersion": "networking.k8s.io/v1", "kind": "NetworkPolicy", "metadata": {"name": name, "namespace": ns}, "spec": spec}
+
+# _inv(objects) indexes objects the way Gatekeeper's sync (and mlfence.inventory_of) does.
+_inv(objects) := {
+	"namespace": object.union_n([{o.metadata.namespace: {o.apiVersion: {o.kind: {o.metadata.name: o}}}} |
+		some o in objects
+		o.metadata.namespace
+	]),
+	"cluster": object.union_n([{o.apiVersion: {o.kind: {o.metadata.name: o}}} |
+		some o in objects
+		not o.metadata.namespace
+	]),
+}
+
+_model(objects) := m if {
+	m := connectivity.model with data.inventory as _inv(objects)
+}
+
+_ports(m, src, dst) := [[p.protocol, p.from, p.to] | some f in m.flows; f.from == src; f.to == dst; some p in f.ports]
+
+_platform := [
+	{"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "ml-serving", "labels": {"team": "ml"}}},
+	_deploy("ml-serving", "model", {"app": "model"}),
+	_deploy("ml-serving", "frontend", {"role": "frontend"}),
+	_deploy("istio-system", "gateway", {"istio": "ingressgateway"}),
+	_deploy("ml-training", "trainer", {"app": "trainer"}),
+	_np("ml-serving", "model", {
+		"podSelector": {"matchLabels": {"app": "model"}},
+		"policyTypes": ["Ingress", "Egress"],
+		"ingress": [
+			# namespaceSelector AND podSelector: only the gateway pods of istio-system
+			{
+				"from": [{
+					"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "istio-system"}},
+					"podSelector": {"matchLabels": {"istio": "ingressgateway"}},
+				}],
+				"ports": [{"port": "http"}],
+			},
+			{"from": [{"podSelector": {"matchExpressions": [{"key": "role", "operator": "In", "values": ["frontend"]}]}}], "ports": [{"port": 9000, "endPort": 9010}]},
+		],
+		"egress": [{"to": [{"ipBlock": {"cidr": "0.0.0.0/0", "except": ["169.254.169.254/32", "10.0.0.0/8"]}}], "ports": [{"port": 443}]}],
+	}),
+]
+
+test_isolation_and_selecting_policies if {
+	m := _model(_platform)
+	w := m.workloads["ml-serving/Deployment/model"]
+	w.ingress.isolated == true
+	w.egress.isolated == true
+	w.ingress.policies == ["model"]
+	m.workloads["ml-serving/Deployment/frontend"].ingress.isolated == false
+	"ml-serving/Deployment/frontend" in m.open_egress
+}
+
+test_namespace_and_pod_selector_together if {
+	m := _model(_platform)
+	_ports(m, "istio-system/Deployment/gateway", "ml-serving/Deployment/model") == [["TCP", 8080, 8080]]
+	_ports(m, "ml-training/Deployment/trainer", "ml-serving/Deployment/model") == []
+}
+
+test_match_expressions_and_end_port if {
+	m := _model(_platform)
+	_ports(m, "ml-serving/Deployment/frontend", "ml-serving/Deployment/model") == [["TCP", 9000, 9010]]
+}
+
+test_flows_carry_the_deciding_objects if {
+	m := _model(_platform)
+	some f in m.flows
+	f.from == "istio-system/Deployment/gateway"
+	f.ports[0].ingress_by == "ml-serving/model rule 0"
+	f.ports[0].egress_by == "not isolated"
+}
+
+test_ip_blocks_with_except_are_classified if {
+	m := _model(_platform)
+
+	# egress to other pods is closed: only the ipBlock rule exists
+	_ports(m, "ml-serving/Deployment/model", "ml-serving/Deployment/frontend") == []
+	some e in m.external
+	e.workload == "ml-serving/Deployment/model"
+	e.direction == "egress"
+	e.class == "internet"
+	e.except == ["169.254.169.254/32", "10.0.0.0/8"]
+	e.metadata == false
+	e.ports == [{"protocol": "TCP", "from": 443, "to": 443}]
+}
+
+test_metadata_endpoint_reachable_without_except if {
+	m := _model([
+		_deploy("a", "x", {"app": "x"}),
+		_np("a", "p", {"podSelector": {}, "policyTypes": ["Egress"], "egress": [{"to": [{"ipBlock": {"cidr": "169.254.0.0/16"}}]}]}),
+	])
+	some e in m.external
+	e.metadata == true
+	e.class != "internet"
+}
+
+# Namespaces match by their labels, including the automatic kubernetes.io/metadata.name.
+test_namespace_selector_by_label_and_by_name if {
+	objs := array.concat(_platform, [_np("ml-training", "t", {
+		"podSelector": {},
+		"policyTypes": ["Egress"],
+		"egress": [
+			{"to": [{"namespaceSelector": {"matchLabels": {"team": "ml"}}}], "ports": [{"port": 9000}]},
+			{"to": [{"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "istio-system"}}}]},
+		],
+	})])
+	m := _model(objs)
+	_ports(m, "ml-training/Deployment/trainer", "ml-serving/Deployment/frontend") == [["TCP", 9000, 9000]]
+	count(_ports(m, "ml-training/Deployment/trainer", "istio-system/Deployment/gateway")) == 3
+}
+
+# A selector matching nothing isolates nothing; an empty podSelector selects every pod.
+test_selector_matching_nothing if {
+	m := _model([_deploy("a", "x", {"app": "x"}), _np("a", "p", {"podSelector": {"matchLabels": {"app": "nope"}}})])
+	m.workloads["a/Deployment/x"].ingress.isolated == false
+	m2 := _model([_deploy("a", "x", {"app": "x"}), _np("a", "p", {"podSelector": {}})])
+	m2.workloads["a/Deployment/x"].ingress.isolated == true
+	m2.workloads["a/Deployment/x"].egress.isolated == false
+}
+
+# `egress: []` without policyTypes is no egress policy; `policyTypes: [Egress]` is.
+test_policy_types_defaulting if {
+	connectivity.policy_types({"spec": {"egress": []}}) == {"Ingress"}
+	connectivity.policy_types({"spec": {"egress": [{}]}}) == {"Ingress", "Egress"}
+	connectivity.policy_types({"spec": {"policyTypes": ["Egress"]}}) == {"Egress"}
+}
+
+# `ingress: [{}]` admits everyone on every port; `ingress: []` no one.
+test_allow_all_rule_versus_empty_list if {
+	allow_all := _model([_deploy("a", "x", {"app": "x"}), _deploy("a", "y", {"app": "y"}), _np("a", "p", {"podSelector": {"matchLabels": {"app": "x"}}, "ingress": [{}]})])
+	count(_ports(allow_all, "a/Deployment/y", "a/Deployment/x")) == 3
+	deny := _model([_deploy("a", "x", {"app": "x"}), _deploy("a", "y", {"app": "y"}), _np("a", "p", {"podSelector": {"matchLabels": {"app": "x"}}, "ingress": []})])
+	_ports(deny, "a/Deployment/y", "a/Deployment/x") == []
+}
+
+# A named port resolves against the destination's containers, protocol included.
+test_named_ports if {
+	objs := [
+		_deploy("a", "x", {"app": "x"}), _deploy("a", "y", {"app": "y"}),
+		_np("a", "p", {"podSelector": {"matchLabels": {"app": "x"}}, "ingress": [{"ports": [{"port": "dns", "protocol": "UDP"}, {"port": "dns"}, {"port": "missing"}]}]}),
+	]
+	_ports(_model(objs), "a/Deployment/y", "a/Deployment/x") == [["UDP", 53, 53]]
+}
+
+test_namespace_known_only_after_rendering if {
+	m := _model([json.remove(_deploy("x", "base", {"app": "b"}), ["/metadata/namespace"])])
+	w := m.workloads["/Deployment/base"]
+	w.namespace_known == false
+}
+
+test_sandbox_and_ml_kinds if {
+	sandbox := {
+		"apiVersion": "agents.x-k8s.io/v1alpha1", "kind": "Sandbox", "metadata": {"name": "agent", "namespace": "a"},
+		"spec": {"podTemplate": {"metadata": {"labels": {"app": "agent"}}, "spec": {"containers": [{"name": "c"}]}}},
+	}
+	job := {
+		"apiVersion": "kubeflow.org/v1", "kind": "PyTorchJob", "metadata": {"name": "ft", "namespace": "a"},
+		"spec": {"pytorchReplicaSpecs": {
+			"Master": {"template": {"spec": {"containers": [{"name": "c"}]}}},
+			"Worker": {"template": {"spec": {"containers": [{"name": "c"}]}}},
+		}},
+	}
+	m := _model([sandbox, job])
+	m.workloads["a/Sandbox/agent"].labels == {"app": "agent"}
+	m.workloads["a/PyTorchJob/ft#pytorchReplicaSpecs.Worker"].labels["training.kubeflow.org/replica-type"] == "worker"
+}
+
+# Bad input never raises: wrong types yield no workloads and no flows.
+test_odd_input if {
+	odd := {"namespace": {"a": {"apps/v1": {"Deployment": {"x": 3}}}}, "cluster": "junk"}
+	m := connectivity.model with data.inventory as odd
+	m.workloads == {}
+	m.flows == []
+	connectivity.isolation({}, "junk") == {"Ingress": set(), "Egress": set()}
+}

@@ -1,0 +1,170 @@
+"""`mlfence reach`: the flows of the seeds' example platform (examples/reach), every output
+format, --from/--to, bad input, the real kustomize tree, and the HTML page in Debian's headless
+Chromium (installed by scripts/setup-test.sh)."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT, run
+
+MLFENCE = str(ROOT / ".venv" / "bin" / "mlfence")
+PLATFORM = "examples/reach/platform.yaml"
+KUBEFLOW = ROOT.parent / "shared" / "realworld" / "kubernetes" / "kubeflow-manifests"
+
+
+def reach(*args: str) -> subprocess.CompletedProcess[str]:
+    return run([MLFENCE, "reach", *args], env={"COLUMNS": "200"})
+
+
+@pytest.fixture(scope="module")
+def model() -> dict:
+    proc = reach(PLATFORM, "--format", "json")
+    assert proc.returncode == 0, proc.stderr
+    return json.loads(proc.stdout)
+
+
+def _edges(model: dict, source: str | None = None, target: str | None = None) -> list[dict]:
+    return [e for e in model["edges"] if (source is None or e["source"] == source)
+            and (target is None or e["target"] == target)]
+
+
+def test_registry_reachable_only_from_ci(model: dict) -> None:
+    into = _edges(model, target="model-registry/Deployment/model-registry")
+    assert [(e["source"], e["ports"]) for e in into] == [("ci/Deployment/ci-runner", "TCP 5000")]
+    assert set(into[0]["by"]) == {"ci/runner-egress-registry-only rule 0",
+                                  "model-registry/registry-from-ci-only rule 0"}
+
+
+def test_inference_only_through_the_gateway(model: dict) -> None:
+    into = _edges(model, target="ml-serving/Deployment/inference")
+    assert [(e["source"], e["ports"]) for e in into] == [("istio-system/Deployment/istio-ingressgateway", "TCP 8080")]
+    out = _edges(model, source="ml-serving/Deployment/inference")
+    assert [(e["target"], e["ports"]) for e in out] == [("ml-serving/Deployment/feature-store", "TCP 6566")]
+
+
+def test_training_egress_is_controlled(model: dict) -> None:
+    master = "ml-training/PyTorchJob/finetune#pytorchReplicaSpecs.Master"
+    targets = {e["target"]: e["ports"] for e in _edges(model, source=master)}
+    assert targets == {
+        "internal 10.20.0.0/16": "TCP 443,2049",
+        "kube-system/Deployment/coredns": "TCP 53; UDP 53",
+        "ml-training/Deployment/mlflow": "TCP 5000",
+        "ml-training/PyTorchJob/finetune#pytorchReplicaSpecs.Worker": "TCP 29500-29501",
+    }
+    assert not any(e["risk"] for e in _edges(model, source=master))
+    # the gateway, which no policy isolates, is the one path to the internet and it stands out
+    assert {e["target"] for e in model["edges"] if e["risk"]} == {"internet", "instance metadata endpoint"}
+
+
+def test_table_from_and_to() -> None:
+    proc = reach(PLATFORM, "--to", "model-registry")
+    assert proc.returncode == 0, proc.stderr
+    assert "ci/Deployment/ci-runner" in proc.stdout and "registry-from-ci-only rule 0" in proc.stdout
+    assert "ml-training" not in proc.stdout.split("┃ allowed by")[1].split("workloads,")[0]
+    # the feature store sends nothing: the namespace's default deny and no egress rule for it
+    serving = reach(PLATFORM, "--from", "ml-serving/*", "--format", "json")
+    assert {e["source"] for e in json.loads(serving.stdout)["edges"]} == {"ml-serving/Deployment/inference"}
+
+
+def test_dot_and_mermaid() -> None:
+    dot = reach(PLATFORM, "--format", "dot")
+    assert dot.returncode == 0 and dot.stdout.startswith("digraph reach {")
+    layout = subprocess.run([shutil.which("dot") or "dot", "-Tsvg"], input=dot.stdout, capture_output=True,
+                            text=True, check=False)
+    assert layout.returncode == 0, layout.stderr
+    mermaid = reach(PLATFORM, "--format", "mermaid")
+    assert mermaid.returncode == 0 and mermaid.stdout.startswith("flowchart LR")
+    assert "class " in mermaid.stdout  # the internet nodes get the risk class
+
+
+def test_bad_input_is_one_line_and_exit_2(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("kind: [unclosed\n")
+    for args in ([str(bad)], [str(tmp_path / "missing.yaml")]):
+        proc = reach(*args)
+        assert proc.returncode == 2, proc.stdout + proc.stderr
+        assert proc.stderr.count("\n") == 1 and "Traceback" not in proc.stderr, proc.stderr
+
+
+def test_helm_chart_and_namespace_less_objects(tmp_path: Path) -> None:
+    proc = reach("examples/helm/inference", "--format", "json")
+    assert proc.returncode == 0, proc.stderr
+    workloads = json.loads(proc.stdout)["workloads"]
+    server = workloads["ml-serving/Deployment/mlfence-check-server"]
+    assert server["ingress"]["isolated"] and server["egress"]["isolated"]
+    base = tmp_path / "base.yaml"
+    base.write_text("apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: x}\n"
+                    "spec: {template: {spec: {containers: [{name: c}]}}}\n")
+    table = reach(str(base))
+    assert "namespace known only after rendering (unknown): /Deployment/x" in table.stdout
+
+
+@pytest.mark.skipif(not KUBEFLOW.is_dir(), reason="the shared real-world tree is not mounted")
+def test_kubeflow_tree_without_errors() -> None:
+    proc = reach(str(KUBEFLOW), "--format", "json")
+    assert proc.returncode in (0, 2), proc.stderr
+    if proc.returncode == 2:  # a file of the tree mlfence cannot read: named in one line
+        assert proc.stderr.count("\n") == 1 and "Traceback" not in proc.stderr
+    else:
+        assert json.loads(proc.stdout)["workloads"]
+
+
+# --- the page, in a real browser ----------------------------------------------------------------
+
+def chromium(page: Path, profile: Path) -> subprocess.CompletedProcess[str]:
+    binary = shutil.which("chromium")
+    assert binary, "chromium is missing: scripts/setup-test.sh installs it (make test)"
+    return subprocess.run([
+        binary, "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync", "--no-first-run", f"--user-data-dir={profile}",
+        "--enable-logging=stderr", "--v=0", "--virtual-time-budget=3000", "--dump-dom", page.as_uri(),
+    ], capture_output=True, text=True, timeout=120, check=False)
+
+
+CONSOLE_ERROR = re.compile(r"CONSOLE.*(Uncaught|Error|error)|:ERROR:CONSOLE")
+
+
+def test_console_errors_are_detected(tmp_path: Path) -> None:
+    """The check below is real: a page that throws is caught by it."""
+    page = tmp_path / "throws.html"
+    page.write_text("<!DOCTYPE html><html><body><script>throw new Error('boom');</script></body></html>")
+    proc = chromium(page, tmp_path / "profile")
+    assert CONSOLE_ERROR.search(proc.stderr), proc.stderr[-2000:]
+
+
+def test_html_page_in_headless_chromium(tmp_path: Path) -> None:
+    page = tmp_path / "reach.html"
+    proc = reach(PLATFORM, "--format", "html", "--output", str(page))
+    assert proc.returncode == 0, proc.stderr
+    text = page.read_text()
+    assert "<script src" not in text and "<link" not in text and "http://" not in text.replace(
+        "http://www.w3.org", "")  # self-contained
+    browser = chromium(page, tmp_path / "profile")
+    assert browser.returncode == 0, browser.stderr[-2000:]
+    assert not CONSOLE_ERROR.search(browser.stderr), browser.stderr[-2000:]
+    dom = browser.stdout
+    nodes = int(re.search(r'data-nodes="(\d+)"', dom).group(1))  # set by the page's script
+    assert nodes >= 9
+    titles = set(re.findall(r"<g id=\"node\d+\" class=\"node\">\s*<title>([^<]+)</title>", dom))
+    assert {"model-registry/Deployment/model-registry", "ci/Deployment/ci-runner", "internet",
+            "ml-serving/Deployment/inference"} <= titles, titles
+    assert 'fill="#f8d0d0"' in dom  # the internet drawn so it stands out
+    assert "registry-from-ci-only rule 0" in dom  # deciding objects: edge tooltip and side table
+
+
+# --- pure helpers ---------------------------------------------------------------------------------
+
+def test_port_text_merges_and_names_everything() -> None:
+    from mlfence import reach as r
+
+    assert r.port_text([{"protocol": p, "from": 1, "to": 65535} for p in ("TCP", "UDP", "SCTP")]) == "all ports"
+    assert r.port_text([{"protocol": "TCP", "from": 80, "to": 80}, {"protocol": "TCP", "from": 81, "to": 90},
+                        {"protocol": "UDP", "from": 53, "to": 53}]) == "TCP 80-90; UDP 53"
+    assert r.port_text([{"protocol": "TCP", "from": 1, "to": 65535}]) == "TCP all"

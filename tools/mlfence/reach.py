@@ -1,0 +1,341 @@
+"""`mlfence reach`: who can reach whom. The connectivity model is computed in Rego
+(lib.mlfence.connectivity, through data.mlfence.reach) by the real OPA; this module only loads
+the inputs, asks OPA once, and draws the answer as a table, JSON, Graphviz dot, Mermaid or a
+self-contained HTML page whose graph Graphviz lays out."""
+
+from __future__ import annotations
+
+import fnmatch
+import html
+import json
+import shutil
+import subprocess
+import tempfile
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from mlfence import documents, toolchain
+
+# Address classes whose destination is outside the platform's own and approved networks.
+EXTERNAL_RISK = {"internet", "public", "cloud", "cdn", "partial", "invalid"}
+ANY_POD = "any pod"
+INTERNET = "internet"
+METADATA = "instance metadata endpoint"
+
+
+class ReachError(RuntimeError):
+    """The inputs cannot be read or the model cannot be computed: one line, exit 2."""
+
+
+@dataclass(frozen=True)
+class Edge:
+    """One drawn flow: source and target node names, the ports, the deciding objects."""
+
+    source: str
+    target: str
+    ports: str
+    by: tuple[str, ...]
+    kind: str  # "pods" (between workloads), "external" (an address block), "open" (no policy)
+    risk: str = ""  # "internet", "metadata" or "" : drawn so it stands out
+    cidrs: tuple[str, ...] = ()
+
+
+@dataclass
+class Reach:
+    workloads: dict[str, dict[str, Any]]
+    flows: list[dict[str, Any]]
+    external: list[dict[str, Any]]
+    open_egress: list[str]
+    open_ingress: list[str]
+    documents: int = 0
+    problems: list[str] = field(default_factory=list)
+
+
+def compute(paths: list[str], values: list[Path] | None = None, data: Path | None = None,
+            stdin_text: str | None = None) -> Reach:
+    """Load the inputs like `mlfence check` does and evaluate data.mlfence.reach once."""
+    loaded = documents.load(paths, values or [], stdin_text)
+    fatal = [p for p in loaded.problems if p.fatal]
+    if fatal:
+        first = fatal[0]
+        where = f"{first.path}:{first.line}" if first.line else first.path
+        raise ReachError(f"{where}: {first.message}")
+    data_dir = data or toolchain.data_dir()
+    if not data_dir.is_dir():
+        raise ReachError(f"data folder {data_dir} does not exist")
+    payload = {"documents": [{"path": d.path, "index": i, "document": d.content}
+                             for i, d in enumerate(loaded.documents)]}
+    with tempfile.TemporaryDirectory(prefix="mlfence-reach-") as tmp:
+        input_path = Path(tmp) / "input.json"
+        input_path.write_text(json.dumps(payload))
+        try:
+            proc = toolchain.run("opa", "eval", "--format", "json", "-d", str(toolchain.policy_dir()),
+                                 "-d", str(data_dir), "--ignore", "*_test.rego", "--input", str(input_path),
+                                 "data.mlfence.reach")
+        except toolchain.ToolchainError as exc:
+            raise ReachError(str(exc)) from None
+    if proc.returncode != 0:
+        raise ReachError(f"policy evaluation failed: {(proc.stderr or proc.stdout).strip()[:500]}")
+    try:
+        model = json.loads(proc.stdout)["result"][0]["expressions"][0]["value"]
+    except (KeyError, IndexError, json.JSONDecodeError):
+        raise ReachError(f"unexpected answer from opa eval: {proc.stdout[:200]!r}") from None
+    return Reach(workloads=model["workloads"], flows=model["flows"], external=model["external"],
+                 open_egress=model["open_egress"], open_ingress=model["open_ingress"],
+                 documents=len(loaded.documents))
+
+
+# --- ports ------------------------------------------------------------------------------------
+
+def merge_ports(ranges: list[dict[str, Any]]) -> dict[str, list[tuple[int, int]]]:
+    """{protocol: sorted, merged [(from, to)]} of a list of {"protocol", "from", "to"}."""
+    by_protocol: dict[str, list[tuple[int, int]]] = {}
+    for r in ranges:
+        by_protocol.setdefault(r["protocol"], []).append((int(r["from"]), int(r["to"])))
+    merged: dict[str, list[tuple[int, int]]] = {}
+    for protocol, spans in by_protocol.items():
+        out: list[tuple[int, int]] = []
+        for lo, hi in sorted(spans):
+            if out and lo <= out[-1][1] + 1:
+                out[-1] = (out[-1][0], max(out[-1][1], hi))
+            else:
+                out.append((lo, hi))
+        merged[protocol] = out
+    return merged
+
+
+def port_text(ranges: list[dict[str, Any]]) -> str:
+    merged = merge_ports(ranges)
+    if all(merged.get(p) == [(1, 65535)] for p in ("TCP", "UDP", "SCTP")):
+        return "all ports"
+    parts = []
+    for protocol in sorted(merged):
+        spans = ",".join(str(lo) if lo == hi else f"{lo}-{hi}" for lo, hi in merged[protocol])
+        parts.append(f"{protocol} {'all' if merged[protocol] == [(1, 65535)] else spans}")
+    return "; ".join(parts)
+
+
+# --- edges ------------------------------------------------------------------------------------
+
+def _deciders(pieces: list[dict[str, Any]]) -> tuple[str, ...]:
+    found: set[str] = set()
+    for p in pieces:
+        for key, side in (("egress_by", "egress"), ("ingress_by", "ingress"), ("by", "")):
+            if key in p:
+                found.add(p[key] if p[key] != "not isolated" else f"{side or 'direction'} not isolated")
+    return tuple(sorted(found))
+
+
+def _external_nodes(entry: dict[str, Any]) -> list[tuple[str, str]]:
+    """The nodes an address block stands for, with their risk: the internet (any address outside
+    the internal and approved ranges), the instance metadata endpoint, or the block itself."""
+    nodes = [(INTERNET, "internet")] if entry["class"] in EXTERNAL_RISK else [(f"{entry['class']} {entry['cidr']}", "")]
+    if entry.get("metadata"):
+        nodes.append((METADATA, "metadata"))
+    return nodes
+
+
+def edges(reach: Reach) -> list[Edge]:
+    """Every flow as an edge: between workloads, to and from address blocks, and the open
+    directions (no policy isolates them) as edges to and from "any pod"."""
+    out: list[Edge] = []
+    for flow in reach.flows:
+        if flow["from"] == flow["to"]:
+            continue
+        out.append(Edge(flow["from"], flow["to"], port_text(flow["ports"]), _deciders(flow["ports"]), "pods"))
+    grouped: dict[tuple[str, str, str, str], list[dict[str, Any]]] = {}
+    for entry in reach.external:
+        for node, risk in _external_nodes(entry):
+            key = (entry["workload"], node, entry["direction"], risk if entry["direction"] == "egress" else "")
+            grouped.setdefault(key, []).append(entry)
+    for (workload, node, direction, risk), entries in sorted(grouped.items()):
+        ports = [p for e in entries for p in e["ports"]]
+        by = tuple(sorted({e["by"] if e["by"] != "not isolated" else f"{direction} not isolated"
+                           for e in entries}))
+        cidrs = tuple(sorted({e["cidr"] + (f" except {','.join(e['except'])}" if e["except"] else "")
+                              for e in entries}))
+        source, target = (workload, node) if direction == "egress" else (node, workload)
+        out.append(Edge(source, target, port_text(ports), by, "external", risk, cidrs))
+    for workload in reach.open_egress:
+        out.append(Edge(workload, ANY_POD, "all ports", ("egress not isolated",), "open"))
+    for workload in reach.open_ingress:
+        out.append(Edge(ANY_POD, workload, "all ports", ("ingress not isolated",), "open"))
+    return out
+
+
+def _matches(pattern: str, node: str, reach: Reach) -> bool:
+    w = reach.workloads.get(node)
+    names = {node}
+    if w:
+        names |= {w["resource"], w["name"], w["namespace"], f"{w['namespace']}/{w['name']}"}
+    return any(pattern == n or fnmatch.fnmatchcase(n, pattern) for n in names)
+
+
+def select(all_edges: list[Edge], reach: Reach, source: str | None, target: str | None) -> list[Edge]:
+    """The edges --from / --to ask about: a workload id, resource, name, namespace, a
+    namespace/name, a node name ("internet", "any pod") or a glob over any of those."""
+    return [e for e in all_edges
+            if (source is None or _matches(source, e.source, reach))
+            and (target is None or _matches(target, e.target, reach))]
+
+
+# --- formats ----------------------------------------------------------------------------------
+
+def render_json(reach: Reach, chosen: list[Edge]) -> str:
+    return json.dumps({
+        "workloads": reach.workloads, "flows": reach.flows, "external": reach.external,
+        "open_egress": reach.open_egress, "open_ingress": reach.open_ingress,
+        "edges": [asdict(e) for e in chosen],
+    }, indent=2, sort_keys=True) + "\n"
+
+
+def render_table(reach: Reach, chosen: list[Edge], width: int | None = None) -> str:
+    from io import StringIO
+
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(show_lines=False)
+    for column in ("from", "to", "ports", "allowed by"):
+        table.add_column(column, overflow="fold")
+    for e in sorted(chosen, key=lambda e: (e.source, e.target)):
+        table.add_row(_node_text(e.source, e, reach), ("! " if e.risk else "") + _node_text(e.target, e, reach),
+                      e.ports, "\n".join(e.by))
+    buffer = StringIO()
+    console = Console(file=buffer, width=width, force_terminal=False, color_system=None)
+    console.print(table)
+    unknown = sorted(w["resource"] for w in reach.workloads.values() if not w["namespace_known"])
+    summary = (f"{len(reach.workloads)} workloads, {len(chosen)} flows shown "
+               f"({sum(1 for e in chosen if e.risk)} to the internet or a metadata endpoint)")
+    if unknown:
+        summary += f"; namespace known only after rendering (unknown): {', '.join(sorted(set(unknown)))}"
+    return buffer.getvalue() + summary + "\n"
+
+
+def _node_text(node: str, e: Edge, reach: Reach) -> str:
+    """A node's name, with the address blocks behind it when it stands for some."""
+    return node + (f" ({', '.join(e.cidrs)})" if e.cidrs and node in (INTERNET, METADATA) else "")
+
+
+def _dot_id(name: str) -> str:
+    return json.dumps(name)
+
+
+def render_dot(reach: Reach, chosen: list[Edge]) -> str:
+    """Graphviz dot: workloads grouped by namespace, the internet and the metadata endpoint red,
+    open (unisolated) edges dashed; each edge's tooltip names the objects that allowed it."""
+    nodes = {n for e in chosen for n in (e.source, e.target)}
+    lines = ["digraph reach {", '  rankdir=LR; node [shape=box, style="rounded,filled", fillcolor="#eef3fb", '
+             'fontname="Helvetica"]; edge [fontname="Helvetica", fontsize=10];']
+    by_namespace: dict[str, list[str]] = {}
+    for n in sorted(nodes):
+        w = reach.workloads.get(n)
+        if w:
+            by_namespace.setdefault(w["namespace"] or "(namespace unknown)", []).append(n)
+    for i, (namespace, members) in enumerate(sorted(by_namespace.items())):
+        lines.append(f'  subgraph cluster_{i} {{ label={_dot_id(namespace)}; style=dashed;')
+        for n in members:
+            w = reach.workloads[n]
+            label = f"{w['kind']}\\n{w['name']}" + (f"\\n{w['path']}" if "#" in n else "")
+            lines.append(f"    {_dot_id(n)} [label=\"{label}\", tooltip={_dot_id(n)}];")
+        lines.append("  }")
+    for n in sorted(nodes - set(reach.workloads)):
+        if n in (INTERNET, METADATA):
+            lines.append(f'  {_dot_id(n)} [shape=doubleoctagon, fillcolor="#f8d0d0", color="#b00020", '
+                         f'fontcolor="#b00020"];')
+        elif n == ANY_POD:
+            lines.append(f'  {_dot_id(n)} [shape=ellipse, fillcolor="#fff4d6"];')
+        else:
+            lines.append(f'  {_dot_id(n)} [shape=note, fillcolor="#eeeeee"];')
+    for e in chosen:
+        attrs = [f"label={_dot_id(e.ports)}", f"tooltip={_dot_id('allowed by: ' + '; '.join(e.by))}"]
+        if e.risk:
+            attrs += ['color="#b00020"', 'fontcolor="#b00020"', "penwidth=2"]
+        if e.kind == "open":
+            attrs += ["style=dashed", 'color="#a08000"']
+        lines.append(f"  {_dot_id(e.source)} -> {_dot_id(e.target)} [{', '.join(attrs)}];")
+    lines.append("}")
+    return "\n".join(lines) + "\n"
+
+
+def _mermaid_id(name: str, ids: dict[str, str]) -> str:
+    return ids.setdefault(name, f"n{len(ids)}")
+
+
+def render_mermaid(reach: Reach, chosen: list[Edge]) -> str:
+    ids: dict[str, str] = {}
+    lines = ["flowchart LR"]
+    for e in chosen:
+        a, b = _mermaid_id(e.source, ids), _mermaid_id(e.target, ids)
+        arrow = "-.->" if e.kind == "open" else "-->"
+        label = e.ports.replace('"', "'")
+        lines.append(f'  {a}["{e.source}"] {arrow}|"{label}"| {b}["{e.target}"]')
+    risky = sorted({ids[e.target] for e in chosen if e.risk})
+    if risky:
+        lines.append("  classDef risk fill:#f8d0d0,stroke:#b00020,color:#b00020")
+        lines.append(f"  class {','.join(risky)} risk")
+    return "\n".join(lines) + "\n"
+
+
+def layout_svg(dot_text: str) -> str:
+    """The graph laid out by Graphviz `dot` (Debian's graphviz, installed by scripts/setup.sh)."""
+    dot = shutil.which("dot")
+    if dot is None:
+        raise ReachError("Graphviz `dot` is not installed (run `make setup`, or apt-get install graphviz)")
+    proc = subprocess.run([dot, "-Tsvg"], input=dot_text, capture_output=True, text=True, timeout=120, check=False)
+    if proc.returncode != 0:
+        raise ReachError(f"dot failed: {proc.stderr.strip()[:300]}")
+    svg = proc.stdout
+    return svg[svg.index("<svg"):] if "<svg" in svg else svg
+
+
+_PAGE = """<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>mlfence reach</title>
+<style>
+body {{ font-family: Helvetica, Arial, sans-serif; margin: 1.5em; color: #222; }}
+.graph svg {{ max-width: 100%; height: auto; }}
+table {{ border-collapse: collapse; margin-top: 1em; font-size: 0.9em; }}
+th, td {{ border: 1px solid #ccc; padding: 0.3em 0.6em; text-align: left; vertical-align: top; }}
+tr.risk td {{ color: #b00020; font-weight: bold; }}
+tr.open td {{ color: #806000; }}
+tr.hl td {{ background: #fff4b0; }}
+</style></head>
+<body>
+<h1>Who can reach whom</h1>
+<p>{summary}</p>
+<div class="graph">{svg}</div>
+<h2>Flows and the objects that allow them</h2>
+<table id="flows"><thead><tr><th>from</th><th>to</th><th>ports</th><th>allowed by</th></tr></thead>
+<tbody>{rows}</tbody></table>
+<script>
+(function () {{
+  var rows = document.querySelectorAll("#flows tbody tr");
+  document.querySelectorAll("g.edge").forEach(function (edge, i) {{
+    edge.addEventListener("mouseenter", function () {{ if (rows[i]) rows[i].classList.add("hl"); }});
+    edge.addEventListener("mouseleave", function () {{ if (rows[i]) rows[i].classList.remove("hl"); }});
+  }});
+  document.body.setAttribute("data-nodes", String(document.querySelectorAll("g.node").length));
+}})();
+</script>
+</body></html>
+"""
+
+
+def render_html(reach: Reach, chosen: list[Edge]) -> str:
+    """One self-contained file: the SVG Graphviz laid out, inline, and a table of every edge
+    with the objects that allowed it (rows in the order of the SVG's edges, for highlighting)."""
+    svg = layout_svg(render_dot(reach, chosen))
+    rows = []
+    for e in chosen:
+        css = "risk" if e.risk else ("open" if e.kind == "open" else "")
+        rows.append(f'<tr class="{css}"><td>{html.escape(_node_text(e.source, e, reach))}</td>'
+                    f'<td>{html.escape(_node_text(e.target, e, reach))}</td>'
+                    f"<td>{html.escape(e.ports)}</td><td>{html.escape('; '.join(e.by))}</td></tr>")
+    summary = (f"{len(reach.workloads)} workloads, {len(chosen)} flows; red: the internet or an instance "
+               "metadata endpoint; dashed: a direction no NetworkPolicy isolates. Hover an edge for the "
+               "objects that allow it.")
+    return _PAGE.format(summary=html.escape(summary), svg=svg, rows="\n".join(rows))
+
+
+FORMATS = {"json": render_json, "dot": render_dot, "mermaid": render_mermaid, "html": render_html}
