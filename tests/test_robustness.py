@@ -304,6 +304,29 @@ def test_gatekeeper_templates_agree_with_the_strict_decision(built_bundle: Path,
                                    for name, reasons in failures.items())
 
 
+BASE_CONFIG = parameters.config(ROOT / "data")
+configured = st.builds(lambda key, value: {**BASE_CONFIG, key: value}, st.sampled_from(sorted(BASE_CONFIG)),
+                       wrong_values)
+FOUND_INTERNAL_CIDRS = {**BASE_CONFIG, "internal_cidrs": [None, "x", 10]}  # ranges.egress_class: family(null)
+
+
+@settings(max_examples=examples(ci=6, dev=15, full=150))
+@given(st.lists(st.tuples(st.sampled_from(K8S_EXAMPLES + PLAN_EXAMPLES), configured), min_size=1, max_size=40))
+@example([(doc, FOUND_INTERNAL_CIDRS) for doc in K8S_EXAMPLES[:40]])
+def test_wrong_typed_parameters_never_error(built_bundle: Path, pairs: list[tuple[Any, dict[str, Any]]]) -> None:
+    """A parameter of the wrong type (a Constraint's, or data/mlfence/config's) is an operator's
+    mistake, and must not become an evaluation error at admission either."""
+    proc = run([tool("opa"), "eval", "--format", "json", "--strict-builtin-errors", "--stdin-input",
+                "--bundle", str(built_bundle),
+                "out := [d | some p in input.pairs; x := json.unmarshal(json.marshal(p[0])); "
+                "c := json.unmarshal(json.marshal(p[1])); d := data.mlfence.decision with input as x "
+                "with data.mlfence.config as c]"], input_text=json.dumps({"pairs": pairs}))
+    assert proc.returncode == 0, (proc.stderr or proc.stdout)[-3000:]
+    decisions = json.loads(proc.stdout)["result"][0]["bindings"]["out"]
+    assert len(decisions) == len(pairs)
+    assert all(isinstance(d["allowed"], bool) for d in decisions)
+
+
 def test_scan_entrypoint_on_adversarial_batch() -> None:
     docs = [{"path": "x", "index": i, "document": d} for i, d in enumerate(
         [None, [], "text", {"kind": "List", "items": 5}, {"apiVersion": "v1", "kind": "Pod", "metadata": []},

@@ -46,6 +46,10 @@ egress_class(cidr) := {"class": "invalid", "owner": "", "service": ""} if {
 	not _is_cidr(cidr)
 } else := {"class": "internal", "owner": "", "service": ""} if {
 	some private in config.value("internal_cidrs")
+
+	# A parameter entry that is not a CIDR string is ignored (the builtins raise errors on it).
+	is_string(private)
+	net.cidr_is_valid(private)
 	family(private) == family(cidr)
 	net.cidr_contains(private, as_cidr(cidr))
 } else := _published_class(_found(as_cidr(cidr)))
