@@ -1,0 +1,140 @@
+# Provider defaults and the one decision every Terraform rule makes about an attribute (part of
+# lib.mlfence.tfplan; its METADATA block lives in tfplan.rego).
+#
+# In a real plan an Optional+Computed attribute that the configuration leaves out is listed in
+# after_unknown on create, exactly like a value computed from another resource. Only the
+# configuration tells the two apart: a value the user wrote from something known at apply time
+# is "unknown"; a value the user never wrote is whatever the provider fills in, which for the
+# attributes below is documented and is what the rule must judge.
+package lib.mlfence.tfplan
+
+import data.lib.mlfence.result
+
+# provider_defaults[type][attribute path without list indices] is what the provider (or the
+# cloud API behind it) uses when the configuration omits the attribute: {"value", "holds_for"}.
+# "value" is the effective value (null: the attribute stays absent, e.g. no authorized
+# networks block), "holds_for" the provider versions the default was checked against.
+# planfixture.py reads this table to give generated plans the after_unknown real plans have.
+provider_defaults := {
+	"aws_instance": {
+		# Optional+Computed: the provider takes the subnet's map_public_ip_on_launch (no constant).
+		"associate_public_ip_address": {"value": null, "computed": true, "holds_for": "hashicorp/aws >= 2.0"},
+		# Optional+Computed: EC2 picks a default subnet of the default VPC, which assigns public IPs.
+		"subnet_id": {"value": null, "computed": true, "holds_for": "hashicorp/aws >= 2.0"},
+		"vpc_security_group_ids": {"value": null, "computed": true, "holds_for": "hashicorp/aws >= 2.0"},
+	},
+	"aws_lb": {"internal": {"value": false, "computed": true, "holds_for": "hashicorp/aws >= 2.0"}},
+	"aws_alb": {"internal": {"value": false, "computed": true, "holds_for": "hashicorp/aws >= 2.0"}},
+	"aws_elb": {"internal": {"value": false, "computed": true, "holds_for": "hashicorp/aws >= 2.0"}},
+	"aws_eks_cluster": {
+		"vpc_config.endpoint_public_access": {"value": true, "computed": false, "holds_for": "hashicorp/aws >= 2.0"},
+		"vpc_config.public_access_cidrs": {
+			"value": ["0.0.0.0/0"], "computed": true,
+			"holds_for": "hashicorp/aws >= 2.0",
+		},
+	},
+	"aws_sagemaker_notebook_instance": {
+		"direct_internet_access": {"value": "Enabled", "computed": false, "holds_for": "hashicorp/aws >= 2.0"},
+		"root_access": {"value": "Enabled", "computed": false, "holds_for": "hashicorp/aws >= 3.0"},
+	},
+	"aws_sagemaker_domain": {"app_network_access_type": {
+		"value": "PublicInternetOnly", "computed": false,
+		"holds_for": "hashicorp/aws >= 3.60",
+	}},
+	"aws_subnet": {"map_public_ip_on_launch": {"value": false, "computed": false, "holds_for": "hashicorp/aws >= 2.0"}},
+	"aws_db_instance": {"publicly_accessible": {"value": false, "computed": false, "holds_for": "hashicorp/aws >= 2.0"}},
+	# Optional+Computed: the RDS API decides (public when the subnets route to an internet gateway).
+	"aws_rds_cluster_instance": {"publicly_accessible": {
+		"value": null, "computed": true,
+		"holds_for": "hashicorp/aws >= 4.0",
+	}},
+	# Optional+Computed blocks; without them the control plane is public and accepts any address.
+	"google_container_cluster": {
+		"master_authorized_networks_config": {"value": null, "computed": true, "holds_for": "hashicorp/google >= 4.0"},
+		"private_cluster_config": {"value": null, "computed": true, "holds_for": "hashicorp/google >= 4.0"},
+	},
+	# Optional+Computed: the Compute API fills in INGRESS, and 0.0.0.0/0 as the source of an
+	# INGRESS rule without source tags or service accounts and as the destination of EGRESS.
+	"google_compute_firewall": {
+		"direction": {"value": "INGRESS", "computed": true, "holds_for": "hashicorp/google >= 2.0"},
+		"source_ranges": {"value": null, "computed": true, "holds_for": "hashicorp/google >= 2.0"},
+		"destination_ranges": {"value": null, "computed": true, "holds_for": "hashicorp/google >= 2.0"},
+	},
+}
+
+# attribute(r, path) decides what Terraform will do with one attribute (a key or an array path
+# such as ["vpc_config", 0, "subnet_ids"]):
+#   {"state": "known",   "value": v}    the plan holds the value (written or filled in);
+#   {"state": "unknown", "value": null} the configuration sets it from something known only
+#                                       after apply (or the plan keeps no configuration to tell);
+#   {"state": "default", "value": d}    the configuration leaves it out: d is the provider's
+#                                       default from provider_defaults (null when none applies).
+# Contract: attribute(r, "a" | [path]) -> {"state": string, "value": any}.
+attribute(r, path) := {"state": "unknown", "value": null} if {
+	_set_at_apply(r, _path(path))
+} else := {"state": "known", "value": v} if {
+	v := object.get(r.values, _path(path), null)
+	v != null
+} else := {"state": "default", "value": provider_default(r.type, path)}
+
+# effective(r, path) is the value Terraform will apply (known or the provider default);
+# undefined when it is known only after apply.
+effective(r, path) := a.value if {
+	a := attribute(r, path)
+	a.state != "unknown"
+}
+
+# pending(r, path) holds when the attribute is set from a value known only after apply.
+pending(r, path) if attribute(r, path).state == "unknown"
+
+# pending_findings(chain, rs, paths) is one `unknown` finding per resource and attribute that is
+# set from a value known only after apply: the one body rules use instead of repeating their
+# violation bodies for unknown values.
+# Contract: pending_findings(chain, [resource], [path]) -> set of findings.
+pending_findings(chain, rs, paths) := {result.unknown(chain, r.address, msg) |
+	some r in rs
+	some path in paths
+	pending(r, path)
+	msg := sprintf("%s: %s is known only after apply%s; mlfence cannot prove it is safe: set it to a literal value", [
+		r.address, path_label(path), _from(r, path),
+	])
+}
+
+_from(r, path) := sprintf(" (from %s)", [concat(", ", sort(refs))]) if {
+	refs := references(r, path)
+	count(refs) > 0
+} else := ""
+
+# path_label(path) is "a.b.c" for messages (list indices dropped).
+path_label(path) := concat(".", [sprintf("%v", [p]) | some p in _path(path); is_string(p)])
+
+# provider_default(type, path) is the table's default value, or null.
+provider_default(type, path) := provider_defaults[type][path_label(path)].value if {
+	provider_defaults[type][path_label(path)]
+} else := null
+
+# The value is missing from the plan and comes from the configuration at apply time: listed as
+# unknown, and the user wrote the attribute or the enclosing block that is unknown as a whole
+# (an Optional+Computed leaf left out of a written block is a default, not pending); or listed
+# unknown in a plan that carries no configuration at all, so nothing tells.
+# Plans without resource_changes (planned_values only) drop unknown values: an attribute
+# written from references is then pending too.
+_set_at_apply(r, path) if {
+	some n in numbers.range(1, count(path))
+	prefix := array.slice(path, 0, n)
+
+	# The prefix is computed at run time, so no reference can replace object.get here.
+	# regal ignore:superfluous-object-get
+	object.get(r.unknown, prefix, false) == true
+	configured(r, prefix)
+}
+
+_set_at_apply(r, path) if {
+	is_unknown(r, path)
+	not is_object(plan.configuration)
+}
+
+_set_at_apply(r, path) if {
+	r.actions == ["planned"]
+	count(object.get(expression(r, path), "references", [])) > 0
+}
