@@ -100,9 +100,10 @@ pending_findings(chain, rs, paths) := {result.unknown(chain, r.address, msg) |
 	])
 }
 
-_from(r, path) := sprintf(" (from %s)", [concat(", ", sort(refs))]) if {
-	refs := references(r, path)
-	count(refs) > 0
+# The first reference Terraform records for the expression ("var.x", "aws_vpc.main.id").
+_from(r, path) := sprintf(" (from %s)", [ref]) if {
+	ref := expression(r, path).references[0]
+	is_string(ref)
 } else := ""
 
 # path_label(path) is "a.b.c" for messages (list indices dropped).
@@ -131,8 +132,10 @@ _set_at_apply(r, path) if {
 
 _set_at_apply(r, path) if {
 	is_unknown(r, path)
-	not is_object(plan.configuration)
+	not _has_configuration
 }
+
+_has_configuration if is_object(plan.configuration)
 
 _set_at_apply(r, path) if {
 	r.actions == ["planned"]

@@ -24,46 +24,36 @@ import data.lib.mlfence.tfplan
 
 _path := ["vpc_config", 0, "public_access_cidrs"]
 
+_public_access := ["vpc_config", 0, "endpoint_public_access"]
+
+# public_access_cidrs is Optional+Computed: left out, EKS applies its documented default
+# ["0.0.0.0/0"] (the plan lists it in after_unknown, or shows it empty).
 violation contains result.violation(rego.metadata.chain(), r.address, msg) if {
 	some r in _public
-	some cidr in tfplan.string_list(tfplan.value(r, _path, []))
+	some cidr in _cidrs(r)
 	net.is_everywhere(cidr)
-	msg := sprintf(
-		"%s has a public API endpoint open to %s (vpc_config.public_access_cidrs); restrict it",
-		[r.address, cidr],
-	)
-}
-
-# public_access_cidrs is computed: when the configuration does not set it, EKS applies its
-# documented default ["0.0.0.0/0"] and the plan can only show it as unknown (or empty).
-violation contains result.violation(rego.metadata.chain(), r.address, msg) if {
-	some r in _public
-	not tfplan.configured(r, _path)
-	count(tfplan.string_list(tfplan.value(r, _path, []))) == 0
-	msg := sprintf(
-		"%s has a public API endpoint and omits vpc_config.public_access_cidrs, which EKS defaults to 0.0.0.0/0",
-		[r.address],
-	)
-}
-
-violation contains result.unknown(rego.metadata.chain(), r.address, msg) if {
-	some r in _public
-	tfplan.configured(r, _path)
-	tfplan.is_unknown(r, _path)
-	msg := sprintf("%s: vpc_config.public_access_cidrs is known only after apply; cannot prove it is restricted", [
-		r.address,
+	msg := sprintf("%s has a public API endpoint open to %s (vpc_config.public_access_cidrs%s); restrict it", [
+		r.address, cidr, _default_note(r),
 	])
 }
 
-violation contains result.unknown(rego.metadata.chain(), r.address, msg) if {
-	some r in tfplan.of_type("aws_eks_cluster")
-	tfplan.is_unknown(r, ["vpc_config", 0, "endpoint_public_access"])
-	msg := sprintf("%s: vpc_config.endpoint_public_access is known only after apply; set it to false", [r.address])
+violation contains f if {
+	some f in tfplan.pending_findings(rego.metadata.chain(), tfplan.of_type("aws_eks_cluster"), [_path, _public_access])
 }
 
 # endpoint_public_access defaults to true (provider docs); the plan normally records it.
 _public contains r if {
 	some r in tfplan.of_type("aws_eks_cluster")
-	tfplan.value(r, ["vpc_config", 0, "endpoint_public_access"], true) == true
-	not tfplan.is_unknown(r, ["vpc_config", 0, "endpoint_public_access"])
+	tfplan.effective(r, _public_access) == true
 }
+
+_cidrs(r) := cidrs if {
+	cidrs := tfplan.string_list(tfplan.effective(r, _path))
+	count(cidrs) > 0
+} else := ["0.0.0.0/0"] if {
+	not tfplan.pending(r, _path)
+}
+
+_default_note(r) := " omitted, which EKS defaults to 0.0.0.0/0" if {
+	tfplan.attribute(r, _path).state == "default"
+} else := ""

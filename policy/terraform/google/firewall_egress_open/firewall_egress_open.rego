@@ -36,11 +36,9 @@ violation contains result.violation(rego.metadata.chain(), r.address, msg) if {
 	msg := sprintf("%s allows EGRESS to %s (%s); list the needed destinations instead", [r.address, cidr, attribute])
 }
 
-violation contains result.unknown(rego.metadata.chain(), r.address, msg) if {
-	some r in tfcloud.firewall_egress_allow
-	not _proxy_only(r)
-	tfplan.is_unknown(r, ["destination_ranges"])
-	msg := sprintf("%s: destination_ranges is known only after apply; mlfence cannot prove egress is bounded", [r.address])
+violation contains f if {
+	rs := [r | some r in tfcloud.firewall_egress_allow; not _proxy_only(r)]
+	some f in tfplan.pending_findings(rego.metadata.chain(), rs, ["destination_ranges"])
 }
 
 _attribute(r) := "destination_ranges" if {

@@ -34,14 +34,11 @@ violation contains tfcloud.exposure(rego.metadata.chain(), r, msg, specs) if {
 	])
 }
 
-violation contains result.unknown(rego.metadata.chain(), r.address, msg) if {
-	some r in _ingress_allow
-	not _has_known_source(r)
-	some attribute in ["source_ranges", "source_tags", "source_service_accounts"]
-	tfplan.is_unknown(r, [attribute])
-	msg := sprintf("%s: %s is known only after apply; mlfence cannot prove the INGRESS rule is not open", [
-		r.address, attribute,
-	])
+# source_ranges is Optional+Computed: left out it is listed in after_unknown, and the API fills
+# in 0.0.0.0/0 when no tag or service account is given either (_sourceless).
+violation contains f if {
+	rs := [r | some r in _ingress_allow; not _has_known_source(r)]
+	some f in tfplan.pending_findings(rego.metadata.chain(), rs, ["source_ranges", "source_tags", "source_service_accounts"])
 }
 
 # Enabled INGRESS rules that allow something. direction is Optional+Computed with the API
@@ -70,7 +67,7 @@ _open_sources(r) := {cidr |
 _sourceless(r) if {
 	every attribute in ["source_ranges", "source_tags", "source_service_accounts"] {
 		count(tfplan.string_list(tfcloud.setting(r, [attribute]))) == 0
-		not tfplan.is_unknown(r, [attribute])
+		not tfplan.pending(r, [attribute])
 	}
 }
 
