@@ -21,7 +21,6 @@
 package terraform.google.firewall_ingress_open
 
 import data.lib.mlfence.net
-import data.lib.mlfence.result
 import data.lib.mlfence.tfcloud
 import data.lib.mlfence.tfplan
 
