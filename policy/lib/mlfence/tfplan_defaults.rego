@@ -39,23 +39,38 @@ provider_defaults := {
 	},
 	# Optional without a schema default: null in the plan, the API default false.
 	"aws_sagemaker_model": {"enable_network_isolation": {"value": false, "computed": false, "holds_for": "hashicorp/aws >= 2.0"}},
-	"aws_sagemaker_training_job": {"enable_network_isolation": {"value": false, "computed": false, "holds_for": "CreateTrainingJob API"}},
-	"aws_sagemaker_data_quality_job_definition": {"network_config.enable_network_isolation": {
-		"value": false, "computed": false,
-		"holds_for": "hashicorp/aws >= 4.0",
-	}},
-	"aws_sagemaker_model_quality_job_definition": {"network_config.enable_network_isolation": {
-		"value": false, "computed": false,
-		"holds_for": "hashicorp/aws >= 5.0",
-	}},
-	"aws_sagemaker_model_bias_job_definition": {"network_config.enable_network_isolation": {
-		"value": false, "computed": false,
-		"holds_for": "CreateModelBiasJobDefinition API",
-	}},
-	"aws_sagemaker_model_explainability_job_definition": {"network_config.enable_network_isolation": {
-		"value": false, "computed": false,
-		"holds_for": "CreateModelExplainabilityJobDefinition API",
-	}},
+	"aws_sagemaker_training_job": {
+		"enable_inter_container_traffic_encryption": {"value": false, "computed": false, "holds_for": "hashicorp/aws >= 4.0"},
+		"enable_network_isolation": {"value": false, "computed": false, "holds_for": "CreateTrainingJob API"},
+	},
+	"aws_sagemaker_data_quality_job_definition": {
+		"network_config.enable_inter_container_traffic_encryption": {"value": false, "computed": false, "holds_for": "hashicorp/aws >= 4.0"},
+		"network_config.enable_network_isolation": {
+			"value": false, "computed": false,
+			"holds_for": "hashicorp/aws >= 4.0",
+		},
+	},
+	"aws_sagemaker_model_quality_job_definition": {
+		"network_config.enable_inter_container_traffic_encryption": {"value": false, "computed": false, "holds_for": "hashicorp/aws >= 4.0"},
+		"network_config.enable_network_isolation": {
+			"value": false, "computed": false,
+			"holds_for": "hashicorp/aws >= 5.0",
+		},
+	},
+	"aws_sagemaker_model_bias_job_definition": {
+		"network_config.enable_inter_container_traffic_encryption": {"value": false, "computed": false, "holds_for": "hashicorp/aws >= 4.0"},
+		"network_config.enable_network_isolation": {
+			"value": false, "computed": false,
+			"holds_for": "CreateModelBiasJobDefinition API",
+		},
+	},
+	"aws_sagemaker_model_explainability_job_definition": {
+		"network_config.enable_inter_container_traffic_encryption": {"value": false, "computed": false, "holds_for": "hashicorp/aws >= 4.0"},
+		"network_config.enable_network_isolation": {
+			"value": false, "computed": false,
+			"holds_for": "CreateModelExplainabilityJobDefinition API",
+		},
+	},
 	"aws_sagemaker_domain": {"app_network_access_type": {
 		"value": "PublicInternetOnly", "computed": false,
 		"holds_for": "hashicorp/aws >= 3.60",

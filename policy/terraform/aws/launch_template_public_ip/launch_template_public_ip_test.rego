@@ -1,5 +1,6 @@
 package terraform.aws.launch_template_public_ip_test
 
+import data.lib.mlfence.tfplan_fixture_test as fixture
 import data.terraform.aws.launch_template_public_ip
 
 # _plan(changes, config) wraps resource changes (and root module configuration resources) in
@@ -59,7 +60,7 @@ test_allow_false_or_omitted if {
 
 test_unknown_value if {
 	template := _lt("aws_launch_template.a", [{}], {"network_interfaces": [{"associate_public_ip_address": true}]})
-	f := _only(_eval([template], _written("aws_launch_template.a", "aws_launch_template", {"network_interfaces": [{"associate_public_ip_address": {"references": ["var.public"]}}]}), {}))
+	f := _only(_eval([template], fixture.written("aws_launch_template.a", "aws_launch_template", {"network_interfaces": [{"associate_public_ip_address": {"references": ["var.public"]}}]}), {}))
 	f.details.status == "unknown"
 }
 
@@ -69,10 +70,3 @@ test_parameters_do_not_matter if {
 		{"ml_ports": []},
 	)) == 1
 }
-
-# _written(address, type, expressions) is a root-module configuration that writes attributes from
-# values known only after apply: what makes an after_unknown entry pending rather than a default.
-_written(address, type, expressions) := [{
-	"address": address, "mode": "managed", "type": type,
-	"name": split(address, ".")[1], "expressions": expressions,
-}]

@@ -1,5 +1,6 @@
 package terraform.aws.sagemaker_domain_vpc_only_test
 
+import data.lib.mlfence.tfplan_fixture_test as fixture
 import data.terraform.aws.sagemaker_domain_vpc_only
 
 # _plan(changes, config) wraps resource changes (and root module configuration resources) in
@@ -52,17 +53,10 @@ test_allow_vpc_only if {
 }
 
 test_unknown if {
-	f := _only(_eval([_d("aws_sagemaker_domain.studio", {}, {"app_network_access_type": true})], _written("aws_sagemaker_domain.studio", "aws_sagemaker_domain", {"app_network_access_type": {"references": ["var.mode"]}}), {}))
+	f := _only(_eval([_d("aws_sagemaker_domain.studio", {}, {"app_network_access_type": true})], fixture.written("aws_sagemaker_domain.studio", "aws_sagemaker_domain", {"app_network_access_type": {"references": ["var.mode"]}}), {}))
 	f.details.status == "unknown"
 }
 
 test_parameters_do_not_matter if {
 	count(_eval([_d("aws_sagemaker_domain.studio", {}, {})], [], {"ml_ports": []})) == 1
 }
-
-# _written(address, type, expressions) is a root-module configuration that writes attributes from
-# values known only after apply: what makes an after_unknown entry pending rather than a default.
-_written(address, type, expressions) := [{
-	"address": address, "mode": "managed", "type": type,
-	"name": split(address, ".")[1], "expressions": expressions,
-}]

@@ -1,5 +1,6 @@
 package terraform.aws.sagemaker_job_network_isolation_test
 
+import data.lib.mlfence.tfplan_fixture_test as fixture
 import data.terraform.aws.sagemaker_job_network_isolation
 
 # _plan(changes, config) wraps resource changes (and root module configuration resources) in
@@ -64,7 +65,7 @@ test_unknown if {
 	d := _change("aws_sagemaker_model_quality_job_definition.q", "aws_sagemaker_model_quality_job_definition", {}, {
 		"network_config": [{"enable_network_isolation": true}],
 	})
-	f := _only(_eval([d], _written("aws_sagemaker_model_quality_job_definition.q", "aws_sagemaker_model_quality_job_definition", {"network_config": [{"enable_network_isolation": {"references": ["var.isolate"]}}]}), {}))
+	f := _only(_eval([d], fixture.written("aws_sagemaker_model_quality_job_definition.q", "aws_sagemaker_model_quality_job_definition", {"network_config": [{"enable_network_isolation": {"references": ["var.isolate"]}}]}), {}))
 	f.details.status == "unknown"
 }
 
@@ -75,10 +76,3 @@ test_parameters_do_not_matter if {
 	)
 	count(_eval([j], [], {"ml_ports": []})) == 1
 }
-
-# _written(address, type, expressions) is a root-module configuration that writes attributes from
-# values known only after apply: what makes an after_unknown entry pending rather than a default.
-_written(address, type, expressions) := [{
-	"address": address, "mode": "managed", "type": type,
-	"name": split(address, ".")[1], "expressions": expressions,
-}]

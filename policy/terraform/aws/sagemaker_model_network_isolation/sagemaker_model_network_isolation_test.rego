@@ -1,5 +1,6 @@
 package terraform.aws.sagemaker_model_network_isolation_test
 
+import data.lib.mlfence.tfplan_fixture_test as fixture
 import data.terraform.aws.sagemaker_model_network_isolation
 
 # _plan(changes, config) wraps resource changes (and root module configuration resources) in
@@ -52,17 +53,10 @@ test_allow_true if {
 }
 
 test_unknown if {
-	f := _only(_eval([_m("aws_sagemaker_model.m", {}, {"enable_network_isolation": true})], _written("aws_sagemaker_model.m", "aws_sagemaker_model", {"enable_network_isolation": {"references": ["var.isolate"]}}), {}))
+	f := _only(_eval([_m("aws_sagemaker_model.m", {}, {"enable_network_isolation": true})], fixture.written("aws_sagemaker_model.m", "aws_sagemaker_model", {"enable_network_isolation": {"references": ["var.isolate"]}}), {}))
 	f.details.status == "unknown"
 }
 
 test_parameters_do_not_matter if {
 	count(_eval([_m("aws_sagemaker_model.m", {}, {})], [], {"ml_ports": []})) == 1
 }
-
-# _written(address, type, expressions) is a root-module configuration that writes attributes from
-# values known only after apply: what makes an after_unknown entry pending rather than a default.
-_written(address, type, expressions) := [{
-	"address": address, "mode": "managed", "type": type,
-	"name": split(address, ".")[1], "expressions": expressions,
-}]

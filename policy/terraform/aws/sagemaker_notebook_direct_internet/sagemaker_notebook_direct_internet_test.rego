@@ -1,5 +1,6 @@
 package terraform.aws.sagemaker_notebook_direct_internet_test
 
+import data.lib.mlfence.tfplan_fixture_test as fixture
 import data.terraform.aws.sagemaker_notebook_direct_internet
 
 # _plan(changes, config) wraps resource changes (and root module configuration resources) in
@@ -55,7 +56,7 @@ test_allow_disabled if {
 }
 
 test_unknown if {
-	f := _only(_eval([_nb("aws_sagemaker_notebook_instance.nb", {}, {"direct_internet_access": true})], _written("aws_sagemaker_notebook_instance.nb", "aws_sagemaker_notebook_instance", {"direct_internet_access": {"references": ["var.internet"]}}), {}))
+	f := _only(_eval([_nb("aws_sagemaker_notebook_instance.nb", {}, {"direct_internet_access": true})], fixture.written("aws_sagemaker_notebook_instance.nb", "aws_sagemaker_notebook_instance", {"direct_internet_access": {"references": ["var.internet"]}}), {}))
 	f.details.status == "unknown"
 }
 
@@ -65,10 +66,3 @@ test_parameters_do_not_matter if {
 		{"ml_ports": []},
 	)) == 1
 }
-
-# _written(address, type, expressions) is a root-module configuration that writes attributes from
-# values known only after apply: what makes an after_unknown entry pending rather than a default.
-_written(address, type, expressions) := [{
-	"address": address, "mode": "managed", "type": type,
-	"name": split(address, ".")[1], "expressions": expressions,
-}]

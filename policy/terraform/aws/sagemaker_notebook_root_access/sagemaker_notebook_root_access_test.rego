@@ -1,5 +1,6 @@
 package terraform.aws.sagemaker_notebook_root_access_test
 
+import data.lib.mlfence.tfplan_fixture_test as fixture
 import data.terraform.aws.sagemaker_notebook_root_access
 
 # _plan(changes, config) wraps resource changes (and root module configuration resources) in
@@ -52,17 +53,10 @@ test_allow_disabled if {
 }
 
 test_unknown if {
-	f := _only(_eval([_nb("aws_sagemaker_notebook_instance.nb", {}, {"root_access": true})], _written("aws_sagemaker_notebook_instance.nb", "aws_sagemaker_notebook_instance", {"root_access": {"references": ["var.root"]}}), {}))
+	f := _only(_eval([_nb("aws_sagemaker_notebook_instance.nb", {}, {"root_access": true})], fixture.written("aws_sagemaker_notebook_instance.nb", "aws_sagemaker_notebook_instance", {"root_access": {"references": ["var.root"]}}), {}))
 	f.details.status == "unknown"
 }
 
 test_parameters_do_not_matter if {
 	count(_eval([_nb("aws_sagemaker_notebook_instance.nb", {"root_access": "Enabled"}, {})], [], {"ml_ports": []})) == 1
 }
-
-# _written(address, type, expressions) is a root-module configuration that writes attributes from
-# values known only after apply: what makes an after_unknown entry pending rather than a default.
-_written(address, type, expressions) := [{
-	"address": address, "mode": "managed", "type": type,
-	"name": split(address, ".")[1], "expressions": expressions,
-}]

@@ -1,5 +1,6 @@
 package terraform.aws.subnet_public_ip_test
 
+import data.lib.mlfence.tfplan_fixture_test as fixture
 import data.terraform.aws.subnet_public_ip
 
 # _plan(changes, config) wraps resource changes (and root module configuration resources) in
@@ -50,7 +51,7 @@ test_allow_false_or_omitted if {
 }
 
 test_unknown_value if {
-	f := _only(_eval([_change("aws_subnet.a", "aws_subnet", {}, {"map_public_ip_on_launch": true})], _written("aws_subnet.a", "aws_subnet", {"map_public_ip_on_launch": {"references": ["var.public"]}}), {}))
+	f := _only(_eval([_change("aws_subnet.a", "aws_subnet", {}, {"map_public_ip_on_launch": true})], fixture.written("aws_subnet.a", "aws_subnet", {"map_public_ip_on_launch": {"references": ["var.public"]}}), {}))
 	f.details.status == "unknown"
 }
 
@@ -60,10 +61,3 @@ test_parameters_do_not_matter if {
 		{"ml_ports": []},
 	)) == 1
 }
-
-# _written(address, type, expressions) is a root-module configuration that writes attributes from
-# values known only after apply: what makes an after_unknown entry pending rather than a default.
-_written(address, type, expressions) := [{
-	"address": address, "mode": "managed", "type": type,
-	"name": split(address, ".")[1], "expressions": expressions,
-}]
