@@ -33,6 +33,8 @@ provider_defaults := {
 			"holds_for": "hashicorp/aws >= 2.0",
 		},
 	},
+	# Optional+Computed; interface endpoints resolve the public service name without it.
+	"aws_vpc_endpoint": {"private_dns_enabled": {"value": false, "computed": true, "holds_for": "hashicorp/aws >= 2.0"}},
 	"aws_sagemaker_notebook_instance": {
 		"direct_internet_access": {"value": "Enabled", "computed": false, "holds_for": "hashicorp/aws >= 2.0"},
 		"root_access": {"value": "Enabled", "computed": false, "holds_for": "hashicorp/aws >= 3.0"},

@@ -39,7 +39,7 @@ violation contains result.unknown(rego.metadata.chain(), r.address, msg) if {
 	_inbound_allow(r.values)
 	count(_open_sources(r.values)) == 0
 	some attribute in ["source_address_prefix", "source_address_prefixes"]
-	tfplan.is_unknown(r, [attribute])
+	tfplan.pending(r, [attribute])
 	msg := sprintf("%s: %s is known only after apply; mlfence cannot prove the rule is not open", [r.address, attribute])
 }
 
@@ -48,8 +48,7 @@ violation contains result.unknown(rego.metadata.chain(), r.address, msg) if {
 # security_rule the configuration writes is reported as unknown.
 violation contains result.unknown(rego.metadata.chain(), r.address, msg) if {
 	some r in tfplan.of_type("azurerm_network_security_group")
-	tfplan.is_unknown(r, ["security_rule"])
-	tfplan.configured(r, ["security_rule"])
+	tfplan.pending(r, ["security_rule"])
 	msg := sprintf("%s: security_rule is known only after apply; mlfence cannot prove no rule is open", [r.address])
 }
 

@@ -16,7 +16,7 @@ _violations(plan, params) := v if {
 	v := nsg_ingress_open.violation with input as {"plan": plan, "parameters": params}
 }
 
-_v(changes) := _violations({"format_version": "1.2", "resource_changes": changes}, {})
+_v(changes) := _violations({"format_version": "1.2", "resource_changes": changes, "configuration": {"root_module": {}}}, {})
 
 _with_config(change, expressions) := {"format_version": "1.2", "resource_changes": [change], "configuration": {
 	"root_module": {"resources": [{
@@ -78,7 +78,7 @@ test_allow_attributes_omitted if {
 test_unknown_source_is_reported_as_unknown if {
 	x3 := {"source_address_prefix": true}
 	r := _change("azurerm_network_security_rule.ssh", _nsr, _rule(null, "22"), x3)
-	v := _v([r])
+	v := _violations(_with_config(r, {"source_address_prefix": {"references": ["var.source"]}}), {})
 	count(v) == 1
 	some f in v
 	f.details.status == "unknown"
