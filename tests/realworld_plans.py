@@ -95,7 +95,8 @@ def rows(answers: list[dict[str, Any]]) -> list[str]:
         found = sorted({(f["rule_id"], f.get("resource", ""), f["status"], f["severity"]) for f in answer["findings"]})
         if not found:
             out.append(f"{answer['path']}\t-\t-\t-\t-")
-        out += [f"{answer['path']}\t{rule}\t{resource}\t{status}\t{severity}" for rule, resource, status, severity in found]
+        out += [f"{answer['path']}\t{rule}\t{resource}\t{status}\t{severity}" for rule, resource, status, severity
+                in found]
     return out
 
 

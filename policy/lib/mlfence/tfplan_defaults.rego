@@ -34,7 +34,11 @@ provider_defaults := {
 		},
 	},
 	# Optional+Computed; interface endpoints resolve the public service name without it.
-	"aws_vpc_endpoint": {"private_dns_enabled": {"value": false, "computed": true, "holds_for": "hashicorp/aws >= 2.0"}},
+	"aws_vpc_endpoint": {
+		"private_dns_enabled": {"value": false, "computed": true, "holds_for": "hashicorp/aws >= 2.0"},
+		# Left out, the endpoint gets AWS's full-access default policy.
+		"policy": {"value": null, "computed": true, "holds_for": "hashicorp/aws >= 2.0"},
+	},
 	"aws_sagemaker_notebook_instance": {
 		"direct_internet_access": {"value": "Enabled", "computed": false, "holds_for": "hashicorp/aws >= 2.0"},
 		"root_access": {"value": "Enabled", "computed": false, "holds_for": "hashicorp/aws >= 3.0"},
@@ -91,9 +95,11 @@ provider_defaults := {
 	},
 	# Optional+Computed: the Compute API fills in INGRESS, and 0.0.0.0/0 as the source of an
 	# INGRESS rule without source tags or service accounts and as the destination of EGRESS.
+	# source_ranges became computed in 4.0 (magic-modules#5309); before, it was null when left out,
+	# which rules read the same way.
 	"google_compute_firewall": {
 		"direction": {"value": "INGRESS", "computed": true, "holds_for": "hashicorp/google >= 2.0"},
-		"source_ranges": {"value": null, "computed": true, "holds_for": "hashicorp/google >= 2.0"},
+		"source_ranges": {"value": null, "computed": true, "holds_for": "hashicorp/google >= 4.0"},
 		"destination_ranges": {"value": null, "computed": true, "holds_for": "hashicorp/google >= 2.0"},
 	},
 }
