@@ -43,6 +43,7 @@ class CheckOptions:
     tf_root: Path | None = None  # where the .tf sources of a plan are (default: the plan's folder)
     needs_catalog: bool = False  # SARIF and JUnit list every rule, not only those that fired
     jobs: int | None = None  # OPA processes; None: one per CPU (scan.job_count)
+    all_resources: bool = False  # Terraform posture mode: judge unchanged resources too
 
 
 @dataclass
@@ -70,6 +71,7 @@ def _summary(findings: list[Finding], result: scan.ScanResult, problems: list[In
         "unknown": statuses.get("unknown", 0),
         "exempted": statuses.get("exempted", 0),
         "by_severity": dict(sorted(Counter(f.severity for f in findings).items())),
+        "unchanged_not_judged": result.unchanged_not_judged,
     }
 
 
@@ -163,8 +165,11 @@ def _evaluate(options: CheckOptions, data: Path,
         if status:
             status.update(f"mlfence: evaluating {len(loaded.documents)} documents")
         try:
-            result = scan.evaluate(loaded.documents, toolchain.policy_dir(), data,
-                                   extra_data=exemptions.as_data(active), jobs=options.jobs)
+            extra = exemptions.as_data(active)
+            if options.all_resources:
+                # Posture mode: unchanged Terraform resources are judged too.
+                extra["mlfence"]["overrides"] = {"all_resources": True}
+            result = scan.evaluate(loaded.documents, toolchain.policy_dir(), data, extra_data=extra, jobs=options.jobs)
         except (scan.ScanError, toolchain.ToolchainError) as exc:
             raise CheckError(f"policy evaluation failed: {exc}") from None
     finally:

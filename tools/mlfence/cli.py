@@ -115,6 +115,9 @@ def check(
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress display.")] = False,
     jobs: Annotated[int | None, typer.Option(min=1, max=64, help="OPA processes in parallel (default: one per CPU, "
                                               "at most one per 150 documents).")] = None,
+    all_resources: Annotated[bool, typer.Option("--all-resources", help="Terraform posture mode: judge unchanged "
+                                                "(no-op) resources too, not only what the plan changes and what "
+                                                "that depends on.")] = False,
 ) -> None:
     """Scan manifests, Helm charts and Terraform plans; exit 0 clean, 1 findings, 2 bad input."""
     extra = {"sarif": sarif, "junit": junit, "json": json_file}
@@ -124,7 +127,7 @@ def check(
         data=data, exemptions=exemptions, baseline=baseline, write_baseline=write_baseline,
         stdin_filename=stdin_filename, tf_root=tf_root, progress=not quiet and sys.stderr.isatty(),
         needs_catalog=output_format in (Format.sarif, Format.junit) or sarif is not None or junit is not None,
-        jobs=jobs,
+        jobs=jobs, all_resources=all_resources,
     )
     try:
         outcome = checking.run(options)

@@ -46,3 +46,7 @@ defaults["gcp_psc_allowed_projects"] := []
 
 # Azure ML workspace managed-network isolation modes that pass without a finding.
 defaults["aml_allowed_isolation_modes"] := ["AllowOnlyApprovedOutbound"]
+
+# Posture mode: judge every resource in a plan, unchanged (no-op) ones included, not only what
+# the plan changes and the unchanged resources it depends on. States are always judged this way.
+defaults["all_resources"] := false

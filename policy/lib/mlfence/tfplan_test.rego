@@ -114,8 +114,40 @@ test_linked_by_known_id if {
 	r := tfplan.resources["aws_vpc_endpoint.s3"] with input as {"plan": plan}
 	{v.address | some v in tfplan.linked(r, "vpc_id", "aws_vpc")} == {"aws_vpc.a"} with input as {"plan": plan}
 
-	# The unchanged VPC is a join partner but not judged.
-	not tfplan.resources["aws_vpc.a"] with input as {"plan": plan}
+	# The unchanged VPC the new endpoint attaches to is judged with it; another is not.
+	tfplan.resources["aws_vpc.a"] with input as {"plan": plan}
+	other := _change("aws_vpc.b", "aws_vpc", "", {"id": "vpc-2"}, {}, ["no-op"])
+	with_other := {"format_version": "1.2", "resource_changes": [vpc, ep, other]}
+	not tfplan.resources["aws_vpc.b"] with input as {"plan": with_other}
+	tfplan.existing["aws_vpc.b"] with input as {"plan": with_other}
+	tfplan.unchanged_not_judged == 1 with input as {"plan": with_other}
+	tfplan.resources["aws_vpc.b"] with input as {"plan": with_other, "parameters": {"all_resources": true}}
+	tfplan.unchanged_not_judged == 0 with input as {"plan": with_other, "parameters": {"all_resources": true}}
+}
+
+# An unchanged security group that a new instance uses through a configuration reference is
+# judged (an MLflow server created on an old group open to the internet must not pass).
+test_unchanged_dependency_through_reference if {
+	sg := _change("aws_security_group.old", "aws_security_group", "", {"name": "old"}, {}, ["no-op"])
+	vm := _change("aws_instance.mlflow", "aws_instance", "", {}, {"vpc_security_group_ids": true}, ["create"])
+	config := {"root_module": {"resources": [{
+		"address": "aws_instance.mlflow", "mode": "managed", "type": "aws_instance", "name": "mlflow",
+		"expressions": {"vpc_security_group_ids": {"references": ["aws_security_group.old.id", "aws_security_group.old"]}},
+	}]}}
+	plan := {"format_version": "1.2", "resource_changes": [sg, vm], "configuration": config}
+	tfplan.resources["aws_security_group.old"] with input as {"plan": plan}
+}
+
+# A state (`terraform show -json` without a plan) is read as posture: every resource judged.
+test_state_is_posture if {
+	state := {"format_version": "1.0", "values": {"root_module": {"resources": [{
+		"address": "aws_security_group.a", "mode": "managed", "type": "aws_security_group", "name": "a",
+		"values": {"name": "a"},
+	}]}}}
+	tfplan.is_plan(state)
+	tfplan.posture with input as {"plan": state}
+	object.keys(tfplan.resources) == {"aws_security_group.a"} with input as {"plan": state}
+	tfplan.unchanged_not_judged == 0 with input as {"plan": state}
 }
 
 test_actions_and_odd_changes if {
