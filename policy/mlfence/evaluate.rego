@@ -12,22 +12,16 @@ import data.lib.mlfence.tfplan
 # into Constraint parameters by `mlfence build`. The synced published ranges are not passed
 # here: lib.mlfence.ranges reads them as data (data.lib.mlfence.rangedata), so no decision
 # copies the large indexes into its input.
-default params := {}
-
-params := data.mlfence.config if {
-	is_object(data.mlfence.config)
-	not _has_overrides
-}
-
-_has_overrides if is_object(data.mlfence.overrides)
-
 # A run may override single parameters (data.mlfence.overrides, e.g. `mlfence check
 # --all-resources` sets all_resources) without rewriting the data folder: two data files
 # cannot both define data.mlfence.config.<key>.
-params := object.union(data.mlfence.config, data.mlfence.overrides) if {
-	is_object(data.mlfence.config)
-	is_object(data.mlfence.overrides)
-}
+default params := {}
+
+params := object.union(data.mlfence.config, _overrides) if is_object(data.mlfence.config)
+
+default _overrides := {}
+
+_overrides := data.mlfence.overrides if is_object(data.mlfence.overrides)
 
 # document_kind(doc) names what a document is; anything else is "unrecognised".
 document_kind(doc) := "admission_review" if {

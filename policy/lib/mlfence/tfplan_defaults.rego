@@ -44,34 +44,52 @@ provider_defaults := {
 		"root_access": {"value": "Enabled", "computed": false, "holds_for": "hashicorp/aws >= 3.0"},
 	},
 	# Optional without a schema default: null in the plan, the API default false.
-	"aws_sagemaker_model": {"enable_network_isolation": {"value": false, "computed": false, "holds_for": "hashicorp/aws >= 2.0"}},
+	"aws_sagemaker_model": {"enable_network_isolation": {
+		"value": false, "computed": false,
+		"holds_for": "hashicorp/aws >= 2.0",
+	}},
 	"aws_sagemaker_training_job": {
-		"enable_inter_container_traffic_encryption": {"value": false, "computed": false, "holds_for": "hashicorp/aws >= 4.0"},
+		"enable_inter_container_traffic_encryption": {
+			"value": false, "computed": false,
+			"holds_for": "hashicorp/aws >= 4.0",
+		},
 		"enable_network_isolation": {"value": false, "computed": false, "holds_for": "CreateTrainingJob API"},
 	},
 	"aws_sagemaker_data_quality_job_definition": {
-		"network_config.enable_inter_container_traffic_encryption": {"value": false, "computed": false, "holds_for": "hashicorp/aws >= 4.0"},
+		"network_config.enable_inter_container_traffic_encryption": {
+			"value": false, "computed": false,
+			"holds_for": "hashicorp/aws >= 4.0",
+		},
 		"network_config.enable_network_isolation": {
 			"value": false, "computed": false,
 			"holds_for": "hashicorp/aws >= 4.0",
 		},
 	},
 	"aws_sagemaker_model_quality_job_definition": {
-		"network_config.enable_inter_container_traffic_encryption": {"value": false, "computed": false, "holds_for": "hashicorp/aws >= 4.0"},
+		"network_config.enable_inter_container_traffic_encryption": {
+			"value": false, "computed": false,
+			"holds_for": "hashicorp/aws >= 4.0",
+		},
 		"network_config.enable_network_isolation": {
 			"value": false, "computed": false,
 			"holds_for": "hashicorp/aws >= 5.0",
 		},
 	},
 	"aws_sagemaker_model_bias_job_definition": {
-		"network_config.enable_inter_container_traffic_encryption": {"value": false, "computed": false, "holds_for": "hashicorp/aws >= 4.0"},
+		"network_config.enable_inter_container_traffic_encryption": {
+			"value": false, "computed": false,
+			"holds_for": "hashicorp/aws >= 4.0",
+		},
 		"network_config.enable_network_isolation": {
 			"value": false, "computed": false,
 			"holds_for": "CreateModelBiasJobDefinition API",
 		},
 	},
 	"aws_sagemaker_model_explainability_job_definition": {
-		"network_config.enable_inter_container_traffic_encryption": {"value": false, "computed": false, "holds_for": "hashicorp/aws >= 4.0"},
+		"network_config.enable_inter_container_traffic_encryption": {
+			"value": false, "computed": false,
+			"holds_for": "hashicorp/aws >= 4.0",
+		},
 		"network_config.enable_network_isolation": {
 			"value": false, "computed": false,
 			"holds_for": "CreateModelExplainabilityJobDefinition API",
@@ -177,9 +195,9 @@ _set_at_apply(r, path) if {
 	not _has_configuration
 }
 
-_has_configuration if is_object(plan.configuration)
-
 _set_at_apply(r, path) if {
 	r.actions == ["planned"]
 	count(object.get(expression(r, path), "references", [])) > 0
 }
+
+_has_configuration if is_object(plan.configuration)

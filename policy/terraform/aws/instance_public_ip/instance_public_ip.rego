@@ -50,7 +50,8 @@ violation contains result.violation(rego.metadata.chain(), r.address, msg) if {
 }
 
 violation contains f if {
-	some f in tfplan.pending_findings(rego.metadata.chain(), tfplan.of_type("aws_instance"), ["associate_public_ip_address"])
+	rs := tfplan.of_type("aws_instance")
+	some f in tfplan.pending_findings(rego.metadata.chain(), rs, ["associate_public_ip_address"])
 }
 
 violation contains result.unknown(rego.metadata.chain(), r.address, msg) if {

@@ -30,5 +30,6 @@ violation contains result.violation(rego.metadata.chain(), r.address, msg) if {
 }
 
 violation contains f if {
-	some f in tfplan.pending_findings(rego.metadata.chain(), tfplan.of_type("aws_sagemaker_domain"), ["app_network_access_type"])
+	rs := tfplan.of_type("aws_sagemaker_domain")
+	some f in tfplan.pending_findings(rego.metadata.chain(), rs, ["app_network_access_type"])
 }

@@ -43,7 +43,8 @@ violation contains result.violation(rego.metadata.chain(), r.address, msg) if {
 
 violation contains f if {
 	some type, prefix in _jobs
-	some f in tfplan.pending_findings(rego.metadata.chain(), tfplan.of_type(type), [array.concat(prefix, ["enable_network_isolation"])])
+	path := array.concat(prefix, ["enable_network_isolation"])
+	some f in tfplan.pending_findings(rego.metadata.chain(), tfplan.of_type(type), [path])
 }
 
 _name(path) := concat(".", [p | some p in path; is_string(p)])

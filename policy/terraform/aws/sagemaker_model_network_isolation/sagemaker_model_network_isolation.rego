@@ -29,5 +29,6 @@ violation contains result.violation(rego.metadata.chain(), r.address, msg) if {
 }
 
 violation contains f if {
-	some f in tfplan.pending_findings(rego.metadata.chain(), tfplan.of_type("aws_sagemaker_model"), ["enable_network_isolation"])
+	rs := tfplan.of_type("aws_sagemaker_model")
+	some f in tfplan.pending_findings(rego.metadata.chain(), rs, ["enable_network_isolation"])
 }

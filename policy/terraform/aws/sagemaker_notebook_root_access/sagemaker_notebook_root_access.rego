@@ -29,5 +29,6 @@ violation contains result.violation(rego.metadata.chain(), r.address, msg) if {
 }
 
 violation contains f if {
-	some f in tfplan.pending_findings(rego.metadata.chain(), tfplan.of_type("aws_sagemaker_notebook_instance"), ["root_access"])
+	rs := tfplan.of_type("aws_sagemaker_notebook_instance")
+	some f in tfplan.pending_findings(rego.metadata.chain(), rs, ["root_access"])
 }

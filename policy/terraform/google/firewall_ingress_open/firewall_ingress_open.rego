@@ -37,7 +37,8 @@ violation contains tfcloud.exposure(rego.metadata.chain(), r, msg, specs) if {
 # in 0.0.0.0/0 when no tag or service account is given either (_sourceless).
 violation contains f if {
 	rs := [r | some r in _ingress_allow; not _has_known_source(r)]
-	some f in tfplan.pending_findings(rego.metadata.chain(), rs, ["source_ranges", "source_tags", "source_service_accounts"])
+	sources := ["source_ranges", "source_tags", "source_service_accounts"]
+	some f in tfplan.pending_findings(rego.metadata.chain(), rs, sources)
 }
 
 # Enabled INGRESS rules that allow something. direction is Optional+Computed with the API
