@@ -71,7 +71,14 @@ _inbound_allow(rule) if {
 _open_sources(rule) := {s |
 	some s in _one_and_many(rule, "source_address_prefix", "source_address_prefixes")
 	net.is_internet_source(s)
-}
+} | _union_open(_one_and_many(rule, "source_address_prefix", "source_address_prefixes"))
+
+# Prefixes are judged together: 0.0.0.0/1 and 128.0.0.0/1 are the internet.
+_union_open(prefixes) := {sprintf("%s (together the internet)", [concat(", ", cidrs)])} if {
+	cidrs := [p | some p in prefixes; is_string(p); not net.is_internet_source(p)]
+	count(cidrs) > 1
+	net.opens_internet(cidrs)
+} else := set()
 
 # "*" and port-less protocols: see tfcloud.ml_ports_hit. Both attributes empty is treated as all
 # ports, the widest reading of a rule the API would reject anyway.

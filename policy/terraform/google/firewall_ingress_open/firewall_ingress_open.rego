@@ -54,14 +54,21 @@ _is_ingress(r) if upper(sprintf("%v", [tfcloud.setting(r, ["direction"])])) == "
 
 _is_ingress(r) if not is_string(tfcloud.setting(r, ["direction"]))
 
-_open_sources(r) := {cidr |
-	some cidr in tfplan.string_list(tfcloud.setting(r, ["source_ranges"]))
-	net.is_everywhere(cidr)
-} if {
+# The ranges are judged together: 0.0.0.0/1 and 128.0.0.0/1 are 0.0.0.0/0.
+_open_sources(r) := {_describe(ranges)} if {
+	ranges := tfplan.string_list(tfcloud.setting(r, ["source_ranges"]))
+	count(ranges) > 0
+	net.opens_internet(ranges)
+} else := set() if {
 	count(tfplan.string_list(tfcloud.setting(r, ["source_ranges"]))) > 0
 } else := {"0.0.0.0/0 (no source given, the API default)"} if {
 	_sourceless(r)
 } else := set()
+
+_describe(ranges) := concat(", ", everywhere) if {
+	everywhere := [c | some c in ranges; net.is_everywhere(c)]
+	count(everywhere) > 0
+} else := sprintf("%s (together the internet)", [concat(", ", ranges)])
 
 # No source of any kind, and none of them pending: the API applies 0.0.0.0/0.
 _sourceless(r) if {
