@@ -107,13 +107,13 @@ _nsr := "azurerm_network_security_rule"
 
 # Issue 16: source prefixes that together cover the internet are judged as the internet.
 test_deny_union_of_halves if {
+	v6 := object.union(_rule(null, "22"), {"source_address_prefixes": ["::/1", "8000::/1"]})
+	count(_v([_r(v6)])) == 1
+	private := object.union(_rule(null, "22"), {"source_address_prefixes": ["10.0.0.0/9", "10.128.0.0/9"]})
+	count(_v([_r(private)])) == 0
 	rule := object.union(_rule(null, "22"), {"source_address_prefixes": ["0.0.0.0/1", "128.0.0.0/1"]})
 	v := _v([_r(rule)])
 	count(v) == 1
 	some f in v
 	contains(f.msg, "0.0.0.0/1, 128.0.0.0/1 (together the internet)")
-	v6 := object.union(_rule(null, "22"), {"source_address_prefixes": ["::/1", "8000::/1"]})
-	count(_v([_r(v6)])) == 1
-	private := object.union(_rule(null, "22"), {"source_address_prefixes": ["10.0.0.0/9", "10.128.0.0/9"]})
-	count(_v([_r(private)])) == 0
 }
