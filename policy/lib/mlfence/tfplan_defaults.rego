@@ -106,6 +106,11 @@ provider_defaults := {
 		"value": null, "computed": true,
 		"holds_for": "hashicorp/aws >= 4.0",
 	}},
+	# Optional+Computed: "inherited" follows the project or organisation policy, off by default.
+	"google_storage_bucket": {"public_access_prevention": {
+		"value": "inherited", "computed": true,
+		"holds_for": "hashicorp/google >= 4.19",
+	}},
 	# Optional+Computed blocks; without them the control plane is public and accepts any address.
 	"google_container_cluster": {
 		"master_authorized_networks_config": {"value": null, "computed": true, "holds_for": "hashicorp/google >= 4.0"},
