@@ -106,6 +106,14 @@ provider_defaults := {
 		"value": null, "computed": true,
 		"holds_for": "hashicorp/aws >= 4.0",
 	}},
+	"azurerm_storage_account": {"public_network_access_enabled": {
+		"value": true, "computed": false,
+		"holds_for": "hashicorp/azurerm >= 3.0",
+	}},
+	"azurerm_key_vault": {"public_network_access_enabled": {
+		"value": true, "computed": false,
+		"holds_for": "hashicorp/azurerm >= 3.0",
+	}},
 	# Optional+Computed: "inherited" follows the project or organisation policy, off by default.
 	"google_storage_bucket": {"public_access_prevention": {
 		"value": "inherited", "computed": true,
