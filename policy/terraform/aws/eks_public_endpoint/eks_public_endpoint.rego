@@ -1,9 +1,9 @@
 # METADATA
 # title: EKS API endpoint is public and open to the internet
 # description: >-
-#   The Kubernetes API of an ML cluster controls every training job, notebook and model server
-#   in it. A public endpoint without public_access_cidrs is open to 0.0.0.0/0 (the EKS default),
-#   so one leaked kubeconfig or API bug is enough.
+#   The Kubernetes API of a cluster controls every workload in it; on an ML platform that is
+#   every training job, notebook and model server. A public endpoint without public_access_cidrs
+#   is open to 0.0.0.0/0 (the EKS default), so one leaked kubeconfig or API bug is enough.
 # related_resources:
 #   - ref: https://registry.terraform.io/providers/hashicorp/aws/latest/docs/resources/eks_cluster
 #   - ref: https://docs.aws.amazon.com/eks/latest/userguide/cluster-endpoint.html
@@ -18,6 +18,7 @@
 #     the CI and VPN egress addresses in vpc_config.public_access_cidrs.
 package terraform.aws.eks_public_endpoint
 
+import data.lib.mlfence.config
 import data.lib.mlfence.net
 import data.lib.mlfence.result
 import data.lib.mlfence.tfplan
@@ -32,8 +33,8 @@ violation contains result.violation(rego.metadata.chain(), r.address, msg) if {
 	some r in _public
 	some cidr in _cidrs(r)
 	net.is_everywhere(cidr)
-	msg := sprintf("%s has a public API endpoint open to %s (vpc_config.public_access_cidrs%s); restrict it", [
-		r.address, cidr, _default_note(r),
+	msg := sprintf("%s has a public API endpoint open to %s (vpc_config.public_access_cidrs%s)%s; restrict it", [
+		r.address, cidr, _default_note(r), _ml_note(r),
 	])
 }
 
@@ -57,3 +58,34 @@ _cidrs(r) := cidrs if {
 _default_note(r) := " omitted, which EKS defaults to 0.0.0.0/0" if {
 	tfplan.attribute(r, _path).state == "default"
 } else := ""
+
+# The cluster is called an ML platform only when the plan says so: GPU or accelerator node
+# groups, ML workload tags (parameter aws_ml_instance_tags), or ML add-ons.
+_ml_note(r) := sprintf("; it runs ML workloads (%s)", [concat(", ", sort(evidence))]) if {
+	evidence := _ml_evidence(r)
+	count(evidence) > 0
+} else := ""
+
+_ml_evidence(r) := ({e |
+	some ng in tfplan.existing_of_type("aws_eks_node_group")
+	r in tfplan.linked(ng, "cluster_name", "aws_eks_cluster")
+	_gpu_node_group(ng)
+	e := sprintf("GPU node group %s", [ng.address])
+} | {e |
+	some addon in tfplan.existing_of_type("aws_eks_addon")
+	r in tfplan.linked(addon, "cluster_name", "aws_eks_cluster")
+	regex.match(`(?i)sagemaker|kubeflow|neuron|nvidia`, sprintf("%v", [addon.values.addon_name]))
+	e := sprintf("add-on %v", [addon.values.addon_name])
+}) | {e |
+	some key, want in config.value("aws_ml_instance_tags")
+	value := tfplan.tags(r)[key]
+	want in {"*", value}
+	e := sprintf("tag %s", [key])
+}
+
+_gpu_node_group(ng) if {
+	some t in tfplan.string_list(tfplan.value(ng, "instance_types", []))
+	regex.match(`^(p[0-9]|g[0-9]|trn[0-9]|inf[0-9]|dl[0-9])`, t)
+}
+
+_gpu_node_group(ng) if regex.match(`(?i)gpu|nvidia|neuron`, sprintf("%v", [tfplan.value(ng, "ami_type", "")]))

@@ -102,3 +102,21 @@ test_parameters_do_not_matter if {
 		{"internal_cidrs": []},
 	)) == 1
 }
+
+# The message calls the cluster an ML platform only when the plan says so.
+test_deny_message_names_ml_evidence_only_when_present if {
+	eks := _eks({"endpoint_public_access": true, "public_access_cidrs": ["0.0.0.0/0"]}, {})
+	general := _only(_eval([eks], [], {}))
+	not contains(general.msg, "ML workloads")
+	ng := _change("aws_eks_node_group.gpu", "aws_eks_node_group", {"cluster_name": "ml", "instance_types": ["g5.2xlarge"]}, {})
+	ml := _only(_eval([eks, ng], [], {}))
+	contains(ml.msg, "it runs ML workloads (GPU node group aws_eks_node_group.gpu)")
+	tagged := _change(
+		"aws_eks_cluster.ml", "aws_eks_cluster", {
+			"name": "ml", "tags": {"workload": "ml"},
+			"vpc_config": [{"endpoint_public_access": true, "public_access_cidrs": ["0.0.0.0/0"]}],
+		},
+		{},
+	)
+	contains(_only(_eval([tagged], [], {})).msg, "tag workload")
+}
