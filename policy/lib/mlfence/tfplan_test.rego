@@ -273,3 +273,50 @@ test_missing_plan if {
 	tfplan.plan == {} with input as {}
 	count(tfplan.resources) == 0 with input as {"plan": {"resource_changes": "x"}}
 }
+
+# tfplan.attribute: the one decision about an attribute, on each shape a real plan gives.
+test_attribute_known_unknown_default if {
+	lb := {
+		"address": "aws_lb.api", "mode": "managed", "type": "aws_lb", "name": "api",
+		"change": {"actions": ["create"], "after": {"name": "api"}, "after_unknown": {"internal": true, "subnets": true}},
+	}
+	config := {"root_module": {"resources": [{
+		"address": "aws_lb.api", "mode": "managed", "type": "aws_lb", "name": "api",
+		"expressions": {"name": {"constant_value": "api"}, "subnets": {"references": ["var.subnets"]}},
+	}]}}
+	plan := {"format_version": "1.2", "resource_changes": [lb], "configuration": config}
+	r := tfplan.resources["aws_lb.api"] with input as {"plan": plan}
+
+	# Written constant: known. Left out but listed unknown: the provider default (false).
+	tfplan.attribute(r, "name") == {"state": "known", "value": "api"} with input as {"plan": plan}
+	tfplan.attribute(r, "internal") == {"state": "default", "value": false} with input as {"plan": plan}
+	tfplan.effective(r, "internal") == false with input as {"plan": plan}
+
+	# Written from a variable and listed unknown: pending.
+	tfplan.attribute(r, "subnets") == {"state": "unknown", "value": null} with input as {"plan": plan}
+	tfplan.pending(r, "subnets") with input as {"plan": plan}
+
+	# Without any configuration nothing tells a default from a pending value: unknown.
+	bare := {"format_version": "1.2", "resource_changes": [lb]}
+	tfplan.attribute(r, "internal").state == "unknown" with input as {"plan": bare}
+}
+
+test_attribute_nested_block_written_whole_or_left_out if {
+	eks := {
+		"address": "aws_eks_cluster.c", "mode": "managed", "type": "aws_eks_cluster", "name": "c",
+		"change": {
+			"actions": ["create"], "after": {"vpc_config": [{"subnet_ids": ["s-1"]}]},
+			"after_unknown": {"vpc_config": [{"public_access_cidrs": true}]},
+		},
+	}
+	config := {"root_module": {"resources": [{
+		"address": "aws_eks_cluster.c", "mode": "managed", "type": "aws_eks_cluster", "name": "c",
+		"expressions": {"vpc_config": [{"subnet_ids": {"constant_value": ["s-1"]}}]},
+	}]}}
+	plan := {"format_version": "1.2", "resource_changes": [eks], "configuration": config}
+	r := tfplan.resources["aws_eks_cluster.c"] with input as {"plan": plan}
+
+	# A computed leaf left out of a written block is the default, not pending.
+	path := ["vpc_config", 0, "public_access_cidrs"]
+	tfplan.attribute(r, path) == {"state": "default", "value": ["0.0.0.0/0"]} with input as {"plan": plan}
+}
