@@ -12,9 +12,16 @@ import data.lib.mlfence.tfplan
 # into Constraint parameters by `mlfence build`. The synced published ranges are not passed
 # here: lib.mlfence.ranges reads them as data (data.lib.mlfence.rangedata), so no decision
 # copies the large indexes into its input.
+# A run may override single parameters (data.mlfence.overrides, e.g. `mlfence check
+# --all-resources` sets all_resources) without rewriting the data folder: two data files
+# cannot both define data.mlfence.config.<key>.
 default params := {}
 
-params := data.mlfence.config if is_object(data.mlfence.config)
+params := object.union(data.mlfence.config, _overrides) if is_object(data.mlfence.config)
+
+default _overrides := {}
+
+_overrides := data.mlfence.overrides if is_object(data.mlfence.overrides)
 
 # document_kind(doc) names what a document is; anything else is "unrecognised".
 document_kind(doc) := "admission_review" if {
@@ -91,6 +98,13 @@ _terraform_findings(plan) := {as_finding(violation) |
 	found := _terraform_violations with input as {"plan": plan, "parameters": params}
 	some violation in found
 }
+
+# unchanged_summary(doc) says, for a plan, how many unchanged resources were left out of the
+# review (nothing changed depends on them and posture mode is off); {} for anything else.
+unchanged_summary(doc) := {"unchanged_not_judged": n} if {
+	document_kind(doc) == "terraform_plan"
+	n := tfplan.unchanged_not_judged with input as {"plan": doc, "parameters": params}
+} else := {}
 
 _terraform_violations := union({found |
 	some provider, rule

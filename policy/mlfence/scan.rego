@@ -7,12 +7,15 @@ package mlfence
 #   costs one OPA process. input.documents is a list of {"path", "index", "document"}; every
 #   Kubernetes object among them also feeds the inventory that cross-object rules read.
 # entrypoint: true
-scan := [{
-	"path": entry.path,
-	"index": entry.index,
-	"input_kind": document_kind(entry.document),
-	"findings": document_findings(entry.document, scan_inventory),
-} |
+scan := [object.union(
+	{
+		"path": entry.path,
+		"index": entry.index,
+		"input_kind": document_kind(entry.document),
+		"findings": document_findings(entry.document, scan_inventory),
+	},
+	unchanged_summary(entry.document),
+) |
 	some entry in input.documents
 	_in_shard(entry.index)
 ]

@@ -45,6 +45,7 @@ class CheckOptions:
     jobs: int | None = None  # OPA processes; None: one per CPU (scan.job_count)
     exclude: list[str] = field(default_factory=list)  # globs skipped while walking folders
     allow_empty: bool = False  # a run that checks nothing may exit 0 (else it is an input error)
+    all_resources: bool = False  # Terraform posture mode: judge unchanged resources too
 
 
 @dataclass
@@ -72,6 +73,7 @@ def _summary(findings: list[Finding], result: scan.ScanResult, problems: list[In
         "unknown": statuses.get("unknown", 0),
         "exempted": statuses.get("exempted", 0),
         "by_severity": dict(sorted(Counter(f.severity for f in findings).items())),
+        "unchanged_not_judged": result.unchanged_not_judged,
     }
 
 
@@ -166,8 +168,11 @@ def _evaluate(options: CheckOptions, data: Path,
         if status:
             status.update(f"mlfence: evaluating {len(loaded.documents)} documents")
         try:
-            result = scan.evaluate(loaded.documents, toolchain.policy_dir(), data,
-                                   extra_data=exemptions.as_data(active), jobs=options.jobs)
+            extra = exemptions.as_data(active)
+            if options.all_resources:
+                # Posture mode: unchanged Terraform resources are judged too.
+                extra["mlfence"]["overrides"] = {"all_resources": True}
+            result = scan.evaluate(loaded.documents, toolchain.policy_dir(), data, extra_data=extra, jobs=options.jobs)
         except (scan.ScanError, toolchain.ToolchainError) as exc:
             raise CheckError(f"policy evaluation failed: {exc}") from None
     finally:

@@ -127,6 +127,9 @@ def check(
     exclude: Annotated[list[str] | None, typer.Option(help="Skip files and folders matching this glob while "
                                                        "walking folders (repeatable).")] = None,
     allow_empty: Annotated[bool, typer.Option(help="Exit 0 when there is nothing to check (else exit 2).")] = False,
+    all_resources: Annotated[bool, typer.Option("--all-resources", help="Terraform posture mode: judge unchanged "
+                                                "(no-op) resources too, not only what the plan changes and what "
+                                                "that depends on.")] = False,
 ) -> None:
     """Scan manifests, Helm charts and Terraform plans; exit 0 clean, 1 findings, 2 bad input."""
     extra = {"sarif": sarif, "junit": junit, "json": json_file}
@@ -136,7 +139,7 @@ def check(
         data=data, exemptions=exemptions, baseline=baseline, write_baseline=write_baseline,
         stdin_filename=stdin_filename, tf_root=tf_root, progress=not quiet and sys.stderr.isatty(),
         needs_catalog=output_format in (Format.sarif, Format.junit) or sarif is not None or junit is not None,
-        jobs=jobs, exclude=exclude or [], allow_empty=allow_empty,
+        jobs=jobs, exclude=exclude or [], allow_empty=allow_empty, all_resources=all_resources,
     )
     try:
         outcome = checking.run(options)

@@ -4,14 +4,25 @@ descriptions, so plan fixtures are generated, never hand-edited blobs.
 A compact resource: {"address", "values", "unknown"?, "actions"?, "references"?}. The address
 carries the module path and instance key (module.ml.aws_instance.gpu[0]); references become
 `configuration` expressions inside the right `module_calls`.
+
+Like real Terraform, a created resource lists every Optional+Computed attribute its
+configuration leaves out in `after_unknown` (the provider fills it in at apply time); which
+attributes those are is read from the one table the rules use, `provider_defaults` in
+policy/lib/mlfence/tfplan_defaults.rego. Nested blocks the configuration writes appear in
+`configuration` as lists of expression objects, except attribute-as-block lists (security
+group ingress/egress, NSG security_rule), which Terraform leaves out (hashicorp/terraform#29022).
 """
 
 from __future__ import annotations
 
 import copy
+import functools
+import json
 import re
 from dataclasses import dataclass
 from typing import Any
+
+from mlfence import toolchain
 
 FORMAT_VERSION = "1.2"
 TERRAFORM_VERSION = "1.9.8"
@@ -21,8 +32,81 @@ _MODULE = re.compile(r'^module\.([A-Za-z0-9_-]+)(\[[^\]]+\])?\.')
 _RESOURCE = re.compile(r'^(data\.)?([A-Za-z0-9_]+)\.([A-Za-z0-9_-]+)(\[([^\]]+)\])?$')
 
 
+# Always computed by the provider on create, whatever the configuration says.
+_ALWAYS_COMPUTED = ("id",)
+
+# Lists of nested blocks that providers declare as attributes (SchemaConfigModeAttr):
+# Terraform does not render them in `configuration` even when the .tf file writes them.
+_ATTRIBUTE_BLOCKS = {
+    "aws_security_group": {"ingress", "egress"},
+    "aws_default_security_group": {"ingress", "egress"},
+    "azurerm_network_security_group": {"security_rule"},
+}
+
+
 class FixtureError(ValueError):
     """A compact case description is malformed."""
+
+
+@functools.cache
+def computed_attributes() -> dict[str, tuple[tuple[str, ...], ...]]:
+    """Optional+Computed attribute paths per resource type, from the rules' provider_defaults."""
+    root = toolchain.project_root()
+    proc = toolchain.run("opa", "eval", "--format", "json", "-d", str(root / "policy" / "lib" / "mlfence"),
+                         "--ignore", "*_test.rego", "data.lib.mlfence.tfplan.provider_defaults")
+    try:
+        table = json.loads(proc.stdout)["result"][0]["expressions"][0]["value"]
+    except (KeyError, IndexError, json.JSONDecodeError) as exc:
+        raise FixtureError(f"cannot read provider_defaults with opa: {proc.stderr.strip()[:300]}") from exc
+    return {rtype: tuple(tuple(path.split(".")) for path, d in sorted(attrs.items()) if d.get("computed"))
+            for rtype, attrs in table.items()}
+
+
+def _mark_computed(values: dict[str, Any], unknown: dict[str, Any], resource_type: str) -> dict[str, Any]:
+    """after_unknown of a create as Terraform writes it: what the case lists, plus every
+    computed attribute the values leave out (inside nested blocks the values do write)."""
+    out = copy.deepcopy(unknown)
+    for key in _ALWAYS_COMPUTED:
+        if key not in values:
+            out.setdefault(key, True)
+    for path in computed_attributes().get(resource_type, ()):
+        _mark(values, out, list(path))
+    return out
+
+
+def _pending_references(unknown: Any, resource_type: str, prefix: tuple[str, ...] = ()) -> dict[str, list[str]]:
+    """A case that lists a value as unknown means the configuration writes it from something
+    known only after apply: Terraform then records the expression's references. Each such
+    attribute without references in the case gets one to a variable of its name."""
+    out: dict[str, list[str]] = {}
+    if unknown is True and prefix:
+        if not (len(prefix) == 1 and prefix[0] in _ATTRIBUTE_BLOCKS.get(resource_type, ())):
+            out[".".join(prefix)] = [f"var.{prefix[-1]}"]
+    elif isinstance(unknown, dict):
+        for key, value in unknown.items():
+            out.update(_pending_references(value, resource_type, (*prefix, key)))
+    elif isinstance(unknown, list) and unknown:
+        out.update(_pending_references(unknown[0], resource_type, prefix))
+    return out
+
+
+def _mark(values: Any, unknown: dict[str, Any], path: list[str]) -> None:
+    head, rest = path[0], path[1:]
+    if not rest:
+        if not isinstance(values, dict) or values.get(head) is None:
+            unknown.setdefault(head, True)
+        return
+    blocks = values.get(head) if isinstance(values, dict) else None
+    if not isinstance(blocks, list) or not blocks:
+        return  # the enclosing block is not written: the provider computes none of it here
+    node = unknown.setdefault(head, [{} for _ in blocks])
+    if not isinstance(node, list):
+        return  # the case marks the whole block unknown already
+    while len(node) < len(blocks):
+        node.append({})
+    for block, marks in zip(blocks, node, strict=False):
+        if isinstance(block, dict) and isinstance(marks, dict):
+            _mark(block, marks, rest)
 
 
 @dataclass(frozen=True)
@@ -101,11 +185,23 @@ def _config_module(root: dict[str, Any], address: Address) -> dict[str, Any]:
     return node
 
 
-def _expressions(values: dict[str, Any], references: dict[str, list[str]]) -> dict[str, Any]:
+def _constant_expressions(values: dict[str, Any], skip: frozenset[str] = frozenset()) -> dict[str, Any]:
+    """What `configuration` records for written values: constants, and nested blocks as lists
+    of expression objects. None is not written."""
     expressions: dict[str, Any] = {}
     for key, value in values.items():
-        if isinstance(value, str | int | float | bool):
+        if key in skip or value is None:
+            continue
+        if isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
+            expressions[key] = [_constant_expressions(v) for v in value]
+        else:
             expressions[key] = {"constant_value": value}
+    return expressions
+
+
+def _expressions(values: dict[str, Any], references: dict[str, list[str]],
+                 resource_type: str = "") -> dict[str, Any]:
+    expressions = _constant_expressions(values, frozenset(_ATTRIBUTE_BLOCKS.get(resource_type, ())))
     for key, refs in references.items():
         if not isinstance(refs, list) or not all(isinstance(r, str) for r in refs):
             raise FixtureError(f"references.{key} must be a list of strings")
@@ -137,6 +233,9 @@ def build_plan(resources: list[dict[str, Any]]) -> dict[str, Any]:
         values = copy.deepcopy(entry.get("values") or {})
         unknown = copy.deepcopy(entry.get("unknown") or {})
         actions = list(entry.get("actions") or ["create"])
+        references = {**_pending_references(unknown, address.type), **(entry.get("references") or {})}
+        if "create" in actions and address.mode == "managed":
+            unknown = _mark_computed(values, unknown, address.type)
         provider = _provider(address.type)
         change: dict[str, Any] = {
             "address": address.full,
@@ -174,7 +273,7 @@ def build_plan(resources: list[dict[str, Any]]) -> dict[str, Any]:
             _config_module(configuration, address)["resources"].append({
                 "address": local, "mode": address.mode, "type": address.type, "name": address.name,
                 "provider_config_key": address.type.split("_", 1)[0],
-                "expressions": _expressions(values, entry.get("references") or {}),
+                "expressions": _expressions(values, references, address.type),
                 "schema_version": 0,
             })
     return {

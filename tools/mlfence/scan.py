@@ -81,6 +81,7 @@ class ScanResult:
     findings: list[Finding] = field(default_factory=list)
     documents: int = 0
     kinds: dict[str, int] = field(default_factory=dict)
+    unchanged_not_judged: int = 0  # unchanged Terraform resources nothing changed depends on
     skipped: list[SkippedDocument] = field(default_factory=list)
 
 
@@ -138,6 +139,7 @@ def evaluate(documents: list[Document], policy: Path, data: Path,
     for answer in answers:
         doc = documents[answer["index"]]
         result.kinds[answer["input_kind"]] = result.kinds.get(answer["input_kind"], 0) + 1
+        result.unchanged_not_judged += int(answer.get("unchanged_not_judged", 0))
         if answer["input_kind"] == "unrecognised":
             result.skipped.append(SkippedDocument(doc.path, doc.line, _describe(doc.content)))
             continue

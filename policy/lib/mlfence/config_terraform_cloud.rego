@@ -46,3 +46,11 @@ defaults["gcp_psc_allowed_projects"] := []
 
 # Azure ML workspace managed-network isolation modes that pass without a finding.
 defaults["aml_allowed_isolation_modes"] := ["AllowOnlyApprovedOutbound"]
+
+# Posture mode: judge every resource in a plan, unchanged (no-op) ones included, not only what
+# the plan changes and the unchanged resources it depends on. States are always judged this way.
+defaults["all_resources"] := false
+
+# Subnet names (case-insensitive substrings) that mark an Azure subnet as hosting ML workloads
+# (MLF-TF-069), besides the subnets Azure ML compute is placed in.
+defaults["azure_ml_subnet_names"] := ["aml", "ml-", "training", "inference", "notebook"]

@@ -21,3 +21,136 @@ is_internet_source(value) if {
 	is_string(value)
 	lower(trim_space(value)) in internet_words
 }
+
+# --- the union of a list of entries -----------------------------------------------------------
+# Rules must judge what a list of entries opens together: 0.0.0.0/1 + 128.0.0.0/1 is the whole
+# IPv4 internet although neither entry is. Entries are merged per family (net.cidr_merge) and the
+# public addresses of the merged blocks are counted by prefix-length arithmetic, so the cost is
+# linear in the entries, whatever space they cover.
+
+# default_open_share_threshold is the share of a family's public space from which a list of
+# entries counts as "the internet": a quarter, i.e. the public space of a whole /2 (about 925
+# million IPv4 addresses). No list of real callers comes near it; halves, quarters and other
+# splits of 0.0.0.0/0 or ::/0 all reach it. Rules take their threshold from the parameter
+# `open_share_threshold` (lib.mlfence.config) and fall back to this.
+default_open_share_threshold := 0.25
+
+# opens_internet(cidrs) holds when the entries together cover at least the default share of the
+# public IPv4 or IPv6 space.
+opens_internet(cidrs) if opens_share(cidrs, default_open_share_threshold)
+
+# opens_share(cidrs, threshold) holds when the entries together cover at least `threshold`
+# (a number in (0, 1]) of the public IPv4 or IPv6 space.
+opens_share(cidrs, threshold) if open_share(cidrs) >= threshold
+
+# open_share(cidrs) is the largest share, over IPv4 and IPv6, of that family's public space that
+# the union of the entries covers: 0 for none of it, 1 for all. Entries that are not CIDRs or
+# addresses (hostnames, words, numbers) are skipped; a bare address counts as a host route.
+open_share(cidrs) := max({_share(entries, "ipv4"), _share(entries, "ipv6")}) if {
+	entries := _entries(cidrs)
+}
+
+# family_share(cidrs, family) is the share of one family's ("ipv4" or "ipv6") public space that
+# the union of the entries covers.
+family_share(cidrs, family) := _share(_entries(cidrs), family)
+
+_share(entries, family) := _public_covered(_merged(entries, family), family) / _public_size[family]
+
+# merged_blocks(cidrs, family) is the union of the entries of one family as a set of disjoint CIDRs.
+# net.cidr_merge reads an IPv4-mapped IPv6 block (::ffff:0:0/96) as the IPv4 block it maps (as
+# Go's net package, and so Kubernetes, does); given such a block with IPv4 entries, or IPv4 and
+# IPv6 entries together, it panics or drops a family (OPA v1.17 to v1.21). So IPv6 entries are
+# canonicalised one by one first, which turns the mapped ones into IPv4, and families are merged
+# apart.
+merged_blocks(cidrs, family) := _merged(_entries(cidrs), family)
+
+_merged(entries, family) := net.cidr_merge(entries[family]) if {
+	count(entries[family]) > 0
+} else := set()
+
+_entries(cidrs) := {
+	"ipv4": ({cidr |
+		some entry in cidrs
+		cidr := _valid(entry)
+		not contains(cidr, ":")
+	} | {block |
+		some merged in canonical6
+		some block in merged
+		not contains(block, ":")
+	}),
+	"ipv6": {block |
+		some merged in canonical6
+		some block in merged
+		contains(block, ":")
+	},
+} if {
+	canonical6 := [net.cidr_merge([cidr]) |
+		some entry in cidrs
+		cidr := _valid(entry)
+		contains(cidr, ":")
+	]
+}
+
+_valid(entry) := cidr if {
+	is_string(entry)
+	cidr := _with_length(trim_space(entry))
+	net.cidr_is_valid(cidr)
+}
+
+# _with_length(text) gives a bare address its host length: net.cidr_merge would otherwise read
+# "10.1.2.3" as the classful 10.0.0.0/8.
+_with_length(text) := text if contains(text, "/")
+
+else := concat("", [text, "/128"]) if contains(text, ":")
+
+else := concat("", [text, "/32"])
+
+_family(block) := "ipv6" if contains(block, ":")
+
+else := "ipv4"
+
+# The public space of a family is a root block minus the reserved blocks inside it; reserved
+# blocks are disjoint. The lists follow IANA's IPv4 and IPv6 special-purpose address registries
+# as Python 3.11's ipaddress encodes them (tests/test_net_union.py checks every boundary with
+# it): a public address is one that is global and neither multicast, reserved nor site-local.
+# IPv4: RFC 1918 and 6598 space, loopback, link-local, "this network", documentation and
+# benchmarking blocks, IETF protocol assignments, multicast and the reserved 240.0.0.0/4.
+# IPv6: only 2000::/3 is allocated global unicast; inside it, the IETF protocol assignments
+# (2001::/23, including Teredo and ORCHID) and documentation (2001:db8::/32).
+_public_space := {
+	"ipv4": {"root": "0.0.0.0/0", "reserved": [
+		"0.0.0.0/8", "10.0.0.0/8", "100.64.0.0/10", "127.0.0.0/8", "169.254.0.0/16",
+		"172.16.0.0/12", "192.0.0.0/29", "192.0.0.170/31", "192.0.2.0/24", "192.168.0.0/16",
+		"198.18.0.0/15", "198.51.100.0/24", "203.0.113.0/24", "224.0.0.0/4", "240.0.0.0/4",
+	]},
+	"ipv6": {"root": "2000::/3", "reserved": ["2001::/23", "2001:db8::/32"]},
+}
+
+_width := {"ipv4": 32, "ipv6": 128}
+
+# _size(block, family) is the number of addresses in a canonical block.
+_size(block, family) := bits.lsh(1, _width[family] - to_number(split(block, "/")[1]))
+
+_public_size[family] := _size(space.root, family) - sum([_size(r, family) | some r in space.reserved]) if {
+	some family, space in _public_space
+}
+
+# _public_covered(blocks, family) counts the public addresses of disjoint blocks: their addresses
+# in the root less those in reserved blocks. Two CIDRs are nested or disjoint, so each
+# overlapping pair shares the smaller one; three net.cidr_contains_matches calls find all pairs.
+_public_covered(blocks, family) := ((in_root + root_inside) - in_reserved) - around_reserved if {
+	space := _public_space[family]
+	list := [block | some block in blocks]
+	sizes := [_size(block, family) | some block in list]
+	in_root := sum([sizes[pair[1]] | some pair in net.cidr_contains_matches([space.root], list)])
+	root_inside := sum([_size(space.root, family) |
+		some pair in net.cidr_contains_matches(list, [space.root])
+		list[pair[0]] != space.root
+	])
+	inside := net.cidr_contains_matches(space.reserved, list)
+	in_reserved := sum([sizes[pair[1]] | some pair in inside])
+	around_reserved := sum([_size(space.reserved[pair[1]], family) |
+		some pair in net.cidr_contains_matches(list, space.reserved)
+		not [pair[1], pair[0]] in inside
+	])
+}

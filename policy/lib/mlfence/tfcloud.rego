@@ -137,5 +137,5 @@ firewall_destinations(r) := ranges if {
 	ranges := tfplan.string_list(setting(r, ["destination_ranges"]))
 	count(ranges) > 0
 } else := [] if {
-	tfplan.is_unknown(r, ["destination_ranges"])
+	tfplan.pending(r, ["destination_ranges"])
 } else := ["0.0.0.0/0"]

@@ -4,17 +4,21 @@
 #   themselves: they ask for resources of a type and get the after-state with its address.
 #   The plan is read from input.plan, which the adapters fill in every engine.
 #   Resource changes are the source of truth (they carry after_unknown); a plan without them
-#   (some tools strip the diff) falls back to planned_values, walking child_modules at any depth.
+#   (some tools strip the diff) falls back to planned_values, walking child_modules at any depth,
+#   and a state (`values` only) is read the same way, every resource unchanged (posture).
 #   Configuration references (`configuration.root_module`, `module_calls`) resolve values that are
 #   known only after apply to the resources they come from, so joins (a flow log and its VPC, a
 #   notebook and its subnet) still decide when the IDs do not exist yet.
 package lib.mlfence.tfplan
 
+import data.lib.mlfence.config
+
 default plan := {}
 
 plan := input.plan if is_object(input.plan)
 
-# is_plan(doc) holds for a document shaped like `terraform show -json` output.
+# is_plan(doc) holds for a document shaped like `terraform show -json` output: a plan, or a
+# state (`terraform show -json` without a plan file: `values` only), which is judged as posture.
 is_plan(doc) if {
 	is_object(doc)
 	is_string(doc.format_version)
@@ -25,17 +29,94 @@ _has_plan_body(doc) if is_array(doc.resource_changes)
 
 _has_plan_body(doc) if is_object(doc.planned_values)
 
-# Actions that leave nothing to judge: the resource goes away or does not change.
-_skipped_actions := {["delete"], ["no-op"], ["read"]}
+_has_plan_body(doc) if _is_state(doc)
+
+# object.get: a negated call on a missing field would make the whole body undefined.
+_is_state(doc) if {
+	is_object(doc.values.root_module)
+	not is_array(object.get(doc, "resource_changes", null))
+	not is_object(object.get(doc, "planned_values", null))
+}
+
+# Actions that leave nothing to judge: the resource goes away or is only read.
+_skipped_actions := {["delete"], ["read"]}
 
 # Actions after which the resource does not exist (joins ignore them).
 _gone_actions := {["delete"], ["read"]}
 
-# resources contains one entry per managed resource instance that the plan creates or updates,
-# keyed by its full address (modules, count and for_each instances stay distinct).
+# resources contains one entry per managed resource instance that is judged, keyed by its full
+# address (modules, count and for_each instances stay distinct): every one the plan creates or
+# updates, and the unchanged (no-op) ones a changed resource depends on (the security group of
+# a new instance, the subnet of a new notebook, the bucket a new policy attaches to). In
+# posture mode (parameter all_resources, and always for a state) every existing one.
+resources[address] := r if {
+	some address, r in _changed
+}
+
 resources[address] := r if {
 	some address, r in _all
+	r.actions == ["no-op"]
+	_judged_unchanged(r)
+}
+
+_changed[address] := r if {
+	some address, r in _all
 	not r.actions in _skipped_actions
+	r.actions != ["no-op"]
+}
+
+_judged_unchanged(_) if posture
+
+_judged_unchanged(r) if r.address in _depended_on
+
+_judged_unchanged(r) if config_address(r) in _depended_on
+
+_judged_unchanged(r) if {
+	some key in ["id", "arn"]
+	r.values[key] in _changed_strings
+}
+
+# posture holds when everything in the plan is judged, changed or not: the all_resources
+# parameter (`mlfence check --all-resources`, data.mlfence.config in the bundle and conftest)
+# or a state file, which has no changes at all.
+posture if config.value("all_resources") == true
+
+posture if _is_state(plan)
+
+# unchanged_not_judged is the number of unchanged resources left out of the review: nothing
+# changed depends on them and posture mode is off. Reports print it so a reviewer knows.
+unchanged_not_judged := count([a |
+	some a, r in _all
+	r.actions == ["no-op"]
+	not resources[a]
+])
+
+# Every string a changed resource holds (IDs of what it attaches to are among them).
+_changed_strings contains s if {
+	some r in _changed
+	walk(r.values, [_, s])
+	is_string(s)
+}
+
+# Configuration addresses a changed resource refers to, in its own module or through the
+# outputs of the modules it calls.
+_depended_on contains address if {
+	some r in _changed
+	some address in _refers(r)
+}
+
+_refers(r) := (s1.done | s2.done) | s3.done if {
+	start := {{"names": module_path(r), "ref": ref} |
+		walk(object.get(configuration(r), "expressions", {}), [path, refs])
+		count(path) > 0
+		path[count(path) - 1] == "references"
+		is_array(refs)
+		some ref in refs
+		is_string(ref)
+	}
+	s1 := _step(start)
+	s2 := _step(s1.pending)
+	s3 := _step(s2.pending)
 }
 
 # existing contains every managed resource instance that exists after apply, including the
@@ -69,14 +150,14 @@ _all[address] := {
 	"address": address,
 	"type": res.type,
 	"name": res.name,
-	"module_address": _planned_module_address(path),
+	"module_address": _module_address_at(root, path),
 	"values": _object_or_empty(res.values),
 	"unknown": {},
-	"actions": ["planned"],
+	"actions": actions,
 } if {
 	not is_array(object.get(plan, "resource_changes", null))
-	is_object(plan.planned_values.root_module)
-	walk(plan.planned_values.root_module, [path, res])
+	some [root, actions] in _value_roots
+	walk(root, [path, res])
 	count(path) >= 2
 	path[count(path) - 2] == "resources"
 	is_object(res)
@@ -104,8 +185,14 @@ _usable_change(change) if {
 	is_array(change.change.actions)
 }
 
-_planned_module_address(path) := address if {
-	address := object.get(plan.planned_values.root_module, array.slice(path, 0, count(path) - 2), {}).address
+# Module trees to read without resource_changes: planned values (a plan whose diff was
+# stripped) or a state's values (all unchanged).
+_value_roots contains [plan.planned_values.root_module, ["planned"]] if is_object(plan.planned_values.root_module)
+
+_value_roots contains [plan.values.root_module, ["no-op"]] if _is_state(plan)
+
+_module_address_at(root, path) := address if {
+	address := object.get(root, array.slice(path, 0, count(path) - 2), {}).address
 	is_string(address)
 } else := ""
 

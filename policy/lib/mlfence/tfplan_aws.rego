@@ -57,12 +57,20 @@ _sg_entry(r, attribute, cidr, rule) := {
 # when the configuration writes it: otherwise it is the computed list that separate rule
 # resources fill in (and those are judged on their own).
 # Contract: aws_sg_unknown("ingress" | "egress") -> set of {"resource", "attribute"}.
-aws_sg_unknown(direction) := (({{"resource": r, "attribute": direction} |
+aws_sg_unknown(direction) := ((({{"resource": r, "attribute": direction} |
 	some r in resources
 	r.type in _aws_inline_sg_types
 	r.unknown[direction] == true
 	configured(r, direction)
-} | {{"resource": r, "attribute": sprintf("%s[%d].%s", [direction, i, key])} |
+} | {{"resource": r, "attribute": direction, "why": "old_terraform"} |
+	direction == "ingress"
+	some r in resources
+	r.type in _aws_inline_sg_types
+	r.unknown[direction] == true
+	not configured(r, direction)
+	not _renders_attribute_blocks
+	not _has_rule_resources(r, direction)
+}) | {{"resource": r, "attribute": sprintf("%s[%d].%s", [direction, i, key])} |
 	some r in resources
 	r.type in _aws_inline_sg_types
 	some i, b in object.get(r.unknown, direction, [])
@@ -77,6 +85,34 @@ aws_sg_unknown(direction) := (({{"resource": r, "attribute": direction} |
 	some r in of_type(_aws_rule_types[direction])
 	some key in ["cidr_ipv4", "cidr_ipv6"]
 	is_unknown(r, key)
+}
+
+# A rule list wholly unknown at plan time that the configuration does not show: either left out
+# (the provider then keeps no inline rules) or written as a `dynamic` block over values known
+# only after apply. Terraform before 1.1 never renders these attribute-mode blocks in
+# `configuration` (hashicorp/terraform#29022; in the real-plan corpus, 1.0 plans leave written
+# blocks out and 1.9 plans render them), so there the two cannot be told apart and the list is
+# reported as unknown unless separate rule resources in the plan are the group's rules. Newer
+# plans render written blocks, so an unrendered list is left out. Only ingress: a left-out egress
+# list means no egress at all (the provider removes AWS's default rule), and reporting every
+# such group of an old plan as unknown would bury the findings that matter.
+_renders_attribute_blocks if {
+	parts := split(object.get(plan, "terraform_version", ""), ".")
+	count(parts) >= 2
+	major := to_number(parts[0])
+	minor := to_number(regex.replace(parts[1], `[^0-9].*$`, ""))
+	(major * 1000) + minor >= 1001
+}
+
+_has_rule_resources(sg, direction) if {
+	some r in existing_of_type("aws_security_group_rule")
+	r.values.type == direction
+	sg in linked(r, "security_group_id", "aws_security_group")
+}
+
+_has_rule_resources(sg, direction) if {
+	some r in existing_of_type(_aws_rule_types[direction])
+	sg in linked(r, "security_group_id", "aws_security_group")
 }
 
 _any_true(true)

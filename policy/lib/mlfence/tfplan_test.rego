@@ -114,8 +114,40 @@ test_linked_by_known_id if {
 	r := tfplan.resources["aws_vpc_endpoint.s3"] with input as {"plan": plan}
 	{v.address | some v in tfplan.linked(r, "vpc_id", "aws_vpc")} == {"aws_vpc.a"} with input as {"plan": plan}
 
-	# The unchanged VPC is a join partner but not judged.
-	not tfplan.resources["aws_vpc.a"] with input as {"plan": plan}
+	# The unchanged VPC the new endpoint attaches to is judged with it; another is not.
+	tfplan.resources["aws_vpc.a"] with input as {"plan": plan}
+	other := _change("aws_vpc.b", "aws_vpc", "", {"id": "vpc-2"}, {}, ["no-op"])
+	with_other := {"format_version": "1.2", "resource_changes": [vpc, ep, other]}
+	not tfplan.resources["aws_vpc.b"] with input as {"plan": with_other}
+	tfplan.existing["aws_vpc.b"] with input as {"plan": with_other}
+	tfplan.unchanged_not_judged == 1 with input as {"plan": with_other}
+	tfplan.resources["aws_vpc.b"] with input as {"plan": with_other, "parameters": {"all_resources": true}}
+	tfplan.unchanged_not_judged == 0 with input as {"plan": with_other, "parameters": {"all_resources": true}}
+}
+
+# An unchanged security group that a new instance uses through a configuration reference is
+# judged (an MLflow server created on an old group open to the internet must not pass).
+test_unchanged_dependency_through_reference if {
+	sg := _change("aws_security_group.old", "aws_security_group", "", {"name": "old"}, {}, ["no-op"])
+	vm := _change("aws_instance.mlflow", "aws_instance", "", {}, {"vpc_security_group_ids": true}, ["create"])
+	config := {"root_module": {"resources": [{
+		"address": "aws_instance.mlflow", "mode": "managed", "type": "aws_instance", "name": "mlflow",
+		"expressions": {"vpc_security_group_ids": {"references": ["aws_security_group.old.id", "aws_security_group.old"]}},
+	}]}}
+	plan := {"format_version": "1.2", "resource_changes": [sg, vm], "configuration": config}
+	tfplan.resources["aws_security_group.old"] with input as {"plan": plan}
+}
+
+# A state (`terraform show -json` without a plan) is read as posture: every resource judged.
+test_state_is_posture if {
+	state := {"format_version": "1.0", "values": {"root_module": {"resources": [{
+		"address": "aws_security_group.a", "mode": "managed", "type": "aws_security_group", "name": "a",
+		"values": {"name": "a"},
+	}]}}}
+	tfplan.is_plan(state)
+	tfplan.posture with input as {"plan": state}
+	object.keys(tfplan.resources) == {"aws_security_group.a"} with input as {"plan": state}
+	tfplan.unchanged_not_judged == 0 with input as {"plan": state}
 }
 
 test_actions_and_odd_changes if {
@@ -240,4 +272,51 @@ test_edge_gateway_by_name_and_tag if {
 test_missing_plan if {
 	tfplan.plan == {} with input as {}
 	count(tfplan.resources) == 0 with input as {"plan": {"resource_changes": "x"}}
+}
+
+# tfplan.attribute: the one decision about an attribute, on each shape a real plan gives.
+test_attribute_known_unknown_default if {
+	lb := {
+		"address": "aws_lb.api", "mode": "managed", "type": "aws_lb", "name": "api",
+		"change": {"actions": ["create"], "after": {"name": "api"}, "after_unknown": {"internal": true, "subnets": true}},
+	}
+	config := {"root_module": {"resources": [{
+		"address": "aws_lb.api", "mode": "managed", "type": "aws_lb", "name": "api",
+		"expressions": {"name": {"constant_value": "api"}, "subnets": {"references": ["var.subnets"]}},
+	}]}}
+	plan := {"format_version": "1.2", "resource_changes": [lb], "configuration": config}
+	r := tfplan.resources["aws_lb.api"] with input as {"plan": plan}
+
+	# Written constant: known. Left out but listed unknown: the provider default (false).
+	tfplan.attribute(r, "name") == {"state": "known", "value": "api"} with input as {"plan": plan}
+	tfplan.attribute(r, "internal") == {"state": "default", "value": false} with input as {"plan": plan}
+	tfplan.effective(r, "internal") == false with input as {"plan": plan}
+
+	# Written from a variable and listed unknown: pending.
+	tfplan.attribute(r, "subnets") == {"state": "unknown", "value": null} with input as {"plan": plan}
+	tfplan.pending(r, "subnets") with input as {"plan": plan}
+
+	# Without any configuration nothing tells a default from a pending value: unknown.
+	bare := {"format_version": "1.2", "resource_changes": [lb]}
+	tfplan.attribute(r, "internal").state == "unknown" with input as {"plan": bare}
+}
+
+test_attribute_nested_block_written_whole_or_left_out if {
+	eks := {
+		"address": "aws_eks_cluster.c", "mode": "managed", "type": "aws_eks_cluster", "name": "c",
+		"change": {
+			"actions": ["create"], "after": {"vpc_config": [{"subnet_ids": ["s-1"]}]},
+			"after_unknown": {"vpc_config": [{"public_access_cidrs": true}]},
+		},
+	}
+	config := {"root_module": {"resources": [{
+		"address": "aws_eks_cluster.c", "mode": "managed", "type": "aws_eks_cluster", "name": "c",
+		"expressions": {"vpc_config": [{"subnet_ids": {"constant_value": ["s-1"]}}]},
+	}]}}
+	plan := {"format_version": "1.2", "resource_changes": [eks], "configuration": config}
+	r := tfplan.resources["aws_eks_cluster.c"] with input as {"plan": plan}
+
+	# A computed leaf left out of a written block is the default, not pending.
+	path := ["vpc_config", 0, "public_access_cidrs"]
+	tfplan.attribute(r, path) == {"state": "default", "value": ["0.0.0.0/0"]} with input as {"plan": plan}
 }

@@ -29,6 +29,9 @@ def _summary_lines(report: Report) -> list[str]:
         f"{s['exempted']} exempted) in {s['documents']} documents "
         f"({s['kubernetes_objects']} Kubernetes objects, {s['terraform_plans']} plans, "
         f"{s['skipped_documents']} skipped); {s['input_errors']} input errors"]
+    if s.get("unchanged_not_judged"):
+        lines.append(f"{s['unchanged_not_judged']} unchanged Terraform resources not judged (nothing the plan "
+                     "changes depends on them); --all-resources judges them too")
     hidden = s.get("hidden") or {}
     if any(hidden.values()):
         parts = [f"{hidden['severity']} below {s['severity_threshold']}" if hidden.get("severity") else "",

@@ -48,8 +48,7 @@ violation contains result.unknown(rego.metadata.chain(), first, msg) if {
 # private_dns_enabled defaults to false for interface endpoints (provider docs).
 violation contains result.violation(rego.metadata.chain(), e.address, msg) if {
 	some e in _changed_runtime_endpoints
-	not tfplan.is_unknown(e, "private_dns_enabled")
-	tfplan.value(e, "private_dns_enabled", false) != true
+	tfplan.effective(e, "private_dns_enabled") != true
 	msg := sprintf("%s does not set private_dns_enabled = true, so SDKs still resolve the public Bedrock endpoint", [
 		e.address,
 	])
@@ -57,7 +56,7 @@ violation contains result.violation(rego.metadata.chain(), e.address, msg) if {
 
 violation contains result.unknown(rego.metadata.chain(), e.address, msg) if {
 	some e in _changed_runtime_endpoints
-	tfplan.is_unknown(e, "private_dns_enabled")
+	tfplan.pending(e, "private_dns_enabled")
 	msg := sprintf("%s: private_dns_enabled is known only after apply; set it to the literal true", [e.address])
 }
 
@@ -84,8 +83,7 @@ violation contains result.violation(rego.metadata.chain(), e.address, msg) if {
 
 violation contains result.unknown(rego.metadata.chain(), e.address, msg) if {
 	some e in _changed_runtime_endpoints
-	tfplan.configured(e, "policy")
-	tfplan.is_unknown(e, "policy")
+	tfplan.pending(e, "policy")
 	msg := sprintf("%s: policy is known only after apply; mlfence cannot prove it is not allow-all", [e.address])
 }
 
@@ -108,7 +106,7 @@ _changed_runtime_endpoints contains e if {
 
 _unknown_services contains e.address if {
 	some e in tfplan.existing_of_type("aws_vpc_endpoint")
-	tfplan.is_unknown(e, "service_name")
+	tfplan.pending(e, "service_name")
 }
 
 # Allow-all: an unconditioned Allow for principal "*" (or {"AWS": "*"}), action "*" (or

@@ -1,5 +1,6 @@
 package terraform.aws.bedrock_runtime_endpoint_test
 
+import data.lib.mlfence.tfplan_fixture_test as fixture
 import data.terraform.aws.bedrock_runtime_endpoint
 
 # _plan(changes, config) wraps resource changes (and root module configuration resources) in
@@ -94,7 +95,10 @@ test_allow_no_bedrock_no_endpoint if {
 test_unknown_policy_and_dns if {
 	config := [_cfg(
 		"aws_vpc_endpoint.bedrock", "aws_vpc_endpoint",
-		{"policy": {"references": ["data.aws_iam_policy_document.bedrock"]}},
+		{
+			"policy": {"references": ["data.aws_iam_policy_document.bedrock"]},
+			"private_dns_enabled": {"references": ["var.dns"]},
+		},
 	)]
 	v := _eval([_ep({}, {"policy": true, "private_dns_enabled": true})], config, {})
 	count(v) == 2
@@ -105,7 +109,7 @@ test_unknown_policy_and_dns if {
 
 test_unknown_service_name if {
 	ep := _change("aws_vpc_endpoint.x", "aws_vpc_endpoint", {}, {"service_name": true})
-	f := _only(_eval([_agent, ep], [], {}))
+	f := _only(_eval([_agent, ep], fixture.written(ep.address, ep.type, fixture.pending(["service_name"])), {}))
 	f.details.status == "unknown"
 }
 

@@ -77,11 +77,23 @@ test_unknown_configured_cidrs if {
 }
 
 test_unknown_public_access if {
-	f := _only(_eval(
-		[_eks({}, {"vpc_config": [{"endpoint_public_access": true, "public_access_cidrs": true}]})], [],
-		{},
-	))
+	eks := _eks({"public_access_cidrs": ["10.0.0.0/8"]}, {"vpc_config": [{"endpoint_public_access": true}]})
+	config := [_cfg(
+		"aws_eks_cluster.ml", "aws_eks_cluster",
+		{"vpc_config": [{"endpoint_public_access": {"references": ["var.public"]}}]},
+	)]
+	f := _only(_eval([eks], config, {}))
 	f.details.status == "unknown"
+	contains(f.msg, "(from var.public)")
+}
+
+# Both left out and listed in after_unknown, as real plans do: the defaults (a public endpoint
+# open to 0.0.0.0/0) are judged, not reported as unknown.
+test_deny_both_left_out_listed_unknown if {
+	eks := _eks({}, {"vpc_config": [{"endpoint_public_access": true, "public_access_cidrs": true}]})
+	f := _only(_eval([eks], [_cfg("aws_eks_cluster.ml", "aws_eks_cluster", {"name": {"constant_value": "ml"}})], {}))
+	f.details.status == "fail"
+	contains(f.msg, "defaults to 0.0.0.0/0")
 }
 
 test_parameters_do_not_matter if {
@@ -89,4 +101,22 @@ test_parameters_do_not_matter if {
 		[_eks({"endpoint_public_access": true, "public_access_cidrs": ["::/0"]}, {})], [],
 		{"internal_cidrs": []},
 	)) == 1
+}
+
+# The message calls the cluster an ML platform only when the plan says so.
+test_deny_message_names_ml_evidence_only_when_present if {
+	eks := _eks({"endpoint_public_access": true, "public_access_cidrs": ["0.0.0.0/0"]}, {})
+	general := _only(_eval([eks], [], {}))
+	not contains(general.msg, "ML workloads")
+	ng := _change("aws_eks_node_group.gpu", "aws_eks_node_group", {"cluster_name": "ml", "instance_types": ["g5.2xlarge"]}, {})
+	ml := _only(_eval([eks, ng], [], {}))
+	contains(ml.msg, "it runs ML workloads (GPU node group aws_eks_node_group.gpu)")
+	tagged := _change(
+		"aws_eks_cluster.ml", "aws_eks_cluster", {
+			"name": "ml", "tags": {"workload": "ml"},
+			"vpc_config": [{"endpoint_public_access": true, "public_access_cidrs": ["0.0.0.0/0"]}],
+		},
+		{},
+	)
+	contains(_only(_eval([tagged], [], {})).msg, "tag workload")
 }

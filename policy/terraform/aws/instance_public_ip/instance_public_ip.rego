@@ -22,7 +22,7 @@ import data.lib.mlfence.tfplan
 
 violation contains result.violation(rego.metadata.chain(), r.address, msg) if {
 	some r in tfplan.of_type("aws_instance")
-	r.values.associate_public_ip_address == true
+	tfplan.attribute(r, "associate_public_ip_address").value == true
 	msg := sprintf("%s sets associate_public_ip_address = true; set it to false and use a private subnet", [r.address])
 }
 
@@ -49,14 +49,9 @@ violation contains result.violation(rego.metadata.chain(), r.address, msg) if {
 	)
 }
 
-violation contains result.unknown(rego.metadata.chain(), r.address, msg) if {
-	some r in tfplan.of_type("aws_instance")
-	tfplan.is_unknown(r, "associate_public_ip_address")
-	tfplan.configured(r, "associate_public_ip_address")
-	msg := sprintf(
-		"%s: associate_public_ip_address is known only after apply; set it to the literal false",
-		[r.address],
-	)
+violation contains f if {
+	rs := tfplan.of_type("aws_instance")
+	some f in tfplan.pending_findings(rego.metadata.chain(), rs, ["associate_public_ip_address"])
 }
 
 violation contains result.unknown(rego.metadata.chain(), r.address, msg) if {
@@ -70,10 +65,10 @@ violation contains result.unknown(rego.metadata.chain(), r.address, msg) if {
 	)
 }
 
+# Left out (a provider default, listed in after_unknown on create): the subnet decides.
 _inherited contains r if {
 	some r in tfplan.of_type("aws_instance")
-	object.get(r.values, "associate_public_ip_address", null) == null
-	not tfplan.configured(r, "associate_public_ip_address")
+	tfplan.attribute(r, "associate_public_ip_address").state == "default"
 	not _has_interface(r)
 }
 
@@ -83,8 +78,5 @@ _has_interface(r) if count(tfplan.blocks(r, "primary_network_interface")) > 0
 
 _has_placement(r) if _has_interface(r)
 
-_has_placement(r) if is_string(r.values.subnet_id)
-
-_has_placement(r) if tfplan.is_unknown(r, "subnet_id")
-
-_has_placement(r) if tfplan.configured(r, "subnet_id")
+# subnet_id is Optional+Computed: left out, it is in after_unknown but EC2 picks a default subnet.
+_has_placement(r) if tfplan.attribute(r, "subnet_id").state != "default"

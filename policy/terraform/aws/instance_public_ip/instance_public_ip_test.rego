@@ -112,3 +112,19 @@ test_parameters_do_not_matter if {
 		{"aws_edge_gateway_names": ["gpu"]},
 	)) == 1
 }
+
+# Real plans list the left-out subnet_id (Optional+Computed) in after_unknown: that is the
+# provider's default placement, a default subnet, not a value pending on something else.
+test_deny_subnet_left_out_listed_in_after_unknown if {
+	i := _i("aws_instance.web", {"ami": "ami-1"}, {"associate_public_ip_address": true, "subnet_id": true})
+	f := _only(_eval([i], [_cfg("aws_instance.web", "aws_instance", {"ami": {"constant_value": "ami-1"}})], {}))
+	f.details.status == "fail"
+	contains(f.msg, "default subnet")
+}
+
+test_unknown_subnet_written_from_a_reference_outside_the_plan if {
+	i := _i("aws_instance.web", {}, {"associate_public_ip_address": true, "subnet_id": true})
+	config := [_cfg("aws_instance.web", "aws_instance", {"subnet_id": {"references": ["var.subnet_id"]}})]
+	f := _only(_eval([i], config, {}))
+	f.details.status == "unknown"
+}

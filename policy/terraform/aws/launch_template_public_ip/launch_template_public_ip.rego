@@ -27,12 +27,9 @@ violation contains result.violation(rego.metadata.chain(), r.address, msg) if {
 	msg := sprintf("%s sets network_interfaces[%d].associate_public_ip_address = true; set it to false", [r.address, i])
 }
 
-violation contains result.unknown(rego.metadata.chain(), r.address, msg) if {
+violation contains f if {
 	some r in tfplan.of_type("aws_launch_template")
 	some i, _ in tfplan.blocks(r, "network_interfaces")
-	tfplan.is_unknown(r, ["network_interfaces", i, "associate_public_ip_address"])
-	msg := sprintf(
-		"%s: network_interfaces[%d].associate_public_ip_address is known only after apply; set it to false",
-		[r.address, i],
-	)
+	path := ["network_interfaces", i, "associate_public_ip_address"]
+	some f in tfplan.pending_findings(rego.metadata.chain(), [r], [path])
 }

@@ -1,5 +1,6 @@
 package terraform.aws.launch_template_public_ip_test
 
+import data.lib.mlfence.tfplan_fixture_test as fixture
 import data.terraform.aws.launch_template_public_ip
 
 # _plan(changes, config) wraps resource changes (and root module configuration resources) in
@@ -59,7 +60,7 @@ test_allow_false_or_omitted if {
 
 test_unknown_value if {
 	template := _lt("aws_launch_template.a", [{}], {"network_interfaces": [{"associate_public_ip_address": true}]})
-	f := _only(_eval([template], [], {}))
+	f := _only(_eval([template], fixture.written("aws_launch_template.a", "aws_launch_template", {"network_interfaces": [{"associate_public_ip_address": {"references": ["var.public"]}}]}), {}))
 	f.details.status == "unknown"
 }
 

@@ -22,12 +22,12 @@ package terraform.aws.lb_internet_facing
 import data.lib.mlfence.result
 import data.lib.mlfence.tfplan
 
-# internal defaults to false (internet-facing) for aws_lb and aws_elb; the plan records it.
+# internal is Optional+Computed with the default false (internet-facing): left out, real plans
+# list it in after_unknown, and that is the default, not a value pending on something else.
 violation contains result.violation(rego.metadata.chain(), r.address, msg) if {
 	some r in tfplan.resources
 	r.type in tfplan.aws_lb_types
-	tfplan.value(r, "internal", false) == false
-	not tfplan.is_unknown(r, "internal")
+	tfplan.effective(r, "internal") == false
 	not tfplan.aws_edge_gateway(r)
 	msg := sprintf(
 		"%s is internet-facing (internal = false) and not tagged as the edge gateway; set internal = true",
@@ -35,10 +35,7 @@ violation contains result.violation(rego.metadata.chain(), r.address, msg) if {
 	)
 }
 
-violation contains result.unknown(rego.metadata.chain(), r.address, msg) if {
-	some r in tfplan.resources
-	r.type in tfplan.aws_lb_types
-	tfplan.is_unknown(r, "internal")
-	not tfplan.aws_edge_gateway(r)
-	msg := sprintf("%s: internal is known only after apply; set it to the literal true", [r.address])
+violation contains f if {
+	rs := [r | some r in tfplan.resources; r.type in tfplan.aws_lb_types; not tfplan.aws_edge_gateway(r)]
+	some f in tfplan.pending_findings(rego.metadata.chain(), rs, ["internal"])
 }

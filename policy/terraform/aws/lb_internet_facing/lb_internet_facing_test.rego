@@ -1,5 +1,6 @@
 package terraform.aws.lb_internet_facing_test
 
+import data.lib.mlfence.tfplan_fixture_test as fixture
 import data.terraform.aws.lb_internet_facing
 
 # _plan(changes, config) wraps resource changes (and root module configuration resources) in
@@ -75,6 +76,13 @@ test_parameter_overridden if {
 
 test_unknown_internal if {
 	lb := _change("aws_lb.x", "aws_lb", {}, {"internal": true})
-	f := _only(_eval([lb], [], {}))
+	f := _only(_eval([lb], fixture.written(lb.address, lb.type, fixture.pending(["internal"])), {}))
 	f.details.status == "unknown"
+}
+
+# Left out, internal is listed in after_unknown (Optional+Computed): the default false applies.
+test_deny_internal_left_out_listed_unknown if {
+	lb := _change("aws_lb.x", "aws_lb", {}, {"internal": true})
+	f := _only(_eval([lb], fixture.written(lb.address, lb.type, {}), {}))
+	f.details.status == "fail"
 }

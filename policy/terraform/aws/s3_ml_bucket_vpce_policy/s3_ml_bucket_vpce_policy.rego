@@ -60,8 +60,7 @@ _policies(b) := {{"address": p.address, "resource": p} |
 _inline_policy(b) if is_string(b.values.policy)
 
 _inline_policy(b) if {
-	tfplan.is_unknown(b, "policy")
-	tfplan.configured(b, "policy")
+	tfplan.pending(b, "policy")
 }
 
 _protected(b) if {
@@ -74,7 +73,7 @@ _protected(b) if {
 
 _unknown_policies(b) := {p.address |
 	some p in _policies(b)
-	tfplan.is_unknown(p.resource, "policy")
+	tfplan.pending(p.resource, "policy")
 } | {p.address |
 	some p in tfplan.existing_of_type("aws_s3_bucket_policy")
 	not tfplan.decided(p, "bucket")

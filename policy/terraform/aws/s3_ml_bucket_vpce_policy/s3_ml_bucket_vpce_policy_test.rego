@@ -93,7 +93,11 @@ test_allow_untagged_bucket if {
 }
 
 test_unknown_policy if {
-	f := _only(_eval([_bucket(_ml), _policy(null, {"policy": true})], _ref, {}))
+	config := [_cfg("aws_s3_bucket_policy.data", "aws_s3_bucket_policy", {
+		"bucket": {"references": ["aws_s3_bucket.data.id", "aws_s3_bucket.data"]},
+		"policy": {"references": ["data.aws_iam_policy_document.data.json"]},
+	})]
+	f := _only(_eval([_bucket(_ml), _policy(null, {"policy": true})], config, {}))
 	f.details.status == "unknown"
 }
 

@@ -34,7 +34,7 @@ violation contains result.violation(rego.metadata.chain(), pab.address, msg) if 
 violation contains result.unknown(rego.metadata.chain(), pab.address, msg) if {
 	some pab in _blocks
 	some flag in _flags
-	tfplan.is_unknown(pab, flag)
+	tfplan.pending(pab, flag)
 	msg := sprintf("%s: %s is known only after apply; set it to the literal true", [pab.address, flag])
 }
 
@@ -64,7 +64,7 @@ _blocks contains pab if {
 
 _off(pab) := [flag |
 	some flag in _flags
-	not tfplan.is_unknown(pab, flag)
+	not tfplan.pending(pab, flag)
 	tfplan.value(pab, flag, false) != true
 ]
 

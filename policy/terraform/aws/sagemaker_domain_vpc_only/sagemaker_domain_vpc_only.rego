@@ -24,17 +24,12 @@ import data.lib.mlfence.tfplan
 # Absent means the documented default "PublicInternetOnly".
 violation contains result.violation(rego.metadata.chain(), r.address, msg) if {
 	some r in tfplan.of_type("aws_sagemaker_domain")
-	not tfplan.is_unknown(r, "app_network_access_type")
-	value := tfplan.value(r, "app_network_access_type", "PublicInternetOnly")
+	value := tfplan.effective(r, "app_network_access_type")
 	value != "VpcOnly"
 	msg := sprintf("%s has app_network_access_type = %q; set it to \"VpcOnly\"", [r.address, value])
 }
 
-violation contains result.unknown(rego.metadata.chain(), r.address, msg) if {
-	some r in tfplan.of_type("aws_sagemaker_domain")
-	tfplan.is_unknown(r, "app_network_access_type")
-	msg := sprintf(
-		"%s: app_network_access_type is known only after apply; set it to the literal \"VpcOnly\"",
-		[r.address],
-	)
+violation contains f if {
+	rs := tfplan.of_type("aws_sagemaker_domain")
+	some f in tfplan.pending_findings(rego.metadata.chain(), rs, ["app_network_access_type"])
 }

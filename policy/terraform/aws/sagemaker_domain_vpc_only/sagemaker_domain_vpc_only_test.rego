@@ -1,5 +1,6 @@
 package terraform.aws.sagemaker_domain_vpc_only_test
 
+import data.lib.mlfence.tfplan_fixture_test as fixture
 import data.terraform.aws.sagemaker_domain_vpc_only
 
 # _plan(changes, config) wraps resource changes (and root module configuration resources) in
@@ -52,7 +53,7 @@ test_allow_vpc_only if {
 }
 
 test_unknown if {
-	f := _only(_eval([_d("aws_sagemaker_domain.studio", {}, {"app_network_access_type": true})], [], {}))
+	f := _only(_eval([_d("aws_sagemaker_domain.studio", {}, {"app_network_access_type": true})], fixture.written("aws_sagemaker_domain.studio", "aws_sagemaker_domain", {"app_network_access_type": {"references": ["var.mode"]}}), {}))
 	f.details.status == "unknown"
 }
 

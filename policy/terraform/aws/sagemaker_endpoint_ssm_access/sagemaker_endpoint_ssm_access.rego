@@ -30,10 +30,9 @@ violation contains result.violation(rego.metadata.chain(), r.address, msg) if {
 	msg := sprintf("%s sets %s[%d].enable_ssm_access = true; remove it", [r.address, key, i])
 }
 
-violation contains result.unknown(rego.metadata.chain(), r.address, msg) if {
+violation contains f if {
 	some r in tfplan.of_type("aws_sagemaker_endpoint_configuration")
 	some key in _variants
 	some i, _ in tfplan.blocks(r, key)
-	tfplan.is_unknown(r, [key, i, "enable_ssm_access"])
-	msg := sprintf("%s: %s[%d].enable_ssm_access is known only after apply; set it to false", [r.address, key, i])
+	some f in tfplan.pending_findings(rego.metadata.chain(), [r], [[key, i, "enable_ssm_access"]])
 }

@@ -1,5 +1,6 @@
 package terraform.aws.sagemaker_endpoint_ssm_access_test
 
+import data.lib.mlfence.tfplan_fixture_test as fixture
 import data.terraform.aws.sagemaker_endpoint_ssm_access
 
 # _plan(changes, config) wraps resource changes (and root module configuration resources) in
@@ -76,7 +77,7 @@ test_unknown if {
 		"aws_sagemaker_endpoint_configuration.c", {"production_variants": [{}]},
 		{"production_variants": [{"enable_ssm_access": true}]},
 	)
-	f := _only(_eval([ec], [], {}))
+	f := _only(_eval([ec], fixture.written("aws_sagemaker_endpoint_configuration.c", "aws_sagemaker_endpoint_configuration", {"production_variants": [{"enable_ssm_access": {"references": ["var.ssm"]}}]}), {}))
 	f.details.status == "unknown"
 }
 

@@ -1,5 +1,6 @@
 package terraform.aws.sagemaker_job_network_isolation_test
 
+import data.lib.mlfence.tfplan_fixture_test as fixture
 import data.terraform.aws.sagemaker_job_network_isolation
 
 # _plan(changes, config) wraps resource changes (and root module configuration resources) in
@@ -64,7 +65,7 @@ test_unknown if {
 	d := _change("aws_sagemaker_model_quality_job_definition.q", "aws_sagemaker_model_quality_job_definition", {}, {
 		"network_config": [{"enable_network_isolation": true}],
 	})
-	f := _only(_eval([d], [], {}))
+	f := _only(_eval([d], fixture.written("aws_sagemaker_model_quality_job_definition.q", "aws_sagemaker_model_quality_job_definition", {"network_config": [{"enable_network_isolation": {"references": ["var.isolate"]}}]}), {}))
 	f.details.status == "unknown"
 }
 

@@ -36,17 +36,14 @@ violation contains result.violation(rego.metadata.chain(), r.address, msg) if {
 	some type, prefix in _jobs
 	some r in tfplan.of_type(type)
 	path := array.concat(prefix, ["enable_inter_container_traffic_encryption"])
-	not tfplan.is_unknown(r, path)
-	tfplan.value(r, path, false) != true
+	tfplan.effective(r, path) != true
 	msg := sprintf("%s does not set %s = true", [r.address, _name(path)])
 }
 
-violation contains result.unknown(rego.metadata.chain(), r.address, msg) if {
+violation contains f if {
 	some type, prefix in _jobs
-	some r in tfplan.of_type(type)
 	path := array.concat(prefix, ["enable_inter_container_traffic_encryption"])
-	tfplan.is_unknown(r, path)
-	msg := sprintf("%s: %s is known only after apply; set it to the literal true", [r.address, _name(path)])
+	some f in tfplan.pending_findings(rego.metadata.chain(), tfplan.of_type(type), [path])
 }
 
 _name(path) := concat(".", [p | some p in path; is_string(p)])

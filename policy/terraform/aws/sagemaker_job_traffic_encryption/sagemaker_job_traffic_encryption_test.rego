@@ -1,5 +1,6 @@
 package terraform.aws.sagemaker_job_traffic_encryption_test
 
+import data.lib.mlfence.tfplan_fixture_test as fixture
 import data.terraform.aws.sagemaker_job_traffic_encryption
 
 # _plan(changes, config) wraps resource changes (and root module configuration resources) in
@@ -67,7 +68,8 @@ test_unknown if {
 	d := _change("aws_sagemaker_model_quality_job_definition.q", "aws_sagemaker_model_quality_job_definition", {}, {
 		"network_config": [{"enable_inter_container_traffic_encryption": true}],
 	})
-	f := _only(_eval([d], [], {}))
+	config := fixture.written(d.address, d.type, {"network_config": [fixture.pending(["enable_inter_container_traffic_encryption"])]})
+	f := _only(_eval([d], config, {}))
 	f.details.status == "unknown"
 }
 

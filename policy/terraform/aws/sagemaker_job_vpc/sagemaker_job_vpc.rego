@@ -35,26 +35,20 @@ violation contains result.violation(rego.metadata.chain(), r.address, msg) if {
 	some type, prefix in _jobs
 	some r in tfplan.of_type(type)
 	vpc := array.concat(prefix, ["vpc_config"])
-	not tfplan.is_unknown(r, vpc)
+	not tfplan.pending(r, vpc)
 	some attribute in ["subnets", "security_group_ids"]
 	not _set(r, array.concat(vpc, [0, attribute]))
 	msg := sprintf("%s has no %s.%s; run the job in private subnets of your VPC", [r.address, _name(vpc), attribute])
 }
 
-violation contains result.unknown(rego.metadata.chain(), r.address, msg) if {
+violation contains f if {
 	some type, prefix in _jobs
-	some r in tfplan.of_type(type)
-	vpc := array.concat(prefix, ["vpc_config"])
-	tfplan.is_unknown(r, vpc)
-	msg := sprintf("%s: %s is known only after apply; mlfence cannot prove the job runs in your VPC", [
-		r.address,
-		_name(vpc),
-	])
+	some f in tfplan.pending_findings(rego.metadata.chain(), tfplan.of_type(type), [array.concat(prefix, ["vpc_config"])])
 }
 
 # IDs known only after apply (subnets created in the same plan) count as set.
 _set(r, path) if count(tfplan.string_list(tfplan.value(r, path, []))) > 0
 
-_set(r, path) if tfplan.is_unknown(r, path)
+_set(r, path) if tfplan.pending(r, path)
 
 _name(path) := concat(".", [p | some p in path; is_string(p)])

@@ -1,5 +1,6 @@
 package terraform.aws.sagemaker_job_vpc_test
 
+import data.lib.mlfence.tfplan_fixture_test as fixture
 import data.terraform.aws.sagemaker_job_vpc
 
 # _plan(changes, config) wraps resource changes (and root module configuration resources) in
@@ -64,12 +65,13 @@ test_allow_set_or_known_after_apply if {
 		},
 		{"network_config": [{"vpc_config": [{"subnets": true, "security_group_ids": true}]}]},
 	)
-	count(_eval([t, d], [], {})) == 0
+	config := fixture.written(d.address, d.type, {"network_config": [{"vpc_config": [fixture.pending(["subnets", "security_group_ids"])]}]})
+	count(_eval([t, d], config, {})) == 0
 }
 
 test_unknown_block if {
 	t := _change("aws_sagemaker_training_job.t", "aws_sagemaker_training_job", {}, {"vpc_config": true})
-	f := _only(_eval([t], [], {}))
+	f := _only(_eval([t], fixture.written(t.address, t.type, {"vpc_config": [fixture.pending(["subnets"])]}), {}))
 	f.details.status == "unknown"
 }
 

@@ -24,13 +24,11 @@ import data.lib.mlfence.tfplan
 # Omitted means false (provider and API default).
 violation contains result.violation(rego.metadata.chain(), r.address, msg) if {
 	some r in tfplan.of_type("aws_sagemaker_model")
-	not tfplan.is_unknown(r, "enable_network_isolation")
-	tfplan.value(r, "enable_network_isolation", false) != true
+	tfplan.effective(r, "enable_network_isolation") != true
 	msg := sprintf("%s does not set enable_network_isolation = true", [r.address])
 }
 
-violation contains result.unknown(rego.metadata.chain(), r.address, msg) if {
-	some r in tfplan.of_type("aws_sagemaker_model")
-	tfplan.is_unknown(r, "enable_network_isolation")
-	msg := sprintf("%s: enable_network_isolation is known only after apply; set it to the literal true", [r.address])
+violation contains f if {
+	rs := tfplan.of_type("aws_sagemaker_model")
+	some f in tfplan.pending_findings(rego.metadata.chain(), rs, ["enable_network_isolation"])
 }

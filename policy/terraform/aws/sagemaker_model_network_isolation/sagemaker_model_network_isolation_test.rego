@@ -1,5 +1,6 @@
 package terraform.aws.sagemaker_model_network_isolation_test
 
+import data.lib.mlfence.tfplan_fixture_test as fixture
 import data.terraform.aws.sagemaker_model_network_isolation
 
 # _plan(changes, config) wraps resource changes (and root module configuration resources) in
@@ -52,7 +53,7 @@ test_allow_true if {
 }
 
 test_unknown if {
-	f := _only(_eval([_m("aws_sagemaker_model.m", {}, {"enable_network_isolation": true})], [], {}))
+	f := _only(_eval([_m("aws_sagemaker_model.m", {}, {"enable_network_isolation": true})], fixture.written("aws_sagemaker_model.m", "aws_sagemaker_model", {"enable_network_isolation": {"references": ["var.isolate"]}}), {}))
 	f.details.status == "unknown"
 }
 

@@ -22,22 +22,17 @@ import data.lib.mlfence.tfplan
 
 violation contains result.violation(rego.metadata.chain(), r.address, msg) if {
 	some r in tfplan.of_type("aws_sagemaker_model")
-	not tfplan.is_unknown(r, "vpc_config")
+	not tfplan.pending(r, "vpc_config")
 	some attribute in ["subnets", "security_group_ids"]
 	not _set(r, attribute)
 	msg := sprintf("%s has no vpc_config.%s; run the model in private subnets of your VPC", [r.address, attribute])
 }
 
-violation contains result.unknown(rego.metadata.chain(), r.address, msg) if {
-	some r in tfplan.of_type("aws_sagemaker_model")
-	tfplan.is_unknown(r, "vpc_config")
-	msg := sprintf(
-		"%s: vpc_config is known only after apply; mlfence cannot prove the model runs in your VPC",
-		[r.address],
-	)
+violation contains f if {
+	some f in tfplan.pending_findings(rego.metadata.chain(), tfplan.of_type("aws_sagemaker_model"), ["vpc_config"])
 }
 
 # A list of IDs known only after apply (subnets created in the same plan) is set.
 _set(r, attribute) if count(tfplan.string_list(tfplan.value(r, ["vpc_config", 0, attribute], []))) > 0
 
-_set(r, attribute) if tfplan.is_unknown(r, ["vpc_config", 0, attribute])
+_set(r, attribute) if tfplan.pending(r, ["vpc_config", 0, attribute])

@@ -1,5 +1,6 @@
 package terraform.aws.sagemaker_model_vpc_test
 
+import data.lib.mlfence.tfplan_fixture_test as fixture
 import data.terraform.aws.sagemaker_model_vpc
 
 # _plan(changes, config) wraps resource changes (and root module configuration resources) in
@@ -71,11 +72,12 @@ test_allow_set_or_known_after_apply if {
 		"subnets": true,
 		"security_group_ids": true,
 	}]})
-	count(_eval([m], [], {})) == 0
+	count(_eval([m], fixture.written(m.address, m.type, {"vpc_config": [fixture.pending(["subnets", "security_group_ids"])]}), {})) == 0
 }
 
 test_unknown_block if {
-	f := _only(_eval([_m("aws_sagemaker_model.m", {}, {"vpc_config": true})], [], {}))
+	m := _m("aws_sagemaker_model.m", {}, {"vpc_config": true})
+	f := _only(_eval([m], fixture.written(m.address, m.type, {"vpc_config": [fixture.pending(["subnets"])]}), {}))
 	f.details.status == "unknown"
 }
 

@@ -25,17 +25,12 @@ import data.lib.mlfence.tfplan
 # (AWS API default), which is the case scanners that read HCL miss.
 violation contains result.violation(rego.metadata.chain(), r.address, msg) if {
 	some r in tfplan.of_type("aws_sagemaker_notebook_instance")
-	not tfplan.is_unknown(r, "direct_internet_access")
-	value := tfplan.value(r, "direct_internet_access", "Enabled")
+	value := tfplan.effective(r, "direct_internet_access")
 	value != "Disabled"
 	msg := sprintf("%s has direct_internet_access = %q; set it to \"Disabled\"", [r.address, value])
 }
 
-violation contains result.unknown(rego.metadata.chain(), r.address, msg) if {
-	some r in tfplan.of_type("aws_sagemaker_notebook_instance")
-	tfplan.is_unknown(r, "direct_internet_access")
-	msg := sprintf(
-		"%s: direct_internet_access is known only after apply; set it to the literal \"Disabled\"",
-		[r.address],
-	)
+violation contains f if {
+	rs := tfplan.of_type("aws_sagemaker_notebook_instance")
+	some f in tfplan.pending_findings(rego.metadata.chain(), rs, ["direct_internet_access"])
 }

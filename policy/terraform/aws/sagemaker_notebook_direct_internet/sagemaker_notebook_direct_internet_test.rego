@@ -1,5 +1,6 @@
 package terraform.aws.sagemaker_notebook_direct_internet_test
 
+import data.lib.mlfence.tfplan_fixture_test as fixture
 import data.terraform.aws.sagemaker_notebook_direct_internet
 
 # _plan(changes, config) wraps resource changes (and root module configuration resources) in
@@ -55,7 +56,7 @@ test_allow_disabled if {
 }
 
 test_unknown if {
-	f := _only(_eval([_nb("aws_sagemaker_notebook_instance.nb", {}, {"direct_internet_access": true})], [], {}))
+	f := _only(_eval([_nb("aws_sagemaker_notebook_instance.nb", {}, {"direct_internet_access": true})], fixture.written("aws_sagemaker_notebook_instance.nb", "aws_sagemaker_notebook_instance", {"direct_internet_access": {"references": ["var.internet"]}}), {}))
 	f.details.status == "unknown"
 }
 

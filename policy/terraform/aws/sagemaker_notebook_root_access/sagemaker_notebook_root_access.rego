@@ -23,14 +23,12 @@ import data.lib.mlfence.tfplan
 # Absent means the provider/API default "Enabled".
 violation contains result.violation(rego.metadata.chain(), r.address, msg) if {
 	some r in tfplan.of_type("aws_sagemaker_notebook_instance")
-	not tfplan.is_unknown(r, "root_access")
-	value := tfplan.value(r, "root_access", "Enabled")
+	value := tfplan.effective(r, "root_access")
 	value != "Disabled"
 	msg := sprintf("%s has root_access = %q; set it to \"Disabled\"", [r.address, value])
 }
 
-violation contains result.unknown(rego.metadata.chain(), r.address, msg) if {
-	some r in tfplan.of_type("aws_sagemaker_notebook_instance")
-	tfplan.is_unknown(r, "root_access")
-	msg := sprintf("%s: root_access is known only after apply; set it to the literal \"Disabled\"", [r.address])
+violation contains f if {
+	rs := tfplan.of_type("aws_sagemaker_notebook_instance")
+	some f in tfplan.pending_findings(rego.metadata.chain(), rs, ["root_access"])
 }

@@ -1,5 +1,6 @@
 package terraform.aws.sagemaker_notebook_root_access_test
 
+import data.lib.mlfence.tfplan_fixture_test as fixture
 import data.terraform.aws.sagemaker_notebook_root_access
 
 # _plan(changes, config) wraps resource changes (and root module configuration resources) in
@@ -52,7 +53,7 @@ test_allow_disabled if {
 }
 
 test_unknown if {
-	f := _only(_eval([_nb("aws_sagemaker_notebook_instance.nb", {}, {"root_access": true})], [], {}))
+	f := _only(_eval([_nb("aws_sagemaker_notebook_instance.nb", {}, {"root_access": true})], fixture.written("aws_sagemaker_notebook_instance.nb", "aws_sagemaker_notebook_instance", {"root_access": {"references": ["var.root"]}}), {}))
 	f.details.status == "unknown"
 }
 

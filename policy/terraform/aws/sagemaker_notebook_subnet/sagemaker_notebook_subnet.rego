@@ -23,7 +23,7 @@ import data.lib.mlfence.tfplan
 # A subnet ID known only after apply (subnet created in the same plan) is set.
 violation contains result.violation(rego.metadata.chain(), r.address, msg) if {
 	some r in tfplan.of_type("aws_sagemaker_notebook_instance")
-	not tfplan.is_unknown(r, "subnet_id")
+	tfplan.attribute(r, "subnet_id").state != "unknown"
 	tfplan.value(r, "subnet_id", "") == ""
 	msg := sprintf("%s has no subnet_id; place it in a private subnet of your VPC", [r.address])
 }

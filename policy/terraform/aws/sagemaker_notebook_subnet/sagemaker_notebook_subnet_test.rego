@@ -1,5 +1,6 @@
 package terraform.aws.sagemaker_notebook_subnet_test
 
+import data.lib.mlfence.tfplan_fixture_test as fixture
 import data.terraform.aws.sagemaker_notebook_subnet
 
 # _plan(changes, config) wraps resource changes (and root module configuration resources) in
@@ -46,7 +47,8 @@ test_deny_empty_in_module if {
 
 test_allow_subnet_known_or_after_apply if {
 	count(_eval([_nb("aws_sagemaker_notebook_instance.nb", {"subnet_id": "subnet-1"}, {})], [], {})) == 0
-	count(_eval([_nb("aws_sagemaker_notebook_instance.nb", {}, {"subnet_id": true})], [], {})) == 0
+	nb := _nb("aws_sagemaker_notebook_instance.nb", {}, {"subnet_id": true})
+	count(_eval([nb], fixture.written(nb.address, nb.type, fixture.pending(["subnet_id"])), {})) == 0
 }
 
 test_parameters_do_not_matter if {

@@ -19,16 +19,16 @@
 #     (prefix_list_ids / destination_prefix_list_id) and the egress proxy's security group.
 package terraform.aws.sg_egress_open
 
-import data.lib.mlfence.net
 import data.lib.mlfence.result
 import data.lib.mlfence.tfplan
 
-violation contains result.violation(rego.metadata.chain(), r.address, msg) if {
-	some e in tfplan.aws_sg_cidrs("egress")
-	net.is_everywhere(e.cidr)
-	r := e.resource
-	msg := sprintf("%s allows egress to %s on %s (%s); limit egress to endpoints, prefix lists and the egress proxy", [
-		r.address, e.cidr, _ports(e), e.attribute,
+# One finding per group. Egress to everything matters most where data and GPUs are (an ML
+# instance); a group used only by interface endpoints and databases is low risk.
+violation contains result.with_severity(rego.metadata.chain(), o.owner.address, msg, _severity(o.owner)) if {
+	some o in tfplan.aws_sg_open("egress")
+	msg := sprintf("%s allows egress to every address (%s) on %s (%s)%s; %s", [
+		o.owner.address, concat(", ", o.families), _list([i.label | some i in o.items]),
+		_list(o.attributes), _note(o.owner), "limit egress to endpoints, prefix lists and the egress proxy",
 	])
 }
 
@@ -40,10 +40,17 @@ violation contains result.unknown(rego.metadata.chain(), r.address, msg) if {
 	])
 }
 
-_ports(e) := "all protocols and ports" if e.protocol == "all"
+_severity(sg) := "low" if tfplan.aws_sg_endpoints_or_databases_only(sg)
 
-else := sprintf("all %s ports", [e.protocol]) if e.ports == [0, 65535]
+else := "high"
 
-else := sprintf("%s %s", [e.protocol, tfplan.ports_label(e.ports)]) if count(e.ports) == 2
+_note(sg) := "; it is used only by interface endpoints and databases" if {
+	tfplan.aws_sg_endpoints_or_databases_only(sg)
+} else := sprintf("; GPU instances use it: %s", [_list(gpus)]) if {
+	gpus := sort([a.resource | some a in tfplan.aws_sg_attachments(sg); a.gpu])
+	count(gpus) > 0
+} else := ""
 
-else := sprintf("protocol %s", [e.protocol])
+_list(items) := concat(", ", items) if count(items) <= 5
+
+else := sprintf("%s, ... (%d in all)", [concat(", ", array.slice(items, 0, 5)), count(items)])

@@ -129,3 +129,38 @@ test_parameter_override_does_not_hide_finding if {
 	))
 	contains(f.msg, "on tcp 443")
 }
+
+# Egress to everything from a group used only by interface endpoints and databases is low;
+# on a GPU instance it is high and says so.
+test_attachment_decides_severity if {
+	sg := _change(
+		"aws_security_group.db", "aws_security_group", {"id": "sg-5", "egress": [{
+			"from_port": 0, "to_port": 0, "protocol": "-1", "cidr_blocks": ["0.0.0.0/0"],
+		}]},
+		{},
+	)
+	db := _change("aws_db_instance.mlflow", "aws_db_instance", {"vpc_security_group_ids": ["sg-5"]}, {})
+	f := _only(_eval([sg, db], [], {}))
+	f.details.severity == "low"
+	gpu := _change(
+		"aws_instance.train", "aws_instance", {
+			"vpc_security_group_ids": ["sg-5"], "instance_type": "p4d.24xlarge", "subnet_id": "s-1",
+		},
+		{},
+	)
+	g := _only(_eval([sg, db, gpu], [], {}))
+	g.details.severity == "high"
+	contains(g.msg, "GPU instances use it: aws_instance.train")
+}
+
+# Halves of the IPv6 space together are every address.
+test_deny_union_of_halves if {
+	sg := _change(
+		"aws_security_group.out", "aws_security_group", {"egress": [{
+			"from_port": 443, "to_port": 443, "protocol": "tcp", "ipv6_cidr_blocks": ["::/1", "8000::/1"],
+		}]},
+		{},
+	)
+	f := _only(_eval([sg], [], {}))
+	contains(f.msg, "(IPv6)")
+}

@@ -20,64 +20,84 @@
 package terraform.aws.sg_ingress_open
 
 import data.lib.mlfence.config
-import data.lib.mlfence.net
 import data.lib.mlfence.result
 import data.lib.mlfence.tfplan
 
-# Open ML service ports are the worst case: severity critical.
-violation contains result.with_severity(rego.metadata.chain(), r.address, msg, "critical") if {
-	some e in _open
-	r := e.resource
-	hits := tfplan.ports_hit(e.ports, config.value("ml_ports"))
-	count(hits) > 0
-	msg := sprintf("%s allows ingress from %s on %s (%s), including ML service ports %s; restrict the source", [
-		r.address, e.cidr, _ports(e), e.attribute, _list(hits),
-	])
-}
-
-violation contains result.violation(rego.metadata.chain(), r.address, msg) if {
-	some e in _open
-	count(tfplan.ports_hit(e.ports, config.value("ml_ports"))) == 0
-	r := e.resource
-	msg := sprintf("%s allows ingress from %s on %s (%s); restrict the source", [
-		r.address, e.cidr, _ports(e), e.attribute,
+# One finding per group: every port whose sources, all its rules taken together, cover the
+# internet. Open ML service ports are the worst case (critical); a group that the plan shows is
+# used only by things without a public address is reachable from the VPC, not the internet as
+# configured (medium).
+violation contains result.with_severity(rego.metadata.chain(), o.owner.address, msg, _severity(o, hits)) if {
+	some o in _open
+	hits := _numeric_sort({h | some item in o.items; some h in tfplan.ports_hit(item.ports, config.value("ml_ports"))})
+	msg := sprintf("%s allows ingress from the internet (%s) on %s (%s)%s%s; restrict the source", [
+		o.owner.address, concat(", ", o.families), _list([i.label | some i in o.items]),
+		_list(o.attributes), _ml_note(hits), _reach_note(o.owner),
 	])
 }
 
 violation contains result.unknown(rego.metadata.chain(), r.address, msg) if {
 	some hit in tfplan.aws_sg_unknown("ingress")
+	not hit.why
 	r := hit.resource
 	msg := sprintf("%s: %s is known only after apply; mlfence cannot prove it is not open to the internet", [
 		r.address, hit.attribute,
 	])
 }
 
-_ports(e) := "all protocols and ports" if e.protocol == "all"
-
-else := sprintf("all %s ports", [e.protocol]) if e.ports == [0, 65535]
-
-else := sprintf("%s %s", [e.protocol, tfplan.ports_label(e.ports)]) if count(e.ports) == 2
-
-else := sprintf("protocol %s", [e.protocol])
-
-# Long lists stay readable: the first five and how many there are.
-_list(hits) := concat(", ", hits) if count(hits) <= 5
-
-else := sprintf("%s, ... (%d in all)", [concat(", ", array.slice(hits, 0, 5)), count(hits)])
-
-# _open is every internet-wide source, except web ports of a group that only fronts an approved
-# edge-gateway load balancer: that is the one place meant to face the internet.
-_open contains e if {
-	some e in tfplan.aws_sg_cidrs("ingress")
-	net.is_everywhere(e.cidr)
-	not _edge_web(e)
+violation contains result.unknown(rego.metadata.chain(), r.address, msg) if {
+	some hit in tfplan.aws_sg_unknown("ingress")
+	hit.why == "old_terraform"
+	r := hit.resource
+	msg := sprintf("%s: %s %s; %s", [
+		r.address,
+		"ingress is wholly unknown, and a plan from Terraform before 1.1 does not show whether it is left out",
+		"or a dynamic block over values known only after apply",
+		"plan with Terraform 1.1 or later, or write aws_vpc_security_group_ingress_rule resources",
+	])
 }
 
-_edge_web(e) if {
-	e.ports in {[80, 80], [443, 443]}
-	groups := tfplan.aws_rule_groups(e)
-	count(groups) > 0
-	every sg in groups {
-		tfplan.aws_edge_group(sg)
-	}
+violation contains result.warning(rego.metadata.chain(), bad.resource.address, msg) if {
+	some bad in tfplan.aws_sg_invalid_ports("ingress")
+	msg := sprintf("%s: from_port %v is above to_port %v, which AWS rejects; fix the range (its ports were not judged)", [
+		bad.attribute, bad.from, bad.to,
+	])
+}
+
+_severity(o, hits) := "critical" if {
+	count(hits) > 0
+	not tfplan.aws_sg_private_only(o.owner)
+} else := "medium" if {
+	tfplan.aws_sg_private_only(o.owner)
+} else := "high"
+
+_ml_note(hits) := sprintf(", including ML service ports %s", [_list(hits)]) if count(hits) > 0
+
+else := ""
+
+_reach_note(sg) := sprintf("; it is used only by %s, which have no public address", [
+	_list(sort([a.resource | some a in tfplan.aws_sg_attachments(sg)])),
+]) if {
+	tfplan.aws_sg_private_only(sg)
+} else := ""
+
+# Port labels ("22", "8000-8002") in numeric order.
+_numeric_sort(labels) := [pair[1] | some pair in sort({[to_number(split(l, "-")[0]), l] | some l in labels})]
+
+# Long lists stay readable: the first five and how many there are.
+_list(items) := concat(", ", items) if count(items) <= 5
+
+else := sprintf("%s, ... (%d in all)", [concat(", ", array.slice(items, 0, 5)), count(items)])
+
+# _open is every open group, without the web ports of a group that only fronts an approved
+# edge-gateway load balancer: that is the one place meant to face the internet.
+_open contains object.union(o, {"items": items}) if {
+	some o in tfplan.aws_sg_open("ingress")
+	items := [i | some i in o.items; not _edge_web(o.owner, i)]
+	count(items) > 0
+}
+
+_edge_web(sg, item) if {
+	item.ports in {[80, 80], [443, 443]}
+	tfplan.aws_edge_group(sg)
 }

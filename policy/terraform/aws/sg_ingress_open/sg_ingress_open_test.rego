@@ -157,9 +157,162 @@ test_unknown_configured_ingress_is_reported_as_unknown if {
 
 # An unknown ingress list that the configuration does not write is the computed list filled by
 # separate rule resources: nothing to judge on the group itself.
+# Terraform 1.1 and later render written ingress blocks in the configuration, so a wholly unknown
+# list it does not show is left out (no inline rules).
 test_allow_computed_ingress_not_configured if {
 	sg := _change("aws_security_group.later", "aws_security_group", {}, {"ingress": true})
-	count(_violations([sg])) == 0
+	plan := object.union(_plan([sg], []), {"terraform_version": "1.9.8"})
+	count(sg_ingress_open.violation) == 0 with input as {"plan": plan, "parameters": {}}
+}
+
+# Before 1.1 a `dynamic "ingress"` over apply-time values looks exactly like a left-out list:
+# unknown, never silently nothing, unless separate rule resources are the group's rules.
+test_unknown_wholly_unknown_ingress_on_old_terraform if {
+	sg := _change("aws_security_group.dyn", "aws_security_group", {}, {"ingress": true})
+	plan := object.union(_plan([sg], []), {"terraform_version": "0.15.5"})
+	f := _only(sg_ingress_open.violation) with input as {"plan": plan, "parameters": {}}
+	f.details.status == "unknown"
+	rule := _change(
+		"aws_vpc_security_group_ingress_rule.r", "aws_vpc_security_group_ingress_rule", {
+			"security_group_id": "sg-1", "cidr_ipv4": "10.0.0.0/8", "from_port": 22, "to_port": 22, "ip_protocol": "tcp",
+		},
+		{},
+	)
+	sg2 := _change("aws_security_group.dyn", "aws_security_group", {"id": "sg-1"}, {"ingress": true})
+	with_rules := object.union(_plan([sg2, rule], []), {"terraform_version": "0.15.5"})
+	count(sg_ingress_open.violation) == 0 with input as {"plan": with_rules, "parameters": {}}
+}
+
+# Issue 16: entries that together cover the internet are the internet.
+test_deny_union_of_halves if {
+	f := _only(_violations([_sg([{
+		"from_port": 22, "to_port": 22, "protocol": "tcp",
+		"cidr_blocks": ["0.0.0.0/1", "128.0.0.0/1"],
+	}])]))
+	f.details.severity == "critical"
+	contains(f.msg, "(IPv4)")
+	v6 := _only(_violations([_sg([{
+		"from_port": 443, "to_port": 443, "protocol": "tcp",
+		"ipv6_cidr_blocks": ["::/1", "8000::/1"],
+	}])]))
+	contains(v6.msg, "(IPv6)")
+
+	# Halves in two blocks of the same port, and in two rule resources of one group.
+	two := _sg([
+		{"from_port": 22, "to_port": 22, "protocol": "tcp", "cidr_blocks": ["0.0.0.0/1"]},
+		{"from_port": 22, "to_port": 22, "protocol": "tcp", "cidr_blocks": ["128.0.0.0/1"]},
+	])
+	f2 := _only(_violations([two]))
+	contains(f2.msg, "ingress[0].cidr_blocks, ingress[1].cidr_blocks")
+	g := _change("aws_security_group.g", "aws_security_group", {"id": "sg-7"}, {})
+	r1 := _change(
+		"aws_vpc_security_group_ingress_rule.a", "aws_vpc_security_group_ingress_rule", {
+			"security_group_id": "sg-7", "cidr_ipv4": "0.0.0.0/1", "from_port": 8888, "to_port": 8888, "ip_protocol": "tcp",
+		},
+		{},
+	)
+	r2 := _change(
+		"aws_vpc_security_group_ingress_rule.b", "aws_vpc_security_group_ingress_rule", {
+			"security_group_id": "sg-7", "cidr_ipv4": "128.0.0.0/1", "from_port": 8888, "to_port": 8888, "ip_protocol": "tcp",
+		},
+		{},
+	)
+	f3 := _only(_violations([g, r1, r2]))
+	f3.details.resource == "aws_security_group.g"
+
+	# A large share is enough; a small one is not.
+	count(_violations([_sg([{"from_port": 22, "to_port": 22, "protocol": "tcp", "cidr_blocks": ["0.0.0.0/2"]}])])) == 1
+	count(_violations([_sg([{"from_port": 22, "to_port": 22, "protocol": "tcp", "cidr_blocks": ["8.0.0.0/8"]}])])) == 0
+}
+
+# One finding per group and direction, listing ports and families.
+test_deny_one_finding_per_group if {
+	f := _only(_violations([_sg([
+		{"from_port": 22, "to_port": 22, "protocol": "tcp", "cidr_blocks": ["0.0.0.0/0"], "ipv6_cidr_blocks": ["::/0"]},
+		{"from_port": 8888, "to_port": 8888, "protocol": "tcp", "cidr_blocks": ["0.0.0.0/0"]},
+		{"from_port": 8, "to_port": 0, "protocol": "icmp", "cidr_blocks": ["0.0.0.0/0"]},
+	])]))
+	contains(f.msg, "(IPv4, IPv6)")
+	contains(f.msg, "tcp 22, tcp 8888")
+	contains(f.msg, "protocol icmp (no ports)")
+	contains(f.msg, "ML service ports 22, 8888")
+}
+
+# Managed prefix lists whose entries cover the internet, inline and through per-rule resources.
+test_deny_open_managed_prefix_list if {
+	pl := _change(
+		"aws_ec2_managed_prefix_list.anywhere", "aws_ec2_managed_prefix_list", {
+			"id": "pl-1", "entry": [{"cidr": "0.0.0.0/0"}],
+		},
+		{},
+	)
+	sg := _sg([{"from_port": 5000, "to_port": 5000, "protocol": "tcp", "prefix_list_ids": ["pl-1"]}])
+	f := _only(_violations([pl, sg]))
+	contains(f.msg, "ingress[0].prefix_list_ids")
+	rule := _change(
+		"aws_vpc_security_group_ingress_rule.mlflow", "aws_vpc_security_group_ingress_rule", {
+			"from_port": 5000, "to_port": 5000, "ip_protocol": "tcp",
+		},
+		{"prefix_list_id": true},
+	)
+	config := [{
+		"address": "aws_vpc_security_group_ingress_rule.mlflow", "mode": "managed",
+		"type": "aws_vpc_security_group_ingress_rule", "name": "mlflow",
+		"expressions": {"prefix_list_id": {"references": [
+			"aws_ec2_managed_prefix_list.anywhere.id",
+			"aws_ec2_managed_prefix_list.anywhere",
+		]}},
+	}]
+	g := _only(_eval([pl, rule], config, {}))
+	g.details.severity == "critical"
+
+	# Entries as separate resources; a private list passes.
+	private := _change("aws_ec2_managed_prefix_list.vpn", "aws_ec2_managed_prefix_list", {"id": "pl-2"}, {})
+	entry := _change(
+		"aws_ec2_managed_prefix_list_entry.vpn", "aws_ec2_managed_prefix_list_entry", {
+			"prefix_list_id": "pl-2", "cidr": "10.8.0.0/16",
+		},
+		{},
+	)
+	sg2 := _sg([{"from_port": 5000, "to_port": 5000, "protocol": "tcp", "prefix_list_ids": ["pl-2"]}])
+	count(_violations([private, entry, sg2])) == 0
+}
+
+# Ports as AWS reads them: a missing bound is the other one; an inverted range is invalid input.
+test_port_normalisation if {
+	f := _only(_violations([_sg([{"to_port": 8888, "protocol": "tcp", "cidr_blocks": ["0.0.0.0/0"]}])]))
+	contains(f.msg, "tcp 8888")
+	v := _violations([_sg([{"from_port": 8888, "to_port": 22, "protocol": "tcp", "cidr_blocks": ["0.0.0.0/0"]}])])
+	some w in v
+	w.details.status == "warn"
+	contains(w.msg, "from_port 8888 is above to_port 22")
+}
+
+# What the group is attached to: only an interface endpoint or a private database is medium.
+test_attachment_decides_severity if {
+	sg := _change(
+		"aws_security_group.ep", "aws_security_group", {"id": "sg-3", "ingress": [{
+			"from_port": 443, "to_port": 443, "protocol": "tcp", "cidr_blocks": ["0.0.0.0/0"],
+		}]},
+		{},
+	)
+	ep := _change(
+		"aws_vpc_endpoint.s3", "aws_vpc_endpoint", {
+			"vpc_endpoint_type": "Interface", "security_group_ids": ["sg-3"],
+		},
+		{},
+	)
+	f := _only(_eval([sg, ep], [], {}))
+	f.details.severity == "medium"
+	contains(f.msg, "used only by aws_vpc_endpoint.s3")
+	public_vm := _change(
+		"aws_instance.mlflow", "aws_instance", {
+			"vpc_security_group_ids": ["sg-3"], "associate_public_ip_address": true, "subnet_id": "s-1",
+		},
+		{},
+	)
+	g := _only(_eval([sg, ep, public_vm], [], {}))
+	g.details.severity == "high"
 }
 
 test_unknown_rule_resource_cidr if {

@@ -22,13 +22,11 @@ import data.lib.mlfence.tfplan
 
 violation contains result.violation(rego.metadata.chain(), r.address, msg) if {
 	some r in tfplan.of_type("aws_subnet")
-	r.values.map_public_ip_on_launch == true
+	tfplan.effective(r, "map_public_ip_on_launch") == true
 	msg := sprintf("%s sets map_public_ip_on_launch = true; set it to false", [r.address])
 }
 
 # Absent means the provider default false; unknown means it depends on another value.
-violation contains result.unknown(rego.metadata.chain(), r.address, msg) if {
-	some r in tfplan.of_type("aws_subnet")
-	tfplan.is_unknown(r, "map_public_ip_on_launch")
-	msg := sprintf("%s: map_public_ip_on_launch is known only after apply; set it to the literal false", [r.address])
+violation contains f if {
+	some f in tfplan.pending_findings(rego.metadata.chain(), tfplan.of_type("aws_subnet"), ["map_public_ip_on_launch"])
 }

@@ -1,5 +1,6 @@
 package terraform.aws.subnet_public_ip_test
 
+import data.lib.mlfence.tfplan_fixture_test as fixture
 import data.terraform.aws.subnet_public_ip
 
 # _plan(changes, config) wraps resource changes (and root module configuration resources) in
@@ -50,7 +51,7 @@ test_allow_false_or_omitted if {
 }
 
 test_unknown_value if {
-	f := _only(_eval([_change("aws_subnet.a", "aws_subnet", {}, {"map_public_ip_on_launch": true})], [], {}))
+	f := _only(_eval([_change("aws_subnet.a", "aws_subnet", {}, {"map_public_ip_on_launch": true})], fixture.written("aws_subnet.a", "aws_subnet", {"map_public_ip_on_launch": {"references": ["var.public"]}}), {}))
 	f.details.status == "unknown"
 }
 

@@ -81,7 +81,7 @@ _has_endpoint(vpc, service) if {
 # Endpoints that may be the missing ones: service name or VPC known only after apply.
 _undecided(vpc) := {e.address |
 	some e in _endpoints(vpc)
-	tfplan.is_unknown(e, "service_name")
+	tfplan.pending(e, "service_name")
 } | {e.address |
 	some e in tfplan.existing_of_type("aws_vpc_endpoint")
 	not tfplan.decided(e, "vpc_id")

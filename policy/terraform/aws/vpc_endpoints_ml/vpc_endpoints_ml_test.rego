@@ -1,5 +1,6 @@
 package terraform.aws.vpc_endpoints_ml_test
 
+import data.lib.mlfence.tfplan_fixture_test as fixture
 import data.terraform.aws.vpc_endpoints_ml
 
 # _plan(changes, config) wraps resource changes (and root module configuration resources) in
@@ -130,7 +131,11 @@ test_deny_domain_in_module if {
 
 test_unknown_endpoint_service if {
 	ep := _change("aws_vpc_endpoint.s3", "aws_vpc_endpoint", {}, {"vpc_id": true, "service_name": true})
-	f := _only(_eval([_vpc, _subnet, _eks, ep], _config(["s3"]), {}))
+	config := array.concat(_config([]), fixture.written(ep.address, ep.type, {
+		"vpc_id": _refs("aws_vpc.ml"),
+		"service_name": {"references": ["var.service"]},
+	}))
+	f := _only(_eval([_vpc, _subnet, _eks, ep], config, {}))
 	f.details.status == "unknown"
 }
 

@@ -43,7 +43,7 @@ violation contains result.violation(rego.metadata.chain(), r.address, msg) if {
 
 violation contains result.unknown(rego.metadata.chain(), r.address, msg) if {
 	some r in _clusters
-	tfplan.is_unknown(r, ["private_cluster_enabled"])
+	tfplan.pending(r, ["private_cluster_enabled"])
 	msg := sprintf("%s: private_cluster_enabled is known only after apply", [r.address])
 }
 
@@ -64,7 +64,7 @@ _clusters contains r if {
 _public contains r if {
 	some r in _clusters
 	not tfcloud.is_true(tfcloud.setting(r, ["private_cluster_enabled"]))
-	not tfplan.is_unknown(r, ["private_cluster_enabled"])
+	not tfplan.pending(r, ["private_cluster_enabled"])
 }
 
 _ranges(r) := {cidr |
@@ -74,6 +74,5 @@ _ranges(r) := {cidr |
 
 _ranges_pending(r) if {
 	some path in _range_paths
-	tfplan.is_unknown(r, path)
-	tfplan.configured(r, [path[0]])
+	tfplan.pending(r, path)
 }

@@ -56,9 +56,8 @@ _has_subnet(r) if {
 	subnet != ""
 }
 
-_has_subnet(r) if tfplan.is_unknown(r, ["subnet_resource_id"])
+_has_subnet(r) if tfplan.pending(r, ["subnet_resource_id"])
 
 _pending(r) if {
-	tfplan.is_unknown(r, ["node_public_ip_enabled"])
-	tfplan.configured(r, ["node_public_ip_enabled"])
+	tfplan.pending(r, ["node_public_ip_enabled"])
 }

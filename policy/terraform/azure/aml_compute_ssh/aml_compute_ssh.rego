@@ -32,21 +32,20 @@ violation contains result.violation(rego.metadata.chain(), r.address, msg) if {
 	some r in _of_type("azurerm_machine_learning_compute_instance")
 	count(tfplan.blocks(r, "ssh")) > 0
 	not tfcloud.is_false(tfcloud.setting(r, ["node_public_ip_enabled"]))
-	not tfplan.is_unknown(r, ["node_public_ip_enabled"])
+	not tfplan.pending(r, ["node_public_ip_enabled"])
 	msg := sprintf("%s enables SSH (ssh block) on a public IP; drop it or set node_public_ip_enabled = false", [r.address])
 }
 
 violation contains result.unknown(rego.metadata.chain(), r.address, msg) if {
 	some r in _of_type("azurerm_machine_learning_compute_cluster")
-	tfplan.is_unknown(r, ["ssh_public_access_enabled"])
-	tfplan.configured(r, ["ssh_public_access_enabled"])
+	tfplan.pending(r, ["ssh_public_access_enabled"])
 	msg := sprintf("%s: ssh_public_access_enabled is known only after apply", [r.address])
 }
 
 violation contains result.unknown(rego.metadata.chain(), r.address, msg) if {
 	some r in _of_type("azurerm_machine_learning_compute_instance")
 	count(tfplan.blocks(r, "ssh")) > 0
-	tfplan.is_unknown(r, ["node_public_ip_enabled"])
+	tfplan.pending(r, ["node_public_ip_enabled"])
 	msg := sprintf("%s: SSH is enabled and node_public_ip_enabled is known only after apply", [r.address])
 }
 

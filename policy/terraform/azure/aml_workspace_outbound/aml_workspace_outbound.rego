@@ -68,8 +68,7 @@ _mode(r) := mode if {
 }
 
 _pending(r) if {
-	tfplan.is_unknown(r, _path)
-	tfplan.configured(r, ["managed_network"])
+	tfplan.pending(r, _path)
 }
 
 _allowed(mode) if mode in tfplan.string_list(config.value("aml_allowed_isolation_modes"))

@@ -40,7 +40,7 @@ violation contains result.unknown(rego.metadata.chain(), r.address, msg) if {
 	])
 }
 
-_why(r) := "known only after apply" if tfplan.is_unknown(r, _path)
+_why(r) := "known only after apply" if tfplan.pending(r, _path)
 
 else := "omitted; the default differs between provider versions"
 

@@ -41,6 +41,5 @@ _workspaces contains r if {
 }
 
 _pending(r) if {
-	tfplan.is_unknown(r, ["public_network_access_enabled"])
-	tfplan.configured(r, ["public_network_access_enabled"])
+	tfplan.pending(r, ["public_network_access_enabled"])
 }

@@ -39,7 +39,7 @@ violation contains result.unknown(rego.metadata.chain(), r.address, msg) if {
 	_inbound_allow(r.values)
 	count(_open_sources(r.values)) == 0
 	some attribute in ["source_address_prefix", "source_address_prefixes"]
-	tfplan.is_unknown(r, [attribute])
+	tfplan.pending(r, [attribute])
 	msg := sprintf("%s: %s is known only after apply; mlfence cannot prove the rule is not open", [r.address, attribute])
 }
 
@@ -48,8 +48,7 @@ violation contains result.unknown(rego.metadata.chain(), r.address, msg) if {
 # security_rule the configuration writes is reported as unknown.
 violation contains result.unknown(rego.metadata.chain(), r.address, msg) if {
 	some r in tfplan.of_type("azurerm_network_security_group")
-	tfplan.is_unknown(r, ["security_rule"])
-	tfplan.configured(r, ["security_rule"])
+	tfplan.pending(r, ["security_rule"])
 	msg := sprintf("%s: security_rule is known only after apply; mlfence cannot prove no rule is open", [r.address])
 }
 
@@ -72,7 +71,14 @@ _inbound_allow(rule) if {
 _open_sources(rule) := {s |
 	some s in _one_and_many(rule, "source_address_prefix", "source_address_prefixes")
 	net.is_internet_source(s)
-}
+} | _union_open(_one_and_many(rule, "source_address_prefix", "source_address_prefixes"))
+
+# Prefixes are judged together: 0.0.0.0/1 and 128.0.0.0/1 are the internet.
+_union_open(prefixes) := {sprintf("%s (together the internet)", [concat(", ", cidrs)])} if {
+	cidrs := [p | some p in prefixes; is_string(p); not net.is_internet_source(p)]
+	count(cidrs) > 1
+	net.opens_internet(cidrs)
+} else := set()
 
 # "*" and port-less protocols: see tfcloud.ml_ports_hit. Both attributes empty is treated as all
 # ports, the widest reading of a rule the API would reject anyway.

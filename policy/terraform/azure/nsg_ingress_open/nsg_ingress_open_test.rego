@@ -16,7 +16,7 @@ _violations(plan, params) := v if {
 	v := nsg_ingress_open.violation with input as {"plan": plan, "parameters": params}
 }
 
-_v(changes) := _violations({"format_version": "1.2", "resource_changes": changes}, {})
+_v(changes) := _violations({"format_version": "1.2", "resource_changes": changes, "configuration": {"root_module": {}}}, {})
 
 _with_config(change, expressions) := {"format_version": "1.2", "resource_changes": [change], "configuration": {
 	"root_module": {"resources": [{
@@ -78,7 +78,7 @@ test_allow_attributes_omitted if {
 test_unknown_source_is_reported_as_unknown if {
 	x3 := {"source_address_prefix": true}
 	r := _change("azurerm_network_security_rule.ssh", _nsr, _rule(null, "22"), x3)
-	v := _v([r])
+	v := _violations(_with_config(r, {"source_address_prefix": {"references": ["var.source"]}}), {})
 	count(v) == 1
 	some f in v
 	f.details.status == "unknown"
@@ -104,3 +104,16 @@ test_allow_malformed if {
 }
 
 _nsr := "azurerm_network_security_rule"
+
+# Issue 16: source prefixes that together cover the internet are judged as the internet.
+test_deny_union_of_halves if {
+	v6 := object.union(_rule(null, "22"), {"source_address_prefixes": ["::/1", "8000::/1"]})
+	count(_v([_r(v6)])) == 1
+	private := object.union(_rule(null, "22"), {"source_address_prefixes": ["10.0.0.0/9", "10.128.0.0/9"]})
+	count(_v([_r(private)])) == 0
+	rule := object.union(_rule(null, "22"), {"source_address_prefixes": ["0.0.0.0/1", "128.0.0.0/1"]})
+	v := _v([_r(rule)])
+	count(v) == 1
+	some f in v
+	contains(f.msg, "0.0.0.0/1, 128.0.0.0/1 (together the internet)")
+}

@@ -30,18 +30,23 @@ import data.lib.mlfence.tfplan
 violation contains result.violation(rego.metadata.chain(), r.address, msg) if {
 	some r in tfcloud.firewall_egress_allow
 	not _proxy_only(r)
-	some cidr in tfcloud.firewall_destinations(r)
-	net.is_everywhere(cidr)
+	destinations := tfcloud.firewall_destinations(r)
+	net.opens_internet(destinations)
+	cidr := _describe(destinations)
 	attribute := _attribute(r)
 	msg := sprintf("%s allows EGRESS to %s (%s); list the needed destinations instead", [r.address, cidr, attribute])
 }
 
-violation contains result.unknown(rego.metadata.chain(), r.address, msg) if {
-	some r in tfcloud.firewall_egress_allow
-	not _proxy_only(r)
-	tfplan.is_unknown(r, ["destination_ranges"])
-	msg := sprintf("%s: destination_ranges is known only after apply; mlfence cannot prove egress is bounded", [r.address])
+violation contains f if {
+	rs := [r | some r in tfcloud.firewall_egress_allow; not _proxy_only(r)]
+	some f in tfplan.pending_findings(rego.metadata.chain(), rs, ["destination_ranges"])
 }
+
+# The ranges are judged together: 0.0.0.0/1 and 128.0.0.0/1 are 0.0.0.0/0.
+_describe(ranges) := concat(", ", everywhere) if {
+	everywhere := [c | some c in ranges; net.is_everywhere(c)]
+	count(everywhere) > 0
+} else := sprintf("%s (together every address)", [concat(", ", ranges)])
 
 _attribute(r) := "destination_ranges" if {
 	count(tfplan.string_list(tfcloud.setting(r, ["destination_ranges"]))) > 0

@@ -80,3 +80,11 @@ test_parameter_proxy_tags_exempt_the_proxy if {
 test_allow_malformed if {
 	count(_violations([_fw({"allow": 1, "destination_ranges": "0.0.0.0/0"}), null], {})) == 0
 }
+
+# Issue 16: destinations that together cover every address are judged as every address.
+test_deny_union_of_halves if {
+	v := _violations([_fw({"allow": _all, "destination_ranges": ["0.0.0.0/1", "128.0.0.0/1"]})], {})
+	count(v) == 1
+	some f in v
+	contains(f.msg, "together every address")
+}

@@ -21,7 +21,6 @@
 package terraform.google.firewall_ingress_open
 
 import data.lib.mlfence.net
-import data.lib.mlfence.result
 import data.lib.mlfence.tfcloud
 import data.lib.mlfence.tfplan
 
@@ -34,14 +33,12 @@ violation contains tfcloud.exposure(rego.metadata.chain(), r, msg, specs) if {
 	])
 }
 
-violation contains result.unknown(rego.metadata.chain(), r.address, msg) if {
-	some r in _ingress_allow
-	not _has_known_source(r)
-	some attribute in ["source_ranges", "source_tags", "source_service_accounts"]
-	tfplan.is_unknown(r, [attribute])
-	msg := sprintf("%s: %s is known only after apply; mlfence cannot prove the INGRESS rule is not open", [
-		r.address, attribute,
-	])
+# source_ranges is Optional+Computed: left out it is listed in after_unknown, and the API fills
+# in 0.0.0.0/0 when no tag or service account is given either (_sourceless).
+violation contains f if {
+	rs := [r | some r in _ingress_allow; not _has_known_source(r)]
+	sources := ["source_ranges", "source_tags", "source_service_accounts"]
+	some f in tfplan.pending_findings(rego.metadata.chain(), rs, sources)
 }
 
 # Enabled INGRESS rules that allow something. direction is Optional+Computed with the API
@@ -57,20 +54,27 @@ _is_ingress(r) if upper(sprintf("%v", [tfcloud.setting(r, ["direction"])])) == "
 
 _is_ingress(r) if not is_string(tfcloud.setting(r, ["direction"]))
 
-_open_sources(r) := {cidr |
-	some cidr in tfplan.string_list(tfcloud.setting(r, ["source_ranges"]))
-	net.is_everywhere(cidr)
-} if {
+# The ranges are judged together: 0.0.0.0/1 and 128.0.0.0/1 are 0.0.0.0/0.
+_open_sources(r) := {_describe(ranges)} if {
+	ranges := tfplan.string_list(tfcloud.setting(r, ["source_ranges"]))
+	count(ranges) > 0
+	net.opens_internet(ranges)
+} else := set() if {
 	count(tfplan.string_list(tfcloud.setting(r, ["source_ranges"]))) > 0
 } else := {"0.0.0.0/0 (no source given, the API default)"} if {
 	_sourceless(r)
 } else := set()
 
+_describe(ranges) := concat(", ", everywhere) if {
+	everywhere := [c | some c in ranges; net.is_everywhere(c)]
+	count(everywhere) > 0
+} else := sprintf("%s (together the internet)", [concat(", ", ranges)])
+
 # No source of any kind, and none of them pending: the API applies 0.0.0.0/0.
 _sourceless(r) if {
 	every attribute in ["source_ranges", "source_tags", "source_service_accounts"] {
 		count(tfplan.string_list(tfcloud.setting(r, [attribute]))) == 0
-		not tfplan.is_unknown(r, [attribute])
+		not tfplan.pending(r, [attribute])
 	}
 }
 

@@ -114,3 +114,14 @@ test_allow_malformed_plan if {
 	odd := _fw({"allow": [{"protocol": 6, "ports": [null, "http"]}], "source_ranges": ["0.0.0.0/0"]})
 	count(_violations([odd], {})) == 1
 }
+
+# Issue 16: source ranges that together cover the internet are judged as the internet.
+test_deny_union_of_halves if {
+	count(_violations([_fw({"allow": _tcp(["22"]), "source_ranges": ["::/1", "8000::/1"]})], {})) == 1
+	count(_violations([_fw({"allow": _tcp(["22"]), "source_ranges": ["10.0.0.0/8", "35.235.240.0/20"]})], {})) == 0
+	v := _violations([_fw({"allow": _tcp(["22"]), "source_ranges": ["0.0.0.0/1", "128.0.0.0/1"]})], {})
+	count(v) == 1
+	some f in v
+	f.details.status == "fail"
+	contains(f.msg, "0.0.0.0/1, 128.0.0.0/1 (together the internet)")
+}

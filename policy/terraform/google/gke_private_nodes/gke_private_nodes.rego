@@ -53,7 +53,7 @@ violation contains result.unknown(rego.metadata.chain(), r.address, msg) if {
 # configuration does not mention shows as unknown too: that is the provider default (public
 # nodes) and is judged as omitted.
 _pending(r) if {
-	tfplan.is_unknown(r, _path)
+	tfplan.pending(r, _path)
 	not tfcloud.is_true(tfcloud.setting(r, _path))
 	tfplan.configured(r, ["private_cluster_config"])
 }

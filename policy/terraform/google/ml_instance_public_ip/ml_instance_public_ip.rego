@@ -48,7 +48,7 @@ violation contains result.violation(rego.metadata.chain(), r.address, msg) if {
 
 violation contains result.unknown(rego.metadata.chain(), r.address, msg) if {
 	some r in _ml_instances
-	tfplan.is_unknown(r, ["network_interface"])
+	tfplan.pending(r, ["network_interface"])
 	msg := sprintf("%s: network_interface is known only after apply; mlfence cannot prove there is no external IP", [
 		r.address,
 	])
@@ -57,8 +57,7 @@ violation contains result.unknown(rego.metadata.chain(), r.address, msg) if {
 violation contains result.unknown(rego.metadata.chain(), r.address, msg) if {
 	some r in tfplan.of_type("google_tpu_v2_vm")
 	not tfcloud.allowlisted(r)
-	tfplan.is_unknown(r, ["network_config", 0, "enable_external_ips"])
-	tfplan.configured(r, ["network_config"])
+	tfplan.pending(r, ["network_config", 0, "enable_external_ips"])
 	msg := sprintf("%s: network_config.enable_external_ips is known only after apply", [r.address])
 }
 

@@ -52,6 +52,5 @@ _in_scope contains r if {
 
 # Unknown and written by the user; unmentioned, a computed value is the provider default (on).
 _pending(r, attribute) if {
-	tfplan.is_unknown(r, [attribute])
-	tfplan.configured(r, [attribute])
+	tfplan.pending(r, [attribute])
 }

@@ -16,7 +16,7 @@ _violations(plan, params) := v if {
 	v := notebook_proxy_access.violation with input as {"plan": plan, "parameters": params}
 }
 
-_v(changes) := _violations({"format_version": "1.2", "resource_changes": changes}, {})
+_v(changes) := _violations({"format_version": "1.2", "resource_changes": changes, "configuration": {"root_module": {}}}, {})
 
 test_deny_proxy_access_enabled if {
 	v := _v([_wb({"disable_proxy_access": false})])

@@ -52,8 +52,7 @@ violation contains result.unknown(rego.metadata.chain(), r.address, msg) if {
 # Unknown and written by the user; gce_setup is Optional+Computed, so an unmentioned block is
 # unknown in the plan yet means the provider default (public IP).
 _pending(r, check) if {
-	tfplan.is_unknown(r, check.path)
-	tfplan.configured(r, [check.config])
+	tfplan.pending(r, check.path)
 }
 
 _dotted(path) := concat(".", [sprintf("%v", [p]) | some p in path; not is_number(p)])

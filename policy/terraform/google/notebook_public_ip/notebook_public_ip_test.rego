@@ -18,7 +18,7 @@ _violations(plan, params) := v if {
 	v := notebook_public_ip.violation with input as {"plan": plan, "parameters": params}
 }
 
-_v(changes) := _violations({"format_version": "1.2", "resource_changes": changes}, {})
+_v(changes) := _violations({"format_version": "1.2", "resource_changes": changes, "configuration": {"root_module": {}}}, {})
 
 test_deny_workbench_public_ip if {
 	v := _v([_wb({"gce_setup": [{"disable_public_ip": false, "machine_type": "n1-standard-4"}]})])

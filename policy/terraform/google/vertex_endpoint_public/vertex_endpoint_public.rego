@@ -39,7 +39,7 @@ violation contains result.violation(rego.metadata.chain(), r.address, msg) if {
 	some r in _endpoints
 	_psc_enabled(r)
 	count(_allowlist(r)) == 0
-	not tfplan.is_unknown(r, [_psc, 0, "project_allowlist"])
+	not tfplan.pending(r, [_psc, 0, "project_allowlist"])
 	msg := sprintf("%s: Private Service Connect with an empty %s.project_allowlist accepts any project", [r.address, _psc])
 }
 
@@ -82,5 +82,5 @@ _pending(r) if {
 	not _peered(r)
 	not _psc_enabled(r)
 	some path in [["network"], [_psc, 0, "enable_private_service_connect"]]
-	tfplan.is_unknown(r, path)
+	tfplan.pending(r, path)
 }

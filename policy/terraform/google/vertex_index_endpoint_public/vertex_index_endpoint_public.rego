@@ -31,13 +31,13 @@ violation contains result.violation(rego.metadata.chain(), r.address, msg) if {
 	some r in _index_endpoints
 	tfcloud.is_true(tfcloud.setting(r, ["private_service_connect_config", 0, "enable_private_service_connect"]))
 	count(tfplan.string_list(tfcloud.setting(r, ["private_service_connect_config", 0, "project_allowlist"]))) == 0
-	not tfplan.is_unknown(r, ["private_service_connect_config", 0, "project_allowlist"])
+	not tfplan.pending(r, ["private_service_connect_config", 0, "project_allowlist"])
 	msg := sprintf("%s: Private Service Connect with an empty project_allowlist accepts any project", [r.address])
 }
 
 violation contains result.unknown(rego.metadata.chain(), r.address, msg) if {
 	some r in _index_endpoints
-	tfplan.is_unknown(r, ["public_endpoint_enabled"])
+	tfplan.pending(r, ["public_endpoint_enabled"])
 	msg := sprintf("%s: public_endpoint_enabled is known only after apply", [r.address])
 }
 
