@@ -284,8 +284,6 @@ def _plan() -> dict[str, Any]:
     (b"PK\x03\x04\x14\x00binary-plan", "terraform show -json plan.tfplan"),
     (b'{"@level":"info","@message":"Terraform 1.9.0","type":"version"}\n'
      b'{"@level":"info","@message":"Plan: 1 to add","type":"change_summary"}\n', "`terraform plan -json` event log"),
-    (json.dumps({"format_version": "1.0", "terraform_version": "1.9.0", "values": {"root_module": {}}}).encode(),
-     "is Terraform state"),
     (json.dumps({"version": 4, "serial": 3, "lineage": "x", "resources": []}).encode(), "terraform.tfstate"),
     (json.dumps({"format_version": 1.2, "resource_changes": []}).encode(), "`format_version` is 1.2"),
     (json.dumps({"plan": _plan()}).encode(), "wraps a plan under the key 'plan'"),
@@ -298,6 +296,12 @@ def test_terraform_artefacts_that_are_not_plans(payload: bytes, expected: str, t
     path.write_bytes(payload)
     code, report, _ = check(str(path))
     assert code == 2 and expected in messages(report)[0], messages(report)
+
+
+def test_state_from_terraform_show_is_scanned_as_posture() -> None:
+    state = {"format_version": "1.0", "terraform_version": "1.9.0", "values": {"root_module": {"resources": []}}}
+    code, report, _ = check("-", stdin=json.dumps(state).encode())
+    assert code == 0 and report["summary"]["terraform_plans"] == 1 and report["errors"] == []
 
 
 # --- Fuzz: whatever the bytes, the loader answers with documents and named problems ------------

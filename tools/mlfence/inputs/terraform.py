@@ -3,7 +3,9 @@
 mlfence judges `terraform show -json PLANFILE` output. Pipelines hand scanners other things
 too, and each of them used to pass with nothing checked: a binary plan (a zip; see
 reading.decode), the `terraform plan -json` event log, the hashicorp/setup-terraform wrapper's
-decorated stdout, a Terraform Cloud API response, a plan wrapped under a key, and state.
+decorated stdout, a Terraform Cloud API response, a plan wrapped under a key, and the raw
+terraform.tfstate file. (`terraform show -json` of state, `values` without changes, is judged
+as a posture scan by the policy: lib.mlfence.tfplan.is_plan.)
 """
 
 from __future__ import annotations
@@ -14,11 +16,9 @@ from mlfence.inputs.errors import InputError
 
 SHOW_PLAN = "`terraform plan -out plan.tfplan && terraform show -json plan.tfplan > plan.json`"
 
-# State (`terraform show -json` without a plan file, or terraform.tfstate itself) is refused
-# with this message. Judging state is a posture scan; when it exists it replaces this refusal
-# (look for STATE_REFUSED).
-STATE_REFUSED = ("is Terraform state, not a plan: mlfence judges the changes a plan makes; run "
-                 f"{SHOW_PLAN}")
+# terraform.tfstate itself is Terraform's storage format, not `terraform show -json` output.
+STATE_REFUSED = ("is a terraform.tfstate file, not `terraform show -json` output; run `terraform show -json "
+                 "> state.json` for a posture scan of the state, or " + SHOW_PLAN + " for a plan")
 
 
 def check_text(text: str) -> None:
@@ -40,8 +40,11 @@ def check_stream(values: list[Any]) -> None:
 
 
 def is_plan_shaped(doc: Any) -> bool:
+    """`terraform show -json` output the policy judges: a plan, or state (posture)."""
+    values = doc.get("values") if isinstance(doc, dict) else None
     return isinstance(doc, dict) and isinstance(doc.get("format_version"), str) and (
-        isinstance(doc.get("resource_changes"), list) or isinstance(doc.get("planned_values"), dict))
+        isinstance(doc.get("resource_changes"), list) or isinstance(doc.get("planned_values"), dict)
+        or (isinstance(values, dict) and isinstance(values.get("root_module"), dict)))
 
 
 def check_document(doc: Any) -> None:
@@ -57,10 +60,8 @@ def check_document(doc: Any) -> None:
     if plan_keys:
         raise InputError(f"looks like a Terraform plan but `format_version` is {doc['format_version']!r}, not a "
                          f"string such as \"1.2\"; produce the plan with {SHOW_PLAN}", 1)
-    if isinstance(doc.get("format_version"), str) and isinstance(doc.get("values"), dict):
-        raise InputError(STATE_REFUSED, 1)
     if isinstance(doc.get("lineage"), str) and "serial" in doc and "resources" in doc:
-        raise InputError(STATE_REFUSED.replace("is Terraform state", "is a terraform.tfstate file"), 1)
+        raise InputError(STATE_REFUSED, 1)
     data = doc.get("data")
     if isinstance(data, dict) and isinstance(data.get("type"), str) and "attributes" in data:
         raise InputError(f"is a Terraform Cloud/Enterprise API response (type {data['type']!r}), not a plan; "
