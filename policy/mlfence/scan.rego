@@ -50,14 +50,36 @@ inventory_of(docs) := {
 	objs := _objects(docs)
 }
 
-synced_kinds := {"v1": {"Namespace"}, "networking.k8s.io/v1": {"NetworkPolicy"}}
+synced_kinds := {
+	"v1": {"Namespace"},
+	"networking.k8s.io/v1": {"NetworkPolicy"},
+	"security.istio.io/v1": {"PeerAuthentication"},
+}
 
 _objects(docs) := [d |
 	some d in docs
 	document_kind(d) == "kubernetes_object"
-	d.kind in synced_kinds[d.apiVersion]
+	_indexed(d)
 	is_string(d.metadata.name)
 ]
+
+_indexed(d) if d.kind in synced_kinds[d.apiVersion]
+
+# Istio serves PeerAuthentication in v1 and v1beta1 alike; Gatekeeper syncs one version of it, and
+# rules read every security.istio.io version, so older manifests count too.
+_indexed(d) if {
+	d.kind == "PeerAuthentication"
+	startswith(d.apiVersion, "security.istio.io/")
+}
+
+# Scanned only, never synced (Gatekeeper would have to replicate every ConfigMap): KServe's
+# controller settings, which decide whether InferenceServices are published. In Gatekeeper the
+# kserve_ingress parameter declares them.
+_indexed(d) if {
+	d.apiVersion == "v1"
+	d.kind == "ConfigMap"
+	d.metadata.name == "inferenceservice-config"
+}
 
 _namespace_of(obj) := obj.metadata.namespace if is_string(obj.metadata.namespace)
 

@@ -40,3 +40,20 @@ defaults["approved_egress_domains"] := [
 
 # Istio's root namespace: a PeerAuthentication there without a selector is the mesh-wide policy.
 defaults["istio_root_namespace"] := "istio-system"
+
+# How KServe is configured to publish InferenceServices, with the key names of the `ingress` and
+# `deploy` JSON of KServe's inferenceservice-config ConfigMap (a scanned ConfigMap takes
+# precedence). The defaults are those KServe v0.15 ships: Serverless mode, ingress created.
+defaults["kserve_ingress"] := {
+	"defaultDeploymentMode": "Serverless",
+	"disableIngressCreation": false,
+	"enableGatewayApi": false,
+	"ingressDomain": "example.com",
+	"ingressClassName": "istio",
+	"ingressGateway": "knative-serving/knative-ingress-gateway",
+	"kserveIngressGateway": "kserve/kserve-ingress-gateway",
+}
+
+# Knative's default route visibility: "external" unless config-domain maps every route to
+# svc.cluster.local, in which case set "cluster-local".
+defaults["knative_default_visibility"] := "external"
