@@ -57,3 +57,30 @@ defaults["kserve_ingress"] := {
 # Knative's default route visibility: "external" unless config-domain maps every route to
 # svc.cluster.local, in which case set "cluster-local".
 defaults["knative_default_visibility"] := "external"
+
+# Gateway API GatewayClasses whose load balancers are private (GKE's internal classes are known).
+defaults["internal_gateway_classes"] := []
+
+# Ports of ML consoles and servers that have no authentication of their own, by port number:
+# a route that reaches one publishes it. Triton's defaults are 8000 (HTTP), 8001 (gRPC), 8002
+# (metrics); Kubeflow's central dashboard listens on 8082.
+defaults["ml_console_ports"] := {
+	"5000": "MLflow tracking server and UI",
+	"6006": "TensorBoard",
+	"8000": "Triton Inference Server HTTP API",
+	"8001": "Triton Inference Server gRPC API",
+	"8002": "Triton Inference Server metrics",
+	"8082": "Kubeflow central dashboard",
+	"8265": "Ray dashboard and job submission API",
+	"8888": "Jupyter server",
+}
+
+# Service names (globs) of the same consoles, for routes that name the Service port by its
+# service port (80) instead: KubeRay names the head Service <cluster>-head-svc.
+defaults["ml_console_services"] := {
+	"centraldashboard": "Kubeflow central dashboard",
+	"ml-pipeline-ui": "Kubeflow Pipelines UI",
+	"*-head-svc": "Ray head (dashboard and job submission API)",
+	"mlflow*": "MLflow tracking server and UI",
+	"tensorboard*": "TensorBoard",
+}
