@@ -1,6 +1,6 @@
-package k8s.pod.plaintext_credentials_test
+package k8s.secrets.plaintext_credentials_test
 
-import data.k8s.pod.plaintext_credentials
+import data.k8s.secrets.plaintext_credentials
 
 _deployment(env) := {
 	"apiVersion": "apps/v1",

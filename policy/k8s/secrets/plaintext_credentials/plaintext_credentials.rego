@@ -22,7 +22,7 @@
 #     Move the value into a Secret (or an external secret store synced by the External Secrets
 #     Operator) and reference it with env[].valueFrom.secretKeyRef or envFrom.secretRef; rotate
 #     the credential, since the old value stays in git history; never keep a default password.
-package k8s.pod.plaintext_credentials
+package k8s.secrets.plaintext_credentials
 
 import data.lib.mlfence.credentials
 import data.lib.mlfence.k8s
