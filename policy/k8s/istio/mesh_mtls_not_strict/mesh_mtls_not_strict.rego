@@ -40,7 +40,7 @@ violation contains result.violation(rego.metadata.chain(), k8s.resource, msg) if
 	why := _mesh_member(k8s.labels(k8s.review_object))
 	mode := _effective_mode(ns)
 	mode != "STRICT"
-	msg := sprintf("Namespace %s %s, and %s, so its pods accept plaintext from any pod; %s", [
+	msg := sprintf("Namespace %s %s, and %s: its pods accept plaintext from any pod; %s", [
 		ns, why, _reason(ns, mode), sprintf("add a PeerAuthentication with mtls.mode STRICT in %s or in %s", [_root, ns]),
 	])
 }
