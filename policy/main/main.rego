@@ -19,7 +19,8 @@ _combined if {
 	}
 }
 
-_documents := [doc |
+# Each document with the file it came from; without --combine conftest gives one document.
+_entries := [{"path": entry.path, "document": doc} |
 	some entry in input
 	some listed in _as_list(entry.contents)
 	some doc in mlfence.flatten_lists(listed)
@@ -27,7 +28,7 @@ _documents := [doc |
 	_combined
 }
 
-else := [doc |
+else := [{"path": "", "document": doc} |
 	some listed in _as_list(input)
 	some doc in mlfence.flatten_lists(listed)
 ]
@@ -36,15 +37,27 @@ _as_list(value) := value if is_array(value)
 
 else := [value]
 
-default _inventory := {}
+# With --combine the scanned objects form the inventory, as in `mlfence check`: namespaced objects
+# for everyone, namespace-less ones only for their own kustomization folder or file. Kustomize
+# patches are neither judged nor indexed.
+_layout := mlfence.layout(_entries)
 
-_inventory := mlfence.inventory_of(_documents) if _combined
+_scoped := mlfence.scoped_inventory(_entries, _layout)
+
+_inventory(entry) := mlfence.inventory_for(entry, _scoped, _layout) if _combined
+
+else := {}
+
+_judged := [entry |
+	some entry in _entries
+	entry.document != null
+	not mlfence.is_patch(entry, _layout)
+]
 
 _findings contains f if {
-	some doc in _documents
-	doc != null
-	mlfence.document_kind(doc) != "unrecognised"
-	some f in mlfence.flattened_findings(doc, _inventory)
+	some entry in _judged
+	mlfence.document_kind(entry.document) != "unrecognised"
+	some f in mlfence.flattened_findings(entry.document, _inventory(entry))
 }
 
 deny contains _conftest_result(f) if {
@@ -58,9 +71,8 @@ warn contains _conftest_result(f) if {
 }
 
 warn contains {"msg": "MLF-INPUT-001: document is neither a Kubernetes object nor a Terraform plan; not checked"} if {
-	some doc in _documents
-	doc != null
-	mlfence.document_kind(doc) == "unrecognised"
+	some entry in _judged
+	mlfence.document_kind(entry.document) == "unrecognised"
 }
 
 # conftest prints `msg`; the other keys reach its JSON, SARIF and JUnit output as metadata.

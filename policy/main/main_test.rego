@@ -100,3 +100,20 @@ test_allow_default_deny_from_a_list_in_combined_run if {
 	ids := {d.rule_id | some d in main.deny} with input as combined
 	not "MLF-K8S-009" in ids
 }
+
+# With --combine, namespace-less objects of different files do not share a namespace, and a
+# kustomization's folder does (MLF-K8S-009 reports a namespace-less workload as unknown: a warning).
+test_combined_namespace_less_objects_pool_per_kustomization if {
+	job := {
+		"apiVersion": "batch/v1", "kind": "Job", "metadata": {"name": "train"},
+		"spec": {"template": {"spec": {"serviceAccountName": "t", "containers": [{"name": "c", "image": "i"}]}}},
+	}
+	deny := json.patch(_default_deny, [{"op": "remove", "path": "/metadata/namespace"}])
+	apart := [{"path": "a/deny.yaml", "contents": deny}, {"path": "b/job.yaml", "contents": job}]
+	"MLF-K8S-009" in {d.rule_id | some d in (main.deny | main.warn)} with input as apart
+	k := {"apiVersion": "kustomize.config.k8s.io/v1beta1", "kind": "Kustomization", "resources": ["deny.yaml", "job.yaml"]}
+	together := [{"path": "a/kustomization.yaml", "contents": k}, {"path": "a/deny.yaml", "contents": deny}, {"path": "a/job.yaml", "contents": job}]
+	not "MLF-K8S-009" in {d.rule_id | some d in (main.deny | main.warn)} with input as together
+	patch := [{"path": "a/deny.yaml", "contents": object.union(deny, {"$patch": "delete"})}, {"path": "a/deny.yaml", "contents": job}]
+	"MLF-K8S-009" in {d.rule_id | some d in (main.deny | main.warn)} with input as patch
+}

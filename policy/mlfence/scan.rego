@@ -7,18 +7,28 @@ package mlfence
 #   costs one OPA process. input.documents is a list of {"path", "index", "document"}; every
 #   Kubernetes object among them also feeds the inventory that cross-object rules read.
 # entrypoint: true
-scan := [object.union(
+scan := [_answer(entry) |
+	some entry in input.documents
+	_in_shard(entry.index)
+]
+
+# Kustomize patches (`$patch: delete` documents, strategic-merge patch files) are not objects:
+# they are skipped like other documents mlfence does not judge.
+_answer(entry) := {"path": entry.path, "index": entry.index, "input_kind": "unrecognised", "findings": []} if {
+	is_patch(entry, _layout)
+} else := object.union(
 	{
 		"path": entry.path,
 		"index": entry.index,
 		"input_kind": document_kind(entry.document),
-		"findings": document_findings(entry.document, scan_inventory),
+		"findings": document_findings(entry.document, inventory_for(entry, _scoped, _layout)),
 	},
 	unchanged_summary(entry.document),
-) |
-	some entry in input.documents
-	_in_shard(entry.index)
-]
+)
+
+_layout := layout(input.documents)
+
+_scoped := scoped_inventory(input.documents, _layout)
 
 # `mlfence check` may split a run over several OPA processes: each gets every document (the
 # inventory is built from all of them) and data.mlfence.scan_shard = [k, n], and answers for
@@ -31,6 +41,84 @@ _in_shard(index) if index % data.mlfence.scan_shard[1] == data.mlfence.scan_shar
 
 # scan_inventory has the shape of Gatekeeper's data.inventory, built from the scanned objects.
 scan_inventory := inventory_of([entry.document | some entry in input.documents])
+
+# --- many folders in one scan -------------------------------------------------------------------
+# An object without metadata.namespace lands in whatever namespace it is applied to. Objects of
+# one kustomization (a folder holding a kustomization.yaml) or of one file are applied together,
+# so their namespace-less objects share a scope; those of different folders or files never meet
+# in one namespace here: one folder's default-deny must not silence another folder's findings.
+# Entries are {"path", "document"} (plus "scope" when the caller knows better, e.g. a Helm
+# chart's release).
+
+# layout(entries) is {"kustomize_dirs": folders holding a Kustomization, "patches": files a
+# Kustomization names as patches}.
+layout(entries) := {
+	"kustomize_dirs": {dir_of(e.path) | some e in entries; _kustomization(e.document)},
+	"patches": {concat("/", [dir_of(e.path), trim_prefix(p, "./")]) |
+		some e in entries
+		_kustomization(e.document)
+		some p in _patch_paths(e.document)
+	},
+}
+
+_kustomization(doc) if {
+	is_object(doc)
+	doc.kind == "Kustomization"
+	startswith(doc.apiVersion, "kustomize.config.k8s.io/")
+}
+
+_patch_paths(k) := {p | some p in _strings(k.patchesStrategicMerge)} | {p.path |
+	some p in _array_or_empty(k.patches)
+	is_string(p.path)
+}
+
+default _array_or_empty(_) := []
+
+_array_or_empty(x) := x if is_array(x)
+
+_strings(x) := [s | some s in _array_or_empty(x); is_string(s)]
+
+# dir_of(path) is the folder of a path ("" for a bare file name).
+dir_of(path) := concat("/", array.slice(parts, 0, count(parts) - 1)) if {
+	is_string(path)
+	parts := split(path, "/")
+} else := ""
+
+# scope_of(entry, lay) is where the entry's namespace-less objects belong.
+scope_of(entry, lay) := entry.scope if {
+	is_string(entry.scope)
+} else := dir_of(entry.path) if {
+	dir_of(entry.path) in lay.kustomize_dirs
+} else := entry.path
+
+# is_patch(entry, lay) holds for a kustomize patch: a document carrying `$patch`, or a document
+# of a file a Kustomization lists under patchesStrategicMerge or patches[].path.
+is_patch(entry, _) if {
+	is_object(entry.document)
+	"$patch" in object.keys(entry.document)
+}
+
+is_patch(entry, lay) if entry.path in lay.patches
+
+# scoped_inventory(entries, lay) is {"namespace": the namespaced objects of every entry,
+# "cluster": {scope: the namespace-less objects of that scope}}, patches left out.
+scoped_inventory(entries, lay) := {
+	"namespace": inventory_of(docs).namespace,
+	"cluster": object.union_n([{scope_of(e, lay): _at_version_kind(e.document)} |
+		some e in kept
+		e.document in _objects([e.document])
+		_namespace_of(e.document) == ""
+	]),
+} if {
+	kept := [e | some e in entries; not is_patch(e, lay)]
+	docs := [e.document | some e in kept]
+}
+
+# inventory_for(entry, scoped, lay) is the Gatekeeper-shaped inventory the entry is judged with.
+inventory_for(entry, scoped, lay) := {
+	"namespace": scoped.namespace,
+	"cluster": object.get(scoped.cluster, scope_of(entry, lay), {}),
+}
 
 # inventory_of(docs) indexes Kubernetes objects the way Gatekeeper's sync does: only the kinds
 # the generated sync Config replicates (mlfence.gatekeeper.SYNCED; a test keeps the two equal),
@@ -50,14 +138,36 @@ inventory_of(docs) := {
 	objs := _objects(docs)
 }
 
-synced_kinds := {"v1": {"Namespace"}, "networking.k8s.io/v1": {"NetworkPolicy"}}
+synced_kinds := {
+	"v1": {"Namespace"},
+	"networking.k8s.io/v1": {"NetworkPolicy"},
+	"security.istio.io/v1": {"PeerAuthentication"},
+}
 
 _objects(docs) := [d |
 	some d in docs
 	document_kind(d) == "kubernetes_object"
-	d.kind in synced_kinds[d.apiVersion]
+	_indexed(d)
 	is_string(d.metadata.name)
 ]
+
+_indexed(d) if d.kind in synced_kinds[d.apiVersion]
+
+# Istio serves PeerAuthentication in v1 and v1beta1 alike; Gatekeeper syncs one version of it, and
+# rules read every security.istio.io version, so older manifests count too.
+_indexed(d) if {
+	d.kind == "PeerAuthentication"
+	startswith(d.apiVersion, "security.istio.io/")
+}
+
+# Scanned only, never synced (Gatekeeper would have to replicate every ConfigMap): KServe's
+# controller settings, which decide whether InferenceServices are published. In Gatekeeper the
+# kserve_ingress parameter declares them.
+_indexed(d) if {
+	d.apiVersion == "v1"
+	d.kind == "ConfigMap"
+	d.metadata.name == "inferenceservice-config"
+}
 
 _namespace_of(obj) := obj.metadata.namespace if is_string(obj.metadata.namespace)
 

@@ -98,13 +98,23 @@ def job_count(documents: int, requested: int | None) -> int:
     return max(1, min(os.cpu_count() or 1, 8, documents // DOCUMENTS_PER_JOB))
 
 
+def _entry(index: int, doc: Document) -> dict[str, Any]:
+    """A document for data.mlfence.scan. Helm renders a whole chart into one release namespace, so
+    the namespace-less objects of one chart share a scope (policy/mlfence/scan.rego); others are
+    scoped by their kustomization folder or file there."""
+    entry: dict[str, Any] = {"path": doc.path, "index": index, "document": doc.content}
+    if doc.template and doc.path.endswith(doc.template):
+        entry["scope"] = "helm:" + doc.path[: -len(doc.template)]
+    return entry
+
+
 def evaluate(documents: list[Document], policy: Path, data: Path,
              extra_data: dict[str, Any] | None = None, jobs: int | None = None) -> ScanResult:
     """Run data.mlfence.scan over every document, in `job_count` OPA processes at once."""
     result = ScanResult(documents=len(documents))
     if not documents:
         return result
-    payload = {"documents": [{"path": d.path, "index": i, "document": d.content} for i, d in enumerate(documents)]}
+    payload = {"documents": [_entry(i, d) for i, d in enumerate(documents)]}
     shards = job_count(len(documents), jobs)
     with tempfile.TemporaryDirectory(prefix="mlfence-scan-") as tmp:
         input_path = Path(tmp) / "input.json"

@@ -40,3 +40,47 @@ defaults["approved_egress_domains"] := [
 
 # Istio's root namespace: a PeerAuthentication there without a selector is the mesh-wide policy.
 defaults["istio_root_namespace"] := "istio-system"
+
+# How KServe is configured to publish InferenceServices, with the key names of the `ingress` and
+# `deploy` JSON of KServe's inferenceservice-config ConfigMap (a scanned ConfigMap takes
+# precedence). The defaults are those KServe v0.15 ships: Serverless mode, ingress created.
+defaults["kserve_ingress"] := {
+	"defaultDeploymentMode": "Serverless",
+	"disableIngressCreation": false,
+	"enableGatewayApi": false,
+	"ingressDomain": "example.com",
+	"ingressClassName": "istio",
+	"ingressGateway": "knative-serving/knative-ingress-gateway",
+	"kserveIngressGateway": "kserve/kserve-ingress-gateway",
+}
+
+# Knative's default route visibility: "external" unless config-domain maps every route to
+# svc.cluster.local, in which case set "cluster-local".
+defaults["knative_default_visibility"] := "external"
+
+# Gateway API GatewayClasses whose load balancers are private (GKE's internal classes are known).
+defaults["internal_gateway_classes"] := []
+
+# Ports of ML consoles and servers that have no authentication of their own, by port number:
+# a route that reaches one publishes it. Triton's defaults are 8000 (HTTP), 8001 (gRPC), 8002
+# (metrics); Kubeflow's central dashboard listens on 8082.
+defaults["ml_console_ports"] := {
+	"5000": "MLflow tracking server and UI",
+	"6006": "TensorBoard",
+	"8000": "Triton Inference Server HTTP API",
+	"8001": "Triton Inference Server gRPC API",
+	"8002": "Triton Inference Server metrics",
+	"8082": "Kubeflow central dashboard",
+	"8265": "Ray dashboard and job submission API",
+	"8888": "Jupyter server",
+}
+
+# Service names (globs) of the same consoles, for routes that name the Service port by its
+# service port (80) instead: KubeRay names the head Service <cluster>-head-svc.
+defaults["ml_console_services"] := {
+	"centraldashboard": "Kubeflow central dashboard",
+	"ml-pipeline-ui": "Kubeflow Pipelines UI",
+	"*-head-svc": "Ray head (dashboard and job submission API)",
+	"mlflow*": "MLflow tracking server and UI",
+	"tensorboard*": "TensorBoard",
+}

@@ -84,3 +84,33 @@ ingress_rules(obj) := [[i, rule] |
 ] if {
 	is_array(obj.spec.rules)
 }
+
+# The annotations that make a LoadBalancer internal, per cloud, as documented by the AWS Load
+# Balancer Controller / in-tree AWS provider, GKE and AKS. Values compare case-insensitively.
+_builtin_internal := [
+	{"key": "service.beta.kubernetes.io/aws-load-balancer-internal", "value": "true"},
+	{"key": "service.beta.kubernetes.io/aws-load-balancer-scheme", "value": "internal"},
+	{"key": "networking.gke.io/load-balancer-type", "value": "internal"},
+	{"key": "cloud.google.com/load-balancer-type", "value": "internal"},
+	{"key": "service.beta.kubernetes.io/azure-load-balancer-internal", "value": "true"},
+]
+
+# internal_load_balancer(obj) holds when the object's annotations make the cloud load balancer
+# created for it internal (a LoadBalancer Service, or a Gateway's spec.infrastructure copied onto
+# its Service).
+internal_load_balancer(obj) if {
+	# The AWS scheme annotation wins over the deprecated internal one.
+	annotation(obj, "service.beta.kubernetes.io/aws-load-balancer-scheme") != "internet-facing"
+	some marker in array.concat(_builtin_internal, _extra_markers)
+	lower(annotation(obj, marker.key)) == lower(marker.value)
+}
+
+default _extra_markers := []
+
+_extra_markers := [m |
+	some m in config.value("extra_internal_lb_annotations")
+	is_string(m.key)
+	is_string(m.value)
+] if {
+	is_array(config.value("extra_internal_lb_annotations"))
+}

@@ -186,3 +186,49 @@ any_caller_reported(rule) if empty_source_index(rule) >= 0
 default service_entry_location(_) := "MESH_EXTERNAL"
 
 service_entry_location(spec) := upper(spec.location) if is_string(spec.location)
+
+# --- PeerAuthentication ---------------------------------------------------------------------------
+# Istio (1.20-1.27, pilot/pkg/security/authn: mesh < namespace < workload precedence) treats a
+# missing policy, and mode UNSET, as inheriting from the parent; the mesh default is PERMISSIVE.
+
+# peer_mode(policy) is a PeerAuthentication's spec.mtls.mode, upper-cased; UNSET when absent.
+default peer_mode(_) := "UNSET"
+
+peer_mode(policy) := upper(policy.spec.mtls.mode) if is_string(policy.spec.mtls.mode)
+
+# selects_all(policy) holds for a PeerAuthentication without a selector (or an empty one): it
+# applies to its whole namespace, or to the mesh in the root namespace.
+selects_all(policy) if empty(_field(_field(policy, "spec"), "selector"))
+
+selects_all(policy) if {
+	is_object(policy.spec.selector)
+	empty(_field(policy.spec.selector, "matchLabels"))
+}
+
+# namespace_wide_mode(policies) is the mode set by the selector-less PeerAuthentications of one
+# namespace (a list of objects), UNSET when none sets one. Istio uses the oldest when several
+# exist; scanned manifests carry no creation time, so the weakest one is taken.
+namespace_wide_mode(policies) := mode if {
+	modes := {peer_mode(p) | some p in policies; selects_all(p)} - {"UNSET"}
+	count(modes) > 0
+	mode := _weakest(modes)
+} else := "UNSET"
+
+_weakest(modes) := "DISABLE" if {
+	"DISABLE" in modes
+} else := "PERMISSIVE" if {
+	"PERMISSIVE" in modes
+} else := "STRICT"
+
+# peer_authentications(inventory, ns) is the list of PeerAuthentications of namespace ns in a
+# Gatekeeper-shaped inventory, whatever security.istio.io version they were written in.
+peer_authentications(inventory, ns) := [p |
+	some api_version, kinds in _object_or_empty(_object_or_empty(_object_or_empty(inventory).namespace)[ns])
+	startswith(api_version, "security.istio.io/")
+	some p in _object_or_empty(_object_or_empty(kinds).PeerAuthentication)
+	is_object(p)
+]
+
+default _object_or_empty(_) := {}
+
+_object_or_empty(x) := x if is_object(x)

@@ -29,11 +29,24 @@ namespace := review_object.metadata.namespace if {
 	is_string(input.review.namespace)
 }
 
-# A stable reference for findings and exemptions: "namespace/Kind/name".
-resource := sprintf("%s/%s/%s", [namespace, kind, name])
+# A stable reference for findings and exemptions: "namespace/Kind/name". An object created with
+# metadata.generateName has no name until the API server stores it (admission sees none either):
+# it is named by its prefix and a `*`, which an exemption glob matches as written.
+resource := sprintf("%s/%s/%s", [namespace, kind, _resource_name])
 
-# in_scope holds unless the object lives in one of the configured system namespaces.
-# Cluster-scoped objects and objects without a namespace are in scope: secure by default.
+default _resource_name := ""
+
+_resource_name := name if {
+	name != ""
+} else := sprintf("%s*", [review_object.metadata.generateName]) if {
+	is_string(review_object.metadata.generateName)
+	review_object.metadata.generateName != ""
+}
+
+# in_scope holds unless the object lives in one of the configured system namespaces. Only the
+# workload-hygiene rules (pods, their NetworkPolicies) use it: exposure and mesh rules judge
+# every namespace, since an edge Gateway or a root-namespace policy in istio-system is exactly
+# what they are about. Cluster-scoped objects and objects without a namespace are in scope.
 in_scope if not namespace in {ns | some ns in config.value("system_namespaces")}
 
 # is_system_namespace(ns) holds for a namespace of the configured system list.

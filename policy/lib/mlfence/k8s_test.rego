@@ -224,3 +224,11 @@ test_system_namespace if {
 	k8s.is_system_namespace("kube-system")
 	not k8s.is_system_namespace("ml")
 }
+
+test_resource_of_generate_name if {
+	obj := {"apiVersion": "batch/v1", "kind": "Job", "metadata": {"generateName": "train-", "namespace": "ml"}}
+	k8s.resource == "ml/Job/train-*" with input as {"review": {"object": obj}}
+	named := {"kind": "Job", "metadata": {"generateName": "train-", "name": "train-x1", "namespace": "ml"}}
+	k8s.resource == "ml/Job/train-x1" with input as {"review": {"object": named}}
+	k8s.resource == "ml/Job/" with input as {"review": {"object": {"kind": "Job", "metadata": {"namespace": "ml", "generateName": 3}}}}
+}

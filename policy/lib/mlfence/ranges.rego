@@ -39,9 +39,12 @@ _is_cidr(cidr) if {
 }
 
 # egress_class(cidr) describes where a destination CIDR (or bare address) points:
-#   {"class": "internal" | "approved" | "partial" | "cdn" | "cloud" | "public" | "invalid",
-#    "owner": name or "", "service": "provider/service/region" or ""}
-# "partial" means the block overlaps an approved range but is not inside one.
+#   {"class": "internal" | "link_local" | "loopback" | "approved" | "partial" | "cdn" | "cloud" |
+#    "public" | "invalid", "owner": name or "", "service": "provider/service/region" or ""}
+# "partial" means the block overlaps an approved range but is not inside one. "link_local" and
+# "loopback" are special-use space that never leaves the node or its link (RFC 3927, RFC 4291,
+# RFC 1122): the instance metadata service and NodeLocal DNSCache (169.254.20.10) live there; the
+# owner names such a well-known address.
 egress_class(cidr) := {"class": "invalid", "owner": "", "service": ""} if {
 	not _is_cidr(cidr)
 } else := {"class": "internal", "owner": "", "service": ""} if {
@@ -52,7 +55,26 @@ egress_class(cidr) := {"class": "invalid", "owner": "", "service": ""} if {
 	net.cidr_is_valid(private)
 	family(private) == family(cidr)
 	net.cidr_contains(private, as_cidr(cidr))
+} else := {"class": class, "owner": object.get(_well_known, as_cidr(cidr), ""), "service": ""} if {
+	some special, class in _special_use
+	family(special) == family(cidr)
+	net.cidr_contains(special, as_cidr(cidr))
 } else := _published_class(_found(as_cidr(cidr)))
+
+_special_use := {
+	"169.254.0.0/16": "link_local",
+	"fe80::/10": "link_local",
+	"127.0.0.0/8": "loopback",
+	"::1/128": "loopback",
+}
+
+# Well-known addresses of link-local space, named in findings instead of "public".
+_well_known := {
+	"169.254.20.10/32": "NodeLocal DNSCache",
+	"169.254.169.254/32": "instance metadata service",
+	"169.254.169.253/32": "Amazon VPC DNS resolver",
+	"169.254.169.123/32": "Amazon Time Sync Service",
+}
 
 # Each lookup is done once per destination (_found); the class is picked from its result.
 _published_class(found) := object.union({"class": "approved"}, _service(min(found.approved))) if {

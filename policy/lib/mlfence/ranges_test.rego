@@ -198,3 +198,14 @@ test_helpers if {
 	ranges.owners_of("52.0.0.0/8") == {{"class": "cloud", "owner": "aws", "service": ""}} with input as {"parameters": _indexed}
 	ranges.owners_of("151.0.0.0/8") == {{"class": "cdn", "owner": "fastly", "service": ""}} with input as {"parameters": _params}
 }
+
+# Link-local and loopback space is not public: NodeLocal DNSCache and the metadata service live there.
+test_special_use_classes if {
+	ranges.egress_class("169.254.20.10/32") == {"class": "link_local", "owner": "NodeLocal DNSCache", "service": ""}
+	ranges.egress_class("169.254.20.10") == {"class": "link_local", "owner": "NodeLocal DNSCache", "service": ""}
+	ranges.egress_class("169.254.0.0/16").class == "link_local"
+	ranges.egress_class("fe80::1/128").class == "link_local"
+	ranges.egress_class("127.0.0.1/32") == {"class": "loopback", "owner": "", "service": ""}
+	ranges.egress_class("::1").class == "loopback"
+	ranges.egress_class("169.0.0.0/8").class == "public"
+}

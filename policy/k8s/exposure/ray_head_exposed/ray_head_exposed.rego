@@ -25,7 +25,6 @@ import data.lib.mlfence.k8s
 import data.lib.mlfence.result
 
 violation contains result.violation(rego.metadata.chain(), k8s.resource, msg) if {
-	k8s.in_scope
 	some cluster in _cluster_specs(k8s.review_object)
 	head := cluster.spec.headGroupSpec
 	is_object(head)

@@ -63,10 +63,11 @@ test_allow_defaults if {
 	count(_violations(obj, {})) == 0
 }
 
-test_system_namespace_parameter if {
+# Exposure and mesh rules judge system namespaces too (only workload hygiene exempts them).
+test_system_namespace_parameter_does_not_exempt if {
 	obj := json.patch(_cluster(_head({"serviceType": "NodePort"})), [{"op": "replace", "path": "/metadata/namespace", "value": "ray-system"}])
 	count(_violations(obj, {})) == 1
-	count(_violations(obj, {"system_namespaces": ["ray-system"]})) == 0
+	count(_violations(obj, {"system_namespaces": ["ray-system"]})) == count(_violations(obj, {}))
 }
 
 test_wrong_types_never_error if {

@@ -35,9 +35,10 @@ test_allow_without_external_ips if {
 	count(_violations(_service({"ports": [{"port": 8080}]}), {})) == 0
 }
 
-test_system_namespace_parameter if {
+# Exposure and mesh rules judge system namespaces too (only workload hygiene exempts them).
+test_system_namespace_parameter_does_not_exempt if {
 	obj := json.patch(_service({"externalIPs": ["10.1.2.3"]}), [{"op": "replace", "path": "/metadata/namespace", "value": "kube-system"}])
-	count(_violations(obj, {})) == 0
+	count(_violations(obj, {})) == 1
 	count(_violations(obj, {"system_namespaces": ["istio-system"]})) == 1
 }
 

@@ -24,19 +24,17 @@
 #     gateway (edge_gateways parameter) instead.
 package k8s.exposure.service_lb_public
 
-import data.lib.mlfence.config
 import data.lib.mlfence.exposure
 import data.lib.mlfence.k8s
 import data.lib.mlfence.net
 import data.lib.mlfence.result
 
 violation contains result.violation(rego.metadata.chain(), k8s.resource, msg) if {
-	k8s.in_scope
 	k8s.kind == "Service"
 	obj := k8s.review_object
 	k8s.api_group(obj) == ""
 	obj.spec.type == "LoadBalancer"
-	not _internal(obj)
+	not exposure.internal_load_balancer(obj)
 	not exposure.edge_gateway(obj, k8s.namespace)
 	some why in _open_sources(obj)
 	msg := sprintf("Service %s is an internet-facing LoadBalancer and %s; %s", [k8s.resource, why, _fix])
@@ -46,33 +44,6 @@ _fix := concat(" ", [
 	"add your cloud's internal load balancer annotation",
 	"or restrict spec.loadBalancerSourceRanges to the client CIDRs",
 ])
-
-# The annotations that make a LoadBalancer internal, per cloud, as documented by the AWS Load
-# Balancer Controller / in-tree AWS provider, GKE and AKS. Values compare case-insensitively.
-_builtin_internal := [
-	{"key": "service.beta.kubernetes.io/aws-load-balancer-internal", "value": "true"},
-	{"key": "service.beta.kubernetes.io/aws-load-balancer-scheme", "value": "internal"},
-	{"key": "networking.gke.io/load-balancer-type", "value": "internal"},
-	{"key": "cloud.google.com/load-balancer-type", "value": "internal"},
-	{"key": "service.beta.kubernetes.io/azure-load-balancer-internal", "value": "true"},
-]
-
-_internal(obj) if {
-	# The AWS scheme annotation wins over the deprecated internal one.
-	exposure.annotation(obj, "service.beta.kubernetes.io/aws-load-balancer-scheme") != "internet-facing"
-	some marker in array.concat(_builtin_internal, _extra_markers)
-	lower(exposure.annotation(obj, marker.key)) == lower(marker.value)
-}
-
-default _extra_markers := []
-
-_extra_markers := [m |
-	some m in config.value("extra_internal_lb_annotations")
-	is_string(m.key)
-	is_string(m.value)
-] if {
-	is_array(config.value("extra_internal_lb_annotations"))
-}
 
 # _source_ranges(obj) is what the cloud provider applies: spec.loadBalancerSourceRanges, or the
 # older annotation when the field is empty.

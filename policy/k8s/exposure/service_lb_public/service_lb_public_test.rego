@@ -104,9 +104,10 @@ test_allow_extra_internal_annotation_parameter if {
 	count(_violations(_service(annotations, _lb), {})) == 1
 }
 
-test_allow_system_namespace if {
+# Exposure is judged in system namespaces too: an edge gateway there is approved by edge_gateways.
+test_deny_in_system_namespace if {
 	obj := json.patch(_service({}, _lb), [{"op": "replace", "path": "/metadata/namespace", "value": "kube-system"}])
-	count(_violations(obj, {})) == 0
+	count(_violations(obj, {})) == 1
 }
 
 test_wrong_types_never_error if {

@@ -22,7 +22,6 @@ import data.lib.mlfence.k8s
 import data.lib.mlfence.result
 
 violation contains result.violation(rego.metadata.chain(), k8s.resource, msg) if {
-	k8s.in_scope
 	k8s.kind == "Service"
 	obj := k8s.review_object
 	k8s.api_group(obj) == ""

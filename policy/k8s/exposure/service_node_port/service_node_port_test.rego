@@ -43,9 +43,10 @@ test_allow_edge_gateway if {
 	count(_violations(_service({"type": "NodePort"}), params)) == 0
 }
 
-test_deny_when_system_namespace_list_emptied if {
+# Exposure is judged in system namespaces too.
+test_deny_in_system_namespace if {
 	obj := json.patch(_service({"type": "NodePort"}), [{"op": "replace", "path": "/metadata/namespace", "value": "kube-system"}])
-	count(_violations(obj, {})) == 0
+	count(_violations(obj, {})) == 1
 	count(_violations(obj, {"system_namespaces": []})) == 1
 }
 

@@ -36,9 +36,10 @@ test_allow_rules_only if {
 	count(_violations(_ingress({"rules": [{"host": "a.example.com"}]}), {})) == 0
 }
 
-test_system_namespace_parameter if {
+# Exposure and mesh rules judge system namespaces too (only workload hygiene exempts them).
+test_system_namespace_parameter_does_not_exempt if {
 	obj := _ingress({"defaultBackend": {"service": {"name": "x"}}})
-	count(_violations(obj, {"system_namespaces": ["ml-serving"]})) == 0
+	count(_violations(obj, {"system_namespaces": ["ml-serving"]})) == count(_violations(obj, {}))
 }
 
 test_wrong_types_never_error if {

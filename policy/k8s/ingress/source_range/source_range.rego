@@ -25,7 +25,6 @@ import data.lib.mlfence.net
 import data.lib.mlfence.result
 
 violation contains result.violation(rego.metadata.chain(), k8s.resource, msg) if {
-	k8s.in_scope
 	exposure.is_ingress(k8s.review_object)
 	obj := k8s.review_object
 	not exposure.internal_ingress(obj)

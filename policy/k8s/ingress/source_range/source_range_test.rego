@@ -61,9 +61,10 @@ test_allow_builtin_internal_markers if {
 	count(_violations(_ingress({"alb.ingress.kubernetes.io/scheme": "internet-facing"}, {"ingressClassName": "alb"}), {})) == 1
 }
 
-test_system_namespace_parameter if {
+# Exposure and mesh rules judge system namespaces too (only workload hygiene exempts them).
+test_system_namespace_parameter_does_not_exempt if {
 	obj := _ingress({}, {})
-	count(_violations(obj, {"system_namespaces": ["ml-workloads"]})) == 0
+	count(_violations(obj, {"system_namespaces": ["ml-workloads"]})) == count(_violations(obj, {}))
 }
 
 test_wrong_types_never_error if {

@@ -23,9 +23,9 @@ import data.lib.mlfence.k8s
 import data.lib.mlfence.result
 
 violation contains result.violation(rego.metadata.chain(), k8s.resource, msg) if {
-	k8s.in_scope
 	exposure.is_ingress(k8s.review_object)
 	obj := k8s.review_object
+	not _ssl_passthrough(obj)
 	some pair in exposure.ingress_rules(obj)
 	host := pair[1].host
 	is_string(host)
@@ -69,3 +69,7 @@ _tls_hosts(obj) := {lower(h) |
 	some entry in _tls_entries(obj)
 	some h in exposure.string_items(object.get(entry, "hosts", []))
 }
+
+# ingress-nginx's ssl-passthrough hands the TLS connection to the backend, which terminates it
+# (the controller routes on SNI and ignores spec.tls for such hosts): TLS is there, not missing.
+_ssl_passthrough(obj) if lower(exposure.annotation(obj, "nginx.ingress.kubernetes.io/ssl-passthrough")) == "true"

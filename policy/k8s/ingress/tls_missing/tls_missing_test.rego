@@ -58,9 +58,10 @@ test_allow_rule_without_host if {
 	count(_violations(_ingress({"rules": [{"http": {"paths": []}}]}), {})) == 0
 }
 
-test_system_namespace_parameter if {
+# Exposure and mesh rules judge system namespaces too (only workload hygiene exempts them).
+test_system_namespace_parameter_does_not_exempt if {
 	obj := _ingress({"rules": [{"host": "x.example.com"}]})
-	count(_violations(obj, {"system_namespaces": ["ml-serving"]})) == 0
+	count(_violations(obj, {"system_namespaces": ["ml-serving"]})) == count(_violations(obj, {}))
 }
 
 test_wrong_types_never_error if {
@@ -68,4 +69,20 @@ test_wrong_types_never_error if {
 	count(_violations(_ingress({"tls": [null, {"hosts": "x.example.com"}], "rules": [{"host": "x.example.com"}]}), {})) == 0
 	count(_violations(_ingress({"tls": [{"hosts": [1, null]}], "rules": [{"host": 7}, null, "x"]}), {})) == 0
 	count(_violations(_ingress({"rules": "x"}), {})) == 0
+}
+
+# ingress-nginx ssl-passthrough: the backend terminates TLS, so an Ingress without spec.tls is fine.
+test_allow_nginx_ssl_passthrough if {
+	obj := {
+		"apiVersion": "networking.k8s.io/v1",
+		"kind": "Ingress",
+		"metadata": {
+			"name": "triton-grpc", "namespace": "ml-serving",
+			"annotations": {"nginx.ingress.kubernetes.io/ssl-passthrough": "true"},
+		},
+		"spec": {"ingressClassName": "nginx", "rules": [{"host": "triton.example.com"}]},
+	}
+	count(_violations(obj, {})) == 0
+	off := json.patch(obj, [{"op": "replace", "path": "/metadata/annotations", "value": {"nginx.ingress.kubernetes.io/ssl-passthrough": "false"}}])
+	count(_violations(off, {})) == 1
 }

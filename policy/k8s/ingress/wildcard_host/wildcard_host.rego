@@ -23,7 +23,6 @@ import data.lib.mlfence.result
 
 # A rule without host is a catch-all: high.
 violation contains result.violation(rego.metadata.chain(), k8s.resource, msg) if {
-	k8s.in_scope
 	exposure.is_ingress(k8s.review_object)
 	some pair in exposure.ingress_rules(k8s.review_object)
 	not _named(pair[1])
@@ -35,7 +34,6 @@ violation contains result.violation(rego.metadata.chain(), k8s.resource, msg) if
 
 # A wildcard host is bounded by its domain: medium.
 violation contains result.with_severity(rego.metadata.chain(), k8s.resource, msg, "medium") if {
-	k8s.in_scope
 	exposure.is_ingress(k8s.review_object)
 	some pair in exposure.ingress_rules(k8s.review_object)
 	_named(pair[1])

@@ -44,7 +44,6 @@ violation contains result.with_severity(rego.metadata.chain(), k8s.resource, msg
 _fix := "name principals, requestPrincipals or namespaces in from.source"
 
 _allow_rules := [pair |
-	k8s.in_scope
 	obj := k8s.review_object
 	istio.is_kind(obj, "security.istio.io", "AuthorizationPolicy")
 	spec := k8s.field(obj, ["spec"], {})

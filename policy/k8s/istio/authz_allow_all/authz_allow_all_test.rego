@@ -72,8 +72,9 @@ test_allow_when_only_rule if {
 	count(_violations(_ap({"rules": [{"when": [{"key": "source.namespace", "values": ["ml-pipeline"]}]}]}), {})) == 0
 }
 
-test_system_namespace_parameter if {
-	count(_violations(_ap({"rules": [{}]}), {"system_namespaces": ["ml-serving"]})) == 0
+# Exposure and mesh rules judge system namespaces too (only workload hygiene exempts them).
+test_system_namespace_parameter_does_not_exempt if {
+	count(_violations(_ap({"rules": [{}]}), {"system_namespaces": ["ml-serving"]})) == count(_violations(_ap({"rules": [{}]}), {}))
 }
 
 test_wrong_types_never_error if {

@@ -22,7 +22,6 @@ import data.lib.mlfence.k8s
 import data.lib.mlfence.result
 
 violation contains result.violation(rego.metadata.chain(), k8s.resource, msg) if {
-	k8s.in_scope
 	obj := k8s.review_object
 	istio.is_kind(obj, "security.istio.io", "AuthorizationPolicy")
 	spec := k8s.field(obj, ["spec"], {})

@@ -38,8 +38,9 @@ test_allow_other_actions if {
 	count(_violations(_ap({"action": "DENY", "rules": _rules}), {})) == 0
 }
 
-test_system_namespace_parameter if {
-	count(_violations(_ap({"action": "CUSTOM"}), {"system_namespaces": ["ml-serving"]})) == 0
+# Exposure and mesh rules judge system namespaces too (only workload hygiene exempts them).
+test_system_namespace_parameter_does_not_exempt if {
+	count(_violations(_ap({"action": "CUSTOM"}), {"system_namespaces": ["ml-serving"]})) == count(_violations(_ap({"action": "CUSTOM"}), {}))
 }
 
 test_wrong_types_never_error if {

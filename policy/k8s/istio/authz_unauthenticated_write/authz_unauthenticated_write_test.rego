@@ -101,9 +101,10 @@ test_health_paths_parameter if {
 	count(_violations(_ap(get_health), {})) == 0
 }
 
-test_system_namespace_parameter if {
+# Exposure and mesh rules judge system namespaces too (only workload hygiene exempts them).
+test_system_namespace_parameter_does_not_exempt if {
 	spec := {"rules": [{"to": [{"operation": {"methods": ["POST"]}}]}]}
-	count(_violations(_ap(spec), {"system_namespaces": ["ml-serving"]})) == 0
+	count(_violations(_ap(spec), {"system_namespaces": ["ml-serving"]})) == count(_violations(_ap(spec), {}))
 }
 
 test_wrong_types_never_error if {

@@ -23,7 +23,6 @@ import data.lib.mlfence.k8s
 import data.lib.mlfence.result
 
 violation contains result.with_severity(rego.metadata.chain(), k8s.resource, msg, severity) if {
-	k8s.in_scope
 	obj := k8s.review_object
 	istio.is_kind(obj, "networking.istio.io", "DestinationRule")
 	spec := k8s.field(obj, ["spec"], {})

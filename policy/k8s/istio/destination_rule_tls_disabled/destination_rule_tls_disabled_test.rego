@@ -59,8 +59,9 @@ test_allow_no_tls_block if {
 	count(_violations(_dr({"host": "triton"}), {})) == 0
 }
 
-test_system_namespace_parameter if {
-	count(_violations(_dr({"host": "x", "trafficPolicy": {"tls": {"mode": "DISABLE"}}}), {"system_namespaces": ["ml-serving"]})) == 0
+# Exposure and mesh rules judge system namespaces too (only workload hygiene exempts them).
+test_system_namespace_parameter_does_not_exempt if {
+	count(_violations(_dr({"host": "x", "trafficPolicy": {"tls": {"mode": "DISABLE"}}}), {"system_namespaces": ["ml-serving"]})) == count(_violations(_dr({"host": "x", "trafficPolicy": {"tls": {"mode": "DISABLE"}}}), {}))
 }
 
 test_wrong_types_never_error if {

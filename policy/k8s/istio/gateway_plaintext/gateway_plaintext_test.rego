@@ -39,8 +39,9 @@ test_allow_redirect_and_https if {
 	count(_violations(_gateway([_https, redirect]), {})) == 0
 }
 
-test_system_namespace_parameter if {
-	count(_violations(_gateway([_http]), {"system_namespaces": ["ml-serving"]})) == 0
+# Exposure and mesh rules judge system namespaces too (only workload hygiene exempts them).
+test_system_namespace_parameter_does_not_exempt if {
+	count(_violations(_gateway([_http]), {"system_namespaces": ["ml-serving"]})) == count(_violations(_gateway([_http]), {}))
 }
 
 test_wrong_types_never_error if {

@@ -23,10 +23,10 @@ import data.lib.mlfence.k8s
 import data.lib.mlfence.result
 
 violation contains result.violation(rego.metadata.chain(), k8s.resource, msg) if {
-	k8s.in_scope
 	obj := k8s.review_object
 	istio.is_kind(obj, "networking.istio.io", "Gateway")
 	some pair in istio.object_items(k8s.field(obj, ["spec", "servers"], []))
+	not _sni_or_tcp(pair[1])
 	some host in istio.string_items(pair[1].hosts)
 	_any_host(host)
 	msg := sprintf(
@@ -40,3 +40,14 @@ _any_host(host) if {
 	parts := split(trim_space(host), "/")
 	parts[count(parts) - 1] == "*"
 }
+
+# TCP servers have no Host to match, and TLS passthrough routes on SNI only, where `*` is how
+# Istio's own samples forward every name to the VirtualServices' tls.match.sniHosts: neither is
+# a wildcard HTTP host.
+_sni_or_tcp(server) if _upper(k8s.field(server, ["port", "protocol"], "")) in {"TCP", "MONGO", "MYSQL", "REDIS"}
+
+_sni_or_tcp(server) if _upper(k8s.field(server, ["tls", "mode"], "")) in {"PASSTHROUGH", "AUTO_PASSTHROUGH"}
+
+default _upper(_) := ""
+
+_upper(x) := upper(x) if is_string(x)

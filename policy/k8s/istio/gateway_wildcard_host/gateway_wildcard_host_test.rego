@@ -34,8 +34,9 @@ test_allow_no_hosts if {
 	count(_violations(_gateway([{"port": {"number": 443}}]), {})) == 0
 }
 
-test_system_namespace_parameter if {
-	count(_violations(_gateway([{"hosts": ["*"]}]), {"system_namespaces": ["kubeflow"]})) == 0
+# Exposure and mesh rules judge system namespaces too (only workload hygiene exempts them).
+test_system_namespace_parameter_does_not_exempt if {
+	count(_violations(_gateway([{"hosts": ["*"]}]), {"system_namespaces": ["kubeflow"]})) == count(_violations(_gateway([{"hosts": ["*"]}]), {}))
 }
 
 test_allow_gateway_api_kind if {
@@ -46,4 +47,15 @@ test_allow_gateway_api_kind if {
 test_wrong_types_never_error if {
 	count(_violations(_gateway("x"), {})) == 0
 	count(_violations(_gateway([null, {"hosts": "*"}, {"hosts": [1]}]), {})) == 0
+}
+
+# TCP servers and TLS passthrough route without a Host header: `*` there is not a wildcard HTTP host.
+test_allow_tcp_and_tls_passthrough if {
+	tcp := {"port": {"number": 31400, "name": "tcp", "protocol": "TCP"}, "hosts": ["*"]}
+	passthrough := {"port": {"number": 443, "name": "tls", "protocol": "TLS"}, "hosts": ["*"], "tls": {"mode": "PASSTHROUGH"}}
+	auto := {"port": {"number": 15443, "name": "tls", "protocol": "tls"}, "hosts": ["*.local"], "tls": {"mode": "AUTO_PASSTHROUGH"}}
+	count(_violations(_gateway([tcp, passthrough, auto]), {})) == 0
+	terminated := {"port": {"number": 443, "name": "tls", "protocol": "TLS"}, "hosts": ["*"], "tls": {"mode": "SIMPLE"}}
+	count(_violations(_gateway([terminated]), {})) == 1
+	count(_violations(_gateway([{"port": {"protocol": 7}, "hosts": ["*"], "tls": "x"}]), {})) == 1
 }

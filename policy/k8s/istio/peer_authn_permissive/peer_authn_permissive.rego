@@ -4,8 +4,7 @@
 #   mTLS mode PERMISSIVE accepts plaintext next to mTLS and DISABLE accepts only plaintext, so
 #   any pod, including ones outside the mesh, reaches the workloads without an identity and
 #   AuthorizationPolicies on principals cannot apply. A mesh-wide policy (root namespace, no
-#   selector) left UNSET falls back to Istio's default, PERMISSIVE; it is checked even though the
-#   root namespace is a system namespace, because it sets the default of every namespace.
+#   selector) left UNSET falls back to Istio's default, PERMISSIVE.
 # related_resources:
 #   - ref: https://istio.io/latest/docs/reference/config/security/peer_authentication/
 #   - ref: https://istio.io/latest/docs/tasks/security/authentication/mtls-migration/
@@ -35,14 +34,8 @@ violation contains result.with_severity(rego.metadata.chain(), k8s.resource, msg
 	msg := sprintf("PeerAuthentication %s %s; %s", [k8s.resource, finding.why, "set mode STRICT"])
 }
 
-_checked if {
-	istio.is_kind(k8s.review_object, "security.istio.io", "PeerAuthentication")
-	_in_scope
-}
-
-_in_scope if k8s.in_scope
-
-_in_scope if _mesh_wide
+# Judged in every namespace, system ones included: mesh settings apply wherever they are.
+_checked if istio.is_kind(k8s.review_object, "security.istio.io", "PeerAuthentication")
 
 # The mesh-wide policy: in the root namespace and without a (non-empty) selector.
 _mesh_wide if {

@@ -62,9 +62,9 @@ test_mesh_wide_strict_and_workload_policies_in_root if {
 	count(_violations(_pa("istio-system", {"mtls": {"mode": "STRICT"}}), {})) == 0
 	count(_violations(_pa("istio-system", {"mtls": {"mode": "PERMISSIVE"}}), {})) == 1
 
-	# A workload policy in a system namespace stays out of scope.
+	# A workload policy in a system namespace is judged too: it opens that workload to plaintext.
 	obj := _pa("istio-system", {"selector": {"matchLabels": {"app": "istiod"}}, "mtls": {"mode": "PERMISSIVE"}})
-	count(_violations(obj, {})) == 0
+	count(_violations(obj, {})) == 1
 }
 
 test_root_namespace_parameter if {

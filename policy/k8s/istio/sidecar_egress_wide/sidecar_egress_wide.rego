@@ -23,7 +23,6 @@ import data.lib.mlfence.k8s
 import data.lib.mlfence.result
 
 violation contains result.violation(rego.metadata.chain(), k8s.resource, msg) if {
-	k8s.in_scope
 	obj := k8s.review_object
 	istio.is_kind(obj, "networking.istio.io", "Sidecar")
 	some pair in istio.object_items(k8s.field(obj, ["spec", "egress"], []))

@@ -39,8 +39,9 @@ test_allow_no_egress if {
 	count(_violations(obj, {})) == 0
 }
 
-test_system_namespace_parameter if {
-	count(_violations(_sidecar([{"hosts": ["*/*"]}]), {"system_namespaces": ["ml-serving"]})) == 0
+# Exposure and mesh rules judge system namespaces too (only workload hygiene exempts them).
+test_system_namespace_parameter_does_not_exempt if {
+	count(_violations(_sidecar([{"hosts": ["*/*"]}]), {"system_namespaces": ["ml-serving"]})) == count(_violations(_sidecar([{"hosts": ["*/*"]}]), {}))
 }
 
 test_wrong_types_never_error if {

@@ -29,8 +29,9 @@ test_allow_omitted if {
 	count(_violations(_sidecar({"egress": [{"hosts": ["./*"]}]}), {})) == 0
 }
 
-test_system_namespace_parameter if {
-	count(_violations(_sidecar({"outboundTrafficPolicy": {"mode": "ALLOW_ANY"}}), {"system_namespaces": ["ml-training"]})) == 0
+# Exposure and mesh rules judge system namespaces too (only workload hygiene exempts them).
+test_system_namespace_parameter_does_not_exempt if {
+	count(_violations(_sidecar({"outboundTrafficPolicy": {"mode": "ALLOW_ANY"}}), {"system_namespaces": ["ml-training"]})) == count(_violations(_sidecar({"outboundTrafficPolicy": {"mode": "ALLOW_ANY"}}), {}))
 }
 
 test_wrong_types_never_error if {

@@ -89,7 +89,7 @@ external_egress(policy) := {sprintf("egress rule %d has no `to`, so it reaches e
 	some i, rule in k8s.egress_rules(policy)
 	is_object(rule)
 	some block in k8s.ip_blocks(rule, "to")
-	not ranges.egress_class(block.cidr).class in {"internal", "invalid"}
+	not ranges.egress_class(block.cidr).class in {"internal", "invalid", "link_local", "loopback"}
 }
 
 # Gatekeeper's synced objects; the CLI and conftest adapters build the same shape.

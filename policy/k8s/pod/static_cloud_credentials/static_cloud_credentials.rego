@@ -27,6 +27,7 @@
 #     The SDKs then pick up short-lived tokens by themselves.
 package k8s.pod.static_cloud_credentials
 
+import data.lib.mlfence.credentials
 import data.lib.mlfence.k8s
 import data.lib.mlfence.result
 
@@ -60,7 +61,19 @@ _sets_value(env) if {
 
 _sets_value(env) if is_object(env.valueFrom)
 
-_credential(env, _, _) := {_static_keys[env.name]}
+_credential(env, container, _) := {_static_keys[env.name]} if {
+	not _other_s3_endpoint(env, container)
+}
+
+# S3 keys for another S3-compatible store are not AWS keys: an in-cluster store's (MinIO,
+# SeaweedFS, as Kubeflow Pipelines sets up) work only inside the cluster, so they are no cloud
+# credential at all (MLF-K8S-057 reports them when written in plain text); an external store's
+# are static keys for that endpoint, and said so.
+_credential(env, container, _) := {sprintf("a static access key for the S3-compatible endpoint %s", [host])} if {
+	_other_s3_endpoint(env, container)
+	host := credentials.s3_endpoint(container)
+	not credentials.in_cluster_host(host)
+}
 
 # GOOGLE_APPLICATION_CREDENTIALS names a file. A key read from a Secret is a service-account
 # key; a file from a ConfigMap is a workload identity federation config, which holds no secret.
@@ -86,4 +99,10 @@ _secret_volume(volume) if is_object(volume.secret)
 _secret_volume(volume) if {
 	some source in k8s.as_array(volume.projected.sources)
 	is_object(source.secret)
+}
+
+_other_s3_endpoint(env, container) if {
+	startswith(env.name, "AWS_")
+	_static_keys[env.name]
+	credentials.s3_endpoint(container)
 }

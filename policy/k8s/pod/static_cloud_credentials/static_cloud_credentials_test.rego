@@ -63,3 +63,22 @@ test_allow_wrong_types_without_error if {
 	count(_violations(_pod({"name": "c", "env": "x"}, "x"), {})) == 0
 	count(_violations(_pod({"name": "c", "env": [null, {"name": 3, "value": "x"}, {"name": "GOOGLE_APPLICATION_CREDENTIALS", "value": 3}]}, null), {})) == 0
 }
+
+# Kubeflow Pipelines' setup: the keys come from a Secret and the endpoint is in-cluster SeaweedFS.
+test_allow_in_cluster_object_store_keys if {
+	env := [
+		{"name": "AWS_ENDPOINT_URL", "value": "http://seaweedfs.kubeflow:8111"},
+		{"name": "AWS_ACCESS_KEY_ID", "valueFrom": {"secretKeyRef": {"name": "mlpipeline-minio-artifact", "key": "accesskey"}}},
+		{"name": "AWS_SECRET_ACCESS_KEY", "valueFrom": {"secretKeyRef": {"name": "mlpipeline-minio-artifact", "key": "secretkey"}}},
+	]
+	obj := {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p", "namespace": "kubeflow"}, "spec": {"containers": [{"name": "c", "image": "i", "env": env}]}}
+	count(static_cloud_credentials.violation) == 0 with input as {"review": {"object": obj}, "parameters": {}}
+	minio := json.patch(obj, [{"op": "replace", "path": "/spec/containers/0/env/0/value", "value": "minio-service.kubeflow.svc.cluster.local:9000"}])
+	count(static_cloud_credentials.violation) == 0 with input as {"review": {"object": minio}, "parameters": {}}
+	external := json.patch(obj, [{"op": "replace", "path": "/spec/containers/0/env/0/value", "value": "https://minio.example.com"}])
+	v := static_cloud_credentials.violation with input as {"review": {"object": external}, "parameters": {}}
+	count(v) == 2
+	every f in v {
+		contains(f.msg, "S3-compatible endpoint minio.example.com")
+	}
+}

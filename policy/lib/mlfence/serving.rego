@@ -1,0 +1,168 @@
+# METADATA
+# description: |
+#   How ML serving platforms publish models: KServe InferenceServices and LLMInferenceServices,
+#   Knative Services. Encodes the controllers' own decisions (labels, deployment modes, the
+#   inferenceservice-config ConfigMap), not their documentation.
+package lib.mlfence.serving
+
+import data.lib.mlfence.config
+import data.lib.mlfence.exposure
+import data.lib.mlfence.k8s
+
+# Encodes KServe v0.15-v0.16 (pkg/constants/constants.go; reconcilers/ingress/ingress_reconciler.go
+# for Serverless/Knative mode, kube_ingress_reconciler.go and httproute_reconciler.go for
+# RawDeployment/Standard mode; llmisvc/router.go) and Knative Serving v1.x (route visibility).
+
+# KServe's two visibility labels: Serverless mode reads Knative's label (copied onto the Knative
+# Service), RawDeployment/Standard mode reads KServe's own. Both compare the label value exactly.
+kserve_visibility_label := "networking.kserve.io/visibility"
+
+knative_visibility_label := "networking.knative.dev/visibility"
+
+cluster_local := "cluster-local"
+
+# KServe's deployment modes by annotation value; the legacy names map to the current ones.
+_kserve_modes := {
+	"Serverless": "Serverless",
+	"Knative": "Serverless",
+	"RawDeployment": "RawDeployment",
+	"Standard": "RawDeployment",
+	"ModelMesh": "ModelMesh",
+}
+
+# kserve_settings is the KServe controller configuration that decides publication: the `ingress`
+# and `deploy` JSON of an inferenceservice-config ConfigMap scanned with the object (or synced
+# into data.inventory), over the kserve_ingress parameter, over KServe's shipped defaults.
+kserve_settings := object.union_n([
+	config.defaults.kserve_ingress,
+	k8s.object_or_empty(config.value("kserve_ingress")),
+	_kserve_configmap_settings,
+])
+
+default _kserve_configmap_settings := {}
+
+_kserve_configmap_settings := object.union(
+	_json_field(_kserve_configmap.data, "deploy"),
+	_json_field(_kserve_configmap.data, "ingress"),
+) if {
+	is_object(_kserve_configmap.data)
+}
+
+# The first inferenceservice-config ConfigMap in the inventory, by namespace name.
+_kserve_configmap := maps[min(object.keys(maps))] if {
+	maps := {ns: versions.v1.ConfigMap["inferenceservice-config"] |
+		some ns, versions in k8s.object_or_empty(k8s.object_or_empty(_inventory).namespace)
+		is_object(versions.v1.ConfigMap["inferenceservice-config"])
+	}
+	count(maps) > 0
+}
+
+default _inventory := {}
+
+_inventory := data.inventory
+
+# _json_field(data, key) is the JSON object in a ConfigMap's data[key], {} when absent or invalid.
+default _json_field(_, _) := {}
+
+_json_field(cm_data, key) := value if {
+	is_string(cm_data[key])
+	json.is_valid(cm_data[key])
+	value := json.unmarshal(cm_data[key])
+	is_object(value)
+}
+
+# kserve_mode(obj) is the object's deployment mode: its serving.kserve.io/deploymentMode
+# annotation when KServe knows the value, else the configured defaultDeploymentMode.
+kserve_mode(obj) := _kserve_modes[exposure.annotation(obj, "serving.kserve.io/deploymentMode")] if {
+	_kserve_modes[exposure.annotation(obj, "serving.kserve.io/deploymentMode")]
+} else := _kserve_modes[kserve_settings.defaultDeploymentMode] if {
+	_kserve_modes[kserve_settings.defaultDeploymentMode]
+} else := "Serverless"
+
+# label_value(obj, key) is the object's label value, or "" when absent or not a string.
+default label_value(_, _) := ""
+
+label_value(obj, key) := k8s.labels(obj)[key] if is_string(k8s.labels(obj)[key])
+
+# kserve_publication(obj) is {"mode", "how"} for an InferenceService (or InferenceGraph) that KServe
+# publishes outside the cluster; undefined when KServe keeps it cluster-local.
+kserve_publication(obj) := {"mode": "RawDeployment", "how": how} if {
+	# Open Data Hub / OpenShift AI create a Route for this value in every mode.
+	label_value(obj, kserve_visibility_label) == "exposed"
+	how := sprintf("carries the label %s: exposed, for which Open Data Hub and OpenShift AI create a public Route", [
+		kserve_visibility_label,
+	])
+} else := {"mode": "Serverless", "how": how} if {
+	kserve_mode(obj) == "Serverless"
+	label_value(obj, knative_visibility_label) != cluster_local
+	how := sprintf(
+		"runs in Serverless mode without the label %s: %s, so KServe routes it through the ingress gateway %v",
+		[knative_visibility_label, cluster_local, kserve_settings.ingressGateway],
+	)
+} else := {"mode": "RawDeployment", "how": how} if {
+	kserve_mode(obj) == "RawDeployment"
+	label_value(obj, kserve_visibility_label) != cluster_local
+	kserve_settings.ingressDomain != "svc.cluster.local"
+	kserve_settings.disableIngressCreation != true
+	how := sprintf("runs in RawDeployment mode without the label %s: %s, so KServe creates %s", [
+		kserve_visibility_label, cluster_local, _raw_route,
+	])
+}
+
+_raw_route := sprintf("an HTTPRoute on the Gateway %v", [kserve_settings.kserveIngressGateway]) if {
+	kserve_settings.enableGatewayApi == true
+} else := sprintf(
+	"an Ingress of class %v for host *.%v",
+	[kserve_settings.ingressClassName, kserve_settings.ingressDomain],
+)
+
+# kserve_ignored_visibility(obj) names a cluster-local setting KServe does not read for the
+# object's mode, so the finding can say why the object is still published.
+kserve_ignored_visibility(obj) := sprintf(" (the label %s is read only in RawDeployment mode)", [
+	kserve_visibility_label,
+]) if {
+	kserve_mode(obj) == "Serverless"
+	label_value(obj, kserve_visibility_label) == cluster_local
+} else := sprintf(" (the label %s is read only in Serverless mode)", [knative_visibility_label]) if {
+	kserve_mode(obj) == "RawDeployment"
+	label_value(obj, knative_visibility_label) == cluster_local
+} else := " (visibility is read from labels; KServe ignores the annotation)" if {
+	some key in [kserve_visibility_label, knative_visibility_label]
+	exposure.annotation(obj, key) == cluster_local
+} else := ""
+
+# kserve_fix(mode) is the label that keeps an object of that mode cluster-local.
+kserve_fix("Serverless") := sprintf("label it %s: %s", [knative_visibility_label, cluster_local])
+
+kserve_fix("RawDeployment") := sprintf("label it %s: %s", [kserve_visibility_label, cluster_local])
+
+# llm_route(obj) describes the HTTPRoute KServe creates for an LLMInferenceService with
+# spec.router.route: on the Gateways of spec.router.gateway.refs, else on KServe's default
+# Gateway. Undefined without a managed route (no router.route, or only refs to user routes).
+llm_route(obj) := sprintf("an HTTPRoute on %s", [_llm_gateways(obj)]) if {
+	route := k8s.field(obj, ["spec", "router", "route"], null)
+	is_object(route)
+	not _only_route_refs(route)
+}
+
+_only_route_refs(route) if {
+	count(k8s.as_array(k8s.field(route, ["http", "refs"], []))) > 0
+	not is_object(k8s.field(route, ["http", "spec"], null))
+}
+
+_llm_gateways(obj) := concat(", ", [sprintf("Gateway %v/%v", [object.get(r, "namespace", "<its namespace>"), r.name]) |
+	some r in k8s.as_array(k8s.field(obj, ["spec", "router", "gateway", "refs"], []))
+	is_object(r)
+	is_string(r.name)
+]) if {
+	count(k8s.as_array(k8s.field(obj, ["spec", "router", "gateway", "refs"], []))) > 0
+} else := sprintf("KServe's default Gateway %v", [kserve_settings.kserveIngressGateway])
+
+# knative_cluster_local(obj) holds for a Knative Service Knative keeps off the external gateway:
+# its visibility label (or the older serving.knative.dev one) says cluster-local, or the platform
+# declares every route cluster-local (config-domain svc.cluster.local).
+knative_cluster_local(obj) if label_value(obj, knative_visibility_label) == cluster_local
+
+knative_cluster_local(obj) if label_value(obj, "serving.knative.dev/visibility") == cluster_local
+
+knative_cluster_local(_) if config.value("knative_default_visibility") == cluster_local

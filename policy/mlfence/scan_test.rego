@@ -1,0 +1,85 @@
+package mlfence_test
+
+import data.mlfence
+
+_deny_all := {
+	"apiVersion": "networking.k8s.io/v1",
+	"kind": "NetworkPolicy",
+	"metadata": {"name": "default-deny-all"},
+	"spec": {"podSelector": {}, "policyTypes": ["Ingress", "Egress"]},
+}
+
+_job := {
+	"apiVersion": "batch/v1",
+	"kind": "Job",
+	"metadata": {"name": "train"},
+	"spec": {"template": {"spec": {"serviceAccountName": "train", "containers": [{"name": "c", "image": "i"}]}}},
+}
+
+_kustomization := {"apiVersion": "kustomize.config.k8s.io/v1beta1", "kind": "Kustomization", "resources": ["job.yaml", "deny.yaml"]}
+
+_ids(results, index) := {f.rule_id | some r in results; r.index == index; some f in r.findings}
+
+# Namespace-less objects of two unrelated folders never share a namespace.
+test_scan_namespace_less_objects_do_not_pool_across_folders if {
+	docs := [
+		{"path": "team-a/deny.yaml", "index": 0, "document": _deny_all},
+		{"path": "team-b/job.yaml", "index": 1, "document": _job},
+	]
+	results := mlfence.scan with input as {"documents": docs}
+	"MLF-K8S-009" in _ids(results, 1)
+}
+
+# A kustomization applies its folder into one namespace; one file is applied together too.
+test_scan_pools_within_a_kustomization_and_a_file if {
+	kustomized := [
+		{"path": "base/kustomization.yaml", "index": 0, "document": _kustomization},
+		{"path": "base/deny.yaml", "index": 1, "document": _deny_all},
+		{"path": "base/job.yaml", "index": 2, "document": _job},
+	]
+	not "MLF-K8S-009" in _ids(mlfence.scan, 2) with input as {"documents": kustomized}
+	one_file := [
+		{"path": "app.yaml", "index": 0, "document": _deny_all},
+		{"path": "app.yaml", "index": 1, "document": _job},
+	]
+	not "MLF-K8S-009" in _ids(mlfence.scan, 1) with input as {"documents": one_file}
+	without_kustomization := [
+		{"path": "base/deny.yaml", "index": 0, "document": _deny_all},
+		{"path": "base/job.yaml", "index": 1, "document": _job},
+	]
+	"MLF-K8S-009" in _ids(mlfence.scan, 1) with input as {"documents": without_kustomization}
+}
+
+# Kustomize patches are not objects: never judged, never in the inventory.
+test_scan_skips_kustomize_patches if {
+	deleted := object.union(_deny_all, {"$patch": "delete"})
+	k := object.union(_kustomization, {"patches": [{"path": "patches/job.yaml"}], "patchesStrategicMerge": ["./deny.yaml"]})
+	docs := [
+		{"path": "overlay/kustomization.yaml", "index": 0, "document": k},
+		{"path": "overlay/deny.yaml", "index": 1, "document": _deny_all},
+		{"path": "overlay/patches/job.yaml", "index": 2, "document": _job},
+		{"path": "overlay/job.yaml", "index": 3, "document": _job},
+		{"path": "overlay/gone.yaml", "index": 4, "document": deleted},
+	]
+	results := mlfence.scan with input as {"documents": docs}
+	{r.index | some r in results; r.input_kind == "unrecognised"} == {1, 2, 4}
+	count(_ids(results, 2)) == 0
+
+	# The patch file's and the deleted document's policies do not count for the job.
+	"MLF-K8S-009" in _ids(results, 3)
+}
+
+# A caller that knows the release (a Helm chart) sets the scope itself.
+test_scan_caller_scope if {
+	docs := [
+		{"path": "chart/templates/deny.yaml", "index": 0, "document": _deny_all, "scope": "chart"},
+		{"path": "chart/templates/job.yaml", "index": 1, "document": _job, "scope": "chart"},
+	]
+	not "MLF-K8S-009" in _ids(mlfence.scan, 1) with input as {"documents": docs}
+}
+
+test_dir_of if {
+	mlfence.dir_of("a/b/c.yaml") == "a/b"
+	mlfence.dir_of("c.yaml") == ""
+	mlfence.dir_of(3) == ""
+}
