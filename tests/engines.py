@@ -8,6 +8,7 @@ import hashlib
 import json
 import shutil
 from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -54,32 +55,39 @@ def _from_findings(findings: Iterable[dict[str, Any]], resource: str | None) -> 
                      if resource is None or f.get("resource") == resource)
 
 
+def _conftest_findings(stdout: str) -> list[dict[str, Any]]:
+    return [r["metadata"] for result in json.loads(stdout)
+            for r in (result.get("failures") or []) + (result.get("warnings") or [])
+            if "rule_id" in r.get("metadata", {})]
+
+
 def conftest_verdicts(ws: Workspace, cases: list[Case], index: dict[str, dict[str, Any]]) -> dict[str, Verdict]:
-    out: dict[str, Verdict] = {}
+    """One `conftest test` per parameter set (each needs its own data folder) for the single-object
+    cases, one `conftest test --combine` per inventory case; two at a time (two cores)."""
     groups: dict[str, list[Case]] = {}
     for case in cases:
         groups.setdefault(_params_key(case.parameters), []).append(case)
+    jobs: list[tuple[list[str], dict[str, Case], Case | None]] = []
     for group in groups.values():
         data = ws.data_dir(group[0].parameters)
-        single = [c for c in group if not c.inventory]
-        files = {(index[c.key]["files"].get("object") or index[c.key]["files"]["plan"]): c for c in single}
+        files = {(index[c.key]["files"].get("object") or index[c.key]["files"]["plan"]): c
+                 for c in group if not c.inventory}
         if files:
-            proc = run([tool("conftest"), "test", "--no-color", "-o", "json", "-p", "policy", "-d", str(data),
-                        *files])
-            assert proc.returncode in (0, 1), proc.stderr
-            for result in json.loads(proc.stdout):
-                case = files[result["filename"]]
-                findings = [r["metadata"] for r in (result.get("failures") or []) + (result.get("warnings") or [])
-                            if "rule_id" in r.get("metadata", {})]
-                out[case.key] = _from_findings(findings, None)
+            jobs.append(([tool("conftest"), "test", "--no-color", "-o", "json", "-p", "policy", "-d", str(data),
+                          *files], files, None))
         for case in (c for c in group if c.inventory):
-            proc = run([tool("conftest"), "test", "--combine", "--no-color", "-o", "json", "-p", "policy",
-                        "-d", str(data), index[case.key]["files"]["manifest"]])
-            assert proc.returncode in (0, 1), proc.stderr
-            findings = [r["metadata"] for result in json.loads(proc.stdout)
-                        for r in (result.get("failures") or []) + (result.get("warnings") or [])
-                        if "rule_id" in r.get("metadata", {})]
-            out[case.key] = _from_findings(findings, resource_of(case))
+            jobs.append(([tool("conftest"), "test", "--combine", "--no-color", "-o", "json", "-p", "policy",
+                          "-d", str(data), index[case.key]["files"]["manifest"]], {}, case))
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        procs = list(pool.map(lambda job: run(job[0]), jobs))
+    out: dict[str, Verdict] = {}
+    for (_, files, combined), proc in zip(jobs, procs, strict=True):
+        assert proc.returncode in (0, 1), proc.stderr
+        if combined is not None:
+            out[combined.key] = _from_findings(_conftest_findings(proc.stdout), resource_of(combined))
+            continue
+        for result in json.loads(proc.stdout):
+            out[files[result["filename"]].key] = _from_findings(_conftest_findings(json.dumps([result])), None)
     return out
 
 

@@ -119,9 +119,12 @@ def test_link_refuses_data_references(tmp_path: Path) -> None:
         rego_source.link(rule, lib)
 
 
-def _gator_test(tmp_path: Path, artifacts: list[gatekeeper.Artifact], obj: dict) -> list[dict]:
-    _write(artifacts, tmp_path / "gk", only="templates/")
-    _write(artifacts, tmp_path / "gk", only="constraints/")
+def _gator_test(tmp_path: Path, artifacts: list[gatekeeper.Artifact], obj: dict, rule: str = "") -> list[dict]:
+    """gator test of obj against every template, or only the rule's (one template to compile
+    instead of all of them: what the exemption tests need, at a tenth of the cost)."""
+    name = f"{rule.lower()}.yaml" if rule else ""
+    _write([a for a in artifacts if not name or a.path.endswith(f"/{name}")], tmp_path / "gk", only="templates/")
+    _write([a for a in artifacts if not name or a.path.endswith(f"/{name}")], tmp_path / "gk", only="constraints/")
     manifest = tmp_path / "obj.yaml"
     manifest.write_text(yaml.safe_dump(obj))
     proc = run([tool("gator"), "test", "-o", "json", "-f", str(tmp_path / "gk"), "-f", str(manifest)])
@@ -131,14 +134,14 @@ def _gator_test(tmp_path: Path, artifacts: list[gatekeeper.Artifact], obj: dict)
 
 def test_exempted_findings_never_deny_at_admission(tmp_path: Path) -> None:
     base = parameters.gatekeeper(ROOT / "data")
-    denied = _gator_test(tmp_path / "a", gatekeeper.artifacts(base), OPEN_EGRESS)
+    denied = _gator_test(tmp_path / "a", gatekeeper.artifacts(base), OPEN_EGRESS, "MLF-K8S-001")
     assert "MLF-K8S-001" in {r["metadata"]["details"]["rule_id"] for r in denied}
     exempt = {**base, "exemptions": [{"rule": "MLF-K8S-001", "resource": "ml-serving/NetworkPolicy/open-*",
                                       "reason": "proxy rollout", "owner": "platform", "expires": "2999-01-01"}]}
-    allowed = _gator_test(tmp_path / "b", gatekeeper.artifacts(exempt), OPEN_EGRESS)
+    allowed = _gator_test(tmp_path / "b", gatekeeper.artifacts(exempt), OPEN_EGRESS, "MLF-K8S-001")
     assert "MLF-K8S-001" not in {r["metadata"]["details"]["rule_id"] for r in allowed}
     expired = {**exempt, "exemptions": [{**exempt["exemptions"][0], "expires": "2001-01-01"}]}
-    again = _gator_test(tmp_path / "c", gatekeeper.artifacts(expired), OPEN_EGRESS)
+    again = _gator_test(tmp_path / "c", gatekeeper.artifacts(expired), OPEN_EGRESS, "MLF-K8S-001")
     messages = [r["msg"] for r in again if r["metadata"]["details"]["rule_id"] == "MLF-K8S-001"]
     assert messages and all("exemption expired on 2001-01-01" in m for m in messages)
 
