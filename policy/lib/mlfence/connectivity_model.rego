@@ -36,12 +36,11 @@ _objects(ns) := [obj |
 # (One complete rule: lookups namespaces[name] then read it instead of re-running a body.)
 namespaces := object.union(
 	{ns: selector.namespace_labels(ns, {}) | some ns, _ in _groups; ns != ""},
-	{name: selector.namespace_labels(name, k8s.labels(obj)) |
+	{obj.metadata.name: selector.namespace_labels(obj.metadata.name, k8s.labels(obj)) |
 		some obj in _objects("")
 		obj.kind == "Namespace"
-		name := obj.metadata.name
-		is_string(name)
-		name != ""
+		is_string(obj.metadata.name)
+		obj.metadata.name != ""
 	},
 )
 
@@ -153,7 +152,7 @@ peer_workloads(peer, ns) := {w.id |
 
 # _candidate_namespaces(sel) is the namespaces a namespaceSelector may match: the one it names by
 # kubernetes.io/metadata.name (the common form, found without a scan), else every known one.
-_candidate_namespaces(sel) := {name | namespaces[name]} if {
+_candidate_namespaces(sel) := {name} & object.keys(namespaces) if {
 	name := sel.matchLabels["kubernetes.io/metadata.name"]
 	is_string(name)
 } else := object.keys(namespaces)

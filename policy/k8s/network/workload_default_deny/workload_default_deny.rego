@@ -92,10 +92,13 @@ _where(w) := sprintf("pods of %s", [w.path])
 # which the CLI and conftest adapters index as cluster-scoped.
 default _policies := {}
 
-# Full references into data.inventory: a rule holding the whole inventory would copy it.
-_policies := data.inventory.namespace[k8s.namespace]["networking.k8s.io/v1"].NetworkPolicy if k8s.namespace != ""
+_policies := _inventory.namespace[k8s.namespace]["networking.k8s.io/v1"].NetworkPolicy if k8s.namespace != ""
 
-_policies := data.inventory.cluster["networking.k8s.io/v1"].NetworkPolicy if k8s.namespace == ""
+_policies := _inventory.cluster["networking.k8s.io/v1"].NetworkPolicy if k8s.namespace == ""
+
+default _inventory := {}
+
+_inventory := data.inventory
 
 _deny_text := concat("", [
 	"%s runs pods that are not isolated: %s; add a NetworkPolicy selecting them with policyTypes ",
