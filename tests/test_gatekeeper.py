@@ -3,6 +3,7 @@ it, and that gator agrees."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 from pathlib import Path
@@ -129,12 +130,16 @@ def _gator_test(tmp_path: Path, artifacts: list[gatekeeper.Artifact], obj: dict)
     return json.loads(proc.stdout or "[]") or []
 
 
+def _soon() -> str:
+    return (dt.datetime.now(dt.UTC).date() + dt.timedelta(days=30)).isoformat()
+
+
 def test_exempted_findings_never_deny_at_admission(tmp_path: Path) -> None:
     base = parameters.gatekeeper(ROOT / "data")
     denied = _gator_test(tmp_path / "a", gatekeeper.artifacts(base), OPEN_EGRESS)
     assert "MLF-K8S-001" in {r["metadata"]["details"]["rule_id"] for r in denied}
     exempt = {**base, "exemptions": [{"rule": "MLF-K8S-001", "resource": "ml-serving/NetworkPolicy/open-*",
-                                      "reason": "proxy rollout", "owner": "platform", "expires": "2999-01-01"}]}
+                                      "reason": "proxy rollout", "owner": "platform", "expires": _soon()}]}
     allowed = _gator_test(tmp_path / "b", gatekeeper.artifacts(exempt), OPEN_EGRESS)
     assert "MLF-K8S-001" not in {r["metadata"]["details"]["rule_id"] for r in allowed}
     expired = {**exempt, "exemptions": [{**exempt["exemptions"][0], "expires": "2001-01-01"}]}
