@@ -265,6 +265,9 @@ def test_cli_applies_settings_exemptions_and_suppressions(built_repo: Path) -> N
     notes = {f["resource"]: f["message"] for f in report["findings"] if f["rule_id"] == "MLF-K8S-002"}
     assert "suppressed inline: NCCL debugging" in notes["ml-serving/Pod/nccl-debug"]
     assert "inline suppression ignored" in notes["ml-serving/Pod/no-reason"]
+    marks = {f["resource"]: f.get("suppression", {}).get("state") for f in report["findings"]
+             if f["rule_id"] == "MLF-K8S-002"}
+    assert marks == {"ml-serving/Pod/nccl-debug": "active", "ml-serving/Pod/no-reason": "invalid"}
 
 
 def test_bundle_applies_the_same(built_repo: Path) -> None:
