@@ -312,3 +312,13 @@ def test_gatekeeper_applies_the_same(built_repo: Path) -> None:
     failing = {k for k, v in EXPECTED.items() if v == "fail"}
     assert {k for k in denied if k in EXPECTED} == failing
     assert not any(rule == "MLF-K8S-009" for rule, _ in denied)
+
+
+def test_alias_bomb_in_an_exemptions_file_is_one_error_in_bounded_time(tmp_path: Path) -> None:
+    lines = ['a: &a ["x","x","x","x","x","x","x","x","x","x"]']
+    for prev, name in zip("abcdefgh", "bcdefghi", strict=True):
+        lines.append(f"{name}: &{name} [{', '.join([f'*{prev}'] * 10)}]")
+    bomb = tmp_path / "bomb.yaml"
+    bomb.write_text("\n".join(lines) + "\n")
+    with pytest.raises(settings.SettingsError, match="nested YAML aliases"):
+        settings.load(exemptions_file=bomb)

@@ -44,6 +44,9 @@ SYNCED_DATA = Path(".mlfence") / "data"
 CONFIG = Path("mlfence") / "config"
 DATA_NAMES = ("data.json", "data.yaml")
 MAX_SETTINGS_BYTES = 1024 * 1024
+# Values a settings file may expand to, aliases followed: a few hundred bytes of nested aliases
+# (a "billion laughs") would otherwise cost exponential time in every later walk.
+MAX_SETTINGS_VALUES = 200_000
 # Parameters that hold CIDRs: each entry must parse, so a typo is an error instead of a rule
 # that silently matches nothing.
 CIDR_PARAMETERS = ("internal_cidrs", "metadata_endpoints", "cluster_dns_cidrs")
@@ -86,6 +89,8 @@ def read_yaml(path: Path) -> tuple[Any, Locate]:
         raise SettingsError(f"{path}: not UTF-8 text (byte {exc.start})") from None
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
+        if _expanded_size(node) > MAX_SETTINGS_VALUES:
+            raise SettingsError(f"{path}: expands to more than {MAX_SETTINGS_VALUES} values (nested YAML aliases)")
         document = yaml.safe_load(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
@@ -111,6 +116,20 @@ def read_yaml(path: Path) -> tuple[Any, Locate]:
         return f"{path}:{line}" if line else str(path)
 
     return _plain_dates(document), locate
+
+
+def _expanded_size(root: yaml.Node | None) -> int:
+    """How many values the document has once aliases are expanded, counted up to the limit."""
+    count, stack = 0, [root] if root is not None else []
+    while stack and count <= MAX_SETTINGS_VALUES:
+        node = stack.pop()
+        count += 1
+        if isinstance(node, yaml.MappingNode):
+            for key, value in node.value:
+                stack += (key, value)
+        elif isinstance(node, yaml.SequenceNode):
+            stack += node.value
+    return count
 
 
 def discover(paths: Iterable[str], cwd: Path | None = None) -> Path | None:
