@@ -12,7 +12,7 @@ import pytest
 import yaml
 
 from conftest import ROOT, run, tool
-from mlfence import gatekeeper, parameters, rego_source
+from mlfence import gatekeeper, parameters, rego_source, settings
 
 DATA_REF = re.compile(r"\bdata\.([A-Za-z_]\w*)")
 OPEN_EGRESS = {
@@ -85,10 +85,13 @@ def test_scan_inventory_holds_exactly_the_synced_kinds() -> None:
 
 
 def test_constraints_carry_parameters_and_stay_small(artifacts: list[gatekeeper.Artifact]) -> None:
-    config = parameters.config(ROOT / "data")
-    for artifact in (a for a in artifacts if a.path.startswith("constraints/")):
+    # Defaults live in Rego (absent keys fall back to them); what the settings set is rendered in.
+    run_settings = settings.Settings(parameters={"system_namespaces": ["kube-system", "platform"]})
+    rendered = gatekeeper.artifacts(parameters.for_settings(run_settings))
+    for artifact in (a for a in rendered if a.path.startswith("constraints/")):
         params = artifact.document["spec"]["parameters"]
-        assert params["system_namespaces"] == config["system_namespaces"]
+        assert params["system_namespaces"] == ["kube-system", "platform"]
+        assert "approved_ranges" in params
         assert len(gatekeeper.dump(artifact.document).encode()) < gatekeeper.MAX_CONSTRAINT_BYTES
 
 
