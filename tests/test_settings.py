@@ -322,3 +322,30 @@ def test_alias_bomb_in_an_exemptions_file_is_one_error_in_bounded_time(tmp_path:
     bomb.write_text("\n".join(lines) + "\n")
     with pytest.raises(settings.SettingsError, match="nested YAML aliases"):
         settings.load(exemptions_file=bomb)
+
+
+def test_abusive_entry_written_straight_into_engine_data_exempts_nothing(tmp_path: Path) -> None:
+    """Bypassing mlfence's validation (hand-written Constraint parameters or conftest data) does
+    not help: the Rego applies the same limits in Gatekeeper and conftest."""
+    from mlfence import gatekeeper, parameters
+
+    params = {**parameters.gatekeeper(ROOT / "data"), "exemptions": [ABUSIVE],
+              "exemption_limits": {"allow_all_rules": True, "max_days": 366}}
+    gk = tmp_path / "gk"
+    for artifact in gatekeeper.artifacts(params):
+        if artifact.path.split("/")[0] in ("templates", "constraints") and "mlf-k8s-001" in artifact.path:
+            target = gk / artifact.path
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(gatekeeper.dump(artifact.document))
+    manifest = tmp_path / "open.yaml"
+    manifest.write_text(yaml.safe_dump(OPEN_EGRESS))
+    proc = run([tool("gator"), "test", "-o", "json", "-f", str(gk), "-f", str(manifest)])
+    denied = {item["metadata"]["details"]["rule_id"] for item in json.loads(proc.stdout or "[]") or []}
+    assert "MLF-K8S-001" in denied, proc.stdout + proc.stderr
+
+    data = tmp_path / "data"
+    settings.Settings().stage_data(data)
+    (data / "mlfence" / "config" / "data.json").write_text(json.dumps({"exemptions": [ABUSIVE]}))
+    proc = run([tool("conftest"), "test", "-o", "json", "-p", str(ROOT / "policy"), "-d", str(data), str(manifest)])
+    failures = [f["metadata"]["rule_id"] for r in json.loads(proc.stdout) for f in r.get("failures") or []]
+    assert "MLF-K8S-001" in failures, proc.stdout
