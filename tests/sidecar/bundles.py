@@ -21,6 +21,8 @@ def variant_root(source: Path, dest: Path, exemptions: list[dict[str, Any]]) -> 
     config_file = dest / "data" / "mlfence" / "config" / "data.yaml"
     config = yaml.safe_load(config_file.read_text()) or {}
     config["exemptions"] = [*config.get("exemptions", []), *exemptions]
+    # Revision B exempts every rule on one named object: a wildcard rule must be allowed explicitly.
+    config["exemption_limits"] = {"allow_all_rules": True}
     config_file.write_text(yaml.safe_dump(config, sort_keys=True))
     return dest
 

@@ -100,7 +100,12 @@ def stage(dest: Path, root: Path | None = None, run_settings: settings.Settings 
     gets as Constraint parameters.
     """
     root = root or toolchain.project_root()
-    run_settings = run_settings or settings.Settings()
+    # Without settings of the run: the project's own layers of `root` (its data/mlfence/config and
+    # bundle.yaml), validated like any other source.
+    try:
+        run_settings = run_settings or settings.load(project_root=root, discover_file=False)
+    except settings.SettingsError as exc:
+        raise BundleError(str(exc)) from None
     policy, data_root = root / "policy", root / "data"
     for folder in POLICY_DIRS:
         for source in sorted((policy / folder).rglob("*.rego")):

@@ -362,25 +362,28 @@ class _Builder:
 
 def load(config: Path | None = None, scanned: Iterable[str] = (), data: Path | None = None,
          exemptions_file: Path | None = None, known_rules: Callable[[], frozenset[str]] | None = None,
-         cwd: Path | None = None) -> Settings:
+         cwd: Path | None = None, project_root: Path | None = None, discover_file: bool = True) -> Settings:
     """Read and validate every layer. `known_rules` (the catalog's IDs) is called only when a layer
-    names a rule; None skips that check."""
+    names a rule; None skips that check. `project_root` replaces the installation's own project
+    files (a copy of the project, as the bundle tests build); without `discover_file` only an
+    explicit `config` is read."""
     builder = _Builder(known_rules)
-    project = toolchain.data_dir()
+    root = project_root or toolchain.project_root()
+    project = root / "data"
     for name in DATA_NAMES:
         path = project / CONFIG / name
         if path.is_file():
             document, locate = read_yaml(path)
             builder.config_document(document, str(path), locate)
             break
-    bundle_yaml = toolchain.bundle_yaml()
+    bundle_yaml = root / "bundle.yaml"
     if bundle_yaml.is_file():
         document, locate = read_yaml(bundle_yaml)
         if isinstance(document, dict) and document.get("exemptions") is not None:
             builder.raw_exemptions.append((document["exemptions"], str(bundle_yaml), locate, ("exemptions",)))
     if config is not None and not config.is_file():
         raise SettingsError(f"settings file {config} does not exist")
-    settings_file = config or discover(scanned, cwd)
+    settings_file = config or (discover(scanned, cwd) if discover_file else None)
     if settings_file is not None:
         document, locate = read_yaml(settings_file)
         builder.settings_document(document, str(settings_file), locate)
