@@ -54,5 +54,6 @@ def exempt_namespace(data_json: bytes, namespace: str) -> bytes:
     """The tampering an attacker would want: declare an ML namespace a "system" namespace."""
     document = json.loads(data_json)
     config = document["mlfence"]["config"]
-    config["system_namespaces"] = [*config["system_namespaces"], namespace]
+    # The defaults live in Rego; the shipped config carries only what the settings set.
+    config["system_namespaces"] = [*config.get("system_namespaces", ["kube-system"]), namespace]
     return json.dumps(document).encode()
