@@ -4,18 +4,23 @@ BIN := $(CURDIR)/.tools/bin
 VENV := $(CURDIR)/.venv/bin
 export PATH := $(BIN):$(VENV):$(PATH)
 
-.PHONY: setup example test fmt check lint generate build docs bench clean
+.PHONY: setup test-setup example test fmt check lint generate build wheel docs bench clean
 
 setup:
 	@bash scripts/setup.sh
+
+# The test target also needs the servers the sidecar and OCI tests run (nginx, registry) and
+# the browser of reach's HTML test (scripts/setup-test.sh); `make example` installs none of them.
+test-setup:
+	@bash scripts/setup.sh --test-servers
+	@bash scripts/setup-test.sh
 
 # Scan the bundled example ML platform. Exit 1 means "findings" (expected: it holds bad
 # examples on purpose); only a real error (exit 2) fails the target.
 example: setup
 	@$(VENV)/mlfence check examples/ ; rc=$$?; [ $$rc -le 1 ] || exit $$rc
 
-test: setup
-	@bash scripts/setup-test.sh
+test: test-setup
 	@$(VENV)/pytest
 
 fmt: setup
@@ -35,6 +40,11 @@ generate: setup
 
 build: setup
 	@$(VENV)/mlfence build --out dist
+
+# The installable wheel (policy, data, schemas and the pinned OPA inside): dist/mlfence-*.whl.
+# Other platforms: bash scripts/build-wheel.sh --goos linux --goarch arm64 (see the script).
+wheel: setup
+	@bash scripts/build-wheel.sh
 
 bench: setup
 	@bash bench/run.sh

@@ -84,13 +84,19 @@ def test_decision_through_the_bundle(built: bundle.BuiltBundle) -> None:
     assert opa_eval("data.mlfence.decision", {"hello": "world"}, bundle=built.path)["allowed"] is False
 
 
+def _soon() -> str:
+    import datetime as dt
+
+    return (dt.datetime.now(dt.UTC).date() + dt.timedelta(days=30)).isoformat()
+
+
 def test_build_carries_exemptions_to_bundle_and_gatekeeper(tmp_path: Path) -> None:
     import yaml
 
     exemptions = tmp_path / "exemptions.yaml"
     exemptions.write_text(yaml.safe_dump({"exemptions": [{
         "rule": "MLF-K8S-002", "resource": "ml-serving/Pod/*", "reason": "NCCL debugging, reviewed",
-        "owner": "platform-security", "expires": "2099-12-31"}]}))
+        "owner": "platform-security", "expires": _soon()}]}))
     proc = run([str(ROOT / ".venv" / "bin" / "mlfence"), "build", "--out", str(tmp_path / "dist"),
                 "--exemptions", str(exemptions)])
     assert proc.returncode == 0, proc.stderr

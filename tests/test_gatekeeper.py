@@ -3,6 +3,7 @@ it, and that gator agrees."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 from pathlib import Path
@@ -11,7 +12,7 @@ import pytest
 import yaml
 
 from conftest import ROOT, run, tool
-from mlfence import gatekeeper, parameters, rego_source
+from mlfence import gatekeeper, parameters, rego_source, settings
 
 DATA_REF = re.compile(r"\bdata\.([A-Za-z_]\w*)")
 OPEN_EGRESS = {
@@ -84,10 +85,13 @@ def test_scan_inventory_holds_exactly_the_synced_kinds() -> None:
 
 
 def test_constraints_carry_parameters_and_stay_small(artifacts: list[gatekeeper.Artifact]) -> None:
-    config = parameters.config(ROOT / "data")
-    for artifact in (a for a in artifacts if a.path.startswith("constraints/")):
+    # Defaults live in Rego (absent keys fall back to them); what the settings set is rendered in.
+    run_settings = settings.Settings(parameters={"system_namespaces": ["kube-system", "platform"]})
+    rendered = gatekeeper.artifacts(parameters.for_settings(run_settings))
+    for artifact in (a for a in rendered if a.path.startswith("constraints/")):
         params = artifact.document["spec"]["parameters"]
-        assert params["system_namespaces"] == config["system_namespaces"]
+        assert params["system_namespaces"] == ["kube-system", "platform"]
+        assert "approved_ranges" in params
         assert len(gatekeeper.dump(artifact.document).encode()) < gatekeeper.MAX_CONSTRAINT_BYTES
 
 
@@ -132,12 +136,16 @@ def _gator_test(tmp_path: Path, artifacts: list[gatekeeper.Artifact], obj: dict,
     return json.loads(proc.stdout or "[]") or []
 
 
+def _soon() -> str:
+    return (dt.datetime.now(dt.UTC).date() + dt.timedelta(days=30)).isoformat()
+
+
 def test_exempted_findings_never_deny_at_admission(tmp_path: Path) -> None:
     base = parameters.gatekeeper(ROOT / "data")
     denied = _gator_test(tmp_path / "a", gatekeeper.artifacts(base), OPEN_EGRESS, "MLF-K8S-001")
     assert "MLF-K8S-001" in {r["metadata"]["details"]["rule_id"] for r in denied}
     exempt = {**base, "exemptions": [{"rule": "MLF-K8S-001", "resource": "ml-serving/NetworkPolicy/open-*",
-                                      "reason": "proxy rollout", "owner": "platform", "expires": "2999-01-01"}]}
+                                      "reason": "proxy rollout", "owner": "platform", "expires": _soon()}]}
     allowed = _gator_test(tmp_path / "b", gatekeeper.artifacts(exempt), OPEN_EGRESS, "MLF-K8S-001")
     assert "MLF-K8S-001" not in {r["metadata"]["details"]["rule_id"] for r in allowed}
     expired = {**exempt, "exemptions": [{**exempt["exemptions"][0], "expires": "2001-01-01"}]}

@@ -4,6 +4,7 @@ rules that ran, skipped inputs listed by name."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from pathlib import Path
 from typing import Any
@@ -273,7 +274,7 @@ def test_sarif_marks_exempted_and_new_results(tmp_path: Path, mixed: Path) -> No
     exemptions = tmp_path / "exemptions.yaml"
     exemptions.write_text(json.dumps({"exemptions": [{
         "rule": "MLF-K8S-001", "resource": "ml-serving/NetworkPolicy/*", "reason": "proxy pending",
-        "owner": "platform", "expires": "2999-01-01"}]}))
+        "owner": "platform", "expires": (dt.datetime.now(dt.UTC).date() + dt.timedelta(days=30)).isoformat()}]}))
     _, out, _ = check(str(mixed), "--format", "sarif", "--baseline", str(saved), "--exemptions", str(exemptions))
     sarif = json.loads(out)
     assert_valid_sarif(sarif)

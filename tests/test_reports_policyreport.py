@@ -8,6 +8,7 @@ silently, which would lose data without an error)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import shutil
 import subprocess
@@ -79,7 +80,7 @@ def test_policyreports_match_the_crds(crds: dict[str, dict[str, Any]], tmp_path:
     exemption = tmp_path / "exemptions.yaml"
     exemption.write_text(json.dumps({"exemptions": [{
         "rule": "MLF-K8S-033", "resource": "ml-training/RayCluster/tuning", "reason": "firewalled",
-        "owner": "ml-platform", "expires": "2999-12-31"}]}))
+        "owner": "ml-platform", "expires": (dt.datetime.now(dt.UTC).date() + dt.timedelta(days=30)).isoformat()}]}))
     proc = run([MLFENCE, "check", "-q", "--format", "policyreport", "--exemptions", str(exemption), "examples/"])
     assert proc.returncode == 1, proc.stderr
     objects = list(yaml.safe_load_all(proc.stdout))

@@ -14,6 +14,7 @@ fail closed); the shipped examples; the OCI registry round trip (when the tools 
 from __future__ import annotations
 
 import copy
+import datetime as dt
 import json
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -51,7 +52,9 @@ PLAN = ROOT / "examples" / "terraform" / "ml-platform.plan.json"
 # Revision B of the bundle differs in data only: it exempts OPEN_EGRESS, so a decision tells
 # which revision answered.
 EXEMPTION = {"rule": "*", "resource": f"{NAMESPACE}/NetworkPolicy/open-egress", "reason": "sidecar test revision B",
-             "owner": "platform-team", "expires": "2999-12-31"}
+             "owner": "platform-team",
+             # Exemptions expire at most 90 days ahead (issue 16 §4).
+             "expires": (dt.datetime.now(dt.UTC).date() + dt.timedelta(days=30)).isoformat()}
 
 
 def admission_review(obj: dict[str, Any], uid: str) -> dict[str, Any]:

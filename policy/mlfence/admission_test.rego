@@ -50,9 +50,14 @@ test_deny_review_without_request if {
 
 test_warnings_do_not_deny if {
 	response := mlfence.admission.response with input as _review(_pod(false))
-		with mlfence.config as {"exemptions": [{
-			"rule": "*", "resource": "*", "reason": "test", "owner": "t", "expires": "2999-01-01",
-		}]}
+		with mlfence.config as {
+			"exemptions": [{
+				"rule": "*", "resource": "ml-serving/*", "reason": "warnings only in this test",
+				"owner": "platform", "expires": "2026-07-01",
+			}],
+			"exemption_limits": {"allow_all_rules": true},
+		}
+		with time.now_ns as 1781524800000000000
 	response.allowed == true
 	count(response.warnings) > 0
 }

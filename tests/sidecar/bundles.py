@@ -21,6 +21,8 @@ def variant_root(source: Path, dest: Path, exemptions: list[dict[str, Any]]) -> 
     config_file = dest / "data" / "mlfence" / "config" / "data.yaml"
     config = yaml.safe_load(config_file.read_text()) or {}
     config["exemptions"] = [*config.get("exemptions", []), *exemptions]
+    # Revision B exempts every rule on one named object: a wildcard rule must be allowed explicitly.
+    config["exemption_limits"] = {"allow_all_rules": True}
     config_file.write_text(yaml.safe_dump(config, sort_keys=True))
     return dest
 
@@ -52,5 +54,6 @@ def exempt_namespace(data_json: bytes, namespace: str) -> bytes:
     """The tampering an attacker would want: declare an ML namespace a "system" namespace."""
     document = json.loads(data_json)
     config = document["mlfence"]["config"]
-    config["system_namespaces"] = [*config["system_namespaces"], namespace]
+    # The defaults live in Rego; the shipped config carries only what the settings set.
+    config["system_namespaces"] = [*config.get("system_namespaces", ["kube-system"]), namespace]
     return json.dumps(document).encode()

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from mlfence import __version__, catalog, parameters, rule_index, toolchain
+from mlfence import __version__, catalog, rule_index, settings, toolchain
 from mlfence.files import write_bytes_atomic
 
 ROOTS = ("k8s", "lib", "mlfence", "terraform")
@@ -38,8 +38,14 @@ class BuiltBundle:
 
 
 def _git_describe(root: Path) -> str:
-    proc = subprocess.run(["git", "describe", "--always", "--dirty", "--tags"], cwd=root,
-                          capture_output=True, text=True, check=False)
+    """The repository's `git describe`; an installed mlfence (no repository) names its version."""
+    if not (root / ".git").exists():
+        return f"mlfence-{__version__}"
+    try:
+        proc = subprocess.run(["git", "describe", "--always", "--dirty", "--tags"], cwd=root,
+                              capture_output=True, text=True, check=False)
+    except OSError:
+        return f"mlfence-{__version__}"
     return proc.stdout.strip() or "untracked"
 
 
@@ -47,14 +53,16 @@ def _data_files(data_root: Path) -> list[Path]:
     return sorted(p for p in data_root.rglob("*") if p.name in DATA_NAMES and "schemas" not in p.parts)
 
 
-def _provenance(data_root: Path) -> dict[str, Any]:
-    """Provenance recorded by `mlfence sync` next to the range data, if any."""
+def _provenance(*layers: Path) -> dict[str, Any]:
+    """Provenance recorded by `mlfence sync` next to the range data, if any; a later data layer's
+    provenance replaces an earlier one's for the same folder, as its data does."""
     found: dict[str, Any] = {}
-    for path in sorted(data_root.rglob("provenance.json")):
-        try:
-            found[str(path.parent.relative_to(data_root))] = json.loads(path.read_text())
-        except (OSError, json.JSONDecodeError) as exc:
-            raise BundleError(f"{path}: unreadable provenance: {exc}") from exc
+    for data_root in layers:
+        for path in sorted(data_root.rglob("provenance.json")):
+            try:
+                found[str(path.parent.relative_to(data_root))] = json.loads(path.read_text())
+            except (OSError, json.JSONDecodeError) as exc:
+                raise BundleError(f"{path}: unreadable provenance: {exc}") from exc
     return found
 
 
@@ -66,14 +74,12 @@ def data_version(data_root: Path) -> str:
     return digest.hexdigest()[:12]
 
 
-def manifest(root: Path, data_root: Path, rules: tuple[catalog.Rule, ...],
-             config_overrides: dict[str, Any] | None = None) -> dict[str, Any]:
-    version = data_version(data_root)
-    if config_overrides:
-        extra = hashlib.sha256(json.dumps(config_overrides, sort_keys=True).encode()).hexdigest()[:8]
-        version = f"{version}.{extra}"
+def manifest(root: Path, staged: Path, rules: tuple[catalog.Rule, ...],
+             layers: tuple[Path, ...]) -> dict[str, Any]:
+    """The .manifest of a staged bundle; the data version digests the staged data documents, the
+    rendered settings (data.mlfence.config) included."""
     return {
-        "revision": f"{_git_describe(root)}+data.{version}",
+        "revision": f"{_git_describe(root)}+data.{data_version(staged)}",
         "roots": list(ROOTS),
         "rego_version": 1,
         "metadata": {
@@ -81,21 +87,25 @@ def manifest(root: Path, data_root: Path, rules: tuple[catalog.Rule, ...],
             "catalog_version": __version__,
             "rules": len(rules),
             "rule_ids": [r.rule_id for r in rules],
-            "data_provenance": _provenance(data_root),
+            "data_provenance": _provenance(*layers),
         },
     }
 
 
-CONFIG = Path("mlfence") / "config"
-
-
-def stage(dest: Path, root: Path | None = None, config_overrides: dict[str, Any] | None = None) -> dict[str, Any]:
+def stage(dest: Path, root: Path | None = None, run_settings: settings.Settings | None = None) -> dict[str, Any]:
     """Copy what the bundle ships into dest; returns the manifest written there.
 
-    config_overrides (e.g. the exemptions of bundle.yaml) are merged into the rule parameters
-    the bundle carries, data.mlfence.config, exactly as Gatekeeper gets them as parameters.
+    The data is the settings' staged data tree (settings.Settings.stage_data): the shipped data
+    documents, the layers over them, and the one rendered data.mlfence.config that Gatekeeper
+    gets as Constraint parameters.
     """
     root = root or toolchain.project_root()
+    # Without settings of the run: the project's own layers of `root` (its data/mlfence/config and
+    # bundle.yaml), validated like any other source.
+    try:
+        run_settings = run_settings or settings.load(project_root=root, discover_file=False)
+    except settings.SettingsError as exc:
+        raise BundleError(str(exc)) from None
     policy, data_root = root / "policy", root / "data"
     for folder in POLICY_DIRS:
         for source in sorted((policy / folder).rglob("*.rego")):
@@ -104,17 +114,7 @@ def stage(dest: Path, root: Path | None = None, config_overrides: dict[str, Any]
             target = dest / source.relative_to(policy)
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(source, target)
-    for source in _data_files(data_root):
-        if config_overrides and source.parent.relative_to(data_root) == CONFIG:
-            continue
-        target = dest / source.relative_to(data_root)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(source, target)
-    if config_overrides:
-        config = {**parameters.config(data_root), **config_overrides}
-        target = dest / CONFIG / "data.json"
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(json.dumps(config, indent=2, sort_keys=True) + "\n")
+    run_settings.stage_data(dest, base=data_root)
     # The rule index is rewritten from the rules being shipped: a stale committed index would
     # skip a rule for a kind it now checks.
     # One catalog (one `opa inspect`) for the index and the manifest, read from the policy shipped.
@@ -122,19 +122,19 @@ def stage(dest: Path, root: Path | None = None, config_overrides: dict[str, Any]
     target = dest / rule_index.PATH.relative_to("data")
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text(rule_index.dumps(rule_index.build(rules)))
-    document = manifest(root, data_root, rules, config_overrides)
+    document = manifest(root, dest, rules, (data_root, *run_settings.data_layers))
     (dest / ".manifest").write_text(json.dumps(document, indent=2, sort_keys=True) + "\n")
     return document
 
 
 def build(out: Path, signing_key: Path | None = None, key_id: str = "mlfence",
-          root: Path | None = None, config_overrides: dict[str, Any] | None = None) -> BuiltBundle:
+          root: Path | None = None, run_settings: settings.Settings | None = None) -> BuiltBundle:
     """Build (and optionally sign) the bundle at `out`, atomically."""
     if signing_key is not None and not signing_key.is_file():
         raise BundleError(f"signing key {signing_key} does not exist")
     with tempfile.TemporaryDirectory(prefix="mlfence-bundle-") as tmp:
         staging = Path(tmp) / "bundle"
-        document = stage(staging, root, config_overrides)
+        document = stage(staging, root, run_settings)
         target = Path(tmp) / "bundle.tar.gz"
         # Built from inside the staging folder so the archive holds relative paths only.
         args = ["build", "-b", ".", "-o", str(target), "--revision", document["revision"]]
@@ -148,3 +148,25 @@ def build(out: Path, signing_key: Path | None = None, key_id: str = "mlfence",
         payload = target.read_bytes()
     write_bytes_atomic(out, payload)
     return BuiltBundle(out, document["revision"], hashlib.sha256(payload).hexdigest())
+
+
+def conftest_tree(dest: Path, run_settings: settings.Settings | None = None) -> Path:
+    """dest/policy (rules, libs, both adapters; no tests) and dest/data (the settings' staged data
+    tree) for `conftest test -p dest/policy -d dest/data`: conftest in CI then enforces the same
+    settings as the CLI, the bundle and Gatekeeper. The folder is swapped in whole."""
+    root = toolchain.project_root()
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{dest.name}.", dir=dest.parent))
+    try:
+        shutil.copytree(root / "policy", staging / "policy", ignore=shutil.ignore_patterns("*_test.rego"))
+        (run_settings or settings.Settings()).stage_data(staging / "data", base=root / "data")
+        old = dest.with_name(f".{dest.name}.old")
+        shutil.rmtree(old, ignore_errors=True)
+        if dest.exists():
+            dest.rename(old)
+        staging.rename(dest)
+        shutil.rmtree(old, ignore_errors=True)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return dest

@@ -4,6 +4,7 @@ decide the exit code. What is shown (threshold, rule filters, baseline) and what
 
 from __future__ import annotations
 
+import tempfile
 from collections import Counter
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -11,7 +12,7 @@ from typing import Any
 
 from rich.console import Console
 
-from mlfence import baseline, catalog, documents, exemptions, reports, scan, selection, toolchain
+from mlfence import baseline, catalog, documents, exemptions, reports, scan, selection, settings, toolchain
 from mlfence.documents import Document, InputProblem
 from mlfence.reports.model import FILTERED, NO_INPUT, RAN
 from mlfence.scan import Finding
@@ -33,8 +34,9 @@ class CheckOptions:
     severity_threshold: str = "low"
     rules: list[str] = field(default_factory=list)  # comma lists and globs, any case
     skip_rules: list[str] = field(default_factory=list)
-    data: Path | None = None
+    data: Path | None = None  # a data folder added to the shipped one (settings.load)
     exemptions: Path | None = None
+    config: Path | None = None  # the settings file; None: .mlfence.yaml found above the paths
     baseline: Path | None = None
     write_baseline: Path | None = None
     progress: bool = False
@@ -104,17 +106,15 @@ def _selection(options: CheckOptions) -> _Selection:
 
 def run(options: CheckOptions) -> Outcome:
     chosen_by = _selection(options)
-    data = options.data or toolchain.data_dir()
-    if not data.is_dir():
-        raise CheckError(f"data folder {data} does not exist")
     if options.tf_root is not None and not options.tf_root.is_dir():
         raise CheckError(f"--tf-root {options.tf_root} is not a folder")
     try:
-        active = exemptions.load(options.exemptions)
+        config = settings.load(options.config, options.paths, options.data, options.exemptions,
+                               known_rules=lambda: frozenset(r.rule_id for r in _known_rules()))
         accepted = baseline.load(options.baseline) if options.baseline else None
-    except (exemptions.ExemptionError, baseline.BaselineError) as exc:
+    except (settings.SettingsError, baseline.BaselineError, toolchain.ToolchainError) as exc:
         raise CheckError(str(exc)) from None
-    loaded, result = _evaluate(options, data, active)
+    loaded, result = _evaluate(options, config)
     problems = list(loaded.problems) + _nothing_checked(result, loaded, options)
     located = baseline.fingerprinted(_locate(result.findings, loaded.documents, options, problems))
     chosen = [f for f in located if chosen_by.chosen(f.rule_id)]
@@ -129,7 +129,9 @@ def run(options: CheckOptions) -> Outcome:
     failing = [f for f in current if chosen_by.gate.fails(f)]
 
     stats = _summary(shown, result, problems)
-    stats["expired_exemptions"] = exemptions.expired_report(active)
+    stats["expired_exemptions"] = exemptions.expired_report(list(config.exemptions))
+    stats["unused_exemptions"] = exemptions.unused_report(list(config.exemptions),
+                                                          [f.as_dict() for f in result.findings])
     stats["severity_threshold"] = chosen_by.threshold
     stats["hidden"] = {"severity": len(current) - len(shown), "rules": len(located) - len(chosen),
                        "baseline": len(comparison.unchanged) if comparison else 0}
@@ -155,8 +157,7 @@ def run(options: CheckOptions) -> Outcome:
     return Outcome(shown, stats, problems, chosen_by.known, code, report)
 
 
-def _evaluate(options: CheckOptions, data: Path,
-              active: list[exemptions.Exemption]) -> tuple[documents.Loaded, scan.ScanResult]:
+def _evaluate(options: CheckOptions, config: settings.Settings) -> tuple[documents.Loaded, scan.ScanResult]:
     status = Console(stderr=True).status("mlfence: reading inputs") if options.progress else None
     if status:
         status.start()
@@ -168,11 +169,13 @@ def _evaluate(options: CheckOptions, data: Path,
         if status:
             status.update(f"mlfence: evaluating {len(loaded.documents)} documents")
         try:
-            extra = exemptions.as_data(active)
-            if options.all_resources:
-                # Posture mode: unchanged Terraform resources are judged too.
-                extra["mlfence"]["overrides"] = {"all_resources": True}
-            result = scan.evaluate(loaded.documents, toolchain.policy_dir(), data, extra_data=extra, jobs=options.jobs)
+            # Posture mode: unchanged Terraform resources are judged too.
+            extra = {"mlfence": {"overrides": {"all_resources": True}}} if options.all_resources else None
+            # One staged data tree: shipped data, the layers over it and one rendered
+            # data.mlfence.config, so two sources never meet as an OPA merge error.
+            with tempfile.TemporaryDirectory(prefix="mlfence-data-") as tmp:
+                result = scan.evaluate(loaded.documents, toolchain.policy_dir(), config.stage_data(Path(tmp)),
+                                       extra_data=extra, jobs=options.jobs)
         except (scan.ScanError, toolchain.ToolchainError) as exc:
             raise CheckError(f"policy evaluation failed: {exc}") from None
     finally:

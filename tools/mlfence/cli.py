@@ -13,12 +13,11 @@ import yaml
 from rich.console import Console
 
 from mlfence import (
-    __version__,
+    about,
     bundle,
     catalog,
     checking,
     docs,
-    exemptions,
     fixtures,
     gatekeeper,
     parameters,
@@ -26,6 +25,7 @@ from mlfence import (
     reach,
     rule_index,
     scaffold,
+    settings,
     toolchain,
 )
 from mlfence.files import write_text_atomic
@@ -34,7 +34,7 @@ app = typer.Typer(
     name="mlfence",
     help="Network-isolation guardrails for ML platforms: Kubernetes, Terraform plans, Helm charts.",
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=True,  # --install-completion / --show-completion for bash, zsh, fish, PowerShell
     pretty_exceptions_enable=False,
 )
 err = Console(stderr=True, soft_wrap=True)
@@ -81,11 +81,33 @@ def _fail(message: str, code: int = 2) -> typer.Exit:
     return typer.Exit(code)
 
 
-@app.callback(invoke_without_command=False)
-def main(version: Annotated[bool, typer.Option("--version", help="Print the version and exit.")] = False) -> None:
-    if version:
-        typer.echo(__version__)
+def _print_versions(as_json: bool = False) -> None:
+    try:
+        info = about.versions()
+    except (catalog.CatalogError, toolchain.ToolchainError, OSError, ValueError) as exc:
+        raise _fail(str(exc)) from None
+    typer.echo(json.dumps(info, indent=2) if as_json else about.render(info), nl=as_json)
+
+
+def _version_option(value: bool) -> None:
+    if value:
+        _print_versions()
         raise typer.Exit(0)
+
+
+@app.callback(invoke_without_command=False)
+def main(version: Annotated[bool, typer.Option("--version", is_eager=True, callback=_version_option,
+                                               help="Print mlfence, catalog, OPA and data versions and exit.")]
+         = False) -> None:
+    """Network-isolation guardrails for ML platforms: Kubernetes, Terraform plans, Helm charts."""
+
+
+@app.command("version")
+def version_command(
+    as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
+) -> None:
+    """Print mlfence, catalog, OPA and data-provenance versions."""
+    _print_versions(as_json)
 
 
 @app.command()
@@ -119,8 +141,12 @@ def check(
     stdin_filename: Annotated[str | None, typer.Option(help="The file name to report for - (stdin).")] = None,
     tf_root: Annotated[Path | None, typer.Option(
         help="Folder of the Terraform sources behind a plan (default: the plan file's folder).")] = None,
-    data: Annotated[Path | None, typer.Option(help="Data folder (default: the project's data/).")] = None,
-    exemptions: Annotated[Path | None, typer.Option(help="Exemptions YAML (default: bundle.yaml's).")] = None,
+    data: Annotated[Path | None, typer.Option(help="Data folder added to the shipped data (its documents replace "
+                                              "shipped ones at the same path).")] = None,
+    exemptions: Annotated[Path | None, typer.Option(help="Exemptions YAML, added to the settings' exemptions.")]
+    = None,
+    config: Annotated[Path | None, typer.Option("--config", help="Settings file (default: the .mlfence.yaml "
+                                                "nearest above the scanned paths).")] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress display.")] = False,
     jobs: Annotated[int | None, typer.Option(min=1, max=64, help="OPA processes in parallel (default: one per CPU, "
                                               "at most one per 150 documents).")] = None,
@@ -136,7 +162,7 @@ def check(
     options = checking.CheckOptions(
         paths=paths, values=values or [], fail_on=fail_on, soft_fail=soft_fail,
         severity_threshold=severity_threshold.value, rules=rule or [], skip_rules=skip_rule or [],
-        data=data, exemptions=exemptions, baseline=baseline, write_baseline=write_baseline,
+        data=data, exemptions=exemptions, config=config, baseline=baseline, write_baseline=write_baseline,
         stdin_filename=stdin_filename, tf_root=tf_root, progress=not quiet and sys.stderr.isatty(),
         needs_catalog=output_format in (Format.sarif, Format.junit) or sarif is not None or junit is not None,
         jobs=jobs, exclude=exclude or [], allow_empty=allow_empty, all_resources=all_resources,
@@ -293,21 +319,27 @@ def build(
     enforcement_action: Annotated[Enforcement, typer.Option(help="Gatekeeper enforcement action.")]
     = Enforcement.deny,
     exemptions_file: Annotated[Path | None, typer.Option(
-        "--exemptions", help="Exemptions YAML (default: bundle.yaml's exemptions).")] = None,
+        "--exemptions", help="Exemptions YAML, added to the settings' exemptions.")] = None,
+    config: Annotated[Path | None, typer.Option("--config", help="Settings file (default: the .mlfence.yaml "
+                                                "nearest above the current folder).")] = None,
+    data: Annotated[Path | None, typer.Option(help="Data folder added to the shipped data.")] = None,
 ) -> None:
-    """Build the signed OPA bundle and the Gatekeeper artifacts, exemptions included in both."""
+    """Build the signed OPA bundle, the Gatekeeper artifacts and a conftest tree, all with the same
+    settings (.mlfence.yaml, exemptions, data) that `mlfence check` reads."""
     try:
-        overrides = exemptions.as_parameters(exemptions.load(exemptions_file))
-        built = bundle.build(out / "bundle.tar.gz", signing_key, key_id, config_overrides=overrides)
-        params = {**parameters.gatekeeper(toolchain.data_dir()), **overrides}
-        artifacts = gatekeeper.artifacts(params, enforcement_action.value)
+        run_settings = settings.load(config, ["."], data, exemptions_file,
+                                     known_rules=lambda: frozenset(r.rule_id for r in catalog.load()))
+        built = bundle.build(out / "bundle.tar.gz", signing_key, key_id, run_settings=run_settings)
+        artifacts = gatekeeper.artifacts(parameters.for_settings(run_settings), enforcement_action.value)
+        conftest_tree = bundle.conftest_tree(out / "conftest", run_settings)
     except (bundle.BundleError, gatekeeper.GeneratorError, catalog.CatalogError, parameters.ParameterError,
-            toolchain.ToolchainError, exemptions.ExemptionError) as exc:
+            toolchain.ToolchainError, settings.SettingsError) as exc:
         raise _fail(str(exc)) from None
     for artifact in artifacts:
         write_text_atomic(out / "gatekeeper" / artifact.path, gatekeeper.dump(artifact.document))
     err.print(f"bundle {built.path} revision {built.revision} sha256 {built.sha256}")
     err.print(f"gatekeeper: {len(artifacts)} files in {out / 'gatekeeper'}")
+    err.print(f"conftest: conftest test -p {conftest_tree / 'policy'} -d {conftest_tree / 'data'} FILE...")
 
 
 # `mlfence sync` lives in its own subpackage (issue 5); registered here, defined there.

@@ -1,18 +1,21 @@
-"""Rule parameters as every engine sees them, read from the data folder.
+"""Rule parameters as Gatekeeper gets them: Constraint parameters.
 
-conftest and the bundle read data/mlfence/config directly; Gatekeeper gets the same values
-rendered into Constraint parameters. Gatekeeper cannot read the synced range documents
-(data/lib/mlfence/rangedata), so the approved ranges and the CDN owners (both small and
-collapsed) join the parameters; the large indexes stay bundle-only.
+conftest, the CLI and the bundle read data.mlfence.config from a data tree (the settings'
+staged tree, mlfence.settings). Gatekeeper cannot read data.mlfence.* nor the synced range
+documents (data/lib/mlfence/rangedata), so the rendered config plus the approved ranges and the
+CDN owners (both small and collapsed) become the parameters; the large indexes stay bundle-only.
 """
 
 from __future__ import annotations
 
 import json
+import tempfile
 from pathlib import Path
 from typing import Any
 
 import yaml
+
+from mlfence import settings
 
 # Where `mlfence sync` writes the published-range documents, relative to the data folder.
 RANGE_DATA = Path("lib") / "mlfence" / "rangedata"
@@ -31,7 +34,7 @@ def _read(path: Path) -> Any:
 
 
 def config(data_dir: Path) -> dict[str, Any]:
-    for name in ("data.yaml", "data.json"):
+    for name in ("data.json", "data.yaml"):
         path = data_dir / "mlfence" / "config" / name
         if path.exists():
             document = _read(path) or {}
@@ -53,3 +56,9 @@ def gatekeeper(data_dir: Path) -> dict[str, Any]:
                 raise ParameterError(f"{path}: expected a mapping")
             params[param] = document
     return params
+
+
+def for_settings(run_settings: settings.Settings) -> dict[str, Any]:
+    """Constraint parameters for a run's settings: the same data tree the bundle and CLI read."""
+    with tempfile.TemporaryDirectory(prefix="mlfence-params-") as tmp:
+        return gatekeeper(run_settings.stage_data(Path(tmp)))

@@ -47,6 +47,7 @@ class Finding:
     def origin(self) -> str:
         """The scanned input this finding came from (the plan for a mapped Terraform finding)."""
         return self.input_file or self.file
+    suppression: dict[str, Any] | None = None  # an inline suppression mark naming the rule
 
     def as_dict(self) -> dict[str, Any]:
         out = {
@@ -64,6 +65,8 @@ class Finding:
             out["attribute"] = self.attribute
         if self.fingerprint:
             out["fingerprint"] = self.fingerprint
+        if self.suppression:
+            out["suppression"] = self.suppression
         return out
 
 
@@ -158,6 +161,7 @@ def evaluate(documents: list[Document], policy: Path, data: Path,
                 rule_id=f["rule_id"], severity=f["severity"], status=f["status"], title=f.get("title", ""),
                 message=f["message"], file=doc.path, line=doc.line, resource=f.get("resource", ""),
                 remediation=f.get("remediation", ""), template=doc.template, exemption=f.get("exemption"),
+                suppression=f.get("suppression"),
             ))
     result.skipped.sort(key=lambda s: (s.path, s.line))
     result.findings.sort(key=lambda f: (SEVERITY_ORDER.get(f.severity, 9), f.rule_id, f.file, f.line, f.message))

@@ -1,12 +1,24 @@
-"""Where the project's files and pinned binaries live, and how to run the binaries.
+"""Where mlfence's resources (policy, data, schemas, pins) and engines live, and how to run them.
 
-The package is installed in editable mode from the repository, so the repository root is two
-levels above this file. MLFENCE_HOME overrides it (e.g. for a copy of the policy elsewhere),
-MLFENCE_TOOLS_BIN overrides the folder of the pinned binaries.
+One place answers "where is the policy?" for every way mlfence runs:
+
+- ``MLFENCE_HOME``: an explicit copy of the project (policy/, data/, bundle.yaml);
+- the repository, for contributors (an editable install: the repository root is two levels above
+  this file and holds ``policy/lib`` and ``pyproject.toml``);
+- the installed wheel, which carries the same files as package data under ``mlfence/_resources``
+  (see setup.py) and, in a platform wheel, the pinned ``opa`` under ``mlfence/_bin``.
+
+The OPA engine is the one binary every command needs. It is looked up as ``MLFENCE_OPA``, then the
+one inside the wheel, then the repository's ``.tools/bin``, then ``opa`` on PATH, and whichever is
+found must report the pinned version (tools/pins.txt): the policy is checked against that
+version's capabilities, so another one is one clear error rather than subtly different verdicts.
+The other tools (helm for charts; conftest, gator, regal for contributors) are looked up as
+``MLFENCE_<NAME>``, the repository's ``.tools/bin``, then PATH.
 """
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import shutil
@@ -16,17 +28,42 @@ from pathlib import Path
 from typing import Any
 
 TOOL_NAMES = ("opa", "conftest", "gator", "regal", "helm")
+PACKAGE = Path(__file__).resolve().parent
+# Filled in by the wheel build (setup.py); absent from the source tree.
+PACKAGED_RESOURCES = PACKAGE / "_resources"
+PACKAGED_BIN = PACKAGE / "_bin"
 
 
 class ToolchainError(RuntimeError):
-    """A pinned binary is missing or failed in a way the caller cannot recover from."""
+    """A resource or binary is missing or wrong in a way the caller cannot recover from."""
+
+
+def _repository() -> Path | None:
+    candidate = PACKAGE.parents[1]
+    if (candidate / "policy" / "lib").is_dir() and (candidate / "pyproject.toml").is_file():
+        return candidate
+    return None
+
+
+def installation() -> str:
+    """How this mlfence finds its files: "home" (MLFENCE_HOME), "repository" or "package"."""
+    if os.environ.get("MLFENCE_HOME"):
+        return "home"
+    return "repository" if _repository() is not None else "package"
 
 
 def project_root() -> Path:
+    """The folder holding policy/, data/, bundle.yaml (and pins.txt in a wheel)."""
     override = os.environ.get("MLFENCE_HOME")
     if override:
         return Path(override).resolve()
-    return Path(__file__).resolve().parents[2]
+    repository = _repository()
+    if repository is not None:
+        return repository
+    if (PACKAGED_RESOURCES / "policy").is_dir():
+        return PACKAGED_RESOURCES
+    raise ToolchainError(f"mlfence's policy is missing from {PACKAGED_RESOURCES}: reinstall mlfence from a wheel "
+                         "built with scripts/build-wheel.sh, or set MLFENCE_HOME to a copy of the project")
 
 
 def policy_dir() -> Path:
@@ -37,20 +74,101 @@ def data_dir() -> Path:
     return project_root() / "data"
 
 
+def schema_path(name: str) -> Path:
+    """A published JSON Schema, e.g. schema_path("settings")."""
+    return data_dir() / "schemas" / name / "schema.json"
+
+
+def bundle_yaml() -> Path:
+    return project_root() / "bundle.yaml"
+
+
+def pins_file() -> Path:
+    root = project_root()
+    for candidate in (root / "tools" / "pins.txt", root / "pins.txt"):
+        if candidate.is_file():
+            return candidate
+    raise ToolchainError(f"no pins.txt under {root}: the pinned tool versions are unknown")
+
+
+@functools.cache
+def pins() -> dict[str, str]:
+    """Pinned versions by tool name ("opa" -> "v1.21.1")."""
+    out: dict[str, str] = {}
+    for line in pins_file().read_text().splitlines():
+        fields = line.split()
+        if len(fields) >= 3 and not fields[0].startswith("#"):
+            out[fields[0]] = fields[2]
+    return out
+
+
 def tools_bin() -> Path:
+    """The repository's folder of pinned binaries (MLFENCE_TOOLS_BIN overrides it)."""
     override = os.environ.get("MLFENCE_TOOLS_BIN")
-    return Path(override) if override else project_root() / ".tools" / "bin"
+    if override:
+        return Path(override)
+    return (_repository() or project_root()) / ".tools" / "bin"
+
+
+def _executable(path: Path) -> bool:
+    return path.is_file() and os.access(path, os.X_OK)
+
+
+def _candidates(name: str) -> list[tuple[str, Path]]:
+    """Where `name` may be, in order, each with the words that say where it came from."""
+    found: list[tuple[str, Path]] = []
+    override = os.environ.get(f"MLFENCE_{name.upper()}")
+    if override:
+        found.append((f"MLFENCE_{name.upper()}", Path(override)))
+        return found  # an explicit choice is never silently replaced by another binary
+    if name == "opa" and _executable(PACKAGED_BIN / "opa"):
+        found.append(("the mlfence wheel", PACKAGED_BIN / "opa"))
+    local = tools_bin() / name
+    if _executable(local):
+        found.append((str(tools_bin()), local))
+    on_path = shutil.which(name)
+    if on_path:
+        found.append(("PATH", Path(on_path)))
+    return found
+
+
+def _missing_hint(name: str) -> str:
+    if installation() == "repository":
+        return f"run scripts/setup.sh (it builds {tools_bin()}/{name})"
+    if name == "opa":
+        return ("this wheel carries no OPA engine (a pure wheel): install OPA " + pins().get("opa", "")
+                + " on PATH or set MLFENCE_OPA to its path")
+    return f"install {name} on PATH or set MLFENCE_{name.upper()} to its path"
+
+
+@functools.cache
+def engine_version(path: Path) -> str:
+    """The version `opa version` reports, e.g. "v1.21.1" ("" when it does not answer)."""
+    try:
+        proc = subprocess.run([str(path), "version"], capture_output=True, text=True, timeout=60, check=False)
+    except OSError:
+        return ""
+    for line in proc.stdout.splitlines():
+        key, _, value = line.partition(":")
+        if key.strip() == "Version" and value.strip():
+            return "v" + value.strip().removeprefix("v")
+    return ""
 
 
 def binary(name: str) -> Path:
-    """Path of a pinned tool; the project-local build wins over anything on PATH."""
-    local = tools_bin() / name
-    if local.is_file() and os.access(local, os.X_OK):
-        return local
-    found = shutil.which(name)
-    if found:
-        return Path(found)
-    raise ToolchainError(f"'{name}' is not installed: run scripts/setup.sh (it builds {tools_bin()}/{name})")
+    """Path of a tool; for opa, one that reports the pinned version."""
+    candidates = _candidates(name)
+    if not candidates:
+        raise ToolchainError(f"'{name}' is not installed: {_missing_hint(name)}")
+    source, path = candidates[0]
+    if not _executable(path):
+        raise ToolchainError(f"'{name}' from {source} ({path}) is not an executable file")
+    if name == "opa":
+        want, have = pins().get("opa", ""), engine_version(path)
+        if want and have != want:
+            raise ToolchainError(f"the OPA engine {path} (from {source}) is {have or 'not a working opa'}, "
+                                 f"mlfence needs OPA {want}: set MLFENCE_OPA to an OPA {want} binary")
+    return path
 
 
 @dataclass(frozen=True)
@@ -63,7 +181,7 @@ class Completed:
 
 def run(name: str, *args: str, input_text: str | None = None, cwd: Path | None = None,
         timeout: float = 600) -> Completed:
-    """Run a pinned tool and capture its output; never raises for a non-zero exit."""
+    """Run a tool and capture its output; never raises for a non-zero exit."""
     argv = [str(binary(name)), *args]
     proc = subprocess.run(argv, input=input_text, capture_output=True, text=True,
                           cwd=cwd, timeout=timeout, check=False)
@@ -100,3 +218,10 @@ def module_version(name: str) -> str | None:
 def dependency_version(name: str, module: str) -> str | None:
     """The version of a Go module compiled into a binary (e.g. the OPA inside gator)."""
     return next((f[2] for f in _build_info(name) if len(f) >= 3 and f[0] == "dep" and f[1] == module), None)
+
+
+def engine_info() -> dict[str, str]:
+    """The OPA engine a run uses: path, where it was found, its version and the pinned one."""
+    path = binary("opa")
+    source = next((s for s, p in _candidates("opa") if p == path), "")
+    return {"path": str(path), "source": source, "version": engine_version(path), "pinned": pins().get("opa", "")}

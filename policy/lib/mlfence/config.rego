@@ -49,3 +49,11 @@ defaults["owner_index"] := {}
 
 # Exemptions: [{rule, resource (glob), reason, owner, expires (YYYY-MM-DD)}]; none by default.
 defaults["exemptions"] := []
+
+# How far ahead an exemption may expire, in days after today (UTC), and whether an entry may name
+# every rule (`rule: "*"`, never with a resource pattern of wildcards only).
+defaults["exemption_limits"] := {"max_days": 90, "allow_all_rules": false}
+
+# Rules on and off and severity overrides, from the settings' `rules:` section:
+# {"enable": [ids] (empty: all), "disable": [ids], "severity": {id: severity}}.
+defaults["rule_settings"] := {}

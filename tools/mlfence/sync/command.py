@@ -13,16 +13,32 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
+from mlfence import settings, toolchain
 from mlfence.sync import config as bundle_config
 from mlfence.sync.engine import SyncError, SyncOptions, parse_overrides, run_sync
 from mlfence.sync.fetch import FetchOptions
 
-ROOT = Path(__file__).resolve().parents[3]
 # Under data.lib so that rules can read it as data in the bundle and conftest while Gatekeeper,
 # which allows only data.lib.* references, sees it undefined and uses Constraint parameters.
-DEFAULT_OUT = ROOT / "data" / "lib" / "mlfence" / "rangedata"
-DEFAULT_CONFIG = ROOT / "bundle.yaml"
+RANGE_DATA = Path("lib") / "mlfence" / "rangedata"
 SHOW_CHANGES = 20
+
+
+def defaults(out: Path | None, config: Path | None) -> tuple[Path, Path]:
+    """Where approvals are read and range data written when the options are not given.
+
+    With a `.mlfence.yaml` above the current folder: its approved_ranges, written to
+    `.mlfence/data/...` beside it, which `mlfence check` and `mlfence build` layer over the
+    shipped data. Otherwise, in the repository: bundle.yaml and data/. An installed mlfence never
+    writes into its own package: without a settings file, --out is required.
+    """
+    found = settings.discover(["."]) if out is None or config is None else None
+    if found is not None:
+        return (out or found.parent / settings.SYNCED_DATA / RANGE_DATA), (config or found)
+    if out is None and toolchain.installation() == "package":
+        raise SyncError("no .mlfence.yaml above this folder to keep synced data beside: create one, or pass --out "
+                        f"DIR (then `mlfence check --data DIR`, with the data under DIR/{RANGE_DATA})")
+    return (out or toolchain.data_dir() / RANGE_DATA), (config or toolchain.bundle_yaml())
 
 
 def sync(
@@ -30,8 +46,11 @@ def sync(
                                                            "cloudflare); default all.")] = None,
     feed: Annotated[list[str] | None, typer.Option("--feed", help="NAME=URL_OR_PATH: another source for a "
                                                    "feed (repeat for Cloudflare's two lists).")] = None,
-    out: Annotated[Path, typer.Option(help="Folder of the range data documents.")] = DEFAULT_OUT,
-    config: Annotated[Path, typer.Option(help="bundle.yaml with approved_ranges.")] = DEFAULT_CONFIG,
+    out: Annotated[Path | None, typer.Option(help="Folder of the range data documents (default: beside the "
+                                               ".mlfence.yaml above this folder, else the project's data).")]
+    = None,
+    config: Annotated[Path | None, typer.Option(help="Settings with approved_ranges (default: the .mlfence.yaml "
+                                                  "above this folder, else the project's bundle.yaml).")] = None,
     force: Annotated[bool, typer.Option(help="Accept a large shrink of approved space.")] = False,
     check: Annotated[bool, typer.Option(help="Write nothing; exit 1 when approved space would change.")] = False,
     timeout: Annotated[float, typer.Option(help="Seconds per request.", min=0.001)] = 30.0,
@@ -42,13 +61,14 @@ def sync(
     """Fetch the published cloud and CDN ranges and update the bundle's range data."""
     err = Console(stderr=True)
     try:
+        out, config = defaults(out, config)
         options = SyncOptions(
             out=out, config=bundle_config.load(config), names=tuple(names or ()),
             overrides=parse_overrides(feed or []), force=force, check=check,
             fetch=FetchOptions(timeout=timeout, retries=retries, max_bytes=max_bytes, backoff=backoff),
         )
         report = run_sync(options)
-    except SyncError as exc:
+    except (SyncError, settings.SettingsError, toolchain.ToolchainError) as exc:
         line = " ".join(str(exc).split())  # one line, whatever the cause put in it
         err.print(f"[red]mlfence sync: refused:[/red] {escape(line)}", highlight=False, soft_wrap=True)
         raise typer.Exit(2) from None

@@ -10,17 +10,14 @@ import json
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
-from pathlib import Path
 from typing import Any
 
 import jsonschema
 
-from mlfence import cidr
+from mlfence import cidr, toolchain
 from mlfence.sync.errors import SyncError
 
 Key = tuple[str, str, str]  # (provider, service, region)
-
-SCHEMA_ROOT = Path(__file__).resolve().parents[3] / "data" / "schemas"
 
 AZURE_PAGE = "https://www.microsoft.com/en-us/download/details.aspx?id=56519"
 
@@ -59,7 +56,7 @@ class Feed:
 
 @cache
 def _schema(name: str) -> dict[str, Any]:
-    return json.loads((SCHEMA_ROOT / name / "schema.json").read_text())
+    return json.loads(toolchain.schema_path(name).read_text())  # the repository's or the wheel's
 
 
 def validate(document: Any, schema_name: str, feed: str) -> None:

@@ -1,0 +1,100 @@
+"""CI integrations, each run for real (issue 14 §5): the pre-commit hooks with the real
+`pre-commit try-repo`, the GitHub Action's check script, and the GitLab template's script."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+import yaml
+
+from conftest import ROOT, tool
+
+pytestmark = pytest.mark.slow
+
+OPEN_EGRESS = """apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: open-egress, namespace: ml-serving}
+spec:
+  podSelector: {}
+  policyTypes: [Egress]
+  egress: [{to: [{ipBlock: {cidr: 0.0.0.0/0}}]}]
+"""
+VENV_BIN = ROOT / ".venv" / "bin"
+
+
+def _env(tmp_path: Path, **extra: str) -> dict[str, str]:
+    return {**os.environ, "PATH": f"{VENV_BIN}:/usr/bin:/bin", "MLFENCE_OPA": tool("opa"),
+            "MLFENCE_HELM": tool("helm"), **extra}
+
+
+def _git_repo(path: Path) -> Path:
+    (path / "k8s").mkdir(parents=True)
+    (path / "k8s" / "open.yaml").write_text(OPEN_EGRESS)
+    (path / "plans").mkdir()
+    shutil.copyfile(ROOT / "examples" / "terraform" / "ml-platform.plan.json", path / "plans" / "ml.plan.json")
+    for args in (["init", "-q"], ["add", "-A"], ["-c", "user.email=t@example.com", "-c", "user.name=t", "commit",
+                                                 "-qm", "init"]):
+        subprocess.run(["git", *args], cwd=path, check=True, capture_output=True)
+    return path
+
+
+def test_pre_commit_hooks_with_the_real_pre_commit(tmp_path: Path) -> None:
+    hooks = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text())
+    assert {h["id"] for h in hooks} == {"mlfence-manifests", "mlfence-plans", "mlfence-charts"}
+    repo = _git_repo(tmp_path / "repo")
+    env = _env(tmp_path, PRE_COMMIT_HOME=str(tmp_path / "pre-commit-home"))
+    for hook, rule in (("mlfence-manifests", "MLF-K8S-001"), ("mlfence-plans", "MLF-TF-001")):
+        proc = subprocess.run([str(VENV_BIN / "pre-commit"), "try-repo", str(ROOT), hook, "--all-files"], cwd=repo,
+                              env=env, capture_output=True, text=True, timeout=1200, check=False)
+        assert proc.returncode == 1, proc.stdout + proc.stderr
+        assert rule in proc.stdout and "Traceback" not in proc.stdout, proc.stdout
+    (repo / "k8s" / "open.yaml").write_text(OPEN_EGRESS.replace("0.0.0.0/0", "10.0.0.0/8"))
+    proc = subprocess.run([str(VENV_BIN / "pre-commit"), "try-repo", str(ROOT), "mlfence-manifests", "--all-files"],
+                          cwd=repo, env=env, capture_output=True, text=True, timeout=1200, check=False)
+    assert "MLF-K8S-001" not in proc.stdout, proc.stdout
+
+
+def test_github_action_check_script(tmp_path: Path) -> None:
+    action = yaml.safe_load((ROOT / "action.yml").read_text())
+    steps = action["runs"]["steps"]
+    assert any("ci/github/check.sh" in str(s.get("run", "")) for s in steps)
+    repo = _git_repo(tmp_path / "repo")
+    summary, output = tmp_path / "summary.md", tmp_path / "output"
+    proc = subprocess.run(["bash", str(ROOT / "ci" / "github" / "check.sh")], cwd=repo, capture_output=True, text=True,
+                          env=_env(tmp_path, MLFENCE_PATHS="k8s plans", MLFENCE_ARGS="--severity-threshold low",
+                                   MLFENCE_SARIF="out.sarif", GITHUB_STEP_SUMMARY=str(summary),
+                                   GITHUB_OUTPUT=str(output)), timeout=900, check=False)
+    assert proc.returncode == 0, proc.stderr
+    assert "exit-code=1" in output.read_text()
+    assert "MLF-K8S-001" in proc.stdout  # the console table in the job log
+    text = summary.read_text()
+    assert text.startswith("## mlfence") and "| MLF-K8S-001 |" in text and "| MLF-TF-001 |" in text
+    sarif = json.loads((repo / "out.sarif").read_text())
+    assert sarif["version"] == "2.1.0" and sarif["runs"][0]["results"]
+
+
+def test_gitlab_template_script(tmp_path: Path) -> None:
+    template = yaml.safe_load((ROOT / "ci" / "gitlab" / "mlfence.gitlab-ci.yml").read_text())
+    job = template["mlfence"]
+    assert job["artifacts"]["reports"]["codequality"] == "gl-code-quality-report.json"
+    # The install line is what tests/test_wheel.py proves; the rest runs as written, in one shell
+    # as GitLab runs a job's script.
+    script = "\n".join(line for line in job["script"] if "pip install" not in line)
+    repo = _git_repo(tmp_path / "repo")
+    variables = {k: v for k, v in job["variables"].items() if k != "MLFENCE_PACKAGE"}
+    variables["MLFENCE_PATHS"] = "k8s plans"
+    proc = subprocess.run(["bash", "-c", script], cwd=repo, env=_env(tmp_path, **variables), capture_output=True,
+                          text=True, timeout=900, check=False)
+    assert proc.returncode == 1, proc.stderr
+    issues = json.loads((repo / "gl-code-quality-report.json").read_text())
+    assert {"MLF-K8S-001", "MLF-TF-001"} <= {i["check_name"] for i in issues}
+    for issue in issues:
+        assert issue["severity"] in {"info", "minor", "major", "critical", "blocker"}
+        assert issue["location"]["path"] and issue["location"]["lines"]["begin"] >= 1
+        assert len(issue["fingerprint"]) == 32
+    assert len({i["fingerprint"] for i in issues}) == len(issues)
