@@ -40,8 +40,53 @@ default_open_share_threshold := 0.25
 opens_internet(cidrs) if opens_share(cidrs, default_open_share_threshold)
 
 # opens_share(cidrs, threshold) holds when the entries together cover at least `threshold`
-# (a number in (0, 1]) of the public IPv4 or IPv6 space.
-opens_share(cidrs, threshold) if open_share(cidrs) >= threshold
+# (a number in (0, 1]) of the public IPv4 or IPv6 space. Any other threshold (a string from a
+# hand-written parameter, 0, a negative number) means the default: it must never disable the check.
+opens_share(cidrs, threshold) if open_share(cidrs) >= _threshold(threshold)
+
+_threshold(value) := value if {
+	is_number(value)
+	value > 0
+	value <= 1
+} else := default_open_share_threshold
+
+# share_text(cidrs) names the larger share in words for a finding, e.g. "all of the public IPv4
+# address space" or "57% of the public IPv6 address space".
+share_text(cidrs) := _share_words(_share(entries, family), _family_label[family]) if {
+	entries := _entries(cidrs)
+	family := _larger_family(entries)
+}
+
+_share_words(share, family) := sprintf("all of the public %s address space", [family]) if {
+	share == 1
+} else := sprintf("%d%% of the public %s address space", [round(share * 100), family])
+
+# union_text(noun, cidrs) names the entries (the first five, sorted) and what they cover, for a
+# finding: union_text("ipBlock", ...) is "ipBlocks 0.0.0.0/1 and 128.0.0.0/1, which together
+# cover all of the public IPv4 address space".
+union_text(noun, cidrs) := sprintf("%s %s, which covers %s", [noun, _listed(names), share_text(cidrs)]) if {
+	names := sort({trim_space(c) | some c in cidrs; is_string(c)})
+	count(names) == 1
+} else := sprintf("%s %s, which together cover %s", [_plural(noun), _listed(names), share_text(cidrs)]) if {
+	names := sort({trim_space(c) | some c in cidrs; is_string(c)})
+}
+
+_plural(noun) := concat("", [noun, "es"]) if endswith(noun, "s")
+
+else := concat("", [noun, "s"])
+
+_listed(names) := concat(" and ", [concat(", ", array.slice(names, 0, count(names) - 1)), names[count(names) - 1]]) if {
+	count(names) > 1
+	count(names) <= 5
+} else := sprintf("%s and %d more", [concat(", ", array.slice(names, 0, 5)), count(names) - 5]) if {
+	count(names) > 5
+} else := concat("", names)
+
+_family_label := {"ipv4": "IPv4", "ipv6": "IPv6"}
+
+_larger_family(entries) := "ipv6" if {
+	_share(entries, "ipv6") > _share(entries, "ipv4")
+} else := "ipv4"
 
 # open_share(cidrs) is the largest share, over IPv4 and IPv6, of that family's public space that
 # the union of the entries covers: 0 for none of it, 1 for all. Entries that are not CIDRs or

@@ -87,3 +87,26 @@ test_opens_share_threshold if {
 	not net.opens_share(["1.0.0.0/8"], net.default_open_share_threshold)
 	net.opens_share(["1.0.0.0/8"], 0.001)
 }
+
+# A threshold that is no share (a string parameter, 0, more than 1) falls back to the default.
+test_opens_share_bad_threshold_is_default if {
+	net.opens_share(["0.0.0.0/1"], "0.9")
+	net.opens_share(["0.0.0.0/1"], 0)
+	net.opens_share(["0.0.0.0/1"], 7)
+	not net.opens_share(["1.0.0.0/8"], null)
+}
+
+test_share_text if {
+	net.share_text(["0.0.0.0/1", "128.0.0.0/1"]) == "all of the public IPv4 address space"
+	net.share_text(["::/1", "10.0.0.0/8"]) == "all of the public IPv6 address space"
+	net.share_text(["0.0.0.0/1"]) == "57% of the public IPv4 address space"
+	net.share_text([]) == "0% of the public IPv4 address space"
+}
+
+test_union_text if {
+	net.union_text("range", ["128.0.0.0/1", " 0.0.0.0/1"]) == "ranges 0.0.0.0/1 and 128.0.0.0/1, which together cover all of the public IPv4 address space"
+	startswith(net.union_text("address", ["0.0.0.0/1", "128.0.0.0/1"]), "addresses 0.0.0.0/1 and 128.0.0.0/1")
+	net.union_text("range", ["0.0.0.0/1", 3]) == "range 0.0.0.0/1, which covers 57% of the public IPv4 address space"
+	text := net.union_text("x", ["0.0.0.0/3", "32.0.0.0/3", "64.0.0.0/3", "96.0.0.0/3", "128.0.0.0/3", "160.0.0.0/3", "192.0.0.0/3"])
+	text == "xs 0.0.0.0/3, 128.0.0.0/3, 160.0.0.0/3, 192.0.0.0/3, 32.0.0.0/3 and 2 more, which together cover all of the public IPv4 address space"
+}

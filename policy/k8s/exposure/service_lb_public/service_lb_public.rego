@@ -2,7 +2,8 @@
 # title: LoadBalancer Service is reachable from the whole internet
 # description: >-
 #   A Service of type LoadBalancer without its cloud's internal annotation gets a public address,
-#   and without loadBalancerSourceRanges every address on the internet may connect. Model
+#   and without loadBalancerSourceRanges (or with ranges that together cover the internet, such
+#   as 0.0.0.0/1 + 128.0.0.0/1) every address on the internet may connect. Model
 #   servers, notebooks and dashboards behind it are found by scanners within minutes.
 # related_resources:
 #   - ref: https://kubernetes.io/docs/concepts/services-networking/service/#internal-load-balancer
@@ -56,4 +57,13 @@ _open_sources(obj) := {"sets no loadBalancerSourceRanges, so every address may c
 } else := {sprintf("allows source range %s, i.e. every address", [cidr]) |
 	some cidr in _source_ranges(obj)
 	net.is_everywhere(cidr)
-}
+} | _together(_source_ranges(obj))
+
+# The cloud admits the union of the ranges: 0.0.0.0/1 + 128.0.0.0/1 is every address although
+# neither range is (judged against open_share_threshold of the public IPv4 or IPv6 space).
+_together(ranges) := {sprintf("allows %s", [net.union_text("source range", ranges)])} if {
+	every cidr in ranges {
+		not net.is_everywhere(cidr)
+	}
+	net.opens_share(ranges, config.value("open_share_threshold"))
+} else := set()

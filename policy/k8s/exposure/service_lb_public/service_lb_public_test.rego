@@ -125,3 +125,32 @@ test_allow_other_api_group if {
 	obj := json.patch(_service({}, _lb), [{"op": "replace", "path": "/apiVersion", "value": "serving.knative.dev/v1"}])
 	count(_violations(obj, {})) == 0
 }
+
+# Union evasions: ranges each narrower than everything that together admit every address.
+test_deny_source_range_halves if {
+	halves := object.union(_lb, {"loadBalancerSourceRanges": ["0.0.0.0/1", "128.0.0.0/1"]})
+	v := _violations(_service({}, halves), {})
+	count(v) == 1
+	v6 := object.union(_lb, {"loadBalancerSourceRanges": ["8000::/1", "::/1", "10.0.0.0/8"]})
+	count(_violations(_service({}, v6), {})) == 1
+	some f in v
+	contains(f.msg, "allows source ranges 0.0.0.0/1 and 128.0.0.0/1, which together cover all of the public IPv4 address space")
+}
+
+# The older annotation is read the same way when the field is empty.
+test_deny_source_range_annotation_halves if {
+	annotations := {"service.beta.kubernetes.io/load-balancer-source-ranges": "0.0.0.0/1, 128.0.0.0/1"}
+	count(_violations(_service(annotations, _lb), {})) == 1
+}
+
+test_allow_narrow_public_source_ranges if {
+	narrow := object.union(_lb, {"loadBalancerSourceRanges": ["203.0.113.0/24", "198.51.100.7/32", "52.0.0.0/8"]})
+	count(_violations(_service({}, narrow), {})) == 0
+}
+
+test_source_range_threshold_overridden if {
+	wide := object.union(_lb, {"loadBalancerSourceRanges": ["52.0.0.0/8"]})
+	count(_violations(_service({}, wide), {"open_share_threshold": 0.001})) == 1
+	halves := object.union(_lb, {"loadBalancerSourceRanges": ["0.0.0.0/1", "128.0.0.0/1"]})
+	count(_violations(_service({}, halves), {"open_share_threshold": null})) == 1
+}

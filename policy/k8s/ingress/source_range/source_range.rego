@@ -2,8 +2,9 @@
 # title: Ingress accepts clients from every address
 # description: >-
 #   An Ingress on an internet-facing controller without a source-range allowlist publishes the
-#   model API, notebook or dashboard behind it to the whole internet; an allowlist of 0.0.0.0/0
-#   does the same. The seed's ml-inference-ingress shows the safe form: an internal CIDR only.
+#   model API, notebook or dashboard behind it to the whole internet; an allowlist of 0.0.0.0/0,
+#   or of ranges that together cover the internet (0.0.0.0/1,128.0.0.0/1), does the same. The
+#   seed's ml-inference-ingress shows the safe form: an internal CIDR only.
 # related_resources:
 #   - ref: https://kubernetes.github.io/ingress-nginx/user-guide/nginx-configuration/annotations/
 #   - ref: https://kubernetes-sigs.github.io/aws-load-balancer-controller/latest/guide/ingress/annotations/
@@ -19,6 +20,7 @@
 #     Ingress from an internal ingress class listed in internal_ingress_classes.
 package k8s.ingress.source_range
 
+import data.lib.mlfence.config
 import data.lib.mlfence.exposure
 import data.lib.mlfence.k8s
 import data.lib.mlfence.net
@@ -55,6 +57,15 @@ _open(obj) := {"sets no source-range allowlist, so every client address may conn
 } else := {sprintf("allows %s in %s, i.e. every client address", [pair[1], pair[0]]) |
 	some pair in _ranges(obj)
 	net.is_everywhere(pair[1])
+} | {sprintf("allows %s in %s", [net.union_text("range", cidrs), key]) |
+	# The controller admits the union of one annotation's entries: 0.0.0.0/1,128.0.0.0/1 is
+	# every client although neither entry is.
+	some key in _range_annotations
+	cidrs := exposure.csv(exposure.annotation(obj, key))
+	every cidr in cidrs {
+		not net.is_everywhere(cidr)
+	}
+	net.opens_share(cidrs, config.value("open_share_threshold"))
 }
 
 _class_label(obj) := exposure.ingress_class(obj) if exposure.ingress_class(obj) != ""

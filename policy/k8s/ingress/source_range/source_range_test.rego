@@ -74,3 +74,21 @@ test_wrong_types_never_error if {
 	count(_violations({"kind": "Ingress", "metadata": null, "spec": "x"}, {})) == 1
 	count(_violations({"kind": "Service"}, {})) == 0
 }
+
+# Union evasions: one annotation's entries admit their union.
+test_deny_allowlist_halves if {
+	v := _violations(_ingress({"nginx.ingress.kubernetes.io/allowlist-source-range": "0.0.0.0/1, 128.0.0.0/1"}, {}), {})
+	count(v) == 1
+	count(_violations(_ingress({"alb.ingress.kubernetes.io/inbound-cidrs": "::/1,8000::/1"}, {}), {})) == 1
+	some f in v
+	contains(f.msg, "allows ranges 0.0.0.0/1 and 128.0.0.0/1, which together cover all of the public IPv4 address space in nginx.ingress.kubernetes.io/allowlist-source-range")
+}
+
+test_allow_narrow_public_allowlist if {
+	count(_violations(_ingress({"nginx.ingress.kubernetes.io/allowlist-source-range": "203.0.113.0/24,52.0.0.0/8"}, {}), {})) == 0
+}
+
+test_allowlist_threshold_overridden if {
+	annotations := {"nginx.ingress.kubernetes.io/allowlist-source-range": "52.0.0.0/8"}
+	count(_violations(_ingress(annotations, {}), {"open_share_threshold": 0.001})) == 1
+}

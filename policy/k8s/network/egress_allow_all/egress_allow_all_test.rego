@@ -83,3 +83,31 @@ test_allow_wrong_types_without_error if {
 	count(_violations(_policy({"egress": "everything"}), {})) == 0
 	count(_violations(_policy({"egress": [{"to": "x"}, 7, null]}), {})) == 0
 }
+
+# Union evasions: blocks each narrower than everything that together reach every destination.
+test_deny_halves if {
+	spec := {"podSelector": {}, "egress": [{"to": [{"ipBlock": {"cidr": "128.0.0.0/1"}}, {"ipBlock": {"cidr": "0.0.0.0/1"}}], "ports": [{"port": 443}]}]}
+	v := _violations(_policy(spec), {})
+	count(v) == 1
+	count(_violations(_policy({"podSelector": {}, "egress": [{"to": [{"ipBlock": {"cidr": "::/1"}}, {"ipBlock": {"cidr": "8000::/1"}}]}]}), {})) == 1
+	some f in v
+	contains(f.msg, "allows ipBlocks 0.0.0.0/1 and 128.0.0.0/1, which together cover all of the public IPv4 address space")
+}
+
+# ::/1 holds all of 2000::/3, the only global unicast IPv6 space.
+test_deny_ipv6_lower_half if {
+	v := _violations(_policy({"podSelector": {}, "egress": [{"to": [{"ipBlock": {"cidr": "::/1"}}]}]}), {})
+	some f in v
+	contains(f.msg, "ipBlock ::/1, which covers all of the public IPv6 address space")
+}
+
+test_allow_narrow_and_private_blocks if {
+	spec := {"podSelector": {}, "egress": [{"to": [{"ipBlock": {"cidr": "10.0.0.0/8"}}, {"ipBlock": {"cidr": "52.216.0.0/15"}}, {"ipBlock": {"cidr": "fc00::/7"}}]}]}
+	count(_violations(_policy(spec), {})) == 0
+}
+
+test_halves_threshold_overridden if {
+	spec := {"podSelector": {}, "egress": [{"to": [{"ipBlock": {"cidr": "52.0.0.0/8"}}]}]}
+	count(_violations(_policy(spec), {})) == 0
+	count(_violations(_policy(spec), {"open_share_threshold": 0.001})) == 1
+}

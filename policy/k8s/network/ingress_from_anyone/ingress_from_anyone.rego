@@ -1,9 +1,11 @@
 # METADATA
 # title: NetworkPolicy ingress admits every source
 # description: >-
-#   An ingress rule with no `from`, an empty `from`, or an ipBlock of 0.0.0.0/0 or ::/0 lets any
-#   address reach the selected pods on the listed ports. Model servers, notebooks and Ray
-#   dashboards rarely authenticate callers, so the policy is their only gate.
+#   An ingress rule with no `from`, an empty `from`, an ipBlock of 0.0.0.0/0 or ::/0, or ipBlocks
+#   that together cover the internet (0.0.0.0/1 + 128.0.0.0/1, or at least open_share_threshold
+#   of the public IPv4 or IPv6 space) lets any address reach the selected pods on the listed ports.
+#   Model servers, notebooks and Ray dashboards rarely authenticate callers, so the policy is their
+#   only gate.
 # related_resources:
 #   - ref: https://kubernetes.io/docs/concepts/services-networking/network-policies/#behavior-of-to-and-from-selectors
 # custom:
@@ -38,12 +40,43 @@ violation contains result.violation(rego.metadata.chain(), k8s.resource, msg) if
 	)
 }
 
-_from_anyone(rule) := {"has no `from`, so it admits every source" |
+# Rules add up: ipBlocks spread over several rules admit their union (on the ports the rules
+# share), so when no rule alone admits everyone the union over all rules is judged as well.
+violation contains result.violation(rego.metadata.chain(), k8s.resource, msg) if {
+	k8s.in_scope
+	k8s.kind == "NetworkPolicy"
+	policy := k8s.review_object
+	not _edge_gateway(policy)
+	rules := [rule | some rule in k8s.ingress_rules(policy); is_object(rule)]
+	count(rules) > 1
+	every rule in rules {
+		count(_from_anyone(rule)) == 0
+	}
+	cidrs := [block.cidr | some rule in rules; some block in k8s.ip_blocks(rule, "from")]
+	net.opens_share(cidrs, config.value("open_share_threshold"))
+	msg := sprintf(
+		"NetworkPolicy %s ingress rules admit %s; admit only the callers that need it (selectors or internal CIDRs)",
+		[k8s.resource, net.union_text("ipBlock", cidrs)],
+	)
+}
+
+_from_anyone(rule) := ({"has no `from`, so it admits every source" |
 	count(k8s.peers(rule, "from")) == 0
 } | {sprintf("admits ipBlock %s, i.e. every address", [block.cidr]) |
 	some block in k8s.ip_blocks(rule, "from")
 	net.is_everywhere(block.cidr)
-}
+}) | _together(rule)
+
+# _together(rule) judges the union of the rule's ipBlocks, none of which is everything alone.
+# `except` entries are not subtracted: a rule that needs them to stay narrow is still judged
+# by the blocks it names, as MLF-K8S-001 does for egress.
+_together(rule) := {sprintf("admits %s", [net.union_text("ipBlock", cidrs)])} if {
+	cidrs := [block.cidr | some block in k8s.ip_blocks(rule, "from")]
+	every cidr in cidrs {
+		not net.is_everywhere(cidr)
+	}
+	net.opens_share(cidrs, config.value("open_share_threshold"))
+} else := set()
 
 # The policy selects only pods of an approved edge gateway: its namespace, and a podSelector
 # that pins every label of the gateway entry.

@@ -56,3 +56,62 @@ test_allow_wrong_types_without_error if {
 	count(_violations(_policy("ml", {"ingress": [null, 3, {"from": "x"}]}), {"edge_gateways": [null, {"namespace": "ml"}]})) == 1
 	count(_violations({"kind": "NetworkPolicy", "spec": null}, {})) == 0
 }
+
+# Union evasions: entries that are each narrower than everything but together are the internet.
+test_deny_halves_in_one_rule if {
+	for_v4 := {"podSelector": {}, "ingress": [{"from": [{"ipBlock": {"cidr": "0.0.0.0/1"}}, {"ipBlock": {"cidr": "128.0.0.0/1"}}]}]}
+	v := _violations(_policy("ml", for_v4), {})
+	count(v) == 1
+	for_v6 := {"podSelector": {}, "ingress": [{"from": [{"ipBlock": {"cidr": "8000::/1"}}, {"ipBlock": {"cidr": "::/1"}}]}]}
+	count(_violations(_policy("ml", for_v6), {})) == 1
+	some f in v
+	contains(f.msg, "ipBlocks 0.0.0.0/1 and 128.0.0.0/1, which together cover all of the public IPv4 address space")
+}
+
+# Quarters spread over rules with the same ports add up too; the finding names the union.
+test_deny_union_across_rules if {
+	rules := [{"from": [{"ipBlock": {"cidr": sprintf("%d.0.0.0/3", [i * 32])}}], "ports": [{"port": 8080}]} | some i in numbers.range(0, 7)]
+	v := _violations(_policy("ml", {"podSelector": {}, "ingress": rules}), {})
+	count(v) == 1
+	some f in v
+	contains(f.msg, "ingress rules admit ipBlocks 0.0.0.0/3")
+}
+
+# One wide block is judged by its share: a /1 is more than the default quarter, a /8 is not.
+test_deny_single_wide_block if {
+	v := _violations(_policy("ml", {"podSelector": {}, "ingress": [{"from": [{"ipBlock": {"cidr": "128.0.0.0/1"}}]}]}), {})
+	some f in v
+	contains(f.msg, "ipBlock 128.0.0.0/1, which covers 43% of the public IPv4 address space")
+}
+
+test_allow_narrow_public_blocks if {
+	spec := {"podSelector": {}, "ingress": [{"from": [{"ipBlock": {"cidr": "203.0.113.0/24"}}, {"ipBlock": {"cidr": "52.0.0.0/8"}}]}, {"from": [{"ipBlock": {"cidr": "10.0.0.0/8"}}]}]}
+	count(_violations(_policy("ml", spec), {})) == 0
+}
+
+# Private and reserved space is no share of the internet, however wide.
+test_allow_private_halves if {
+	spec := {"podSelector": {}, "ingress": [{"from": [{"ipBlock": {"cidr": "10.0.0.0/8"}}, {"ipBlock": {"cidr": "172.16.0.0/12"}}, {"ipBlock": {"cidr": "fc00::/7"}}, {"ipBlock": {"cidr": "224.0.0.0/3"}}]}]}
+	count(_violations(_policy("ml", spec), {})) == 0
+}
+
+# Parameter overridden: a stricter threshold catches a /8, a nonsense one keeps the default.
+test_threshold_overridden if {
+	spec := {"podSelector": {}, "ingress": [{"from": [{"ipBlock": {"cidr": "52.0.0.0/8"}}]}]}
+	count(_violations(_policy("ml", spec), {"open_share_threshold": 0.001})) == 1
+	count(_violations(_policy("ml", spec), {"open_share_threshold": "0"})) == 0
+	halves := {"podSelector": {}, "ingress": [{"from": [{"ipBlock": {"cidr": "0.0.0.0/1"}}, {"ipBlock": {"cidr": "128.0.0.0/1"}}]}]}
+	count(_violations(_policy("ml", halves), {"open_share_threshold": "high"})) == 1
+	count(_violations(_policy("ml", halves), {"open_share_threshold": 1})) == 1
+}
+
+# An IPv4-mapped IPv6 block is the IPv4 block it maps (Go's reading, and so Kubernetes').
+test_deny_ipv4_mapped_everything if {
+	spec := {"podSelector": {}, "ingress": [{"from": [{"ipBlock": {"cidr": "::ffff:0:0/96"}}]}]}
+	count(_violations(_policy("ml", spec), {})) == 1
+}
+
+test_allow_halves_on_edge_gateway if {
+	spec := {"podSelector": {"matchLabels": {"app": "gateway"}}, "ingress": [{"from": [{"ipBlock": {"cidr": "0.0.0.0/1"}}, {"ipBlock": {"cidr": "128.0.0.0/1"}}]}]}
+	count(_violations(_policy("edge", spec), _gateway)) == 0
+}
