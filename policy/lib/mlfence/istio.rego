@@ -232,3 +232,102 @@ peer_authentications(inventory, ns) := [p |
 default _object_or_empty(_) := {}
 
 _object_or_empty(x) := x if is_object(x)
+
+# --- sidecar injection --------------------------------------------------------------------------
+# As Istio's injector decides (istio/istio pkg/kube/inject/inject.go, injectRequired, read at
+# commit 00af2c5549d5): the label sidecar.istio.io/inject, when present, wins over the
+# annotation of that name (the label is the newer API); the value is lower-cased and only "y",
+# "yes", "true" and "on" ask for injection, "" (or no value) leaves the namespace's default,
+# and every other value ("false", "no", "off", "0", "n", "disabled", " true", anything) turns
+# injection off. The webhooks' objectSelector (NotIn
+# ["false"], manifests/charts/istio-control/istio-discovery) skips pods labelled exactly "false"
+# before the injector runs, which ends the same way.
+
+# sidecar_opt_out(metadata) is {"where": "labels" | "annotations", "value": value} when a pod's
+# metadata turns sidecar injection off.
+sidecar_opt_out(metadata) := {"where": where, "value": value} if {
+	where := _inject_source(metadata)
+	value := metadata[where][_inject_key]
+	not _inject_text(value) in _inject_on
+}
+
+_inject_key := "sidecar.istio.io/inject"
+
+_inject_on := {"y", "yes", "true", "on", ""}
+
+_inject_source(metadata) := "labels" if {
+	is_object(metadata.labels)
+	_inject_key in object.keys(metadata.labels)
+} else := "annotations" if {
+	is_object(metadata.annotations)
+	_inject_key in object.keys(metadata.annotations)
+}
+
+# A null value decodes to "" in Kubernetes' map[string]string; a YAML boolean or number never
+# reaches the injector (the API server refuses it) but reads as its text, so `false` is off.
+_inject_text(null) := ""
+
+_inject_text(value) := lower(value) if is_string(value)
+
+_inject_text(value) := lower(sprintf("%v", [value])) if {
+	not is_string(value)
+	value != null
+}
+
+# service_entry_resolution(spec) is a ServiceEntry's resolution; NONE when omitted.
+default service_entry_resolution(_) := "NONE"
+
+service_entry_resolution(spec) := upper(spec.resolution) if is_string(spec.resolution)
+
+# service_entry_loopback_only(spec) holds for a ServiceEntry whose traffic can only reach the
+# proxy's own host, so it opens no egress: every destination it may send to is loopback
+# (127.0.0.0/8, ::1, "localhost" and *.localhost names, RFC 6761) or a unix socket. The
+# destinations are, as Istio's ServiceEntry reference describes: the endpoints' addresses when
+# endpoints are listed (STATIC, or DNS names with DNS resolution), else the hosts, resolved, for
+# DNS resolution. NONE forwards to whatever address the client asked for, and HTTP traffic is
+# matched by Host header whatever `addresses` says, so it is never loopback-only.
+service_entry_loopback_only(spec) if {
+	destinations := _se_destinations(spec)
+	count(destinations) > 0
+	every destination in destinations {
+		_loopback(destination)
+	}
+}
+
+_se_destinations(spec) := [e.address | some e in items(spec.endpoints); is_object(e)] if {
+	count(items(spec.endpoints)) > 0
+} else := string_items(spec.hosts) if {
+	service_entry_resolution(spec) in {"DNS", "DNS_ROUND_ROBIN", "DYNAMIC_DNS"}
+} else := []
+
+_loopback(address) if {
+	is_string(address)
+	some block in ["127.0.0.0/8", "::1/128"]
+	net.cidr_contains(block, _as_block(trim_space(address)))
+}
+
+_loopback(address) if {
+	is_string(address)
+	name := trim_suffix(lower(trim_space(address)), ".")
+	_local_name(name)
+}
+
+_loopback(address) if {
+	is_string(address)
+	startswith(address, "unix://")
+}
+
+_local_name("localhost")
+
+_local_name(name) if endswith(name, ".localhost")
+
+# _as_block(text) is a CIDR for an address or CIDR; net.cidr_contains is false for anything else.
+_as_block(text) := text if {
+	contains(text, "/")
+	net.cidr_is_valid(text)
+} else := concat("", [text, "/128"]) if {
+	contains(text, ":")
+	net.cidr_is_valid(concat("", [text, "/128"]))
+} else := concat("", [text, "/32"]) if {
+	net.cidr_is_valid(concat("", [text, "/32"]))
+} else := "255.255.255.255/32"

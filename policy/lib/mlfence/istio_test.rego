@@ -47,3 +47,38 @@ test_domain_match if {
 	istio.service_entry_location({}) == "MESH_EXTERNAL"
 	istio.service_entry_location({"location": "mesh_internal"}) == "MESH_INTERNAL"
 }
+
+# Values and precedence as Istio's injector reads them (pkg/kube/inject/inject.go).
+test_sidecar_opt_out if {
+	every value in ["false", "False", "no", "off", "0", "1", "n", "disabled", " true", "enabled"] {
+		istio.sidecar_opt_out({"annotations": {"sidecar.istio.io/inject": value}}).where == "annotations"
+	}
+	every value in ["true", "TRUE", "y", "Yes", "on", "", null] {
+		not istio.sidecar_opt_out({"labels": {"sidecar.istio.io/inject": value}})
+	}
+	istio.sidecar_opt_out({"annotations": {"sidecar.istio.io/inject": false}}).value == false
+	not istio.sidecar_opt_out({})
+	not istio.sidecar_opt_out({"labels": [], "annotations": "x"})
+}
+
+# The label wins over the annotation, in both directions.
+test_sidecar_opt_out_label_wins if {
+	not istio.sidecar_opt_out({"labels": {"sidecar.istio.io/inject": "true"}, "annotations": {"sidecar.istio.io/inject": "false"}})
+	off := istio.sidecar_opt_out({"labels": {"sidecar.istio.io/inject": "no"}, "annotations": {"sidecar.istio.io/inject": "true"}})
+	off == {"where": "labels", "value": "no"}
+	not istio.sidecar_opt_out({"labels": {"sidecar.istio.io/inject": ""}, "annotations": {"sidecar.istio.io/inject": "false"}})
+}
+
+test_service_entry_loopback_only if {
+	istio.service_entry_loopback_only({"resolution": "STATIC", "endpoints": [{"address": "127.0.0.1"}, {"address": "::1"}], "hosts": ["x.example.com"]})
+	istio.service_entry_loopback_only({"resolution": "DNS", "hosts": ["localhost", "metrics.localhost."]})
+	istio.service_entry_loopback_only({"resolution": "STATIC", "endpoints": [{"address": "unix:///var/run/agent.sock"}]})
+	not istio.service_entry_loopback_only({"resolution": "STATIC", "endpoints": [{"address": "127.0.0.1"}, {"address": "52.1.2.3"}]})
+	not istio.service_entry_loopback_only({"resolution": "DNS", "hosts": ["localhost", "pypi.org"]})
+	not istio.service_entry_loopback_only({"hosts": ["localhost"]})
+	not istio.service_entry_loopback_only({"addresses": ["0.0.0.0/0"]})
+	not istio.service_entry_loopback_only({"addresses": ["127.0.0.0/8"], "hosts": ["anything.example.com"]})
+	not istio.service_entry_loopback_only({"resolution": "DNS", "hosts": ["localhost.example.com"]})
+	not istio.service_entry_loopback_only({})
+	not istio.service_entry_loopback_only({"resolution": "STATIC", "endpoints": [{"address": 3}]})
+}

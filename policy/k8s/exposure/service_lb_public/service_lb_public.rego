@@ -25,6 +25,7 @@
 #     gateway (edge_gateways parameter) instead.
 package k8s.exposure.service_lb_public
 
+import data.lib.mlfence.config
 import data.lib.mlfence.exposure
 import data.lib.mlfence.k8s
 import data.lib.mlfence.net

@@ -29,6 +29,10 @@ violation contains result.violation(rego.metadata.chain(), k8s.resource, msg) if
 	istio.is_kind(obj, "networking.istio.io", "ServiceEntry")
 	spec := k8s.field(obj, ["spec"], {})
 	istio.service_entry_location(spec) == "MESH_EXTERNAL"
+
+	# An entry that can only reach the proxy's own host (loopback endpoints, localhost) opens
+	# no egress, whatever name it gives that host.
+	not istio.service_entry_loopback_only(spec)
 	unapproved := {host |
 		some host in istio.string_items(k8s.field(spec, ["hosts"], []))
 

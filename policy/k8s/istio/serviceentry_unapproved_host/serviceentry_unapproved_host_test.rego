@@ -68,3 +68,16 @@ test_wrong_types_never_error if {
 	count(_violations(_se({"hosts": ["pypi.org"]}), {"approved_egress_domains": [null, 3, "pypi.org"]})) == 0
 	count(_violations({"kind": "ServiceEntry", "apiVersion": "networking.istio.io/v1", "spec": null}, {})) == 0
 }
+
+# Loopback is not the internet: a node-local agent or a localhost name opens no egress.
+test_allow_loopback_entries if {
+	agent := {"hosts": ["telemetry-agent.local"], "resolution": "STATIC", "endpoints": [{"address": "127.0.0.1"}], "location": "MESH_EXTERNAL"}
+	count(_violations(_se(agent), {})) == 0
+	count(_violations(_se({"hosts": ["localhost"], "resolution": "DNS"}), {})) == 0
+}
+
+test_deny_loopback_mixed_with_internet if {
+	mixed := {"hosts": ["telemetry-agent.local"], "resolution": "STATIC", "endpoints": [{"address": "127.0.0.1"}, {"address": "203.0.113.9"}]}
+	count(_violations(_se(mixed), {})) == 1
+	count(_violations(_se({"hosts": ["localhost.attacker.example"], "resolution": "DNS"}), {})) == 1
+}

@@ -63,3 +63,28 @@ test_wrong_types_never_error if {
 	count(_violations(_se({"hosts": ["*.a.com"], "location": ["x"]}), {})) == 1
 	count(_violations({"kind": "ServiceEntry", "apiVersion": "networking.istio.io/v1", "spec": "x"}, {})) == 0
 }
+
+# addresses that together are the internet, with resolution NONE (the default): any destination.
+test_deny_addresses_halves_resolution_none if {
+	v := _violations(_se({"hosts": ["anything.example"], "addresses": ["0.0.0.0/1", "128.0.0.0/1"], "ports": [{"number": 443, "name": "tls", "protocol": "TLS"}]}), {})
+	count(v) == 1
+	some f in v
+	f.details.severity == "critical"
+	contains(f.msg, "has resolution NONE (the default) and lists addresses 0.0.0.0/1 and 128.0.0.0/1, which together cover all of the public IPv4 address space")
+}
+
+test_deny_addresses_large_share_is_high if {
+	v := _violations(_se({"hosts": ["x.example"], "addresses": ["0.0.0.0/1"], "resolution": "NONE"}), {})
+	count([f | some f in v; f.details.severity == "high"]) == 1
+	count(_violations(_se({"hosts": ["x.example"], "addresses": ["::/0"], "resolution": "none"}), {})) == 1
+}
+
+test_allow_addresses_narrow_or_resolved if {
+	count(_violations(_se({"hosts": ["db.example"], "addresses": ["203.0.113.0/24"], "resolution": "NONE"}), {})) == 0
+	count(_violations(_se({"hosts": ["db.example"], "addresses": ["0.0.0.0/1", "128.0.0.0/1"], "resolution": "DNS"}), {})) == 0
+	count(_violations(_se({"hosts": ["db.example"], "addresses": ["10.0.0.0/8", "127.0.0.0/8"]}), {})) == 0
+}
+
+test_addresses_threshold_overridden if {
+	count(_violations(_se({"hosts": ["x.example"], "addresses": ["52.0.0.0/8"]}), {"open_share_threshold": 0.001})) == 1
+}

@@ -46,3 +46,47 @@ test_allow_system_namespace_and_odd_input if {
 	count(_violations(_deployment("ml", {"annotations": "x"}), {})) == 0
 	count(_violations(_deployment("ml", _off), {"mesh_namespaces": "x"})) == 1
 }
+
+# Every spelling Istio's injector reads as "off", label or annotation.
+test_deny_other_spellings if {
+	every value in ["no", "off", "0", "disabled", "n", "NO", "False"] {
+		count(_violations(_deployment("ml", {"annotations": {"sidecar.istio.io/inject": value}}), {})) == 1
+		count(_violations(_deployment("ml", {"labels": {"sidecar.istio.io/inject": value}}), {})) == 1
+	}
+}
+
+# The label wins: label "true" keeps the sidecar whatever the annotation says, label "no" drops it.
+test_label_wins_over_annotation if {
+	kept := {"labels": {"sidecar.istio.io/inject": "true"}, "annotations": {"sidecar.istio.io/inject": "false"}}
+	count(_violations(_deployment("ml", kept), {})) == 0
+	dropped := {"labels": {"sidecar.istio.io/inject": "off"}, "annotations": {"sidecar.istio.io/inject": "true"}}
+	v := _violations(_deployment("ml", dropped), {})
+	count(v) == 1
+	some f in v
+	contains(f.msg, "spec.template.metadata.labels sidecar.istio.io/inject: off")
+}
+
+test_allow_yaml_true_spellings if {
+	every value in ["y", "yes", "on", "TRUE", ""] {
+		count(_violations(_deployment("ml", {"annotations": {"sidecar.istio.io/inject": value}}), {})) == 0
+	}
+}
+
+# A Namespace labelled istio-injection=disabled opts every pod out, when the inventory holds it.
+test_deny_namespace_injection_disabled if {
+	inventory := {"cluster": {"v1": {"Namespace": {"ml": {"metadata": {"name": "ml", "labels": {"istio-injection": "disabled"}}}}}}}
+	v := istio_sidecar_disabled.violation with input as {"review": {"object": _deployment("ml", {})}, "parameters": {}}
+		with data.inventory as inventory
+	count(v) == 1
+	some f in v
+	contains(f.msg, "istio-injection: disabled")
+}
+
+test_allow_namespace_injection_enabled_or_outside_mesh if {
+	enabled := {"cluster": {"v1": {"Namespace": {"ml": {"metadata": {"name": "ml", "labels": {"istio-injection": "enabled"}}}}}}}
+	count(istio_sidecar_disabled.violation) == 0 with input as {"review": {"object": _deployment("ml", {})}}
+		with data.inventory as enabled
+	disabled := {"cluster": {"v1": {"Namespace": {"batch": {"metadata": {"name": "batch", "labels": {"istio-injection": "disabled"}}}}}}}
+	count(istio_sidecar_disabled.violation) == 0 with input as {"review": {"object": _deployment("batch", {})}, "parameters": {"mesh_namespaces": ["ml-*"]}}
+		with data.inventory as disabled
+}

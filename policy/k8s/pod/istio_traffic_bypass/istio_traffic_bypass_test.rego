@@ -52,3 +52,29 @@ test_allow_wrong_types_without_error if {
 	count(_violations(_pod({_key("excludeOutboundPorts"): 443}), {})) == 0
 	count(_violations(_pod("x"), {})) == 0
 }
+
+# Ranges that together cover the internet are as bad as 0.0.0.0/0.
+test_deny_excluded_halves_is_high if {
+	v := _violations(_pod({_key("excludeOutboundIPRanges"): "0.0.0.0/1,128.0.0.0/1"}), {})
+	count([f | some f in v; f.details.severity == "high"]) == 1
+	v6 := _violations(_pod({_key("excludeOutboundIPRanges"): "::/1,8000::/1"}), {})
+	count([f | some f in v6; f.details.severity == "high"]) == 1
+	narrow := _violations(_pod({_key("excludeOutboundIPRanges"): "52.0.0.0/8"}), {"open_share_threshold": 0.001})
+	count([f | some f in narrow; f.details.severity == "high"]) == 1
+}
+
+# interceptionMode NONE captures nothing; Istio refuses other spellings of it, so they are no bypass.
+test_deny_interception_mode_none if {
+	v := _violations(_pod({"sidecar.istio.io/interceptionMode": "NONE"}), {})
+	count(v) == 1
+	some f in v
+	f.details.severity == "high"
+	contains(f.msg, "captures no traffic at all")
+}
+
+test_allow_interception_modes_istio_accepts_or_refuses if {
+	every mode in ["REDIRECT", "TPROXY", "none", " NONE"] {
+		count(_violations(_pod({"sidecar.istio.io/interceptionMode": mode}), {})) == 0
+	}
+	count(_violations(_pod({"sidecar.istio.io/interceptionMode": "NONE"}), {"mesh_namespaces": ["other"]})) == 0
+}
