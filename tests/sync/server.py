@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ssl
 import threading
 import time
 from collections import Counter
@@ -20,6 +21,8 @@ class Route:
     cut: int | None = None  # send only this many bytes of body, with the full Content-Length
     fail_first: int = 0  # answer 500 to the first N requests, then normally
     content_type: str = "application/json"
+    trickle: float = 0.0  # seconds between single bytes of the body: a slow-loris server
+    location: str | None = None  # answer with a redirect there (status 302 unless `status` says)
 
 
 @dataclass
@@ -28,9 +31,10 @@ class FeedServer:
     port: int
     routes: dict[str, Route] = field(default_factory=dict)
     hits: Counter[str] = field(default_factory=Counter)
+    scheme: str = "http"
 
     def url(self, path: str) -> str:
-        return f"http://{self.host}:{self.port}{path}"
+        return f"{self.scheme}://{self.host}:{self.port}{path}"
 
     def serve(self, path: str, body: bytes, **options: object) -> str:
         self.routes[path] = Route(body, **options)  # type: ignore[arg-type]
@@ -48,6 +52,22 @@ def _handler(state: FeedServer) -> type[BaseHTTPRequestHandler]:
                 return
             if route.delay:
                 time.sleep(route.delay)
+            if route.location is not None:
+                self.send_response(route.status if route.status != 200 else 302)
+                self.send_header("Location", route.location)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+                return
+            if route.trickle:
+                self.send_response(route.status)
+                self.send_header("Content-Type", route.content_type)
+                self.send_header("Content-Length", str(len(route.body)))
+                self.end_headers()
+                for i in range(len(route.body)):
+                    self.wfile.write(route.body[i:i + 1])
+                    self.wfile.flush()
+                    time.sleep(route.trickle)
+                return
             if state.hits[path] <= route.fail_first:
                 self._send(500, b"try again\n", None, "text/plain")
                 return
@@ -87,10 +107,13 @@ class _Server(ThreadingHTTPServer):
 
 
 @contextmanager
-def feed_server() -> Iterator[FeedServer]:
-    """A threaded HTTP server on 127.0.0.1 and a free port; stopped on exit."""
-    state = FeedServer("127.0.0.1", 0)
+def feed_server(tls: ssl.SSLContext | None = None) -> Iterator[FeedServer]:
+    """A threaded HTTP server (HTTPS with a server TLS context) on 127.0.0.1 and a free port;
+    stopped on exit."""
+    state = FeedServer("127.0.0.1", 0, scheme="https" if tls else "http")
     httpd = _Server(("127.0.0.1", 0), _handler(state))
+    if tls is not None:
+        httpd.socket = tls.wrap_socket(httpd.socket, server_side=True)
     state.port = httpd.server_address[1]
     thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
     thread.start()

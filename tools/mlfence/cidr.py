@@ -259,3 +259,28 @@ def build_index(labelled: Mapping[str, Iterable[Network]], reduce_min: bool = Fa
         for net in nets:
             per_family[family(net)].setdefault((int(net.network_address), net.prefixlen), set()).add(name)
     return {fam: build_family_index(per_family[fam], WIDTH[fam], reduce_min) for fam in FAMILIES}
+
+
+# --- public address space -------------------------------------------------------------------
+# The same public space as lib.mlfence.net in Rego (its lists, and tests/test_net_union.py, are
+# the reference): a root block per family less IANA's special-purpose blocks, as Python's
+# ipaddress reads them (global, not multicast, reserved or site-local).
+PUBLIC_ROOT = {"ipv4": parse("0.0.0.0/0"), "ipv6": parse("2000::/3")}
+PUBLIC_RESERVED = {
+    "ipv4": [parse(t) for t in (
+        "0.0.0.0/8", "10.0.0.0/8", "100.64.0.0/10", "127.0.0.0/8", "169.254.0.0/16", "172.16.0.0/12",
+        "192.0.0.0/29", "192.0.0.170/31", "192.0.2.0/24", "192.168.0.0/16", "198.18.0.0/15",
+        "198.51.100.0/24", "203.0.113.0/24", "224.0.0.0/4", "240.0.0.0/4")],
+    "ipv6": [parse("2001::/23"), parse("2001:db8::/32")],
+}
+
+
+def public_share(nets: Iterable[Network]) -> dict[str, float]:
+    """Per family, the share (0..1) of the public address space the networks cover together."""
+    nets = list(nets)
+    out: dict[str, float] = {}
+    for name in FAMILIES:
+        public = subtract([PUBLIC_ROOT[name]], PUBLIC_RESERVED[name])[name]
+        total = address_count(public)[name]
+        out[name] = address_count(intersect(nets, public)[name])[name] / total
+    return out

@@ -8,6 +8,8 @@ approved_ranges:
     purpose: model storage # why; shown in reports
 sync:
   max_shrink: 0.2          # refuse a larger drop of approved space without --force
+  max_growth: 1.0          # refuse approved space growing by more than this (1.0: doubling) without --force
+  max_service_share: 0.1   # refuse a feed service covering more of the public IPv4 or IPv6 space
   azure_stale_days: 8
 ```
 Other top-level keys belong to other tools and are ignored here.
@@ -44,6 +46,8 @@ class Approval:
 class SyncConfig:
     approvals: tuple[Approval, ...] = ()
     max_shrink: float = 0.2
+    max_growth: float = 1.0
+    max_service_share: float = 0.1
     azure_stale_days: int = 8
     extra: dict[str, Any] = field(default_factory=dict)
 
@@ -96,4 +100,10 @@ def load(path: Path) -> SyncConfig:
         raise SyncError(f"{path}: sync.max_shrink must be a fraction between 0 and 1")
     if not isinstance(stale, int) or stale < 1:
         raise SyncError(f"{path}: sync.azure_stale_days must be a positive integer")
-    return SyncConfig(approvals, float(max_shrink), stale)
+    max_growth = settings.get("max_growth", 1.0)
+    if not isinstance(max_growth, int | float) or isinstance(max_growth, bool) or max_growth < 0:
+        raise SyncError(f"{path}: sync.max_growth must be a non-negative number (1.0 allows doubling)")
+    share = settings.get("max_service_share", 0.1)
+    if not isinstance(share, int | float) or isinstance(share, bool) or not 0 < share <= 1:
+        raise SyncError(f"{path}: sync.max_service_share must be a fraction in (0, 1]")
+    return SyncConfig(approvals, float(max_shrink), float(max_growth), float(share), stale)

@@ -1,13 +1,24 @@
 """Download a feed: TLS verified, bounded in time and size, retried with backoff.
 
 A source is an http(s) URL, a file:// URL or a local path (tests, air-gapped mirrors).
+
+Bounds: `timeout` is a deadline for a whole attempt (connect, headers and body together), not
+per read, so a server that trickles bytes (slow loris) cannot hold a run; `max_bytes` caps the
+bytes actually read, whatever Content-Length or st_size claim (a FIFO or /dev/zero claims 0);
+a local source must be a regular file. An https source that redirects to plain http is refused,
+and the URL that answered is what provenance records.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import os
 import re
+import socket
+import stat
 import sys
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -36,10 +47,11 @@ class FetchOptions:
 
 @dataclass(frozen=True)
 class Fetched:
-    source: str
+    source: str  # the URL that answered (after redirects) or the file read
     raw: bytes
     etag: str | None = None
     last_modified: str | None = None
+    requested: str | None = None  # the URL asked for, when a redirect led elsewhere
 
     @property
     def sha256(self) -> str:
@@ -51,20 +63,79 @@ def is_url(source: str) -> bool:
 
 
 def _read_file(source: str, options: FetchOptions) -> Fetched:
+    """A regular file, at most max_bytes read: a FIFO would block and a device (/dev/zero)
+    never ends, and both report a size of 0, so the type is checked on the opened file and the
+    cap is enforced on the bytes read, not on st_size."""
     path = Path(urlparse(source).path if source.startswith("file://") else source)
     try:
-        size = path.stat().st_size
-        if size > options.max_bytes:
-            raise SyncError(f"{source}: {size} bytes, over the {options.max_bytes}-byte cap")
-        return Fetched(str(path), path.read_bytes())
+        # O_NONBLOCK: opening a FIFO without a writer would otherwise wait forever.
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
     except OSError as exc:
         raise SyncError(f"{source}: cannot read ({exc.strerror or exc})") from exc
+    with os.fdopen(fd, "rb", buffering=0) as handle:
+        try:
+            info = os.fstat(fd)
+            if not stat.S_ISREG(info.st_mode):
+                raise SyncError(f"{source}: not a regular file (a FIFO, device or socket); refusing to read it")
+            os.set_blocking(fd, True)
+            raw = handle.read(options.max_bytes + 1)
+        except OSError as exc:
+            raise SyncError(f"{source}: cannot read ({exc.strerror or exc})") from exc
+    if raw is None or len(raw) > options.max_bytes:
+        raise SyncError(f"{source}: over the {options.max_bytes}-byte cap")
+    return Fetched(str(path), raw)
+
+
+class _Deadline(Exception):
+    """The whole attempt took longer than its deadline."""
 
 
 def _download(session: requests.Session, url: str, options: FetchOptions) -> Fetched:
+    """One attempt, bounded by a wall-clock deadline of options.timeout seconds.
+
+    requests' timeouts apply to each socket operation, so a server sending a byte now and then
+    never trips them. The attempt runs in a worker thread; at the deadline the caller gives up
+    and shuts the response's socket, which ends the worker's read. A worker still waiting for
+    headers is left to its per-read timeout (it is a daemon thread; the caller has moved on).
+    """
+    outcome: dict[str, object] = {}
+    cancelled = threading.Event()
+
+    def attempt() -> None:
+        try:
+            outcome["value"] = _attempt(session, url, options, outcome, cancelled)
+        except BaseException as exc:  # handed to the caller's thread, raised there
+            outcome["error"] = exc
+
+    worker = threading.Thread(target=attempt, name="mlfence-sync-fetch", daemon=True)
+    worker.start()
+    worker.join(options.timeout)
+    if worker.is_alive():
+        cancelled.set()
+        _abort(outcome.get("response"))
+        raise _Deadline()
+    if "error" in outcome:
+        raise outcome["error"]  # type: ignore[misc]
+    return outcome["value"]  # type: ignore[return-value]
+
+
+def _abort(response: object) -> None:
+    """Shut the socket under a response another thread is reading: its read returns at once.
+    (Closing the response instead would wait for the reader's buffer lock, i.e. for the read.)"""
+    connection = getattr(getattr(response, "raw", None), "_connection", None)
+    sock = getattr(connection, "sock", None)
+    if sock is not None:
+        with contextlib.suppress(OSError):  # already closed: nothing left to end
+            sock.shutdown(socket.SHUT_RDWR)
+
+
+def _attempt(session: requests.Session, url: str, options: FetchOptions, outcome: dict[str, object],
+             cancelled: threading.Event) -> Fetched:
     # verify=True is requests' default; spelled out because turning it off must be a visible diff.
     with session.get(url, timeout=(min(options.timeout, 10.0), options.timeout), stream=True,
                      verify=True, allow_redirects=True) as response:
+        outcome["response"] = response
+        _refuse_downgrade(url, response)
         if response.status_code != 200:
             raise _HttpStatus(response.status_code)
         declared = int(response.headers.get("Content-Length") or 0)
@@ -77,12 +148,26 @@ def _download(session: requests.Session, url: str, options: FetchOptions) -> Fet
                       console=Console(stderr=True), transient=True, disable=not show) as progress:
             task = progress.add_task(urlparse(url).netloc or url, total=declared or None)
             for chunk in response.iter_content(CHUNK):
+                if cancelled.is_set():
+                    raise _Deadline()
                 total += len(chunk)
                 if total > options.max_bytes:
                     raise SyncError(f"{url}: body over the {options.max_bytes}-byte cap")
                 chunks.append(chunk)
                 progress.advance(task, len(chunk))
-        return Fetched(url, b"".join(chunks), response.headers.get("ETag"), response.headers.get("Last-Modified"))
+        final = response.url or url
+        return Fetched(final, b"".join(chunks), response.headers.get("ETag"), response.headers.get("Last-Modified"),
+                       requested=url if final != url else None)
+
+
+def _refuse_downgrade(url: str, response: requests.Response) -> None:
+    """An https source must stay https through every redirect: a plain-http hop lets anyone on
+    the path rewrite the feed, and nothing else (no signature) would notice."""
+    if urlparse(url).scheme != "https":
+        return
+    for hop in [*response.history, response]:
+        if urlparse(hop.url).scheme != "https":
+            raise SyncError(f"{url}: redirected to plain http ({hop.url}); refusing an unencrypted feed")
 
 
 class _HttpStatus(Exception):
@@ -108,8 +193,8 @@ def fetch(source: str, options: FetchOptions, session: requests.Session | None =
                 break
         except requests.exceptions.SSLError as exc:
             raise SyncError(f"{source}: TLS verification failed ({type(exc).__name__})") from exc
-        except requests.exceptions.Timeout:
-            last = f"timed out after {options.timeout:g}s"
+        except (requests.exceptions.Timeout, _Deadline):
+            last = f"timed out after {options.timeout:g}s (the whole request)"
         except requests.exceptions.ChunkedEncodingError:
             # urllib3 raises this when the body ends before its Content-Length: a cut download.
             last = "connection closed before the whole body arrived (truncated)"
