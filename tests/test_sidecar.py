@@ -172,6 +172,10 @@ def assert_fails_closed(opa: OpaSidecar) -> None:
         assert not client.allowed(response.json(), response.status_code), "a missing result must read as deny"
     # Even an object the policy would allow is denied by a caller following the contract.
     assert not client.ask(opa.http, opa.url, DEFAULT_DENY), "caller allowed without an active bundle"
+    # The admission adapter turns the undefined document into a 403 AdmissionReview for that uid.
+    review = client.admit(opa.http, opa.url, admission_review(DEFAULT_DENY, "uid-7"))["response"]
+    assert review["allowed"] is False and review["uid"] == "uid-7", review
+    assert review["status"]["code"] == 403 and "no policy bundle is active" in review["status"]["message"], review
     # The v0 API (raw input, raw output, as a webhook would use it) says 404 for undefined.
     response = opa.http.post(f"{opa.url}/v0/data/mlfence/admission", json=admission_review(OPEN_EGRESS, "u"),
                              timeout=5)
@@ -253,6 +257,11 @@ def test_ready_only_after_activation_then_decides_correctly(server: NginxServer,
         assert answer["allowed"] is False and answer["input_kind"] == "unrecognised", (garbage, answer)
     assert client.ask(opa.http, opa.url, DEFAULT_DENY) is True
     assert client.ask(opa.http, opa.url, OPEN_EGRESS) is False
+    # The admission adapter passes the sidecar's own verdict through once a bundle is active.
+    allowed_review = client.admit(opa.http, opa.url, admission_review(DEFAULT_DENY, "ok-1"))["response"]
+    assert allowed_review["allowed"] is True and allowed_review["uid"] == "ok-1", allowed_review
+    denied_review = client.admit(opa.http, opa.url, admission_review(OPEN_EGRESS, "no-1"))["response"]
+    assert denied_review["allowed"] is False and "MLF-K8S-001" in denied_review["status"]["message"], denied_review
 
 
 def test_new_revision_is_picked_up(server: NginxServer, built: Bundles, sidecars: Sidecars) -> None:
@@ -393,6 +402,15 @@ def test_fail_closed_contract_of_the_client() -> None:
     session = requests.Session()
     session.trust_env = False
     assert client.ask(session, f"http://127.0.0.1:{free_port()}", DEFAULT_DENY) is False, "refused connection"
+    # The admission adapter: only a well-formed verdict for the same uid passes through.
+    good = {"result": {"response": {"uid": "u", "allowed": True}}}
+    assert client.admission_response(good, 200, "u")["response"] == {"uid": "u", "allowed": True}
+    for body, code, uid in (({}, 200, "u"), (good, 500, "u"), (good, 200, "other"), (None, 0, "u"),
+                            ({"result": {"response": {"uid": "u", "allowed": "true"}}}, 200, "u"), ([], 200, "u")):
+        response = client.admission_response(copy.deepcopy(body), code, uid)["response"]
+        assert response["allowed"] is False and response["uid"] == uid and response["status"]["code"] == 403, body
+    refused = client.admit(session, f"http://127.0.0.1:{free_port()}", admission_review(DEFAULT_DENY, "x"))
+    assert refused["response"]["allowed"] is False and refused["response"]["uid"] == "x"
 
 
 # -- publishing to an OCI registry --------------------------------------------------------------
