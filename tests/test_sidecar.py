@@ -382,6 +382,30 @@ def test_signing_keyid_pins_the_key_and_is_needed(server: NginxServer, built: Bu
     loose.wait_revision(built.newer_revision)
 
 
+def test_bundle_older_than_the_sidecars_floor_allows_nothing(server: NginxServer, built: Bundles,
+                                                              sidecars: Sidecars) -> None:
+    """OPA activates an older, validly signed bundle served again; the sidecar's
+    mlfence-min-built-at label (docs/deploy.md) makes every decision under it a deny."""
+    server.publish(built.good, "floor.tar.gz")
+    data = next(body for name, body in bundles.members(built.good).items() if name.lstrip("/") == "data.json")
+    built_at = json.loads(data)["mlfence"]["bundle_info"]["built_at"]
+    assert built_at > 0, "the bundle must record its commit time"
+
+    def floor(at: int) -> Callable[[dict[str, Any]], None]:
+        return lambda config: config.setdefault("labels", {}).update({"mlfence-min-built-at": str(at)})
+
+    current = sidecars.start(server.url, "floor.tar.gz", name="floor-ok", patch=floor(built_at))
+    replayed = sidecars.start(server.url, "floor.tar.gz", name="floor-above", patch=floor(built_at + 1))
+    for opa in (current, replayed):
+        opa.wait_ready()  # activated either way: OPA checks the signature, not the age
+    assert current.result("mlfence/decision", DEFAULT_DENY)["allowed"] is True
+    refused = replayed.result("mlfence/decision", DEFAULT_DENY)
+    assert refused["allowed"] is False and "an older bundle was served" in refused["bundle_problems"][0], refused
+    assert client.ask(replayed.http, replayed.url, DEFAULT_DENY) is False
+    review = client.admit(replayed.http, replayed.url, admission_review(DEFAULT_DENY, "r-1"))["response"]
+    assert review["allowed"] is False and "an older bundle was served" in review["status"]["message"], review
+
+
 def test_no_bundle_ever_loaded_fails_closed(sidecars: Sidecars, tmp_path: Path) -> None:
     nowhere = f"http://127.0.0.1:{free_port()}"  # nothing listens there
     opa = sidecars.start(nowhere, "bundle.tar.gz", persistence=tmp_path / "empty")

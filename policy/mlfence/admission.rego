@@ -31,10 +31,13 @@ _status := {"status": {"code": 403, "reason": "Forbidden", "message": _denial_me
 
 default _denial_message := "mlfence: the request is not an admission.k8s.io/v1 AdmissionReview"
 
-_denial_message := concat("; ", [f.message |
-	some f in decision.findings
-	is_failing(f)
-]) if {
+_denial_message := concat("; ", array.concat(
+	[sprintf("mlfence: %s", [problem]) | some problem in sort(bundle_problems)],
+	[f.message |
+		some f in decision.findings
+		is_failing(f)
+	],
+)) if {
 	document_kind(input) == "admission_review"
 }
 

@@ -10,11 +10,19 @@ package mlfence
 # entrypoint: true
 default decision := {"allowed": false, "input_kind": "unrecognised", "findings": []}
 
-decision := {
-	"allowed": count(_failing) == 0,
-	"input_kind": _input_kind,
-	"findings": _findings,
-}
+decision := object.union(
+	{
+		# An untrusted bundle (bundle_check.rego) allows nothing, whatever the findings.
+		"allowed": (count(_failing) + count(bundle_problems)) == 0,
+		"input_kind": _input_kind,
+		"findings": _findings,
+	},
+	_bundle_note,
+)
+
+default _bundle_note := {}
+
+_bundle_note := {"bundle_problems": sort(bundle_problems)} if count(bundle_problems) > 0
 
 # A sidecar may be fed cluster state in Gatekeeper's inventory shape (e.g. by kube-mgmt) for
 # the cross-object rules; without it they see an empty cluster.

@@ -49,6 +49,16 @@ def _git_describe(root: Path) -> str:
     return proc.stdout.strip() or "untracked"
 
 
+def _commit_time(root: Path) -> int:
+    """The commit's time (unix seconds): what data.mlfence.bundle_info.built_at records, so a
+    sidecar can refuse bundles older than a floor (policy/mlfence/bundle_check.rego). The commit,
+    not the clock, keeps the same sources giving the same bundle."""
+    proc = subprocess.run(["git", "log", "-1", "--format=%ct"], cwd=root, capture_output=True, text=True,
+                          check=False)
+    text = proc.stdout.strip()
+    return int(text) if text.isdigit() else 0
+
+
 def _data_files(data_root: Path) -> list[Path]:
     return sorted(p for p in data_root.rglob("*") if p.name in DATA_NAMES and "schemas" not in p.parts)
 
@@ -115,6 +125,9 @@ def stage(dest: Path, root: Path | None = None, run_settings: settings.Settings 
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(source, target)
     run_settings.stage_data(dest, base=data_root)
+    info = dest / "mlfence" / "bundle_info" / "data.json"
+    info.parent.mkdir(parents=True, exist_ok=True)
+    info.write_text(json.dumps({"built_at": _commit_time(root)}) + "\n")
     # The rule index is rewritten from the rules being shipped: a stale committed index would
     # skip a rule for a kind it now checks.
     # One catalog (one `opa inspect`) for the index and the manifest, read from the policy shipped.
