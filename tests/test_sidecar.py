@@ -277,6 +277,12 @@ def test_new_revision_is_picked_up(server: NginxServer, built: Bundles, sidecars
     assert rule_ids(exempted, "exempted") >= {"MLF-K8S-001"}, exempted
     assert opa.bundle_status().get("active_revision") == built.newer_revision
 
+    # The older, validly signed build served again is activated too: OPA checks signatures, not
+    # revision order (docs/deploy.md, "An older signed bundle served again").
+    server.publish(built.good, "revisions.tar.gz")
+    opa.wait_revision(built.good_revision, timeout=15)
+    assert opa.result("mlfence/decision", OPEN_EGRESS)["allowed"] is False
+
 
 # -- faults --------------------------------------------------------------------------------------
 
