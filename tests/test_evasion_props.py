@@ -9,29 +9,25 @@ entrypoint (data.mlfence.decision, what the CLI, conftest and the sidecar evalua
 * sidecar.istio.io/inject spellings: a finding exactly when Istio's injector would not inject
   (label wins over annotation; only y, yes, true, on, case-insensitive, or "" inject).
 
-Each hypothesis example is a batch evaluated by one `opa eval`; CI derandomises the examples.
+Each hypothesis example is a batch evaluated by one `opa eval`; CI derandomises the examples
+(the shared "ci" profile).
 """
 
 from __future__ import annotations
 
 import ipaddress
 import json
-import os
 from typing import Any
 
-from hypothesis import HealthCheck, example, given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from conftest import ROOT, run, tool
+from conftest import ROOT, examples, run, tool
 from test_net_union import reference_share
 
 THRESHOLD = 0.25  # data/mlfence/config/data.yaml open_share_threshold
-property_settings = settings(
-    max_examples=8,
-    deadline=None,
-    derandomize=bool(os.environ.get("CI")),
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
-)
+# Derandomised under the "ci" profile (tests/conftest.py); each example is one `opa eval`.
+property_settings = settings(max_examples=examples(ci=8, dev=10, full=100))
 
 
 def decide(objects: list[dict[str, Any]]) -> list[set[str]]:

@@ -4,28 +4,27 @@ The reference merges the entries with ipaddress.collapse_addresses and counts pu
 with exact integer arithmetic, where "public" is what ipaddress itself says: global and neither
 multicast, reserved nor site-local. The reserved lists of net.rego are checked against the same
 predicates, boundary by boundary. Each hypothesis example is a batch of entry lists answered by
-one `opa eval`; with CI set the examples are derandomised (a fixed seed).
+one `opa eval`; with CI set the examples are derandomised (the shared "ci" profile).
 """
 
 from __future__ import annotations
 
 import ipaddress
 import json
-import os
 from fractions import Fraction
 from typing import Any
 
-from hypothesis import HealthCheck, example, given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from conftest import ROOT, run, tool
+from conftest import ROOT, examples, run, tool
 
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 NET_REGO = ROOT / "policy" / "lib" / "mlfence" / "net.rego"
 MAPPED = ipaddress.IPv6Network("::ffff:0:0/96")
 WIDTH = {4: 32, 6: 128}
-property_settings = settings(max_examples=40, deadline=None, derandomize=bool(os.environ.get("CI")),
-                             suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+# Derandomised under the "ci" profile (tests/conftest.py); each example is one `opa eval`.
+property_settings = settings(max_examples=examples(ci=25, dev=40, full=300))
 
 
 def is_public(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:

@@ -17,6 +17,7 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
+from conftest import examples
 from mlfence import cidr
 from sync import synth
 from sync.conftest import Sync
@@ -164,7 +165,7 @@ def test_size_cap_on_local_files_counts_bytes_read(synced: Path, sync: Sync, tmp
 
 # --- property: any feed that spreads over too much space is refused ---------------------------
 
-@settings(max_examples=6, deadline=None, derandomize=bool(os.environ.get("CI")),
+@settings(max_examples=examples(ci=6, dev=6, full=50),
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(st.integers(1, 7), st.integers(0, 255))
 @example(1, 0)
