@@ -304,7 +304,16 @@ def test_gatekeeper_templates_agree_with_the_strict_decision(built_bundle: Path,
                                    for name, reasons in failures.items())
 
 
-BASE_CONFIG = parameters.config(ROOT / "data")
+def _rego_defaults() -> dict[str, Any]:
+    """Every parameter with its default, as the Rego config package declares them (defaults are
+    written once, in Rego; data/mlfence/config holds only the project's overrides)."""
+    proc = run([tool("opa"), "eval", "--format", "json", "-d", str(ROOT / "policy" / "lib" / "mlfence"),
+                "--ignore", "*_test.rego", "data.lib.mlfence.config.defaults"])
+    assert proc.returncode == 0, proc.stderr
+    return json.loads(proc.stdout)["result"][0]["expressions"][0]["value"]
+
+
+BASE_CONFIG = {**_rego_defaults(), **parameters.config(ROOT / "data")}
 configured = st.builds(lambda key, value: {**BASE_CONFIG, key: value}, st.sampled_from(sorted(BASE_CONFIG)),
                        wrong_values)
 FOUND_INTERNAL_CIDRS = {**BASE_CONFIG, "internal_cidrs": [None, "x", 10]}  # ranges.egress_class: family(null)
