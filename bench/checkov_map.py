@@ -31,7 +31,11 @@ RULE_CATEGORY: dict[str, str] = {
     "MLF-K8S-030": "k8s-exposure", "MLF-K8S-031": "k8s-exposure", "MLF-K8S-032": "k8s-exposure",
     "MLF-K8S-033": "k8s-exposure", "MLF-K8S-034": "k8s-exposure", "MLF-K8S-036": "k8s-exposure",
     "MLF-K8S-037": "k8s-exposure", "MLF-K8S-038": "k8s-exposure", "MLF-K8S-039": "k8s-exposure",
-    "MLF-K8S-049": "k8s-exposure", "MLF-K8S-050": "k8s-exposure",
+    "MLF-K8S-049": "k8s-exposure", "MLF-K8S-050": "k8s-exposure", "MLF-K8S-051": "k8s-exposure",
+    "MLF-K8S-053": "k8s-exposure", "MLF-K8S-054": "k8s-exposure", "MLF-K8S-055": "k8s-exposure",
+    "MLF-K8S-056": "k8s-exposure",
+    "MLF-K8S-052": "encryption-in-transit",
+    "MLF-K8S-057": "static-credentials",
     # Terraform
     "MLF-TF-001": "cloud-ingress-open", "MLF-TF-040": "cloud-ingress-open", "MLF-TF-060": "cloud-ingress-open",
     "MLF-TF-065": "cloud-ingress-open",
@@ -51,6 +55,9 @@ RULE_CATEGORY: dict[str, str] = {
     "MLF-TF-018": "notebook-access",
     "MLF-TF-019": "container-access",
     "MLF-TF-021": "encryption-in-transit",
+    "MLF-TF-024": "storage-public", "MLF-TF-050": "storage-public",
+    "MLF-TF-025": "public-endpoint", "MLF-TF-026": "public-endpoint", "MLF-TF-068": "public-endpoint",
+    "MLF-TF-069": "public-ip",
 }
 
 # Checkov check ID -> category, for every Checkov 3.3.30 check (kubernetes, terraform_plan) that
