@@ -69,8 +69,27 @@ def mlfence_cmd(paths: list[Path]) -> list[str]:
 
 
 def checkov_cmd(checkov: str, paths: list[Path], framework: str) -> list[str]:
-    dirs = [arg for p in paths for arg in ("-d", str(p))]
-    return [checkov, *dirs, "--framework", framework, *CHECKOV_FLAGS]
+    """One Checkov process. Plans go as `-f FILE` each: with several `-d` folders Checkov 3.3.30
+    prints one report per folder and the later ones repeat the earlier folders' results (the
+    first run measured it: the second report held twice the checks), so its time would be
+    inflated; `-f` per plan scans each file once. Manifests: one `-d` (one folder)."""
+    if framework == "terraform_plan":
+        targets = [arg for p in paths for f in sorted(p.rglob("*.json")) for arg in ("-f", str(f))]
+    else:
+        targets = [arg for p in paths for arg in ("-d", str(p))]
+    return [checkov, *targets, "--framework", framework, *CHECKOV_FLAGS]
+
+
+def json_documents(text: str) -> list[Any]:
+    """Every JSON document in text (Checkov prints one per scanned folder, concatenated)."""
+    decoder, i, docs = json.JSONDecoder(), 0, []
+    while True:
+        while i < len(text) and text[i].isspace():
+            i += 1
+        if i >= len(text):
+            return docs
+        doc, i = decoder.raw_decode(text, i)
+        docs.append(doc)
 
 
 def mlfence_counts(report: Path) -> dict[str, Any]:
@@ -97,11 +116,11 @@ def checkov_counts(report: Path) -> dict[str, Any]:
     if not text.strip():
         return {"error": "empty output"}
     try:
-        document = json.loads(text)
+        documents = json_documents(text)
     except json.JSONDecodeError as exc:
         return {"error": f"not JSON: {exc}"}
-    reports = document if isinstance(document, list) else [document]
-    out = {"failed": 0, "passed": 0, "skipped": 0, "parsing_errors": 0, "resource_count": 0}
+    reports = [r for d in documents for r in (d if isinstance(d, list) else [d])]
+    out: dict[str, Any] = {"reports": len(reports), "failed": 0, "passed": 0, "skipped": 0, "parsing_errors": 0, "resource_count": 0}
     files: set[str] = set()
     for r in reports:
         s = r.get("summary") or {}
@@ -115,10 +134,21 @@ def checkov_counts(report: Path) -> dict[str, Any]:
     return out
 
 
+def checkov_errors(stderr: str) -> dict[str, Any]:
+    """Checks that crashed and files Checkov could not parse, from its log."""
+    lines = [ln for ln in stderr.splitlines() if "[ERROR]" in ln]
+    crashed = [ln.split("[ERROR]", 1)[1].strip() for ln in lines if "Failed to run check" in ln]
+    parse = [ln.split("[ERROR]", 1)[1].strip() for ln in lines if "parsing" in ln.lower()]
+    return {"error_lines": len(lines), "check_crashes": len(crashed), "check_crash_examples": crashed[:5],
+            "parse_errors": parse[:10], "tracebacks": stderr.count("Traceback (most recent call last)")}
+
+
 def run_corpus(name: str, spec: dict[str, Any], reps: int, checkov: str | None, work: Path) -> dict[str, Any]:
     paths = [p for p in spec["paths"] if p.exists()]
     suffixes = (".json",) if spec["framework"] == "terraform_plan" else (".yaml", ".yml")
-    result: dict[str, Any] = {"paths": [str(p) for p in paths], "files": count_files(paths, suffixes)}
+    result: dict[str, Any] = {"paths": [str(p) for p in paths], "files": count_files(paths, suffixes),
+                              "started": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+                              "load_average_at_start": [round(x, 2) for x in os.getloadavg()]}
     env = {**os.environ, "LOG_LEVEL": "ERROR", "CHECKOV_RUN_SCA_PACKAGE_SCAN_V2": "false"}
     runs: dict[str, list[dict[str, Any]]] = {"mlfence": [], "checkov": []}
     for rep in range(reps):
@@ -153,8 +183,10 @@ def run_corpus(name: str, spec: dict[str, Any], reps: int, checkov: str | None, 
             result[f"checkov_{key}"] = summary([r[key] for r in c])
         result["checkov_counts"] = checkov_counts(work / f"{name}-checkov.json")
         stderr = (work / f"{name}-checkov.stderr").read_text()
-        result["checkov_stderr_tail"] = stderr[-1500:] if stderr.strip() else ""
-        result["checkov_command"] = " ".join(["checkov", *checkov_cmd("", paths, spec["framework"])[1:]])
+        result["checkov_errors"] = checkov_errors(stderr)
+        shown = ["-f", "PLAN.json ..."] if spec["framework"] == "terraform_plan" else [
+            arg for p in paths for arg in ("-d", str(p))]
+        result["checkov_command"] = " ".join(["checkov", *shown, "--framework", spec["framework"], *CHECKOV_FLAGS])
         # Ratio per alternating pair (same moment of machine load), and ratio of medians.
         result["speedup_pairs"] = [round(cr["wall_s"] / mr["wall_s"], 2) for mr, cr in zip(m, c, strict=True)]
         result["speedup_cpu_pairs"] = [round(cr["cpu_s"] / mr["cpu_s"], 2) for mr, cr in zip(m, c, strict=True)]
@@ -179,6 +211,7 @@ def run(root: Path, reps: int, checkov: str | None, work: Path, only: list[str] 
             continue
         print(f"== realworld: {name}", file=sys.stderr, flush=True)
         result[name] = run_corpus(name, spec, reps, checkov, work)
+        result[name]["commit"] = commit
     result["load_average_at_end"] = [round(x, 2) for x in os.getloadavg()]
     result["finished"] = time.strftime("%Y-%m-%dT%H:%M:%S%z")
     return result
@@ -193,6 +226,13 @@ def main() -> None:
     parser.add_argument("--out", type=Path, required=True)
     args = parser.parse_args()
     result = run(args.root, args.reps, args.checkov, args.out.parent / "realworld-work", args.only)
+    if args.only and args.out.exists():
+        # Re-running one corpus keeps the others' figures (each corpus records its own start and load).
+        previous = json.loads(args.out.read_text())
+        result = {**previous, **{k: v for k, v in result.items() if k in args.only},
+                  "rerun": {**(previous.get("rerun") or {}), **{name: {k: result[k] for k in (
+                      "commit", "started", "finished", "load_average_at_start", "load_average_at_end")}
+                      for name in args.only}}}
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(result, indent=2) + "\n")
     brief = {name: {k: result[name].get(k) for k in ("mlfence_wall_s", "checkov_wall_s", "speedup", "speedup_cpu")}
