@@ -139,9 +139,12 @@ def collect(work: Path, machine_info: dict[str, Any] | None, previous: dict[str,
             **{name: {k: (rw.get(name) or {}).get(k) for k in (
                 "files", "speedup", "speedup_cpu", "speedup_pairs", "mlfence_wall_s", "checkov_wall_s", "mlfence_cpu_s",
                 "checkov_cpu_s", "mlfence_peak_rss_mib", "checkov_peak_rss_mib", "mlfence_exit_codes",
-                "checkov_exit_codes")} for name in ("terraform", "kubeflow") if rw.get(name)}}
+                "checkov_exit_codes", "commit", "started", "checkov_errors")} for name in ("terraform", "kubeflow")
+                if rw.get(name)}}
         for name in ("terraform", "kubeflow"):
             if rw.get(name):
+                loads = [r["load_average"][0] for tool in ("mlfence", "checkov") for r in rw[name]["runs"][tool]]
+                results["realworld"][name]["load_1min_range_after_runs"] = [min(loads), max(loads)] if loads else None
                 mc, cc = rw[name].get("mlfence_counts") or {}, rw[name].get("checkov_counts") or {}
                 results["realworld"][name]["mlfence_findings"] = {k: mc.get(k) for k in (
                     "documents", "kubernetes_objects", "terraform_plans", "input_errors", "findings", "fail",
@@ -240,15 +243,16 @@ def table(results: dict[str, Any]) -> str:
                         f"{c['median']} ({c['min']}-{c['max']}) / {cc['median']} / {cr['median']} | | |")
             rows.append(f"| {name} real-world: speedup CPU s; wall per pair | {r.get('speedup_cpu')}; "
                         f"{', '.join(map(str, r.get('speedup_pairs') or []))} | | |")
+        lo = r.get("load_1min_range_after_runs") or ["?", "?"]
+        rows.append(f"| {name} real-world: commit / start / 1-min load after each run | {r.get('commit')} / "
+                    f"{r.get('started')} / {lo[0]}-{lo[1]} | | |")
         f = r.get("mlfence_findings") or {}
         ck = r.get("checkov_findings") or {}
         rows.append(f"| {name} real-world: {r.get('files')} files, {f.get('documents')} documents; mlfence findings "
                     f"(fail) / input errors; Checkov failed checks / parsing errors | {f.get('findings')} "
                     f"({f.get('fail')}) / {f.get('input_errors')}; {ck.get('failed')} / {ck.get('parsing_errors')} | | |")
     if rw:
-        rows.append(f"| real-world runs: commit / Checkov / load average start-end | {rw.get('commit')} / "
-                    f"{rw.get('checkov_version')} / {rw.get('load_average_at_start')} - {rw.get('load_average_at_end')} "
-                    f"| | |")
+        rows.append(f"| real-world runs: Checkov version / reps | {rw.get('checkov_version')} / {rw.get('reps')} | | |")
     sc = results.get("scale") or {}
     for n, r in (sc.get("runs") or {}).items():
         state = " (timed out)" if r.get("timed_out") else ""
