@@ -3,6 +3,8 @@
     python bench/report.py --work bench/work --out bench/results.json [--readme bench/README.md]
 
 Every part is optional (the smoke test runs only some); a missing figure is null, never a guess.
+A part whose work file is absent keeps its previous value from the existing --out file (listed
+under `carried_over`), so running one step and then this script does not drop the other sections.
 """
 
 from __future__ import annotations
@@ -22,7 +24,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 ROOT = Path(__file__).resolve().parents[1]
 TARGETS = {"scan_speedup_vs_checkov": (">=", 20), "recall_ratio_vs_checkov": (">=", 1),
-           "sidecar_p99_ms": ("<=", 2), "cidr_lookup_growth_100x": ("<=", 1.5)}
+           "sidecar_p99_ms": ("<=", 2), "cidr_lookup_growth_100x": ("<=", 1.5),
+           "realworld_terraform_speedup_vs_checkov": (">=", 20), "realworld_kubeflow_speedup_vs_checkov": (">=", 20),
+           "realworld_kubeflow_mlfence_wall_s": ("<=", 2.5), "scale_100k_wall_s": ("<", 60),
+           "scale_100k_peak_rss_mib": ("<", 2048)}
+PARTS = ("scan", "sidecar", "rules", "gator", "realworld", "scale")
 
 
 def machine() -> dict[str, Any]:
@@ -79,13 +85,34 @@ def sidecar_headline(sidecar: dict[str, Any], rate: float = 500) -> dict[str, An
     }
 
 
-def collect(work: Path, machine_info: dict[str, Any] | None) -> dict[str, Any]:
-    scan, sidecar, rules, gator = (_load(work / f"{n}.json") for n in ("scan", "sidecar", "rules", "gator"))
+def scale_headline(scale: dict[str, Any]) -> dict[str, Any]:
+    """The 100k-object figures: measured when that run finished, else the labelled extrapolation."""
+    run = (scale.get("runs") or {}).get("100000")
+    if run and not run.get("timed_out"):
+        return {"objects": 100000, "wall_s": run["wall_s"], "cpu_s": run["cpu_s"],
+                "peak_rss_mib": run["peak_rss_mib"], "measured": True}
+    ext = scale.get("extrapolated") or {}
+    if ext.get("objects") == 100000:
+        return {"objects": 100000, "wall_s": ext["wall_s"], "cpu_s": ext["cpu_s"],
+                "peak_rss_mib": ext["peak_rss_mib"], "measured": False, "extrapolated_from": ext["from_measured"]}
+    return {}
+
+
+def collect(work: Path, machine_info: dict[str, Any] | None, previous: dict[str, Any] | None = None) -> dict[str, Any]:
+    previous = previous or {}
+    prev_raw = previous.get("raw") or {}
+    parts = {n: _load(work / f"{n}.json") for n in PARTS}
+    carried = [n for n in PARTS if parts[n] is None and prev_raw.get(n) is not None]
+    for n in carried:
+        parts[n] = prev_raw[n]
+    scan, sidecar, rules, gator, realworld, scale = (parts[n] for n in PARTS)
     cidr = _load(work / "cidr.json") or _load(ROOT / "bench" / "cidr" / "results.json")
-    results: dict[str, Any] = {"machine": machine_info or _load(work / "machine.json")}
-    rerun = _load(work / "machine-sidecar-rerun.json")
+    results: dict[str, Any] = {"machine": machine_info or _load(work / "machine.json") or previous.get("machine")}
+    rerun = _load(work / "machine-sidecar-rerun.json") or previous.get("machine_at_sidecar_rerun")
     if rerun:
         results["machine_at_sidecar_rerun"] = rerun
+    if carried:
+        results["carried_over"] = carried
     results["scan_speedup_vs_checkov"] = scan.get("speedup") if scan else None
     results["scan_speedup_vs_checkov_cpu"] = scan.get("speedup_cpu") if scan else None
     results["recall_ratio_vs_checkov"] = (scan or {}).get("recall", {}).get("recall_ratio")
@@ -97,10 +124,44 @@ def collect(work: Path, machine_info: dict[str, Any] | None) -> dict[str, Any]:
         store = (cidr.get("stores") or {}).get("read_optimized") or {}
         growth = store.get("ratio_last_to_first_median")
     results["cidr_lookup_growth_100x"] = growth
+    rw = realworld or {}
+    results["realworld_terraform_speedup_vs_checkov"] = (rw.get("terraform") or {}).get("speedup")
+    results["realworld_kubeflow_speedup_vs_checkov"] = (rw.get("kubeflow") or {}).get("speedup")
+    results["realworld_kubeflow_mlfence_wall_s"] = ((rw.get("kubeflow") or {}).get("mlfence_wall_s") or {}).get("median")
+    big = scale_headline(scale) if scale else {}
+    results["scale_100k_wall_s"] = big.get("wall_s")
+    results["scale_100k_peak_rss_mib"] = big.get("peak_rss_mib")
+    if realworld:
+        results["realworld"] = {
+            "commit": rw.get("commit"), "checkov_version": rw.get("checkov_version"),
+            "load_average_at_start": rw.get("load_average_at_start"), "load_average_at_end": rw.get("load_average_at_end"),
+            "started": rw.get("started"), "reps": rw.get("reps"),
+            **{name: {k: (rw.get(name) or {}).get(k) for k in (
+                "files", "speedup", "speedup_cpu", "speedup_pairs", "mlfence_wall_s", "checkov_wall_s", "mlfence_cpu_s",
+                "checkov_cpu_s", "mlfence_peak_rss_mib", "checkov_peak_rss_mib", "mlfence_exit_codes",
+                "checkov_exit_codes", "commit", "started", "checkov_errors")} for name in ("terraform", "kubeflow")
+                if rw.get(name)}}
+        for name in ("terraform", "kubeflow"):
+            if rw.get(name):
+                loads = [r["load_average"][0] for tool in ("mlfence", "checkov") for r in rw[name]["runs"][tool]]
+                results["realworld"][name]["load_1min_range_after_runs"] = [min(loads), max(loads)] if loads else None
+                mc, cc = rw[name].get("mlfence_counts") or {}, rw[name].get("checkov_counts") or {}
+                results["realworld"][name]["mlfence_findings"] = {k: mc.get(k) for k in (
+                    "documents", "kubernetes_objects", "terraform_plans", "input_errors", "findings", "fail",
+                    "files_with_findings")}
+                results["realworld"][name]["checkov_findings"] = cc
+    if scale:
+        results["scale"] = {"commit": scale.get("commit"), "load_average_at_start": scale.get("load_average_at_start"),
+                            "load_average_at_end": scale.get("load_average_at_end"), "started": scale.get("started"),
+                            "runs": {n: {k: r.get(k) for k in ("wall_s", "cpu_s", "peak_rss_mib", "exit", "timed_out",
+                                                               "load_average_before", "load_average_after")}
+                                     for n, r in (scale.get("runs") or {}).items()},
+                            "growth": scale.get("growth"), "extrapolated": scale.get("extrapolated"),
+                            "headline_100k": big or None}
     results["targets"] = {}
     for key, (op, bound) in TARGETS.items():
         value = results.get(key)
-        met = None if value is None else (value >= bound if op == ">=" else value <= bound)
+        met = None if value is None else {">=": value >= bound, "<=": value <= bound, "<": value < bound}[op]
         results["targets"][key] = {"target": f"{op} {bound}", "value": value, "met": met}
     gator_summary = None
     if gator:
@@ -112,13 +173,14 @@ def collect(work: Path, machine_info: dict[str, Any] | None) -> dict[str, Any]:
                               "template_compilation": (raw.get("setupBreakdown") or {}).get("templateCompilation")})
     results["gatekeeper"] = gator_summary
     results["sidecar"] = head or None
-    later = _load(work / "head" / "scan.json")
+    later = _load(work / "head" / "scan.json") or previous.get("scan_later_commit")
     if later:
         # The same scan comparison re-run later on a newer commit (see README).
-        results["scan_later_commit"] = {k: later.get(k) for k in (
+        results["scan_later_commit"] = later if "runs" not in later else {k: later.get(k) for k in (
             "speedup", "speedup_cpu", "speedup_pairs", "mlfence_wall_s", "checkov_wall_s", "mlfence_cpu_s",
             "checkov_cpu_s")}
-    results["raw"] = {"scan": scan, "sidecar": sidecar, "rules": rules, "gator": gator, "cidr": cidr}
+    results["raw"] = {"scan": scan, "sidecar": sidecar, "rules": rules, "gator": gator, "cidr": cidr,
+                      "realworld": realworld, "scale": scale}
     return results
 
 
@@ -130,10 +192,19 @@ def table(results: dict[str, Any]) -> str:
     labels = {"scan_speedup_vs_checkov": "CI scan speedup vs Checkov (wall, median)",
               "recall_ratio_vs_checkov": "recall ratio mlfence / Checkov (ML-isolation cases)",
               "sidecar_p99_ms": "sidecar p99 at 500 rps, admission (ms)",
-              "cidr_lookup_growth_100x": "CIDR lookup growth 1x -> 100x"}
+              "cidr_lookup_growth_100x": "CIDR lookup growth 1x -> 100x",
+              "realworld_terraform_speedup_vs_checkov": "real-world Terraform plans: speedup vs Checkov (wall, median)",
+              "realworld_kubeflow_speedup_vs_checkov": "Kubeflow manifests tree: speedup vs Checkov (wall, median)",
+              "realworld_kubeflow_mlfence_wall_s": "Kubeflow manifests tree: mlfence wall s (median)",
+              "scale_100k_wall_s": "100k tiny objects: mlfence wall s",
+              "scale_100k_peak_rss_mib": "100k tiny objects: peak RSS MiB (largest process)"}
     side = results.get("sidecar") or {}
     if side.get("achieved_rps_at_500rps") is not None:
         labels["sidecar_p99_ms"] += f" — served {side['achieved_rps_at_500rps']} of 500 rps"
+    big = (results.get("scale") or {}).get("headline_100k") or {}
+    if big and not big.get("measured"):
+        for key in ("scale_100k_wall_s", "scale_100k_peak_rss_mib"):
+            labels[key] += f" — EXTRAPOLATED from {big['extrapolated_from']} objects"
     for key, label in labels.items():
         t = results["targets"][key]
         met = {True: "yes", False: "**no**", None: "n/a"}[t["met"]]
@@ -158,6 +229,41 @@ def table(results: dict[str, Any]) -> str:
         rows.append(f"| sidecar max throughput, wrk closed loop (rps) | {fmt(side.get('wrk_max_rps'))} | | |")
         low, low_p99 = fmt(side.get("lowest_rate")), fmt(side.get("lowest_rate_p99_ms"))
         rows.append(f"| sidecar p99 at {low} rps (ms) | {low_p99} | | |")
+    rw = results.get("realworld") or {}
+    for name in ("terraform", "kubeflow"):
+        r = rw.get(name)
+        if not r or not r.get("mlfence_wall_s"):
+            continue
+        m, mc, mr = r["mlfence_wall_s"], r["mlfence_cpu_s"], r["mlfence_peak_rss_mib"]
+        rows.append(f"| {name} real-world: mlfence wall s / CPU s / peak RSS MiB, median (wall min-max) | "
+                    f"{m['median']} ({m['min']}-{m['max']}) / {mc['median']} / {mr['median']} | | |")
+        if r.get("checkov_wall_s"):
+            c, cc, cr = r["checkov_wall_s"], r["checkov_cpu_s"], r["checkov_peak_rss_mib"]
+            rows.append(f"| {name} real-world: Checkov wall s / CPU s / peak RSS MiB, median (wall min-max) | "
+                        f"{c['median']} ({c['min']}-{c['max']}) / {cc['median']} / {cr['median']} | | |")
+            rows.append(f"| {name} real-world: speedup CPU s; wall per pair | {r.get('speedup_cpu')}; "
+                        f"{', '.join(map(str, r.get('speedup_pairs') or []))} | | |")
+        lo = r.get("load_1min_range_after_runs") or ["?", "?"]
+        rows.append(f"| {name} real-world: commit / start / 1-min load after each run | {r.get('commit')} / "
+                    f"{r.get('started')} / {lo[0]}-{lo[1]} | | |")
+        f = r.get("mlfence_findings") or {}
+        ck = r.get("checkov_findings") or {}
+        rows.append(f"| {name} real-world: {r.get('files')} files, {f.get('documents')} documents; mlfence findings "
+                    f"(fail) / input errors; Checkov failed checks / parsing errors | {f.get('findings')} "
+                    f"({f.get('fail')}) / {f.get('input_errors')}; {ck.get('failed')} / {ck.get('parsing_errors')} | | |")
+    if rw:
+        rows.append(f"| real-world runs: Checkov version / reps | {rw.get('checkov_version')} / {rw.get('reps')} | | |")
+    sc = results.get("scale") or {}
+    for n, r in (sc.get("runs") or {}).items():
+        state = " (timed out)" if r.get("timed_out") else ""
+        rows.append(f"| scale {int(n):,} objects: wall s / CPU s / peak RSS MiB{state} | {r['wall_s']} / {r['cpu_s']} / "
+                    f"{r['peak_rss_mib']} (load {r['load_average_before'][0]}-{r['load_average_after'][0]}) | | |")
+    if sc.get("growth"):
+        g = sc["growth"]
+        rows.append(f"| scale growth {g['from']:,} -> {g['to']:,} objects (linear = {g['size_ratio']}): wall / CPU / RSS "
+                    f"| {g['wall_ratio']} / {g['cpu_ratio']} / {g['rss_ratio']} | | |")
+    if sc:
+        rows.append(f"| scale run: commit | {sc.get('commit')} | | |")
     gk = results.get("gatekeeper") or {}
     if gk:
         p50, p99 = fmt(gk.get("p50")), fmt(gk.get("p99"))
@@ -257,7 +363,7 @@ def main() -> None:
         args.work.mkdir(parents=True, exist_ok=True)
         (args.work / "machine.json").write_text(json.dumps(machine(), indent=2) + "\n")
         return
-    results = collect(args.work, None)
+    results = collect(args.work, None, _load(args.out) if args.out.name != "null" else None)
     args.out.write_text(json.dumps(results, indent=1) + "\n")
     if args.readme:
         update_readme(args.readme, table(results) + details(results))

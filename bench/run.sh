@@ -4,6 +4,8 @@
 # Knobs (environment): PLANS=200 MANIFESTS=2000 SCAN_REPS=3 SCAN_SUBSET= (N files for both tools)
 #   SIDECAR_DURATION=10 SIDECAR_REPS=3 SIDECAR_RATES=... RULES_COUNT=3 GATOR_ITERATIONS=50
 #   CIDR_RERUN=0 (1: run bench/cidr/run.sh even when bench/cidr/results.json exists)
+#   REALWORLD=/work/shared/realworld REALWORLD_REPS=3 (the real-world step is skipped when REALWORLD is absent)
+#   SCALE_SIZES=10000,100000 SCALE_TIMEOUT=900 (SCALE_SIZES= skips the scale step)
 # Inputs and raw outputs go to bench/work/ (git-ignored); results to bench/results.json,
 # bench/README.md (table between the results markers) and bench/latency_vs_rate.png.
 set -euo pipefail
@@ -38,6 +40,18 @@ $PY bench/fulldata.py "$WORK" >"$WORK/fulldata.json"
 echo "== CI scan: mlfence vs Checkov" >&2
 $PY bench/scan.py "$WORK/corpus" --reps "${SCAN_REPS:-3}" --checkov "$CK/bin/checkov" \
   ${SCAN_SUBSET:+--subset "$SCAN_SUBSET"} --out "$WORK/scan.json"
+
+echo "== real-world scan: mlfence vs Checkov (Terraform fixture plans, Kubeflow manifests)" >&2
+if [ -d "${REALWORLD:-/work/shared/realworld}" ]; then
+  $PY bench/realworld.py --root "${REALWORLD:-/work/shared/realworld}" --reps "${REALWORLD_REPS:-3}" \
+    --checkov "$CK/bin/checkov" --out "$WORK/realworld.json"
+fi
+
+echo "== scale: one mlfence check of many tiny objects" >&2
+if [ -n "${SCALE_SIZES-10000,100000}" ]; then
+  $PY bench/scale.py --sizes "${SCALE_SIZES-10000,100000}" --timeout "${SCALE_TIMEOUT:-900}" --extrapolate-to 100000 \
+    --work "$WORK/scale" --out "$WORK/scale.json"
+fi
 
 echo "== sidecar" >&2
 $PY bench/sidecar.py --bundle "$WORK/bundle.tar.gz" --duration "${SIDECAR_DURATION:-10}" \
