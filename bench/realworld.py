@@ -35,8 +35,10 @@ CHECKOV_FLAGS = ["--quiet", "--compact", "-o", "json", "--skip-download"]
 
 def corpora(root: Path) -> dict[str, dict[str, Any]]:
     return {
-        "terraform": {"paths": [root / "terraform-fixtures" / "main", root / "terraform"],
-                      "framework": "terraform_plan"},
+        "terraform": {
+            "paths": [root / "terraform-fixtures" / "main", root / "terraform"],
+            "framework": "terraform_plan",
+        },
         "kubeflow": {"paths": [root / "kubernetes" / "kubeflow-manifests"], "framework": "kubernetes"},
     }
 
@@ -53,15 +55,24 @@ def timed(cmd: list[str], out: Path, env: dict[str, str] | None = None) -> dict[
         _, status, usage = os.wait4(proc.pid, 0)
         proc.returncode = os.waitstatus_to_exitcode(status)
     wall = time.perf_counter() - t0
-    return {"wall_s": round(wall, 3), "cpu_s": round(usage.ru_utime + usage.ru_stime, 3),
-            "user_s": round(usage.ru_utime, 3), "sys_s": round(usage.ru_stime, 3),
-            "peak_rss_mib": round(usage.ru_maxrss / 1024, 1), "exit": proc.returncode,
-            "load_average": [round(x, 2) for x in os.getloadavg()]}
+    return {
+        "wall_s": round(wall, 3),
+        "cpu_s": round(usage.ru_utime + usage.ru_stime, 3),
+        "user_s": round(usage.ru_utime, 3),
+        "sys_s": round(usage.ru_stime, 3),
+        "peak_rss_mib": round(usage.ru_maxrss / 1024, 1),
+        "exit": proc.returncode,
+        "load_average": [round(x, 2) for x in os.getloadavg()],
+    }
 
 
 def summary(values: list[float]) -> dict[str, float]:
-    return {"median": round(statistics.median(values), 3), "min": round(min(values), 3),
-            "max": round(max(values), 3), "n": len(values)}
+    return {
+        "median": round(statistics.median(values), 3),
+        "min": round(min(values), 3),
+        "max": round(max(values), 3),
+        "n": len(values),
+    }
 
 
 def mlfence_cmd(paths: list[Path]) -> list[str]:
@@ -98,8 +109,19 @@ def mlfence_counts(report: Path) -> dict[str, Any]:
         return {"error": "empty output"}
     document = json.loads(text)
     s = document["summary"]
-    keys = ("documents", "kubernetes_objects", "terraform_plans", "skipped_documents", "skipped_files",
-            "input_errors", "findings", "fail", "warn", "unknown", "exempted")
+    keys = (
+        "documents",
+        "kubernetes_objects",
+        "terraform_plans",
+        "skipped_documents",
+        "skipped_files",
+        "input_errors",
+        "findings",
+        "fail",
+        "warn",
+        "unknown",
+        "exempted",
+    )
     out: dict[str, Any] = {k: s.get(k) for k in keys}
     out["files_with_findings"] = len({f["file"] for f in document["findings"]})
     rules: dict[str, int] = {}
@@ -120,7 +142,14 @@ def checkov_counts(report: Path) -> dict[str, Any]:
     except json.JSONDecodeError as exc:
         return {"error": f"not JSON: {exc}"}
     reports = [r for d in documents for r in (d if isinstance(d, list) else [d])]
-    out: dict[str, Any] = {"reports": len(reports), "failed": 0, "passed": 0, "skipped": 0, "parsing_errors": 0, "resource_count": 0}
+    out: dict[str, Any] = {
+        "reports": len(reports),
+        "failed": 0,
+        "passed": 0,
+        "skipped": 0,
+        "parsing_errors": 0,
+        "resource_count": 0,
+    }
     files: set[str] = set()
     for r in reports:
         s = r.get("summary") or {}
@@ -139,16 +168,24 @@ def checkov_errors(stderr: str) -> dict[str, Any]:
     lines = [ln for ln in stderr.splitlines() if "[ERROR]" in ln]
     crashed = [ln.split("[ERROR]", 1)[1].strip() for ln in lines if "Failed to run check" in ln]
     parse = [ln.split("[ERROR]", 1)[1].strip() for ln in lines if "parsing" in ln.lower()]
-    return {"error_lines": len(lines), "check_crashes": len(crashed), "check_crash_examples": crashed[:5],
-            "parse_errors": parse[:10], "tracebacks": stderr.count("Traceback (most recent call last)")}
+    return {
+        "error_lines": len(lines),
+        "check_crashes": len(crashed),
+        "check_crash_examples": crashed[:5],
+        "parse_errors": parse[:10],
+        "tracebacks": stderr.count("Traceback (most recent call last)"),
+    }
 
 
 def run_corpus(name: str, spec: dict[str, Any], reps: int, checkov: str | None, work: Path) -> dict[str, Any]:
     paths = [p for p in spec["paths"] if p.exists()]
     suffixes = (".json",) if spec["framework"] == "terraform_plan" else (".yaml", ".yml")
-    result: dict[str, Any] = {"paths": [str(p) for p in paths], "files": count_files(paths, suffixes),
-                              "started": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
-                              "load_average_at_start": [round(x, 2) for x in os.getloadavg()]}
+    result: dict[str, Any] = {
+        "paths": [str(p) for p in paths],
+        "files": count_files(paths, suffixes),
+        "started": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        "load_average_at_start": [round(x, 2) for x in os.getloadavg()],
+    }
     env = {**os.environ, "LOG_LEVEL": "ERROR", "CHECKOV_RUN_SCA_PACKAGE_SCAN_V2": "false"}
     runs: dict[str, list[dict[str, Any]]] = {"mlfence": [], "checkov": []}
     for rep in range(reps):
@@ -162,9 +199,12 @@ def run_corpus(name: str, spec: dict[str, Any], reps: int, checkov: str | None, 
             else:
                 continue
             runs[tool].append(r)
-            print(f"  {name} rep {rep + 1}: {tool} {r['wall_s']} s wall, {r['cpu_s']} s CPU, "
-                  f"{r['peak_rss_mib']} MiB, exit {r['exit']}, load {r['load_average'][0]}",
-                  file=sys.stderr, flush=True)
+            print(
+                f"  {name} rep {rep + 1}: {tool} {r['wall_s']} s wall, {r['cpu_s']} s CPU, "
+                f"{r['peak_rss_mib']} MiB, exit {r['exit']}, load {r['load_average'][0]}",
+                file=sys.stderr,
+                flush=True,
+            )
     result["runs"] = runs
     m = runs["mlfence"]
     bad = [r for r in m if r["exit"] not in (0, 1, 2)]
@@ -184,8 +224,11 @@ def run_corpus(name: str, spec: dict[str, Any], reps: int, checkov: str | None, 
         result["checkov_counts"] = checkov_counts(work / f"{name}-checkov.json")
         stderr = (work / f"{name}-checkov.stderr").read_text()
         result["checkov_errors"] = checkov_errors(stderr)
-        shown = ["-f", "PLAN.json ..."] if spec["framework"] == "terraform_plan" else [
-            arg for p in paths for arg in ("-d", str(p))]
+        shown = (
+            ["-f", "PLAN.json ..."]
+            if spec["framework"] == "terraform_plan"
+            else [arg for p in paths for arg in ("-d", str(p))]
+        )
         result["checkov_command"] = " ".join(["checkov", *shown, "--framework", spec["framework"], *CHECKOV_FLAGS])
         # Ratio per alternating pair (same moment of machine load), and ratio of medians.
         result["speedup_pairs"] = [round(cr["wall_s"] / mr["wall_s"], 2) for mr, cr in zip(m, c, strict=True)]
@@ -197,15 +240,21 @@ def run_corpus(name: str, spec: dict[str, Any], reps: int, checkov: str | None, 
 
 def run(root: Path, reps: int, checkov: str | None, work: Path, only: list[str] | None) -> dict[str, Any]:
     work.mkdir(parents=True, exist_ok=True)
-    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True,
-                            cwd=ROOT, check=False).stdout.strip()
-    result: dict[str, Any] = {"commit": commit, "reps": reps, "root": str(root),
-                              "started": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
-                              "load_average_at_start": [round(x, 2) for x in os.getloadavg()],
-                              "nproc": os.cpu_count()}
+    commit = subprocess.run(
+        ["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, cwd=ROOT, check=False
+    ).stdout.strip()
+    result: dict[str, Any] = {
+        "commit": commit,
+        "reps": reps,
+        "root": str(root),
+        "started": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        "load_average_at_start": [round(x, 2) for x in os.getloadavg()],
+        "nproc": os.cpu_count(),
+    }
     if checkov:
-        result["checkov_version"] = subprocess.run([checkov, "--version"], capture_output=True, text=True,
-                                                   check=False).stdout.strip()
+        result["checkov_version"] = subprocess.run(
+            [checkov, "--version"], capture_output=True, text=True, check=False
+        ).stdout.strip()
     for name, spec in corpora(root).items():
         if only and name not in only:
             continue
@@ -229,14 +278,27 @@ def main() -> None:
     if args.only and args.out.exists():
         # Re-running one corpus keeps the others' figures (each corpus records its own start and load).
         previous = json.loads(args.out.read_text())
-        result = {**previous, **{k: v for k, v in result.items() if k in args.only},
-                  "rerun": {**(previous.get("rerun") or {}), **{name: {k: result[k] for k in (
-                      "commit", "started", "finished", "load_average_at_start", "load_average_at_end")}
-                      for name in args.only}}}
+        result = {
+            **previous,
+            **{k: v for k, v in result.items() if k in args.only},
+            "rerun": {
+                **(previous.get("rerun") or {}),
+                **{
+                    name: {
+                        k: result[k]
+                        for k in ("commit", "started", "finished", "load_average_at_start", "load_average_at_end")
+                    }
+                    for name in args.only
+                },
+            },
+        }
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(result, indent=2) + "\n")
-    brief = {name: {k: result[name].get(k) for k in ("mlfence_wall_s", "checkov_wall_s", "speedup", "speedup_cpu")}
-             for name in ("terraform", "kubeflow") if name in result}
+    brief = {
+        name: {k: result[name].get(k) for k in ("mlfence_wall_s", "checkov_wall_s", "speedup", "speedup_cpu")}
+        for name in ("terraform", "kubeflow")
+        if name in result
+    }
     print(json.dumps(brief), file=sys.stderr)
 
 

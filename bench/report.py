@@ -23,11 +23,17 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 ROOT = Path(__file__).resolve().parents[1]
-TARGETS = {"scan_speedup_vs_checkov": (">=", 20), "recall_ratio_vs_checkov": (">=", 1),
-           "sidecar_p99_ms": ("<=", 2), "cidr_lookup_growth_100x": ("<=", 1.5),
-           "realworld_terraform_speedup_vs_checkov": (">=", 20), "realworld_kubeflow_speedup_vs_checkov": (">=", 20),
-           "realworld_kubeflow_mlfence_wall_s": ("<=", 2.5), "scale_100k_wall_s": ("<", 60),
-           "scale_100k_peak_rss_mib": ("<", 2048)}
+TARGETS = {
+    "scan_speedup_vs_checkov": (">=", 20),
+    "recall_ratio_vs_checkov": (">=", 1),
+    "sidecar_p99_ms": ("<=", 2),
+    "cidr_lookup_growth_100x": ("<=", 1.5),
+    "realworld_terraform_speedup_vs_checkov": (">=", 20),
+    "realworld_kubeflow_speedup_vs_checkov": (">=", 20),
+    "realworld_kubeflow_mlfence_wall_s": ("<=", 2.5),
+    "scale_100k_wall_s": ("<", 60),
+    "scale_100k_peak_rss_mib": ("<", 2048),
+}
 PARTS = ("scan", "sidecar", "rules", "gator", "realworld", "scale")
 
 
@@ -42,12 +48,19 @@ def machine() -> dict[str, Any]:
     for line in Path("/proc/meminfo").read_text().splitlines():
         if line.startswith("MemTotal:"):
             mem_kib = int(line.split()[1])
-    opa = subprocess.run([str(ROOT / ".tools" / "bin" / "opa"), "version"], capture_output=True, text=True,
-                         check=False).stdout.splitlines()
-    return {"nproc": os.cpu_count(), "memory_gib": round(mem_kib / 1024 / 1024, 1), "cpu_model": cpu,
-            "load_average_at_start": list(os.getloadavg()), "kernel": platform.release(),
-            "python": platform.python_version(), "opa": opa[0] if opa else "",
-            "started": time.strftime("%Y-%m-%dT%H:%M:%S%z")}
+    opa = subprocess.run(
+        [str(ROOT / ".tools" / "bin" / "opa"), "version"], capture_output=True, text=True, check=False
+    ).stdout.splitlines()
+    return {
+        "nproc": os.cpu_count(),
+        "memory_gib": round(mem_kib / 1024 / 1024, 1),
+        "cpu_model": cpu,
+        "load_average_at_start": list(os.getloadavg()),
+        "kernel": platform.release(),
+        "python": platform.python_version(),
+        "opa": opa[0] if opa else "",
+        "started": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+    }
 
 
 def _load(path: Path) -> dict[str, Any] | None:
@@ -89,12 +102,23 @@ def scale_headline(scale: dict[str, Any]) -> dict[str, Any]:
     """The 100k-object figures: measured when that run finished, else the labelled extrapolation."""
     run = (scale.get("runs") or {}).get("100000")
     if run and not run.get("timed_out"):
-        return {"objects": 100000, "wall_s": run["wall_s"], "cpu_s": run["cpu_s"],
-                "peak_rss_mib": run["peak_rss_mib"], "measured": True}
+        return {
+            "objects": 100000,
+            "wall_s": run["wall_s"],
+            "cpu_s": run["cpu_s"],
+            "peak_rss_mib": run["peak_rss_mib"],
+            "measured": True,
+        }
     ext = scale.get("extrapolated") or {}
     if ext.get("objects") == 100000:
-        return {"objects": 100000, "wall_s": ext["wall_s"], "cpu_s": ext["cpu_s"],
-                "peak_rss_mib": ext["peak_rss_mib"], "measured": False, "extrapolated_from": ext["from_measured"]}
+        return {
+            "objects": 100000,
+            "wall_s": ext["wall_s"],
+            "cpu_s": ext["cpu_s"],
+            "peak_rss_mib": ext["peak_rss_mib"],
+            "measured": False,
+            "extrapolated_from": ext["from_measured"],
+        }
     return {}
 
 
@@ -127,37 +151,88 @@ def collect(work: Path, machine_info: dict[str, Any] | None, previous: dict[str,
     rw = realworld or {}
     results["realworld_terraform_speedup_vs_checkov"] = (rw.get("terraform") or {}).get("speedup")
     results["realworld_kubeflow_speedup_vs_checkov"] = (rw.get("kubeflow") or {}).get("speedup")
-    results["realworld_kubeflow_mlfence_wall_s"] = ((rw.get("kubeflow") or {}).get("mlfence_wall_s") or {}).get("median")
+    results["realworld_kubeflow_mlfence_wall_s"] = ((rw.get("kubeflow") or {}).get("mlfence_wall_s") or {}).get(
+        "median"
+    )
     big = scale_headline(scale) if scale else {}
     results["scale_100k_wall_s"] = big.get("wall_s")
     results["scale_100k_peak_rss_mib"] = big.get("peak_rss_mib")
     if realworld:
         results["realworld"] = {
-            "commit": rw.get("commit"), "checkov_version": rw.get("checkov_version"),
-            "load_average_at_start": rw.get("load_average_at_start"), "load_average_at_end": rw.get("load_average_at_end"),
-            "started": rw.get("started"), "reps": rw.get("reps"),
-            **{name: {k: (rw.get(name) or {}).get(k) for k in (
-                "files", "speedup", "speedup_cpu", "speedup_pairs", "mlfence_wall_s", "checkov_wall_s", "mlfence_cpu_s",
-                "checkov_cpu_s", "mlfence_peak_rss_mib", "checkov_peak_rss_mib", "mlfence_exit_codes",
-                "checkov_exit_codes", "commit", "started", "checkov_errors")} for name in ("terraform", "kubeflow")
-                if rw.get(name)}}
+            "commit": rw.get("commit"),
+            "checkov_version": rw.get("checkov_version"),
+            "load_average_at_start": rw.get("load_average_at_start"),
+            "load_average_at_end": rw.get("load_average_at_end"),
+            "started": rw.get("started"),
+            "reps": rw.get("reps"),
+            **{
+                name: {
+                    k: (rw.get(name) or {}).get(k)
+                    for k in (
+                        "files",
+                        "speedup",
+                        "speedup_cpu",
+                        "speedup_pairs",
+                        "mlfence_wall_s",
+                        "checkov_wall_s",
+                        "mlfence_cpu_s",
+                        "checkov_cpu_s",
+                        "mlfence_peak_rss_mib",
+                        "checkov_peak_rss_mib",
+                        "mlfence_exit_codes",
+                        "checkov_exit_codes",
+                        "commit",
+                        "started",
+                        "checkov_errors",
+                    )
+                }
+                for name in ("terraform", "kubeflow")
+                if rw.get(name)
+            },
+        }
         for name in ("terraform", "kubeflow"):
             if rw.get(name):
                 loads = [r["load_average"][0] for tool in ("mlfence", "checkov") for r in rw[name]["runs"][tool]]
                 results["realworld"][name]["load_1min_range_after_runs"] = [min(loads), max(loads)] if loads else None
                 mc, cc = rw[name].get("mlfence_counts") or {}, rw[name].get("checkov_counts") or {}
-                results["realworld"][name]["mlfence_findings"] = {k: mc.get(k) for k in (
-                    "documents", "kubernetes_objects", "terraform_plans", "input_errors", "findings", "fail",
-                    "files_with_findings")}
+                results["realworld"][name]["mlfence_findings"] = {
+                    k: mc.get(k)
+                    for k in (
+                        "documents",
+                        "kubernetes_objects",
+                        "terraform_plans",
+                        "input_errors",
+                        "findings",
+                        "fail",
+                        "files_with_findings",
+                    )
+                }
                 results["realworld"][name]["checkov_findings"] = cc
     if scale:
-        results["scale"] = {"commit": scale.get("commit"), "load_average_at_start": scale.get("load_average_at_start"),
-                            "load_average_at_end": scale.get("load_average_at_end"), "started": scale.get("started"),
-                            "runs": {n: {k: r.get(k) for k in ("wall_s", "cpu_s", "peak_rss_mib", "exit", "timed_out",
-                                                               "load_average_before", "load_average_after")}
-                                     for n, r in (scale.get("runs") or {}).items()},
-                            "growth": scale.get("growth"), "extrapolated": scale.get("extrapolated"),
-                            "headline_100k": big or None}
+        results["scale"] = {
+            "commit": scale.get("commit"),
+            "load_average_at_start": scale.get("load_average_at_start"),
+            "load_average_at_end": scale.get("load_average_at_end"),
+            "started": scale.get("started"),
+            "runs": {
+                n: {
+                    k: r.get(k)
+                    for k in (
+                        "wall_s",
+                        "cpu_s",
+                        "peak_rss_mib",
+                        "exit",
+                        "timed_out",
+                        "load_average_before",
+                        "load_average_after",
+                    )
+                }
+                for n, r in (scale.get("runs") or {}).items()
+            },
+            "growth": scale.get("growth"),
+            "extrapolated": scale.get("extrapolated"),
+            "headline_100k": big or None,
+        }
     results["targets"] = {}
     for key, (op, bound) in TARGETS.items():
         value = results.get(key)
@@ -168,19 +243,45 @@ def collect(work: Path, machine_info: dict[str, Any] | None, previous: dict[str,
         raw = gator["raw"][0] if isinstance(gator["raw"], list) else gator["raw"]
         lat = raw.get("latencies", {})
         gator_summary = {k: _ms(v) for k, v in lat.items()}
-        gator_summary.update({"reviews_per_second": raw.get("reviewsPerSecond"), "templates": gator["templates"],
-                              "objects": gator["objects"], "setup": raw.get("setupDuration"),
-                              "template_compilation": (raw.get("setupBreakdown") or {}).get("templateCompilation")})
+        gator_summary.update(
+            {
+                "reviews_per_second": raw.get("reviewsPerSecond"),
+                "templates": gator["templates"],
+                "objects": gator["objects"],
+                "setup": raw.get("setupDuration"),
+                "template_compilation": (raw.get("setupBreakdown") or {}).get("templateCompilation"),
+            }
+        )
     results["gatekeeper"] = gator_summary
     results["sidecar"] = head or None
     later = _load(work / "head" / "scan.json") or previous.get("scan_later_commit")
     if later:
         # The same scan comparison re-run later on a newer commit (see README).
-        results["scan_later_commit"] = later if "runs" not in later else {k: later.get(k) for k in (
-            "speedup", "speedup_cpu", "speedup_pairs", "mlfence_wall_s", "checkov_wall_s", "mlfence_cpu_s",
-            "checkov_cpu_s")}
-    results["raw"] = {"scan": scan, "sidecar": sidecar, "rules": rules, "gator": gator, "cidr": cidr,
-                      "realworld": realworld, "scale": scale}
+        results["scan_later_commit"] = (
+            later
+            if "runs" not in later
+            else {
+                k: later.get(k)
+                for k in (
+                    "speedup",
+                    "speedup_cpu",
+                    "speedup_pairs",
+                    "mlfence_wall_s",
+                    "checkov_wall_s",
+                    "mlfence_cpu_s",
+                    "checkov_cpu_s",
+                )
+            }
+        )
+    results["raw"] = {
+        "scan": scan,
+        "sidecar": sidecar,
+        "rules": rules,
+        "gator": gator,
+        "cidr": cidr,
+        "realworld": realworld,
+        "scale": scale,
+    }
     return results
 
 
@@ -189,15 +290,17 @@ def table(results: dict[str, Any]) -> str:
         return "n/a" if v is None else str(v)
 
     rows = ["| figure | value | target | met |", "|---|---|---|---|"]
-    labels = {"scan_speedup_vs_checkov": "CI scan speedup vs Checkov (wall, median)",
-              "recall_ratio_vs_checkov": "recall ratio mlfence / Checkov (ML-isolation cases)",
-              "sidecar_p99_ms": "sidecar p99 at 500 rps, admission (ms)",
-              "cidr_lookup_growth_100x": "CIDR lookup growth 1x -> 100x",
-              "realworld_terraform_speedup_vs_checkov": "real-world Terraform plans: speedup vs Checkov (wall, median)",
-              "realworld_kubeflow_speedup_vs_checkov": "Kubeflow manifests tree: speedup vs Checkov (wall, median)",
-              "realworld_kubeflow_mlfence_wall_s": "Kubeflow manifests tree: mlfence wall s (median)",
-              "scale_100k_wall_s": "100k tiny objects: mlfence wall s",
-              "scale_100k_peak_rss_mib": "100k tiny objects: peak RSS MiB (largest process)"}
+    labels = {
+        "scan_speedup_vs_checkov": "CI scan speedup vs Checkov (wall, median)",
+        "recall_ratio_vs_checkov": "recall ratio mlfence / Checkov (ML-isolation cases)",
+        "sidecar_p99_ms": "sidecar p99 at 500 rps, admission (ms)",
+        "cidr_lookup_growth_100x": "CIDR lookup growth 1x -> 100x",
+        "realworld_terraform_speedup_vs_checkov": "real-world Terraform plans: speedup vs Checkov (wall, median)",
+        "realworld_kubeflow_speedup_vs_checkov": "Kubeflow manifests tree: speedup vs Checkov (wall, median)",
+        "realworld_kubeflow_mlfence_wall_s": "Kubeflow manifests tree: mlfence wall s (median)",
+        "scale_100k_wall_s": "100k tiny objects: mlfence wall s",
+        "scale_100k_peak_rss_mib": "100k tiny objects: peak RSS MiB (largest process)",
+    }
     side = results.get("sidecar") or {}
     if side.get("achieved_rps_at_500rps") is not None:
         labels["sidecar_p99_ms"] += f" — served {side['achieved_rps_at_500rps']} of 500 rps"
@@ -235,33 +338,47 @@ def table(results: dict[str, Any]) -> str:
         if not r or not r.get("mlfence_wall_s"):
             continue
         m, mc, mr = r["mlfence_wall_s"], r["mlfence_cpu_s"], r["mlfence_peak_rss_mib"]
-        rows.append(f"| {name} real-world: mlfence wall s / CPU s / peak RSS MiB, median (wall min-max) | "
-                    f"{m['median']} ({m['min']}-{m['max']}) / {mc['median']} / {mr['median']} | | |")
+        rows.append(
+            f"| {name} real-world: mlfence wall s / CPU s / peak RSS MiB, median (wall min-max) | "
+            f"{m['median']} ({m['min']}-{m['max']}) / {mc['median']} / {mr['median']} | | |"
+        )
         if r.get("checkov_wall_s"):
             c, cc, cr = r["checkov_wall_s"], r["checkov_cpu_s"], r["checkov_peak_rss_mib"]
-            rows.append(f"| {name} real-world: Checkov wall s / CPU s / peak RSS MiB, median (wall min-max) | "
-                        f"{c['median']} ({c['min']}-{c['max']}) / {cc['median']} / {cr['median']} | | |")
-            rows.append(f"| {name} real-world: speedup CPU s; wall per pair | {r.get('speedup_cpu')}; "
-                        f"{', '.join(map(str, r.get('speedup_pairs') or []))} | | |")
+            rows.append(
+                f"| {name} real-world: Checkov wall s / CPU s / peak RSS MiB, median (wall min-max) | "
+                f"{c['median']} ({c['min']}-{c['max']}) / {cc['median']} / {cr['median']} | | |"
+            )
+            rows.append(
+                f"| {name} real-world: speedup CPU s; wall per pair | {r.get('speedup_cpu')}; "
+                f"{', '.join(map(str, r.get('speedup_pairs') or []))} | | |"
+            )
         lo = r.get("load_1min_range_after_runs") or ["?", "?"]
-        rows.append(f"| {name} real-world: commit / start / 1-min load after each run | {r.get('commit')} / "
-                    f"{r.get('started')} / {lo[0]}-{lo[1]} | | |")
+        rows.append(
+            f"| {name} real-world: commit / start / 1-min load after each run | {r.get('commit')} / "
+            f"{r.get('started')} / {lo[0]}-{lo[1]} | | |"
+        )
         f = r.get("mlfence_findings") or {}
         ck = r.get("checkov_findings") or {}
-        rows.append(f"| {name} real-world: {r.get('files')} files, {f.get('documents')} documents; mlfence findings "
-                    f"(fail) / input errors; Checkov failed checks / parsing errors | {f.get('findings')} "
-                    f"({f.get('fail')}) / {f.get('input_errors')}; {ck.get('failed')} / {ck.get('parsing_errors')} | | |")
+        rows.append(
+            f"| {name} real-world: {r.get('files')} files, {f.get('documents')} documents; mlfence findings "
+            f"(fail) / input errors; Checkov failed checks / parsing errors | {f.get('findings')} "
+            f"({f.get('fail')}) / {f.get('input_errors')}; {ck.get('failed')} / {ck.get('parsing_errors')} | | |"
+        )
     if rw:
         rows.append(f"| real-world runs: Checkov version / reps | {rw.get('checkov_version')} / {rw.get('reps')} | | |")
     sc = results.get("scale") or {}
     for n, r in (sc.get("runs") or {}).items():
         state = " (timed out)" if r.get("timed_out") else ""
-        rows.append(f"| scale {int(n):,} objects: wall s / CPU s / peak RSS MiB{state} | {r['wall_s']} / {r['cpu_s']} / "
-                    f"{r['peak_rss_mib']} (load {r['load_average_before'][0]}-{r['load_average_after'][0]}) | | |")
+        rows.append(
+            f"| scale {int(n):,} objects: wall s / CPU s / peak RSS MiB{state} | {r['wall_s']} / {r['cpu_s']} / "
+            f"{r['peak_rss_mib']} (load {r['load_average_before'][0]}-{r['load_average_after'][0]}) | | |"
+        )
     if sc.get("growth"):
         g = sc["growth"]
-        rows.append(f"| scale growth {g['from']:,} -> {g['to']:,} objects (linear = {g['size_ratio']}): wall / CPU / RSS "
-                    f"| {g['wall_ratio']} / {g['cpu_ratio']} / {g['rss_ratio']} | | |")
+        rows.append(
+            f"| scale growth {g['from']:,} -> {g['to']:,} objects (linear = {g['size_ratio']}): wall / CPU / RSS "
+            f"| {g['wall_ratio']} / {g['cpu_ratio']} / {g['rss_ratio']} | | |"
+        )
     if sc:
         rows.append(f"| scale run: commit | {sc.get('commit')} | | |")
     gk = results.get("gatekeeper") or {}
@@ -278,66 +395,105 @@ def details(results: dict[str, Any]) -> str:
     raw, out = results["raw"], []
     rec = (raw.get("scan") or {}).get("recall") or {}
     if rec.get("by_category"):
-        out += ["", "Recall by ML-isolation category (known-bad cases detected):", "",
-                "| category | known bad | mlfence | Checkov (mapped checks) | Checkov (any failed check) |",
-                "|---|---|---|---|---|"]
+        out += [
+            "",
+            "Recall by ML-isolation category (known-bad cases detected):",
+            "",
+            "| category | known bad | mlfence | Checkov (mapped checks) | Checkov (any failed check) |",
+            "|---|---|---|---|---|",
+        ]
         for cat, row in rec["by_category"].items():
             out.append(f"| {cat} | {row['known_bad']} | {row['mlfence']} | {row['checkov']} | {row['checkov_any']} |")
     if rec.get("checkov_missed_rules"):
-        out += ["", "Rules whose every known-bad case Checkov misses (no mapped check fails): "
-                + ", ".join(rec["checkov_missed_rules"]) + "."]
+        out += [
+            "",
+            "Rules whose every known-bad case Checkov misses (no mapped check fails): "
+            + ", ".join(rec["checkov_missed_rules"])
+            + ".",
+        ]
     if rec.get("mlfence_missed"):
         out += ["", "Known-bad cases mlfence missed: " + ", ".join(rec["mlfence_missed"]) + "."]
     side = raw.get("sidecar")
     if side:
-        out += ["", "Sidecar, open loop (median of runs; p99 min-max):", "",
-                "| workload (generator: Python threads unless named) | target rps | achieved rps | p50 ms | p99 ms "
-                "| p99 range | dropped |",
-                "|---|---|---|---|---|---|---|"]
+        out += [
+            "",
+            "Sidecar, open loop (median of runs; p99 min-max):",
+            "",
+            "| workload (generator: Python threads unless named) | target rps | achieved rps | p50 ms | p99 ms "
+            "| p99 range | dropped |",
+            "|---|---|---|---|---|---|---|",
+        ]
         for name, entry in side["workloads"].items():
             for p in entry["points"]:
                 rng = "-".join(str(x) for x in p["p99_ms_range"])
-                out.append(f"| {name} | {p['target_rps']} | {p['achieved_rps']} | {p['p50_ms']} | {p['p99_ms']} | "
-                           f"{rng} | {p.get('dropped', 0)} |")
+                out.append(
+                    f"| {name} | {p['target_rps']} | {p['achieved_rps']} | {p['p50_ms']} | {p['p99_ms']} | "
+                    f"{rng} | {p.get('dropped', 0)} |"
+                )
                 go = p.get("vegeta")
                 if go:
                     rng = "-".join(str(x) for x in go["p99_ms_range"])
-                    out.append(f"| {name} (vegeta) | {p['target_rps']} | {go['achieved_rps']} | {go['p50_ms']} | "
-                               f"{go['p99_ms']} | {rng} | |")
+                    out.append(
+                        f"| {name} (vegeta) | {p['target_rps']} | {go['achieved_rps']} | {go['p50_ms']} | "
+                        f"{go['p99_ms']} | {rng} | |"
+                    )
             for w in entry.get("wrk") or []:
                 if w:
-                    out.append(f"| {name} (wrk, {w['connections']} conn, closed loop) | - | {w['rps']} | "
-                               f"{w['p50_ms']} | {w['p99_ms']} | | |")
+                    out.append(
+                        f"| {name} (wrk, {w['connections']} conn, closed loop) | - | {w['rps']} | "
+                        f"{w['p50_ms']} | {w['p99_ms']} | | |"
+                    )
     tuning = (side or {}).get("tuning")
     if tuning:
-        out += ["", "Sidecar tuning at 500 AdmissionReviews/s (vegeta; median of runs, p99 min-max): the store and "
-                "Go's GC target (GOGC) a deployment can choose:", "",
-                "| store | GOGC | p50 ms | p99 ms | p99 range | OPA RSS MiB |", "|---|---|---|---|---|---|"]
+        out += [
+            "",
+            "Sidecar tuning at 500 AdmissionReviews/s (vegeta; median of runs, p99 min-max): the store and "
+            "Go's GC target (GOGC) a deployment can choose:",
+            "",
+            "| store | GOGC | p50 ms | p99 ms | p99 range | OPA RSS MiB |",
+            "|---|---|---|---|---|---|",
+        ]
         for row in tuning:
             rng = "-".join(str(x) for x in row["p99_ms_range"])
-            out.append(f"| {row['store']} | {row['gogc']} | {row['p50_ms']} | {row['p99_ms']} | {rng} "
-                       f"| {row['rss_mib']} |")
+            out.append(
+                f"| {row['store']} | {row['gogc']} | {row['p50_ms']} | {row['p99_ms']} | {rng} | {row['rss_mib']} |"
+            )
     rules = raw.get("rules")
     if rules:
-        out += ["", "`opa bench` per entrypoint (full data, --optimize-store-for-read-speed; ms/op median of runs, "
-                "eval median, allocations/op):", "", "| entrypoint | ms/op | eval median ms | allocs/op |",
-                "|---|---|---|---|"]
+        out += [
+            "",
+            "`opa bench` per entrypoint (full data, --optimize-store-for-read-speed; ms/op median of runs, "
+            "eval median, allocations/op):",
+            "",
+            "| entrypoint | ms/op | eval median ms | allocs/op |",
+            "|---|---|---|---|",
+        ]
         for name, r in rules["entrypoints"].items():
-            out.append(f"| {name} | {r['ns_per_op_median'] / 1e6:.2f} | {r['eval_ns_median'] / 1e6:.2f} | "
-                       f"{r['allocs_per_op']} |")
+            out.append(
+                f"| {name} | {r['ns_per_op_median'] / 1e6:.2f} | {r['eval_ns_median'] / 1e6:.2f} | "
+                f"{r['allocs_per_op']} |"
+            )
         if rules.get("slowest"):
-            out += ["", "Ten slowest rule packages (`data.<package>.violation`, one deny example each) and their "
-                    "`opa eval --profile` hot spots:", "",
-                    "| rule | ms/op | allocs/op | hot spots (location: total time) |", "|---|---|---|---|"]
+            out += [
+                "",
+                "Ten slowest rule packages (`data.<package>.violation`, one deny example each) and their "
+                "`opa eval --profile` hot spots:",
+                "",
+                "| rule | ms/op | allocs/op | hot spots (location: total time) |",
+                "|---|---|---|---|",
+            ]
             for r in rules["slowest"]:
                 spots = "; ".join(f"{h['location']}: {h['total_time_ns'] / 1e6:.2f} ms" for h in r["hot_spots"][:3])
                 out.append(f"| {r['rule']} | {r['ms_per_op']} | {r['allocs_per_op']} | {spots} |")
     gk = results.get("gatekeeper")
     if gk:
-        out += ["", f"gator bench (Rego engine): {gk['templates']} templates, {gk['objects']} objects; latency per "
-                f"review of one object against all constraints: p50 {gk.get('p50')} ms, p95 {gk.get('p95')} ms, "
-                f"p99 {gk.get('p99')} ms, max {gk.get('max')} ms; {gk.get('reviews_per_second')} reviews/s; "
-                f"setup {gk.get('setup')} (template compilation {gk.get('template_compilation')})."]
+        out += [
+            "",
+            f"gator bench (Rego engine): {gk['templates']} templates, {gk['objects']} objects; latency per "
+            f"review of one object against all constraints: p50 {gk.get('p50')} ms, p95 {gk.get('p95')} ms, "
+            f"p99 {gk.get('p99')} ms, max {gk.get('max')} ms; {gk.get('reviews_per_second')} reviews/s; "
+            f"setup {gk.get('setup')} (template compilation {gk.get('template_compilation')}).",
+        ]
     out += ["", "Checkov check IDs mapped to the categories (bench/checkov_map.py):", "", checkov_map.markdown_table()]
     return "\n".join(out) + "\n"
 
