@@ -9,6 +9,11 @@ package mlfence
 #   mlfence-max-bundle-age-days: "<days>"   refuse bundles older than that (needs regular builds)
 # A label that is not a whole number is itself a problem: a typo must not switch the check off.
 # Without the labels nothing changes. Decisions under a problem are not allowed (fail closed).
+
+# METADATA
+# scope: document
+# title: Bundle age check
+# description: Why the active bundle must not be trusted (too old for this sidecar's labels).
 bundle_problems contains sprintf(
 	"the active bundle was built at %d, before this sidecar's mlfence-min-built-at %d: an older bundle was served",
 	[_built_at, minimum],

@@ -5,6 +5,9 @@ package mlfence
 # adapters unroll a fixed number of levels; a List still nested deeper than that is refused
 # (nested_list_finding), never passed with nothing checked.
 
+# METADATA
+# title: List nesting bound
+# description: How many levels of Kubernetes Lists the adapters flatten before refusing.
 max_list_nesting := 4
 
 is_list(doc) if {
