@@ -13,6 +13,17 @@ from hypothesis import HealthCheck, settings
 from mlfence import toolchain
 
 ROOT = toolchain.project_root()
+MLFENCE = str(ROOT / ".venv" / "bin" / "mlfence")
+# A NetworkPolicy that opens HTTPS egress to the whole internet (MLF-K8S-001): the CLI and report
+# tests' standard failing input.
+OPEN_EGRESS = """apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: open-egress, namespace: ml-serving}
+spec:
+  podSelector: {}
+  policyTypes: [Egress]
+  egress: [{to: [{ipBlock: {cidr: 0.0.0.0/0}}], ports: [{protocol: TCP, port: 443}]}]
+"""
 
 # Hypothesis profiles. CI must not go red or green by chance, so with CI set the examples are
 # derandomised (the same inputs on every run, no example database) and modest in number; a local

@@ -11,20 +11,11 @@ from xml.etree import ElementTree as ET
 import pytest
 from typer.testing import CliRunner
 
-from conftest import ROOT, run
+from conftest import MLFENCE, OPEN_EGRESS, ROOT, run
 from mlfence import scan
 from mlfence.cli import app
 from sarif_schema import assert_valid_sarif
 
-MLFENCE = str(ROOT / ".venv" / "bin" / "mlfence")
-OPEN_EGRESS = """apiVersion: networking.k8s.io/v1
-kind: NetworkPolicy
-metadata: {name: open-egress, namespace: ml-serving}
-spec:
-  podSelector: {}
-  policyTypes: [Egress]
-  egress: [{to: [{ipBlock: {cidr: 0.0.0.0/0}}], ports: [{protocol: TCP, port: 443}]}]
-"""
 CLEAN = """apiVersion: v1
 kind: ConfigMap
 metadata: {name: settings, namespace: ml-serving}

@@ -13,22 +13,13 @@ from xml.etree import ElementTree as ET
 import pytest
 from typer.testing import CliRunner
 
-from conftest import ROOT, run
+from conftest import MLFENCE, OPEN_EGRESS, ROOT, run
 from mlfence import baseline, selection
 from mlfence.cli import app
 from mlfence.reports import sarif as sarif_report
 from mlfence.scan import Finding
 from sarif_schema import assert_valid_sarif
 
-MLFENCE = str(ROOT / ".venv" / "bin" / "mlfence")
-OPEN_EGRESS = """apiVersion: networking.k8s.io/v1
-kind: NetworkPolicy
-metadata: {name: open-egress, namespace: ml-serving}
-spec:
-  podSelector: {}
-  policyTypes: [Egress]
-  egress: [{to: [{ipBlock: {cidr: 0.0.0.0/0}}], ports: [{protocol: TCP, port: 443}]}]
-"""
 TRAINER = """apiVersion: v1
 kind: Pod
 metadata: {name: trainer, namespace: ml-serving}
