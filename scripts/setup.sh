@@ -11,16 +11,7 @@ cd "$root"
 
 bash scripts/install-tools.sh
 
-if ! command -v dot >/dev/null 2>&1; then
-  if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
-    echo "setup: installing graphviz (Debian) for reach graphs" >&2
-    apt-get update -qq >/dev/null
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends graphviz >/dev/null \
-      || echo "setup: could not install graphviz; reach --format dot|html will fail" >&2
-  else
-    echo "setup: graphviz missing and cannot be installed here (needs root + apt-get)" >&2
-  fi
-fi
+command -v dot >/dev/null 2>&1 || bash scripts/apt-install.sh setup "reach --format dot|html" graphviz
 
 # Test servers (nginx, docker-registry) only when asked: `make test` asks, `make example` never.
 if [ "${1:-}" = "--test-servers" ]; then
