@@ -317,11 +317,14 @@ BASE_CONFIG = {**_rego_defaults(), **parameters.config(ROOT / "data")}
 configured = st.builds(lambda key, value: {**BASE_CONFIG, key: value}, st.sampled_from(sorted(BASE_CONFIG)),
                        wrong_values)
 FOUND_INTERNAL_CIDRS = {**BASE_CONFIG, "internal_cidrs": [None, "x", 10]}  # ranges.egress_class: family(null)
+# result.rego: count(0) when the exemptions or rule settings were not a list/object.
+FOUND_WAIVER_TYPES = [{**BASE_CONFIG, "exemptions": 0}, {**BASE_CONFIG, "rule_settings": 0}]
 
 
 @settings(max_examples=examples(ci=6, dev=15, full=150))
 @given(st.lists(st.tuples(st.sampled_from(K8S_EXAMPLES + PLAN_EXAMPLES), configured), min_size=1, max_size=40))
 @example([(doc, FOUND_INTERNAL_CIDRS) for doc in K8S_EXAMPLES[:40]])
+@example([(doc, config) for doc in K8S_EXAMPLES[:10] + PLAN_EXAMPLES[:5] for config in FOUND_WAIVER_TYPES])
 def test_wrong_typed_parameters_never_error(built_bundle: Path, pairs: list[tuple[Any, dict[str, Any]]]) -> None:
     """A parameter of the wrong type (a Constraint's, or data/mlfence/config's) is an operator's
     mistake, and must not become an evaluation error at admission either."""

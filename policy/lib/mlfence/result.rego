@@ -82,7 +82,12 @@ _reports(id) if {
 	_enabled(id)
 }
 
-_rule_settings_given if count(_rule_settings) > 0
+# A parameter of the wrong type (an operator's typo in a Constraint) must not become an
+# evaluation error at admission: it counts as not given.
+_rule_settings_given if {
+	is_object(_rule_settings)
+	count(_rule_settings) > 0
+}
 
 _enabled(_) if count(_rule_list("enable")) == 0
 
@@ -94,7 +99,11 @@ _severity(id, default_severity) := _rule_settings.severity[id] if {
 
 # --- exemptions (settings `exemptions:`) and inline suppressions, together "waivers" ---
 
-_exemptions_given if count(config.value("exemptions")) > 0
+_exemptions_given if {
+	exemptions := config.value("exemptions")
+	is_array(exemptions)
+	count(exemptions) > 0
+}
 
 # _waiver(rule_id, resource) is what applies to a finding: an active exemption, else an active
 # inline suppression, else an expired or invalid one (reported, never exempting), else {}.
