@@ -36,6 +36,10 @@ TARGETS = {
 }
 PARTS = ("scan", "sidecar", "rules", "gator", "realworld", "scale")
 
+# The mlfence-vs-Checkov figures every scan comparison reports.
+SPEED_KEYS = ("speedup", "speedup_cpu", "speedup_pairs", "mlfence_wall_s", "checkov_wall_s", "mlfence_cpu_s",
+              "checkov_cpu_s")
+
 
 def machine() -> dict[str, Any]:
     """nproc, memory, CPU model and load average: recorded at the start of a run."""
@@ -170,13 +174,7 @@ def collect(work: Path, machine_info: dict[str, Any] | None, previous: dict[str,
                     k: (rw.get(name) or {}).get(k)
                     for k in (
                         "files",
-                        "speedup",
-                        "speedup_cpu",
-                        "speedup_pairs",
-                        "mlfence_wall_s",
-                        "checkov_wall_s",
-                        "mlfence_cpu_s",
-                        "checkov_cpu_s",
+                        *SPEED_KEYS,
                         "mlfence_peak_rss_mib",
                         "checkov_peak_rss_mib",
                         "mlfence_exit_codes",
@@ -262,15 +260,7 @@ def collect(work: Path, machine_info: dict[str, Any] | None, previous: dict[str,
             if "runs" not in later
             else {
                 k: later.get(k)
-                for k in (
-                    "speedup",
-                    "speedup_cpu",
-                    "speedup_pairs",
-                    "mlfence_wall_s",
-                    "checkov_wall_s",
-                    "mlfence_cpu_s",
-                    "checkov_cpu_s",
-                )
+                for k in SPEED_KEYS
             }
         )
     results["raw"] = {

@@ -12,18 +12,10 @@ from pathlib import Path
 import pytest
 import yaml
 
-from conftest import ROOT, tool
+from conftest import OPEN_EGRESS, ROOT, tool
 
 pytestmark = pytest.mark.slow
 
-OPEN_EGRESS = """apiVersion: networking.k8s.io/v1
-kind: NetworkPolicy
-metadata: {name: open-egress, namespace: ml-serving}
-spec:
-  podSelector: {}
-  policyTypes: [Egress]
-  egress: [{to: [{ipBlock: {cidr: 0.0.0.0/0}}]}]
-"""
 VENV_BIN = ROOT / ".venv" / "bin"
 
 
