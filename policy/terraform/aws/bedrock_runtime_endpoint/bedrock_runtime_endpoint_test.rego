@@ -1,47 +1,15 @@
 package terraform.aws.bedrock_runtime_endpoint_test
 
-import data.lib.mlfence.tfplan_fixture_test as fixture
+import data.lib.mlfence.testing.tfplan as fixture
 import data.terraform.aws.bedrock_runtime_endpoint
 
-# _plan(changes, config) wraps resource changes (and root module configuration resources) in
-# the `terraform show -json` envelope.
-_plan(changes, config) := {
-	"format_version": "1.2",
-	"resource_changes": changes,
-	"configuration": {"root_module": {"resources": config}},
-}
-
-_change(address, type, after, unknown) := {
-	"address": address,
-	"module_address": _module_of(address, type),
-	"mode": "managed",
-	"type": type,
-	"name": regex.replace(split(address, ".")[count(split(address, ".")) - 1], `\[.*$`, ""),
-	"change": {"actions": ["create"], "after": after, "after_unknown": unknown},
-}
-
-_module_of(address, type) := split(address, sprintf(".%s.", [type]))[0] if startswith(address, "module.")
-
-else := ""
-
-# _cfg(address, type, expressions) is a root-module configuration resource.
-_cfg(address, type, expressions) := {
-	"address": address, "mode": "managed", "type": type,
-	"name": split(address, ".")[1], "expressions": expressions,
-}
-
-_only(v) := f if {
-	count(v) == 1
-	some f in v
-}
-
 _eval(changes, config, params) := v if {
-	v := bedrock_runtime_endpoint.violation with input as {"plan": _plan(changes, config), "parameters": params}
+	v := bedrock_runtime_endpoint.violation with input as {"plan": fixture.plan(changes, config), "parameters": params}
 }
 
-_agent := _change("aws_bedrockagent_agent.support", "aws_bedrockagent_agent", {"agent_name": "support"}, {})
+_agent := fixture.change("aws_bedrockagent_agent.support", "aws_bedrockagent_agent", {"agent_name": "support"}, {})
 
-_ep(after, unknown) := _change(
+_ep(after, unknown) := fixture.change(
 	"aws_vpc_endpoint.bedrock", "aws_vpc_endpoint", object.union(
 		{"service_name": "com.amazonaws.eu-west-1.bedrock-runtime", "vpc_endpoint_type": "Interface"},
 		after,
@@ -57,7 +25,7 @@ _restricted := json.marshal({"Statement": [{
 _open := json.marshal({"Statement": {"Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "*", "Resource": "*"}})
 
 test_deny_bedrock_without_endpoint if {
-	f := _only(_eval([_agent], [], {}))
+	f := fixture.only(_eval([_agent], [], {}))
 	f.details.rule_id == "MLF-TF-023"
 	f.details.resource == "aws_bedrockagent_agent.support"
 }
@@ -69,14 +37,14 @@ test_deny_private_dns_off_and_policy_omitted if {
 }
 
 test_deny_allow_all_policy_in_module if {
-	ep := _change(
+	ep := fixture.change(
 		"module.ai.aws_vpc_endpoint.bedrock", "aws_vpc_endpoint", {
 			"service_name": "com.amazonaws.eu-west-1.bedrock-runtime",
 			"private_dns_enabled": true, "policy": _open,
 		},
 		{},
 	)
-	f := _only(_eval([ep], [], {}))
+	f := fixture.only(_eval([ep], [], {}))
 	contains(f.msg, "allows every principal")
 }
 
@@ -89,11 +57,11 @@ test_allow_private_restricted_endpoint if {
 }
 
 test_allow_no_bedrock_no_endpoint if {
-	count(_eval([_change("aws_s3_bucket.b", "aws_s3_bucket", {}, {})], [], {})) == 0
+	count(_eval([fixture.change("aws_s3_bucket.b", "aws_s3_bucket", {}, {})], [], {})) == 0
 }
 
 test_unknown_policy_and_dns if {
-	config := [_cfg(
+	config := [fixture.config(
 		"aws_vpc_endpoint.bedrock", "aws_vpc_endpoint",
 		{
 			"policy": {"references": ["data.aws_iam_policy_document.bedrock"]},
@@ -108,8 +76,8 @@ test_unknown_policy_and_dns if {
 }
 
 test_unknown_service_name if {
-	ep := _change("aws_vpc_endpoint.x", "aws_vpc_endpoint", {}, {"service_name": true})
-	f := _only(_eval([_agent, ep], fixture.written(ep.address, ep.type, fixture.pending(["service_name"])), {}))
+	ep := fixture.change("aws_vpc_endpoint.x", "aws_vpc_endpoint", {}, {"service_name": true})
+	f := fixture.only(_eval([_agent, ep], fixture.written(ep.address, ep.type, fixture.pending(["service_name"])), {}))
 	f.details.status == "unknown"
 }
 

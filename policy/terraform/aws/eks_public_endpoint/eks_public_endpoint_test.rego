@@ -1,63 +1,32 @@
 package terraform.aws.eks_public_endpoint_test
 
+import data.lib.mlfence.testing.tfplan as fixture
 import data.terraform.aws.eks_public_endpoint
 
-# _plan(changes, config) wraps resource changes (and root module configuration resources) in
-# the `terraform show -json` envelope.
-_plan(changes, config) := {
-	"format_version": "1.2",
-	"resource_changes": changes,
-	"configuration": {"root_module": {"resources": config}},
-}
-
-_change(address, type, after, unknown) := {
-	"address": address,
-	"module_address": _module_of(address, type),
-	"mode": "managed",
-	"type": type,
-	"name": regex.replace(split(address, ".")[count(split(address, ".")) - 1], `\[.*$`, ""),
-	"change": {"actions": ["create"], "after": after, "after_unknown": unknown},
-}
-
-_module_of(address, type) := split(address, sprintf(".%s.", [type]))[0] if startswith(address, "module.")
-
-else := ""
-
-# _cfg(address, type, expressions) is a root-module configuration resource.
-_cfg(address, type, expressions) := {
-	"address": address, "mode": "managed", "type": type,
-	"name": split(address, ".")[1], "expressions": expressions,
-}
-
-_only(v) := f if {
-	count(v) == 1
-	some f in v
-}
-
 _eval(changes, config, params) := v if {
-	v := eks_public_endpoint.violation with input as {"plan": _plan(changes, config), "parameters": params}
+	v := eks_public_endpoint.violation with input as {"plan": fixture.plan(changes, config), "parameters": params}
 }
 
-_eks(vpc, unknown) := _change("aws_eks_cluster.ml", "aws_eks_cluster", {"name": "ml", "vpc_config": [vpc]}, unknown)
+_eks(vpc, unknown) := fixture.change("aws_eks_cluster.ml", "aws_eks_cluster", {"name": "ml", "vpc_config": [vpc]}, unknown)
 
 test_deny_public_open if {
-	f := _only(_eval([_eks({"endpoint_public_access": true, "public_access_cidrs": ["0.0.0.0/0"]}, {})], [], {}))
+	f := fixture.only(_eval([_eks({"endpoint_public_access": true, "public_access_cidrs": ["0.0.0.0/0"]}, {})], [], {}))
 	f.details.rule_id == "MLF-TF-007"
 	contains(f.msg, "0.0.0.0/0")
 }
 
 test_deny_cidrs_omitted_eks_default if {
 	eks := _eks({"endpoint_public_access": true}, {"vpc_config": [{"public_access_cidrs": true}]})
-	f := _only(_eval([eks], [], {}))
+	f := fixture.only(_eval([eks], [], {}))
 	contains(f.msg, "defaults to 0.0.0.0/0")
 }
 
 test_deny_in_module_public_access_omitted if {
-	eks := _change(
+	eks := fixture.change(
 		"module.eks.aws_eks_cluster.this[0]", "aws_eks_cluster", {"vpc_config": [{"subnet_ids": ["s-1"]}]},
 		{},
 	)
-	f := _only(_eval([eks], [], {}))
+	f := fixture.only(_eval([eks], [], {}))
 	f.details.resource == "module.eks.aws_eks_cluster.this[0]"
 }
 
@@ -68,21 +37,21 @@ test_allow_private_or_restricted if {
 
 test_unknown_configured_cidrs if {
 	eks := _eks({"endpoint_public_access": true}, {"vpc_config": [{"public_access_cidrs": true}]})
-	config := [_cfg(
+	config := [fixture.config(
 		"aws_eks_cluster.ml", "aws_eks_cluster",
 		{"vpc_config": [{"public_access_cidrs": {"references": ["var.cidrs"]}}]},
 	)]
-	f := _only(_eval([eks], config, {}))
+	f := fixture.only(_eval([eks], config, {}))
 	f.details.status == "unknown"
 }
 
 test_unknown_public_access if {
 	eks := _eks({"public_access_cidrs": ["10.0.0.0/8"]}, {"vpc_config": [{"endpoint_public_access": true}]})
-	config := [_cfg(
+	config := [fixture.config(
 		"aws_eks_cluster.ml", "aws_eks_cluster",
 		{"vpc_config": [{"endpoint_public_access": {"references": ["var.public"]}}]},
 	)]
-	f := _only(_eval([eks], config, {}))
+	f := fixture.only(_eval([eks], config, {}))
 	f.details.status == "unknown"
 	contains(f.msg, "(from var.public)")
 }
@@ -91,7 +60,7 @@ test_unknown_public_access if {
 # open to 0.0.0.0/0) are judged, not reported as unknown.
 test_deny_both_left_out_listed_unknown if {
 	eks := _eks({}, {"vpc_config": [{"endpoint_public_access": true, "public_access_cidrs": true}]})
-	f := _only(_eval([eks], [_cfg("aws_eks_cluster.ml", "aws_eks_cluster", {"name": {"constant_value": "ml"}})], {}))
+	f := fixture.only(_eval([eks], [fixture.config("aws_eks_cluster.ml", "aws_eks_cluster", {"name": {"constant_value": "ml"}})], {}))
 	f.details.status == "fail"
 	contains(f.msg, "defaults to 0.0.0.0/0")
 }
@@ -106,17 +75,17 @@ test_parameters_do_not_matter if {
 # The message calls the cluster an ML platform only when the plan says so.
 test_deny_message_names_ml_evidence_only_when_present if {
 	eks := _eks({"endpoint_public_access": true, "public_access_cidrs": ["0.0.0.0/0"]}, {})
-	general := _only(_eval([eks], [], {}))
+	general := fixture.only(_eval([eks], [], {}))
 	not contains(general.msg, "ML workloads")
-	ng := _change("aws_eks_node_group.gpu", "aws_eks_node_group", {"cluster_name": "ml", "instance_types": ["g5.2xlarge"]}, {})
-	ml := _only(_eval([eks, ng], [], {}))
+	ng := fixture.change("aws_eks_node_group.gpu", "aws_eks_node_group", {"cluster_name": "ml", "instance_types": ["g5.2xlarge"]}, {})
+	ml := fixture.only(_eval([eks, ng], [], {}))
 	contains(ml.msg, "it runs ML workloads (GPU node group aws_eks_node_group.gpu)")
-	tagged := _change(
+	tagged := fixture.change(
 		"aws_eks_cluster.ml", "aws_eks_cluster", {
 			"name": "ml", "tags": {"workload": "ml"},
 			"vpc_config": [{"endpoint_public_access": true, "public_access_cidrs": ["0.0.0.0/0"]}],
 		},
 		{},
 	)
-	contains(_only(_eval([tagged], [], {})).msg, "tag workload")
+	contains(fixture.only(_eval([tagged], [], {})).msg, "tag workload")
 }

@@ -1,47 +1,16 @@
 package terraform.aws.instance_public_ip_test
 
+import data.lib.mlfence.testing.tfplan as fixture
 import data.terraform.aws.instance_public_ip
 
-# _plan(changes, config) wraps resource changes (and root module configuration resources) in
-# the `terraform show -json` envelope.
-_plan(changes, config) := {
-	"format_version": "1.2",
-	"resource_changes": changes,
-	"configuration": {"root_module": {"resources": config}},
-}
-
-_change(address, type, after, unknown) := {
-	"address": address,
-	"module_address": _module_of(address, type),
-	"mode": "managed",
-	"type": type,
-	"name": regex.replace(split(address, ".")[count(split(address, ".")) - 1], `\[.*$`, ""),
-	"change": {"actions": ["create"], "after": after, "after_unknown": unknown},
-}
-
-_module_of(address, type) := split(address, sprintf(".%s.", [type]))[0] if startswith(address, "module.")
-
-else := ""
-
-# _cfg(address, type, expressions) is a root-module configuration resource.
-_cfg(address, type, expressions) := {
-	"address": address, "mode": "managed", "type": type,
-	"name": split(address, ".")[1], "expressions": expressions,
-}
-
-_only(v) := f if {
-	count(v) == 1
-	some f in v
-}
-
 _eval(changes, config, params) := v if {
-	v := instance_public_ip.violation with input as {"plan": _plan(changes, config), "parameters": params}
+	v := instance_public_ip.violation with input as {"plan": fixture.plan(changes, config), "parameters": params}
 }
 
-_i(address, after, unknown) := _change(address, "aws_instance", after, unknown)
+_i(address, after, unknown) := fixture.change(address, "aws_instance", after, unknown)
 
 test_deny_explicit_public_ip if {
-	f := _only(_eval(
+	f := fixture.only(_eval(
 		[_i("aws_instance.gpu", {"associate_public_ip_address": true, "subnet_id": "subnet-1"}, {})], [],
 		{},
 	))
@@ -51,20 +20,20 @@ test_deny_explicit_public_ip if {
 
 test_deny_inherited_from_public_subnet_through_references_in_module if {
 	i := _i("module.gpu.aws_instance.worker[0]", {}, {"associate_public_ip_address": true, "subnet_id": true})
-	s := _change("module.gpu.aws_subnet.public", "aws_subnet", {"map_public_ip_on_launch": true}, {"id": true})
+	s := fixture.change("module.gpu.aws_subnet.public", "aws_subnet", {"map_public_ip_on_launch": true}, {"id": true})
 	config := {"module_calls": {"gpu": {"module": {"resources": [{
 		"address": "aws_instance.worker", "mode": "managed", "type": "aws_instance", "name": "worker",
 		"expressions": {"subnet_id": {"references": ["aws_subnet.public.id", "aws_subnet.public"]}},
 	}]}}}}
 	plan := {"format_version": "1.2", "resource_changes": [i, s], "configuration": {"root_module": config}}
 	v := instance_public_ip.violation with input as {"plan": plan, "parameters": {}}
-	f := _only(v)
+	f := fixture.only(v)
 	f.details.resource == "module.gpu.aws_instance.worker[0]"
 	contains(f.msg, "module.gpu.aws_subnet.public")
 }
 
 test_deny_no_subnet_default_vpc if {
-	f := _only(_eval([_i("aws_instance.box", {"ami": "ami-1"}, {"associate_public_ip_address": true})], [], {}))
+	f := fixture.only(_eval([_i("aws_instance.box", {"ami": "ami-1"}, {"associate_public_ip_address": true})], [], {}))
 	contains(f.msg, "default subnet")
 }
 
@@ -74,7 +43,7 @@ test_allow_explicit_false_and_private_subnet if {
 		{},
 	)) == 0
 	i := _i("aws_instance.gpu", {"subnet_id": "subnet-1"}, {"associate_public_ip_address": true})
-	s := _change("aws_subnet.private", "aws_subnet", {"id": "subnet-1", "map_public_ip_on_launch": false}, {})
+	s := fixture.change("aws_subnet.private", "aws_subnet", {"id": "subnet-1", "map_public_ip_on_launch": false}, {})
 	count(_eval([i, s], [], {})) == 0
 }
 
@@ -86,7 +55,7 @@ test_allow_network_interface_attached if {
 }
 
 test_unknown_subnet_not_in_plan if {
-	f := _only(_eval(
+	f := fixture.only(_eval(
 		[_i(
 			"aws_instance.gpu", {"subnet_id": "subnet-elsewhere"},
 			{"associate_public_ip_address": true},
@@ -98,11 +67,11 @@ test_unknown_subnet_not_in_plan if {
 
 test_unknown_configured_value if {
 	i := _i("aws_instance.gpu", {"subnet_id": "subnet-1"}, {"associate_public_ip_address": true})
-	config := [_cfg(
+	config := [fixture.config(
 		"aws_instance.gpu", "aws_instance",
 		{"associate_public_ip_address": {"references": ["var.public"]}},
 	)]
-	f := _only(_eval([i], config, {}))
+	f := fixture.only(_eval([i], config, {}))
 	f.details.status == "unknown"
 }
 
@@ -117,14 +86,14 @@ test_parameters_do_not_matter if {
 # provider's default placement, a default subnet, not a value pending on something else.
 test_deny_subnet_left_out_listed_in_after_unknown if {
 	i := _i("aws_instance.web", {"ami": "ami-1"}, {"associate_public_ip_address": true, "subnet_id": true})
-	f := _only(_eval([i], [_cfg("aws_instance.web", "aws_instance", {"ami": {"constant_value": "ami-1"}})], {}))
+	f := fixture.only(_eval([i], [fixture.config("aws_instance.web", "aws_instance", {"ami": {"constant_value": "ami-1"}})], {}))
 	f.details.status == "fail"
 	contains(f.msg, "default subnet")
 }
 
 test_unknown_subnet_written_from_a_reference_outside_the_plan if {
 	i := _i("aws_instance.web", {}, {"associate_public_ip_address": true, "subnet_id": true})
-	config := [_cfg("aws_instance.web", "aws_instance", {"subnet_id": {"references": ["var.subnet_id"]}})]
-	f := _only(_eval([i], config, {}))
+	config := [fixture.config("aws_instance.web", "aws_instance", {"subnet_id": {"references": ["var.subnet_id"]}})]
+	f := fixture.only(_eval([i], config, {}))
 	f.details.status == "unknown"
 }

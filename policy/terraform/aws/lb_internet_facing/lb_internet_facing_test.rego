@@ -1,42 +1,16 @@
 package terraform.aws.lb_internet_facing_test
 
-import data.lib.mlfence.tfplan_fixture_test as fixture
+import data.lib.mlfence.testing.tfplan as fixture
 import data.terraform.aws.lb_internet_facing
 
-# _plan(changes, config) wraps resource changes (and root module configuration resources) in
-# the `terraform show -json` envelope.
-_plan(changes, config) := {
-	"format_version": "1.2",
-	"resource_changes": changes,
-	"configuration": {"root_module": {"resources": config}},
-}
-
-_change(address, type, after, unknown) := {
-	"address": address,
-	"module_address": _module_of(address, type),
-	"mode": "managed",
-	"type": type,
-	"name": regex.replace(split(address, ".")[count(split(address, ".")) - 1], `\[.*$`, ""),
-	"change": {"actions": ["create"], "after": after, "after_unknown": unknown},
-}
-
-_module_of(address, type) := split(address, sprintf(".%s.", [type]))[0] if startswith(address, "module.")
-
-else := ""
-
-_only(v) := f if {
-	count(v) == 1
-	some f in v
-}
-
 _eval(changes, config, params) := v if {
-	v := lb_internet_facing.violation with input as {"plan": _plan(changes, config), "parameters": params}
+	v := lb_internet_facing.violation with input as {"plan": fixture.plan(changes, config), "parameters": params}
 }
 
-_lb(type, after) := _change(sprintf("%s.api", [type]), type, after, {})
+_lb(type, after) := fixture.change(sprintf("%s.api", [type]), type, after, {})
 
 test_deny_internet_facing if {
-	f := _only(_eval([_lb("aws_lb", {"name": "api", "internal": false})], [], {}))
+	f := fixture.only(_eval([_lb("aws_lb", {"name": "api", "internal": false})], [], {}))
 	f.details.rule_id == "MLF-TF-008"
 	contains(f.msg, "internal = false")
 }
@@ -47,14 +21,14 @@ test_deny_classic_and_alias_omitted if {
 }
 
 test_deny_in_module if {
-	lb := _change(
+	lb := fixture.change(
 		"module.serve.aws_lb.this[0]", "aws_lb", {
 			"internal": false,
 			"tags": {"mlfence.io/edge-gateway": "no"},
 		},
 		{},
 	)
-	f := _only(_eval([lb], [], {}))
+	f := fixture.only(_eval([lb], [], {}))
 	f.details.resource == "module.serve.aws_lb.this[0]"
 }
 
@@ -75,14 +49,14 @@ test_parameter_overridden if {
 }
 
 test_unknown_internal if {
-	lb := _change("aws_lb.x", "aws_lb", {}, {"internal": true})
-	f := _only(_eval([lb], fixture.written(lb.address, lb.type, fixture.pending(["internal"])), {}))
+	lb := fixture.change("aws_lb.x", "aws_lb", {}, {"internal": true})
+	f := fixture.only(_eval([lb], fixture.written(lb.address, lb.type, fixture.pending(["internal"])), {}))
 	f.details.status == "unknown"
 }
 
 # Left out, internal is listed in after_unknown (Optional+Computed): the default false applies.
 test_deny_internal_left_out_listed_unknown if {
-	lb := _change("aws_lb.x", "aws_lb", {}, {"internal": true})
-	f := _only(_eval([lb], fixture.written(lb.address, lb.type, {}), {}))
+	lb := fixture.change("aws_lb.x", "aws_lb", {}, {"internal": true})
+	f := fixture.only(_eval([lb], fixture.written(lb.address, lb.type, {}), {}))
 	f.details.status == "fail"
 }

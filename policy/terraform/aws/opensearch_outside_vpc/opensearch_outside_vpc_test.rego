@@ -1,19 +1,14 @@
 package terraform.aws.opensearch_outside_vpc_test
 
-import data.lib.mlfence.tfplan_fixture_test as fixture
+import data.lib.mlfence.testing.tfplan as fixture
 import data.terraform.aws.opensearch_outside_vpc
 
-_change(address, type, after, unknown) := {
-	"address": address, "mode": "managed", "type": type, "name": split(address, ".")[1],
-	"change": {"actions": ["create"], "after": after, "after_unknown": unknown},
-}
-
 _eval(changes, config, params) := v if {
-	plan := {"format_version": "1.2", "resource_changes": changes, "configuration": {"root_module": {"resources": config}}}
+	plan := fixture.plan(changes, config)
 	v := opensearch_outside_vpc.violation with input as {"plan": plan, "parameters": params}
 }
 
-_domain(after) := _change("aws_opensearch_domain.vectors", "aws_opensearch_domain", object.union({"domain_name": "rag"}, after), {})
+_domain(after) := fixture.change("aws_opensearch_domain.vectors", "aws_opensearch_domain", object.union({"domain_name": "rag"}, after), {})
 
 _open := json.marshal({"Statement": [{"Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "es:*", "Resource": "*"}]})
 
@@ -26,7 +21,7 @@ test_deny_vpc_options_omitted if {
 }
 
 test_deny_open_policy_is_critical if {
-	v := _eval([_change("aws_elasticsearch_domain.legacy", "aws_elasticsearch_domain", {"access_policies": _open}, {})], [], {})
+	v := _eval([fixture.change("aws_elasticsearch_domain.legacy", "aws_elasticsearch_domain", {"access_policies": _open}, {})], [], {})
 	some f in v
 	f.details.severity == "critical"
 }
@@ -35,7 +30,7 @@ test_allow_in_vpc if {
 	count(_eval([_domain({"vpc_options": [{"subnet_ids": ["subnet-1"]}]})], [], {})) == 0
 
 	# Subnets created in the same plan: known only after apply, still a VPC domain.
-	d := _change("aws_opensearch_domain.vectors", "aws_opensearch_domain", {"vpc_options": [{}]}, {"vpc_options": [{"subnet_ids": true}]})
+	d := fixture.change("aws_opensearch_domain.vectors", "aws_opensearch_domain", {"vpc_options": [{}]}, {"vpc_options": [{"subnet_ids": true}]})
 	config := fixture.written(d.address, d.type, {"vpc_options": [{"subnet_ids": {"references": ["aws_subnet.a.id"]}}]})
 	count(_eval([d], config, {})) == 0
 }

@@ -1,19 +1,14 @@
 package terraform.aws.rds_public_test
 
-import data.lib.mlfence.tfplan_fixture_test as fixture
+import data.lib.mlfence.testing.tfplan as fixture
 import data.terraform.aws.rds_public
 
-_change(address, type, after, unknown) := {
-	"address": address, "mode": "managed", "type": type, "name": split(address, ".")[1],
-	"change": {"actions": ["create"], "after": after, "after_unknown": unknown},
-}
-
 _eval(changes, config, params) := v if {
-	plan := {"format_version": "1.2", "resource_changes": changes, "configuration": {"root_module": {"resources": config}}}
+	plan := fixture.plan(changes, config)
 	v := rds_public.violation with input as {"plan": plan, "parameters": params}
 }
 
-_db(after) := _change("aws_db_instance.mlflow", "aws_db_instance", object.union({"engine": "postgres"}, after), {})
+_db(after) := fixture.change("aws_db_instance.mlflow", "aws_db_instance", object.union({"engine": "postgres"}, after), {})
 
 test_deny_public_mlflow_database if {
 	v := _eval([_db({"publicly_accessible": true})], [], {})
@@ -24,7 +19,7 @@ test_deny_public_mlflow_database if {
 }
 
 test_deny_public_aurora_instance if {
-	i := _change("aws_rds_cluster_instance.features", "aws_rds_cluster_instance", {"publicly_accessible": true}, {})
+	i := fixture.change("aws_rds_cluster_instance.features", "aws_rds_cluster_instance", {"publicly_accessible": true}, {})
 	count(_eval([i], [], {})) == 1
 }
 
@@ -33,12 +28,12 @@ test_allow_private_and_omitted if {
 	count(_eval([_db({})], [], {})) == 0
 
 	# Aurora left to the API: computed, listed in after_unknown, not reported.
-	i := _change("aws_rds_cluster_instance.features", "aws_rds_cluster_instance", {}, {"publicly_accessible": true})
+	i := fixture.change("aws_rds_cluster_instance.features", "aws_rds_cluster_instance", {}, {"publicly_accessible": true})
 	count(_eval([i], fixture.written(i.address, i.type, {}), {})) == 0
 }
 
 test_unknown_from_a_variable if {
-	db := _change("aws_db_instance.mlflow", "aws_db_instance", {}, {"publicly_accessible": true})
+	db := fixture.change("aws_db_instance.mlflow", "aws_db_instance", {}, {"publicly_accessible": true})
 	v := _eval([db], fixture.written(db.address, db.type, fixture.pending(["publicly_accessible"])), {})
 	count(v) == 1
 	some f in v

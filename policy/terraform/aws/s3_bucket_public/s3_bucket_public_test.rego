@@ -1,46 +1,35 @@
 package terraform.aws.s3_bucket_public_test
 
-import data.lib.mlfence.tfplan_fixture_test as fixture
+import data.lib.mlfence.testing.tfplan as fixture
 import data.terraform.aws.s3_bucket_public
 
-_change(address, type, after, unknown) := {
-	"address": address, "mode": "managed", "type": type,
-	"name": split(address, ".")[1],
-	"change": {"actions": ["create"], "after": after, "after_unknown": unknown},
-}
-
-_bucket(after) := _change("aws_s3_bucket.data", "aws_s3_bucket", object.union({"bucket": "ml-data", "id": "ml-data"}, after), {})
+_bucket(after) := fixture.change("aws_s3_bucket.data", "aws_s3_bucket", object.union({"bucket": "ml-data", "id": "ml-data"}, after), {})
 
 _eval(changes, config, params) := v if {
-	plan := {"format_version": "1.2", "resource_changes": changes, "configuration": {"root_module": {"resources": config}}}
+	plan := fixture.plan(changes, config)
 	v := s3_bucket_public.violation with input as {"plan": plan, "parameters": params}
-}
-
-_only(v) := f if {
-	count(v) == 1
-	some f in v
 }
 
 _open_policy := json.marshal({"Statement": [{"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": "*"}]})
 
 test_deny_public_read_acl if {
-	f := _only(_eval([_bucket({"acl": "public-read"})], [], {}))
+	f := fixture.only(_eval([_bucket({"acl": "public-read"})], [], {}))
 	f.details.rule_id == "MLF-TF-024"
 	f.details.severity == "high"
 	contains(f.msg, "ACL public-read (acl)")
 }
 
 test_deny_policy_for_everyone_through_a_policy_resource if {
-	p := _change("aws_s3_bucket_policy.data", "aws_s3_bucket_policy", {"policy": _open_policy}, {"bucket": true})
+	p := fixture.change("aws_s3_bucket_policy.data", "aws_s3_bucket_policy", {"policy": _open_policy}, {"bucket": true})
 	config := fixture.written(p.address, p.type, {"bucket": {"references": ["aws_s3_bucket.data.id", "aws_s3_bucket.data"]}})
-	f := _only(_eval([_bucket({}), p], config, {}))
+	f := fixture.only(_eval([_bucket({}), p], config, {}))
 	contains(f.msg, "aws_s3_bucket_policy.data allows Principal \"*\" without conditions")
 }
 
 test_deny_website_and_ml_data_is_critical if {
-	w := _change("aws_s3_bucket_website_configuration.site", "aws_s3_bucket_website_configuration", {"bucket": "ml-data"}, {})
+	w := fixture.change("aws_s3_bucket_website_configuration.site", "aws_s3_bucket_website_configuration", {"bucket": "ml-data"}, {})
 	b := _bucket({"tags": {"mlfence.io/data-class": "model-artifacts"}})
-	f := _only(_eval([b, w], [], {}))
+	f := fixture.only(_eval([b, w], [], {}))
 	f.details.severity == "critical"
 	contains(f.msg, "static website hosting")
 }
@@ -63,7 +52,7 @@ test_allow_attributes_omitted if {
 }
 
 test_allow_public_access_block_overrides if {
-	pab := _change(
+	pab := fixture.change(
 		"aws_s3_bucket_public_access_block.data", "aws_s3_bucket_public_access_block", {
 			"bucket": "ml-data", "block_public_acls": true, "ignore_public_acls": true,
 			"block_public_policy": true, "restrict_public_buckets": true,
@@ -75,6 +64,6 @@ test_allow_public_access_block_overrides if {
 
 test_parameter_ml_tag_overridden if {
 	b := _bucket({"acl": "public-read", "tags": {"team": "vision"}})
-	f := _only(_eval([b], [], {"aws_ml_bucket_tag": {"key": "team", "values": ["vision"]}}))
+	f := fixture.only(_eval([b], [], {"aws_ml_bucket_tag": {"key": "team", "values": ["vision"]}}))
 	f.details.severity == "critical"
 }

@@ -1,53 +1,22 @@
 package terraform.aws.s3_ml_bucket_vpce_policy_test
 
+import data.lib.mlfence.testing.tfplan as fixture
 import data.terraform.aws.s3_ml_bucket_vpce_policy
 
-# _plan(changes, config) wraps resource changes (and root module configuration resources) in
-# the `terraform show -json` envelope.
-_plan(changes, config) := {
-	"format_version": "1.2",
-	"resource_changes": changes,
-	"configuration": {"root_module": {"resources": config}},
-}
-
-_change(address, type, after, unknown) := {
-	"address": address,
-	"module_address": _module_of(address, type),
-	"mode": "managed",
-	"type": type,
-	"name": regex.replace(split(address, ".")[count(split(address, ".")) - 1], `\[.*$`, ""),
-	"change": {"actions": ["create"], "after": after, "after_unknown": unknown},
-}
-
-_module_of(address, type) := split(address, sprintf(".%s.", [type]))[0] if startswith(address, "module.")
-
-else := ""
-
-# _cfg(address, type, expressions) is a root-module configuration resource.
-_cfg(address, type, expressions) := {
-	"address": address, "mode": "managed", "type": type,
-	"name": split(address, ".")[1], "expressions": expressions,
-}
-
-_only(v) := f if {
-	count(v) == 1
-	some f in v
-}
-
 _eval(changes, config, params) := v if {
-	v := s3_ml_bucket_vpce_policy.violation with input as {"plan": _plan(changes, config), "parameters": params}
+	v := s3_ml_bucket_vpce_policy.violation with input as {"plan": fixture.plan(changes, config), "parameters": params}
 }
 
-_bucket(tags) := _change("aws_s3_bucket.data", "aws_s3_bucket", {"bucket": "ml-data", "tags": tags}, {"id": true})
+_bucket(tags) := fixture.change("aws_s3_bucket.data", "aws_s3_bucket", {"bucket": "ml-data", "tags": tags}, {"id": true})
 
 _ml := {"mlfence.io/data-class": "training-data"}
 
-_policy(doc, unknown) := _change(
+_policy(doc, unknown) := fixture.change(
 	"aws_s3_bucket_policy.data", "aws_s3_bucket_policy", {"policy": doc},
 	object.union({"bucket": true}, unknown),
 )
 
-_ref := [_cfg("aws_s3_bucket_policy.data", "aws_s3_bucket_policy", {"bucket": {"references": [
+_ref := [fixture.config("aws_s3_bucket_policy.data", "aws_s3_bucket_policy", {"bucket": {"references": [
 	"aws_s3_bucket.data.id",
 	"aws_s3_bucket.data",
 ]}})]
@@ -64,13 +33,13 @@ _allow_doc := json.marshal({"Statement": {
 }})
 
 test_deny_ml_bucket_without_policy if {
-	f := _only(_eval([_bucket(_ml)], [], {}))
+	f := fixture.only(_eval([_bucket(_ml)], [], {}))
 	f.details.rule_id == "MLF-TF-012"
 	contains(f.msg, "training-data")
 }
 
 test_deny_policy_without_deny if {
-	f := _only(_eval([_bucket(_ml), _policy(_allow_doc, {})], _ref, {}))
+	f := fixture.only(_eval([_bucket(_ml), _policy(_allow_doc, {})], _ref, {}))
 	f.details.status == "fail"
 }
 
@@ -83,7 +52,7 @@ test_allow_deny_without_vpce if {
 }
 
 test_allow_inline_policy_in_module if {
-	b := _change("module.data.aws_s3_bucket.this[0]", "aws_s3_bucket", {"tags_all": _ml, "policy": _deny_doc}, {})
+	b := fixture.change("module.data.aws_s3_bucket.this[0]", "aws_s3_bucket", {"tags_all": _ml, "policy": _deny_doc}, {})
 	count(_eval([b], [], {})) == 0
 }
 
@@ -93,16 +62,16 @@ test_allow_untagged_bucket if {
 }
 
 test_unknown_policy if {
-	config := [_cfg("aws_s3_bucket_policy.data", "aws_s3_bucket_policy", {
+	config := [fixture.config("aws_s3_bucket_policy.data", "aws_s3_bucket_policy", {
 		"bucket": {"references": ["aws_s3_bucket.data.id", "aws_s3_bucket.data"]},
 		"policy": {"references": ["data.aws_iam_policy_document.data.json"]},
 	})]
-	f := _only(_eval([_bucket(_ml), _policy(null, {"policy": true})], config, {}))
+	f := fixture.only(_eval([_bucket(_ml), _policy(null, {"policy": true})], config, {}))
 	f.details.status == "unknown"
 }
 
 test_unknown_policy_target if {
-	f := _only(_eval([_bucket(_ml), _policy(_allow_doc, {})], [], {}))
+	f := fixture.only(_eval([_bucket(_ml), _policy(_allow_doc, {})], [], {}))
 	f.details.status == "unknown"
 }
 

@@ -1,47 +1,15 @@
 package terraform.aws.s3_public_access_block_test
 
-import data.lib.mlfence.tfplan_fixture_test as fixture
+import data.lib.mlfence.testing.tfplan as fixture
 import data.terraform.aws.s3_public_access_block
 
-# _plan(changes, config) wraps resource changes (and root module configuration resources) in
-# the `terraform show -json` envelope.
-_plan(changes, config) := {
-	"format_version": "1.2",
-	"resource_changes": changes,
-	"configuration": {"root_module": {"resources": config}},
-}
-
-_change(address, type, after, unknown) := {
-	"address": address,
-	"module_address": _module_of(address, type),
-	"mode": "managed",
-	"type": type,
-	"name": regex.replace(split(address, ".")[count(split(address, ".")) - 1], `\[.*$`, ""),
-	"change": {"actions": ["create"], "after": after, "after_unknown": unknown},
-}
-
-_module_of(address, type) := split(address, sprintf(".%s.", [type]))[0] if startswith(address, "module.")
-
-else := ""
-
-# _cfg(address, type, expressions) is a root-module configuration resource.
-_cfg(address, type, expressions) := {
-	"address": address, "mode": "managed", "type": type,
-	"name": split(address, ".")[1], "expressions": expressions,
-}
-
-_only(v) := f if {
-	count(v) == 1
-	some f in v
-}
-
 _eval(changes, config, params) := v if {
-	v := s3_public_access_block.violation with input as {"plan": _plan(changes, config), "parameters": params}
+	v := s3_public_access_block.violation with input as {"plan": fixture.plan(changes, config), "parameters": params}
 }
 
-_bucket(address) := _change(address, "aws_s3_bucket", {"bucket": "ml-data"}, {"id": true})
+_bucket(address) := fixture.change(address, "aws_s3_bucket", {"bucket": "ml-data"}, {"id": true})
 
-_pab(address, flags, unknown) := _change(
+_pab(address, flags, unknown) := fixture.change(
 	address, "aws_s3_bucket_public_access_block", flags,
 	object.union({"bucket": true}, unknown),
 )
@@ -51,7 +19,7 @@ _all_on := {
 	"restrict_public_buckets": true,
 }
 
-_ref(pab, bucket) := _cfg(pab, "aws_s3_bucket_public_access_block", {"bucket": {"references": [
+_ref(pab, bucket) := fixture.config(pab, "aws_s3_bucket_public_access_block", {"bucket": {"references": [
 	sprintf(
 		"%s.id",
 		[bucket],
@@ -60,14 +28,14 @@ _ref(pab, bucket) := _cfg(pab, "aws_s3_bucket_public_access_block", {"bucket": {
 ]}})
 
 test_deny_bucket_without_block if {
-	f := _only(_eval([_bucket("aws_s3_bucket.data")], [], {}))
+	f := fixture.only(_eval([_bucket("aws_s3_bucket.data")], [], {}))
 	f.details.rule_id == "MLF-TF-011"
 	f.details.severity == "medium"
 }
 
 test_deny_block_flag_off if {
 	flags := object.union(_all_on, {"restrict_public_buckets": false})
-	f := _only(_eval(
+	f := fixture.only(_eval(
 		[_bucket("aws_s3_bucket.data"), _pab("aws_s3_bucket_public_access_block.data", flags, {})],
 		[_ref("aws_s3_bucket_public_access_block.data", "aws_s3_bucket.data")], {},
 	))
@@ -77,14 +45,14 @@ test_deny_block_flag_off if {
 }
 
 test_deny_block_flags_omitted if {
-	f := _only(_eval([_pab("aws_s3_bucket_public_access_block.data", {"block_public_acls": true}, {})], [], {}))
+	f := fixture.only(_eval([_pab("aws_s3_bucket_public_access_block.data", {"block_public_acls": true}, {})], [], {}))
 	contains(f.msg, "block_public_policy, ignore_public_acls, restrict_public_buckets")
 }
 
 test_allow_complete_block_in_module if {
 	b := _bucket("module.store.aws_s3_bucket.this[0]")
 	p := _pab("module.store.aws_s3_bucket_public_access_block.this[0]", _all_on, {})
-	config := {"module_calls": {"store": {"module": {"resources": [_cfg(
+	config := {"module_calls": {"store": {"module": {"resources": [fixture.config(
 		"aws_s3_bucket_public_access_block.this", "aws_s3_bucket_public_access_block",
 		{"bucket": {"references": ["aws_s3_bucket.this[0].id", "aws_s3_bucket.this[0]"]}},
 	)]}}}}
@@ -93,7 +61,7 @@ test_allow_complete_block_in_module if {
 }
 
 test_allow_known_bucket_name if {
-	p := _change(
+	p := fixture.change(
 		"aws_s3_bucket_public_access_block.data", "aws_s3_bucket_public_access_block", object.union(
 			_all_on,
 			{"bucket": "ml-data"},
@@ -104,18 +72,18 @@ test_allow_known_bucket_name if {
 }
 
 test_allow_account_block if {
-	a := _change("aws_s3_account_public_access_block.this", "aws_s3_account_public_access_block", _all_on, {})
+	a := fixture.change("aws_s3_account_public_access_block.this", "aws_s3_account_public_access_block", _all_on, {})
 	count(_eval([_bucket("aws_s3_bucket.data"), a], [], {})) == 0
 }
 
 test_unknown_block_target if {
-	f := _only(_eval([_bucket("aws_s3_bucket.data"), _pab("aws_s3_bucket_public_access_block.x", _all_on, {})], [], {}))
+	f := fixture.only(_eval([_bucket("aws_s3_bucket.data"), _pab("aws_s3_bucket_public_access_block.x", _all_on, {})], [], {}))
 	f.details.status == "unknown"
 	f.details.resource == "aws_s3_bucket.data"
 }
 
 test_unknown_flag if {
-	f := _only(_eval(
+	f := fixture.only(_eval(
 		[_pab(
 			"aws_s3_bucket_public_access_block.x", object.remove(_all_on, ["block_public_acls"]),
 			{"block_public_acls": true},

@@ -1,42 +1,16 @@
 package terraform.aws.sagemaker_domain_vpc_only_test
 
-import data.lib.mlfence.tfplan_fixture_test as fixture
+import data.lib.mlfence.testing.tfplan as fixture
 import data.terraform.aws.sagemaker_domain_vpc_only
 
-# _plan(changes, config) wraps resource changes (and root module configuration resources) in
-# the `terraform show -json` envelope.
-_plan(changes, config) := {
-	"format_version": "1.2",
-	"resource_changes": changes,
-	"configuration": {"root_module": {"resources": config}},
-}
-
-_change(address, type, after, unknown) := {
-	"address": address,
-	"module_address": _module_of(address, type),
-	"mode": "managed",
-	"type": type,
-	"name": regex.replace(split(address, ".")[count(split(address, ".")) - 1], `\[.*$`, ""),
-	"change": {"actions": ["create"], "after": after, "after_unknown": unknown},
-}
-
-_module_of(address, type) := split(address, sprintf(".%s.", [type]))[0] if startswith(address, "module.")
-
-else := ""
-
-_only(v) := f if {
-	count(v) == 1
-	some f in v
-}
-
 _eval(changes, config, params) := v if {
-	v := sagemaker_domain_vpc_only.violation with input as {"plan": _plan(changes, config), "parameters": params}
+	v := sagemaker_domain_vpc_only.violation with input as {"plan": fixture.plan(changes, config), "parameters": params}
 }
 
-_d(address, after, unknown) := _change(address, "aws_sagemaker_domain", after, unknown)
+_d(address, after, unknown) := fixture.change(address, "aws_sagemaker_domain", after, unknown)
 
 test_deny_public_internet if {
-	f := _only(_eval(
+	f := fixture.only(_eval(
 		[_d("aws_sagemaker_domain.studio", {"app_network_access_type": "PublicInternetOnly"}, {})], [],
 		{},
 	))
@@ -44,7 +18,7 @@ test_deny_public_internet if {
 }
 
 test_deny_omitted_in_module if {
-	f := _only(_eval([_d("module.studio.aws_sagemaker_domain.this", {"domain_name": "s"}, {})], [], {}))
+	f := fixture.only(_eval([_d("module.studio.aws_sagemaker_domain.this", {"domain_name": "s"}, {})], [], {}))
 	contains(f.msg, "PublicInternetOnly")
 }
 
@@ -53,7 +27,7 @@ test_allow_vpc_only if {
 }
 
 test_unknown if {
-	f := _only(_eval([_d("aws_sagemaker_domain.studio", {}, {"app_network_access_type": true})], fixture.written("aws_sagemaker_domain.studio", "aws_sagemaker_domain", {"app_network_access_type": {"references": ["var.mode"]}}), {}))
+	f := fixture.only(_eval([_d("aws_sagemaker_domain.studio", {}, {"app_network_access_type": true})], fixture.written("aws_sagemaker_domain.studio", "aws_sagemaker_domain", {"app_network_access_type": {"references": ["var.mode"]}}), {}))
 	f.details.status == "unknown"
 }
 

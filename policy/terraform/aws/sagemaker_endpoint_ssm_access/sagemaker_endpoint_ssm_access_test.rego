@@ -1,42 +1,16 @@
 package terraform.aws.sagemaker_endpoint_ssm_access_test
 
-import data.lib.mlfence.tfplan_fixture_test as fixture
+import data.lib.mlfence.testing.tfplan as fixture
 import data.terraform.aws.sagemaker_endpoint_ssm_access
 
-# _plan(changes, config) wraps resource changes (and root module configuration resources) in
-# the `terraform show -json` envelope.
-_plan(changes, config) := {
-	"format_version": "1.2",
-	"resource_changes": changes,
-	"configuration": {"root_module": {"resources": config}},
-}
-
-_change(address, type, after, unknown) := {
-	"address": address,
-	"module_address": _module_of(address, type),
-	"mode": "managed",
-	"type": type,
-	"name": regex.replace(split(address, ".")[count(split(address, ".")) - 1], `\[.*$`, ""),
-	"change": {"actions": ["create"], "after": after, "after_unknown": unknown},
-}
-
-_module_of(address, type) := split(address, sprintf(".%s.", [type]))[0] if startswith(address, "module.")
-
-else := ""
-
-_only(v) := f if {
-	count(v) == 1
-	some f in v
-}
-
 _eval(changes, config, params) := v if {
-	v := sagemaker_endpoint_ssm_access.violation with input as {"plan": _plan(changes, config), "parameters": params}
+	v := sagemaker_endpoint_ssm_access.violation with input as {"plan": fixture.plan(changes, config), "parameters": params}
 }
 
-_ec(address, after, unknown) := _change(address, "aws_sagemaker_endpoint_configuration", after, unknown)
+_ec(address, after, unknown) := fixture.change(address, "aws_sagemaker_endpoint_configuration", after, unknown)
 
 test_deny_ssm_on if {
-	f := _only(_eval(
+	f := fixture.only(_eval(
 		[_ec(
 			"aws_sagemaker_endpoint_configuration.c",
 			{"production_variants": [{"enable_ssm_access": true}]}, {},
@@ -55,7 +29,7 @@ test_deny_shadow_in_module if {
 		},
 		{},
 	)
-	f := _only(_eval([ec], [], {}))
+	f := fixture.only(_eval([ec], [], {}))
 	contains(f.msg, "shadow_production_variants[0]")
 }
 
@@ -77,7 +51,7 @@ test_unknown if {
 		"aws_sagemaker_endpoint_configuration.c", {"production_variants": [{}]},
 		{"production_variants": [{"enable_ssm_access": true}]},
 	)
-	f := _only(_eval([ec], fixture.written("aws_sagemaker_endpoint_configuration.c", "aws_sagemaker_endpoint_configuration", {"production_variants": [{"enable_ssm_access": {"references": ["var.ssm"]}}]}), {}))
+	f := fixture.only(_eval([ec], fixture.written("aws_sagemaker_endpoint_configuration.c", "aws_sagemaker_endpoint_configuration", {"production_variants": [{"enable_ssm_access": {"references": ["var.ssm"]}}]}), {}))
 	f.details.status == "unknown"
 }
 

@@ -1,49 +1,23 @@
 package terraform.aws.sagemaker_notebook_root_access_test
 
-import data.lib.mlfence.tfplan_fixture_test as fixture
+import data.lib.mlfence.testing.tfplan as fixture
 import data.terraform.aws.sagemaker_notebook_root_access
 
-# _plan(changes, config) wraps resource changes (and root module configuration resources) in
-# the `terraform show -json` envelope.
-_plan(changes, config) := {
-	"format_version": "1.2",
-	"resource_changes": changes,
-	"configuration": {"root_module": {"resources": config}},
-}
-
-_change(address, type, after, unknown) := {
-	"address": address,
-	"module_address": _module_of(address, type),
-	"mode": "managed",
-	"type": type,
-	"name": regex.replace(split(address, ".")[count(split(address, ".")) - 1], `\[.*$`, ""),
-	"change": {"actions": ["create"], "after": after, "after_unknown": unknown},
-}
-
-_module_of(address, type) := split(address, sprintf(".%s.", [type]))[0] if startswith(address, "module.")
-
-else := ""
-
-_only(v) := f if {
-	count(v) == 1
-	some f in v
-}
-
 _eval(changes, config, params) := v if {
-	v := sagemaker_notebook_root_access.violation with input as {"plan": _plan(changes, config), "parameters": params}
+	v := sagemaker_notebook_root_access.violation with input as {"plan": fixture.plan(changes, config), "parameters": params}
 }
 
-_nb(address, after, unknown) := _change(address, "aws_sagemaker_notebook_instance", after, unknown)
+_nb(address, after, unknown) := fixture.change(address, "aws_sagemaker_notebook_instance", after, unknown)
 
 test_deny_enabled if {
-	f := _only(_eval([_nb("aws_sagemaker_notebook_instance.nb", {"root_access": "Enabled"}, {})], [], {}))
+	f := fixture.only(_eval([_nb("aws_sagemaker_notebook_instance.nb", {"root_access": "Enabled"}, {})], [], {}))
 	f.details.rule_id == "MLF-TF-016"
 	contains(f.msg, "root_access = \"Enabled\"")
 }
 
 # Omitted: the AWS default is "Enabled".
 test_deny_omitted_in_module if {
-	f := _only(_eval([_nb("module.lab.aws_sagemaker_notebook_instance.nb[\"alice\"]", {}, {})], [], {}))
+	f := fixture.only(_eval([_nb("module.lab.aws_sagemaker_notebook_instance.nb[\"alice\"]", {}, {})], [], {}))
 	f.details.resource == "module.lab.aws_sagemaker_notebook_instance.nb[\"alice\"]"
 	contains(f.msg, "\"Enabled\"")
 }
@@ -53,7 +27,7 @@ test_allow_disabled if {
 }
 
 test_unknown if {
-	f := _only(_eval([_nb("aws_sagemaker_notebook_instance.nb", {}, {"root_access": true})], fixture.written("aws_sagemaker_notebook_instance.nb", "aws_sagemaker_notebook_instance", {"root_access": {"references": ["var.root"]}}), {}))
+	f := fixture.only(_eval([_nb("aws_sagemaker_notebook_instance.nb", {}, {"root_access": true})], fixture.written("aws_sagemaker_notebook_instance.nb", "aws_sagemaker_notebook_instance", {"root_access": {"references": ["var.root"]}}), {}))
 	f.details.status == "unknown"
 }
 

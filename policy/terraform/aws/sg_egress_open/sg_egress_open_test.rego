@@ -1,47 +1,16 @@
 package terraform.aws.sg_egress_open_test
 
+import data.lib.mlfence.testing.tfplan as fixture
 import data.terraform.aws.sg_egress_open
 
-# _plan(changes, config) wraps resource changes (and root module configuration resources) in
-# the `terraform show -json` envelope.
-_plan(changes, config) := {
-	"format_version": "1.2",
-	"resource_changes": changes,
-	"configuration": {"root_module": {"resources": config}},
-}
-
-_change(address, type, after, unknown) := {
-	"address": address,
-	"module_address": _module_of(address, type),
-	"mode": "managed",
-	"type": type,
-	"name": regex.replace(split(address, ".")[count(split(address, ".")) - 1], `\[.*$`, ""),
-	"change": {"actions": ["create"], "after": after, "after_unknown": unknown},
-}
-
-_module_of(address, type) := split(address, sprintf(".%s.", [type]))[0] if startswith(address, "module.")
-
-else := ""
-
-# _cfg(address, type, expressions) is a root-module configuration resource.
-_cfg(address, type, expressions) := {
-	"address": address, "mode": "managed", "type": type,
-	"name": split(address, ".")[1], "expressions": expressions,
-}
-
-_only(v) := f if {
-	count(v) == 1
-	some f in v
-}
-
 _eval(changes, config, params) := v if {
-	v := sg_egress_open.violation with input as {"plan": _plan(changes, config), "parameters": params}
+	v := sg_egress_open.violation with input as {"plan": fixture.plan(changes, config), "parameters": params}
 }
 
-_sg(egress) := _change("aws_security_group.train", "aws_security_group", {"egress": egress}, {})
+_sg(egress) := fixture.change("aws_security_group.train", "aws_security_group", {"egress": egress}, {})
 
 test_deny_inline_egress_all if {
-	f := _only(_eval([_sg([{"cidr_blocks": ["0.0.0.0/0"], "from_port": 0, "to_port": 0, "protocol": "-1"}])], [], {}))
+	f := fixture.only(_eval([_sg([{"cidr_blocks": ["0.0.0.0/0"], "from_port": 0, "to_port": 0, "protocol": "-1"}])], [], {}))
 	f.details.rule_id == "MLF-TF-002"
 	f.details.status == "fail"
 	contains(f.msg, "egress[0].cidr_blocks")
@@ -49,14 +18,14 @@ test_deny_inline_egress_all if {
 }
 
 test_deny_rule_resources_in_module if {
-	rule := _change(
+	rule := fixture.change(
 		"module.ml.aws_security_group_rule.out", "aws_security_group_rule", {
 			"type": "egress", "ipv6_cidr_blocks": ["::/0"],
 			"from_port": 443, "to_port": 443, "protocol": "tcp",
 		},
 		{},
 	)
-	vpc_rule := _change(
+	vpc_rule := fixture.change(
 		"aws_vpc_security_group_egress_rule.out", "aws_vpc_security_group_egress_rule", {
 			"cidr_ipv4": "0.0.0.0/0",
 			"ip_protocol": "-1",
@@ -75,7 +44,7 @@ test_allow_prefix_lists_and_vpc_cidr if {
 		{"prefix_list_ids": ["pl-63a5400a"], "from_port": 443, "to_port": 443, "protocol": "tcp"},
 		{"cidr_blocks": ["10.0.0.0/16"], "from_port": 0, "to_port": 0, "protocol": "-1"},
 	])
-	rule := _change(
+	rule := fixture.change(
 		"aws_vpc_security_group_egress_rule.s3", "aws_vpc_security_group_egress_rule", {
 			"prefix_list_id": "pl-1",
 			"ip_protocol": "tcp", "from_port": 443, "to_port": 443,
@@ -86,7 +55,7 @@ test_allow_prefix_lists_and_vpc_cidr if {
 }
 
 test_allow_ingress_from_anywhere_is_not_egress if {
-	rule := _change(
+	rule := fixture.change(
 		"aws_security_group_rule.in", "aws_security_group_rule", {
 			"type": "ingress",
 			"cidr_blocks": ["0.0.0.0/0"],
@@ -99,14 +68,14 @@ test_allow_ingress_from_anywhere_is_not_egress if {
 # Omitted: Terraform removes AWS's default allow-all egress rule from groups it creates, and the
 # unknown `egress` list is then the computed one, filled by separate rule resources.
 test_allow_egress_omitted if {
-	sg := _change("aws_security_group.none", "aws_security_group", {"name": "none"}, {"egress": true})
+	sg := fixture.change("aws_security_group.none", "aws_security_group", {"name": "none"}, {"egress": true})
 	count(_eval([sg], [], {})) == 0
 }
 
 test_unknown_configured_egress if {
-	sg := _change("aws_security_group.dyn", "aws_security_group", {}, {"egress": true})
-	f := _only(_eval(
-		[sg], [_cfg(
+	sg := fixture.change("aws_security_group.dyn", "aws_security_group", {}, {"egress": true})
+	f := fixture.only(_eval(
+		[sg], [fixture.config(
 			"aws_security_group.dyn", "aws_security_group",
 			{"egress": [{"cidr_blocks": {"references": ["var.out"]}}]},
 		)],
@@ -116,14 +85,14 @@ test_unknown_configured_egress if {
 }
 
 test_unknown_egress_cidr if {
-	rule := _change("aws_security_group_rule.out", "aws_security_group_rule", {"type": "egress"}, {"cidr_blocks": true})
-	f := _only(_eval([rule], [], {}))
+	rule := fixture.change("aws_security_group_rule.out", "aws_security_group_rule", {"type": "egress"}, {"cidr_blocks": true})
+	f := fixture.only(_eval([rule], [], {}))
 	f.details.status == "unknown"
 }
 
 # Parameters do not change what "every address" means; ml_ports only affects ingress severity.
 test_parameter_override_does_not_hide_finding if {
-	f := _only(_eval(
+	f := fixture.only(_eval(
 		[_sg([{"cidr_blocks": ["0.0.0.0/0"], "protocol": "tcp", "from_port": 443, "to_port": 443}])], [],
 		{"ml_ports": []},
 	))
@@ -133,34 +102,34 @@ test_parameter_override_does_not_hide_finding if {
 # Egress to everything from a group used only by interface endpoints and databases is low;
 # on a GPU instance it is high and says so.
 test_attachment_decides_severity if {
-	sg := _change(
+	sg := fixture.change(
 		"aws_security_group.db", "aws_security_group", {"id": "sg-5", "egress": [{
 			"from_port": 0, "to_port": 0, "protocol": "-1", "cidr_blocks": ["0.0.0.0/0"],
 		}]},
 		{},
 	)
-	db := _change("aws_db_instance.mlflow", "aws_db_instance", {"vpc_security_group_ids": ["sg-5"]}, {})
-	f := _only(_eval([sg, db], [], {}))
+	db := fixture.change("aws_db_instance.mlflow", "aws_db_instance", {"vpc_security_group_ids": ["sg-5"]}, {})
+	f := fixture.only(_eval([sg, db], [], {}))
 	f.details.severity == "low"
-	gpu := _change(
+	gpu := fixture.change(
 		"aws_instance.train", "aws_instance", {
 			"vpc_security_group_ids": ["sg-5"], "instance_type": "p4d.24xlarge", "subnet_id": "s-1",
 		},
 		{},
 	)
-	g := _only(_eval([sg, db, gpu], [], {}))
+	g := fixture.only(_eval([sg, db, gpu], [], {}))
 	g.details.severity == "high"
 	contains(g.msg, "GPU instances use it: aws_instance.train")
 }
 
 # Halves of the IPv6 space together are every address.
 test_deny_union_of_halves if {
-	sg := _change(
+	sg := fixture.change(
 		"aws_security_group.out", "aws_security_group", {"egress": [{
 			"from_port": 443, "to_port": 443, "protocol": "tcp", "ipv6_cidr_blocks": ["::/1", "8000::/1"],
 		}]},
 		{},
 	)
-	f := _only(_eval([sg], [], {}))
+	f := fixture.only(_eval([sg], [], {}))
 	contains(f.msg, "(IPv6)")
 }

@@ -1,38 +1,13 @@
 package terraform.aws.sg_egress_unapproved_test
 
+import data.lib.mlfence.testing.tfplan as fixture
 import data.terraform.aws.sg_egress_unapproved
 
-# _plan(changes, config) wraps resource changes (and root module configuration resources) in
-# the `terraform show -json` envelope.
-_plan(changes, config) := {
-	"format_version": "1.2",
-	"resource_changes": changes,
-	"configuration": {"root_module": {"resources": config}},
-}
-
-_change(address, type, after, unknown) := {
-	"address": address,
-	"module_address": _module_of(address, type),
-	"mode": "managed",
-	"type": type,
-	"name": regex.replace(split(address, ".")[count(split(address, ".")) - 1], `\[.*$`, ""),
-	"change": {"actions": ["create"], "after": after, "after_unknown": unknown},
-}
-
-_module_of(address, type) := split(address, sprintf(".%s.", [type]))[0] if startswith(address, "module.")
-
-else := ""
-
-_only(v) := f if {
-	count(v) == 1
-	some f in v
-}
-
 _eval(changes, config, params) := v if {
-	v := sg_egress_unapproved.violation with input as {"plan": _plan(changes, config), "parameters": params}
+	v := sg_egress_unapproved.violation with input as {"plan": fixture.plan(changes, config), "parameters": params}
 }
 
-_sg(cidrs) := _change(
+_sg(cidrs) := fixture.change(
 	"aws_security_group.train", "aws_security_group", {"egress": [{
 		"cidr_blocks": cidrs, "from_port": 443,
 		"to_port": 443, "protocol": "tcp",
@@ -49,25 +24,25 @@ _params := {
 }
 
 test_deny_public_range if {
-	f := _only(_eval([_sg(["198.51.100.0/24"])], [], _params))
+	f := fixture.only(_eval([_sg(["198.51.100.0/24"])], [], _params))
 	f.details.rule_id == "MLF-TF-003"
 	contains(f.msg, "egress proxy")
 	contains(f.msg, "egress[0].cidr_blocks")
 }
 
 test_deny_cdn_range_with_domain_advice if {
-	f := _only(_eval([_sg(["13.32.4.0/24"])], [], _params))
+	f := fixture.only(_eval([_sg(["13.32.4.0/24"])], [], _params))
 	contains(f.msg, "cloudfront")
 	contains(f.msg, "DNS Firewall")
 }
 
 test_deny_unapproved_cloud_range_names_owner if {
-	f := _only(_eval([_sg(["3.5.0.0/16"])], [], _params))
+	f := fixture.only(_eval([_sg(["3.5.0.0/16"])], [], _params))
 	contains(f.msg, "published range of aws")
 }
 
 test_deny_partial_overlap if {
-	f := _only(_eval([_sg(["52.218.0.0/16"])], [], _params))
+	f := fixture.only(_eval([_sg(["52.218.0.0/16"])], [], _params))
 	contains(f.msg, "aws/s3/eu-west-1")
 }
 
@@ -78,30 +53,30 @@ test_allow_approved_and_internal if {
 # 0.0.0.0/0 is MLF-TF-002's finding; prefix lists are the approved way to reach AWS services.
 test_allow_everywhere_and_prefix_lists if {
 	count(_eval([_sg(["0.0.0.0/0"])], [], _params)) == 0
-	sg := _change("aws_security_group.pl", "aws_security_group", {"egress": [{"prefix_list_ids": ["pl-1"]}]}, {})
+	sg := fixture.change("aws_security_group.pl", "aws_security_group", {"egress": [{"prefix_list_ids": ["pl-1"]}]}, {})
 	count(_eval([sg], [], _params)) == 0
 }
 
 test_allow_egress_omitted if {
-	count(_eval([_change("aws_security_group.none", "aws_security_group", {}, {"egress": true})], [], _params)) == 0
+	count(_eval([fixture.change("aws_security_group.none", "aws_security_group", {}, {"egress": true})], [], _params)) == 0
 }
 
 test_deny_rule_resources_in_module if {
-	rule := _change(
+	rule := fixture.change(
 		"module.ml.aws_vpc_security_group_egress_rule.hf", "aws_vpc_security_group_egress_rule", {
 			"cidr_ipv4": "198.51.100.7/32",
 			"ip_protocol": "tcp", "from_port": 443, "to_port": 443,
 		},
 		{},
 	)
-	f := _only(_eval([rule], [], _params))
+	f := fixture.only(_eval([rule], [], _params))
 	f.details.resource == "module.ml.aws_vpc_security_group_egress_rule.hf"
 	contains(f.msg, "(cidr_ipv4)")
 }
 
 # A value known only after apply is MLF-TF-002's unknown finding, reported once there.
 test_allow_unknown_reported_by_tf_002 if {
-	rule := _change("aws_security_group_rule.out", "aws_security_group_rule", {"type": "egress"}, {"cidr_blocks": true})
+	rule := fixture.change("aws_security_group_rule.out", "aws_security_group_rule", {"type": "egress"}, {"cidr_blocks": true})
 	count(_eval([rule], [], _params)) == 0
 }
 

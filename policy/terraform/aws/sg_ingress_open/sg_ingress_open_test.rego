@@ -1,43 +1,18 @@
 package terraform.aws.sg_ingress_open_test
 
+import data.lib.mlfence.testing.tfplan as fixture
 import data.terraform.aws.sg_ingress_open
 
-# _plan(changes, config) wraps resource changes (and the root module configuration resources)
-# in the `terraform show -json` envelope.
-_plan(changes, config) := {
-	"format_version": "1.2",
-	"resource_changes": changes,
-	"configuration": {"root_module": {"resources": config}},
-}
-
-_change(address, type, after, unknown) := {
-	"address": address,
-	"module_address": _module_of(address, type),
-	"mode": "managed",
-	"type": type,
-	"name": regex.replace(split(address, ".")[count(split(address, ".")) - 1], `\[.*$`, ""),
-	"change": {"actions": ["create"], "after": after, "after_unknown": unknown},
-}
-
-_module_of(address, type) := split(address, sprintf(".%s.", [type]))[0] if startswith(address, "module.")
-
-else := ""
-
-_sg(ingress) := _change("aws_security_group.notebook", "aws_security_group", {"ingress": ingress}, {})
+_sg(ingress) := fixture.change("aws_security_group.notebook", "aws_security_group", {"ingress": ingress}, {})
 
 _violations(changes) := _eval(changes, [], {})
 
 _eval(changes, config, params) := v if {
-	v := sg_ingress_open.violation with input as {"plan": _plan(changes, config), "parameters": params}
-}
-
-_only(v) := f if {
-	count(v) == 1
-	some f in v
+	v := sg_ingress_open.violation with input as {"plan": fixture.plan(changes, config), "parameters": params}
 }
 
 test_deny_inline_ml_port_is_critical if {
-	f := _only(_violations([_sg([{
+	f := fixture.only(_violations([_sg([{
 		"from_port": 8888, "to_port": 8888, "protocol": "tcp",
 		"cidr_blocks": ["0.0.0.0/0"],
 	}])]))
@@ -50,7 +25,7 @@ test_deny_inline_ml_port_is_critical if {
 }
 
 test_deny_range_covering_ml_ports_is_critical if {
-	f := _only(_violations([_sg([{
+	f := fixture.only(_violations([_sg([{
 		"from_port": 0, "to_port": 65535, "protocol": "tcp",
 		"cidr_blocks": ["0.0.0.0/0"],
 	}])]))
@@ -60,12 +35,12 @@ test_deny_range_covering_ml_ports_is_critical if {
 }
 
 test_deny_all_protocols_is_critical if {
-	f := _only(_violations([_sg([{"from_port": 0, "to_port": 0, "protocol": "-1", "cidr_blocks": ["0.0.0.0/0"]}])]))
+	f := fixture.only(_violations([_sg([{"from_port": 0, "to_port": 0, "protocol": "-1", "cidr_blocks": ["0.0.0.0/0"]}])]))
 	f.details.severity == "critical"
 }
 
 test_deny_web_port_is_high if {
-	f := _only(_violations([_sg([{
+	f := fixture.only(_violations([_sg([{
 		"from_port": 443, "to_port": 443, "protocol": "tcp",
 		"cidr_blocks": ["0.0.0.0/0"],
 	}])]))
@@ -74,7 +49,7 @@ test_deny_web_port_is_high if {
 }
 
 test_deny_icmp_is_high if {
-	f := _only(_violations([_sg([{"from_port": 8, "to_port": 0, "protocol": "icmp", "cidr_blocks": ["0.0.0.0/0"]}])]))
+	f := fixture.only(_violations([_sg([{"from_port": 8, "to_port": 0, "protocol": "icmp", "cidr_blocks": ["0.0.0.0/0"]}])]))
 	f.details.severity == "high"
 	contains(f.msg, "protocol icmp")
 }
@@ -87,14 +62,14 @@ test_deny_inline_ipv6_anywhere if {
 }
 
 test_deny_separate_rule_and_vpc_rule_in_module if {
-	rule := _change(
+	rule := fixture.change(
 		"aws_security_group_rule.ssh", "aws_security_group_rule", {
 			"type": "ingress", "cidr_blocks": ["0.0.0.0/0"],
 			"from_port": 22, "to_port": 22, "protocol": "tcp",
 		},
 		{},
 	)
-	vpc_rule := _change(
+	vpc_rule := fixture.change(
 		"module.net.aws_vpc_security_group_ingress_rule.ray", "aws_vpc_security_group_ingress_rule", {
 			"cidr_ipv6": "::/0", "from_port": 8265,
 			"to_port": 8265, "ip_protocol": "tcp",
@@ -119,7 +94,7 @@ test_allow_private_source if {
 }
 
 test_allow_egress_rule_to_anywhere if {
-	rule := _change(
+	rule := fixture.change(
 		"aws_security_group_rule.out", "aws_security_group_rule", {
 			"type": "egress",
 			"cidr_blocks": ["0.0.0.0/0"],
@@ -131,27 +106,27 @@ test_allow_egress_rule_to_anywhere if {
 
 # Attribute omitted: no ingress blocks, no source CIDRs, or a prefix list / security group source.
 test_allow_ingress_omitted if {
-	count(_violations([_change("aws_security_group.empty", "aws_security_group", {}, {})])) == 0
+	count(_violations([fixture.change("aws_security_group.empty", "aws_security_group", {}, {})])) == 0
 	count(_violations([_sg([{"security_groups": ["sg-123"], "prefix_list_ids": ["pl-1"]}])])) == 0
 }
 
 test_unknown_cidr_element_is_reported_as_unknown if {
-	sg := _change("aws_security_group.later", "aws_security_group", {"ingress": [{"from_port": 22, "to_port": 22}]}, {
+	sg := fixture.change("aws_security_group.later", "aws_security_group", {"ingress": [{"from_port": 22, "to_port": 22}]}, {
 		"ingress": [{"cidr_blocks": [true]}],
 	})
-	f := _only(_violations([sg]))
+	f := fixture.only(_violations([sg]))
 	f.details.status == "unknown"
 	contains(f.msg, "ingress[0].cidr_blocks")
 }
 
 test_unknown_configured_ingress_is_reported_as_unknown if {
-	sg := _change("aws_security_group.later", "aws_security_group", {}, {"ingress": true})
+	sg := fixture.change("aws_security_group.later", "aws_security_group", {}, {"ingress": true})
 	config := [{
 		"address": "aws_security_group.later", "mode": "managed",
 		"type": "aws_security_group", "name": "later",
 		"expressions": {"ingress": {"references": ["var.rules"]}},
 	}]
-	f := _only(_eval([sg], config, {}))
+	f := fixture.only(_eval([sg], config, {}))
 	f.details.status == "unknown"
 }
 
@@ -160,38 +135,38 @@ test_unknown_configured_ingress_is_reported_as_unknown if {
 # Terraform 1.1 and later render written ingress blocks in the configuration, so a wholly unknown
 # list it does not show is left out (no inline rules).
 test_allow_computed_ingress_not_configured if {
-	sg := _change("aws_security_group.later", "aws_security_group", {}, {"ingress": true})
-	plan := object.union(_plan([sg], []), {"terraform_version": "1.9.8"})
+	sg := fixture.change("aws_security_group.later", "aws_security_group", {}, {"ingress": true})
+	plan := object.union(fixture.plan([sg], []), {"terraform_version": "1.9.8"})
 	count(sg_ingress_open.violation) == 0 with input as {"plan": plan, "parameters": {}}
 }
 
 # Before 1.1 a `dynamic "ingress"` over apply-time values looks exactly like a left-out list:
 # unknown, never silently nothing, unless separate rule resources are the group's rules.
 test_unknown_wholly_unknown_ingress_on_old_terraform if {
-	sg := _change("aws_security_group.dyn", "aws_security_group", {}, {"ingress": true})
-	plan := object.union(_plan([sg], []), {"terraform_version": "0.15.5"})
-	f := _only(sg_ingress_open.violation) with input as {"plan": plan, "parameters": {}}
+	sg := fixture.change("aws_security_group.dyn", "aws_security_group", {}, {"ingress": true})
+	plan := object.union(fixture.plan([sg], []), {"terraform_version": "0.15.5"})
+	f := fixture.only(sg_ingress_open.violation) with input as {"plan": plan, "parameters": {}}
 	f.details.status == "unknown"
-	rule := _change(
+	rule := fixture.change(
 		"aws_vpc_security_group_ingress_rule.r", "aws_vpc_security_group_ingress_rule", {
 			"security_group_id": "sg-1", "cidr_ipv4": "10.0.0.0/8", "from_port": 22, "to_port": 22, "ip_protocol": "tcp",
 		},
 		{},
 	)
-	sg2 := _change("aws_security_group.dyn", "aws_security_group", {"id": "sg-1"}, {"ingress": true})
-	with_rules := object.union(_plan([sg2, rule], []), {"terraform_version": "0.15.5"})
+	sg2 := fixture.change("aws_security_group.dyn", "aws_security_group", {"id": "sg-1"}, {"ingress": true})
+	with_rules := object.union(fixture.plan([sg2, rule], []), {"terraform_version": "0.15.5"})
 	count(sg_ingress_open.violation) == 0 with input as {"plan": with_rules, "parameters": {}}
 }
 
 # Issue 16: entries that together cover the internet are the internet.
 test_deny_union_of_halves if {
-	f := _only(_violations([_sg([{
+	f := fixture.only(_violations([_sg([{
 		"from_port": 22, "to_port": 22, "protocol": "tcp",
 		"cidr_blocks": ["0.0.0.0/1", "128.0.0.0/1"],
 	}])]))
 	f.details.severity == "critical"
 	contains(f.msg, "(IPv4)")
-	v6 := _only(_violations([_sg([{
+	v6 := fixture.only(_violations([_sg([{
 		"from_port": 443, "to_port": 443, "protocol": "tcp",
 		"ipv6_cidr_blocks": ["::/1", "8000::/1"],
 	}])]))
@@ -202,22 +177,22 @@ test_deny_union_of_halves if {
 		{"from_port": 22, "to_port": 22, "protocol": "tcp", "cidr_blocks": ["0.0.0.0/1"]},
 		{"from_port": 22, "to_port": 22, "protocol": "tcp", "cidr_blocks": ["128.0.0.0/1"]},
 	])
-	f2 := _only(_violations([two]))
+	f2 := fixture.only(_violations([two]))
 	contains(f2.msg, "ingress[0].cidr_blocks, ingress[1].cidr_blocks")
-	g := _change("aws_security_group.g", "aws_security_group", {"id": "sg-7"}, {})
-	r1 := _change(
+	g := fixture.change("aws_security_group.g", "aws_security_group", {"id": "sg-7"}, {})
+	r1 := fixture.change(
 		"aws_vpc_security_group_ingress_rule.a", "aws_vpc_security_group_ingress_rule", {
 			"security_group_id": "sg-7", "cidr_ipv4": "0.0.0.0/1", "from_port": 8888, "to_port": 8888, "ip_protocol": "tcp",
 		},
 		{},
 	)
-	r2 := _change(
+	r2 := fixture.change(
 		"aws_vpc_security_group_ingress_rule.b", "aws_vpc_security_group_ingress_rule", {
 			"security_group_id": "sg-7", "cidr_ipv4": "128.0.0.0/1", "from_port": 8888, "to_port": 8888, "ip_protocol": "tcp",
 		},
 		{},
 	)
-	f3 := _only(_violations([g, r1, r2]))
+	f3 := fixture.only(_violations([g, r1, r2]))
 	f3.details.resource == "aws_security_group.g"
 
 	# A large share is enough; a small one is not.
@@ -227,7 +202,7 @@ test_deny_union_of_halves if {
 
 # One finding per group and direction, listing ports and families.
 test_deny_one_finding_per_group if {
-	f := _only(_violations([_sg([
+	f := fixture.only(_violations([_sg([
 		{"from_port": 22, "to_port": 22, "protocol": "tcp", "cidr_blocks": ["0.0.0.0/0"], "ipv6_cidr_blocks": ["::/0"]},
 		{"from_port": 8888, "to_port": 8888, "protocol": "tcp", "cidr_blocks": ["0.0.0.0/0"]},
 		{"from_port": 8, "to_port": 0, "protocol": "icmp", "cidr_blocks": ["0.0.0.0/0"]},
@@ -240,16 +215,16 @@ test_deny_one_finding_per_group if {
 
 # Managed prefix lists whose entries cover the internet, inline and through per-rule resources.
 test_deny_open_managed_prefix_list if {
-	pl := _change(
+	pl := fixture.change(
 		"aws_ec2_managed_prefix_list.anywhere", "aws_ec2_managed_prefix_list", {
 			"id": "pl-1", "entry": [{"cidr": "0.0.0.0/0"}],
 		},
 		{},
 	)
 	sg := _sg([{"from_port": 5000, "to_port": 5000, "protocol": "tcp", "prefix_list_ids": ["pl-1"]}])
-	f := _only(_violations([pl, sg]))
+	f := fixture.only(_violations([pl, sg]))
 	contains(f.msg, "ingress[0].prefix_list_ids")
-	rule := _change(
+	rule := fixture.change(
 		"aws_vpc_security_group_ingress_rule.mlflow", "aws_vpc_security_group_ingress_rule", {
 			"from_port": 5000, "to_port": 5000, "ip_protocol": "tcp",
 		},
@@ -263,12 +238,12 @@ test_deny_open_managed_prefix_list if {
 			"aws_ec2_managed_prefix_list.anywhere",
 		]}},
 	}]
-	g := _only(_eval([pl, rule], config, {}))
+	g := fixture.only(_eval([pl, rule], config, {}))
 	g.details.severity == "critical"
 
 	# Entries as separate resources; a private list passes.
-	private := _change("aws_ec2_managed_prefix_list.vpn", "aws_ec2_managed_prefix_list", {"id": "pl-2"}, {})
-	entry := _change(
+	private := fixture.change("aws_ec2_managed_prefix_list.vpn", "aws_ec2_managed_prefix_list", {"id": "pl-2"}, {})
+	entry := fixture.change(
 		"aws_ec2_managed_prefix_list_entry.vpn", "aws_ec2_managed_prefix_list_entry", {
 			"prefix_list_id": "pl-2", "cidr": "10.8.0.0/16",
 		},
@@ -280,7 +255,7 @@ test_deny_open_managed_prefix_list if {
 
 # Ports as AWS reads them: a missing bound is the other one; an inverted range is invalid input.
 test_port_normalisation if {
-	f := _only(_violations([_sg([{"to_port": 8888, "protocol": "tcp", "cidr_blocks": ["0.0.0.0/0"]}])]))
+	f := fixture.only(_violations([_sg([{"to_port": 8888, "protocol": "tcp", "cidr_blocks": ["0.0.0.0/0"]}])]))
 	contains(f.msg, "tcp 8888")
 	v := _violations([_sg([{"from_port": 8888, "to_port": 22, "protocol": "tcp", "cidr_blocks": ["0.0.0.0/0"]}])])
 	some w in v
@@ -290,49 +265,49 @@ test_port_normalisation if {
 
 # What the group is attached to: only an interface endpoint or a private database is medium.
 test_attachment_decides_severity if {
-	sg := _change(
+	sg := fixture.change(
 		"aws_security_group.ep", "aws_security_group", {"id": "sg-3", "ingress": [{
 			"from_port": 443, "to_port": 443, "protocol": "tcp", "cidr_blocks": ["0.0.0.0/0"],
 		}]},
 		{},
 	)
-	ep := _change(
+	ep := fixture.change(
 		"aws_vpc_endpoint.s3", "aws_vpc_endpoint", {
 			"vpc_endpoint_type": "Interface", "security_group_ids": ["sg-3"],
 		},
 		{},
 	)
-	f := _only(_eval([sg, ep], [], {}))
+	f := fixture.only(_eval([sg, ep], [], {}))
 	f.details.severity == "medium"
 	contains(f.msg, "used only by aws_vpc_endpoint.s3")
-	public_vm := _change(
+	public_vm := fixture.change(
 		"aws_instance.mlflow", "aws_instance", {
 			"vpc_security_group_ids": ["sg-3"], "associate_public_ip_address": true, "subnet_id": "s-1",
 		},
 		{},
 	)
-	g := _only(_eval([sg, ep, public_vm], [], {}))
+	g := fixture.only(_eval([sg, ep, public_vm], [], {}))
 	g.details.severity == "high"
 }
 
 test_unknown_rule_resource_cidr if {
-	rule := _change(
+	rule := fixture.change(
 		"aws_vpc_security_group_ingress_rule.r", "aws_vpc_security_group_ingress_rule", {},
 		{"cidr_ipv4": true},
 	)
-	f := _only(_violations([rule]))
+	f := fixture.only(_violations([rule]))
 	f.details.status == "unknown"
 }
 
 test_parameter_ml_ports_overridden if {
 	sg := _sg([{"from_port": 8888, "to_port": 8888, "protocol": "tcp", "cidr_blocks": ["0.0.0.0/0"]}])
-	f := _only(_eval([sg], [], {"ml_ports": ["9000-9100"]}))
+	f := fixture.only(_eval([sg], [], {"ml_ports": ["9000-9100"]}))
 	f.details.severity == "high"
-	g := _only(_eval([sg], [], {"ml_ports": ["8000-9000"]}))
+	g := fixture.only(_eval([sg], [], {"ml_ports": ["8000-9000"]}))
 	g.details.severity == "critical"
 }
 
-_edge_lb(tags) := _change(
+_edge_lb(tags) := fixture.change(
 	"aws_lb.edge", "aws_lb", {"name": "edge", "internal": false, "tags": tags},
 	{"security_groups": true},
 )

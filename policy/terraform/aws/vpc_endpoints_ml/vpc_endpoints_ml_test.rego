@@ -1,49 +1,17 @@
 package terraform.aws.vpc_endpoints_ml_test
 
-import data.lib.mlfence.tfplan_fixture_test as fixture
+import data.lib.mlfence.testing.tfplan as fixture
 import data.terraform.aws.vpc_endpoints_ml
 
-# _plan(changes, config) wraps resource changes (and root module configuration resources) in
-# the `terraform show -json` envelope.
-_plan(changes, config) := {
-	"format_version": "1.2",
-	"resource_changes": changes,
-	"configuration": {"root_module": {"resources": config}},
-}
-
-_change(address, type, after, unknown) := {
-	"address": address,
-	"module_address": _module_of(address, type),
-	"mode": "managed",
-	"type": type,
-	"name": regex.replace(split(address, ".")[count(split(address, ".")) - 1], `\[.*$`, ""),
-	"change": {"actions": ["create"], "after": after, "after_unknown": unknown},
-}
-
-_module_of(address, type) := split(address, sprintf(".%s.", [type]))[0] if startswith(address, "module.")
-
-else := ""
-
-# _cfg(address, type, expressions) is a root-module configuration resource.
-_cfg(address, type, expressions) := {
-	"address": address, "mode": "managed", "type": type,
-	"name": split(address, ".")[1], "expressions": expressions,
-}
-
-_only(v) := f if {
-	count(v) == 1
-	some f in v
-}
-
 _eval(changes, config, params) := v if {
-	v := vpc_endpoints_ml.violation with input as {"plan": _plan(changes, config), "parameters": params}
+	v := vpc_endpoints_ml.violation with input as {"plan": fixture.plan(changes, config), "parameters": params}
 }
 
-_vpc := _change("aws_vpc.ml", "aws_vpc", {"cidr_block": "10.0.0.0/16"}, {"id": true})
+_vpc := fixture.change("aws_vpc.ml", "aws_vpc", {"cidr_block": "10.0.0.0/16"}, {"id": true})
 
-_subnet := _change("aws_subnet.a", "aws_subnet", {"cidr_block": "10.0.1.0/24"}, {"id": true, "vpc_id": true})
+_subnet := fixture.change("aws_subnet.a", "aws_subnet", {"cidr_block": "10.0.1.0/24"}, {"id": true, "vpc_id": true})
 
-_ep(name, service) := _change(
+_ep(name, service) := fixture.change(
 	sprintf("aws_vpc_endpoint.%s", [name]), "aws_vpc_endpoint", {"service_name": service},
 	{"vpc_id": true},
 )
@@ -52,18 +20,18 @@ _refs(ref) := {"references": [sprintf("%s.id", [ref]), ref]}
 
 _config(endpoints) := array.concat(
 	[
-		_cfg("aws_subnet.a", "aws_subnet", {"vpc_id": _refs("aws_vpc.ml")}),
-		_cfg("aws_sagemaker_notebook_instance.nb", "aws_sagemaker_notebook_instance", {"subnet_id": _refs("aws_subnet.a")}),
-		_cfg("aws_eks_cluster.ml", "aws_eks_cluster", {"vpc_config": [{"subnet_ids": _refs("aws_subnet.a")}]}),
+		fixture.config("aws_subnet.a", "aws_subnet", {"vpc_id": _refs("aws_vpc.ml")}),
+		fixture.config("aws_sagemaker_notebook_instance.nb", "aws_sagemaker_notebook_instance", {"subnet_id": _refs("aws_subnet.a")}),
+		fixture.config("aws_eks_cluster.ml", "aws_eks_cluster", {"vpc_config": [{"subnet_ids": _refs("aws_subnet.a")}]}),
 	],
-	[_cfg(sprintf("aws_vpc_endpoint.%s", [e]), "aws_vpc_endpoint", {"vpc_id": _refs("aws_vpc.ml")}) |
+	[fixture.config(sprintf("aws_vpc_endpoint.%s", [e]), "aws_vpc_endpoint", {"vpc_id": _refs("aws_vpc.ml")}) |
 		some e in endpoints
 	],
 )
 
-_notebook := _change("aws_sagemaker_notebook_instance.nb", "aws_sagemaker_notebook_instance", {}, {"subnet_id": true})
+_notebook := fixture.change("aws_sagemaker_notebook_instance.nb", "aws_sagemaker_notebook_instance", {}, {"subnet_id": true})
 
-_eks := _change("aws_eks_cluster.ml", "aws_eks_cluster", {"vpc_config": [{}]}, {"vpc_config": [{"subnet_ids": true}]})
+_eks := fixture.change("aws_eks_cluster.ml", "aws_eks_cluster", {"vpc_config": [{}]}, {"vpc_config": [{"subnet_ids": true}]})
 
 _all_endpoints := [
 	_ep("s3", "com.amazonaws.eu-west-1.s3"), _ep("ecr_api", "com.amazonaws.eu-west-1.ecr.api"),
@@ -72,7 +40,7 @@ _all_endpoints := [
 ]
 
 test_deny_sagemaker_vpc_without_endpoints if {
-	f := _only(_eval([_vpc, _subnet, _notebook], _config([]), {}))
+	f := fixture.only(_eval([_vpc, _subnet, _notebook], _config([]), {}))
 	f.details.rule_id == "MLF-TF-010"
 	f.details.resource == "aws_vpc.ml"
 	contains(f.msg, "ecr.api, ecr.dkr, s3, sagemaker.api, sagemaker.runtime")
@@ -81,7 +49,7 @@ test_deny_sagemaker_vpc_without_endpoints if {
 
 test_deny_eks_vpc_missing_ecr if {
 	eps := [_ep("s3", "com.amazonaws.eu-west-1.s3")]
-	f := _only(_eval(array.concat([_vpc, _subnet, _eks], eps), _config(["s3"]), {}))
+	f := fixture.only(_eval(array.concat([_vpc, _subnet, _eks], eps), _config(["s3"]), {}))
 	contains(f.msg, "no VPC endpoint for ecr.api, ecr.dkr;")
 }
 
@@ -100,23 +68,23 @@ test_allow_vpc_without_ml_workloads if {
 }
 
 test_deny_tagged_instance_by_known_ids if {
-	vpc := _change("aws_vpc.ml", "aws_vpc", {"id": "vpc-1"}, {})
-	subnet := _change("aws_subnet.a", "aws_subnet", {"id": "subnet-1", "vpc_id": "vpc-1"}, {})
-	i := _change("aws_instance.gpu", "aws_instance", {"subnet_id": "subnet-1", "tags": {"workload": "ml"}}, {})
-	untagged := _change("aws_instance.web", "aws_instance", {"subnet_id": "subnet-1"}, {})
-	f := _only(_eval([vpc, subnet, i, untagged], [], {}))
+	vpc := fixture.change("aws_vpc.ml", "aws_vpc", {"id": "vpc-1"}, {})
+	subnet := fixture.change("aws_subnet.a", "aws_subnet", {"id": "subnet-1", "vpc_id": "vpc-1"}, {})
+	i := fixture.change("aws_instance.gpu", "aws_instance", {"subnet_id": "subnet-1", "tags": {"workload": "ml"}}, {})
+	untagged := fixture.change("aws_instance.web", "aws_instance", {"subnet_id": "subnet-1"}, {})
+	f := fixture.only(_eval([vpc, subnet, i, untagged], [], {}))
 	contains(f.msg, "(aws_instance.gpu)")
 	count(_eval([vpc, subnet, untagged], [], {})) == 0
 }
 
 test_deny_domain_in_module if {
-	vpc := _change("module.net.aws_vpc.this", "aws_vpc", {}, {"id": true})
-	domain := _change("module.sm.aws_sagemaker_domain.this", "aws_sagemaker_domain", {}, {"vpc_id": true})
+	vpc := fixture.change("module.net.aws_vpc.this", "aws_vpc", {}, {"id": true})
+	domain := fixture.change("module.sm.aws_sagemaker_domain.this", "aws_sagemaker_domain", {}, {"vpc_id": true})
 	config := {"module_calls": {
 		"net": {"module": {"outputs": {"vpc_id": {"expression": {"references": ["aws_vpc.this.id", "aws_vpc.this"]}}}}},
 		"sm": {
 			"expressions": {"vpc_id": {"references": ["module.net.vpc_id", "module.net"]}},
-			"module": {"resources": [_cfg(
+			"module": {"resources": [fixture.config(
 				"aws_sagemaker_domain.this", "aws_sagemaker_domain",
 				{"vpc_id": {"references": ["var.vpc_id"]}},
 			)]},
@@ -124,18 +92,18 @@ test_deny_domain_in_module if {
 	}}
 	plan := {"format_version": "1.2", "resource_changes": [vpc, domain], "configuration": {"root_module": config}}
 	v := vpc_endpoints_ml.violation with input as {"plan": plan, "parameters": {}}
-	f := _only(v)
+	f := fixture.only(v)
 	f.details.resource == "module.net.aws_vpc.this"
 	contains(f.msg, "sagemaker.runtime")
 }
 
 test_unknown_endpoint_service if {
-	ep := _change("aws_vpc_endpoint.s3", "aws_vpc_endpoint", {}, {"vpc_id": true, "service_name": true})
+	ep := fixture.change("aws_vpc_endpoint.s3", "aws_vpc_endpoint", {}, {"vpc_id": true, "service_name": true})
 	config := array.concat(_config([]), fixture.written(ep.address, ep.type, {
 		"vpc_id": _refs("aws_vpc.ml"),
 		"service_name": {"references": ["var.service"]},
 	}))
-	f := _only(_eval([_vpc, _subnet, _eks, ep], config, {}))
+	f := fixture.only(_eval([_vpc, _subnet, _eks, ep], config, {}))
 	f.details.status == "unknown"
 }
 

@@ -1,56 +1,25 @@
 package terraform.aws.vpc_flow_logs_test
 
+import data.lib.mlfence.testing.tfplan as fixture
 import data.terraform.aws.vpc_flow_logs
 
-# _plan(changes, config) wraps resource changes (and root module configuration resources) in
-# the `terraform show -json` envelope.
-_plan(changes, config) := {
-	"format_version": "1.2",
-	"resource_changes": changes,
-	"configuration": {"root_module": {"resources": config}},
-}
-
-_change(address, type, after, unknown) := {
-	"address": address,
-	"module_address": _module_of(address, type),
-	"mode": "managed",
-	"type": type,
-	"name": regex.replace(split(address, ".")[count(split(address, ".")) - 1], `\[.*$`, ""),
-	"change": {"actions": ["create"], "after": after, "after_unknown": unknown},
-}
-
-_module_of(address, type) := split(address, sprintf(".%s.", [type]))[0] if startswith(address, "module.")
-
-else := ""
-
-# _cfg(address, type, expressions) is a root-module configuration resource.
-_cfg(address, type, expressions) := {
-	"address": address, "mode": "managed", "type": type,
-	"name": split(address, ".")[1], "expressions": expressions,
-}
-
-_only(v) := f if {
-	count(v) == 1
-	some f in v
-}
-
 _eval(changes, config, params) := v if {
-	v := vpc_flow_logs.violation with input as {"plan": _plan(changes, config), "parameters": params}
+	v := vpc_flow_logs.violation with input as {"plan": fixture.plan(changes, config), "parameters": params}
 }
 
-_vpc(address) := _change(address, "aws_vpc", {"cidr_block": "10.0.0.0/16"}, {"id": true})
+_vpc(address) := fixture.change(address, "aws_vpc", {"cidr_block": "10.0.0.0/16"}, {"id": true})
 
-_log(address, after, unknown) := _change(address, "aws_flow_log", after, unknown)
+_log(address, after, unknown) := fixture.change(address, "aws_flow_log", after, unknown)
 
 test_deny_vpc_without_flow_log if {
-	f := _only(_eval([_vpc("aws_vpc.ml")], [], {}))
+	f := fixture.only(_eval([_vpc("aws_vpc.ml")], [], {}))
 	f.details.rule_id == "MLF-TF-009"
 	f.details.status == "fail"
 	f.details.resource == "aws_vpc.ml"
 }
 
 test_allow_flow_log_resolved_through_references if {
-	config := [_cfg("aws_flow_log.ml", "aws_flow_log", {"vpc_id": {"references": ["aws_vpc.ml.id", "aws_vpc.ml"]}})]
+	config := [fixture.config("aws_flow_log.ml", "aws_flow_log", {"vpc_id": {"references": ["aws_vpc.ml.id", "aws_vpc.ml"]}})]
 	v := _eval(
 		[_vpc("aws_vpc.ml"), _vpc("aws_vpc.other"), _log(
 			"aws_flow_log.ml", {"traffic_type": "ALL"},
@@ -62,7 +31,7 @@ test_allow_flow_log_resolved_through_references if {
 }
 
 test_allow_flow_log_by_known_id if {
-	vpc := json.patch(_change("aws_vpc.ml", "aws_vpc", {"id": "vpc-1"}, {}), [{
+	vpc := json.patch(fixture.change("aws_vpc.ml", "aws_vpc", {"id": "vpc-1"}, {}), [{
 		"op": "replace",
 		"path": "/change/actions", "value": ["update"],
 	}])
@@ -73,7 +42,7 @@ test_allow_flow_log_through_module_output if {
 	vpc := _vpc("module.net.aws_vpc.this")
 	log := _log("aws_flow_log.ml", {}, {"vpc_id": true})
 	config := {
-		"resources": [_cfg("aws_flow_log.ml", "aws_flow_log", {"vpc_id": {"references": [
+		"resources": [fixture.config("aws_flow_log.ml", "aws_flow_log", {"vpc_id": {"references": [
 			"module.net.vpc_id",
 			"module.net",
 		]}})],
@@ -103,7 +72,7 @@ test_unknown_flow_log_target if {
 
 test_unknown_existing_vpc_updated if {
 	vpc := json.patch(_vpc("aws_vpc.ml"), [{"op": "replace", "path": "/change/actions", "value": ["update"]}])
-	f := _only(_eval([vpc], [], {}))
+	f := fixture.only(_eval([vpc], [], {}))
 	f.details.status == "unknown"
 }
 

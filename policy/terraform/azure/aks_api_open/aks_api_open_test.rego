@@ -1,29 +1,15 @@
 package terraform.azure.aks_api_open_test
 
+import data.lib.mlfence.testing.tfplan as fixture
 import data.terraform.azure.aks_api_open
 
-_change(address, type, after, unknown) := {
-	"address": address,
-	"mode": "managed",
-	"type": type,
-	"name": "aks",
-	"change": {"actions": ["create"], "after": after, "after_unknown": unknown},
-}
-
-_r(after) := _change("azurerm_kubernetes_cluster.aks", "azurerm_kubernetes_cluster", after, {})
+_r(after) := fixture.change("azurerm_kubernetes_cluster.aks", "azurerm_kubernetes_cluster", after, {})
 
 _violations(plan, params) := v if {
 	v := aks_api_open.violation with input as {"plan": plan, "parameters": params}
 }
 
-_v(changes) := _violations({"format_version": "1.2", "resource_changes": changes}, {})
-
-_with_config(change, expressions) := {"format_version": "1.2", "resource_changes": [change], "configuration": {
-	"root_module": {"resources": [{
-		"address": change.address, "mode": "managed", "type": change.type, "name": change.name,
-		"expressions": expressions,
-	}]},
-}}
+_v(changes) := _violations(fixture.bare_plan(changes), {})
 
 test_deny_public_without_authorized_ranges if {
 	v := _v([_r({"private_cluster_enabled": false, "api_server_access_profile": []})])
@@ -45,7 +31,7 @@ test_deny_attributes_omitted if {
 }
 
 test_deny_nested_in_module if {
-	c := _change("module.aks.azurerm_kubernetes_cluster.main", "azurerm_kubernetes_cluster", {}, {})
+	c := fixture.change("module.aks.azurerm_kubernetes_cluster.main", "azurerm_kubernetes_cluster", {}, {})
 	{f.details.resource | some f in _v([c])} == {"module.aks.azurerm_kubernetes_cluster.main"}
 }
 
@@ -56,11 +42,11 @@ test_allow_private_or_restricted if {
 }
 
 test_unknown_is_reported_as_unknown if {
-	c := _change("azurerm_kubernetes_cluster.aks", "azurerm_kubernetes_cluster", {}, {"private_cluster_enabled": true})
+	c := fixture.change("azurerm_kubernetes_cluster.aks", "azurerm_kubernetes_cluster", {}, {"private_cluster_enabled": true})
 	x1 := {"api_server_access_profile": [{"authorized_ip_ranges": true}]}
-	d := _change("azurerm_kubernetes_cluster.aks", "azurerm_kubernetes_cluster", {}, x1)
+	d := fixture.change("azurerm_kubernetes_cluster.aks", "azurerm_kubernetes_cluster", {}, x1)
 	x2 := {"api_server_access_profile": [{"authorized_ip_ranges": {"references": ["var.cidrs"]}}]}
-	v := _violations(_with_config(d, x2), {})
+	v := _violations(fixture.with_config(d, x2), {})
 	count(v) == 1
 	some f in _v([c])
 	f.details.status == "unknown"
@@ -69,6 +55,6 @@ test_unknown_is_reported_as_unknown if {
 }
 
 test_parameter_allowlist_overridden if {
-	plan := {"format_version": "1.2", "resource_changes": [_r({})]}
+	plan := fixture.bare_plan([_r({})])
 	count(_violations(plan, {"public_resource_allowlist": ["azurerm_kubernetes_cluster.aks"]})) == 0
 }

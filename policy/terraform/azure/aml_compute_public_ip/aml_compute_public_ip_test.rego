@@ -1,29 +1,15 @@
 package terraform.azure.aml_compute_public_ip_test
 
+import data.lib.mlfence.testing.tfplan as fixture
 import data.terraform.azure.aml_compute_public_ip
 
-_change(address, type, after, unknown) := {
-	"address": address,
-	"mode": "managed",
-	"type": type,
-	"name": "ci",
-	"change": {"actions": ["create"], "after": after, "after_unknown": unknown},
-}
-
-_r(after) := _change("azurerm_machine_learning_compute_instance.ci", _ci, after, {})
+_r(after) := fixture.change("azurerm_machine_learning_compute_instance.ci", _ci, after, {})
 
 _violations(plan, params) := v if {
 	v := aml_compute_public_ip.violation with input as {"plan": plan, "parameters": params}
 }
 
-_v(changes) := _violations({"format_version": "1.2", "resource_changes": changes}, {})
-
-_with_config(change, expressions) := {"format_version": "1.2", "resource_changes": [change], "configuration": {
-	"root_module": {"resources": [{
-		"address": change.address, "mode": "managed", "type": change.type, "name": change.name,
-		"expressions": expressions,
-	}]},
-}}
+_v(changes) := _violations(fixture.bare_plan(changes), {})
 
 _subnet := "/subscriptions/0/resourceGroups/ml/providers/Microsoft.Network/virtualNetworks/ml/subnets/compute"
 
@@ -37,7 +23,7 @@ test_deny_public_ip if {
 
 test_deny_cluster_without_subnet if {
 	x1 := {"node_public_ip_enabled": false}
-	c := _change("azurerm_machine_learning_compute_cluster.gpu", _cc, x1, {})
+	c := fixture.change("azurerm_machine_learning_compute_cluster.gpu", _cc, x1, {})
 	some f in _v([c])
 	contains(f.msg, "without subnet_resource_id")
 }
@@ -48,7 +34,7 @@ test_deny_attribute_omitted if {
 }
 
 test_deny_nested_in_module if {
-	c := _change("module.aml.azurerm_machine_learning_compute_cluster.gpu", _cc, {}, {})
+	c := fixture.change("module.aml.azurerm_machine_learning_compute_cluster.gpu", _cc, {}, {})
 	{f.details.resource | some f in _v([c])} == {"module.aml.azurerm_machine_learning_compute_cluster.gpu"}
 }
 
@@ -56,21 +42,21 @@ test_allow_private_with_subnet if {
 	count(_v([_r({"node_public_ip_enabled": false, "subnet_resource_id": _subnet})])) == 0
 	x2 := {"node_public_ip_enabled": false}
 	x3 := {"subnet_resource_id": true}
-	pending_subnet := _change("azurerm_machine_learning_compute_instance.ci", _ci, x2, x3)
+	pending_subnet := fixture.change("azurerm_machine_learning_compute_instance.ci", _ci, x2, x3)
 	count(_v([pending_subnet])) == 0
 }
 
 test_unknown_is_reported_as_unknown if {
 	x4 := {"node_public_ip_enabled": true}
-	c := _change("azurerm_machine_learning_compute_instance.ci", _ci, {}, x4)
-	v := _violations(_with_config(c, {"node_public_ip_enabled": {"references": ["var.public_ip"]}}), {})
+	c := fixture.change("azurerm_machine_learning_compute_instance.ci", _ci, {}, x4)
+	v := _violations(fixture.with_config(c, {"node_public_ip_enabled": {"references": ["var.public_ip"]}}), {})
 	count(v) == 1
 	some f in v
 	f.details.status == "unknown"
 }
 
 test_parameter_allowlist_overridden if {
-	plan := {"format_version": "1.2", "resource_changes": [_r({})]}
+	plan := fixture.bare_plan([_r({})])
 	count(_violations(plan, {"public_resource_allowlist": ["azurerm_machine_learning_compute_instance.ci"]})) == 0
 }
 

@@ -1,31 +1,17 @@
 package terraform.azure.aml_compute_ssh_test
 
+import data.lib.mlfence.testing.tfplan as fixture
 import data.terraform.azure.aml_compute_ssh
 
-_change(address, type, after, unknown) := {
-	"address": address,
-	"mode": "managed",
-	"type": type,
-	"name": "cc",
-	"change": {"actions": ["create"], "after": after, "after_unknown": unknown},
-}
-
-_r(after) := _change("azurerm_machine_learning_compute_cluster.cc", _cc, after, {})
+_r(after) := fixture.change("azurerm_machine_learning_compute_cluster.cc", _cc, after, {})
 
 _violations(plan, params) := v if {
 	v := aml_compute_ssh.violation with input as {"plan": plan, "parameters": params}
 }
 
-_v(changes) := _violations({"format_version": "1.2", "resource_changes": changes}, {})
+_v(changes) := _violations(fixture.bare_plan(changes), {})
 
-_with_config(change, expressions) := {"format_version": "1.2", "resource_changes": [change], "configuration": {
-	"root_module": {"resources": [{
-		"address": change.address, "mode": "managed", "type": change.type, "name": change.name,
-		"expressions": expressions,
-	}]},
-}}
-
-_instance(after, unknown) := _change("azurerm_machine_learning_compute_instance.ci", _ci, after, unknown)
+_instance(after, unknown) := fixture.change("azurerm_machine_learning_compute_instance.ci", _ci, after, unknown)
 
 _ssh := [{"public_key": "ssh-rsa AAAA"}]
 
@@ -44,7 +30,7 @@ test_deny_instance_ssh_with_public_ip if {
 
 test_deny_nested_in_module if {
 	x1 := {"ssh_public_access_enabled": true}
-	c := _change("module.aml.azurerm_machine_learning_compute_cluster.cc", _cc, x1, {})
+	c := fixture.change("module.aml.azurerm_machine_learning_compute_cluster.cc", _cc, x1, {})
 	{f.details.resource | some f in _v([c])} == {"module.aml.azurerm_machine_learning_compute_cluster.cc"}
 }
 
@@ -57,15 +43,15 @@ test_allow_omitted_and_private if {
 
 test_unknown_is_reported_as_unknown if {
 	x2 := {"ssh_public_access_enabled": true}
-	c := _change("azurerm_machine_learning_compute_cluster.cc", _cc, {}, x2)
+	c := fixture.change("azurerm_machine_learning_compute_cluster.cc", _cc, {}, x2)
 	some f in _v([_instance({"ssh": _ssh}, {"node_public_ip_enabled": true})])
 	f.details.status == "unknown"
-	some g in _violations(_with_config(c, {"ssh_public_access_enabled": {"references": ["var.ssh"]}}), {})
+	some g in _violations(fixture.with_config(c, {"ssh_public_access_enabled": {"references": ["var.ssh"]}}), {})
 	g.details.status == "unknown"
 }
 
 test_parameter_allowlist_overridden if {
-	plan := {"format_version": "1.2", "resource_changes": [_r({"ssh_public_access_enabled": true})]}
+	plan := fixture.bare_plan([_r({"ssh_public_access_enabled": true})])
 	count(_violations(plan, {"public_resource_allowlist": ["azurerm_machine_learning_compute_cluster.cc"]})) == 0
 }
 

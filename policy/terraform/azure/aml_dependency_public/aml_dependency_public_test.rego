@@ -1,28 +1,23 @@
 package terraform.azure.aml_dependency_public_test
 
-import data.lib.mlfence.tfplan_fixture_test as fixture
+import data.lib.mlfence.testing.tfplan as fixture
 import data.terraform.azure.aml_dependency_public
 
-_change(address, type, after, unknown) := {
-	"address": address, "mode": "managed", "type": type, "name": split(address, ".")[1],
-	"change": {"actions": ["create"], "after": after, "after_unknown": unknown},
-}
-
 _eval(changes, config, params) := v if {
-	plan := {"format_version": "1.2", "resource_changes": changes, "configuration": {"root_module": {"resources": config}}}
+	plan := fixture.plan(changes, config)
 	v := aml_dependency_public.violation with input as {"plan": plan, "parameters": params}
 }
 
-_ws := _change(
+_ws := fixture.change(
 	"azurerm_machine_learning_workspace.ml", "azurerm_machine_learning_workspace", {
 		"name": "ml", "storage_account_id": "/sa/mlsa", "key_vault_id": "/kv/mlkv",
 	},
 	{},
 )
 
-_sa(after) := _change("azurerm_storage_account.ml", "azurerm_storage_account", object.union({"id": "/sa/mlsa"}, after), {})
+_sa(after) := fixture.change("azurerm_storage_account.ml", "azurerm_storage_account", object.union({"id": "/sa/mlsa"}, after), {})
 
-_kv(after) := _change("azurerm_key_vault.ml", "azurerm_key_vault", object.union({"id": "/kv/mlkv"}, after), {})
+_kv(after) := fixture.change("azurerm_key_vault.ml", "azurerm_key_vault", object.union({"id": "/kv/mlkv"}, after), {})
 
 test_deny_storage_and_key_vault_public if {
 	v := _eval([_ws, _sa({"public_network_access_enabled": true}), _kv({})], [], {})
@@ -47,7 +42,7 @@ test_allow_private_or_deny_by_default if {
 }
 
 test_unknown_from_variable if {
-	sa := _change("azurerm_storage_account.ml", "azurerm_storage_account", {"id": "/sa/mlsa"}, {"public_network_access_enabled": true})
+	sa := fixture.change("azurerm_storage_account.ml", "azurerm_storage_account", {"id": "/sa/mlsa"}, {"public_network_access_enabled": true})
 	config := fixture.written(sa.address, sa.type, fixture.pending(["public_network_access_enabled"]))
 	v := _eval([_ws, sa, _kv({"public_network_access_enabled": false})], config, {})
 	count(v) == 1

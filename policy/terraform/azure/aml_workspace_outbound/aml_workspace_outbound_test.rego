@@ -1,29 +1,15 @@
 package terraform.azure.aml_workspace_outbound_test
 
+import data.lib.mlfence.testing.tfplan as fixture
 import data.terraform.azure.aml_workspace_outbound
 
-_change(address, type, after, unknown) := {
-	"address": address,
-	"mode": "managed",
-	"type": type,
-	"name": "ws",
-	"change": {"actions": ["create"], "after": after, "after_unknown": unknown},
-}
-
-_r(after) := _change("azurerm_machine_learning_workspace.ws", _ws, after, {})
+_r(after) := fixture.change("azurerm_machine_learning_workspace.ws", _ws, after, {})
 
 _violations(plan, params) := v if {
 	v := aml_workspace_outbound.violation with input as {"plan": plan, "parameters": params}
 }
 
-_v(changes) := _violations({"format_version": "1.2", "resource_changes": changes}, {})
-
-_with_config(change, expressions) := {"format_version": "1.2", "resource_changes": [change], "configuration": {
-	"root_module": {"resources": [{
-		"address": change.address, "mode": "managed", "type": change.type, "name": change.name,
-		"expressions": expressions,
-	}]},
-}}
+_v(changes) := _violations(fixture.bare_plan(changes), {})
 
 _mode(mode) := {"managed_network": [{"isolation_mode": mode}]}
 
@@ -43,7 +29,7 @@ test_warn_disabled_and_omitted if {
 }
 
 test_deny_nested_in_module if {
-	c := _change("module.aml.azurerm_machine_learning_workspace.ws", _ws, _mode("AllowInternetOutbound"), {})
+	c := fixture.change("module.aml.azurerm_machine_learning_workspace.ws", _ws, _mode("AllowInternetOutbound"), {})
 	{f.details.resource | some f in _v([c])} == {"module.aml.azurerm_machine_learning_workspace.ws"}
 }
 
@@ -53,17 +39,17 @@ test_allow_approved_outbound_only if {
 
 test_unknown_is_reported_as_unknown if {
 	x1 := {"managed_network": true}
-	c := _change("azurerm_machine_learning_workspace.ws", _ws, {}, x1)
-	v := _violations(_with_config(c, {"managed_network": [{"isolation_mode": {"references": ["var.mode"]}}]}), {})
+	c := fixture.change("azurerm_machine_learning_workspace.ws", _ws, {}, x1)
+	v := _violations(fixture.with_config(c, {"managed_network": [{"isolation_mode": {"references": ["var.mode"]}}]}), {})
 	count(v) == 1
 	some f in v
 	f.details.status == "unknown"
 }
 
 test_parameter_allowed_modes_overridden if {
-	plan := {"format_version": "1.2", "resource_changes": [_r(_mode("Disabled"))]}
+	plan := fixture.bare_plan([_r(_mode("Disabled"))])
 	count(_violations(plan, {"aml_allowed_isolation_modes": ["AllowOnlyApprovedOutbound", "Disabled"]})) == 0
-	strict := {"format_version": "1.2", "resource_changes": [_r(_mode("AllowOnlyApprovedOutbound"))]}
+	strict := fixture.bare_plan([_r(_mode("AllowOnlyApprovedOutbound"))])
 	count(_violations(strict, {"aml_allowed_isolation_modes": ["AllowOnlyApprovedOutbound"]})) == 0
 }
 

@@ -1,29 +1,15 @@
 package terraform.azure.aml_workspace_public_test
 
+import data.lib.mlfence.testing.tfplan as fixture
 import data.terraform.azure.aml_workspace_public
 
-_change(address, type, after, unknown) := {
-	"address": address,
-	"mode": "managed",
-	"type": type,
-	"name": "ws",
-	"change": {"actions": ["create"], "after": after, "after_unknown": unknown},
-}
-
-_r(after) := _change("azurerm_machine_learning_workspace.ws", _ws, after, {})
+_r(after) := fixture.change("azurerm_machine_learning_workspace.ws", _ws, after, {})
 
 _violations(plan, params) := v if {
 	v := aml_workspace_public.violation with input as {"plan": plan, "parameters": params}
 }
 
-_v(changes) := _violations({"format_version": "1.2", "resource_changes": changes}, {})
-
-_with_config(change, expressions) := {"format_version": "1.2", "resource_changes": [change], "configuration": {
-	"root_module": {"resources": [{
-		"address": change.address, "mode": "managed", "type": change.type, "name": change.name,
-		"expressions": expressions,
-	}]},
-}}
+_v(changes) := _violations(fixture.bare_plan(changes), {})
 
 test_deny_public_access if {
 	v := _v([_r({"public_network_access_enabled": true})])
@@ -39,7 +25,7 @@ test_deny_attribute_omitted_and_legacy_flag if {
 }
 
 test_deny_nested_in_module if {
-	c := _change("module.aml.azurerm_machine_learning_workspace.ws", _ws, {}, {})
+	c := fixture.change("module.aml.azurerm_machine_learning_workspace.ws", _ws, {}, {})
 	{f.details.resource | some f in _v([c])} == {"module.aml.azurerm_machine_learning_workspace.ws"}
 }
 
@@ -49,15 +35,15 @@ test_allow_private if {
 
 test_unknown_is_reported_as_unknown if {
 	x1 := {"public_network_access_enabled": true}
-	c := _change("azurerm_machine_learning_workspace.ws", _ws, {}, x1)
+	c := fixture.change("azurerm_machine_learning_workspace.ws", _ws, {}, x1)
 	count(_v([c])) == 1
-	v := _violations(_with_config(c, {"public_network_access_enabled": {"references": ["var.public"]}}), {})
+	v := _violations(fixture.with_config(c, {"public_network_access_enabled": {"references": ["var.public"]}}), {})
 	some f in v
 	f.details.status == "unknown"
 }
 
 test_parameter_allowlist_overridden if {
-	plan := {"format_version": "1.2", "resource_changes": [_r({})]}
+	plan := fixture.bare_plan([_r({})])
 	count(_violations(plan, {"public_resource_allowlist": ["azurerm_machine_learning_workspace.*"]})) == 0
 }
 

@@ -1,29 +1,15 @@
 package terraform.azure.databricks_no_public_ip_test
 
+import data.lib.mlfence.testing.tfplan as fixture
 import data.terraform.azure.databricks_no_public_ip
 
-_change(address, type, after, unknown) := {
-	"address": address,
-	"mode": "managed",
-	"type": type,
-	"name": "dbw",
-	"change": {"actions": ["create"], "after": after, "after_unknown": unknown},
-}
-
-_r(after) := _change("azurerm_databricks_workspace.dbw", "azurerm_databricks_workspace", after, {})
+_r(after) := fixture.change("azurerm_databricks_workspace.dbw", "azurerm_databricks_workspace", after, {})
 
 _violations(plan, params) := v if {
 	v := databricks_no_public_ip.violation with input as {"plan": plan, "parameters": params}
 }
 
-_v(changes) := _violations({"format_version": "1.2", "resource_changes": changes}, {})
-
-_with_config(change, expressions) := {"format_version": "1.2", "resource_changes": [change], "configuration": {
-	"root_module": {"resources": [{
-		"address": change.address, "mode": "managed", "type": change.type, "name": change.name,
-		"expressions": expressions,
-	}]},
-}}
+_v(changes) := _violations(fixture.bare_plan(changes), {})
 
 test_deny_public_ips if {
 	v := _v([_r({"custom_parameters": [{"no_public_ip": false}]})])
@@ -35,7 +21,7 @@ test_deny_public_ips if {
 
 test_deny_nested_in_module if {
 	x1 := {"custom_parameters": [{"no_public_ip": false}]}
-	c := _change("module.lake.azurerm_databricks_workspace.dbw", "azurerm_databricks_workspace", x1, {})
+	c := fixture.change("module.lake.azurerm_databricks_workspace.dbw", "azurerm_databricks_workspace", x1, {})
 	{f.details.resource | some f in _v([c])} == {"module.lake.azurerm_databricks_workspace.dbw"}
 }
 
@@ -51,7 +37,7 @@ test_allow_no_public_ip if {
 }
 
 test_unknown_is_reported_as_unknown if {
-	c := _change("azurerm_databricks_workspace.dbw", "azurerm_databricks_workspace", {}, {"custom_parameters": true})
+	c := fixture.change("azurerm_databricks_workspace.dbw", "azurerm_databricks_workspace", {}, {"custom_parameters": true})
 	some f in _v([c])
 	f.details.status == "unknown"
 	contains(f.msg, "after apply")

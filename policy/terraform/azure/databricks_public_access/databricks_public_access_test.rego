@@ -1,29 +1,15 @@
 package terraform.azure.databricks_public_access_test
 
+import data.lib.mlfence.testing.tfplan as fixture
 import data.terraform.azure.databricks_public_access
 
-_change(address, type, after, unknown) := {
-	"address": address,
-	"mode": "managed",
-	"type": type,
-	"name": "dbw",
-	"change": {"actions": ["create"], "after": after, "after_unknown": unknown},
-}
-
-_r(after) := _change("azurerm_databricks_workspace.dbw", "azurerm_databricks_workspace", after, {})
+_r(after) := fixture.change("azurerm_databricks_workspace.dbw", "azurerm_databricks_workspace", after, {})
 
 _violations(plan, params) := v if {
 	v := databricks_public_access.violation with input as {"plan": plan, "parameters": params}
 }
 
-_v(changes) := _violations({"format_version": "1.2", "resource_changes": changes}, {})
-
-_with_config(change, expressions) := {"format_version": "1.2", "resource_changes": [change], "configuration": {
-	"root_module": {"resources": [{
-		"address": change.address, "mode": "managed", "type": change.type, "name": change.name,
-		"expressions": expressions,
-	}]},
-}}
+_v(changes) := _violations(fixture.bare_plan(changes), {})
 
 test_deny_public_access if {
 	v := _v([_r({"public_network_access_enabled": true})])
@@ -38,7 +24,7 @@ test_deny_attribute_omitted if {
 }
 
 test_deny_nested_in_module if {
-	c := _change("module.lake.azurerm_databricks_workspace.dbw", "azurerm_databricks_workspace", {}, {})
+	c := fixture.change("module.lake.azurerm_databricks_workspace.dbw", "azurerm_databricks_workspace", {}, {})
 	{f.details.resource | some f in _v([c])} == {"module.lake.azurerm_databricks_workspace.dbw"}
 }
 
@@ -48,12 +34,12 @@ test_allow_private if {
 
 test_unknown_is_reported_as_unknown if {
 	x1 := {"public_network_access_enabled": true}
-	c := _change("azurerm_databricks_workspace.dbw", "azurerm_databricks_workspace", {}, x1)
-	some f in _violations(_with_config(c, {"public_network_access_enabled": {"references": ["var.public"]}}), {})
+	c := fixture.change("azurerm_databricks_workspace.dbw", "azurerm_databricks_workspace", {}, x1)
+	some f in _violations(fixture.with_config(c, {"public_network_access_enabled": {"references": ["var.public"]}}), {})
 	f.details.status == "unknown"
 }
 
 test_parameter_allowlist_overridden if {
-	plan := {"format_version": "1.2", "resource_changes": [_r({})]}
+	plan := fixture.bare_plan([_r({})])
 	count(_violations(plan, {"public_resource_allowlist": ["azurerm_databricks_workspace.*"]})) == 0
 }

@@ -1,29 +1,15 @@
 package terraform.azure.nsg_ingress_open_test
 
+import data.lib.mlfence.testing.tfplan as fixture
 import data.terraform.azure.nsg_ingress_open
 
-_change(address, type, after, unknown) := {
-	"address": address,
-	"mode": "managed",
-	"type": type,
-	"name": "ssh",
-	"change": {"actions": ["create"], "after": after, "after_unknown": unknown},
-}
-
-_r(after) := _change("azurerm_network_security_rule.ssh", _nsr, after, {})
+_r(after) := fixture.change("azurerm_network_security_rule.ssh", _nsr, after, {})
 
 _violations(plan, params) := v if {
 	v := nsg_ingress_open.violation with input as {"plan": plan, "parameters": params}
 }
 
 _v(changes) := _violations({"format_version": "1.2", "resource_changes": changes, "configuration": {"root_module": {}}}, {})
-
-_with_config(change, expressions) := {"format_version": "1.2", "resource_changes": [change], "configuration": {
-	"root_module": {"resources": [{
-		"address": change.address, "mode": "managed", "type": change.type, "name": change.name,
-		"expressions": expressions,
-	}]},
-}}
 
 _rule(source, ports) := {
 	"direction": "Inbound", "access": "Allow", "protocol": "Tcp", "name": "r",
@@ -43,7 +29,7 @@ test_deny_inline_rule_and_prefixes_list if {
 	x1 := {"source_address_prefixes": ["10.0.0.0/8", "0.0.0.0/0"], "destination_port_ranges": ["443"]}
 	rule := object.union(_rule(null, null), x1)
 	x2 := {"security_rule": [rule]}
-	nsg := _change("azurerm_network_security_group.nsg", "azurerm_network_security_group", x2, {})
+	nsg := fixture.change("azurerm_network_security_group.nsg", "azurerm_network_security_group", x2, {})
 	some f in _v([nsg])
 	f.details.severity == "high"
 	contains(f.msg, "security_rule r")
@@ -59,7 +45,7 @@ test_deny_star_source_all_ports_and_icmp if {
 }
 
 test_deny_nested_in_module if {
-	r := _change("module.ml.azurerm_network_security_rule.jupyter", _nsr, _rule("*", "8888"), {})
+	r := fixture.change("module.ml.azurerm_network_security_rule.jupyter", _nsr, _rule("*", "8888"), {})
 	{f.details.resource | some f in _v([r])} == {"module.ml.azurerm_network_security_rule.jupyter"}
 }
 
@@ -72,13 +58,13 @@ test_allow_private_outbound_and_deny if {
 # Attributes omitted: no source at all, NSG without inline rules.
 test_allow_attributes_omitted if {
 	count(_v([_r({"direction": "Inbound", "access": "Allow"})])) == 0
-	count(_v([_change("azurerm_network_security_group.nsg", "azurerm_network_security_group", {}, {})])) == 0
+	count(_v([fixture.change("azurerm_network_security_group.nsg", "azurerm_network_security_group", {}, {})])) == 0
 }
 
 test_unknown_source_is_reported_as_unknown if {
 	x3 := {"source_address_prefix": true}
-	r := _change("azurerm_network_security_rule.ssh", _nsr, _rule(null, "22"), x3)
-	v := _violations(_with_config(r, {"source_address_prefix": {"references": ["var.source"]}}), {})
+	r := fixture.change("azurerm_network_security_rule.ssh", _nsr, _rule(null, "22"), x3)
+	v := _violations(fixture.with_config(r, {"source_address_prefix": {"references": ["var.source"]}}), {})
 	count(v) == 1
 	some f in v
 	f.details.status == "unknown"
@@ -86,14 +72,14 @@ test_unknown_source_is_reported_as_unknown if {
 
 # security_rule is computed on the NSG: unknown only counts when the configuration writes it.
 test_unknown_inline_rules_only_when_configured if {
-	nsg := _change("azurerm_network_security_group.nsg", "azurerm_network_security_group", {}, {"security_rule": true})
+	nsg := fixture.change("azurerm_network_security_group.nsg", "azurerm_network_security_group", {}, {"security_rule": true})
 	count(_v([nsg])) == 0
-	some f in _violations(_with_config(nsg, {"security_rule": {"references": ["var.rules"]}}), {})
+	some f in _violations(fixture.with_config(nsg, {"security_rule": {"references": ["var.rules"]}}), {})
 	f.details.status == "unknown"
 }
 
 test_parameter_ml_ports_overridden if {
-	x4 := {"format_version": "1.2", "resource_changes": [_r(_rule("*", "3389"))]}
+	x4 := fixture.bare_plan([_r(_rule("*", "3389"))])
 	some f in _violations(x4, {"ml_ports": ["3389"]})
 	f.details.severity == "critical"
 }

@@ -1,21 +1,16 @@
 package terraform.azure.vm_public_ip_ml_subnet_test
 
-import data.lib.mlfence.tfplan_fixture_test as fixture
+import data.lib.mlfence.testing.tfplan as fixture
 import data.terraform.azure.vm_public_ip_ml_subnet
 
-_change(address, type, after, unknown) := {
-	"address": address, "mode": "managed", "type": type, "name": split(address, ".")[1],
-	"change": {"actions": ["create"], "after": after, "after_unknown": unknown},
-}
-
 _eval(changes, config, params) := v if {
-	plan := {"format_version": "1.2", "resource_changes": changes, "configuration": {"root_module": {"resources": config}}}
+	plan := fixture.plan(changes, config)
 	v := vm_public_ip_ml_subnet.violation with input as {"plan": plan, "parameters": params}
 }
 
-_subnet(name) := _change("azurerm_subnet.s", "azurerm_subnet", {"id": "/subnets/s", "name": name}, {})
+_subnet(name) := fixture.change("azurerm_subnet.s", "azurerm_subnet", {"id": "/subnets/s", "name": name}, {})
 
-_nic(ipc) := _change(
+_nic(ipc) := fixture.change(
 	"azurerm_network_interface.n", "azurerm_network_interface", {
 		"id": "/nics/n",
 		"ip_configuration": [object.union({"name": "internal", "subnet_id": "/subnets/s"}, ipc)],
@@ -23,14 +18,14 @@ _nic(ipc) := _change(
 	{},
 )
 
-_vm := _change(
+_vm := fixture.change(
 	"azurerm_linux_virtual_machine.gpu", "azurerm_linux_virtual_machine", {
 		"name": "gpu", "size": "Standard_NC6s_v3", "network_interface_ids": ["/nics/n"],
 	},
 	{},
 )
 
-_cluster := _change(
+_cluster := fixture.change(
 	"azurerm_machine_learning_compute_cluster.train", "azurerm_machine_learning_compute_cluster", {
 		"name": "train", "subnet_resource_id": "/subnets/s",
 	},
@@ -47,7 +42,7 @@ test_deny_public_ip_on_aml_compute_subnet if {
 
 # A public IP created in the same plan is known only after apply, and still a public IP.
 test_deny_public_ip_created_in_plan_on_named_subnet if {
-	nic := _change(
+	nic := fixture.change(
 		"azurerm_network_interface.n", "azurerm_network_interface", {
 			"id": "/nics/n", "ip_configuration": [{"name": "internal", "subnet_id": "/subnets/s"}],
 		},
@@ -67,7 +62,7 @@ test_allow_private_nic_or_other_subnet if {
 }
 
 test_allow_attribute_omitted if {
-	nic := _change(
+	nic := fixture.change(
 		"azurerm_network_interface.n", "azurerm_network_interface", {
 			"id": "/nics/n", "ip_configuration": [{"name": "internal", "subnet_id": "/subnets/s"}],
 		},

@@ -1,17 +1,10 @@
 package terraform.google.firewall_egress_unapproved_test
 
+import data.lib.mlfence.testing.tfplan as fixture
 import data.terraform.google.firewall_egress_open
 import data.terraform.google.firewall_egress_unapproved
 
-_plan(changes) := {"format_version": "1.2", "resource_changes": changes}
-
-_change(address, after, unknown) := {
-	"address": address,
-	"mode": "managed",
-	"type": "google_compute_firewall",
-	"name": "egress",
-	"change": {"actions": ["create"], "after": after, "after_unknown": unknown},
-}
+_change(address, after, unknown) := fixture.change(address, "google_compute_firewall", after, unknown)
 
 _fw(destinations) := _change(
 	"google_compute_firewall.egress", {
@@ -32,7 +25,7 @@ _params := {
 
 # Hermetic: only the ranges of params count, whatever range data `opa test policy data` loads.
 _violations(changes, params) := v if {
-	v := firewall_egress_unapproved.violation with input as {"plan": _plan(changes), "parameters": params}
+	v := firewall_egress_unapproved.violation with input as {"plan": fixture.bare_plan(changes), "parameters": params}
 		with data.lib.mlfence.rangedata as {}
 }
 
@@ -87,7 +80,7 @@ test_unknown_destination_reported_by_egress_open if {
 	after := {"direction": "EGRESS", "allow": [{"protocol": "all"}]}
 	fw := _change("google_compute_firewall.egress", after, {"destination_ranges": true})
 	count(_violations([fw], _params)) == 0
-	v := firewall_egress_open.violation with input as {"plan": _plan([fw]), "parameters": _params}
+	v := firewall_egress_open.violation with input as {"plan": fixture.bare_plan([fw]), "parameters": _params}
 	some f in v
 	f.details.status == "unknown"
 }

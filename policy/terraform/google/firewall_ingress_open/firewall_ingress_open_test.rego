@@ -1,23 +1,16 @@
 package terraform.google.firewall_ingress_open_test
 
+import data.lib.mlfence.testing.tfplan as fixture
 import data.terraform.google.firewall_ingress_open
 
-_plan(changes) := {"format_version": "1.2", "resource_changes": changes}
-
-_change(address, after, unknown) := {
-	"address": address,
-	"mode": "managed",
-	"type": "google_compute_firewall",
-	"name": "fw",
-	"change": {"actions": ["create"], "after": after, "after_unknown": unknown},
-}
+_change(address, after, unknown) := fixture.change(address, "google_compute_firewall", after, unknown)
 
 _fw(after) := _change("google_compute_firewall.fw", after, {})
 
 _tcp(ports) := [{"protocol": "tcp", "ports": ports}]
 
 _violations(changes, params) := v if {
-	v := firewall_ingress_open.violation with input as {"plan": _plan(changes), "parameters": params}
+	v := firewall_ingress_open.violation with input as {"plan": fixture.bare_plan(changes), "parameters": params}
 }
 
 test_deny_ssh_from_anywhere_is_critical if {

@@ -1,26 +1,21 @@
 package terraform.google.gcs_bucket_public_test
 
-import data.lib.mlfence.tfplan_fixture_test as fixture
+import data.lib.mlfence.testing.tfplan as fixture
 import data.terraform.google.gcs_bucket_public
 
-_change(address, type, after, unknown) := {
-	"address": address, "mode": "managed", "type": type, "name": split(address, ".")[1],
-	"change": {"actions": ["create"], "after": after, "after_unknown": unknown},
-}
-
 _eval(changes, config, params) := v if {
-	plan := {"format_version": "1.2", "resource_changes": changes, "configuration": {"root_module": {"resources": config}}}
+	plan := fixture.plan(changes, config)
 	v := gcs_bucket_public.violation with input as {"plan": plan, "parameters": params}
 }
 
-_bucket(pap) := _change(
+_bucket(pap) := fixture.change(
 	"google_storage_bucket.data", "google_storage_bucket", {
 		"name": "vertex-data", "public_access_prevention": pap,
 	},
 	{},
 )
 
-_grant(member) := _change(
+_grant(member) := fixture.change(
 	"google_storage_bucket_iam_member.pub", "google_storage_bucket_iam_member", {
 		"bucket": "vertex-data", "role": "roles/storage.objectViewer", "member": member,
 	},
@@ -36,13 +31,13 @@ test_deny_all_users_grant if {
 }
 
 test_deny_all_authenticated_users_binding_and_acl if {
-	binding := _change(
+	binding := fixture.change(
 		"google_storage_bucket_iam_binding.b", "google_storage_bucket_iam_binding", {
 			"bucket": "other", "role": "roles/storage.admin", "members": ["group:ml@example.com", "allAuthenticatedUsers"],
 		},
 		{},
 	)
-	acl := _change(
+	acl := fixture.change(
 		"google_storage_bucket_access_control.a", "google_storage_bucket_access_control", {
 			"bucket": "other", "role": "READER", "entity": "allUsers",
 		},
@@ -53,7 +48,7 @@ test_deny_all_authenticated_users_binding_and_acl if {
 
 # Left out, public_access_prevention is computed ("inherited"): real plans list it in after_unknown.
 test_deny_prevention_omitted if {
-	b := _change("google_storage_bucket.data", "google_storage_bucket", {"name": "vertex-data"}, {"public_access_prevention": true})
+	b := fixture.change("google_storage_bucket.data", "google_storage_bucket", {"name": "vertex-data"}, {"public_access_prevention": true})
 	v := _eval([b], fixture.written(b.address, b.type, {"name": {"constant_value": "vertex-data"}}), {})
 	some f in v
 	contains(f.msg, "public_access_prevention = \"inherited\"")
@@ -65,7 +60,7 @@ test_allow_enforced if {
 }
 
 test_unknown_prevention_from_variable if {
-	b := _change("google_storage_bucket.data", "google_storage_bucket", {"name": "vertex-data"}, {"public_access_prevention": true})
+	b := fixture.change("google_storage_bucket.data", "google_storage_bucket", {"name": "vertex-data"}, {"public_access_prevention": true})
 	v := _eval([b], fixture.written(b.address, b.type, fixture.pending(["public_access_prevention"])), {})
 	count(v) == 1
 	some f in v

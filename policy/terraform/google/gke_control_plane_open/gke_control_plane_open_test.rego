@@ -1,21 +1,16 @@
 package terraform.google.gke_control_plane_open_test
 
+import data.lib.mlfence.testing.tfplan as fixture
 import data.terraform.google.gke_control_plane_open
 
-_change(address, after, unknown) := {
-	"address": address,
-	"mode": "managed",
-	"type": "google_container_cluster",
-	"name": "gke",
-	"change": {"actions": ["create"], "after": after, "after_unknown": unknown},
-}
+_change(address, after, unknown) := fixture.change(address, "google_container_cluster", after, unknown)
 
 _cluster(after) := _change("google_container_cluster.gke", after, {})
 
 _private := [{"enable_private_nodes": true, "enable_private_endpoint": false}]
 
 _violations(changes, params) := v if {
-	plan := {"format_version": "1.2", "resource_changes": changes}
+	plan := fixture.bare_plan(changes)
 	v := gke_control_plane_open.violation with input as {"plan": plan, "parameters": params}
 }
 

@@ -1,19 +1,12 @@
 package terraform.google.gke_private_nodes_test
 
+import data.lib.mlfence.testing.tfplan as fixture
 import data.terraform.google.gke_private_nodes
 
-_change(address, type, after, unknown) := {
-	"address": address,
-	"mode": "managed",
-	"type": type,
-	"name": "gke",
-	"change": {"actions": ["create"], "after": after, "after_unknown": unknown},
-}
-
-_cluster(after) := _change("google_container_cluster.gke", "google_container_cluster", after, {})
+_cluster(after) := fixture.change("google_container_cluster.gke", "google_container_cluster", after, {})
 
 _violations(changes, params) := v if {
-	plan := {"format_version": "1.2", "resource_changes": changes}
+	plan := fixture.bare_plan(changes)
 	v := gke_private_nodes.violation with input as {"plan": plan, "parameters": params}
 }
 
@@ -33,22 +26,22 @@ test_deny_private_cluster_config_omitted if {
 
 # Omitted, the Optional+Computed block is unknown in the plan: still the public default.
 test_deny_computed_block_not_in_configuration if {
-	c := _change("google_container_cluster.gke", "google_container_cluster", {}, {"private_cluster_config": true})
+	c := fixture.change("google_container_cluster.gke", "google_container_cluster", {}, {"private_cluster_config": true})
 	v := _violations([c], {})
 	some f in v
 	f.details.status == "fail"
 }
 
 test_deny_nested_in_module if {
-	c := _change("module.gke.google_container_cluster.primary", "google_container_cluster", {}, {})
+	c := fixture.change("module.gke.google_container_cluster.primary", "google_container_cluster", {}, {})
 	{f.details.resource | some f in _violations([c], {})} == {"module.gke.google_container_cluster.primary"}
 }
 
 test_deny_node_pool_opting_out if {
 	after := {"network_config": [{"enable_private_nodes": false}]}
-	pool := _change("google_container_node_pool.gpu", "google_container_node_pool", after, {})
+	pool := fixture.change("google_container_node_pool.gpu", "google_container_node_pool", after, {})
 	count(_violations([pool], {})) == 1
-	inherit := _change("google_container_node_pool.cpu", "google_container_node_pool", {"network_config": []}, {})
+	inherit := fixture.change("google_container_node_pool.cpu", "google_container_node_pool", {"network_config": []}, {})
 	count(_violations([inherit], {})) == 0
 }
 
@@ -59,7 +52,7 @@ test_allow_private_nodes if {
 test_unknown_configured_value_is_reported_as_unknown if {
 	unknown := {"private_cluster_config": [{"enable_private_nodes": true}]}
 	c := object.union(
-		_change("module.gke.google_container_cluster.gke", "google_container_cluster", {}, unknown),
+		fixture.change("module.gke.google_container_cluster.gke", "google_container_cluster", {}, unknown),
 		{"module_address": "module.gke"},
 	)
 	config := {"root_module": {"module_calls": {"gke": {"module": {"resources": [{

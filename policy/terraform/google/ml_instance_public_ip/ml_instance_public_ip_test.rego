@@ -1,23 +1,16 @@
 package terraform.google.ml_instance_public_ip_test
 
+import data.lib.mlfence.testing.tfplan as fixture
 import data.terraform.google.ml_instance_public_ip
 
-_change(address, type, after, unknown) := {
-	"address": address,
-	"mode": "managed",
-	"type": type,
-	"name": "vm",
-	"change": {"actions": ["create"], "after": after, "after_unknown": unknown},
-}
-
-_vm(after) := _change("google_compute_instance.vm", "google_compute_instance", after, {})
+_vm(after) := fixture.change("google_compute_instance.vm", "google_compute_instance", after, {})
 
 _public_nic := [{"network": "ml", "access_config": [{"nat_ip": null, "network_tier": "PREMIUM"}]}]
 
 _private_nic := [{"network": "ml", "access_config": []}]
 
 _violations(changes, params) := v if {
-	plan := {"format_version": "1.2", "resource_changes": changes}
+	plan := fixture.bare_plan(changes)
 	v := ml_instance_public_ip.violation with input as {"plan": plan, "parameters": params}
 }
 
@@ -38,7 +31,7 @@ test_deny_accelerator_machine_type_label_and_tag if {
 	x1 := {"machine_type": "n2-standard-8", "labels": {"workload": "training"}, "network_interface": _public_nic}
 	labelled := _vm(x1)
 	x2 := {"tags": ["ray"], "network_interface": _public_nic}
-	tagged := _change("google_compute_instance_template.ray", "google_compute_instance_template", x2, {})
+	tagged := fixture.change("google_compute_instance_template.ray", "google_compute_instance_template", x2, {})
 	some f in _v([a3])
 	contains(f.msg, "machine type a3-highgpu-8g")
 	some g in _v([labelled])
@@ -48,32 +41,32 @@ test_deny_accelerator_machine_type_label_and_tag if {
 }
 
 test_deny_tpu_vm_external_ips if {
-	tpu := _change("google_tpu_v2_vm.tpu", "google_tpu_v2_vm", {"network_config": [{"enable_external_ips": true}]}, {})
+	tpu := fixture.change("google_tpu_v2_vm.tpu", "google_tpu_v2_vm", {"network_config": [{"enable_external_ips": true}]}, {})
 	count(_v([tpu])) == 1
 }
 
 test_deny_nested_in_module if {
 	x3 := {"machine_type": "g2-standard-8", "network_interface": _public_nic}
-	vm := _change("module.train.google_compute_instance.worker[3]", "google_compute_instance", x3, {})
+	vm := fixture.change("module.train.google_compute_instance.worker[3]", "google_compute_instance", x3, {})
 	{f.details.resource | some f in _v([vm])} == {"module.train.google_compute_instance.worker[3]"}
 }
 
 test_allow_private_ml_instance_and_public_non_ml if {
 	count(_v([_vm({"machine_type": "a2-highgpu-1g", "network_interface": _private_nic})])) == 0
 	count(_v([_vm({"machine_type": "e2-small", "labels": {"team": "web"}, "network_interface": _public_nic})])) == 0
-	tpu := _change("google_tpu_v2_vm.tpu", "google_tpu_v2_vm", {"network_config": [{"enable_external_ips": false}]}, {})
+	tpu := fixture.change("google_tpu_v2_vm.tpu", "google_tpu_v2_vm", {"network_config": [{"enable_external_ips": false}]}, {})
 	count(_v([tpu])) == 0
 }
 
 # Attribute omitted: no network_interface, no guest_accelerator, no labels.
 test_allow_attributes_omitted if {
 	x4 := {"machine_type": "a2-highgpu-1g"}
-	count(_v([_vm(x4), _change("google_compute_instance.bare", "google_compute_instance", {}, {})])) == 0
+	count(_v([_vm(x4), fixture.change("google_compute_instance.bare", "google_compute_instance", {}, {})])) == 0
 }
 
 test_unknown_network_interface_is_reported_as_unknown if {
 	x5 := {"machine_type": "a2-highgpu-1g"}
-	vm := _change("google_compute_instance.vm", "google_compute_instance", x5, {"network_interface": true})
+	vm := fixture.change("google_compute_instance.vm", "google_compute_instance", x5, {"network_interface": true})
 	v := _v([vm])
 	count(v) == 1
 	some f in v

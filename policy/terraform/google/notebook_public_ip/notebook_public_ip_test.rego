@@ -1,18 +1,11 @@
 package terraform.google.notebook_public_ip_test
 
+import data.lib.mlfence.testing.tfplan as fixture
 import data.terraform.google.notebook_public_ip
 
-_change(address, type, after, unknown) := {
-	"address": address,
-	"mode": "managed",
-	"type": type,
-	"name": "nb",
-	"change": {"actions": ["create"], "after": after, "after_unknown": unknown},
-}
+_wb(after) := fixture.change("google_workbench_instance.nb", "google_workbench_instance", after, {})
 
-_wb(after) := _change("google_workbench_instance.nb", "google_workbench_instance", after, {})
-
-_legacy(after) := _change("google_notebooks_instance.nb", "google_notebooks_instance", after, {})
+_legacy(after) := fixture.change("google_notebooks_instance.nb", "google_notebooks_instance", after, {})
 
 _violations(plan, params) := v if {
 	v := notebook_public_ip.violation with input as {"plan": plan, "parameters": params}
@@ -36,13 +29,13 @@ test_deny_legacy_notebook_default if {
 
 # gce_setup omitted: computed block unknown, not in the configuration -> provider default.
 test_deny_gce_setup_omitted if {
-	c := _change("google_workbench_instance.nb", "google_workbench_instance", {}, {"gce_setup": true})
+	c := fixture.change("google_workbench_instance.nb", "google_workbench_instance", {}, {"gce_setup": true})
 	some f in _v([c])
 	f.details.status == "fail"
 }
 
 test_deny_nested_in_module if {
-	c := _change("module.ds[\"alice\"].google_workbench_instance.nb", "google_workbench_instance", {}, {})
+	c := fixture.change("module.ds[\"alice\"].google_workbench_instance.nb", "google_workbench_instance", {}, {})
 	{f.details.resource | some f in _v([c])} == {"module.ds[\"alice\"].google_workbench_instance.nb"}
 }
 
@@ -52,7 +45,7 @@ test_allow_private_notebooks if {
 
 test_unknown_configured_value_is_reported_as_unknown if {
 	x1 := {"gce_setup": [{"disable_public_ip": true}]}
-	c := _change("google_workbench_instance.nb", "google_workbench_instance", {"gce_setup": [{}]}, x1)
+	c := fixture.change("google_workbench_instance.nb", "google_workbench_instance", {"gce_setup": [{}]}, x1)
 	config := {"root_module": {"resources": [{
 		"address": "google_workbench_instance.nb", "mode": "managed", "type": "google_workbench_instance", "name": "nb",
 		"expressions": {"gce_setup": [{"disable_public_ip": {"references": ["var.private"]}}]},
@@ -65,7 +58,7 @@ test_unknown_configured_value_is_reported_as_unknown if {
 
 test_parameter_allowlist_overridden if {
 	c := _legacy({"no_public_ip": false})
-	plan := {"format_version": "1.2", "resource_changes": [c]}
+	plan := fixture.bare_plan([c])
 	count(_violations(plan, {"public_resource_allowlist": ["google_notebooks_instance.nb"]})) == 0
 	count(_violations(plan, {"public_resource_allowlist": ["google_notebooks_instance.other"]})) == 1
 }

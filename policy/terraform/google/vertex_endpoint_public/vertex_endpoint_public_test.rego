@@ -1,19 +1,14 @@
 package terraform.google.vertex_endpoint_public_test
 
+import data.lib.mlfence.testing.tfplan as fixture
 import data.terraform.google.vertex_endpoint_public
 
-_change(address, after, unknown) := {
-	"address": address,
-	"mode": "managed",
-	"type": "google_vertex_ai_endpoint",
-	"name": "ep",
-	"change": {"actions": ["create"], "after": after, "after_unknown": unknown},
-}
+_change(address, after, unknown) := fixture.change(address, "google_vertex_ai_endpoint", after, unknown)
 
 _ep(after) := _change("google_vertex_ai_endpoint.ep", after, {})
 
 _violations(changes, params) := v if {
-	plan := {"format_version": "1.2", "resource_changes": changes}
+	plan := fixture.bare_plan(changes)
 	v := vertex_endpoint_public.violation with input as {"plan": plan, "parameters": params}
 }
 

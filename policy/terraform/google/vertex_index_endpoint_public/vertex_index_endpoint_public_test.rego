@@ -1,17 +1,12 @@
 package terraform.google.vertex_index_endpoint_public_test
 
+import data.lib.mlfence.testing.tfplan as fixture
 import data.terraform.google.vertex_index_endpoint_public
 
-_change(address, after, unknown) := {
-	"address": address,
-	"mode": "managed",
-	"type": "google_vertex_ai_index_endpoint",
-	"name": "idx",
-	"change": {"actions": ["create"], "after": after, "after_unknown": unknown},
-}
+_change(address, after, unknown) := fixture.change(address, "google_vertex_ai_index_endpoint", after, unknown)
 
 _violations(changes, params) := v if {
-	plan := {"format_version": "1.2", "resource_changes": changes}
+	plan := fixture.bare_plan(changes)
 	v := vertex_index_endpoint_public.violation with input as {"plan": plan, "parameters": params}
 }
 
