@@ -173,6 +173,17 @@ pending_findings(chain, rs, paths) := {result.unknown(chain, r.address, msg) |
 	])
 }
 
+# pending_because(chain, rs, paths, why) is pending_findings with the rule's own reason: one
+# `unknown` finding "<address>: <attribute> is known only after apply<why>" per resource and
+# attribute set from a value known only after apply (why: "" or "; mlfence cannot prove ...").
+# Contract: pending_because(chain, [resource], [path], string) -> set of findings.
+pending_because(chain, rs, paths, why) := {result.unknown(chain, r.address, msg) |
+	some r in rs
+	some path in paths
+	pending(r, path)
+	msg := sprintf("%s: %s is known only after apply%s", [r.address, path_label(path), why])
+}
+
 # The first reference Terraform records for the expression ("var.x", "aws_vpc.main.id").
 _from(r, path) := sprintf(" (from %s)", [ref]) if {
 	ref := expression(r, path).references[0]

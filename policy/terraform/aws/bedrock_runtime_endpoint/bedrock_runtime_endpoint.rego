@@ -21,6 +21,7 @@
 package terraform.aws.bedrock_runtime_endpoint
 
 import data.lib.mlfence.result
+import data.lib.mlfence.tfiam
 import data.lib.mlfence.tfplan
 
 # Bedrock in the plan but no runtime endpoint anywhere in it: one finding, on the first
@@ -54,10 +55,11 @@ violation contains result.violation(rego.metadata.chain(), e.address, msg) if {
 	])
 }
 
-violation contains result.unknown(rego.metadata.chain(), e.address, msg) if {
-	some e in _changed_runtime_endpoints
-	tfplan.pending(e, "private_dns_enabled")
-	msg := sprintf("%s: private_dns_enabled is known only after apply; set it to the literal true", [e.address])
+violation contains f if {
+	some f in tfplan.pending_because(
+		rego.metadata.chain(), _changed_runtime_endpoints, ["private_dns_enabled"],
+		"; set it to the literal true",
+	)
 }
 
 # `policy` is computed: omitted in the configuration means AWS's default full-access policy.
@@ -81,10 +83,11 @@ violation contains result.violation(rego.metadata.chain(), e.address, msg) if {
 	)
 }
 
-violation contains result.unknown(rego.metadata.chain(), e.address, msg) if {
-	some e in _changed_runtime_endpoints
-	tfplan.pending(e, "policy")
-	msg := sprintf("%s: policy is known only after apply; mlfence cannot prove it is not allow-all", [e.address])
+violation contains f if {
+	some f in tfplan.pending_because(
+		rego.metadata.chain(), _changed_runtime_endpoints, ["policy"],
+		"; mlfence cannot prove it is not allow-all",
+	)
 }
 
 _bedrock contains r.address if {
@@ -114,30 +117,10 @@ _unknown_services contains e.address if {
 _allow_all(doc) if not json.is_valid(doc)
 
 _allow_all(doc) if {
-	json.is_valid(doc)
-	some s in _statements(json.unmarshal(doc))
+	some s in tfiam.statements(tfiam.document(doc))
 	s.Effect == "Allow"
 	not s.Condition
-	_wild(_principal(s.Principal), {"*"})
-	_wild(s.Action, {"*", "bedrock:*"})
-	_wild(s.Resource, {"*"})
+	tfiam.any_of(tfiam.aws_principal(s.Principal), {"*"})
+	tfiam.any_of(s.Action, {"*", "bedrock:*"})
+	tfiam.any_of(s.Resource, {"*"})
 }
-
-_statements(doc) := doc.Statement if is_array(doc.Statement)
-
-else := [doc.Statement] if is_object(doc.Statement)
-
-else := []
-
-_wild(x, wild) if x in wild
-
-_wild(x, wild) if {
-	is_array(x)
-	some v in x
-	v in wild
-}
-
-# {"AWS": "*"} is the same principal as "*".
-_principal(p) := p.AWS if is_object(p)
-
-else := p

@@ -20,15 +20,16 @@
 package terraform.aws.lb_internet_facing
 
 import data.lib.mlfence.result
+import data.lib.mlfence.tfaws
 import data.lib.mlfence.tfplan
 
 # internal is Optional+Computed with the default false (internet-facing): left out, real plans
 # list it in after_unknown, and that is the default, not a value pending on something else.
 violation contains result.violation(rego.metadata.chain(), r.address, msg) if {
 	some r in tfplan.resources
-	r.type in tfplan.aws_lb_types
+	r.type in tfaws.lb_types
 	tfplan.effective(r, "internal") == false
-	not tfplan.aws_edge_gateway(r)
+	not tfaws.edge_gateway(r)
 	msg := sprintf(
 		"%s is internet-facing (internal = false) and not tagged as the edge gateway; set internal = true",
 		[r.address],
@@ -36,6 +37,6 @@ violation contains result.violation(rego.metadata.chain(), r.address, msg) if {
 }
 
 violation contains f if {
-	rs := [r | some r in tfplan.resources; r.type in tfplan.aws_lb_types; not tfplan.aws_edge_gateway(r)]
+	rs := [r | some r in tfplan.resources; r.type in tfaws.lb_types; not tfaws.edge_gateway(r)]
 	some f in tfplan.pending_findings(rego.metadata.chain(), rs, ["internal"])
 }

@@ -20,6 +20,7 @@
 package terraform.aws.opensearch_outside_vpc
 
 import data.lib.mlfence.result
+import data.lib.mlfence.tfiam
 import data.lib.mlfence.tfplan
 
 _types := ["aws_opensearch_domain", "aws_elasticsearch_domain"]
@@ -43,20 +44,6 @@ _in_vpc(r) if tfplan.pending(r, ["vpc_options", 0, "subnet_ids"])
 default _open_policy(_) := false
 
 _open_policy(r) if {
-	doc := tfplan.value(r, "access_policies", "")
-	json.is_valid(doc)
-	some s in _statements(json.unmarshal(doc))
-	s.Effect == "Allow"
-	_everyone(s.Principal)
-	not s.Condition
+	some s in tfiam.statements(tfiam.document(tfplan.value(r, "access_policies", "")))
+	tfiam.open_statement(s)
 }
-
-_statements(policy) := policy.Statement if is_array(policy.Statement)
-
-else := [policy.Statement] if is_object(policy.Statement)
-
-else := []
-
-_everyone("*")
-
-_everyone(p) if "*" in tfplan.string_values(object.get(p, "AWS", null))

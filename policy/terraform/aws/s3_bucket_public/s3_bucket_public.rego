@@ -24,6 +24,7 @@ package terraform.aws.s3_bucket_public
 
 import data.lib.mlfence.config
 import data.lib.mlfence.result
+import data.lib.mlfence.tfiam
 import data.lib.mlfence.tfplan
 
 violation contains result.with_severity(rego.metadata.chain(), b.address, msg, _severity(b)) if {
@@ -89,26 +90,8 @@ _websites contains [b, w.address] if {
 
 # An Allow statement for everyone ("*" or {"AWS": "*"}) with no Condition block.
 _open_policy(doc) if {
-	json.is_valid(doc)
-	policy := json.unmarshal(doc)
-	some s in _statements(policy)
-	s.Effect == "Allow"
-	_everyone(s.Principal)
-	not s.Condition
-}
-
-_statements(policy) := policy.Statement if is_array(policy.Statement)
-
-else := [policy.Statement] if is_object(policy.Statement)
-
-else := []
-
-_everyone("*")
-
-_everyone(p) if {
-	is_object(p)
-	some v in tfplan.string_values(object.get(p, "AWS", null))
-	v == "*"
+	some s in tfiam.statements(tfiam.document(doc))
+	tfiam.open_statement(s)
 }
 
 # A public access block in the plan for this bucket (or the account) that neutralises a reason:

@@ -20,6 +20,7 @@ package terraform.aws.s3_ml_bucket_vpce_policy
 
 import data.lib.mlfence.config
 import data.lib.mlfence.result
+import data.lib.mlfence.tfiam
 import data.lib.mlfence.tfplan
 
 violation contains result.violation(rego.metadata.chain(), b.address, msg) if {
@@ -65,10 +66,7 @@ _inline_policy(b) if {
 
 _protected(b) if {
 	some p in _policies(b)
-	doc := p.resource.values.policy
-	is_string(doc)
-	json.is_valid(doc)
-	_denies_without_vpce(json.unmarshal(doc))
+	_denies_without_vpce(tfiam.document(p.resource.values.policy))
 }
 
 _unknown_policies(b) := {p.address |
@@ -84,7 +82,7 @@ _condition_operators := {"stringnotequals", "stringnotequalsifexists", "forallva
 _vpce_keys := {"aws:sourcevpce", "aws:sourcevpc"}
 
 _denies_without_vpce(doc) if {
-	some s in _statements(doc)
+	some s in tfiam.statements(doc)
 	s.Effect == "Deny"
 	is_object(s.Condition)
 	some op, conditions in s.Condition
@@ -93,9 +91,3 @@ _denies_without_vpce(doc) if {
 	some key, _ in conditions
 	lower(key) in _vpce_keys
 }
-
-_statements(doc) := doc.Statement if is_array(doc.Statement)
-
-else := [doc.Statement] if is_object(doc.Statement)
-
-else := []

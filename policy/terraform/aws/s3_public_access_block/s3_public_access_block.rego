@@ -31,11 +31,8 @@ violation contains result.violation(rego.metadata.chain(), pab.address, msg) if 
 	msg := sprintf("%s does not set %s to true", [pab.address, concat(", ", off)])
 }
 
-violation contains result.unknown(rego.metadata.chain(), pab.address, msg) if {
-	some pab in _blocks
-	some flag in _flags
-	tfplan.pending(pab, flag)
-	msg := sprintf("%s: %s is known only after apply; set it to the literal true", [pab.address, flag])
+violation contains f if {
+	some f in tfplan.pending_because(rego.metadata.chain(), _blocks, _flags, "; set it to the literal true")
 }
 
 # No block at all. AWS turns the block on for buckets created since April 2023, but only an

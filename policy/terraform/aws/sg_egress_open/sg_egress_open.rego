@@ -20,12 +20,12 @@
 package terraform.aws.sg_egress_open
 
 import data.lib.mlfence.result
-import data.lib.mlfence.tfplan
+import data.lib.mlfence.tfaws
 
 # One finding per group. Egress to everything matters most where data and GPUs are (an ML
 # instance); a group used only by interface endpoints and databases is low risk.
 violation contains result.with_severity(rego.metadata.chain(), o.owner.address, msg, _severity(o.owner)) if {
-	some o in tfplan.aws_sg_open("egress")
+	some o in tfaws.sg_open("egress")
 	msg := sprintf("%s allows egress to every address (%s) on %s (%s)%s; %s", [
 		o.owner.address, concat(", ", o.families), _list([i.label | some i in o.items]),
 		_list(o.attributes), _note(o.owner), "limit egress to endpoints, prefix lists and the egress proxy",
@@ -33,21 +33,21 @@ violation contains result.with_severity(rego.metadata.chain(), o.owner.address, 
 }
 
 violation contains result.unknown(rego.metadata.chain(), r.address, msg) if {
-	some hit in tfplan.aws_sg_unknown("egress")
+	some hit in tfaws.sg_unknown("egress")
 	r := hit.resource
 	msg := sprintf("%s: %s is known only after apply; mlfence cannot prove egress is not open to every address", [
 		r.address, hit.attribute,
 	])
 }
 
-_severity(sg) := "low" if tfplan.aws_sg_endpoints_or_databases_only(sg)
+_severity(sg) := "low" if tfaws.sg_endpoints_or_databases_only(sg)
 
 else := "high"
 
 _note(sg) := "; it is used only by interface endpoints and databases" if {
-	tfplan.aws_sg_endpoints_or_databases_only(sg)
+	tfaws.sg_endpoints_or_databases_only(sg)
 } else := sprintf("; GPU instances use it: %s", [_list(gpus)]) if {
-	gpus := sort([a.resource | some a in tfplan.aws_sg_attachments(sg); a.gpu])
+	gpus := sort([a.resource | some a in tfaws.sg_attachments(sg); a.gpu])
 	count(gpus) > 0
 } else := ""
 

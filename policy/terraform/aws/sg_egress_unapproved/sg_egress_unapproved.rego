@@ -23,7 +23,7 @@ package terraform.aws.sg_egress_unapproved
 import data.lib.mlfence.net
 import data.lib.mlfence.ranges
 import data.lib.mlfence.result
-import data.lib.mlfence.tfplan
+import data.lib.mlfence.tfaws
 
 violation contains result.violation(rego.metadata.chain(), r.address, msg) if {
 	some e in _classified
@@ -33,7 +33,7 @@ violation contains result.violation(rego.metadata.chain(), r.address, msg) if {
 
 # Whole-family CIDRs are MLF-TF-002's finding; internal and approved ranges pass.
 _classified contains object.union(e, {"class": c}) if {
-	some e in tfplan.aws_sg_cidrs("egress")
+	some e in tfaws.sg_cidrs("egress")
 	not net.is_everywhere(e.cidr)
 	c := ranges.egress_class(e.cidr)
 	c.class in {"cdn", "cloud", "public", "partial"}

@@ -19,9 +19,9 @@
 #     a prefix list, or source_security_group_id of the load balancer in front of the service).
 package terraform.aws.sg_ingress_open
 
-import data.lib.mlfence.config
 import data.lib.mlfence.result
-import data.lib.mlfence.tfplan
+import data.lib.mlfence.tfaws
+import data.lib.mlfence.tfports
 
 # One finding per group: every port whose sources, all its rules taken together, cover the
 # internet. Open ML service ports are the worst case (critical); a group that the plan shows is
@@ -29,7 +29,7 @@ import data.lib.mlfence.tfplan
 # configured (medium).
 violation contains result.with_severity(rego.metadata.chain(), o.owner.address, msg, _severity(o, hits)) if {
 	some o in _open
-	hits := _numeric_sort({h | some item in o.items; some h in tfplan.ports_hit(item.ports, config.value("ml_ports"))})
+	hits := tfports.ml_ports_in([item.ports | some item in o.items])
 	msg := sprintf("%s allows ingress from the internet (%s) on %s (%s)%s%s; restrict the source", [
 		o.owner.address, concat(", ", o.families), _list([i.label | some i in o.items]),
 		_list(o.attributes), _ml_note(hits), _reach_note(o.owner),
@@ -37,7 +37,7 @@ violation contains result.with_severity(rego.metadata.chain(), o.owner.address, 
 }
 
 violation contains result.unknown(rego.metadata.chain(), r.address, msg) if {
-	some hit in tfplan.aws_sg_unknown("ingress")
+	some hit in tfaws.sg_unknown("ingress")
 	not hit.why
 	r := hit.resource
 	msg := sprintf("%s: %s is known only after apply; mlfence cannot prove it is not open to the internet", [
@@ -46,7 +46,7 @@ violation contains result.unknown(rego.metadata.chain(), r.address, msg) if {
 }
 
 violation contains result.unknown(rego.metadata.chain(), r.address, msg) if {
-	some hit in tfplan.aws_sg_unknown("ingress")
+	some hit in tfaws.sg_unknown("ingress")
 	hit.why == "old_terraform"
 	r := hit.resource
 	msg := sprintf("%s: %s %s; %s", [
@@ -58,31 +58,25 @@ violation contains result.unknown(rego.metadata.chain(), r.address, msg) if {
 }
 
 violation contains result.warning(rego.metadata.chain(), bad.resource.address, msg) if {
-	some bad in tfplan.aws_sg_invalid_ports("ingress")
+	some bad in tfaws.sg_invalid_ports("ingress")
 	msg := sprintf("%s: from_port %v is above to_port %v, which AWS rejects; fix the range (its ports were not judged)", [
 		bad.attribute, bad.from, bad.to,
 	])
 }
 
-_severity(o, hits) := "critical" if {
-	count(hits) > 0
-	not tfplan.aws_sg_private_only(o.owner)
-} else := "medium" if {
-	tfplan.aws_sg_private_only(o.owner)
-} else := "high"
+_severity(o, hits) := "medium" if {
+	tfaws.sg_private_only(o.owner)
+} else := tfports.severity(hits, "high")
 
 _ml_note(hits) := sprintf(", including ML service ports %s", [_list(hits)]) if count(hits) > 0
 
 else := ""
 
 _reach_note(sg) := sprintf("; it is used only by %s, which have no public address", [
-	_list(sort([a.resource | some a in tfplan.aws_sg_attachments(sg)])),
+	_list(sort([a.resource | some a in tfaws.sg_attachments(sg)])),
 ]) if {
-	tfplan.aws_sg_private_only(sg)
+	tfaws.sg_private_only(sg)
 } else := ""
-
-# Port labels ("22", "8000-8002") in numeric order.
-_numeric_sort(labels) := [pair[1] | some pair in sort({[to_number(split(l, "-")[0]), l] | some l in labels})]
 
 # Long lists stay readable: the first five and how many there are.
 _list(items) := concat(", ", items) if count(items) <= 5
@@ -92,12 +86,12 @@ else := sprintf("%s, ... (%d in all)", [concat(", ", array.slice(items, 0, 5)), 
 # _open is every open group, without the web ports of a group that only fronts an approved
 # edge-gateway load balancer: that is the one place meant to face the internet.
 _open contains object.union(o, {"items": items}) if {
-	some o in tfplan.aws_sg_open("ingress")
+	some o in tfaws.sg_open("ingress")
 	items := [i | some i in o.items; not _edge_web(o.owner, i)]
 	count(items) > 0
 }
 
 _edge_web(sg, item) if {
 	item.ports in {[80, 80], [443, 443]}
-	tfplan.aws_edge_group(sg)
+	tfaws.edge_group(sg)
 }

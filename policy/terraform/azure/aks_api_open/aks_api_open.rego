@@ -20,7 +20,6 @@ package terraform.azure.aks_api_open
 
 import data.lib.mlfence.net
 import data.lib.mlfence.result
-import data.lib.mlfence.tfcloud
 import data.lib.mlfence.tfplan
 
 # authorized_ip_ranges moved into api_server_access_profile in azurerm 3.x; the top-level
@@ -41,10 +40,8 @@ violation contains result.violation(rego.metadata.chain(), r.address, msg) if {
 	msg := sprintf("%s: authorized IP ranges admit %s; %s", [r.address, cidr, _fix])
 }
 
-violation contains result.unknown(rego.metadata.chain(), r.address, msg) if {
-	some r in _clusters
-	tfplan.pending(r, ["private_cluster_enabled"])
-	msg := sprintf("%s: private_cluster_enabled is known only after apply", [r.address])
+violation contains f if {
+	some f in tfplan.pending_because(rego.metadata.chain(), _clusters, [["private_cluster_enabled"]], "")
 }
 
 violation contains result.unknown(rego.metadata.chain(), r.address, msg) if {
@@ -58,18 +55,18 @@ _fix := "set private_cluster_enabled = true or api_server_access_profile.authori
 
 _clusters contains r if {
 	some r in tfplan.of_type("azurerm_kubernetes_cluster")
-	not tfcloud.allowlisted(r)
+	not tfplan.allowlisted(r)
 }
 
 _public contains r if {
 	some r in _clusters
-	not tfcloud.is_true(tfcloud.setting(r, ["private_cluster_enabled"]))
+	not tfplan.is_true(tfplan.setting(r, ["private_cluster_enabled"]))
 	not tfplan.pending(r, ["private_cluster_enabled"])
 }
 
 _ranges(r) := {cidr |
 	some path in _range_paths
-	some cidr in tfplan.string_list(tfcloud.setting(r, path))
+	some cidr in tfplan.string_list(tfplan.setting(r, path))
 }
 
 _ranges_pending(r) if {

@@ -20,19 +20,18 @@
 package terraform.azure.aml_compute_public_ip
 
 import data.lib.mlfence.result
-import data.lib.mlfence.tfcloud
 import data.lib.mlfence.tfplan
 
 violation contains result.violation(rego.metadata.chain(), r.address, msg) if {
 	some r in _computes
-	not tfcloud.is_false(tfcloud.setting(r, ["node_public_ip_enabled"]))
+	not tfplan.is_false(tfplan.setting(r, ["node_public_ip_enabled"]))
 	not _pending(r)
 	msg := sprintf("%s: nodes get public IPs; set node_public_ip_enabled = false with subnet_resource_id", [r.address])
 }
 
 violation contains result.violation(rego.metadata.chain(), r.address, msg) if {
 	some r in _computes
-	tfcloud.is_false(tfcloud.setting(r, ["node_public_ip_enabled"]))
+	tfplan.is_false(tfplan.setting(r, ["node_public_ip_enabled"]))
 	not _has_subnet(r)
 	msg := sprintf("%s: node_public_ip_enabled = false without subnet_resource_id; place it in the ML VNet", [r.address])
 }
@@ -46,12 +45,12 @@ violation contains result.unknown(rego.metadata.chain(), r.address, msg) if {
 _computes contains r if {
 	some type in ["azurerm_machine_learning_compute_instance", "azurerm_machine_learning_compute_cluster"]
 	some r in tfplan.of_type(type)
-	not tfcloud.allowlisted(r)
+	not tfplan.allowlisted(r)
 }
 
 # A subnet ID known only after apply (a reference to a new subnet) is still a subnet.
 _has_subnet(r) if {
-	subnet := tfcloud.setting(r, ["subnet_resource_id"])
+	subnet := tfplan.setting(r, ["subnet_resource_id"])
 	is_string(subnet)
 	subnet != ""
 }

@@ -19,19 +19,18 @@
 package terraform.azure.aml_compute_ssh
 
 import data.lib.mlfence.result
-import data.lib.mlfence.tfcloud
 import data.lib.mlfence.tfplan
 
 violation contains result.violation(rego.metadata.chain(), r.address, msg) if {
 	some r in _of_type("azurerm_machine_learning_compute_cluster")
-	tfcloud.is_true(tfcloud.setting(r, ["ssh_public_access_enabled"]))
+	tfplan.is_true(tfplan.setting(r, ["ssh_public_access_enabled"]))
 	msg := sprintf("%s opens SSH to the internet; set ssh_public_access_enabled = false", [r.address])
 }
 
 violation contains result.violation(rego.metadata.chain(), r.address, msg) if {
 	some r in _of_type("azurerm_machine_learning_compute_instance")
 	count(tfplan.blocks(r, "ssh")) > 0
-	not tfcloud.is_false(tfcloud.setting(r, ["node_public_ip_enabled"]))
+	not tfplan.is_false(tfplan.setting(r, ["node_public_ip_enabled"]))
 	not tfplan.pending(r, ["node_public_ip_enabled"])
 	msg := sprintf("%s enables SSH (ssh block) on a public IP; drop it or set node_public_ip_enabled = false", [r.address])
 }
@@ -51,5 +50,5 @@ violation contains result.unknown(rego.metadata.chain(), r.address, msg) if {
 
 _of_type(type) := [r |
 	some r in tfplan.of_type(type)
-	not tfcloud.allowlisted(r)
+	not tfplan.allowlisted(r)
 ]

@@ -21,7 +21,6 @@
 package terraform.azure.aml_dependency_public
 
 import data.lib.mlfence.result
-import data.lib.mlfence.tfcloud
 import data.lib.mlfence.tfplan
 
 # What a workspace names: its storage account and its Key Vault, and where network rules live.
@@ -37,7 +36,7 @@ violation contains result.violation(rego.metadata.chain(), d.address, msg) if {
 	some spec in _dependencies
 	some d in tfplan.linked(ws, spec.attribute, spec.type)
 	tfplan.resources[d.address]
-	not tfcloud.allowlisted(d)
+	not tfplan.allowlisted(d)
 	tfplan.effective(d, "public_network_access_enabled") != false
 	not _deny_by_default(d, spec.rules)
 	msg := sprintf("%s, the %s of %s, accepts public network access from every network; %s", [

@@ -25,7 +25,6 @@ package terraform.azure.aml_workspace_outbound
 
 import data.lib.mlfence.config
 import data.lib.mlfence.result
-import data.lib.mlfence.tfcloud
 import data.lib.mlfence.tfplan
 
 _path := ["managed_network", 0, "isolation_mode"]
@@ -55,13 +54,13 @@ violation contains result.unknown(rego.metadata.chain(), r.address, msg) if {
 
 _workspaces contains r if {
 	some r in tfplan.of_type("azurerm_machine_learning_workspace")
-	not tfcloud.allowlisted(r)
+	not tfplan.allowlisted(r)
 }
 
 # The mode as planned; a block left out of the configuration (or a provider older than 3.8x,
 # which has no managed_network) means no managed network.
 _mode(r) := mode if {
-	mode := tfcloud.setting(r, _path)
+	mode := tfplan.setting(r, _path)
 	is_string(mode)
 } else := "Disabled" if {
 	not _pending(r)

@@ -19,22 +19,21 @@
 package terraform.azure.aml_workspace_public
 
 import data.lib.mlfence.result
-import data.lib.mlfence.tfcloud
 import data.lib.mlfence.tfplan
 
 # public_network_access_enabled (azurerm 3.x and 4.x, default true); azurerm 2.x/3.x also had
 # public_access_behind_virtual_network_enabled (removed in 4.0), which opens the workspace too.
 violation contains result.violation(rego.metadata.chain(), r.address, msg) if {
 	some r in _workspaces
-	not tfcloud.is_false(tfcloud.setting(r, ["public_network_access_enabled"]))
+	not tfplan.is_false(tfplan.setting(r, ["public_network_access_enabled"]))
 	not _pending(r)
 	msg := sprintf("%s accepts public network access; set public_network_access_enabled = false", [r.address])
 }
 
 violation contains result.violation(rego.metadata.chain(), r.address, msg) if {
 	some r in _workspaces
-	tfcloud.is_false(tfcloud.setting(r, ["public_network_access_enabled"]))
-	tfcloud.is_true(tfcloud.setting(r, ["public_access_behind_virtual_network_enabled"]))
+	tfplan.is_false(tfplan.setting(r, ["public_network_access_enabled"]))
+	tfplan.is_true(tfplan.setting(r, ["public_access_behind_virtual_network_enabled"]))
 	msg := sprintf("%s: public_access_behind_virtual_network_enabled = true reopens public access", [r.address])
 }
 
@@ -46,7 +45,7 @@ violation contains result.unknown(rego.metadata.chain(), r.address, msg) if {
 
 _workspaces contains r if {
 	some r in tfplan.of_type("azurerm_machine_learning_workspace")
-	not tfcloud.allowlisted(r)
+	not tfplan.allowlisted(r)
 }
 
 _pending(r) if {

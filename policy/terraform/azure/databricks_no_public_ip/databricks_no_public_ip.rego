@@ -20,21 +20,20 @@
 package terraform.azure.databricks_no_public_ip
 
 import data.lib.mlfence.result
-import data.lib.mlfence.tfcloud
 import data.lib.mlfence.tfplan
 
 _path := ["custom_parameters", 0, "no_public_ip"]
 
 violation contains result.violation(rego.metadata.chain(), r.address, msg) if {
 	some r in _workspaces
-	tfcloud.is_false(tfcloud.setting(r, _path))
+	tfplan.is_false(tfplan.setting(r, _path))
 	msg := sprintf("%s: cluster nodes get public IPs; set custom_parameters.no_public_ip = true", [r.address])
 }
 
 violation contains result.unknown(rego.metadata.chain(), r.address, msg) if {
 	some r in _workspaces
-	not tfcloud.is_true(tfcloud.setting(r, _path))
-	not tfcloud.is_false(tfcloud.setting(r, _path))
+	not tfplan.is_true(tfplan.setting(r, _path))
+	not tfplan.is_false(tfplan.setting(r, _path))
 	msg := sprintf("%s: custom_parameters.no_public_ip is not in the plan (%s); set it to true explicitly", [
 		r.address, _why(r),
 	])
@@ -46,5 +45,5 @@ else := "omitted; the default differs between provider versions"
 
 _workspaces contains r if {
 	some r in tfplan.of_type("azurerm_databricks_workspace")
-	not tfcloud.allowlisted(r)
+	not tfplan.allowlisted(r)
 }

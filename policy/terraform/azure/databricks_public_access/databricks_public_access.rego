@@ -19,12 +19,11 @@
 package terraform.azure.databricks_public_access
 
 import data.lib.mlfence.result
-import data.lib.mlfence.tfcloud
 import data.lib.mlfence.tfplan
 
 violation contains result.violation(rego.metadata.chain(), r.address, msg) if {
 	some r in _workspaces
-	not tfcloud.is_false(tfcloud.setting(r, ["public_network_access_enabled"]))
+	not tfplan.is_false(tfplan.setting(r, ["public_network_access_enabled"]))
 	not _pending(r)
 	msg := sprintf("%s accepts public network access; set public_network_access_enabled = false", [r.address])
 }
@@ -37,7 +36,7 @@ violation contains result.unknown(rego.metadata.chain(), r.address, msg) if {
 
 _workspaces contains r if {
 	some r in tfplan.of_type("azurerm_databricks_workspace")
-	not tfcloud.allowlisted(r)
+	not tfplan.allowlisted(r)
 }
 
 _pending(r) if {

@@ -21,16 +21,16 @@ package terraform.azure.nsg_ingress_open
 
 import data.lib.mlfence.net
 import data.lib.mlfence.result
-import data.lib.mlfence.tfcloud
 import data.lib.mlfence.tfplan
+import data.lib.mlfence.tfports
 
-violation contains tfcloud.exposure(rego.metadata.chain(), hit.resource, msg, specs) if {
+violation contains tfports.exposure(rego.metadata.chain(), hit.resource, msg, specs) if {
 	some hit in _rules
 	_inbound_allow(hit.rule)
 	some source in _open_sources(hit.rule)
 	specs := _port_specs(hit.rule)
 	msg := sprintf("%s: %s allows inbound from %s to %s; restrict the source", [
-		hit.resource.address, hit.where, source, tfcloud.describe_ports(specs),
+		hit.resource.address, hit.where, source, tfports.describe_ports(specs),
 	])
 }
 
@@ -46,10 +46,11 @@ violation contains result.unknown(rego.metadata.chain(), r.address, msg) if {
 # security_rule is Optional+Computed on the NSG: it is unknown whenever the configuration leaves
 # it out (separate azurerm_network_security_rule resources are judged on their own), so only a
 # security_rule the configuration writes is reported as unknown.
-violation contains result.unknown(rego.metadata.chain(), r.address, msg) if {
-	some r in tfplan.of_type("azurerm_network_security_group")
-	tfplan.pending(r, ["security_rule"])
-	msg := sprintf("%s: security_rule is known only after apply; mlfence cannot prove no rule is open", [r.address])
+violation contains f if {
+	some f in tfplan.pending_because(
+		rego.metadata.chain(), tfplan.of_type("azurerm_network_security_group"), [["security_rule"]],
+		"; mlfence cannot prove no rule is open",
+	)
 }
 
 # Standalone rules and the NSG's inline security_rule blocks, with where they sit.
@@ -80,7 +81,7 @@ _union_open(prefixes) := {sprintf("%s (together the internet)", [concat(", ", ci
 	net.opens_internet(cidrs)
 } else := set()
 
-# "*" and port-less protocols: see tfcloud.ml_ports_hit. Both attributes empty is treated as all
+# "*" and port-less protocols: see tfports.ml_ports_hit. Both attributes empty is treated as all
 # ports, the widest reading of a rule the API would reject anyway.
 _port_specs(rule) := null if {
 	lower(sprintf("%v", [object.get(rule, "protocol", "")])) in {"icmp", "esp", "ah"}

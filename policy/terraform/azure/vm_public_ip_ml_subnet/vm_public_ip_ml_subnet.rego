@@ -21,7 +21,6 @@ package terraform.azure.vm_public_ip_ml_subnet
 
 import data.lib.mlfence.config
 import data.lib.mlfence.result
-import data.lib.mlfence.tfcloud
 import data.lib.mlfence.tfplan
 
 _vm_types := ["azurerm_linux_virtual_machine", "azurerm_windows_virtual_machine", "azurerm_virtual_machine"]
@@ -29,7 +28,7 @@ _vm_types := ["azurerm_linux_virtual_machine", "azurerm_windows_virtual_machine"
 violation contains result.violation(rego.metadata.chain(), vm.address, msg) if {
 	some type in _vm_types
 	some vm in tfplan.of_type(type)
-	not tfcloud.allowlisted(vm)
+	not tfplan.allowlisted(vm)
 	some nic in tfplan.linked(vm, "network_interface_ids", "azurerm_network_interface")
 	some i, ipc in tfplan.blocks(nic, "ip_configuration")
 	_public_ip(nic, i, ipc)

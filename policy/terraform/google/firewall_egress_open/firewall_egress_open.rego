@@ -24,13 +24,13 @@ package terraform.google.firewall_egress_open
 import data.lib.mlfence.config
 import data.lib.mlfence.net
 import data.lib.mlfence.result
-import data.lib.mlfence.tfcloud
+import data.lib.mlfence.tfgoogle
 import data.lib.mlfence.tfplan
 
 violation contains result.violation(rego.metadata.chain(), r.address, msg) if {
-	some r in tfcloud.firewall_egress_allow
+	some r in tfgoogle.firewall_egress_allow
 	not _proxy_only(r)
-	destinations := tfcloud.firewall_destinations(r)
+	destinations := tfgoogle.firewall_destinations(r)
 	net.opens_internet(destinations)
 	cidr := _describe(destinations)
 	attribute := _attribute(r)
@@ -38,7 +38,7 @@ violation contains result.violation(rego.metadata.chain(), r.address, msg) if {
 }
 
 violation contains f if {
-	rs := [r | some r in tfcloud.firewall_egress_allow; not _proxy_only(r)]
+	rs := [r | some r in tfgoogle.firewall_egress_allow; not _proxy_only(r)]
 	some f in tfplan.pending_findings(rego.metadata.chain(), rs, ["destination_ranges"])
 }
 
@@ -49,12 +49,12 @@ _describe(ranges) := concat(", ", everywhere) if {
 } else := sprintf("%s (together every address)", [concat(", ", ranges)])
 
 _attribute(r) := "destination_ranges" if {
-	count(tfplan.string_list(tfcloud.setting(r, ["destination_ranges"]))) > 0
+	count(tfplan.string_list(tfplan.setting(r, ["destination_ranges"]))) > 0
 } else := "destination_ranges omitted, the API default"
 
 # A rule that targets only egress-proxy instances is how the proxy reaches the internet.
 _proxy_only(r) if {
-	tags := tfplan.string_list(tfcloud.setting(r, ["target_tags"]))
+	tags := tfplan.string_list(tfplan.setting(r, ["target_tags"]))
 	count(tags) > 0
 	proxy_tags := {t | some t in tfplan.string_list(config.value("gcp_egress_proxy_tags"))}
 	every t in tags {

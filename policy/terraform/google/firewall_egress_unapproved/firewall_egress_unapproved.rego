@@ -22,7 +22,7 @@ package terraform.google.firewall_egress_unapproved
 import data.lib.mlfence.net
 import data.lib.mlfence.ranges
 import data.lib.mlfence.result
-import data.lib.mlfence.tfcloud
+import data.lib.mlfence.tfgoogle
 
 violation contains result.violation(rego.metadata.chain(), r.address, msg) if {
 	some hit in _hits
@@ -45,8 +45,8 @@ violation contains result.warning(rego.metadata.chain(), r.address, msg) if {
 
 # Whole-internet destinations are MLF-TF-041's finding; this rule judges bounded public CIDRs.
 _hits contains {"resource": r, "cidr": cidr, "class": ranges.egress_class(cidr)} if {
-	some r in tfcloud.firewall_egress_allow
-	some cidr in tfcloud.firewall_destinations(r)
+	some r in tfgoogle.firewall_egress_allow
+	some cidr in tfgoogle.firewall_destinations(r)
 	not net.is_everywhere(cidr)
 }
 

@@ -21,15 +21,15 @@
 package terraform.google.firewall_ingress_open
 
 import data.lib.mlfence.net
-import data.lib.mlfence.tfcloud
 import data.lib.mlfence.tfplan
+import data.lib.mlfence.tfports
 
-violation contains tfcloud.exposure(rego.metadata.chain(), r, msg, specs) if {
+violation contains tfports.exposure(rego.metadata.chain(), r, msg, specs) if {
 	some r in _ingress_allow
 	some source in _open_sources(r)
 	specs := _port_specs(r)
 	msg := sprintf("%s allows INGRESS from %s on %s; restrict source_ranges", [
-		r.address, source, tfcloud.describe_ports(specs),
+		r.address, source, tfports.describe_ports(specs),
 	])
 }
 
@@ -45,22 +45,22 @@ violation contains f if {
 # default INGRESS, so an omitted or not-yet-known direction is judged as INGRESS.
 _ingress_allow contains r if {
 	some r in tfplan.of_type("google_compute_firewall")
-	not tfcloud.is_true(tfcloud.setting(r, ["disabled"]))
+	not tfplan.is_true(tfplan.setting(r, ["disabled"]))
 	_is_ingress(r)
 	count(tfplan.blocks(r, "allow")) > 0
 }
 
-_is_ingress(r) if upper(sprintf("%v", [tfcloud.setting(r, ["direction"])])) == "INGRESS"
+_is_ingress(r) if upper(sprintf("%v", [tfplan.setting(r, ["direction"])])) == "INGRESS"
 
-_is_ingress(r) if not is_string(tfcloud.setting(r, ["direction"]))
+_is_ingress(r) if not is_string(tfplan.setting(r, ["direction"]))
 
 # The ranges are judged together: 0.0.0.0/1 and 128.0.0.0/1 are 0.0.0.0/0.
 _open_sources(r) := {_describe(ranges)} if {
-	ranges := tfplan.string_list(tfcloud.setting(r, ["source_ranges"]))
+	ranges := tfplan.string_list(tfplan.setting(r, ["source_ranges"]))
 	count(ranges) > 0
 	net.opens_internet(ranges)
 } else := set() if {
-	count(tfplan.string_list(tfcloud.setting(r, ["source_ranges"]))) > 0
+	count(tfplan.string_list(tfplan.setting(r, ["source_ranges"]))) > 0
 } else := {"0.0.0.0/0 (no source given, the API default)"} if {
 	_sourceless(r)
 } else := set()
@@ -73,12 +73,12 @@ _describe(ranges) := concat(", ", everywhere) if {
 # No source of any kind, and none of them pending: the API applies 0.0.0.0/0.
 _sourceless(r) if {
 	every attribute in ["source_ranges", "source_tags", "source_service_accounts"] {
-		count(tfplan.string_list(tfcloud.setting(r, [attribute]))) == 0
+		count(tfplan.string_list(tfplan.setting(r, [attribute]))) == 0
 		not tfplan.pending(r, [attribute])
 	}
 }
 
-_has_known_source(r) if count(tfplan.string_list(tfcloud.setting(r, ["source_ranges"]))) > 0
+_has_known_source(r) if count(tfplan.string_list(tfplan.setting(r, ["source_ranges"]))) > 0
 
 # Ports the allow blocks open: [] (all ports) when a port-carrying protocol comes without ports
 # or the protocol is "all", the listed ports otherwise, null when only ICMP-like protocols.

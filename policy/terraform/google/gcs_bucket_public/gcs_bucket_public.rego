@@ -21,7 +21,6 @@
 package terraform.google.gcs_bucket_public
 
 import data.lib.mlfence.result
-import data.lib.mlfence.tfcloud
 import data.lib.mlfence.tfplan
 
 _public_members := {"allUsers", "allAuthenticatedUsers"}
@@ -29,7 +28,7 @@ _public_members := {"allUsers", "allAuthenticatedUsers"}
 # A grant to everyone on a bucket whose public access prevention is not enforced.
 violation contains result.violation(rego.metadata.chain(), g.resource.address, msg) if {
 	some g in _grants
-	not tfcloud.allowlisted(g.resource)
+	not tfplan.allowlisted(g.resource)
 	not _protected(g.resource)
 	msg := sprintf("%s grants %s to %s; remove the public member and enforce public access prevention", [
 		g.resource.address, g.what, g.member,
@@ -40,7 +39,7 @@ violation contains result.violation(rego.metadata.chain(), g.resource.address, m
 # (the default "inherited", which is off unless an organisation policy enforces it).
 violation contains result.with_severity(rego.metadata.chain(), b.address, msg, "medium") if {
 	some b in tfplan.of_type("google_storage_bucket")
-	not tfcloud.allowlisted(b)
+	not tfplan.allowlisted(b)
 	not _enforced(b)
 	not tfplan.pending(b, "public_access_prevention")
 	msg := sprintf("%s has public_access_prevention = %q, so a single public grant publishes it; set it to \"enforced\"", [

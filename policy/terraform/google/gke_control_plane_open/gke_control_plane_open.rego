@@ -23,7 +23,6 @@ package terraform.google.gke_control_plane_open
 import data.lib.mlfence.config
 import data.lib.mlfence.net
 import data.lib.mlfence.result
-import data.lib.mlfence.tfcloud
 import data.lib.mlfence.tfplan
 
 _private_endpoint := ["private_cluster_config", 0, "enable_private_endpoint"]
@@ -40,7 +39,7 @@ violation contains result.violation(rego.metadata.chain(), r.address, msg) if {
 # though real plans list them in after_unknown; only values the configuration writes from
 # apply-time expressions are unknown.
 violation contains f if {
-	clusters := [r | some r in tfplan.of_type("google_container_cluster"); not tfcloud.allowlisted(r)]
+	clusters := [r | some r in tfplan.of_type("google_container_cluster"); not tfplan.allowlisted(r)]
 	some f in tfplan.pending_findings(rego.metadata.chain(), clusters, [_private_endpoint, [_man, 0, "cidr_blocks"]])
 }
 
@@ -48,10 +47,10 @@ violation contains f if {
 # IP endpoints not disabled (control_plane_endpoints_config, provider 6.x, DNS-only clusters).
 _public_endpoint contains r if {
 	some r in tfplan.of_type("google_container_cluster")
-	not tfcloud.allowlisted(r)
-	not tfcloud.is_true(tfcloud.setting(r, _private_endpoint))
+	not tfplan.allowlisted(r)
+	not tfplan.is_true(tfplan.setting(r, _private_endpoint))
 	not tfplan.pending(r, _private_endpoint)
-	not tfcloud.is_false(tfcloud.setting(r, ["control_plane_endpoints_config", 0, "ip_endpoints_config", 0, "enabled"]))
+	not tfplan.is_false(tfplan.setting(r, ["control_plane_endpoints_config", 0, "ip_endpoints_config", 0, "enabled"]))
 }
 
 _problems contains {"resource": r, "problem": "accepts any address: no master_authorized_networks_config"} if {
@@ -64,12 +63,12 @@ _problems contains {"resource": r, "problem": "accepts any address: no master_au
 _problems contains {"resource": r, "problem": problem} if {
 	problem := "accepts any address: master_authorized_networks_config.enabled = false"
 	some r in _public_endpoint
-	tfcloud.is_false(tfcloud.setting(r, [_man, 0, "enabled"]))
+	tfplan.is_false(tfplan.setting(r, [_man, 0, "enabled"]))
 }
 
 _problems contains {"resource": r, "problem": sprintf("admits %s (%s.cidr_blocks)", [cidr, _man])} if {
 	some r in _public_endpoint
-	some b in tfcloud.blocks_of(tfcloud.block(r.values, _man), "cidr_blocks")
+	some b in tfplan.blocks_of(tfplan.first_block(r.values, _man), "cidr_blocks")
 	cidr := b.cidr_block
 	net.is_everywhere(cidr)
 }
@@ -78,5 +77,5 @@ _problems contains {"resource": r, "problem": problem} if {
 	problem := "admits every Google Cloud VM (gcp_public_cidrs_access_enabled = true)"
 	not config.value("gke_allow_gcp_public_cidrs") == true
 	some r in _public_endpoint
-	tfcloud.is_true(tfcloud.setting(r, [_man, 0, "gcp_public_cidrs_access_enabled"]))
+	tfplan.is_true(tfplan.setting(r, [_man, 0, "gcp_public_cidrs_access_enabled"]))
 }

@@ -20,15 +20,14 @@
 package terraform.google.gke_private_nodes
 
 import data.lib.mlfence.result
-import data.lib.mlfence.tfcloud
 import data.lib.mlfence.tfplan
 
 _path := ["private_cluster_config", 0, "enable_private_nodes"]
 
 violation contains result.violation(rego.metadata.chain(), r.address, msg) if {
 	some r in tfplan.of_type("google_container_cluster")
-	not tfcloud.allowlisted(r)
-	not tfcloud.is_true(tfcloud.setting(r, _path))
+	not tfplan.allowlisted(r)
+	not tfplan.is_true(tfplan.setting(r, _path))
 	not _pending(r)
 	msg := sprintf("%s: nodes get public IPs; set private_cluster_config.enable_private_nodes = true", [r.address])
 }
@@ -37,14 +36,14 @@ violation contains result.violation(rego.metadata.chain(), r.address, msg) if {
 # provider 5.x and later); only the explicit false is judged, omitted inherits the cluster.
 violation contains result.violation(rego.metadata.chain(), r.address, msg) if {
 	some r in tfplan.of_type("google_container_node_pool")
-	not tfcloud.allowlisted(r)
-	tfcloud.is_false(tfcloud.setting(r, ["network_config", 0, "enable_private_nodes"]))
+	not tfplan.allowlisted(r)
+	tfplan.is_false(tfplan.setting(r, ["network_config", 0, "enable_private_nodes"]))
 	msg := sprintf("%s: network_config.enable_private_nodes = false gives this pool public IPs", [r.address])
 }
 
 violation contains result.unknown(rego.metadata.chain(), r.address, msg) if {
 	some r in tfplan.of_type("google_container_cluster")
-	not tfcloud.allowlisted(r)
+	not tfplan.allowlisted(r)
 	_pending(r)
 	msg := sprintf("%s: private_cluster_config.enable_private_nodes is known only after apply", [r.address])
 }
@@ -54,6 +53,6 @@ violation contains result.unknown(rego.metadata.chain(), r.address, msg) if {
 # nodes) and is judged as omitted.
 _pending(r) if {
 	tfplan.pending(r, _path)
-	not tfcloud.is_true(tfcloud.setting(r, _path))
+	not tfplan.is_true(tfplan.setting(r, _path))
 	tfplan.configured(r, ["private_cluster_config"])
 }

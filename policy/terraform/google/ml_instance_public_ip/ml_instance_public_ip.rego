@@ -24,7 +24,6 @@ package terraform.google.ml_instance_public_ip
 
 import data.lib.mlfence.config
 import data.lib.mlfence.result
-import data.lib.mlfence.tfcloud
 import data.lib.mlfence.tfplan
 
 _types := {"google_compute_instance", "google_compute_instance_template", "google_compute_region_instance_template"}
@@ -33,7 +32,7 @@ violation contains result.violation(rego.metadata.chain(), r.address, msg) if {
 	some r in _ml_instances
 	some i, nic in tfplan.blocks(r, "network_interface")
 	some key in ["access_config", "ipv6_access_config"]
-	count(tfcloud.blocks_of(nic, key)) > 0
+	count(tfplan.blocks_of(nic, key)) > 0
 	msg := sprintf("%s is an ML instance (%s) with an external IP: network_interface[%d].%s; remove it", [
 		r.address, _why(r), i, key,
 	])
@@ -41,30 +40,27 @@ violation contains result.violation(rego.metadata.chain(), r.address, msg) if {
 
 violation contains result.violation(rego.metadata.chain(), r.address, msg) if {
 	some r in tfplan.of_type("google_tpu_v2_vm")
-	not tfcloud.allowlisted(r)
-	tfcloud.is_true(tfcloud.setting(r, ["network_config", 0, "enable_external_ips"]))
+	not tfplan.allowlisted(r)
+	tfplan.is_true(tfplan.setting(r, ["network_config", 0, "enable_external_ips"]))
 	msg := sprintf("%s: TPU VM with external IPs; set network_config.enable_external_ips = false", [r.address])
 }
 
-violation contains result.unknown(rego.metadata.chain(), r.address, msg) if {
-	some r in _ml_instances
-	tfplan.pending(r, ["network_interface"])
-	msg := sprintf("%s: network_interface is known only after apply; mlfence cannot prove there is no external IP", [
-		r.address,
-	])
+violation contains f if {
+	some f in tfplan.pending_because(
+		rego.metadata.chain(), _ml_instances, [["network_interface"]],
+		"; mlfence cannot prove there is no external IP",
+	)
 }
 
-violation contains result.unknown(rego.metadata.chain(), r.address, msg) if {
-	some r in tfplan.of_type("google_tpu_v2_vm")
-	not tfcloud.allowlisted(r)
-	tfplan.pending(r, ["network_config", 0, "enable_external_ips"])
-	msg := sprintf("%s: network_config.enable_external_ips is known only after apply", [r.address])
+violation contains f if {
+	tpus := [r | some r in tfplan.of_type("google_tpu_v2_vm"); not tfplan.allowlisted(r)]
+	some f in tfplan.pending_because(rego.metadata.chain(), tpus, [["network_config", 0, "enable_external_ips"]], "")
 }
 
 _ml_instances contains r if {
 	some type in _types
 	some r in tfplan.of_type(type)
-	not tfcloud.allowlisted(r)
+	not tfplan.allowlisted(r)
 	_why(r)
 }
 
@@ -74,7 +70,7 @@ _why(r) := "GPU attached" if {
 	is_number(g.count)
 	g.count > 0
 } else := sprintf("machine type %s", [machine]) if {
-	machine := tfcloud.setting(r, ["machine_type"])
+	machine := tfplan.setting(r, ["machine_type"])
 	is_string(machine)
 	some prefix in tfplan.string_list(config.value("gcp_ml_machine_type_prefixes"))
 	startswith(machine, prefix)
@@ -82,12 +78,12 @@ _why(r) := "GPU attached" if {
 	some key, value in _labels(r)
 	_ml_label(key, value)
 } else := sprintf("network tag %s", [tag]) if {
-	some tag in tfplan.string_list(tfcloud.setting(r, ["tags"]))
+	some tag in tfplan.string_list(tfplan.setting(r, ["tags"]))
 	tag in tfplan.string_list(config.value("gcp_ml_network_tags"))
 }
 
 # Labels written on the resource, and the provider's default labels when the plan shows them.
-_labels(r) := object.union(_object(tfcloud.setting(r, ["effective_labels"])), _object(tfcloud.setting(r, ["labels"])))
+_labels(r) := object.union(_object(tfplan.setting(r, ["effective_labels"])), _object(tfplan.setting(r, ["labels"])))
 
 _object(x) := x if is_object(x)
 

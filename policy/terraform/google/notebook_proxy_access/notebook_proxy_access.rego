@@ -23,7 +23,6 @@ package terraform.google.notebook_proxy_access
 
 import data.lib.mlfence.config
 import data.lib.mlfence.result
-import data.lib.mlfence.tfcloud
 import data.lib.mlfence.tfplan
 
 _attribute := {"google_workbench_instance": "disable_proxy_access", "google_notebooks_instance": "no_proxy_access"}
@@ -31,7 +30,7 @@ _attribute := {"google_workbench_instance": "disable_proxy_access", "google_note
 violation contains result.violation(rego.metadata.chain(), r.address, msg) if {
 	some r in _in_scope
 	attribute := _attribute[r.type]
-	not tfcloud.is_true(tfcloud.setting(r, [attribute]))
+	not tfplan.is_true(tfplan.setting(r, [attribute]))
 	not _pending(r, attribute)
 	msg := sprintf("%s registers JupyterLab with the public inverting proxy; set %s = true", [r.address, attribute])
 }
@@ -47,7 +46,7 @@ _in_scope contains r if {
 	not config.value("gcp_notebook_proxy_access_allowed") == true
 	some type, _ in _attribute
 	some r in tfplan.of_type(type)
-	not tfcloud.allowlisted(r)
+	not tfplan.allowlisted(r)
 }
 
 # Unknown and written by the user; unmentioned, a computed value is the provider default (on).

@@ -21,7 +21,6 @@
 package terraform.google.notebook_public_ip
 
 import data.lib.mlfence.result
-import data.lib.mlfence.tfcloud
 import data.lib.mlfence.tfplan
 
 # type -> [attribute path that must be true, top-level block to look for in the configuration]
@@ -33,20 +32,19 @@ _checks := {
 violation contains result.violation(rego.metadata.chain(), r.address, msg) if {
 	some type, check in _checks
 	some r in tfplan.of_type(type)
-	not tfcloud.allowlisted(r)
-	not tfcloud.is_true(tfcloud.setting(r, check.path))
+	not tfplan.allowlisted(r)
+	not tfplan.is_true(tfplan.setting(r, check.path))
 	not _pending(r, check)
 	msg := sprintf("%s gets a public IP; set %s = true", [r.address, _dotted(check.path)])
 }
 
-violation contains result.unknown(rego.metadata.chain(), r.address, msg) if {
+violation contains f if {
 	some type, check in _checks
-	some r in tfplan.of_type(type)
-	not tfcloud.allowlisted(r)
-	_pending(r, check)
-	msg := sprintf("%s: %s is known only after apply; mlfence cannot prove there is no public IP", [
-		r.address, _dotted(check.path),
-	])
+	notebooks := [r | some r in tfplan.of_type(type); not tfplan.allowlisted(r)]
+	some f in tfplan.pending_because(
+		rego.metadata.chain(), notebooks, [check.path],
+		"; mlfence cannot prove there is no public IP",
+	)
 }
 
 # Unknown and written by the user; gce_setup is Optional+Computed, so an unmentioned block is

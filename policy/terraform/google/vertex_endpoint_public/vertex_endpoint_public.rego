@@ -22,7 +22,6 @@ package terraform.google.vertex_endpoint_public
 
 import data.lib.mlfence.config
 import data.lib.mlfence.result
-import data.lib.mlfence.tfcloud
 import data.lib.mlfence.tfplan
 
 _psc := "private_service_connect_config"
@@ -65,18 +64,18 @@ violation contains result.unknown(rego.metadata.chain(), r.address, msg) if {
 
 _endpoints contains r if {
 	some r in tfplan.of_type("google_vertex_ai_endpoint")
-	not tfcloud.allowlisted(r)
+	not tfplan.allowlisted(r)
 }
 
 _peered(r) if {
-	network := tfcloud.setting(r, ["network"])
+	network := tfplan.setting(r, ["network"])
 	is_string(network)
 	network != ""
 }
 
-_psc_enabled(r) if tfcloud.is_true(tfcloud.setting(r, [_psc, 0, "enable_private_service_connect"]))
+_psc_enabled(r) if tfplan.is_true(tfplan.setting(r, [_psc, 0, "enable_private_service_connect"]))
 
-_allowlist(r) := tfplan.string_list(tfcloud.setting(r, [_psc, 0, "project_allowlist"]))
+_allowlist(r) := tfplan.string_list(tfplan.setting(r, [_psc, 0, "project_allowlist"]))
 
 _pending(r) if {
 	not _peered(r)

@@ -18,30 +18,27 @@
 package terraform.google.vertex_index_endpoint_public
 
 import data.lib.mlfence.result
-import data.lib.mlfence.tfcloud
 import data.lib.mlfence.tfplan
 
 violation contains result.violation(rego.metadata.chain(), r.address, msg) if {
 	some r in _index_endpoints
-	tfcloud.is_true(tfcloud.setting(r, ["public_endpoint_enabled"]))
+	tfplan.is_true(tfplan.setting(r, ["public_endpoint_enabled"]))
 	msg := sprintf("%s serves vector search on a public domain; set public_endpoint_enabled = false", [r.address])
 }
 
 violation contains result.violation(rego.metadata.chain(), r.address, msg) if {
 	some r in _index_endpoints
-	tfcloud.is_true(tfcloud.setting(r, ["private_service_connect_config", 0, "enable_private_service_connect"]))
-	count(tfplan.string_list(tfcloud.setting(r, ["private_service_connect_config", 0, "project_allowlist"]))) == 0
+	tfplan.is_true(tfplan.setting(r, ["private_service_connect_config", 0, "enable_private_service_connect"]))
+	count(tfplan.string_list(tfplan.setting(r, ["private_service_connect_config", 0, "project_allowlist"]))) == 0
 	not tfplan.pending(r, ["private_service_connect_config", 0, "project_allowlist"])
 	msg := sprintf("%s: Private Service Connect with an empty project_allowlist accepts any project", [r.address])
 }
 
-violation contains result.unknown(rego.metadata.chain(), r.address, msg) if {
-	some r in _index_endpoints
-	tfplan.pending(r, ["public_endpoint_enabled"])
-	msg := sprintf("%s: public_endpoint_enabled is known only after apply", [r.address])
+violation contains f if {
+	some f in tfplan.pending_because(rego.metadata.chain(), _index_endpoints, [["public_endpoint_enabled"]], "")
 }
 
 _index_endpoints contains r if {
 	some r in tfplan.of_type("google_vertex_ai_index_endpoint")
-	not tfcloud.allowlisted(r)
+	not tfplan.allowlisted(r)
 }

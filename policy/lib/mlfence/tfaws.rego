@@ -1,8 +1,13 @@
-# AWS helpers of lib.mlfence.tfplan (security group rules, ports, edge load balancers). The
-# package spans tfplan.rego and this file; its METADATA block lives in tfplan.rego.
-package lib.mlfence.tfplan
+# METADATA
+# description: |
+#   AWS in Terraform plans: security group rules of every resource shape in one form, what a
+#   group is attached to and how far an opening reaches (tfaws_sg.rego), protocol-aware port
+#   ranges, and the reviewed edge load balancers. Reads the plan only through lib.mlfence.tfplan;
+#   ML port matching and the critical raise are lib.mlfence.tfports'.
+package lib.mlfence.tfaws
 
 import data.lib.mlfence.config
+import data.lib.mlfence.tfplan
 
 # ---------------------------------------------------------------------------------------------
 # AWS security group rules in one shape. Inline rules of aws_security_group and
@@ -12,28 +17,28 @@ import data.lib.mlfence.config
 # one per CIDR; "attribute" names what to change ("ingress[0].cidr_blocks", "cidr_ipv4").
 # Prefix lists and security-group sources are not CIDRs and never appear here.
 
-_aws_inline_sg_types := {"aws_security_group", "aws_default_security_group"}
+_inline_sg_types := {"aws_security_group", "aws_default_security_group"}
 
-_aws_rule_types := {"ingress": "aws_vpc_security_group_ingress_rule", "egress": "aws_vpc_security_group_egress_rule"}
+_rule_types := {"ingress": "aws_vpc_security_group_ingress_rule", "egress": "aws_vpc_security_group_egress_rule"}
 
-# aws_sg_cidrs(direction) is the set of CIDR entries of every rule of a direction.
-# Contract: aws_sg_cidrs("ingress" | "egress") -> set of entries as above.
-aws_sg_cidrs(direction) := ({e |
-	some r in resources
-	r.type in _aws_inline_sg_types
-	some i, b in blocks(r, direction)
+# sg_cidrs(direction) is the set of CIDR entries of every rule of a direction.
+# Contract: sg_cidrs("ingress" | "egress") -> set of entries as above.
+sg_cidrs(direction) := ({e |
+	some r in tfplan.resources
+	r.type in _inline_sg_types
+	some i, b in tfplan.blocks(r, direction)
 	is_object(b)
 	some key in ["cidr_blocks", "ipv6_cidr_blocks"]
-	some cidr in string_list(b[key])
+	some cidr in tfplan.string_list(b[key])
 	e := _sg_entry(r, sprintf("%s[%d].%s", [direction, i, key]), cidr, b)
 } | {e |
-	some r in of_type("aws_security_group_rule")
+	some r in tfplan.of_type("aws_security_group_rule")
 	r.values.type == direction
 	some key in ["cidr_blocks", "ipv6_cidr_blocks"]
-	some cidr in string_list(r.values[key])
+	some cidr in tfplan.string_list(r.values[key])
 	e := _sg_entry(r, key, cidr, r.values)
 }) | {e |
-	some r in of_type(_aws_rule_types[direction])
+	some r in tfplan.of_type(_rule_types[direction])
 	some key in ["cidr_ipv4", "cidr_ipv6"]
 	cidr := r.values[key]
 	is_string(cidr)
@@ -52,39 +57,39 @@ _sg_entry(r, attribute, cidr, rule) := {
 	protocol := object.get(rule, "protocol", object.get(rule, "ip_protocol", null))
 }
 
-# aws_sg_unknown(direction) is the set of {"resource", "attribute"} whose source/destination
+# sg_unknown(direction) is the set of {"resource", "attribute"} whose source/destination
 # CIDRs are known only after apply. An inline rule list that is unknown as a whole counts only
 # when the configuration writes it: otherwise it is the computed list that separate rule
 # resources fill in (and those are judged on their own).
-# Contract: aws_sg_unknown("ingress" | "egress") -> set of {"resource", "attribute"}.
-aws_sg_unknown(direction) := ((({{"resource": r, "attribute": direction} |
-	some r in resources
-	r.type in _aws_inline_sg_types
+# Contract: sg_unknown("ingress" | "egress") -> set of {"resource", "attribute"}.
+sg_unknown(direction) := ((({{"resource": r, "attribute": direction} |
+	some r in tfplan.resources
+	r.type in _inline_sg_types
 	r.unknown[direction] == true
-	configured(r, direction)
+	tfplan.configured(r, direction)
 } | {{"resource": r, "attribute": direction, "why": "old_terraform"} |
 	direction == "ingress"
-	some r in resources
-	r.type in _aws_inline_sg_types
+	some r in tfplan.resources
+	r.type in _inline_sg_types
 	r.unknown[direction] == true
-	not configured(r, direction)
+	not tfplan.configured(r, direction)
 	not _renders_attribute_blocks
 	not _has_rule_resources(r, direction)
 }) | {{"resource": r, "attribute": sprintf("%s[%d].%s", [direction, i, key])} |
-	some r in resources
-	r.type in _aws_inline_sg_types
+	some r in tfplan.resources
+	r.type in _inline_sg_types
 	some i, b in object.get(r.unknown, direction, [])
 	some key in ["cidr_blocks", "ipv6_cidr_blocks"]
 	_any_true(object.get(_object_or_empty(b), key, false))
 }) | {{"resource": r, "attribute": key} |
-	some r in of_type("aws_security_group_rule")
+	some r in tfplan.of_type("aws_security_group_rule")
 	r.values.type == direction
 	some key in ["cidr_blocks", "ipv6_cidr_blocks"]
 	_any_true(object.get(r.unknown, key, false))
 }) | {{"resource": r, "attribute": key} |
-	some r in of_type(_aws_rule_types[direction])
+	some r in tfplan.of_type(_rule_types[direction])
 	some key in ["cidr_ipv4", "cidr_ipv6"]
-	is_unknown(r, key)
+	tfplan.is_unknown(r, key)
 }
 
 # A rule list wholly unknown at plan time that the configuration does not show: either left out
@@ -97,7 +102,7 @@ aws_sg_unknown(direction) := ((({{"resource": r, "attribute": direction} |
 # list means no egress at all (the provider removes AWS's default rule), and reporting every
 # such group of an old plan as unknown would bury the findings that matter.
 _renders_attribute_blocks if {
-	parts := split(object.get(plan, "terraform_version", ""), ".")
+	parts := split(object.get(tfplan.plan, "terraform_version", ""), ".")
 	count(parts) >= 2
 	major := to_number(parts[0])
 	minor := to_number(regex.replace(parts[1], `[^0-9].*$`, ""))
@@ -105,14 +110,14 @@ _renders_attribute_blocks if {
 }
 
 _has_rule_resources(sg, direction) if {
-	some r in existing_of_type("aws_security_group_rule")
+	some r in tfplan.existing_of_type("aws_security_group_rule")
 	r.values.type == direction
-	sg in linked(r, "security_group_id", "aws_security_group")
+	sg in tfplan.linked(r, "security_group_id", "aws_security_group")
 }
 
 _has_rule_resources(sg, direction) if {
-	some r in existing_of_type(_aws_rule_types[direction])
-	sg in linked(r, "security_group_id", "aws_security_group")
+	some r in tfplan.existing_of_type(_rule_types[direction])
+	sg in tfplan.linked(r, "security_group_id", "aws_security_group")
 }
 
 _any_true(true)
@@ -141,65 +146,38 @@ _protocol_name(p) := "all" if {
 	is_string(p)
 } else := sprintf("%v", [p])
 
-# ports_label([low, high]) is "22", "0-65535" or "all ports" for messages.
-ports_label(range) := "all ports" if range == [0, 65535]
+# lb_types are the load balancer resource types (aws_alb is the old alias of aws_lb).
+lb_types := {"aws_lb", "aws_alb", "aws_elb"}
 
-else := sprintf("%d", [range[0]]) if range[0] == range[1]
-
-else := sprintf("%d-%d", [range[0], range[1]])
-
-# ports_hit(range, ports) is the numerically sorted list of entries of `ports` (numbers or "low-high"
-# strings, e.g. the ml_ports parameter) that overlap [low, high].
-# Contract: ports_hit([number, number], [number | string]) -> [string].
-ports_hit(range, ports) := [ports_label(bounds) |
-	some bounds in sort({bounds |
-		count(range) == 2
-		some p in ports
-		bounds := _bounds(p)
-		bounds[0] <= range[1]
-		range[0] <= bounds[1]
-	})
-]
-
-_bounds(p) := [p, p] if is_number(p)
-
-_bounds(p) := [to_number(parts[0]), to_number(parts[count(parts) - 1])] if {
-	is_string(p)
-	parts := split(trim_space(p), "-")
-	count(parts) <= 2
-	every part in parts {
-		regex.match(`^[0-9]+$`, part)
-	}
-}
-
-# aws_lb_types are the load balancer resource types (aws_alb is the old alias of aws_lb).
-aws_lb_types := {"aws_lb", "aws_alb", "aws_elb"}
-
-# aws_edge_gateway(lb) holds for a load balancer reviewed as the platform's internet edge: it
+# edge_gateway(lb) holds for a load balancer reviewed as the platform's internet edge: it
 # carries the aws_edge_gateway_tag parameter's tag or its name is in aws_edge_gateway_names.
-# Contract: aws_edge_gateway(resource) -> bool (undefined when not).
-aws_edge_gateway(lb) if {
+# Contract: edge_gateway(resource) -> bool (undefined when not).
+edge_gateway(lb) if {
 	t := config.value("aws_edge_gateway_tag")
 	is_object(t)
-	tags(lb)[t.key] == t.value
+	tfplan.tags(lb)[t.key] == t.value
 }
 
-aws_edge_gateway(lb) if {
+edge_gateway(lb) if {
 	is_string(lb.values.name)
 	lb.values.name in config.value("aws_edge_gateway_names")
 }
 
-# aws_rule_groups(entry) is the set of security groups a CIDR entry belongs to: the group itself
+# rule_groups(entry) is the set of security groups a CIDR entry belongs to: the group itself
 # for inline rules, the group named by security_group_id for rule resources.
-# Contract: aws_rule_groups(entry of aws_sg_cidrs) -> set of resources.
-aws_rule_groups(entry) := {entry.resource} if {
-	entry.resource.type in _aws_inline_sg_types
-} else := linked(entry.resource, "security_group_id", "aws_security_group")
+# Contract: rule_groups(entry of sg_cidrs) -> set of resources.
+rule_groups(entry) := {entry.resource} if {
+	entry.resource.type in _inline_sg_types
+} else := tfplan.linked(entry.resource, "security_group_id", "aws_security_group")
 
-# aws_edge_group(sg) holds when an approved edge-gateway load balancer uses the security group.
-aws_edge_group(sg) if {
-	some lb in existing
-	lb.type in aws_lb_types
-	aws_edge_gateway(lb)
-	sg in linked(lb, "security_groups", "aws_security_group")
+# edge_group(sg) holds when an approved edge-gateway load balancer uses the security group.
+edge_group(sg) if {
+	some lb in tfplan.existing
+	lb.type in lb_types
+	edge_gateway(lb)
+	sg in tfplan.linked(lb, "security_groups", "aws_security_group")
 }
+
+default _object_or_empty(_) := {}
+
+_object_or_empty(x) := x if is_object(x)

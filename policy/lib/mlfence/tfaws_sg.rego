@@ -1,18 +1,20 @@
-# AWS security groups judged as a reviewer reads them (part of lib.mlfence.tfplan; its METADATA
-# block lives in tfplan.rego): the rules of a group and direction are taken together, a source
+# AWS security groups judged as a reviewer reads them (part of lib.mlfence.tfaws; its METADATA
+# block lives in tfaws.rego): the rules of a group and direction are taken together, a source
 # list is open when its entries together cover the internet (0.0.0.0/1 + 128.0.0.0/1 is
 # 0.0.0.0/0), managed prefix lists count with their entries, and what a group is attached to
 # says how far an opening reaches.
-package lib.mlfence.tfplan
+package lib.mlfence.tfaws
 
 import data.lib.mlfence.net
+import data.lib.mlfence.tfplan
+import data.lib.mlfence.tfports
 
-# aws_sg_open(direction) is one entry per security group (or per rule resource whose group is
+# sg_open(direction) is one entry per security group (or per rule resource whose group is
 # not in the plan) whose rules of that direction are open to the internet:
 #   {"owner": resource, "items": [{"protocol", "ports", "label"}], "families": [..],
 #    "attributes": [..], "invalid": [..]}
-# Contract: aws_sg_open("ingress" | "egress") -> set of entries as above.
-aws_sg_open(direction) := {{
+# Contract: sg_open("ingress" | "egress") -> set of entries as above.
+sg_open(direction) := {{
 	"owner": owner,
 	"items": [item | some item in sort({i | some i in _open_items(direction, owner.address)})],
 	"families": sort({f | some i in _open_items(direction, owner.address); some f in i.families}),
@@ -37,7 +39,7 @@ _open_items(direction, owner) := {{
 	net.opens_internet(cidrs)
 }
 
-# Rules with an inverted port range are invalid input, reported on their own (aws_sg_invalid_ports).
+# Rules with an inverted port range are invalid input, reported on their own (sg_invalid_ports).
 _judged_units(direction) := {u | some u in _sg_units(direction); not u.inverted}
 
 _families(cidrs) := sort({f |
@@ -56,7 +58,7 @@ _ports_text(protocol, ports) := sprintf("all %s ports", [protocol]) if {
 	ports == [0, 65535]
 }
 
-_ports_text(protocol, ports) := sprintf("%s %s", [protocol, ports_label(ports)]) if {
+_ports_text(protocol, ports) := sprintf("%s %s", [protocol, tfports.label(ports)]) if {
 	protocol != "all"
 	count(ports) == 2
 	ports != [0, 65535]
@@ -64,10 +66,10 @@ _ports_text(protocol, ports) := sprintf("%s %s", [protocol, ports_label(ports)])
 
 _ports_text(protocol, []) := sprintf("protocol %s (no ports)", [protocol]) if protocol != "all"
 
-# aws_sg_invalid_ports(direction) is the set of {"resource", "attribute", "from", "to"} of rules
+# sg_invalid_ports(direction) is the set of {"resource", "attribute", "from", "to"} of rules
 # whose from_port is above to_port: AWS rejects them, so they are reported as invalid input
 # instead of being read as some range.
-aws_sg_invalid_ports(direction) := {{"resource": u.resource, "attribute": u.attribute, "from": u.from, "to": u.to} |
+sg_invalid_ports(direction) := {{"resource": u.resource, "attribute": u.attribute, "from": u.from, "to": u.to} |
 	some u in _sg_units(direction)
 	u.inverted
 }
@@ -77,15 +79,15 @@ aws_sg_invalid_ports(direction) := {{"resource": u.resource, "attribute": u.attr
 # entries of managed prefix lists it names) and normalised ports.
 
 _sg_units(direction) := ({_unit(r, sprintf("%s[%d]", [direction, i]), b, _block_prefix_lists(b)) |
-	some r in resources
-	r.type in _aws_inline_sg_types
-	some i, b in blocks(r, direction)
+	some r in tfplan.resources
+	r.type in _inline_sg_types
+	some i, b in tfplan.blocks(r, direction)
 	is_object(b)
 } | {_unit(r, "", r.values, _rule_prefix_lists(r, "prefix_list_ids")) |
-	some r in of_type("aws_security_group_rule")
+	some r in tfplan.of_type("aws_security_group_rule")
 	r.values.type == direction
 }) | {_unit(r, "", r.values, _rule_prefix_lists(r, "prefix_list_id")) |
-	some r in of_type(_aws_rule_types[direction])
+	some r in tfplan.of_type(_rule_types[direction])
 }
 
 _unit(r, attribute, rule, prefix_cidrs) := {
@@ -110,7 +112,7 @@ _unit(r, attribute, rule, prefix_cidrs) := {
 
 # Inline rules are named by their attribute path in the group ("ingress[0].cidr_blocks"), rule
 # resources by their address and attribute.
-_attribute_label(r, attribute) := attribute if r.type in _aws_inline_sg_types
+_attribute_label(r, attribute) := attribute if r.type in _inline_sg_types
 
 else := r.address if attribute == ""
 
@@ -122,19 +124,19 @@ _join(prefix, key) := sprintf("%s.%s", [prefix, key]) if prefix != ""
 
 _nonempty(x) if is_string(x)
 
-_nonempty(x) if count(string_list(x)) > 0
+_nonempty(x) if count(tfplan.string_list(x)) > 0
 
 _rule_cidrs(rule) := array.flatten([
-	string_list(object.get(rule, "cidr_blocks", null)),
-	string_list(object.get(rule, "ipv6_cidr_blocks", null)),
+	tfplan.string_list(object.get(rule, "cidr_blocks", null)),
+	tfplan.string_list(object.get(rule, "ipv6_cidr_blocks", null)),
 	[rule[key] | some key in ["cidr_ipv4", "cidr_ipv6"]; is_string(rule[key])],
 ])
 
 # The group a rule belongs to when the plan names exactly one; otherwise the rule resource.
-_owner(r) := r if r.type in _aws_inline_sg_types
+_owner(r) := r if r.type in _inline_sg_types
 
 else := g if {
-	groups := linked(r, "security_group_id", "aws_security_group")
+	groups := tfplan.linked(r, "security_group_id", "aws_security_group")
 	count(groups) == 1
 	some g in groups
 } else := r
@@ -169,35 +171,35 @@ _inverted(from, to, protocol) if {
 # Managed prefix lists in the plan whose entries (inline `entry` blocks and separate
 # aws_ec2_managed_prefix_list_entry resources) are CIDRs: a rule naming one admits them all.
 _block_prefix_lists(b) := [c |
-	some id in string_list(object.get(b, "prefix_list_ids", null))
-	some pl in existing_of_type("aws_ec2_managed_prefix_list")
+	some id in tfplan.string_list(object.get(b, "prefix_list_ids", null))
+	some pl in tfplan.existing_of_type("aws_ec2_managed_prefix_list")
 	pl.values.id == id
 	some c in _prefix_list_cidrs(pl)
 ]
 
 _rule_prefix_lists(r, attribute) := [c |
-	some pl in linked(r, attribute, "aws_ec2_managed_prefix_list")
+	some pl in tfplan.linked(r, attribute, "aws_ec2_managed_prefix_list")
 	some c in _prefix_list_cidrs(pl)
 ]
 
 _prefix_list_cidrs(pl) := array.concat(
-	[e.cidr | some e in blocks(pl, "entry"); is_string(e.cidr)],
+	[e.cidr | some e in tfplan.blocks(pl, "entry"); is_string(e.cidr)],
 	[e.values.cidr |
-		some e in existing_of_type("aws_ec2_managed_prefix_list_entry")
-		pl in linked(e, "prefix_list_id", "aws_ec2_managed_prefix_list")
+		some e in tfplan.existing_of_type("aws_ec2_managed_prefix_list_entry")
+		pl in tfplan.linked(e, "prefix_list_id", "aws_ec2_managed_prefix_list")
 		is_string(e.values.cidr)
 	],
 )
 
 # ---------------------------------------------------------------------------------------------
-# What a group is attached to. aws_sg_attachments(sg) is the set of
+# What a group is attached to. sg_attachments(sg) is the set of
 #   {"resource": address, "kind": "instance" | "load_balancer" | "endpoint" | "database", "public": bool, "gpu": bool}
 # for resources in the plan that use the group.
-aws_sg_attachments(sg) := {a |
+sg_attachments(sg) := {a |
 	some spec in _sg_users
-	some u in existing_of_type(spec.type)
+	some u in tfplan.existing_of_type(spec.type)
 	some attribute in spec.attributes
-	sg in linked(u, attribute, "aws_security_group")
+	sg in tfplan.linked(u, attribute, "aws_security_group")
 	a := {"resource": u.address, "kind": spec.kind, "public": _public_attachment(u, spec.kind), "gpu": _gpu(u)}
 }
 
@@ -211,30 +213,30 @@ _sg_users := [
 	{"type": "aws_rds_cluster", "kind": "database", "attributes": ["vpc_security_group_ids"]},
 ]
 
-_public_attachment(u, "instance") := aws_instance_public(u)
+_public_attachment(u, "instance") := instance_public(u)
 
 _public_attachment(u, "load_balancer") := false if {
-	effective(u, "internal") == true
+	tfplan.effective(u, "internal") == true
 } else := true
 
 _public_attachment(_, "endpoint") := false
 
 _public_attachment(u, "database") if {
-	effective(u, "publicly_accessible") == true
+	tfplan.effective(u, "publicly_accessible") == true
 } else := false
 
-# aws_instance_public(i) is true when the instance gets a public IP: set explicitly, or left to
+# instance_public(i) is true when the instance gets a public IP: set explicitly, or left to
 # a subnet that assigns one (or to the default subnet, which does).
-aws_instance_public(i) if {
-	effective(i, "associate_public_ip_address") == true
+instance_public(i) if {
+	tfplan.effective(i, "associate_public_ip_address") == true
 } else if {
-	attribute(i, "associate_public_ip_address").state == "default"
-	some s in linked(i, "subnet_id", "aws_subnet")
-	effective(s, "map_public_ip_on_launch") == true
+	tfplan.attribute(i, "associate_public_ip_address").state == "default"
+	some s in tfplan.linked(i, "subnet_id", "aws_subnet")
+	tfplan.effective(s, "map_public_ip_on_launch") == true
 } else if {
-	attribute(i, "associate_public_ip_address").state == "default"
-	attribute(i, "subnet_id").state == "default"
-	count(blocks(i, "network_interface")) == 0
+	tfplan.attribute(i, "associate_public_ip_address").state == "default"
+	tfplan.attribute(i, "subnet_id").state == "default"
+	count(tfplan.blocks(i, "network_interface")) == 0
 } else := false
 
 # GPU and accelerator instance families (P, G, Trainium, Inferentia, DL).
@@ -242,20 +244,20 @@ default _gpu(_) := false
 
 _gpu(u) if regex.match(`^(p[0-9]|g[0-9]|trn[0-9]|inf[0-9]|dl[0-9])`, object.get(u.values, "instance_type", ""))
 
-# aws_sg_private_only(sg) holds when the plan shows what uses the group and none of it is
+# sg_private_only(sg) holds when the plan shows what uses the group and none of it is
 # reachable from the internet (interface endpoints, private databases, instances without a
 # public IP, internal load balancers).
-aws_sg_private_only(sg) if {
-	attachments := aws_sg_attachments(sg)
+sg_private_only(sg) if {
+	attachments := sg_attachments(sg)
 	count(attachments) > 0
 	every a in attachments {
 		a.public == false
 	}
 }
 
-# aws_sg_endpoints_or_databases_only(sg) holds when only interface endpoints and databases use it.
-aws_sg_endpoints_or_databases_only(sg) if {
-	attachments := aws_sg_attachments(sg)
+# sg_endpoints_or_databases_only(sg) holds when only interface endpoints and databases use it.
+sg_endpoints_or_databases_only(sg) if {
+	attachments := sg_attachments(sg)
 	count(attachments) > 0
 	every a in attachments {
 		a.kind in {"endpoint", "database"}
