@@ -304,8 +304,11 @@ def test_new_rule_scaffold_picks_next_free_id(tmp_path: Path, monkeypatch: pytes
 
     home = tmp_path / "home"
     shutil.copytree(ROOT / "policy", home / "policy")
-    (home / "docs").mkdir()
-    (home / "docs" / "retired-rule-ids.txt").write_text("MLF-TF-099  # retired: merged into MLF-TF-001\n")
+    (home / "tools").mkdir()
+    shutil.copy(ROOT / "tools" / "pins.txt", home / "tools" / "pins.txt")  # the catalog runs the pinned OPA
+    (home / ".regal").mkdir()
+    (home / ".regal" / "config.yaml").write_text(
+        "rules:\n  mlfence:\n    rule-metadata:\n      retired-ids: [MLF-TF-099]  # merged into MLF-TF-001\n")
     monkeypatch.setenv("MLFENCE_HOME", str(home))
     monkeypatch.setenv("MLFENCE_TOOLS_BIN", str(ROOT / ".tools" / "bin"))
     catalog.load.cache_clear()

@@ -1,7 +1,9 @@
 """The rule catalog: every rule's metadata (from its METADATA block) and its examples.
 
 Metadata is read with `opa inspect -a`, so the catalog, the docs, the Gatekeeper templates and
-the findings all come from the one annotation block each rule carries.
+the findings all come from the one annotation block each rule carries. A rule names a group of
+kinds (`custom.kind_groups: [pod-workloads]`) instead of copying a long kind list; the groups
+are defined once, in lib.mlfence.k8s (`kind_groups`), and resolved here.
 """
 
 from __future__ import annotations
@@ -71,7 +73,29 @@ def _load_examples(directory: Path) -> tuple[dict[str, Any], ...]:
     return tuple(cases)
 
 
-def _rule_from(annotation: dict[str, Any], root: Path) -> Rule:
+def _kind_groups(root: Path) -> dict[str, tuple[str, ...]]:
+    """Group name -> kinds, from data.lib.mlfence.k8s.kind_groups (policy/lib/mlfence/k8s_pods.rego)."""
+    proc = toolchain.run("opa", "eval", "--format", "json", "-d", str(root / "lib"), "--ignore", "*_test.rego",
+                         "data.lib.mlfence.k8s.kind_groups", cwd=root.parent)
+    if proc.returncode != 0:
+        raise CatalogError(f"cannot read the kind groups: {proc.stderr.strip()}")
+    result = json.loads(proc.stdout).get("result") or []
+    groups = result[0]["expressions"][0]["value"] if result else {}
+    return {str(name): tuple(str(k) for k in kinds) for name, kinds in groups.items()}
+
+
+def _kinds(custom: dict[str, Any], source: Path, groups: dict[str, tuple[str, ...]]) -> tuple[str, ...]:
+    """The kinds of the rule's groups, in group order, then the kinds it names itself."""
+    kinds: list[str] = []
+    for name in custom.get("kind_groups") or ():
+        if str(name) not in groups:
+            raise CatalogError(f"{source}: kind group {name!r} is not one of {', '.join(sorted(groups))}")
+        kinds += groups[str(name)]
+    kinds += [str(k) for k in custom.get("kinds") or ()]
+    return tuple(dict.fromkeys(kinds))
+
+
+def _rule_from(annotation: dict[str, Any], root: Path, groups: dict[str, tuple[str, ...]]) -> Rule:
     meta = annotation["annotations"]
     custom = meta.get("custom") or {}
     source = (root / annotation["location"]["file"]).resolve()
@@ -98,7 +122,7 @@ def _rule_from(annotation: dict[str, Any], root: Path) -> Rule:
         description=" ".join(meta["description"].split()),
         severity=severity,
         target=target,
-        kinds=tuple(str(k) for k in custom.get("kinds") or ()),
+        kinds=_kinds(custom, source, groups),
         remediation=" ".join(str(custom["recommended_action"]).split()),
         package=_package_of(annotation["path"]),
         source=source,
@@ -118,8 +142,10 @@ def load(policy: Path | None = None) -> tuple[Rule, ...]:
     if proc.returncode != 0:
         raise CatalogError(f"opa inspect failed:\n{proc.stderr.strip()}")
     annotations = json.loads(proc.stdout).get("annotations") or []
+    named = any((a["annotations"].get("custom") or {}).get("kind_groups") for a in annotations)
+    groups = _kind_groups(root) if named else {}
     rules = [
-        _rule_from(a, root.parent)
+        _rule_from(a, root.parent, groups)
         for a in annotations
         if a["annotations"].get("scope") == "package"
         and (a["annotations"].get("custom") or {}).get("id")

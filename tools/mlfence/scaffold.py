@@ -1,13 +1,16 @@
 """`mlfence new-rule`: the three files of a new rule, with the next free ID.
 
 IDs are never reused: the next ID is one above the highest ever used in the target, counting
-retired rules listed in docs/retired-rule-ids.txt.
+retired rules: the `retired-ids` of our Regal rule's settings in .regal/config.yaml, the one list
+that `regal lint` (a retired ID in a rule fails it) and this command read.
 """
 
 from __future__ import annotations
 
 import re
 from pathlib import Path
+
+import yaml
 
 from mlfence import catalog, toolchain
 from mlfence.files import write_text_atomic
@@ -21,10 +24,15 @@ class ScaffoldError(ValueError):
 
 
 def _retired() -> set[str]:
-    path = toolchain.project_root() / "docs" / "retired-rule-ids.txt"
+    path = toolchain.project_root() / ".regal" / "config.yaml"
     if not path.exists():
         return set()
-    return {line.split("#", 1)[0].strip() for line in path.read_text().splitlines()} - {""}
+    try:
+        settings = yaml.safe_load(path.read_text()) or {}
+    except yaml.YAMLError as exc:
+        raise ScaffoldError(f"{path}: not valid YAML: {exc}") from exc
+    rule = (((settings.get("rules") or {}).get("mlfence") or {}).get("rule-metadata") or {})
+    return {str(i) for i in rule.get("retired-ids") or ()}
 
 
 def next_id(target: str) -> str:
@@ -52,6 +60,8 @@ def create(target: str, area: str, slug: str) -> list[Path]:
     body = ("\tk8s.in_scope\n\tk8s.kind == \"<fill in>\"\n\tmsg := sprintf(\"%s ...\", [k8s.resource])"
             if kubernetes else
             "\tsome r in tfplan.of_type(\"<fill in>\")\n\tmsg := sprintf(\"%s ...\", [r.address])")
+    kinds_line = ("kinds: [<fill in>]  # or kind_groups: [pod-workloads] for every kind that runs pods"
+                  if kubernetes else "kinds: [<fill in>]")
     rule = f"""# METADATA
 # title: <fill in: one line that says what is wrong>
 # description: >-
@@ -63,7 +73,7 @@ def create(target: str, area: str, slug: str) -> list[Path]:
 #   long_id: {folder_root}-{slug.replace('_', '-')}
 #   severity: high
 #   target: {target}
-#   kinds: [<fill in>]
+#   {kinds_line}
 #   recommended_action: >-
 #     <fill in: what to write instead>
 package {package}

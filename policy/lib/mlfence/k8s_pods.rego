@@ -30,42 +30,50 @@ pod_templates(obj) := _templates_of(_kind_family[obj.kind], obj) if {
 	_kind_family[obj.kind]
 } else := set()
 
+# kind_groups names lists of kinds that rule METADATA refers to (custom.kind_groups) instead of
+# copying them; mlfence.catalog resolves the names. "pod-workloads" is every kind whose pods
+# this library extracts, in the order reports list them.
+kind_groups := {"pod-workloads": [kind | some [kind, _] in _pod_kinds]}
+
 # Each kind is looked for only where it can be: one extractor per object instead of seven.
 # Every kind an extractor below knows is listed (tests/test_kinds.py keeps it complete).
-_kind_family := {
-	"Pod": "pod",
-	"Deployment": "templated",
-	"StatefulSet": "templated",
-	"DaemonSet": "templated",
-	"ReplicaSet": "templated",
-	"ReplicationController": "templated",
-	"Job": "templated",
-	"CronJob": "templated",
-	"Notebook": "templated",
-	"PyTorchJob": "kubeflow",
-	"TFJob": "kubeflow",
-	"XGBoostJob": "kubeflow",
-	"PaddleJob": "kubeflow",
-	"JAXJob": "kubeflow",
-	"MXJob": "kubeflow",
-	"MPIJob": "kubeflow",
-	"JobSet": "jobsets",
-	"TrainingRuntime": "jobsets",
-	"ClusterTrainingRuntime": "jobsets",
-	"TrainJob": "jobsets",
-	"LeaderWorkerSet": "jobsets",
-	"RayCluster": "ray",
-	"RayJob": "ray",
-	"RayService": "ray",
-	"InferenceService": "serving",
-	"ServingRuntime": "serving",
-	"ClusterServingRuntime": "serving",
-	"SeldonDeployment": "serving",
-	"Workflow": "argo",
-	"WorkflowTemplate": "argo",
-	"ClusterWorkflowTemplate": "argo",
-	"CronWorkflow": "argo",
-}
+_kind_family[kind] := family if some [kind, family] in _pod_kinds
+
+# [kind, extractor] for every kind that runs pods.
+_pod_kinds := [
+	["Pod", "pod"],
+	["Deployment", "templated"],
+	["StatefulSet", "templated"],
+	["DaemonSet", "templated"],
+	["ReplicaSet", "templated"],
+	["ReplicationController", "templated"],
+	["Job", "templated"],
+	["CronJob", "templated"],
+	["PyTorchJob", "kubeflow"],
+	["TFJob", "kubeflow"],
+	["XGBoostJob", "kubeflow"],
+	["PaddleJob", "kubeflow"],
+	["JAXJob", "kubeflow"],
+	["MXJob", "kubeflow"],
+	["MPIJob", "kubeflow"],
+	["TrainJob", "jobsets"],
+	["TrainingRuntime", "jobsets"],
+	["ClusterTrainingRuntime", "jobsets"],
+	["JobSet", "jobsets"],
+	["LeaderWorkerSet", "jobsets"],
+	["InferenceService", "serving"],
+	["ServingRuntime", "serving"],
+	["ClusterServingRuntime", "serving"],
+	["SeldonDeployment", "serving"],
+	["RayCluster", "ray"],
+	["RayJob", "ray"],
+	["RayService", "ray"],
+	["Notebook", "templated"],
+	["Workflow", "argo"],
+	["WorkflowTemplate", "argo"],
+	["ClusterWorkflowTemplate", "argo"],
+	["CronWorkflow", "argo"],
+]
 
 _templates_of("pod", obj) := _pod(obj)
 

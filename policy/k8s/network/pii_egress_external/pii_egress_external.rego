@@ -12,11 +12,8 @@
 #   long_id: k8s-netpol-pii-egress-external
 #   severity: high
 #   target: kubernetes
-#   kinds: [NetworkPolicy, Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet, ReplicationController, Job,
-#     CronJob, PyTorchJob, TFJob, XGBoostJob, PaddleJob, JAXJob, MXJob, MPIJob, TrainJob,
-#     TrainingRuntime, ClusterTrainingRuntime, JobSet, LeaderWorkerSet, InferenceService,
-#     ServingRuntime, ClusterServingRuntime, SeldonDeployment, RayCluster, RayJob, RayService,
-#     Notebook, Workflow, WorkflowTemplate, ClusterWorkflowTemplate, CronWorkflow]
+#   kind_groups: [pod-workloads]
+#   kinds: [NetworkPolicy]
 #   recommended_action: >-
 #     Keep PII pods' egress inside the cluster: `to` entries with podSelector/namespaceSelector
 #     or internal CIDRs only. Send data out through a reviewed in-cluster service (an egress

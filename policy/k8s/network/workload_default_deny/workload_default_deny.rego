@@ -12,12 +12,8 @@
 #   long_id: k8s-workload-default-deny
 #   severity: high
 #   target: kubernetes
-#   kinds: [Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet, ReplicationController, Job,
-#     CronJob, PyTorchJob, TFJob, XGBoostJob, PaddleJob, JAXJob, MXJob, MPIJob, TrainJob,
-#     TrainingRuntime, ClusterTrainingRuntime, JobSet, LeaderWorkerSet, InferenceService,
-#     ServingRuntime, ClusterServingRuntime, SeldonDeployment, RayCluster, RayJob, RayService,
-#     Notebook, Workflow, WorkflowTemplate, ClusterWorkflowTemplate, CronWorkflow, Sandbox,
-#     SandboxTemplate]
+#   kind_groups: [pod-workloads]
+#   kinds: [Sandbox, SandboxTemplate]
 #   recommended_action: >-
 #     Isolate the pods in both directions: a NetworkPolicy that selects them with
 #     `policyTypes: [Ingress, Egress]` and only the rules they need (a chart can ship its own), or

@@ -11,11 +11,7 @@
 #   long_id: k8s-pod-default-service-account
 #   severity: low
 #   target: kubernetes
-#   kinds: [Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet, ReplicationController, Job,
-#     CronJob, PyTorchJob, TFJob, XGBoostJob, PaddleJob, JAXJob, MXJob, MPIJob, TrainJob,
-#     TrainingRuntime, ClusterTrainingRuntime, JobSet, LeaderWorkerSet, InferenceService,
-#     ServingRuntime, ClusterServingRuntime, SeldonDeployment, RayCluster, RayJob, RayService,
-#     Notebook, Workflow, WorkflowTemplate, ClusterWorkflowTemplate, CronWorkflow]
+#   kind_groups: [pod-workloads]
 #   recommended_action: >-
 #     Create a ServiceAccount per component (trainer, model server, notebook...) and set
 #     serviceAccountName to it; set automountServiceAccountToken: false unless the component

@@ -11,11 +11,7 @@
 #   long_id: k8s-pod-host-network
 #   severity: high
 #   target: kubernetes
-#   kinds: [Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet, ReplicationController, Job,
-#     CronJob, PyTorchJob, TFJob, XGBoostJob, PaddleJob, JAXJob, MXJob, MPIJob, TrainJob,
-#     TrainingRuntime, ClusterTrainingRuntime, JobSet, LeaderWorkerSet, InferenceService,
-#     ServingRuntime, ClusterServingRuntime, SeldonDeployment, RayCluster, RayJob, RayService,
-#     Notebook, Workflow, WorkflowTemplate, ClusterWorkflowTemplate, CronWorkflow]
+#   kind_groups: [pod-workloads]
 #   recommended_action: >-
 #     Remove `hostNetwork: true` (or set it to false). Expose the workload through a Service and
 #     reach node-local agents through their Service or a hostPort-free DaemonSet endpoint.

@@ -11,11 +11,7 @@
 #   long_id: k8s-pod-host-port
 #   severity: medium
 #   target: kubernetes
-#   kinds: [Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet, ReplicationController, Job,
-#     CronJob, PyTorchJob, TFJob, XGBoostJob, PaddleJob, JAXJob, MXJob, MPIJob, TrainJob,
-#     TrainingRuntime, ClusterTrainingRuntime, JobSet, LeaderWorkerSet, InferenceService,
-#     ServingRuntime, ClusterServingRuntime, SeldonDeployment, RayCluster, RayJob, RayService,
-#     Notebook, Workflow, WorkflowTemplate, ClusterWorkflowTemplate, CronWorkflow]
+#   kind_groups: [pod-workloads]
 #   recommended_action: >-
 #     Remove `hostPort` and keep only `containerPort`; expose the workload through a ClusterIP
 #     Service (and an ingress gateway if it must be reached from outside).

@@ -13,11 +13,7 @@
 #   long_id: k8s-pod-istio-traffic-bypass
 #   severity: medium
 #   target: kubernetes
-#   kinds: [Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet, ReplicationController, Job,
-#     CronJob, PyTorchJob, TFJob, XGBoostJob, PaddleJob, JAXJob, MXJob, MPIJob, TrainJob,
-#     TrainingRuntime, ClusterTrainingRuntime, JobSet, LeaderWorkerSet, InferenceService,
-#     ServingRuntime, ClusterServingRuntime, SeldonDeployment, RayCluster, RayJob, RayService,
-#     Notebook, Workflow, WorkflowTemplate, ClusterWorkflowTemplate, CronWorkflow]
+#   kind_groups: [pod-workloads]
 #   recommended_action: >-
 #     Remove the exclusion annotations and route the traffic through the mesh: a ServiceEntry
 #     (via the egress gateway) for external destinations, a Service in the mesh for internal

@@ -14,11 +14,7 @@
 #   long_id: k8s-pod-static-cloud-credentials
 #   severity: high
 #   target: kubernetes
-#   kinds: [Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet, ReplicationController, Job,
-#     CronJob, PyTorchJob, TFJob, XGBoostJob, PaddleJob, JAXJob, MXJob, MPIJob, TrainJob,
-#     TrainingRuntime, ClusterTrainingRuntime, JobSet, LeaderWorkerSet, InferenceService,
-#     ServingRuntime, ClusterServingRuntime, SeldonDeployment, RayCluster, RayJob, RayService,
-#     Notebook, Workflow, WorkflowTemplate, ClusterWorkflowTemplate, CronWorkflow]
+#   kind_groups: [pod-workloads]
 #   recommended_action: >-
 #     Remove the keys and give the workload its own cloud identity: IRSA or EKS Pod Identity
 #     (annotate the ServiceAccount with the IAM role), GKE Workload Identity (the

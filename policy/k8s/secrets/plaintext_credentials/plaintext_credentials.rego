@@ -13,11 +13,8 @@
 #   long_id: k8s-plaintext-credentials
 #   severity: high
 #   target: kubernetes
-#   kinds: [Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet, ReplicationController, Job,
-#     CronJob, PyTorchJob, TFJob, XGBoostJob, PaddleJob, JAXJob, MXJob, MPIJob, TrainJob,
-#     TrainingRuntime, ClusterTrainingRuntime, JobSet, LeaderWorkerSet, InferenceService,
-#     ServingRuntime, ClusterServingRuntime, SeldonDeployment, RayCluster, RayJob, RayService,
-#     Notebook, Workflow, WorkflowTemplate, ClusterWorkflowTemplate, CronWorkflow, ConfigMap]
+#   kind_groups: [pod-workloads]
+#   kinds: [ConfigMap]
 #   recommended_action: >-
 #     Move the value into a Secret (or an external secret store synced by the External Secrets
 #     Operator) and reference it with env[].valueFrom.secretKeyRef or envFrom.secretRef; rotate
