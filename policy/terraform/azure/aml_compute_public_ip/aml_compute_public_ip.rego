@@ -25,7 +25,7 @@ import data.lib.mlfence.tfplan
 violation contains result.violation(rego.metadata.chain(), r.address, msg) if {
 	some r in _computes
 	not tfplan.is_false(tfplan.setting(r, ["node_public_ip_enabled"]))
-	not _pending(r)
+	not tfplan.pending(r, ["node_public_ip_enabled"])
 	msg := sprintf("%s: nodes get public IPs; set node_public_ip_enabled = false with subnet_resource_id", [r.address])
 }
 
@@ -36,10 +36,8 @@ violation contains result.violation(rego.metadata.chain(), r.address, msg) if {
 	msg := sprintf("%s: node_public_ip_enabled = false without subnet_resource_id; place it in the ML VNet", [r.address])
 }
 
-violation contains result.unknown(rego.metadata.chain(), r.address, msg) if {
-	some r in _computes
-	_pending(r)
-	msg := sprintf("%s: node_public_ip_enabled is known only after apply", [r.address])
+violation contains f if {
+	some f in tfplan.pending_because(rego.metadata.chain(), _computes, [["node_public_ip_enabled"]], "")
 }
 
 _computes contains r if {
@@ -56,7 +54,3 @@ _has_subnet(r) if {
 }
 
 _has_subnet(r) if tfplan.pending(r, ["subnet_resource_id"])
-
-_pending(r) if {
-	tfplan.pending(r, ["node_public_ip_enabled"])
-}

@@ -46,10 +46,8 @@ violation contains result.warning(rego.metadata.chain(), r.address, msg) if {
 	)
 }
 
-violation contains result.unknown(rego.metadata.chain(), r.address, msg) if {
-	some r in _workspaces
-	_pending(r)
-	msg := sprintf("%s: managed_network.isolation_mode is known only after apply", [r.address])
+violation contains f if {
+	some f in tfplan.pending_because(rego.metadata.chain(), _workspaces, [_path], "")
 }
 
 _workspaces contains r if {
@@ -63,11 +61,7 @@ _mode(r) := mode if {
 	mode := tfplan.setting(r, _path)
 	is_string(mode)
 } else := "Disabled" if {
-	not _pending(r)
-}
-
-_pending(r) if {
-	tfplan.pending(r, _path)
+	not tfplan.pending(r, _path)
 }
 
 _allowed(mode) if mode in tfplan.string_list(config.value("aml_allowed_isolation_modes"))

@@ -26,7 +26,7 @@ import data.lib.mlfence.tfplan
 violation contains result.violation(rego.metadata.chain(), r.address, msg) if {
 	some r in _workspaces
 	not tfplan.is_false(tfplan.setting(r, ["public_network_access_enabled"]))
-	not _pending(r)
+	not tfplan.pending(r, ["public_network_access_enabled"])
 	msg := sprintf("%s accepts public network access; set public_network_access_enabled = false", [r.address])
 }
 
@@ -37,17 +37,11 @@ violation contains result.violation(rego.metadata.chain(), r.address, msg) if {
 	msg := sprintf("%s: public_access_behind_virtual_network_enabled = true reopens public access", [r.address])
 }
 
-violation contains result.unknown(rego.metadata.chain(), r.address, msg) if {
-	some r in _workspaces
-	_pending(r)
-	msg := sprintf("%s: public_network_access_enabled is known only after apply", [r.address])
+violation contains f if {
+	some f in tfplan.pending_because(rego.metadata.chain(), _workspaces, [["public_network_access_enabled"]], "")
 }
 
 _workspaces contains r if {
 	some r in tfplan.of_type("azurerm_machine_learning_workspace")
 	not tfplan.allowlisted(r)
-}
-
-_pending(r) if {
-	tfplan.pending(r, ["public_network_access_enabled"])
 }

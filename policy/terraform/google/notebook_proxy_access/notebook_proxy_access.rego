@@ -31,15 +31,16 @@ violation contains result.violation(rego.metadata.chain(), r.address, msg) if {
 	some r in _in_scope
 	attribute := _attribute[r.type]
 	not tfplan.is_true(tfplan.setting(r, [attribute]))
-	not _pending(r, attribute)
+	not tfplan.pending(r, [attribute])
 	msg := sprintf("%s registers JupyterLab with the public inverting proxy; set %s = true", [r.address, attribute])
 }
 
-violation contains result.unknown(rego.metadata.chain(), r.address, msg) if {
+violation contains f if {
 	some r in _in_scope
-	attribute := _attribute[r.type]
-	_pending(r, attribute)
-	msg := sprintf("%s: %s is known only after apply; mlfence cannot prove the proxy is off", [r.address, attribute])
+	some f in tfplan.pending_because(
+		rego.metadata.chain(), [r], [[_attribute[r.type]]],
+		"; mlfence cannot prove the proxy is off",
+	)
 }
 
 _in_scope contains r if {
@@ -50,6 +51,3 @@ _in_scope contains r if {
 }
 
 # Unknown and written by the user; unmentioned, a computed value is the provider default (on).
-_pending(r, attribute) if {
-	tfplan.pending(r, [attribute])
-}
