@@ -37,7 +37,7 @@ violation contains result.violation(rego.metadata.chain(), r.address, msg) if {
 	some r in tfplan.of_type(type)
 	path := array.concat(prefix, ["enable_inter_container_traffic_encryption"])
 	tfplan.effective(r, path) != true
-	msg := sprintf("%s does not set %s = true", [r.address, _name(path)])
+	msg := sprintf("%s does not set %s = true", [r.address, tfplan.path_label(path)])
 }
 
 violation contains f if {
@@ -45,5 +45,3 @@ violation contains f if {
 	path := array.concat(prefix, ["enable_inter_container_traffic_encryption"])
 	some f in tfplan.pending_findings(rego.metadata.chain(), tfplan.of_type(type), [path])
 }
-
-_name(path) := concat(".", [p | some p in path; is_string(p)])

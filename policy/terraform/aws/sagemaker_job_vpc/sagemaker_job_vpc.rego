@@ -38,7 +38,7 @@ violation contains result.violation(rego.metadata.chain(), r.address, msg) if {
 	not tfplan.pending(r, vpc)
 	some attribute in ["subnets", "security_group_ids"]
 	not _set(r, array.concat(vpc, [0, attribute]))
-	msg := sprintf("%s has no %s.%s; run the job in private subnets of your VPC", [r.address, _name(vpc), attribute])
+	msg := sprintf("%s has no %s.%s; run the job in private subnets of your VPC", [r.address, tfplan.path_label(vpc), attribute])
 }
 
 violation contains f if {
@@ -50,5 +50,3 @@ violation contains f if {
 _set(r, path) if count(tfplan.string_list(tfplan.value(r, path, []))) > 0
 
 _set(r, path) if tfplan.pending(r, path)
-
-_name(path) := concat(".", [p | some p in path; is_string(p)])

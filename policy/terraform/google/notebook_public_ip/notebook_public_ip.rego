@@ -29,13 +29,15 @@ _checks := {
 	"google_notebooks_instance": {"path": ["no_public_ip"], "config": "no_public_ip"},
 }
 
+# tfplan.pending: unknown and written by the user. gce_setup is Optional+Computed, so an
+# unmentioned block is unknown in the plan yet means the provider default (public IP).
 violation contains result.violation(rego.metadata.chain(), r.address, msg) if {
 	some type, check in _checks
 	some r in tfplan.of_type(type)
 	not tfplan.allowlisted(r)
 	not tfplan.is_true(tfplan.setting(r, check.path))
-	not _pending(r, check)
-	msg := sprintf("%s gets a public IP; set %s = true", [r.address, _dotted(check.path)])
+	not tfplan.pending(r, check.path)
+	msg := sprintf("%s gets a public IP; set %s = true", [r.address, tfplan.path_label(check.path)])
 }
 
 violation contains f if {
@@ -46,11 +48,3 @@ violation contains f if {
 		"; mlfence cannot prove there is no public IP",
 	)
 }
-
-# Unknown and written by the user; gce_setup is Optional+Computed, so an unmentioned block is
-# unknown in the plan yet means the provider default (public IP).
-_pending(r, check) if {
-	tfplan.pending(r, check.path)
-}
-
-_dotted(path) := concat(".", [sprintf("%v", [p]) | some p in path; not is_number(p)])
