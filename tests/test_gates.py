@@ -36,9 +36,29 @@ def test_regal_lint_clean() -> None:
     assert proc.returncode == 0, proc.stderr
 
 
+PYTHON_SOURCES = ["tools", "tests", "bench"]
+# `ruff format --check` becomes a gate in the commit that formats the tree once
+# (`ruff format tools tests bench`): until then a mass reformat would collide with every branch
+# in flight, so the gate is switched off here, and only here (the lint target runs these tests).
+RUFF_FORMAT_GATE = False
+
+
 def test_ruff_clean() -> None:
-    proc = run([str(ROOT / ".venv" / "bin" / "ruff"), "check", "tools", "tests"])
+    proc = run([str(ROOT / ".venv" / "bin" / "ruff"), "check", *PYTHON_SOURCES])
     assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+@pytest.mark.skipif(not RUFF_FORMAT_GATE, reason="ruff format gate off until the tree is formatted once")
+def test_ruff_format_clean() -> None:
+    proc = run([str(ROOT / ".venv" / "bin" / "ruff"), "format", "--check", *PYTHON_SOURCES])
+    assert proc.returncode == 0, "ruff format would change:\n" + proc.stdout[-4000:] + proc.stderr
+
+
+def test_mypy_clean() -> None:
+    """mypy with the settings in pyproject.toml ([tool.mypy]: tools/mlfence, every def typed)."""
+    proc = run([str(ROOT / ".venv" / "bin" / "mypy")])
+    assert proc.returncode == 0, proc.stdout[-4000:] + proc.stderr
+    assert "Success: no issues found" in proc.stdout, proc.stdout
 
 
 @pytest.fixture(scope="module")

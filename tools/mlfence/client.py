@@ -66,6 +66,6 @@ def admission_response(body: Any, status_code: int, uid: str) -> dict[str, Any]:
 def admit(session: requests.Session, opa_url: str, review: Any, timeout: float = 2.0) -> dict[str, Any]:
     """Ask the sidecar for data.mlfence.admission on an AdmissionReview; fail closed."""
     request = review.get("request") if isinstance(review, dict) else None
-    uid = request.get("uid") if isinstance(request, dict) and isinstance(request.get("uid"), str) else ""
+    uid = request.get("uid") if isinstance(request, dict) else None
     body, status = _post(session, f"{opa_url.rstrip('/')}{ADMISSION}", review, timeout)
-    return admission_response(body, status, uid)
+    return admission_response(body, status, uid if isinstance(uid, str) else "")

@@ -78,7 +78,9 @@ def cases(rules: tuple[Rule, ...] | None = None) -> list[Case]:
 
 def admission_review(obj: dict[str, Any], case_key: str) -> dict[str, Any]:
     """An admission.k8s.io/v1 AdmissionReview for creating the object (uid stable per case)."""
-    metadata = obj.get("metadata") if isinstance(obj.get("metadata"), dict) else {}
+    metadata = obj.get("metadata")
+    if not isinstance(metadata, dict):
+        metadata = {}
     api_version = str(obj.get("apiVersion", "v1"))
     group, _, version = api_version.rpartition("/")
     request: dict[str, Any] = {

@@ -190,7 +190,8 @@ def run(name: str, *args: str, input_text: str | None = None, cwd: Path | None =
 
 def json_documents(text: str) -> list[Any]:
     """Every JSON document in a stream of concatenated ones (`opa bench --count N` prints N)."""
-    decoder, documents, pos = json.JSONDecoder(), [], 0
+    decoder, pos = json.JSONDecoder(), 0
+    documents: list[Any] = []
     while True:
         while pos < len(text) and text[pos].isspace():
             pos += 1

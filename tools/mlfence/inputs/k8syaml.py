@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import yaml
-from yaml import _yaml as libyaml  # type: ignore[attr-defined]
+from yaml import _yaml as libyaml
 
 from mlfence.inputs.errors import InputError
 from mlfence.inputs.limits import MAX_DEPTH, MAX_EXPANDED_BYTES
@@ -101,7 +101,7 @@ def split_documents(text: str) -> Iterator[tuple[int, str | InputError]]:
     being collected it starts the next one (it is a harmless document start marker there). A
     `---` followed by anything but blanks or a comment is refused by kubectl: here it is an
     error in its place, and the pieces around it are still read."""
-    start, piece = 1, []
+    start, piece = 1, list[str]()
     for number, line in enumerate(_lines(text), start=1):
         if line.startswith("---"):
             rest = _go_trim(line[3:])
@@ -205,10 +205,10 @@ def _compose_events(parser: Any) -> Node | None:
         event = parser.get_event()
         line = event.start_mark.line
         if isinstance(event, yaml.ScalarEvent):
-            node: Node | None = ("s", event.tag or "", event.value, event.implicit[0], line)
+            node: Node = ("s", event.tag or "", event.value, event.implicit[0], line)
             anchor = event.anchor
         elif isinstance(event, yaml.AliasEvent):
-            target = anchors.get(event.anchor)
+            target = anchors.get(event.anchor or "")
             if target is None:
                 raise InputError(f"unknown anchor '{event.anchor}' referenced", line + 1)
             node, anchor = ("a", event.anchor, target, line), None

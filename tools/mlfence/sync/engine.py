@@ -133,7 +133,7 @@ def _fetch_feed(name: str, options: SyncOptions, previous: dict[str, Any],
     if parsed.version is not None and isinstance(before, int) and parsed.version < before:
         raise SyncError(f"{name}: {parsed.version_field} {parsed.version} is older than {before} on disk; "
                         "refusing to go back (a stale mirror or cache?)")
-    entry = {
+    entry: dict[str, Any] = {
         "feed": name,
         "version": parsed.version,
         "version_field": parsed.version_field,
@@ -412,8 +412,8 @@ def _write_all(out: Path, payloads: dict[str, bytes], report: SyncReport) -> Non
                 if path.is_file() and str(rel) not in payloads:
                     (staging / rel).parent.mkdir(parents=True, exist_ok=True)
                     shutil.copy2(path, staging / rel)  # not sync's: carried over as it is
-        for rel, payload in sorted(payloads.items()):
-            target = staging / rel
+        for name, payload in sorted(payloads.items()):
+            target = staging / name
             target.parent.mkdir(parents=True, exist_ok=True)
             with open(target, "wb") as handle:
                 handle.write(payload)
