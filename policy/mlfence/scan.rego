@@ -134,7 +134,8 @@ is_patch(entry, _) if {
 is_patch(entry, lay) if entry.path in lay.patches
 
 # scoped_inventory(entries, lay) is {"namespace": the namespaced objects of every entry,
-# "cluster": {scope: the namespace-less objects of that scope}}, patches left out.
+# "cluster": {scope: the namespace-less objects of that scope}, "global": the webhook
+# configurations of every scope}, patches left out.
 scoped_inventory(entries, lay) := {
 	"namespace": inventory_of(docs).namespace,
 	"cluster": object.union_n([{scope_of(e, lay): _at_version_kind(e.document)} |
@@ -142,16 +143,25 @@ scoped_inventory(entries, lay) := {
 		e.document in _objects([e.document])
 		_namespace_of(e.document) == ""
 	]),
+	"global": object.union_n([_at_version_kind(e.document) |
+		some e in kept
+		e.document in _objects([e.document])
+		e.document.kind in _global_kinds
+	]),
 } if {
 	kept := [e | some e in entries; not is_patch(e, lay)]
 	docs := [e.document | some e in kept]
 }
 
-# inventory_for(entry, scoped, lay) is the Gatekeeper-shaped inventory the entry is judged with.
+# inventory_for(entry, scoped, lay) is the Gatekeeper-shaped inventory the entry is judged with:
+# the namespace-less objects of its scope, plus the webhook configurations of every scope (they
+# are cluster-scoped objects, and name the namespace of the Service they call).
 inventory_for(entry, scoped, lay) := {
 	"namespace": scoped.namespace,
-	"cluster": object.get(scoped.cluster, scope_of(entry, lay), {}),
+	"cluster": object.union(scoped.global, object.get(scoped.cluster, scope_of(entry, lay), {})),
 }
+
+_global_kinds := {"ValidatingWebhookConfiguration", "MutatingWebhookConfiguration"}
 
 # inventory_of(docs) indexes Kubernetes objects the way Gatekeeper's sync does: only the kinds
 # the generated sync Config replicates (mlfence.gatekeeper.SYNCED; a test keeps the two equal),
@@ -172,9 +182,10 @@ inventory_of(docs) := {
 }
 
 synced_kinds := {
-	"v1": {"Namespace"},
+	"v1": {"Namespace", "Service"},
 	"networking.k8s.io/v1": {"NetworkPolicy"},
 	"security.istio.io/v1": {"PeerAuthentication"},
+	"admissionregistration.k8s.io/v1": {"ValidatingWebhookConfiguration", "MutatingWebhookConfiguration"},
 }
 
 _objects(docs) := [d |

@@ -49,7 +49,7 @@ MAX_SETTINGS_BYTES = 1024 * 1024
 MAX_SETTINGS_VALUES = 200_000
 # Parameters that hold CIDRs: each entry must parse, so a typo is an error instead of a rule
 # that silently matches nothing.
-CIDR_PARAMETERS = ("internal_cidrs", "metadata_endpoints", "cluster_dns_cidrs")
+CIDR_PARAMETERS = ("internal_cidrs", "metadata_endpoints", "cluster_dns_cidrs", "control_plane_cidrs")
 # Parameters mlfence fills in itself: range data from `mlfence sync`, exemptions from their section.
 INTERNAL_PARAMETERS = {
     "approved_ranges": "approved_ranges (then `mlfence sync`)", "owner_ranges": "`mlfence sync`",
