@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 
 from conftest import ROOT, run, tool
 from mlfence import documents
+from mlfence.inputs import placeholders
 
 SHARED = ROOT.parent / "shared" if (ROOT.parent / "shared").is_dir() else Path("/work/shared")
 FIXTURES = SHARED / "realworld" / "terraform-fixtures"
@@ -68,6 +69,63 @@ def test_one_broken_document_keeps_the_others(tmp_path: Path) -> None:
     # libyaml notices the unclosed list at the end of its document (lines 7-8, the error mark 9).
     [(where, line)] = [(e["file"], e["line"]) for e in report["errors"] if e["fatal"]]
     assert where == str(stream) and 7 <= line <= 9
+
+
+PROFILE_TEMPLATE = """apiVersion: v1
+kind: Namespace
+metadata:
+  name: {username}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: notebook
+  namespace: {username}
+spec:
+  template:
+    spec:
+      hostNetwork: true
+      containers: [{name: c, image: i}]
+"""
+HELM_OUTSIDE_A_CHART = "apiVersion: v1\nkind: Service\nmetadata:\n  name: {{ .Values.name }}\nspec:\n  type: NodePort\n"
+# Placeholders inside strings are data (Knative's domain template, CRD descriptions): judged.
+QUOTED = ('apiVersion: v1\nkind: ConfigMap\nmetadata: {name: config-network, namespace: knative-serving}\n'
+          'data:\n  domain-template: "{{.Name}}.{{.Namespace}}.{{.Domain}}"\n  note: "spec.containers{name}"\n')
+
+
+@pytest.mark.parametrize(("text", "placeholder", "line"), [
+    (PROFILE_TEMPLATE, "{username} at line 4", 4),
+    (HELM_OUTSIDE_A_CHART, "{{ .Values.name }} at line 4", 4),
+])
+def test_unrendered_templates_are_skipped_per_file_without_hiding_the_rest(
+        tmp_path: Path, text: str, placeholder: str, line: int) -> None:
+    (tmp_path / "template.yaml").write_text(text)
+    (tmp_path / "quoted.yaml").write_text(QUOTED)
+    (tmp_path / "pod.yaml").write_text(host_pod())
+    code, report, _ = check(str(tmp_path))
+    # The template is one note naming it, its placeholders and line; not an input error.
+    notes = [e for e in report["errors"] if e["file"].endswith("template.yaml")]
+    assert len(notes) == 1 and not notes[0]["fatal"] and notes[0]["line"] == line, report["errors"]
+    assert placeholder in notes[0]["message"] and "unrendered template" in notes[0]["message"]
+    assert report["summary"]["input_errors"] == 0 and report["summary"]["skipped_files"] == 1
+    # The other files are judged as usual, and their findings decide the exit code.
+    assert {f["file"].rsplit("/", 1)[1] for f in report["findings"]} == {"pod.yaml"}
+    assert report["summary"]["documents"] == 2
+    assert code == 1
+    # Alone, the template leaves nothing checked: that is still a run that checked nothing.
+    alone = tmp_path / "alone"
+    alone.mkdir()
+    (alone / "template.yaml").write_text(text)
+    assert check(str(alone))[0] == 2
+
+
+def test_placeholder_detection_ignores_strings_and_comments() -> None:
+    assert placeholders.template_reason(QUOTED, [{"data": {"a": "{{.Name}}"}}], False) is None
+    assert placeholders.template_reason("# name: {username}\nkind: x\n", [{"kind": "x"}], False) is None
+    # A one-key null mapping without a placeholder in the text is plain YAML, not a template.
+    assert placeholders.template_reason("a: {b: }\n", [{"a": {"b": None}}], False) is None
+    line, reason = placeholders.template_reason("a: {b}\n", [{"a": {"b": None}}], False) or (0, "")
+    assert line == 1 and "{b} at line 1" in reason
 
 
 @pytest.mark.parametrize("name, payload, expected", [

@@ -108,6 +108,53 @@ def test_flows_are_accepted_and_passed_through(tmp_path: Path) -> None:
     assert loaded.rule_parameters()["flows"] == flows
 
 
+_JOB = {"apiVersion": "batch/v1", "kind": "Job", "metadata": {"name": "train"},
+        "spec": {"template": {"spec": {"serviceAccountName": "train",
+                                       "containers": [{"name": "c", "image": "i"}]}}}}
+
+
+def _deny(namespace: str | None) -> dict:
+    meta = {"name": "deny-all"} | ({"namespace": namespace} if namespace else {})
+    return {"apiVersion": "networking.k8s.io/v1", "kind": "NetworkPolicy", "metadata": meta,
+            "spec": {"podSelector": {}, "policyTypes": ["Ingress", "Egress"]}}
+
+
+def _default_deny_resources(repo: Path) -> set[str]:
+    _code, report = _check(repo)
+    return {f["resource"] for f in report["findings"] if f["rule_id"] == "MLF-K8S-009"}
+
+
+def test_folder_namespaces_place_namespace_less_objects(tmp_path: Path) -> None:
+    """`namespaces:` puts a folder's namespace-less objects in the namespace they are deployed
+    into: judged with that namespace's policies, never with other folders' namespace-less ones."""
+    repo = _repo(tmp_path, {"namespaces": {"k8s/train": "ml-train", "k8s/train/canary": "ml-canary"}},
+                 _deny("ml-train"))
+    for folder in ("train", "train/canary", "serve"):
+        (repo / "k8s" / folder).mkdir(parents=True, exist_ok=True)
+        (repo / "k8s" / folder / "job.yaml").write_text(yaml.safe_dump(_JOB))
+    # A namespace-less deny-all in the undeclared folder must not isolate the declared ones.
+    (repo / "k8s" / "serve" / "deny.yaml").write_text(yaml.safe_dump(_deny(None)))
+    found = _default_deny_resources(repo)
+    # ml-train's deny-all isolates the train job; the longest folder wins for canary.
+    assert "ml-train/Job/train" not in found
+    assert "ml-canary/Job/train" in found
+    # The undeclared folder's job is still scoped to its own file, as before.
+    assert "/Job/train" in found
+    # Without the declaration, the same jobs are namespace-less.
+    (repo / ".mlfence.yaml").write_text("version: 1\n")
+    assert "ml-train/Job/train" not in _default_deny_resources(repo)
+
+
+@pytest.mark.parametrize(("text", "words"), [
+    ("namespaces:\n  k8s/train: ML_Train\n", "namespaces.k8s/train: 'ML_Train' does not match"),
+    ("namespaces: [k8s]\n", "namespaces: ['k8s'] is not of type 'object'"),
+])
+def test_bad_folder_namespaces(tmp_path: Path, text: str, words: str) -> None:
+    repo = _repo(tmp_path, text)
+    code, _out, err = mlfence("check", "k8s", cwd=repo)
+    assert code == 2 and words in err and len(err.strip().splitlines()) == 1, err
+
+
 def test_config_option_and_two_settings_files_in_one_run(tmp_path: Path) -> None:
     repo = _repo(tmp_path, {"rules": {"disable": ["MLF-K8S-001"]}})
     other = tmp_path / "other"

@@ -8,9 +8,13 @@ package mlfence
 #   Kubernetes object among them also feeds the inventory that cross-object rules read.
 # entrypoint: true
 scan := [_answer(entry) |
-	some entry in input.documents
+	some entry in _entries
 	_in_shard(entry.index)
 ]
+
+# The scanned entries, each namespace-less object placed in the namespace the settings file
+# declares for its folder (entry.namespace), as kustomize's namespace would place it.
+_entries := [declared_namespace(entry) | some entry in input.documents]
 
 # Kustomize patches (`$patch: delete` documents, strategic-merge patch files) are not objects:
 # they are skipped like other documents mlfence does not judge.
@@ -26,9 +30,9 @@ _answer(entry) := {"path": entry.path, "index": entry.index, "input_kind": "unre
 	unchanged_summary(entry.document),
 )
 
-_layout := layout(input.documents)
+_layout := layout(_entries)
 
-_scoped := scoped_inventory(input.documents, _layout)
+_scoped := scoped_inventory(_entries, _layout)
 
 # `mlfence check` may split a run over several OPA processes: each gets every document (the
 # inventory is built from all of them) and data.mlfence.scan_shard = [k, n], and answers for
@@ -40,7 +44,7 @@ _in_shard(_) if not _sharded
 _in_shard(index) if index % data.mlfence.scan_shard[1] == data.mlfence.scan_shard[0]
 
 # scan_inventory has the shape of Gatekeeper's data.inventory, built from the scanned objects.
-scan_inventory := inventory_of([entry.document | some entry in input.documents])
+scan_inventory := inventory_of([entry.document | some entry in _entries])
 
 # --- many folders in one scan -------------------------------------------------------------------
 # An object without metadata.namespace lands in whatever namespace it is applied to. Objects of
@@ -49,6 +53,35 @@ scan_inventory := inventory_of([entry.document | some entry in input.documents])
 # in one namespace here: one folder's default-deny must not silence another folder's findings.
 # Entries are {"path", "document"} (plus "scope" when the caller knows better, e.g. a Helm
 # chart's release).
+
+# declared_namespace(entry) is the entry with its document moved into entry.namespace when the
+# caller declares one (the settings file's `namespaces:` for the entry's folder) and the document
+# is a namespace-less object of a namespaced kind. Such objects are then judged with, and only
+# with, the objects of that namespace: never pooled with other folders' namespace-less objects.
+declared_namespace(entry) := object.union(entry, {"document": object.union(
+	entry.document,
+	{"metadata": {"namespace": entry.namespace}},
+)}) if {
+	is_string(entry.namespace)
+	entry.namespace != ""
+	document_kind(entry.document) == "kubernetes_object"
+	is_object(entry.document.metadata)
+	_namespace_of(entry.document) == ""
+	not entry.document.kind in cluster_scoped_kinds
+} else := entry
+
+# Kinds the API server keeps outside namespaces (kustomize's namespace transformer skips them
+# too): a declared folder namespace never applies to them.
+cluster_scoped_kinds := {
+	"Namespace", "Node", "PersistentVolume", "StorageClass", "PriorityClass", "RuntimeClass",
+	"ClusterRole", "ClusterRoleBinding", "CustomResourceDefinition", "APIService",
+	"ValidatingWebhookConfiguration", "MutatingWebhookConfiguration",
+	"ValidatingAdmissionPolicy", "ValidatingAdmissionPolicyBinding", "IngressClass", "GatewayClass",
+	"ClusterIssuer", "ClusterServingRuntime", "ClusterStorageContainer", "ClusterTrainingRuntime",
+	"ClusterWorkflowTemplate", "CiliumClusterwideNetworkPolicy", "GlobalNetworkPolicy",
+	"AdminNetworkPolicy", "BaselineAdminNetworkPolicy", "ClusterNetworkPolicy",
+	"ConstraintTemplate", "ClusterLocalModel",
+}
 
 # layout(entries) is {"kustomize_dirs": folders holding a Kustomization, "patches": files a
 # Kustomization names as patches}.
@@ -101,7 +134,8 @@ is_patch(entry, _) if {
 is_patch(entry, lay) if entry.path in lay.patches
 
 # scoped_inventory(entries, lay) is {"namespace": the namespaced objects of every entry,
-# "cluster": {scope: the namespace-less objects of that scope}}, patches left out.
+# "cluster": {scope: the namespace-less objects of that scope}, "global": the webhook
+# configurations of every scope}, patches left out.
 scoped_inventory(entries, lay) := {
 	"namespace": inventory_of(docs).namespace,
 	"cluster": object.union_n([{scope_of(e, lay): _at_version_kind(e.document)} |
@@ -109,16 +143,25 @@ scoped_inventory(entries, lay) := {
 		e.document in _objects([e.document])
 		_namespace_of(e.document) == ""
 	]),
+	"global": object.union_n([_at_version_kind(e.document) |
+		some e in kept
+		e.document in _objects([e.document])
+		e.document.kind in _global_kinds
+	]),
 } if {
 	kept := [e | some e in entries; not is_patch(e, lay)]
 	docs := [e.document | some e in kept]
 }
 
-# inventory_for(entry, scoped, lay) is the Gatekeeper-shaped inventory the entry is judged with.
+# inventory_for(entry, scoped, lay) is the Gatekeeper-shaped inventory the entry is judged with:
+# the namespace-less objects of its scope, plus the webhook configurations of every scope (they
+# are cluster-scoped objects, and name the namespace of the Service they call).
 inventory_for(entry, scoped, lay) := {
 	"namespace": scoped.namespace,
-	"cluster": object.get(scoped.cluster, scope_of(entry, lay), {}),
+	"cluster": object.union(scoped.global, object.get(scoped.cluster, scope_of(entry, lay), {})),
 }
+
+_global_kinds := {"ValidatingWebhookConfiguration", "MutatingWebhookConfiguration"}
 
 # inventory_of(docs) indexes Kubernetes objects the way Gatekeeper's sync does: only the kinds
 # the generated sync Config replicates (mlfence.gatekeeper.SYNCED; a test keeps the two equal),
@@ -139,9 +182,10 @@ inventory_of(docs) := {
 }
 
 synced_kinds := {
-	"v1": {"Namespace"},
+	"v1": {"Namespace", "Service"},
 	"networking.k8s.io/v1": {"NetworkPolicy"},
 	"security.istio.io/v1": {"PeerAuthentication"},
+	"admissionregistration.k8s.io/v1": {"ValidatingWebhookConfiguration", "MutatingWebhookConfiguration"},
 }
 
 _objects(docs) := [d |

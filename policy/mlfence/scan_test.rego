@@ -83,3 +83,48 @@ test_dir_of if {
 	mlfence.dir_of("c.yaml") == ""
 	mlfence.dir_of(3) == ""
 }
+
+_namespaced_deny := object.union(_deny_all, {"metadata": {"namespace": "ml-train"}})
+
+_finding_resources(results, index) := {f.resource | some r in results; r.index == index; some f in r.findings}
+
+# A folder namespace declared in the settings file places the folder's namespace-less objects in
+# that namespace: judged with that namespace's policies, named by it, and never pooled with
+# another folder's namespace-less objects.
+test_scan_declared_folder_namespace if {
+	isolated := [
+		{"path": "ns/deny.yaml", "index": 0, "document": _namespaced_deny},
+		{"path": "train/job.yaml", "index": 1, "document": _job, "namespace": "ml-train"},
+	]
+	results := mlfence.scan with input as {"documents": isolated}
+	not "MLF-K8S-009" in _ids(results, 1)
+
+	# Another namespace's deny policy does not isolate it.
+	elsewhere := [
+		{"path": "ns/deny.yaml", "index": 0, "document": object.union(_deny_all, {"metadata": {"namespace": "other"}})},
+		{"path": "train/job.yaml", "index": 1, "document": _job, "namespace": "ml-train"},
+	]
+	open_results := mlfence.scan with input as {"documents": elsewhere}
+	"MLF-K8S-009" in _ids(open_results, 1)
+	"ml-train/Job/train" in _finding_resources(open_results, 1)
+
+	# A namespace-less deny policy of another folder is not pooled into the declared namespace,
+	# nor the declared folder's own objects into the other folder's scope.
+	pooled := [
+		{"path": "team-a/kustomization.yaml", "index": 0, "document": _kustomization},
+		{"path": "team-a/deny.yaml", "index": 1, "document": _deny_all},
+		{"path": "team-a/job.yaml", "index": 2, "document": _job, "namespace": "ml-train"},
+	]
+	"MLF-K8S-009" in _ids(mlfence.scan, 2) with input as {"documents": pooled}
+}
+
+# The declared namespace never applies to cluster-scoped kinds, nor overrides an explicit one.
+test_declared_namespace_leaves_cluster_scoped_and_explicit_objects if {
+	ns := {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "x"}}
+	mlfence.declared_namespace({"path": "a.yaml", "document": ns, "namespace": "ml"}).document == ns
+	explicit := mlfence.declared_namespace({"path": "a.yaml", "document": _namespaced_deny, "namespace": "ml"})
+	explicit.document.metadata.namespace == "ml-train"
+	placed := mlfence.declared_namespace({"path": "a.yaml", "document": _job, "namespace": "ml"})
+	placed.document.metadata.namespace == "ml"
+	mlfence.declared_namespace({"path": "a.yaml", "document": _job}).document == _job
+}

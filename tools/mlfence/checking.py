@@ -175,7 +175,7 @@ def _evaluate(options: CheckOptions, config: settings.Settings) -> tuple[documen
             # data.mlfence.config, so two sources never meet as an OPA merge error.
             with tempfile.TemporaryDirectory(prefix="mlfence-data-") as tmp:
                 result = scan.evaluate(loaded.documents, toolchain.policy_dir(), config.stage_data(Path(tmp)),
-                                       extra_data=extra, jobs=options.jobs)
+                                       extra_data=extra, jobs=options.jobs, namespace_for=config.namespace_for)
         except (scan.ScanError, toolchain.ToolchainError) as exc:
             raise CheckError(f"policy evaluation failed: {exc}") from None
     finally:

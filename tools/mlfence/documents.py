@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from mlfence import helm
-from mlfence.inputs import jsontext, k8syaml, reading, terraform, walk
+from mlfence.inputs import jsontext, k8syaml, placeholders, reading, terraform, walk
 from mlfence.inputs.errors import InputError
 from mlfence.inputs.walk import JSON_SUFFIXES, YAML_SUFFIXES
 
@@ -70,7 +70,11 @@ def parse_text(text: str, path: str, json_first: bool,
         terraform.check_text(text)
         values = _values(text, json_first)
     except InputError as exc:
-        return [], [InputProblem(path, exc.message, exc.line)]
+        return _template(text, path, [], True, template) or ([], [InputProblem(path, exc.message, exc.line)])
+    skipped = _template(text, path, [v for _, v, e in values if e is None],
+                        any(e is not None for _, _, e in values), template)
+    if skipped:
+        return skipped
     for line, value, error in values:
         if error is not None:
             problems.append(InputProblem(path, error.message, error.line or line))
@@ -86,6 +90,19 @@ def parse_text(text: str, path: str, json_first: bool,
             if item is not None:
                 docs.append(Document(path, len(docs), line, item, template))
     return docs, problems
+
+
+def _template(text: str, path: str, values: list[Any], parse_failed: bool,
+              template: str) -> tuple[list[Document], list[InputProblem]] | None:
+    """An unrendered template file (mlfence.inputs.placeholders) is skipped as a whole, with a
+    note naming its placeholders; it does not fail the run. Helm's own output is rendered."""
+    if template:
+        return None
+    found = placeholders.template_reason(text, values, parse_failed)
+    if found is None:
+        return None
+    line, reason = found
+    return [], [InputProblem(path, reason, line, fatal=False)]
 
 
 def _values(text: str, json_first: bool) -> list[tuple[int, Any, InputError | None]]:

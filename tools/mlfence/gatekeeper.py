@@ -47,8 +47,10 @@ def _resource_name(rule: Rule) -> str:
 
 # What the cross-object rules read from data.inventory: written once, used by both the
 # templates' requires-sync-data annotation and the sync Config.
-SYNCED = (("", "v1", "Namespace"), ("networking.k8s.io", "v1", "NetworkPolicy"),
-          ("security.istio.io", "v1", "PeerAuthentication"))
+SYNCED = (("", "v1", "Namespace"), ("", "v1", "Service"), ("networking.k8s.io", "v1", "NetworkPolicy"),
+          ("security.istio.io", "v1", "PeerAuthentication"),
+          ("admissionregistration.k8s.io", "v1", "ValidatingWebhookConfiguration"),
+          ("admissionregistration.k8s.io", "v1", "MutatingWebhookConfiguration"))
 
 
 def _uses_inventory(libs: tuple[rego_source.RegoFile, ...], text: str) -> bool:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import tempfile
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -101,23 +102,29 @@ def job_count(documents: int, requested: int | None) -> int:
     return max(1, min(os.cpu_count() or 1, 8, documents // DOCUMENTS_PER_JOB))
 
 
-def _entry(index: int, doc: Document) -> dict[str, Any]:
+def _entry(index: int, doc: Document, namespace_for: Callable[[str], str] | None = None) -> dict[str, Any]:
     """A document for data.mlfence.scan. Helm renders a whole chart into one release namespace, so
     the namespace-less objects of one chart share a scope (policy/mlfence/scan.rego); others are
-    scoped by their kustomization folder or file there."""
+    scoped by their kustomization folder or file there, unless the settings file declares the
+    namespace of their folder (`namespaces:`), which they are then judged in."""
     entry: dict[str, Any] = {"path": doc.path, "index": index, "document": doc.content}
     if doc.template and doc.path.endswith(doc.template):
         entry["scope"] = "helm:" + doc.path[: -len(doc.template)]
+    declared = namespace_for(doc.path) if namespace_for is not None and doc.path != "<stdin>" else ""
+    if declared:
+        entry["namespace"] = declared
     return entry
 
 
 def evaluate(documents: list[Document], policy: Path, data: Path,
-             extra_data: dict[str, Any] | None = None, jobs: int | None = None) -> ScanResult:
-    """Run data.mlfence.scan over every document, in `job_count` OPA processes at once."""
+             extra_data: dict[str, Any] | None = None, jobs: int | None = None,
+             namespace_for: Callable[[str], str] | None = None) -> ScanResult:
+    """Run data.mlfence.scan over every document, in `job_count` OPA processes at once.
+    `namespace_for(path)` is the namespace declared for a file's folder ("" for none)."""
     result = ScanResult(documents=len(documents))
     if not documents:
         return result
-    payload = {"documents": [_entry(i, d) for i, d in enumerate(documents)]}
+    payload = {"documents": [_entry(i, d, namespace_for) for i, d in enumerate(documents)]}
     shards = job_count(len(documents), jobs)
     with tempfile.TemporaryDirectory(prefix="mlfence-scan-") as tmp:
         input_path = Path(tmp) / "input.json"

@@ -49,7 +49,7 @@ MAX_SETTINGS_BYTES = 1024 * 1024
 MAX_SETTINGS_VALUES = 200_000
 # Parameters that hold CIDRs: each entry must parse, so a typo is an error instead of a rule
 # that silently matches nothing.
-CIDR_PARAMETERS = ("internal_cidrs", "metadata_endpoints", "cluster_dns_cidrs")
+CIDR_PARAMETERS = ("internal_cidrs", "metadata_endpoints", "cluster_dns_cidrs", "control_plane_cidrs")
 # Parameters mlfence fills in itself: range data from `mlfence sync`, exemptions from their section.
 INTERNAL_PARAMETERS = {
     "approved_ranges": "approved_ranges (then `mlfence sync`)", "owner_ranges": "`mlfence sync`",
@@ -231,6 +231,20 @@ class Settings:
     approved_ranges: tuple[dict[str, Any], ...] | None = None
     data_layers: tuple[Path, ...] = ()
     settings_file: Path | None = None
+    # Folder (absolute) -> the namespace its namespace-less objects are deployed into.
+    namespaces: dict[Path, str] = field(default_factory=dict)
+
+    def namespace_for(self, path: str) -> str:
+        """The namespace the settings file declares for a scanned file's folder ("" if none):
+        the longest declared folder that holds the file wins."""
+        if not self.namespaces:
+            return ""
+        resolved = Path(path).resolve()
+        best: tuple[int, str] = (-1, "")
+        for folder, namespace in self.namespaces.items():
+            if resolved == folder or folder in resolved.parents:
+                best = max(best, (len(folder.parts), namespace))
+        return best[1]
 
     def rule_parameters(self) -> dict[str, Any]:
         """data.mlfence.config for the CLI, conftest and the bundle; Gatekeeper's parameters."""
@@ -293,6 +307,7 @@ class _Builder:
         self.approved: tuple[dict[str, Any], ...] | None = None
         self.files: list[str] = []
         self.layers: list[Path] = []
+        self.namespaces: dict[Path, str] = {}
 
     def known(self) -> frozenset[str] | None:
         if self._known is None and self.known_rules is not None:
@@ -338,6 +353,9 @@ class _Builder:
             self.flows = document["flows"]
         if "approved_ranges" in document:
             self.approved = tuple(document["approved_ranges"] or ())
+        base = Path(where).resolve().parent
+        for folder, namespace in (document.get("namespaces") or {}).items():
+            self.namespaces[(base / folder).resolve()] = namespace
         if document.get("exemptions") is not None:
             self.raw_exemptions.append((document["exemptions"], where, locate, ("exemptions",)))
 
@@ -416,5 +434,5 @@ def load(config: Path | None = None, scanned: Iterable[str] = (), data: Path | N
         files=tuple(builder.files), parameters=builder.parameters, exemptions=builder.exemption_list(),
         limits=builder.limits, enable=builder.enable, disable=builder.disable, severity=builder.severity,
         flows=builder.flows, approved_ranges=builder.approved, data_layers=tuple(builder.layers),
-        settings_file=settings_file,
+        settings_file=settings_file, namespaces=builder.namespaces,
     )

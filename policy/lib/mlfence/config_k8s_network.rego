@@ -13,6 +13,11 @@ defaults["cluster_dns_cidrs"] := []
 # fd00:ec2::254 (IPv6). Add e.g. "100.100.100.200/32" on Alibaba Cloud.
 defaults["metadata_endpoints"] := ["169.254.169.254/32", "fd00:ec2::254/128"]
 
+# Where the API server's calls to admission webhooks come from (its node or VPC addresses).
+# Empty: unknown, so a NetworkPolicy rule that opens only a webhook backend's target ports to
+# every source is accepted (MLF-K8S-003); set, such a rule must admit only these CIDRs.
+defaults["control_plane_cidrs"] := []
+
 # Pods that handle personal data: label key -> values that mark them.
 defaults["pii_labels"] := {"data-classification": ["pii"]}
 

@@ -5,6 +5,8 @@
 package lib.mlfence.istio
 
 import data.lib.mlfence.config
+import data.lib.mlfence.selector
+import data.lib.mlfence.webhooks
 
 # is_kind(obj, group, kind) holds for an object of that kind in that API group, any version.
 is_kind(obj, group, kind) if {
@@ -331,3 +333,24 @@ _as_block(text) := text if {
 } else := concat("", [text, "/32"]) if {
 	net.cidr_is_valid(concat("", [text, "/32"]))
 } else := "255.255.255.255/32"
+
+# callers_expected(policy, inventory) holds for an AuthorizationPolicy whose workload selector
+# picks pods that must accept callers without a mesh identity: the pods of an approved edge
+# gateway (edge_gateways: its namespace, and a selector pinning every label of the entry), or,
+# while control_plane_cidrs is not declared, the backends of an admission webhook (the API
+# server calls them from outside the mesh). A policy without a selector never qualifies.
+callers_expected(policy, _) if {
+	workload := policy.spec.selector
+	is_object(workload.matchLabels)
+	some gateway in config.value("edge_gateways")
+	is_object(gateway)
+	gateway.namespace == policy.metadata.namespace
+	selector.requires_all(workload, gateway.labels)
+}
+
+callers_expected(policy, inventory) if {
+	count(config.value("control_plane_cidrs")) == 0
+	workload := policy.spec.selector
+	is_object(workload.matchLabels)
+	count(webhooks.backends(inventory, object.get(policy.metadata, "namespace", ""), workload)) > 0
+}

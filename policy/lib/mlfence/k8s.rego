@@ -268,3 +268,8 @@ mesh_namespace(ns, _) if {
 mesh_namespace(_, namespace_labels) if namespace_labels["istio-injection"] == "enabled"
 
 mesh_namespace(_, namespace_labels) if is_string(namespace_labels["istio.io/rev"])
+
+# cluster_template(obj) holds for cluster-scoped templates of other objects' pods
+# (ClusterServingRuntime, ClusterTrainingRuntime, ClusterWorkflowTemplate): no pod runs in their
+# own namespace (they have none); their pods run in the namespace of each object that uses them.
+cluster_template(obj) if obj.kind in {"ClusterServingRuntime", "ClusterTrainingRuntime", "ClusterWorkflowTemplate"}

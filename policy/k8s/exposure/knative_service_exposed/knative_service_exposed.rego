@@ -17,6 +17,12 @@
 #   platform: >-
 #     Knative Serving v1.12-v1.19 (route visibility from the networking.knative.dev/visibility
 #     label, legacy serving.knative.dev/visibility, config-domain svc.cluster.local)
+#   verified_against: >-
+#     knative/serving pkg/reconciler/route/visibility/visibility.go at 55ecfb61 (routeVisibility:
+#     ExternalIP unless config-domain maps the Route's labels to svc.<cluster domain>; a
+#     placeholder Service with local visibility makes a tag cluster-local; the lower visibility
+#     wins) and knative networking's VisibilityLabelKey = "networking.knative.dev/visibility".
+#     Not verified here: the legacy serving.knative.dev/visibility key and the exact release range.
 #   recommended_action: >-
 #     Label the Service networking.knative.dev/visibility: cluster-local; publish it, if it must be
 #     public, through the approved edge gateway with authentication. If config-domain maps every

@@ -18,6 +18,15 @@
 #   platform: >-
 #     KServe v0.15-v0.16 (constants NetworkVisibility/VisibilityLabel, RawIngressReconciler,
 #     IngressReconciler, LLMISVCReconciler.reconcileHTTPRoutes); Open Data Hub's `exposed` value
+#   verified_against: >-
+#     kserve/kserve source read on 2026-12-06 (stored index, commit tags not recorded there):
+#     pkg/constants/constants.go (NetworkVisibility = "networking.kserve.io/visibility",
+#     ClusterLocalVisibility = "cluster-local", ClusterLocalDomain = "svc.cluster.local");
+#     reconcilers/ingress/rawingress_reconciler.go at de47e67c (no Ingress when the label is
+#     cluster-local, IngressDomain is svc.cluster.local or DisableIngressCreation is set); the
+#     Istio VirtualService builder's determineIfInternal reads the same label. Not verified here:
+#     the Serverless path's networking.knative.dev/visibility propagation, ModelMesh, and
+#     llmisvc/router.go (kept from the earlier reading).
 #   recommended_action: >-
 #     Label the InferenceService cluster-local (networking.knative.dev/visibility: cluster-local in
 #     Serverless mode, networking.kserve.io/visibility: cluster-local in RawDeployment mode), or

@@ -18,6 +18,13 @@
 #     Seldon Core v2.8-v2.10 (ComponentServiceReconciler.getServiceType: LoadBalancer unless
 #     config.serviceConfig.serviceType is set; an override for the component replaces it with its
 #     own serviceType, "" meaning ClusterIP; disable or replicas 0 creates no Service)
+#   verified_against: >-
+#     SeldonIO/seldon-core operator/controllers/reconcilers/seldon/service_reconciler.go at
+#     2ce44273 (getServiceType: LoadBalancer unless ServiceConfig.ServiceType is set; a component
+#     override replaces it with its own ServiceType; disable or replicas 0 creates no Service;
+#     seldon-scheduler ports 9002/9004/9044/9005/9055/9008, seldon-mesh 80/9003). Not verified
+#     here: which Seldon release tags carry this file, and the runtime chart's values.yaml (the
+#     stored copies of seldon-core-v2-setup/values.yaml set no serviceType).
 #   recommended_action: >-
 #     Set serviceType: ClusterIP in the SeldonRuntime overrides for seldon-scheduler and
 #     seldon-envoy (or in spec.config.serviceConfig), and publish inference through the approved

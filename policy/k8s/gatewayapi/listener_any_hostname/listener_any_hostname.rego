@@ -17,6 +17,11 @@
 #   platform: >-
 #     Gateway API v1.0-v1.3 (an unset Listener.hostname matches all hostnames; allowedRoutes
 #     defaults to the Gateway's own namespace)
+#   verified_against: >-
+#     kubernetes-sigs/gateway-api apis/v1/gateway_types.go at 00068f38 (Listener.hostname: "When
+#     unspecified, all hostnames are matched", `*.` is a suffix match; allowedRoutes defaults to
+#     {namespaces: {from: Same}}; tls must not be set for HTTP/TCP/UDP, HTTPS tls mode is
+#     Terminate, TLS needs a mode). Not verified here: the release tag of that commit.
 #   recommended_action: >-
 #     Set spec.listeners[].hostname to the published names (e.g. inference.example.com) and keep
 #     allowedRoutes.namespaces.from Same, or Selector with a label on the approved namespaces.

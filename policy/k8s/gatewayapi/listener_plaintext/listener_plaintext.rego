@@ -14,6 +14,11 @@
 #   target: kubernetes
 #   kinds: [Gateway]
 #   platform: Gateway API v1.0-v1.3 (Listener.protocol HTTP/HTTPS/TLS, spec.infrastructure)
+#   verified_against: >-
+#     kubernetes-sigs/gateway-api apis/v1/gateway_types.go at 00068f38 (Listener.hostname: "When
+#     unspecified, all hostnames are matched", `*.` is a suffix match; allowedRoutes defaults to
+#     {namespaces: {from: Same}}; tls must not be set for HTTP/TCP/UDP, HTTPS tls mode is
+#     Terminate, TLS needs a mode). Not verified here: the release tag of that commit.
 #   recommended_action: >-
 #     Serve protocol HTTPS with tls.certificateRefs (keep an HTTP listener only for a redirect
 #     HTTPRoute with a RequestRedirect filter to https), or make the Gateway internal (an internal

@@ -18,6 +18,11 @@
 #   platform: >-
 #     Gateway API v1.0-v1.3 route backendRefs; Ray 2.x dashboard 8265, Jupyter Server 8888, MLflow
 #     5000, TensorBoard 6006, Triton 8000-8002, Kubeflow central dashboard 8082
+#   verified_against: >-
+#     kubernetes-sigs/gateway-api apis/v1/gateway_types.go at 00068f38 (Listener.hostname: "When
+#     unspecified, all hostnames are matched", `*.` is a suffix match; allowedRoutes defaults to
+#     {namespaces: {from: Same}}; tls must not be set for HTTP/TCP/UDP, HTTPS tls mode is
+#     Terminate, TLS needs a mode). Not verified here: the release tag of that commit.
 #   recommended_action: >-
 #     Do not route to the console from a Gateway; reach it with kubectl port-forward, or put an
 #     authenticating proxy (oauth2-proxy, Istio RequestAuthentication + AuthorizationPolicy with

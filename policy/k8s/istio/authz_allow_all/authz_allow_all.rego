@@ -4,6 +4,10 @@
 #   In an ALLOW policy an empty rule (`rules: [{}]`) matches every request, and a `from` entry
 #   with an empty source (`from: [{source: {}}]`) matches every caller, authenticated or not.
 #   Such a policy switches the workload from deny-by-default to open while looking restrictive.
+#   Pods that must accept callers without a mesh identity are not judged: approved edge gateways
+#   (edge_gateways, selected by every label of the entry) and, until control_plane_cidrs declares
+#   the API server's addresses, admission webhook backends (found through the inventory's
+#   Validating/MutatingWebhookConfigurations and their Services).
 # related_resources:
 #   - ref: https://istio.io/latest/docs/reference/config/security/authorization-policy/
 #   - ref: https://istio.io/latest/docs/ops/best-practices/security/#use-default-deny-patterns
@@ -48,5 +52,13 @@ _allow_rules := [pair |
 	istio.is_kind(obj, "security.istio.io", "AuthorizationPolicy")
 	spec := k8s.field(obj, ["spec"], {})
 	istio.action(spec) == "ALLOW"
+
+	# Edge gateways and webhook backends must accept callers without a mesh identity.
+	not istio.callers_expected(obj, _inventory)
 	some pair in istio.object_items(k8s.field(spec, ["rules"], []))
 ]
+
+# Gatekeeper's synced objects; the CLI and conftest adapters build the same shape.
+default _inventory := {}
+
+_inventory := data.inventory

@@ -85,3 +85,49 @@ test_wrong_types_never_error if {
 	count(_violations(_ap({"rules": [{"from": null, "to": null, "when": null}]}), {})) == 1
 	count(_violations(_ap("x"), {})) == 0
 }
+
+# --- pods that must accept callers without a mesh identity ---------------------------------------
+
+_gateway_ap := {
+	"apiVersion": "security.istio.io/v1",
+	"kind": "AuthorizationPolicy",
+	"metadata": {"name": "istio-ingressgateway", "namespace": "istio-system"},
+	"spec": {"action": "ALLOW", "selector": {"matchLabels": {"app": "istio-ingressgateway", "istio": "ingressgateway"}}, "rules": [{}]},
+}
+
+_edge := {"edge_gateways": [{"namespace": "istio-system", "labels": {"istio": "ingressgateway"}}]}
+
+test_allow_all_on_a_declared_edge_gateway if {
+	count(_violations(_gateway_ap, _edge)) == 0
+}
+
+# Default (no edge gateway declared), another namespace, or a selector that does not pin the
+# gateway's labels: still a finding.
+test_deny_allow_all_on_undeclared_gateway_pods if {
+	count(_violations(_gateway_ap, {})) == 1
+	count(_violations(json.patch(_gateway_ap, [{"op": "replace", "path": "/metadata/namespace", "value": "ml"}]), _edge)) == 1
+	count(_violations(json.patch(_gateway_ap, [{"op": "remove", "path": "/spec/selector"}]), _edge)) == 1
+	count(_violations(json.patch(_gateway_ap, [{"op": "replace", "path": "/spec/selector/matchLabels", "value": {"app": "istio-ingressgateway"}}]), _edge)) == 1
+}
+
+_webhook_inventory := {
+	"cluster": {"admissionregistration.k8s.io/v1": {"ValidatingWebhookConfiguration": {"webhook.serving.knative.dev": {"webhooks": [{"clientConfig": {"service": {"name": "webhook", "namespace": "knative-serving"}}}]}}}},
+	"namespace": {"knative-serving": {"v1": {"Service": {"webhook": {"spec": {"selector": {"app": "webhook", "role": "webhook"}, "ports": [{"port": 443, "targetPort": 8443}]}}}}}},
+}
+
+_webhook_ap := {
+	"apiVersion": "security.istio.io/v1beta1",
+	"kind": "AuthorizationPolicy",
+	"metadata": {"name": "webhook", "namespace": "knative-serving"},
+	"spec": {"action": "ALLOW", "selector": {"matchLabels": {"role": "webhook"}}, "rules": [{}]},
+}
+
+# The API server calls webhook backends from outside the mesh; once control_plane_cidrs is
+# declared the policy should name those addresses instead, and is judged again.
+test_webhook_backend_allow_all if {
+	count(authz_allow_all.violation) == 0 with input as {"review": {"object": _webhook_ap}, "parameters": {}}
+		with data.inventory as _webhook_inventory
+	count(authz_allow_all.violation) == 1 with input as {"review": {"object": _webhook_ap}, "parameters": {"control_plane_cidrs": ["10.0.0.0/28"]}}
+		with data.inventory as _webhook_inventory
+	count(_violations(_webhook_ap, {})) == 1
+}

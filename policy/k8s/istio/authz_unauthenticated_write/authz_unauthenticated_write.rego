@@ -5,7 +5,8 @@
 #   health probes, without requiring an identity (principals, requestPrincipals, namespaces, or
 #   an authenticated `when` condition), lets anyone who reaches the workload run inference,
 #   load or replace models and change state. Health and metrics paths are the parameter
-#   istio_health_paths.
+#   istio_health_paths. Approved edge gateways (edge_gateways) and admission webhook backends
+#   accept callers without identity by design, as in MLF-K8S-041.
 # related_resources:
 #   - ref: https://istio.io/latest/docs/reference/config/security/authorization-policy/
 #   - ref: https://istio.io/latest/docs/tasks/security/authorization/authz-jwt/
@@ -30,6 +31,9 @@ violation contains result.violation(rego.metadata.chain(), k8s.resource, msg) if
 	istio.is_kind(obj, "security.istio.io", "AuthorizationPolicy")
 	spec := k8s.field(obj, ["spec"], {})
 	istio.action(spec) == "ALLOW"
+
+	# Edge gateways and webhook backends must accept callers without a mesh identity.
+	not istio.callers_expected(obj, _inventory)
 	some pair in istio.object_items(k8s.field(spec, ["rules"], []))
 	rule := pair[1]
 
@@ -53,3 +57,8 @@ _write_grants(rule) := {sprintf("%s to %s", [concat("/", sort(methods)), concat(
 	paths := istio.open_paths(op)
 	count(paths) > 0
 }
+
+# Gatekeeper's synced objects; the CLI and conftest adapters build the same shape.
+default _inventory := {}
+
+_inventory := data.inventory

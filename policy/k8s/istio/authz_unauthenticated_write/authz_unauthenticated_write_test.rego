@@ -115,3 +115,15 @@ test_wrong_types_never_error if {
 	count(_violations(_ap({"rules": [{"to": [{"operation": {"methods": ["GET"]}}]}]}), {"istio_health_paths": "x"})) == 0
 	count(_violations(_ap({"rules": [{"to": [{"operation": {"paths": ["/a"]}}]}]}), {"istio_health_paths": [null, "["]})) == 1
 }
+
+# A declared edge gateway accepts end users' writes (authentication happens behind it).
+test_allow_writes_on_a_declared_edge_gateway if {
+	gateway := {
+		"apiVersion": "security.istio.io/v1",
+		"kind": "AuthorizationPolicy",
+		"metadata": {"name": "gw", "namespace": "istio-system"},
+		"spec": {"selector": {"matchLabels": {"istio": "ingressgateway"}}, "rules": [{"to": [{"operation": {"methods": ["POST"]}}]}]},
+	}
+	count(_violations(gateway, {})) == 1
+	count(_violations(gateway, {"edge_gateways": [{"namespace": "istio-system", "labels": {"istio": "ingressgateway"}}]})) == 0
+}

@@ -18,6 +18,11 @@
 #   platform: >-
 #     Istio 1.20-1.27 (PeerAuthentication precedence workload > namespace > mesh, mode UNSET
 #     inherits, mesh default PERMISSIVE; injection by istio-injection=enabled or istio.io/rev)
+#   verified_against: >-
+#     istio/api security/v1beta1/peer_authentication.proto at 05a21bac (MutualTLS.Mode UNSET:
+#     "Inherit from parent, if has one. Otherwise treated as PERMISSIVE"; a PeerAuthentication
+#     without selector applies to every workload of its namespace). Not verified here: the
+#     injector's label handling and the release range (kept from the earlier reading).
 #   recommended_action: >-
 #     Add a mesh-wide PeerAuthentication in the Istio root namespace (`{apiVersion:
 #     security.istio.io/v1, kind: PeerAuthentication, metadata: {name: default, namespace:

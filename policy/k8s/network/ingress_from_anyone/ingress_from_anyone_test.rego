@@ -115,3 +115,75 @@ test_allow_halves_on_edge_gateway if {
 	spec := {"podSelector": {"matchLabels": {"app": "gateway"}}, "ingress": [{"from": [{"ipBlock": {"cidr": "0.0.0.0/1"}}, {"ipBlock": {"cidr": "128.0.0.0/1"}}]}]}
 	count(_violations(_policy("edge", spec), _gateway)) == 0
 }
+
+# --- admission webhook backends ------------------------------------------------------------------
+
+_webhook_inventory := {
+	"cluster": {"admissionregistration.k8s.io/v1": {"ValidatingWebhookConfiguration": {"config.webhook.serving.knative.dev": {"webhooks": [{
+		"name": "config.webhook.serving.knative.dev",
+		"clientConfig": {"service": {"name": "webhook", "namespace": "knative-serving"}},
+	}]}}}},
+	"namespace": {"knative-serving": {"v1": {"Service": {"webhook": {"spec": {
+		"selector": {"app": "webhook", "role": "webhook"},
+		"ports": [{"name": "https-webhook", "port": 443, "targetPort": 8443}],
+	}}}}}},
+}
+
+# Knative's own policy (knative/serving config/core/300-webhook-networkpolicy style).
+_webhook_policy(ports) := _policy("knative-serving", {
+	"podSelector": {"matchExpressions": [
+		{"key": "app", "operator": "In", "values": ["webhook"]},
+		{"key": "role", "operator": "In", "values": ["webhook"]},
+	]},
+	"policyTypes": ["Ingress"],
+	"ingress": [{"ports": ports}],
+})
+
+_webhook_violations(obj, params) := v if {
+	v := ingress_from_anyone.violation with input as {"review": {"object": obj}, "parameters": params}
+		with data.inventory as _webhook_inventory
+}
+
+test_allow_webhook_backend_open_on_its_target_port if {
+	count(_webhook_violations(_webhook_policy([{"protocol": "TCP", "port": 8443}]), {})) == 0
+}
+
+# Without the webhook configuration in the inventory the same policy is ingress from anyone.
+test_deny_webhook_policy_without_the_webhook_configuration if {
+	count(_violations(_webhook_policy([{"protocol": "TCP", "port": 8443}]), {})) == 1
+}
+
+# Other ports, no ports, or pods the Service does not select: still from anyone.
+test_deny_webhook_backend_opened_beyond_its_target_port if {
+	count(_webhook_violations(_webhook_policy([{"port": 8443}, {"port": 9090}]), {})) == 1
+	count(_webhook_violations(_webhook_policy([]), {})) == 1
+	other := _policy("knative-serving", {"podSelector": {"matchLabels": {"app": "activator"}}, "ingress": [{"ports": [{"port": 8443}]}]})
+	count(_webhook_violations(other, {})) == 1
+	elsewhere := _policy("ml", {"podSelector": {}, "ingress": [{"ports": [{"port": 8443}]}]})
+	count(_webhook_violations(elsewhere, {})) == 1
+}
+
+# Configuration overridden: with the control plane's CIDRs known, the open rule must admit only them.
+test_control_plane_cidrs_narrow_webhook_ingress if {
+	params := {"control_plane_cidrs": ["10.0.0.0/28"]}
+	v := _webhook_violations(_webhook_policy([{"port": 8443}]), params)
+	count(v) == 1
+	msgs := {f.msg | some f in v}
+	count({m |
+		some m in msgs
+		contains(m, "Service knative-serving/webhook (ValidatingWebhookConfiguration/config.webhook.serving.knative.dev)")
+		contains(m, "10.0.0.0/28 (control_plane_cidrs)")
+	}) == 1
+	narrowed := _policy("knative-serving", {
+		"podSelector": {"matchLabels": {"app": "webhook", "role": "webhook"}},
+		"ingress": [{"from": [{"ipBlock": {"cidr": "10.0.0.0/28"}}], "ports": [{"port": 8443}]}],
+	})
+	count(_webhook_violations(narrowed, params)) == 0
+}
+
+# The Service's default port (443) and a targetPort left out (same number) count too.
+test_allow_webhook_default_ports if {
+	inventory := json.patch(_webhook_inventory, [{"op": "replace", "path": "/namespace/knative-serving/v1/Service/webhook/spec/ports", "value": [{"port": 443}]}])
+	count(ingress_from_anyone.violation) == 0 with input as {"review": {"object": _webhook_policy([{"port": 443}])}, "parameters": {}}
+		with data.inventory as inventory
+}

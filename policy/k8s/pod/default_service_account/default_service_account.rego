@@ -30,9 +30,15 @@ violation contains result.warning(rego.metadata.chain(), k8s.resource, msg) if {
 	account := _account(pod.spec)
 	account in {"", "default"}
 	msg := sprintf("%s runs %s as the default service account%s; give the component its own ServiceAccount", [
-		k8s.resource, pod.path, _how(account),
+		_subject, pod.path, _how(account),
 	])
 }
+
+# A cluster-wide template runs nothing itself: the pods made from it run in the namespace of
+# each object that uses it, as that namespace's default account unless that object overrides it.
+_subject := sprintf("%s (a cluster-wide template: pods made from it in any namespace)", [k8s.resource]) if {
+	k8s.cluster_template(k8s.review_object)
+} else := k8s.resource
 
 _account(spec) := spec.serviceAccountName if is_string(spec.serviceAccountName)
 

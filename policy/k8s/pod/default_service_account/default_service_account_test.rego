@@ -57,3 +57,17 @@ test_allow_wrong_types_without_error if {
 	count(_violations(_pod("x"), {})) == 0
 	count(_violations(_pod({"serviceAccountName": 3}), {})) == 1
 }
+
+test_cluster_template_named_as_a_template if {
+	runtime := {
+		"apiVersion": "trainer.kubeflow.org/v1alpha1",
+		"kind": "ClusterTrainingRuntime",
+		"metadata": {"name": "torch-distributed"},
+		"spec": {"template": {"spec": {"replicatedJobs": [{"name": "node", "template": {"spec": {"template": {"spec": {"containers": [{"name": "node", "image": "pytorch"}]}}}}}]}}},
+	}
+	v := default_service_account.violation with input as {"review": {"object": runtime}, "parameters": {}}
+	count(v) == 1
+	every f in v {
+		contains(f.msg, "a cluster-wide template: pods made from it in any namespace")
+	}
+}

@@ -57,6 +57,12 @@ default _namespace_text := "(none given)"
 
 _namespace_text := k8s.namespace if k8s.namespace != ""
 
+# A cluster-wide template has no namespace: its pods run in every namespace that uses it.
+_namespace_text := "(each namespace whose objects use this cluster-wide template)" if {
+	k8s.namespace == ""
+	k8s.cluster_template(k8s.review_object)
+}
+
 # Labels of the namespace's Namespace object, when the inventory holds it.
 default _namespace_labels := {}
 

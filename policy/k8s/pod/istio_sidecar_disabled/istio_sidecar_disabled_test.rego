@@ -90,3 +90,22 @@ test_allow_namespace_injection_enabled_or_outside_mesh if {
 	count(istio_sidecar_disabled.violation) == 0 with input as {"review": {"object": _deployment("batch", {})}, "parameters": {"mesh_namespaces": ["ml-*"]}}
 		with data.inventory as disabled
 }
+
+# A cluster-wide template has no namespace of its own: the message says where its pods run.
+test_cluster_template_is_not_placed_in_a_namespace if {
+	runtime := {
+		"apiVersion": "trainer.kubeflow.org/v1alpha1",
+		"kind": "ClusterTrainingRuntime",
+		"metadata": {"name": "torch-distributed"},
+		"spec": {"template": {"spec": {"replicatedJobs": [{"name": "node", "template": {"spec": {"template": {
+			"metadata": {"labels": {"sidecar.istio.io/inject": "false"}},
+			"spec": {"containers": [{"name": "node", "image": "pytorch"}]},
+		}}}}]}}},
+	}
+	v := istio_sidecar_disabled.violation with input as {"review": {"object": runtime}, "parameters": {}}
+	count(v) == 1
+	every f in v {
+		contains(f.msg, "each namespace whose objects use this cluster-wide template")
+		not contains(f.msg, "(none given)")
+	}
+}
