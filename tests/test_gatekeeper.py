@@ -123,6 +123,54 @@ def test_link_refuses_data_references(tmp_path: Path) -> None:
         rego_source.link(rule, lib)
 
 
+def _tiny_policy(tmp_path: Path, rule_body: str) -> tuple[Path, Path]:
+    lib = tmp_path / "lib"
+    lib.mkdir(parents=True)
+    (lib / "a.rego").write_text(
+        "package lib.a\n\nimport data.lib.b\n\n# f is used\nf(x) := g(x)\n\ng(x) := b.base[x]\n\n"
+        "h := data.elsewhere.nothing\n\nbig := {\n\t\"unused\": true,\n}\n")
+    (lib / "b.rego").write_text('package lib.b\n\nbase["k"] := named\n\nnamed := input.parameters.wanted\n\n'
+                                'other := input.parameters.never\n')
+    (lib / "c.rego").write_text("package lib.c\n\nunused := 1\n")
+    (lib / "r.rego").write_text(
+        'package lib.r\n\nflag(msg) := {"msg": msg, "status": s} if s := status(msg, "warn")\n\n'
+        'fail(msg) := {"msg": msg, "status": "fail"}\n\nstatus(_, s) := s\n')
+    rule = tmp_path / "rule.rego"
+    rule.write_text(f"package k8s.x\n\nimport data.lib.a\nimport data.lib.r\n\n{rule_body}\n")
+    rego_source.lib_index.cache_clear()
+    rego_source.lib_linker.cache_clear()
+    return rule, lib
+
+
+def test_link_keeps_only_the_lib_rules_the_rule_calls(tmp_path: Path) -> None:
+    """From OPA's parse tree: f, g (called by f), b.base (read by g) and b.named (a bare name in
+    base's value) are linked; h (which would be refused: data.elsewhere), big, other and the
+    whole of lib.c are not. The parameter read through them is found, typed from the parse tree."""
+    rule, lib = _tiny_policy(tmp_path, '# result.fail( in a comment changes nothing\n'
+                                       'violation contains r.flag("m") if a.f("k")')
+    linked = rego_source.analyse(rule, lib)
+    texts = {f.package: f.text for f in linked.libs}
+    assert set(texts) == {"lib.a", "lib.b", "lib.r"}
+    assert "f(x) := g(x)" in texts["lib.a"] and "g(x) :=" in texts["lib.a"]
+    assert "h :=" not in texts["lib.a"] and "big" not in texts["lib.a"] and "import data.lib.b" in texts["lib.a"]
+    assert "named :=" in texts["lib.b"] and "other" not in texts["lib.b"]
+    assert linked.parameters == {"wanted"}
+    assert linked.statuses == {"warn"}
+    blocking, _ = _tiny_policy(tmp_path / "2", 'violation contains r.fail("m") if a.f("k")\n\n'
+                                               'violation contains r.flag("m") if true')
+    assert rego_source.analyse(blocking, tmp_path / "2" / "lib").statuses == {"fail", "warn"}
+
+
+def test_templates_link_the_pod_extractor_only_where_called(artifacts: list[gatekeeper.Artifact]) -> None:
+    """lib.mlfence.k8s's pod extractor (pod_templates) is linked into the pod rules, not into the
+    Service, Ingress or Istio rules, which never call it."""
+    def links_pods(name: str) -> bool:
+        doc = next(a.document for a in artifacts if a.path.endswith(f"templates/{name}.yaml"))
+        return any("pod_templates(obj) :=" in lib for lib in doc["spec"]["targets"][0]["code"][0]["source"]["libs"])
+    assert links_pods("mlf-k8s-002")  # hostNetwork: every pod the object runs
+    assert not links_pods("mlf-k8s-001") and not links_pods("mlf-k8s-030") and not links_pods("mlf-k8s-041")
+
+
 def _gator_test(tmp_path: Path, artifacts: list[gatekeeper.Artifact], obj: dict, rule: str = "") -> list[dict]:
     """gator test of obj against every template, or only the rule's (one template to compile
     instead of all of them: what the exemption tests need, at a tenth of the cost)."""

@@ -15,7 +15,7 @@ from typing import Any
 
 import yaml
 
-from mlfence import catalog, gatekeeper, planfixture
+from mlfence import catalog, gatekeeper, planfixture, toolchain
 from mlfence.catalog import Rule
 from mlfence.files import write_text_atomic
 
@@ -130,7 +130,7 @@ def _put(path: Path, text: str) -> str:
 
 def _write_gator_suite(out: Path, k8s_cases: list[Case], base: dict[str, Any], action: str) -> None:
     rules = {r.rule_id: r for r in gatekeeper.kubernetes_rules()}
-    lib_root = next(iter(rules.values())).source.parents[3] / "lib" if rules else Path()
+    lib_root = toolchain.policy_dir() / "lib"
     tests = []
     for rule_id, rule in sorted(rules.items()):
         name = rule.rule_id.lower()

@@ -51,10 +51,6 @@ SYNCED = (("", "v1", "Namespace"), ("networking.k8s.io", "v1", "NetworkPolicy"),
           ("security.istio.io", "v1", "PeerAuthentication"))
 
 
-def _uses_inventory(libs: tuple[rego_source.RegoFile, ...], text: str) -> bool:
-    return "data.inventory" in text or any("data.inventory" in lib.text for lib in libs)
-
-
 # conftest and the bundle report exempted findings (status "exempted", never failing); at
 # admission a violation always counts, so the template keeps exempted ones out of `violation`.
 _VIOLATION_HEAD = re.compile(r"^violation contains ", re.MULTILINE)
@@ -75,24 +71,41 @@ def admission_source(text: str) -> str:
     return _VIOLATION_HEAD.sub("_mlfence_findings contains ", text).rstrip("\n") + "\n" + _EXEMPTION_FILTER
 
 
-def default_enforcement(rule: Rule) -> str:
-    """A rule that can only warn (result.warning) must not block admission."""
+def _lib_root_of(rule: Rule) -> Path:
+    """The `lib` folder of the policy tree the rule belongs to."""
+    for folder in rule.source.parents:
+        if (folder / "lib").is_dir():
+            return folder / "lib"
+    raise GeneratorError(f"{rule.source}: no lib folder above the rule")
+
+
+def linked(rule: Rule, lib_root: Path | None = None) -> rego_source.Linked:
+    """The rule with the lib rules it calls, read from OPA's parse tree."""
+    try:
+        return rego_source.analyse(rule.source, lib_root or _lib_root_of(rule))
+    except rego_source.LinkError as exc:
+        raise GeneratorError(str(exc)) from None
+
+
+def default_enforcement(rule: Rule, lib_root: Path | None = None) -> str:
+    """The action a rule gets when the user names none: its metadata's, else "warn" for a rule
+    whose findings can only warn (every finding head builds a "warn" status, per the parse
+    tree), else "" (the generator's default)."""
     if rule.gatekeeper_enforcement:
         return rule.gatekeeper_enforcement
-    text = rule.source.read_text()
-    blocking = ("result.violation(", "result.with_severity(", "result.unknown(")
-    return "warn" if "result.warning(" in text and not any(b in text for b in blocking) else ""
+    return "warn" if linked(rule, lib_root).statuses == {"warn"} else ""
 
 
 def template(rule: Rule, lib_root: Path) -> dict[str, Any]:
-    main, libs = rego_source.link(rule.source, lib_root)
+    link = linked(rule, lib_root)
+    main, libs = link.rule, link.libs
     annotations = {
         "mlfence.io/rule-id": rule.rule_id,
         "mlfence.io/severity": rule.severity,
         "metadata.gatekeeper.sh/title": rule.title,
         "description": rule.description,
     }
-    if _uses_inventory(libs, main.text):
+    if link.reads_inventory:
         annotations["metadata.gatekeeper.sh/requires-sync-data"] = _sync_annotation()
     kind = constraint_kind(rule)
     return {
@@ -166,7 +179,9 @@ def artifacts(parameters: dict[str, Any], enforcement_action: str = "deny",
     lib_root = policy / "lib"
     out: list[Artifact] = []
     any_inventory = False
-    for rule in kubernetes_rules(policy):
+    rules = kubernetes_rules(policy)
+    rego_source.parse_all([r.source for r in rules])  # the parse trees, a few processes at a time
+    for rule in rules:
         name = _resource_name(rule)
         tmpl = template(rule, lib_root)
         any_inventory |= "metadata.gatekeeper.sh/requires-sync-data" in tmpl["metadata"]["annotations"]
