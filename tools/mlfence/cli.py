@@ -316,8 +316,9 @@ def build(
     out: Annotated[Path, typer.Option(help="Output folder.")] = Path("dist"),
     signing_key: Annotated[Path | None, typer.Option(help="PEM private key to sign the bundle (RS256).")] = None,
     key_id: Annotated[str, typer.Option(help="Key ID recorded in the bundle signature.")] = "mlfence",
-    enforcement_action: Annotated[Enforcement, typer.Option(help="Gatekeeper enforcement action.")]
-    = Enforcement.deny,
+    enforcement_action: Annotated[Enforcement | None, typer.Option(
+        help="Gatekeeper enforcement action for every rule (default: deny, and warn or dryrun for the "
+             "rules that can only warn or audit).")] = None,
     exemptions_file: Annotated[Path | None, typer.Option(
         "--exemptions", help="Exemptions YAML, added to the settings' exemptions.")] = None,
     config: Annotated[Path | None, typer.Option("--config", help="Settings file (default: the .mlfence.yaml "
@@ -330,7 +331,8 @@ def build(
         run_settings = settings.load(config, ["."], data, exemptions_file,
                                      known_rules=lambda: frozenset(r.rule_id for r in catalog.load()))
         built = bundle.build(out / "bundle.tar.gz", signing_key, key_id, run_settings=run_settings)
-        artifacts = gatekeeper.artifacts(parameters.for_settings(run_settings), enforcement_action.value)
+        artifacts = gatekeeper.artifacts(parameters.for_settings(run_settings),
+                                         enforcement_action.value if enforcement_action else None)
         conftest_tree = bundle.conftest_tree(out / "conftest", run_settings)
     except (bundle.BundleError, gatekeeper.GeneratorError, catalog.CatalogError, parameters.ParameterError,
             toolchain.ToolchainError, settings.SettingsError) as exc:

@@ -115,7 +115,9 @@ def template(rule: Rule, lib_root: Path) -> dict[str, Any]:
         "spec": {
             "crd": {"spec": {
                 "names": {"kind": kind},
-                "validation": {"openAPIV3Schema": {"type": "object", "x-kubernetes-preserve-unknown-fields": True}},
+                # Exactly the parameters the rule reads: Gatekeeper rejects a Constraint carrying
+                # any other ("unknown fields"), so a misspelt parameter fails at apply time.
+                "validation": {"openAPIV3Schema": parameter_schema(link, lib_root)},
             }},
             "targets": [{
                 "target": TARGET,
@@ -132,52 +134,120 @@ def template(rule: Rule, lib_root: Path) -> dict[str, Any]:
     }
 
 
+def _schema_of(value: Any) -> dict[str, Any]:
+    """An OpenAPI v3 (structural) schema for a parameter, typed from its default."""
+    if isinstance(value, bool):
+        return {"type": "boolean"}
+    if isinstance(value, int):
+        return {"type": "integer"}
+    if isinstance(value, float):
+        return {"type": "number"}
+    if isinstance(value, str):
+        return {"type": "string"}
+    if isinstance(value, list):
+        kinds = {json.dumps(_schema_of(v), sort_keys=True) for v in value}
+        items = json.loads(kinds.pop()) if len(kinds) == 1 else {"x-kubernetes-preserve-unknown-fields": True}
+        return {"type": "array", "items": items}
+    if isinstance(value, dict):  # maps keyed by the user's names (labels, providers): any key
+        return {"type": "object", "x-kubernetes-preserve-unknown-fields": True}
+    return {"x-kubernetes-preserve-unknown-fields": True}
+
+
+def parameter_schema(link: rego_source.Linked, lib_root: Path) -> dict[str, Any]:
+    defaults = rego_source.parameter_defaults(lib_root)
+    return {"type": "object", "properties": {name: _schema_of(defaults.get(name))
+                                             for name in sorted(link.parameters)}}
+
+
 def _sync_annotation() -> str:
     """Gatekeeper's requires-sync-data: a list of requirements, each a list of alternatives."""
     return json.dumps([[{"groups": [group], "versions": [version], "kinds": [kind]}]
                        for group, version, kind in SYNCED])
 
 
-def _match(rule: Rule) -> dict[str, Any]:
-    return {"kinds": [{"apiGroups": ["*"], "kinds": sorted(set(rule.kinds))}]}
+# Namespaces Gatekeeper does not even evaluate for workload-hygiene rules. Those are the rules
+# that read `system_namespaces` (per the parse tree): they already skip platform namespaces in
+# Rego. Exposure and mesh rules read no such parameter and judge every namespace, istio-system
+# included (its edge Gateway and mesh-wide policies are what they are about).
+DEFAULT_EXCLUDED_NAMESPACES = ("kube-system", "kube-public", "kube-node-lease", "gatekeeper-system")
+WORKLOAD_SCOPE_PARAMETER = "system_namespaces"
 
 
-def constraint(rule: Rule, parameters: dict[str, Any], enforcement_action: str) -> dict[str, Any]:
-    if enforcement_action not in ENFORCEMENT_ACTIONS:
-        raise GeneratorError(f"enforcement action {enforcement_action!r} is not one of {ENFORCEMENT_ACTIONS}")
+def workload_hygiene(rule: Rule) -> bool:
+    return WORKLOAD_SCOPE_PARAMETER in linked(rule).parameters
+
+
+def _match(rule: Rule, excluded_namespaces: tuple[str, ...]) -> dict[str, Any]:
+    match: dict[str, Any] = {"kinds": [{"apiGroups": ["*"], "kinds": sorted(set(rule.kinds))}]}
+    if excluded_namespaces and workload_hygiene(rule):
+        match["excludedNamespaces"] = list(excluded_namespaces)
+    return match
+
+
+def enforcement_for(rule: Rule, enforcement_action: str | None) -> str:
+    """The action the user named applies to every rule; without one, each rule's default."""
+    if enforcement_action is not None:
+        if enforcement_action not in ENFORCEMENT_ACTIONS:
+            raise GeneratorError(f"enforcement action {enforcement_action!r} is not one of {ENFORCEMENT_ACTIONS}")
+        return enforcement_action
+    return default_enforcement(rule) or "deny"
+
+
+def rule_parameters(rule: Rule, parameters: dict[str, Any]) -> dict[str, Any]:
+    """The parameters the rule reads, of those given (the settings hold every rule's)."""
+    reads = linked(rule).parameters
+    return {k: v for k, v in sorted(parameters.items()) if k in reads}
+
+
+def constraint(rule: Rule, parameters: dict[str, Any], enforcement_action: str | None = None,
+               excluded_namespaces: tuple[str, ...] = DEFAULT_EXCLUDED_NAMESPACES) -> dict[str, Any]:
     return {
         "apiVersion": "constraints.gatekeeper.sh/v1beta1",
         "kind": constraint_kind(rule),
-        "metadata": {"name": _resource_name(rule), "labels": {"mlfence.io/rule-id": rule.rule_id}},
+        "metadata": {
+            "name": _resource_name(rule),
+            "labels": {"mlfence.io/rule-id": rule.rule_id},
+            # Argo CD: the Constraint's kind exists only once Gatekeeper has read the template.
+            "annotations": {"argocd.argoproj.io/sync-options": "SkipDryRunOnMissingResource=true"},
+        },
         "spec": {
-            "enforcementAction": default_enforcement(rule) or enforcement_action,
-            "match": _match(rule),
-            "parameters": parameters,
+            "enforcementAction": enforcement_for(rule, enforcement_action),
+            "match": _match(rule, excluded_namespaces),
+            "parameters": rule_parameters(rule, parameters),
         },
     }
 
 
-def sync_config() -> dict[str, Any]:
+def sync_set() -> dict[str, Any]:
+    """What Gatekeeper replicates into data.inventory for the cross-object rules. A SyncSet
+    (Gatekeeper >= 3.15) adds to whatever other SyncSets ask for, where the singleton Config
+    would overwrite the cluster's own sync list."""
     return {
-        "apiVersion": "config.gatekeeper.sh/v1alpha1",
-        "kind": "Config",
-        "metadata": {"name": "config", "namespace": "gatekeeper-system"},
-        "spec": {"sync": {"syncOnly": [
-            {"group": group, "version": version, "kind": kind} for group, version, kind in SYNCED
-        ]}},
+        "apiVersion": "syncset.gatekeeper.sh/v1alpha1",
+        "kind": "SyncSet",
+        "metadata": {"name": "mlfence"},
+        "spec": {"gvks": [{"group": group, "version": version, "kind": kind} for group, version, kind in SYNCED]},
     }
+
+
+def _kustomization(resources: list[str]) -> dict[str, Any]:
+    return {"apiVersion": "kustomize.config.k8s.io/v1beta1", "kind": "Kustomization", "resources": resources}
 
 
 def kubernetes_rules(policy: Path | None = None) -> tuple[Rule, ...]:
     return tuple(r for r in catalog.load(policy) if r.target == "kubernetes")
 
 
-def artifacts(parameters: dict[str, Any], enforcement_action: str = "deny",
-              policy: Path | None = None) -> list[Artifact]:
-    """Templates, Constraints, sync config and kustomization, in a stable order."""
+def artifacts(parameters: dict[str, Any], enforcement_action: str | None = None,
+              policy: Path | None = None,
+              excluded_namespaces: tuple[str, ...] = DEFAULT_EXCLUDED_NAMESPACES) -> list[Artifact]:
+    """Like gatekeeper-library: templates/ and constraints/ (each a kustomization, applied in
+    that order: a Constraint's kind exists once Gatekeeper has read its template) and sync/
+    (the SyncSet), in a stable order."""
     policy = policy or toolchain.policy_dir()
     lib_root = policy / "lib"
-    out: list[Artifact] = []
+    templates: list[Artifact] = []
+    constraints: list[Artifact] = []
     any_inventory = False
     rules = kubernetes_rules(policy)
     rego_source.parse_all([r.source for r in rules])  # the parse trees, a few processes at a time
@@ -185,21 +255,20 @@ def artifacts(parameters: dict[str, Any], enforcement_action: str = "deny",
         name = _resource_name(rule)
         tmpl = template(rule, lib_root)
         any_inventory |= "metadata.gatekeeper.sh/requires-sync-data" in tmpl["metadata"]["annotations"]
-        out.append(Artifact(f"templates/{name}.yaml", tmpl))
-        cons = constraint(rule, parameters, enforcement_action)
+        templates.append(Artifact(f"templates/{name}.yaml", tmpl))
+        cons = constraint(rule, parameters, enforcement_action, excluded_namespaces)
         size = len(dump(cons).encode())
         if size > MAX_CONSTRAINT_BYTES:
             raise GeneratorError(f"Constraint {name} is {size} bytes, over the {MAX_CONSTRAINT_BYTES}-byte budget "
                                  "(etcd's request limit is ~1.5 MiB): approve fewer published ranges")
-        out.append(Artifact(f"constraints/{name}.yaml", cons))
+        constraints.append(Artifact(f"constraints/{name}.yaml", cons))
+    out = [*templates, *constraints]
     if any_inventory:
-        out.append(Artifact("sync/config.yaml", sync_config()))
-    resources = [a.path for a in out]
-    out.append(Artifact("kustomization.yaml", {
-        "apiVersion": "kustomize.config.k8s.io/v1beta1",
-        "kind": "Kustomization",
-        "resources": resources,
-    }))
+        out.append(Artifact("sync/syncset.yaml", sync_set()))
+    for folder in ("templates", "constraints", "sync"):
+        members = [a.path.split("/", 1)[1] for a in out if a.path.startswith(f"{folder}/")]
+        if members:
+            out.append(Artifact(f"{folder}/kustomization.yaml", _kustomization(members)))
     return out
 
 

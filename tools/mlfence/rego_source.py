@@ -342,6 +342,26 @@ def declared_parameters(lib_root: Path) -> frozenset[str]:
     return frozenset(names)
 
 
+def _defaults_packages(lib_root: Path) -> list[str]:
+    return sorted({module.package for modules in lib_index(lib_root).values() for module in modules
+                   for rule in module.rules if rule.name == "defaults"})
+
+
+@cache
+def parameter_defaults(lib_root: Path) -> dict[str, Any]:
+    """The parameters' default values, as the libs compute them (what the schemas are typed from)."""
+    values: dict[str, Any] = {}
+    for package in _defaults_packages(lib_root):
+        proc = toolchain.run("opa", "eval", "--format", "json", "--data", str(lib_root), "--ignore", "*_test.rego",
+                             f"data.{package}.defaults")
+        if proc.returncode != 0:
+            raise LinkError(f"cannot evaluate data.{package}.defaults: {proc.stderr.strip()}")
+        result = json.loads(proc.stdout).get("result") or []
+        if result:
+            values.update(result[0]["expressions"][0]["value"])
+    return values
+
+
 FINDING_RULES = ("violation", "warn", "deny")
 
 
