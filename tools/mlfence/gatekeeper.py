@@ -184,13 +184,23 @@ def _match(rule: Rule, excluded_namespaces: tuple[str, ...]) -> dict[str, Any]:
     return match
 
 
+# From least to most blocking.
+_STRICTNESS = {"dryrun": 0, "warn": 1, "deny": 2}
+
+
 def enforcement_for(rule: Rule, enforcement_action: str | None) -> str:
-    """The action the user named applies to every rule; without one, each rule's default."""
-    if enforcement_action is not None:
-        if enforcement_action not in ENFORCEMENT_ACTIONS:
-            raise GeneratorError(f"enforcement action {enforcement_action!r} is not one of {ENFORCEMENT_ACTIONS}")
-        return enforcement_action
-    return default_enforcement(rule) or "deny"
+    """The action the user named applies to every rule (warn-only rules included), except that it
+    never makes an audit-only rule (metadata `gatekeeper_enforcement`, e.g. a Namespace judged by
+    policies that cannot exist before it) stricter than its metadata says: denying those would
+    refuse every new Namespace. Without a named action, each rule's default."""
+    if enforcement_action is None:
+        return default_enforcement(rule) or "deny"
+    if enforcement_action not in ENFORCEMENT_ACTIONS:
+        raise GeneratorError(f"enforcement action {enforcement_action!r} is not one of {ENFORCEMENT_ACTIONS}")
+    ceiling = rule.gatekeeper_enforcement
+    if ceiling in _STRICTNESS and _STRICTNESS[enforcement_action] > _STRICTNESS[ceiling]:
+        return ceiling
+    return enforcement_action
 
 
 def rule_parameters(rule: Rule, parameters: dict[str, Any]) -> dict[str, Any]:
