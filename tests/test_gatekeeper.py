@@ -309,6 +309,7 @@ def test_mlfence_build_writes_applyable_tree(tmp_path: Path) -> None:
         kustomization = yaml.safe_load((tmp_path / "gatekeeper" / stage / "kustomization.yaml").read_text())
         for resource in kustomization["resources"]:
             assert (tmp_path / "gatekeeper" / stage / resource).is_file()
+    assert (tmp_path / "gatekeeper" / "chart" / "Chart.yaml").is_file()  # tests/test_helmchart.py renders it
     actions = {yaml.safe_load(p.read_text())["spec"].get("enforcementAction")
                for p in (tmp_path / "gatekeeper" / "constraints").glob("mlf-*.yaml")}
     assert actions == {"dryrun"}

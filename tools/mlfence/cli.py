@@ -20,6 +20,7 @@ from mlfence import (
     docs,
     fixtures,
     gatekeeper,
+    helmchart,
     parameters,
     planfixture,
     reach,
@@ -339,8 +340,11 @@ def build(
         raise _fail(str(exc)) from None
     for artifact in artifacts:
         write_text_atomic(out / "gatekeeper" / artifact.path, gatekeeper.dump(artifact.document))
+    chart = helmchart.files(artifacts, gatekeeper.kubernetes_rules())
+    for path, text in chart.items():
+        write_text_atomic(out / "gatekeeper" / "chart" / path, text)
     err.print(f"bundle {built.path} revision {built.revision} sha256 {built.sha256}")
-    err.print(f"gatekeeper: {len(artifacts)} files in {out / 'gatekeeper'}")
+    err.print(f"gatekeeper: {len(artifacts)} files in {out / 'gatekeeper'} (Helm chart: chart/)")
     err.print(f"conftest: conftest test -p {conftest_tree / 'policy'} -d {conftest_tree / 'data'} FILE...")
 
 
