@@ -90,7 +90,7 @@ def write_suites(out: Path, cases: list[GatorCase], base_parameters: dict[str, A
                 constraint = f"constraints/{name}.yaml"
                 (out / "constraints").mkdir(parents=True, exist_ok=True)
                 (out / constraint).write_text(gatekeeper.dump(gatekeeper.constraint(
-                    rules[rule_id], {**base_parameters, **case.parameters}, "deny")))
+                    rules[rule_id], {**base_parameters, **case.parameters})))
                 test = tests[(rule_id, params_key)] = {"name": name, "template": f"templates/{rule_id.lower()}.yaml",
                                                        "constraint": constraint, "cases": []}
             mine = [f for f in case.findings if f["rule_id"] == rule_id]

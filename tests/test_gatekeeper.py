@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -41,13 +42,21 @@ def test_one_template_and_constraint_per_kubernetes_rule(artifacts: list[gatekee
     rules = gatekeeper.kubernetes_rules()
     templates = [a for a in artifacts if a.path.startswith("templates/")]
     constraints = [a for a in artifacts if a.path.startswith("constraints/")]
+    kustomizations = {a.path.split("/")[0]: a.document for a in artifacts if a.path.endswith("/kustomization.yaml")}
+    templates = [a for a in templates if a.path != "templates/kustomization.yaml"]
+    constraints = [a for a in constraints if a.path != "constraints/kustomization.yaml"]
     assert len(templates) == len(constraints) == len(rules) >= 2
-    kustomization = next(a for a in artifacts if a.path == "kustomization.yaml").document
-    assert sorted(kustomization["resources"]) == sorted(a.path for a in artifacts if a.path != "kustomization.yaml")
+    # Like gatekeeper-library: one kustomization per stage (templates before constraints), each
+    # listing its folder's files; no kustomization mixes the two stages.
+    assert set(kustomizations) == {"templates", "constraints", "sync"}
+    for folder, kustomization in kustomizations.items():
+        assert sorted(kustomization["resources"]) == sorted(
+            a.path.split("/", 1)[1] for a in artifacts
+            if a.path.startswith(f"{folder}/") and not a.path.endswith("kustomization.yaml"))
 
 
 def test_templates_use_rego_v1_and_reference_only_lib_and_inventory(artifacts: list[gatekeeper.Artifact]) -> None:
-    for artifact in (a for a in artifacts if a.path.startswith("templates/")):
+    for artifact in (a for a in artifacts if a.document["kind"] == "ConstraintTemplate"):
         doc = artifact.document
         assert doc["metadata"]["name"] == doc["spec"]["crd"]["spec"]["names"]["kind"].lower()
         [code] = doc["spec"]["targets"][0]["code"]
@@ -61,11 +70,12 @@ def test_templates_use_rego_v1_and_reference_only_lib_and_inventory(artifacts: l
 
 
 def test_inventory_rules_get_sync_data_and_config(artifacts: list[gatekeeper.Artifact]) -> None:
-    referential = [a for a in artifacts if a.path.startswith("templates/")
+    referential = [a for a in artifacts if a.document["kind"] == "ConstraintTemplate"
                    and "metadata.gatekeeper.sh/requires-sync-data" in a.document["metadata"]["annotations"]]
     assert referential, "the namespace default-deny rules read data.inventory"
-    sync = next(a for a in artifacts if a.path == "sync/config.yaml").document
-    kinds = {(s["group"], s["kind"]) for s in sync["spec"]["sync"]["syncOnly"]}
+    sync = next(a for a in artifacts if a.path == "sync/syncset.yaml").document
+    assert (sync["apiVersion"], sync["kind"]) == ("syncset.gatekeeper.sh/v1alpha1", "SyncSet")
+    kinds = {(s["group"], s["kind"]) for s in sync["spec"]["gvks"]}
     assert {("", "Namespace"), ("networking.k8s.io", "NetworkPolicy")} <= kinds
     for artifact in referential:
         json.loads(artifact.document["metadata"]["annotations"]["metadata.gatekeeper.sh/requires-sync-data"])
@@ -84,15 +94,96 @@ def test_scan_inventory_holds_exactly_the_synced_kinds() -> None:
     assert {v: set(k) for v, k in rego.items()} == want
 
 
-def test_constraints_carry_parameters_and_stay_small(artifacts: list[gatekeeper.Artifact]) -> None:
+def _constraints(artifacts: list[gatekeeper.Artifact]) -> dict[str, dict]:
+    return {a.document["metadata"]["labels"]["mlfence.io/rule-id"]: a.document for a in artifacts
+            if a.path.startswith("constraints/") and a.document["kind"] != "Kustomization"}
+
+
+def test_constraints_carry_only_their_rules_parameters(artifacts: list[gatekeeper.Artifact]) -> None:
     # Defaults live in Rego (absent keys fall back to them); what the settings set is rendered in.
-    run_settings = settings.Settings(parameters={"system_namespaces": ["kube-system", "platform"]})
-    rendered = gatekeeper.artifacts(parameters.for_settings(run_settings))
-    for artifact in (a for a in rendered if a.path.startswith("constraints/")):
-        params = artifact.document["spec"]["parameters"]
-        assert params["system_namespaces"] == ["kube-system", "platform"]
-        assert "approved_ranges" in params
-        assert len(gatekeeper.dump(artifact.document).encode()) < gatekeeper.MAX_CONSTRAINT_BYTES
+    run_settings = settings.Settings(parameters={"system_namespaces": ["kube-system", "platform"],
+                                                 "ml_ports": [8888]})  # a Terraform-only parameter
+    rendered = _constraints(gatekeeper.artifacts(parameters.for_settings(run_settings)))
+    templates = {a.document["metadata"]["annotations"]["mlfence.io/rule-id"]: a.document for a in artifacts
+                 if a.path.startswith("templates/") and a.document["kind"] == "ConstraintTemplate"}
+    for rule_id, constraint in rendered.items():
+        params = constraint["spec"]["parameters"]
+        schema = templates[rule_id]["spec"]["crd"]["spec"]["validation"]["openAPIV3Schema"]
+        assert set(params) <= set(schema["properties"]), rule_id
+        reads_scope = "system_namespaces" in schema["properties"]
+        assert ("system_namespaces" in params) == reads_scope, rule_id
+        if reads_scope:
+            assert params["system_namespaces"] == ["kube-system", "platform"]
+        assert "ml_ports" not in params
+        assert ("approved_ranges" in params) == ("approved_ranges" in schema["properties"]), rule_id
+        assert len(gatekeeper.dump(constraint).encode()) < gatekeeper.MAX_CONSTRAINT_BYTES
+    # Only the rules that judge destinations against published ranges carry the ranges.
+    assert {r for r, c in rendered.items() if "approved_ranges" in c["spec"]["parameters"]} == {
+        "MLF-K8S-004", "MLF-K8S-007"}
+
+
+def test_schemas_list_the_parameters_each_rule_reads_typed_from_the_defaults(
+        artifacts: list[gatekeeper.Artifact]) -> None:
+    schemas = {a.document["metadata"]["annotations"]["mlfence.io/rule-id"]:
+               a.document["spec"]["crd"]["spec"]["validation"]["openAPIV3Schema"] for a in artifacts
+               if a.path.startswith("templates/") and a.document["kind"] == "ConstraintTemplate"}
+    for rule_id, schema in schemas.items():
+        assert schema["type"] == "object" and "x-kubernetes-preserve-unknown-fields" not in schema, rule_id
+        # Every rule reads the settings that act on findings (lib.mlfence.result).
+        assert {"exemptions", "exemption_limits", "rule_settings"} <= set(schema["properties"]), rule_id
+    assert schemas["MLF-K8S-001"]["properties"]["open_share_threshold"] == {"type": "number"}
+    assert schemas["MLF-K8S-002"]["properties"]["system_namespaces"] == {"type": "array", "items": {"type": "string"}}
+    assert schemas["MLF-K8S-040"]["properties"]["istio_root_namespace"] == {"type": "string"}
+    assert "approved_ranges" not in schemas["MLF-K8S-002"]["properties"]
+    assert "pii_labels" in schemas["MLF-K8S-007"]["properties"]
+
+
+def _verify_constraint(tmp_path: Path, artifacts: list[gatekeeper.Artifact], rule: str,
+                       parameters: dict) -> subprocess.CompletedProcess[str]:
+    """gator verify of the rule's template with a Constraint carrying these parameters."""
+    name = rule.lower()
+    _write([a for a in artifacts if a.path == f"templates/{name}.yaml"], tmp_path)
+    constraint = next(a.document for a in artifacts if a.path == f"constraints/{name}.yaml")
+    (tmp_path / "constraint.yaml").write_text(gatekeeper.dump(
+        {**constraint, "spec": {**constraint["spec"], "parameters": parameters}}))
+    (tmp_path / "object.yaml").write_text(yaml.safe_dump(OPEN_EGRESS))
+    (tmp_path / "suite.yaml").write_text(yaml.safe_dump({
+        "apiVersion": "test.gatekeeper.sh/v1alpha1", "kind": "Suite", "tests": [{
+            "name": "params", "template": f"templates/{name}.yaml", "constraint": "constraint.yaml",
+            "cases": [{"name": "open", "object": "object.yaml", "assertions": [{"violations": 1}]}]}]}))
+    return run([tool("gator"), "verify", "-v", str(tmp_path)])
+
+
+def test_gator_rejects_a_misspelt_or_mistyped_parameter(tmp_path: Path, artifacts: list[gatekeeper.Artifact]) -> None:
+    good = _verify_constraint(tmp_path / "good", artifacts, "MLF-K8S-001", {"open_share_threshold": 0.5})
+    assert good.returncode == 0, good.stdout + good.stderr
+    misspelt = _verify_constraint(tmp_path / "typo", artifacts, "MLF-K8S-001", {"open_share_treshold": 0.5})
+    assert misspelt.returncode != 0
+    assert "unknown fields" in misspelt.stdout + misspelt.stderr and "open_share_treshold" in misspelt.stdout
+    mistyped = _verify_constraint(tmp_path / "type", artifacts, "MLF-K8S-001", {"open_share_threshold": "half"})
+    assert mistyped.returncode != 0 and "must be of type number" in mistyped.stdout + mistyped.stderr
+    # A parameter another rule reads is not this rule's: rejected as well.
+    foreign = _verify_constraint(tmp_path / "foreign", artifacts, "MLF-K8S-001", {"pii_labels": {}})
+    assert foreign.returncode != 0 and "unknown fields" in foreign.stdout + foreign.stderr
+
+
+def test_system_namespaces_excluded_only_from_workload_hygiene_rules(tmp_path: Path,
+                                                                     artifacts: list[gatekeeper.Artifact]) -> None:
+    constraints = _constraints(artifacts)
+    excluded = {r for r, c in constraints.items() if "excludedNamespaces" in c["spec"]["match"]}
+    assert {"MLF-K8S-002", "MLF-K8S-010", "MLF-K8S-014"} <= excluded
+    # Exposure and mesh rules judge istio-system and the other platform namespaces (issue 17).
+    for rule in ("MLF-K8S-030", "MLF-K8S-040", "MLF-K8S-041", "MLF-K8S-049", "MLF-K8S-050", "MLF-K8S-052"):
+        assert rule not in excluded
+    for rule in excluded:
+        assert constraints[rule]["spec"]["match"]["excludedNamespaces"] == list(gatekeeper.DEFAULT_EXCLUDED_NAMESPACES)
+        assert "istio-system" not in constraints[rule]["spec"]["match"]["excludedNamespaces"]
+    edge = {"apiVersion": "networking.istio.io/v1", "kind": "Gateway",
+            "metadata": {"name": "kubeflow-gateway", "namespace": "istio-system"},
+            "spec": {"selector": {"istio": "ingressgateway"},
+                     "servers": [{"port": {"number": 80, "name": "http", "protocol": "HTTP"}, "hosts": ["*"]}]}}
+    found = _gator_test(tmp_path, artifacts, edge, "MLF-K8S-049")
+    assert "MLF-K8S-049" in {r["metadata"]["details"]["rule_id"] for r in found}
 
 
 def test_oversized_parameters_fail_the_build() -> None:
@@ -102,12 +193,20 @@ def test_oversized_parameters_fail_the_build() -> None:
         gatekeeper.artifacts(huge)
 
 
-def test_enforcement_action_and_audit_only_rules(artifacts: list[gatekeeper.Artifact]) -> None:
-    warn = gatekeeper.artifacts(parameters.gatekeeper(ROOT / "data"), "warn")
-    for rule, constraint in zip(gatekeeper.kubernetes_rules(),
-                                (a for a in warn if a.path.startswith("constraints/")), strict=True):
-        expected = gatekeeper.default_enforcement(rule) or "warn"
-        assert constraint.document["spec"]["enforcementAction"] == expected
+def test_enforcement_action_given_applies_to_every_rule(artifacts: list[gatekeeper.Artifact]) -> None:
+    audit_only = {"MLF-K8S-008", "MLF-K8S-052"}  # Namespaces: metadata says dryrun
+    for action in gatekeeper.ENFORCEMENT_ACTIONS:
+        given = _constraints(gatekeeper.artifacts(parameters.gatekeeper(ROOT / "data"), action))
+        # The warn-only MLF-K8S-014 included; audit-only rules are never made stricter.
+        assert {c["spec"]["enforcementAction"] for r, c in given.items() if r not in audit_only} == {action}
+        assert {given[r]["spec"]["enforcementAction"] for r in audit_only} == {"dryrun"}
+    # None given: deny, except the warn-only rules (their findings are all warnings, per the
+    # parse tree) and the rules whose metadata names an action (audit-only checks).
+    defaults = {r: c["spec"]["enforcementAction"] for r, c in _constraints(artifacts).items()}
+    assert defaults["MLF-K8S-014"] == "warn"  # default service account: result.warning only
+    assert defaults["MLF-K8S-008"] == "dryrun" and defaults["MLF-K8S-052"] == "dryrun"  # metadata
+    assert defaults["MLF-K8S-009"] == "deny"  # violations and unknowns
+    assert {r for r, a in defaults.items() if a != "deny"} == {"MLF-K8S-008", "MLF-K8S-014", "MLF-K8S-052"}
     with pytest.raises(gatekeeper.GeneratorError):
         gatekeeper.artifacts({}, "block")
 
@@ -121,6 +220,54 @@ def test_link_refuses_data_references(tmp_path: Path) -> None:
     rego_source.lib_index.cache_clear()
     with pytest.raises(rego_source.LinkError, match=r"data\.mlfence"):
         rego_source.link(rule, lib)
+
+
+def _tiny_policy(tmp_path: Path, rule_body: str) -> tuple[Path, Path]:
+    lib = tmp_path / "lib"
+    lib.mkdir(parents=True)
+    (lib / "a.rego").write_text(
+        "package lib.a\n\nimport data.lib.b\n\n# f is used\nf(x) := g(x)\n\ng(x) := b.base[x]\n\n"
+        "h := data.elsewhere.nothing\n\nbig := {\n\t\"unused\": true,\n}\n")
+    (lib / "b.rego").write_text('package lib.b\n\nbase["k"] := named\n\nnamed := input.parameters.wanted\n\n'
+                                'other := input.parameters.never\n')
+    (lib / "c.rego").write_text("package lib.c\n\nunused := 1\n")
+    (lib / "r.rego").write_text(
+        'package lib.r\n\nflag(msg) := {"msg": msg, "status": s} if s := status(msg, "warn")\n\n'
+        'fail(msg) := {"msg": msg, "status": "fail"}\n\nstatus(_, s) := s\n')
+    rule = tmp_path / "rule.rego"
+    rule.write_text(f"package k8s.x\n\nimport data.lib.a\nimport data.lib.r\n\n{rule_body}\n")
+    rego_source.lib_index.cache_clear()
+    rego_source.lib_linker.cache_clear()
+    return rule, lib
+
+
+def test_link_keeps_only_the_lib_rules_the_rule_calls(tmp_path: Path) -> None:
+    """From OPA's parse tree: f, g (called by f), b.base (read by g) and b.named (a bare name in
+    base's value) are linked; h (which would be refused: data.elsewhere), big, other and the
+    whole of lib.c are not. The parameter read through them is found, typed from the parse tree."""
+    rule, lib = _tiny_policy(tmp_path, '# result.fail( in a comment changes nothing\n'
+                                       'violation contains r.flag("m") if a.f("k")')
+    linked = rego_source.analyse(rule, lib)
+    texts = {f.package: f.text for f in linked.libs}
+    assert set(texts) == {"lib.a", "lib.b", "lib.r"}
+    assert "f(x) := g(x)" in texts["lib.a"] and "g(x) :=" in texts["lib.a"]
+    assert "h :=" not in texts["lib.a"] and "big" not in texts["lib.a"] and "import data.lib.b" in texts["lib.a"]
+    assert "named :=" in texts["lib.b"] and "other" not in texts["lib.b"]
+    assert linked.parameters == {"wanted"}
+    assert linked.statuses == {"warn"}
+    blocking, _ = _tiny_policy(tmp_path / "2", 'violation contains r.fail("m") if a.f("k")\n\n'
+                                               'violation contains r.flag("m") if true')
+    assert rego_source.analyse(blocking, tmp_path / "2" / "lib").statuses == {"fail", "warn"}
+
+
+def test_templates_link_the_pod_extractor_only_where_called(artifacts: list[gatekeeper.Artifact]) -> None:
+    """lib.mlfence.k8s's pod extractor (pod_templates) is linked into the pod rules, not into the
+    Service, Ingress or Istio rules, which never call it."""
+    def links_pods(name: str) -> bool:
+        doc = next(a.document for a in artifacts if a.path.endswith(f"templates/{name}.yaml"))
+        return any("pod_templates(obj) :=" in lib for lib in doc["spec"]["targets"][0]["code"][0]["source"]["libs"])
+    assert links_pods("mlf-k8s-002")  # hostNetwork: every pod the object runs
+    assert not links_pods("mlf-k8s-001") and not links_pods("mlf-k8s-030") and not links_pods("mlf-k8s-041")
 
 
 def _gator_test(tmp_path: Path, artifacts: list[gatekeeper.Artifact], obj: dict, rule: str = "") -> list[dict]:
@@ -158,7 +305,12 @@ def test_mlfence_build_writes_applyable_tree(tmp_path: Path) -> None:
     proc = run([str(ROOT / ".venv" / "bin" / "mlfence"), "build", "--out", str(tmp_path), "--enforcement-action",
                 "dryrun"])
     assert proc.returncode == 0, proc.stderr
-    kustomization = yaml.safe_load((tmp_path / "gatekeeper" / "kustomization.yaml").read_text())
-    for resource in kustomization["resources"]:
-        assert (tmp_path / "gatekeeper" / resource).is_file()
+    for stage in ("templates", "constraints", "sync"):
+        kustomization = yaml.safe_load((tmp_path / "gatekeeper" / stage / "kustomization.yaml").read_text())
+        for resource in kustomization["resources"]:
+            assert (tmp_path / "gatekeeper" / stage / resource).is_file()
+    assert (tmp_path / "gatekeeper" / "chart" / "Chart.yaml").is_file()  # tests/test_helmchart.py renders it
+    actions = {yaml.safe_load(p.read_text())["spec"].get("enforcementAction")
+               for p in (tmp_path / "gatekeeper" / "constraints").glob("mlf-*.yaml")}
+    assert actions == {"dryrun"}
     assert (tmp_path / "bundle.tar.gz").is_file()

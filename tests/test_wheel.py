@@ -121,7 +121,8 @@ def test_build_writes_bundle_gatekeeper_and_conftest_tree(installed: Installed) 
     assert proc.returncode == 0, proc.stderr
     dist = installed.work / "dist"
     assert (dist / "bundle.tar.gz").is_file()
-    assert (dist / "gatekeeper" / "kustomization.yaml").is_file()
+    assert (dist / "gatekeeper" / "templates" / "kustomization.yaml").is_file()
+    assert (dist / "gatekeeper" / "constraints" / "kustomization.yaml").is_file()
     pod = {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p", "namespace": "ml"},
            "spec": {"hostNetwork": True, "containers": [{"name": "c", "image": "i"}]}}
     opa = installed.venv / "lib"

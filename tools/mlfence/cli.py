@@ -20,6 +20,7 @@ from mlfence import (
     docs,
     fixtures,
     gatekeeper,
+    helmchart,
     parameters,
     planfixture,
     reach,
@@ -316,8 +317,9 @@ def build(
     out: Annotated[Path, typer.Option(help="Output folder.")] = Path("dist"),
     signing_key: Annotated[Path | None, typer.Option(help="PEM private key to sign the bundle (RS256).")] = None,
     key_id: Annotated[str, typer.Option(help="Key ID recorded in the bundle signature.")] = "mlfence",
-    enforcement_action: Annotated[Enforcement, typer.Option(help="Gatekeeper enforcement action.")]
-    = Enforcement.deny,
+    enforcement_action: Annotated[Enforcement | None, typer.Option(
+        help="Gatekeeper enforcement action for every rule (default: deny, and warn or dryrun for the "
+             "rules that can only warn or audit).")] = None,
     exemptions_file: Annotated[Path | None, typer.Option(
         "--exemptions", help="Exemptions YAML, added to the settings' exemptions.")] = None,
     config: Annotated[Path | None, typer.Option("--config", help="Settings file (default: the .mlfence.yaml "
@@ -330,15 +332,19 @@ def build(
         run_settings = settings.load(config, ["."], data, exemptions_file,
                                      known_rules=lambda: frozenset(r.rule_id for r in catalog.load()))
         built = bundle.build(out / "bundle.tar.gz", signing_key, key_id, run_settings=run_settings)
-        artifacts = gatekeeper.artifacts(parameters.for_settings(run_settings), enforcement_action.value)
+        artifacts = gatekeeper.artifacts(parameters.for_settings(run_settings),
+                                         enforcement_action.value if enforcement_action else None)
         conftest_tree = bundle.conftest_tree(out / "conftest", run_settings)
     except (bundle.BundleError, gatekeeper.GeneratorError, catalog.CatalogError, parameters.ParameterError,
             toolchain.ToolchainError, settings.SettingsError) as exc:
         raise _fail(str(exc)) from None
     for artifact in artifacts:
         write_text_atomic(out / "gatekeeper" / artifact.path, gatekeeper.dump(artifact.document))
+    chart = helmchart.files(artifacts, gatekeeper.kubernetes_rules())
+    for path, text in chart.items():
+        write_text_atomic(out / "gatekeeper" / "chart" / path, text)
     err.print(f"bundle {built.path} revision {built.revision} sha256 {built.sha256}")
-    err.print(f"gatekeeper: {len(artifacts)} files in {out / 'gatekeeper'}")
+    err.print(f"gatekeeper: {len(artifacts)} files in {out / 'gatekeeper'} (Helm chart: chart/)")
     err.print(f"conftest: conftest test -p {conftest_tree / 'policy'} -d {conftest_tree / 'data'} FILE...")
 
 

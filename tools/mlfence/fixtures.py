@@ -15,7 +15,7 @@ from typing import Any
 
 import yaml
 
-from mlfence import catalog, gatekeeper, planfixture
+from mlfence import catalog, gatekeeper, planfixture, toolchain
 from mlfence.catalog import Rule
 from mlfence.files import write_text_atomic
 
@@ -99,7 +99,7 @@ def admission_review(obj: dict[str, Any], case_key: str) -> dict[str, Any]:
     return {"apiVersion": "admission.k8s.io/v1", "kind": "AdmissionReview", "request": request}
 
 
-def write(out: Path, base_parameters: dict[str, Any], enforcement_action: str = "deny") -> list[Case]:
+def write(out: Path, base_parameters: dict[str, Any], enforcement_action: str | None = None) -> list[Case]:
     """Expand every example below `out`; returns the cases in index order."""
     all_cases = cases()
     index = []
@@ -130,9 +130,9 @@ def _put(path: Path, text: str) -> str:
     return str(path)
 
 
-def _write_gator_suite(out: Path, k8s_cases: list[Case], base: dict[str, Any], action: str) -> None:
+def _write_gator_suite(out: Path, k8s_cases: list[Case], base: dict[str, Any], action: str | None) -> None:
     rules = {r.rule_id: r for r in gatekeeper.kubernetes_rules()}
-    lib_root = next(iter(rules.values())).source.parents[3] / "lib" if rules else Path()
+    lib_root = toolchain.policy_dir() / "lib"
     tests = []
     for rule_id, rule in sorted(rules.items()):
         name = rule.rule_id.lower()

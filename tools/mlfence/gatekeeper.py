@@ -53,10 +53,6 @@ SYNCED = (("", "v1", "Namespace"), ("", "v1", "Service"), ("networking.k8s.io", 
           ("admissionregistration.k8s.io", "v1", "MutatingWebhookConfiguration"))
 
 
-def _uses_inventory(libs: tuple[rego_source.RegoFile, ...], text: str) -> bool:
-    return "data.inventory" in text or any("data.inventory" in lib.text for lib in libs)
-
-
 # conftest and the bundle report exempted findings (status "exempted", never failing); at
 # admission a violation always counts, so the template keeps exempted ones out of `violation`.
 _VIOLATION_HEAD = re.compile(r"^violation contains ", re.MULTILINE)
@@ -77,24 +73,41 @@ def admission_source(text: str) -> str:
     return _VIOLATION_HEAD.sub("_mlfence_findings contains ", text).rstrip("\n") + "\n" + _EXEMPTION_FILTER
 
 
-def default_enforcement(rule: Rule) -> str:
-    """A rule that can only warn (result.warning) must not block admission."""
+def _lib_root_of(rule: Rule) -> Path:
+    """The `lib` folder of the policy tree the rule belongs to."""
+    for folder in rule.source.parents:
+        if (folder / "lib").is_dir():
+            return folder / "lib"
+    raise GeneratorError(f"{rule.source}: no lib folder above the rule")
+
+
+def linked(rule: Rule, lib_root: Path | None = None) -> rego_source.Linked:
+    """The rule with the lib rules it calls, read from OPA's parse tree."""
+    try:
+        return rego_source.analyse(rule.source, lib_root or _lib_root_of(rule))
+    except rego_source.LinkError as exc:
+        raise GeneratorError(str(exc)) from None
+
+
+def default_enforcement(rule: Rule, lib_root: Path | None = None) -> str:
+    """The action a rule gets when the user names none: its metadata's, else "warn" for a rule
+    whose findings can only warn (every finding head builds a "warn" status, per the parse
+    tree), else "" (the generator's default)."""
     if rule.gatekeeper_enforcement:
         return rule.gatekeeper_enforcement
-    text = rule.source.read_text()
-    blocking = ("result.violation(", "result.with_severity(", "result.unknown(")
-    return "warn" if "result.warning(" in text and not any(b in text for b in blocking) else ""
+    return "warn" if linked(rule, lib_root).statuses == {"warn"} else ""
 
 
 def template(rule: Rule, lib_root: Path) -> dict[str, Any]:
-    main, libs = rego_source.link(rule.source, lib_root)
+    link = linked(rule, lib_root)
+    main, libs = link.rule, link.libs
     annotations = {
         "mlfence.io/rule-id": rule.rule_id,
         "mlfence.io/severity": rule.severity,
         "metadata.gatekeeper.sh/title": rule.title,
         "description": rule.description,
     }
-    if _uses_inventory(libs, main.text):
+    if link.reads_inventory:
         annotations["metadata.gatekeeper.sh/requires-sync-data"] = _sync_annotation()
     kind = constraint_kind(rule)
     return {
@@ -104,7 +117,9 @@ def template(rule: Rule, lib_root: Path) -> dict[str, Any]:
         "spec": {
             "crd": {"spec": {
                 "names": {"kind": kind},
-                "validation": {"openAPIV3Schema": {"type": "object", "x-kubernetes-preserve-unknown-fields": True}},
+                # Exactly the parameters the rule reads: Gatekeeper rejects a Constraint carrying
+                # any other ("unknown fields"), so a misspelt parameter fails at apply time.
+                "validation": {"openAPIV3Schema": parameter_schema(link, lib_root)},
             }},
             "targets": [{
                 "target": TARGET,
@@ -121,72 +136,151 @@ def template(rule: Rule, lib_root: Path) -> dict[str, Any]:
     }
 
 
+def _schema_of(value: Any) -> dict[str, Any]:
+    """An OpenAPI v3 (structural) schema for a parameter, typed from its default."""
+    if isinstance(value, bool):
+        return {"type": "boolean"}
+    if isinstance(value, int):
+        return {"type": "integer"}
+    if isinstance(value, float):
+        return {"type": "number"}
+    if isinstance(value, str):
+        return {"type": "string"}
+    if isinstance(value, list):
+        kinds = {json.dumps(_schema_of(v), sort_keys=True) for v in value}
+        items = json.loads(kinds.pop()) if len(kinds) == 1 else {"x-kubernetes-preserve-unknown-fields": True}
+        return {"type": "array", "items": items}
+    if isinstance(value, dict):  # maps keyed by the user's names (labels, providers): any key
+        return {"type": "object", "x-kubernetes-preserve-unknown-fields": True}
+    return {"x-kubernetes-preserve-unknown-fields": True}
+
+
+def parameter_schema(link: rego_source.Linked, lib_root: Path) -> dict[str, Any]:
+    defaults = rego_source.parameter_defaults(lib_root)
+    return {"type": "object", "properties": {name: _schema_of(defaults.get(name))
+                                             for name in sorted(link.parameters)}}
+
+
 def _sync_annotation() -> str:
     """Gatekeeper's requires-sync-data: a list of requirements, each a list of alternatives."""
     return json.dumps([[{"groups": [group], "versions": [version], "kinds": [kind]}]
                        for group, version, kind in SYNCED])
 
 
-def _match(rule: Rule) -> dict[str, Any]:
-    return {"kinds": [{"apiGroups": ["*"], "kinds": sorted(set(rule.kinds))}]}
+# Namespaces Gatekeeper does not even evaluate for workload-hygiene rules. Those are the rules
+# that read `system_namespaces` (per the parse tree): they already skip platform namespaces in
+# Rego. Exposure and mesh rules read no such parameter and judge every namespace, istio-system
+# included (its edge Gateway and mesh-wide policies are what they are about).
+DEFAULT_EXCLUDED_NAMESPACES = ("kube-system", "kube-public", "kube-node-lease", "gatekeeper-system")
+WORKLOAD_SCOPE_PARAMETER = "system_namespaces"
 
 
-def constraint(rule: Rule, parameters: dict[str, Any], enforcement_action: str) -> dict[str, Any]:
+def workload_hygiene(rule: Rule) -> bool:
+    return WORKLOAD_SCOPE_PARAMETER in linked(rule).parameters
+
+
+def _match(rule: Rule, excluded_namespaces: tuple[str, ...]) -> dict[str, Any]:
+    match: dict[str, Any] = {"kinds": [{"apiGroups": ["*"], "kinds": sorted(set(rule.kinds))}]}
+    if excluded_namespaces and workload_hygiene(rule):
+        match["excludedNamespaces"] = list(excluded_namespaces)
+    return match
+
+
+# From least to most blocking.
+_STRICTNESS = {"dryrun": 0, "warn": 1, "deny": 2}
+
+
+def enforcement_for(rule: Rule, enforcement_action: str | None) -> str:
+    """The action the user named applies to every rule (warn-only rules included), except that it
+    never makes an audit-only rule (metadata `gatekeeper_enforcement`, e.g. a Namespace judged by
+    policies that cannot exist before it) stricter than its metadata says: denying those would
+    refuse every new Namespace. Without a named action, each rule's default."""
+    if enforcement_action is None:
+        return default_enforcement(rule) or "deny"
     if enforcement_action not in ENFORCEMENT_ACTIONS:
         raise GeneratorError(f"enforcement action {enforcement_action!r} is not one of {ENFORCEMENT_ACTIONS}")
+    ceiling = rule.gatekeeper_enforcement
+    if ceiling in _STRICTNESS and _STRICTNESS[enforcement_action] > _STRICTNESS[ceiling]:
+        return ceiling
+    return enforcement_action
+
+
+def rule_parameters(rule: Rule, parameters: dict[str, Any]) -> dict[str, Any]:
+    """The parameters the rule reads, of those given (the settings hold every rule's)."""
+    reads = linked(rule).parameters
+    return {k: v for k, v in sorted(parameters.items()) if k in reads}
+
+
+def constraint(rule: Rule, parameters: dict[str, Any], enforcement_action: str | None = None,
+               excluded_namespaces: tuple[str, ...] = DEFAULT_EXCLUDED_NAMESPACES) -> dict[str, Any]:
     return {
         "apiVersion": "constraints.gatekeeper.sh/v1beta1",
         "kind": constraint_kind(rule),
-        "metadata": {"name": _resource_name(rule), "labels": {"mlfence.io/rule-id": rule.rule_id}},
+        "metadata": {
+            "name": _resource_name(rule),
+            "labels": {"mlfence.io/rule-id": rule.rule_id},
+            # Argo CD: the Constraint's kind exists only once Gatekeeper has read the template.
+            "annotations": {"argocd.argoproj.io/sync-options": "SkipDryRunOnMissingResource=true"},
+        },
         "spec": {
-            "enforcementAction": default_enforcement(rule) or enforcement_action,
-            "match": _match(rule),
-            "parameters": parameters,
+            "enforcementAction": enforcement_for(rule, enforcement_action),
+            "match": _match(rule, excluded_namespaces),
+            "parameters": rule_parameters(rule, parameters),
         },
     }
 
 
-def sync_config() -> dict[str, Any]:
+def sync_set() -> dict[str, Any]:
+    """What Gatekeeper replicates into data.inventory for the cross-object rules. A SyncSet
+    (Gatekeeper >= 3.15) adds to whatever other SyncSets ask for, where the singleton Config
+    would overwrite the cluster's own sync list."""
     return {
-        "apiVersion": "config.gatekeeper.sh/v1alpha1",
-        "kind": "Config",
-        "metadata": {"name": "config", "namespace": "gatekeeper-system"},
-        "spec": {"sync": {"syncOnly": [
-            {"group": group, "version": version, "kind": kind} for group, version, kind in SYNCED
-        ]}},
+        "apiVersion": "syncset.gatekeeper.sh/v1alpha1",
+        "kind": "SyncSet",
+        "metadata": {"name": "mlfence"},
+        "spec": {"gvks": [{"group": group, "version": version, "kind": kind} for group, version, kind in SYNCED]},
     }
+
+
+def _kustomization(resources: list[str]) -> dict[str, Any]:
+    return {"apiVersion": "kustomize.config.k8s.io/v1beta1", "kind": "Kustomization", "resources": resources}
 
 
 def kubernetes_rules(policy: Path | None = None) -> tuple[Rule, ...]:
     return tuple(r for r in catalog.load(policy) if r.target == "kubernetes")
 
 
-def artifacts(parameters: dict[str, Any], enforcement_action: str = "deny",
-              policy: Path | None = None) -> list[Artifact]:
-    """Templates, Constraints, sync config and kustomization, in a stable order."""
+def artifacts(parameters: dict[str, Any], enforcement_action: str | None = None,
+              policy: Path | None = None,
+              excluded_namespaces: tuple[str, ...] = DEFAULT_EXCLUDED_NAMESPACES) -> list[Artifact]:
+    """Like gatekeeper-library: templates/ and constraints/ (each a kustomization, applied in
+    that order: a Constraint's kind exists once Gatekeeper has read its template) and sync/
+    (the SyncSet), in a stable order."""
     policy = policy or toolchain.policy_dir()
     lib_root = policy / "lib"
-    out: list[Artifact] = []
+    templates: list[Artifact] = []
+    constraints: list[Artifact] = []
     any_inventory = False
-    for rule in kubernetes_rules(policy):
+    rules = kubernetes_rules(policy)
+    rego_source.parse_all([r.source for r in rules])  # the parse trees, a few processes at a time
+    for rule in rules:
         name = _resource_name(rule)
         tmpl = template(rule, lib_root)
         any_inventory |= "metadata.gatekeeper.sh/requires-sync-data" in tmpl["metadata"]["annotations"]
-        out.append(Artifact(f"templates/{name}.yaml", tmpl))
-        cons = constraint(rule, parameters, enforcement_action)
+        templates.append(Artifact(f"templates/{name}.yaml", tmpl))
+        cons = constraint(rule, parameters, enforcement_action, excluded_namespaces)
         size = len(dump(cons).encode())
         if size > MAX_CONSTRAINT_BYTES:
             raise GeneratorError(f"Constraint {name} is {size} bytes, over the {MAX_CONSTRAINT_BYTES}-byte budget "
                                  "(etcd's request limit is ~1.5 MiB): approve fewer published ranges")
-        out.append(Artifact(f"constraints/{name}.yaml", cons))
+        constraints.append(Artifact(f"constraints/{name}.yaml", cons))
+    out = [*templates, *constraints]
     if any_inventory:
-        out.append(Artifact("sync/config.yaml", sync_config()))
-    resources = [a.path for a in out]
-    out.append(Artifact("kustomization.yaml", {
-        "apiVersion": "kustomize.config.k8s.io/v1beta1",
-        "kind": "Kustomization",
-        "resources": resources,
-    }))
+        out.append(Artifact("sync/syncset.yaml", sync_set()))
+    for folder in ("templates", "constraints", "sync"):
+        members = [a.path.split("/", 1)[1] for a in out if a.path.startswith(f"{folder}/")]
+        if members:
+            out.append(Artifact(f"{folder}/kustomization.yaml", _kustomization(members)))
     return out
 
 

@@ -1,22 +1,34 @@
-"""Static linking of Rego for Gatekeeper: a rule plus every lib file it needs, transitively.
+"""Static linking of Rego for Gatekeeper, from OPA's own parse tree (`opa parse --format json`).
 
-Gatekeeper templates may only reference data.lib.* (their `libs`) and data.inventory.*, so the
-generator gathers the lib packages a rule imports, and the ones those import, and refuses any
-other data reference rather than ship a template that Gatekeeper would reject at apply time.
+A ConstraintTemplate carries the rule's module plus, as `libs`, only the lib rules and functions
+the rule calls, transitively: each lib file contributes the rules the template needs (with the
+imports those rules use) and nothing else. The same walk over the parse tree tells which
+parameters the template reads (`input.parameters.X`, directly or through a lib function that
+reads the parameter named by one of its arguments, such as `config.value("X")`) and, for the
+effect of a rule, which status its findings carry.
+
+Gatekeeper templates may only reference data.lib.* (their `libs`) and data.inventory.*, so any
+other data reference in a linked rule is refused rather than shipped to fail at apply time.
 """
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterable
-from dataclasses import dataclass
-from functools import cache
+import base64
+import json
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from functools import cache, cached_property
 from pathlib import Path
+from typing import Any
 
-PACKAGE = re.compile(r"^package\s+([\w.]+)", re.MULTILINE)
-IMPORT = re.compile(r"^import\s+data\.([\w.]+)", re.MULTILINE)
-DATA_REF = re.compile(r"\bdata\.([A-Za-z_][\w]*)")
+from mlfence import toolchain
+
 ALLOWED_DATA_ROOTS = {"lib", "inventory"}
+# The statuses a finding constructor of lib.mlfence.result passes on (policy/lib/mlfence/result.rego).
+FINDING_STATUSES = frozenset({"fail", "warn", "unknown"})
+
+RuleKey = tuple[str, str]  # (package, rule name): every definition of the name in the package
 
 
 class LinkError(RuntimeError):
@@ -31,59 +43,398 @@ class RegoFile:
     text: str
 
 
-def parse(path: Path) -> RegoFile:
-    text = path.read_text()
-    match = PACKAGE.search(text)
-    if not match:
-        raise LinkError(f"{path}: no package declaration")
-    return RegoFile(path, match.group(1), tuple(IMPORT.findall(text)), text)
+@dataclass(frozen=True, eq=False)
+class RuleDef:
+    """One definition (`name ... if {...}`, possibly with `else` branches) of a rule."""
+    module: Module
+    name: str
+    row: int  # first line, 1-based
+    ast: dict[str, Any] = field(repr=False, compare=False)
+
+    @property
+    def key(self) -> RuleKey:
+        return (self.module.package, self.name)
+
+    @cached_property
+    def terms(self) -> tuple[dict[str, Any], ...]:
+        return tuple(_walk(self.ast))
+
+    @property
+    def args(self) -> tuple[str, ...]:
+        return tuple(a.get("value") if a.get("type") == "var" else "" for a in self.ast["head"].get("args") or ())
+
+
+@dataclass(frozen=True, eq=False)
+class Module:
+    path: Path
+    package: str
+    imports: dict[str, tuple[str, ...]]  # alias -> the imported path after `data`
+    lines: tuple[str, ...] = field(repr=False)
+    rules: tuple[RuleDef, ...] = field(default=(), repr=False, compare=False)
+
+    def text_of(self, rule: RuleDef) -> str:
+        """The rule's source: from its first line to the line before the next rule, without the
+        comments and blank lines that lead into the next one (OPA's own location text of a
+        `default` rule is only the keyword, so rows are used)."""
+        following = [r.row for r in self.rules if r.row > rule.row]
+        end = min(following) - 1 if following else len(self.lines)
+        lines = list(self.lines[rule.row - 1:end])
+        while lines and (not lines[-1].strip() or lines[-1].startswith("#")):
+            lines.pop()
+        return "\n".join(lines)
+
+
+def _opa_parse(path: Path) -> dict[str, Any]:
+    proc = toolchain.run("opa", "parse", "--format", "json", "--json-include", "locations,-comments", str(path))
+    if proc.returncode != 0:
+        raise LinkError(f"{path}: opa parse failed: {proc.stderr.strip().splitlines()[-1:] or ''}")
+    return json.loads(proc.stdout)
+
+
+def _ref_path(term: dict[str, Any]) -> tuple[str, ...]:
+    return tuple(str(e["value"]) for e in term["value"])
 
 
 @cache
-def lib_index(lib_root: Path) -> dict[str, tuple[RegoFile, ...]]:
-    """Every non-test file under the lib root, grouped by package (a package may span files)."""
-    index: dict[str, list[RegoFile]] = {}
-    for path in sorted(lib_root.rglob("*.rego")):
-        if path.name.endswith("_test.rego"):
-            continue
-        parsed = parse(path)
-        index.setdefault(parsed.package, []).append(parsed)
+def parse(path: Path) -> Module:
+    """The module at path, as OPA parses it."""
+    tree = _opa_parse(path)
+    package = ".".join(str(e["value"]) for e in tree["package"]["path"][1:])
+    imports: dict[str, tuple[str, ...]] = {}
+    for imported in tree.get("imports") or ():
+        target = _ref_path(imported["path"])
+        if target[0] != "data":
+            continue  # rego.v1, future.keywords
+        imports[imported.get("alias") or target[-1]] = target[1:]
+    module = Module(path, package, imports, tuple(path.read_text().splitlines()))
+    rules = tuple(RuleDef(module, str(r["head"]["ref"][0]["value"] if r["head"].get("ref") else r["head"]["name"]),
+                          int(r["location"]["row"]), r) for r in tree.get("rules") or ())
+    object.__setattr__(module, "rules", rules)
+    return module
+
+
+def parse_all(paths: list[Path]) -> list[Module]:
+    """parse() of many files, a few `opa parse` processes at a time (each is mostly start-up)."""
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        return list(pool.map(parse, paths))
+
+
+@cache
+def lib_index(lib_root: Path) -> dict[str, tuple[Module, ...]]:
+    """Every non-test module under the lib root, by package (a package may span files)."""
+    modules = parse_all([p for p in sorted(lib_root.rglob("*.rego")) if not p.name.endswith("_test.rego")])
+    index: dict[str, list[Module]] = {}
+    for module in modules:
+        index.setdefault(module.package, []).append(module)
     return {k: tuple(v) for k, v in index.items()}
 
 
-def _imported_packages(imports: Iterable[str], index: dict[str, tuple[RegoFile, ...]]) -> set[str]:
-    wanted = set()
-    for imported in imports:
-        # `import data.lib.a.b` may name a package or a rule inside package lib.a.
-        candidates = [imported, imported.rsplit(".", 1)[0]]
-        package = next((c for c in candidates if c in index), None)
-        if package is None:
-            raise LinkError(f"import data.{imported}: no such lib package")
-        wanted.add(package)
-    return wanted
+def _walk(node: Any) -> Iterator[dict[str, Any]]:
+    """Every term of the parse tree below node (refs, calls, literals, ...)."""
+    if isinstance(node, dict):
+        if "type" in node and "value" in node:
+            yield node
+        for key, value in node.items():
+            if key != "location":
+                yield from _walk(value)
+    elif isinstance(node, list):
+        for item in node:
+            yield from _walk(item)
+
+
+@dataclass(frozen=True)
+class Reference:
+    """What a ref term names: a rule of a package, or some other data (root after `data`)."""
+    rule: RuleKey | None = None
+    whole_package: str = ""  # data.lib.x[dynamic]: every rule of the package
+    data_root: str = ""  # the first segment after `data` of a reference outside the packages
+    alias: str = ""  # the import it goes through
+
+
+class Linker:
+    """Resolves references over the lib index plus the rule's own module."""
+
+    def __init__(self, index: dict[str, tuple[Module, ...]], base: Linker | None = None) -> None:
+        self.index = index
+        self.rules: dict[RuleKey, list[RuleDef]] = {k: list(v) for k, v in base.rules.items()} if base else {}
+        self.packages: set[str] = set(base.packages) if base else set()
+        self._base_accessors = base.accessors() if base else {}
+        self._own: list[RuleDef] = []
+        self._accessors: dict[RuleKey, frozenset[int]] | None = None
+        if base is None:
+            for modules in index.values():
+                for module in modules:
+                    self._add(module)
+
+    def _add(self, module: Module) -> None:
+        self.packages.add(module.package)
+        for rule in module.rules:
+            self.rules.setdefault(rule.key, []).append(rule)
+            self._own.append(rule)
+
+    def extended(self, module: Module) -> Linker:
+        """This linker plus a rule's own module (lib rules never call into it)."""
+        linker = Linker(self.index, self)
+        linker._add(module)
+        return linker
+
+    def resolve(self, module: Module, term: dict[str, Any]) -> Reference | None:
+        if term["type"] == "var":  # a bare name: a rule of the module's package, or a local
+            name = str(term["value"])
+            return Reference(rule=(module.package, name)) if (module.package, name) in self.rules else None
+        path = term["value"]
+        if not path or path[0].get("type") != "var":
+            return None
+        head = str(path[0]["value"])
+        rest = [str(e["value"]) if e.get("type") == "string" else None for e in path[1:]]
+        if head == "data":
+            return self._resolve_data(rest)
+        if head in module.imports:
+            found = self._resolve_data([*module.imports[head], *rest])
+            return Reference(found.rule, found.whole_package, found.data_root, head)
+        if (module.package, head) in self.rules:
+            return Reference(rule=(module.package, head))
+        return None
+
+    def _resolve_data(self, segments: list[str | None]) -> Reference:
+        for cut in range(len(segments), 0, -1):
+            prefix = segments[:cut]
+            if None in prefix:
+                continue
+            package = ".".join(str(s) for s in prefix)
+            if package in self.packages:
+                name = segments[cut] if cut < len(segments) else None
+                if name is None:
+                    return Reference(whole_package=package)
+                return Reference(rule=(package, name))
+        return Reference(data_root=str(segments[0]) if segments and segments[0] else "?")
+
+    def definitions(self, key: RuleKey) -> list[RuleDef]:
+        return self.rules.get(key, [])
+
+    def references(self, rule: RuleDef) -> Iterator[tuple[dict[str, Any], Reference]]:
+        for term in rule.terms:
+            if term["type"] in ("ref", "var"):
+                found = self.resolve(rule.module, term)
+                if found is not None:
+                    yield term, found
+
+    def dependencies(self, rule: RuleDef) -> set[RuleKey]:
+        wanted: set[RuleKey] = set()
+        for _, ref in self.references(rule):
+            if ref.rule and ref.rule in self.rules:
+                wanted.add(ref.rule)
+            elif ref.whole_package:
+                wanted |= {k for k in self.rules if k[0] == ref.whole_package}
+            elif ref.data_root and ref.data_root not in ALLOWED_DATA_ROOTS:
+                raise LinkError(f"{rule.module.path}:{rule.row}: references data.{ref.data_root}; Gatekeeper "
+                                "templates may only reference data.lib and data.inventory (pass settings as "
+                                "parameters)")
+        return wanted
+
+    # --- parameters ----------------------------------------------------------------------------
+
+    def _calls(self, rule: RuleDef) -> Iterator[tuple[RuleKey, list[dict[str, Any]]]]:
+        for term in rule.terms:
+            if term["type"] == "call" and term["value"]:
+                ref = self.resolve(rule.module, term["value"][0])
+                if ref is not None and ref.rule:
+                    yield ref.rule, term["value"][1:]
+
+    @staticmethod
+    def _parameter_reads(rule: RuleDef) -> Iterator[dict[str, Any]]:
+        """The key terms of input.parameters[key] in the rule."""
+        for term in rule.terms:
+            path = term["value"] if term["type"] == "ref" else None
+            if (path and len(path) > 2 and path[0].get("value") == "input"
+                    and path[1].get("type") == "string" and path[1]["value"] == "parameters"):
+                yield path[2]
+
+    def accessors(self) -> dict[RuleKey, frozenset[int]]:
+        """Functions that read the parameter named by an argument: {function: argument positions},
+        e.g. lib.mlfence.config.value(key) reads input.parameters[key]. A fixed point, since an
+        accessor may pass its argument on to another."""
+        if self._accessors is not None:
+            return self._accessors
+        found: dict[RuleKey, set[int]] = {k: set(v) for k, v in self._base_accessors.items()}
+        changed = True
+        while changed:
+            changed = False
+            for rule in self._own:
+                args = rule.args
+                positions = {args.index(t["value"]) for t in self._parameter_reads(rule)
+                             if t["type"] == "var" and t["value"] in args}
+                for callee, call_args in self._calls(rule):
+                    for position in found.get(callee, ()):
+                        if position < len(call_args) and call_args[position]["type"] == "var" \
+                                and call_args[position]["value"] in args:
+                            positions.add(args.index(call_args[position]["value"]))
+                if not positions <= found.get(rule.key, set()):
+                    found.setdefault(rule.key, set()).update(positions)
+                    changed = True
+        self._accessors = {k: frozenset(v) for k, v in found.items() if v}
+        return self._accessors
+
+    def parameters_read(self, rule: RuleDef) -> tuple[set[str], bool]:
+        """The parameter names the rule reads literally, and whether it also reads one whose name
+        is computed (then the caller falls back to the names the rule's package spells out)."""
+        names: set[str] = set()
+        dynamic = False
+        args = rule.args
+        for key_term in self._parameter_reads(rule):
+            if key_term["type"] == "string":
+                names.add(str(key_term["value"]))
+            elif not (key_term["type"] == "var" and key_term["value"] in args):
+                dynamic = True
+        accessors = self.accessors()
+        for callee, call_args in self._calls(rule):
+            for position in accessors.get(callee, ()):
+                if position >= len(call_args):
+                    continue
+                arg = call_args[position]
+                if arg["type"] == "string":
+                    names.add(str(arg["value"]))
+                elif not (arg["type"] == "var" and arg["value"] in args):
+                    dynamic = True
+        return names, dynamic
+
+    # --- effect --------------------------------------------------------------------------------
+
+    def statuses(self, key: RuleKey, seen: frozenset[RuleKey] = frozenset()) -> set[str]:
+        """The finding statuses a finding constructor passes on: the status literals among its
+        call arguments, else those of the functions of its package it calls."""
+        direct = {str(arg["value"]) for rule in self.definitions(key) for _, call_args in self._calls(rule)
+                  for arg in call_args if arg["type"] == "string" and arg["value"] in FINDING_STATUSES}
+        if direct:
+            return direct
+        found: set[str] = set()
+        for rule in self.definitions(key):
+            for callee, _ in self._calls(rule):
+                if callee[0] == key[0] and callee not in seen and callee != key:
+                    found |= self.statuses(callee, seen | {key})
+        return found
+
+
+@cache
+def lib_linker(lib_root: Path) -> Linker:
+    return Linker(lib_index(lib_root))
+
+
+@dataclass(frozen=True)
+class Linked:
+    rule: RegoFile
+    libs: tuple[RegoFile, ...]
+    parameters: frozenset[str]  # every parameter the rule and its linked libs read
+    statuses: frozenset[str]  # the statuses of the rule's findings ("fail", "warn", "unknown")
+    lib_rules: frozenset[RuleKey]
+    reads_inventory: bool  # data.inventory: Gatekeeper must sync the cluster's objects
+
+
+def declared_parameters(lib_root: Path) -> frozenset[str]:
+    """The parameters the libs declare defaults for (`defaults["name"] := ...`)."""
+    names = set()
+    for modules in lib_index(lib_root).values():
+        for module in modules:
+            for rule in module.rules:
+                ref = rule.ast["head"].get("ref") or []
+                if rule.name == "defaults" and len(ref) == 2 and ref[1].get("type") == "string":
+                    names.add(str(ref[1]["value"]))
+    return frozenset(names)
+
+
+def _defaults_packages(lib_root: Path) -> list[str]:
+    return sorted({module.package for modules in lib_index(lib_root).values() for module in modules
+                   for rule in module.rules if rule.name == "defaults"})
+
+
+@cache
+def parameter_defaults(lib_root: Path) -> dict[str, Any]:
+    """The parameters' default values, as the libs compute them (what the schemas are typed from)."""
+    values: dict[str, Any] = {}
+    for package in _defaults_packages(lib_root):
+        proc = toolchain.run("opa", "eval", "--format", "json", "--data", str(lib_root), "--ignore", "*_test.rego",
+                             f"data.{package}.defaults")
+        if proc.returncode != 0:
+            raise LinkError(f"cannot evaluate data.{package}.defaults: {proc.stderr.strip()}")
+        result = json.loads(proc.stdout).get("result") or []
+        if result:
+            values.update(result[0]["expressions"][0]["value"])
+    return values
+
+
+FINDING_RULES = ("violation", "warn", "deny")
+
+
+def analyse(rule_path: Path, lib_root: Path) -> Linked:
+    """The rule's module with the lib rules it needs, the parameters read and its statuses."""
+    return _analyse(rule_path.resolve(), lib_root.resolve())
+
+
+@cache
+def _analyse(rule_path: Path, lib_root: Path) -> Linked:
+    main = parse(rule_path)
+    if main.package in lib_index(lib_root):
+        raise LinkError(f"{rule_path}: package {main.package} is a lib package")
+    linker = lib_linker(lib_root).extended(main)
+    own = {(main.package, r.name) for r in main.rules}
+    pending = set(own)
+    needed: set[RuleKey] = set()
+    while pending:
+        key = pending.pop()
+        needed.add(key)
+        for rule in linker.definitions(key):
+            pending |= linker.dependencies(rule) - needed
+    params: set[str] = set()
+    dynamic_packages: set[str] = set()
+    for key in needed:
+        for rule in linker.definitions(key):
+            names, dynamic = linker.parameters_read(rule)
+            params |= names
+            if dynamic:
+                dynamic_packages.add(key[0])
+    if dynamic_packages:
+        # A computed parameter name can only be one the package spells out as a string.
+        declared = declared_parameters(lib_root)
+        for key in needed:
+            if key[0] in dynamic_packages:
+                params |= {str(t["value"]) for rule in linker.definitions(key) for t in rule.terms
+                           if t["type"] == "string" and t["value"] in declared}
+    statuses: set[str] = set()
+    for rule in main.rules:
+        if rule.name not in FINDING_RULES:
+            continue
+        term = rule.ast["head"].get("key") or rule.ast["head"].get("value")
+        callee = linker.resolve(main, term["value"][0]) if term and term["type"] == "call" else None
+        found = linker.statuses(callee.rule) if callee and callee.rule else set()
+        statuses |= found or {"fail"}  # not a known constructor: assume it blocks
+    lib_rules = frozenset(k for k in needed if k not in own)
+    reads_inventory = any(ref.data_root == "inventory" for key in needed for rule in linker.definitions(key)
+                          for _, ref in linker.references(rule))
+    libs = tuple(_emit(module, linker, lib_rules) for package in sorted(linker.index)
+                 for module in linker.index[package] if any((package, r.name) in lib_rules for r in module.rules))
+    return Linked(RegoFile(rule_path, main.package, tuple(".".join(v) for v in main.imports.values()),
+                           "\n".join(main.lines) + "\n"),
+                  libs, frozenset(params), frozenset(statuses), lib_rules, reads_inventory)
+
+
+def _emit(module: Module, linker: Linker, wanted: frozenset[RuleKey]) -> RegoFile:
+    """The module reduced to the wanted rules and the imports they use."""
+    kept = [r for r in module.rules if r.key in wanted]
+    aliases = {ref.alias for rule in kept for _, ref in linker.references(rule) if ref.alias}
+    imports = [f"import data.{'.'.join(path)}" + (f" as {alias}" if alias != path[-1] else "")
+               for alias, path in sorted(module.imports.items()) if alias in aliases]
+    parts = [f"# Linked by `mlfence build` from {module.path.name}: only the rules this template uses.",
+             f"package {module.package}", "\n".join(imports), *(module.text_of(r) for r in kept)]
+    return RegoFile(module.path, module.package, tuple(".".join(module.imports[a]) for a in sorted(aliases)),
+                    "\n\n".join(p for p in parts if p) + "\n")
 
 
 def link(rule_path: Path, lib_root: Path) -> tuple[RegoFile, tuple[RegoFile, ...]]:
-    """The rule file and the lib files it needs, in a stable order."""
-    rule = parse(rule_path)
-    index = lib_index(lib_root)
-    pending = _imported_packages(rule.imports, index)
-    linked: set[str] = set()
-    while pending:
-        package = pending.pop()
-        if package in linked:
-            continue
-        linked.add(package)
-        for lib in index[package]:
-            pending |= _imported_packages(lib.imports, index) - linked
-    libs = tuple(f for package in sorted(linked) for f in index[package])
-    for source in (rule, *libs):
-        for root in set(DATA_REF.findall(_strip_comments(source.text))):
-            if root not in ALLOWED_DATA_ROOTS:
-                raise LinkError(f"{source.path}: references data.{root}; Gatekeeper templates may only "
-                                "reference data.lib and data.inventory (pass settings as parameters)")
-    return rule, libs
+    """The rule file and the reduced lib files it needs, in a stable order."""
+    linked = analyse(rule_path, lib_root)
+    return linked.rule, linked.libs
 
 
-def _strip_comments(text: str) -> str:
-    return "\n".join(line.split("#", 1)[0] for line in text.splitlines())
+def location_text(term: dict[str, Any]) -> str:
+    """The source text OPA records for a term (debugging aid)."""
+    return base64.b64decode(term.get("location", {}).get("text", "")).decode()
