@@ -51,6 +51,28 @@ SYNCED = (("", "v1", "Namespace"), ("networking.k8s.io", "v1", "NetworkPolicy"),
           ("security.istio.io", "v1", "PeerAuthentication"))
 
 
+# What the declared-flow rules (lib.mlfence.intent) read besides: the workloads the connectivity
+# model computes flows between, at the version Gatekeeper syncs (policy/mlfence/scan.rego's
+# model_synced_kinds; a test keeps the two equal). Only the templates that use the model require
+# them; the sync config replicates both lists.
+MODEL_SYNCED = (("", "v1", "Pod"),
+                *(("apps", "v1", k) for k in ("Deployment", "StatefulSet", "DaemonSet", "ReplicaSet")),
+                ("batch", "v1", "Job"), ("batch", "v1", "CronJob"),
+                *(("kubeflow.org", "v1", k) for k in ("PyTorchJob", "TFJob", "XGBoostJob", "PaddleJob", "JAXJob",
+                                                     "Notebook")),
+                ("kubeflow.org", "v2beta1", "MPIJob"), ("trainer.kubeflow.org", "v1alpha1", "TrainJob"),
+                ("jobset.x-k8s.io", "v1alpha2", "JobSet"), ("leaderworkerset.x-k8s.io", "v1", "LeaderWorkerSet"),
+                ("serving.kserve.io", "v1beta1", "InferenceService"),
+                ("machinelearning.seldon.io", "v1", "SeldonDeployment"),
+                *(("ray.io", "v1", k) for k in ("RayCluster", "RayJob", "RayService")),
+                ("argoproj.io", "v1alpha1", "Workflow"), ("argoproj.io", "v1alpha1", "CronWorkflow"),
+                ("batch.volcano.sh", "v1alpha1", "Job"), ("agents.x-k8s.io", "v1alpha1", "Sandbox"))
+
+
+def _uses_model(libs: tuple[rego_source.RegoFile, ...]) -> bool:
+    return any(lib.package == "lib.mlfence.intent" for lib in libs)
+
+
 def _uses_inventory(libs: tuple[rego_source.RegoFile, ...], text: str) -> bool:
     return "data.inventory" in text or any("data.inventory" in lib.text for lib in libs)
 
@@ -93,7 +115,8 @@ def template(rule: Rule, lib_root: Path) -> dict[str, Any]:
         "description": rule.description,
     }
     if _uses_inventory(libs, main.text):
-        annotations["metadata.gatekeeper.sh/requires-sync-data"] = _sync_annotation()
+        annotations["metadata.gatekeeper.sh/requires-sync-data"] = _sync_annotation(
+            SYNCED + MODEL_SYNCED if _uses_model(libs) else SYNCED)
     kind = constraint_kind(rule)
     return {
         "apiVersion": "templates.gatekeeper.sh/v1",
@@ -119,10 +142,10 @@ def template(rule: Rule, lib_root: Path) -> dict[str, Any]:
     }
 
 
-def _sync_annotation() -> str:
+def _sync_annotation(kinds: tuple[tuple[str, str, str], ...]) -> str:
     """Gatekeeper's requires-sync-data: a list of requirements, each a list of alternatives."""
     return json.dumps([[{"groups": [group], "versions": [version], "kinds": [kind]}]
-                       for group, version, kind in SYNCED])
+                       for group, version, kind in kinds])
 
 
 def _match(rule: Rule) -> dict[str, Any]:
@@ -150,7 +173,7 @@ def sync_config() -> dict[str, Any]:
         "kind": "Config",
         "metadata": {"name": "config", "namespace": "gatekeeper-system"},
         "spec": {"sync": {"syncOnly": [
-            {"group": group, "version": version, "kind": kind} for group, version, kind in SYNCED
+            {"group": group, "version": version, "kind": kind} for group, version, kind in SYNCED + MODEL_SYNCED
         ]}},
     }
 
