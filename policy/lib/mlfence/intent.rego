@@ -178,7 +178,9 @@ workload_text(w) := sprintf("%s/%s", [w.namespace, w.name]) if not contains(w.id
 
 else := sprintf("%s/%s (%s)", [w.namespace, w.name, split(w.id, "#")[1]])
 
-ports_text(pieces) := concat(", ", sort({_port_text(p) | some p in pieces}))
+ports_text(pieces) := "all ports" if {
+	{p.protocol | some p in pieces; p.from == 1; p.to == 65535} == {"TCP", "UDP", "SCTP"}
+} else := concat(", ", sort({_port_text(p) | some p in pieces}))
 
 _port_text(p) := sprintf("%s %d", [p.protocol, p.from]) if p.from == p.to
 
@@ -375,13 +377,13 @@ _missing(a, got) := [{"protocol": "any", "from": 1, "to": 65535}] if {
 
 _has_ports(a) if count(k8s.as_array(a.ports)) > 0
 
-_isolation_text(src, dst) := sprintf("egress of the source isolated by %s, ingress of the destination by %s", [
+_isolation_text(src, dst) := sprintf("the source's egress is %s, the destination's ingress %s", [
 	_policies_text(src.egress), _policies_text(dst.ingress),
 ])
 
-_policies_text(direction) := concat(", ", direction.policies) if count(direction.policies) > 0
-
-else := "no policy"
+_policies_text(direction) := sprintf("isolated by %s", [concat(", ", direction.policies)]) if {
+	count(direction.policies) > 0
+} else := "not isolated"
 
 default blocked_messages := set()
 
