@@ -34,7 +34,7 @@ TARGETS = {
     "scale_100k_wall_s": ("<", 60),
     "scale_100k_peak_rss_mib": ("<", 2048),
 }
-PARTS = ("scan", "sidecar", "rules", "gator", "realworld", "scale")
+PARTS = ("scan", "sidecar", "rules", "gator", "realworld", "scale", "reach")
 
 # The mlfence-vs-Checkov figures every scan comparison reports.
 SPEED_KEYS = ("speedup", "speedup_cpu", "speedup_pairs", "mlfence_wall_s", "checkov_wall_s", "mlfence_cpu_s",
@@ -133,7 +133,8 @@ def collect(work: Path, machine_info: dict[str, Any] | None, previous: dict[str,
     carried = [n for n in PARTS if parts[n] is None and prev_raw.get(n) is not None]
     for n in carried:
         parts[n] = prev_raw[n]
-    scan, sidecar, rules, gator, realworld, scale = (parts[n] for n in PARTS)
+    scan, sidecar, rules, gator, realworld, scale = (parts[n] for n in PARTS[:6])
+    reach = parts["reach"]
     cidr = _load(work / "cidr.json") or _load(ROOT / "bench" / "cidr" / "results.json")
     results: dict[str, Any] = {"machine": machine_info or _load(work / "machine.json") or previous.get("machine")}
     rerun = _load(work / "machine-sidecar-rerun.json") or previous.get("machine_at_sidecar_rerun")
@@ -158,6 +159,11 @@ def collect(work: Path, machine_info: dict[str, Any] | None, previous: dict[str,
     results["realworld_kubeflow_mlfence_wall_s"] = ((rw.get("kubeflow") or {}).get("mlfence_wall_s") or {}).get(
         "median"
     )
+    # `mlfence reach` on bench/reach's platform (1x: 1,000 workloads, 2,000 NetworkPolicies).
+    runs = {r["scale"]: r for r in (reach or {}).get("runs", [])}
+    results["reach_1x_cpu_s"] = (runs.get(1) or {}).get("cpu_s")
+    results["reach_1x_wall_s"] = (runs.get(1) or {}).get("wall_s")
+    results["reach_cpu_growth_10x"] = (reach or {}).get("cpu_growth")
     big = scale_headline(scale) if scale else {}
     results["scale_100k_wall_s"] = big.get("wall_s")
     results["scale_100k_peak_rss_mib"] = big.get("peak_rss_mib")
@@ -271,6 +277,7 @@ def collect(work: Path, machine_info: dict[str, Any] | None, previous: dict[str,
         "cidr": cidr,
         "realworld": realworld,
         "scale": scale,
+        "reach": reach,
     }
     return results
 

@@ -6,6 +6,7 @@
 #   CIDR_RERUN=0 (1: run bench/cidr/run.sh even when bench/cidr/results.json exists)
 #   REALWORLD=/work/shared/realworld REALWORLD_REPS=3 (the real-world step is skipped when REALWORLD is absent)
 #   SCALE_SIZES=10000,100000 SCALE_TIMEOUT=900 (SCALE_SIZES= skips the scale step)
+#   REACH_SCALES="1 10" (platform multiples of bench/reach)
 # Inputs and raw outputs go to bench/work/ (git-ignored); results to bench/results.json,
 # bench/README.md (table between the results markers) and bench/latency_vs_rate.png.
 set -euo pipefail
@@ -65,6 +66,10 @@ $PY bench/rules.py --data "$WORK/root/data" --rule-data data --count "${RULES_CO
 
 echo "== gator bench" >&2
 $PY bench/gator_bench.py --work "$WORK/gk" --iterations "${GATOR_ITERATIONS:-50}" --out "$WORK/gator.json"
+
+echo "== reach: the connectivity model at 1x and 10x the platform (bench/reach)" >&2
+# shellcheck disable=SC2086  # REACH_SCALES is a list of numbers
+$PY bench/reach/run.py --scales ${REACH_SCALES:-1 10} --out "$WORK/reach.json"
 
 echo "== CIDR lookup growth (bench/cidr, owned by the ranges work)" >&2
 if [ "${CIDR_RERUN:-0}" = 1 ] || [ ! -f bench/cidr/results.json ]; then

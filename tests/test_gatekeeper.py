@@ -94,6 +94,28 @@ def test_scan_inventory_holds_exactly_the_synced_kinds() -> None:
     assert {v: set(k) for v, k in rego.items()} == want
 
 
+def test_scan_inventory_holds_the_model_kinds_gatekeeper_syncs(artifacts: list[gatekeeper.Artifact]) -> None:
+    """The workloads the declared-flow rules read: scanned at the version Gatekeeper syncs, synced
+    by the Config, and required only by the templates whose code uses the connectivity model."""
+    proc = run([tool("opa"), "eval", "-f", "json", "-d", str(ROOT / "policy"), "--ignore", "*_test.rego",
+                "data.mlfence.model_synced_kinds"])
+    assert proc.returncode == 0, proc.stderr
+    rego = json.loads(proc.stdout)["result"][0]["expressions"][0]["value"]
+    want: dict[str, set[str]] = {}
+    for group, version, kind in gatekeeper.MODEL_SYNCED:
+        want.setdefault(f"{group}/{version}" if group else version, set()).add(kind)
+    assert {v: set(k) for v, k in rego.items()} == want
+    sync = next(a for a in artifacts if a.path == "sync/syncset.yaml").document
+    synced = {(s["group"], s["version"], s["kind"]) for s in sync["spec"]["gvks"]}
+    assert set(gatekeeper.MODEL_SYNCED) | set(gatekeeper.SYNCED) == synced
+    required = {a.document["metadata"]["annotations"]["mlfence.io/rule-id"]:
+                json.loads(a.document["metadata"]["annotations"].get("metadata.gatekeeper.sh/requires-sync-data", "[]"))
+                for a in artifacts if a.path.startswith("templates/")}
+    deployment = [{"groups": ["apps"], "versions": ["v1"], "kinds": ["Deployment"]}]
+    assert {rule for rule, needs in required.items() if deployment in needs} == {
+        "MLF-K8S-060", "MLF-K8S-061", "MLF-K8S-062"}
+
+
 def _constraints(artifacts: list[gatekeeper.Artifact]) -> dict[str, dict]:
     return {a.document["metadata"]["labels"]["mlfence.io/rule-id"]: a.document for a in artifacts
             if a.path.startswith("constraints/") and a.document["kind"] != "Kustomization"}

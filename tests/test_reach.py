@@ -168,3 +168,14 @@ def test_port_text_merges_and_names_everything() -> None:
     assert r.port_text([{"protocol": "TCP", "from": 80, "to": 80}, {"protocol": "TCP", "from": 81, "to": 90},
                         {"protocol": "UDP", "from": 53, "to": 53}]) == "TCP 80-90; UDP 53"
     assert r.port_text([{"protocol": "TCP", "from": 1, "to": 65535}]) == "TCP all"
+
+
+def test_markdown_table_and_no_paths() -> None:
+    proc = reach(PLATFORM, "--format", "markdown", "--to", "model-registry")
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.splitlines() == [
+        "| from | to | ports | allowed by |", "|---|---|---|---|",
+        "| ci/Deployment/ci-runner | model-registry/Deployment/model-registry | TCP 5000 | "
+        "ci/runner-egress-registry-only rule 0; model-registry/registry-from-ci-only rule 0 |"]
+    bare = reach()
+    assert bare.returncode == 2 and "give the files or folders to read" in bare.stderr

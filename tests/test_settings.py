@@ -92,6 +92,16 @@ def test_parameters_from_settings(tmp_path: Path) -> None:
     ("rules:\n  severity: {MLF-K8S-001: urgent}\n", "rules.severity.MLF-K8S-001: 'urgent' is not one of"),
     ("colour: blue\n", ".mlfence.yaml:1: (top level): Additional properties are not allowed ('colour'"),
     ("rules: [\n", ".mlfence.yaml:2: not valid YAML"),
+    ("flows:\n  components:\n    - {name: training, namespace: ml-training}\n",
+     ".mlfence.yaml:3: flows.components[0]: Additional properties are not allowed ('namespace'"),
+    ("flows:\n  components:\n    - {name: training, namespaces: [ml]}\n"
+     "  allow:\n    - {from: training, to: registry}\n",
+     ".mlfence.yaml:5: flows.allow[0].to: no component named 'registry' (declared: training)"),
+    ("flows:\n  components:\n    - {name: a, namespaces: [ml]}\n    - {name: a, namespaces: [x]}\n",
+     ".mlfence.yaml:4: flows.components[1].name: 'a' is declared twice"),
+    ("flows:\n  components:\n    - {name: a, namespaces: [ml], egress: {via: gw}}\n",
+     "flows.components[0].egress.via: no component named 'gw'"),
+    ("flows:\n  allow:\n    - {from: a, to: b, ports: [70000]}\n", "flows.allow[0].ports[0]"),
 ])
 def test_bad_settings_are_one_line_naming_file_line_and_key(tmp_path: Path, text: str, words: str) -> None:
     repo = _repo(tmp_path, text)
@@ -102,7 +112,11 @@ def test_bad_settings_are_one_line_naming_file_line_and_key(tmp_path: Path, text
 
 
 def test_flows_are_accepted_and_passed_through(tmp_path: Path) -> None:
-    flows = {"components": [{"name": "trainer", "namespace": "ml-training"}]}
+    flows = {"components": [{"name": "trainer", "namespaces": ["ml-training"], "pods": {"matchLabels": {"app": "t"}},
+                             "egress": {"approved": ["aws/S3"]}},
+                            {"name": "registry", "namespace_selector": {"matchLabels": {"team": "ml"}}}],
+             "allow": [{"from": "trainer", "to": "registry",
+                        "ports": [5000, "8000-8100", {"port": 53, "protocol": "UDP"}]}]}
     repo = _repo(tmp_path, {"flows": flows})
     loaded = settings.load(scanned=[str(repo / "k8s")])
     assert loaded.rule_parameters()["flows"] == flows

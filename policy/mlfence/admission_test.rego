@@ -127,7 +127,12 @@ test_scan_inventory_keeps_only_synced_kinds if {
 	]
 	inventory := mlfence.scan_inventory with input as {"documents": docs}
 	inventory.cluster.v1.Namespace["ml-serving"]
-	not inventory.namespace["ml-serving"].v1.Pod
+
+	# Pods are synced for the connectivity model (declared flows); a ConfigMap is not.
+	inventory.namespace["ml-serving"].v1.Pod
+	config_map := {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "c", "namespace": "ml-serving"}}
+	with_config_map := mlfence.scan_inventory with input as {"documents": [{"path": "c.yaml", "index": 0, "document": config_map}]}
+	not with_config_map.namespace["ml-serving"]
 }
 
 test_scan_keeps_one_of_two_objects_with_the_same_name if {

@@ -197,6 +197,8 @@ _objects(docs) := [d |
 
 _indexed(d) if d.kind in synced_kinds[d.apiVersion]
 
+_indexed(d) if d.kind in model_synced_kinds[d.apiVersion]
+
 # Istio serves PeerAuthentication in v1 and v1beta1 alike; Gatekeeper syncs one version of it, and
 # rules read every security.istio.io version, so older manifests count too.
 _indexed(d) if {
@@ -211,6 +213,27 @@ _indexed(d) if {
 	d.apiVersion == "v1"
 	d.kind == "ConfigMap"
 	d.metadata.name == "inferenceservice-config"
+}
+
+# model_synced_kinds are the workload kinds the connectivity model reads for the declared-flow
+# rules (lib.mlfence.intent), each at the version Gatekeeper syncs (mlfence.gatekeeper.
+# MODEL_SYNCED; a test keeps the two equal). Objects of another version of these kinds are not
+# in the inventory, as in a cluster whose sync replicates the version listed here.
+model_synced_kinds := {
+	"v1": {"Pod"},
+	"apps/v1": {"Deployment", "StatefulSet", "DaemonSet", "ReplicaSet"},
+	"batch/v1": {"Job", "CronJob"},
+	"kubeflow.org/v1": {"PyTorchJob", "TFJob", "XGBoostJob", "PaddleJob", "JAXJob", "Notebook"},
+	"kubeflow.org/v2beta1": {"MPIJob"},
+	"trainer.kubeflow.org/v1alpha1": {"TrainJob"},
+	"jobset.x-k8s.io/v1alpha2": {"JobSet"},
+	"leaderworkerset.x-k8s.io/v1": {"LeaderWorkerSet"},
+	"serving.kserve.io/v1beta1": {"InferenceService"},
+	"machinelearning.seldon.io/v1": {"SeldonDeployment"},
+	"ray.io/v1": {"RayCluster", "RayJob", "RayService"},
+	"argoproj.io/v1alpha1": {"Workflow", "CronWorkflow"},
+	"batch.volcano.sh/v1alpha1": {"Job"},
+	"agents.x-k8s.io/v1alpha1": {"Sandbox"},
 }
 
 _namespace_of(obj) := obj.metadata.namespace if is_string(obj.metadata.namespace)

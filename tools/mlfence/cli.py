@@ -66,6 +66,7 @@ class CatalogFormat(StrEnum):
 class ReachFormat(StrEnum):
     table = "table"
     json = "json"
+    markdown = "markdown"
     dot = "dot"
     mermaid = "mermaid"
     html = "html"
@@ -189,28 +190,51 @@ def check(
 
 @app.command("reach")
 def reach_command(
-    paths: Annotated[list[str], typer.Argument(help="Files, folders, Helm chart folders, or - for stdin.")],
+    paths: Annotated[list[str] | None, typer.Argument(
+        help="Files, folders, Helm chart folders, or - for stdin; with --diff and git revisions, the paths "
+             "to read at each revision (default: the current folder).")] = None,
     output_format: Annotated[ReachFormat, typer.Option("--format", "-f", help="Output format.")] = ReachFormat.table,
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Write to this file.")] = None,
     source: Annotated[str | None, typer.Option("--from", help="Only flows from this workload, name, "
                                                 "namespace or glob (or internet, 'any pod').")] = None,
     target: Annotated[str | None, typer.Option("--to", help="Only flows to this workload, name, namespace "
                                                 "or glob.")] = None,
+    diff: Annotated[tuple[str, str] | None, typer.Option(
+        "--diff", metavar="BASE HEAD",
+        help="Flows added, removed and changed from BASE to HEAD: two paths, or two git revisions "
+             "(then PATHS are read at each). Markdown (default, for a pull-request comment) or json.")] = None,
     values: Annotated[list[Path] | None, typer.Option("--values", help="Helm values file (repeatable).")] = None,
     data: Annotated[Path | None, typer.Option(help="Data folder (default: the project's data/).")] = None,
 ) -> None:
     """Who can reach whom: the flows NetworkPolicies allow between workloads and address blocks."""
     try:
-        model = reach.compute(paths, values, data)
-        chosen = reach.select(reach.edges(model), model, source, target)
-        text = reach.render_table(model, chosen) if output_format is ReachFormat.table else \
-            reach.FORMATS[output_format.value](model, chosen)
+        if diff is not None:
+            text = _reach_diff(diff, paths or [], output_format, values, data, source, target)
+        else:
+            if not paths:
+                raise reach.ReachError("give the files or folders to read (or --diff BASE HEAD)")
+            model = reach.compute(paths, values, data)
+            chosen = reach.select(reach.edges(model), model, source, target)
+            text = reach.render_table(model, chosen) if output_format is ReachFormat.table else \
+                reach.FORMATS[output_format.value](model, chosen)
     except reach.ReachError as exc:
         raise _fail(str(exc)) from None
     if output is not None:
         write_text_atomic(output, text)
     else:
         sys.stdout.write(text)
+
+
+def _reach_diff(sides: tuple[str, str], paths: list[str], output_format: ReachFormat, values: list[Path] | None,
+                data: Path | None, source: str | None, target: str | None) -> str:
+    from mlfence import reach_diff
+
+    if output_format not in (ReachFormat.table, ReachFormat.markdown, ReachFormat.json):
+        raise reach.ReachError("--diff writes markdown or json")
+    if "-" in paths or "-" in sides:
+        raise reach.ReachError("--diff reads two paths or two git revisions, not stdin")
+    found = reach_diff.diff(sides[0], sides[1], paths, values, data, source, target)
+    return reach_diff.render_json(found) if output_format is ReachFormat.json else reach_diff.render_markdown(found)
 
 
 @app.command()

@@ -53,6 +53,28 @@ SYNCED = (("", "v1", "Namespace"), ("", "v1", "Service"), ("networking.k8s.io", 
           ("admissionregistration.k8s.io", "v1", "MutatingWebhookConfiguration"))
 
 
+# What the declared-flow rules (lib.mlfence.intent) read besides: the workloads the connectivity
+# model computes flows between, at the version Gatekeeper syncs (policy/mlfence/scan.rego's
+# model_synced_kinds; a test keeps the two equal). Only the templates that use the model require
+# them; the sync config replicates both lists.
+MODEL_SYNCED = (("", "v1", "Pod"),
+                *(("apps", "v1", k) for k in ("Deployment", "StatefulSet", "DaemonSet", "ReplicaSet")),
+                ("batch", "v1", "Job"), ("batch", "v1", "CronJob"),
+                *(("kubeflow.org", "v1", k) for k in ("PyTorchJob", "TFJob", "XGBoostJob", "PaddleJob", "JAXJob",
+                                                     "Notebook")),
+                ("kubeflow.org", "v2beta1", "MPIJob"), ("trainer.kubeflow.org", "v1alpha1", "TrainJob"),
+                ("jobset.x-k8s.io", "v1alpha2", "JobSet"), ("leaderworkerset.x-k8s.io", "v1", "LeaderWorkerSet"),
+                ("serving.kserve.io", "v1beta1", "InferenceService"),
+                ("machinelearning.seldon.io", "v1", "SeldonDeployment"),
+                *(("ray.io", "v1", k) for k in ("RayCluster", "RayJob", "RayService")),
+                ("argoproj.io", "v1alpha1", "Workflow"), ("argoproj.io", "v1alpha1", "CronWorkflow"),
+                ("batch.volcano.sh", "v1alpha1", "Job"), ("agents.x-k8s.io", "v1alpha1", "Sandbox"))
+
+
+def _uses_model(link: rego_source.Linked) -> bool:
+    return any(lib.package == "lib.mlfence.intent" for lib in link.libs)
+
+
 # conftest and the bundle report exempted findings (status "exempted", never failing); at
 # admission a violation always counts, so the template keeps exempted ones out of `violation`.
 _VIOLATION_HEAD = re.compile(r"^violation contains ", re.MULTILINE)
@@ -108,7 +130,8 @@ def template(rule: Rule, lib_root: Path) -> dict[str, Any]:
         "description": rule.description,
     }
     if link.reads_inventory:
-        annotations["metadata.gatekeeper.sh/requires-sync-data"] = _sync_annotation()
+        annotations["metadata.gatekeeper.sh/requires-sync-data"] = _sync_annotation(
+            SYNCED + MODEL_SYNCED if _uses_model(link) else SYNCED)
     kind = constraint_kind(rule)
     return {
         "apiVersion": "templates.gatekeeper.sh/v1",
@@ -161,10 +184,10 @@ def parameter_schema(link: rego_source.Linked, lib_root: Path) -> dict[str, Any]
                                              for name in sorted(link.parameters)}}
 
 
-def _sync_annotation() -> str:
+def _sync_annotation(kinds: tuple[tuple[str, str, str], ...]) -> str:
     """Gatekeeper's requires-sync-data: a list of requirements, each a list of alternatives."""
     return json.dumps([[{"groups": [group], "versions": [version], "kinds": [kind]}]
-                       for group, version, kind in SYNCED])
+                       for group, version, kind in kinds])
 
 
 # Namespaces Gatekeeper does not even evaluate for workload-hygiene rules. Those are the rules
@@ -238,7 +261,8 @@ def sync_set() -> dict[str, Any]:
         "apiVersion": "syncset.gatekeeper.sh/v1alpha1",
         "kind": "SyncSet",
         "metadata": {"name": "mlfence"},
-        "spec": {"gvks": [{"group": group, "version": version, "kind": kind} for group, version, kind in SYNCED]},
+        "spec": {"gvks": [{"group": group, "version": version, "kind": kind}
+                          for group, version, kind in SYNCED + MODEL_SYNCED]},
     }
 
 

@@ -338,4 +338,15 @@ def render_html(reach: Reach, chosen: list[Edge]) -> str:
     return _PAGE.format(summary=html.escape(summary), svg=svg, rows="\n".join(rows))
 
 
-FORMATS = {"json": render_json, "dot": render_dot, "mermaid": render_mermaid, "html": render_html}
+def render_markdown(reach: Reach, chosen: list[Edge]) -> str:
+    """The table as Markdown (a pull-request comment, a wiki page)."""
+    lines = ["| from | to | ports | allowed by |", "|---|---|---|---|"]
+    for e in sorted(chosen, key=lambda e: (e.source, e.target)):
+        cells = [_node_text(e.source, e, reach), ("⚠️ " if e.risk else "") + _node_text(e.target, e, reach),
+                 e.ports, "; ".join(e.by)]
+        lines.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
+    return "\n".join(lines) + "\n"
+
+
+FORMATS = {"json": render_json, "markdown": render_markdown, "dot": render_dot, "mermaid": render_mermaid,
+           "html": render_html}

@@ -200,6 +200,27 @@ def check_parameters(values: dict[str, Any], where: str, locate: Locate, prefix:
                     raise SettingsError(f"{at}: {name}: {entry!r} is not a CIDR") from None
 
 
+def check_flows(flows: dict[str, Any], where: str, locate: Locate) -> None:
+    """What the schema cannot say: component names are unique, and `allow` and `egress.via` name
+    declared components (a typo would silently declare nothing)."""
+    names: set[str] = set()
+    for number, component in enumerate(flows.get("components") or []):
+        if component["name"] in names:
+            at = locate(["flows", "components", number, "name"]) or where
+            raise SettingsError(f"{at}: flows.components[{number}].name: {component['name']!r} is declared twice")
+        names.add(component["name"])
+    references = [(["flows", "allow", i, key], entry[key]) for i, entry in enumerate(flows.get("allow") or [])
+                  for key in ("from", "to")]
+    references += [(["flows", "components", i, "egress", "via"], c["egress"]["via"])
+                   for i, c in enumerate(flows.get("components") or [])
+                   if isinstance(c.get("egress"), dict) and "via" in c["egress"]]
+    for keys, name in references:
+        if name not in names:
+            dotted = ".".join(str(k) if isinstance(k, str) else f"[{k}]" for k in keys).replace(".[", "[")
+            raise SettingsError(f"{locate(keys) or where}: {dotted}: no component named {name!r} "
+                                f"(declared: {', '.join(sorted(names)) or 'none'})")
+
+
 def _registry() -> referencing.Registry:
     shared = exemption_rules.schema()
     return referencing.Registry().with_resource(shared["$id"], referencing.Resource.from_contents(shared))
@@ -350,7 +371,8 @@ class _Builder:
             self.disable = tuple(rules["disable"] or ())
         self.severity.update(rules.get("severity") or {})
         if "flows" in document:
-            self.flows = document["flows"]
+            check_flows(document["flows"] or {}, where, locate)
+            self.flows = document["flows"] or {}
         if "approved_ranges" in document:
             self.approved = tuple(document["approved_ranges"] or ())
         base = Path(where).resolve().parent

@@ -28,3 +28,7 @@ defaults["mesh_namespaces"] := []
 
 # The name suggested for the missing default-deny NetworkPolicy.
 defaults["default_deny_policy_name"] := "default-deny-all"
+
+# Declared flows (the settings' `flows:` section; lib.mlfence.intent): components, the flows
+# allowed between them and their traffic with the outside. None declared: nothing is judged.
+defaults["flows"] := {}

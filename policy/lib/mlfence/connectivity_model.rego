@@ -56,9 +56,17 @@ policies[ns] := {name: p |
 workloads_in[ns] := [w |
 	some obj in _objects(ns)
 	obj.kind != "NetworkPolicy"
+	not _controlled(obj)
 	some w in workload_entries(obj, ns)
 ] if {
 	some ns, _ in _groups
+}
+
+# An object a controller made (a Deployment's ReplicaSet and Pods, synced from a live cluster)
+# stands for its owner's pods, which the owner already counts.
+_controlled(obj) if {
+	some ref in k8s.as_array(k8s.field(obj, ["metadata", "ownerReferences"], []))
+	ref.controller == true
 }
 
 # workloads is {id: workload} with each workload's isolation and its resolved rules:
@@ -261,10 +269,11 @@ _targets(rules) := object.keys(workloads) if {
 external := [entry |
 	some id, w in workloads
 	some direction in ["egress", "ingress"]
-	some entry in _external_of(id, w, direction)
+	some entry in external_of(id, w, direction)
 ]
 
-_external_of(id, w, direction) := [_block_entry(id, direction, block, all_ports, "not isolated") |
+# external_of(id, w, direction) is workload w's entries of `external` for one direction.
+external_of(id, w, direction) := [_block_entry(id, direction, block, all_ports, "not isolated") |
 	some block in [{"cidr": "0.0.0.0/0", "except": []}, {"cidr": "::/0", "except": []}]
 ] if {
 	not w[direction].isolated

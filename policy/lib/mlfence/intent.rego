@@ -1,0 +1,420 @@
+# METADATA
+# description: |
+#   Declared flows (the `flows` parameter, from the `flows:` section of .mlfence.yaml): named
+#   components (namespaces and/or a namespaceSelector, and a pod selector), the flows allowed
+#   between them (from, to, ports) and each component's allowed traffic with the outside (none,
+#   approved cloud services by name, through an egress-gateway component, or the internet for an
+#   edge or egress gateway). Checked against the connectivity model (lib.mlfence.connectivity)
+#   of the reviewed object together with the inventory, so a scan, conftest --combine, the bundle
+#   and Gatekeeper (data.inventory) reach the same verdict on the same object.
+#   Scope: a flow is judged when its source or its destination belongs to a component; flows
+#   within one component, DNS queries to the cluster DNS (parameter cluster_dns, port 53) and a
+#   component's flows to the egress gateway it names (`egress.via`) are always allowed; address
+#   blocks of the internal class (private space, which holds pods whose addresses the manifests
+#   do not tell) are not judged. Workloads whose namespace is known only after rendering are
+#   left out: which components they join is unknown.
+package lib.mlfence.intent
+
+import data.lib.mlfence.config
+import data.lib.mlfence.connectivity
+import data.lib.mlfence.k8s
+import data.lib.mlfence.ranges
+import data.lib.mlfence.selector
+
+# --- the declaration --------------------------------------------------------------------------
+
+default declared := {}
+
+declared := d if {
+	d := config.value("flows")
+	is_object(d)
+}
+
+components := [c |
+	some c in k8s.as_array(object.get(declared, "components", []))
+	is_object(c)
+	is_string(c.name)
+]
+
+allow_entries := [a |
+	some a in k8s.as_array(object.get(declared, "allow", []))
+	is_object(a)
+	is_string(a.from)
+	is_string(a.to)
+]
+
+# enabled holds when the settings declare at least one component: without one, nothing is judged.
+enabled if count(components) > 0
+
+# in_component(c, w) holds when workload w (of the connectivity model) belongs to component c.
+in_component(c, w) if {
+	w.namespace_known
+	_namespace_in(c, w.namespace)
+	_pods_in(c, w.labels)
+}
+
+_names_namespaces(c) if "namespaces" in object.keys(c)
+
+_names_namespaces(c) if "namespace_selector" in object.keys(c)
+
+_namespace_in(c, _) if not _names_namespaces(c)
+
+_namespace_in(c, ns) if ns in k8s.as_array(c.namespaces)
+
+_namespace_in(c, ns) if {
+	is_object(c.namespace_selector)
+	selector.matches(c.namespace_selector, object.get(connectivity.namespaces, ns, selector.namespace_labels(ns, {})))
+}
+
+_pods_in(c, _) if not is_object(object.get(c, "pods", null))
+
+_pods_in(c, labels) if selector.matches(c.pods, labels)
+
+# memberships is {workload id: {component names}} over the model's workloads.
+memberships[id] := {c.name | some c in components; in_component(c, w)} if some id, w in connectivity.workloads
+
+_members_of(id) := object.get(memberships, id, set())
+
+# --- ports ------------------------------------------------------------------------------------
+
+# declared_ranges(a) is the list of {"protocol", "from", "to"} an allow entry's `ports` name:
+# numbers and "low-high" strings are TCP; {port, endPort, protocol} as in a NetworkPolicy. No
+# ports: every port.
+declared_ranges(a) := [r | some p in a.ports; some r in _range(p)] if {
+	is_array(a.ports)
+	count(a.ports) > 0
+} else := connectivity.all_ports
+
+_range(p) := [{"protocol": "TCP", "from": p, "to": p}] if is_number(p)
+
+_range(p) := [{"protocol": "TCP", "from": to_number(parts[0]), "to": to_number(parts[1])}] if {
+	is_string(p)
+	parts := split(p, "-")
+	count(parts) == 2
+}
+
+_range(p) := [{"protocol": "TCP", "from": to_number(p), "to": to_number(p)}] if {
+	is_string(p)
+	not contains(p, "-")
+}
+
+_range(p) := [{
+	"protocol": upper(object.get(p, "protocol", "TCP")),
+	"from": p.port,
+	"to": object.get(p, "endPort", p.port),
+}] if {
+	is_object(p)
+	is_number(p.port)
+}
+
+_dns_ports := [{"protocol": "UDP", "from": 53, "to": 53}, {"protocol": "TCP", "from": 53, "to": 53}]
+
+# allowed_ranges(src, dst) is every port range the declaration allows from workload src to
+# workload dst.
+allowed_ranges(src, dst) := array.concat(
+	[r |
+		some a in allow_entries
+		a.from in _members_of(src.id)
+		a.to in _members_of(dst.id)
+		some r in declared_ranges(a)
+	],
+	_implicit(src, dst),
+)
+
+_implicit(src, dst) := connectivity.all_ports if {
+	count(_members_of(src.id) & _members_of(dst.id)) > 0
+} else := connectivity.all_ports if {
+	some c in components
+	c.name in _members_of(src.id)
+	object.get(k8s.object_or_empty(object.get(c, "egress", {})), "via", "") in _members_of(dst.id)
+} else := _dns_ports if {
+	_is_cluster_dns(dst)
+} else := []
+
+_is_cluster_dns(w) if {
+	dns := config.value("cluster_dns")
+	w.namespace == dns.namespace
+	selector.matches({"matchLabels": dns.labels}, w.labels)
+}
+
+# gaps(lo, hi, spans) is the sub-ranges of [lo, hi] that no span ({"from", "to"}) covers.
+gaps(lo, hi, spans) := {gap |
+	some s in _gap_starts(lo, hi, spans)
+	not _covered(s, spans)
+	gap := {"from": s, "to": min({hi} | {x | some r in spans; r.from > s; x := r.from - 1; x <= hi})}
+}
+
+_gap_starts(lo, hi, spans) := {lo} | {x | some r in spans; x := r.to + 1; x >= lo; x <= hi}
+
+_covered(x, spans) if {
+	some r in spans
+	r.from <= x
+	x <= r.to
+}
+
+# --- flows ------------------------------------------------------------------------------------
+
+_in_scope(src, dst) if count(_members_of(src.id) | _members_of(dst.id)) > 0
+
+# undeclared(src, dst) is the pieces of the connection from src to dst the declaration does not
+# allow: {"protocol", "from", "to", "egress_by", "ingress_by"}.
+undeclared(src, dst) := [object.union(piece, gap) |
+	src.id != dst.id
+	src.namespace_known
+	dst.namespace_known
+	_in_scope(src, dst)
+	allowed := allowed_ranges(src, dst)
+	some piece in connectivity.connection(src, dst)
+	spans := [r | some r in allowed; r.protocol == piece.protocol]
+	some gap in gaps(piece.from, piece.to, spans)
+]
+
+# component_text(w) names the components of a workload for messages.
+component_text(w) := sprintf("component %s", [concat(", ", sort(_members_of(w.id)))]) if {
+	count(_members_of(w.id)) > 0
+} else := "no component"
+
+workload_text(w) := sprintf("%s/%s", [w.namespace, w.name]) if not contains(w.id, "#")
+
+else := sprintf("%s/%s (%s)", [w.namespace, w.name, split(w.id, "#")[1]])
+
+ports_text(pieces) := "all ports" if {
+	{p.protocol | some p in pieces; p.from == 1; p.to == 65535} == {"TCP", "UDP", "SCTP"}
+} else := concat(", ", sort({_port_text(p) | some p in pieces}))
+
+_port_text(p) := sprintf("%s %d", [p.protocol, p.from]) if p.from == p.to
+
+else := sprintf("%s all", [p.protocol]) if {
+	p.from == 1
+	p.to == 65535
+}
+
+else := sprintf("%s %d-%d", [p.protocol, p.from, p.to])
+
+# by_text(pieces) names the objects that let the pieces through.
+by_text(pieces) := concat("; ", sort({t |
+	some p in pieces
+	some t in [_decider("egress", p.egress_by), _decider("ingress", p.ingress_by)]
+}))
+
+_decider(direction, "not isolated") := sprintf("%s not isolated by any NetworkPolicy", [direction])
+
+_decider(direction, by) := sprintf("%s: NetworkPolicy %s", [direction, by]) if by != "not isolated"
+
+# undeclared_pairs(ids) is, for the workloads with these ids, every flow to or from them that the
+# declaration does not allow: {"src", "dst", "pieces"} with src and dst workloads of the model.
+undeclared_pairs(ids) := {{"src": src, "dst": dst, "pieces": pieces} |
+	some id in ids
+	w := connectivity.workloads[id]
+	some peer_id, peer in connectivity.workloads
+	some pair in [[w, peer], [peer, w]]
+	src := pair[0]
+	dst := pair[1]
+	pieces := undeclared(src, dst)
+	count(pieces) > 0
+}
+
+flow_message(f) := sprintf("%s (%s) can reach %s (%s) on %s, which no declared flow allows; allowed by %s", [
+	workload_text(f.src), component_text(f.src), workload_text(f.dst), component_text(f.dst),
+	ports_text(f.pieces), by_text(f.pieces),
+])
+
+# --- the outside -------------------------------------------------------------------------------
+
+# undeclared_external(id) is the address-block entries (connectivity.external_of) of a
+# component's workload that its declaration does not allow.
+undeclared_external(id) := [e |
+	w := connectivity.workloads[id]
+	w.namespace_known
+	mine := [c | some c in components; c.name in _members_of(id)]
+	count(mine) > 0
+	some direction in ["egress", "ingress"]
+	some e in connectivity.external_of(id, w, direction)
+	not e.class == "internal"
+	not _outside_allowed(mine, direction, e)
+]
+
+_outside_allowed(mine, direction, _) if {
+	some c in mine
+	k8s.object_or_empty(object.get(c, direction, {})).internet == true
+}
+
+_outside_allowed(mine, "egress", e) if {
+	e.class == "approved"
+	service := ranges.egress_class(e.cidr).service
+	some c in mine
+	some name in k8s.as_array(k8s.object_or_empty(object.get(c, "egress", {})).approved)
+	_service_named(service, name)
+}
+
+_service_named(service, name) if service == name
+
+_service_named(service, name) if startswith(service, sprintf("%s/", [name]))
+
+external_message(w, e) := sprintf("%s (%s) %s %s (%s, %s) on %s, which its component does not allow; allowed by %s", [
+	workload_text(w), component_text(w), _external_verb[e.direction], e.cidr, e.class,
+	concat(", ", ["except", concat(",", e.except)]), ports_text(e.ports), _external_by(e),
+]) if {
+	count(e.except) > 0
+} else := sprintf("%s (%s) %s %s (%s) on %s, which its component does not allow; allowed by %s", [
+	workload_text(w), component_text(w), _external_verb[e.direction], e.cidr, e.class,
+	ports_text(e.ports), _external_by(e),
+])
+
+_external_verb := {"egress": "can reach", "ingress": "can be reached from"}
+
+_external_by(e) := _decider(e.direction, e.by)
+
+# --- the reviewed object ------------------------------------------------------------------------
+
+# patched_inventory is data.inventory with the reviewed object in it (as it will be once
+# admitted; the CLI and conftest inventories hold it already).
+patched_inventory := object.union(_inventory, _placed) if {
+	obj := k8s.review_object
+	is_string(obj.apiVersion)
+	is_string(obj.kind)
+	is_string(obj.metadata.name)
+} else := _inventory
+
+default _inventory := {}
+
+_inventory := data.inventory if is_object(data.inventory)
+
+_placed := {"namespace": {k8s.namespace: _entry}} if k8s.namespace != ""
+
+else := {"cluster": _entry}
+
+_entry := {k8s.review_object.apiVersion: {k8s.review_object.kind: {k8s.review_object.metadata.name: k8s.review_object}}}
+
+# review_ids is the ids of the model's workloads the reviewed object runs, or, for a
+# NetworkPolicy, those it selects.
+review_ids contains w.id if {
+	not k8s.kind == "NetworkPolicy"
+	count(k8s.as_array(k8s.field(k8s.review_object, ["metadata", "ownerReferences"], []))) == 0
+	some e in connectivity.workload_entries(k8s.review_object, k8s.namespace)
+	w := connectivity.workloads[e.id]
+}
+
+review_ids contains id if {
+	k8s.kind == "NetworkPolicy"
+	k8s.api_group(k8s.review_object) == "networking.k8s.io"
+	some id, w in connectivity.workloads
+	w.namespace == k8s.namespace
+	connectivity.selects(k8s.review_object, w.labels)
+}
+
+# A NetworkPolicy answers for the flows it lets through: its rules are among the deciders.
+_decided_by_review(_) if not k8s.kind == "NetworkPolicy"
+
+_decided_by_review(by) if startswith(by, sprintf("%s/%s rule ", [k8s.namespace, k8s.name]))
+
+_review_flow_messages contains flow_message(object.union(f, {"pieces": pieces})) if {
+	some f in undeclared_pairs(review_ids)
+	pieces := [p |
+		some p in f.pieces
+		_decides_piece(p)
+	]
+	count(pieces) > 0
+}
+
+_decides_piece(p) if _decided_by_review(p.egress_by)
+
+_decides_piece(p) if _decided_by_review(p.ingress_by)
+
+_review_external_messages contains external_message(w, e) if {
+	some id in review_ids
+	w := connectivity.workloads[id]
+	some e in undeclared_external(id)
+	_decided_by_review(e.by)
+}
+
+# undeclared_messages is MLF-K8S-060's findings on the reviewed object, computed on the patched
+# inventory.
+default undeclared_messages := set()
+
+# The model is computed on the inventory with the reviewed object in it: at admission the object
+# is not in data.inventory yet (the CLI, conftest and bundle inventories hold it already).
+undeclared_messages := found if {
+	enabled
+
+	# regal ignore:with-outside-test-context
+	found := _review_flow_messages | _review_external_messages with data.inventory as patched_inventory
+}
+
+# --- declared flows that are blocked --------------------------------------------------------------
+
+_blocked_messages contains msg if {
+	not k8s.kind == "NetworkPolicy"
+	some id in review_ids
+	src := connectivity.workloads[id]
+	src.namespace_known
+	some a in allow_entries
+	a.from in _members_of(id)
+	some dst_id, dst in connectivity.workloads
+	dst_id != id
+	dst.namespace_known
+	a.to in _members_of(dst_id)
+	got := connectivity.connection(src, dst)
+	missing := _missing(a, got)
+	count(missing) > 0
+	msg := sprintf("%s (%s) cannot reach %s (%s) on %s, which the declared flow %s -> %s allows; %s", [
+		workload_text(src), component_text(src), workload_text(dst), component_text(dst),
+		ports_text(missing), a.from, a.to, _isolation_text(src, dst),
+	])
+}
+
+# Without declared ports the flow is blocked only when nothing gets through.
+_missing(a, got) := [{"protocol": "any", "from": 1, "to": 65535}] if {
+	not _has_ports(a)
+	count(got) == 0
+} else := [object.union(r, g) |
+	some r in declared_ranges(a)
+	spans := [p | some p in got; p.protocol == r.protocol]
+	some g in gaps(r.from, r.to, spans)
+] if {
+	_has_ports(a)
+} else := []
+
+_has_ports(a) if count(k8s.as_array(a.ports)) > 0
+
+_isolation_text(src, dst) := sprintf("the source's egress is %s, the destination's ingress %s", [
+	_policies_text(src.egress), _policies_text(dst.ingress),
+])
+
+_policies_text(direction) := sprintf("isolated by %s", [concat(", ", direction.policies)]) if {
+	count(direction.policies) > 0
+} else := "not isolated"
+
+default blocked_messages := set()
+
+# The model is computed on the inventory with the reviewed object in it: at admission the object
+# is not in data.inventory yet (the CLI, conftest and bundle inventories hold it already).
+blocked_messages := found if {
+	enabled
+
+	# regal ignore:with-outside-test-context
+	found := _blocked_messages with data.inventory as patched_inventory
+}
+
+# --- components without workloads -----------------------------------------------------------------
+
+_empty_components contains c.name if {
+	k8s.kind == "Namespace"
+	some c in components
+	_names_namespaces(c)
+	_namespace_in(c, k8s.name)
+	count([id | some id, members in memberships; c.name in members]) == 0
+}
+
+# empty_components is MLF-K8S-062's findings on a reviewed Namespace: components that name it and
+# match no workload at all.
+default empty_components := set()
+
+# The model is computed on the inventory with the reviewed object in it: at admission the object
+# is not in data.inventory yet (the CLI, conftest and bundle inventories hold it already).
+empty_components := found if {
+	enabled
+
+	# regal ignore:with-outside-test-context
+	found := _empty_components with data.inventory as patched_inventory
+}

@@ -1,0 +1,114 @@
+"""`mlfence reach --diff BASE HEAD`: flows added, removed and changed between two revisions of the
+seeds' example platform, from two folders and from two git revisions, as Markdown and JSON."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+import yaml
+
+from conftest import MLFENCE, ROOT, run
+
+PLATFORM = ROOT / "examples" / "reach" / "platform.yaml"
+# The change under review: the registry's ingress opened to every namespace on its port.
+OPEN_REGISTRY = {
+    "apiVersion": "networking.k8s.io/v1", "kind": "NetworkPolicy",
+    "metadata": {"name": "allow-all-internal", "namespace": "model-registry"},
+    "spec": {"podSelector": {}, "policyTypes": ["Ingress"],
+             "ingress": [{"from": [{"namespaceSelector": {}}], "ports": [{"port": 5000}]}]},
+}
+REGISTRY = "model-registry/Deployment/model-registry"
+
+
+def _revisions(root: Path) -> tuple[Path, Path]:
+    base, head = root / "base", root / "head"
+    for folder in (base, head):
+        folder.mkdir(parents=True)
+        shutil.copyfile(PLATFORM, folder / "platform.yaml")
+    (head / "open.yaml").write_text(yaml.safe_dump(OPEN_REGISTRY))
+    return base, head
+
+
+def _diff(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    return run([MLFENCE, "reach", "--diff", *args], cwd=cwd)
+
+
+@pytest.fixture(scope="module")
+def folders(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("diff")
+    _revisions(root)
+    return root
+
+
+def test_json_lists_the_flow_the_change_opens(folders: Path) -> None:
+    proc = _diff("base", "head", "--format", "json", cwd=folders)
+    assert proc.returncode == 0, proc.stderr
+    found = json.loads(proc.stdout)
+    added = {(e["source"], e["target"], e["ports"]) for e in found["added"]}
+    # CoreDNS's egress is not isolated: the new policy lets it reach the registry.
+    assert ("kube-system/Deployment/coredns", REGISTRY, "TCP 5000") in added
+    assert found["removed"] == []
+    changed = {(c["source"], c["target"]): c for c in found["changed"]}
+    ci = changed[("ci/Deployment/ci-runner", REGISTRY)]
+    assert ci["before"]["ports"] == ci["after"]["ports"] == "TCP 5000"
+    assert "model-registry/allow-all-internal rule 0" in ci["after"]["by"]
+    assert "model-registry/allow-all-internal rule 0" not in ci["before"]["by"]
+
+
+def test_markdown_for_a_pull_request_comment(folders: Path) -> None:
+    proc = _diff("base", "head", "--to", "model-registry", cwd=folders)
+    assert proc.returncode == 0, proc.stderr
+    text = proc.stdout
+    assert text.startswith("### mlfence reach: flows from `base` to `head`")
+    # Both unisolated workloads (CoreDNS and the ingress gateway) can reach the registry now.
+    assert "**2 added, 0 removed, 1 changed**" in text
+    assert f"| `kube-system/Deployment/coredns` | `{REGISTRY}` | TCP 5000 |" in text
+    assert f"| `istio-system/Deployment/istio-ingressgateway` | `{REGISTRY}` | TCP 5000 |" in text
+    assert "#### Removed" not in text
+
+
+def test_reverse_direction_removes_it_and_no_change_says_so(folders: Path) -> None:
+    proc = _diff("head", "base", "--format", "json", "--to", "model-registry", cwd=folders)
+    assert proc.returncode == 0, proc.stderr
+    assert [(e["source"], e["target"]) for e in json.loads(proc.stdout)["removed"]] == [
+        ("istio-system/Deployment/istio-ingressgateway", REGISTRY), ("kube-system/Deployment/coredns", REGISTRY)]
+    same = _diff("base", "base", cwd=folders)
+    assert same.returncode == 0 and "No flow added, removed or changed." in same.stdout
+
+
+def test_two_git_revisions(tmp_path: Path) -> None:
+    repo = tmp_path / "repo"
+    (repo / "k8s").mkdir(parents=True)
+    shutil.copyfile(PLATFORM, repo / "k8s" / "platform.yaml")
+    git = ["git", "-c", "user.name=t", "-c", "user.email=t@example.invalid", "-c", "commit.gpgsign=false"]
+    for args in (["init", "-q"], ["add", "."], ["commit", "-qm", "base"]):
+        assert run([*git, *args], cwd=repo).returncode == 0
+    (repo / "k8s" / "open.yaml").write_text(yaml.safe_dump(OPEN_REGISTRY))
+    (repo / "README").write_text("outside the scanned folder\n")
+    for args in (["add", "."], ["commit", "-qm", "open the registry"]):
+        assert run([*git, *args], cwd=repo).returncode == 0
+    proc = _diff("HEAD~1", "HEAD", "k8s", "--format", "json", cwd=repo)
+    assert proc.returncode == 0, proc.stderr
+    found = json.loads(proc.stdout)
+    assert (found["base"], found["head"]) == ("HEAD~1", "HEAD")
+    assert ("kube-system/Deployment/coredns", REGISTRY) in {(e["source"], e["target"]) for e in found["added"]}
+    # From a subfolder the paths are relative to it, as git and the shell read them.
+    sub = _diff("HEAD~1", "HEAD", ".", "--format", "json", cwd=repo / "k8s")
+    assert sub.returncode == 0, sub.stderr
+    assert json.loads(sub.stdout)["added"] == found["added"]
+
+
+@pytest.mark.parametrize(("args", "words"), [
+    (["base", "no-such-revision"], "'no-such-revision' is neither a path nor a git revision"),
+    (["base", "head", "--format", "dot"], "--diff writes markdown or json"),
+    (["base", "head", "extra"], "base is a path: give two paths, or two git revisions"),
+])
+def test_bad_diff_input_is_one_line_and_exit_2(folders: Path, args: list[str], words: str) -> None:
+    proc = _diff(*args, cwd=folders)
+    assert proc.returncode == 2, proc.stdout
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1 and words in lines[0], proc.stderr
