@@ -76,6 +76,19 @@ class Enforcement(StrEnum):
     warn = "warn"
 
 
+# Rendering options shared by `check` and `reach`.
+SetOption = Annotated[list[str] | None, typer.Option(
+    "--set", metavar="KEY=VALUE", help="Helm --set for every chart, after its values files (repeatable).")]
+NamespaceOption = Annotated[str | None, typer.Option(
+    "--namespace", help="Helm release namespace for every chart (helm template --namespace).")]
+ReleaseOption = Annotated[str | None, typer.Option(
+    "--release", help="Helm release name for every chart (default: mlfence-check).")]
+KustomizeOption = Annotated[bool | None, typer.Option(
+    "--kustomize/--no-kustomize", show_default=False,
+    help="Render folders holding a kustomization with `kustomize build` and scan what they render "
+         "(default, or kustomize.render in the settings); --no-kustomize reads their files as they are.")]
+
+
 def _fail(message: str, code: int = 2) -> typer.Exit:
     err.print(f"mlfence: {message}", markup=False, highlight=False)
     return typer.Exit(code)
@@ -120,6 +133,10 @@ def check(
     json_file: Annotated[Path | None, typer.Option("--json", help="Also write the JSON report to this file.")]
     = None,
     values: Annotated[list[Path] | None, typer.Option("--values", help="Helm values file (repeatable).")] = None,
+    set_values: SetOption = None,
+    namespace: NamespaceOption = None,
+    release: ReleaseOption = None,
+    kustomize: KustomizeOption = None,
     fail_on: Annotated[str | None, typer.Option(
         metavar="SEVERITY[,fail|warn]",
         help="Exit 1 on findings at or above this severity (low|medium|high|critical; default: the "
@@ -166,6 +183,7 @@ def check(
         stdin_filename=stdin_filename, tf_root=tf_root, progress=not quiet and sys.stderr.isatty(),
         needs_catalog=output_format in (Format.sarif, Format.junit) or sarif is not None or junit is not None,
         jobs=jobs, exclude=exclude or [], allow_empty=allow_empty, all_resources=all_resources,
+        set_values=set_values or [], namespace=namespace, release=release, kustomize=kustomize,
     )
     try:
         outcome = checking.run(options)
@@ -196,11 +214,23 @@ def reach_command(
     target: Annotated[str | None, typer.Option("--to", help="Only flows to this workload, name, namespace "
                                                 "or glob.")] = None,
     values: Annotated[list[Path] | None, typer.Option("--values", help="Helm values file (repeatable).")] = None,
+    set_values: SetOption = None,
+    namespace: NamespaceOption = None,
+    release: ReleaseOption = None,
+    kustomize: KustomizeOption = None,
+    config: Annotated[Path | None, typer.Option("--config", help="Settings file for rendering charts and "
+                                                "kustomizations (default: the .mlfence.yaml nearest above the "
+                                                "scanned paths).")] = None,
     data: Annotated[Path | None, typer.Option(help="Data folder (default: the project's data/).")] = None,
 ) -> None:
     """Who can reach whom: the flows NetworkPolicies allow between workloads and address blocks."""
     try:
-        model = reach.compute(paths, values, data)
+        run_settings = settings.load(config, paths)
+    except (settings.SettingsError, toolchain.ToolchainError) as exc:
+        raise _fail(str(exc)) from None
+    rendering = run_settings.rendering(values or [], set_values or [], namespace, release, kustomize)
+    try:
+        model = reach.compute(paths, data=data, rendering=rendering)
         chosen = reach.select(reach.edges(model), model, source, target)
         text = reach.render_table(model, chosen) if output_format is ReachFormat.table else \
             reach.FORMATS[output_format.value](model, chosen)
