@@ -48,8 +48,11 @@ while read -r name module version; do
     rm -rf "$wrapper"
     trap - EXIT
   else
-    # `go install` names the binary after the last path element of the package.
-    built="$bin/$(basename "$module")"
+    # `go install` names the binary after the last path element of the package, skipping a
+    # major-version suffix (sigs.k8s.io/kustomize/kustomize/v5 builds `kustomize`).
+    package="$module"
+    case "$(basename "$package")" in v[0-9]*) package="$(dirname "$package")" ;; esac
+    built="$bin/$(basename "$package")"
     [ "$built" = "$target" ] || mv -f "$built" "$target"
   fi
   echo "install-tools: $name $version built in $(( $(date +%s) - start ))s" >&2

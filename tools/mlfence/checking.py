@@ -48,6 +48,10 @@ class CheckOptions:
     exclude: list[str] = field(default_factory=list)  # globs skipped while walking folders
     allow_empty: bool = False  # a run that checks nothing may exit 0 (else it is an input error)
     all_resources: bool = False  # Terraform posture mode: judge unchanged resources too
+    set_values: list[str] = field(default_factory=list)  # helm --set for every chart
+    namespace: str | None = None  # helm release namespace for every chart
+    release: str | None = None  # helm release name for every chart
+    kustomize: bool | None = None  # render kustomizations; None: the settings decide (default yes)
 
 
 @dataclass
@@ -162,8 +166,13 @@ def _evaluate(options: CheckOptions, config: settings.Settings) -> tuple[documen
     if status:
         status.start()
     try:
-        loaded = documents.load(options.paths, options.values, options.stdin_text, exclude=options.exclude,
-                                allow_empty=options.allow_empty)
+        rendering = config.rendering(options.values, options.set_values, options.namespace, options.release,
+                                     options.kustomize)
+        try:
+            loaded = documents.load(options.paths, stdin_text=options.stdin_text, exclude=options.exclude,
+                                    allow_empty=options.allow_empty, rendering=rendering)
+        except toolchain.ToolchainError as exc:
+            raise CheckError(f"{exc} (or pass --no-kustomize to read kustomizations as plain files)") from None
         if options.stdin_filename:
             _rename_stdin(loaded, options.stdin_filename)
         if status:

@@ -18,6 +18,7 @@ from mlfence import (
     catalog,
     checking,
     docs,
+    documents,
     fixtures,
     gatekeeper,
     helmchart,
@@ -78,6 +79,19 @@ class Enforcement(StrEnum):
     warn = "warn"
 
 
+# Rendering options shared by `check` and `reach`.
+SetOption = Annotated[list[str] | None, typer.Option(
+    "--set", metavar="KEY=VALUE", help="Helm --set for every chart, after its values files (repeatable).")]
+NamespaceOption = Annotated[str | None, typer.Option(
+    "--namespace", help="Helm release namespace for every chart (helm template --namespace).")]
+ReleaseOption = Annotated[str | None, typer.Option(
+    "--release", help="Helm release name for every chart (default: mlfence-check).")]
+KustomizeOption = Annotated[bool | None, typer.Option(
+    "--kustomize/--no-kustomize", show_default=False,
+    help="Render folders holding a kustomization with `kustomize build` and scan what they render "
+         "(default, or kustomize.render in the settings); --no-kustomize reads their files as they are.")]
+
+
 def _fail(message: str, code: int = 2) -> typer.Exit:
     err.print(f"mlfence: {message}", markup=False, highlight=False)
     return typer.Exit(code)
@@ -122,6 +136,10 @@ def check(
     json_file: Annotated[Path | None, typer.Option("--json", help="Also write the JSON report to this file.")]
     = None,
     values: Annotated[list[Path] | None, typer.Option("--values", help="Helm values file (repeatable).")] = None,
+    set_values: SetOption = None,
+    namespace: NamespaceOption = None,
+    release: ReleaseOption = None,
+    kustomize: KustomizeOption = None,
     fail_on: Annotated[str | None, typer.Option(
         metavar="SEVERITY[,fail|warn]",
         help="Exit 1 on findings at or above this severity (low|medium|high|critical; default: the "
@@ -168,6 +186,7 @@ def check(
         stdin_filename=stdin_filename, tf_root=tf_root, progress=not quiet and sys.stderr.isatty(),
         needs_catalog=output_format in (Format.sarif, Format.junit) or sarif is not None or junit is not None,
         jobs=jobs, exclude=exclude or [], allow_empty=allow_empty, all_resources=all_resources,
+        set_values=set_values or [], namespace=namespace, release=release, kustomize=kustomize,
     )
     try:
         outcome = checking.run(options)
@@ -204,16 +223,28 @@ def reach_command(
         help="Flows added, removed and changed from BASE to HEAD: two paths, or two git revisions "
              "(then PATHS are read at each). Markdown (default, for a pull-request comment) or json.")] = None,
     values: Annotated[list[Path] | None, typer.Option("--values", help="Helm values file (repeatable).")] = None,
+    set_values: SetOption = None,
+    namespace: NamespaceOption = None,
+    release: ReleaseOption = None,
+    kustomize: KustomizeOption = None,
+    config: Annotated[Path | None, typer.Option("--config", help="Settings file for rendering charts and "
+                                                "kustomizations (default: the .mlfence.yaml nearest above the "
+                                                "scanned paths).")] = None,
     data: Annotated[Path | None, typer.Option(help="Data folder (default: the project's data/).")] = None,
 ) -> None:
     """Who can reach whom: the flows NetworkPolicies allow between workloads and address blocks."""
     try:
+        run_settings = settings.load(config, paths or [])
+    except (settings.SettingsError, toolchain.ToolchainError) as exc:
+        raise _fail(str(exc)) from None
+    rendering = run_settings.rendering([], set_values or [], namespace, release, kustomize)
+    try:
         if diff is not None:
-            text = _reach_diff(diff, paths or [], output_format, values, data, source, target)
+            text = _reach_diff(diff, paths or [], output_format, values, data, source, target, rendering)
         else:
             if not paths:
                 raise reach.ReachError("give the files or folders to read (or --diff BASE HEAD)")
-            model = reach.compute(paths, values, data)
+            model = reach.compute(paths, values, data, rendering=rendering)
             chosen = reach.select(reach.edges(model), model, source, target)
             text = reach.render_table(model, chosen) if output_format is ReachFormat.table else \
                 reach.FORMATS[output_format.value](model, chosen)
@@ -226,14 +257,15 @@ def reach_command(
 
 
 def _reach_diff(sides: tuple[str, str], paths: list[str], output_format: ReachFormat, values: list[Path] | None,
-                data: Path | None, source: str | None, target: str | None) -> str:
+                data: Path | None, source: str | None, target: str | None,
+                rendering: documents.Rendering | None = None) -> str:
     from mlfence import reach_diff
 
     if output_format not in (ReachFormat.table, ReachFormat.markdown, ReachFormat.json):
         raise reach.ReachError("--diff writes markdown or json")
     if "-" in paths or "-" in sides:
         raise reach.ReachError("--diff reads two paths or two git revisions, not stdin")
-    found = reach_diff.diff(sides[0], sides[1], paths, values, data, source, target)
+    found = reach_diff.diff(sides[0], sides[1], paths, values, data, source, target, rendering=rendering)
     return reach_diff.render_json(found) if output_format is ReachFormat.json else reach_diff.render_markdown(found)
 
 

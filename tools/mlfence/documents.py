@@ -1,10 +1,13 @@
-"""Reading scan inputs: files, folders, stdin and Helm charts, into documents with a location.
+"""Reading scan inputs: files, folders, stdin, Helm charts and kustomize trees, into documents
+with a location.
 
 Nothing here raises for a bad input: each problem becomes an `InputProblem` naming the input
 (and the line), so one broken file never hides the findings of the others, and in a
 multi-document file the good documents are still scanned. The pieces live in mlfence.inputs:
 bounded reading and decoding (reading), YAML as Kubernetes reads it (k8syaml), JSON with the
 same limits (jsontext), Terraform output that is not a plan (terraform), folders (walk).
+Charts are rendered with `helm template` (mlfence.helm) and kustomizations with `kustomize
+build` (mlfence.kustomize); what they render goes through the same YAML reading as a file.
 """
 
 from __future__ import annotations
@@ -12,16 +15,17 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from mlfence import helm
+from mlfence import helm, kustomize
 from mlfence.inputs import jsontext, k8syaml, placeholders, reading, terraform, walk
 from mlfence.inputs.errors import InputError
 from mlfence.inputs.walk import JSON_SUFFIXES, YAML_SUFFIXES
 
-__all__ = ["JSON_SUFFIXES", "YAML_SUFFIXES", "Document", "InputProblem", "Loaded", "load", "parse_text"]
+__all__ = ["JSON_SUFFIXES", "YAML_SUFFIXES", "Document", "InputProblem", "Loaded", "Rendering", "load",
+           "parse_text"]
 
 STDIN = "<stdin>"
 
@@ -33,6 +37,8 @@ class Document:
     line: int
     content: Any
     template: str = ""  # the Helm template that produced it, when rendered from a chart
+    kustomization: str = ""  # the kustomization folder `kustomize build` rendered it from
+    origin: str = ""  # the resolved file kustomize says the object came from
 
 
 @dataclass(frozen=True)
@@ -41,6 +47,34 @@ class InputProblem:
     message: str
     line: int = 0
     fatal: bool = True  # fatal problems make the run exit 2; notes do not
+
+
+@dataclass(frozen=True)
+class ChartOptions:
+    """How one Helm chart is rendered: `helm template RELEASE CHART --namespace NS --values F --set K=V`."""
+
+    values: tuple[Path, ...] = ()
+    set_values: tuple[str, ...] = ()
+    namespace: str | None = None
+    release: str | None = None
+
+
+@dataclass(frozen=True)
+class Rendering:
+    """How charts and kustomizations are rendered. `charts` holds per-chart options (from the
+    settings file) by resolved chart folder; the run-wide ones apply to every chart, after them."""
+
+    values: tuple[Path, ...] = ()
+    set_values: tuple[str, ...] = ()
+    namespace: str | None = None
+    release: str | None = None
+    charts: dict[Path, ChartOptions] = field(default_factory=dict)
+    kustomize: bool = True  # render kustomizations (False: read their files as they are)
+
+    def chart(self, folder: Path) -> ChartOptions:
+        own = self.charts.get(folder.resolve(), ChartOptions())
+        return ChartOptions(values=own.values + self.values, set_values=own.set_values + self.set_values,
+                            namespace=self.namespace or own.namespace, release=self.release or own.release)
 
 
 @dataclass
@@ -122,9 +156,9 @@ def _values(text: str, json_first: bool) -> list[tuple[int, Any, InputError | No
 
 
 class _Reader:
-    def __init__(self, loaded: Loaded, values: list[Path], exclude: list[str], allow_empty: bool) -> None:
+    def __init__(self, loaded: Loaded, rendering: Rendering, exclude: list[str], allow_empty: bool) -> None:
         self.loaded = loaded
-        self.values = values
+        self.rendering = rendering
         self.exclude = exclude
         self.allow_empty = allow_empty
 
@@ -160,8 +194,7 @@ class _Reader:
 
     def add(self, docs: list[Document]) -> None:
         start = len(self.loaded.documents)
-        self.loaded.documents.extend(
-            Document(d.path, start + i, d.line, d.content, d.template) for i, d in enumerate(docs))
+        self.loaded.documents.extend(replace(d, index=start + i) for i, d in enumerate(docs))
 
     def file(self, path: Path) -> None:
         shown = str(path)
@@ -188,13 +221,29 @@ class _Reader:
         self.text(STDIN, raw, None)
 
     def folder(self, path: Path) -> None:
-        found_any = False
-        for found in walk.walk(path, self.exclude):
+        entries = list(walk.walk(path, self.exclude))
+        consumed: set[Path] = set()
+        if self.rendering.kustomize:
+            folders = [f.path.parent for f in entries
+                       if not f.note and not f.chart and f.path.name in kustomize.NAMES]
+            tree = kustomize.render_tree(folders)
+            for root, rendered in tree.built:
+                self.kustomization(root, rendered)
+            for root, reason in tree.failed:
+                self.problem(str(root), f"kustomize build failed: {reason}", fatal=False)
+            for component in tree.components:
+                self.problem(str(component), "a kustomize Component: rendered only by the kustomizations that "
+                             "name it, none of which is in this scan", fatal=False)
+            consumed = tree.consumed
+        found_any = bool(consumed)
+        for found in entries:
             if found.note:
                 self.problem(str(found.path), found.note, fatal=False)
             elif found.chart:
                 found_any = True
                 self.chart(found.path)
+            elif found.kustomization or found.path.resolve() in consumed:
+                continue  # read by `kustomize build` (a `Kustomization` file is never an object)
             else:
                 found_any = True
                 self.file(found.path)
@@ -202,7 +251,9 @@ class _Reader:
             self.empty(str(path), "holds no YAML or JSON files or Helm charts")
 
     def chart(self, chart: Path) -> None:
-        rendered = helm.render(chart, self.values)
+        options = self.rendering.chart(chart)
+        rendered = helm.render(chart, list(options.values), release=options.release or helm.DEFAULT_RELEASE,
+                               namespace=options.namespace, set_values=list(options.set_values))
         if rendered.error:
             self.problem(str(chart), f"helm template failed: {rendered.error}")
             return
@@ -211,12 +262,70 @@ class _Reader:
             self.add(docs)
             self.loaded.problems.extend(problems)
 
+    def kustomization(self, root: Path, rendered: kustomize.Rendered) -> None:
+        """The objects of one rendered kustomization, each pointing at the file it came from."""
+        shown_root = str(root)
+        if rendered.wrapper is None:
+            return
+        docs, problems = parse_text(rendered.text, shown_root, False)
+        self.loaded.problems.extend(problems)
+        out = []
+        for doc in docs:
+            origin = kustomize.origin_file(doc.content, rendered.wrapper)
+            content = kustomize.strip_added(doc.content)
+            path = kustomize.shown_path(origin, root, shown_root) if origin else shown_root
+            # The line in the origin file is looked up only for objects with findings (OriginLines).
+            out.append(replace(doc, path=path, line=0, content=content, kustomization=shown_root, origin=origin))
+        self.add(out)
+        if not docs and not problems:
+            self.problem(shown_root, "kustomize build rendered no objects", fatal=False)
+
+class OriginLines:
+    """Lines of rendered kustomize objects in their origin files, each file read once."""
+
+    def __init__(self) -> None:
+        self.files: dict[str, list[Document]] = {}
+
+    def line(self, doc: Document) -> int:
+        """The document of the same kind whose name the rendered name contains (a namePrefix or
+        nameSuffix may have been added), or the only one of that kind; 0 when none is found."""
+        if doc.line or not doc.origin:
+            return doc.line
+        if doc.origin not in self.files:
+            try:
+                text = reading.decode(reading.read_file(Path(doc.origin)))
+                self.files[doc.origin] = parse_text(text, doc.origin, False)[0]
+            except InputError:
+                self.files[doc.origin] = []
+        kind, name = _kind_and_name(doc.content)
+        same_kind = [(d, _kind_and_name(d.content)[1]) for d in self.files[doc.origin]
+                     if _kind_and_name(d.content)[0] == kind]
+        best = next((d for d, n in same_kind if n == name), None) or \
+            next((d for d, n in same_kind if n and n in name), None)
+        if best is None and len(same_kind) == 1:
+            best = same_kind[0][0]
+        return best.line if best is not None else 0
+
+
+def _kind_and_name(content: Any) -> tuple[str, str]:
+    if not isinstance(content, dict):
+        return "", ""
+    metadata = content.get("metadata")
+    name = metadata.get("name") if isinstance(metadata, dict) else None
+    kind = content.get("kind")
+    return (kind if isinstance(kind, str) else "", name if isinstance(name, str) else "")
+
 
 def load(paths: list[str], values: list[Path] | None = None, stdin_text: str | None = None,
-         exclude: list[str] | None = None, allow_empty: bool = False) -> Loaded:
-    """Load every document under the given paths ('-' is standard input)."""
+         exclude: list[str] | None = None, allow_empty: bool = False, rendering: Rendering | None = None) -> Loaded:
+    """Load every document under the given paths ('-' is standard input). `values` are Helm values
+    files for every chart (the same as rendering.values). Raises toolchain.ToolchainError when a
+    kustomization is to be rendered and kustomize is not installed."""
     loaded = Loaded()
-    reader = _Reader(loaded, values or [], exclude or [], allow_empty)
+    rendering = rendering or Rendering()
+    if values:
+        rendering = replace(rendering, values=tuple(values) + rendering.values)
+    reader = _Reader(loaded, rendering, exclude or [], allow_empty)
     for raw in paths:
         if raw == "-":
             reader.stdin(stdin_text)

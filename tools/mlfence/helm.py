@@ -9,6 +9,7 @@ from pathlib import Path
 from mlfence import toolchain
 from mlfence.inputs import limits
 
+DEFAULT_RELEASE = "mlfence-check"
 SOURCE = re.compile(r"^# Source: [^/]+/(.+)$", re.MULTILINE)
 
 
@@ -22,10 +23,17 @@ def is_chart(path: Path) -> bool:
     return (path / "Chart.yaml").is_file()
 
 
-def render(chart: Path, values: list[Path], release: str = "mlfence-check") -> Rendered:
+def render(chart: Path, values: list[Path], release: str = DEFAULT_RELEASE, namespace: str | None = None,
+           set_values: list[str] | None = None) -> Rendered:
+    """`helm template RELEASE CHART`: values files in order, then each --set (helm's own order:
+    a later source wins), in the namespace given (helm's default, "default", otherwise)."""
     args = ["template", release, str(chart)]
+    if namespace:
+        args += ["--namespace", namespace]
     for file in values:
         args += ["--values", str(file)]
+    for assignment in set_values or []:
+        args += ["--set", assignment]
     try:
         proc = toolchain.run("helm", *args, timeout=300)
     except toolchain.ToolchainError as exc:

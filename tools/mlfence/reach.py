@@ -53,9 +53,12 @@ class Reach:
 
 
 def compute(paths: list[str], values: list[Path] | None = None, data: Path | None = None,
-            stdin_text: str | None = None) -> Reach:
+            stdin_text: str | None = None, rendering: documents.Rendering | None = None) -> Reach:
     """Load the inputs like `mlfence check` does and evaluate data.mlfence.reach once."""
-    loaded = documents.load(paths, values or [], stdin_text)
+    try:
+        loaded = documents.load(paths, values or [], stdin_text, rendering=rendering)
+    except toolchain.ToolchainError as exc:
+        raise ReachError(f"{exc} (or pass --no-kustomize to read kustomizations as plain files)") from None
     fatal = [p for p in loaded.problems if p.fatal]
     if fatal:
         first = fatal[0]

@@ -14,7 +14,7 @@ import tempfile
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from mlfence import reach
+from mlfence import documents, reach
 from mlfence.reach import Edge, ReachError
 
 
@@ -82,7 +82,7 @@ def _revision_copy(revision: str, paths: list[str], cwd: Path, dest: Path) -> li
 
 
 def side(value: str, paths: list[str], cwd: Path, dest: Path, values: list[Path] | None,
-         data: Path | None) -> reach.Reach:
+         data: Path | None, rendering: documents.Rendering | None = None) -> reach.Reach:
     """The model of one side: the path itself, or the scanned paths at that git revision."""
     if (cwd / value).exists():
         if paths:
@@ -90,11 +90,12 @@ def side(value: str, paths: list[str], cwd: Path, dest: Path, values: list[Path]
         scanned = [str(cwd / value)]
     else:
         scanned = _revision_copy(value, paths or ["."], cwd, dest)
-    return reach.compute(scanned, values, data)
+    return reach.compute(scanned, values, data, rendering=rendering)
 
 
 def diff(base: str, head: str, paths: list[str], values: list[Path] | None = None, data: Path | None = None,
-         source: str | None = None, target: str | None = None, cwd: Path | None = None) -> FlowDiff:
+         source: str | None = None, target: str | None = None, cwd: Path | None = None,
+         rendering: documents.Rendering | None = None) -> FlowDiff:
     """--from/--to select on each side with that side's workloads (a workload either side has)."""
     here = (cwd or Path.cwd()).resolve()
     with tempfile.TemporaryDirectory(prefix="mlfence-diff-") as tmp:
@@ -102,7 +103,7 @@ def diff(base: str, head: str, paths: list[str], values: list[Path] | None = Non
         for name, value in (("base", base), ("head", head)):
             dest = Path(tmp) / name
             dest.mkdir()
-            models.append(side(value, paths, here, dest, values, data))
+            models.append(side(value, paths, here, dest, values, data, rendering))
     chosen = [reach.select(reach.edges(m), m, source, target) for m in models]
     return compare(chosen[0], chosen[1], base, head)
 

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from mlfence import toolchain
-from mlfence.documents import Document
+from mlfence.documents import Document, OriginLines
 
 SEVERITY_ORDER = {"critical": 0, "high": 1, "medium": 2, "low": 3}
 STATUSES = ("fail", "warn", "unknown", "exempted")
@@ -43,6 +43,7 @@ class Finding:
     attribute: str = ""  # the attribute whose line `line` is, when the finding names one
     end_line: int = 0  # last line of the resource block, when mapped to a .tf source
     fingerprint: str = ""  # baseline.fingerprint: stable across line moves
+    kustomization: str = ""  # the kustomization folder whose `kustomize build` rendered the object
 
     @property
     def origin(self) -> str:
@@ -68,6 +69,8 @@ class Finding:
             out["fingerprint"] = self.fingerprint
         if self.suppression:
             out["suppression"] = self.suppression
+        if self.kustomization:
+            out["kustomization"] = self.kustomization
         return out
 
 
@@ -105,11 +108,14 @@ def job_count(documents: int, requested: int | None) -> int:
 def _entry(index: int, doc: Document, namespace_for: Callable[[str], str] | None = None) -> dict[str, Any]:
     """A document for data.mlfence.scan. Helm renders a whole chart into one release namespace, so
     the namespace-less objects of one chart share a scope (policy/mlfence/scan.rego); others are
-    scoped by their kustomization folder or file there, unless the settings file declares the
-    namespace of their folder (`namespaces:`), which they are then judged in."""
+    scoped by their kustomization folder or file there (a rendered kustomization is applied as one,
+    so its objects share its scope whichever file they came from), unless the settings file
+    declares the namespace of their folder (`namespaces:`), which they are then judged in."""
     entry: dict[str, Any] = {"path": doc.path, "index": index, "document": doc.content}
     if doc.template and doc.path.endswith(doc.template):
         entry["scope"] = "helm:" + doc.path[: -len(doc.template)]
+    elif doc.kustomization:
+        entry["scope"] = "kustomize:" + doc.kustomization
     declared = namespace_for(doc.path) if namespace_for is not None and doc.path != "<stdin>" else ""
     if declared:
         entry["namespace"] = declared
@@ -156,6 +162,7 @@ def evaluate(documents: list[Document], policy: Path, data: Path,
             raise ScanError(f"unexpected answer from opa eval: {proc.stdout[:200]!r}") from exc
     if sorted(a["index"] for a in answers) != list(range(len(documents))):
         raise ScanError(f"opa answered for {len(answers)} of {len(documents)} documents")
+    origin_lines = OriginLines()
     for answer in answers:
         doc = documents[answer["index"]]
         result.kinds[answer["input_kind"]] = result.kinds.get(answer["input_kind"], 0) + 1
@@ -166,9 +173,9 @@ def evaluate(documents: list[Document], policy: Path, data: Path,
         for f in answer["findings"]:
             result.findings.append(Finding(
                 rule_id=f["rule_id"], severity=f["severity"], status=f["status"], title=f.get("title", ""),
-                message=f["message"], file=doc.path, line=doc.line, resource=f.get("resource", ""),
+                message=f["message"], file=doc.path, line=origin_lines.line(doc), resource=f.get("resource", ""),
                 remediation=f.get("remediation", ""), template=doc.template, exemption=f.get("exemption"),
-                suppression=f.get("suppression"),
+                suppression=f.get("suppression"), kustomization=doc.kustomization,
             ))
     result.skipped.sort(key=lambda s: (s.path, s.line))
     result.findings.sort(key=lambda f: (SEVERITY_ORDER.get(f.severity, 9), f.rule_id, f.file, f.line, f.message))

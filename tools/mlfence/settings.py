@@ -34,8 +34,8 @@ import jsonschema
 import referencing
 import yaml
 
+from mlfence import documents, toolchain
 from mlfence import exemptions as exemption_rules
-from mlfence import toolchain
 from mlfence.exemptions import Exemption, Limits
 
 FILE_NAME = ".mlfence.yaml"
@@ -238,6 +238,34 @@ def _schema_error(document: Any, schema: dict[str, Any], locate: Locate, where: 
 
 
 @dataclass(frozen=True)
+class ChartSettings:
+    """One entry of helm.charts: how that chart is rendered."""
+
+    path: Path
+    release: str | None = None
+    namespace: str | None = None
+    values: tuple[Path, ...] = ()
+    set_values: tuple[str, ...] = ()
+
+
+def _charts(entries: list[dict[str, Any]], base: Path, locate: Locate) -> tuple[ChartSettings, ...]:
+    out = []
+    for number, entry in enumerate(entries):
+        path = (base / entry["path"]).resolve()
+        if not (path / "Chart.yaml").is_file():
+            raise SettingsError(f"{locate(['helm', 'charts', number, 'path'])}: helm.charts[{number}].path: "
+                                f"{entry['path']} is not a Helm chart folder (no Chart.yaml under {path})")
+        values = tuple((base / v).resolve() for v in entry.get("values") or ())
+        for index, value in enumerate(values):
+            if not value.is_file():
+                raise SettingsError(f"{locate(['helm', 'charts', number, 'values', index])}: "
+                                    f"helm.charts[{number}].values[{index}]: no such file {value}")
+        out.append(ChartSettings(path, entry.get("release"), entry.get("namespace"), values,
+                                 tuple(entry.get("set") or ())))
+    return tuple(out)
+
+
+@dataclass(frozen=True)
 class Settings:
     """Everything a run is configured by, after validation."""
 
@@ -254,6 +282,8 @@ class Settings:
     settings_file: Path | None = None
     # Folder (absolute) -> the namespace its namespace-less objects are deployed into.
     namespaces: dict[Path, str] = field(default_factory=dict)
+    kustomize_render: bool | None = None  # kustomize.render; None: not set (render)
+    charts: tuple[ChartSettings, ...] = ()  # helm.charts, paths resolved against the file's folder
 
     def namespace_for(self, path: str) -> str:
         """The namespace the settings file declares for a scanned file's folder ("" if none):
@@ -266,6 +296,15 @@ class Settings:
             if resolved == folder or folder in resolved.parents:
                 best = max(best, (len(folder.parts), namespace))
         return best[1]
+
+    def rendering(self, values: Iterable[Path] = (), set_values: Iterable[str] = (), namespace: str | None = None,
+                  release: str | None = None, kustomize: bool | None = None) -> documents.Rendering:
+        """How this run renders charts and kustomizations: the command line's options over these
+        settings (a chart's own values and --set first, the command line's after them)."""
+        charts = {c.path: documents.ChartOptions(c.values, c.set_values, c.namespace, c.release) for c in self.charts}
+        render = kustomize if kustomize is not None else self.kustomize_render
+        return documents.Rendering(values=tuple(values), set_values=tuple(set_values), namespace=namespace,
+                                   release=release, charts=charts, kustomize=render is not False)
 
     def rule_parameters(self) -> dict[str, Any]:
         """data.mlfence.config for the CLI, conftest and the bundle; Gatekeeper's parameters."""
@@ -329,6 +368,8 @@ class _Builder:
         self.files: list[str] = []
         self.layers: list[Path] = []
         self.namespaces: dict[Path, str] = {}
+        self.kustomize_render: bool | None = None
+        self.charts: tuple[ChartSettings, ...] = ()
 
     def known(self) -> frozenset[str] | None:
         if self._known is None and self.known_rules is not None:
@@ -380,6 +421,11 @@ class _Builder:
             self.namespaces[(base / folder).resolve()] = namespace
         if document.get("exemptions") is not None:
             self.raw_exemptions.append((document["exemptions"], where, locate, ("exemptions",)))
+        if "render" in (document.get("kustomize") or {}):
+            self.kustomize_render = bool(document["kustomize"]["render"])
+        charts = (document.get("helm") or {}).get("charts")
+        if charts:
+            self.charts = _charts(charts, Path(where).resolve().parent, locate)
 
     def _known_rule(self, rule_id: str, at: str, name: str) -> None:
         known = self.known()
@@ -456,5 +502,6 @@ def load(config: Path | None = None, scanned: Iterable[str] = (), data: Path | N
         files=tuple(builder.files), parameters=builder.parameters, exemptions=builder.exemption_list(),
         limits=builder.limits, enable=builder.enable, disable=builder.disable, severity=builder.severity,
         flows=builder.flows, approved_ranges=builder.approved, data_layers=tuple(builder.layers),
-        settings_file=settings_file, namespaces=builder.namespaces,
+        settings_file=settings_file, namespaces=builder.namespaces, kustomize_render=builder.kustomize_render,
+        charts=builder.charts,
     )

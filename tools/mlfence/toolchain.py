@@ -12,8 +12,8 @@ The OPA engine is the one binary every command needs. It is looked up as ``MLFEN
 one inside the wheel, then the repository's ``.tools/bin``, then ``opa`` on PATH, and whichever is
 found must report the pinned version (tools/pins.txt): the policy is checked against that
 version's capabilities, so another one is one clear error rather than subtly different verdicts.
-The other tools (helm for charts; conftest, gator, regal for contributors) are looked up as
-``MLFENCE_<NAME>``, the repository's ``.tools/bin``, then PATH.
+The other tools (helm for charts, kustomize for kustomizations; conftest, gator, regal for
+contributors) are looked up as ``MLFENCE_<NAME>``, the repository's ``.tools/bin``, then PATH.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-TOOL_NAMES = ("opa", "conftest", "gator", "regal", "helm")
+TOOL_NAMES = ("opa", "conftest", "gator", "regal", "helm", "kustomize")
 PACKAGE = Path(__file__).resolve().parent
 # Filled in by the wheel build (setup.py); absent from the source tree.
 PACKAGED_RESOURCES = PACKAGE / "_resources"

@@ -1,4 +1,5 @@
-"""Which files a folder holds for a scan: YAML and JSON files below it and the Helm charts in it.
+"""Which files a folder holds for a scan: YAML and JSON files below it, the Helm charts in it,
+and `Kustomization` files (kustomize's suffix-less name, so their folders can be rendered).
 
 Symbolic links to folders are followed, as conftest follows them, but a folder already
 visited (the same device and inode: a link back up the tree, two links to one place) is not
@@ -22,6 +23,7 @@ JSON_SUFFIXES = {".json"}
 class Found:
     path: Path
     chart: bool = False  # a Helm chart folder, to render rather than read
+    kustomization: bool = False  # a `Kustomization` file (no suffix): read only to render its folder
     note: str = ""  # set when the entry is skipped and the user should know why
 
 
@@ -75,3 +77,5 @@ def _walk(folder: Path, root: Path, patterns: list[str], seen: set[tuple[int, in
                 yield from _walk(path, root, patterns, seen)
         elif Path(entry.name).suffix.lower() in YAML_SUFFIXES | JSON_SUFFIXES:
             yield Found(path)
+        elif entry.name == "Kustomization":
+            yield Found(path, kustomization=True)

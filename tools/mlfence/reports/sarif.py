@@ -94,6 +94,8 @@ def _result(f: Finding, index: dict[str, int], fingerprint: str, with_baseline: 
                                                             "region": {"startLine": max(f.input_line, 1)}}}]
     if f.attribute:
         result["properties"]["attribute"] = f.attribute
+    if f.kustomization:
+        result["properties"]["kustomization"] = f.kustomization
     if f.rule_id in index:
         result["ruleIndex"] = index[f.rule_id]
     if with_baseline:

@@ -19,6 +19,8 @@ def _location(f: Finding) -> str:
         text += f" ({f.attribute})"
     if f.input_file:
         text += f"  [plan: {where(f.input_file, f.input_line)}]"
+    if f.kustomization:
+        text += f"  [kustomize build {f.kustomization}]"
     return text
 
 
