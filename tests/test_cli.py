@@ -11,7 +11,7 @@ from xml.etree import ElementTree as ET
 import pytest
 from typer.testing import CliRunner
 
-from conftest import MLFENCE, OPEN_EGRESS, ROOT, run
+from conftest import MLFENCE, OPEN_EGRESS, ROOT, run, tool
 from mlfence import scan
 from mlfence.cli import app
 from sarif_schema import assert_valid_sarif
@@ -59,6 +59,51 @@ def test_parallel_jobs_give_the_same_report() -> None:
     one = as_json("examples/", "--jobs", "1")
     three = as_json("examples/", "--jobs", "3")
     assert one == three and one[1]["findings"]
+
+
+DEPLOYMENT = """apiVersion: apps/v1
+kind: Deployment
+metadata: {{name: {name}}}
+spec:
+  selector: {{matchLabels: {{app: {name}}}}}
+  template:
+    metadata: {{labels: {{app: {name}}}}}
+    spec: {{containers: [{{name: main, image: registry.example.com/app:1}}]}}
+"""
+DEFAULT_DENY = """apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: default-deny}
+spec: {podSelector: {}, policyTypes: [Ingress, Egress]}
+"""
+
+
+def test_shards_see_the_documents_other_shards_answer_for(tmp_path: Path) -> None:
+    """Each OPA process is given only its own documents plus the context documents (the kinds
+    scan.rego's layout and inventory read): the kustomization that scopes a folder and the
+    default-deny policy of that scope land in other shards and still count."""
+    scoped = tmp_path / "scoped"
+    scoped.mkdir()
+    (scoped / "kustomization.yaml").write_text("apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\n"
+                                               "resources: [a.yaml, b.yaml, c.yaml]\n")
+    (scoped / "a.yaml").write_text(DEPLOYMENT.format(name="trainer"))
+    (scoped / "b.yaml").write_text(DEFAULT_DENY)
+    (scoped / "c.yaml").write_text(DEPLOYMENT.format(name="reader"))
+    (tmp_path / "loose.yaml").write_text(DEPLOYMENT.format(name="loose"))
+    one = as_json(str(tmp_path), "--jobs", "1")
+    for jobs in ("2", "3", "5"):
+        assert as_json(str(tmp_path), "--jobs", jobs) == one
+    denied = {(f["file"], f["rule_id"]) for f in one[1]["findings"]}
+    assert (str(tmp_path / "loose.yaml"), "MLF-K8S-009") in denied
+    assert not any(rule == "MLF-K8S-009" and file.startswith(str(scoped)) for file, rule in denied)
+
+
+def test_context_kinds_cover_what_the_inventory_reads() -> None:
+    proc = run([tool("opa"), "eval", "-f", "json", "-d", str(ROOT / "policy"), "--ignore", "*_test.rego",
+                "data.mlfence.synced_kinds"])
+    assert proc.returncode == 0, proc.stderr
+    synced = json.loads(proc.stdout)["result"][0]["expressions"][0]["value"]
+    assert {kind for kinds in synced.values() for kind in kinds} <= scan.CONTEXT_KINDS
+    assert {"Kustomization", "ConfigMap"} <= scan.CONTEXT_KINDS
 
 
 def test_job_count() -> None:

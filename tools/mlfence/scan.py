@@ -1,5 +1,6 @@
 """Evaluates loaded documents with the real OPA: one process for the whole run, or a few in
-parallel (each answers for every n-th document, all of them build the same inventory)."""
+parallel (each answers for every n-th document, all of them build the same inventory from the
+documents the cross-object parts read, which every process is given)."""
 
 from __future__ import annotations
 
@@ -122,6 +123,30 @@ def _entry(index: int, doc: Document, namespace_for: Callable[[str], str] | None
     return entry
 
 
+# The kinds of document the cross-object parts of policy/mlfence/scan.rego read (the layout reads
+# Kustomizations; the inventory Namespaces, NetworkPolicies, PeerAuthentications and one
+# ConfigMap): a superset, tested against the Rego's synced kinds. A process answering for some
+# documents needs the others only when they are of these kinds.
+CONTEXT_KINDS = frozenset({"Kustomization", "Namespace", "NetworkPolicy", "PeerAuthentication", "ConfigMap"})
+
+
+def is_context(doc: Document) -> bool:
+    """Whether another process's answers may depend on this document (see CONTEXT_KINDS)."""
+    return isinstance(doc.content, dict) and doc.content.get("kind") in CONTEXT_KINDS
+
+
+def shard_inputs(documents: list[Document], shards: int,
+                 namespace_for: Callable[[str], str] | None = None) -> list[str]:
+    """The input JSON of each of `shards` processes: process k gets the documents it answers for
+    (index k modulo shards) and every context document. Each document is serialised once; the
+    big ones a scan usually carries (CRDs, Helm-rendered ConfigMaps of templates...) are parsed
+    by one process instead of all of them."""
+    entries = [json.dumps(_entry(i, d, namespace_for)) for i, d in enumerate(documents)]
+    context = [is_context(d) for d in documents]
+    return ['{"documents":[' + ",".join(e for i, e in enumerate(entries) if i % shards == k or context[i]) + "]}"
+            for k in range(shards)]
+
+
 def evaluate(documents: list[Document], policy: Path, data: Path,
              extra_data: dict[str, Any] | None = None, jobs: int | None = None,
              namespace_for: Callable[[str], str] | None = None) -> ScanResult:
@@ -130,26 +155,24 @@ def evaluate(documents: list[Document], policy: Path, data: Path,
     result = ScanResult(documents=len(documents))
     if not documents:
         return result
-    payload = {"documents": [_entry(i, d, namespace_for) for i, d in enumerate(documents)]}
     shards = job_count(len(documents), jobs)
     with tempfile.TemporaryDirectory(prefix="mlfence-scan-") as tmp:
-        input_path = Path(tmp) / "input.json"
-        input_path.write_text(json.dumps(payload))
-        args = ["eval", "--format", "json", "-d", str(policy), "-d", str(data),
-                "--ignore", "*_test.rego", "--input", str(input_path)]
+        args = ["eval", "--format", "json", "-d", str(policy), "-d", str(data), "--ignore", "*_test.rego"]
         if extra_data:
             extra = Path(tmp) / "extra" / "data.json"
             extra.parent.mkdir()
             extra.write_text(json.dumps(extra_data))
             args += ["-d", str(extra.parent)]
-        shard_args = [args]
-        if shards > 1:
-            shard_args = []
-            for k in range(shards):
+        shard_args = []
+        for k, text in enumerate(shard_inputs(documents, shards, namespace_for)):
+            input_path = Path(tmp) / f"input{k}.json"
+            input_path.write_text(text)
+            shard_args.append([*args, "--input", str(input_path)])
+            if shards > 1:
                 shard = Path(tmp) / f"shard{k}" / "data.json"
                 shard.parent.mkdir()
                 shard.write_text(json.dumps({"mlfence": {"scan_shard": [k, shards]}}))
-                shard_args.append([*args, "-d", str(shard.parent)])
+                shard_args[-1] += ["-d", str(shard.parent)]
         with ThreadPoolExecutor(max_workers=shards) as pool:
             procs = list(pool.map(lambda a: toolchain.run("opa", *a, "data.mlfence.scan"), shard_args))
     answers: list[dict[str, Any]] = []

@@ -30,11 +30,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import jsonschema
-import referencing
 import yaml
 
-from mlfence import documents, toolchain
+from mlfence import cache, documents, toolchain
 from mlfence import exemptions as exemption_rules
 from mlfence.exemptions import Exemption, Limits
 
@@ -155,8 +153,18 @@ def discover(paths: Iterable[str], cwd: Path | None = None) -> Path | None:
 
 @functools.cache
 def parameter_defaults(policy: Path | None = None) -> dict[str, Any]:
-    """The rule defaults, read from the Rego that defines them (never copied into Python)."""
+    """The rule defaults, read from the Rego that defines them (never copied into Python).
+    Evaluating them costs an OPA process (~0.25 s CPU) on every run: the answer is cached, keyed
+    by the library's sources and the engine's version."""
     lib = (policy or toolchain.policy_dir()) / "lib"
+    sources = sorted(p for p in lib.rglob("*.rego") if not p.name.endswith("_test.rego"))
+    engine = toolchain.binary("opa")
+    key = cache.sources_key(str(engine), toolchain.engine_version(engine), files=sources)
+    value: dict[str, Any] = cache.json_value("parameter-defaults", key, lambda: _evaluate_defaults(lib))
+    return value
+
+
+def _evaluate_defaults(lib: Path) -> dict[str, Any]:
     proc = toolchain.run("opa", "eval", "--format", "json", "-d", str(lib), "--ignore", "*_test.rego",
                          "data.lib.mlfence.config.defaults")
     try:
@@ -221,12 +229,16 @@ def check_flows(flows: dict[str, Any], where: str, locate: Locate) -> None:
                                 f"(declared: {', '.join(sorted(names)) or 'none'})")
 
 
-def _registry() -> referencing.Registry:
+def _registry() -> Any:
+    import referencing
+
     shared = exemption_rules.schema()
     return referencing.Registry().with_resource(shared["$id"], referencing.Resource.from_contents(shared))
 
 
 def _schema_error(document: Any, schema: dict[str, Any], locate: Locate, where: str) -> None:
+    import jsonschema  # imported when a settings file is checked: ~0.1 s of start-up otherwise
+
     validator = jsonschema.Draft202012Validator(schema, registry=_registry())
     errors = list(validator.iter_errors(document))
     if errors:

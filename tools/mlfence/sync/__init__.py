@@ -5,6 +5,17 @@ refuse or write atomically (engine.py, store.py). The CLI wrapper is command.py;
 here imports typer.
 """
 
-from mlfence.sync.engine import SyncError, SyncOptions, SyncReport, run_sync
+from __future__ import annotations
+
+import importlib
+from typing import Any
 
 __all__ = ["SyncError", "SyncOptions", "SyncReport", "run_sync"]
+
+
+def __getattr__(name: str) -> Any:
+    """The engine's names, imported on first use: importing the package (as the CLI does to
+    register the command) must not load the HTTP stack."""
+    if name in __all__:
+        return getattr(importlib.import_module("mlfence.sync.engine"), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -14,9 +14,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from mlfence import settings, toolchain
-from mlfence.sync import config as bundle_config
-from mlfence.sync.engine import SyncError, SyncOptions, parse_overrides, run_sync
-from mlfence.sync.fetch import FetchOptions
+from mlfence.sync.errors import SyncError
 
 # Under data.lib so that rules can read it as data in the bundle and conftest while Gatekeeper,
 # which allows only data.lib.* references, sees it undefined and uses Constraint parameters.
@@ -59,6 +57,12 @@ def sync(
     backoff: Annotated[float, typer.Option(help="Seconds before the first retry; doubles per retry.", min=0)] = 1.0,
 ) -> None:
     """Fetch the published cloud and CDN ranges and update the bundle's range data."""
+    # Imported when sync runs: the fetcher's HTTP stack (requests, urllib3) would cost every
+    # other command, `mlfence check` in a pre-commit hook included, ~0.3 s of start-up.
+    from mlfence.sync import config as bundle_config
+    from mlfence.sync.engine import SyncOptions, parse_overrides, run_sync
+    from mlfence.sync.fetch import FetchOptions
+
     err = Console(stderr=True)
     try:
         out, config = defaults(out, config)
