@@ -12,10 +12,8 @@
 #   long_id: k8s-declared-flow-blocked
 #   severity: medium
 #   target: kubernetes
-#   kinds: [Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet, ReplicationController, Job,
-#     CronJob, PyTorchJob, TFJob, XGBoostJob, PaddleJob, JAXJob, MXJob, MPIJob, TrainJob, JobSet,
-#     LeaderWorkerSet, InferenceService, SeldonDeployment, RayCluster, RayJob, RayService, Notebook,
-#     Workflow, CronWorkflow, Sandbox]
+#   kind_groups: [pod-workloads]
+#   kinds: [Sandbox]
 #   recommended_action: >-
 #     Allow the flow in both directions: an egress rule on the source's policy and an ingress rule
 #     on the destination's (the message names the isolating policies), or remove the declaration.

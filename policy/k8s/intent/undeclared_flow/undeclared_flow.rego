@@ -15,10 +15,8 @@
 #   long_id: k8s-undeclared-flow
 #   severity: high
 #   target: kubernetes
-#   kinds: [Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet, ReplicationController, Job,
-#     CronJob, PyTorchJob, TFJob, XGBoostJob, PaddleJob, JAXJob, MXJob, MPIJob, TrainJob, JobSet,
-#     LeaderWorkerSet, InferenceService, SeldonDeployment, RayCluster, RayJob, RayService, Notebook,
-#     Workflow, CronWorkflow, Sandbox, NetworkPolicy]
+#   kind_groups: [pod-workloads]
+#   kinds: [Sandbox, NetworkPolicy]
 #   recommended_action: >-
 #     Narrow the NetworkPolicy that allows the flow (the message names it) to the declared peers
 #     and ports, isolate the direction that no policy isolates, or, when the flow is intended,

@@ -38,7 +38,10 @@ violation contains result.violation(rego.metadata.chain(), r.address, msg) if {
 	not tfplan.pending(r, vpc)
 	some attribute in ["subnets", "security_group_ids"]
 	not _set(r, array.concat(vpc, [0, attribute]))
-	msg := sprintf("%s has no %s.%s; run the job in private subnets of your VPC", [r.address, tfplan.path_label(vpc), attribute])
+	msg := sprintf(
+		"%s has no %s.%s; run the job in private subnets of your VPC",
+		[r.address, tfplan.path_label(vpc), attribute],
+	)
 }
 
 violation contains f if {
