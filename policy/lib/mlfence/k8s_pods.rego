@@ -31,9 +31,18 @@ pod_templates(obj) := _templates_of(_kind_family[obj.kind], obj) if {
 } else := set()
 
 # kind_groups names lists of kinds that rule METADATA refers to (custom.kind_groups) instead of
-# copying them; mlfence.catalog resolves the names. "pod-workloads" is every kind whose pods
-# this library extracts, in the order reports list them.
-kind_groups := {"pod-workloads": [kind | some [kind, _] in _pod_kinds]}
+# copying them; mlfence.catalog resolves the names, in the order reports list them.
+# "pod-workloads" is every kind whose pods this library extracts; "running-workloads" leaves out
+# the templates and runtimes, which describe pods but run none themselves.
+kind_groups := {
+	"pod-workloads": [kind | some [kind, _] in _pod_kinds],
+	"running-workloads": [kind | some [kind, _] in _pod_kinds; not kind in _template_kinds],
+}
+
+_template_kinds := {
+	"TrainingRuntime", "ClusterTrainingRuntime", "ServingRuntime", "ClusterServingRuntime",
+	"WorkflowTemplate", "ClusterWorkflowTemplate",
+}
 
 # Each kind is looked for only where it can be: one extractor per object instead of seven.
 # Every kind an extractor below knows is listed (tests/test_kinds.py keeps it complete).

@@ -12,7 +12,7 @@
 #   long_id: k8s-declared-flow-blocked
 #   severity: medium
 #   target: kubernetes
-#   kind_groups: [pod-workloads]
+#   kind_groups: [running-workloads]
 #   kinds: [Sandbox]
 #   recommended_action: >-
 #     Allow the flow in both directions: an egress rule on the source's policy and an ingress rule

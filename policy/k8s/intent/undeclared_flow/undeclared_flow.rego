@@ -15,7 +15,7 @@
 #   long_id: k8s-undeclared-flow
 #   severity: high
 #   target: kubernetes
-#   kind_groups: [pod-workloads]
+#   kind_groups: [running-workloads]
 #   kinds: [Sandbox, NetworkPolicy]
 #   recommended_action: >-
 #     Narrow the NetworkPolicy that allows the flow (the message names it) to the declared peers
