@@ -20,19 +20,27 @@ test-setup:
 example: setup
 	@$(VENV)/mlfence check examples/ ; rc=$$?; [ $$rc -le 1 ] || exit $$rc
 
+# Two workers on the two-core machine (-n auto: one per core), a whole file per worker so the
+# module and session fixtures (the wheel, the servers, the engines' gator run) are made once per
+# worker; tests/conftest.py hands the long files out first. pytest prints the 15 slowest tests
+# (--durations=15 in pyproject.toml). The gates (opa fmt/check, regal, ruff check, mypy and,
+# once switched on, ruff format) are tests in tests/test_gates.py.
+PYTEST_PARALLEL := -n auto --dist loadfile
+
 test: test-setup
-	@$(VENV)/pytest
+	@$(VENV)/pytest $(PYTEST_PARALLEL)
 
 fmt: setup
 	@$(BIN)/opa fmt -w policy
-	@$(VENV)/ruff check --fix tools tests
+	@$(VENV)/ruff check --fix tools tests bench
 
 check: setup
 	@$(VENV)/pytest -q tests/test_gates.py
 
+# The same gate tests `make test` runs: regal, ruff check, mypy, and ruff format --check once
+# RUFF_FORMAT_GATE in tests/test_gates.py is switched on.
 lint: setup
-	@$(BIN)/regal lint policy
-	@$(VENV)/ruff check tools tests
+	@$(VENV)/pytest -q -p no:cacheprovider tests/test_gates.py -k "regal or ruff or mypy"
 
 generate: setup
 	@$(VENV)/mlfence docs --out docs/rules

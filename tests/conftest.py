@@ -102,3 +102,29 @@ def gatekeeper_tree(tmp_path_factory: pytest.TempPathFactory) -> Path:
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_text(gatekeeper.dump(artifact.document))
     return out
+
+
+# Files whose tests are long (the engines fixture runs gator over every Kubernetes case; the CLI,
+# input and integration tests start many processes) run first: under pytest-xdist
+# (`make test`: -n auto --dist loadfile) a long file handed out last would leave the other
+# worker idle at the end of the run.
+LONG_FIRST = ("tests/test_engines.py", "tests/test_cli.py", "tests/test_inputs.py", "tests/test_integrations.py",
+              "tests/test_reports.py", "tests/test_gates.py", "tests/test_wheel.py", "tests/test_sidecar.py")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    def rank(item: pytest.Item) -> int:
+        path = item.nodeid.split("::", 1)[0]
+        return LONG_FIRST.index(path) if path in LONG_FIRST else len(LONG_FIRST)
+
+    items.sort(key=rank)  # stable: the order within a file and among the others is kept
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """A run that collected no test fails (exit 1) instead of pytest's exit 5: a broken collection
+    or a filter that matches nothing must never pass for a run of the suite."""
+    if exitstatus == pytest.ExitCode.NO_TESTS_COLLECTED:
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+        reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+        if reporter is not None:
+            reporter.write_line("mlfence: no test was collected; failing the run (exit 1, not 5)", red=True)

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from conftest import ROOT, run, tool
+from mlfence.pytest_rego import TEST_TIMEOUT
 
 COVERAGE_FLOOR = 90.0
 
@@ -67,7 +68,8 @@ def rego_beside_data() -> tuple[subprocess.CompletedProcess[str], subprocess.Com
     the coverage gate reads: one `opa test` run for both) and in conftest, in parallel. The pytest
     plugin runs the same tests on the policy alone."""
     with ThreadPoolExecutor(max_workers=2) as pool:
-        opa, conftest = pool.map(run, [[tool("opa"), "test", "--coverage", "--format", "json", "policy", "data"],
+        opa, conftest = pool.map(run, [[tool("opa"), "test", "--coverage", "--format", "json", "--timeout",
+                                        TEST_TIMEOUT, "policy", "data"],
                                        [tool("conftest"), "verify", "--no-color", "-p", "policy", "-d", "data"]])
     return opa, conftest
 
@@ -93,7 +95,7 @@ def test_rego_tests_are_hermetic_beside_the_shipped_data(
     data (the synced range indexes) is loaded beside them, in OPA and in conftest."""
     opa, conftest = rego_beside_data
     if opa.returncode != 0:  # the coverage report does not name failures: ask again for them
-        again = run([tool("opa"), "test", "policy", "data"])
+        again = run([tool("opa"), "test", "--timeout", TEST_TIMEOUT, "policy", "data"])
         pytest.fail("opa test policy data:\n" + "\n".join(
             line for line in again.stdout.splitlines() if "FAIL" in line or "ERROR" in line)[-3000:]
             + again.stderr[-2000:])

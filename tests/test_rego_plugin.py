@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from conftest import tool
@@ -53,3 +55,20 @@ def test_policy_that_does_not_compile_fails(rego_project: pytest.Pytester) -> No
     result = rego_project.runpytest_subprocess()
     result.assert_outcomes(failed=1)
     result.stdout.fnmatch_lines(["*var y is unsafe*"])
+
+
+def test_xdist_workers_share_one_opa_test_run(rego_project: pytest.Pytester, tmp_path: Path,
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    """Under `-n 2` both workers collect the Rego items, from one `opa test` run: the real opa,
+    behind a wrapper that counts its `test` invocations."""
+    calls = tmp_path / "calls"
+    wrapper = tmp_path / "opa"
+    wrapper.write_text(f'#!/bin/sh\n[ "$1" = test ] && echo x >> "{calls}"\nexec "{tool("opa")}" "$@"\n')
+    wrapper.chmod(0o755)
+    monkeypatch.setenv("MLFENCE_OPA", str(wrapper))
+    for number in range(4):  # files for both workers
+        (rego_project.path / "policy" / f"demo{number}_test.rego").write_text(
+            PASSING.replace("package demo_test", f"package demo{number}_test"))
+    result = rego_project.runpytest_subprocess("-n", "2")
+    result.assert_outcomes(passed=4)
+    assert calls.read_text().count("x") == 1, "opa test ran more than once"

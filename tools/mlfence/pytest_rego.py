@@ -4,16 +4,23 @@
 `policy`), with JSON output and --fail-on-empty. Each result is reported under its Rego file
 with the Rego test's name, so a failing Rego test fails pytest by name. A failure is re-run on
 its own with --var-values, so the report shows the values the assertion saw.
+
+Under pytest-xdist every worker collects, and collecting needs the results: the first worker to
+get there runs `opa test` and leaves the results in a folder the controller hands to all
+workers, the others read them (one `opa test` per run, not one per worker).
 """
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import re
+import shutil
 import subprocess
+import tempfile
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
@@ -75,13 +82,62 @@ def _parse(payload: str, root: Path) -> tuple[RegoResult, ...]:
     return tuple(results)
 
 
+_SHARED_KEY = "mlfence_rego_shared"
+# OPA's default of 5 s per Rego test was reached on a loaded machine (5.4 s at load 28 on two
+# cores, a test that takes a fraction of a second when idle): the limit guards against a hang,
+# it is not a speed test.
+TEST_TIMEOUT = "120s"
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_configure_node(node: Any) -> None:
+    """xdist controller: one folder for the shared `opa test` results, handed to every worker."""
+    config = node.config
+    shared = getattr(config, "_mlfence_rego_shared", None)
+    if shared is None:
+        shared = config._mlfence_rego_shared = tempfile.mkdtemp(prefix="mlfence-rego-")
+    node.workerinput[_SHARED_KEY] = shared
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    shared = getattr(config, "_mlfence_rego_shared", None)
+    if shared is not None:
+        shutil.rmtree(shared, ignore_errors=True)
+
+
 def _run_opa_test(config: pytest.Config) -> RegoRun:
     cached = getattr(config, "_mlfence_rego_run", None)
     if cached is not None:
         return cached
+    shared = getattr(config, "workerinput", {}).get(_SHARED_KEY)
+    run = _shared_run(config, Path(shared)) if shared else _opa_test(config)
+    config._mlfence_rego_run = run  # type: ignore[attr-defined]
+    return run
+
+
+def _shared_run(config: pytest.Config, folder: Path) -> RegoRun:
+    """The run another worker already made, or this worker's own, left for the others (under a
+    lock, so exactly one worker runs `opa test`)."""
+    results = folder / "results.json"
+    with (folder / "lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if results.exists():
+            saved = json.loads(results.read_text())
+            return RegoRun(tuple(RegoResult(**{**r, "file": Path(r["file"])}) for r in saved["results"]),
+                           saved["compile_error"])
+        run = _opa_test(config)
+        payload = {"results": [{**asdict(r), "file": str(r.file)} for r in run.results],
+                   "compile_error": run.compile_error}
+        partial = folder / "results.json.partial"
+        partial.write_text(json.dumps(payload))
+        partial.replace(results)
+        return run
+
+
+def _opa_test(config: pytest.Config) -> RegoRun:
     root = _rego_root(config)
     proc = subprocess.run(
-        [_opa_binary(config), "test", str(root), "--format", "json", "--fail-on-empty"],
+        [_opa_binary(config), "test", str(root), "--format", "json", "--fail-on-empty", "--timeout", TEST_TIMEOUT],
         capture_output=True, text=True, check=False,
     )
     try:
@@ -90,11 +146,8 @@ def _run_opa_test(config: pytest.Config) -> RegoRun:
         results = ()
     if not results and proc.returncode != 0:
         # opa prints no results when the policy does not compile; every Rego file reports it.
-        run = RegoRun((), (proc.stderr or proc.stdout).strip() or f"opa test exited {proc.returncode}")
-    else:
-        run = RegoRun(results, "")
-    config._mlfence_rego_run = run  # type: ignore[attr-defined]
-    return run
+        return RegoRun((), (proc.stderr or proc.stdout).strip() or f"opa test exited {proc.returncode}")
+    return RegoRun(results, "")
 
 
 def pytest_collect_file(parent: pytest.Collector, file_path: Path) -> pytest.Collector | None:
