@@ -104,12 +104,12 @@ def gatekeeper_tree(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return out
 
 
-# Files whose tests are long (the engines fixture runs gator over every Kubernetes case; the CLI,
-# input and integration tests start many processes) run first: under pytest-xdist
-# (`make test`: -n auto --dist loadfile) a long file handed out last would leave the other
-# worker idle at the end of the run.
-LONG_FIRST = ("tests/test_engines.py", "tests/test_cli.py", "tests/test_inputs.py", "tests/test_integrations.py",
-              "tests/test_reports.py", "tests/test_gates.py", "tests/test_wheel.py", "tests/test_sidecar.py")
+# Files whose tests take the most CPU run first, longest first (measured one file at a time: the
+# engines fixture runs gator over every Kubernetes case; the others start many CLI, OPA, gator
+# or conftest processes): under pytest-xdist (`make test`: -n auto --dist loadfile) a long file
+# handed out last would leave the other worker idle at the end of the run.
+LONG_FIRST = ("tests/test_engines.py", "tests/test_settings.py", "tests/test_robustness.py", "tests/test_cli.py",
+              "tests/test_inputs.py", "tests/test_integrations.py", "tests/test_gates.py", "tests/test_reports.py")
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
