@@ -12,7 +12,18 @@ from typing import Any
 
 from rich.console import Console
 
-from mlfence import baseline, catalog, documents, exemptions, reports, scan, selection, settings, toolchain
+from mlfence import (
+    baseline,
+    catalog,
+    documents,
+    exemptions,
+    reports,
+    scan,
+    selection,
+    settings,
+    suppressions,
+    toolchain,
+)
 from mlfence.documents import Document, InputProblem
 from mlfence.reports.model import FILTERED, NO_INPUT, RAN
 from mlfence.scan import Finding
@@ -136,6 +147,7 @@ def run(options: CheckOptions) -> Outcome:
     stats["expired_exemptions"] = exemptions.expired_report(list(config.exemptions))
     stats["unused_exemptions"] = exemptions.unused_report(list(config.exemptions),
                                                           [f.as_dict() for f in result.findings])
+    stats["unused_suppressions"] = suppressions.unused(loaded.documents, result.findings)
     stats["severity_threshold"] = chosen_by.threshold
     stats["hidden"] = {"severity": len(current) - len(shown), "rules": len(located) - len(chosen),
                        "baseline": len(comparison.unchanged) if comparison else 0}
@@ -224,11 +236,6 @@ def _rename_stdin(loaded: documents.Loaded, name: str) -> None:
     loaded.problems = [replace(p, path=name) if p.path == STDIN else p for p in loaded.problems]
 
 
-# The key under which a plan carries the suppression comments of its .tf sources, by resource
-# address, into the evaluation (policy/lib/mlfence/result.rego judges them as it judges tags).
-SOURCE_SUPPRESSIONS = "mlfence_source_suppressions"
-
-
 def _add_source_suppressions(loaded: documents.Loaded, options: CheckOptions) -> None:
     """`# mlfence-suppress ...` comments on the resource blocks behind each plan, when the .tf
     sources are there (--tf-root, or the plan's folder), passed into the evaluation so the Rego
@@ -246,7 +253,8 @@ def _add_source_suppressions(loaded: documents.Loaded, options: CheckOptions) ->
         sources = tfsource.Sources(doc.content, _tf_root(doc.path, options), parsed)
         marks = {a: m for a in sorted(addresses) if (m := sources.suppression_comment(a)) is not None}
         if marks:
-            loaded.documents[index] = replace(doc, content={**doc.content, SOURCE_SUPPRESSIONS: marks})
+            # The key under which the plan carries them into the evaluation (result.rego `_source_marks`).
+            loaded.documents[index] = replace(doc, content={**doc.content, suppressions.SOURCE_SUPPRESSIONS: marks})
 
 
 def _is_plan(content: Any) -> bool:
