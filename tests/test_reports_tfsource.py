@@ -269,10 +269,10 @@ def test_suppression_comment_on_a_block_is_judged_like_the_tag(tree: Path, tmp_p
     # Other rules on the commented block, and other blocks, are untouched.
     assert found[("MLF-TF-014", "")]["status"] == "fail"
     # Both comments named a rule that reported there: none is unused.
-    code, out = check("--format", "json", str(elsewhere / "plan.json"), "--tf-root", str(root))
+    _code, out = check("--format", "json", str(elsewhere / "plan.json"), "--tf-root", str(root))
     assert json.loads(out)["summary"]["unused_suppressions"] == []
     (root / "main.tf").write_text(commented.replace("MLF-TF-001 reason", "MLF-TF-001 MLF-TF-099 reason"))
-    code, out = check("--format", "json", str(plan))
+    _code, out = check("--format", "json", str(plan))
     assert json.loads(out)["summary"]["unused_suppressions"] == [{
         "kind": "comment", "resource": "aws_security_group.notebook", "rules": ["MLF-TF-099"],
         "file": str(root / "main.tf"), "line": line_of(commented, "mlfence-suppress MLF-TF-001")}]
