@@ -236,3 +236,59 @@ def test_two_plans_of_one_tree_are_both_mapped(tree: Path, tmp_path: Path) -> No
     subnets = [f for f in json.loads(out)["findings"] if f["rule_id"] == "MLF-TF-006"]
     assert sorted(f["input"]["file"] for f in subnets) == [str(copy / "plan.json"), str(copy / "staging.plan.json")]
     assert {f["file"] for f in subnets} == {str(copy / "modules" / "network" / "main.tf")}
+
+
+def test_suppression_comment_on_a_block_is_judged_like_the_tag(tree: Path, tmp_path: Path) -> None:
+    """`# mlfence-suppress` above (or inside) a resource block suppresses that block's findings
+    of the named rule when the sources are there, with the tag's reason and expiry rules."""
+    root = tmp_path / "infra"
+    shutil.copytree(tree, root)
+    commented = ROOT_TF.replace(
+        '\nresource "aws_security_group" "notebook" {\n',
+        '\n# mlfence-suppress MLF-TF-001 reason="notebook reachable only via the VPN, PLAT-9" expires=2099-01-01\n'
+        'resource "aws_security_group" "notebook" {\n').replace(
+        '  enable_network_isolation = false\n',
+        '  enable_network_isolation = false\n  // mlfence-suppress MLF-TF-013\n')
+    (root / "main.tf").write_text(commented)
+    plan = root / "plan.json"
+    # Without sources for it the comment is unknown: the finding fails.
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    shutil.copyfile(plan, elsewhere / "plan.json")
+    assert findings(str(elsewhere / "plan.json"))[("MLF-TF-001", "")]["status"] == "fail"
+    found = findings(str(elsewhere / "plan.json"), "--tf-root", str(root))
+    sg = found[("MLF-TF-001", "ingress[0].cidr_blocks")]
+    assert sg["status"] == "exempted"
+    assert sg["suppression"] == {
+        "rules": "MLF-TF-001", "reason": "notebook reachable only via the VPN, PLAT-9", "expires": "2099-01-01",
+        "where": f"{root / 'main.tf'}:{line_of(commented, 'mlfence-suppress MLF-TF-001')}", "state": "active"}
+    # The comment inside the SageMaker block has no reason: it does not suppress, and says why.
+    isolation = found[("MLF-TF-013", "enable_network_isolation")]
+    assert isolation["status"] == "fail" and isolation["suppression"]["state"] == "invalid"
+    assert "inline suppression ignored" in isolation["message"]
+    # Other rules on the commented block, and other blocks, are untouched.
+    assert found[("MLF-TF-014", "")]["status"] == "fail"
+    # Both comments named a rule that reported there: none is unused.
+    _code, out = check("--format", "json", str(elsewhere / "plan.json"), "--tf-root", str(root))
+    assert json.loads(out)["summary"]["unused_suppressions"] == []
+    (root / "main.tf").write_text(commented.replace("MLF-TF-001 reason", "MLF-TF-001 MLF-TF-099 reason"))
+    _code, out = check("--format", "json", str(plan))
+    assert json.loads(out)["summary"]["unused_suppressions"] == [{
+        "kind": "comment", "resource": "aws_security_group.notebook", "rules": ["MLF-TF-099"],
+        "file": str(root / "main.tf"), "line": line_of(commented, "mlfence-suppress MLF-TF-001")}]
+    # Expired: fails again and says so.
+    (root / "main.tf").write_text(commented.replace("expires=2099-01-01", "expires=2020-01-01"))
+    expired = findings(str(plan))[("MLF-TF-001", "ingress[0].cidr_blocks")]
+    assert expired["status"] == "fail" and expired["suppression"]["state"] == "expired"
+
+
+@pytest.mark.parametrize(("line", "marks"), [
+    ('# mlfence-suppress MLF-TF-001 reason="a b, c" expires=2027-01-31',
+     {"rules": "MLF-TF-001", "reason": "a b, c", "expires": "2027-01-31"}),
+    ("  // mlfence-suppress MLF-TF-001,MLF-TF-002", {"rules": "MLF-TF-001,MLF-TF-002"}),
+    ("# mlfence-suppress reason=x MLF-TF-003", {"rules": "MLF-TF-003", "reason": "x"}),
+    ("# mlfence-suppressed MLF-TF-001", None),
+    ('name = "x" # mlfence-suppress MLF-TF-001', None),  # only a comment line counts
+])
+def test_parse_suppression_comment(line: str, marks: dict[str, str] | None) -> None:
+    assert tfsource.parse_suppression_comment(line) == marks

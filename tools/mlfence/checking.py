@@ -12,7 +12,18 @@ from typing import Any
 
 from rich.console import Console
 
-from mlfence import baseline, catalog, documents, exemptions, reports, scan, selection, settings, toolchain
+from mlfence import (
+    baseline,
+    catalog,
+    documents,
+    exemptions,
+    reports,
+    scan,
+    selection,
+    settings,
+    suppressions,
+    toolchain,
+)
 from mlfence.documents import Document, InputProblem
 from mlfence.reports.model import FILTERED, NO_INPUT, RAN
 from mlfence.scan import Finding
@@ -136,6 +147,7 @@ def run(options: CheckOptions) -> Outcome:
     stats["expired_exemptions"] = exemptions.expired_report(list(config.exemptions))
     stats["unused_exemptions"] = exemptions.unused_report(list(config.exemptions),
                                                           [f.as_dict() for f in result.findings])
+    stats["unused_suppressions"] = suppressions.unused(loaded.documents, result.findings)
     stats["severity_threshold"] = chosen_by.threshold
     stats["hidden"] = {"severity": len(current) - len(shown), "rules": len(located) - len(chosen),
                        "baseline": len(comparison.unchanged) if comparison else 0}
@@ -175,6 +187,7 @@ def _evaluate(options: CheckOptions, config: settings.Settings) -> tuple[documen
             raise CheckError(f"{exc} (or pass --no-kustomize to read kustomizations as plain files)") from None
         if options.stdin_filename:
             _rename_stdin(loaded, options.stdin_filename)
+        _add_source_suppressions(loaded, options)
         if status:
             status.update(f"mlfence: evaluating {len(loaded.documents)} documents")
         try:
@@ -221,6 +234,27 @@ def _rename_stdin(loaded: documents.Loaded, name: str) -> None:
     and ruff's do, so SARIF has a real artifact and a baseline a stable location."""
     loaded.documents = [replace(d, path=name) if d.path == STDIN else d for d in loaded.documents]
     loaded.problems = [replace(p, path=name) if p.path == STDIN else p for p in loaded.problems]
+
+
+def _add_source_suppressions(loaded: documents.Loaded, options: CheckOptions) -> None:
+    """`# mlfence-suppress ...` comments on the resource blocks behind each plan, when the .tf
+    sources are there (--tf-root, or the plan's folder), passed into the evaluation so the Rego
+    suppression logic decides, with the same reason and expiry rules as the tag."""
+    plans = [(i, d) for i, d in enumerate(loaded.documents) if _is_plan(d.content)]
+    if not plans:
+        return
+    from mlfence import tfsource  # the HCL parser costs ~0.1 s at start-up: plan scans only
+
+    parsed: dict[Path, Any] = {}
+    for index, doc in plans:
+        changes = doc.content.get("resource_changes")
+        addresses = {c["address"] for c in changes if isinstance(c, dict) and isinstance(c.get("address"), str)} \
+            if isinstance(changes, list) else set()
+        sources = tfsource.Sources(doc.content, _tf_root(doc.path, options), parsed)
+        marks = {a: m for a in sorted(addresses) if (m := sources.suppression_comment(a)) is not None}
+        if marks:
+            # The key under which the plan carries them into the evaluation (result.rego `_source_marks`).
+            loaded.documents[index] = replace(doc, content={**doc.content, suppressions.SOURCE_SUPPRESSIONS: marks})
 
 
 def _is_plan(content: Any) -> bool:

@@ -45,6 +45,7 @@ class Finding:
     end_line: int = 0  # last line of the resource block, when mapped to a .tf source
     fingerprint: str = ""  # baseline.fingerprint: stable across line moves
     kustomization: str = ""  # the kustomization folder whose `kustomize build` rendered the object
+    document: int = -1  # index of the scanned document it was found in
 
     @property
     def origin(self) -> str:
@@ -198,7 +199,7 @@ def evaluate(documents: list[Document], policy: Path, data: Path,
                 rule_id=f["rule_id"], severity=f["severity"], status=f["status"], title=f.get("title", ""),
                 message=f["message"], file=doc.path, line=origin_lines.line(doc), resource=f.get("resource", ""),
                 remediation=f.get("remediation", ""), template=doc.template, exemption=f.get("exemption"),
-                suppression=f.get("suppression"), kustomization=doc.kustomization,
+                suppression=f.get("suppression"), kustomization=doc.kustomization, document=answer["index"],
             ))
     result.skipped.sort(key=lambda s: (s.path, s.line))
     result.findings.sort(key=lambda f: (SEVERITY_ORDER.get(f.severity, 9), f.rule_id, f.file, f.line, f.message))

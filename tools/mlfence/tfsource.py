@@ -21,6 +21,11 @@ from lark.exceptions import LarkError
 
 from mlfence.planfixture import FixtureError, parse_address
 
+# A suppression comment on a resource block, in the line(s) right above it or inside it:
+#   # mlfence-suppress MLF-TF-001 reason="bastion host, PLAT-9" expires=2027-01-31
+_SUPPRESS_COMMENT = re.compile(r"^\s*(?:#|//)\s*mlfence-suppress\b(?P<rest>.*)$")
+_COMMENT_LINE = re.compile(r"^\s*(?:#|//)")
+_KEY_VALUE = re.compile(r'(?P<key>[A-Za-z_]+)=(?:"(?P<quoted>[^"]*)"|(?P<bare>\S+))')
 # A module source that is a folder on disk, per Terraform's module source rules.
 _LOCAL_SOURCE = re.compile(r"^\.\.?[/\\]")
 
@@ -116,6 +121,35 @@ def _named_attribute(block: _Block, message: str) -> str:
     return best
 
 
+def parse_suppression_comment(line: str) -> dict[str, str] | None:
+    """The marks of one `mlfence-suppress` comment, in the shape of the tag marks the policy
+    judges ({"rules", "reason", "expires"}), or None when the line is not one."""
+    match = _SUPPRESS_COMMENT.match(line)
+    if match is None:
+        return None
+    rest = match.group("rest")
+    marks: dict[str, str] = {}
+    for pair in _KEY_VALUE.finditer(rest):
+        key = pair.group("key").lower()
+        if key in ("reason", "expires"):
+            marks.setdefault(key, pair.group("quoted") if pair.group("quoted") is not None else pair.group("bare"))
+    marks["rules"] = " ".join(_KEY_VALUE.sub(" ", rest).split())
+    return marks
+
+
+def _block_comment(lines: list[str], line: int, end_line: int) -> tuple[int, dict[str, str]] | None:
+    """The first suppression comment directly above a block (contiguous comment lines) or inside
+    it (lines are 1-based), with its line."""
+    above = line - 1
+    while above >= 1 and _COMMENT_LINE.match(lines[above - 1]):
+        above -= 1
+    for number in [*range(above + 1, line), *range(line, min(end_line, len(lines)) + 1)]:
+        marks = parse_suppression_comment(lines[number - 1])
+        if marks is not None:
+            return number, marks
+    return None
+
+
 class Sources:
     """The .tf sources behind one plan, parsed lazily, one folder at a time."""
 
@@ -129,6 +163,7 @@ class Sources:
         self._folders = parsed if parsed is not None else {}
         self.problems: list[tuple[str, str]] = []  # (file, message): .tf files that did not parse
         self._installed = self._modules_json()
+        self._lines: dict[str, list[str]] = {}
 
     def _modules_json(self) -> dict[str, str]:
         manifest = self.root / ".terraform" / "modules" / "modules.json"
@@ -171,6 +206,22 @@ class Sources:
                     self.problems.append((str(path), f"cannot parse Terraform source: {first}"))
             self._folders[folder] = blocks
         return self._folders[folder]
+
+    def suppression_comment(self, address: str) -> dict[str, str] | None:
+        """The suppression comment on the block of a resource address, with `where` (file:line)."""
+        block = self.locate(address)
+        if block is None:
+            return None
+        if block.file not in self._lines:
+            try:
+                self._lines[block.file] = Path(block.file).read_text(encoding="utf-8-sig").splitlines()
+            except (OSError, UnicodeDecodeError):
+                self._lines[block.file] = []
+        found = _block_comment(self._lines[block.file], block.line, block.end_line)
+        if found is None:
+            return None
+        number, marks = found
+        return {**marks, "where": f"{block.file}:{number}"}
 
     def locate(self, address: str, message: str = "") -> SourceLocation | None:
         try:

@@ -206,7 +206,8 @@ _day(ns) := sprintf("%04d-%02d-%02d", time.date(ns))
 # Kubernetes: annotations mlfence.io/suppress (rule IDs, comma or space separated),
 # mlfence.io/suppress-reason and optionally mlfence.io/suppress-expires (YYYY-MM-DD).
 # Terraform: the same as tags (or GCP labels) mlfence-suppress, mlfence-suppress-reason,
-# mlfence-suppress-expires on the resource, read from the plan.
+# mlfence-suppress-expires on the resource, read from the plan; or a comment on the resource
+# block when mlfence check has the .tf sources (_source_marks).
 
 _marks := {
 	"rules": object.get(annotations, "mlfence.io/suppress", null),
@@ -225,6 +226,20 @@ _plan_marks(resource) := {
 } if {
 	tags := _plan_tags[resource]
 	is_string(tags["mlfence-suppress"])
+} else := _source_marks[resource]
+
+# Suppression comments on the resource blocks of the .tf sources (`# mlfence-suppress RULE
+# reason="..." expires=YYYY-MM-DD`), by address. The plan JSON has no comments: `mlfence check`
+# reads them from the sources (tools/mlfence/tfsource.py) and passes them in beside the plan,
+# each with `where` (file:line); they are judged exactly as the tags are.
+_source_marks[address] := marks if {
+	some address, comment in input.plan.mlfence_source_suppressions
+	is_object(comment)
+	is_string(comment.rules)
+
+	# Every key present (null when not given), as for tags: a missing reason must read as "no
+	# reason", never leave the judgement undefined.
+	marks := {k: object.get(comment, k, null) | some k in ["rules", "reason", "expires", "where"]}
 }
 
 # Tags of planned resources that carry a suppression, by address (GCP calls them labels).
@@ -240,6 +255,8 @@ _plan_tags[change.address] := tags if {
 _suppressions_marked if _marks
 
 _suppressions_marked if count(_plan_tags) > 0
+
+_suppressions_marked if count(_source_marks) > 0
 
 # suppression_for(rule_id, resource) is the suppression mark that names the rule on the object
 # under review (Kubernetes) or on the planned resource the finding is about (Terraform, by
@@ -260,7 +277,7 @@ _named_rules(text) := {upper(id) |
 _judged(marks) := {"kind": "suppression", "state": _suppression_state(marks), "entry": _suppression_entry(marks)}
 
 _suppression_entry(marks) := {k: v |
-	some k in ["rules", "reason", "expires"]
+	some k in ["rules", "reason", "expires", "where"]
 	v := marks[k]
 	is_string(v)
 }

@@ -165,6 +165,51 @@ test_terraform_tag_suppresses_its_resource_only if {
 	b.details.status == "fail"
 }
 
+# Comments on .tf resource blocks, passed in by mlfence check beside the plan.
+_commented(marks) := {
+	"resource_changes": [{"address": "aws_security_group.a", "change": {"after": {}}}],
+	"mlfence_source_suppressions": {"aws_security_group.a": object.union({"where": "main.tf:3"}, marks)},
+}
+
+test_terraform_comment_suppresses_its_resource_only if {
+	plan := _commented({"rules": "MLF-K8S-900", "reason": "bastion, reviewed in PLAT-9", "expires": "2026-12-31"})
+	a := result.violation(_chain, "aws_security_group.a", "open") with input.plan as plan with time.now_ns as _noon
+	a.details.status == "exempted"
+	a.details.suppression == {
+		"rules": "MLF-K8S-900", "reason": "bastion, reviewed in PLAT-9", "expires": "2026-12-31",
+		"where": "main.tf:3", "state": "active",
+	}
+	b := result.violation(_chain, "aws_security_group.b", "open") with input.plan as plan with time.now_ns as _noon
+	b.details.status == "fail"
+}
+
+test_terraform_comment_judged_as_the_tag if {
+	no_reason := _commented({"rules": "MLF-K8S-900"})
+	a := result.violation(_chain, "aws_security_group.a", "open") with input.plan as no_reason with time.now_ns as _noon
+	a.details.status == "fail"
+	a.details.suppression.state == "invalid"
+	expired := _commented({"rules": "MLF-K8S-900", "reason": "bastion, reviewed in PLAT-9", "expires": "2020-01-01"})
+	b := result.violation(_chain, "aws_security_group.a", "open") with input.plan as expired with time.now_ns as _noon
+	b.details.status == "fail"
+	b.details.suppression.state == "expired"
+	other_rule := _commented({"rules": "MLF-K8S-901", "reason": "bastion, reviewed in PLAT-9"})
+	c := result.violation(_chain, "aws_security_group.a", "open") with input.plan as other_rule with time.now_ns as _noon
+	c.details.status == "fail"
+	not c.details.suppression
+}
+
+test_terraform_tag_wins_over_comment if {
+	plan := {
+		"resource_changes": [{"address": "aws_security_group.a", "change": {"after": {"tags": {
+			"mlfence-suppress": "MLF-K8S-900",
+			"mlfence-suppress-reason": "tagged: bastion, reviewed in PLAT-9",
+		}}}}],
+		"mlfence_source_suppressions": {"aws_security_group.a": {"rules": "MLF-K8S-900", "reason": "commented x"}},
+	}
+	a := result.violation(_chain, "aws_security_group.a", "open") with input.plan as plan with time.now_ns as _noon
+	a.details.suppression.reason == "tagged: bastion, reviewed in PLAT-9"
+}
+
 test_warning_and_unknown_statuses if {
 	result.warning(_chain, "r", "m").details.status == "warn"
 	result.unknown(_chain, "r", "m").details.status == "unknown"

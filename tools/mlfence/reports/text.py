@@ -42,6 +42,13 @@ def _summary_lines(report: Report) -> list[str]:
         lines.append(f"{sum(hidden.values())} findings hidden by filters: " + ", ".join(p for p in parts if p))
     if "baseline" in s:
         lines.append(f"baseline: {s['baseline']['new']} new, {s['baseline']['fixed']} fixed")
+    for entry in s.get("unused_exemptions") or ():
+        lines.append(f"unused exemption: {entry['rule']} {entry['resource']} ({entry.get('source', '')}) "
+                     "matched no finding")
+    for entry in s.get("unused_suppressions") or ():
+        lines.append(f"unused suppression: {entry['kind']} on {entry['resource']} "
+                     f"({where(entry['file'], entry['line'])}) names {', '.join(entry['rules'])}, "
+                     "which reported nothing there")
     gate = s.get("gate")
     if gate and gate["failing"]:
         lines.append(f"{gate['failing']} findings fail the run ({gate['rule']})")
