@@ -138,19 +138,7 @@ _is_cluster_dns(w) if {
 }
 
 # gaps(lo, hi, spans) is the sub-ranges of [lo, hi] that no span ({"from", "to"}) covers.
-gaps(lo, hi, spans) := {gap |
-	some s in _gap_starts(lo, hi, spans)
-	not _covered(s, spans)
-	gap := {"from": s, "to": min({hi} | {x | some r in spans; r.from > s; x := r.from - 1; x <= hi})}
-}
-
-_gap_starts(lo, hi, spans) := {lo} | {x | some r in spans; x := r.to + 1; x >= lo; x <= hi}
-
-_covered(x, spans) if {
-	some r in spans
-	r.from <= x
-	x <= r.to
-}
+gaps(lo, hi, spans) := connectivity.uncovered(lo, hi, spans)
 
 # --- flows ------------------------------------------------------------------------------------
 
@@ -164,7 +152,7 @@ undeclared(src, dst) := [object.union(piece, gap) |
 	dst.namespace_known
 	_in_scope(src, dst)
 	allowed := allowed_ranges(src, dst)
-	some piece in connectivity.connection(src, dst)
+	some piece in connectivity.mesh_connection(src, dst)
 	spans := [r | some r in allowed; r.protocol == piece.protocol]
 	some gap in gaps(piece.from, piece.to, spans)
 ]
@@ -194,8 +182,12 @@ else := sprintf("%s %d-%d", [p.protocol, p.from, p.to])
 # by_text(pieces) names the objects that let the pieces through.
 by_text(pieces) := concat("; ", sort({t |
 	some p in pieces
-	some t in [_decider("egress", p.egress_by), _decider("ingress", p.ingress_by)]
+	some t in array.concat([_decider("egress", p.egress_by), _decider("ingress", p.ingress_by)], _authz_text(p))
 }))
+
+_authz_text(p) := [p.authz_by] if is_string(p.authz_by)
+
+else := []
 
 _decider(direction, "not isolated") := sprintf("%s not isolated by any NetworkPolicy", [direction])
 
@@ -354,7 +346,7 @@ _blocked_messages contains msg if {
 	dst_id != id
 	dst.namespace_known
 	a.to in _members_of(dst_id)
-	got := connectivity.connection(src, dst)
+	got := connectivity.mesh_connection(src, dst)
 	missing := _missing(a, got)
 	count(missing) > 0
 	msg := sprintf("%s (%s) cannot reach %s (%s) on %s, which the declared flow %s -> %s allows; %s", [
