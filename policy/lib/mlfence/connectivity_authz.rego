@@ -159,6 +159,7 @@ _rule_ports(rule) := [{"from": 1, "to": 65535}] if {
 } else := [{"from": n, "to": n} |
 	some entry in _to_entries(rule)
 	some port in istio.string_items(object.get(_operation(entry), "ports", []))
+	regex.match(`^[0-9]{1,5}$`, port)
 	n := to_number(port)
 ]
 

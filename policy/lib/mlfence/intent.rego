@@ -89,23 +89,31 @@ _range(p) := [{"protocol": "TCP", "from": p, "to": p}] if is_number(p)
 
 _range(p) := [{"protocol": "TCP", "from": to_number(parts[0]), "to": to_number(parts[1])}] if {
 	is_string(p)
+	regex.match(`^[0-9]{1,5}-[0-9]{1,5}$`, p)
 	parts := split(p, "-")
-	count(parts) == 2
 }
 
 _range(p) := [{"protocol": "TCP", "from": to_number(p), "to": to_number(p)}] if {
 	is_string(p)
-	not contains(p, "-")
+	regex.match(`^[0-9]{1,5}$`, p)
 }
 
 _range(p) := [{
-	"protocol": upper(object.get(p, "protocol", "TCP")),
+	"protocol": _port_protocol(p),
 	"from": p.port,
-	"to": object.get(p, "endPort", p.port),
+	"to": _end_port(p),
 }] if {
 	is_object(p)
 	is_number(p.port)
 }
+
+_port_protocol(p) := upper(p.protocol) if is_string(p.protocol)
+
+else := "TCP"
+
+_end_port(p) := p.endPort if is_number(p.endPort)
+
+else := p.port
 
 _dns_ports := [{"protocol": "UDP", "from": 53, "to": 53}, {"protocol": "TCP", "from": 53, "to": 53}]
 
@@ -236,6 +244,7 @@ _outside_allowed(mine, "egress", e) if {
 	service := ranges.egress_class(e.cidr).service
 	some c in mine
 	some name in k8s.as_array(k8s.object_or_empty(object.get(c, "egress", {})).approved)
+	is_string(name)
 	_service_named(service, name)
 }
 
