@@ -199,6 +199,12 @@ _indexed(d) if d.kind in synced_kinds[d.apiVersion]
 
 _indexed(d) if d.kind in model_synced_kinds[d.apiVersion]
 
+# As PeerAuthentication: older AuthorizationPolicy versions count too (Gatekeeper syncs v1).
+_indexed(d) if {
+	d.kind == "AuthorizationPolicy"
+	startswith(d.apiVersion, "security.istio.io/")
+}
+
 # Istio serves PeerAuthentication in v1 and v1beta1 alike; Gatekeeper syncs one version of it, and
 # rules read every security.istio.io version, so older manifests count too.
 _indexed(d) if {
@@ -234,6 +240,7 @@ model_synced_kinds := {
 	"argoproj.io/v1alpha1": {"Workflow", "CronWorkflow"},
 	"batch.volcano.sh/v1alpha1": {"Job"},
 	"agents.x-k8s.io/v1alpha1": {"Sandbox"},
+	"security.istio.io/v1": {"AuthorizationPolicy"},
 }
 
 _namespace_of(obj) := obj.metadata.namespace if is_string(obj.metadata.namespace)

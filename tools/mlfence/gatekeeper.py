@@ -54,9 +54,9 @@ SYNCED = (("", "v1", "Namespace"), ("", "v1", "Service"), ("networking.k8s.io", 
 
 
 # What the declared-flow rules (lib.mlfence.intent) read besides: the workloads the connectivity
-# model computes flows between, at the version Gatekeeper syncs (policy/mlfence/scan.rego's
-# model_synced_kinds; a test keeps the two equal). Only the templates that use the model require
-# them; the sync config replicates both lists.
+# model computes flows between and the AuthorizationPolicies over them, at the version Gatekeeper
+# syncs (policy/mlfence/scan.rego's model_synced_kinds; a test keeps the two equal). Only the
+# templates that use the model require them; the sync config replicates both lists.
 MODEL_SYNCED = (("", "v1", "Pod"),
                 *(("apps", "v1", k) for k in ("Deployment", "StatefulSet", "DaemonSet", "ReplicaSet")),
                 ("batch", "v1", "Job"), ("batch", "v1", "CronJob"),
@@ -68,7 +68,8 @@ MODEL_SYNCED = (("", "v1", "Pod"),
                 ("machinelearning.seldon.io", "v1", "SeldonDeployment"),
                 *(("ray.io", "v1", k) for k in ("RayCluster", "RayJob", "RayService")),
                 ("argoproj.io", "v1alpha1", "Workflow"), ("argoproj.io", "v1alpha1", "CronWorkflow"),
-                ("batch.volcano.sh", "v1alpha1", "Job"), ("agents.x-k8s.io", "v1alpha1", "Sandbox"))
+                ("batch.volcano.sh", "v1alpha1", "Job"), ("agents.x-k8s.io", "v1alpha1", "Sandbox"),
+                ("security.istio.io", "v1", "AuthorizationPolicy"))
 
 
 def _uses_model(link: rego_source.Linked) -> bool:

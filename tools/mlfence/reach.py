@@ -124,7 +124,7 @@ def port_text(ranges: list[dict[str, Any]]) -> str:
 def _deciders(pieces: list[dict[str, Any]]) -> tuple[str, ...]:
     found: set[str] = set()
     for p in pieces:
-        for key, side in (("egress_by", "egress"), ("ingress_by", "ingress"), ("by", "")):
+        for key, side in (("egress_by", "egress"), ("ingress_by", "ingress"), ("by", ""), ("authz_by", "")):
             if key in p:
                 found.add(p[key] if p[key] != "not isolated" else f"{side or 'direction'} not isolated")
     return tuple(sorted(found))
@@ -144,7 +144,8 @@ def edges(reach: Reach) -> list[Edge]:
     directions (no policy isolates them) as edges to and from "any pod"."""
     out: list[Edge] = []
     for flow in reach.flows:
-        if flow["from"] == flow["to"]:
+        # A flow every port of which an AuthorizationPolicy denies is in the JSON ("denied") only.
+        if flow["from"] == flow["to"] or not flow["ports"]:
             continue
         out.append(Edge(flow["from"], flow["to"], port_text(flow["ports"]), _deciders(flow["ports"]), "pods"))
     grouped: dict[tuple[str, str, str, str], list[dict[str, Any]]] = {}

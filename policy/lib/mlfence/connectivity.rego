@@ -145,6 +145,7 @@ _workload(obj, ns, t, several) := {
 	"path": t.path,
 	"labels": pod_labels(obj, t),
 	"ports": _named_ports(t),
+	"service_account": k8s.field(t.spec, ["serviceAccountName"], "default"),
 } if {
 	resource := sprintf("%s/%s/%s", [ns, obj.kind, k8s.field(obj, ["metadata", "name"], "")])
 }

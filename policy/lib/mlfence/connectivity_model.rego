@@ -236,12 +236,16 @@ open_egress := sort([id | some id, w in workloads; not w.egress.isolated])
 
 open_ingress := sort([id | some id, w in workloads; not w.ingress.isolated])
 
-# flows is the list of {"from", "to", "ports"} between workloads where at least one side's
-# policies decide: the source is egress-isolated or the destination ingress-isolated.
-flows := [{"from": pair[0], "to": pair[1], "ports": ports} |
+# flows is the list of {"from", "to", "ports", "denied"} between workloads where at least one
+# side's policies decide: the source is egress-isolated or the destination ingress-isolated.
+# "ports" is what the NetworkPolicies and the destination's Istio AuthorizationPolicies allow
+# (connectivity_authz.rego); "denied" what the NetworkPolicies allow and an AuthorizationPolicy
+# denies, each piece naming the policy that decided it.
+flows := [{"from": pair[0], "to": pair[1], "ports": ports, "denied": denied} |
 	some pair in _candidate_pairs
-	ports := connection(workloads[pair[0]], workloads[pair[1]])
-	count(ports) > 0
+	ports := mesh_connection(workloads[pair[0]], workloads[pair[1]])
+	denied := mesh_denied(workloads[pair[0]], workloads[pair[1]])
+	count(ports) + count(denied) > 0
 ]
 
 _candidate_pairs := {[src, dst] |

@@ -89,23 +89,31 @@ _range(p) := [{"protocol": "TCP", "from": p, "to": p}] if is_number(p)
 
 _range(p) := [{"protocol": "TCP", "from": to_number(parts[0]), "to": to_number(parts[1])}] if {
 	is_string(p)
+	regex.match(`^[0-9]{1,5}-[0-9]{1,5}$`, p)
 	parts := split(p, "-")
-	count(parts) == 2
 }
 
 _range(p) := [{"protocol": "TCP", "from": to_number(p), "to": to_number(p)}] if {
 	is_string(p)
-	not contains(p, "-")
+	regex.match(`^[0-9]{1,5}$`, p)
 }
 
 _range(p) := [{
-	"protocol": upper(object.get(p, "protocol", "TCP")),
+	"protocol": _port_protocol(p),
 	"from": p.port,
-	"to": object.get(p, "endPort", p.port),
+	"to": _end_port(p),
 }] if {
 	is_object(p)
 	is_number(p.port)
 }
+
+_port_protocol(p) := upper(p.protocol) if is_string(p.protocol)
+
+else := "TCP"
+
+_end_port(p) := p.endPort if is_number(p.endPort)
+
+else := p.port
 
 _dns_ports := [{"protocol": "UDP", "from": 53, "to": 53}, {"protocol": "TCP", "from": 53, "to": 53}]
 
@@ -138,19 +146,7 @@ _is_cluster_dns(w) if {
 }
 
 # gaps(lo, hi, spans) is the sub-ranges of [lo, hi] that no span ({"from", "to"}) covers.
-gaps(lo, hi, spans) := {gap |
-	some s in _gap_starts(lo, hi, spans)
-	not _covered(s, spans)
-	gap := {"from": s, "to": min({hi} | {x | some r in spans; r.from > s; x := r.from - 1; x <= hi})}
-}
-
-_gap_starts(lo, hi, spans) := {lo} | {x | some r in spans; x := r.to + 1; x >= lo; x <= hi}
-
-_covered(x, spans) if {
-	some r in spans
-	r.from <= x
-	x <= r.to
-}
+gaps(lo, hi, spans) := connectivity.uncovered(lo, hi, spans)
 
 # --- flows ------------------------------------------------------------------------------------
 
@@ -164,7 +160,7 @@ undeclared(src, dst) := [object.union(piece, gap) |
 	dst.namespace_known
 	_in_scope(src, dst)
 	allowed := allowed_ranges(src, dst)
-	some piece in connectivity.connection(src, dst)
+	some piece in connectivity.mesh_connection(src, dst)
 	spans := [r | some r in allowed; r.protocol == piece.protocol]
 	some gap in gaps(piece.from, piece.to, spans)
 ]
@@ -194,8 +190,12 @@ else := sprintf("%s %d-%d", [p.protocol, p.from, p.to])
 # by_text(pieces) names the objects that let the pieces through.
 by_text(pieces) := concat("; ", sort({t |
 	some p in pieces
-	some t in [_decider("egress", p.egress_by), _decider("ingress", p.ingress_by)]
+	some t in array.concat([_decider("egress", p.egress_by), _decider("ingress", p.ingress_by)], _authz_text(p))
 }))
+
+_authz_text(p) := [p.authz_by] if is_string(p.authz_by)
+
+else := []
 
 _decider(direction, "not isolated") := sprintf("%s not isolated by any NetworkPolicy", [direction])
 
@@ -244,6 +244,7 @@ _outside_allowed(mine, "egress", e) if {
 	service := ranges.egress_class(e.cidr).service
 	some c in mine
 	some name in k8s.as_array(k8s.object_or_empty(object.get(c, "egress", {})).approved)
+	is_string(name)
 	_service_named(service, name)
 }
 
@@ -354,7 +355,7 @@ _blocked_messages contains msg if {
 	dst_id != id
 	dst.namespace_known
 	a.to in _members_of(dst_id)
-	got := connectivity.connection(src, dst)
+	got := connectivity.mesh_connection(src, dst)
 	missing := _missing(a, got)
 	count(missing) > 0
 	msg := sprintf("%s (%s) cannot reach %s (%s) on %s, which the declared flow %s -> %s allows; %s", [

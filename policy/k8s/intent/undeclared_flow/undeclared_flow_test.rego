@@ -104,3 +104,17 @@ test_via_egress_gateway if {
 	direct := {"components": array.concat(components, [{"name": "training", "namespaces": ["ml-training"]}])}
 	count(_violations(_deployment("ml-training", "trainer"), objects, direct)) == 1
 }
+
+# Allowed by NetworkPolicy, denied by AuthorizationPolicy: no flow, no finding; the message of
+# a flow the mesh admits names the AuthorizationPolicy too.
+test_authorization_policy_decides_the_flow if {
+	registry := _deployment("model-registry", "registry")
+	objects := array.concat(_platform, [_from_everywhere])
+	only_ci := {"apiVersion": "security.istio.io/v1", "kind": "AuthorizationPolicy", "metadata": {"name": "from-ci", "namespace": "model-registry"}, "spec": {"rules": [{"from": [{"source": {"namespaces": ["ci"]}}]}]}}
+	count(_violations(registry, array.concat(objects, [only_ci]), _ci_only)) == 0
+	any_ml := json.patch(only_ci, [{"op": "replace", "path": "/spec/rules/0/from/0/source/namespaces/0", "value": "ml-*"}])
+	v := _violations(registry, array.concat(objects, [any_ml]), _ci_only)
+	count(v) == 1
+	some f in v
+	contains(f.msg, "AuthorizationPolicy model-registry/from-ci (ALLOW) rule 0")
+}

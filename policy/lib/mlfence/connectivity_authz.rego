@@ -1,0 +1,238 @@
+# The Istio layer over the L3/L4 flows: AuthorizationPolicy ALLOW and DENY (AUDIT decides nothing)
+# on the destination workload. Part of lib.mlfence.connectivity, kept in its own file for size.
+# Istio's order: a matching DENY rule denies; else, with no ALLOW policy on the workload, the
+# request is allowed; else it is allowed only when an ALLOW rule matches. Judged statically per
+# flow and port: a rule's source matches the source workload by namespace and principal
+# (cluster.local/ns/<namespace>/sa/<serviceAccountName>; sources are assumed to present their
+# mesh identity, i.e. mTLS), its `to` by ports. A rule that also depends on the request (methods,
+# paths, hosts, requestPrincipals, `when`, notPorts, ipBlocks) matches some requests only: it
+# never denies a whole flow, and an ALLOW rule of that kind lets the flow through "for some
+# requests", which the deciding text says. Only TCP is mediated by the sidecar.
+package lib.mlfence.connectivity
+
+import data.lib.mlfence.config
+import data.lib.mlfence.istio
+import data.lib.mlfence.k8s
+
+# authorization_policies[ns] is the list of AuthorizationPolicies of namespace ns, any version.
+authorization_policies[ns] := [p |
+	some version, kinds in groups
+	startswith(version, "security.istio.io/")
+	some p in k8s.object_or_empty(object.get(k8s.object_or_empty(kinds), "AuthorizationPolicy", {}))
+	is_object(p)
+	is_object(p.spec)
+	not _targets_gateways(p)
+] if {
+	some ns, groups in _groups
+}
+
+# Policies bound with targetRef(s) act on a gateway or waypoint, not on the workload's sidecar.
+_targets_gateways(p) if "targetRef" in object.keys(p.spec)
+
+_targets_gateways(p) if "targetRefs" in object.keys(p.spec)
+
+# authz_of(w) is the list of {"policy", "ref", "action"} that apply to workload w: those of its
+# namespace and of the root namespace whose selector matches its labels (no selector: all pods).
+authz_of(w) := [{"policy": p, "ref": sprintf("%s/%s", [ns, _name(p)]), "action": istio.action(p.spec)} |
+	some ns in {w.namespace, config.value("istio_root_namespace")}
+	some p in object.get(authorization_policies, ns, [])
+	_authz_selects(p, w.labels)
+]
+
+_authz_selects(p, _) if not is_object(object.get(p.spec, "selector", null))
+
+_authz_selects(p, labels) if {
+	is_object(p.spec.selector)
+	every key, value in k8s.object_or_empty(object.get(p.spec.selector, "matchLabels", {})) {
+		labels[key] == value
+	}
+}
+
+# mesh_connection(src, dst) is connection(src, dst) after dst's AuthorizationPolicies: each
+# TCP piece carries "authz_by"; pieces nothing mediates are unchanged.
+mesh_connection(src, dst) := connection(src, dst) if {
+	not _mediated(dst)
+} else := array.concat(
+	[p | some p in connection(src, dst); p.protocol != "TCP"],
+	[object.union(p, span) |
+		some p in connection(src, dst)
+		p.protocol == "TCP"
+		some span in _authz_allowed(src, dst, p.from, p.to)
+	],
+)
+
+# mesh_denied(src, dst) is the list of TCP pieces the NetworkPolicies allow and dst's
+# AuthorizationPolicies deny: {"protocol", "from", "to", "denied_by"}.
+mesh_denied(src, dst) := [] if {
+	not _mediated(dst)
+} else := [{"protocol": "TCP", "from": d.from, "to": d.to, "denied_by": d.by} |
+	some p in connection(src, dst)
+	p.protocol == "TCP"
+	some d in _authz_denied(src, dst, p.from, p.to)
+]
+
+_mediated(dst) if {
+	some a in authz_of(dst)
+	a.action in {"ALLOW", "DENY"}
+}
+
+# --- spans ---------------------------------------------------------------------------------------
+
+# _deny_spans(src, dst) is the list of {"from", "to", "by"} port spans that DENY rules matching
+# the whole flow cover.
+_deny_spans(src, dst) := [object.union(span, {"by": sprintf("AuthorizationPolicy %s (DENY) rule %d", [a.ref, i])}) |
+	some a in authz_of(dst)
+	a.action == "DENY"
+	some i, rule in istio.items(a.policy.spec.rules)
+	not _request_level(rule)
+	_from_matches(rule, src)
+	some span in _rule_ports(rule)
+]
+
+_allow_policies(dst) := [a | some a in authz_of(dst); a.action == "ALLOW"]
+
+# _allow_spans(src, dst) is the list of {"from", "to", "by"} port spans ALLOW rules admit.
+_allow_spans(src, dst) := [object.union(span, {"by": sprintf("AuthorizationPolicy %s (ALLOW) rule %d%s", [
+	a.ref, i, _some_requests(rule),
+])}) |
+	some a in _allow_policies(dst)
+	some i, rule in istio.items(a.policy.spec.rules)
+	_from_matches(rule, src)
+	some span in _rule_ports(rule)
+]
+
+_some_requests(rule) := ", some requests only" if _request_level(rule)
+
+else := ""
+
+# _authz_allowed(src, dst, lo, hi) is the list of {"from", "to", "authz_by"} of [lo, hi] that
+# no DENY rule covers and, when the workload has ALLOW policies, that an ALLOW rule admits.
+_authz_allowed(src, dst, lo, hi) := [{"from": g.from, "to": g.to, "authz_by": "no ALLOW policy"} |
+	some g in uncovered(lo, hi, _deny_spans(src, dst))
+] if {
+	count(_allow_policies(dst)) == 0
+} else := [{"from": max([g.from, s.from]), "to": min([g.to, s.to]), "authz_by": s.by} |
+	some g in uncovered(lo, hi, _deny_spans(src, dst))
+	some s in _allow_spans(src, dst)
+	max([g.from, s.from]) <= min([g.to, s.to])
+]
+
+_authz_denied(src, dst, lo, hi) := array.concat(
+	[{"from": max([lo, d.from]), "to": min([hi, d.to]), "by": d.by} |
+		some d in _deny_spans(src, dst)
+		max([lo, d.from]) <= min([hi, d.to])
+	],
+	_unallowed(src, dst, lo, hi),
+)
+
+_unallowed(src, dst, lo, hi) := [] if {
+	count(_allow_policies(dst)) == 0
+} else := [{"from": g.from, "to": g.to, "by": sprintf("no ALLOW rule of AuthorizationPolicy %s matches", [
+	concat(", ", sort({a.ref | some a in _allow_policies(dst)})),
+])} |
+	some g in uncovered(lo, hi, array.concat(_deny_spans(src, dst), _allow_spans(src, dst)))
+]
+
+# uncovered(lo, hi, spans) is the set of sub-ranges {"from", "to"} of [lo, hi] that no span
+# ({"from", "to"}) covers.
+uncovered(lo, hi, spans) := {gap |
+	some s in _gap_starts(lo, hi, spans)
+	not _covered(s, spans)
+	gap := {"from": s, "to": min({hi} | {x | some r in spans; r.from > s; x := r.from - 1; x <= hi})}
+}
+
+_gap_starts(lo, hi, spans) := {lo} | {x | some r in spans; x := r.to + 1; x >= lo; x <= hi}
+
+_covered(x, spans) if {
+	some r in spans
+	r.from <= x
+	x <= r.to
+}
+
+# --- rules ---------------------------------------------------------------------------------------
+
+# _rule_ports(rule) is the port spans a rule's `to` names: every port when it names none (or any
+# `to` entry names none).
+_rule_ports(rule) := [{"from": 1, "to": 65535}] if {
+	some entry in _to_entries(rule)
+	count(istio.string_items(object.get(_operation(entry), "ports", []))) == 0
+} else := [{"from": n, "to": n} |
+	some entry in _to_entries(rule)
+	some port in istio.string_items(object.get(_operation(entry), "ports", []))
+	regex.match(`^[0-9]{1,5}$`, port)
+	n := to_number(port)
+]
+
+_to_entries(rule) := [{}] if count(istio.items(object.get(k8s.object_or_empty(rule), "to", []))) == 0
+
+else := [k8s.object_or_empty(e) | some e in rule.to]
+
+_request_keys := {"methods", "paths", "hosts", "notMethods", "notPaths", "notHosts", "notPorts"}
+
+_source_request_keys := {
+	"requestPrincipals", "notRequestPrincipals",
+	"ipBlocks", "notIpBlocks", "remoteIpBlocks", "notRemoteIpBlocks",
+}
+
+# _request_level(rule) holds when the rule depends on more than the source workload and the port.
+_request_level(rule) if count(istio.items(object.get(k8s.object_or_empty(rule), "when", []))) > 0
+
+_request_level(rule) if {
+	some entry in _to_entries(rule)
+	some key in object.keys(_operation(entry))
+	key in _request_keys
+}
+
+_request_level(rule) if {
+	some entry in istio.items(object.get(k8s.object_or_empty(rule), "from", []))
+	some key in object.keys(k8s.object_or_empty(object.get(k8s.object_or_empty(entry), "source", {})))
+	key in _source_request_keys
+}
+
+# _from_matches(rule, src) holds when the rule's `from` admits the source workload: no `from`, or
+# one entry whose source fields all admit it.
+_from_matches(rule, _) if count(istio.items(object.get(k8s.object_or_empty(rule), "from", []))) == 0
+
+_from_matches(rule, src) if {
+	some entry in istio.items(rule.from)
+	source := k8s.object_or_empty(object.get(k8s.object_or_empty(entry), "source", {}))
+	_admits(source, "namespaces", "notNamespaces", src.namespace)
+	_admits(source, "principals", "notPrincipals", principal(src))
+}
+
+# principal(w) is the SPIFFE identity Istio gives the workload's pods.
+principal(w) := sprintf("cluster.local/ns/%s/sa/%s", [w.namespace, w.service_account])
+
+_admits(source, key, not_key, value) if {
+	not key in object.keys(source)
+	not _listed(istio.string_items(object.get(source, not_key, [])), value)
+}
+
+_admits(source, key, not_key, value) if {
+	_listed(istio.string_items(source[key]), value)
+	not _listed(istio.string_items(object.get(source, not_key, [])), value)
+}
+
+# Istio's string match: exact, "*", a "prefix*" or a "*suffix".
+_listed(patterns, value) if {
+	some p in patterns
+	_string_match(p, value)
+}
+
+_string_match("*", _)
+
+_string_match(p, value) if p == value
+
+_string_match(p, value) if {
+	endswith(p, "*")
+	p != "*"
+	startswith(value, trim_suffix(p, "*"))
+}
+
+_string_match(p, value) if {
+	startswith(p, "*")
+	p != "*"
+	endswith(value, trim_prefix(p, "*"))
+}
+
+_operation(entry) := k8s.object_or_empty(object.get(entry, "operation", {}))
