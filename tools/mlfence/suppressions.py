@@ -37,7 +37,8 @@ def named_rules(text: str) -> frozenset[str]:
 
 
 def _object_name(content: dict[str, Any]) -> str:
-    metadata = content.get("metadata") if isinstance(content.get("metadata"), dict) else {}
+    found = content.get("metadata")
+    metadata: dict[str, Any] = found if isinstance(found, dict) else {}
     parts = [metadata.get("namespace"), content.get("kind"), metadata.get("name") or metadata.get("generateName")]
     return "/".join(p for p in parts if isinstance(p, str) and p)
 
