@@ -197,6 +197,41 @@ def test_generated_corpus_matches_kubernetes(k8syaml_oracle: Path, texts: list[s
     assert wrong == [], "\n".join(f"{t!r}: kubernetes {g} mlfence {mine(t)}" for t, g in wrong)
 
 
+def one_pass_agrees(text: str) -> bool:
+    """The one-pass decoder either declines a document or gives exactly the full decoder's value
+    (types included: json.dumps tells True from 1)."""
+    try:
+        fast = k8syaml._load_plain(text)
+    except k8syaml._NotPlain:
+        return True
+    full = k8syaml.load_full(text)
+    return json.dumps(fast) == json.dumps(full)
+
+
+def test_one_pass_decoder_agrees_with_the_full_one() -> None:
+    texts = [f"v: {value}\n" for value in SCALARS] + MAPS + [
+        "a: 1\nb: [x, {c: d}]\na: 2\n", "- 1\n- [2, [3]]\n", "k: v\n", "plain text\n", "~\n", "'x': y\n"]
+    assert [t for t in texts if not one_pass_agrees(t)] == []
+    declined = sum(1 for t in texts if not _plain(t))
+    assert 0 < declined < len(texts)  # both paths are exercised by the table
+
+
+def _plain(text: str) -> bool:
+    try:
+        k8syaml._load_plain(text)
+    except k8syaml._NotPlain:
+        return False
+    return True
+
+
+@settings(max_examples=int(os.environ.get("MLFENCE_EXAMPLES", "25")), deadline=None,
+          derandomize=bool(os.environ.get("CI")),
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large], phases=NO_SHRINK)
+@given(corpora())
+def test_one_pass_decoder_agrees_on_generated_documents(texts: list[str]) -> None:
+    assert [t for t in texts if not one_pass_agrees(t)] == []
+
+
 def test_go_float32_key_format() -> None:
     assert [k8syaml.go_float32_g(v) for v in (1.5, 1e10, 1234567.0, 100000.0, 1e-5, 0.0001, 0.1, -2.5)] == \
         ["1.5", "1e+10", "1.234567e+06", "100000", "1e-05", "0.0001", "0.1", "-2.5"]

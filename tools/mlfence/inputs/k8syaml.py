@@ -167,6 +167,14 @@ def load_stream(text: str) -> Iterator[Parsed]:
 def load_one(text: str) -> tuple[int, Any] | None:
     """(line, JSON value) of the first document in `text` as YAMLToJSON converts it; None when
     there is no document. Raises InputError with the line (counted from 1 in `text`)."""
+    try:
+        return _load_plain(text)  # most manifests: one pass, the same values (see _load_plain)
+    except _NotPlain:
+        return load_full(text)
+
+
+def load_full(text: str) -> tuple[int, Any] | None:
+    """load_one through the node graph and Go map: every document, every error."""
     root = _compose(text)
     if root is None:
         return None
@@ -514,3 +522,107 @@ def _go_float(plain: str, text: str) -> tuple[str, Any]:
     if math.isinf(number):
         return STR, text  # ParseFloat reports a range error: yaml.v2 keeps the text
     return FLOAT, number
+
+
+class _NotPlain(Exception):
+    """The document uses something only the full decoder handles: decode it that way."""
+
+
+# Resolved plain scalars by their text ("true", "8080", "string"...): manifests repeat a few
+# thousand short values; their meaning depends on the text alone (an untagged plain scalar).
+_PLAIN_CACHE_LIMIT = 65536
+
+
+def _load_plain(text: str) -> tuple[int, Any] | None:
+    """load_one for a plain document, in one pass from libyaml's events to JSON values, without
+    the node graph and Go map the full decoder needs for anchors, merge keys and typed keys (half
+    the CPU on the Kubeflow tree). Scalars get the same `scalar()`. It raises _NotPlain at
+    anchors, aliases, merge keys, keys that are not strings, values JSON cannot hold, the depth
+    and size limits and any error: those documents go through the full decoder, which alone
+    decides what they mean and which error (and line) they report. With none of those, both
+    paths give the same value: duplicate string keys replace in place in both, and no key can
+    collide with a key of another type."""
+    parser = libyaml.CParser(text)
+    try:
+        return _plain_events(parser)
+    except _NotPlain:
+        raise
+    except Exception:
+        raise _NotPlain from None
+    finally:
+        parser.dispose()
+
+
+def _plain_events(parser: Any) -> tuple[int, Any] | None:
+    get = parser.get_event
+    get()  # StreamStart
+    event = get()
+    if type(event) is yaml.StreamEndEvent:
+        return None
+    memo = _PLAIN_SCALARS
+    scalar_event, mapping_start, sequence_start = yaml.ScalarEvent, yaml.MappingStartEvent, yaml.SequenceStartEvent
+    mapping_end, sequence_end, document_end = yaml.MappingEndEvent, yaml.SequenceEndEvent, yaml.DocumentEndEvent
+    no_key = _NO_KEY
+    # Open collections: [container, pending key or _NO_KEY (mappings), start line]; lists append.
+    stack: list[list[Any]] = []
+    root: list[Any] = []
+    expanded = 0
+    while True:
+        event = get()
+        kind = type(event)
+        if kind is scalar_event:
+            if event.anchor is not None:
+                raise _NotPlain
+            text = event.value
+            tag = event.tag
+            if tag is None and event.implicit[0]:
+                try:
+                    value = memo[text]
+                except KeyError:
+                    value = scalar("", text, True, 0)
+                    if len(text) <= 64 and len(memo) < _PLAIN_CACHE_LIMIT:
+                        memo[text] = value
+            elif tag is None:
+                value = text
+            else:
+                value = scalar(tag, text, event.implicit[0], event.start_mark.line + 1)
+            if type(value) is str:
+                expanded += len(value)
+                if expanded > MAX_EXPANDED_BYTES:
+                    raise _NotPlain
+            elif type(value) is float and (value != value or value in (math.inf, -math.inf)):
+                raise _NotPlain
+            line = 0 if stack else event.start_mark.line
+        elif kind is mapping_start or kind is sequence_start:
+            if event.anchor is not None or len(stack) >= MAX_DEPTH - 1:
+                raise _NotPlain
+            if stack:
+                top = stack[-1]
+                if type(top[0]) is dict and top[1] is no_key:
+                    raise _NotPlain  # a mapping or sequence as a map key
+            stack.append([{} if kind is mapping_start else [], no_key, event.start_mark.line])
+            continue
+        elif kind is mapping_end or kind is sequence_end:
+            value, _, line = stack.pop()
+        elif kind is document_end:
+            return root[0] + 1, root[1]
+        else:
+            raise _NotPlain  # aliases, anything unexpected
+        if not stack:
+            root = [line, value]
+            continue
+        top = stack[-1]
+        container = top[0]
+        if type(container) is list:
+            container.append(value)
+        elif top[1] is no_key:
+            if type(value) is not str or value == "<<":
+                raise _NotPlain
+            top[1] = value
+        else:
+            container[top[1]] = value
+            top[1] = no_key
+
+
+_NO_KEY = object()
+_PLAIN_SCALARS: dict[str, Any] = {}
