@@ -98,11 +98,13 @@ def test_shards_see_the_documents_other_shards_answer_for(tmp_path: Path) -> Non
 
 
 def test_context_kinds_cover_what_the_inventory_reads() -> None:
-    proc = run([tool("opa"), "eval", "-f", "json", "-d", str(ROOT / "policy"), "--ignore", "*_test.rego",
-                "data.mlfence.synced_kinds"])
-    assert proc.returncode == 0, proc.stderr
-    synced = json.loads(proc.stdout)["result"][0]["expressions"][0]["value"]
-    assert {kind for kinds in synced.values() for kind in kinds} <= scan.CONTEXT_KINDS
+    for rule in ("synced_kinds", "model_synced_kinds"):
+        proc = run([tool("opa"), "eval", "-f", "json", "-d", str(ROOT / "policy"), "--ignore", "*_test.rego",
+                    f"data.mlfence.{rule}"])
+        assert proc.returncode == 0, proc.stderr
+        synced = json.loads(proc.stdout)["result"][0]["expressions"][0]["value"]
+        assert synced, rule
+        assert {kind for kinds in synced.values() for kind in kinds} <= scan.CONTEXT_KINDS, rule
     assert {"Kustomization", "ConfigMap"} <= scan.CONTEXT_KINDS
 
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from mlfence import toolchain
+from mlfence import gatekeeper, toolchain
 from mlfence.documents import Document, OriginLines
 
 SEVERITY_ORDER = {"critical": 0, "high": 1, "medium": 2, "low": 3}
@@ -124,11 +124,14 @@ def _entry(index: int, doc: Document, namespace_for: Callable[[str], str] | None
     return entry
 
 
-# The kinds of document the cross-object parts of policy/mlfence/scan.rego read (the layout reads
-# Kustomizations; the inventory Namespaces, NetworkPolicies, PeerAuthentications and one
-# ConfigMap): a superset, tested against the Rego's synced kinds. A process answering for some
-# documents needs the others only when they are of these kinds.
-CONTEXT_KINDS = frozenset({"Kustomization", "Namespace", "NetworkPolicy", "PeerAuthentication", "ConfigMap"})
+# The kinds of document the cross-object parts of policy/mlfence/scan.rego read: the layout reads
+# Kustomizations; the inventory the synced kinds (gatekeeper.SYNCED), the workloads the
+# declared-flow rules read (gatekeeper.MODEL_SYNCED), PeerAuthentications of any version and
+# one ConfigMap. A superset by kind alone (any apiVersion), tested against the Rego's
+# synced_kinds and model_synced_kinds. A process answering for some documents needs the others
+# only when they are of these kinds.
+CONTEXT_KINDS = frozenset({"Kustomization", "PeerAuthentication", "ConfigMap",
+                           *(kind for _, _, kind in (*gatekeeper.SYNCED, *gatekeeper.MODEL_SYNCED))})
 
 
 def is_context(doc: Document) -> bool:
@@ -216,6 +219,9 @@ def evaluate(documents: list[Document], policy: Path, data: Path,
     if sorted(a["index"] for a in answers) != list(range(len(documents))):
         raise ScanError(f"opa answered for {len(answers)} of {len(documents)} documents")
     origin_lines = OriginLines()
+    # In document order whatever the sharding: findings equal under the sort key below (one file
+    # rendered by several kustomizations) keep the order of one process, so --jobs never reorders.
+    answers.sort(key=lambda a: a["index"])
     for answer in answers:
         doc = documents[answer["index"]]
         result.kinds[answer["input_kind"]] = result.kinds.get(answer["input_kind"], 0) + 1
