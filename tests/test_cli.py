@@ -153,6 +153,19 @@ def test_malformed_json_exit_2(tmp_path: Path) -> None:
     assert "plan.json" in out and "not valid JSON" in out
 
 
+@pytest.mark.parametrize(("value", "message"), [
+    ("0.001", "opa did not finish within 0.001 s; set MLFENCE_TOOL_TIMEOUT"),
+    ("soon", "MLFENCE_TOOL_TIMEOUT='soon' is not a number of seconds"),
+    ("-5", "must be a positive number of seconds"),
+])
+def test_tool_timeout_is_one_line_and_exit_2(value: str, message: str) -> None:
+    """An OPA that outlives its time (a huge scan on a busy machine) ends the run with one line."""
+    proc = run([MLFENCE, "check", "-q", "examples/kubernetes"], env={"MLFENCE_TOOL_TIMEOUT": value})
+    assert proc.returncode == 2, proc.stdout + proc.stderr
+    assert "Traceback" not in proc.stdout + proc.stderr
+    assert message in proc.stdout + proc.stderr
+
+
 def test_missing_path_exit_2(tmp_path: Path) -> None:
     code, report = as_json(str(tmp_path / "nope.yaml"))
     assert code == 2

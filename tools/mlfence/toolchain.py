@@ -179,12 +179,36 @@ class Completed:
     stderr: str
 
 
+TIMEOUT_VARIABLE = "MLFENCE_TOOL_TIMEOUT"
+
+
+def tool_timeout(default: float) -> float:
+    """Seconds a tool may run: MLFENCE_TOOL_TIMEOUT (a very large scan on a slow or busy machine
+    can need more than the default), else the caller's default."""
+    raw = os.environ.get(TIMEOUT_VARIABLE, "").strip()
+    if not raw:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ToolchainError(f"{TIMEOUT_VARIABLE}={raw!r} is not a number of seconds") from None
+    if value <= 0:
+        raise ToolchainError(f"{TIMEOUT_VARIABLE}={raw!r} must be a positive number of seconds")
+    return value
+
+
 def run(name: str, *args: str, input_text: str | None = None, cwd: Path | None = None,
         timeout: float = 600) -> Completed:
-    """Run a tool and capture its output; never raises for a non-zero exit."""
+    """Run a tool and capture its output; never raises for a non-zero exit. A tool that outlives
+    its time is a ToolchainError (one line for the user), not a traceback."""
     argv = [str(binary(name)), *args]
-    proc = subprocess.run(argv, input=input_text, capture_output=True, text=True,
-                          cwd=cwd, timeout=timeout, check=False)
+    limit = tool_timeout(timeout)
+    try:
+        proc = subprocess.run(argv, input=input_text, capture_output=True, text=True,
+                              cwd=cwd, timeout=limit, check=False)
+    except subprocess.TimeoutExpired:
+        raise ToolchainError(f"{name} did not finish within {limit:g} s; set {TIMEOUT_VARIABLE} to allow "
+                             "longer") from None
     return Completed(argv, proc.returncode, proc.stdout, proc.stderr)
 
 
