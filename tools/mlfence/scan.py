@@ -125,10 +125,11 @@ def _entry(index: int, doc: Document, namespace_for: Callable[[str], str] | None
 
 
 # The kinds of document the cross-object parts of policy/mlfence/scan.rego read (the layout reads
-# Kustomizations; the inventory Namespaces, NetworkPolicies, PeerAuthentications and one
-# ConfigMap): a superset, tested against the Rego's synced kinds. A process answering for some
-# documents needs the others only when they are of these kinds.
-CONTEXT_KINDS = frozenset({"Kustomization", "Namespace", "NetworkPolicy", "PeerAuthentication", "ConfigMap"})
+# Kustomizations; the inventory Namespaces, NetworkPolicies, PeerAuthentications, Services,
+# webhook configurations and one ConfigMap): a superset, tested against the Rego's synced kinds.
+# A process answering for some documents needs the others only when they are of these kinds.
+CONTEXT_KINDS = frozenset({"Kustomization", "Namespace", "NetworkPolicy", "PeerAuthentication", "ConfigMap",
+                           "Service", "ValidatingWebhookConfiguration", "MutatingWebhookConfiguration"})
 
 
 def is_context(doc: Document) -> bool:
