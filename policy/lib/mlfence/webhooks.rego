@@ -76,16 +76,17 @@ serves_only(rule, found) if {
 	every entry in ports {
 		is_object(entry)
 		some backend in found
-		_opens(entry.port, backend.ports)
+		opens(entry.port, backend.ports)
 	}
 }
 
-_opens(port, target_ports) if port in target_ports
+# opens(port, target_ports) holds when a policy's port may be one of the backend's target ports.
+opens(port, target_ports) if port in target_ports
 
 # A named targetPort resolves against the pods' containerPorts, which the inventory does not
 # hold: a numbered rule port may be that port (Kubeflow's kserve policy opens 9443 for the
 # targetPort named webhook-server).
-_opens(port, target_ports) if {
+opens(port, target_ports) if {
 	is_number(port)
 	some target in target_ports
 	is_string(target)
