@@ -20,11 +20,13 @@ _combined if {
 }
 
 # Each document with the file it came from; without --combine conftest gives one document.
-_entries := [{"path": entry.path, "document": doc} |
+# With --combine, namespace-less objects of a folder whose Kustomization sets `namespace:` are
+# placed in it, as in `mlfence check`.
+_entries := mlfence.placed([{"path": entry.path, "document": doc} |
 	some entry in input
 	some listed in _as_list(entry.contents)
 	some doc in mlfence.flatten_lists(listed)
-] if {
+]) if {
 	_combined
 }
 

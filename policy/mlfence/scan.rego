@@ -13,8 +13,9 @@ scan := [_answer(entry) |
 ]
 
 # The scanned entries, each namespace-less object placed in the namespace the settings file
-# declares for its folder (entry.namespace), as kustomize's namespace would place it.
-_entries := [declared_namespace(entry) | some entry in input.documents]
+# declares for its folder (entry.namespace) or, failing that, the `namespace:` of the
+# Kustomization in its folder, as kustomize would place it.
+_entries := placed(input.documents)
 
 # Kustomize patches (`$patch: delete` documents, strategic-merge patch files) are not objects:
 # they are skipped like other documents mlfence does not judge.
@@ -53,6 +54,24 @@ scan_inventory := inventory_of([entry.document | some entry in _entries])
 # in one namespace here: one folder's default-deny must not silence another folder's findings.
 # Entries are {"path", "document"} (plus "scope" when the caller knows better, e.g. a Helm
 # chart's release).
+
+# placed(entries) is the entries with declared_namespace applied, the namespace coming from the
+# caller (entry.namespace) or from the `namespace:` of a Kustomization in the entry's folder.
+placed(entries) := [declared_namespace(_with_kustomize_namespace(e, namespaces)) | some e in entries] if {
+	namespaces := {dir_of(e.path): e.document.namespace |
+		some e in entries
+		_kustomization(e.document)
+		is_string(e.document.namespace)
+		e.document.namespace != ""
+	}
+}
+
+_with_kustomize_namespace(entry, namespaces) := object.union(entry, {"namespace": namespace}) if {
+	not _has_namespace(entry)
+	namespace := namespaces[dir_of(entry.path)]
+} else := entry
+
+_has_namespace(entry) if is_string(entry.namespace)
 
 # declared_namespace(entry) is the entry with its document moved into entry.namespace when the
 # caller declares one (the settings file's `namespaces:` for the entry's folder) and the document

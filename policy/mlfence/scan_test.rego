@@ -128,3 +128,22 @@ test_declared_namespace_leaves_cluster_scoped_and_explicit_objects if {
 	placed.document.metadata.namespace == "ml"
 	mlfence.declared_namespace({"path": "a.yaml", "document": _job}).document == _job
 }
+
+# A Kustomization's `namespace:` places the namespace-less objects of its folder, as kustomize
+# would; a namespace declared by the caller (the settings file) wins; other folders are untouched.
+test_scan_kustomization_namespace if {
+	k := object.union(_kustomization, {"namespace": "ml-train"})
+	docs := [
+		{"path": "ns/deny.yaml", "index": 0, "document": _namespaced_deny},
+		{"path": "train/kustomization.yaml", "index": 1, "document": k},
+		{"path": "train/job.yaml", "index": 2, "document": _job},
+		{"path": "other/job.yaml", "index": 3, "document": _job},
+	]
+	results := mlfence.scan with input as {"documents": docs}
+	not "MLF-K8S-009" in _ids(results, 2)
+	"MLF-K8S-009" in _ids(results, 3)
+	"/Job/train" in _finding_resources(results, 3)
+
+	declared := array.concat(array.slice(docs, 0, 2), [{"path": "train/job.yaml", "index": 2, "document": _job, "namespace": "elsewhere"}])
+	"elsewhere/Job/train" in _finding_resources(mlfence.scan, 2) with input as {"documents": declared}
+}

@@ -16,7 +16,8 @@ _kinds := {"ValidatingWebhookConfiguration", "MutatingWebhookConfiguration"}
 # backends(inventory, namespace, pod_selector) is the set of {"ports": target ports (numbers
 # and names), "service": "ns/name", "webhook": "Kind/name"} of the webhooks whose Service pods
 # the pod selector of a policy in `namespace` selects: pods carrying the Service's selector
-# labels and the policy's own matchLabels, which the policy's selector then accepts.
+# labels and the labels the policy pins, which the policy's selector then accepts (pod labels
+# are not in the inventory; a pod of that Service with those labels is assumed to exist).
 backends(inventory, namespace, pod_selector) := {{
 	"ports": _target_ports(service, ref),
 	"service": concat("/", [namespace, ref.name]),
@@ -48,9 +49,20 @@ _called_port(ref) := ref.port if is_number(ref.port)
 
 else := 443
 
-_match_labels(pod_selector) := pod_selector.matchLabels if is_object(pod_selector.matchLabels)
+# The labels the selector pins: matchLabels, and `In` expressions with one value (Knative's
+# policies write {key: role, operator: In, values: [net-istio-webhook]}).
+_match_labels(pod_selector) := object.union(_pinned(pod_selector), _exact(pod_selector))
+
+_exact(pod_selector) := pod_selector.matchLabels if is_object(pod_selector.matchLabels)
 
 else := {}
+
+_pinned(pod_selector) := {e.key: e.values[0] |
+	some e in _array(pod_selector.matchExpressions)
+	e.operator == "In"
+	is_string(e.key)
+	count(_array(e.values)) == 1
+}
 
 _array(x) := x if is_array(x)
 
@@ -64,6 +76,18 @@ serves_only(rule, found) if {
 	every entry in ports {
 		is_object(entry)
 		some backend in found
-		entry.port in backend.ports
+		opens(entry.port, backend.ports)
 	}
+}
+
+# opens(port, target_ports) holds when a policy's port may be one of the backend's target ports.
+opens(port, target_ports) if port in target_ports
+
+# A named targetPort resolves against the pods' containerPorts, which the inventory does not
+# hold: a numbered rule port may be that port (Kubeflow's kserve policy opens 9443 for the
+# targetPort named webhook-server).
+opens(port, target_ports) if {
+	is_number(port)
+	some target in target_ports
+	is_string(target)
 }

@@ -23,6 +23,7 @@ import data.lib.mlfence.config
 import data.lib.mlfence.istio
 import data.lib.mlfence.k8s
 import data.lib.mlfence.result
+import data.lib.mlfence.webhooks
 
 _weak := {"PERMISSIVE", "DISABLE"}
 
@@ -57,4 +58,20 @@ _findings(spec) := ({{"mode": mode, "why": sprintf("sets spec.mtls.mode: %s", [m
 	some port, setting in spec.portLevelMtls
 	mode := _mode(setting)
 	mode in _weak
+	not _webhook_port(spec, port, mode)
 }
+
+# The API server calls admission webhooks from outside the mesh, without a client certificate:
+# PERMISSIVE on a webhook backend's target port (Knative's own PeerAuthentications) is how it
+# gets in. Webhook backends come from the inventory (lib.mlfence.webhooks).
+_webhook_port(spec, port, "PERMISSIVE") if {
+	workload := spec.selector
+	is_object(workload.matchLabels)
+	some backend in webhooks.backends(_inventory, k8s.namespace, workload)
+	webhooks.opens(to_number(port), backend.ports)
+}
+
+# Gatekeeper's synced objects; the CLI and conftest adapters build the same shape.
+default _inventory := {}
+
+_inventory := data.inventory

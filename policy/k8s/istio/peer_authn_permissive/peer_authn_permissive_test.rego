@@ -85,3 +85,25 @@ test_wrong_types_never_error if {
 	count(_violations(_pa("istio-system", {"mtls": null}), {})) == 1
 	count(_violations({"kind": "PeerAuthentication", "apiVersion": 1}, {})) == 0
 }
+
+# Knative's webhook PeerAuthentication: PERMISSIVE on the webhook's target port only.
+test_permissive_webhook_port_of_a_webhook_backend if {
+	pa := {
+		"apiVersion": "security.istio.io/v1beta1",
+		"kind": "PeerAuthentication",
+		"metadata": {"name": "webhook", "namespace": "knative-serving"},
+		"spec": {"selector": {"matchLabels": {"app": "webhook"}}, "portLevelMtls": {"8443": {"mode": "PERMISSIVE"}}},
+	}
+	inventory := {
+		"cluster": {"admissionregistration.k8s.io/v1": {"ValidatingWebhookConfiguration": {"w": {"webhooks": [{"clientConfig": {"service": {"name": "webhook", "namespace": "knative-serving"}}}]}}}},
+		"namespace": {"knative-serving": {"v1": {"Service": {"webhook": {"spec": {"selector": {"app": "webhook", "role": "webhook"}, "ports": [{"port": 443, "targetPort": 8443}]}}}}}},
+	}
+	count(peer_authn_permissive.violation) == 0 with input as {"review": {"object": pa}, "parameters": {}}
+		with data.inventory as inventory
+
+	# Without the webhook configuration, or on another port, it is reported.
+	count(peer_authn_permissive.violation) == 1 with input as {"review": {"object": pa}, "parameters": {}}
+	other := json.patch(pa, [{"op": "add", "path": "/spec/portLevelMtls/9090", "value": {"mode": "PERMISSIVE"}}])
+	count(peer_authn_permissive.violation) == 1 with input as {"review": {"object": other}, "parameters": {}}
+		with data.inventory as inventory
+}

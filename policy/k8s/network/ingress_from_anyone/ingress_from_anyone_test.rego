@@ -187,3 +187,19 @@ test_allow_webhook_default_ports if {
 	count(ingress_from_anyone.violation) == 0 with input as {"review": {"object": _webhook_policy([{"port": 443}])}, "parameters": {}}
 		with data.inventory as inventory
 }
+
+# KServe's webhook Service forwards to a named targetPort; Kubeflow's policy opens its number.
+test_allow_webhook_named_target_port if {
+	inventory := json.patch(_webhook_inventory, [{"op": "replace", "path": "/namespace/knative-serving/v1/Service/webhook/spec/ports", "value": [{"port": 443, "targetPort": "webhook-server"}]}])
+	count(ingress_from_anyone.violation) == 0 with input as {"review": {"object": _webhook_policy([{"port": 9443}])}, "parameters": {}}
+		with data.inventory as inventory
+	count(ingress_from_anyone.violation) == 0 with input as {"review": {"object": _webhook_policy([{"port": "webhook-server"}])}, "parameters": {}}
+		with data.inventory as inventory
+}
+
+# Knative's net-istio webhook: the Service selects app only, the policy pins app and role.
+test_allow_webhook_policy_pinning_more_labels_than_the_service if {
+	inventory := json.patch(_webhook_inventory, [{"op": "replace", "path": "/namespace/knative-serving/v1/Service/webhook/spec/selector", "value": {"app": "webhook"}}])
+	count(ingress_from_anyone.violation) == 0 with input as {"review": {"object": _webhook_policy([{"port": 8443}])}, "parameters": {}}
+		with data.inventory as inventory
+}
