@@ -21,7 +21,7 @@ OPEN_EGRESS = {
     "metadata": {"name": "open-egress", "namespace": "ml-serving"},
     "spec": {"podSelector": {}, "policyTypes": ["Egress"], "egress": [{}]},
 }
-AUDIT_ONLY = {"MLF-K8S-008", "MLF-K8S-052"}
+AUDIT_ONLY = {r.rule_id for r in gatekeeper.kubernetes_rules() if r.gatekeeper_enforcement}
 
 
 @pytest.fixture(scope="module")
