@@ -21,7 +21,7 @@ OPEN_EGRESS = {
     "metadata": {"name": "open-egress", "namespace": "ml-serving"},
     "spec": {"podSelector": {}, "policyTypes": ["Egress"], "egress": [{}]},
 }
-AUDIT_ONLY = {"MLF-K8S-008", "MLF-K8S-052"}
+AUDIT_ONLY = {r.rule_id for r in gatekeeper.kubernetes_rules() if r.gatekeeper_enforcement}
 
 
 @pytest.fixture(scope="module")
@@ -68,6 +68,21 @@ def test_default_render_is_the_kustomize_tree(built: tuple[Path, list[gatekeeper
                  if a.document["kind"] != "Kustomization"}
     assert set(rendered) == set(kustomize)
     assert [k for k in kustomize if rendered[k] != kustomize[k]] == []
+
+
+def test_render_follows_the_settings_system_namespaces(tmp_path: Path) -> None:
+    """A user who judges kube-system (system_namespaces without it) gets no exclusion of it, in the
+    kustomize tree and in the chart alike."""
+    params = {**parameters.gatekeeper(ROOT / "data"), "system_namespaces": ["gatekeeper-system"]}
+    artifacts = gatekeeper.artifacts(params)
+    chart = tmp_path / "chart"
+    for path, text in helmchart.files(artifacts, gatekeeper.kubernetes_rules()).items():
+        (chart / path).parent.mkdir(parents=True, exist_ok=True)
+        (chart / path).write_text(text)
+    rendered = _constraints(_objects(_template(chart)))
+    assert rendered["MLF-K8S-002"]["spec"]["match"]["excludedNamespaces"] == ["gatekeeper-system"]
+    kustomize = {a.document["metadata"]["name"]: a.document for a in artifacts if a.path.startswith("constraints/mlf")}
+    assert all(rendered[c["metadata"]["labels"]["mlfence.io/rule-id"]] == c for c in kustomize.values())
 
 
 def test_two_releases_split_templates_from_constraints(built: tuple[Path, list[gatekeeper.Artifact]]) -> None:

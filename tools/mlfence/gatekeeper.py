@@ -203,10 +203,18 @@ def workload_hygiene(rule: Rule) -> bool:
     return WORKLOAD_SCOPE_PARAMETER in linked(rule).parameters
 
 
-def _match(rule: Rule, excluded_namespaces: tuple[str, ...]) -> dict[str, Any]:
+def _match(rule: Rule, excluded_namespaces: tuple[str, ...], parameters: dict[str, Any]) -> dict[str, Any]:
+    """The kinds, and for a workload-hygiene rule the namespaces not to evaluate: never one the
+    rule itself would judge (a user who takes kube-system out of system_namespaces wants it
+    judged)."""
     match: dict[str, Any] = {"kinds": [{"apiGroups": ["*"], "kinds": sorted(set(rule.kinds))}]}
-    if excluded_namespaces and workload_hygiene(rule):
-        match["excludedNamespaces"] = list(excluded_namespaces)
+    if workload_hygiene(rule):
+        scope = parameters.get(WORKLOAD_SCOPE_PARAMETER)
+        if not isinstance(scope, list):
+            scope = rego_source.parameter_defaults(_lib_root_of(rule)).get(WORKLOAD_SCOPE_PARAMETER) or []
+        excluded = [ns for ns in excluded_namespaces if ns in scope]
+        if excluded:
+            match["excludedNamespaces"] = excluded
     return match
 
 
@@ -237,6 +245,7 @@ def rule_parameters(rule: Rule, parameters: dict[str, Any]) -> dict[str, Any]:
 
 def constraint(rule: Rule, parameters: dict[str, Any], enforcement_action: str | None = None,
                excluded_namespaces: tuple[str, ...] = DEFAULT_EXCLUDED_NAMESPACES) -> dict[str, Any]:
+    own = rule_parameters(rule, parameters)
     return {
         "apiVersion": "constraints.gatekeeper.sh/v1beta1",
         "kind": constraint_kind(rule),
@@ -248,8 +257,8 @@ def constraint(rule: Rule, parameters: dict[str, Any], enforcement_action: str |
         },
         "spec": {
             "enforcementAction": enforcement_for(rule, enforcement_action),
-            "match": _match(rule, excluded_namespaces),
-            "parameters": rule_parameters(rule, parameters),
+            "match": _match(rule, excluded_namespaces, own),
+            "parameters": own,
         },
     }
 

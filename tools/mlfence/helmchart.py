@@ -121,9 +121,14 @@ def files(artifacts: list[gatekeeper.Artifact], rules: tuple[Rule, ...]) -> dict
         parameters = dict(doc["spec"]["parameters"])
         exemptions = parameters.pop("exemptions", exemptions)  # the same list in every Constraint
         audit_only = bool(rule.gatekeeper_enforcement)
+        hygiene = gatekeeper.workload_hygiene(rule)
+        excluded = doc["spec"]["match"].get("excludedNamespaces", [])
         values_rules[rule_id] = {"enabled": True,
                                  "enforcementAction": doc["spec"]["enforcementAction"],
                                  "parameters": parameters}
+        if hygiene and excluded != list(gatekeeper.DEFAULT_EXCLUDED_NAMESPACES):
+            # The settings' system_namespaces judge some of the default ones: never exclude those.
+            values_rules[rule_id]["excludedNamespaces"] = excluded
         schema = _json_schema(templates[rule_id].document["spec"]["crd"]["spec"]["validation"]["openAPIV3Schema"])
         schema["properties"].pop("exemptions", None)  # chart-wide: .Values.exemptions
         schema_rules[rule_id] = {"type": "object", "additionalProperties": False, "properties": {
@@ -136,7 +141,7 @@ def files(artifacts: list[gatekeeper.Artifact], rules: tuple[Rule, ...]) -> dict
         out[f"templates/constraints/{artifact.path.split('/', 1)[1]}"] = _CONSTRAINT % {
             "id": rule_id, "kind": doc["kind"], "name": doc["metadata"]["name"],
             "action": _AUDIT_ACTION if audit_only else _ACTION,
-            "excluded": _EXCLUDED if "excludedNamespaces" in doc["spec"]["match"] else "",
+            "excluded": _EXCLUDED if hygiene else "",
             "kinds": json.dumps(doc["spec"]["match"]["kinds"]),
         }
     for rule_id, artifact in templates.items():

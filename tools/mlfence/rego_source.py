@@ -57,7 +57,15 @@ class RuleDef:
 
     @cached_property
     def terms(self) -> tuple[dict[str, Any], ...]:
-        return tuple(_walk(self.ast))
+        """Every term of the rule but its own name in the head (not a reference to itself)."""
+        head = {k: v for k, v in self.ast["head"].items() if k != "ref"}
+        return tuple(_walk([head, {k: v for k, v in self.ast.items() if k != "head"}]))
+
+    @property
+    def table_key(self) -> str | None:
+        """"k" for a definition `name["k"] := ...` (one entry of a table of literal keys)."""
+        ref = self.ast["head"].get("ref") or []
+        return str(ref[1]["value"]) if len(ref) == 2 and ref[1].get("type") == "string" else None
 
     @property
     def args(self) -> tuple[str, ...]:
@@ -149,6 +157,7 @@ class Reference:
     whole_package: str = ""  # data.lib.x[dynamic]: every rule of the package
     data_root: str = ""  # the first segment after `data` of a reference outside the packages
     alias: str = ""  # the import it goes through
+    keyed: bool = False  # the reference reads into the rule (name[key] or name.key), not all of it
 
 
 class Linker:
@@ -191,9 +200,9 @@ class Linker:
             return self._resolve_data(rest)
         if head in module.imports:
             found = self._resolve_data([*module.imports[head], *rest])
-            return Reference(found.rule, found.whole_package, found.data_root, head)
+            return Reference(found.rule, found.whole_package, found.data_root, head, found.keyed)
         if (module.package, head) in self.rules:
-            return Reference(rule=(module.package, head))
+            return Reference(rule=(module.package, head), keyed=bool(rest))
         return None
 
     def _resolve_data(self, segments: list[str | None]) -> Reference:
@@ -206,15 +215,16 @@ class Linker:
                 name = segments[cut] if cut < len(segments) else None
                 if name is None:
                     return Reference(whole_package=package)
-                return Reference(rule=(package, name))
+                return Reference(rule=(package, name), keyed=cut + 1 < len(segments))
         return Reference(data_root=str(segments[0]) if segments and segments[0] else "?")
 
     def definitions(self, key: RuleKey) -> list[RuleDef]:
         return self.rules.get(key, [])
 
     def references(self, rule: RuleDef) -> Iterator[tuple[dict[str, Any], Reference]]:
+        heads = {id(t["value"][0]) for t in rule.terms if t["type"] == "ref" and t["value"]}
         for term in rule.terms:
-            if term["type"] in ("ref", "var"):
+            if term["type"] == "ref" or (term["type"] == "var" and id(term) not in heads):
                 found = self.resolve(rule.module, term)
                 if found is not None:
                     yield term, found
@@ -377,28 +387,17 @@ def _analyse(rule_path: Path, lib_root: Path) -> Linked:
         raise LinkError(f"{rule_path}: package {main.package} is a lib package")
     linker = lib_linker(lib_root).extended(main)
     own = {(main.package, r.name) for r in main.rules}
-    pending = set(own)
-    needed: set[RuleKey] = set()
-    while pending:
-        key = pending.pop()
-        needed.add(key)
-        for rule in linker.definitions(key):
-            pending |= linker.dependencies(rule) - needed
+    # The parameter defaults table (`defaults["name"] := ...`) is only ever read at a parameter's
+    # name, so it keeps the entries of the parameters the template reads: a fixed point, since
+    # a kept entry's value may call more rules.
     params: set[str] = set()
-    dynamic_packages: set[str] = set()
-    for key in needed:
-        for rule in linker.definitions(key):
-            names, dynamic = linker.parameters_read(rule)
-            params |= names
-            if dynamic:
-                dynamic_packages.add(key[0])
-    if dynamic_packages:
-        # A computed parameter name can only be one the package spells out as a string.
-        declared = declared_parameters(lib_root)
-        for key in needed:
-            if key[0] in dynamic_packages:
-                params |= {str(t["value"]) for rule in linker.definitions(key) for t in rule.terms
-                           if t["type"] == "string" and t["value"] in declared}
+    while True:
+        kept = _closure(linker, own, params)
+        found = _parameters(linker, kept, lib_root)
+        if found <= params:
+            break
+        params |= found
+    needed = {rule.key for rule in kept}
     statuses: set[str] = set()
     for rule in main.rules:
         if rule.name not in FINDING_RULES:
@@ -408,18 +407,65 @@ def _analyse(rule_path: Path, lib_root: Path) -> Linked:
         found = linker.statuses(callee.rule) if callee and callee.rule else set()
         statuses |= found or {"fail"}  # not a known constructor: assume it blocks
     lib_rules = frozenset(k for k in needed if k not in own)
-    reads_inventory = any(ref.data_root == "inventory" for key in needed for rule in linker.definitions(key)
-                          for _, ref in linker.references(rule))
-    libs = tuple(_emit(module, linker, lib_rules) for package in sorted(linker.index)
-                 for module in linker.index[package] if any((package, r.name) in lib_rules for r in module.rules))
+    reads_inventory = any(ref.data_root == "inventory" for rule in kept for _, ref in linker.references(rule))
+    libs = tuple(_emit(module, linker, kept) for package in sorted(linker.index)
+                 for module in linker.index[package] if any(r in kept for r in module.rules))
     return Linked(RegoFile(rule_path, main.package, tuple(".".join(v) for v in main.imports.values()),
                            "\n".join(main.lines) + "\n"),
                   libs, frozenset(params), frozenset(statuses), lib_rules, reads_inventory)
 
 
-def _emit(module: Module, linker: Linker, wanted: frozenset[RuleKey]) -> RegoFile:
+PARAMETER_TABLE = "defaults"
+
+
+def _closure(linker: Linker, roots: set[RuleKey], params: set[str]) -> set[RuleDef]:
+    """The definitions the roots need, transitively; of the parameter defaults table only the
+    entries of params, unless some needed rule reads the table whole."""
+    needed: set[RuleKey] = set()
+    whole_tables: set[RuleKey] = set()
+    pending = set(roots)
+    kept: set[RuleDef] = set()
+
+    def definitions(key: RuleKey) -> list[RuleDef]:
+        defs = linker.definitions(key)
+        if key[1] == PARAMETER_TABLE and key not in whole_tables and all(d.table_key for d in defs):
+            return [d for d in defs if d.table_key in params]
+        return defs
+
+    while pending:
+        key = pending.pop()
+        needed.add(key)
+        for rule in definitions(key):
+            if rule in kept:
+                continue
+            kept.add(rule)
+            for _, ref in linker.references(rule):
+                if ref.rule and ref.rule[1] == PARAMETER_TABLE and not ref.keyed and ref.rule not in whole_tables:
+                    whole_tables.add(ref.rule)
+                    needed.discard(ref.rule)  # walk it again, whole
+            pending |= linker.dependencies(rule) - needed
+    return kept
+
+
+def _parameters(linker: Linker, kept: set[RuleDef], lib_root: Path) -> set[str]:
+    params: set[str] = set()
+    dynamic_packages: set[str] = set()
+    for rule in kept:
+        names, dynamic = linker.parameters_read(rule)
+        params |= names
+        if dynamic:
+            dynamic_packages.add(rule.module.package)
+    if dynamic_packages:
+        # A computed parameter name can only be one the package spells out as a string.
+        declared = declared_parameters(lib_root)
+        params |= {str(t["value"]) for rule in kept if rule.module.package in dynamic_packages
+                   for t in rule.terms if t["type"] == "string" and t["value"] in declared}
+    return params
+
+
+def _emit(module: Module, linker: Linker, wanted: set[RuleDef]) -> RegoFile:
     """The module reduced to the wanted rules and the imports they use."""
-    kept = [r for r in module.rules if r.key in wanted]
+    kept = [r for r in module.rules if r in wanted]
     aliases = {ref.alias for rule in kept for _, ref in linker.references(rule) if ref.alias}
     imports = [f"import data.{'.'.join(path)}" + (f" as {alias}" if alias != path[-1] else "")
                for alias, path in sorted(module.imports.items()) if alias in aliases]
