@@ -24,7 +24,7 @@ package terraform.aws.{slug}
 
 import data.lib.mlfence.result
 
-violation contains result.violation(rego.metadata.chain(), "x", "y") if input.never
+violation contains result.failure(rego.metadata.chain(), "x", "y") if input.never
 """
 
 

@@ -81,7 +81,7 @@ package {package}
 import data.lib.mlfence.{lib}
 import data.lib.mlfence.result
 
-violation contains result.violation(rego.metadata.chain(), {reads}, msg) if {{
+violation contains result.failure(rego.metadata.chain(), {reads}, msg) if {{
 {body}
 }}
 """

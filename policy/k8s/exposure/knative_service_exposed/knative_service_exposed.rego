@@ -34,7 +34,7 @@ import data.lib.mlfence.result
 import data.lib.mlfence.serving
 
 # Knative Services created by KServe carry ownerReferences: MLF-K8S-034 judges their owner.
-violation contains result.violation(rego.metadata.chain(), k8s.resource, msg) if {
+violation contains result.failure(rego.metadata.chain(), k8s.resource, msg) if {
 	k8s.kind == "Service"
 	obj := k8s.review_object
 	k8s.api_group(obj) == "serving.knative.dev"

@@ -39,7 +39,7 @@ import data.lib.mlfence.k8s
 import data.lib.mlfence.result
 import data.lib.mlfence.serving
 
-violation contains result.violation(rego.metadata.chain(), k8s.resource, msg) if {
+violation contains result.failure(rego.metadata.chain(), k8s.resource, msg) if {
 	k8s.kind == "InferenceService"
 	obj := k8s.review_object
 	k8s.api_group(obj) == "serving.kserve.io"
@@ -49,7 +49,7 @@ violation contains result.violation(rego.metadata.chain(), k8s.resource, msg) if
 	])
 }
 
-violation contains result.violation(rego.metadata.chain(), k8s.resource, msg) if {
+violation contains result.failure(rego.metadata.chain(), k8s.resource, msg) if {
 	k8s.kind == "LLMInferenceService"
 	obj := k8s.review_object
 	k8s.api_group(obj) == "serving.kserve.io"

@@ -24,7 +24,7 @@ package k8s.exposure.ray_head_exposed
 import data.lib.mlfence.k8s
 import data.lib.mlfence.result
 
-violation contains result.violation(rego.metadata.chain(), k8s.resource, msg) if {
+violation contains result.failure(rego.metadata.chain(), k8s.resource, msg) if {
 	some cluster in _cluster_specs(k8s.review_object)
 	head := cluster.spec.headGroupSpec
 	is_object(head)

@@ -54,7 +54,7 @@ violation contains result.with_severity(rego.metadata.chain(), k8s.resource, msg
 	])
 }
 
-violation contains result.violation(rego.metadata.chain(), k8s.resource, msg) if {
+violation contains result.failure(rego.metadata.chain(), k8s.resource, msg) if {
 	k8s.kind == "SeldonConfig"
 	obj := k8s.review_object
 	k8s.api_group(obj) == "mlops.seldon.io"

@@ -22,7 +22,7 @@ import data.lib.mlfence.exposure
 import data.lib.mlfence.k8s
 import data.lib.mlfence.result
 
-violation contains result.violation(rego.metadata.chain(), k8s.resource, msg) if {
+violation contains result.failure(rego.metadata.chain(), k8s.resource, msg) if {
 	k8s.kind == "Service"
 	k8s.api_group(k8s.review_object) == ""
 	ips := exposure.string_items(k8s.review_object.spec.externalIPs)

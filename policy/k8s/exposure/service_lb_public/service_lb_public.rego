@@ -31,7 +31,7 @@ import data.lib.mlfence.k8s
 import data.lib.mlfence.net
 import data.lib.mlfence.result
 
-violation contains result.violation(rego.metadata.chain(), k8s.resource, msg) if {
+violation contains result.failure(rego.metadata.chain(), k8s.resource, msg) if {
 	k8s.kind == "Service"
 	obj := k8s.review_object
 	k8s.api_group(obj) == ""

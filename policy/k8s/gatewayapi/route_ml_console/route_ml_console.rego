@@ -33,7 +33,7 @@ import data.lib.mlfence.gatewayapi
 import data.lib.mlfence.k8s
 import data.lib.mlfence.result
 
-violation contains result.violation(rego.metadata.chain(), k8s.resource, msg) if {
+violation contains result.failure(rego.metadata.chain(), k8s.resource, msg) if {
 	obj := k8s.review_object
 	some kind in {"HTTPRoute", "GRPCRoute", "TLSRoute"}
 	gatewayapi.is_kind(obj, kind)

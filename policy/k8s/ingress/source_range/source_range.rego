@@ -26,7 +26,7 @@ import data.lib.mlfence.k8s
 import data.lib.mlfence.net
 import data.lib.mlfence.result
 
-violation contains result.violation(rego.metadata.chain(), k8s.resource, msg) if {
+violation contains result.failure(rego.metadata.chain(), k8s.resource, msg) if {
 	exposure.is_ingress(k8s.review_object)
 	obj := k8s.review_object
 	not exposure.internal_ingress(obj)

@@ -22,7 +22,7 @@ import data.lib.mlfence.k8s
 import data.lib.mlfence.result
 
 # A rule without host is a catch-all: high.
-violation contains result.violation(rego.metadata.chain(), k8s.resource, msg) if {
+violation contains result.failure(rego.metadata.chain(), k8s.resource, msg) if {
 	exposure.is_ingress(k8s.review_object)
 	some pair in exposure.ingress_rules(k8s.review_object)
 	not _named(pair[1])

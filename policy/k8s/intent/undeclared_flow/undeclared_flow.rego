@@ -28,6 +28,6 @@ import data.lib.mlfence.k8s
 import data.lib.mlfence.result
 
 # The flows are computed on the inventory with the reviewed object in it (lib.mlfence.intent).
-violation contains result.violation(rego.metadata.chain(), k8s.resource, msg) if {
+violation contains result.failure(rego.metadata.chain(), k8s.resource, msg) if {
 	some msg in intent.undeclared_messages
 }

@@ -28,7 +28,7 @@ import data.lib.mlfence.k8s
 import data.lib.mlfence.result
 
 # A rule any request satisfies.
-violation contains result.violation(rego.metadata.chain(), k8s.resource, msg) if {
+violation contains result.failure(rego.metadata.chain(), k8s.resource, msg) if {
 	some pair in _allow_rules
 	istio.matches_everything(pair[1])
 	msg := sprintf("AuthorizationPolicy %s ALLOW rule %d matches every request; %s", [k8s.resource, pair[0], _fix])

@@ -21,7 +21,7 @@ import data.lib.mlfence.istio
 import data.lib.mlfence.k8s
 import data.lib.mlfence.result
 
-violation contains result.violation(rego.metadata.chain(), k8s.resource, msg) if {
+violation contains result.failure(rego.metadata.chain(), k8s.resource, msg) if {
 	obj := k8s.review_object
 	istio.is_kind(obj, "security.istio.io", "AuthorizationPolicy")
 	spec := k8s.field(obj, ["spec"], {})

@@ -36,7 +36,7 @@ import data.lib.mlfence.result
 
 # Audit only in Gatekeeper: a new Namespace cannot hold its policies yet. The inventory holds the
 # PeerAuthentications Gatekeeper synced, or those scanned together with the Namespace.
-violation contains result.violation(rego.metadata.chain(), k8s.resource, msg) if {
+violation contains result.failure(rego.metadata.chain(), k8s.resource, msg) if {
 	k8s.kind == "Namespace"
 	k8s.api_group(k8s.review_object) == ""
 	ns := k8s.name

@@ -36,7 +36,7 @@ violation contains result.with_severity(rego.metadata.chain(), k8s.resource, msg
 }
 
 # Wildcard domain with resolution NONE: any address that presents a matching name.
-violation contains result.violation(rego.metadata.chain(), k8s.resource, msg) if {
+violation contains result.failure(rego.metadata.chain(), k8s.resource, msg) if {
 	istio.service_entry_location(_spec) == "MESH_EXTERNAL"
 	_resolution == "NONE"
 	some host in _hosts

@@ -22,7 +22,7 @@ import data.lib.mlfence.istio
 import data.lib.mlfence.k8s
 import data.lib.mlfence.result
 
-violation contains result.violation(rego.metadata.chain(), k8s.resource, msg) if {
+violation contains result.failure(rego.metadata.chain(), k8s.resource, msg) if {
 	obj := k8s.review_object
 	istio.is_kind(obj, "networking.istio.io", "Sidecar")
 	some pair in istio.object_items(k8s.field(obj, ["spec", "egress"], []))

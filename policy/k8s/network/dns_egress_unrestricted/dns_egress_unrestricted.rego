@@ -25,7 +25,7 @@ import data.lib.mlfence.selector
 
 # Rules that name port 53 (or a DNS port name). Rules without ports allow DNS with everything
 # else; their destinations are judged by MLF-K8S-001 and MLF-K8S-004.
-violation contains result.violation(rego.metadata.chain(), k8s.resource, msg) if {
+violation contains result.failure(rego.metadata.chain(), k8s.resource, msg) if {
 	k8s.in_scope
 	k8s.kind == "NetworkPolicy"
 	some i, rule in k8s.egress_rules(k8s.review_object)

@@ -23,7 +23,7 @@ import data.lib.mlfence.k8s
 import data.lib.mlfence.result
 
 # The metadata services answer HTTP on port 80: a rule limited to other ports cannot reach them.
-violation contains result.violation(rego.metadata.chain(), k8s.resource, msg) if {
+violation contains result.failure(rego.metadata.chain(), k8s.resource, msg) if {
 	k8s.in_scope
 	k8s.kind == "NetworkPolicy"
 	some i, rule in k8s.egress_rules(k8s.review_object)

@@ -31,7 +31,7 @@ import data.lib.mlfence.result
 import data.lib.mlfence.selector
 import data.lib.mlfence.webhooks
 
-violation contains result.violation(rego.metadata.chain(), k8s.resource, msg) if {
+violation contains result.failure(rego.metadata.chain(), k8s.resource, msg) if {
 	k8s.in_scope
 	k8s.kind == "NetworkPolicy"
 	policy := k8s.review_object
@@ -48,7 +48,7 @@ violation contains result.violation(rego.metadata.chain(), k8s.resource, msg) if
 
 # A webhook backend's rule may admit the API server; when its addresses are declared
 # (control_plane_cidrs), everyone else is one too many.
-violation contains result.violation(rego.metadata.chain(), k8s.resource, msg) if {
+violation contains result.failure(rego.metadata.chain(), k8s.resource, msg) if {
 	k8s.in_scope
 	k8s.kind == "NetworkPolicy"
 	policy := k8s.review_object
@@ -70,7 +70,7 @@ violation contains result.violation(rego.metadata.chain(), k8s.resource, msg) if
 
 # Rules add up: ipBlocks spread over several rules admit their union (on the ports the rules
 # share), so when no rule alone admits everyone the union over all rules is judged as well.
-violation contains result.violation(rego.metadata.chain(), k8s.resource, msg) if {
+violation contains result.failure(rego.metadata.chain(), k8s.resource, msg) if {
 	k8s.in_scope
 	k8s.kind == "NetworkPolicy"
 	policy := k8s.review_object

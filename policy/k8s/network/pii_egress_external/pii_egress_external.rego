@@ -27,7 +27,7 @@ import data.lib.mlfence.result
 import data.lib.mlfence.selector
 
 # A NetworkPolicy whose podSelector pins a PII label.
-violation contains result.violation(rego.metadata.chain(), k8s.resource, msg) if {
+violation contains result.failure(rego.metadata.chain(), k8s.resource, msg) if {
 	k8s.in_scope
 	k8s.kind == "NetworkPolicy"
 	some key, value in _pinned_pii(k8s.field(k8s.review_object, ["spec", "podSelector"], null))
@@ -40,7 +40,7 @@ violation contains result.violation(rego.metadata.chain(), k8s.resource, msg) if
 # A workload with PII-labelled pods in a namespace where a NetworkPolicy of the inventory
 # selects them and allows external egress (Gatekeeper syncs NetworkPolicies; `mlfence check`
 # and conftest --combine index the files scanned together).
-violation contains result.violation(rego.metadata.chain(), k8s.resource, msg) if {
+violation contains result.failure(rego.metadata.chain(), k8s.resource, msg) if {
 	k8s.in_scope
 	k8s.kind != "NetworkPolicy"
 	some pod in k8s.pod_metadata(k8s.review_object)

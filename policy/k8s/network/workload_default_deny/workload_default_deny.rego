@@ -29,7 +29,7 @@ import data.lib.mlfence.result
 
 # Objects created by a controller (ownerReferences) are skipped: their owner was checked.
 # Cluster-wide templates and fragments run no pods of their own (connectivity.workload_entries).
-violation contains result.violation(rego.metadata.chain(), k8s.resource, msg) if {
+violation contains result.failure(rego.metadata.chain(), k8s.resource, msg) if {
 	_checked
 	k8s.namespace != ""
 	msg := sprintf(

@@ -20,7 +20,7 @@ package k8s.pod.host_network
 import data.lib.mlfence.k8s
 import data.lib.mlfence.result
 
-violation contains result.violation(rego.metadata.chain(), k8s.resource, msg) if {
+violation contains result.failure(rego.metadata.chain(), k8s.resource, msg) if {
 	k8s.in_scope
 	some pod in k8s.pod_specs(k8s.review_object)
 	pod.spec.hostNetwork == true

@@ -20,7 +20,7 @@ package k8s.pod.host_port
 import data.lib.mlfence.k8s
 import data.lib.mlfence.result
 
-violation contains result.violation(rego.metadata.chain(), k8s.resource, msg) if {
+violation contains result.failure(rego.metadata.chain(), k8s.resource, msg) if {
 	k8s.in_scope
 	some c in k8s.pod_containers(k8s.review_object)
 	some j, port in k8s.as_array(k8s.field(c.container, ["ports"], []))

@@ -27,7 +27,7 @@ import data.lib.mlfence.istio
 import data.lib.mlfence.k8s
 import data.lib.mlfence.result
 
-violation contains result.violation(rego.metadata.chain(), k8s.resource, msg) if {
+violation contains result.failure(rego.metadata.chain(), k8s.resource, msg) if {
 	k8s.in_scope
 	k8s.mesh_namespace(k8s.namespace, _namespace_labels)
 	some pod in k8s.pod_metadata(k8s.review_object)
@@ -41,7 +41,7 @@ violation contains result.violation(rego.metadata.chain(), k8s.resource, msg) if
 # A Namespace labelled istio-injection with any value but "enabled" matches none of Istio's
 # injection webhooks (the namespace one wants "enabled", the revision and object ones want the
 # label absent), so no pod in it gets a sidecar. Known when the inventory holds the Namespace.
-violation contains result.violation(rego.metadata.chain(), k8s.resource, msg) if {
+violation contains result.failure(rego.metadata.chain(), k8s.resource, msg) if {
 	k8s.in_scope
 	k8s.mesh_namespace(k8s.namespace, {})
 	value := _namespace_labels["istio-injection"]

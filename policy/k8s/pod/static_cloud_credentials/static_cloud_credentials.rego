@@ -28,7 +28,7 @@ import data.lib.mlfence.k8s
 import data.lib.mlfence.result
 
 # A variable counts when it carries a value or a valueFrom; a name alone sets nothing.
-violation contains result.violation(rego.metadata.chain(), k8s.resource, msg) if {
+violation contains result.failure(rego.metadata.chain(), k8s.resource, msg) if {
 	k8s.in_scope
 	some pod in k8s.pod_templates(k8s.review_object)
 	some c in pod.containers

@@ -25,7 +25,7 @@ import data.lib.mlfence.credentials
 import data.lib.mlfence.k8s
 import data.lib.mlfence.result
 
-violation contains result.violation(rego.metadata.chain(), k8s.resource, msg) if {
+violation contains result.failure(rego.metadata.chain(), k8s.resource, msg) if {
 	k8s.in_scope
 	some pod in k8s.pod_templates(k8s.review_object)
 	some c in pod.containers
@@ -38,7 +38,7 @@ violation contains result.violation(rego.metadata.chain(), k8s.resource, msg) if
 	])
 }
 
-violation contains result.violation(rego.metadata.chain(), k8s.resource, msg) if {
+violation contains result.failure(rego.metadata.chain(), k8s.resource, msg) if {
 	k8s.in_scope
 	k8s.kind == "ConfigMap"
 	k8s.api_group(k8s.review_object) == ""

@@ -26,7 +26,7 @@ import data.lib.mlfence.tfplan
 
 # Bedrock in the plan but no runtime endpoint anywhere in it: one finding, on the first
 # Bedrock resource, naming all of them.
-violation contains result.violation(rego.metadata.chain(), first, msg) if {
+violation contains result.failure(rego.metadata.chain(), first, msg) if {
 	count(_bedrock) > 0
 	count(_runtime_endpoints) == 0
 	count(_unknown_services) == 0
@@ -47,7 +47,7 @@ violation contains result.unknown(rego.metadata.chain(), first, msg) if {
 }
 
 # private_dns_enabled defaults to false for interface endpoints (provider docs).
-violation contains result.violation(rego.metadata.chain(), e.address, msg) if {
+violation contains result.failure(rego.metadata.chain(), e.address, msg) if {
 	some e in _changed_runtime_endpoints
 	tfplan.effective(e, "private_dns_enabled") != true
 	msg := sprintf("%s does not set private_dns_enabled = true, so SDKs still resolve the public Bedrock endpoint", [
@@ -63,7 +63,7 @@ violation contains f if {
 }
 
 # `policy` is computed: omitted in the configuration means AWS's default full-access policy.
-violation contains result.violation(rego.metadata.chain(), e.address, msg) if {
+violation contains result.failure(rego.metadata.chain(), e.address, msg) if {
 	some e in _changed_runtime_endpoints
 	not tfplan.configured(e, "policy")
 	not is_string(object.get(e.values, "policy", null))
@@ -72,7 +72,7 @@ violation contains result.violation(rego.metadata.chain(), e.address, msg) if {
 	])
 }
 
-violation contains result.violation(rego.metadata.chain(), e.address, msg) if {
+violation contains result.failure(rego.metadata.chain(), e.address, msg) if {
 	some e in _changed_runtime_endpoints
 	doc := e.values.policy
 	is_string(doc)

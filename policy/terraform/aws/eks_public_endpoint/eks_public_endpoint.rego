@@ -29,7 +29,7 @@ _public_access := ["vpc_config", 0, "endpoint_public_access"]
 
 # public_access_cidrs is Optional+Computed: left out, EKS applies its documented default
 # ["0.0.0.0/0"] (the plan lists it in after_unknown, or shows it empty).
-violation contains result.violation(rego.metadata.chain(), r.address, msg) if {
+violation contains result.failure(rego.metadata.chain(), r.address, msg) if {
 	some r in _public
 	some cidr in _cidrs(r)
 	net.is_everywhere(cidr)

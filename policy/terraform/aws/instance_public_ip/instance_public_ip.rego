@@ -20,7 +20,7 @@ package terraform.aws.instance_public_ip
 import data.lib.mlfence.result
 import data.lib.mlfence.tfplan
 
-violation contains result.violation(rego.metadata.chain(), r.address, msg) if {
+violation contains result.failure(rego.metadata.chain(), r.address, msg) if {
 	some r in tfplan.of_type("aws_instance")
 	tfplan.attribute(r, "associate_public_ip_address").value == true
 	msg := sprintf("%s sets associate_public_ip_address = true; set it to false and use a private subnet", [r.address])
@@ -28,7 +28,7 @@ violation contains result.violation(rego.metadata.chain(), r.address, msg) if {
 
 # Omitted, the address follows the subnet's map_public_ip_on_launch (provider-computed, so the
 # plan shows it as unknown): resolve the subnet through its ID or the configuration.
-violation contains result.violation(rego.metadata.chain(), r.address, msg) if {
+violation contains result.failure(rego.metadata.chain(), r.address, msg) if {
 	some r in _inherited
 	some subnet in tfplan.linked(r, "subnet_id", "aws_subnet")
 	subnet.values.map_public_ip_on_launch == true
@@ -40,7 +40,7 @@ violation contains result.violation(rego.metadata.chain(), r.address, msg) if {
 
 # With no subnet and no network interface the instance lands in the default VPC, whose default
 # subnets assign public IPs.
-violation contains result.violation(rego.metadata.chain(), r.address, msg) if {
+violation contains result.failure(rego.metadata.chain(), r.address, msg) if {
 	some r in _inherited
 	not _has_placement(r)
 	msg := sprintf(

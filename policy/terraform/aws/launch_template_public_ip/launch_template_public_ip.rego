@@ -20,7 +20,7 @@ import data.lib.mlfence.result
 import data.lib.mlfence.tfplan
 
 # The provider types this attribute as a string ("true"/"false"), so truthy() reads both.
-violation contains result.violation(rego.metadata.chain(), r.address, msg) if {
+violation contains result.failure(rego.metadata.chain(), r.address, msg) if {
 	some r in tfplan.of_type("aws_launch_template")
 	some i, ni in tfplan.blocks(r, "network_interfaces")
 	tfplan.truthy(object.get(ni, "associate_public_ip_address", null))

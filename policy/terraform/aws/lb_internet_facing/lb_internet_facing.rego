@@ -25,7 +25,7 @@ import data.lib.mlfence.tfplan
 
 # internal is Optional+Computed with the default false (internet-facing): left out, real plans
 # list it in after_unknown, and that is the default, not a value pending on something else.
-violation contains result.violation(rego.metadata.chain(), r.address, msg) if {
+violation contains result.failure(rego.metadata.chain(), r.address, msg) if {
 	some r in tfplan.resources
 	r.type in tfaws.lb_types
 	tfplan.effective(r, "internal") == false

@@ -27,7 +27,7 @@ _types := ["aws_db_instance", "aws_rds_cluster_instance"]
 # aws_db_instance defaults to false. aws_rds_cluster_instance leaves it to the RDS API when it is
 # left out (private unless the subnet group's subnets route to an internet gateway), which the
 # plan cannot show: only an explicit true is reported there.
-violation contains result.violation(rego.metadata.chain(), r.address, msg) if {
+violation contains result.failure(rego.metadata.chain(), r.address, msg) if {
 	some type in _types
 	some r in tfplan.of_type(type)
 	tfplan.effective(r, "publicly_accessible") == true

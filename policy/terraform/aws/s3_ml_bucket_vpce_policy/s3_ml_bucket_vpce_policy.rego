@@ -23,7 +23,7 @@ import data.lib.mlfence.result
 import data.lib.mlfence.tfiam
 import data.lib.mlfence.tfplan
 
-violation contains result.violation(rego.metadata.chain(), b.address, msg) if {
+violation contains result.failure(rego.metadata.chain(), b.address, msg) if {
 	some b in _ml_buckets
 	not _protected(b)
 	count(_unknown_policies(b)) == 0

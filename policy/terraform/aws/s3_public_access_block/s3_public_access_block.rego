@@ -24,7 +24,7 @@ import data.lib.mlfence.tfplan
 _flags := ["block_public_acls", "block_public_policy", "ignore_public_acls", "restrict_public_buckets"]
 
 # A block whose flags are not all true. Omitted flags are false (provider default).
-violation contains result.violation(rego.metadata.chain(), pab.address, msg) if {
+violation contains result.failure(rego.metadata.chain(), pab.address, msg) if {
 	some pab in _blocks
 	off := _off(pab)
 	count(off) > 0

@@ -22,7 +22,7 @@ import data.lib.mlfence.result
 import data.lib.mlfence.tfplan
 
 # Absent means the documented default "PublicInternetOnly".
-violation contains result.violation(rego.metadata.chain(), r.address, msg) if {
+violation contains result.failure(rego.metadata.chain(), r.address, msg) if {
 	some r in tfplan.of_type("aws_sagemaker_domain")
 	value := tfplan.effective(r, "app_network_access_type")
 	value != "VpcOnly"

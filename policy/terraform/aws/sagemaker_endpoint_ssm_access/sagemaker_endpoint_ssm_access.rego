@@ -22,7 +22,7 @@ import data.lib.mlfence.tfplan
 
 _variants := ["production_variants", "shadow_production_variants"]
 
-violation contains result.violation(rego.metadata.chain(), r.address, msg) if {
+violation contains result.failure(rego.metadata.chain(), r.address, msg) if {
 	some r in tfplan.of_type("aws_sagemaker_endpoint_configuration")
 	some key in _variants
 	some i, v in tfplan.blocks(r, key)

@@ -31,7 +31,7 @@ _jobs := {
 	"aws_sagemaker_model_explainability_job_definition": ["network_config", 0],
 }
 
-violation contains result.violation(rego.metadata.chain(), r.address, msg) if {
+violation contains result.failure(rego.metadata.chain(), r.address, msg) if {
 	some type, prefix in _jobs
 	some r in tfplan.of_type(type)
 	vpc := array.concat(prefix, ["vpc_config"])

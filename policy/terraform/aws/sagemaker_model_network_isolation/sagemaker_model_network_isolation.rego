@@ -22,7 +22,7 @@ import data.lib.mlfence.result
 import data.lib.mlfence.tfplan
 
 # Omitted means false (provider and API default).
-violation contains result.violation(rego.metadata.chain(), r.address, msg) if {
+violation contains result.failure(rego.metadata.chain(), r.address, msg) if {
 	some r in tfplan.of_type("aws_sagemaker_model")
 	tfplan.effective(r, "enable_network_isolation") != true
 	msg := sprintf("%s does not set enable_network_isolation = true", [r.address])

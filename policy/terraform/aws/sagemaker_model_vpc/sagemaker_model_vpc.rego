@@ -20,7 +20,7 @@ package terraform.aws.sagemaker_model_vpc
 import data.lib.mlfence.result
 import data.lib.mlfence.tfplan
 
-violation contains result.violation(rego.metadata.chain(), r.address, msg) if {
+violation contains result.failure(rego.metadata.chain(), r.address, msg) if {
 	some r in tfplan.of_type("aws_sagemaker_model")
 	not tfplan.pending(r, "vpc_config")
 	some attribute in ["subnets", "security_group_ids"]

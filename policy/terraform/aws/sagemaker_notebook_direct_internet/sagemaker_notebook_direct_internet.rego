@@ -23,7 +23,7 @@ import data.lib.mlfence.tfplan
 
 # The provider records its default "Enabled" in the plan; an absent value means the same
 # (AWS API default), which is the case scanners that read HCL miss.
-violation contains result.violation(rego.metadata.chain(), r.address, msg) if {
+violation contains result.failure(rego.metadata.chain(), r.address, msg) if {
 	some r in tfplan.of_type("aws_sagemaker_notebook_instance")
 	value := tfplan.effective(r, "direct_internet_access")
 	value != "Disabled"

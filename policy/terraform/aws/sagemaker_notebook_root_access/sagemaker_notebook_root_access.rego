@@ -21,7 +21,7 @@ import data.lib.mlfence.result
 import data.lib.mlfence.tfplan
 
 # Absent means the provider/API default "Enabled".
-violation contains result.violation(rego.metadata.chain(), r.address, msg) if {
+violation contains result.failure(rego.metadata.chain(), r.address, msg) if {
 	some r in tfplan.of_type("aws_sagemaker_notebook_instance")
 	value := tfplan.effective(r, "root_access")
 	value != "Disabled"

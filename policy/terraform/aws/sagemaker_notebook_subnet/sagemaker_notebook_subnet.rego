@@ -21,7 +21,7 @@ import data.lib.mlfence.result
 import data.lib.mlfence.tfplan
 
 # A subnet ID known only after apply (subnet created in the same plan) is set.
-violation contains result.violation(rego.metadata.chain(), r.address, msg) if {
+violation contains result.failure(rego.metadata.chain(), r.address, msg) if {
 	some r in tfplan.of_type("aws_sagemaker_notebook_instance")
 	tfplan.attribute(r, "subnet_id").state != "unknown"
 	tfplan.value(r, "subnet_id", "") == ""

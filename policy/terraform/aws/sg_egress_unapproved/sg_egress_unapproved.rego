@@ -25,7 +25,7 @@ import data.lib.mlfence.ranges
 import data.lib.mlfence.result
 import data.lib.mlfence.tfaws
 
-violation contains result.violation(rego.metadata.chain(), r.address, msg) if {
+violation contains result.failure(rego.metadata.chain(), r.address, msg) if {
 	some e in _classified
 	r := e.resource
 	msg := _message(e)

@@ -20,7 +20,7 @@ package terraform.aws.subnet_public_ip
 import data.lib.mlfence.result
 import data.lib.mlfence.tfplan
 
-violation contains result.violation(rego.metadata.chain(), r.address, msg) if {
+violation contains result.failure(rego.metadata.chain(), r.address, msg) if {
 	some r in tfplan.of_type("aws_subnet")
 	tfplan.effective(r, "map_public_ip_on_launch") == true
 	msg := sprintf("%s sets map_public_ip_on_launch = true; set it to false", [r.address])

@@ -25,7 +25,7 @@ import data.lib.mlfence.config
 import data.lib.mlfence.result
 import data.lib.mlfence.tfplan
 
-violation contains result.violation(rego.metadata.chain(), vpc.address, msg) if {
+violation contains result.failure(rego.metadata.chain(), vpc.address, msg) if {
 	some vpc in _ml_vpcs
 	missing := _missing(vpc)
 	count(missing) > 0

@@ -21,7 +21,7 @@ package terraform.aws.vpc_flow_logs
 import data.lib.mlfence.result
 import data.lib.mlfence.tfplan
 
-violation contains result.violation(rego.metadata.chain(), vpc.address, msg) if {
+violation contains result.failure(rego.metadata.chain(), vpc.address, msg) if {
 	count(_undecided) == 0
 	some vpc in _unlogged
 	"create" in vpc.actions

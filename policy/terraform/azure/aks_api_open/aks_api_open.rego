@@ -26,14 +26,14 @@ import data.lib.mlfence.tfplan
 # api_server_authorized_ip_ranges (2.x/3.x, removed in 4.0) is still read for older plans.
 _range_paths := [["api_server_access_profile", 0, "authorized_ip_ranges"], ["api_server_authorized_ip_ranges"]]
 
-violation contains result.violation(rego.metadata.chain(), r.address, msg) if {
+violation contains result.failure(rego.metadata.chain(), r.address, msg) if {
 	some r in _public
 	count(_ranges(r)) == 0
 	not _ranges_pending(r)
 	msg := sprintf("%s: public API server without authorized IP ranges; %s", [r.address, _fix])
 }
 
-violation contains result.violation(rego.metadata.chain(), r.address, msg) if {
+violation contains result.failure(rego.metadata.chain(), r.address, msg) if {
 	some r in _public
 	some cidr in _ranges(r)
 	net.is_everywhere(cidr)

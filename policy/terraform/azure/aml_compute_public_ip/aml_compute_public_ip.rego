@@ -22,14 +22,14 @@ package terraform.azure.aml_compute_public_ip
 import data.lib.mlfence.result
 import data.lib.mlfence.tfplan
 
-violation contains result.violation(rego.metadata.chain(), r.address, msg) if {
+violation contains result.failure(rego.metadata.chain(), r.address, msg) if {
 	some r in _computes
 	not tfplan.is_false(tfplan.setting(r, ["node_public_ip_enabled"]))
 	not tfplan.pending(r, ["node_public_ip_enabled"])
 	msg := sprintf("%s: nodes get public IPs; set node_public_ip_enabled = false with subnet_resource_id", [r.address])
 }
 
-violation contains result.violation(rego.metadata.chain(), r.address, msg) if {
+violation contains result.failure(rego.metadata.chain(), r.address, msg) if {
 	some r in _computes
 	tfplan.is_false(tfplan.setting(r, ["node_public_ip_enabled"]))
 	not _has_subnet(r)

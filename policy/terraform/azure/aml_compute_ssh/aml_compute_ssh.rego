@@ -21,13 +21,13 @@ package terraform.azure.aml_compute_ssh
 import data.lib.mlfence.result
 import data.lib.mlfence.tfplan
 
-violation contains result.violation(rego.metadata.chain(), r.address, msg) if {
+violation contains result.failure(rego.metadata.chain(), r.address, msg) if {
 	some r in _of_type("azurerm_machine_learning_compute_cluster")
 	tfplan.is_true(tfplan.setting(r, ["ssh_public_access_enabled"]))
 	msg := sprintf("%s opens SSH to the internet; set ssh_public_access_enabled = false", [r.address])
 }
 
-violation contains result.violation(rego.metadata.chain(), r.address, msg) if {
+violation contains result.failure(rego.metadata.chain(), r.address, msg) if {
 	some r in _of_type("azurerm_machine_learning_compute_instance")
 	count(tfplan.blocks(r, "ssh")) > 0
 	not tfplan.is_false(tfplan.setting(r, ["node_public_ip_enabled"]))

@@ -31,7 +31,7 @@ _dependencies := [
 
 # public_network_access_enabled defaults to true on both (azurerm 3.x and 4.x); network rules
 # whose default_action is Deny still close the public endpoint to other networks.
-violation contains result.violation(rego.metadata.chain(), d.address, msg) if {
+violation contains result.failure(rego.metadata.chain(), d.address, msg) if {
 	some ws in tfplan.existing_of_type("azurerm_machine_learning_workspace")
 	some spec in _dependencies
 	some d in tfplan.linked(ws, spec.attribute, spec.type)

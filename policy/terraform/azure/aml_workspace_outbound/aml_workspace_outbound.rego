@@ -29,7 +29,7 @@ import data.lib.mlfence.tfplan
 
 _path := ["managed_network", 0, "isolation_mode"]
 
-violation contains result.violation(rego.metadata.chain(), r.address, msg) if {
+violation contains result.failure(rego.metadata.chain(), r.address, msg) if {
 	not _allowed("AllowInternetOutbound")
 	some r in _workspaces
 	_mode(r) == "AllowInternetOutbound"

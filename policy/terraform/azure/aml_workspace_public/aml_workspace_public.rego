@@ -23,14 +23,14 @@ import data.lib.mlfence.tfplan
 
 # public_network_access_enabled (azurerm 3.x and 4.x, default true); azurerm 2.x/3.x also had
 # public_access_behind_virtual_network_enabled (removed in 4.0), which opens the workspace too.
-violation contains result.violation(rego.metadata.chain(), r.address, msg) if {
+violation contains result.failure(rego.metadata.chain(), r.address, msg) if {
 	some r in _workspaces
 	not tfplan.is_false(tfplan.setting(r, ["public_network_access_enabled"]))
 	not tfplan.pending(r, ["public_network_access_enabled"])
 	msg := sprintf("%s accepts public network access; set public_network_access_enabled = false", [r.address])
 }
 
-violation contains result.violation(rego.metadata.chain(), r.address, msg) if {
+violation contains result.failure(rego.metadata.chain(), r.address, msg) if {
 	some r in _workspaces
 	tfplan.is_false(tfplan.setting(r, ["public_network_access_enabled"]))
 	tfplan.is_true(tfplan.setting(r, ["public_access_behind_virtual_network_enabled"]))

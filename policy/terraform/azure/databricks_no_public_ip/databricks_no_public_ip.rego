@@ -24,7 +24,7 @@ import data.lib.mlfence.tfplan
 
 _path := ["custom_parameters", 0, "no_public_ip"]
 
-violation contains result.violation(rego.metadata.chain(), r.address, msg) if {
+violation contains result.failure(rego.metadata.chain(), r.address, msg) if {
 	some r in _workspaces
 	tfplan.is_false(tfplan.setting(r, _path))
 	msg := sprintf("%s: cluster nodes get public IPs; set custom_parameters.no_public_ip = true", [r.address])

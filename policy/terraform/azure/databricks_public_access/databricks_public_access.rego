@@ -21,7 +21,7 @@ package terraform.azure.databricks_public_access
 import data.lib.mlfence.result
 import data.lib.mlfence.tfplan
 
-violation contains result.violation(rego.metadata.chain(), r.address, msg) if {
+violation contains result.failure(rego.metadata.chain(), r.address, msg) if {
 	some r in _workspaces
 	not tfplan.is_false(tfplan.setting(r, ["public_network_access_enabled"]))
 	not tfplan.pending(r, ["public_network_access_enabled"])

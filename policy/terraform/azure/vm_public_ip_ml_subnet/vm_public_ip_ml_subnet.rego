@@ -25,7 +25,7 @@ import data.lib.mlfence.tfplan
 
 _vm_types := ["azurerm_linux_virtual_machine", "azurerm_windows_virtual_machine", "azurerm_virtual_machine"]
 
-violation contains result.violation(rego.metadata.chain(), vm.address, msg) if {
+violation contains result.failure(rego.metadata.chain(), vm.address, msg) if {
 	some type in _vm_types
 	some vm in tfplan.of_type(type)
 	not tfplan.allowlisted(vm)

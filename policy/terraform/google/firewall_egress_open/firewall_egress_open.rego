@@ -27,7 +27,7 @@ import data.lib.mlfence.result
 import data.lib.mlfence.tfgoogle
 import data.lib.mlfence.tfplan
 
-violation contains result.violation(rego.metadata.chain(), r.address, msg) if {
+violation contains result.failure(rego.metadata.chain(), r.address, msg) if {
 	some r in tfgoogle.firewall_egress_allow
 	not _proxy_only(r)
 	destinations := tfgoogle.firewall_destinations(r)

@@ -24,7 +24,7 @@ import data.lib.mlfence.ranges
 import data.lib.mlfence.result
 import data.lib.mlfence.tfgoogle
 
-violation contains result.violation(rego.metadata.chain(), r.address, msg) if {
+violation contains result.failure(rego.metadata.chain(), r.address, msg) if {
 	some hit in _hits
 	hit.class.class in {"cloud", "public", "partial"}
 	r := hit.resource

@@ -26,7 +26,7 @@ import data.lib.mlfence.tfplan
 _public_members := {"allUsers", "allAuthenticatedUsers"}
 
 # A grant to everyone on a bucket whose public access prevention is not enforced.
-violation contains result.violation(rego.metadata.chain(), g.resource.address, msg) if {
+violation contains result.failure(rego.metadata.chain(), g.resource.address, msg) if {
 	some g in _grants
 	not tfplan.allowlisted(g.resource)
 	not _protected(g.resource)

@@ -29,7 +29,7 @@ _private_endpoint := ["private_cluster_config", 0, "enable_private_endpoint"]
 
 _man := "master_authorized_networks_config"
 
-violation contains result.violation(rego.metadata.chain(), r.address, msg) if {
+violation contains result.failure(rego.metadata.chain(), r.address, msg) if {
 	some hit in _problems
 	r := hit.resource
 	msg := sprintf("%s: the public control plane endpoint %s", [r.address, hit.problem])

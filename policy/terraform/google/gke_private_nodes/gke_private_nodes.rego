@@ -24,7 +24,7 @@ import data.lib.mlfence.tfplan
 
 _path := ["private_cluster_config", 0, "enable_private_nodes"]
 
-violation contains result.violation(rego.metadata.chain(), r.address, msg) if {
+violation contains result.failure(rego.metadata.chain(), r.address, msg) if {
 	some r in tfplan.of_type("google_container_cluster")
 	not tfplan.allowlisted(r)
 	not tfplan.is_true(tfplan.setting(r, _path))
@@ -34,7 +34,7 @@ violation contains result.violation(rego.metadata.chain(), r.address, msg) if {
 
 # A node pool can opt out of the cluster's private nodes (network_config.enable_private_nodes,
 # provider 5.x and later); only the explicit false is judged, omitted inherits the cluster.
-violation contains result.violation(rego.metadata.chain(), r.address, msg) if {
+violation contains result.failure(rego.metadata.chain(), r.address, msg) if {
 	some r in tfplan.of_type("google_container_node_pool")
 	not tfplan.allowlisted(r)
 	tfplan.is_false(tfplan.setting(r, ["network_config", 0, "enable_private_nodes"]))

@@ -28,7 +28,7 @@ import data.lib.mlfence.tfplan
 
 _types := {"google_compute_instance", "google_compute_instance_template", "google_compute_region_instance_template"}
 
-violation contains result.violation(rego.metadata.chain(), r.address, msg) if {
+violation contains result.failure(rego.metadata.chain(), r.address, msg) if {
 	some r in _ml_instances
 	some i, nic in tfplan.blocks(r, "network_interface")
 	some key in ["access_config", "ipv6_access_config"]
@@ -38,7 +38,7 @@ violation contains result.violation(rego.metadata.chain(), r.address, msg) if {
 	])
 }
 
-violation contains result.violation(rego.metadata.chain(), r.address, msg) if {
+violation contains result.failure(rego.metadata.chain(), r.address, msg) if {
 	some r in tfplan.of_type("google_tpu_v2_vm")
 	not tfplan.allowlisted(r)
 	tfplan.is_true(tfplan.setting(r, ["network_config", 0, "enable_external_ips"]))

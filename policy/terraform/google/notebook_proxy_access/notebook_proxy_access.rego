@@ -27,7 +27,7 @@ import data.lib.mlfence.tfplan
 
 _attribute := {"google_workbench_instance": "disable_proxy_access", "google_notebooks_instance": "no_proxy_access"}
 
-violation contains result.violation(rego.metadata.chain(), r.address, msg) if {
+violation contains result.failure(rego.metadata.chain(), r.address, msg) if {
 	some r in _in_scope
 	attribute := _attribute[r.type]
 	not tfplan.is_true(tfplan.setting(r, [attribute]))

@@ -31,7 +31,7 @@ _checks := {
 
 # tfplan.pending: unknown and written by the user. gce_setup is Optional+Computed, so an
 # unmentioned block is unknown in the plan yet means the provider default (public IP).
-violation contains result.violation(rego.metadata.chain(), r.address, msg) if {
+violation contains result.failure(rego.metadata.chain(), r.address, msg) if {
 	some type, check in _checks
 	some r in tfplan.of_type(type)
 	not tfplan.allowlisted(r)

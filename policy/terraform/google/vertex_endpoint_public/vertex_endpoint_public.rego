@@ -26,7 +26,7 @@ import data.lib.mlfence.tfplan
 
 _psc := "private_service_connect_config"
 
-violation contains result.violation(rego.metadata.chain(), r.address, msg) if {
+violation contains result.failure(rego.metadata.chain(), r.address, msg) if {
 	some r in _endpoints
 	not _peered(r)
 	not _psc_enabled(r)
@@ -34,7 +34,7 @@ violation contains result.violation(rego.metadata.chain(), r.address, msg) if {
 	msg := sprintf("%s is served publicly: no network and no %s.enable_private_service_connect", [r.address, _psc])
 }
 
-violation contains result.violation(rego.metadata.chain(), r.address, msg) if {
+violation contains result.failure(rego.metadata.chain(), r.address, msg) if {
 	some r in _endpoints
 	_psc_enabled(r)
 	count(_allowlist(r)) == 0
@@ -42,7 +42,7 @@ violation contains result.violation(rego.metadata.chain(), r.address, msg) if {
 	msg := sprintf("%s: Private Service Connect with an empty %s.project_allowlist accepts any project", [r.address, _psc])
 }
 
-violation contains result.violation(rego.metadata.chain(), r.address, msg) if {
+violation contains result.failure(rego.metadata.chain(), r.address, msg) if {
 	allowed := {p | some p in tfplan.string_list(config.value("gcp_psc_allowed_projects"))}
 	count(allowed) > 0
 	some r in _endpoints

@@ -20,13 +20,13 @@ package terraform.google.vertex_index_endpoint_public
 import data.lib.mlfence.result
 import data.lib.mlfence.tfplan
 
-violation contains result.violation(rego.metadata.chain(), r.address, msg) if {
+violation contains result.failure(rego.metadata.chain(), r.address, msg) if {
 	some r in _index_endpoints
 	tfplan.is_true(tfplan.setting(r, ["public_endpoint_enabled"]))
 	msg := sprintf("%s serves vector search on a public domain; set public_endpoint_enabled = false", [r.address])
 }
 
-violation contains result.violation(rego.metadata.chain(), r.address, msg) if {
+violation contains result.failure(rego.metadata.chain(), r.address, msg) if {
 	some r in _index_endpoints
 	tfplan.is_true(tfplan.setting(r, ["private_service_connect_config", 0, "enable_private_service_connect"]))
 	count(tfplan.string_list(tfplan.setting(r, ["private_service_connect_config", 0, "project_allowlist"]))) == 0
