@@ -94,6 +94,14 @@ default _any_kind_rules := []
 
 _any_kind_rules := _rule_index.any_kind if is_array(_rule_index.any_kind)
 
+# cross_object_rules are the IDs of the Kubernetes rules that read data.inventory (the index
+# lists them, derived from their sources): their verdict on an object depends on the objects
+# around it. Without an index: none.
+cross_object_rules := {id |
+	is_array(_rule_index.cross_object)
+	some id in _rule_index.cross_object
+}
+
 _terraform_findings(plan) := {as_finding(violation) |
 	found := _terraform_violations with input as {"plan": plan, "parameters": params}
 	some violation in found

@@ -134,7 +134,7 @@ def stage(dest: Path, root: Path | None = None, run_settings: settings.Settings 
     rules = catalog.load(policy)
     target = dest / rule_index.PATH.relative_to("data")
     target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(rule_index.dumps(rule_index.build(rules)))
+    target.write_text(rule_index.dumps(rule_index.build(rules, policy / "lib")))
     document = manifest(root, dest, rules, (data_root, *run_settings.data_layers))
     (dest / ".manifest").write_text(json.dumps(document, indent=2, sort_keys=True) + "\n")
     return document

@@ -438,3 +438,9 @@ def link(rule_path: Path, lib_root: Path) -> tuple[RegoFile, tuple[RegoFile, ...
 def location_text(term: dict[str, Any]) -> str:
     """The source text OPA records for a term (debugging aid)."""
     return base64.b64decode(term.get("location", {}).get("text", "")).decode()
+
+
+def reads_inventory(rule_path: Path, lib_root: Path) -> bool:
+    """Whether the rule, or a lib rule it calls, reads data.inventory: its verdict on an object
+    depends on the other objects of the cluster or of the scan."""
+    return analyse(rule_path, lib_root).reads_inventory
