@@ -97,7 +97,7 @@ _any_kind_rules := _rule_index.any_kind if is_array(_rule_index.any_kind)
 # cross_object_rules are the IDs of the Kubernetes rules that read data.inventory (the index
 # lists them, derived from their sources): their verdict on an object depends on the objects
 # around it. Without an index: none.
-cross_object_rules := {id |
+cross_object_rules contains id if {
 	is_array(_rule_index.cross_object)
 	some id in _rule_index.cross_object
 }
