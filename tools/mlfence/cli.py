@@ -400,6 +400,11 @@ def build(
     for path, text in chart.items():
         write_text_atomic(out / "gatekeeper" / "chart" / path, text)
     err.print(f"bundle {built.path} revision {built.revision} sha256 {built.sha256}")
+    if signing_key is None:
+        # The sidecar config of docs/deploy.md pins bundles.mlfence.signing.keyid, so OPA would
+        # refuse this bundle ("bundle missing .signatures.json file") and keep its last good one.
+        err.print(f"mlfence: warning: {built.path} is unsigned, and the sidecar config of docs/deploy.md "
+                  "refuses unsigned bundles; sign it with --signing-key KEY", markup=False, highlight=False)
     err.print(f"gatekeeper: {len(artifacts)} files in {out / 'gatekeeper'} (Helm chart: chart/)")
     err.print(f"conftest: conftest test -p {conftest_tree / 'policy'} -d {conftest_tree / 'data'} FILE...")
 
