@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from conftest import ROOT, opa_eval, run, tool
-from mlfence import bundle
+from mlfence import bundle, catalog
 
 
 @pytest.fixture(scope="module")
@@ -28,14 +28,18 @@ def test_bundle_contents_exclude_tests_and_conftest_adapter(built: bundle.BuiltB
     assert ".manifest" in names and "data.json" in names
     assert not [n for n in names if n.endswith("_test.rego")]
     assert not [n for n in names if n.startswith("main/")]
-    assert "mlfence/decision.rego" in names and "k8s/network/egress_allow_all/egress_allow_all.rego" in names
+    rule_source = catalog.by_id("MLF-K8S-001").source.relative_to(ROOT / "policy").as_posix()
+    assert "mlfence/decision.rego" in names and rule_source in names
     assert all(not n.startswith(("/", "tmp")) for n in names)
 
 
 def test_manifest(built: bundle.BuiltBundle) -> None:
     manifest = json.loads(_members(built.path)[".manifest"])
     assert manifest["rego_version"] == 1
-    assert sorted(manifest["roots"]) == ["k8s", "lib", "mlfence", "terraform"]
+    assert sorted(manifest["roots"]) == sorted(bundle.ROOTS)
+    # Only mlfence's own names: another bundle may own k8s, terraform or lib/<its name> (test_sidecar).
+    assert all(root == "mlfence" or root.startswith(("mlfence/", "lib/mlfence")) for root in manifest["roots"])
+    assert all(bundle.under_roots(rule.package) for rule in catalog.load())
     assert manifest["revision"] == built.revision and "+data." in built.revision
     assert manifest["metadata"]["rules"] == len(manifest["metadata"]["rule_ids"]) > 2
 

@@ -12,6 +12,7 @@ from typing import Any
 import yaml
 
 from conftest import ROOT, run, tool
+from mlfence import catalog
 
 K8S_EXAMPLES = "examples/kubernetes/"
 PLAN = "examples/terraform/ml-platform.plan.json"
@@ -97,7 +98,8 @@ def test_the_same_file_without_its_default_deny_fails_when_combined(tmp_path: Pa
 def test_a_rule_package_namespace_finds_nothing_so_rules_are_selected_with_data(tmp_path: Path) -> None:
     """docs/deploy.md: --namespace <rule package> passes everything (the rules read the input the
     main adapter builds); the documented way to run one rule is a rule_settings data file."""
-    code, by_package = conftest_json("--combine", "--namespace", "k8s.network.egress_allow_all", K8S_EXAMPLES)
+    package = catalog.by_id("MLF-K8S-001").package
+    code, by_package = conftest_json("--combine", "--namespace", package, K8S_EXAMPLES)
     assert (code, messages(by_package, "failures")) == (0, [])
     doc = (ROOT / "docs" / "deploy.md").read_text()
     assert "--namespace` with a rule package" in doc and "rule_settings:" in doc

@@ -26,15 +26,12 @@ from mlfence.catalog import Rule
 from mlfence.files import write_text_atomic
 
 PATH = Path("data/mlfence/rule_index/data.json")  # data path: mlfence.rule_index
-TARGET_PACKAGE = {"kubernetes": "k8s"}
 
 
 def _pair(rule: Rule) -> list[str]:
-    """[area, rule] of package k8s.<area>.<rule>."""
-    parts = rule.package.split(".")
-    if len(parts) != 3 or parts[0] != TARGET_PACKAGE[rule.target]:
-        raise ValueError(f"{rule.rule_id}: package {rule.package} is not k8s.<area>.<rule>")
-    return parts[1:]
+    """[area, rule] of package <target package>.<area>.<rule>: policy/mlfence/evaluate.rego reads
+    data.<target package>[area][rule]."""
+    return [rule.area, rule.slug]
 
 
 def build(rules: Iterable[Rule], lib_root: Path | None = None) -> dict[str, Any]:
@@ -45,7 +42,10 @@ def build(rules: Iterable[Rule], lib_root: Path | None = None) -> dict[str, Any]
     kinds: dict[str, list[list[str]]] = {}
     any_kind: list[list[str]] = []
     cross_object: list[str] = []
-    for rule in sorted((r for r in rules if r.target == "kubernetes"), key=lambda r: r.package):
+    kubernetes = sorted((r for r in rules if r.target == "kubernetes"), key=lambda r: r.package)
+    if len({r.target_package for r in kubernetes}) > 1:
+        raise ValueError(f"Kubernetes rules in several packages: {sorted({r.target_package for r in kubernetes})}")
+    for rule in kubernetes:
         if not rule.kinds:
             any_kind.append(_pair(rule))
         for kind in sorted(set(rule.kinds)):
