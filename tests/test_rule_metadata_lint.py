@@ -20,7 +20,7 @@ _GOOD = """# METADATA
 #   target: {target}
 #   kinds: [aws_db_instance]
 #   recommended_action: Fix it.
-package terraform.aws.{slug}
+package mlfence.terraform.aws.{slug}
 
 import data.lib.mlfence.result
 
@@ -56,5 +56,5 @@ def test_bad_metadata_is_reported_and_good_metadata_is_not(tmp_path: Path) -> No
         ("bad.rego", 'custom.target "kubernetes" does not match the rule\'s folder policy/terraform ("terraform")'),
         ("bad.rego", 'custom.severity "urgent" is not one of low, medium, high, critical'),
         # The first holder (by file) keeps the ID; every other one is reported.
-        ("good.rego", "custom.id MLF-TF-901 is also used by policy/terraform/aws/bad/bad.rego"),
+        ("good.rego", "custom.id MLF-TF-901 is also used by policy/mlfence/terraform/aws/bad/bad.rego"),
     }

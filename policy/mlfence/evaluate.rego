@@ -74,12 +74,12 @@ _k8s_findings(review, inventory) := {as_finding(violation) |
 # would match; without an index every rule runs.
 _k8s_violations := union({found |
 	some pair in array.concat(object.get(_rule_index.kinds, [_object_kind], []), _any_kind_rules)
-	found := data.k8s[pair[0]][pair[1]].violation
+	found := data.mlfence.k8s[pair[0]][pair[1]].violation
 }) if {
 	is_object(_rule_index.kinds)
 } else := union({found |
 	some area, rule
-	found := data.k8s[area][rule].violation
+	found := data.mlfence.k8s[area][rule].violation
 })
 
 default _object_kind := ""
@@ -116,7 +116,7 @@ unchanged_summary(doc) := {"unchanged_not_judged": n} if {
 
 _terraform_violations := union({found |
 	some provider, rule
-	found := data.terraform[provider][rule].violation
+	found := data.mlfence.terraform[provider][rule].violation
 })
 
 # as_finding(violation) flattens a rule's {"msg", "details"} into the finding contract.
