@@ -414,7 +414,8 @@ def test_bundle_coexists_with_another_bundle_in_one_opa(server: NginxServer, bui
                                                         tmp_path: Path) -> None:
     """One OPA, two bundles from the bundle server: OPA refuses to activate bundles whose roots
     overlap, so mlfence's roots must be its own (mlfence, lib/mlfence; docs/architecture.md)."""
-    mlfence_roots = json.loads(bundles.members(built.good)[".manifest"])["roots"]
+    members = {name.lstrip("/"): data for name, data in bundles.members(built.good).items()}
+    mlfence_roots = json.loads(members[".manifest"])["roots"]
     assert sorted(mlfence_roots) == sorted(bundle.ROOTS)
     assert all(root == "mlfence" or root.startswith(("mlfence/", "lib/mlfence")) for root in mlfence_roots)
     server.publish(built.good, "coexist-mlfence.tar.gz")
