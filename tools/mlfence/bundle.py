@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from mlfence import __version__, catalog, rego_source, rule_index, settings, toolchain
+from mlfence.errors import MlfenceError
 from mlfence.files import write_bytes_atomic
 
 # The parts of `data` the bundle owns. OPA refuses to activate bundles with overlapping roots, so
@@ -32,7 +33,7 @@ CONFTEST_ADAPTER = "main"
 DATA_NAMES = ("data.json", "data.yaml")
 
 
-class BundleError(RuntimeError):
+class BundleError(MlfenceError, RuntimeError):
     """The bundle cannot be built."""
 
 

@@ -18,6 +18,7 @@ from typing import Any
 import yaml
 
 from mlfence import toolchain
+from mlfence.errors import MlfenceError
 
 RULE_ID = re.compile(r"^MLF-(K8S|TF)-\d{3}$")
 SEVERITIES = ("critical", "high", "medium", "low")
@@ -25,7 +26,7 @@ SEVERITIES = ("critical", "high", "medium", "low")
 TARGETS = {"kubernetes": "k8s", "terraform": "terraform"}
 
 
-class CatalogError(RuntimeError):
+class CatalogError(MlfenceError, RuntimeError):
     """The policy tree breaks the rule contract (docs/writing-rules.md)."""
 
 

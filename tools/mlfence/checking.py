@@ -25,6 +25,7 @@ from mlfence import (
     toolchain,
 )
 from mlfence.documents import Document, InputProblem
+from mlfence.errors import MlfenceError
 from mlfence.reports.model import FILTERED, NO_INPUT, RAN
 from mlfence.scan import Finding
 
@@ -32,7 +33,7 @@ EXIT_CLEAN, EXIT_FINDINGS, EXIT_INPUT = 0, 1, 2
 STDIN = "<stdin>"
 
 
-class CheckError(RuntimeError):
+class CheckError(MlfenceError, RuntimeError):
     """The run cannot produce a report at all (usage error, broken installation)."""
 
 

@@ -30,6 +30,7 @@ from mlfence import (
     settings,
     toolchain,
 )
+from mlfence.errors import MlfenceError, one_line
 from mlfence.files import write_text_atomic
 
 app = typer.Typer(
@@ -416,10 +417,16 @@ app.command("sync")(_sync)
 
 
 def run() -> None:
-    """Console entry point. An operating-system failure anywhere (an unwritable --output or
-    --out, a full disk, a vanished file) ends with one line and exit 2, never a traceback."""
+    """Console entry point. A user-facing error that no command turned into its own message
+    (mlfence.errors.MlfenceError: e.g. a rule importing a lib that does not exist, met while
+    generating Gatekeeper templates) and an operating-system failure anywhere (an unwritable
+    --output or --out, a full disk, a vanished file) end with one line and exit 2, never a
+    traceback: exit 1 means findings."""
     try:
         app()
+    except MlfenceError as exc:
+        err.print(f"mlfence: {one_line(exc)}", markup=False, highlight=False)
+        raise SystemExit(2) from None
     except OSError as exc:
         where = f" {exc.filename}" if getattr(exc, "filename", None) else ""
         err.print(f"mlfence: cannot access{where}: {exc.strerror or exc}", markup=False, highlight=False)

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from mlfence import toolchain
+from mlfence.errors import MlfenceError
 
 ALLOWED_DATA_ROOTS = {"lib", "inventory"}
 # The statuses a finding constructor of lib.mlfence.result passes on (policy/lib/mlfence/result.rego).
@@ -31,7 +32,7 @@ FINDING_STATUSES = frozenset({"fail", "warn", "unknown"})
 RuleKey = tuple[str, str]  # (package, rule name): every definition of the name in the package
 
 
-class LinkError(RuntimeError):
+class LinkError(MlfenceError, RuntimeError):
     """A rule cannot be linked into a Gatekeeper template."""
 
 

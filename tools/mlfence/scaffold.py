@@ -13,13 +13,14 @@ from pathlib import Path
 import yaml
 
 from mlfence import catalog, toolchain
+from mlfence.errors import MlfenceError
 from mlfence.files import write_text_atomic
 
 SLUG = re.compile(r"^[a-z][a-z0-9_]*$")
 ID_PREFIX = {"kubernetes": "MLF-K8S", "terraform": "MLF-TF"}
 
 
-class ScaffoldError(ValueError):
+class ScaffoldError(MlfenceError, ValueError):
     """The new rule cannot be created as asked."""
 
 

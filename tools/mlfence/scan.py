@@ -15,12 +15,13 @@ from typing import Any
 
 from mlfence import toolchain
 from mlfence.documents import Document, OriginLines
+from mlfence.errors import MlfenceError
 
 SEVERITY_ORDER = {"critical": 0, "high": 1, "medium": 2, "low": 3}
 STATUSES = ("fail", "warn", "unknown", "exempted")
 
 
-class ScanError(RuntimeError):
+class ScanError(MlfenceError, RuntimeError):
     """OPA could not evaluate the policy (a broken policy or data folder, not bad input)."""
 
 

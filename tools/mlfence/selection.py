@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
 
+from mlfence.errors import MlfenceError
 from mlfence.scan import SEVERITY_ORDER, Finding
 
 SEVERITIES = tuple(sorted(SEVERITY_ORDER, key=SEVERITY_ORDER.__getitem__))  # critical first
@@ -17,7 +18,7 @@ SEVERITIES = tuple(sorted(SEVERITY_ORDER, key=SEVERITY_ORDER.__getitem__))  # cr
 LEGACY_STATUSES = {"fail": frozenset({"fail"}), "warn": frozenset({"fail", "warn", "unknown"})}
 
 
-class SelectionError(ValueError):
+class SelectionError(MlfenceError, ValueError):
     """A rule pattern, severity or --fail-on value is not understood."""
 
 

@@ -27,6 +27,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from mlfence.errors import MlfenceError
+
 TOOL_NAMES = ("opa", "conftest", "gator", "regal", "helm", "kustomize")
 PACKAGE = Path(__file__).resolve().parent
 # Filled in by the wheel build (setup.py); absent from the source tree.
@@ -34,7 +36,7 @@ PACKAGED_RESOURCES = PACKAGE / "_resources"
 PACKAGED_BIN = PACKAGE / "_bin"
 
 
-class ToolchainError(RuntimeError):
+class ToolchainError(MlfenceError, RuntimeError):
     """A resource or binary is missing or wrong in a way the caller cannot recover from."""
 
 
