@@ -17,11 +17,11 @@ from typing import Any
 
 import yaml
 
-from mlfence import toolchain
+from mlfence import levels, toolchain
 from mlfence.errors import MlfenceError
 
 RULE_ID = re.compile(r"^MLF-(K8S|TF)-\d{3}$")
-SEVERITIES = ("critical", "high", "medium", "low")
+SEVERITIES = levels.SEVERITIES
 # The targets a rule may declare, with the short name its long_id (and its target package) uses.
 TARGETS = {"kubernetes": "k8s", "terraform": "terraform"}
 

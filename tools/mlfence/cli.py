@@ -22,6 +22,7 @@ from mlfence import (
     fixtures,
     gatekeeper,
     helmchart,
+    levels,
     parameters,
     planfixture,
     reach,
@@ -52,11 +53,8 @@ class Format(StrEnum):
     policyreport = "policyreport"
 
 
-class Severity(StrEnum):
-    low = "low"
-    medium = "medium"
-    high = "high"
-    critical = "critical"
+# --severity's choices, least severe first as before: the values are mlfence.levels.SEVERITIES.
+Severity = StrEnum("Severity", [(s, s) for s in reversed(levels.SEVERITIES)])  # type: ignore[misc]
 
 
 class CatalogFormat(StrEnum):

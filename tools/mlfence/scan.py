@@ -16,9 +16,7 @@ from typing import Any
 from mlfence import toolchain
 from mlfence.documents import Document, OriginLines
 from mlfence.errors import MlfenceError
-
-SEVERITY_ORDER = {"critical": 0, "high": 1, "medium": 2, "low": 3}
-STATUSES = ("fail", "warn", "unknown", "exempted")
+from mlfence.levels import SEVERITY_ORDER
 
 
 class ScanError(MlfenceError, RuntimeError):
@@ -47,6 +45,12 @@ class Finding:
     fingerprint: str = ""  # baseline.fingerprint: stable across line moves
     kustomization: str = ""  # the kustomization folder whose `kustomize build` rendered the object
     document: int = -1  # index of the scanned document it was found in
+
+    @property
+    def text(self) -> str:
+        """The message without the rule ID that the engines put in front of it (conftest and
+        Gatekeeper print only the message): for reports that carry rule_id in its own field."""
+        return self.message.removeprefix(f"{self.rule_id}: ")
 
     @property
     def origin(self) -> str:

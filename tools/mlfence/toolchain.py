@@ -86,10 +86,14 @@ def bundle_yaml() -> Path:
 
 
 def pins_file() -> Path:
+    """The pinned tool versions: the project's own, else those of this installation (the
+    repository or the wheel), whose binaries run when a MLFENCE_HOME carries policy and data only."""
     root = project_root()
-    for candidate in (root / "tools" / "pins.txt", root / "pins.txt"):
-        if candidate.is_file():
-            return candidate
+    installation = _repository() or PACKAGED_RESOURCES
+    for folder in dict.fromkeys((root, installation)):
+        for candidate in (folder / "tools" / "pins.txt", folder / "pins.txt"):
+            if candidate.is_file():
+                return candidate
     raise ToolchainError(f"no pins.txt under {root}: the pinned tool versions are unknown")
 
 
