@@ -33,7 +33,7 @@ def _lint(tmp_path: Path, rules: dict[str, str]) -> list[dict[str, object]]:
     shutil.copytree(ROOT / ".regal", tmp_path / ".regal")
     shutil.copytree(ROOT / "policy" / "lib", tmp_path / "policy" / "lib")
     for slug, text in rules.items():
-        folder = tmp_path / "policy" / "terraform" / "aws" / slug
+        folder = tmp_path / "policy" / "mlfence" / "terraform" / "aws" / slug
         folder.mkdir(parents=True)
         (folder / f"{slug}.rego").write_text(text)
     proc = run([tool("regal"), "lint", "--format", "json", "policy"], cwd=tmp_path)

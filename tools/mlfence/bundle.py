@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import shutil
 import subprocess
 import tempfile
@@ -18,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from mlfence import __version__, catalog, rego_source, rule_index, settings, toolchain
+from mlfence import __version__, catalog, rule_index, settings, toolchain
 from mlfence.errors import MlfenceError
 from mlfence.files import write_bytes_atomic
 
@@ -72,6 +73,17 @@ def under_roots(package: str) -> bool:
     return any(path == root or path.startswith(root + "/") for root in ROOTS)
 
 
+_PACKAGE = re.compile(r"^package\s+([\w.]+)", re.MULTILINE)
+
+
+def _package_of(source: Path) -> str:
+    """The package a Rego file declares (its first `package` line: no OPA process per file)."""
+    found = _PACKAGE.search(source.read_text())
+    if found is None:
+        raise BundleError(f"{source}: no package declaration")
+    return found.group(1)
+
+
 def _shipped_sources(policy: Path) -> list[Path]:
     """The non-test Rego files of the policy tree but the conftest adapter; a package outside the
     roots is refused rather than shipped (OPA would refuse the whole bundle) or silently dropped."""
@@ -79,7 +91,7 @@ def _shipped_sources(policy: Path) -> list[Path]:
     for source in sorted(policy.rglob("*.rego")):
         if source.name.endswith("_test.rego"):
             continue
-        package = rego_source.parse(source).package
+        package = _package_of(source)
         if package == CONFTEST_ADAPTER:
             continue
         if not under_roots(package):
@@ -146,11 +158,7 @@ def stage(dest: Path, root: Path | None = None, run_settings: settings.Settings 
     except settings.SettingsError as exc:
         raise BundleError(str(exc)) from None
     policy, data_root = root / "policy", root / "data"
-    try:
-        sources = _shipped_sources(policy)
-    except rego_source.LinkError as exc:
-        raise BundleError(str(exc)) from None
-    for source in sources:
+    for source in _shipped_sources(policy):
         target = dest / source.relative_to(policy)
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(source, target)
