@@ -53,7 +53,8 @@ def test_bad_metadata_is_reported_and_good_metadata_is_not(tmp_path: Path) -> No
     })
     found = {(Path(str(v["location"]["file"])).name, v["description"]) for v in violations}  # type: ignore[index]
     assert found == {
-        ("bad.rego", 'custom.target "kubernetes" does not match the rule\'s folder policy/mlfence/terraform ("terraform")'),
+        ("bad.rego",
+         'custom.target "kubernetes" does not match the rule\'s folder policy/mlfence/terraform ("terraform")'),
         ("bad.rego", 'custom.severity "urgent" is not one of low, medium, high, critical'),
         # The first holder (by file) keeps the ID; every other one is reported.
         ("good.rego", "custom.id MLF-TF-901 is also used by policy/mlfence/terraform/aws/bad/bad.rego"),
