@@ -59,7 +59,7 @@ def _rules() -> dict[str, catalog.Rule]:
 
 
 def _area(rule: catalog.Rule) -> str:
-    return rule.package.split(".")[1]
+    return rule.area
 
 
 # --- Terraform -----------------------------------------------------------------------------------
@@ -104,7 +104,7 @@ def terraform_plans(rules: dict[str, catalog.Rule], count: int, rng: random.Rand
         for raw in rule.examples:
             if raw.get("parameters"):
                 continue
-            by_provider[rule.package.split(".")[1]].append((rule, raw))
+            by_provider[rule.area].append((rule, raw))
     labels = []
     providers = sorted(by_provider)
     for n in range(count):

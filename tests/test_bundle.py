@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from conftest import ROOT, opa_eval, run, tool
-from mlfence import bundle
+from mlfence import bundle, catalog
 
 
 @pytest.fixture(scope="module")
@@ -28,14 +28,18 @@ def test_bundle_contents_exclude_tests_and_conftest_adapter(built: bundle.BuiltB
     assert ".manifest" in names and "data.json" in names
     assert not [n for n in names if n.endswith("_test.rego")]
     assert not [n for n in names if n.startswith("main/")]
-    assert "mlfence/decision.rego" in names and "k8s/network/egress_allow_all/egress_allow_all.rego" in names
+    rule_source = catalog.by_id("MLF-K8S-001").source.relative_to(ROOT / "policy").as_posix()
+    assert "mlfence/decision.rego" in names and rule_source in names
     assert all(not n.startswith(("/", "tmp")) for n in names)
 
 
 def test_manifest(built: bundle.BuiltBundle) -> None:
     manifest = json.loads(_members(built.path)[".manifest"])
     assert manifest["rego_version"] == 1
-    assert sorted(manifest["roots"]) == ["k8s", "lib", "mlfence", "terraform"]
+    assert sorted(manifest["roots"]) == sorted(bundle.ROOTS)
+    # Only mlfence's own names: another bundle may own k8s, terraform or lib/<its name> (test_sidecar).
+    assert all(root == "mlfence" or root.startswith(("mlfence/", "lib/mlfence")) for root in manifest["roots"])
+    assert all(bundle.under_roots(rule.package) for rule in catalog.load())
     assert manifest["revision"] == built.revision and "+data." in built.revision
     assert manifest["metadata"]["rules"] == len(manifest["metadata"]["rule_ids"]) > 2
 
@@ -72,6 +76,15 @@ def test_missing_signing_key_is_a_clear_error(tmp_path: Path) -> None:
     assert "does not exist" in proc.stderr and "Traceback" not in proc.stderr
 
 
+def test_unsigned_build_warns_that_the_sidecar_config_refuses_it(tmp_path: Path) -> None:
+    proc = run([str(ROOT / ".venv" / "bin" / "mlfence"), "build", "--out", str(tmp_path)])
+    assert proc.returncode == 0, proc.stderr
+    warnings = [line for line in proc.stderr.splitlines() if "warning" in line]
+    assert len(warnings) == 1, proc.stderr
+    assert "unsigned" in warnings[0] and "--signing-key" in warnings[0] and "docs/deploy.md" in warnings[0]
+    assert "warning" not in proc.stdout
+
+
 def test_decision_through_the_bundle(built: bundle.BuiltBundle) -> None:
     pod = {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p", "namespace": "ml"},
            "spec": {"hostNetwork": True, "containers": [{"name": "c", "image": "i"}]}}
@@ -97,9 +110,12 @@ def test_build_carries_exemptions_to_bundle_and_gatekeeper(tmp_path: Path) -> No
     exemptions.write_text(yaml.safe_dump({"exemptions": [{
         "rule": "MLF-K8S-002", "resource": "ml-serving/Pod/*", "reason": "NCCL debugging, reviewed",
         "owner": "platform-security", "expires": _soon()}]}))
+    key = tmp_path / "signing.pem"
+    subprocess.run(["openssl", "genrsa", "-out", str(key), "2048"], check=True, capture_output=True)
     proc = run([str(ROOT / ".venv" / "bin" / "mlfence"), "build", "--out", str(tmp_path / "dist"),
-                "--exemptions", str(exemptions)])
+                "--exemptions", str(exemptions), "--signing-key", str(key)])
     assert proc.returncode == 0, proc.stderr
+    assert "unsigned" not in proc.stderr and "warning" not in proc.stderr  # signed: nothing to warn about
     pod = {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "t", "namespace": "ml-serving"},
            "spec": {"hostNetwork": True, "serviceAccountName": "t", "containers": [{"name": "c", "image": "i"}]}}
     decision = opa_eval("data.mlfence.decision", pod, bundle=tmp_path / "dist" / "bundle.tar.gz")

@@ -376,6 +376,9 @@ def test_new_rule_scaffold_picks_next_free_id(tmp_path: Path, monkeypatch: pytes
         highest = max(int(r.rule_id[-3:]) for r in catalog.load() if r.rule_id.startswith("MLF-K8S"))
         written = scaffold.create("kubernetes", "network", "new_check")
         assert f"id: MLF-K8S-{highest + 1:03d}" in written[0].read_text()
+        # Beside the target's other rules, in their package (read from the catalog, not spelled out).
+        assert written[0].parent.parent == catalog.by_id("MLF-K8S-001").directory.parent
+        assert f"package {catalog.target_package('kubernetes')}.network.new_check\n" in written[0].read_text()
         assert scaffold.next_id("terraform") == "MLF-TF-100"
         with pytest.raises(scaffold.ScaffoldError):
             scaffold.create("kubernetes", "network", "new_check")

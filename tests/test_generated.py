@@ -32,7 +32,7 @@ def test_rule_index_covers_every_kubernetes_rule_and_kind() -> None:
     listed = {(kind, tuple(pair)) for kind, pairs in index["kinds"].items() for pair in pairs}
     for rule in catalog.load():
         if rule.target == "kubernetes":
-            pair = tuple(rule.package.split(".")[1:])
+            pair = (rule.area, rule.slug)
             assert {(kind, pair) for kind in rule.kinds} <= listed, rule.rule_id
             assert rule.kinds or pair in {tuple(p) for p in index["any_kind"]}, rule.rule_id
 

@@ -16,7 +16,7 @@ def test_every_pod_rule_kind_has_a_pod_extractor_and_back() -> None:
     known = set(json.loads(proc.stdout)["result"][0]["expressions"][0]["value"])
     host_network = catalog.by_id("MLF-K8S-002")  # checks every pod of every workload kind
     assert set(host_network.kinds) == known
-    pod_rules = [r for r in catalog.load() if r.package.startswith("k8s.pod.")]
+    pod_rules = [r for r in catalog.load() if r.target == "kubernetes" and r.area == "pod"]
     assert pod_rules
     for rule in pod_rules:
         assert set(rule.kinds) <= known, rule.rule_id

@@ -20,11 +20,11 @@ _GOOD = """# METADATA
 #   target: {target}
 #   kinds: [aws_db_instance]
 #   recommended_action: Fix it.
-package terraform.aws.{slug}
+package mlfence.terraform.aws.{slug}
 
 import data.lib.mlfence.result
 
-violation contains result.violation(rego.metadata.chain(), "x", "y") if input.never
+violation contains result.failure(rego.metadata.chain(), "x", "y") if input.never
 """
 
 
@@ -33,7 +33,7 @@ def _lint(tmp_path: Path, rules: dict[str, str]) -> list[dict[str, object]]:
     shutil.copytree(ROOT / ".regal", tmp_path / ".regal")
     shutil.copytree(ROOT / "policy" / "lib", tmp_path / "policy" / "lib")
     for slug, text in rules.items():
-        folder = tmp_path / "policy" / "terraform" / "aws" / slug
+        folder = tmp_path / "policy" / "mlfence" / "terraform" / "aws" / slug
         folder.mkdir(parents=True)
         (folder / f"{slug}.rego").write_text(text)
     proc = run([tool("regal"), "lint", "--format", "json", "policy"], cwd=tmp_path)
@@ -53,8 +53,9 @@ def test_bad_metadata_is_reported_and_good_metadata_is_not(tmp_path: Path) -> No
     })
     found = {(Path(str(v["location"]["file"])).name, v["description"]) for v in violations}  # type: ignore[index]
     assert found == {
-        ("bad.rego", 'custom.target "kubernetes" does not match the rule\'s folder policy/terraform ("terraform")'),
+        ("bad.rego",
+         'custom.target "kubernetes" does not match the rule\'s folder policy/mlfence/terraform ("terraform")'),
         ("bad.rego", 'custom.severity "urgent" is not one of low, medium, high, critical'),
         # The first holder (by file) keeps the ID; every other one is reported.
-        ("good.rego", "custom.id MLF-TF-901 is also used by policy/terraform/aws/bad/bad.rego"),
+        ("good.rego", "custom.id MLF-TF-901 is also used by policy/mlfence/terraform/aws/bad/bad.rego"),
     }

@@ -388,6 +388,60 @@ def test_signing_keyid_pins_the_key_and_is_needed(server: NginxServer, built: Bu
     loose.wait_revision(built.newer_revision)
 
 
+def _platform_bundle(folder: Path) -> Path:
+    """Another team's bundle, unrelated to mlfence, claiming the generic roots a platform's own
+    policy would use (and mlfence's bundle claimed before: k8s, terraform), plus its own libs."""
+    files = {
+        ".manifest": json.dumps({"revision": "platform-1", "roots": ["k8s", "terraform", "lib/acme"]}),
+        "k8s/admission/admission.rego": (
+            "package k8s.admission\n\nimport data.lib.acme.labels\n\n"
+            "deny contains \"pods need a team label\" if {\n"
+            "\tinput.request.object.kind == \"Pod\"\n\tnot labels.has_team(input.request.object)\n}\n"),
+        "lib/acme/labels/labels.rego": (
+            "package lib.acme.labels\n\nhas_team(obj) if obj.metadata.labels.team\n"),
+        "terraform/regions/data.json": json.dumps({"allowed": ["eu-west-1"]}),
+    }
+    for name, text in files.items():
+        (folder / "src" / name).parent.mkdir(parents=True, exist_ok=True)
+        (folder / "src" / name).write_text(text)
+    out = folder / "platform.tar.gz"
+    proc = run([tool("opa"), "build", "--bundle", str(folder / "src"), "-o", str(out)])
+    assert proc.returncode == 0, proc.stderr
+    return out
+
+
+def test_bundle_coexists_with_another_bundle_in_one_opa(server: NginxServer, built: Bundles, sidecars: Sidecars,
+                                                        tmp_path: Path) -> None:
+    """One OPA, two bundles from the bundle server: OPA refuses to activate bundles whose roots
+    overlap, so mlfence's roots must be its own (mlfence, lib/mlfence; docs/architecture.md)."""
+    members = {name.lstrip("/"): data for name, data in bundles.members(built.good).items()}
+    mlfence_roots = json.loads(members[".manifest"])["roots"]
+    assert sorted(mlfence_roots) == sorted(bundle.ROOTS)
+    assert all(root == "mlfence" or root.startswith(("mlfence/", "lib/mlfence")) for root in mlfence_roots)
+    server.publish(built.good, "coexist-mlfence.tar.gz")
+    server.publish(_platform_bundle(tmp_path), "coexist-platform.tar.gz")
+
+    def add_platform_bundle(config: dict[str, Any]) -> None:
+        config["bundles"]["platform"] = {"service": "mlfence-bundles", "resource": "coexist-platform.tar.gz",
+                                         "polling": {"min_delay_seconds": 1, "max_delay_seconds": 2}}
+
+    opa = sidecars.start(server.url, "coexist-mlfence.tar.gz", patch=add_platform_bundle)
+    opa.wait_ready()  # /health?bundles: every configured bundle is active
+    statuses = opa.http.get(f"{opa.url}/v1/status", timeout=5).json()["result"]["bundles"]
+    assert statuses["mlfence"].get("active_revision") == built.good_revision, statuses
+    assert statuses["platform"].get("active_revision") == "platform-1", statuses
+    assert not any(status.get("errors") for status in statuses.values()), statuses
+    # Both answer: mlfence's decision, and the other team's rule, lib and data.
+    denied = opa.result("mlfence/decision", OPEN_EGRESS)
+    assert denied["allowed"] is False and "MLF-K8S-001" in rule_ids(denied), denied
+    assert opa.result("mlfence/decision", DEFAULT_DENY)["allowed"] is True
+    pod = {"kind": "Pod", "metadata": {"name": "p", "labels": {}}}
+    assert opa.result("k8s/admission/deny", {"request": {"object": pod}}) == ["pods need a team label"]
+    labelled = {**pod, "metadata": {"name": "p", "labels": {"team": "ml"}}}
+    assert opa.result("k8s/admission/deny", {"request": {"object": labelled}}) == []
+    assert opa.result("terraform/regions/allowed", None) == ["eu-west-1"]
+
+
 def test_bundle_older_than_the_sidecars_floor_allows_nothing(server: NginxServer, built: Bundles,
                                                               sidecars: Sidecars) -> None:
     """OPA activates an older, validly signed bundle served again; the sidecar's

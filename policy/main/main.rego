@@ -56,11 +56,30 @@ _judged := [entry |
 	not mlfence.is_patch(entry, _layout)
 ]
 
-_findings contains f if {
+_findings contains _seen_alone(found) if {
 	some entry in _judged
 	mlfence.document_kind(entry.document) != "unrecognised"
-	some f in mlfence.flattened_findings(entry.document, _inventory(entry))
+	some found in mlfence.flattened_findings(entry.document, _inventory(entry))
 }
+
+# Without --combine conftest evaluates each document of a file alone, so a rule that judges an
+# object by the objects around it (a workload by the NetworkPolicies that select it, a Namespace
+# by its default deny) would see an empty cluster and report as missing what may sit in the same
+# file. Its verdict is unknown, not failed: the finding keeps the rule's ID and metadata but
+# becomes a warning that says so, never a claim about the other objects.
+_needs_combine := concat(" ", [
+	"this rule reads the other objects of the scan (NetworkPolicies, Namespaces, PeerAuthentications),",
+	"which conftest passes only with --combine",
+])
+
+_seen_alone(f) := f if {
+	_combined
+} else := f if {
+	not f.rule_id in mlfence.cross_object_rules
+} else := object.union(f, {
+	"status": "unknown",
+	"message": sprintf("%s: %s not judged: %s", [f.rule_id, f.resource, _needs_combine]),
+})
 
 deny contains _conftest_result(f) if {
 	some f in _findings

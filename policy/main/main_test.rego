@@ -43,10 +43,28 @@ test_allow_empty_document if {
 	count(main.warn) == 0 with input as null
 }
 
-# Without --combine every document stands alone, so the workload's namespace looks bare.
-test_deny_workload_alone_lacks_default_deny if {
+# Without --combine every document stands alone: the workload's namespace looks bare, but the
+# policies may be in the same file, so the cross-object rule is not judged (a warning), not failed.
+test_warn_workload_alone_not_judged if {
 	ids := {d.rule_id | some d in main.deny} with input as _pod
+	not "MLF-K8S-009" in ids
+	some w in main.warn with input as _pod
+	w.rule_id == "MLF-K8S-009"
+	w.status == "unknown"
+	contains(w.msg, "not judged")
+	contains(w.msg, "--combine")
+}
+
+# Without the rule index (no -d data) nothing is known about the rules: the finding stays.
+test_deny_workload_alone_without_rule_index if {
+	ids := {d.rule_id | some d in main.deny} with input as _pod with data.mlfence.rule_index as {}
 	"MLF-K8S-009" in ids
+}
+
+# Rules that do not read the inventory are judged alone as before.
+test_deny_alone_for_rules_that_read_only_the_object if {
+	ids := {d.rule_id | some d in main.deny} with input as _open_egress
+	"MLF-K8S-001" in ids
 }
 
 # With --combine the default-deny scanned beside the workload counts.

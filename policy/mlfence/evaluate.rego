@@ -74,12 +74,12 @@ _k8s_findings(review, inventory) := {as_finding(violation) |
 # would match; without an index every rule runs.
 _k8s_violations := union({found |
 	some pair in array.concat(object.get(_rule_index.kinds, [_object_kind], []), _any_kind_rules)
-	found := data.k8s[pair[0]][pair[1]].violation
+	found := data.mlfence.k8s[pair[0]][pair[1]].violation
 }) if {
 	is_object(_rule_index.kinds)
 } else := union({found |
 	some area, rule
-	found := data.k8s[area][rule].violation
+	found := data.mlfence.k8s[area][rule].violation
 })
 
 default _object_kind := ""
@@ -93,6 +93,14 @@ _rule_index := data.mlfence.rule_index.kubernetes if is_object(data.mlfence.rule
 default _any_kind_rules := []
 
 _any_kind_rules := _rule_index.any_kind if is_array(_rule_index.any_kind)
+
+# cross_object_rules are the IDs of the Kubernetes rules that read data.inventory (the index
+# lists them, derived from their sources): their verdict on an object depends on the objects
+# around it. Without an index: none.
+cross_object_rules contains id if {
+	is_array(_rule_index.cross_object)
+	some id in _rule_index.cross_object
+}
 
 _terraform_findings(plan) := {as_finding(violation) |
 	found := _terraform_violations with input as {"plan": plan, "parameters": params}
@@ -108,7 +116,7 @@ unchanged_summary(doc) := {"unchanged_not_judged": n} if {
 
 _terraform_violations := union({found |
 	some provider, rule
-	found := data.terraform[provider][rule].violation
+	found := data.mlfence.terraform[provider][rule].violation
 })
 
 # as_finding(violation) flattens a rule's {"msg", "details"} into the finding contract.

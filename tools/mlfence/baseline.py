@@ -19,6 +19,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from mlfence import __version__
+from mlfence.errors import MlfenceError
 from mlfence.files import write_text_atomic
 from mlfence.scan import Finding
 
@@ -44,7 +45,7 @@ SCHEMA: dict[str, Any] = {
 _NOTE = re.compile(r"\s*\[(exempted until|exemption expired on) [^\]]*\]")
 
 
-class BaselineError(ValueError):
+class BaselineError(MlfenceError, ValueError):
     """The baseline file is missing, unreadable or not a baseline."""
 
 

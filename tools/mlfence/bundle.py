@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import shutil
 import subprocess
 import tempfile
@@ -19,14 +20,21 @@ from pathlib import Path
 from typing import Any
 
 from mlfence import __version__, catalog, rule_index, settings, toolchain
+from mlfence.errors import MlfenceError
 from mlfence.files import write_bytes_atomic
 
-ROOTS = ("k8s", "lib", "mlfence", "terraform")
-POLICY_DIRS = ("k8s", "lib", "mlfence", "terraform")
+# The parts of `data` the bundle owns. OPA refuses to activate bundles with overlapping roots, so
+# they are mlfence's own names only, and the bundle can sit beside other bundles in one OPA:
+# `mlfence` (adapters, rules mlfence.k8s.* / mlfence.terraform.*, config and rule index) and
+# `lib/mlfence` (the libs, and the range data at data.lib.mlfence.rangedata; Gatekeeper accepts
+# template libs only under data.lib). docs/architecture.md explains the choice.
+ROOTS = ("mlfence", "lib/mlfence")
+# conftest's adapter (its default namespace): never shipped in the bundle.
+CONFTEST_ADAPTER = "main"
 DATA_NAMES = ("data.json", "data.yaml")
 
 
-class BundleError(RuntimeError):
+class BundleError(MlfenceError, RuntimeError):
     """The bundle cannot be built."""
 
 
@@ -57,6 +65,39 @@ def _commit_time(root: Path) -> int:
                           check=False)
     text = proc.stdout.strip()
     return int(text) if text.isdigit() else 0
+
+
+def under_roots(package: str) -> bool:
+    """Whether a package (or data path, dotted) lies in the bundle's roots."""
+    path = package.replace(".", "/")
+    return any(path == root or path.startswith(root + "/") for root in ROOTS)
+
+
+_PACKAGE = re.compile(r"^package\s+([\w.]+)", re.MULTILINE)
+
+
+def _package_of(source: Path) -> str:
+    """The package a Rego file declares (its first `package` line: no OPA process per file)."""
+    found = _PACKAGE.search(source.read_text())
+    if found is None:
+        raise BundleError(f"{source}: no package declaration")
+    return found.group(1)
+
+
+def _shipped_sources(policy: Path) -> list[Path]:
+    """The non-test Rego files of the policy tree but the conftest adapter; a package outside the
+    roots is refused rather than shipped (OPA would refuse the whole bundle) or silently dropped."""
+    shipped = []
+    for source in sorted(policy.rglob("*.rego")):
+        if source.name.endswith("_test.rego"):
+            continue
+        package = _package_of(source)
+        if package == CONFTEST_ADAPTER:
+            continue
+        if not under_roots(package):
+            raise BundleError(f"{source}: package {package} is outside the bundle's roots {', '.join(ROOTS)}")
+        shipped.append(source)
+    return shipped
 
 
 def _data_files(data_root: Path) -> list[Path]:
@@ -117,13 +158,10 @@ def stage(dest: Path, root: Path | None = None, run_settings: settings.Settings 
     except settings.SettingsError as exc:
         raise BundleError(str(exc)) from None
     policy, data_root = root / "policy", root / "data"
-    for folder in POLICY_DIRS:
-        for source in sorted((policy / folder).rglob("*.rego")):
-            if source.name.endswith("_test.rego"):
-                continue
-            target = dest / source.relative_to(policy)
-            target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(source, target)
+    for source in _shipped_sources(policy):
+        target = dest / source.relative_to(policy)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(source, target)
     run_settings.stage_data(dest, base=data_root)
     info = dest / "mlfence" / "bundle_info" / "data.json"
     info.parent.mkdir(parents=True, exist_ok=True)
@@ -134,7 +172,7 @@ def stage(dest: Path, root: Path | None = None, run_settings: settings.Settings 
     rules = catalog.load(policy)
     target = dest / rule_index.PATH.relative_to("data")
     target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(rule_index.dumps(rule_index.build(rules)))
+    target.write_text(rule_index.dumps(rule_index.build(rules, policy / "lib")))
     document = manifest(root, dest, rules, (data_root, *run_settings.data_layers))
     (dest / ".manifest").write_text(json.dumps(document, indent=2, sort_keys=True) + "\n")
     return document

@@ -17,14 +17,16 @@ from typing import Any
 
 import yaml
 
-from mlfence import toolchain
+from mlfence import levels, toolchain
+from mlfence.errors import MlfenceError
 
 RULE_ID = re.compile(r"^MLF-(K8S|TF)-\d{3}$")
-SEVERITIES = ("critical", "high", "medium", "low")
-TARGET_DIRS = {"kubernetes": "k8s", "terraform": "terraform"}
+SEVERITIES = levels.SEVERITIES
+# The targets a rule may declare, with the short name its long_id (and its target package) uses.
+TARGETS = {"kubernetes": "k8s", "terraform": "terraform"}
 
 
-class CatalogError(RuntimeError):
+class CatalogError(MlfenceError, RuntimeError):
     """The policy tree breaks the rule contract (docs/writing-rules.md)."""
 
 
@@ -49,6 +51,16 @@ class Rule:
     @property
     def slug(self) -> str:
         return self.package.rsplit(".", 1)[-1]
+
+    @property
+    def area(self) -> str:
+        """The area (Kubernetes) or provider (Terraform): the package's second-to-last part."""
+        return self.package.rsplit(".", 2)[-2]
+
+    @property
+    def target_package(self) -> str:
+        """The package holding every rule of the target: the package without area and slug."""
+        return self.package.rsplit(".", 2)[0]
 
     @property
     def directory(self) -> Path:
@@ -108,7 +120,7 @@ def _rule_from(annotation: dict[str, Any], root: Path, groups: dict[str, tuple[s
     if severity not in SEVERITIES:
         raise CatalogError(f"{source}: severity {severity!r} is not one of {', '.join(SEVERITIES)}")
     target = str(custom.get("target", ""))
-    if target not in TARGET_DIRS:
+    if target not in TARGETS:
         raise CatalogError(f"{source}: target {target!r} is not kubernetes or terraform")
     for key in ("title", "description"):
         if not meta.get(key):
@@ -134,7 +146,8 @@ def _rule_from(annotation: dict[str, Any], root: Path, groups: dict[str, tuple[s
 
 @cache
 def load(policy: Path | None = None) -> tuple[Rule, ...]:
-    """Every rule under policy/k8s and policy/terraform, sorted by ID; IDs must be unique."""
+    """Every rule of the policy tree (a package whose METADATA carries custom.id), sorted by ID;
+    IDs must be unique."""
     root = (policy or toolchain.policy_dir()).resolve()
     if not root.is_dir():
         raise CatalogError(f"{root} is not a policy folder")
@@ -149,7 +162,6 @@ def load(policy: Path | None = None) -> tuple[Rule, ...]:
         for a in annotations
         if a["annotations"].get("scope") == "package"
         and (a["annotations"].get("custom") or {}).get("id")
-        and _package_of(a["path"]).split(".", 1)[0] in TARGET_DIRS.values()
     ]
     seen: dict[str, Path] = {}
     for rule in rules:
@@ -157,6 +169,15 @@ def load(policy: Path | None = None) -> tuple[Rule, ...]:
             raise CatalogError(f"rule ID {rule.rule_id} is used by {seen[rule.rule_id]} and {rule.source}")
         seen[rule.rule_id] = rule.source
     return tuple(sorted(rules, key=lambda r: r.rule_id))
+
+
+def target_package(target: str, policy: Path | None = None) -> str:
+    """The package that holds a target's rules (every rule is <target package>.<area>.<slug>),
+    read from the rules themselves, so no module hard-codes where rules live."""
+    found = {r.target_package for r in load(policy) if r.target == target}
+    if len(found) != 1:
+        raise CatalogError(f"the {target} rules should share one package, found {sorted(found) or 'none'}")
+    return found.pop()
 
 
 def by_id(rule_id: str, policy: Path | None = None) -> Rule:

@@ -17,6 +17,7 @@ from mlfence import (
     catalog,
     documents,
     exemptions,
+    levels,
     reports,
     scan,
     selection,
@@ -25,6 +26,7 @@ from mlfence import (
     toolchain,
 )
 from mlfence.documents import Document, InputProblem
+from mlfence.errors import MlfenceError
 from mlfence.reports.model import FILTERED, NO_INPUT, RAN
 from mlfence.scan import Finding
 
@@ -32,7 +34,7 @@ EXIT_CLEAN, EXIT_FINDINGS, EXIT_INPUT = 0, 1, 2
 STDIN = "<stdin>"
 
 
-class CheckError(RuntimeError):
+class CheckError(MlfenceError, RuntimeError):
     """The run cannot produce a report at all (usage error, broken installation)."""
 
 
@@ -85,10 +87,7 @@ def _summary(findings: list[Finding], result: scan.ScanResult, problems: list[In
         "skipped_files": sum(1 for p in problems if not p.fatal),
         "input_errors": sum(1 for p in problems if p.fatal),
         "findings": len(findings),
-        "fail": statuses.get("fail", 0),
-        "warn": statuses.get("warn", 0),
-        "unknown": statuses.get("unknown", 0),
-        "exempted": statuses.get("exempted", 0),
+        **{status: statuses.get(status, 0) for status in levels.STATUSES},
         "by_severity": dict(sorted(Counter(f.severity for f in findings).items())),
         "unchanged_not_judged": result.unchanged_not_judged,
     }

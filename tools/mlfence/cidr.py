@@ -16,12 +16,14 @@ from __future__ import annotations
 import ipaddress
 from collections.abc import Callable, Iterable, Mapping
 
+from mlfence.errors import MlfenceError
+
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 FAMILIES = ("ipv4", "ipv6")
 WIDTH = {"ipv4": 32, "ipv6": 128}
 
 
-class CidrError(ValueError):
+class CidrError(MlfenceError, ValueError):
     """A string is not an IP network or address."""
 
 

@@ -30,6 +30,7 @@ from mlfence import (
     settings,
     toolchain,
 )
+from mlfence.errors import MlfenceError, one_line
 from mlfence.files import write_text_atomic
 
 app = typer.Typer(
@@ -52,6 +53,8 @@ class Format(StrEnum):
 
 
 class Severity(StrEnum):
+    """--severity's choices, least severe first: mlfence.levels.SEVERITIES spelt as members, so
+    typer and mypy see them (tests/test_levels.py keeps the two equal)."""
     low = "low"
     medium = "medium"
     high = "high"
@@ -400,6 +403,11 @@ def build(
     for path, text in chart.items():
         write_text_atomic(out / "gatekeeper" / "chart" / path, text)
     err.print(f"bundle {built.path} revision {built.revision} sha256 {built.sha256}")
+    if signing_key is None:
+        # The sidecar config of docs/deploy.md pins bundles.mlfence.signing.keyid, so OPA would
+        # refuse this bundle ("bundle missing .signatures.json file") and keep its last good one.
+        err.print(f"mlfence: warning: {built.path} is unsigned, and the sidecar config of docs/deploy.md "
+                  "refuses unsigned bundles; sign it with --signing-key KEY", markup=False, highlight=False)
     err.print(f"gatekeeper: {len(artifacts)} files in {out / 'gatekeeper'} (Helm chart: chart/)")
     err.print(f"conftest: conftest test -p {conftest_tree / 'policy'} -d {conftest_tree / 'data'} FILE...")
 
@@ -411,10 +419,16 @@ app.command("sync")(_sync)
 
 
 def run() -> None:
-    """Console entry point. An operating-system failure anywhere (an unwritable --output or
-    --out, a full disk, a vanished file) ends with one line and exit 2, never a traceback."""
+    """Console entry point. A user-facing error that no command turned into its own message
+    (mlfence.errors.MlfenceError: e.g. a rule importing a lib that does not exist, met while
+    generating Gatekeeper templates) and an operating-system failure anywhere (an unwritable
+    --output or --out, a full disk, a vanished file) end with one line and exit 2, never a
+    traceback: exit 1 means findings."""
     try:
         app()
+    except MlfenceError as exc:
+        err.print(f"mlfence: {one_line(exc)}", markup=False, highlight=False)
+        raise SystemExit(2) from None
     except OSError as exc:
         where = f" {exc.filename}" if getattr(exc, "filename", None) else ""
         err.print(f"mlfence: cannot access{where}: {exc.strerror or exc}", markup=False, highlight=False)

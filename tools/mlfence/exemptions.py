@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from mlfence import toolchain
+from mlfence.errors import MlfenceError
 
 DEFAULT_MAX_DAYS = 90
 RULE_ID = re.compile(r"^MLF-(K8S|TF)-[0-9]{3}$")
@@ -35,7 +36,7 @@ BAD_PATTERN = re.compile(r"[\x00-\x1f\x7f]")
 MAX_PATTERN = 512
 
 
-class ExemptionError(ValueError):
+class ExemptionError(MlfenceError, ValueError):
     """The exemptions file is unreadable or an entry is invalid."""
 
 

@@ -17,12 +17,13 @@ import yaml
 
 from mlfence import catalog, gatekeeper, planfixture, toolchain
 from mlfence.catalog import Rule
+from mlfence.errors import MlfenceError
 from mlfence.files import write_text_atomic
 
 EXPECTATIONS = ("deny", "warn", "allow")
 
 
-class FixtureError(ValueError):
+class FixtureError(MlfenceError, ValueError):
     """An examples.yaml case is malformed."""
 
 

@@ -15,6 +15,7 @@ import yaml
 
 from mlfence import catalog, rego_source, toolchain
 from mlfence.catalog import Rule
+from mlfence.errors import MlfenceError
 
 TARGET = "admission.k8s.gatekeeper.sh"
 ENFORCEMENT_ACTIONS = ("deny", "dryrun", "warn")
@@ -24,7 +25,7 @@ MAX_CONSTRAINT_BYTES = 1024 * 1024
 # and Volcano's batch.volcano.sh Job), and every rule checks the group itself.
 
 
-class GeneratorError(RuntimeError):
+class GeneratorError(MlfenceError, RuntimeError):
     """The Gatekeeper artifacts cannot be generated."""
 
 

@@ -16,12 +16,13 @@ from typing import Any
 import yaml
 
 from mlfence import settings
+from mlfence.errors import MlfenceError
 
 # Where `mlfence sync` writes the published-range documents, relative to the data folder.
 RANGE_DATA = Path("lib") / "mlfence" / "rangedata"
 
 
-class ParameterError(RuntimeError):
+class ParameterError(MlfenceError, RuntimeError):
     """The data folder's configuration is unreadable."""
 
 

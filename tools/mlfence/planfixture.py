@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from mlfence import toolchain
+from mlfence.errors import MlfenceError
 
 FORMAT_VERSION = "1.2"
 TERRAFORM_VERSION = "1.9.8"
@@ -44,7 +45,7 @@ _ATTRIBUTE_BLOCKS = {
 }
 
 
-class FixtureError(ValueError):
+class FixtureError(MlfenceError, ValueError):
     """A compact case description is malformed."""
 
 

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from mlfence import documents, toolchain
+from mlfence.errors import MlfenceError
 
 # Address classes whose destination is outside the platform's own and approved networks.
 EXTERNAL_RISK = {"internet", "public", "cloud", "cdn", "partial", "invalid"}
@@ -24,7 +25,7 @@ INTERNET = "internet"
 METADATA = "instance metadata endpoint"
 
 
-class ReachError(RuntimeError):
+class ReachError(MlfenceError, RuntimeError):
     """The inputs cannot be read or the model cannot be computed: one line, exit 2."""
 
 

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from mlfence import toolchain
+from mlfence.errors import MlfenceError
 
 ALLOWED_DATA_ROOTS = {"lib", "inventory"}
 # The statuses a finding constructor of lib.mlfence.result passes on (policy/lib/mlfence/result.rego).
@@ -31,7 +32,7 @@ FINDING_STATUSES = frozenset({"fail", "warn", "unknown"})
 RuleKey = tuple[str, str]  # (package, rule name): every definition of the name in the package
 
 
-class LinkError(RuntimeError):
+class LinkError(MlfenceError, RuntimeError):
     """A rule cannot be linked into a Gatekeeper template."""
 
 
@@ -484,3 +485,9 @@ def link(rule_path: Path, lib_root: Path) -> tuple[RegoFile, tuple[RegoFile, ...
 def location_text(term: dict[str, Any]) -> str:
     """The source text OPA records for a term (debugging aid)."""
     return base64.b64decode(term.get("location", {}).get("text", "")).decode()
+
+
+def reads_inventory(rule_path: Path, lib_root: Path) -> bool:
+    """Whether the rule, or a lib rule it calls, reads data.inventory: its verdict on an object
+    depends on the other objects of the cluster or of the scan."""
+    return analyse(rule_path, lib_root).reads_inventory

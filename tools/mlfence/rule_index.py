@@ -7,6 +7,11 @@ Constraints match on), committed at data/mlfence/rule_index/data.json (`make gen
 fails when it is stale) and rewritten into every bundle `mlfence build` stages, so a bundle never
 ships an index older than its rules. As in Gatekeeper, a kind no rule lists is checked by none
 (except rules without `kinds`); without an index every rule runs.
+
+It also lists the Kubernetes rules that read data.inventory (`cross_object`): their verdict on an
+object depends on the objects around it, so conftest's adapter withholds their findings when it
+sees a document alone (no `--combine`) instead of reporting, say, a default deny as missing that
+sits in the same file (policy/main/main.rego).
 """
 
 from __future__ import annotations
@@ -16,37 +21,45 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+from mlfence import rego_source, toolchain
 from mlfence.catalog import Rule
 from mlfence.files import write_text_atomic
 
 PATH = Path("data/mlfence/rule_index/data.json")  # data path: mlfence.rule_index
-TARGET_PACKAGE = {"kubernetes": "k8s"}
 
 
 def _pair(rule: Rule) -> list[str]:
-    """[area, rule] of package k8s.<area>.<rule>."""
-    parts = rule.package.split(".")
-    if len(parts) != 3 or parts[0] != TARGET_PACKAGE[rule.target]:
-        raise ValueError(f"{rule.rule_id}: package {rule.package} is not k8s.<area>.<rule>")
-    return parts[1:]
+    """[area, rule] of package <target package>.<area>.<rule>: policy/mlfence/evaluate.rego reads
+    data.<target package>[area][rule]."""
+    return [rule.area, rule.slug]
 
 
-def build(rules: Iterable[Rule]) -> dict[str, Any]:
-    """{"kubernetes": {"kinds": {kind: [[area, rule]]}, "any_kind": [[area, rule]]}}."""
+def build(rules: Iterable[Rule], lib_root: Path | None = None) -> dict[str, Any]:
+    """{"kubernetes": {"kinds": {kind: [[area, rule]]}, "any_kind": [[area, rule]],
+    "cross_object": [rule IDs]}}; lib_root (default: the project's policy/lib) is where the
+    rules' imports are resolved."""
+    lib_root = lib_root or toolchain.policy_dir() / "lib"
     kinds: dict[str, list[list[str]]] = {}
     any_kind: list[list[str]] = []
-    for rule in sorted((r for r in rules if r.target == "kubernetes"), key=lambda r: r.package):
+    cross_object: list[str] = []
+    kubernetes = sorted((r for r in rules if r.target == "kubernetes"), key=lambda r: r.package)
+    if len({r.target_package for r in kubernetes}) > 1:
+        raise ValueError(f"Kubernetes rules in several packages: {sorted({r.target_package for r in kubernetes})}")
+    for rule in kubernetes:
         if not rule.kinds:
             any_kind.append(_pair(rule))
         for kind in sorted(set(rule.kinds)):
             kinds.setdefault(kind, []).append(_pair(rule))
-    return {"kubernetes": {"kinds": dict(sorted(kinds.items())), "any_kind": any_kind}}
+        if rego_source.reads_inventory(rule.source, lib_root):
+            cross_object.append(rule.rule_id)
+    return {"kubernetes": {"kinds": dict(sorted(kinds.items())), "any_kind": any_kind,
+                           "cross_object": sorted(cross_object)}}
 
 
 def dumps(index: dict[str, Any]) -> str:
     return json.dumps(index, indent=1, sort_keys=True) + "\n"
 
 
-def write(rules: Iterable[Rule], path: Path) -> Path:
-    write_text_atomic(path, dumps(build(rules)))
+def write(rules: Iterable[Rule], path: Path, lib_root: Path | None = None) -> Path:
+    write_text_atomic(path, dumps(build(rules, lib_root)))
     return path

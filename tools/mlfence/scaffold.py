@@ -13,13 +13,14 @@ from pathlib import Path
 import yaml
 
 from mlfence import catalog, toolchain
+from mlfence.errors import MlfenceError
 from mlfence.files import write_text_atomic
 
 SLUG = re.compile(r"^[a-z][a-z0-9_]*$")
-PREFIX = {"kubernetes": ("k8s", "MLF-K8S"), "terraform": ("terraform", "MLF-TF")}
+ID_PREFIX = {"kubernetes": "MLF-K8S", "terraform": "MLF-TF"}
 
 
-class ScaffoldError(ValueError):
+class ScaffoldError(MlfenceError, ValueError):
     """The new rule cannot be created as asked."""
 
 
@@ -36,24 +37,27 @@ def _retired() -> set[str]:
 
 
 def next_id(target: str) -> str:
-    prefix = PREFIX[target][1]
+    prefix = ID_PREFIX[target]
     used = {r.rule_id for r in catalog.load()} | _retired()
     numbers = [int(i.rsplit("-", 1)[1]) for i in used if i.startswith(prefix + "-")]
     return f"{prefix}-{max(numbers, default=0) + 1:03d}"
 
 
 def create(target: str, area: str, slug: str) -> list[Path]:
-    if target not in PREFIX:
-        raise ScaffoldError(f"target must be one of {', '.join(PREFIX)}")
+    if target not in ID_PREFIX:
+        raise ScaffoldError(f"target must be one of {', '.join(ID_PREFIX)}")
     for name, value in (("area", area), ("slug", slug)):
         if not SLUG.match(value):
             raise ScaffoldError(f"{name} {value!r} must be snake_case (letters, digits, _)")
-    folder_root, _ = PREFIX[target]
-    folder = toolchain.policy_dir() / folder_root / area / slug
+    try:
+        target_package = catalog.target_package(target)
+    except catalog.CatalogError as exc:
+        raise ScaffoldError(str(exc)) from None
+    folder = toolchain.policy_dir().joinpath(*target_package.split(".")) / area / slug
     if folder.exists():
         raise ScaffoldError(f"{folder} already exists")
     rule_id = next_id(target)
-    package = f"{folder_root}.{area}.{slug}"
+    package = f"{target_package}.{area}.{slug}"
     kubernetes = target == "kubernetes"
     lib = "k8s" if kubernetes else "tfplan"
     reads = "k8s.resource" if kubernetes else "r.address"
@@ -70,7 +74,7 @@ def create(target: str, area: str, slug: str) -> list[Path]:
 #   - ref: <fill in: provider or upstream documentation URL>
 # custom:
 #   id: {rule_id}
-#   long_id: {folder_root}-{slug.replace('_', '-')}
+#   long_id: {catalog.TARGETS[target]}-{slug.replace('_', '-')}
 #   severity: high
 #   target: {target}
 #   {kinds_line}
@@ -81,7 +85,7 @@ package {package}
 import data.lib.mlfence.{lib}
 import data.lib.mlfence.result
 
-violation contains result.violation(rego.metadata.chain(), {reads}, msg) if {{
+violation contains result.failure(rego.metadata.chain(), {reads}, msg) if {{
 {body}
 }}
 """

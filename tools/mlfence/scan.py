@@ -15,12 +15,11 @@ from typing import Any
 
 from mlfence import gatekeeper, toolchain
 from mlfence.documents import Document, OriginLines
+from mlfence.errors import MlfenceError
+from mlfence.levels import SEVERITY_ORDER
 
-SEVERITY_ORDER = {"critical": 0, "high": 1, "medium": 2, "low": 3}
-STATUSES = ("fail", "warn", "unknown", "exempted")
 
-
-class ScanError(RuntimeError):
+class ScanError(MlfenceError, RuntimeError):
     """OPA could not evaluate the policy (a broken policy or data folder, not bad input)."""
 
 
@@ -46,6 +45,12 @@ class Finding:
     fingerprint: str = ""  # baseline.fingerprint: stable across line moves
     kustomization: str = ""  # the kustomization folder whose `kustomize build` rendered the object
     document: int = -1  # index of the scanned document it was found in
+
+    @property
+    def text(self) -> str:
+        """The message without the rule ID that the engines put in front of it (conftest and
+        Gatekeeper print only the message): for reports that carry rule_id in its own field."""
+        return self.message.removeprefix(f"{self.rule_id}: ")
 
     @property
     def origin(self) -> str:

@@ -10,14 +10,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
 
-from mlfence.scan import SEVERITY_ORDER, Finding
+from mlfence import levels
+from mlfence.errors import MlfenceError
+from mlfence.levels import SEVERITY_ORDER
+from mlfence.scan import Finding
 
-SEVERITIES = tuple(sorted(SEVERITY_ORDER, key=SEVERITY_ORDER.__getitem__))  # critical first
+SEVERITIES = levels.SEVERITIES  # critical first
 # The two statuses `--fail-on` accepted before it took severities; both still work.
 LEGACY_STATUSES = {"fail": frozenset({"fail"}), "warn": frozenset({"fail", "warn", "unknown"})}
 
 
-class SelectionError(ValueError):
+class SelectionError(MlfenceError, ValueError):
     """A rule pattern, severity or --fail-on value is not understood."""
 
 

@@ -34,6 +34,7 @@ import yaml
 
 from mlfence import cache, documents, toolchain
 from mlfence import exemptions as exemption_rules
+from mlfence.errors import MlfenceError
 from mlfence.exemptions import Exemption, Limits
 
 FILE_NAME = ".mlfence.yaml"
@@ -55,7 +56,7 @@ INTERNAL_PARAMETERS = {
 }
 
 
-class SettingsError(ValueError):
+class SettingsError(MlfenceError, ValueError):
     """A settings layer is unreadable or invalid; the message names the file, line and key."""
 
 

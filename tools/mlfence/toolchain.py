@@ -27,6 +27,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from mlfence.errors import MlfenceError
+
 TOOL_NAMES = ("opa", "conftest", "gator", "regal", "helm", "kustomize")
 PACKAGE = Path(__file__).resolve().parent
 # Filled in by the wheel build (setup.py); absent from the source tree.
@@ -34,7 +36,7 @@ PACKAGED_RESOURCES = PACKAGE / "_resources"
 PACKAGED_BIN = PACKAGE / "_bin"
 
 
-class ToolchainError(RuntimeError):
+class ToolchainError(MlfenceError, RuntimeError):
     """A resource or binary is missing or wrong in a way the caller cannot recover from."""
 
 
@@ -84,10 +86,14 @@ def bundle_yaml() -> Path:
 
 
 def pins_file() -> Path:
+    """The pinned tool versions: the project's own, else those of this installation (the
+    repository or the wheel), whose binaries run when a MLFENCE_HOME carries policy and data only."""
     root = project_root()
-    for candidate in (root / "tools" / "pins.txt", root / "pins.txt"):
-        if candidate.is_file():
-            return candidate
+    installation = _repository() or PACKAGED_RESOURCES
+    for folder in dict.fromkeys((root, installation)):
+        for candidate in (folder / "tools" / "pins.txt", folder / "pins.txt"):
+            if candidate.is_file():
+                return candidate
     raise ToolchainError(f"no pins.txt under {root}: the pinned tool versions are unknown")
 
 

@@ -1,6 +1,6 @@
 # METADATA
 # description: |
-#   Every mlfence rule (policy/k8s/<area>/<slug>/<slug>.rego, policy/terraform/...) carries the
+#   Every mlfence rule (policy/mlfence/k8s/<area>/<slug>/<slug>.rego, policy/mlfence/terraform/...) carries the
 #   annotations the catalog, docs, Gatekeeper templates and findings are built from: title,
 #   description, custom.id (MLF-K8S-NNN / MLF-TF-NNN, never a retired one, never another
 #   rule's), long_id, severity, a target that matches the rule's folder, recommended_action,
@@ -25,11 +25,13 @@ _id_prefix := {"kubernetes": "MLF-K8S-", "terraform": "MLF-TF-"}
 _severities := {"low", "medium", "high", "critical"}
 
 # The folder a rule file sits in ("k8s" or "terraform"), when the file is a rule: not a test,
-# three folders below policy/ and named after its own folder.
+# three folders below policy/mlfence/ (the rules live in package mlfence, the bundle's root) and
+# named after its own folder.
 _folder := parts[count(parts) - 4] if {
 	parts := split(input.regal.file.name, "/")
-	count(parts) >= 5
-	parts[count(parts) - 5] == "policy"
+	count(parts) >= 6
+	parts[count(parts) - 6] == "policy"
+	parts[count(parts) - 5] == "mlfence"
 	parts[count(parts) - 4] in object.keys(_targets)
 	file := parts[count(parts) - 1]
 	not endswith(file, "_test.rego")
@@ -65,7 +67,7 @@ report contains _fail(sprintf("METADATA needs custom.%s", [name])) if {
 	not _text(object.get(_custom, name, null))
 }
 
-report contains _fail(sprintf("custom.target %q does not match the rule's folder policy/%s (%q)", [
+report contains _fail(sprintf("custom.target %q does not match the rule's folder policy/mlfence/%s (%q)", [
 	_custom.target, _folder, _targets[_folder],
 ])) if {
 	_text(_custom.target)

@@ -20,7 +20,7 @@ _good := `# METADATA
 #   target: terraform
 #   kinds: [aws_db_instance]
 #   recommended_action: Fix it.
-package terraform.aws.a_rule
+package mlfence.terraform.aws.a_rule
 `
 
 _report(file, policy) := report if {
@@ -30,35 +30,35 @@ _report(file, policy) := report if {
 _descriptions(file, policy) := {v.description | some v in _report(file, policy)}
 
 test_complete_metadata_passes if {
-	count(_report("policy/terraform/aws/a_rule/a_rule.rego", _good)) == 0
+	count(_report("policy/mlfence/terraform/aws/a_rule/a_rule.rego", _good)) == 0
 }
 
 test_tests_and_libraries_are_not_rules if {
-	count(_report("policy/terraform/aws/a_rule/a_rule_test.rego", "package terraform.aws.a_rule_test\n")) == 0
+	count(_report("policy/mlfence/terraform/aws/a_rule/a_rule_test.rego", "package mlfence.terraform.aws.a_rule_test\n")) == 0
 	count(_report("policy/lib/mlfence/x.rego", "package lib.mlfence.x\n")) == 0
 }
 
 test_missing_block_and_fields if {
-	_descriptions("policy/terraform/aws/a_rule/a_rule.rego", "package terraform.aws.a_rule\n") == {
+	_descriptions("policy/mlfence/terraform/aws/a_rule/a_rule.rego", "package mlfence.terraform.aws.a_rule\n") == {
 		"rule file without a package METADATA block",
 	}
 	bare := replace(replace(_good, "# title: A rule\n", ""), "#   recommended_action: Fix it.\n", "")
-	_descriptions("policy/terraform/aws/a_rule/a_rule.rego", bare) == {
+	_descriptions("policy/mlfence/terraform/aws/a_rule/a_rule.rego", bare) == {
 		"METADATA needs title",
 		"METADATA needs custom.recommended_action",
 	}
 }
 
 test_target_must_match_the_folder if {
-	_descriptions("policy/k8s/pod/a_rule/a_rule.rego", _good) == {
-		`custom.target "terraform" does not match the rule's folder policy/k8s ("kubernetes")`,
+	_descriptions("policy/mlfence/k8s/pod/a_rule/a_rule.rego", _good) == {
+		`custom.target "terraform" does not match the rule's folder policy/mlfence/k8s ("kubernetes")`,
 		`custom.id "MLF-TF-025" is not MLF-K8S-NNN`,
 	}
 }
 
 test_bad_severity_and_retired_id if {
 	policy := replace(replace(_good, "severity: high", "severity: urgent"), "MLF-TF-025", "MLF-TF-007")
-	_descriptions("policy/terraform/aws/a_rule/a_rule.rego", policy) == {
+	_descriptions("policy/mlfence/terraform/aws/a_rule/a_rule.rego", policy) == {
 		`custom.severity "urgent" is not one of low, medium, high, critical`,
 		"custom.id MLF-TF-007 is retired: IDs are never reused, take the next free one",
 	}
@@ -66,20 +66,20 @@ test_bad_severity_and_retired_id if {
 
 test_long_kind_lists_are_named_groups if {
 	copied := replace(_good, "kinds: [aws_db_instance]", "kinds: [Pod, Deployment, Job, CronJob]")
-	_descriptions("policy/terraform/aws/a_rule/a_rule.rego", copied) == {
+	_descriptions("policy/mlfence/terraform/aws/a_rule/a_rule.rego", copied) == {
 		"custom.kinds lists 4 kinds; name a kind group (custom.kind_groups) instead",
 	}
 	grouped := replace(_good, "kinds: [aws_db_instance]", "kind_groups: [pod-workloads]")
-	count(_report("policy/terraform/aws/a_rule/a_rule.rego", grouped)) == 0
+	count(_report("policy/mlfence/terraform/aws/a_rule/a_rule.rego", grouped)) == 0
 	unknown := replace(_good, "kinds: [aws_db_instance]", "kind_groups: [workloads]")
-	_descriptions("policy/terraform/aws/a_rule/a_rule.rego", unknown) == {
+	_descriptions("policy/mlfence/terraform/aws/a_rule/a_rule.rego", unknown) == {
 		`custom.kind_groups: "workloads" is not a kind group (pod-workloads)`,
 	}
 }
 
 test_an_id_used_twice_is_reported_once_per_extra_holder if {
-	one := regal.parse_module("policy/terraform/aws/a_rule/a_rule.rego", _good)
-	two := regal.parse_module("policy/terraform/aws/b_rule/b_rule.rego", replace(_good, "a_rule", "b_rule"))
+	one := regal.parse_module("policy/mlfence/terraform/aws/a_rule/a_rule.rego", _good)
+	two := regal.parse_module("policy/mlfence/terraform/aws/b_rule/b_rule.rego", replace(_good, "a_rule", "b_rule"))
 	aggregates := {entry |
 		some module in [one, two]
 		some entry in _aggregate(module)
@@ -87,8 +87,8 @@ test_an_id_used_twice_is_reported_once_per_extra_holder if {
 	report := rule.aggregate_report with input.aggregate as aggregates
 	count(report) == 1
 	some v in report
-	v.description == "custom.id MLF-TF-025 is also used by policy/terraform/aws/a_rule/a_rule.rego"
-	v.location.file == "policy/terraform/aws/b_rule/b_rule.rego"
+	v.description == "custom.id MLF-TF-025 is also used by policy/mlfence/terraform/aws/a_rule/a_rule.rego"
+	v.location.file == "policy/mlfence/terraform/aws/b_rule/b_rule.rego"
 }
 
 _aggregate(module) := entries if {

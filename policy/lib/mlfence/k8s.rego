@@ -183,9 +183,9 @@ allows_port_explicitly(rule, number, names) if {
 	_port_entry_allows(p, number, names)
 }
 
-# is_deny_all(policy) holds for a policy that selects every pod of its namespace and admits
+# denied_directions(policy), for a policy that selects every pod of its namespace and admits
 # nothing: {"policyTypes" it denies}; undefined when it selects a subset or has allow rules.
-deny_all_types(policy) := {t |
+denied_directions(policy) := {t |
 	is_object(policy.spec)
 	_selects_all(policy.spec.podSelector)
 	some t in policy_types(policy)
@@ -224,7 +224,7 @@ else := []
 
 _denied(policies) := {t |
 	some policy in _as_collection(policies)
-	some t in deny_all_types(policy)
+	some t in denied_directions(policy)
 }
 
 # _allows_all(policy) is the set of directions in which one rule admits every peer on every port.

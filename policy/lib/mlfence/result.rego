@@ -15,8 +15,8 @@ rule_annotations(chain) := [entry.annotations |
 	entry.annotations.custom.id
 ][0]
 
-# violation(chain, resource, message) is a failing finding.
-violation(chain, resource, message) := finding(chain, resource, message, "fail")
+# failure(chain, resource, message) is a failing finding.
+failure(chain, resource, message) := finding(chain, resource, message, "fail")
 
 # unknown(chain, resource, message) is a finding whose value is known only after apply: it is
 # reported as a warning named "unknown", never passed silently.
@@ -63,7 +63,7 @@ with_severity(chain, resource, message, severity) := object.union(
 	found,
 	{"details": object.union(found.details, {"severity": _severity(found.details.rule_id, severity)})},
 ) if {
-	found := violation(chain, resource, message)
+	found := failure(chain, resource, message)
 }
 
 # --- rules on and off, severity overrides (settings `rules:`) ---

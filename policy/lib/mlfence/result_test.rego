@@ -15,14 +15,14 @@ _exemption(rule, resource, expires) := {
 }
 
 _with(parameters) := f if {
-	f := result.violation(_chain, "ml/Service/gw", "open") with input.parameters as parameters
+	f := result.failure(_chain, "ml/Service/gw", "open") with input.parameters as parameters
 		with time.now_ns as _noon
 }
 
 _finding(exemptions) := _with({"exemptions": exemptions})
 
 _at(resource, exemptions) := f if {
-	f := result.violation(_chain, resource, "open") with input.parameters as {"exemptions": exemptions}
+	f := result.failure(_chain, resource, "open") with input.parameters as {"exemptions": exemptions}
 		with time.now_ns as _noon
 }
 
@@ -112,21 +112,21 @@ test_resource_glob_is_the_same_for_terraform_addresses if {
 }
 
 test_disabled_rule_reports_nothing if {
-	not result.violation(_chain, "r", "m") with input.parameters as {"rule_settings": {"disable": ["MLF-K8S-900"]}}
-	result.violation(_chain, "r", "m") with input.parameters as {"rule_settings": {"disable": ["MLF-K8S-901"]}}
-	not result.violation(_chain, "r", "m") with input.parameters as {"rule_settings": {"enable": ["MLF-K8S-901"]}}
-	result.violation(_chain, "r", "m") with input.parameters as {"rule_settings": {"enable": ["MLF-K8S-900"]}}
+	not result.failure(_chain, "r", "m") with input.parameters as {"rule_settings": {"disable": ["MLF-K8S-900"]}}
+	result.failure(_chain, "r", "m") with input.parameters as {"rule_settings": {"disable": ["MLF-K8S-901"]}}
+	not result.failure(_chain, "r", "m") with input.parameters as {"rule_settings": {"enable": ["MLF-K8S-901"]}}
+	result.failure(_chain, "r", "m") with input.parameters as {"rule_settings": {"enable": ["MLF-K8S-900"]}}
 }
 
 test_severity_override if {
-	f := result.violation(_chain, "r", "m") with input.parameters as {"rule_settings": {"severity": {"MLF-K8S-900": "low"}}}
+	f := result.failure(_chain, "r", "m") with input.parameters as {"rule_settings": {"severity": {"MLF-K8S-900": "low"}}}
 	f.details.severity == "low"
 	g := result.with_severity(_chain, "r", "m", "critical") with input.parameters as {"rule_settings": {"severity": {"MLF-K8S-900": "low"}}}
 	g.details.severity == "low"
 }
 
 _annotated(annotations) := f if {
-	f := result.violation(_chain, "ml/Service/gw", "open") with input.review.object as {"metadata": {"annotations": annotations}}
+	f := result.failure(_chain, "ml/Service/gw", "open") with input.review.object as {"metadata": {"annotations": annotations}}
 		with time.now_ns as _noon
 }
 
@@ -159,9 +159,9 @@ test_terraform_tag_suppresses_its_resource_only if {
 		"mlfence-suppress-reason": "bastion, reviewed in PLAT-9",
 		"mlfence-suppress-expires": "2026-12-31",
 	}}}}]}
-	a := result.violation(_chain, "aws_security_group.a", "open") with input.plan as plan with time.now_ns as _noon
+	a := result.failure(_chain, "aws_security_group.a", "open") with input.plan as plan with time.now_ns as _noon
 	a.details.status == "exempted"
-	b := result.violation(_chain, "aws_security_group.b", "open") with input.plan as plan with time.now_ns as _noon
+	b := result.failure(_chain, "aws_security_group.b", "open") with input.plan as plan with time.now_ns as _noon
 	b.details.status == "fail"
 }
 
@@ -173,27 +173,27 @@ _commented(marks) := {
 
 test_terraform_comment_suppresses_its_resource_only if {
 	plan := _commented({"rules": "MLF-K8S-900", "reason": "bastion, reviewed in PLAT-9", "expires": "2026-12-31"})
-	a := result.violation(_chain, "aws_security_group.a", "open") with input.plan as plan with time.now_ns as _noon
+	a := result.failure(_chain, "aws_security_group.a", "open") with input.plan as plan with time.now_ns as _noon
 	a.details.status == "exempted"
 	a.details.suppression == {
 		"rules": "MLF-K8S-900", "reason": "bastion, reviewed in PLAT-9", "expires": "2026-12-31",
 		"where": "main.tf:3", "state": "active",
 	}
-	b := result.violation(_chain, "aws_security_group.b", "open") with input.plan as plan with time.now_ns as _noon
+	b := result.failure(_chain, "aws_security_group.b", "open") with input.plan as plan with time.now_ns as _noon
 	b.details.status == "fail"
 }
 
 test_terraform_comment_judged_as_the_tag if {
 	no_reason := _commented({"rules": "MLF-K8S-900"})
-	a := result.violation(_chain, "aws_security_group.a", "open") with input.plan as no_reason with time.now_ns as _noon
+	a := result.failure(_chain, "aws_security_group.a", "open") with input.plan as no_reason with time.now_ns as _noon
 	a.details.status == "fail"
 	a.details.suppression.state == "invalid"
 	expired := _commented({"rules": "MLF-K8S-900", "reason": "bastion, reviewed in PLAT-9", "expires": "2020-01-01"})
-	b := result.violation(_chain, "aws_security_group.a", "open") with input.plan as expired with time.now_ns as _noon
+	b := result.failure(_chain, "aws_security_group.a", "open") with input.plan as expired with time.now_ns as _noon
 	b.details.status == "fail"
 	b.details.suppression.state == "expired"
 	other_rule := _commented({"rules": "MLF-K8S-901", "reason": "bastion, reviewed in PLAT-9"})
-	c := result.violation(_chain, "aws_security_group.a", "open") with input.plan as other_rule with time.now_ns as _noon
+	c := result.failure(_chain, "aws_security_group.a", "open") with input.plan as other_rule with time.now_ns as _noon
 	c.details.status == "fail"
 	not c.details.suppression
 }
@@ -206,7 +206,7 @@ test_terraform_tag_wins_over_comment if {
 		}}}}],
 		"mlfence_source_suppressions": {"aws_security_group.a": {"rules": "MLF-K8S-900", "reason": "commented x"}},
 	}
-	a := result.violation(_chain, "aws_security_group.a", "open") with input.plan as plan with time.now_ns as _noon
+	a := result.failure(_chain, "aws_security_group.a", "open") with input.plan as plan with time.now_ns as _noon
 	a.details.suppression.reason == "tagged: bastion, reviewed in PLAT-9"
 }
 

@@ -91,4 +91,4 @@ exposure(chain, r, msg, specs) := result.with_severity(chain, r.address, full, s
 	hit := ml_ports_hit(specs)
 	count(hit) > 0
 	full := sprintf("%s; ML service ports reachable: %s", [msg, concat(",", hit)])
-} else := result.violation(chain, r.address, msg)
+} else := result.failure(chain, r.address, msg)

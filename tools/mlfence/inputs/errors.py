@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from mlfence.errors import MlfenceError
 
-class InputError(ValueError):
+
+class InputError(MlfenceError, ValueError):
     """One input cannot be read as documents. The CLI reports it as `path:line: message` and
     exits 2; the other inputs are still read and checked."""
 

@@ -48,7 +48,7 @@ def _result(f: Finding, stamp: dict[str, int]) -> dict[str, Any]:
     result: dict[str, Any] = {
         "source": NAME, "policy": f.rule_id, "rule": f.title or f.rule_id, "category": "network-isolation",
         "result": RESULTS.get(f.status, "warn"), "severity": f.severity, "scored": True,
-        "message": f.message.removeprefix(f"{f.rule_id}: "), "properties": properties,
+        "message": f.text, "properties": properties,
         "timestamp": dict(stamp),  # a copy: a shared dict would come out as a YAML anchor
     }
     if reference is not None:

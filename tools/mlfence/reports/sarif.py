@@ -44,8 +44,7 @@ def artifact(path: str) -> dict[str, Any]:
 
 
 def _tags(rule: Rule) -> list[str]:
-    area = rule.package.split(".")[1] if rule.package.count(".") >= 2 else rule.target
-    return sorted({"security", "network-isolation", rule.target, area})
+    return sorted({"security", "network-isolation", rule.target, rule.area})
 
 
 def _rule(rule: Rule) -> dict[str, Any]:

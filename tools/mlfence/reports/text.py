@@ -9,6 +9,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from mlfence import levels
 from mlfence.reports.model import Report, where
 from mlfence.scan import Finding
 
@@ -58,7 +59,7 @@ def _summary_lines(report: Report) -> list[str]:
 def as_table(report: Report) -> str:
     width = max(100, shutil.get_terminal_size((140, 40)).columns)
     console = Console(file=io.StringIO(), record=True, width=width, force_terminal=False, color_system=None)
-    for severity in ("critical", "high", "medium", "low"):
+    for severity in levels.SEVERITIES:
         rows = [f for f in report.findings if f.severity == severity]
         if not rows:
             continue
@@ -69,7 +70,7 @@ def as_table(report: Report) -> str:
         table.add_column("finding (resource, where)", overflow="fold", ratio=1)
         for f in rows:
             # Text, not a markup string: messages carry "[exempted until ...]" and other brackets.
-            table.add_row(f.rule_id, f.status, Text(f"{f.message.split(': ', 1)[-1]}\n  {_location(f)}"))
+            table.add_row(f.rule_id, f.status, Text(f"{f.text}\n  {_location(f)}"))
         console.print(table)
     for entry in report.fixed or ():
         console.print(f"fixed since the baseline: {entry['rule_id']} {entry['resource']} ({entry['location']})",

@@ -20,6 +20,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from mlfence import cidr
+from mlfence.errors import MlfenceError
 from mlfence.sync.feeds import OWNER_KIND, UMBRELLA_SERVICES, Key, Parsed
 
 APPROVED = "approved/data.json"
@@ -51,7 +52,7 @@ def decode_approved(doc: Mapping[str, Any]) -> dict[Key, list[cidr.Network]]:
     return out
 
 
-class IndexFormatError(ValueError):
+class IndexFormatError(MlfenceError, ValueError):
     """An index on disk in a format an earlier mlfence wrote (the binary trie of strings)."""
 
 

@@ -1,0 +1,47 @@
+# METADATA
+# title: Gateway API route publishes an unauthenticated ML console
+# description: >-
+#   An HTTPRoute, GRPCRoute or TLSRoute whose backend is the Ray dashboard, Jupyter, MLflow,
+#   TensorBoard, Triton or Kubeflow's central dashboard publishes a service that, as ML platforms
+#   deploy it, checks no credentials: Ray's dashboard and job API have none, Kubeflow runs
+#   notebooks without a token and its dashboard trusts the identity header its own gateway sets.
+#   Whoever reaches this Gateway submits Ray jobs, runs notebook code or reads models.
+# related_resources:
+#   - ref: https://gateway-api.sigs.k8s.io/reference/spec/#gateway.networking.k8s.io/v1.HTTPBackendRef
+#   - ref: https://docs.ray.io/en/latest/ray-security/index.html
+# custom:
+#   id: MLF-K8S-055
+#   long_id: k8s-gatewayapi-route-ml-console
+#   severity: critical
+#   target: kubernetes
+#   kinds: [HTTPRoute, GRPCRoute, TLSRoute]
+#   platform: >-
+#     Gateway API v1.0-v1.3 route backendRefs; Ray 2.x dashboard 8265, Jupyter Server 8888, MLflow
+#     5000, TensorBoard 6006, Triton 8000-8002, Kubeflow central dashboard 8082
+#   verified_against: >-
+#     kubernetes-sigs/gateway-api apis/v1/gateway_types.go at 00068f38 (Listener.hostname: "When
+#     unspecified, all hostnames are matched", `*.` is a suffix match; allowedRoutes defaults to
+#     {namespaces: {from: Same}}; tls must not be set for HTTP/TCP/UDP, HTTPS tls mode is
+#     Terminate, TLS needs a mode). Not verified here: the release tag of that commit.
+#   recommended_action: >-
+#     Do not route to the console from a Gateway; reach it with kubectl port-forward, or put an
+#     authenticating proxy (oauth2-proxy, Istio RequestAuthentication + AuthorizationPolicy with
+#     requestPrincipals) in front of it and route to the proxy instead.
+package mlfence.k8s.gatewayapi.route_ml_console
+
+import data.lib.mlfence.gatewayapi
+import data.lib.mlfence.k8s
+import data.lib.mlfence.result
+
+violation contains result.failure(rego.metadata.chain(), k8s.resource, msg) if {
+	obj := k8s.review_object
+	some kind in {"HTTPRoute", "GRPCRoute", "TLSRoute"}
+	gatewayapi.is_kind(obj, kind)
+	some backend in gatewayapi.backends(obj)
+	console := gatewayapi.console(backend)
+	msg := sprintf("%s %s routes %s to Service %s port %v, the %s, which does not authenticate callers itself; %s", [
+		kind, k8s.resource, backend.path, backend.name, backend.port, console, _fix,
+	])
+}
+
+_fix := "reach it with kubectl port-forward or route to an authenticating proxy in front of it"

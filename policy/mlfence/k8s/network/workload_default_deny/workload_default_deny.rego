@@ -1,0 +1,107 @@
+# METADATA
+# title: Workload pods not isolated for ingress or egress
+# description: >-
+#   A pod that no NetworkPolicy selects for a direction (policyTypes, with the API's defaulting)
+#   accepts, or sends, any traffic in that direction; so does one whose selecting policy admits
+#   every peer on every port (`ingress: [{}]`). A training job or model server deployed that way
+#   is reachable from every pod in the cluster, or can reach the internet.
+# related_resources:
+#   - ref: https://kubernetes.io/docs/concepts/services-networking/network-policies/#default-policies
+# custom:
+#   id: MLF-K8S-009
+#   long_id: k8s-workload-default-deny
+#   severity: high
+#   target: kubernetes
+#   kind_groups: [pod-workloads]
+#   kinds: [Sandbox, SandboxTemplate]
+#   recommended_action: >-
+#     Isolate the pods in both directions: a NetworkPolicy that selects them with
+#     `policyTypes: [Ingress, Egress]` and only the rules they need (a chart can ship its own), or
+#     the namespace's default deny `{apiVersion: networking.k8s.io/v1, kind: NetworkPolicy,
+#     metadata: {name: default-deny-all, namespace: <namespace>}, spec: {podSelector: {},
+#     policyTypes: [Ingress, Egress]}}` plus policies that allow what the workload needs (DNS to
+#     the cluster DNS, its callers, its dependencies).
+package mlfence.k8s.network.workload_default_deny
+
+import data.lib.mlfence.connectivity
+import data.lib.mlfence.k8s
+import data.lib.mlfence.result
+
+# Objects created by a controller (ownerReferences) are skipped: their owner was checked.
+# Cluster-wide templates and fragments run no pods of their own (connectivity.workload_entries).
+violation contains result.failure(rego.metadata.chain(), k8s.resource, msg) if {
+	_checked
+	k8s.namespace != ""
+	msg := sprintf(
+		_deny_text,
+		[k8s.resource, concat("; ", _gaps), k8s.default_deny_policy(k8s.namespace)],
+	)
+}
+
+# A manifest without a namespace (a kustomize base, a chart rendered without one) lands in the
+# namespace it is applied to, together with the policies written beside it: those isolate it, or
+# the namespace's own policies may, which only the rendered tree shows.
+violation contains result.unknown(rego.metadata.chain(), k8s.resource, msg) if {
+	_checked
+	k8s.namespace == ""
+	msg := sprintf(
+		_unknown_text,
+		[k8s.resource, concat("; ", _gaps)],
+	)
+}
+
+_checked if {
+	k8s.in_scope
+	count(k8s.as_array(k8s.field(k8s.review_object, ["metadata", "ownerReferences"], []))) == 0
+	count(_gaps) > 0
+}
+
+# One text per pod template and open direction, sorted.
+_gaps := sort([gap |
+	some w in connectivity.workload_entries(k8s.review_object, k8s.namespace)
+	some gap in _open(w)
+])
+
+_open(w) := {_text(w, direction, isolated[direction], open) |
+	isolated := connectivity.isolation(w.labels, _policies)
+	some direction in ["Ingress", "Egress"]
+	open := connectivity.open_rules(w.labels, _policies, direction)
+	_is_open(isolated[direction], open)
+}
+
+_is_open(isolating, _) if count(isolating) == 0
+
+_is_open(_, open) if count(open) > 0
+
+_text(w, direction, isolating, open) := sprintf("%s: no NetworkPolicy selects them for %s", [_where(w), direction]) if {
+	count(isolating) == 0
+} else := sprintf("%s: %s admits every %s on every port", [
+	_where(w), concat(", ", sort(open)), _peer_word[direction],
+])
+
+_peer_word := {"Ingress": "source", "Egress": "destination"}
+
+_where(w) := sprintf("pods of %s", [w.path])
+
+# The inventory holds the NetworkPolicies Gatekeeper synced, or those scanned together with the
+# object; manifests without a namespace pair with the policies written beside them without one,
+# which the CLI and conftest adapters index as cluster-scoped.
+default _policies := {}
+
+_policies := _inventory.namespace[k8s.namespace]["networking.k8s.io/v1"].NetworkPolicy if k8s.namespace != ""
+
+_policies := _inventory.cluster["networking.k8s.io/v1"].NetworkPolicy if k8s.namespace == ""
+
+default _inventory := {}
+
+_inventory := data.inventory
+
+_deny_text := concat("", [
+	"%s runs pods that are not isolated: %s; add a NetworkPolicy selecting them with policyTypes ",
+	"[Ingress, Egress], or %s",
+])
+
+_unknown_text := concat("", [
+	"%s has no namespace and the policies beside it leave its pods open: %s; whether the namespace ",
+	"it is applied to isolates them is known only after rendering",
+])

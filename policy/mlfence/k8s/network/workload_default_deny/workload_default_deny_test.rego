@@ -1,0 +1,132 @@
+package mlfence.k8s.network.workload_default_deny_test
+
+import data.mlfence.k8s.network.workload_default_deny
+
+_deployment(ns) := {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "triton", "namespace": ns}, "spec": {"template": {"spec": {"containers": [{"name": "c"}]}}}}
+
+_deny_all := {"apiVersion": "networking.k8s.io/v1", "kind": "NetworkPolicy", "metadata": {"name": "default-deny-all"}, "spec": {"podSelector": {}, "policyTypes": ["Ingress", "Egress"]}}
+
+_violations(obj, inventory, params) := v if {
+	v := workload_default_deny.violation with input as {"review": {"object": obj}, "parameters": params} with data.inventory as inventory
+}
+
+_in(ns, policies) := {"namespace": {ns: {"networking.k8s.io/v1": {"NetworkPolicy": policies}}}}
+
+test_deny_workload_in_namespace_without_default_deny if {
+	v := _violations(_deployment("ml-serving"), _in("ml-serving", {}), {})
+	count(v) == 1
+	count([f | some f in v; f.details.rule_id == "MLF-K8S-009"; contains(f.msg, "metadata: {name: default-deny-all, namespace: ml-serving}")]) > 0
+}
+
+# Attribute omitted: nothing known about the namespace is a finding (secure default).
+test_deny_without_inventory if {
+	count(workload_default_deny.violation) == 1 with input as {"review": {"object": _deployment("ml-serving")}}
+}
+
+test_allow_with_default_deny if {
+	count(_violations(_deployment("ml-serving"), _in("ml-serving", {"default-deny-all": _deny_all}), {})) == 0
+	count(_violations(_deployment("ml-serving"), _in("other", {"default-deny-all": _deny_all}), {})) == 1
+}
+
+test_ml_kinds if {
+	ray := {"apiVersion": "ray.io/v1", "kind": "RayCluster", "metadata": {"name": "r", "namespace": "ml"}, "spec": {"headGroupSpec": {"template": {"spec": {}}}}}
+	count(_violations(ray, {}, {})) == 1
+	count(_violations(ray, _in("ml", {"d": _deny_all}), {})) == 0
+}
+
+# Manifests without a namespace pair with policies written beside them without one.
+test_namespace_less_manifests if {
+	obj := json.remove(_deployment("x"), ["/metadata/namespace"])
+	count(_violations(obj, {}, {})) == 1
+	count(_violations(obj, {"cluster": {"networking.k8s.io/v1": {"NetworkPolicy": {"d": _deny_all}}}}, {})) == 0
+}
+
+test_parameter_overridden if {
+	v := _violations(_deployment("ml-serving"), {}, {"default_deny_policy_name": "deny-everything"})
+	count([f | some f in v; contains(f.msg, "name: deny-everything")]) > 0
+	count(_violations(_deployment("ml-serving"), {}, {"system_namespaces": ["ml-serving"]})) == 0
+}
+
+test_allow_owned_objects_and_non_workloads if {
+	owned := json.patch(_deployment("ml"), [{"op": "add", "path": "/metadata/ownerReferences", "value": [{"kind": "X"}]}])
+	count(_violations(owned, {}, {})) == 0
+	count(_violations(_deny_all, {}, {})) == 0
+	count(_violations({"kind": "ConfigMap", "metadata": {"namespace": "ml"}}, {}, {})) == 0
+	count(_violations({"kind": "Deployment", "spec": 3}, "junk", {})) == 0
+}
+
+_labelled(ns, labels) := json.patch(_deployment(ns), [{"op": "add", "path": "/spec/template/metadata", "value": {"labels": labels}}])
+
+_policy(name, spec) := {"apiVersion": "networking.k8s.io/v1", "kind": "NetworkPolicy", "metadata": {"name": name}, "spec": spec}
+
+_own := _policy("triton", {
+	"podSelector": {"matchLabels": {"app": "triton"}},
+	"policyTypes": ["Ingress", "Egress"],
+	"ingress": [{"from": [{"podSelector": {"matchLabels": {"app": "gateway"}}}], "ports": [{"port": 8000}]}],
+	"egress": [{"to": [{"ipBlock": {"cidr": "10.0.0.0/8"}}], "ports": [{"port": 443}]}],
+})
+
+# A chart's own policy that selects its Deployment in both directions isolates it: no finding,
+# whether or not the namespace has a default deny.
+test_allow_isolated_by_selecting_policy if {
+	v := _violations(_labelled("ml", {"app": "triton"}), _in("ml", {"triton": _own}), {})
+	count(v) == 0
+}
+
+test_deny_policy_selecting_other_pods if {
+	v := _violations(_labelled("ml", {"app": "other"}), _in("ml", {"triton": _own}), {})
+	count(v) == 1
+	some f in v
+	contains(f.msg, "no NetworkPolicy selects them for Egress")
+	contains(f.msg, "no NetworkPolicy selects them for Ingress")
+}
+
+# Ingress only (the defaulted policyTypes of a policy without egress rules): egress stays open.
+test_deny_ingress_only if {
+	ingress_only := json.remove(_own, ["/spec/policyTypes", "/spec/egress"])
+	v := _violations(_labelled("ml", {"app": "triton"}), _in("ml", {"triton": ingress_only}), {})
+	some f in v
+	contains(f.msg, "for Egress")
+	not contains(f.msg, "for Ingress")
+}
+
+# `egress: []` without policyTypes does not make an egress policy (the API counts rules), while
+# `policyTypes: [Egress]` with no rules denies all egress.
+test_empty_egress_list_defaulting if {
+	empty := _policy("d", {"podSelector": {}, "ingress": [], "egress": []})
+	listed := _policy("d", {"podSelector": {}, "policyTypes": ["Ingress", "Egress"], "ingress": [], "egress": []})
+	count(_violations(_labelled("ml", {"app": "triton"}), _in("ml", {"d": listed}), {})) == 0
+	v := _violations(_labelled("ml", {"app": "triton"}), _in("ml", {"d": empty}), {})
+	some f in v
+	contains(f.msg, "for Egress")
+}
+
+# `ingress: [{}]` isolates on paper and admits everyone: as open as no policy.
+test_deny_allow_all_rule if {
+	allow_all := _policy("d", {"podSelector": {}, "policyTypes": ["Ingress", "Egress"], "ingress": [{}]})
+	v := _violations(_labelled("ml", {"app": "triton"}), _in("ml", {"d": allow_all}), {})
+	some f in v
+	contains(f.msg, "d rule 0 admits every source on every port")
+	not contains(f.msg, "for Egress")
+}
+
+test_sandbox_and_cluster_templates if {
+	sandbox := {
+		"apiVersion": "agents.x-k8s.io/v1alpha1", "kind": "Sandbox", "metadata": {"name": "agent", "namespace": "ml"},
+		"spec": {"podTemplate": {"metadata": {"labels": {"app": "triton"}}, "spec": {"containers": [{"name": "c"}]}}},
+	}
+	count(_violations(sandbox, {}, {})) == 1
+	count(_violations(sandbox, _in("ml", {"triton": _own}), {})) == 0
+	runtime := {
+		"apiVersion": "serving.kserve.io/v1alpha1", "kind": "ClusterServingRuntime", "metadata": {"name": "triton"},
+		"spec": {"containers": [{"name": "c"}]},
+	}
+	count(_violations(runtime, {}, {})) == 0
+}
+
+# Without a namespace and without policies beside it, the answer waits for rendering: unknown.
+test_namespace_less_is_unknown if {
+	obj := json.remove(_deployment("x"), ["/metadata/namespace"])
+	v := _violations(obj, {}, {})
+	[f.details.status | some f in v] == ["unknown"]
+}

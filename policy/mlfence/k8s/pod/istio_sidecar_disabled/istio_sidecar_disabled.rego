@@ -1,0 +1,74 @@
+# METADATA
+# title: Pod opts out of the Istio sidecar in a mesh namespace
+# description: >-
+#   sidecar.istio.io/inject "false" (or "no", "off", "0", "disabled": Istio's injector injects
+#   only for y, yes, true or on, and the label wins over the annotation), or a Namespace label
+#   istio-injection other than "enabled", removes the pod from the mesh: its traffic skips mTLS,
+#   AuthorizationPolicies and the egress gateway, and STRICT peers can no longer tell who it
+#   is. In a mesh namespace that is a hole in the perimeter, often added once to get a batch
+#   job to finish and then forgotten.
+# related_resources:
+#   - ref: https://istio.io/latest/docs/setup/additional-setup/sidecar-injection/#controlling-the-injection-policy
+# custom:
+#   id: MLF-K8S-012
+#   long_id: k8s-pod-istio-sidecar-disabled
+#   severity: medium
+#   target: kubernetes
+#   kind_groups: [pod-workloads]
+#   recommended_action: >-
+#     Remove the sidecar.istio.io/inject label or annotation that turns injection off (or set it
+#     to "true"), and label mesh namespaces istio-injection=enabled. For Jobs and training runs
+#     that never finish because of the proxy, enable native sidecars (Istio 1.19+ on Kubernetes
+#     1.28+, ENABLE_NATIVE_SIDECARS) instead of leaving the mesh. A workload that must stay
+#     outside the mesh belongs in a namespace outside mesh_namespaces.
+package mlfence.k8s.pod.istio_sidecar_disabled
+
+import data.lib.mlfence.istio
+import data.lib.mlfence.k8s
+import data.lib.mlfence.result
+
+violation contains result.failure(rego.metadata.chain(), k8s.resource, msg) if {
+	k8s.in_scope
+	k8s.mesh_namespace(k8s.namespace, _namespace_labels)
+	some pod in k8s.pod_metadata(k8s.review_object)
+	off := istio.sidecar_opt_out(pod.metadata)
+	msg := sprintf(
+		"%s disables the Istio sidecar (%s.%s sidecar.istio.io/inject: %v, %s) in mesh namespace %s",
+		[k8s.resource, pod.path, off.where, off.value, "which Istio's injector reads as off", _namespace_text],
+	)
+}
+
+# A Namespace labelled istio-injection with any value but "enabled" matches none of Istio's
+# injection webhooks (the namespace one wants "enabled", the revision and object ones want the
+# label absent), so no pod in it gets a sidecar. Known when the inventory holds the Namespace.
+violation contains result.failure(rego.metadata.chain(), k8s.resource, msg) if {
+	k8s.in_scope
+	k8s.mesh_namespace(k8s.namespace, {})
+	value := _namespace_labels["istio-injection"]
+	value != "enabled"
+	count(k8s.pod_metadata(k8s.review_object)) > 0
+	msg := sprintf(
+		"%s runs in mesh namespace %s, whose label istio-injection: %v turns sidecar injection off for all its pods",
+		[k8s.resource, _namespace_text, value],
+	)
+}
+
+default _namespace_text := "(none given)"
+
+_namespace_text := k8s.namespace if k8s.namespace != ""
+
+# A cluster-wide template has no namespace: its pods run in every namespace that uses it.
+_namespace_text := "(each namespace whose objects use this cluster-wide template)" if {
+	k8s.namespace == ""
+	k8s.cluster_template(k8s.review_object)
+}
+
+# Labels of the namespace's Namespace object, when the inventory holds it.
+default _namespace_labels := {}
+
+_namespace_labels := k8s.labels(_inventory.cluster.v1.Namespace[k8s.namespace])
+
+# Gatekeeper's synced objects; the CLI and conftest adapters build the same shape.
+default _inventory := {}
+
+_inventory := data.inventory
