@@ -37,8 +37,7 @@ fmt: setup
 check: setup
 	@$(VENV)/pytest -q tests/test_gates.py
 
-# The same gate tests `make test` runs: regal, ruff check, mypy, and ruff format --check once
-# RUFF_FORMAT_GATE in tests/test_gates.py is switched on.
+# The same gate tests `make test` runs: regal, ruff check, ruff format --check and mypy.
 lint: setup
 	@$(VENV)/pytest -q -p no:cacheprovider tests/test_gates.py -k "regal or ruff or mypy"
 

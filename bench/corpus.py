@@ -43,13 +43,29 @@ sys.path.insert(0, str(ROOT / "tools"))
 from mlfence import catalog, fixtures, planfixture  # noqa: E402
 
 PROVIDERS = {"aws": "aws", "google": "gcp", "azure": "azure"}
-PROTECTED_NAMESPACES = {"kube-system", "kube-public", "kube-node-lease", "gatekeeper-system", "istio-system",
-                        "cert-manager", "default"}
+PROTECTED_NAMESPACES = {
+    "kube-system",
+    "kube-public",
+    "kube-node-lease",
+    "gatekeeper-system",
+    "istio-system",
+    "cert-manager",
+    "default",
+}
 TEAMS = ["vision", "nlp", "recsys", "fraud", "search", "speech", "forecast", "genai"]
 PLATFORMS = ["ml_platform", "training", "serving", "feature_store", "notebooks", "mlops", "inference"]
 WORDS = ["alpha", "beta", "gamma", "delta", "blue", "green", "east", "west", "prod", "stage", "dev", "gpu", "cpu"]
-WORKLOAD_KINDS = ["Pod", "Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "ReplicationController", "Job",
-                  "CronJob", "PyTorchJob"]
+WORKLOAD_KINDS = [
+    "Pod",
+    "Deployment",
+    "StatefulSet",
+    "DaemonSet",
+    "ReplicaSet",
+    "ReplicationController",
+    "Job",
+    "CronJob",
+    "PyTorchJob",
+]
 _BUILTIN_TEMPLATED = {"Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "ReplicationController", "Job"}
 _DNS_SAFE = re.compile(r"[^a-z0-9-]")
 
@@ -63,6 +79,7 @@ def _area(rule: catalog.Rule) -> str:
 
 
 # --- Terraform -----------------------------------------------------------------------------------
+
 
 def _rename_case(resources: list[dict[str, Any]], prefix: str, rng: random.Random) -> list[dict[str, Any]]:
     """Move a case's resources under `prefix` (a module address) with randomised local names."""
@@ -78,8 +95,11 @@ def _rename_case(resources: list[dict[str, Any]], prefix: str, rng: random.Rando
         address = planfixture.parse_address(entry["address"])
         new_local = renames[f"{address.type}.{address.name}"]
         mode = "data." if address.mode == "data" else ""
-        key = "" if address.index is None else (
-            f"[{address.index}]" if isinstance(address.index, int) else f'["{address.index}"]')
+        key = (
+            ""
+            if address.index is None
+            else (f"[{address.index}]" if isinstance(address.index, int) else f'["{address.index}"]')
+        )
         modules = ".".join(f"module.{n}{k}" for n, k in address.modules)
         entry["address"] = ".".join(p for p in (prefix, modules, f"{mode}{new_local}{key}") if p)
         refs = entry.get("references") or {}
@@ -88,7 +108,7 @@ def _rename_case(resources: list[dict[str, Any]], prefix: str, rng: random.Rando
             for ref in values:
                 for old, new in renames.items():
                     if ref == old or ref.startswith(old + ".") or ref.startswith(old + "["):
-                        ref = new + ref[len(old):]
+                        ref = new + ref[len(old) :]
                         break
                 rewritten.append(ref)
             refs[attr] = rewritten
@@ -133,18 +153,28 @@ def terraform_plans(rules: dict[str, catalog.Rule], count: int, rng: random.Rand
         path = out / "terraform" / f"{PROVIDERS[provider]}-{platform}-{n:03d}.plan.json"
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(json.dumps(planfixture.build_plan(resources), indent=1, sort_keys=True) + "\n")
-        labels.append({"file": str(path), "target": "terraform", "provider": PROVIDERS[provider],
-                       "cases": [f"{r.rule_id}/{x['name']}" for r, x in picked], "bad": bad})
+        labels.append(
+            {
+                "file": str(path),
+                "target": "terraform",
+                "provider": PROVIDERS[provider],
+                "cases": [f"{r.rule_id}/{x['name']}" for r, x in picked],
+                "bad": bad,
+            }
+        )
     return labels
 
 
 # --- Kubernetes ----------------------------------------------------------------------------------
 
+
 def _pod_template(obj: dict[str, Any]) -> dict[str, Any] | None:
     kind = obj.get("kind")
     if kind == "Pod":
-        return {"metadata": {k: v for k, v in (obj.get("metadata") or {}).items() if k in ("labels", "annotations")},
-                "spec": obj.get("spec")}
+        return {
+            "metadata": {k: v for k, v in (obj.get("metadata") or {}).items() if k in ("labels", "annotations")},
+            "spec": obj.get("spec"),
+        }
     if kind in _BUILTIN_TEMPLATED:
         return (obj.get("spec") or {}).get("template")
     if kind == "CronJob":
@@ -166,18 +196,34 @@ def _wrap(template: dict[str, Any], kind: str, metadata: dict[str, Any]) -> dict
             spec["serviceName"] = metadata["name"]
         return {"apiVersion": "apps/v1", "kind": kind, "metadata": metadata, "spec": spec}
     if kind == "ReplicationController":
-        return {"apiVersion": "v1", "kind": kind, "metadata": metadata,
-                "spec": {"selector": labels, "template": template}}
+        return {
+            "apiVersion": "v1",
+            "kind": kind,
+            "metadata": metadata,
+            "spec": {"selector": labels, "template": template},
+        }
     template["spec"].setdefault("restartPolicy", "Never")
     if kind == "Job":
         return {"apiVersion": "batch/v1", "kind": "Job", "metadata": metadata, "spec": {"template": template}}
     if kind == "CronJob":
-        return {"apiVersion": "batch/v1", "kind": "CronJob", "metadata": metadata,
-                "spec": {"schedule": "0 3 * * *", "jobTemplate": {"spec": {"template": template}}}}
+        return {
+            "apiVersion": "batch/v1",
+            "kind": "CronJob",
+            "metadata": metadata,
+            "spec": {"schedule": "0 3 * * *", "jobTemplate": {"spec": {"template": template}}},
+        }
     template["spec"]["restartPolicy"] = "OnFailure"
-    return {"apiVersion": "kubeflow.org/v1", "kind": "PyTorchJob", "metadata": metadata,
-            "spec": {"pytorchReplicaSpecs": {"Master": {"replicas": 1, "template": template},
-                                             "Worker": {"replicas": 2, "template": copy.deepcopy(template)}}}}
+    return {
+        "apiVersion": "kubeflow.org/v1",
+        "kind": "PyTorchJob",
+        "metadata": metadata,
+        "spec": {
+            "pytorchReplicaSpecs": {
+                "Master": {"replicas": 1, "template": template},
+                "Worker": {"replicas": 2, "template": copy.deepcopy(template)},
+            }
+        },
+    }
 
 
 def _rename_namespace(doc: dict[str, Any], old: str, new: str) -> None:
@@ -219,8 +265,9 @@ _INVENTORY_RULES = {"MLF-K8S-007", "MLF-K8S-008", "MLF-K8S-009", "MLF-K8S-012", 
 
 
 def k8s_manifests(rules: dict[str, catalog.Rule], count: int, rng: random.Random, out: Path) -> list[dict[str, Any]]:
-    usable = [c for c in fixtures.cases(tuple(r for r in rules.values() if r.target == "kubernetes"))
-              if not c.parameters]
+    usable = [
+        c for c in fixtures.cases(tuple(r for r in rules.values() if r.target == "kubernetes")) if not c.parameters
+    ]
     labels = []
     for n in range(count):
         case = usable[n % len(usable)]
@@ -231,8 +278,9 @@ def k8s_manifests(rules: dict[str, catalog.Rule], count: int, rng: random.Random
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(yaml.safe_dump_all(docs, sort_keys=False))
         bad = [{"rule_id": case.rule_id, "case": case.name}] if case.expect == "deny" else []
-        labels.append({"file": str(path), "target": "kubernetes", "kind": docs[0].get("kind"),
-                       "cases": [case.key], "bad": bad})
+        labels.append(
+            {"file": str(path), "target": "kubernetes", "kind": docs[0].get("kind"), "cases": [case.key], "bad": bad}
+        )
     return labels
 
 
@@ -248,7 +296,9 @@ def build(out: Path, plans: int, manifests: int, seed: int = 1) -> dict[str, Any
     for entry in entries:
         entry["file"] = str(Path(entry["file"]).relative_to(files))
     document = {
-        "seed": seed, "plans": plans, "manifests": manifests,
+        "seed": seed,
+        "plans": plans,
+        "manifests": manifests,
         "known_bad": sum(len(e["bad"]) for e in entries),
         "kinds": dict(Counter(e["kind"] for e in entries if e["target"] == "kubernetes")),
         "files": entries,
@@ -265,8 +315,10 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=1)
     args = parser.parse_args()
     doc = build(args.out, args.plans, args.manifests, args.seed)
-    print(f"corpus: {args.plans} plans, {args.manifests} manifests, {doc['known_bad']} known-bad cases "
-          f"-> {args.out / 'files'}")
+    print(
+        f"corpus: {args.plans} plans, {args.manifests} manifests, {doc['known_bad']} known-bad cases "
+        f"-> {args.out / 'files'}"
+    )
 
 
 if __name__ == "__main__":

@@ -22,16 +22,29 @@ sys.path.insert(0, str(ROOT / "tools"))
 from mlfence import bundle, parameters  # noqa: E402
 
 FEEDS = Path(os.environ.get("MLFENCE_FEEDS", "/work/shared/feeds"))
-FEED_ARGS = ["aws=aws-ip-ranges.json", "gcp=gcp-cloud.json", "google=gcp-goog.json",
-             "azure=azure-servicetags-public.json", "fastly=fastly-public-ip-list.json",
-             "cloudflare=cloudflare-ips-v4.txt", "cloudflare=cloudflare-ips-v6.txt"]
+FEED_ARGS = [
+    "aws=aws-ip-ranges.json",
+    "gcp=gcp-cloud.json",
+    "google=gcp-goog.json",
+    "azure=azure-servicetags-public.json",
+    "fastly=fastly-public-ip-list.json",
+    "cloudflare=cloudflare-ips-v4.txt",
+    "cloudflare=cloudflare-ips-v6.txt",
+]
 
 
 def sync_all_approved(out: Path) -> Path:
     if (out / "approved_index" / "data.json").exists():
         return out
-    args = [str(ROOT / ".venv" / "bin" / "python"), "-m", "mlfence.sync.command", "--out", str(out),
-            "--config", str(ROOT / "bench" / "cidr" / "bundle-all.yaml")]
+    args = [
+        str(ROOT / ".venv" / "bin" / "python"),
+        "-m",
+        "mlfence.sync.command",
+        "--out",
+        str(out),
+        "--config",
+        str(ROOT / "bench" / "cidr" / "bundle-all.yaml"),
+    ]
     for feed in FEED_ARGS:
         name, file = feed.split("=")
         args += ["--feed", f"{name}={FEEDS / file}"]
@@ -61,8 +74,13 @@ def build(work: Path) -> dict[str, object]:
     built = bundle.build(work / "bundle.tar.gz", root=root)
     index = json.loads((root / "data" / parameters.RANGE_DATA / "approved_index" / "data.json").read_text())
     nodes = sum(len(index[f]["nodes"]) for f in index if isinstance(index[f], dict) and "nodes" in index[f])
-    return {"bundle": str(built.path), "revision": built.revision, "bytes": built.path.stat().st_size,
-            "data_dir": str(root / "data"), "approved_index_nodes": nodes}
+    return {
+        "bundle": str(built.path),
+        "revision": built.revision,
+        "bytes": built.path.stat().st_size,
+        "data_dir": str(root / "data"),
+        "approved_index_nodes": nodes,
+    }
 
 
 if __name__ == "__main__":

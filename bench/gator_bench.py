@@ -39,24 +39,50 @@ def write_inputs(data: Path, work: Path, limit: int | None = None) -> dict[str, 
     resources = work / "gatekeeper" / "resources" / "objects.yaml"
     resources.parent.mkdir(parents=True, exist_ok=True)
     resources.write_text(yaml.safe_dump_all(objects, sort_keys=False))
-    constraint_bytes = max(len(gatekeeper.dump(a.document).encode()) for a in artifacts
-                           if a.path.startswith("constraints/"))
-    return {"templates": sum(1 for a in artifacts if a.path.startswith("templates/")), "objects": len(objects),
-            "largest_constraint_bytes": constraint_bytes}
+    constraint_bytes = max(
+        len(gatekeeper.dump(a.document).encode()) for a in artifacts if a.path.startswith("constraints/")
+    )
+    return {
+        "templates": sum(1 for a in artifacts if a.path.startswith("templates/")),
+        "objects": len(objects),
+        "largest_constraint_bytes": constraint_bytes,
+    }
 
 
 def run(data: Path, work: Path, iterations: int, concurrency: int = 1, limit: int | None = None) -> dict[str, Any]:
     info = write_inputs(data, work, limit)
     base = work / "gatekeeper"
-    cmd = [str(GATOR), "bench", "--engine", "rego", "--iterations", str(iterations), "--warmup", "10",
-           "--concurrency", str(concurrency), "--output", "json",
-           "-f", str(base / "templates"), "-f", str(base / "constraints"), "-f", str(base / "resources")]
+    cmd = [
+        str(GATOR),
+        "bench",
+        "--engine",
+        "rego",
+        "--iterations",
+        str(iterations),
+        "--warmup",
+        "10",
+        "--concurrency",
+        str(concurrency),
+        "--output",
+        "json",
+        "-f",
+        str(base / "templates"),
+        "-f",
+        str(base / "constraints"),
+        "-f",
+        str(base / "resources"),
+    ]
     proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
     if proc.returncode != 0:
         raise RuntimeError(f"gator bench failed ({proc.returncode}): {proc.stderr[-2000:]} {proc.stdout[-500:]}")
     raw = json.loads(proc.stdout)
-    return {**info, "command": " ".join(["gator", *cmd[1:]]).replace(str(base), "GATEKEEPER_DIR"),
-            "iterations": iterations, "concurrency": concurrency, "raw": raw}
+    return {
+        **info,
+        "command": " ".join(["gator", *cmd[1:]]).replace(str(base), "GATEKEEPER_DIR"),
+        "iterations": iterations,
+        "concurrency": concurrency,
+        "raw": raw,
+    }
 
 
 def main() -> None:

@@ -63,9 +63,18 @@ def once(paths: list[str], jobs: int | None) -> dict[str, Any]:
     opa = str(toolchain.binary("opa"))
     with tempfile.TemporaryDirectory(prefix="mlfence-phases-") as tmp:
         data = config.stage_data(Path(tmp) / "data")
-        base = [opa, "eval", "--format", "json", "--metrics",
-                *(a for p in scan.policy_paths(toolchain.policy_dir(), loaded.documents) for a in ("-d", str(p))),
-                "-d", str(data), "--ignore", "*_test.rego"]
+        base = [
+            opa,
+            "eval",
+            "--format",
+            "json",
+            "--metrics",
+            *(a for p in scan.policy_paths(toolchain.policy_dir(), loaded.documents) for a in ("-d", str(p))),
+            "-d",
+            str(data),
+            "--ignore",
+            "*_test.rego",
+        ]
         empty = Path(tmp) / "empty.json"
         empty.write_text('{"documents": []}')
         phases["opa_fixed_cost_s"] = reaped([*base, "--input", str(empty), "data.mlfence.scan"])[0]
@@ -78,18 +87,29 @@ def once(paths: list[str], jobs: int | None) -> dict[str, Any]:
             (shard / "data.json").write_text(json.dumps({"mlfence": {"scan_shard": [k, shards]}}))
             extra = ["-d", str(shard)] if shards > 1 else []
             used, rss, out = reaped([*base, *extra, "--input", str(path), "data.mlfence.scan"])
-            timers = {k.removeprefix("timer_rego_").removesuffix("_ns"): round(v / 1e6)
-                      for k, v in json.loads(out).get("metrics", {}).items() if k.startswith("timer_rego")}
-            processes.append({"cpu_s": round(used, 2), "peak_rss_mib": round(rss),
-                              "input_mib": round(len(text) / 2**20, 1), "timers_ms": timers})
+            timers = {
+                k.removeprefix("timer_rego_").removesuffix("_ns"): round(v / 1e6)
+                for k, v in json.loads(out).get("metrics", {}).items()
+                if k.startswith("timer_rego")
+            }
+            processes.append(
+                {
+                    "cpu_s": round(used, 2),
+                    "peak_rss_mib": round(rss),
+                    "input_mib": round(len(text) / 2**20, 1),
+                    "timers_ms": timers,
+                }
+            )
     phases["opa_processes"] = processes
     phases["opa_total_s"] = sum(p["cpu_s"] for p in processes)
-    total, rss, _ = reaped([str(MLFENCE), "check", "-q", "--format", "json",
-                            *(["--jobs", str(jobs)] if jobs else []), *paths])
+    total, rss, _ = reaped(
+        [str(MLFENCE), "check", "-q", "--format", "json", *(["--jobs", str(jobs)] if jobs else []), *paths]
+    )
     phases["mlfence_check_total_s"] = total
     phases["mlfence_check_peak_rss_mib"] = round(rss)
-    covered = sum(v for k, v in phases.items() if k.endswith("_s") and k not in
-                  ("mlfence_check_total_s", "opa_fixed_cost_s"))
+    covered = sum(
+        v for k, v in phases.items() if k.endswith("_s") and k not in ("mlfence_check_total_s", "opa_fixed_cost_s")
+    )
     phases["locate_report_rest_s"] = total - covered
     phases["documents"] = len(loaded.documents)
     phases["load_average"] = [round(x, 2) for x in os.getloadavg()]
@@ -103,8 +123,7 @@ def main() -> int:
     parser.add_argument("--reps", type=int, default=3)
     opts = parser.parse_args()
     runs = [once(opts.paths, opts.jobs) for _ in range(opts.reps)]
-    median = {k: statistics.median(r[k] for r in runs) for k, v in runs[0].items()
-              if isinstance(v, int | float)}
+    median = {k: statistics.median(r[k] for r in runs) for k, v in runs[0].items() if isinstance(v, int | float)}
     print(json.dumps({"paths": opts.paths, "jobs": opts.jobs, "median": median, "runs": runs}, indent=1))
     return 0
 

@@ -1,6 +1,6 @@
 """Latency vs request rate PNG from the sidecar results (matplotlib from the benchmark-only venv).
 
-    bench/.venv-checkov/bin/python bench/plot.py bench/work/sidecar.json bench/latency_vs_rate.png
+bench/.venv-checkov/bin/python bench/plot.py bench/work/sidecar.json bench/latency_vs_rate.png
 """
 
 from __future__ import annotations
@@ -27,18 +27,39 @@ def main(source: Path, out: Path) -> None:
             values = [p[key] for p in points]
             lows = [p[key] - p[key + "_range"][0] for p in points]
             highs = [p[key + "_range"][1] - p[key] for p in points]
-            ax.errorbar(rates, values, yerr=[lows, highs], fmt="o" + style, color=color, capsize=3,
-                        label=f"{workload} {label} -> {entry['path']}")
+            ax.errorbar(
+                rates,
+                values,
+                yerr=[lows, highs],
+                fmt="o" + style,
+                color=color,
+                capsize=3,
+                label=f"{workload} {label} -> {entry['path']}",
+            )
             go = [p["vegeta"] for p in points if p.get("vegeta")]
             if len(go) == len(points):
                 bars = [[g[key] - g[key + "_range"][0] for g in go], [g[key + "_range"][1] - g[key] for g in go]]
-                ax.errorbar(rates, [g[key] for g in go], yerr=bars, fmt="s" + style, color=color, alpha=0.45,
-                            capsize=2, label=f"{workload} {label} (vegeta)")
+                ax.errorbar(
+                    rates,
+                    [g[key] for g in go],
+                    yerr=bars,
+                    fmt="s" + style,
+                    color=color,
+                    alpha=0.45,
+                    capsize=2,
+                    label=f"{workload} {label} (vegeta)",
+                )
         for p in points:
             if p.get("dropped") or p["achieved_rps"] < 0.97 * p["target_rps"]:
                 offset = {"admission": (-70, 8), "decision": (6, -12), "plan": (6, 4)}.get(workload, (4, 4))
-                ax.annotate(f"{workload}: {p['achieved_rps']:.0f}/s served", (p["target_rps"], p["p99_ms"]),
-                            fontsize=7, textcoords="offset points", xytext=offset, color=color)
+                ax.annotate(
+                    f"{workload}: {p['achieved_rps']:.0f}/s served",
+                    (p["target_rps"], p["p99_ms"]),
+                    fontsize=7,
+                    textcoords="offset points",
+                    xytext=offset,
+                    color=color,
+                )
     ax.axhline(2.0, color="black", linewidth=0.8, linestyle=":", label="target p99 2 ms")
     ax.axvline(500, color="gray", linewidth=0.8, linestyle=":")
     ax.set_xscale("log")
@@ -46,8 +67,9 @@ def main(source: Path, out: Path) -> None:
     ax.set_xlabel("offered load, requests/s (open loop, fixed rate)")
     ax.set_ylabel("latency from scheduled send, ms (median of runs, bars = min-max)")
     store = "--optimize-store-for-read-speed" if "optimize-store" in data.get("opa_command", "") else "default store"
-    ax.set_title(f"OPA sidecar (opa run, {store}, full range data), "
-                 f"{data.get('machine_nproc', '2')} shared vCPUs", fontsize=9)
+    ax.set_title(
+        f"OPA sidecar (opa run, {store}, full range data), {data.get('machine_nproc', '2')} shared vCPUs", fontsize=9
+    )
     ax.grid(True, which="both", alpha=0.3)
     ax.legend(fontsize=7, loc="upper left")
     fig.tight_layout()

@@ -37,8 +37,15 @@ TARGETS = {
 PARTS = ("scan", "sidecar", "rules", "gator", "realworld", "scale", "reach")
 
 # The mlfence-vs-Checkov figures every scan comparison reports.
-SPEED_KEYS = ("speedup", "speedup_cpu", "speedup_pairs", "mlfence_wall_s", "checkov_wall_s", "mlfence_cpu_s",
-              "checkov_cpu_s")
+SPEED_KEYS = (
+    "speedup",
+    "speedup_cpu",
+    "speedup_pairs",
+    "mlfence_wall_s",
+    "checkov_wall_s",
+    "mlfence_cpu_s",
+    "checkov_cpu_s",
+)
 
 
 def machine() -> dict[str, Any]:
@@ -261,14 +268,7 @@ def collect(work: Path, machine_info: dict[str, Any] | None, previous: dict[str,
     later = _load(work / "head" / "scan.json") or previous.get("scan_later_commit")
     if later:
         # The same scan comparison re-run later on a newer commit (see README).
-        results["scan_later_commit"] = (
-            later
-            if "runs" not in later
-            else {
-                k: later.get(k)
-                for k in SPEED_KEYS
-            }
-        )
+        results["scan_later_commit"] = later if "runs" not in later else {k: later.get(k) for k in SPEED_KEYS}
     results["raw"] = {
         "scan": scan,
         "sidecar": sidecar,

@@ -31,10 +31,30 @@ def bench(query: str, input_doc: Any, data: Path, count: int = 1) -> dict[str, A
     with tempfile.TemporaryDirectory(prefix="mlf-bench-") as tmp:
         path = Path(tmp) / "input.json"
         path.write_text(json.dumps(input_doc))
-        proc = subprocess.run([str(OPA), "bench", "--optimize-store-for-read-speed", "--format", "json",
-                               "--count", str(count), "--fail=false", "-d", str(ROOT / "policy"), "-d", str(data),
-                               "--ignore", "*_test.rego", "-i", str(path), query],
-                              capture_output=True, text=True, check=False)
+        proc = subprocess.run(
+            [
+                str(OPA),
+                "bench",
+                "--optimize-store-for-read-speed",
+                "--format",
+                "json",
+                "--count",
+                str(count),
+                "--fail=false",
+                "-d",
+                str(ROOT / "policy"),
+                "-d",
+                str(data),
+                "--ignore",
+                "*_test.rego",
+                "-i",
+                str(path),
+                query,
+            ],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
     if proc.returncode != 0:
         raise RuntimeError(f"opa bench {query}: {proc.stderr[-1500:]}")
     # --count N prints N JSON documents.
@@ -42,20 +62,45 @@ def bench(query: str, input_doc: Any, data: Path, count: int = 1) -> dict[str, A
     ns = sorted(r["T"] / r["N"] for r in results)
     allocs = sorted(r["MemAllocs"] / r["N"] for r in results)
     median_eval = sorted(r["Extra"].get("histogram_timer_rego_query_eval_ns_median", 0) for r in results)
-    return {"ns_per_op_median": round(ns[len(ns) // 2]), "ns_per_op": [round(x) for x in ns],
-            "eval_ns_median": round(median_eval[len(median_eval) // 2]),
-            "allocs_per_op": round(allocs[len(allocs) // 2]),
-            "bytes_per_op": round(sorted(r["MemBytes"] / r["N"] for r in results)[len(results) // 2])}
+    return {
+        "ns_per_op_median": round(ns[len(ns) // 2]),
+        "ns_per_op": [round(x) for x in ns],
+        "eval_ns_median": round(median_eval[len(median_eval) // 2]),
+        "allocs_per_op": round(allocs[len(allocs) // 2]),
+        "bytes_per_op": round(sorted(r["MemBytes"] / r["N"] for r in results)[len(results) // 2]),
+    }
 
 
 def profile(query: str, input_doc: Any, data: Path, limit: int = 5) -> list[dict[str, Any]]:
     with tempfile.TemporaryDirectory(prefix="mlf-prof-") as tmp:
         path = Path(tmp) / "input.json"
         path.write_text(json.dumps(input_doc))
-        proc = subprocess.run([str(OPA), "eval", "--optimize-store-for-read-speed", "--profile", "--profile-limit",
-                               str(limit), "--profile-sort", "total_time_ns", "--format", "json", "-d",
-                               str(ROOT / "policy"), "-d", str(data), "--ignore", "*_test.rego", "-i", str(path),
-                               query], capture_output=True, text=True, check=False)
+        proc = subprocess.run(
+            [
+                str(OPA),
+                "eval",
+                "--optimize-store-for-read-speed",
+                "--profile",
+                "--profile-limit",
+                str(limit),
+                "--profile-sort",
+                "total_time_ns",
+                "--format",
+                "json",
+                "-d",
+                str(ROOT / "policy"),
+                "-d",
+                str(data),
+                "--ignore",
+                "*_test.rego",
+                "-i",
+                str(path),
+                query,
+            ],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
     if proc.returncode != 0:
         raise RuntimeError(f"opa eval --profile {query}: {proc.stderr[-1500:]}")
     rows = json.loads(proc.stdout).get("profile") or []
@@ -63,8 +108,13 @@ def profile(query: str, input_doc: Any, data: Path, limit: int = 5) -> list[dict
     for r in rows[:limit]:
         file = Path(r["location"]["file"])
         shown = file.relative_to(ROOT) if file.is_absolute() and ROOT in file.parents else file
-        out.append({"location": f"{shown}:{r['location']['row']}", "total_time_ns": r["total_time_ns"],
-                    "num_eval": r["num_eval"]})
+        out.append(
+            {
+                "location": f"{shown}:{r['location']['row']}",
+                "total_time_ns": r["total_time_ns"],
+                "num_eval": r["num_eval"],
+            }
+        )
     return out
 
 
@@ -94,30 +144,35 @@ def entrypoint_inputs(cases: list[fixtures.Case], params: dict[str, Any]) -> dic
 def rule_inputs(cases: list[fixtures.Case], params: dict[str, Any]) -> dict[str, tuple[str, Any]]:
     out = {}
     for rule in catalog.load():
-        mine = [c for c in cases if c.rule_id == rule.rule_id and c.expect == "deny"] or \
-            [c for c in cases if c.rule_id == rule.rule_id]
+        mine = [c for c in cases if c.rule_id == rule.rule_id and c.expect == "deny"] or [
+            c for c in cases if c.rule_id == rule.rule_id
+        ]
         if not mine:
             continue
         case = next((c for c in mine if not c.parameters), mine[0])
         merged = {**params, **case.parameters}
         if rule.target == "kubernetes":
-            doc = {"review": {"object": case.document, "operation": "CREATE",
-                              "kind": {"kind": case.document.get("kind")}}, "parameters": merged}
+            doc = {
+                "review": {"object": case.document, "operation": "CREATE", "kind": {"kind": case.document.get("kind")}},
+                "parameters": merged,
+            }
         else:
             doc = {"plan": case.document, "parameters": merged}
         out[f"{rule.rule_id} {rule.package}"] = (f"data.{rule.package}.violation", doc)
     return out
 
 
-def run(data: Path, only_entrypoints: bool = False, top: int = 10, count: int = 3,
-        rule_data: Path | None = None) -> dict[str, Any]:
+def run(
+    data: Path, only_entrypoints: bool = False, top: int = 10, count: int = 3, rule_data: Path | None = None
+) -> dict[str, Any]:
     cases = fixtures.cases()
     params = parameters.config(data)
     result: dict[str, Any] = {"entrypoints": {}, "rules": {}}
     for name, (query, doc) in entrypoint_inputs(cases, params).items():
         result["entrypoints"][name] = {"query": query, **bench(query, doc, data, count)}
-        print(f"  {name}: {result['entrypoints'][name]['ns_per_op_median'] / 1e6:.3f} ms/op", file=sys.stderr,
-              flush=True)
+        print(
+            f"  {name}: {result['entrypoints'][name]['ns_per_op_median'] / 1e6:.3f} ms/op", file=sys.stderr, flush=True
+        )
     if only_entrypoints:
         return result
     inputs = rule_inputs(cases, params)
@@ -129,9 +184,14 @@ def run(data: Path, only_entrypoints: bool = False, top: int = 10, count: int = 
     result["slowest"] = []
     for name in slowest:
         query, doc = inputs[name]
-        result["slowest"].append({"rule": name, "ms_per_op": round(result["rules"][name]["ns_per_op_median"] / 1e6, 3),
-                                  "allocs_per_op": result["rules"][name]["allocs_per_op"],
-                                  "hot_spots": profile(query, doc, rule_data)})
+        result["slowest"].append(
+            {
+                "rule": name,
+                "ms_per_op": round(result["rules"][name]["ns_per_op_median"] / 1e6, 3),
+                "allocs_per_op": result["rules"][name]["allocs_per_op"],
+                "hot_spots": profile(query, doc, rule_data),
+            }
+        )
         print(f"  slow: {name} {result['slowest'][-1]['ms_per_op']} ms", file=sys.stderr, flush=True)
     return result
 

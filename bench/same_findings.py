@@ -45,15 +45,28 @@ def capture(out: Path, plans: int, manifests: int, seed: int) -> None:
     out.mkdir(parents=True, exist_ok=True)
     corpus = out / "corpus"
     if not (corpus / "labels.json").exists():
-        subprocess.run([sys.executable, str(ROOT / "bench" / "corpus.py"), str(corpus), "--plans", str(plans),
-                        "--manifests", str(manifests), "--seed", str(seed)], check=True)
+        subprocess.run(
+            [
+                sys.executable,
+                str(ROOT / "bench" / "corpus.py"),
+                str(corpus),
+                "--plans",
+                str(plans),
+                "--manifests",
+                str(manifests),
+                "--seed",
+                str(seed),
+            ],
+            check=True,
+        )
     reports = out / "reports"
     reports.mkdir(exist_ok=True)
     for name, (cwd, path) in _corpora(out).items():
         for mode, extra in (("changed", []), ("all", ["--all-resources"])):
             target = reports / f"{name}.{mode}.json"
-            proc = subprocess.run([str(MLFENCE), "check", "--format", "json", *extra, path],
-                                  capture_output=True, check=False, cwd=cwd)
+            proc = subprocess.run(
+                [str(MLFENCE), "check", "--format", "json", *extra, path], capture_output=True, check=False, cwd=cwd
+            )
             if proc.returncode not in (0, 1, 2) or not proc.stdout:
                 sys.exit(f"{name} ({mode}): mlfence exited {proc.returncode}: {proc.stderr.decode()[-500:]}")
             target.write_bytes(proc.stdout)
@@ -64,8 +77,11 @@ def capture(out: Path, plans: int, manifests: int, seed: int) -> None:
 def compare(before: Path, after: Path) -> int:
     names = sorted(p.name for p in (before / "reports").iterdir())
     missing = [n for n in names if not (after / "reports" / n).exists()]
-    differ = [n for n in names if n not in missing and not filecmp.cmp(before / "reports" / n,
-                                                                       after / "reports" / n, shallow=False)]
+    differ = [
+        n
+        for n in names
+        if n not in missing and not filecmp.cmp(before / "reports" / n, after / "reports" / n, shallow=False)
+    ]
     for n in missing:
         print(f"missing after: {n}")
     for n in differ:

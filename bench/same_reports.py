@@ -49,10 +49,15 @@ def run(name: str, args: list[str]) -> dict[str, object] | None:
         return None
     stdin = (ROOT / STDIN_INPUT).read_bytes() if "-" in args else None
     t0 = time.perf_counter()
-    proc = subprocess.run([str(MLFENCE), "check", "--format", "json", *args], cwd=ROOT, input=stdin,
-                          capture_output=True, check=False)
-    return {"exit": proc.returncode, "stdout": proc.stdout.decode(), "stderr": proc.stderr.decode(),
-            "wall_s": round(time.perf_counter() - t0, 2)}
+    proc = subprocess.run(
+        [str(MLFENCE), "check", "--format", "json", *args], cwd=ROOT, input=stdin, capture_output=True, check=False
+    )
+    return {
+        "exit": proc.returncode,
+        "stdout": proc.stdout.decode(),
+        "stderr": proc.stderr.decode(),
+        "wall_s": round(time.perf_counter() - t0, 2),
+    }
 
 
 def main() -> int:
@@ -82,8 +87,10 @@ def main() -> int:
         before = json.loads(saved.read_text())
         same = all(before[k] == got[k] for k in ("exit", "stdout", "stderr"))
         different += not same
-        print(f"{name}: {'identical' if same else 'DIFFERENT'} exit {got['exit']} report {digest} "
-              f"({before['wall_s']} s -> {got['wall_s']} s)")
+        print(
+            f"{name}: {'identical' if same else 'DIFFERENT'} exit {got['exit']} report {digest} "
+            f"({before['wall_s']} s -> {got['wall_s']} s)"
+        )
     return 1 if different else 0
 
 

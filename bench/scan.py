@@ -29,9 +29,7 @@ import checkov_map
 
 ROOT = Path(__file__).resolve().parents[1]
 MLFENCE = ROOT / ".venv" / "bin" / "mlfence"
-CHECKOV_FLAGS = ["--framework", "terraform_plan", "kubernetes", "--quiet", "--compact", "-o", "json",
-                 "--skip-download"]
-
+CHECKOV_FLAGS = ["--framework", "terraform_plan", "kubernetes", "--quiet", "--compact", "-o", "json", "--skip-download"]
 
 
 def _tally(cases: list[dict[str, Any]], key: str) -> dict[str, dict[str, int]]:
@@ -43,6 +41,7 @@ def _tally(cases: list[dict[str, Any]], key: str) -> dict[str, dict[str, int]]:
         for tool in ("mlfence", "checkov", "checkov_any"):
             row[tool] += int(bool(c.get(tool)))
     return dict(sorted(rows.items()))
+
 
 def _children_cpu() -> float:
     usage = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -61,8 +60,12 @@ def timed(cmd: list[str], out: Path, env: dict[str, str] | None = None) -> dict[
 
 
 def summary(values: list[float]) -> dict[str, float]:
-    return {"median": round(statistics.median(values), 3), "min": round(min(values), 3),
-            "max": round(max(values), 3), "n": len(values)}
+    return {
+        "median": round(statistics.median(values), 3),
+        "min": round(min(values), 3),
+        "max": round(max(values), 3),
+        "n": len(values),
+    }
 
 
 def mlfence_cmd(files: Path) -> list[str]:
@@ -74,6 +77,7 @@ def checkov_cmd(checkov: str, files: Path) -> list[str]:
 
 
 # --- recall --------------------------------------------------------------------------------------
+
 
 def mlfence_hits(report: Path, files: Path) -> dict[str, list[dict[str, str]]]:
     """file (relative to files/) -> [{"rule_id", "resource"}] of every non-exempted finding."""
@@ -118,16 +122,20 @@ def _in_case(resource: str, bad: dict[str, Any]) -> bool:
     return prefix is None or resource.startswith(prefix)
 
 
-def recall(labels: list[dict[str, Any]], ours: dict[str, list[dict[str, str]]] | None,
-           theirs: dict[str, list[dict[str, str]]] | None) -> dict[str, Any]:
+def recall(
+    labels: list[dict[str, Any]],
+    ours: dict[str, list[dict[str, str]]] | None,
+    theirs: dict[str, list[dict[str, str]]] | None,
+) -> dict[str, Any]:
     cases = []
     for entry in labels:
         for bad in entry["bad"]:
             category = checkov_map.RULE_CATEGORY[bad["rule_id"]]
             row = {"file": entry["file"], "rule_id": bad["rule_id"], "case": bad["case"], "category": category}
             if ours is not None:
-                row["mlfence"] = any(h["rule_id"] == bad["rule_id"] and _in_case(h["resource"], bad)
-                                     for h in ours.get(entry["file"], []))
+                row["mlfence"] = any(
+                    h["rule_id"] == bad["rule_id"] and _in_case(h["resource"], bad) for h in ours.get(entry["file"], [])
+                )
             if theirs is not None:
                 mine = [h for h in theirs.get(entry["file"], []) if _in_case(h["resource"], bad)]
                 row["checkov"] = any(checkov_map.CHECKOV_CATEGORY.get(h["check_id"]) == category for h in mine)
@@ -153,6 +161,7 @@ def recall(labels: list[dict[str, Any]], ours: dict[str, list[dict[str, str]]] |
 
 # --- driver --------------------------------------------------------------------------------------
 
+
 def make_subset(corpus: Path, size: int, seed: int = 7) -> tuple[Path, list[dict[str, Any]]]:
     labels = json.loads((corpus / "labels.json").read_text())["files"]
     rng = random.Random(seed)
@@ -174,15 +183,22 @@ def run(corpus: Path, reps: int, checkov: str | None, subset: int | None, work: 
     labels = json.loads((corpus / "labels.json").read_text())["files"]
     files = corpus / "files"
     work.mkdir(parents=True, exist_ok=True)
-    result: dict[str, Any] = {"corpus": {"plans": sum(1 for e in labels if e["target"] == "terraform"),
-                                         "manifests": sum(1 for e in labels if e["target"] == "kubernetes"),
-                                         "known_bad": sum(len(e["bad"]) for e in labels)}}
+    result: dict[str, Any] = {
+        "corpus": {
+            "plans": sum(1 for e in labels if e["target"] == "terraform"),
+            "manifests": sum(1 for e in labels if e["target"] == "kubernetes"),
+            "known_bad": sum(len(e["bad"]) for e in labels),
+        }
+    }
     timed_files, timed_labels = files, labels
     if subset:
         timed_files, timed_labels = make_subset(corpus, subset)
-        result["subset"] = {"files": len(timed_labels), "seed": 7,
-                            "plans": sum(1 for e in timed_labels if e["target"] == "terraform"),
-                            "manifests": sum(1 for e in timed_labels if e["target"] == "kubernetes")}
+        result["subset"] = {
+            "files": len(timed_labels),
+            "seed": 7,
+            "plans": sum(1 for e in timed_labels if e["target"] == "terraform"),
+            "manifests": sum(1 for e in timed_labels if e["target"] == "kubernetes"),
+        }
     env = {**os.environ, "LOG_LEVEL": "ERROR", "CHECKOV_RUN_SCA_PACKAGE_SCAN_V2": "false"}
     runs: dict[str, list[dict[str, Any]]] = {"mlfence": [], "checkov": []}
     for rep in range(reps):
@@ -204,8 +220,9 @@ def run(corpus: Path, reps: int, checkov: str | None, subset: int | None, work: 
         result["speedup_pairs"] = [round(p, 2) for p in pairs]
         result["speedup"] = round(result["checkov_wall_s"]["median"] / result["mlfence_wall_s"]["median"], 2)
         result["speedup_cpu"] = round(result["checkov_cpu_s"]["median"] / result["mlfence_cpu_s"]["median"], 2)
-        result["checkov_version"] = subprocess.run([checkov, "--version"], capture_output=True, text=True,
-                                                   check=False).stdout.strip()
+        result["checkov_version"] = subprocess.run(
+            [checkov, "--version"], capture_output=True, text=True, check=False
+        ).stdout.strip()
         result["checkov_command"] = " ".join(["checkov", "-d", "FILES", *CHECKOV_FLAGS])
         theirs = checkov_hits(work / "checkov.json", timed_files)
     result["mlfence_command"] = "mlfence check -q --format json FILES"
@@ -224,8 +241,9 @@ def main() -> None:
     parser.add_argument("--checkov")
     parser.add_argument("--subset", type=int)
     parser.add_argument("--out", type=Path, required=True)
-    parser.add_argument("--recall-only", action="store_true",
-                        help="recompute recall from the last run's saved outputs (no timing)")
+    parser.add_argument(
+        "--recall-only", action="store_true", help="recompute recall from the last run's saved outputs (no timing)"
+    )
     args = parser.parse_args()
     if args.recall_only:
         result = json.loads(args.out.read_text())

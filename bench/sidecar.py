@@ -37,8 +37,11 @@ from mlfence import fixtures  # noqa: E402
 OPA = ROOT / ".tools" / "bin" / "opa"
 VEGETA = ROOT / "bench" / ".bin" / "vegeta"  # bench/pins.txt, built by bench/run.sh
 MAX_BACKLOG_S = 2.0
-PATHS = {"admission": "/v1/data/mlfence/admission", "decision": "/v1/data/mlfence/decision",
-         "plan": "/v1/data/mlfence/decision"}
+PATHS = {
+    "admission": "/v1/data/mlfence/admission",
+    "decision": "/v1/data/mlfence/decision",
+    "plan": "/v1/data/mlfence/decision",
+}
 
 
 def payloads(limit: int | None = None, labelled: bool = False) -> dict[str, list[Any]]:
@@ -79,8 +82,9 @@ def per_payload(port: int, repeats: int = 5, limit: int | None = None) -> dict[s
         "repeats": repeats,
         "by_kind_median_ms": {k: round(statistics.median(v), 3) for k, v in sorted(by_kind.items())},
         "slowest": sorted(rows, key=lambda r: -r["median_ms"])[:10],
-        "admission_median_of_medians_ms": round(statistics.median(
-            r["median_ms"] for r in rows if r["workload"] == "admission"), 3),
+        "admission_median_of_medians_ms": round(
+            statistics.median(r["median_ms"] for r in rows if r["workload"] == "admission"), 3
+        ),
     }
 
 
@@ -95,8 +99,19 @@ class Server:
 
     def __init__(self, bundle: Path, optimize: bool = False, gogc: int | None = None):
         self.port = free_port()
-        args = [str(OPA), "run", "--server", "--addr", f"127.0.0.1:{self.port}", "--log-level", "error",
-                "--skip-version-check", "--disable-telemetry", "--bundle", str(bundle)]
+        args = [
+            str(OPA),
+            "run",
+            "--server",
+            "--addr",
+            f"127.0.0.1:{self.port}",
+            "--log-level",
+            "error",
+            "--skip-version-check",
+            "--disable-telemetry",
+            "--bundle",
+            str(bundle),
+        ]
         if optimize:
             args.insert(2, "--optimize-store-for-read-speed")
         self.command = args
@@ -161,8 +176,9 @@ def check_answers(port: int, bodies: dict[str, list[bytes]]) -> dict[str, int]:
     return denied
 
 
-def open_loop(port: int, path: str, bodies: list[bytes], rate: float, duration: float,
-              workers: int = 8) -> dict[str, Any]:
+def open_loop(
+    port: int, path: str, bodies: list[bytes], rate: float, duration: float, workers: int = 8
+) -> dict[str, Any]:
     """Send `rate` requests/s for `duration` s on a fixed schedule; latency from the schedule."""
     total = max(1, int(rate * duration))
     jobs: queue.Queue[tuple[float, bytes] | None] = queue.Queue()
@@ -219,10 +235,17 @@ def open_loop(port: int, path: str, bodies: list[bytes], rate: float, duration: 
     elapsed = time.perf_counter() - start
     ms = [x * 1000 for x in latencies]
     return {
-        "target_rps": rate, "sent": total, "ok": len(latencies), "errors": errors[0], "dropped": dropped[0],
-        "achieved_rps": round(len(latencies) / elapsed, 1), "duration_s": round(elapsed, 2),
-        "p50_ms": round(percentile(ms, 50), 3), "p90_ms": round(percentile(ms, 90), 3),
-        "p99_ms": round(percentile(ms, 99), 3), "max_ms": round(max(ms), 3) if ms else None,
+        "target_rps": rate,
+        "sent": total,
+        "ok": len(latencies),
+        "errors": errors[0],
+        "dropped": dropped[0],
+        "achieved_rps": round(len(latencies) / elapsed, 1),
+        "duration_s": round(elapsed, 2),
+        "p50_ms": round(percentile(ms, 50), 3),
+        "p90_ms": round(percentile(ms, 90), 3),
+        "p99_ms": round(percentile(ms, 99), 3),
+        "max_ms": round(max(ms), 3) if ms else None,
         "service_p50_ms": round(percentile([x * 1000 for x in service], 50), 3),
         "service_p99_ms": round(percentile([x * 1000 for x in service], 99), 3),
     }
@@ -258,15 +281,34 @@ def wrk_max(port: int, path: str, bodies: list[bytes], duration: float, connecti
         script.write_text(WRK_SCRIPT)
         body_file.write_bytes(b"\n".join(bodies) + b"\n")
         env = {**os.environ, "MLF_BODIES": str(body_file), "MLF_PATH": path}
-        proc = subprocess.run([wrk, "-t1", f"-c{connections}", f"-d{max(1, int(duration))}s", "-s", str(script),
-                               f"http://127.0.0.1:{port}"], capture_output=True, text=True, env=env, check=False)
+        proc = subprocess.run(
+            [
+                wrk,
+                "-t1",
+                f"-c{connections}",
+                f"-d{max(1, int(duration))}s",
+                "-s",
+                str(script),
+                f"http://127.0.0.1:{port}",
+            ],
+            capture_output=True,
+            text=True,
+            env=env,
+            check=False,
+        )
     line = next((x for x in proc.stdout.splitlines() if x.startswith("MLFJSON ")), None)
     if line is None:
         raise RuntimeError(f"wrk failed: {proc.stdout[-1000:]} {proc.stderr[-1000:]}")
-    raw = json.loads(line[len("MLFJSON "):])
-    return {"connections": connections, "rps": round(raw["requests"] / (raw["duration_us"] / 1e6), 1),
-            "errors": raw["errors"], "p50_ms": raw["p50_us"] / 1000, "p90_ms": raw["p90_us"] / 1000,
-            "p99_ms": raw["p99_us"] / 1000, "max_ms": raw["max_us"] / 1000}
+    raw = json.loads(line[len("MLFJSON ") :])
+    return {
+        "connections": connections,
+        "rps": round(raw["requests"] / (raw["duration_us"] / 1e6), 1),
+        "errors": raw["errors"],
+        "p50_ms": raw["p50_us"] / 1000,
+        "p90_ms": raw["p90_us"] / 1000,
+        "p99_ms": raw["p99_us"] / 1000,
+        "max_ms": raw["max_us"] / 1000,
+    }
 
 
 def vegeta_open_loop(port: int, path: str, bodies: list[bytes], rate: float, duration: float) -> dict[str, Any] | None:
@@ -283,24 +325,49 @@ def vegeta_open_loop(port: int, path: str, bodies: list[bytes], rate: float, dur
             file.write_bytes(body)
             targets.append(f"POST http://127.0.0.1:{port}{path}\nContent-Type: application/json\n@{file}\n")
         (Path(tmp) / "targets").write_text("\n".join(targets))
-        attack = subprocess.run([str(VEGETA), "attack", f"-rate={rate:g}/s", f"-duration={duration:g}s",
-                                 f"-targets={Path(tmp) / 'targets'}", "-timeout=30s", "-workers=4",
-                                 f"-output={Path(tmp) / 'results.bin'}"], capture_output=True, check=False)
+        attack = subprocess.run(
+            [
+                str(VEGETA),
+                "attack",
+                f"-rate={rate:g}/s",
+                f"-duration={duration:g}s",
+                f"-targets={Path(tmp) / 'targets'}",
+                "-timeout=30s",
+                "-workers=4",
+                f"-output={Path(tmp) / 'results.bin'}",
+            ],
+            capture_output=True,
+            check=False,
+        )
         if attack.returncode != 0:
             raise RuntimeError(f"vegeta attack failed: {attack.stderr.decode()[-1000:]}")
-        report = subprocess.run([str(VEGETA), "report", "-type=json", str(Path(tmp) / "results.bin")],
-                                capture_output=True, text=True, check=False)
+        report = subprocess.run(
+            [str(VEGETA), "report", "-type=json", str(Path(tmp) / "results.bin")],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
     raw = json.loads(report.stdout)
     lat = raw["latencies"]
     ok = sum(n for code, n in raw.get("status_codes", {}).items() if code == "200")
-    return {"generator": "vegeta", "target_rps": rate, "sent": raw["requests"], "ok": ok,
-            "errors": raw["requests"] - ok, "dropped": 0, "achieved_rps": round(raw["throughput"], 1),
-            "p50_ms": round(lat["50th"] / 1e6, 3), "p90_ms": round(lat["90th"] / 1e6, 3),
-            "p99_ms": round(lat["99th"] / 1e6, 3), "max_ms": round(lat["max"] / 1e6, 3)}
+    return {
+        "generator": "vegeta",
+        "target_rps": rate,
+        "sent": raw["requests"],
+        "ok": ok,
+        "errors": raw["requests"] - ok,
+        "dropped": 0,
+        "achieved_rps": round(raw["throughput"], 1),
+        "p50_ms": round(lat["50th"] / 1e6, 3),
+        "p90_ms": round(lat["90th"] / 1e6, 3),
+        "p99_ms": round(lat["99th"] / 1e6, 3),
+        "max_ms": round(lat["max"] / 1e6, 3),
+    }
 
 
-def tuning_sweep(bundle: Path, bodies: list[bytes], rate: float, duration: float, reps: int,
-                 gogc_values: list[int]) -> list[dict[str, Any]]:
+def tuning_sweep(
+    bundle: Path, bodies: list[bytes], rate: float, duration: float, reps: int, gogc_values: list[int]
+) -> list[dict[str, Any]]:
     """AdmissionReviews at `rate` with vegeta against servers started each way a deployment can
     choose: the read-optimised store or the default one, and Go's GC target (GOGC; the store is
     most of the heap, so a GC cycle marks all of it)."""
@@ -310,16 +377,29 @@ def tuning_sweep(bundle: Path, bodies: list[bytes], rate: float, duration: float
             server = Server(bundle, optimize, gogc)
             try:
                 check_answers(server.port, {"admission": bodies})
-                runs = [v for v in (vegeta_open_loop(server.port, PATHS["admission"], bodies, rate, duration)
-                                    for _ in range(reps)) if v]
+                runs = [
+                    v
+                    for v in (
+                        vegeta_open_loop(server.port, PATHS["admission"], bodies, rate, duration) for _ in range(reps)
+                    )
+                    if v
+                ]
                 if not runs:
                     return []
-                row = {"store": "read-optimised" if optimize else "default", "gogc": gogc, "rate": rate,
-                       "rss_mib": server.rss_mib()}
+                row = {
+                    "store": "read-optimised" if optimize else "default",
+                    "gogc": gogc,
+                    "rate": rate,
+                    "rss_mib": server.rss_mib(),
+                }
                 row.update(summarise(runs, ("p50_ms", "p99_ms", "achieved_rps")))
                 rows.append(row)
-                print(f"  tuning {row['store']} GOGC={gogc}: p50 {row['p50_ms']} p99 {row['p99_ms']} ms, "
-                      f"RSS {row['rss_mib']} MiB", file=sys.stderr, flush=True)
+                print(
+                    f"  tuning {row['store']} GOGC={gogc}: p50 {row['p50_ms']} p99 {row['p99_ms']} ms, "
+                    f"RSS {row['rss_mib']} MiB",
+                    file=sys.stderr,
+                    flush=True,
+                )
             finally:
                 server.stop()
     return rows
@@ -337,14 +417,27 @@ def summarise(runs: list[dict[str, Any]], keys: tuple[str, ...]) -> dict[str, An
 
 def sustained(points: list[dict[str, Any]]) -> float | None:
     """Highest fixed rate served on schedule: >= 97% of target achieved, nothing dropped, p99 < 100 ms."""
-    good = [p["target_rps"] for p in points
-            if p["errors"] == 0 and p.get("dropped", 0) == 0
-            and p["achieved_rps"] >= 0.97 * p["target_rps"] and p["p99_ms"] < 100]
+    good = [
+        p["target_rps"]
+        for p in points
+        if p["errors"] == 0
+        and p.get("dropped", 0) == 0
+        and p["achieved_rps"] >= 0.97 * p["target_rps"]
+        and p["p99_ms"] < 100
+    ]
     return max(good) if good else None
 
 
-def run(bundle: Path, rates: dict[str, list[float]], duration: float, reps: int, wrk_seconds: float,
-        limit: int | None = None, optimize: bool = False, per_payload_repeats: int = 5) -> dict[str, Any]:
+def run(
+    bundle: Path,
+    rates: dict[str, list[float]],
+    duration: float,
+    reps: int,
+    wrk_seconds: float,
+    limit: int | None = None,
+    optimize: bool = False,
+    per_payload_repeats: int = 5,
+) -> dict[str, Any]:
     bodies = payloads(limit)
     server = Server(bundle, optimize)
     try:
@@ -355,31 +448,49 @@ def run(bundle: Path, rates: dict[str, list[float]], duration: float, reps: int,
             "opa_command": " ".join(["opa", *server.command[1:-1], "BUNDLE"]),
             "payloads": {k: len(v) for k, v in bodies.items()},
             "payload_bytes_median": {k: int(statistics.median(len(b) for b in v)) for k, v in bodies.items()},
-            "denied_payloads": denied, "workloads": {},
+            "denied_payloads": denied,
+            "workloads": {},
         }
         for workload, workload_rates in rates.items():
             points = []
             for rate in workload_rates:
-                runs = [open_loop(server.port, PATHS[workload], bodies[workload], rate, duration)
-                        for _ in range(reps)]
-                point = {"target_rps": rate, "runs": runs,
-                         **summarise(runs, ("p50_ms", "p99_ms", "achieved_rps", "service_p50_ms", "service_p99_ms"))}
+                runs = [open_loop(server.port, PATHS[workload], bodies[workload], rate, duration) for _ in range(reps)]
+                point = {
+                    "target_rps": rate,
+                    "runs": runs,
+                    **summarise(runs, ("p50_ms", "p99_ms", "achieved_rps", "service_p50_ms", "service_p99_ms")),
+                }
                 point["errors"] = sum(r["errors"] for r in runs)
                 point["dropped"] = sum(r["dropped"] for r in runs)
-                go_runs = [v for v in (vegeta_open_loop(server.port, PATHS[workload], bodies[workload], rate, duration)
-                                       for _ in range(reps)) if v]
+                go_runs = [
+                    v
+                    for v in (
+                        vegeta_open_loop(server.port, PATHS[workload], bodies[workload], rate, duration)
+                        for _ in range(reps)
+                    )
+                    if v
+                ]
                 if go_runs:
                     point["vegeta"] = {"runs": go_runs, **summarise(go_runs, ("p50_ms", "p99_ms", "achieved_rps"))}
                     point["vegeta"]["errors"] = sum(r["errors"] for r in go_runs)
-                    print(f"  {workload} @ {rate}/s (vegeta): p50 {point['vegeta']['p50_ms']} ms "
-                          f"p99 {point['vegeta']['p99_ms']} ms", file=sys.stderr, flush=True)
+                    print(
+                        f"  {workload} @ {rate}/s (vegeta): p50 {point['vegeta']['p50_ms']} ms "
+                        f"p99 {point['vegeta']['p99_ms']} ms",
+                        file=sys.stderr,
+                        flush=True,
+                    )
                 points.append(point)
-                print(f"  {workload} @ {rate}/s: p50 {point['p50_ms']} ms p99 {point['p99_ms']} ms "
-                      f"({point['p99_ms_range']}) achieved {point['achieved_rps']}/s", file=sys.stderr, flush=True)
+                print(
+                    f"  {workload} @ {rate}/s: p50 {point['p50_ms']} ms p99 {point['p99_ms']} ms "
+                    f"({point['p99_ms_range']}) achieved {point['achieved_rps']}/s",
+                    file=sys.stderr,
+                    flush=True,
+                )
             entry: dict[str, Any] = {"path": PATHS[workload], "points": points, "max_sustained_rps": sustained(points)}
             if wrk_seconds:
-                entry["wrk"] = [wrk_max(server.port, PATHS[workload], bodies[workload], wrk_seconds, c)
-                                for c in (1, 2, 4)]
+                entry["wrk"] = [
+                    wrk_max(server.port, PATHS[workload], bodies[workload], wrk_seconds, c) for c in (1, 2, 4)
+                ]
             result["workloads"][workload] = entry
         if per_payload_repeats:
             result["per_payload"] = per_payload(server.port, per_payload_repeats, limit)
@@ -400,8 +511,12 @@ def main() -> None:
     parser.add_argument("--wrk-seconds", type=float, default=10)
     parser.add_argument("--limit", type=int)
     parser.add_argument("--out", type=Path, required=True)
-    parser.add_argument("--store", choices=("default", "read-optimised"), default="default",
-                        help="OPA's store for the main measurements: default is what docs/deploy.md runs")
+    parser.add_argument(
+        "--store",
+        choices=("default", "read-optimised"),
+        default="default",
+        help="OPA's store for the main measurements: default is what docs/deploy.md runs",
+    )
     parser.add_argument("--tuning-gogc", default="100,400", help="GOGC values of the 500/s tuning sweep ('' skips it)")
     args = parser.parse_args()
 
@@ -410,12 +525,20 @@ def main() -> None:
 
     rates = {"admission": floats(args.rates), "decision": floats(args.decision_rates), "plan": floats(args.plan_rates)}
     rates = {k: v for k, v in rates.items() if v}
-    result = run(args.bundle, rates, args.duration, args.reps, args.wrk_seconds, args.limit,
-                 optimize=args.store == "read-optimised")
+    result = run(
+        args.bundle,
+        rates,
+        args.duration,
+        args.reps,
+        args.wrk_seconds,
+        args.limit,
+        optimize=args.store == "read-optimised",
+    )
     gogc = [int(x) for x in args.tuning_gogc.split(",") if x]
     if gogc:
-        result["tuning"] = tuning_sweep(args.bundle, payloads(args.limit)["admission"], 500, args.duration,
-                                        args.reps, gogc)
+        result["tuning"] = tuning_sweep(
+            args.bundle, payloads(args.limit)["admission"], 500, args.duration, args.reps, gogc
+        )
     args.out.write_text(json.dumps(result, indent=2) + "\n")
 
 

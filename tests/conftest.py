@@ -31,8 +31,9 @@ spec:
 # becomes an explicit @example in the test, so CI keeps checking it. Loaded here, before the test
 # modules build their settings objects (an explicit @settings inherits the loaded profile).
 _SLOW_OK = [HealthCheck.too_slow, HealthCheck.data_too_large]
-settings.register_profile("ci", derandomize=True, database=None, deadline=None, print_blob=True,
-                          suppress_health_check=_SLOW_OK)
+settings.register_profile(
+    "ci", derandomize=True, database=None, deadline=None, print_blob=True, suppress_health_check=_SLOW_OK
+)
 settings.register_profile("dev", deadline=None, print_blob=True, suppress_health_check=_SLOW_OK)
 settings.register_profile("full", deadline=None, print_blob=True, suppress_health_check=_SLOW_OK)
 HYPOTHESIS_PROFILE = os.environ.get("HYPOTHESIS_PROFILE") or ("ci" if os.environ.get("CI") else "dev")
@@ -55,18 +56,25 @@ def gatekeeper_capabilities(tmp_path_factory: pytest.TempPathFactory) -> Path:
     version = toolchain.dependency_version("gator", "github.com/open-policy-agent/opa")
     assert version, "cannot read the OPA version inside gator (go version -m)"
     path = tmp_path_factory.mktemp("caps") / f"opa-{version}.json"
-    proc = subprocess.run([tool("opa"), "capabilities", "--version", version], capture_output=True, text=True,
-                          check=False)
+    proc = subprocess.run(
+        [tool("opa"), "capabilities", "--version", version], capture_output=True, text=True, check=False
+    )
     assert proc.returncode == 0, proc.stderr
     path.write_text(proc.stdout)
     return path
 
 
-def run(args: list[str], cwd: Path = ROOT, env: dict[str, str] | None = None,
-        input_text: str | None = None, timeout: float = 600) -> subprocess.CompletedProcess[str]:
+def run(
+    args: list[str],
+    cwd: Path = ROOT,
+    env: dict[str, str] | None = None,
+    input_text: str | None = None,
+    timeout: float = 600,
+) -> subprocess.CompletedProcess[str]:
     merged = {**os.environ, **(env or {})}
-    return subprocess.run(args, cwd=cwd, env=merged, input=input_text, capture_output=True, text=True,
-                          check=False, timeout=timeout)
+    return subprocess.run(
+        args, cwd=cwd, env=merged, input=input_text, capture_output=True, text=True, check=False, timeout=timeout
+    )
 
 
 def opa_eval(query: str, input_doc: object, *data_paths: str | Path, bundle: Path | None = None) -> object:
@@ -108,8 +116,16 @@ def gatekeeper_tree(tmp_path_factory: pytest.TempPathFactory) -> Path:
 # engines fixture runs gator over every Kubernetes case; the others start many CLI, OPA, gator
 # or conftest processes): under pytest-xdist (`make test`: -n auto --dist loadfile) a long file
 # handed out last would leave the other worker idle at the end of the run.
-LONG_FIRST = ("tests/test_engines.py", "tests/test_settings.py", "tests/test_robustness.py", "tests/test_cli.py",
-              "tests/test_inputs.py", "tests/test_integrations.py", "tests/test_gates.py", "tests/test_reports.py")
+LONG_FIRST = (
+    "tests/test_engines.py",
+    "tests/test_settings.py",
+    "tests/test_robustness.py",
+    "tests/test_cli.py",
+    "tests/test_inputs.py",
+    "tests/test_integrations.py",
+    "tests/test_gates.py",
+    "tests/test_reports.py",
+)
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:

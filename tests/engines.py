@@ -51,8 +51,7 @@ class Workspace:
 
 
 def _from_findings(findings: Iterable[dict[str, Any]], resource: str | None) -> Verdict:
-    return frozenset((f["rule_id"], f["status"]) for f in findings
-                     if resource is None or f.get("resource") == resource)
+    return frozenset((f["rule_id"], f["status"]) for f in findings if resource is None or f.get("resource") == resource)
 
 
 # The rules whose verdict depends on the objects around the one judged (data.inventory): conftest
@@ -66,9 +65,12 @@ def judged_alone(verdict: Verdict) -> Verdict:
 
 
 def _conftest_findings(stdout: str) -> list[dict[str, Any]]:
-    return [r["metadata"] for result in json.loads(stdout)
-            for r in (result.get("failures") or []) + (result.get("warnings") or [])
-            if "rule_id" in r.get("metadata", {})]
+    return [
+        r["metadata"]
+        for result in json.loads(stdout)
+        for r in (result.get("failures") or []) + (result.get("warnings") or [])
+        if "rule_id" in r.get("metadata", {})
+    ]
 
 
 def conftest_verdicts(ws: Workspace, cases: list[Case], index: dict[str, dict[str, Any]]) -> dict[str, Verdict]:
@@ -80,14 +82,37 @@ def conftest_verdicts(ws: Workspace, cases: list[Case], index: dict[str, dict[st
     jobs: list[tuple[list[str], dict[str, Case], Case | None]] = []
     for group in groups.values():
         data = ws.data_dir(group[0].parameters)
-        files = {(index[c.key]["files"].get("object") or index[c.key]["files"]["plan"]): c
-                 for c in group if not c.inventory}
+        files = {
+            (index[c.key]["files"].get("object") or index[c.key]["files"]["plan"]): c for c in group if not c.inventory
+        }
         if files:
-            jobs.append(([tool("conftest"), "test", "--no-color", "-o", "json", "-p", "policy", "-d", str(data),
-                          *files], files, None))
+            jobs.append(
+                (
+                    [tool("conftest"), "test", "--no-color", "-o", "json", "-p", "policy", "-d", str(data), *files],
+                    files,
+                    None,
+                )
+            )
         for case in (c for c in group if c.inventory):
-            jobs.append(([tool("conftest"), "test", "--combine", "--no-color", "-o", "json", "-p", "policy",
-                          "-d", str(data), index[case.key]["files"]["manifest"]], {}, case))
+            jobs.append(
+                (
+                    [
+                        tool("conftest"),
+                        "test",
+                        "--combine",
+                        "--no-color",
+                        "-o",
+                        "json",
+                        "-p",
+                        "policy",
+                        "-d",
+                        str(data),
+                        index[case.key]["files"]["manifest"],
+                    ],
+                    {},
+                    case,
+                )
+            )
     with ThreadPoolExecutor(max_workers=2) as pool:
         procs = list(pool.map(lambda job: run(job[0]), jobs))
     out: dict[str, Verdict] = {}
@@ -104,30 +129,50 @@ def conftest_verdicts(ws: Workspace, cases: list[Case], index: dict[str, dict[st
 def bundle_findings(ws: Workspace, cases: list[Case]) -> dict[str, list[dict[str, Any]]]:
     """One `opa eval` on the built bundle for every case, the K8s ones as AdmissionReviews: the
     findings on the case's own object or plan."""
-    payload = {"cases": [{
-        "key": c.key,
-        "doc": fixtures.admission_review(c.document, c.key) if c.target == "kubernetes" else c.document,
-        "config": {**ws.base_config, **c.parameters},
-        "inventory": [c.document, *c.inventory] if c.inventory else [],
-    } for c in cases]}
+    payload = {
+        "cases": [
+            {
+                "key": c.key,
+                "doc": fixtures.admission_review(c.document, c.key) if c.target == "kubernetes" else c.document,
+                "config": {**ws.base_config, **c.parameters},
+                "inventory": [c.document, *c.inventory] if c.inventory else [],
+            }
+            for c in cases
+        ]
+    }
     # `with input as c.doc`, c iterating over input, resolves c.doc against the replaced input
     # (seen on OPA 1.21): copy the values out of input before swapping it.
-    query = ("x := {c.key: d | some c in input.cases; "
-             "doc := json.unmarshal(json.marshal(c.doc)); "
-             "config := json.unmarshal(json.marshal(c.config)); "
-             "inv := data.mlfence.inventory_of(json.unmarshal(json.marshal(c.inventory))); "
-             "d := data.mlfence.decision with input as doc with data.mlfence.config as config "
-             "with data.inventory as inv}")
-    proc = run([tool("opa"), "eval", "--format", "json", "--strict-builtin-errors", "--bundle", str(ws.bundle),
-                "--stdin-input", query], input_text=json.dumps(payload))
+    query = (
+        "x := {c.key: d | some c in input.cases; "
+        "doc := json.unmarshal(json.marshal(c.doc)); "
+        "config := json.unmarshal(json.marshal(c.config)); "
+        "inv := data.mlfence.inventory_of(json.unmarshal(json.marshal(c.inventory))); "
+        "d := data.mlfence.decision with input as doc with data.mlfence.config as config "
+        "with data.inventory as inv}"
+    )
+    proc = run(
+        [
+            tool("opa"),
+            "eval",
+            "--format",
+            "json",
+            "--strict-builtin-errors",
+            "--bundle",
+            str(ws.bundle),
+            "--stdin-input",
+            query,
+        ],
+        input_text=json.dumps(payload),
+    )
     assert proc.returncode == 0, proc.stderr
     decisions = json.loads(proc.stdout)["result"][0]["bindings"]["x"]
     out = {}
     for case in cases:
         decision = decisions[case.key]
         assert decision["input_kind"] in ("admission_review", "terraform_plan"), decision
-        out[case.key] = [f for f in decision["findings"]
-                         if not case.inventory or f.get("resource") == resource_of(case)]
+        out[case.key] = [
+            f for f in decision["findings"] if not case.inventory or f.get("resource") == resource_of(case)
+        ]
     return out
 
 
@@ -140,11 +185,22 @@ def gator_failures(ws: Workspace, cases: list[Case], findings: dict[str, list[di
     (tests/gatorsuite.py): under every template matching its kind, the case asserts the bundle's
     findings for that rule. Returns the failures per case key (none: gator agrees)."""
     k8s = [c for c in cases if c.target == "kubernetes"]
-    return gatorsuite.verify(ws.root / "gator", [gatorsuite.GatorCase(
-        name=c.key, document=c.document, findings=findings[c.key], parameters=c.parameters,
-        # The bundle's inventory holds the object itself too (as gator test's did).
-        inventory=[c.document, *c.inventory] if c.inventory else [],
-        also=frozenset({c.rule_id})) for c in k8s], ws.base_gatekeeper)
+    return gatorsuite.verify(
+        ws.root / "gator",
+        [
+            gatorsuite.GatorCase(
+                name=c.key,
+                document=c.document,
+                findings=findings[c.key],
+                parameters=c.parameters,
+                # The bundle's inventory holds the object itself too (as gator test's did).
+                inventory=[c.document, *c.inventory] if c.inventory else [],
+                also=frozenset({c.rule_id}),
+            )
+            for c in k8s
+        ],
+        ws.base_gatekeeper,
+    )
 
 
 def assert_gator_agrees(key: str, failures: dict[str, list[str]]) -> None:

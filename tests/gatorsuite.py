@@ -89,16 +89,22 @@ def write_suites(out: Path, cases: list[GatorCase], base_parameters: dict[str, A
                 name = f"{rule_id.lower()}-{len([k for k in tests if k[0] == rule_id])}"
                 constraint = f"constraints/{name}.yaml"
                 (out / "constraints").mkdir(parents=True, exist_ok=True)
-                (out / constraint).write_text(gatekeeper.dump(gatekeeper.constraint(
-                    rules[rule_id], {**base_parameters, **case.parameters})))
-                test = tests[(rule_id, params_key)] = {"name": name, "template": f"templates/{rule_id.lower()}.yaml",
-                                                       "constraint": constraint, "cases": []}
+                (out / constraint).write_text(
+                    gatekeeper.dump(gatekeeper.constraint(rules[rule_id], {**base_parameters, **case.parameters}))
+                )
+                test = tests[(rule_id, params_key)] = {
+                    "name": name,
+                    "template": f"templates/{rule_id.lower()}.yaml",
+                    "constraint": constraint,
+                    "cases": [],
+                }
             mine = [f for f in case.findings if f["rule_id"] == rule_id]
             test["cases"].append({**entry_base, "assertions": _assertions(rule_id, mine)})
     (out / "templates").mkdir(parents=True, exist_ok=True)
     for rule_id in {k[0] for k in tests}:
         (out / f"templates/{rule_id.lower()}.yaml").write_text(
-            gatekeeper.dump(gatekeeper.template(rules[rule_id], lib_root)))
+            gatekeeper.dump(gatekeeper.template(rules[rule_id], lib_root))
+        )
     # Balance the parts by case count: gator's cost is per case (it compiles the template anew).
     buckets: list[list[dict[str, Any]]] = [[] for _ in range(parts)]
     for test in sorted(tests.values(), key=lambda t: -len(t["cases"])):
@@ -106,8 +112,16 @@ def write_suites(out: Path, cases: list[GatorCase], base_parameters: dict[str, A
     paths = []
     for i, bucket in enumerate(b for b in buckets if b):
         path = out / f"suite-{i}.yaml"
-        path.write_text(gatekeeper.dump({"apiVersion": "test.gatekeeper.sh/v1alpha1", "kind": "Suite",
-                                         "metadata": {"name": f"mlfence-{i}"}, "tests": bucket}))
+        path.write_text(
+            gatekeeper.dump(
+                {
+                    "apiVersion": "test.gatekeeper.sh/v1alpha1",
+                    "kind": "Suite",
+                    "metadata": {"name": f"mlfence-{i}"},
+                    "tests": bucket,
+                }
+            )
+        )
         paths.append(path)
     return paths
 
@@ -125,15 +139,19 @@ def parse(output: str) -> tuple[dict[str, list[str]], set[str], list[str]]:
     lines = output.splitlines()
     for i, line in enumerate(lines):
         if line.startswith("=== RUN   "):
-            test = line[len("=== RUN   "):]
+            test = line[len("=== RUN   ") :]
         elif line.startswith("    --- PASS: "):
-            ran.add(line[len("    --- PASS: "):].split("\t")[0])
+            ran.add(line[len("    --- PASS: ") :].split("\t")[0])
         elif m := _CASE_FAIL.match(line):
             ran.add(m["case"])
             reason = lines[i + 1].strip() if i + 1 < len(lines) else ""
             failures.setdefault(m["case"], []).append(f"{test}: {reason}")
-        elif line.startswith("--- FAIL: ") and i + 1 < len(lines) and lines[i + 1].startswith("  ") \
-                and not lines[i + 1].startswith("    "):
+        elif (
+            line.startswith("--- FAIL: ")
+            and i + 1 < len(lines)
+            and lines[i + 1].startswith("  ")
+            and not lines[i + 1].startswith("    ")
+        ):
             errors.append(f"{line}\n{lines[i + 1]}")
     return failures, ran, errors
 

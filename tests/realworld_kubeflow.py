@@ -27,19 +27,26 @@ KEY = 5  # the finding columns; verdict and reason are the review
 
 def _relative(path: str) -> str:
     prefix = str(TREE) + "/"
-    return path[len(prefix):] if path.startswith(prefix) else path
+    return path[len(prefix) :] if path.startswith(prefix) else path
 
 
 def scan() -> list[tuple[str, ...]]:
     """The finding columns of every finding, sorted (duplicates kept: one per kustomize build)."""
     mlfence = str(Path(sys.executable).parent / "mlfence")
-    proc = subprocess.run([mlfence, "check", "-q", "--format", "json", "--config", str(SETTINGS), str(TREE)],
-                          capture_output=True, text=True, check=False, cwd=ROOT)
+    proc = subprocess.run(
+        [mlfence, "check", "-q", "--format", "json", "--config", str(SETTINGS), str(TREE)],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=ROOT,
+    )
     if not proc.stdout.strip():
         raise RuntimeError(f"mlfence check gave no report (exit {proc.returncode}): {proc.stderr[-2000:]}")
     report = json.loads(proc.stdout)
-    return sorted((f["rule_id"], f["status"], f["resource"], _relative(f["file"]),
-                   _relative(f.get("kustomization") or "")) for f in report["findings"])
+    return sorted(
+        (f["rule_id"], f["status"], f["resource"], _relative(f["file"]), _relative(f.get("kustomization") or ""))
+        for f in report["findings"]
+    )
 
 
 def read() -> list[tuple[str, ...]]:

@@ -25,14 +25,18 @@ HEADER = "plan\trule\tresource\tstatus\tseverity"
 # Inputs among the corpus that are not plans a rule can judge, each with why: the test fails on
 # any other file that is not recognised as a plan (a silent skip), and on any of these that is.
 NOT_PLANS = {
-    "terraform-fixtures/edge/hashicorp__terraform-json/testdata__invalid__plan.json":
-        "terraform-json's invalid-plan fixture: not JSON a plan reader accepts",
-    "terraform-fixtures/edge/hashicorp__terraform-json/testdata__invalid__state.json":
-        "terraform-json's invalid-state fixture: not JSON a plan reader accepts",
-    "terraform-fixtures/edge/infracost__infracost/cmd__infracost__testdata__plan_with_terraform_wrapper.json":
-        "setup-terraform wrapper output around the plan: an input error for the CLI (engineer inputs)",
-    "terraform-fixtures/edge/bridgecrewio__checkov/tests__terraform__parser__resources__plan_vpc_endpoint__tfplan.json":
-        "two JSON documents concatenated: an input error for the CLI (engineer inputs)",
+    "terraform-fixtures/edge/hashicorp__terraform-json/testdata__invalid__plan.json": (
+        "terraform-json's invalid-plan fixture: not JSON a plan reader accepts"
+    ),
+    "terraform-fixtures/edge/hashicorp__terraform-json/testdata__invalid__state.json": (
+        "terraform-json's invalid-state fixture: not JSON a plan reader accepts"
+    ),
+    "terraform-fixtures/edge/infracost__infracost/cmd__infracost__testdata__plan_with_terraform_wrapper.json": (
+        "setup-terraform wrapper output around the plan: an input error for the CLI (engineer inputs)"
+    ),
+    "terraform-fixtures/edge/bridgecrewio__checkov/tests__terraform__parser__resources__plan_vpc_endpoint__tfplan.json": (  # noqa: E501 (a real fixture path)
+        "two JSON documents concatenated: an input error for the CLI (engineer inputs)"
+    ),
 }
 
 
@@ -69,8 +73,21 @@ def scan(parameters: dict[str, Any] | None = None) -> list[dict[str, Any]]:
     with tempfile.TemporaryDirectory(prefix="mlfence-realworld-") as tmp:
         input_path = Path(tmp) / "input.json"
         input_path.write_text(json.dumps({"documents": documents}))
-        args = [str(opa), "eval", "--format", "json", "--strict-builtin-errors", "-d", str(ROOT / "policy"),
-                "-d", str(ROOT / "data"), "--ignore", "*_test.rego", "--input", str(input_path)]
+        args = [
+            str(opa),
+            "eval",
+            "--format",
+            "json",
+            "--strict-builtin-errors",
+            "-d",
+            str(ROOT / "policy"),
+            "-d",
+            str(ROOT / "data"),
+            "--ignore",
+            "*_test.rego",
+            "--input",
+            str(input_path),
+        ]
         if parameters:
             extra = Path(tmp) / "extra" / "data.json"
             extra.parent.mkdir()
@@ -95,8 +112,9 @@ def rows(answers: list[dict[str, Any]]) -> list[str]:
         found = sorted({(f["rule_id"], f.get("resource", ""), f["status"], f["severity"]) for f in answer["findings"]})
         if not found:
             out.append(f"{answer['path']}\t-\t-\t-\t-")
-        out += [f"{answer['path']}\t{rule}\t{resource}\t{status}\t{severity}" for rule, resource, status, severity
-                in found]
+        out += [
+            f"{answer['path']}\t{rule}\t{resource}\t{status}\t{severity}" for rule, resource, status, severity in found
+        ]
     return out
 
 

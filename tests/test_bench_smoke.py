@@ -69,8 +69,9 @@ def test_scan_and_recall_mlfence_only(work: Path) -> None:
 
 def test_sidecar_low_rate(work: Path) -> None:
     built = bundle.build(work / "bundle.tar.gz")
-    result = sidecar.run(built.path, {"admission": [20]}, duration=1, reps=1, wrk_seconds=0, limit=5,
-                         per_payload_repeats=0)
+    result = sidecar.run(
+        built.path, {"admission": [20]}, duration=1, reps=1, wrk_seconds=0, limit=5, per_payload_repeats=0
+    )
     point = result["workloads"]["admission"]["points"][0]
     assert point["runs"][0]["sent"] == 20
     assert point["runs"][0]["ok"] + point["runs"][0]["errors"] + point["runs"][0]["dropped"] == 20
@@ -84,8 +85,16 @@ def test_sidecar_low_rate(work: Path) -> None:
 
 def test_report_is_well_formed(work: Path) -> None:
     results = report.collect(work, report.machine())
-    for key in ("scan_speedup_vs_checkov", "recall_ratio_vs_checkov", "sidecar_p99_ms", "sidecar_rps",
-                "cidr_lookup_growth_100x", "machine", "targets", "raw"):
+    for key in (
+        "scan_speedup_vs_checkov",
+        "recall_ratio_vs_checkov",
+        "sidecar_p99_ms",
+        "sidecar_rps",
+        "cidr_lookup_growth_100x",
+        "machine",
+        "targets",
+        "raw",
+    ):
         assert key in results
     assert results["machine"]["nproc"] >= 1 and results["machine"]["cpu_model"] is not None
     assert results["scan_speedup_vs_checkov"] is None  # no Checkov in the smoke run

@@ -54,14 +54,28 @@ def test_signed_bundle_verifies_and_wrong_key_is_refused(tmp_path: Path) -> None
     key, pub, other_pub = tmp_path / "key.pem", tmp_path / "pub.pem", tmp_path / "other.pem"
     for private, public in ((key, pub), (tmp_path / "other-key.pem", other_pub)):
         subprocess.run(["openssl", "genrsa", "-out", str(private), "2048"], check=True, capture_output=True)
-        subprocess.run(["openssl", "rsa", "-in", str(private), "-pubout", "-out", str(public)], check=True,
-                       capture_output=True)
+        subprocess.run(
+            ["openssl", "rsa", "-in", str(private), "-pubout", "-out", str(public)], check=True, capture_output=True
+        )
     signed = bundle.build(tmp_path / "signed.tar.gz", signing_key=key)
     assert ".signatures.json" in _members(signed.path)
+
     # `opa build --bundle X --verification-key` loads X verifying its signature, as a sidecar does.
     def verify(public: Path) -> subprocess.CompletedProcess[str]:
-        return run([tool("opa"), "build", "--bundle", str(signed.path), "--verification-key", str(public),
-                    "--verification-key-id", "mlfence", "-o", str(tmp_path / "verified.tar.gz")])
+        return run(
+            [
+                tool("opa"),
+                "build",
+                "--bundle",
+                str(signed.path),
+                "--verification-key",
+                str(public),
+                "--verification-key-id",
+                "mlfence",
+                "-o",
+                str(tmp_path / "verified.tar.gz"),
+            ]
+        )
 
     good = verify(pub)
     assert good.returncode == 0, good.stderr
@@ -70,8 +84,16 @@ def test_signed_bundle_verifies_and_wrong_key_is_refused(tmp_path: Path) -> None
 
 
 def test_missing_signing_key_is_a_clear_error(tmp_path: Path) -> None:
-    proc = run([str(ROOT / ".venv" / "bin" / "mlfence"), "build", "--out", str(tmp_path),
-                "--signing-key", str(tmp_path / "absent.pem")])
+    proc = run(
+        [
+            str(ROOT / ".venv" / "bin" / "mlfence"),
+            "build",
+            "--out",
+            str(tmp_path),
+            "--signing-key",
+            str(tmp_path / "absent.pem"),
+        ]
+    )
     assert proc.returncode == 2
     assert "does not exist" in proc.stderr and "Traceback" not in proc.stderr
 
@@ -86,8 +108,12 @@ def test_unsigned_build_warns_that_the_sidecar_config_refuses_it(tmp_path: Path)
 
 
 def test_decision_through_the_bundle(built: bundle.BuiltBundle) -> None:
-    pod = {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p", "namespace": "ml"},
-           "spec": {"hostNetwork": True, "containers": [{"name": "c", "image": "i"}]}}
+    pod = {
+        "apiVersion": "v1",
+        "kind": "Pod",
+        "metadata": {"name": "p", "namespace": "ml"},
+        "spec": {"hostNetwork": True, "containers": [{"name": "c", "image": "i"}]},
+    }
     decision = opa_eval("data.mlfence.decision", pod, bundle=built.path)
     assert decision["allowed"] is False and decision["input_kind"] == "kubernetes_object"
     assert "MLF-K8S-002" in {f["rule_id"] for f in decision["findings"]}
@@ -107,17 +133,43 @@ def test_build_carries_exemptions_to_bundle_and_gatekeeper(tmp_path: Path) -> No
     import yaml
 
     exemptions = tmp_path / "exemptions.yaml"
-    exemptions.write_text(yaml.safe_dump({"exemptions": [{
-        "rule": "MLF-K8S-002", "resource": "ml-serving/Pod/*", "reason": "NCCL debugging, reviewed",
-        "owner": "platform-security", "expires": _soon()}]}))
+    exemptions.write_text(
+        yaml.safe_dump(
+            {
+                "exemptions": [
+                    {
+                        "rule": "MLF-K8S-002",
+                        "resource": "ml-serving/Pod/*",
+                        "reason": "NCCL debugging, reviewed",
+                        "owner": "platform-security",
+                        "expires": _soon(),
+                    }
+                ]
+            }
+        )
+    )
     key = tmp_path / "signing.pem"
     subprocess.run(["openssl", "genrsa", "-out", str(key), "2048"], check=True, capture_output=True)
-    proc = run([str(ROOT / ".venv" / "bin" / "mlfence"), "build", "--out", str(tmp_path / "dist"),
-                "--exemptions", str(exemptions), "--signing-key", str(key)])
+    proc = run(
+        [
+            str(ROOT / ".venv" / "bin" / "mlfence"),
+            "build",
+            "--out",
+            str(tmp_path / "dist"),
+            "--exemptions",
+            str(exemptions),
+            "--signing-key",
+            str(key),
+        ]
+    )
     assert proc.returncode == 0, proc.stderr
     assert "unsigned" not in proc.stderr and "warning" not in proc.stderr  # signed: nothing to warn about
-    pod = {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "t", "namespace": "ml-serving"},
-           "spec": {"hostNetwork": True, "serviceAccountName": "t", "containers": [{"name": "c", "image": "i"}]}}
+    pod = {
+        "apiVersion": "v1",
+        "kind": "Pod",
+        "metadata": {"name": "t", "namespace": "ml-serving"},
+        "spec": {"hostNetwork": True, "serviceAccountName": "t", "containers": [{"name": "c", "image": "i"}]},
+    }
     decision = opa_eval("data.mlfence.decision", pod, bundle=tmp_path / "dist" / "bundle.tar.gz")
     statuses = {f["rule_id"]: f["status"] for f in decision["findings"]}
     assert statuses["MLF-K8S-002"] == "exempted"

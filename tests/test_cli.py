@@ -83,8 +83,9 @@ def test_shards_see_the_documents_other_shards_answer_for(tmp_path: Path) -> Non
     default-deny policy of that scope land in other shards and still count."""
     scoped = tmp_path / "scoped"
     scoped.mkdir()
-    (scoped / "kustomization.yaml").write_text("apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\n"
-                                               "resources: [a.yaml, b.yaml, c.yaml]\n")
+    (scoped / "kustomization.yaml").write_text(
+        "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources: [a.yaml, b.yaml, c.yaml]\n"
+    )
     (scoped / "a.yaml").write_text(DEPLOYMENT.format(name="trainer"))
     (scoped / "b.yaml").write_text(DEFAULT_DENY)
     (scoped / "c.yaml").write_text(DEPLOYMENT.format(name="reader"))
@@ -99,8 +100,19 @@ def test_shards_see_the_documents_other_shards_answer_for(tmp_path: Path) -> Non
 
 def test_context_kinds_cover_what_the_inventory_reads() -> None:
     for rule in ("synced_kinds", "model_synced_kinds"):
-        proc = run([tool("opa"), "eval", "-f", "json", "-d", str(ROOT / "policy"), "--ignore", "*_test.rego",
-                    f"data.mlfence.{rule}"])
+        proc = run(
+            [
+                tool("opa"),
+                "eval",
+                "-f",
+                "json",
+                "-d",
+                str(ROOT / "policy"),
+                "--ignore",
+                "*_test.rego",
+                f"data.mlfence.{rule}",
+            ]
+        )
         assert proc.returncode == 0, proc.stderr
         synced = json.loads(proc.stdout)["result"][0]["expressions"][0]["value"]
         assert synced, rule
@@ -153,11 +165,14 @@ def test_malformed_json_exit_2(tmp_path: Path) -> None:
     assert "plan.json" in out and "not valid JSON" in out
 
 
-@pytest.mark.parametrize(("value", "message"), [
-    ("0.001", "opa did not finish within 0.001 s; set MLFENCE_TOOL_TIMEOUT"),
-    ("soon", "MLFENCE_TOOL_TIMEOUT='soon' is not a number of seconds"),
-    ("-5", "must be a positive number of seconds"),
-])
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("0.001", "opa did not finish within 0.001 s; set MLFENCE_TOOL_TIMEOUT"),
+        ("soon", "MLFENCE_TOOL_TIMEOUT='soon' is not a number of seconds"),
+        ("-5", "must be a positive number of seconds"),
+    ],
+)
 def test_tool_timeout_is_one_line_and_exit_2(value: str, message: str) -> None:
     """An OPA that outlives its time (a huge scan on a busy machine) ends the run with one line."""
     proc = run([MLFENCE, "check", "-q", "examples/kubernetes"], env={"MLFENCE_TOOL_TIMEOUT": value})
@@ -207,8 +222,12 @@ def test_huge_file_is_an_input_error(tmp_path: Path, monkeypatch: pytest.MonkeyP
 
 def test_kubernetes_list_is_flattened(tmp_path: Path) -> None:
     path = tmp_path / "list.json"
-    item = {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p", "namespace": "ml"},
-            "spec": {"hostNetwork": True, "containers": [{"name": "c", "image": "i"}]}}
+    item = {
+        "apiVersion": "v1",
+        "kind": "Pod",
+        "metadata": {"name": "p", "namespace": "ml"},
+        "spec": {"hostNetwork": True, "containers": [{"name": "c", "image": "i"}]},
+    }
     path.write_text(json.dumps({"apiVersion": "v1", "kind": "List", "items": [item]}))
     code, report = as_json(str(path), "--rule", "MLF-K8S-002")
     assert code == 1
@@ -248,11 +267,19 @@ def test_fail_on_warn_counts_unknown_values(tmp_path: Path) -> None:
     from mlfence.planfixture import build_plan
 
     plan = tmp_path / "plan.json"
-    plan.write_text(json.dumps(build_plan([{
-        "address": "aws_security_group_rule.mlflow",
-        "values": {"type": "ingress", "from_port": 5000, "to_port": 5000, "protocol": "tcp"},
-        "unknown": {"cidr_blocks": True},
-    }])))
+    plan.write_text(
+        json.dumps(
+            build_plan(
+                [
+                    {
+                        "address": "aws_security_group_rule.mlflow",
+                        "values": {"type": "ingress", "from_port": 5000, "to_port": 5000, "protocol": "tcp"},
+                        "unknown": {"cidr_blocks": True},
+                    }
+                ]
+            )
+        )
+    )
     code, report = as_json(str(plan))
     assert code == 0
     assert [(f["rule_id"], f["status"]) for f in report["findings"]] == [("MLF-TF-001", "unknown")]
@@ -261,8 +288,14 @@ def test_fail_on_warn_counts_unknown_values(tmp_path: Path) -> None:
 
 
 def _exemptions(tmp_path: Path, expires: str, **extra: str) -> Path:
-    entry = {"rule": "MLF-K8S-001", "resource": "ml-serving/NetworkPolicy/*", "reason": "egress proxy pending",
-             "owner": "platform-security", "expires": expires, **extra}
+    entry = {
+        "rule": "MLF-K8S-001",
+        "resource": "ml-serving/NetworkPolicy/*",
+        "reason": "egress proxy pending",
+        "owner": "platform-security",
+        "expires": expires,
+        **extra,
+    }
     path = tmp_path / "exemptions.yaml"
     path.write_text(json.dumps({"exemptions": [entry]}))
     return path
@@ -294,13 +327,16 @@ def test_exemption_valid_through_its_last_day(tmp_path: Path, bad_policy: Path) 
     assert code == 0 and report["findings"][0]["status"] == "exempted"
 
 
-@pytest.mark.parametrize("broken", [
-    {"rule": "MLF-K8S-001", "resource": "*", "owner": "x", "expires": "2030-01-01"},
-    {"rule": "MLF-K8S-001", "resource": "*", "reason": "because", "expires": "2030-01-01"},
-    {"rule": "MLF-K8S-001", "resource": "*", "reason": "because", "owner": "x"},
-    {"rule": "MLF-K8S-001", "resource": "*", "reason": "because", "owner": "x", "expires": "2030-02-31"},
-    {"rule": "K8S-1", "resource": "*", "reason": "because", "owner": "x", "expires": "2030-01-01"},
-])
+@pytest.mark.parametrize(
+    "broken",
+    [
+        {"rule": "MLF-K8S-001", "resource": "*", "owner": "x", "expires": "2030-01-01"},
+        {"rule": "MLF-K8S-001", "resource": "*", "reason": "because", "expires": "2030-01-01"},
+        {"rule": "MLF-K8S-001", "resource": "*", "reason": "because", "owner": "x"},
+        {"rule": "MLF-K8S-001", "resource": "*", "reason": "because", "owner": "x", "expires": "2030-02-31"},
+        {"rule": "K8S-1", "resource": "*", "reason": "because", "owner": "x", "expires": "2030-01-01"},
+    ],
+)
 def test_invalid_exemptions_exit_2_naming_the_entry(tmp_path: Path, bad_policy: Path, broken: dict) -> None:
     path = tmp_path / "exemptions.yaml"
     path.write_text(json.dumps({"exemptions": [broken]}))
@@ -330,7 +366,8 @@ def test_junit_output(bad_policy: Path) -> None:
     suite = ET.fromstring(out.split("?>", 1)[1])
     failed = [c for c in suite.iter("testcase") if c.find("failure") is not None]
     assert [(c.get("classname"), c.get("name")) for c in failed] == [
-        ("MLF-K8S-001", "ml-serving/NetworkPolicy/open-egress")]
+        ("MLF-K8S-001", "ml-serving/NetworkPolicy/open-egress")
+    ]
     assert int(suite.get("tests")) > 1 and suite.get("failures") == "1"
 
 
@@ -368,7 +405,8 @@ def test_new_rule_scaffold_picks_next_free_id(tmp_path: Path, monkeypatch: pytes
     shutil.copy(ROOT / "tools" / "pins.txt", home / "tools" / "pins.txt")  # the catalog runs the pinned OPA
     (home / ".regal").mkdir()
     (home / ".regal" / "config.yaml").write_text(
-        "rules:\n  mlfence:\n    rule-metadata:\n      retired-ids: [MLF-TF-099]  # merged into MLF-TF-001\n")
+        "rules:\n  mlfence:\n    rule-metadata:\n      retired-ids: [MLF-TF-099]  # merged into MLF-TF-001\n"
+    )
     monkeypatch.setenv("MLFENCE_HOME", str(home))
     monkeypatch.setenv("MLFENCE_TOOLS_BIN", str(ROOT / ".tools" / "bin"))
     catalog.load.cache_clear()
@@ -395,11 +433,14 @@ def test_table_shows_exemption_note_literally(tmp_path: Path, bad_policy: Path) 
     assert "[exempted until" in " ".join(out.split()), out
 
 
-@pytest.mark.parametrize("args", [
-    ["check", "{bad}", "--output", "{ro}/report.json"],
-    ["docs", "--out", "{ro}/docs"],
-    ["fixtures", "--out", "{ro}/fixtures"],
-])
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["check", "{bad}", "--output", "{ro}/report.json"],
+        ["docs", "--out", "{ro}/docs"],
+        ["fixtures", "--out", "{ro}/fixtures"],
+    ],
+)
 def test_unwritable_output_is_a_clear_error(tmp_path: Path, bad_policy: Path, args: list[str]) -> None:
     blocker = tmp_path / "not-a-folder"
     blocker.write_text("")

@@ -46,10 +46,15 @@ def documented() -> list[DocCommand]:
         assert "\n" not in command, f"one command per tested block, got:\n{body}"
         argv = shlex.split(command)
         assert argv[0] == "conftest", f"tested blocks run conftest, got {argv[0]!r}"
-        found.append(DocCommand(line=text.count("\n", 0, match.start()) + 1, argv=argv,
-                                exit_code=int(fields["exit"]),
-                                ids=tuple(i for i in fields.get("ids", "").split(",") if i),
-                                output_format=fields.get("format")))
+        found.append(
+            DocCommand(
+                line=text.count("\n", 0, match.start()) + 1,
+                argv=argv,
+                exit_code=int(fields["exit"]),
+                ids=tuple(i for i in fields.get("ids", "").split(",") if i),
+                output_format=fields.get("format"),
+            )
+        )
     return found
 
 
@@ -73,7 +78,8 @@ def test_documented_conftest_command(command: DocCommand) -> None:
     output = proc.stdout + proc.stderr
     assert proc.returncode == command.exit_code, (
         f"{DOC.name}:{command.line}: `{' '.join(command.argv)}` exited {proc.returncode}, "
-        f"the doc says {command.exit_code}\n{output[-3000:]}")
+        f"the doc says {command.exit_code}\n{output[-3000:]}"
+    )
     missing = [rule_id for rule_id in command.ids if rule_id not in output]
     assert not missing, f"{DOC.name}:{command.line}: rule IDs {missing} not in the output\n{output[-3000:]}"
     if command.output_format in ("json", "sarif"):

@@ -32,16 +32,22 @@ DEPLOYMENT = {
         "selector": {"matchLabels": {"app": "model"}},
         "template": {
             "metadata": {"labels": {"app": "model"}},
-            "spec": {"automountServiceAccountToken": False, "serviceAccountName": "model",
-                     "containers": [{"name": "m", "image": "registry.example/model:1"}]},
+            "spec": {
+                "automountServiceAccountToken": False,
+                "serviceAccountName": "model",
+                "containers": [{"name": "m", "image": "registry.example/model:1"}],
+            },
         },
     },
 }
 
 
 def conftest_json(*args: str) -> tuple[int, list[dict[str, Any]]]:
-    proc = run([tool("conftest"), "test", "--no-color", "-o", "json", "-p", "policy", "-d", "data", *args],
-               cwd=ROOT, timeout=300)
+    proc = run(
+        [tool("conftest"), "test", "--no-color", "-o", "json", "-p", "policy", "-d", "data", *args],
+        cwd=ROOT,
+        timeout=300,
+    )
     assert proc.returncode in (0, 1, 2), proc.stderr or proc.stdout
     return proc.returncode, json.loads(proc.stdout)
 

@@ -40,8 +40,10 @@ def answers(tmp_path_factory: pytest.TempPathFactory, built_bundle: Path) -> Ans
     ws = Workspace(root, built_bundle)
     findings = bundle_findings(ws, written)
     return Answers(
-        verdicts={"conftest": conftest_verdicts(ws, written, index),
-                  "bundle": {key: verdict_of(f) for key, f in findings.items()}},
+        verdicts={
+            "conftest": conftest_verdicts(ws, written, index),
+            "bundle": {key: verdict_of(f) for key, f in findings.items()},
+        },
         gator=gator_failures(ws, written, findings),
     )
 
@@ -68,7 +70,8 @@ def test_engines_agree_and_match_expectation(case: Case, answers: Answers) -> No
     # the rules that read the other objects are not judged (docs/deploy.md).
     bundle_seen_by_conftest = verdicts["bundle"] if case.inventory else judged_alone(verdicts["bundle"])
     assert verdicts["conftest"] == bundle_seen_by_conftest, f"engines disagree on {case.key}: " + json.dumps(
-        {k: sorted(v) for k, v in verdicts.items()}, indent=1)
+        {k: sorted(v) for k, v in verdicts.items()}, indent=1
+    )
     if case.target == "kubernetes":  # every rule's findings on the object, message by message
         assert_gator_agrees(case.key, answers.gator)
     mine = _this_rule(verdicts["bundle"], case.rule_id)

@@ -25,9 +25,11 @@ def test_every_error_class_of_the_package_is_user_facing() -> None:
         if module_info.name.endswith(("pytest_rego", "__main__")):
             continue
         module = importlib.import_module(module_info.name)
-        defined += [cls for _, cls in inspect.getmembers(module, inspect.isclass)
-                    if issubclass(cls, Exception) and cls.__module__ == module.__name__
-                    and not cls.__name__.startswith("_")]
+        defined += [
+            cls
+            for _, cls in inspect.getmembers(module, inspect.isclass)
+            if issubclass(cls, Exception) and cls.__module__ == module.__name__ and not cls.__name__.startswith("_")
+        ]
     assert len(defined) >= 15, defined
     assert [c.__qualname__ for c in defined if not issubclass(c, MlfenceError)] == []
 

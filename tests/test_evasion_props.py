@@ -36,14 +36,28 @@ def decide(objects: list[dict[str, Any]]) -> list[set[str]]:
         "out := [ids | some obj in input.objects; d := data.mlfence.decision with input as obj; "
         'ids := {f.rule_id | some f in d.findings; f.status == "fail"}]'
     )
-    args = [tool("opa"), "eval", "--format", "json", "--strict-builtin-errors", "--stdin-input",
-            "-d", str(ROOT / "policy"), "-d", str(ROOT / "data"), "--ignore", "*_test.rego", query]
+    args = [
+        tool("opa"),
+        "eval",
+        "--format",
+        "json",
+        "--strict-builtin-errors",
+        "--stdin-input",
+        "-d",
+        str(ROOT / "policy"),
+        "-d",
+        str(ROOT / "data"),
+        "--ignore",
+        "*_test.rego",
+        query,
+    ]
     proc = run(args, input_text=json.dumps({"objects": objects}))
     assert proc.returncode == 0, proc.stderr[-3000:]
     return [set(ids) for ids in json.loads(proc.stdout)["result"][0]["bindings"]["out"]]
 
 
 # --- union evasions --------------------------------------------------------------------------
+
 
 @st.composite
 def pieces(draw: st.DrawFn) -> list[str]:
@@ -65,23 +79,60 @@ def _carriers(cidrs: list[str], i: int) -> list[tuple[str, dict[str, Any]]]:
     ns, name = "ml-serving", f"case-{i}"
     peers = [{"ipBlock": {"cidr": c}} for c in cidrs]
     return [
-        ("MLF-K8S-003", {"apiVersion": "networking.k8s.io/v1", "kind": "NetworkPolicy",
-                         "metadata": {"name": name, "namespace": ns},
-                         "spec": {"podSelector": {}, "ingress": [{"from": peers}]}}),
-        ("MLF-K8S-001", {"apiVersion": "networking.k8s.io/v1", "kind": "NetworkPolicy",
-                         "metadata": {"name": name, "namespace": ns},
-                         "spec": {"podSelector": {}, "policyTypes": ["Egress"], "egress": [{"to": peers}]}}),
-        ("MLF-K8S-030", {"apiVersion": "v1", "kind": "Service", "metadata": {"name": name, "namespace": ns},
-                         "spec": {"type": "LoadBalancer", "ports": [{"port": 443}],
-                                  "loadBalancerSourceRanges": cidrs}}),
-        ("MLF-K8S-036", {"apiVersion": "networking.k8s.io/v1", "kind": "Ingress",
-                         "metadata": {"name": name, "namespace": ns, "annotations": {
-                             "nginx.ingress.kubernetes.io/allowlist-source-range": ",".join(cidrs)}},
-                         "spec": {"ingressClassName": "nginx", "rules": [{"host": "m.example.com"}]}}),
-        ("MLF-K8S-044", {"apiVersion": "networking.istio.io/v1", "kind": "ServiceEntry",
-                         "metadata": {"name": name, "namespace": ns},
-                         "spec": {"hosts": ["any.example.com"], "addresses": cidrs, "resolution": "NONE",
-                                  "ports": [{"number": 443, "name": "tls", "protocol": "TLS"}]}}),
+        (
+            "MLF-K8S-003",
+            {
+                "apiVersion": "networking.k8s.io/v1",
+                "kind": "NetworkPolicy",
+                "metadata": {"name": name, "namespace": ns},
+                "spec": {"podSelector": {}, "ingress": [{"from": peers}]},
+            },
+        ),
+        (
+            "MLF-K8S-001",
+            {
+                "apiVersion": "networking.k8s.io/v1",
+                "kind": "NetworkPolicy",
+                "metadata": {"name": name, "namespace": ns},
+                "spec": {"podSelector": {}, "policyTypes": ["Egress"], "egress": [{"to": peers}]},
+            },
+        ),
+        (
+            "MLF-K8S-030",
+            {
+                "apiVersion": "v1",
+                "kind": "Service",
+                "metadata": {"name": name, "namespace": ns},
+                "spec": {"type": "LoadBalancer", "ports": [{"port": 443}], "loadBalancerSourceRanges": cidrs},
+            },
+        ),
+        (
+            "MLF-K8S-036",
+            {
+                "apiVersion": "networking.k8s.io/v1",
+                "kind": "Ingress",
+                "metadata": {
+                    "name": name,
+                    "namespace": ns,
+                    "annotations": {"nginx.ingress.kubernetes.io/allowlist-source-range": ",".join(cidrs)},
+                },
+                "spec": {"ingressClassName": "nginx", "rules": [{"host": "m.example.com"}]},
+            },
+        ),
+        (
+            "MLF-K8S-044",
+            {
+                "apiVersion": "networking.istio.io/v1",
+                "kind": "ServiceEntry",
+                "metadata": {"name": name, "namespace": ns},
+                "spec": {
+                    "hosts": ["any.example.com"],
+                    "addresses": cidrs,
+                    "resolution": "NONE",
+                    "ports": [{"number": 443, "name": "tls", "protocol": "TLS"}],
+                },
+            },
+        ),
     ]
 
 
@@ -99,8 +150,31 @@ def test_union_of_pieces_is_judged_by_every_rule(cases: list[list[str]]) -> None
 
 INJECT = "sidecar.istio.io/inject"
 inject_values = st.one_of(
-    st.sampled_from(["true", "false", "y", "Y", "yes", "YES", "on", "On", "no", "off", "0", "1", "n", "t",
-                     "disabled", "enabled", "", " true", "true ", "TRUE", "nope"]),
+    st.sampled_from(
+        [
+            "true",
+            "false",
+            "y",
+            "Y",
+            "yes",
+            "YES",
+            "on",
+            "On",
+            "no",
+            "off",
+            "0",
+            "1",
+            "n",
+            "t",
+            "disabled",
+            "enabled",
+            "",
+            " true",
+            "true ",
+            "TRUE",
+            "nope",
+        ]
+    ),
     st.text(alphabet="tTrRuUeEyYsSoOnNfF01 ", max_size=5),
 )
 
@@ -116,12 +190,25 @@ metadata_maps = st.fixed_dictionaries({}, optional={INJECT: inject_values})
 
 @property_settings
 @given(st.lists(st.tuples(metadata_maps, metadata_maps), min_size=1, max_size=30))
-@example([({INJECT: "true"}, {INJECT: "false"}), ({INJECT: "no"}, {INJECT: "true"}), ({}, {INJECT: "off"}),
-          ({}, {INJECT: "0"}), ({}, {INJECT: "disabled"}), ({INJECT: ""}, {INJECT: "false"})])
+@example(
+    [
+        ({INJECT: "true"}, {INJECT: "false"}),
+        ({INJECT: "no"}, {INJECT: "true"}),
+        ({}, {INJECT: "off"}),
+        ({}, {INJECT: "0"}),
+        ({}, {INJECT: "disabled"}),
+        ({INJECT: ""}, {INJECT: "false"}),
+    ]
+)
 def test_inject_spellings_follow_istio(cases: list[tuple[dict[str, str], dict[str, str]]]) -> None:
-    objects = [{"apiVersion": "v1", "kind": "Pod",
-                "metadata": {"name": f"p{i}", "namespace": "ml", "labels": labels, "annotations": notes},
-                "spec": {"containers": [{"name": "c", "image": "registry.internal/c:1"}]}}
-               for i, (labels, notes) in enumerate(cases)]
+    objects = [
+        {
+            "apiVersion": "v1",
+            "kind": "Pod",
+            "metadata": {"name": f"p{i}", "namespace": "ml", "labels": labels, "annotations": notes},
+            "spec": {"containers": [{"name": "c", "image": "registry.internal/c:1"}]},
+        }
+        for i, (labels, notes) in enumerate(cases)
+    ]
     for (labels, notes), fired in zip(cases, decide(objects), strict=True):
         assert ("MLF-K8S-012" in fired) == (not istio_injects(labels, notes)), (labels, notes)

@@ -17,7 +17,8 @@ from mlfence import gatekeeper, parameters, rego_source, settings
 
 DATA_REF = re.compile(r"\bdata\.([A-Za-z_]\w*)")
 OPEN_EGRESS = {
-    "apiVersion": "networking.k8s.io/v1", "kind": "NetworkPolicy",
+    "apiVersion": "networking.k8s.io/v1",
+    "kind": "NetworkPolicy",
     "metadata": {"name": "open-egress", "namespace": "ml-serving"},
     "spec": {"podSelector": {}, "policyTypes": ["Egress"], "egress": [{}]},
 }
@@ -51,8 +52,10 @@ def test_one_template_and_constraint_per_kubernetes_rule(artifacts: list[gatekee
     assert set(kustomizations) == {"templates", "constraints", "sync"}
     for folder, kustomization in kustomizations.items():
         assert sorted(kustomization["resources"]) == sorted(
-            a.path.split("/", 1)[1] for a in artifacts
-            if a.path.startswith(f"{folder}/") and not a.path.endswith("kustomization.yaml"))
+            a.path.split("/", 1)[1]
+            for a in artifacts
+            if a.path.startswith(f"{folder}/") and not a.path.endswith("kustomization.yaml")
+        )
 
 
 def test_templates_use_rego_v1_and_reference_only_lib_and_inventory(artifacts: list[gatekeeper.Artifact]) -> None:
@@ -70,8 +73,12 @@ def test_templates_use_rego_v1_and_reference_only_lib_and_inventory(artifacts: l
 
 
 def test_inventory_rules_get_sync_data_and_config(artifacts: list[gatekeeper.Artifact]) -> None:
-    referential = [a for a in artifacts if a.document["kind"] == "ConstraintTemplate"
-                   and "metadata.gatekeeper.sh/requires-sync-data" in a.document["metadata"]["annotations"]]
+    referential = [
+        a
+        for a in artifacts
+        if a.document["kind"] == "ConstraintTemplate"
+        and "metadata.gatekeeper.sh/requires-sync-data" in a.document["metadata"]["annotations"]
+    ]
     assert referential, "the namespace default-deny rules read data.inventory"
     sync = next(a for a in artifacts if a.path == "sync/syncset.yaml").document
     assert (sync["apiVersion"], sync["kind"]) == ("syncset.gatekeeper.sh/v1alpha1", "SyncSet")
@@ -84,8 +91,19 @@ def test_inventory_rules_get_sync_data_and_config(artifacts: list[gatekeeper.Art
 def test_scan_inventory_holds_exactly_the_synced_kinds() -> None:
     """The CLI/conftest/bundle inventory (policy/mlfence/scan.rego) and Gatekeeper's sync Config
     replicate the same kinds, so cross-object rules see the same cluster in every engine."""
-    proc = run([tool("opa"), "eval", "-f", "json", "-d", str(ROOT / "policy"), "--ignore", "*_test.rego",
-                "data.mlfence.synced_kinds"])
+    proc = run(
+        [
+            tool("opa"),
+            "eval",
+            "-f",
+            "json",
+            "-d",
+            str(ROOT / "policy"),
+            "--ignore",
+            "*_test.rego",
+            "data.mlfence.synced_kinds",
+        ]
+    )
     assert proc.returncode == 0, proc.stderr
     rego = json.loads(proc.stdout)["result"][0]["expressions"][0]["value"]
     want: dict[str, set[str]] = {}
@@ -97,8 +115,19 @@ def test_scan_inventory_holds_exactly_the_synced_kinds() -> None:
 def test_scan_inventory_holds_the_model_kinds_gatekeeper_syncs(artifacts: list[gatekeeper.Artifact]) -> None:
     """The workloads the declared-flow rules read: scanned at the version Gatekeeper syncs, synced
     by the Config, and required only by the templates whose code uses the connectivity model."""
-    proc = run([tool("opa"), "eval", "-f", "json", "-d", str(ROOT / "policy"), "--ignore", "*_test.rego",
-                "data.mlfence.model_synced_kinds"])
+    proc = run(
+        [
+            tool("opa"),
+            "eval",
+            "-f",
+            "json",
+            "-d",
+            str(ROOT / "policy"),
+            "--ignore",
+            "*_test.rego",
+            "data.mlfence.model_synced_kinds",
+        ]
+    )
     assert proc.returncode == 0, proc.stderr
     rego = json.loads(proc.stdout)["result"][0]["expressions"][0]["value"]
     want: dict[str, set[str]] = {}
@@ -108,26 +137,40 @@ def test_scan_inventory_holds_the_model_kinds_gatekeeper_syncs(artifacts: list[g
     sync = next(a for a in artifacts if a.path == "sync/syncset.yaml").document
     synced = {(s["group"], s["version"], s["kind"]) for s in sync["spec"]["gvks"]}
     assert set(gatekeeper.MODEL_SYNCED) | set(gatekeeper.SYNCED) == synced
-    required = {a.document["metadata"]["annotations"]["mlfence.io/rule-id"]:
-                json.loads(a.document["metadata"]["annotations"].get("metadata.gatekeeper.sh/requires-sync-data", "[]"))
-                for a in artifacts if a.document.get("kind") == "ConstraintTemplate"}
+    required = {
+        a.document["metadata"]["annotations"]["mlfence.io/rule-id"]: json.loads(
+            a.document["metadata"]["annotations"].get("metadata.gatekeeper.sh/requires-sync-data", "[]")
+        )
+        for a in artifacts
+        if a.document.get("kind") == "ConstraintTemplate"
+    }
     deployment = [{"groups": ["apps"], "versions": ["v1"], "kinds": ["Deployment"]}]
     assert {rule for rule, needs in required.items() if deployment in needs} == {
-        "MLF-K8S-060", "MLF-K8S-061", "MLF-K8S-062"}
+        "MLF-K8S-060",
+        "MLF-K8S-061",
+        "MLF-K8S-062",
+    }
 
 
 def _constraints(artifacts: list[gatekeeper.Artifact]) -> dict[str, dict]:
-    return {a.document["metadata"]["labels"]["mlfence.io/rule-id"]: a.document for a in artifacts
-            if a.path.startswith("constraints/") and a.document["kind"] != "Kustomization"}
+    return {
+        a.document["metadata"]["labels"]["mlfence.io/rule-id"]: a.document
+        for a in artifacts
+        if a.path.startswith("constraints/") and a.document["kind"] != "Kustomization"
+    }
 
 
 def test_constraints_carry_only_their_rules_parameters(artifacts: list[gatekeeper.Artifact]) -> None:
     # Defaults live in Rego (absent keys fall back to them); what the settings set is rendered in.
-    run_settings = settings.Settings(parameters={"system_namespaces": ["kube-system", "platform"],
-                                                 "ml_ports": [8888]})  # a Terraform-only parameter
+    run_settings = settings.Settings(
+        parameters={"system_namespaces": ["kube-system", "platform"], "ml_ports": [8888]}
+    )  # a Terraform-only parameter
     rendered = _constraints(gatekeeper.artifacts(parameters.for_settings(run_settings)))
-    templates = {a.document["metadata"]["annotations"]["mlfence.io/rule-id"]: a.document for a in artifacts
-                 if a.path.startswith("templates/") and a.document["kind"] == "ConstraintTemplate"}
+    templates = {
+        a.document["metadata"]["annotations"]["mlfence.io/rule-id"]: a.document
+        for a in artifacts
+        if a.path.startswith("templates/") and a.document["kind"] == "ConstraintTemplate"
+    }
     for rule_id, constraint in rendered.items():
         params = constraint["spec"]["parameters"]
         schema = templates[rule_id]["spec"]["crd"]["spec"]["validation"]["openAPIV3Schema"]
@@ -142,14 +185,22 @@ def test_constraints_carry_only_their_rules_parameters(artifacts: list[gatekeepe
     # Only the rules that judge destinations against published ranges carry the ranges (MLF-K8S-060:
     # a component's egress to approved cloud services, by name).
     assert {r for r, c in rendered.items() if "approved_ranges" in c["spec"]["parameters"]} == {
-        "MLF-K8S-004", "MLF-K8S-007", "MLF-K8S-060"}
+        "MLF-K8S-004",
+        "MLF-K8S-007",
+        "MLF-K8S-060",
+    }
 
 
 def test_schemas_list_the_parameters_each_rule_reads_typed_from_the_defaults(
-        artifacts: list[gatekeeper.Artifact]) -> None:
-    schemas = {a.document["metadata"]["annotations"]["mlfence.io/rule-id"]:
-               a.document["spec"]["crd"]["spec"]["validation"]["openAPIV3Schema"] for a in artifacts
-               if a.path.startswith("templates/") and a.document["kind"] == "ConstraintTemplate"}
+    artifacts: list[gatekeeper.Artifact],
+) -> None:
+    schemas = {
+        a.document["metadata"]["annotations"]["mlfence.io/rule-id"]: a.document["spec"]["crd"]["spec"]["validation"][
+            "openAPIV3Schema"
+        ]
+        for a in artifacts
+        if a.path.startswith("templates/") and a.document["kind"] == "ConstraintTemplate"
+    }
     for rule_id, schema in schemas.items():
         assert schema["type"] == "object" and "x-kubernetes-preserve-unknown-fields" not in schema, rule_id
         # Every rule reads the settings that act on findings (lib.mlfence.result).
@@ -161,19 +212,33 @@ def test_schemas_list_the_parameters_each_rule_reads_typed_from_the_defaults(
     assert "pii_labels" in schemas["MLF-K8S-007"]["properties"]
 
 
-def _verify_constraint(tmp_path: Path, artifacts: list[gatekeeper.Artifact], rule: str,
-                       parameters: dict) -> subprocess.CompletedProcess[str]:
+def _verify_constraint(
+    tmp_path: Path, artifacts: list[gatekeeper.Artifact], rule: str, parameters: dict
+) -> subprocess.CompletedProcess[str]:
     """gator verify of the rule's template with a Constraint carrying these parameters."""
     name = rule.lower()
     _write([a for a in artifacts if a.path == f"templates/{name}.yaml"], tmp_path)
     constraint = next(a.document for a in artifacts if a.path == f"constraints/{name}.yaml")
-    (tmp_path / "constraint.yaml").write_text(gatekeeper.dump(
-        {**constraint, "spec": {**constraint["spec"], "parameters": parameters}}))
+    (tmp_path / "constraint.yaml").write_text(
+        gatekeeper.dump({**constraint, "spec": {**constraint["spec"], "parameters": parameters}})
+    )
     (tmp_path / "object.yaml").write_text(yaml.safe_dump(OPEN_EGRESS))
-    (tmp_path / "suite.yaml").write_text(yaml.safe_dump({
-        "apiVersion": "test.gatekeeper.sh/v1alpha1", "kind": "Suite", "tests": [{
-            "name": "params", "template": f"templates/{name}.yaml", "constraint": "constraint.yaml",
-            "cases": [{"name": "open", "object": "object.yaml", "assertions": [{"violations": 1}]}]}]}))
+    (tmp_path / "suite.yaml").write_text(
+        yaml.safe_dump(
+            {
+                "apiVersion": "test.gatekeeper.sh/v1alpha1",
+                "kind": "Suite",
+                "tests": [
+                    {
+                        "name": "params",
+                        "template": f"templates/{name}.yaml",
+                        "constraint": "constraint.yaml",
+                        "cases": [{"name": "open", "object": "object.yaml", "assertions": [{"violations": 1}]}],
+                    }
+                ],
+            }
+        )
+    )
     return run([tool("gator"), "verify", "-v", str(tmp_path)])
 
 
@@ -190,8 +255,9 @@ def test_gator_rejects_a_misspelt_or_mistyped_parameter(tmp_path: Path, artifact
     assert foreign.returncode != 0 and "unknown fields" in foreign.stdout + foreign.stderr
 
 
-def test_system_namespaces_excluded_only_from_workload_hygiene_rules(tmp_path: Path,
-                                                                     artifacts: list[gatekeeper.Artifact]) -> None:
+def test_system_namespaces_excluded_only_from_workload_hygiene_rules(
+    tmp_path: Path, artifacts: list[gatekeeper.Artifact]
+) -> None:
     constraints = _constraints(artifacts)
     excluded = {r for r, c in constraints.items() if "excludedNamespaces" in c["spec"]["match"]}
     assert {"MLF-K8S-002", "MLF-K8S-010", "MLF-K8S-014"} <= excluded
@@ -202,23 +268,34 @@ def test_system_namespaces_excluded_only_from_workload_hygiene_rules(tmp_path: P
         assert constraints[rule]["spec"]["match"]["excludedNamespaces"] == list(gatekeeper.DEFAULT_EXCLUDED_NAMESPACES)
         assert "istio-system" not in constraints[rule]["spec"]["match"]["excludedNamespaces"]
     # A rule told to judge kube-system (system_namespaces without it) is not kept from it.
-    judged = gatekeeper.constraint(next(r for r in gatekeeper.kubernetes_rules() if r.rule_id == "MLF-K8S-002"),
-                                   {"system_namespaces": ["gatekeeper-system"]})
+    judged = gatekeeper.constraint(
+        next(r for r in gatekeeper.kubernetes_rules() if r.rule_id == "MLF-K8S-002"),
+        {"system_namespaces": ["gatekeeper-system"]},
+    )
     assert judged["spec"]["match"]["excludedNamespaces"] == ["gatekeeper-system"]
-    emptied = gatekeeper.constraint(next(r for r in gatekeeper.kubernetes_rules() if r.rule_id == "MLF-K8S-002"),
-                                    {"system_namespaces": []})
+    emptied = gatekeeper.constraint(
+        next(r for r in gatekeeper.kubernetes_rules() if r.rule_id == "MLF-K8S-002"), {"system_namespaces": []}
+    )
     assert "excludedNamespaces" not in emptied["spec"]["match"]
-    edge = {"apiVersion": "networking.istio.io/v1", "kind": "Gateway",
-            "metadata": {"name": "kubeflow-gateway", "namespace": "istio-system"},
-            "spec": {"selector": {"istio": "ingressgateway"},
-                     "servers": [{"port": {"number": 80, "name": "http", "protocol": "HTTP"}, "hosts": ["*"]}]}}
+    edge = {
+        "apiVersion": "networking.istio.io/v1",
+        "kind": "Gateway",
+        "metadata": {"name": "kubeflow-gateway", "namespace": "istio-system"},
+        "spec": {
+            "selector": {"istio": "ingressgateway"},
+            "servers": [{"port": {"number": 80, "name": "http", "protocol": "HTTP"}, "hosts": ["*"]}],
+        },
+    }
     found = _gator_test(tmp_path, artifacts, edge, "MLF-K8S-049")
     assert "MLF-K8S-049" in {r["metadata"]["details"]["rule_id"] for r in found}
 
 
 def test_oversized_parameters_fail_the_build() -> None:
-    huge = {"approved_ranges": {"aws": {"EC2": {"GLOBAL": {"ipv4": [f"10.{i // 256}.{i % 256}.0/24"
-                                                                      for i in range(60000)]}}}}}
+    huge = {
+        "approved_ranges": {
+            "aws": {"EC2": {"GLOBAL": {"ipv4": [f"10.{i // 256}.{i % 256}.0/24" for i in range(60000)]}}}
+        }
+    }
     with pytest.raises(gatekeeper.GeneratorError, match="over the"):
         gatekeeper.artifacts(huge)
 
@@ -239,8 +316,13 @@ def test_enforcement_action_given_applies_to_every_rule(artifacts: list[gatekeep
     assert defaults["MLF-K8S-009"] == "deny"  # violations and unknowns
     # MLF-K8S-061/062 (a declared flow blocked, a component without workloads) only warn.
     assert defaults["MLF-K8S-061"] == defaults["MLF-K8S-062"] == "warn"
-    assert {r for r, a in defaults.items() if a != "deny"} == {"MLF-K8S-008", "MLF-K8S-014", "MLF-K8S-052",
-                                                               "MLF-K8S-061", "MLF-K8S-062"}
+    assert {r for r, a in defaults.items() if a != "deny"} == {
+        "MLF-K8S-008",
+        "MLF-K8S-014",
+        "MLF-K8S-052",
+        "MLF-K8S-061",
+        "MLF-K8S-062",
+    }
     with pytest.raises(gatekeeper.GeneratorError):
         gatekeeper.artifacts({}, "block")
 
@@ -261,13 +343,16 @@ def _tiny_policy(tmp_path: Path, rule_body: str) -> tuple[Path, Path]:
     lib.mkdir(parents=True)
     (lib / "a.rego").write_text(
         "package lib.a\n\nimport data.lib.b\n\n# f is used\nf(x) := g(x)\n\ng(x) := b.base[x]\n\n"
-        "h := data.elsewhere.nothing\n\nbig := {\n\t\"unused\": true,\n}\n")
-    (lib / "b.rego").write_text('package lib.b\n\nbase["k"] := named\n\nnamed := input.parameters.wanted\n\n'
-                                'other := input.parameters.never\n')
+        'h := data.elsewhere.nothing\n\nbig := {\n\t"unused": true,\n}\n'
+    )
+    (lib / "b.rego").write_text(
+        'package lib.b\n\nbase["k"] := named\n\nnamed := input.parameters.wanted\n\nother := input.parameters.never\n'
+    )
     (lib / "c.rego").write_text("package lib.c\n\nunused := 1\n")
     (lib / "r.rego").write_text(
         'package lib.r\n\nflag(msg) := {"msg": msg, "status": s} if s := status(msg, "warn")\n\n'
-        'fail(msg) := {"msg": msg, "status": "fail"}\n\nstatus(_, s) := s\n')
+        'fail(msg) := {"msg": msg, "status": "fail"}\n\nstatus(_, s) := s\n'
+    )
     rule = tmp_path / "rule.rego"
     rule.write_text(f"package k8s.x\n\nimport data.lib.a\nimport data.lib.r\n\n{rule_body}\n")
     rego_source.lib_index.cache_clear()
@@ -279,8 +364,9 @@ def test_link_keeps_only_the_lib_rules_the_rule_calls(tmp_path: Path) -> None:
     """From OPA's parse tree: f, g (called by f), b.base (read by g) and b.named (a bare name in
     base's value) are linked; h (which would be refused: data.elsewhere), big, other and the
     whole of lib.c are not. The parameter read through them is found, typed from the parse tree."""
-    rule, lib = _tiny_policy(tmp_path, '# result.fail( in a comment changes nothing\n'
-                                       'violation contains r.flag("m") if a.f("k")')
+    rule, lib = _tiny_policy(
+        tmp_path, '# result.fail( in a comment changes nothing\nviolation contains r.flag("m") if a.f("k")'
+    )
     linked = rego_source.analyse(rule, lib)
     texts = {f.package: f.text for f in linked.libs}
     assert set(texts) == {"lib.a", "lib.b", "lib.r"}
@@ -289,17 +375,20 @@ def test_link_keeps_only_the_lib_rules_the_rule_calls(tmp_path: Path) -> None:
     assert "named :=" in texts["lib.b"] and "other" not in texts["lib.b"]
     assert linked.parameters == {"wanted"}
     assert linked.statuses == {"warn"}
-    blocking, _ = _tiny_policy(tmp_path / "2", 'violation contains r.fail("m") if a.f("k")\n\n'
-                                               'violation contains r.flag("m") if true')
+    blocking, _ = _tiny_policy(
+        tmp_path / "2", 'violation contains r.fail("m") if a.f("k")\n\nviolation contains r.flag("m") if true'
+    )
     assert rego_source.analyse(blocking, tmp_path / "2" / "lib").statuses == {"fail", "warn"}
 
 
 def test_templates_link_the_pod_extractor_only_where_called(artifacts: list[gatekeeper.Artifact]) -> None:
     """lib.mlfence.k8s's pod extractor (pod_templates) is linked into the pod rules, not into the
     Service, Ingress or Istio rules, which never call it."""
+
     def links_pods(name: str) -> bool:
         doc = next(a.document for a in artifacts if a.path.endswith(f"templates/{name}.yaml"))
         return any("pod_templates(obj) :=" in lib for lib in doc["spec"]["targets"][0]["code"][0]["source"]["libs"])
+
     assert links_pods("mlf-k8s-002")  # hostNetwork: every pod the object runs
     assert not links_pods("mlf-k8s-001") and not links_pods("mlf-k8s-030") and not links_pods("mlf-k8s-041")
 
@@ -325,8 +414,18 @@ def test_exempted_findings_never_deny_at_admission(tmp_path: Path) -> None:
     base = parameters.gatekeeper(ROOT / "data")
     denied = _gator_test(tmp_path / "a", gatekeeper.artifacts(base), OPEN_EGRESS, "MLF-K8S-001")
     assert "MLF-K8S-001" in {r["metadata"]["details"]["rule_id"] for r in denied}
-    exempt = {**base, "exemptions": [{"rule": "MLF-K8S-001", "resource": "ml-serving/NetworkPolicy/open-*",
-                                      "reason": "proxy rollout", "owner": "platform", "expires": _soon()}]}
+    exempt = {
+        **base,
+        "exemptions": [
+            {
+                "rule": "MLF-K8S-001",
+                "resource": "ml-serving/NetworkPolicy/open-*",
+                "reason": "proxy rollout",
+                "owner": "platform",
+                "expires": _soon(),
+            }
+        ],
+    }
     allowed = _gator_test(tmp_path / "b", gatekeeper.artifacts(exempt), OPEN_EGRESS, "MLF-K8S-001")
     assert "MLF-K8S-001" not in {r["metadata"]["details"]["rule_id"] for r in allowed}
     expired = {**exempt, "exemptions": [{**exempt["exemptions"][0], "expires": "2001-01-01"}]}
@@ -336,15 +435,18 @@ def test_exempted_findings_never_deny_at_admission(tmp_path: Path) -> None:
 
 
 def test_mlfence_build_writes_applyable_tree(tmp_path: Path) -> None:
-    proc = run([str(ROOT / ".venv" / "bin" / "mlfence"), "build", "--out", str(tmp_path), "--enforcement-action",
-                "dryrun"])
+    proc = run(
+        [str(ROOT / ".venv" / "bin" / "mlfence"), "build", "--out", str(tmp_path), "--enforcement-action", "dryrun"]
+    )
     assert proc.returncode == 0, proc.stderr
     for stage in ("templates", "constraints", "sync"):
         kustomization = yaml.safe_load((tmp_path / "gatekeeper" / stage / "kustomization.yaml").read_text())
         for resource in kustomization["resources"]:
             assert (tmp_path / "gatekeeper" / stage / resource).is_file()
     assert (tmp_path / "gatekeeper" / "chart" / "Chart.yaml").is_file()  # tests/test_helmchart.py renders it
-    actions = {yaml.safe_load(p.read_text())["spec"].get("enforcementAction")
-               for p in (tmp_path / "gatekeeper" / "constraints").glob("mlf-*.yaml")}
+    actions = {
+        yaml.safe_load(p.read_text())["spec"].get("enforcementAction")
+        for p in (tmp_path / "gatekeeper" / "constraints").glob("mlf-*.yaml")
+    }
     assert actions == {"dryrun"}
     assert (tmp_path / "bundle.tar.gz").is_file()

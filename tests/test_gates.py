@@ -38,10 +38,6 @@ def test_regal_lint_clean() -> None:
 
 
 PYTHON_SOURCES = ["tools", "tests", "bench"]
-# `ruff format --check` becomes a gate in the commit that formats the tree once
-# (`ruff format tools tests bench`): until then a mass reformat would collide with every branch
-# in flight, so the gate is switched off here, and only here (the lint target runs these tests).
-RUFF_FORMAT_GATE = False
 
 
 def test_ruff_clean() -> None:
@@ -49,7 +45,6 @@ def test_ruff_clean() -> None:
     assert proc.returncode == 0, proc.stdout + proc.stderr
 
 
-@pytest.mark.skipif(not RUFF_FORMAT_GATE, reason="ruff format gate off until the tree is formatted once")
 def test_ruff_format_clean() -> None:
     proc = run([str(ROOT / ".venv" / "bin" / "ruff"), "format", "--check", *PYTHON_SOURCES])
     assert proc.returncode == 0, "ruff format would change:\n" + proc.stdout[-4000:] + proc.stderr
@@ -68,37 +63,44 @@ def rego_beside_data() -> tuple[subprocess.CompletedProcess[str], subprocess.Com
     the coverage gate reads: one `opa test` run for both) and in conftest, in parallel. The pytest
     plugin runs the same tests on the policy alone."""
     with ThreadPoolExecutor(max_workers=2) as pool:
-        opa, conftest = pool.map(run, [[tool("opa"), "test", "--coverage", "--format", "json", "--timeout",
-                                        TEST_TIMEOUT, "policy", "data"],
-                                       [tool("conftest"), "verify", "--no-color", "-p", "policy", "-d", "data"]])
+        opa, conftest = pool.map(
+            run,
+            [
+                [tool("opa"), "test", "--coverage", "--format", "json", "--timeout", TEST_TIMEOUT, "policy", "data"],
+                [tool("conftest"), "verify", "--no-color", "-p", "policy", "-d", "data"],
+            ],
+        )
     return opa, conftest
 
 
 def test_rego_line_coverage_at_least_90_percent(
-        rego_beside_data: tuple[subprocess.CompletedProcess[str], subprocess.CompletedProcess[str]]) -> None:
+    rego_beside_data: tuple[subprocess.CompletedProcess[str], subprocess.CompletedProcess[str]],
+) -> None:
     proc = rego_beside_data[0]
     assert proc.returncode == 0, proc.stderr or "opa test failed; see the Rego items"
     report = json.loads(proc.stdout)
     files = report.get("files", {})
     covered = sum(f.get("covered_lines", 0) for name, f in files.items() if not name.endswith("_test.rego"))
-    total = covered + sum(f.get("not_covered_lines", 0) for name, f in files.items()
-                          if not name.endswith("_test.rego"))
+    total = covered + sum(f.get("not_covered_lines", 0) for name, f in files.items() if not name.endswith("_test.rego"))
     percent = 100.0 * covered / total if total else 0.0
-    worst = sorted(((f.get("coverage", 0.0), name) for name, f in files.items()
-                    if not name.endswith("_test.rego")))[:5]
+    worst = sorted(((f.get("coverage", 0.0), name) for name, f in files.items() if not name.endswith("_test.rego")))[:5]
     assert percent >= COVERAGE_FLOOR, f"policy line coverage {percent:.1f}% < {COVERAGE_FLOOR}%; lowest: {worst}"
 
 
 def test_rego_tests_are_hermetic_beside_the_shipped_data(
-        rego_beside_data: tuple[subprocess.CompletedProcess[str], subprocess.CompletedProcess[str]]) -> None:
+    rego_beside_data: tuple[subprocess.CompletedProcess[str], subprocess.CompletedProcess[str]],
+) -> None:
     """Rego tests set the data they depend on with `with`: they pass whether or not the shipped
     data (the synced range indexes) is loaded beside them, in OPA and in conftest."""
     opa, conftest = rego_beside_data
     if opa.returncode != 0:  # the coverage report does not name failures: ask again for them
         again = run([tool("opa"), "test", "--timeout", TEST_TIMEOUT, "policy", "data"])
-        pytest.fail("opa test policy data:\n" + "\n".join(
-            line for line in again.stdout.splitlines() if "FAIL" in line or "ERROR" in line)[-3000:]
-            + again.stderr[-2000:])
-    assert conftest.returncode == 0, "conftest verify -p policy -d data:\n" + \
-        (conftest.stdout + conftest.stderr)[-3000:]
+        pytest.fail(
+            "opa test policy data:\n"
+            + "\n".join(line for line in again.stdout.splitlines() if "FAIL" in line or "ERROR" in line)[-3000:]
+            + again.stderr[-2000:]
+        )
+    assert conftest.returncode == 0, (
+        "conftest verify -p policy -d data:\n" + (conftest.stdout + conftest.stderr)[-3000:]
+    )
     assert "0 failures" in conftest.stdout, conftest.stdout[-2000:]

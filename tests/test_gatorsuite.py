@@ -13,12 +13,14 @@ from engines import assert_gator_agrees
 from mlfence import parameters
 
 OPEN_EGRESS = {
-    "apiVersion": "networking.k8s.io/v1", "kind": "NetworkPolicy",
+    "apiVersion": "networking.k8s.io/v1",
+    "kind": "NetworkPolicy",
     "metadata": {"name": "open-egress", "namespace": "ml-serving"},
     "spec": {"podSelector": {}, "policyTypes": ["Egress"], "egress": [{}]},
 }
 CLOSED = {
-    "apiVersion": "networking.k8s.io/v1", "kind": "NetworkPolicy",
+    "apiVersion": "networking.k8s.io/v1",
+    "kind": "NetworkPolicy",
     "metadata": {"name": "default-deny-all", "namespace": "ml-serving"},
     "spec": {"podSelector": {}, "policyTypes": ["Ingress", "Egress"]},
 }
@@ -28,8 +30,9 @@ EGRESS_FINDING = {"rule_id": "MLF-K8S-001", "status": "fail", "message": "MLF-K8
 def test_a_wrong_expectation_fails_its_case_by_name(tmp_path: Path) -> None:
     cases = [
         # Deliberately broken: claims the open policy has no MLF-K8S-001 finding.
-        gatorsuite.GatorCase(name="broken/open-egress-said-clean", document=OPEN_EGRESS, findings=[],
-                             also=frozenset({"MLF-K8S-001"})),
+        gatorsuite.GatorCase(
+            name="broken/open-egress-said-clean", document=OPEN_EGRESS, findings=[], also=frozenset({"MLF-K8S-001"})
+        ),
         # Deliberately broken the other way: a finding gator will not produce.
         gatorsuite.GatorCase(name="broken/closed-said-open", document=CLOSED, findings=[EGRESS_FINDING]),
         gatorsuite.GatorCase(name="fine/closed", document=CLOSED, findings=[]),
@@ -37,29 +40,34 @@ def test_a_wrong_expectation_fails_its_case_by_name(tmp_path: Path) -> None:
     failures = gatorsuite.verify(tmp_path, cases, parameters.gatekeeper(ROOT / "data"), parts=1)
     assert set(failures) == {"broken/open-egress-said-clean", "broken/closed-said-open"}, failures
     # The open policy also breaks other egress rules the broken case claimed clean: each fails.
-    assert any(r.startswith("mlf-k8s-001-0: unexpected number of violations: got 1")
-               for r in failures["broken/open-egress-said-clean"]), failures
+    assert any(
+        r.startswith("mlf-k8s-001-0: unexpected number of violations: got 1")
+        for r in failures["broken/open-egress-said-clean"]
+    ), failures
     with pytest.raises(AssertionError, match="gator disagrees with the bundle on broken/closed-said-open"):
         assert_gator_agrees("broken/closed-said-open", failures)
     assert_gator_agrees("fine/closed", failures)
 
 
 def test_parse_reads_gator_verify_output() -> None:
-    output = "\n".join([
-        "=== RUN   mlf-k8s-001-0",
-        "    === RUN   a/one",
-        "    --- PASS: a/one\t(0.2s)",
-        "    === RUN   a/two",
-        "    --- FAIL: a/two\t(0.2s)",
-        "        unexpected number of violations: got 0 violations but want exactly 1",
-        "--- FAIL: mlf-k8s-001-0\t(0.5s)",
-        "=== RUN   mlf-k8s-002-0",
-        "--- FAIL: mlf-k8s-002-0\t(0.1s)",
-        "  adding template: rego_parse_error",
-        "FAIL",
-    ])
+    output = "\n".join(
+        [
+            "=== RUN   mlf-k8s-001-0",
+            "    === RUN   a/one",
+            "    --- PASS: a/one\t(0.2s)",
+            "    === RUN   a/two",
+            "    --- FAIL: a/two\t(0.2s)",
+            "        unexpected number of violations: got 0 violations but want exactly 1",
+            "--- FAIL: mlf-k8s-001-0\t(0.5s)",
+            "=== RUN   mlf-k8s-002-0",
+            "--- FAIL: mlf-k8s-002-0\t(0.1s)",
+            "  adding template: rego_parse_error",
+            "FAIL",
+        ]
+    )
     failures, ran, errors = gatorsuite.parse(output)
-    assert failures == {"a/two": ["mlf-k8s-001-0: unexpected number of violations: got 0 violations but want "
-                                  "exactly 1"]}
+    assert failures == {
+        "a/two": ["mlf-k8s-001-0: unexpected number of violations: got 0 violations but want exactly 1"]
+    }
     assert ran == {"a/one", "a/two"}
     assert errors == ["--- FAIL: mlf-k8s-002-0\t(0.1s)\n  adding template: rego_parse_error"]

@@ -17,7 +17,8 @@ from conftest import ROOT, run, tool
 from mlfence import gatekeeper, helmchart, parameters
 
 OPEN_EGRESS = {
-    "apiVersion": "networking.k8s.io/v1", "kind": "NetworkPolicy",
+    "apiVersion": "networking.k8s.io/v1",
+    "kind": "NetworkPolicy",
     "metadata": {"name": "open-egress", "namespace": "ml-serving"},
     "spec": {"podSelector": {}, "policyTypes": ["Egress"], "egress": [{}]},
 }
@@ -50,8 +51,11 @@ def _objects(proc: subprocess.CompletedProcess[str]) -> dict[tuple[str, str], di
 
 
 def _constraints(objects: dict[tuple[str, str], dict[str, Any]]) -> dict[str, dict[str, Any]]:
-    return {d["metadata"]["labels"]["mlfence.io/rule-id"]: d for d in objects.values()
-            if d["apiVersion"].startswith("constraints.gatekeeper.sh/")}
+    return {
+        d["metadata"]["labels"]["mlfence.io/rule-id"]: d
+        for d in objects.values()
+        if d["apiVersion"].startswith("constraints.gatekeeper.sh/")
+    }
 
 
 def test_chart_lints_with_the_pinned_helm(built: tuple[Path, list[gatekeeper.Artifact]]) -> None:
@@ -64,8 +68,11 @@ def test_chart_lints_with_the_pinned_helm(built: tuple[Path, list[gatekeeper.Art
 def test_default_render_is_the_kustomize_tree(built: tuple[Path, list[gatekeeper.Artifact]]) -> None:
     chart, artifacts = built
     rendered = _objects(_template(chart))
-    kustomize = {(a.document["kind"], a.document["metadata"]["name"]): a.document for a in artifacts
-                 if a.document["kind"] != "Kustomization"}
+    kustomize = {
+        (a.document["kind"], a.document["metadata"]["name"]): a.document
+        for a in artifacts
+        if a.document["kind"] != "Kustomization"
+    }
     assert set(rendered) == set(kustomize)
     assert [k for k in kustomize if rendered[k] != kustomize[k]] == []
 
@@ -98,8 +105,13 @@ def test_values_set_actions_parameters_exemptions_and_namespaces(built: tuple[Pa
     everyone = _constraints(_objects(_template(chart, {"enforcementAction": "warn"})))
     assert {c["spec"]["enforcementAction"] for r, c in everyone.items() if r not in AUDIT_ONLY} == {"warn"}
     assert {everyone[r]["spec"]["enforcementAction"] for r in AUDIT_ONLY} == {"dryrun"}
-    exemption = {"rule": "MLF-K8S-001", "resource": "ml-serving/NetworkPolicy/open-*", "reason": "proxy rollout",
-                 "owner": "platform", "expires": (dt.datetime.now(dt.UTC).date() + dt.timedelta(days=30)).isoformat()}
+    exemption = {
+        "rule": "MLF-K8S-001",
+        "resource": "ml-serving/NetworkPolicy/open-*",
+        "reason": "proxy rollout",
+        "owner": "platform",
+        "expires": (dt.datetime.now(dt.UTC).date() + dt.timedelta(days=30)).isoformat(),
+    }
     values = {
         "exemptions": [exemption],
         "excludedNamespaces": ["kube-system"],
@@ -147,6 +159,11 @@ def test_gator_judges_the_rendered_chart(tmp_path: Path, built: tuple[Path, list
         return {r["metadata"]["details"]["rule_id"] for r in json.loads(gator.stdout or "[]") or []}
 
     assert "MLF-K8S-001" in denied(None)
-    exemption = {"rule": "MLF-K8S-001", "resource": "ml-serving/NetworkPolicy/open-*", "reason": "proxy rollout",
-                 "owner": "platform", "expires": (dt.datetime.now(dt.UTC).date() + dt.timedelta(days=30)).isoformat()}
+    exemption = {
+        "rule": "MLF-K8S-001",
+        "resource": "ml-serving/NetworkPolicy/open-*",
+        "reason": "proxy rollout",
+        "owner": "platform",
+        "expires": (dt.datetime.now(dt.UTC).date() + dt.timedelta(days=30)).isoformat(),
+    }
     assert "MLF-K8S-001" not in denied({"exemptions": [exemption]})

@@ -25,14 +25,23 @@ SHARED = ROOT.parent / "shared" if (ROOT.parent / "shared").is_dir() else Path("
 FIXTURES = SHARED / "realworld" / "terraform-fixtures"
 MLFENCE = [str(Path(sys.executable).parent / "mlfence")]
 
+
 def host_pod(value: str = "true", name: str = "p") -> str:
-    return (f"apiVersion: v1\nkind: Pod\nmetadata: {{name: {name}, namespace: ml}}\n"
-            f"spec:\n  hostNetwork: {value}\n  containers: [{{name: c, image: i}}]\n")
+    return (
+        f"apiVersion: v1\nkind: Pod\nmetadata: {{name: {name}, namespace: ml}}\n"
+        f"spec:\n  hostNetwork: {value}\n  containers: [{{name: c, image: i}}]\n"
+    )
 
 
 def check(*args: str, stdin: bytes | None = None, timeout: float = 120) -> tuple[int, dict[str, Any], str]:
-    proc = subprocess.run([*MLFENCE, "check", "-q", "--format", "json", *args], input=stdin, capture_output=True,
-                          timeout=timeout, check=False, cwd=ROOT)
+    proc = subprocess.run(
+        [*MLFENCE, "check", "-q", "--format", "json", *args],
+        input=stdin,
+        capture_output=True,
+        timeout=timeout,
+        check=False,
+        cwd=ROOT,
+    )
     assert "Traceback" not in proc.stderr.decode(errors="replace"), proc.stderr.decode(errors="replace")
     report = json.loads(proc.stdout) if proc.stdout.strip() else {}
     return proc.returncode, report, proc.stderr.decode(errors="replace")
@@ -48,20 +57,21 @@ def rule_ids(report: dict[str, Any]) -> set[str]:
 
 # --- 1/4. YAML as Kubernetes reads it, and an unreadable value never costs the other files ----
 
+
 def test_yaml11_boolean_is_a_violation_and_dates_do_not_crash(tmp_path: Path) -> None:
     pod = tmp_path / "pod.yaml"
     pod.write_text(host_pod("y").replace("metadata: {", "metadata: {annotations: {when: 2024-01-01}, "))
     config = tmp_path / "config.yaml"
-    config.write_text("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c, namespace: ml}\n"
-                      "data:\n  since: 2024-01-01\n")
+    config.write_text(
+        "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c, namespace: ml}\ndata:\n  since: 2024-01-01\n"
+    )
     code, report, _ = check(str(pod), str(config), "--rule", "MLF-K8S-002")
     assert code == 1 and rule_ids(report) == {"MLF-K8S-002"}
 
 
 def test_one_broken_document_keeps_the_others(tmp_path: Path) -> None:
     stream = tmp_path / "all.yaml"
-    stream.write_text(host_pod("true") + "---\nkey: [unclosed\n---\n"
-                      + host_pod("true", "q"))
+    stream.write_text(host_pod("true") + "---\nkey: [unclosed\n---\n" + host_pod("true", "q"))
     other = tmp_path / "other.yaml"
     other.write_text(host_pod("true", "r"))
     code, report, _ = check(str(stream), str(other), "--rule", "MLF-K8S-002")
@@ -90,16 +100,22 @@ spec:
 """
 HELM_OUTSIDE_A_CHART = "apiVersion: v1\nkind: Service\nmetadata:\n  name: {{ .Values.name }}\nspec:\n  type: NodePort\n"
 # Placeholders inside strings are data (Knative's domain template, CRD descriptions): judged.
-QUOTED = ('apiVersion: v1\nkind: ConfigMap\nmetadata: {name: config-network, namespace: knative-serving}\n'
-          'data:\n  domain-template: "{{.Name}}.{{.Namespace}}.{{.Domain}}"\n  note: "spec.containers{name}"\n')
+QUOTED = (
+    "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: config-network, namespace: knative-serving}\n"
+    'data:\n  domain-template: "{{.Name}}.{{.Namespace}}.{{.Domain}}"\n  note: "spec.containers{name}"\n'
+)
 
 
-@pytest.mark.parametrize(("text", "placeholder", "line"), [
-    (PROFILE_TEMPLATE, "{username} at line 4", 4),
-    (HELM_OUTSIDE_A_CHART, "{{ .Values.name }} at line 4", 4),
-])
+@pytest.mark.parametrize(
+    ("text", "placeholder", "line"),
+    [
+        (PROFILE_TEMPLATE, "{username} at line 4", 4),
+        (HELM_OUTSIDE_A_CHART, "{{ .Values.name }} at line 4", 4),
+    ],
+)
 def test_unrendered_templates_are_skipped_per_file_without_hiding_the_rest(
-        tmp_path: Path, text: str, placeholder: str, line: int) -> None:
+    tmp_path: Path, text: str, placeholder: str, line: int
+) -> None:
     (tmp_path / "template.yaml").write_text(text)
     (tmp_path / "quoted.yaml").write_text(QUOTED)
     (tmp_path / "pod.yaml").write_text(host_pod())
@@ -129,18 +145,25 @@ def test_placeholder_detection_ignores_strings_and_comments() -> None:
     assert line == 1 and "{b} at line 1" in reason
 
 
-@pytest.mark.parametrize("name, payload, expected", [
-    ("deep.json", "[" * 1000 + "]" * 1000, "nested deeper"),
-    ("deep.yaml", "a: " + "[" * 400 + "]" * 400, "nested deeper"),
-    ("bomb.yaml", "a: &a [x,x,x,x,x,x,x,x,x]\n" + "".join(
-        f"{c}: &{c} [{', '.join(['*' + p] * 9)}]\n" for p, c in zip("abcdefgh", "bcdefghi", strict=True)),
-        "excessive aliasing"),
-    ("wide.yaml", "a: &a " + "x" * 100_000 + "\nb: [" + ", ".join(["*a"] * 900) + "]\n", "expands to more than"),
-    ("nan.json", '{"kind": NaN}', "NaN is not JSON"),
-    ("cycle.yaml", "a: &a [*a]\n", "contains itself"),
-])
-def test_hostile_documents_are_input_errors_in_bounded_time(tmp_path: Path, name: str, payload: str,
-                                                            expected: str) -> None:
+@pytest.mark.parametrize(
+    "name, payload, expected",
+    [
+        ("deep.json", "[" * 1000 + "]" * 1000, "nested deeper"),
+        ("deep.yaml", "a: " + "[" * 400 + "]" * 400, "nested deeper"),
+        (
+            "bomb.yaml",
+            "a: &a [x,x,x,x,x,x,x,x,x]\n"
+            + "".join(f"{c}: &{c} [{', '.join(['*' + p] * 9)}]\n" for p, c in zip("abcdefgh", "bcdefghi", strict=True)),
+            "excessive aliasing",
+        ),
+        ("wide.yaml", "a: &a " + "x" * 100_000 + "\nb: [" + ", ".join(["*a"] * 900) + "]\n", "expands to more than"),
+        ("nan.json", '{"kind": NaN}', "NaN is not JSON"),
+        ("cycle.yaml", "a: &a [*a]\n", "contains itself"),
+    ],
+)
+def test_hostile_documents_are_input_errors_in_bounded_time(
+    tmp_path: Path, name: str, payload: str, expected: str
+) -> None:
     path = tmp_path / name
     path.write_text(payload)
     started = time.process_time()  # CPU seconds: a loaded machine stretches the wall clock, not these
@@ -151,8 +174,10 @@ def test_hostile_documents_are_input_errors_in_bounded_time(tmp_path: Path, name
 
 def test_alias_bomb_through_the_cli_is_refused_quickly(tmp_path: Path) -> None:
     path = tmp_path / "bomb.yaml"
-    path.write_text("a: &a [lol,lol,lol,lol,lol,lol,lol,lol,lol]\n" + "".join(
-        f"{c}: &{c} [{','.join(['*' + p] * 9)}]\n" for p, c in zip("abcdefgh", "bcdefghi", strict=True)))
+    path.write_text(
+        "a: &a [lol,lol,lol,lol,lol,lol,lol,lol,lol]\n"
+        + "".join(f"{c}: &{c} [{','.join(['*' + p] * 9)}]\n" for p, c in zip("abcdefgh", "bcdefghi", strict=True))
+    )
     assert path.stat().st_size < 600
     # CPU seconds of the CLI process (OPA start-up included), not wall time: an expanding bomb
     # burns CPU, while on a loaded machine the wall clock of a quick refusal runs long too.
@@ -168,6 +193,7 @@ def _children_cpu() -> float:
 
 
 # --- 4. Only regular files; the cap counts bytes read ------------------------------------------
+
 
 def test_devices_fifos_and_sockets_are_refused(tmp_path: Path) -> None:
     fifo = tmp_path / "pipe.yaml"
@@ -197,13 +223,17 @@ def test_stdin_cap_counts_bytes_read(monkeypatch: pytest.MonkeyPatch) -> None:
 
 # --- 5. Never exit 0 having checked nothing ---------------------------------------------------
 
-@pytest.mark.parametrize("stdin, expected", [
-    (b"", "<stdin>: is empty (did the command before the pipe fail?)"),
-    (b"\n  \n", "<stdin>: is empty"),
-    (b"\x00\x01binary", "<stdin>: binary data"),
-    (b"kind: \xff\xfe\xfa\n", "<stdin>: not UTF-8 text"),
-    (b"# only a comment\n", "<stdin>: holds no documents"),
-])
+
+@pytest.mark.parametrize(
+    "stdin, expected",
+    [
+        (b"", "<stdin>: is empty (did the command before the pipe fail?)"),
+        (b"\n  \n", "<stdin>: is empty"),
+        (b"\x00\x01binary", "<stdin>: binary data"),
+        (b"kind: \xff\xfe\xfa\n", "<stdin>: not UTF-8 text"),
+        (b"# only a comment\n", "<stdin>: holds no documents"),
+    ],
+)
 def test_stdin_that_checks_nothing_is_exit_2(stdin: bytes, expected: str) -> None:
     code, report, _ = check("-", stdin=stdin)
     assert code == 2 and messages(report)[0].startswith(expected), messages(report)
@@ -236,13 +266,20 @@ def test_non_utf8_exemptions_file_is_one_line_exit_2(tmp_path: Path) -> None:
     pod.write_text(host_pod("true"))
     bad = tmp_path / "exemptions.yaml"
     bad.write_bytes(b"exemptions:\n- rule: MLF-K8S-002\n  reason: caf\xe9\n")
-    proc = subprocess.run([*MLFENCE, "check", "-q", str(pod), "--exemptions", str(bad)], capture_output=True,
-                          text=True, check=False, cwd=ROOT, timeout=120)
+    proc = subprocess.run(
+        [*MLFENCE, "check", "-q", str(pod), "--exemptions", str(bad)],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=ROOT,
+        timeout=120,
+    )
     assert proc.returncode == 2 and "Traceback" not in proc.stderr
     assert str(bad) in proc.stderr and len(proc.stderr.strip().splitlines()) == 1, proc.stderr
 
 
 # --- 3. Folders -----------------------------------------------------------------------------
+
 
 def test_symlinked_folders_are_followed_once_and_excludes_apply(tmp_path: Path) -> None:
     real = tmp_path / "real"
@@ -267,9 +304,24 @@ def test_symlinked_folders_are_followed_once_and_excludes_apply(tmp_path: Path) 
 
 # --- 2. Lists in every engine that sees them ---------------------------------------------------
 
-NESTED_LIST = {"apiVersion": "v1", "kind": "List", "items": [{"apiVersion": "v1", "kind": "PodList", "items": [
-    {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p", "namespace": "ml"},
-     "spec": {"hostNetwork": True, "containers": [{"name": "c", "image": "i"}]}}]}]}
+NESTED_LIST = {
+    "apiVersion": "v1",
+    "kind": "List",
+    "items": [
+        {
+            "apiVersion": "v1",
+            "kind": "PodList",
+            "items": [
+                {
+                    "apiVersion": "v1",
+                    "kind": "Pod",
+                    "metadata": {"name": "p", "namespace": "ml"},
+                    "spec": {"hostNetwork": True, "containers": [{"name": "c", "image": "i"}]},
+                }
+            ],
+        }
+    ],
+}
 
 
 def test_nested_list_in_cli_conftest_and_decision(tmp_path: Path) -> None:
@@ -288,8 +340,23 @@ def test_nested_list_in_cli_conftest_and_decision(tmp_path: Path) -> None:
 
 
 def opa_decision(doc: Any) -> dict[str, Any]:
-    proc = run([tool("opa"), "eval", "--format", "json", "--stdin-input", "-d", "policy", "-d", "data",
-                "--ignore", "*_test.rego", "data.mlfence.decision"], input_text=json.dumps(doc))
+    proc = run(
+        [
+            tool("opa"),
+            "eval",
+            "--format",
+            "json",
+            "--stdin-input",
+            "-d",
+            "policy",
+            "-d",
+            "data",
+            "--ignore",
+            "*_test.rego",
+            "data.mlfence.decision",
+        ],
+        input_text=json.dumps(doc),
+    )
     assert proc.returncode == 0, proc.stderr
     value: dict[str, Any] = json.loads(proc.stdout)["result"][0]["expressions"][0]["value"]
     return value
@@ -329,14 +396,21 @@ def test_utf8_bom_and_utf16_be() -> None:
 EDGE = FIXTURES / "edge"
 
 
-@pytest.mark.parametrize("path, expected", [
-    (EDGE / "infracost__infracost" / "cmd__infracost__testdata__plan_with_terraform_wrapper.json",
-     "setup-terraform wrapper"),
-    (EDGE / "bridgecrewio__checkov" / "tests__terraform__parser__resources__plan_vpc_endpoint__tfplan.json",
-     "no `format_version`"),
-    (EDGE / "hashicorp__terraform-json" / "testdata__invalid__plan.json", "unexpected text after the value"),
-    (EDGE / "hashicorp__terraform-json" / "testdata__invalid__state.json", "not valid JSON"),
-])
+@pytest.mark.parametrize(
+    "path, expected",
+    [
+        (
+            EDGE / "infracost__infracost" / "cmd__infracost__testdata__plan_with_terraform_wrapper.json",
+            "setup-terraform wrapper",
+        ),
+        (
+            EDGE / "bridgecrewio__checkov" / "tests__terraform__parser__resources__plan_vpc_endpoint__tfplan.json",
+            "no `format_version`",
+        ),
+        (EDGE / "hashicorp__terraform-json" / "testdata__invalid__plan.json", "unexpected text after the value"),
+        (EDGE / "hashicorp__terraform-json" / "testdata__invalid__state.json", "not valid JSON"),
+    ],
+)
 def test_edge_fixtures_are_named_errors(path: Path, expected: str) -> None:
     code, report, _ = check(str(path))
     assert code == 2 and expected in messages(report)[0], messages(report)
@@ -346,15 +420,21 @@ def _plan() -> dict[str, Any]:
     return {"format_version": "1.2", "terraform_version": "1.9.0", "resource_changes": [], "planned_values": {}}
 
 
-@pytest.mark.parametrize("payload, expected", [
-    (b"PK\x03\x04\x14\x00binary-plan", "terraform show -json plan.tfplan"),
-    (b'{"@level":"info","@message":"Terraform 1.9.0","type":"version"}\n'
-     b'{"@level":"info","@message":"Plan: 1 to add","type":"change_summary"}\n', "`terraform plan -json` event log"),
-    (json.dumps({"version": 4, "serial": 3, "lineage": "x", "resources": []}).encode(), "terraform.tfstate"),
-    (json.dumps({"format_version": 1.2, "resource_changes": []}).encode(), "`format_version` is 1.2"),
-    (json.dumps({"plan": _plan()}).encode(), "wraps a plan under the key 'plan'"),
-    (json.dumps({"data": {"type": "plans", "id": "plan-1", "attributes": {}}}).encode(), "Terraform Cloud"),
-])
+@pytest.mark.parametrize(
+    "payload, expected",
+    [
+        (b"PK\x03\x04\x14\x00binary-plan", "terraform show -json plan.tfplan"),
+        (
+            b'{"@level":"info","@message":"Terraform 1.9.0","type":"version"}\n'
+            b'{"@level":"info","@message":"Plan: 1 to add","type":"change_summary"}\n',
+            "`terraform plan -json` event log",
+        ),
+        (json.dumps({"version": 4, "serial": 3, "lineage": "x", "resources": []}).encode(), "terraform.tfstate"),
+        (json.dumps({"format_version": 1.2, "resource_changes": []}).encode(), "`format_version` is 1.2"),
+        (json.dumps({"plan": _plan()}).encode(), "wraps a plan under the key 'plan'"),
+        (json.dumps({"data": {"type": "plans", "id": "plan-1", "attributes": {}}}).encode(), "Terraform Cloud"),
+    ],
+)
 def test_terraform_artefacts_that_are_not_plans(payload: bytes, expected: str, tmp_path: Path) -> None:
     code, report, _ = check("-", stdin=payload)
     assert code == 2 and expected in messages(report)[0], messages(report)
@@ -372,13 +452,50 @@ def test_state_from_terraform_show_is_scanned_as_posture() -> None:
 
 # --- Fuzz: whatever the bytes, the loader answers with documents and named problems ------------
 
-@settings(max_examples=int(os.environ.get("MLFENCE_EXAMPLES", "200")), deadline=None,
-          derandomize=bool(os.environ.get("CI")),
-          suppress_health_check=[HealthCheck.too_slow])
-@given(st.one_of(st.binary(max_size=300), st.text(max_size=300).map(str.encode),
-                 st.lists(st.sampled_from(["a:", " - ", "&x ", "*x", "<<: ", "{", "}", "[", "]", "---\n", "\n",
-                                           "!!binary ", "!!int ", "y", "2024-01-01", "'", '"', ": ", "? ", "|\n",
-                                           "\ufeff", "\t", "#", "~"]), max_size=40).map(lambda p: "".join(p).encode())))
+
+@settings(
+    max_examples=int(os.environ.get("MLFENCE_EXAMPLES", "200")),
+    deadline=None,
+    derandomize=bool(os.environ.get("CI")),
+    suppress_health_check=[HealthCheck.too_slow],
+)
+@given(
+    st.one_of(
+        st.binary(max_size=300),
+        st.text(max_size=300).map(str.encode),
+        st.lists(
+            st.sampled_from(
+                [
+                    "a:",
+                    " - ",
+                    "&x ",
+                    "*x",
+                    "<<: ",
+                    "{",
+                    "}",
+                    "[",
+                    "]",
+                    "---\n",
+                    "\n",
+                    "!!binary ",
+                    "!!int ",
+                    "y",
+                    "2024-01-01",
+                    "'",
+                    '"',
+                    ": ",
+                    "? ",
+                    "|\n",
+                    "\ufeff",
+                    "\t",
+                    "#",
+                    "~",
+                ]
+            ),
+            max_size=40,
+        ).map(lambda p: "".join(p).encode()),
+    )
+)
 @example(b"a: &a [*a]\n")
 @example(b"\xff\xfe{\x00}\x00")
 def test_loader_never_raises(payload: bytes) -> None:

@@ -35,15 +35,27 @@ def k8syaml_oracle() -> Path:
     sources = [ORACLE_SRC / name for name in ("main.go", "go.mod", "go.sum")]
     if not binary.exists() or binary.stat().st_mtime < max(p.stat().st_mtime for p in sources):
         cache.mkdir(parents=True, exist_ok=True)
-        proc = subprocess.run([go, "build", "-o", str(binary), "."], cwd=ORACLE_SRC, capture_output=True,
-                              text=True, check=False, timeout=600)
+        proc = subprocess.run(
+            [go, "build", "-o", str(binary), "."],
+            cwd=ORACLE_SRC,
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=600,
+        )
         assert proc.returncode == 0, f"go build of the oracle failed:\n{proc.stderr}"
     return binary
 
 
 def oracle(binary: Path, texts: list[str], mode: str = "") -> list[dict[str, Any]]:
-    proc = subprocess.run([str(binary), *([mode] if mode else [])], input=json.dumps(texts), capture_output=True,
-                          text=True, check=False, timeout=120)
+    proc = subprocess.run(
+        [str(binary), *([mode] if mode else [])],
+        input=json.dumps(texts),
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+    )
     assert proc.returncode == 0, proc.stderr
     answers: list[dict[str, Any]] = json.loads(proc.stdout)
     assert len(answers) == len(texts)
@@ -87,29 +99,142 @@ def agree(go: dict[str, Any], py: dict[str, Any]) -> bool:
 
 
 SCALARS = [
-    "y", "Y", "yes", "Yes", "on", "ON", "n", "N", "no", "off", "Off", "true", "TRUE", "tRue", "~", "null", "",
-    "2024-01-01", "2001-12-14t21:59:43.10-05:00", "2001-12-14 21:59:43.10", "2024-1-1", "0777", "09", "0o17",
-    "0x1F", "0b101", "-0b101", "+0x10", "1_000", "1__0", "1e3", "1E3", "1.5e-7", ".5", "+.5", "-.5", ".inf",
-    "-.Inf", ".nan", "1e400", "-1e400", "1e-400", "99999999999999999999", "18446744073709551615",
-    "+18446744073709551615", "-9223372036854775809", "9223372036854775807", "=", "<<", "!!binary aGVsbG8=",
-    "!!binary /w==", "!!binary wyg=", "!!binary 'aGVs\nbG8='", "!!binary x", "!!str 123", "!!int '12'",
-    "!!int x", "!!float 3", "!!float x", "! 123", "! yes", "!foo bar", "!!timestamp 2001-01-01",
-    "!!timestamp 12", "!!null ''", "!!null x", "!!bool yes", "!!bool 1", "\"y\"", "'09'", "0.", "-0", "+12",
-    "1:20", "190:20:30", "0x", "0o", "0b", "12e", "1.0", "100000000000000000000000.0", "0.1", "1_0.5", "._5",
-    "0x_1F", "0b1_0", "- 1", "[y, n, ~]", "{y: n}", "'it''s'", "\"\\u00e9\\t\"", "|\n  literal y\n",
-    ">\n  folded\n  y\n", "&a y", "0755", "-0x10", "+0b11", "1.2.3", "10.0.0.0/8", "0.0.0.0/0", "::/0", "8080",
-    "'8080'", "TCP", "true # comment",
+    "y",
+    "Y",
+    "yes",
+    "Yes",
+    "on",
+    "ON",
+    "n",
+    "N",
+    "no",
+    "off",
+    "Off",
+    "true",
+    "TRUE",
+    "tRue",
+    "~",
+    "null",
+    "",
+    "2024-01-01",
+    "2001-12-14t21:59:43.10-05:00",
+    "2001-12-14 21:59:43.10",
+    "2024-1-1",
+    "0777",
+    "09",
+    "0o17",
+    "0x1F",
+    "0b101",
+    "-0b101",
+    "+0x10",
+    "1_000",
+    "1__0",
+    "1e3",
+    "1E3",
+    "1.5e-7",
+    ".5",
+    "+.5",
+    "-.5",
+    ".inf",
+    "-.Inf",
+    ".nan",
+    "1e400",
+    "-1e400",
+    "1e-400",
+    "99999999999999999999",
+    "18446744073709551615",
+    "+18446744073709551615",
+    "-9223372036854775809",
+    "9223372036854775807",
+    "=",
+    "<<",
+    "!!binary aGVsbG8=",
+    "!!binary /w==",
+    "!!binary wyg=",
+    "!!binary 'aGVs\nbG8='",
+    "!!binary x",
+    "!!str 123",
+    "!!int '12'",
+    "!!int x",
+    "!!float 3",
+    "!!float x",
+    "! 123",
+    "! yes",
+    "!foo bar",
+    "!!timestamp 2001-01-01",
+    "!!timestamp 12",
+    "!!null ''",
+    "!!null x",
+    "!!bool yes",
+    "!!bool 1",
+    '"y"',
+    "'09'",
+    "0.",
+    "-0",
+    "+12",
+    "1:20",
+    "190:20:30",
+    "0x",
+    "0o",
+    "0b",
+    "12e",
+    "1.0",
+    "100000000000000000000000.0",
+    "0.1",
+    "1_0.5",
+    "._5",
+    "0x_1F",
+    "0b1_0",
+    "- 1",
+    "[y, n, ~]",
+    "{y: n}",
+    "'it''s'",
+    '"\\u00e9\\t"',
+    "|\n  literal y\n",
+    ">\n  folded\n  y\n",
+    "&a y",
+    "0755",
+    "-0x10",
+    "+0b11",
+    "1.2.3",
+    "10.0.0.0/8",
+    "0.0.0.0/0",
+    "::/0",
+    "8080",
+    "'8080'",
+    "TCP",
+    "true # comment",
 ]
 
 MAPS = [
-    "a: 1\n<<: {a: 2}\n", "<<: [{a: 1}, {a: 2}]\n", "x: &x {a: 1}\ny:\n  <<: *x\n  a: 3\n",
-    "x: &x {a: 1}\ny:\n  a: 3\n  <<: *x\n", "1: a\n1.5: b\n1e10: c\ntrue: d\nn: e\n", "~: a\n",
-    "18446744073709551615: x\n", "a: &a [*a]\n", "1: a\n'1': b\n", "? [a]\n: b\n", "x: &a 1\n<<: *a\n",
-    "a: *nope\n", "0.1: a\n1234567.0: b\n100000.0: c\n1e-5: d\n0.0001: e\n-0.0: f\n", "a: 1\na: 2\n",
-    "'<<': {a: 1}\n", "!!merge <<: {a: 1}\n", "<<: ~\n", "<<: [1]\n", "x: &x [1]\n<<: *x\n",
+    "a: 1\n<<: {a: 2}\n",
+    "<<: [{a: 1}, {a: 2}]\n",
+    "x: &x {a: 1}\ny:\n  <<: *x\n  a: 3\n",
+    "x: &x {a: 1}\ny:\n  a: 3\n  <<: *x\n",
+    "1: a\n1.5: b\n1e10: c\ntrue: d\nn: e\n",
+    "~: a\n",
+    "18446744073709551615: x\n",
+    "a: &a [*a]\n",
+    "1: a\n'1': b\n",
+    "? [a]\n: b\n",
+    "x: &a 1\n<<: *a\n",
+    "a: *nope\n",
+    "0.1: a\n1234567.0: b\n100000.0: c\n1e-5: d\n0.0001: e\n-0.0: f\n",
+    "a: 1\na: 2\n",
+    "'<<': {a: 1}\n",
+    "!!merge <<: {a: 1}\n",
+    "<<: ~\n",
+    "<<: [1]\n",
+    "x: &x [1]\n<<: *x\n",
     "a: !!binary |\n  aGVs\n  bG8=\n",
-    "spec:\n  hostNetwork: y\n  hostPID: on\n  hostIPC: Y\n", "a: .inf\n", "- a\n- &b {c: 1}\n- *b\n",
-    "a: b: c\n", "a:\n- b\n  c\n", "!!map {a: 1}\n", "!!seq [1]\n", "!!str {a: 1}\n",
+    "spec:\n  hostNetwork: y\n  hostPID: on\n  hostIPC: Y\n",
+    "a: .inf\n",
+    "- a\n- &b {c: 1}\n- *b\n",
+    "a: b: c\n",
+    "a:\n- b\n  c\n",
+    "!!map {a: 1}\n",
+    "!!seq [1]\n",
+    "!!str {a: 1}\n",
     "x: &x {a: 1, <<: {b: 2}}\ny: {<<: [*x, {a: 9, c: 3}]}\n",
 ]
 
@@ -117,8 +242,7 @@ MAPS = [
 def test_oracle_table(k8syaml_oracle: Path) -> None:
     texts = [f"v: {value}\n" for value in SCALARS] + MAPS
     answers = oracle(k8syaml_oracle, texts)
-    differences = [(text, go, mine(text)) for text, go in zip(texts, answers, strict=True)
-                   if not agree(go, mine(text))]
+    differences = [(text, go, mine(text)) for text, go in zip(texts, answers, strict=True) if not agree(go, mine(text))]
     assert differences == [], "\n".join(f"{t!r}: kubernetes {g} mlfence {p}" for t, g, p in differences)
 
 
@@ -131,10 +255,43 @@ def test_the_values_that_matter_for_rules() -> None:
 
 
 # Plain scalars built from the characters that steer YAML 1.1 resolution.
-plain_pieces = st.sampled_from(["y", "n", "Y", "yes", "on", "off", "0", "1", "7", "9", "x", "e", "E", ".", "-",
-                                "+", "_", ":", "b", "o", "O", "inf", "nan", "~", "T", " ", "2024-01-02", "<<"])
-plain = st.lists(plain_pieces, min_size=1, max_size=5).map("".join).filter(
-    lambda s: s.strip() == s and not s.startswith(("- ", "? ", ": ")) and ": " not in s and " #" not in s)
+plain_pieces = st.sampled_from(
+    [
+        "y",
+        "n",
+        "Y",
+        "yes",
+        "on",
+        "off",
+        "0",
+        "1",
+        "7",
+        "9",
+        "x",
+        "e",
+        "E",
+        ".",
+        "-",
+        "+",
+        "_",
+        ":",
+        "b",
+        "o",
+        "O",
+        "inf",
+        "nan",
+        "~",
+        "T",
+        " ",
+        "2024-01-02",
+        "<<",
+    ]
+)
+plain = (
+    st.lists(plain_pieces, min_size=1, max_size=5)
+    .map("".join)
+    .filter(lambda s: s.strip() == s and not s.startswith(("- ", "? ", ": ")) and ": " not in s and " #" not in s)
+)
 tags = st.sampled_from(["", "", "", "!!str ", "!!int ", "!!float ", "!!bool ", "!!null ", "!!timestamp ", "! "])
 quoted = st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs", "Cc")), max_size=8).map(json.dumps)
 scalar_text = st.one_of(st.builds(lambda t, s: t + s, tags, plain), quoted)
@@ -161,8 +318,9 @@ anchors = st.sampled_from(["a", "b", "c"])
 
 
 def _flow(children: st.SearchStrategy[str]) -> st.SearchStrategy[str]:
-    pair = st.tuples(st.one_of(keys.filter(lambda s: not any(c in s for c in ",[]{}:#&*!")), st.just("<<")),
-                     children).map(lambda kv: f"{kv[0]}: {kv[1]}")
+    pair = st.tuples(
+        st.one_of(keys.filter(lambda s: not any(c in s for c in ",[]{}:#&*!")), st.just("<<")), children
+    ).map(lambda kv: f"{kv[0]}: {kv[1]}")
     return st.one_of(
         st.lists(children, max_size=4).map(lambda xs: "[" + ", ".join(xs) + "]"),
         st.lists(pair, max_size=4).map(lambda xs: "{" + ", ".join(xs) + "}"),
@@ -186,9 +344,13 @@ def corpora(draw: st.DrawFn) -> list[str]:
     return singles + maps + flows
 
 
-@settings(max_examples=int(os.environ.get("MLFENCE_EXAMPLES", "25")), deadline=None,
-          derandomize=bool(os.environ.get("CI")),
-          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large], phases=NO_SHRINK)
+@settings(
+    max_examples=int(os.environ.get("MLFENCE_EXAMPLES", "25")),
+    deadline=None,
+    derandomize=bool(os.environ.get("CI")),
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+    phases=NO_SHRINK,
+)
 @given(corpora())
 @example(["v: 1__0\n", "v: +0b1\n", "v: 0o\n", "v: 2024-01-02T\n", "v: ! <<\n", "<<: \n"])
 def test_generated_corpus_matches_kubernetes(k8syaml_oracle: Path, texts: list[str]) -> None:
@@ -209,8 +371,11 @@ def one_pass_agrees(text: str) -> bool:
 
 
 def test_one_pass_decoder_agrees_with_the_full_one() -> None:
-    texts = [f"v: {value}\n" for value in SCALARS] + MAPS + [
-        "a: 1\nb: [x, {c: d}]\na: 2\n", "- 1\n- [2, [3]]\n", "k: v\n", "plain text\n", "~\n", "'x': y\n"]
+    texts = (
+        [f"v: {value}\n" for value in SCALARS]
+        + MAPS
+        + ["a: 1\nb: [x, {c: d}]\na: 2\n", "- 1\n- [2, [3]]\n", "k: v\n", "plain text\n", "~\n", "'x': y\n"]
+    )
     assert [t for t in texts if not one_pass_agrees(t)] == []
     declined = sum(1 for t in texts if not _plain(t))
     assert 0 < declined < len(texts)  # both paths are exercised by the table
@@ -224,17 +389,29 @@ def _plain(text: str) -> bool:
     return True
 
 
-@settings(max_examples=int(os.environ.get("MLFENCE_EXAMPLES", "25")), deadline=None,
-          derandomize=bool(os.environ.get("CI")),
-          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large], phases=NO_SHRINK)
+@settings(
+    max_examples=int(os.environ.get("MLFENCE_EXAMPLES", "25")),
+    deadline=None,
+    derandomize=bool(os.environ.get("CI")),
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+    phases=NO_SHRINK,
+)
 @given(corpora())
 def test_one_pass_decoder_agrees_on_generated_documents(texts: list[str]) -> None:
     assert [t for t in texts if not one_pass_agrees(t)] == []
 
 
 def test_go_float32_key_format() -> None:
-    assert [k8syaml.go_float32_g(v) for v in (1.5, 1e10, 1234567.0, 100000.0, 1e-5, 0.0001, 0.1, -2.5)] == \
-        ["1.5", "1e+10", "1.234567e+06", "100000", "1e-05", "0.0001", "0.1", "-2.5"]
+    assert [k8syaml.go_float32_g(v) for v in (1.5, 1e10, 1234567.0, 100000.0, 1e-5, 0.0001, 0.1, -2.5)] == [
+        "1.5",
+        "1e+10",
+        "1.234567e+06",
+        "100000",
+        "1e-05",
+        "0.0001",
+        "0.1",
+        "-2.5",
+    ]
     assert k8syaml.go_float32_g(math.inf) == ".inf"
 
 
@@ -251,15 +428,30 @@ def stream_agrees(go: dict[str, Any], text: str) -> bool:
         return True  # refused where kubectl may accept: fail closed (see DELIBERATE, LOOKAHEAD)
     theirs = go.get("documents", [])
     if "error" in go:
-        return first_error < len(parsed) and canonical(mine[:len(theirs)]) == canonical(theirs)
+        return first_error < len(parsed) and canonical(mine[: len(theirs)]) == canonical(theirs)
     return first_error == len(parsed) and canonical(mine) == canonical(theirs)
 
 
 STREAMS = [
-    "a: 1\n---\nb: 2\n", "a: 1\n--- # c\nb: y\n", "a: 1\n---x\nb: 2\n", "a: 1\n--- {b: 2}\n", "a: 1\n----\n",
-    "---\n---\na: 1\n---\n", "a: 1\n...\nb: 2\n", "a: 1\r\n---\r\nb: 2\r\n", "a: 1\f---\nb: 2\n",
-    "a: \"x\u2028---\"\nb: 2\n", "a: |\n  x\n---\nb: 2\n", "# only a comment\n", "", "---", "a: 1\n---   \n\nb: 2",
-    "a: [1,\n---\nb: 2\n", "a: 1\n---\n- x\n", "a: 1\n--- #\n", " ---\na: 1\n",
+    "a: 1\n---\nb: 2\n",
+    "a: 1\n--- # c\nb: y\n",
+    "a: 1\n---x\nb: 2\n",
+    "a: 1\n--- {b: 2}\n",
+    "a: 1\n----\n",
+    "---\n---\na: 1\n---\n",
+    "a: 1\n...\nb: 2\n",
+    "a: 1\r\n---\r\nb: 2\r\n",
+    "a: 1\f---\nb: 2\n",
+    'a: "x\u2028---"\nb: 2\n',
+    "a: |\n  x\n---\nb: 2\n",
+    "# only a comment\n",
+    "",
+    "---",
+    "a: 1\n---   \n\nb: 2",
+    "a: [1,\n---\nb: 2\n",
+    "a: 1\n---\n- x\n",
+    "a: 1\n--- #\n",
+    " ---\na: 1\n",
 ]
 
 
@@ -270,21 +462,52 @@ def test_oracle_streams_split_as_kubectl_splits(k8syaml_oracle: Path) -> None:
 
 
 stream_lines = st.one_of(
-    st.sampled_from(["---", "--- # note", "---x", "--- a: 1", "...", "", "#c", "a: 1", "b: y", "- 1", "c: [1,",
-                     "d: 2024-01-01", "  e: 3", "f: &a {g: 1}", "h: *a", "<<: *a", "---\t", "----"]),
-    yaml_maps().map(str.rstrip))
+    st.sampled_from(
+        [
+            "---",
+            "--- # note",
+            "---x",
+            "--- a: 1",
+            "...",
+            "",
+            "#c",
+            "a: 1",
+            "b: y",
+            "- 1",
+            "c: [1,",
+            "d: 2024-01-01",
+            "  e: 3",
+            "f: &a {g: 1}",
+            "h: *a",
+            "<<: *a",
+            "---\t",
+            "----",
+        ]
+    ),
+    yaml_maps().map(str.rstrip),
+)
 line_ends = st.sampled_from(["\n", "\n", "\n", "\r\n", "\u2028", "\x85", "\f\n"])
 
 
-@settings(max_examples=int(os.environ.get("MLFENCE_EXAMPLES", "25")), deadline=None,
-          derandomize=bool(os.environ.get("CI")),
-          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large], phases=NO_SHRINK)
-@given(st.lists(st.lists(st.tuples(stream_lines, line_ends).map("".join), max_size=8).map("".join),
-                min_size=20, max_size=40))
+@settings(
+    max_examples=int(os.environ.get("MLFENCE_EXAMPLES", "25")),
+    deadline=None,
+    derandomize=bool(os.environ.get("CI")),
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+    phases=NO_SHRINK,
+)
+@given(
+    st.lists(
+        st.lists(st.tuples(stream_lines, line_ends).map("".join), max_size=8).map("".join), min_size=20, max_size=40
+    )
+)
 def test_generated_streams_split_as_kubectl_splits(k8syaml_oracle: Path, texts: list[str]) -> None:
     texts = [t for t in texts if not t.lstrip().startswith("{")]  # JSON streams: see the table above
-    wrong = [(text, go) for text, go in zip(texts, oracle(k8syaml_oracle, texts, "stream"), strict=True)
-             if not stream_agrees(go, text)]
+    wrong = [
+        (text, go)
+        for text, go in zip(texts, oracle(k8syaml_oracle, texts, "stream"), strict=True)
+        if not stream_agrees(go, text)
+    ]
     assert wrong == [], "\n".join(f"{t!r}: kubectl {g} mlfence {list(k8syaml.load_stream(t))}" for t, g in wrong)
 
 
@@ -310,8 +533,10 @@ def test_conftest_splits_documents_differently(tmp_path: Path) -> None:
     the object after it is never checked by conftest, while kubectl applies it (docs/deploy.md
     names the workaround). mlfence splits as kubectl does."""
     path = tmp_path / "two.yaml"
-    path.write_text("kind: ConfigMap\napiVersion: v1\nmetadata: {name: c}\n--- # the pod\n"
-                    "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec: {hostNetwork: true}\n")
+    path.write_text(
+        "kind: ConfigMap\napiVersion: v1\nmetadata: {name: c}\n--- # the pod\n"
+        "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec: {hostNetwork: true}\n"
+    )
     proc = run([tool("conftest"), "parse", str(path)])
     assert proc.returncode == 0, proc.stderr
     assert json.loads(proc.stdout)["kind"] == "ConfigMap"  # one document: the Pod is gone

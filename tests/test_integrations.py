@@ -20,8 +20,13 @@ VENV_BIN = ROOT / ".venv" / "bin"
 
 
 def _env(tmp_path: Path, **extra: str) -> dict[str, str]:
-    return {**os.environ, "PATH": f"{VENV_BIN}:/usr/bin:/bin", "MLFENCE_OPA": tool("opa"),
-            "MLFENCE_HELM": tool("helm"), **extra}
+    return {
+        **os.environ,
+        "PATH": f"{VENV_BIN}:/usr/bin:/bin",
+        "MLFENCE_OPA": tool("opa"),
+        "MLFENCE_HELM": tool("helm"),
+        **extra,
+    }
 
 
 def _git_repo(path: Path) -> Path:
@@ -29,8 +34,11 @@ def _git_repo(path: Path) -> Path:
     (path / "k8s" / "open.yaml").write_text(OPEN_EGRESS)
     (path / "plans").mkdir()
     shutil.copyfile(ROOT / "examples" / "terraform" / "ml-platform.plan.json", path / "plans" / "ml.plan.json")
-    for args in (["init", "-q"], ["add", "-A"], ["-c", "user.email=t@example.com", "-c", "user.name=t", "commit",
-                                                 "-qm", "init"]):
+    for args in (
+        ["init", "-q"],
+        ["add", "-A"],
+        ["-c", "user.email=t@example.com", "-c", "user.name=t", "commit", "-qm", "init"],
+    ):
         subprocess.run(["git", *args], cwd=path, check=True, capture_output=True)
     return path
 
@@ -41,13 +49,27 @@ def test_pre_commit_hooks_with_the_real_pre_commit(tmp_path: Path) -> None:
     repo = _git_repo(tmp_path / "repo")
     env = _env(tmp_path, PRE_COMMIT_HOME=str(tmp_path / "pre-commit-home"))
     for hook, rule in (("mlfence-manifests", "MLF-K8S-001"), ("mlfence-plans", "MLF-TF-001")):
-        proc = subprocess.run([str(VENV_BIN / "pre-commit"), "try-repo", str(ROOT), hook, "--all-files"], cwd=repo,
-                              env=env, capture_output=True, text=True, timeout=1200, check=False)
+        proc = subprocess.run(
+            [str(VENV_BIN / "pre-commit"), "try-repo", str(ROOT), hook, "--all-files"],
+            cwd=repo,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=1200,
+            check=False,
+        )
         assert proc.returncode == 1, proc.stdout + proc.stderr
         assert rule in proc.stdout and "Traceback" not in proc.stdout, proc.stdout
     (repo / "k8s" / "open.yaml").write_text(OPEN_EGRESS.replace("0.0.0.0/0", "10.0.0.0/8"))
-    proc = subprocess.run([str(VENV_BIN / "pre-commit"), "try-repo", str(ROOT), "mlfence-manifests", "--all-files"],
-                          cwd=repo, env=env, capture_output=True, text=True, timeout=1200, check=False)
+    proc = subprocess.run(
+        [str(VENV_BIN / "pre-commit"), "try-repo", str(ROOT), "mlfence-manifests", "--all-files"],
+        cwd=repo,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=1200,
+        check=False,
+    )
     assert "MLF-K8S-001" not in proc.stdout, proc.stdout
 
 
@@ -57,10 +79,22 @@ def test_github_action_check_script(tmp_path: Path) -> None:
     assert any("ci/github/check.sh" in str(s.get("run", "")) for s in steps)
     repo = _git_repo(tmp_path / "repo")
     summary, output = tmp_path / "summary.md", tmp_path / "output"
-    proc = subprocess.run(["bash", str(ROOT / "ci" / "github" / "check.sh")], cwd=repo, capture_output=True, text=True,
-                          env=_env(tmp_path, MLFENCE_PATHS="k8s plans", MLFENCE_ARGS="--severity-threshold low",
-                                   MLFENCE_SARIF="out.sarif", GITHUB_STEP_SUMMARY=str(summary),
-                                   GITHUB_OUTPUT=str(output)), timeout=900, check=False)
+    proc = subprocess.run(
+        ["bash", str(ROOT / "ci" / "github" / "check.sh")],
+        cwd=repo,
+        capture_output=True,
+        text=True,
+        env=_env(
+            tmp_path,
+            MLFENCE_PATHS="k8s plans",
+            MLFENCE_ARGS="--severity-threshold low",
+            MLFENCE_SARIF="out.sarif",
+            GITHUB_STEP_SUMMARY=str(summary),
+            GITHUB_OUTPUT=str(output),
+        ),
+        timeout=900,
+        check=False,
+    )
     assert proc.returncode == 0, proc.stderr
     assert "exit-code=1" in output.read_text()
     assert "MLF-K8S-001" in proc.stdout  # the console table in the job log
@@ -80,8 +114,15 @@ def test_gitlab_template_script(tmp_path: Path) -> None:
     repo = _git_repo(tmp_path / "repo")
     variables = {k: v for k, v in job["variables"].items() if k != "MLFENCE_PACKAGE"}
     variables["MLFENCE_PATHS"] = "k8s plans"
-    proc = subprocess.run(["bash", "-c", script], cwd=repo, env=_env(tmp_path, **variables), capture_output=True,
-                          text=True, timeout=900, check=False)
+    proc = subprocess.run(
+        ["bash", "-c", script],
+        cwd=repo,
+        env=_env(tmp_path, **variables),
+        capture_output=True,
+        text=True,
+        timeout=900,
+        check=False,
+    )
     assert proc.returncode == 1, proc.stderr
     issues = json.loads((repo / "gl-code-quality-report.json").read_text())
     assert {"MLF-K8S-001", "MLF-TF-001"} <= {i["check_name"] for i in issues}

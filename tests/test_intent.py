@@ -18,28 +18,45 @@ EXAMPLE = ROOT / "examples" / "reach"
 INTENT_RULES = {"MLF-K8S-060", "MLF-K8S-061", "MLF-K8S-062"}
 
 GATEWAY_POLICY = {
-    "apiVersion": "networking.k8s.io/v1", "kind": "NetworkPolicy",
+    "apiVersion": "networking.k8s.io/v1",
+    "kind": "NetworkPolicy",
     "metadata": {"name": "ingressgateway", "namespace": "istio-system"},
     "spec": {
         "podSelector": {"matchLabels": {"istio": "ingressgateway"}},
         "policyTypes": ["Ingress", "Egress"],
         "ingress": [{"from": [{"ipBlock": {"cidr": "0.0.0.0/0"}}], "ports": [{"protocol": "TCP", "port": 8443}]}],
         "egress": [
-            {"to": [{"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "ml-serving"}},
-                     "podSelector": {"matchLabels": {"app": "inference-service"}}}],
-             "ports": [{"protocol": "TCP", "port": 8080}]},
-            {"to": [{"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "kube-system"}},
-                     "podSelector": {"matchLabels": {"k8s-app": "kube-dns"}}}],
-             "ports": [{"protocol": "UDP", "port": 53}, {"protocol": "TCP", "port": 53}]},
+            {
+                "to": [
+                    {
+                        "namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "ml-serving"}},
+                        "podSelector": {"matchLabels": {"app": "inference-service"}},
+                    }
+                ],
+                "ports": [{"protocol": "TCP", "port": 8080}],
+            },
+            {
+                "to": [
+                    {
+                        "namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "kube-system"}},
+                        "podSelector": {"matchLabels": {"k8s-app": "kube-dns"}},
+                    }
+                ],
+                "ports": [{"protocol": "UDP", "port": 53}, {"protocol": "TCP", "port": 53}],
+            },
         ],
     },
 }
 
 REGISTRY_FROM_EVERYWHERE = {
-    "apiVersion": "networking.k8s.io/v1", "kind": "NetworkPolicy",
+    "apiVersion": "networking.k8s.io/v1",
+    "kind": "NetworkPolicy",
     "metadata": {"name": "allow-all-internal", "namespace": "model-registry"},
-    "spec": {"podSelector": {}, "policyTypes": ["Ingress"],
-             "ingress": [{"from": [{"namespaceSelector": {}}], "ports": [{"port": 5000}]}]},
+    "spec": {
+        "podSelector": {},
+        "policyTypes": ["Ingress"],
+        "ingress": [{"from": [{"namespaceSelector": {}}], "ports": [{"port": 5000}]}],
+    },
 }
 
 
@@ -60,13 +77,18 @@ def _copy(tmp_path: Path, *extra: dict) -> Path:
 def test_example_declaration_catches_the_open_gateway(tmp_path: Path) -> None:
     found = _intent_findings(_copy(tmp_path))
     assert {(f["rule_id"], f["status"]) for f in found} == {("MLF-K8S-060", "fail")}
-    assert {f["resource"] for f in found} == {"istio-system/Deployment/istio-ingressgateway",
-                                              "kube-system/Deployment/coredns"}
+    assert {f["resource"] for f in found} == {
+        "istio-system/Deployment/istio-ingressgateway",
+        "kube-system/Deployment/coredns",
+    }
     messages = [f["message"] for f in found]
-    assert any("istio-system/istio-ingressgateway (component ingress-gateway) can reach 0.0.0.0/0 (internet)" in m
-               for m in messages), messages
-    assert any("kube-system/coredns (no component) can reach istio-system/istio-ingressgateway" in m
-               for m in messages), messages
+    assert any(
+        "istio-system/istio-ingressgateway (component ingress-gateway) can reach 0.0.0.0/0 (internet)" in m
+        for m in messages
+    ), messages
+    assert any(
+        "kube-system/coredns (no component) can reach istio-system/istio-ingressgateway" in m for m in messages
+    ), messages
     assert len(found) == 6
 
 

@@ -10,8 +10,17 @@ from mlfence import catalog, toolchain
 
 
 def test_every_pod_rule_kind_has_a_pod_extractor_and_back() -> None:
-    proc = run([str(toolchain.binary("opa")), "eval", "-f", "json", "-d", str(ROOT / "policy" / "lib"),
-                "data.lib.mlfence.k8s._kind_family"])
+    proc = run(
+        [
+            str(toolchain.binary("opa")),
+            "eval",
+            "-f",
+            "json",
+            "-d",
+            str(ROOT / "policy" / "lib"),
+            "data.lib.mlfence.k8s._kind_family",
+        ]
+    )
     assert proc.returncode == 0, proc.stderr
     known = set(json.loads(proc.stdout)["result"][0]["expressions"][0]["value"])
     host_network = catalog.by_id("MLF-K8S-002")  # checks every pod of every workload kind

@@ -55,17 +55,20 @@ def write(root: Path, files: dict[str, str]) -> Path:
 @pytest.fixture
 def tree(tmp_path: Path) -> Path:
     """A base, two overlays on it (one with a patch file and a generator) and a plain file."""
-    return write(tmp_path / "repo", {
-        "app/base/kustomization.yaml": "resources: [deploy.yaml, egress.yaml]\n",
-        "app/base/deploy.yaml": DEPLOYMENT,
-        "app/base/egress.yaml": OPEN_EGRESS,
-        "app/prod/kustomization.yaml": "namespace: prod\nnamePrefix: prod-\nresources: [../base]\n"
-                                       "patches: [{path: replicas.yaml}]\n"
-                                       "configMapGenerator: [{name: cfg, literals: [a=b]}]\n",
-        "app/prod/replicas.yaml": PATCH,
-        "app/dev/Kustomization": "namespace: dev\nresources: [../base]\n",
-        "plain/policy.yaml": OPEN_EGRESS.replace("open-egress}", "open-egress, namespace: plain}"),
-    })
+    return write(
+        tmp_path / "repo",
+        {
+            "app/base/kustomization.yaml": "resources: [deploy.yaml, egress.yaml]\n",
+            "app/base/deploy.yaml": DEPLOYMENT,
+            "app/base/egress.yaml": OPEN_EGRESS,
+            "app/prod/kustomization.yaml": "namespace: prod\nnamePrefix: prod-\nresources: [../base]\n"
+            "patches: [{path: replicas.yaml}]\n"
+            "configMapGenerator: [{name: cfg, literals: [a=b]}]\n",
+            "app/prod/replicas.yaml": PATCH,
+            "app/dev/Kustomization": "namespace: dev\nresources: [../base]\n",
+            "plain/policy.yaml": OPEN_EGRESS.replace("open-egress}", "open-egress, namespace: plain}"),
+        },
+    )
 
 
 def check(*args: str, cwd: Path, env: dict[str, str] | None = None) -> tuple[int, dict, str]:
@@ -77,8 +80,10 @@ def check(*args: str, cwd: Path, env: dict[str, str] | None = None) -> tuple[int
 def test_overlays_are_rendered_and_their_inputs_not_read_again(tree: Path) -> None:
     loaded = documents.load([str(tree)])
     assert not [p for p in loaded.problems if p.fatal], loaded.problems
-    seen = sorted((d.kustomization, d.content["kind"], d.content["metadata"].get("namespace", ""),
-                   d.content["metadata"]["name"]) for d in loaded.documents)
+    seen = sorted(
+        (d.kustomization, d.content["kind"], d.content["metadata"].get("namespace", ""), d.content["metadata"]["name"])
+        for d in loaded.documents
+    )
     root = str(tree)
     assert seen == [
         ("", "NetworkPolicy", "plain", "open-egress"),
@@ -101,8 +106,11 @@ def test_overlays_are_rendered_and_their_inputs_not_read_again(tree: Path) -> No
 def test_findings_point_at_origin_file_and_kustomization(tree: Path) -> None:
     code, report, _ = check(".", cwd=tree)
     assert code == 1
-    egress = sorted((f["file"], f["line"], f.get("kustomization", ""), f["resource"])
-                    for f in report["findings"] if f["rule_id"] == "MLF-K8S-001")
+    egress = sorted(
+        (f["file"], f["line"], f.get("kustomization", ""), f["resource"])
+        for f in report["findings"]
+        if f["rule_id"] == "MLF-K8S-001"
+    )
     assert egress == [
         ("app/base/egress.yaml", 1, "app/dev", "dev/NetworkPolicy/open-egress"),
         ("app/base/egress.yaml", 1, "app/prod", "prod/NetworkPolicy/prod-open-egress"),
@@ -141,27 +149,33 @@ def test_broken_kustomization_is_one_skipped_input(tree: Path) -> None:
 def test_failed_overlay_falls_back_to_its_bases(tmp_path: Path) -> None:
     """An overlay that cannot be built (here a missing patch) is reported, and the base it names
     is built in its place rather than left unscanned."""
-    root = write(tmp_path, {
-        "base/kustomization.yaml": "resources: [egress.yaml]\n",
-        "base/egress.yaml": OPEN_EGRESS,
-        "overlay/kustomization.yaml": "namespace: x\nresources: [../base]\npatches: [{path: gone.yaml}]\n",
-    })
+    root = write(
+        tmp_path,
+        {
+            "base/kustomization.yaml": "resources: [egress.yaml]\n",
+            "base/egress.yaml": OPEN_EGRESS,
+            "overlay/kustomization.yaml": "namespace: x\nresources: [../base]\npatches: [{path: gone.yaml}]\n",
+        },
+    )
     tree = kustomize.render_tree([root / "overlay", root / "base"])
     assert [str(f) for f, _ in tree.failed] == [str(root / "overlay")]
     assert [str(f) for f, _ in tree.built] == [str(root / "base")]
 
 
 def test_components_and_plain_files_beside_a_kustomization(tmp_path: Path) -> None:
-    root = write(tmp_path, {
-        "app/kustomization.yaml": "resources: [egress.yaml]\ncomponents: [../component]\n",
-        "app/egress.yaml": OPEN_EGRESS,
-        "app/notes.yaml": "kind: ReleaseNotes\nmetadata: {name: v1}\n",  # named by no kustomization
-        "component/kustomization.yaml": "apiVersion: kustomize.config.k8s.io/v1alpha1\nkind: Component\n"
-                                        "patches: [{path: p.yaml}]\n",
-        "component/p.yaml": "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\n"
-                            "metadata: {name: open-egress, labels: {by: component}}\n",
-        "lone/kustomization.yaml": "apiVersion: kustomize.config.k8s.io/v1alpha1\nkind: Component\n",
-    })
+    root = write(
+        tmp_path,
+        {
+            "app/kustomization.yaml": "resources: [egress.yaml]\ncomponents: [../component]\n",
+            "app/egress.yaml": OPEN_EGRESS,
+            "app/notes.yaml": "kind: ReleaseNotes\nmetadata: {name: v1}\n",  # named by no kustomization
+            "component/kustomization.yaml": "apiVersion: kustomize.config.k8s.io/v1alpha1\nkind: Component\n"
+            "patches: [{path: p.yaml}]\n",
+            "component/p.yaml": "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\n"
+            "metadata: {name: open-egress, labels: {by: component}}\n",
+            "lone/kustomization.yaml": "apiVersion: kustomize.config.k8s.io/v1alpha1\nkind: Component\n",
+        },
+    )
     loaded = documents.load([str(root)])
     assert sorted(Path(d.path).name for d in loaded.documents) == ["egress.yaml", "notes.yaml"]
     egress = next(d for d in loaded.documents if d.path.endswith("egress.yaml"))
@@ -186,13 +200,15 @@ def test_reach_renders_kustomizations(tree: Path) -> None:
     model = json.loads(proc.stdout)
     names = json.dumps(model)
     assert "prod/Deployment/prod-web" in names and "dev/Deployment/web" in names
-    assert "/Deployment/web\"" not in names.replace("dev/Deployment/web\"", "")  # no namespace-less raw copy
+    assert '/Deployment/web"' not in names.replace('dev/Deployment/web"', "")  # no namespace-less raw copy
 
 
 def test_strip_added_keeps_everything_else() -> None:
     content = yaml.safe_load(DEPLOYMENT)
-    annotated = {**content, "metadata": {**content["metadata"],
-                                         "annotations": {"team": "ml", kustomize.ORIGIN: "path: x.yaml\n"}}}
+    annotated = {
+        **content,
+        "metadata": {**content["metadata"], "annotations": {"team": "ml", kustomize.ORIGIN: "path: x.yaml\n"}},
+    }
     assert kustomize.strip_added(annotated) == content
     bare = {**content, "metadata": {"name": "web", "annotations": {kustomize.ORIGIN: "path: x.yaml\n"}}}
     assert kustomize.strip_added(bare)["metadata"] == {"name": "web"}
@@ -214,14 +230,18 @@ spec:
 
 @pytest.fixture
 def chart_repo(tmp_path: Path) -> Path:
-    return write(tmp_path / "repo", {
-        "charts/egress/Chart.yaml": "apiVersion: v2\nname: egress\nversion: 0.1.0\n",
-        "charts/egress/values.yaml": "cidr: 10.0.0.0/8\n",
-        "charts/egress/templates/np.yaml": CHART_NETWORK_POLICY,
-        "charts/egress/values-open.yaml": "cidr: 0.0.0.0/0\n",
-        "charts/egress/templates/deploy.yaml": DEPLOYMENT.replace(
-            "name: web\n", "name: {{ .Release.Name }}\n  namespace: {{ .Release.Namespace }}\n", 1),
-    })
+    return write(
+        tmp_path / "repo",
+        {
+            "charts/egress/Chart.yaml": "apiVersion: v2\nname: egress\nversion: 0.1.0\n",
+            "charts/egress/values.yaml": "cidr: 10.0.0.0/8\n",
+            "charts/egress/templates/np.yaml": CHART_NETWORK_POLICY,
+            "charts/egress/values-open.yaml": "cidr: 0.0.0.0/0\n",
+            "charts/egress/templates/deploy.yaml": DEPLOYMENT.replace(
+                "name: web\n", "name: {{ .Release.Name }}\n  namespace: {{ .Release.Namespace }}\n", 1
+            ),
+        },
+    )
 
 
 def egress_resources(report: dict) -> list[str]:
@@ -231,20 +251,23 @@ def egress_resources(report: dict) -> list[str]:
 def test_helm_set_namespace_and_release_on_the_command_line(chart_repo: Path) -> None:
     code, report, _ = check("charts/egress", cwd=chart_repo)
     assert egress_resources(report) == []  # values.yaml keeps egress internal
-    code, report, _ = check("charts/egress", "--set", "cidr=0.0.0.0/0", "--namespace", "ml-serving",
-                            "--release", "web", cwd=chart_repo)
+    code, report, _ = check(
+        "charts/egress", "--set", "cidr=0.0.0.0/0", "--namespace", "ml-serving", "--release", "web", cwd=chart_repo
+    )
     assert code == 1
     assert egress_resources(report) == ["ml-serving/NetworkPolicy/web-egress"]
     # --set comes after --values, as in helm.
-    _, report, _ = check("charts/egress", "--values", "charts/egress/values-open.yaml", "--set", "cidr=10.0.0.0/8",
-                         cwd=chart_repo)
+    _, report, _ = check(
+        "charts/egress", "--values", "charts/egress/values-open.yaml", "--set", "cidr=10.0.0.0/8", cwd=chart_repo
+    )
     assert egress_resources(report) == []
 
 
 def test_helm_chart_settings(chart_repo: Path) -> None:
     (chart_repo / ".mlfence.yaml").write_text(
         "helm:\n  charts:\n    - path: charts/egress\n      release: inference\n      namespace: ml\n"
-        "      values: [charts/egress/values-open.yaml]\n")
+        "      values: [charts/egress/values-open.yaml]\n"
+    )
     _, report, _ = check(".", cwd=chart_repo)
     assert egress_resources(report) == ["ml/NetworkPolicy/inference-egress"]
     # The command line's options replace the chart's release and namespace, and its --set wins.
@@ -258,13 +281,21 @@ def test_helm_chart_settings(chart_repo: Path) -> None:
     assert "ml/Deployment/inference" in json.loads(proc.stdout)["workloads"]
 
 
-@pytest.mark.parametrize(("settings", "message"), [
-    ("helm:\n  charts:\n    - path: charts/none\n", ".mlfence.yaml:3: helm.charts[0].path: charts/none is not a Helm"),
-    ("helm:\n  charts:\n    - path: charts/egress\n      values: [nope.yaml]\n",
-     ".mlfence.yaml:4: helm.charts[0].values[0]: no such file"),
-    ("helm:\n  charts:\n    - path: charts/egress\n      release: Not_A_Name\n", "helm.charts[0].release"),
-    ("kustomize: {render: maybe}\n", "kustomize.render"),
-])
+@pytest.mark.parametrize(
+    ("settings", "message"),
+    [
+        (
+            "helm:\n  charts:\n    - path: charts/none\n",
+            ".mlfence.yaml:3: helm.charts[0].path: charts/none is not a Helm",
+        ),
+        (
+            "helm:\n  charts:\n    - path: charts/egress\n      values: [nope.yaml]\n",
+            ".mlfence.yaml:4: helm.charts[0].values[0]: no such file",
+        ),
+        ("helm:\n  charts:\n    - path: charts/egress\n      release: Not_A_Name\n", "helm.charts[0].release"),
+        ("kustomize: {render: maybe}\n", "kustomize.render"),
+    ],
+)
 def test_bad_rendering_settings_exit_2(chart_repo: Path, settings: str, message: str) -> None:
     (chart_repo / ".mlfence.yaml").write_text(settings)
     code, _, err = check(".", cwd=chart_repo)

@@ -18,10 +18,15 @@ def test_severities_agree_with_the_settings_schema_the_rules_and_the_cli() -> No
 
 def test_every_status_the_rego_side_makes_is_a_known_status() -> None:
     """result.rego's finding builders and the exemption path: fail, warn, unknown, exempted."""
-    chain = [{"annotations": {"title": "t", "custom": {"id": "MLF-K8S-900", "severity": "low",
-                                                      "recommended_action": "r"}}}]
-    made = opa_eval("[f.details.status | some f in [data.lib.mlfence.result.failure(input, \"r\", \"m\"), "
-                    "data.lib.mlfence.result.warning(input, \"r\", \"m\"), "
-                    "data.lib.mlfence.result.unknown(input, \"r\", \"m\")]]", chain, ROOT / "policy" / "lib")
+    chain = [
+        {"annotations": {"title": "t", "custom": {"id": "MLF-K8S-900", "severity": "low", "recommended_action": "r"}}}
+    ]
+    made = opa_eval(
+        '[f.details.status | some f in [data.lib.mlfence.result.failure(input, "r", "m"), '
+        'data.lib.mlfence.result.warning(input, "r", "m"), '
+        'data.lib.mlfence.result.unknown(input, "r", "m")]]',
+        chain,
+        ROOT / "policy" / "lib",
+    )
     assert isinstance(made, list) and len(made) == 3, made
     assert set(made) | {levels.EXEMPTED} == set(levels.STATUSES)

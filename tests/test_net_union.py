@@ -38,8 +38,7 @@ def non_public_blocks(version: int) -> list[Network]:
     """The blocks ipaddress's predicates exclude, from its own constants (collapsed)."""
     if version == 4:
         c4 = ipaddress.IPv4Address._constants  # type: ignore[attr-defined]
-        blocks: list[Network] = [*c4._private_networks, c4._public_network, c4._multicast_network,
-                                 c4._reserved_network]
+        blocks: list[Network] = [*c4._private_networks, c4._public_network, c4._multicast_network, c4._reserved_network]
     else:
         c6 = ipaddress.IPv6Address._constants  # type: ignore[attr-defined]
         blocks = [*c6._private_networks, *c6._reserved_networks, c6._multicast_network, c6._sitelocal_network]
@@ -79,10 +78,24 @@ def reference_share(entries: list[Any], version: int) -> Fraction:
 
 
 def rego_shares(cases: list[list[Any]]) -> list[list[float]]:
-    query = ("out := [[data.lib.mlfence.net.open_share(c), data.lib.mlfence.net.family_share(c, \"ipv4\"), "
-             "data.lib.mlfence.net.family_share(c, \"ipv6\")] | some c in input.cases]")
-    proc = run([tool("opa"), "eval", "--format", "json", "--strict-builtin-errors", "--stdin-input",
-                "-d", str(NET_REGO), query], input_text=json.dumps({"cases": cases}))
+    query = (
+        'out := [[data.lib.mlfence.net.open_share(c), data.lib.mlfence.net.family_share(c, "ipv4"), '
+        'data.lib.mlfence.net.family_share(c, "ipv6")] | some c in input.cases]'
+    )
+    proc = run(
+        [
+            tool("opa"),
+            "eval",
+            "--format",
+            "json",
+            "--strict-builtin-errors",
+            "--stdin-input",
+            "-d",
+            str(NET_REGO),
+            query,
+        ],
+        input_text=json.dumps({"cases": cases}),
+    )
     assert proc.returncode == 0, f"opa eval failed on {json.dumps(cases)[:2000]}:\n{proc.stderr[-3000:]}"
     return json.loads(proc.stdout)["result"][0]["bindings"]["out"]
 
@@ -95,6 +108,7 @@ def assert_close(got: float, want: Fraction, case: list[Any]) -> None:
 
 
 # --- strategies: entries in every spelling Kubernetes, clouds and Go accept --------------------
+
 
 def _v4(value: int, length: int) -> ipaddress.IPv4Network:
     return ipaddress.IPv4Network((value, length), strict=False)
@@ -109,10 +123,14 @@ wide_v6 = st.builds(_v6, st.integers(0, 2**128 - 1), st.integers(0, 128))
 short_v4 = st.builds(_v4, st.integers(0, 2**32 - 1), st.integers(0, 6))  # halves, quarters, ...
 short_v6 = st.builds(_v6, st.integers(0, 2**128 - 1), st.integers(0, 6))
 # Blocks at the edges of reserved space, where an off-by-one in the lists would show.
-edge_v4 = st.builds(lambda b, ln: _v4(int(b.network_address), ln),
-                    st.sampled_from(non_public_blocks(4)), st.integers(0, 32))
-edge_v6 = st.builds(lambda b, ln: _v6(int(b.network_address), ln),
-                    st.sampled_from([*non_public_blocks(6), ipaddress.IPv6Network("2000::/3")]), st.integers(0, 40))
+edge_v4 = st.builds(
+    lambda b, ln: _v4(int(b.network_address), ln), st.sampled_from(non_public_blocks(4)), st.integers(0, 32)
+)
+edge_v6 = st.builds(
+    lambda b, ln: _v6(int(b.network_address), ln),
+    st.sampled_from([*non_public_blocks(6), ipaddress.IPv6Network("2000::/3")]),
+    st.integers(0, 40),
+)
 networks = st.one_of(wide_v4, wide_v6, short_v4, short_v6, edge_v4, edge_v6)
 
 
@@ -137,12 +155,31 @@ def spelled(draw: st.DrawFn) -> Any:
     return str(net)
 
 
-garbage = st.sampled_from(["", "*", "Internet", "example.com", "1.2.3.4/33", "300.0.0.0/8", "::/129",
-                           "10.0.0.0/8/8", 3, None, {"cidr": "0.0.0.0/0"}, ["0.0.0.0/0"]])
+garbage = st.sampled_from(
+    [
+        "",
+        "*",
+        "Internet",
+        "example.com",
+        "1.2.3.4/33",
+        "300.0.0.0/8",
+        "::/129",
+        "10.0.0.0/8/8",
+        3,
+        None,
+        {"cidr": "0.0.0.0/0"},
+        ["0.0.0.0/0"],
+    ]
+)
 entry_lists = st.lists(st.one_of(spelled(), spelled(), spelled(), garbage), max_size=12)
 
-HALVES = [["0.0.0.0/1", "128.0.0.0/1"], ["::/1", "8000::/1"], ["::ffff:0:0/97", "128.0.0.0/1"],
-          ["0.0.0.0/1", "::/1", "128.0.0.0/1"], ["::ffff:0:0/96", "0.0.0.0/1", "::ffc0:0:0/90", "::ffff:0:0/120"]]
+HALVES = [
+    ["0.0.0.0/1", "128.0.0.0/1"],
+    ["::/1", "8000::/1"],
+    ["::ffff:0:0/97", "128.0.0.0/1"],
+    ["0.0.0.0/1", "::/1", "128.0.0.0/1"],
+    ["::ffff:0:0/96", "0.0.0.0/1", "::ffc0:0:0/90", "::ffff:0:0/120"],
+]
 
 
 @property_settings
@@ -185,7 +222,11 @@ def test_reserved_lists_are_what_ipaddress_calls_non_public() -> None:
 
 def test_no_panic_on_mixed_and_mapped_entries() -> None:
     """net.cidr_merge panics on an IPv4-mapped block with IPv4 entries (OPA v1.17 to v1.21)."""
-    cases = [["::ffff:0.0.0.0/96", "0.0.0.0/1"], ["::ffff:0:0/96", "::ffff:0:0/100"],
-             ["::ffc0:0:0/90", "::ffff:0:0/120", "1.2.3.4"], ["::fffe:0:0/96", "::ffff:0:0/120"]]
+    cases = [
+        ["::ffff:0.0.0.0/96", "0.0.0.0/1"],
+        ["::ffff:0:0/96", "::ffff:0:0/100"],
+        ["::ffc0:0:0/90", "::ffff:0:0/120", "1.2.3.4"],
+        ["::fffe:0:0/96", "::ffff:0:0/120"],
+    ]
     for case, (share, _, _) in zip(cases, rego_shares(cases), strict=True):
         assert_close(share, max(reference_share(case, 4), reference_share(case, 6)), case)

@@ -35,12 +35,16 @@ def test_make_example_installs_no_test_servers() -> None:
     assert "nginx" in (ROOT / "scripts" / "test-servers.sh").read_text()
 
 
-@pytest.mark.parametrize(("script", "words"), [
-    ("#!/bin/sh\necho 'Version: 0.70.0'\n", "is v0.70.0, mlfence needs OPA"),
-    ("#!/bin/sh\nexit 3\n", "is not a working opa"),
-])
-def test_wrong_engine_is_one_clear_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, script: str,
-                                         words: str) -> None:
+@pytest.mark.parametrize(
+    ("script", "words"),
+    [
+        ("#!/bin/sh\necho 'Version: 0.70.0'\n", "is v0.70.0, mlfence needs OPA"),
+        ("#!/bin/sh\nexit 3\n", "is not a working opa"),
+    ],
+)
+def test_wrong_engine_is_one_clear_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, script: str, words: str
+) -> None:
     fake = tmp_path / "opa"
     fake.write_text(script)
     fake.chmod(0o755)

@@ -23,9 +23,22 @@ def _table() -> dict[str, dict[str, Any]]:
     import json
     import subprocess
 
-    proc = subprocess.run([str(rw.ROOT / ".tools/bin/opa"), "eval", "--format", "json", "-d",
-                           str(rw.ROOT / "policy/lib/mlfence"), "--ignore", "*_test.rego",
-                           "data.lib.mlfence.tfplan.provider_defaults"], capture_output=True, text=True, check=True)
+    proc = subprocess.run(
+        [
+            str(rw.ROOT / ".tools/bin/opa"),
+            "eval",
+            "--format",
+            "json",
+            "-d",
+            str(rw.ROOT / "policy/lib/mlfence"),
+            "--ignore",
+            "*_test.rego",
+            "data.lib.mlfence.tfplan.provider_defaults",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     return json.loads(proc.stdout)["result"][0]["expressions"][0]["value"]
 
 
@@ -107,8 +120,11 @@ def test_generated_after_unknown_has_the_real_shape() -> None:
     for where, rc, config in _created():
         if rc["type"] not in table:
             continue
-        written = {k: e["constant_value"] for k, e in (config.get("expressions") or {}).items()
-                   if isinstance(e, dict) and "constant_value" in e}
+        written = {
+            k: e["constant_value"]
+            for k, e in (config.get("expressions") or {}).items()
+            if isinstance(e, dict) and "constant_value" in e
+        }
         if len(written) != len(config.get("expressions") or {}):
             continue  # references or nested blocks: the compact form would need them spelled out
         generated = planfixture.build_plan([{"address": rc["type"] + ".x", "values": written}])
@@ -124,8 +140,9 @@ def test_generated_after_unknown_has_the_real_shape() -> None:
             # ([] or absent) where newer ones mark it computed: both mean "left out".
             older_provider = not real_unknown and _get(rc["change"].get("after") or {}, keys) in (None, [])
             if (real_unknown and not generated_unknown) or (generated_unknown and not (real_unknown or older_provider)):
-                wrong.append(f"{where}: {rc['address']}.{attribute}: generated {mine.get(keys[0])}, "
-                             f"real {real.get(keys[0])}")
+                wrong.append(
+                    f"{where}: {rc['address']}.{attribute}: generated {mine.get(keys[0])}, real {real.get(keys[0])}"
+                )
     assert compared >= 10, f"too few comparisons ({compared})"
     assert not wrong, "\n".join(wrong[:20])
 
@@ -141,9 +158,18 @@ def test_written_unknown_values_get_configuration_references() -> None:
 
 
 def test_attribute_blocks_are_not_rendered_in_configuration() -> None:
-    plan = planfixture.build_plan([{"address": "aws_security_group.sg", "values": {
-        "name": "sg", "ingress": [{"from_port": 22, "to_port": 22, "protocol": "tcp", "cidr_blocks": ["10.0.0.0/8"]}],
-    }}, {"address": "aws_eks_cluster.c", "values": {"vpc_config": [{"subnet_ids": ["s-1"]}]}}])
+    plan = planfixture.build_plan(
+        [
+            {
+                "address": "aws_security_group.sg",
+                "values": {
+                    "name": "sg",
+                    "ingress": [{"from_port": 22, "to_port": 22, "protocol": "tcp", "cidr_blocks": ["10.0.0.0/8"]}],
+                },
+            },
+            {"address": "aws_eks_cluster.c", "values": {"vpc_config": [{"subnet_ids": ["s-1"]}]}},
+        ]
+    )
     sg, eks = (r["expressions"] for r in plan["configuration"]["root_module"]["resources"])
     assert "ingress" not in sg  # hashicorp/terraform#29022: attribute-mode blocks are left out
     assert eks["vpc_config"] == [{"subnet_ids": {"constant_value": ["s-1"]}}]

@@ -31,15 +31,20 @@ def model() -> dict:
 
 
 def _edges(model: dict, source: str | None = None, target: str | None = None) -> list[dict]:
-    return [e for e in model["edges"] if (source is None or e["source"] == source)
-            and (target is None or e["target"] == target)]
+    return [
+        e
+        for e in model["edges"]
+        if (source is None or e["source"] == source) and (target is None or e["target"] == target)
+    ]
 
 
 def test_registry_reachable_only_from_ci(model: dict) -> None:
     into = _edges(model, target="model-registry/Deployment/model-registry")
     assert [(e["source"], e["ports"]) for e in into] == [("ci/Deployment/ci-runner", "TCP 5000")]
-    assert set(into[0]["by"]) == {"ci/runner-egress-registry-only rule 0",
-                                  "model-registry/registry-from-ci-only rule 0"}
+    assert set(into[0]["by"]) == {
+        "ci/runner-egress-registry-only rule 0",
+        "model-registry/registry-from-ci-only rule 0",
+    }
 
 
 def test_inference_only_through_the_gateway(model: dict) -> None:
@@ -76,8 +81,9 @@ def test_table_from_and_to() -> None:
 def test_dot_and_mermaid() -> None:
     dot = reach(PLATFORM, "--format", "dot")
     assert dot.returncode == 0 and dot.stdout.startswith("digraph reach {")
-    layout = subprocess.run([shutil.which("dot") or "dot", "-Tsvg"], input=dot.stdout, capture_output=True,
-                            text=True, check=False)
+    layout = subprocess.run(
+        [shutil.which("dot") or "dot", "-Tsvg"], input=dot.stdout, capture_output=True, text=True, check=False
+    )
     assert layout.returncode == 0, layout.stderr
     mermaid = reach(PLATFORM, "--format", "mermaid")
     assert mermaid.returncode == 0 and mermaid.stdout.startswith("flowchart LR")
@@ -100,8 +106,10 @@ def test_helm_chart_and_namespace_less_objects(tmp_path: Path) -> None:
     server = workloads["ml-serving/Deployment/mlfence-check-server"]
     assert server["ingress"]["isolated"] and server["egress"]["isolated"]
     base = tmp_path / "base.yaml"
-    base.write_text("apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: x}\n"
-                    "spec: {template: {spec: {containers: [{name: c}]}}}\n")
+    base.write_text(
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: x}\n"
+        "spec: {template: {spec: {containers: [{name: c}]}}}\n"
+    )
     table = reach(str(base))
     assert "namespace known only after rendering (unknown): /Deployment/x" in table.stdout
 
@@ -118,14 +126,32 @@ def test_kubeflow_tree_without_errors() -> None:
 
 # --- the page, in a real browser ----------------------------------------------------------------
 
+
 def chromium(page: Path, profile: Path) -> subprocess.CompletedProcess[str]:
     binary = shutil.which("chromium")
     assert binary, "chromium is missing: scripts/setup-test.sh installs it (make test)"
-    return subprocess.run([
-        binary, "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run", f"--user-data-dir={profile}",
-        "--enable-logging=stderr", "--v=0", "--virtual-time-budget=3000", "--dump-dom", page.as_uri(),
-    ], capture_output=True, text=True, timeout=120, check=False)
+    return subprocess.run(
+        [
+            binary,
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+            f"--user-data-dir={profile}",
+            "--enable-logging=stderr",
+            "--v=0",
+            "--virtual-time-budget=3000",
+            "--dump-dom",
+            page.as_uri(),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
 
 
 CONSOLE_ERROR = re.compile(r"CONSOLE.*(Uncaught|Error|error)|:ERROR:CONSOLE")
@@ -144,8 +170,9 @@ def test_html_page_in_headless_chromium(tmp_path: Path) -> None:
     proc = reach(PLATFORM, "--format", "html", "--output", str(page))
     assert proc.returncode == 0, proc.stderr
     text = page.read_text()
-    assert "<script src" not in text and "<link" not in text and "http://" not in text.replace(
-        "http://www.w3.org", "")  # self-contained
+    assert (
+        "<script src" not in text and "<link" not in text and "http://" not in text.replace("http://www.w3.org", "")
+    )  # self-contained
     browser = chromium(page, tmp_path / "profile")
     assert browser.returncode == 0, browser.stderr[-2000:]
     assert not CONSOLE_ERROR.search(browser.stderr), browser.stderr[-2000:]
@@ -153,20 +180,33 @@ def test_html_page_in_headless_chromium(tmp_path: Path) -> None:
     nodes = int(re.search(r'data-nodes="(\d+)"', dom).group(1))  # set by the page's script
     assert nodes >= 9
     titles = set(re.findall(r"<g id=\"node\d+\" class=\"node\">\s*<title>([^<]+)</title>", dom))
-    assert {"model-registry/Deployment/model-registry", "ci/Deployment/ci-runner", "internet",
-            "ml-serving/Deployment/inference"} <= titles, titles
+    assert {
+        "model-registry/Deployment/model-registry",
+        "ci/Deployment/ci-runner",
+        "internet",
+        "ml-serving/Deployment/inference",
+    } <= titles, titles
     assert 'fill="#f8d0d0"' in dom  # the internet drawn so it stands out
     assert "registry-from-ci-only rule 0" in dom  # deciding objects: edge tooltip and side table
 
 
 # --- pure helpers ---------------------------------------------------------------------------------
 
+
 def test_port_text_merges_and_names_everything() -> None:
     from mlfence import reach as r
 
     assert r.port_text([{"protocol": p, "from": 1, "to": 65535} for p in ("TCP", "UDP", "SCTP")]) == "all ports"
-    assert r.port_text([{"protocol": "TCP", "from": 80, "to": 80}, {"protocol": "TCP", "from": 81, "to": 90},
-                        {"protocol": "UDP", "from": 53, "to": 53}]) == "TCP 80-90; UDP 53"
+    assert (
+        r.port_text(
+            [
+                {"protocol": "TCP", "from": 80, "to": 80},
+                {"protocol": "TCP", "from": 81, "to": 90},
+                {"protocol": "UDP", "from": 53, "to": 53},
+            ]
+        )
+        == "TCP 80-90; UDP 53"
+    )
     assert r.port_text([{"protocol": "TCP", "from": 1, "to": 65535}]) == "TCP all"
 
 
@@ -174,8 +214,10 @@ def test_markdown_table_and_no_paths() -> None:
     proc = reach(PLATFORM, "--format", "markdown", "--to", "model-registry")
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.splitlines() == [
-        "| from | to | ports | allowed by |", "|---|---|---|---|",
+        "| from | to | ports | allowed by |",
+        "|---|---|---|---|",
         "| ci/Deployment/ci-runner | model-registry/Deployment/model-registry | TCP 5000 | "
-        "ci/runner-egress-registry-only rule 0; model-registry/registry-from-ci-only rule 0 |"]
+        "ci/runner-egress-registry-only rule 0; model-registry/registry-from-ci-only rule 0 |",
+    ]
     bare = reach()
     assert bare.returncode == 2 and "give the files or folders to read" in bare.stderr

@@ -16,10 +16,14 @@ from conftest import MLFENCE, ROOT, run
 PLATFORM = ROOT / "examples" / "reach" / "platform.yaml"
 # The change under review: the registry's ingress opened to every namespace on its port.
 OPEN_REGISTRY = {
-    "apiVersion": "networking.k8s.io/v1", "kind": "NetworkPolicy",
+    "apiVersion": "networking.k8s.io/v1",
+    "kind": "NetworkPolicy",
     "metadata": {"name": "allow-all-internal", "namespace": "model-registry"},
-    "spec": {"podSelector": {}, "policyTypes": ["Ingress"],
-             "ingress": [{"from": [{"namespaceSelector": {}}], "ports": [{"port": 5000}]}]},
+    "spec": {
+        "podSelector": {},
+        "policyTypes": ["Ingress"],
+        "ingress": [{"from": [{"namespaceSelector": {}}], "ports": [{"port": 5000}]}],
+    },
 }
 REGISTRY = "model-registry/Deployment/model-registry"
 
@@ -75,7 +79,9 @@ def test_reverse_direction_removes_it_and_no_change_says_so(folders: Path) -> No
     proc = _diff("head", "base", "--format", "json", "--to", "model-registry", cwd=folders)
     assert proc.returncode == 0, proc.stderr
     assert [(e["source"], e["target"]) for e in json.loads(proc.stdout)["removed"]] == [
-        ("istio-system/Deployment/istio-ingressgateway", REGISTRY), ("kube-system/Deployment/coredns", REGISTRY)]
+        ("istio-system/Deployment/istio-ingressgateway", REGISTRY),
+        ("kube-system/Deployment/coredns", REGISTRY),
+    ]
     same = _diff("base", "base", cwd=folders)
     assert same.returncode == 0 and "No flow added, removed or changed." in same.stdout
 
@@ -102,11 +108,14 @@ def test_two_git_revisions(tmp_path: Path) -> None:
     assert json.loads(sub.stdout)["added"] == found["added"]
 
 
-@pytest.mark.parametrize(("args", "words"), [
-    (["base", "no-such-revision"], "'no-such-revision' is neither a path nor a git revision"),
-    (["base", "head", "--format", "dot"], "--diff writes markdown or json"),
-    (["base", "head", "extra"], "base is a path: give two paths, or two git revisions"),
-])
+@pytest.mark.parametrize(
+    ("args", "words"),
+    [
+        (["base", "no-such-revision"], "'no-such-revision' is neither a path nor a git revision"),
+        (["base", "head", "--format", "dot"], "--diff writes markdown or json"),
+        (["base", "head", "extra"], "base is a path: give two paths, or two git revisions"),
+    ],
+)
 def test_bad_diff_input_is_one_line_and_exit_2(folders: Path, args: list[str], words: str) -> None:
     proc = _diff(*args, cwd=folders)
     assert proc.returncode == 2, proc.stdout

@@ -41,6 +41,7 @@ CIDRS = ["0.0.0.0/0", "10.0.0.0/8", "10.1.0.0/16", "192.168.1.0/24", "169.254.16
 
 # --- the two answers --------------------------------------------------------------------------
 
+
 def canonical(ranges: list[tuple[str, int, int]]) -> Ports:
     merged = reach.merge_ports([{"protocol": p, "from": lo, "to": hi} for p, lo, hi in ranges])
     return {p: tuple(v) for p, v in sorted(merged.items()) if v}
@@ -89,8 +90,13 @@ def netpol_analyzer(objects: list[dict[str, Any]], folder: Path) -> tuple[list[d
     # One JSON file per object: Go's YAML 1.1 reader would read a label value y as a boolean.
     for i, obj in enumerate(objects):
         (folder / f"object{i:02d}.json").write_text(json.dumps(obj))
-    proc = subprocess.run([tool("netpol-analyzer"), "list", "--dirpath", str(folder), "-o", "json"],
-                          capture_output=True, text=True, timeout=120, check=False)
+    proc = subprocess.run(
+        [tool("netpol-analyzer"), "list", "--dirpath", str(folder), "-o", "json"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
     assert proc.returncode == 0, proc.stderr + proc.stdout
     return (json.loads(proc.stdout) if proc.stdout.strip() else []), proc.stderr
 
@@ -111,8 +117,9 @@ def model_address(model: dict[str, Any], workload: str, direction: str, address:
         if entry["workload"] != workload or entry["direction"] != direction or ":" in entry["cidr"]:
             continue
         inside = ipaddress.IPv4Address(address) in ipaddress.IPv4Network(entry["cidr"], strict=False)
-        excepted = any(ipaddress.IPv4Address(address) in ipaddress.IPv4Network(e, strict=False)
-                       for e in entry["except"])
+        excepted = any(
+            ipaddress.IPv4Address(address) in ipaddress.IPv4Network(e, strict=False) for e in entry["except"]
+        )
         if inside and not excepted:
             ranges += [(p["protocol"], p["from"], p["to"]) for p in entry["ports"]]
     return canonical(ranges)
@@ -140,21 +147,43 @@ def probes(objects: list[dict[str, Any]]) -> set[int]:
 label_values = st.sampled_from(["a", "b", "c"])
 selectors = st.one_of(
     st.just({}),
-    st.fixed_dictionaries({"matchLabels": st.dictionaries(st.sampled_from(["app", "tier"]), label_values,
-                                                          min_size=1, max_size=2)}),
-    st.fixed_dictionaries({"matchExpressions": st.lists(st.one_of(
-        st.fixed_dictionaries({"key": st.sampled_from(["app", "tier"]), "operator": st.sampled_from(["In", "NotIn"]),
-                               "values": st.lists(label_values, min_size=1, max_size=2, unique=True)}),
-        st.fixed_dictionaries({"key": st.sampled_from(["app", "tier"]),
-                               "operator": st.sampled_from(["Exists", "DoesNotExist"])}),
-    ), min_size=1, max_size=2)}),
+    st.fixed_dictionaries(
+        {"matchLabels": st.dictionaries(st.sampled_from(["app", "tier"]), label_values, min_size=1, max_size=2)}
+    ),
+    st.fixed_dictionaries(
+        {
+            "matchExpressions": st.lists(
+                st.one_of(
+                    st.fixed_dictionaries(
+                        {
+                            "key": st.sampled_from(["app", "tier"]),
+                            "operator": st.sampled_from(["In", "NotIn"]),
+                            "values": st.lists(label_values, min_size=1, max_size=2, unique=True),
+                        }
+                    ),
+                    st.fixed_dictionaries(
+                        {
+                            "key": st.sampled_from(["app", "tier"]),
+                            "operator": st.sampled_from(["Exists", "DoesNotExist"]),
+                        }
+                    ),
+                ),
+                min_size=1,
+                max_size=2,
+            )
+        }
+    ),
 )
 namespace_selectors = st.one_of(
     st.just({}),
-    st.fixed_dictionaries({"matchLabels": st.one_of(
-        st.fixed_dictionaries({"team": st.sampled_from(["x", "y"])}),
-        st.fixed_dictionaries({"kubernetes.io/metadata.name": st.sampled_from(NAMESPACES)}),
-    )}),
+    st.fixed_dictionaries(
+        {
+            "matchLabels": st.one_of(
+                st.fixed_dictionaries({"team": st.sampled_from(["x", "y"])}),
+                st.fixed_dictionaries({"kubernetes.io/metadata.name": st.sampled_from(NAMESPACES)}),
+            )
+        }
+    ),
     st.fixed_dictionaries({"matchExpressions": st.just([{"key": "team", "operator": "Exists"}])}),
 )
 
@@ -163,8 +192,11 @@ namespace_selectors = st.one_of(
 def ip_blocks(draw: st.DrawFn) -> dict[str, Any]:
     cidr = draw(st.sampled_from(CIDRS))
     outer = ipaddress.IPv4Network(cidr)
-    inside = [c for c in [*CIDRS, "10.1.2.0/24", "10.200.0.0/16", "192.168.1.128/25"]
-              if ipaddress.IPv4Network(c).subnet_of(outer) and ipaddress.IPv4Network(c) != outer]
+    inside = [
+        c
+        for c in [*CIDRS, "10.1.2.0/24", "10.200.0.0/16", "192.168.1.128/25"]
+        if ipaddress.IPv4Network(c).subnet_of(outer) and ipaddress.IPv4Network(c) != outer
+    ]
     block: dict[str, Any] = {"cidr": cidr}
     if inside and draw(st.booleans()):
         block["except"] = draw(st.lists(st.sampled_from(inside), min_size=1, max_size=2, unique=True))
@@ -221,18 +253,32 @@ def platforms(draw: st.DrawFn) -> list[dict[str, Any]]:
         labels = {"app": draw(label_values)}
         if draw(st.booleans()):
             labels["tier"] = draw(label_values)
-        ports = [{"name": n, "containerPort": NAMED[n][0], "protocol": NAMED[n][1]}
-                 for n in draw(st.lists(st.sampled_from(sorted(NAMED)), max_size=3, unique=True))]
+        ports = [
+            {"name": n, "containerPort": NAMED[n][0], "protocol": NAMED[n][1]}
+            for n in draw(st.lists(st.sampled_from(sorted(NAMED)), max_size=3, unique=True))
+        ]
         container = {"name": "c", "image": "registry.internal/app:1", "ports": ports}
         if draw(st.booleans()):
-            objects.append({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": f"w{i}", "namespace": ns,
-                            "labels": labels}, "spec": {"containers": [container]}})
+            objects.append(
+                {
+                    "apiVersion": "v1",
+                    "kind": "Pod",
+                    "metadata": {"name": f"w{i}", "namespace": ns, "labels": labels},
+                    "spec": {"containers": [container]},
+                }
+            )
         else:
-            objects.append({"apiVersion": "apps/v1", "kind": "Deployment",
-                            "metadata": {"name": f"w{i}", "namespace": ns},
-                            "spec": {"selector": {"matchLabels": labels},
-                                     "template": {"metadata": {"labels": labels},
-                                                  "spec": {"containers": [container]}}}})
+            objects.append(
+                {
+                    "apiVersion": "apps/v1",
+                    "kind": "Deployment",
+                    "metadata": {"name": f"w{i}", "namespace": ns},
+                    "spec": {
+                        "selector": {"matchLabels": labels},
+                        "template": {"metadata": {"labels": labels}, "spec": {"containers": [container]}},
+                    },
+                }
+            )
     for i in range(draw(st.integers(1, 4))):
         spec: dict[str, Any] = {"podSelector": draw(selectors)}
         types = draw(st.sampled_from([None, ["Ingress"], ["Egress"], ["Ingress", "Egress"]]))
@@ -244,12 +290,19 @@ def platforms(draw: st.DrawFn) -> list[dict[str, Any]]:
                 spec[key] = []
             elif shape == "rules":
                 spec[key] = draw(st.lists(rules(peer_key), min_size=1, max_size=2))
-        objects.append({"apiVersion": "networking.k8s.io/v1", "kind": "NetworkPolicy",
-                        "metadata": {"name": f"p{i}", "namespace": draw(st.sampled_from(namespaces))}, "spec": spec})
+        objects.append(
+            {
+                "apiVersion": "networking.k8s.io/v1",
+                "kind": "NetworkPolicy",
+                "metadata": {"name": f"p{i}", "namespace": draw(st.sampled_from(namespaces))},
+                "spec": spec,
+            }
+        )
     return objects
 
 
 # --- OPA as a server: the model of one example in milliseconds ------------------------------
+
 
 @pytest.fixture(scope="module")
 def opa_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
@@ -257,9 +310,22 @@ def opa_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     log = (tmp_path_factory.mktemp("opa") / "opa.log").open("w")
-    proc = subprocess.Popen([tool("opa"), "run", "--server", "--skip-version-check", "--addr", f"127.0.0.1:{port}",
-                             "--ignore", "*_test.rego", str(ROOT / "policy"), str(ROOT / "data")],
-                            stdout=log, stderr=subprocess.STDOUT)
+    proc = subprocess.Popen(
+        [
+            tool("opa"),
+            "run",
+            "--server",
+            "--skip-version-check",
+            "--addr",
+            f"127.0.0.1:{port}",
+            "--ignore",
+            "*_test.rego",
+            str(ROOT / "policy"),
+            str(ROOT / "data"),
+        ],
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
     url = f"http://127.0.0.1:{port}"
     try:
         for _ in range(300):
@@ -279,15 +345,18 @@ def opa_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 
 def mlfence_model(url: str, objects: list[dict[str, Any]]) -> dict[str, Any]:
-    body = json.dumps({"input": {"documents": [{"path": "x.yaml", "index": i, "document": o}
-                                               for i, o in enumerate(objects)]}}).encode()
-    request = urllib.request.Request(f"{url}/v1/data/mlfence/reach", data=body,
-                                     headers={"Content-Type": "application/json"})
+    body = json.dumps(
+        {"input": {"documents": [{"path": "x.yaml", "index": i, "document": o} for i, o in enumerate(objects)]}}
+    ).encode()
+    request = urllib.request.Request(
+        f"{url}/v1/data/mlfence/reach", data=body, headers={"Content-Type": "application/json"}
+    )
     with urllib.request.urlopen(request, timeout=60) as answer:
         return json.loads(answer.read())["result"]
 
 
 # --- the comparison ---------------------------------------------------------------------------
+
 
 def compare(objects: list[dict[str, Any]], url: str, folder: Path) -> None:
     lines, stderr = netpol_analyzer(objects, folder)
@@ -309,13 +378,20 @@ def compare(objects: list[dict[str, Any]], url: str, folder: Path) -> None:
     restricted = sum(1 for ports in ours_pairs.values() if ports != ALL)
     event(f"pairs on some ports only: {min(restricted, 3)}{'+' if restricted >= 3 else ''}")
     target(float(restricted), label="pairs on some ports only")
-    assert ours_pairs == theirs_pairs, json.dumps({"mlfence": {str(k): v for k, v in ours_pairs.items()},
-                                                   "netpol-analyzer": lines}, indent=1)
+    assert ours_pairs == theirs_pairs, json.dumps(
+        {"mlfence": {str(k): v for k, v in ours_pairs.items()}, "netpol-analyzer": lines}, indent=1
+    )
     for workload in workloads.values():
         for direction in ("egress", "ingress"):
             for address in sorted(probes(objects)):
-                theirs = next((conn for spans, conn in theirs_ips.get((workload, direction), [])
-                               if any(lo <= address <= hi for lo, hi in spans)), {})
+                theirs = next(
+                    (
+                        conn
+                        for spans, conn in theirs_ips.get((workload, direction), [])
+                        if any(lo <= address <= hi for lo, hi in spans)
+                    ),
+                    {},
+                )
                 ours = model_address(model, workload, direction, address)
                 assert ours == theirs, (workload, direction, str(ipaddress.IPv4Address(address)), ours, theirs)
 
@@ -326,16 +402,29 @@ def _needs_oracle() -> None:
 
 
 def _deployment(ns: str, name: str, labels: dict[str, str], ports: list[str]) -> dict[str, Any]:
-    container = {"name": "c", "image": "registry.internal/app:1",
-                 "ports": [{"name": n, "containerPort": NAMED[n][0], "protocol": NAMED[n][1]} for n in ports]}
-    return {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": name, "namespace": ns},
-            "spec": {"selector": {"matchLabels": labels},
-                     "template": {"metadata": {"labels": labels}, "spec": {"containers": [container]}}}}
+    container = {
+        "name": "c",
+        "image": "registry.internal/app:1",
+        "ports": [{"name": n, "containerPort": NAMED[n][0], "protocol": NAMED[n][1]} for n in ports],
+    }
+    return {
+        "apiVersion": "apps/v1",
+        "kind": "Deployment",
+        "metadata": {"name": name, "namespace": ns},
+        "spec": {
+            "selector": {"matchLabels": labels},
+            "template": {"metadata": {"labels": labels}, "spec": {"containers": [container]}},
+        },
+    }
 
 
 def _policy(ns: str, name: str, spec: dict[str, Any]) -> dict[str, Any]:
-    return {"apiVersion": "networking.k8s.io/v1", "kind": "NetworkPolicy",
-            "metadata": {"name": name, "namespace": ns}, "spec": spec}
+    return {
+        "apiVersion": "networking.k8s.io/v1",
+        "kind": "NetworkPolicy",
+        "metadata": {"name": name, "namespace": ns},
+        "spec": spec,
+    }
 
 
 # Kept as explicit cases: named ports, endPort and protocols in one rule; the seed's namespace
@@ -343,44 +432,87 @@ def _policy(ns: str, name: str, spec: dict[str, Any]) -> dict[str, Any]:
 # `ingress: [{}]` allow-all and an `egress: []` that the API does not count as an egress policy.
 NAMED_AND_RANGES = [
     {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "ns-a"}},
-    _deployment("ns-a", "w0", {"app": "a"}, ["http"]), _deployment("ns-a", "w1", {"app": "b"}, []),
-    _policy("ns-a", "p", {"podSelector": {"matchLabels": {"app": "a"}}, "ingress": [{
-        "from": [{"podSelector": {}}],
-        "ports": [{"port": "http"}, {"port": 80, "endPort": 90}, {"protocol": "UDP", "port": 53}]}]}),
+    _deployment("ns-a", "w0", {"app": "a"}, ["http"]),
+    _deployment("ns-a", "w1", {"app": "b"}, []),
+    _policy(
+        "ns-a",
+        "p",
+        {
+            "podSelector": {"matchLabels": {"app": "a"}},
+            "ingress": [
+                {
+                    "from": [{"podSelector": {}}],
+                    "ports": [{"port": "http"}, {"port": 80, "endPort": 90}, {"protocol": "UDP", "port": 53}],
+                }
+            ],
+        },
+    ),
 ]
 SEED_SERVING = [
     {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "ns-a", "labels": {"team": "x"}}},
     {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "ns-b"}},
-    _deployment("ns-a", "w0", {"app": "a"}, ["http"]), _deployment("ns-a", "w1", {"app": "b", "tier": "c"}, []),
+    _deployment("ns-a", "w0", {"app": "a"}, ["http"]),
+    _deployment("ns-a", "w1", {"app": "b", "tier": "c"}, []),
     _deployment("ns-b", "w2", {"app": "c"}, ["dns"]),
     _policy("ns-a", "default-deny-all", {"podSelector": {}, "policyTypes": ["Ingress", "Egress"]}),
-    _policy("ns-a", "allow-dns", {"podSelector": {}, "policyTypes": ["Egress"], "egress": [{
-        "to": [{"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "ns-b"}}}],
-        "ports": [{"protocol": "UDP", "port": 53}]}]}),
-    _policy("ns-a", "inference", {"podSelector": {"matchLabels": {"app": "a"}}, "policyTypes": ["Ingress", "Egress"],
-                                  "ingress": [{"from": [{"namespaceSelector": {"matchLabels": {"team": "x"}},
-                                                         "podSelector": {"matchLabels": {"tier": "c"}}}],
-                                               "ports": [{"port": 8080}]}],
-                                  "egress": [{"to": [{"ipBlock": {"cidr": "0.0.0.0/0",
-                                                                  "except": ["169.254.169.254/32"]}}],
-                                              "ports": [{"port": 443}]}]}),
+    _policy(
+        "ns-a",
+        "allow-dns",
+        {
+            "podSelector": {},
+            "policyTypes": ["Egress"],
+            "egress": [
+                {
+                    "to": [{"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "ns-b"}}}],
+                    "ports": [{"protocol": "UDP", "port": 53}],
+                }
+            ],
+        },
+    ),
+    _policy(
+        "ns-a",
+        "inference",
+        {
+            "podSelector": {"matchLabels": {"app": "a"}},
+            "policyTypes": ["Ingress", "Egress"],
+            "ingress": [
+                {
+                    "from": [
+                        {
+                            "namespaceSelector": {"matchLabels": {"team": "x"}},
+                            "podSelector": {"matchLabels": {"tier": "c"}},
+                        }
+                    ],
+                    "ports": [{"port": 8080}],
+                }
+            ],
+            "egress": [
+                {"to": [{"ipBlock": {"cidr": "0.0.0.0/0", "except": ["169.254.169.254/32"]}}], "ports": [{"port": 443}]}
+            ],
+        },
+    ),
 ]
 ALLOW_ALL_AND_EMPTY_EGRESS = [
     {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "ns-a"}},
-    _deployment("ns-a", "w0", {"app": "a"}, []), _deployment("ns-a", "w1", {"app": "b"}, []),
-    _policy("ns-a", "p0", {"podSelector": {"matchLabels": {"app": "a"}}, "policyTypes": ["Ingress", "Egress"],
-                           "ingress": [{}]}),
+    _deployment("ns-a", "w0", {"app": "a"}, []),
+    _deployment("ns-a", "w1", {"app": "b"}, []),
+    _policy(
+        "ns-a",
+        "p0",
+        {"podSelector": {"matchLabels": {"app": "a"}}, "policyTypes": ["Ingress", "Egress"], "ingress": [{}]},
+    ),
     _policy("ns-a", "p1", {"podSelector": {"matchLabels": {"app": "b"}}, "ingress": [], "egress": []}),
 ]
 
 
-@settings(max_examples=EXAMPLES, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
-                                                      HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=EXAMPLES,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.function_scoped_fixture],
+)
 @given(objects=platforms())
 @example(objects=NAMED_AND_RANGES)
 @example(objects=SEED_SERVING)
 @example(objects=ALLOW_ALL_AND_EMPTY_EGRESS)
-def test_model_matches_netpol_analyzer(objects: list[dict[str, Any]], opa_url: str,
-                                       tmp_path: Path) -> None:
+def test_model_matches_netpol_analyzer(objects: list[dict[str, Any]], opa_url: str, tmp_path: Path) -> None:
     _needs_oracle()
     compare(objects, opa_url, tmp_path / f"case{time.monotonic_ns()}")

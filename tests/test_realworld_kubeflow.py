@@ -12,12 +12,14 @@ import pytest
 
 import realworld_kubeflow as kf
 
-pytestmark = [pytest.mark.slow,
-              pytest.mark.skipif(not kf.TREE.is_dir(), reason="the shared real-world corpus is not mounted")]
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(not kf.TREE.is_dir(), reason="the shared real-world corpus is not mounted"),
+]
 
 
 def test_scan_matches_the_reviewed_snapshot() -> None:
-    expected = ["\t".join(row[:kf.KEY]) for row in kf.read()]
+    expected = ["\t".join(row[: kf.KEY]) for row in kf.read()]
     actual = ["\t".join(row) for row in kf.scan()]
     diff = list(difflib.unified_diff(expected, actual, "snapshot", "now", lineterm="", n=0))
     assert not diff, "Kubeflow findings changed; review, then update the snapshot:\n" + "\n".join(diff[:200])

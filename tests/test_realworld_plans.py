@@ -28,7 +28,8 @@ def test_no_unexplained_skip(answers: list[dict[str, Any]]) -> None:
     skipped = {a["path"] for a in answers if a["input_kind"] != "terraform_plan"}
     assert skipped == set(rw.NOT_PLANS), (
         f"not judged as plans but not explained: {sorted(skipped - set(rw.NOT_PLANS))}; "
-        f"explained but judged: {sorted(set(rw.NOT_PLANS) - skipped)}")
+        f"explained but judged: {sorted(set(rw.NOT_PLANS) - skipped)}"
+    )
 
 
 def test_findings_match_the_reviewed_snapshot(answers: list[dict[str, Any]]) -> None:

@@ -45,8 +45,9 @@ def test_failing_rego_test_fails_pytest_by_name(rego_project: pytest.Pytester) -
     (rego_project.path / "policy" / "demo_test.rego").write_text(FAILING)
     result = rego_project.runpytest_subprocess("-v")
     result.assert_outcomes(passed=1, failed=1)
-    result.stdout.fnmatch_lines(["*demo_test.rego::test_deliberately_broken FAILED*",
-                                 "*data.demo_test.test_deliberately_broken failed*"])
+    result.stdout.fnmatch_lines(
+        ["*demo_test.rego::test_deliberately_broken FAILED*", "*data.demo_test.test_deliberately_broken failed*"]
+    )
     assert result.ret == 1
 
 
@@ -57,8 +58,9 @@ def test_policy_that_does_not_compile_fails(rego_project: pytest.Pytester) -> No
     result.stdout.fnmatch_lines(["*var y is unsafe*"])
 
 
-def test_xdist_workers_share_one_opa_test_run(rego_project: pytest.Pytester, tmp_path: Path,
-                                               monkeypatch: pytest.MonkeyPatch) -> None:
+def test_xdist_workers_share_one_opa_test_run(
+    rego_project: pytest.Pytester, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Under `-n 2` both workers collect the Rego items, from one `opa test` run: the real opa,
     behind a wrapper that counts its `test` invocations."""
     calls = tmp_path / "calls"
@@ -68,7 +70,8 @@ def test_xdist_workers_share_one_opa_test_run(rego_project: pytest.Pytester, tmp
     monkeypatch.setenv("MLFENCE_OPA", str(wrapper))
     for number in range(4):  # files for both workers
         (rego_project.path / "policy" / f"demo{number}_test.rego").write_text(
-            PASSING.replace("package demo_test", f"package demo{number}_test"))
+            PASSING.replace("package demo_test", f"package demo{number}_test")
+        )
     result = rego_project.runpytest_subprocess("-n", "2")
     result.assert_outcomes(passed=4)
     assert calls.read_text().count("x") == 1, "opa test ran more than once"

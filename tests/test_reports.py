@@ -55,6 +55,7 @@ def mixed(tmp_path: Path) -> Path:
 
 # --- gating separate from showing ------------------------------------------------------------
 
+
 def test_fail_on_severity_decides_the_exit_code_while_everything_is_shown(mixed: Path) -> None:
     code, report = check_json(str(mixed), "--fail-on", "critical")
     assert code == 0
@@ -89,20 +90,27 @@ def test_warn_statuses_combine_with_a_severity(mixed: Path) -> None:
 def test_soft_fail_reports_but_exits_zero_and_bad_input_still_exits_two(mixed: Path, tmp_path: Path) -> None:
     code, report = check_json(str(mixed), "--soft-fail")
     assert code == 0 and report["summary"]["gate"] == {
-        "fail_on": "low", "statuses": ["fail"], "soft_fail": True, "failing": 2,
-        "rule": "fail findings at or above low (soft fail: exit 0)"}
+        "fail_on": "low",
+        "statuses": ["fail"],
+        "soft_fail": True,
+        "failing": 2,
+        "rule": "fail findings at or above low (soft fail: exit 0)",
+    }
     broken = tmp_path / "broken.yaml"
     broken.write_text("a: [\n")
     code, _ = check_json(str(mixed), str(broken), "--soft-fail")
     assert code == 2
 
 
-@pytest.mark.parametrize(("args", "message"), [
-    (["--fail-on", "sometimes"], "--fail-on 'sometimes' is neither a severity"),
-    (["--severity-threshold", "urgent"], "Invalid value for '--severity-threshold'"),
-    (["--rule", "MLF-NOPE-*"], "pattern MLF-NOPE-* matches no rule ID"),
-    (["--skip-rule", "MLF-K8S-001,MLF-K8S-999"], "unknown rule ID MLF-K8S-999"),
-])
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--fail-on", "sometimes"], "--fail-on 'sometimes' is neither a severity"),
+        (["--severity-threshold", "urgent"], "Invalid value for '--severity-threshold'"),
+        (["--rule", "MLF-NOPE-*"], "pattern MLF-NOPE-* matches no rule ID"),
+        (["--skip-rule", "MLF-K8S-001,MLF-K8S-999"], "unknown rule ID MLF-K8S-999"),
+    ],
+)
 def test_bad_selection_is_one_line_and_exit_2(mixed: Path, args: list[str], message: str) -> None:
     proc = run([MLFENCE, "check", str(mixed), *args])
     assert proc.returncode == 2
@@ -115,8 +123,9 @@ def test_rule_filters_take_comma_lists_globs_any_case_and_count_what_they_hide(m
     code, report = check_json(str(mixed), "--rule", "mlf-k8s-00*,MLF-TF-001")
     assert ids(report) == ["MLF-K8S-001", "MLF-K8S-009"] and code == 1
     assert report["summary"]["hidden"]["rules"] == 1
-    code, report = check_json(str(mixed), "--rule", "MLF-K8S-*", "--skip-rule", "MLF-K8S-001", "--skip-rule",
-                              "mlf-k8s-01?")
+    code, report = check_json(
+        str(mixed), "--rule", "MLF-K8S-*", "--skip-rule", "MLF-K8S-001", "--skip-rule", "mlf-k8s-01?"
+    )
     assert ids(report) == ["MLF-K8S-009"]
     assert report["summary"]["hidden"]["rules"] == 2
 
@@ -130,6 +139,7 @@ def test_gate_unit() -> None:
 
 
 # --- baselines --------------------------------------------------------------------------------
+
 
 def test_baseline_reports_only_new_findings_and_survives_moved_lines(tmp_path: Path, mixed: Path) -> None:
     saved = tmp_path / "baseline.json"
@@ -172,16 +182,21 @@ def test_fingerprint_ignores_line_and_path_spelling(tmp_path: Path, monkeypatch:
     assert baseline.fingerprint(base) != baseline.fingerprint(other)
 
 
-@pytest.mark.parametrize(("content", "message"), [
-    (None, "does not exist (create it with --write-baseline)"),
-    ("{not json", "is not valid JSON (line 1"),
-    ('{"findings": []}', "is not an mlfence baseline"),
-    ('{"mlfence_baseline": 1, "findings": [{"rule_id": "MLF-K8S-001"}]}', "at findings/0"),
-    ('{"mlfence_baseline": 1, "findings": [{"fingerprint": "zz", "rule_id": "a", "resource": "b", '
-     '"location": "c"}]}', "does not match"),
-])
-def test_malformed_baseline_is_one_clear_line(tmp_path: Path, mixed: Path, content: str | None,
-                                              message: str) -> None:
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (None, "does not exist (create it with --write-baseline)"),
+        ("{not json", "is not valid JSON (line 1"),
+        ('{"findings": []}', "is not an mlfence baseline"),
+        ('{"mlfence_baseline": 1, "findings": [{"rule_id": "MLF-K8S-001"}]}', "at findings/0"),
+        (
+            '{"mlfence_baseline": 1, "findings": [{"fingerprint": "zz", "rule_id": "a", "resource": "b", '
+            '"location": "c"}]}',
+            "does not match",
+        ),
+    ],
+)
+def test_malformed_baseline_is_one_clear_line(tmp_path: Path, mixed: Path, content: str | None, message: str) -> None:
     path = tmp_path / "baseline.json"
     if content is not None:
         path.write_text(content)
@@ -193,10 +208,22 @@ def test_malformed_baseline_is_one_clear_line(tmp_path: Path, mixed: Path, conte
 
 # --- several outputs, SARIF, JUnit --------------------------------------------------------------
 
+
 def test_one_run_writes_table_sarif_junit_and_json(tmp_path: Path, mixed: Path) -> None:
     files = {name: tmp_path / "out" / f"report.{name}" for name in ("sarif", "junit", "json")}
-    proc = run([MLFENCE, "check", str(mixed), "--sarif", str(files["sarif"]), "--junit", str(files["junit"]),
-                "--json", str(files["json"])])
+    proc = run(
+        [
+            MLFENCE,
+            "check",
+            str(mixed),
+            "--sarif",
+            str(files["sarif"]),
+            "--junit",
+            str(files["junit"]),
+            "--json",
+            str(files["json"]),
+        ]
+    )
     assert proc.returncode == 1
     assert "HIGH (2)" in proc.stdout and "3 findings (2 fail, 1 warn" in proc.stdout  # the console table stays
     report = json.loads(files["json"].read_text())
@@ -235,13 +262,13 @@ def test_sarif_is_what_github_code_scanning_ranks_and_tracks(tmp_path: Path, mix
         assert location["region"]["startLine"] in (1, 9)
     note = run_["invocations"][0]["toolExecutionNotifications"][0]
     assert "skipped" in note["message"]["text"] and note["locations"][0]["physicalLocation"]["region"] == {
-        "startLine": 15}
+        "startLine": 15
+    }
 
 
 def test_sarif_artifact_uris_for_stdin_and_awkward_names(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
-    code, out, _ = check("-", "--format", "sarif", "--stdin-filename", "deploy/net policy.yaml",
-                         input_text=OPEN_EGRESS)
+    code, out, _ = check("-", "--format", "sarif", "--stdin-filename", "deploy/net policy.yaml", input_text=OPEN_EGRESS)
     assert code == 1
     sarif = json.loads(out)
     assert_valid_sarif(sarif)
@@ -253,8 +280,9 @@ def test_sarif_artifact_uris_for_stdin_and_awkward_names(tmp_path: Path, monkeyp
     assert code == 1
     sarif = json.loads(out)
     assert_valid_sarif(sarif)  # "<stdin>" itself is not a URI reference
-    assert sarif["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == \
-        "%3Cstdin%3E"
+    assert (
+        sarif["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == "%3Cstdin%3E"
+    )
     _code, report = check_json("-", "--stdin-filename", "deploy/net.yaml", input_text=OPEN_EGRESS)
     assert report["findings"][0]["file"] == "deploy/net.yaml"
 
@@ -263,9 +291,21 @@ def test_sarif_marks_exempted_and_new_results(tmp_path: Path, mixed: Path) -> No
     saved = tmp_path / "baseline.json"
     check_json(str(mixed), "--write-baseline", str(saved), "--skip-rule", "MLF-K8S-001")
     exemptions = tmp_path / "exemptions.yaml"
-    exemptions.write_text(json.dumps({"exemptions": [{
-        "rule": "MLF-K8S-001", "resource": "ml-serving/NetworkPolicy/*", "reason": "proxy pending",
-        "owner": "platform", "expires": (dt.datetime.now(dt.UTC).date() + dt.timedelta(days=30)).isoformat()}]}))
+    exemptions.write_text(
+        json.dumps(
+            {
+                "exemptions": [
+                    {
+                        "rule": "MLF-K8S-001",
+                        "resource": "ml-serving/NetworkPolicy/*",
+                        "reason": "proxy pending",
+                        "owner": "platform",
+                        "expires": (dt.datetime.now(dt.UTC).date() + dt.timedelta(days=30)).isoformat(),
+                    }
+                ]
+            }
+        )
+    )
     _, out, _ = check(str(mixed), "--format", "sarif", "--baseline", str(saved), "--exemptions", str(exemptions))
     sarif = json.loads(out)
     assert_valid_sarif(sarif)
@@ -275,8 +315,7 @@ def test_sarif_marks_exempted_and_new_results(tmp_path: Path, mixed: Path) -> No
 
 
 def test_duplicate_fingerprints_get_distinct_sarif_fingerprints() -> None:
-    findings = [Finding("R", "high", "fail", "", msg, "a.yaml", 1, "x", "", fingerprint="f" * 32)
-                for msg in ("b", "a")]
+    findings = [Finding("R", "high", "fail", "", msg, "a.yaml", 1, "x", "", fingerprint="f" * 32) for msg in ("b", "a")]
     assert sarif_report._fingerprints(findings) == ["f" * 32 + ":2", "f" * 32]
 
 
@@ -309,6 +348,7 @@ def test_junit_rule_with_findings_below_threshold_is_not_passed(mixed: Path) -> 
 
 
 # --- skipped inputs by name ---------------------------------------------------------------------
+
 
 def test_skipped_files_and_documents_are_listed_by_name(tmp_path: Path, mixed: Path) -> None:
     # A binary file is an input error now (exit 2, tests/test_inputs.py); a link back up the
@@ -345,8 +385,9 @@ def test_fixed_lists_only_what_this_run_could_have_found_again(tmp_path: Path) -
     # b.yaml not scanned this time, and MLF-K8S-001 filtered out: neither says "fixed".
     code, report = check_json(str(tmp_path / "a.yaml"), "--baseline", str(saved))
     assert code == 0 and report["fixed"] == [] and report["summary"]["hidden"]["baseline"] == 1
-    code, report = check_json(str(tmp_path / "a.yaml"), str(tmp_path / "b.yaml"), "--baseline", str(saved),
-                              "--skip-rule", "MLF-K8S-001")
+    code, report = check_json(
+        str(tmp_path / "a.yaml"), str(tmp_path / "b.yaml"), "--baseline", str(saved), "--skip-rule", "MLF-K8S-001"
+    )
     assert code == 0 and report["fixed"] == []
     # A deleted file's findings are fixed.
     (tmp_path / "b.yaml").unlink()
@@ -368,8 +409,11 @@ def test_sarif_and_junit_of_real_inputs(tmp_path: Path) -> None:
     suite = ET.fromstring(junit.read_text().split("?>", 1)[1])
     cases = list(suite.iter("testcase"))
     assert suite.get("tests") == str(len(cases))
-    assert suite.get("failures") == str(sum(c.find("failure") is not None for c in cases)) == \
-        str(report["summary"]["fail"])
+    assert (
+        suite.get("failures")
+        == str(sum(c.find("failure") is not None for c in cases))
+        == str(report["summary"]["fail"])
+    )
 
 
 def test_write_baseline_with_broken_inputs_says_what_is_missing(tmp_path: Path, mixed: Path) -> None:
@@ -382,13 +426,16 @@ def test_write_baseline_with_broken_inputs_says_what_is_missing(tmp_path: Path, 
     assert len(json.loads(saved.read_text())["findings"]) == 3
 
 
-@pytest.mark.parametrize(("content", "name"), [
-    ({"kind": "Kustomization"}, "Kustomization"),
-    ({"kind": "ReleaseNotes", "metadata": {"name": "v1"}}, "ReleaseNotes/v1"),
-    ({"varReference": [], "resources": []}, "mapping with keys resources, varReference"),
-    ([{"a": 1}, {"b": 2}], "list of 2 items"),
-    ("just text", "string"),
-])
+@pytest.mark.parametrize(
+    ("content", "name"),
+    [
+        ({"kind": "Kustomization"}, "Kustomization"),
+        ({"kind": "ReleaseNotes", "metadata": {"name": "v1"}}, "ReleaseNotes/v1"),
+        ({"varReference": [], "resources": []}, "mapping with keys resources, varReference"),
+        ([{"a": 1}, {"b": 2}], "list of 2 items"),
+        ("just text", "string"),
+    ],
+)
 def test_skipped_documents_are_named(content: object, name: str) -> None:
     from mlfence.scan import _describe
 

@@ -29,8 +29,9 @@ KYVERNO = "github.com/kyverno/kyverno@v1.13.4"
 def crds() -> dict[str, dict[str, Any]]:
     go = shutil.which("go")
     assert go, "the Go toolchain (used by scripts/setup.sh) is needed to fetch the PolicyReport CRDs"
-    proc = subprocess.run([go, "mod", "download", "-json", KYVERNO], capture_output=True, text=True, check=False,
-                          timeout=300)
+    proc = subprocess.run(
+        [go, "mod", "download", "-json", KYVERNO], capture_output=True, text=True, check=False, timeout=300
+    )
     assert proc.returncode == 0, proc.stdout + proc.stderr
     folder = Path(json.loads(proc.stdout)["Dir"]) / "config" / "crds" / "policyreport"
     out = {}
@@ -68,8 +69,10 @@ def validate(obj: dict[str, Any], crds: dict[str, dict[str, Any]]) -> None:
     assert group == crd["spec"]["group"]
     [served] = [v for v in crd["spec"]["versions"] if v["name"] == version and v["served"]]
     schema = served["schema"]["openAPIV3Schema"]
-    errors = [f"{'/'.join(map(str, e.absolute_path))}: {e.message}"
-              for e in jsonschema.Draft7Validator(schema).iter_errors(obj)]
+    errors = [
+        f"{'/'.join(map(str, e.absolute_path))}: {e.message}"
+        for e in jsonschema.Draft7Validator(schema).iter_errors(obj)
+    ]
     assert errors == [], errors[:5]
     assert pruned(obj, schema) == []
     namespaced = crd["spec"]["scope"] == "Namespaced"
@@ -78,9 +81,21 @@ def validate(obj: dict[str, Any], crds: dict[str, dict[str, Any]]) -> None:
 
 def test_policyreports_match_the_crds(crds: dict[str, dict[str, Any]], tmp_path: Path) -> None:
     exemption = tmp_path / "exemptions.yaml"
-    exemption.write_text(json.dumps({"exemptions": [{
-        "rule": "MLF-K8S-033", "resource": "ml-training/RayCluster/tuning", "reason": "firewalled",
-        "owner": "ml-platform", "expires": (dt.datetime.now(dt.UTC).date() + dt.timedelta(days=30)).isoformat()}]}))
+    exemption.write_text(
+        json.dumps(
+            {
+                "exemptions": [
+                    {
+                        "rule": "MLF-K8S-033",
+                        "resource": "ml-training/RayCluster/tuning",
+                        "reason": "firewalled",
+                        "owner": "ml-platform",
+                        "expires": (dt.datetime.now(dt.UTC).date() + dt.timedelta(days=30)).isoformat(),
+                    }
+                ]
+            }
+        )
+    )
     proc = run([MLFENCE, "check", "-q", "--format", "policyreport", "--exemptions", str(exemption), "examples/"])
     assert proc.returncode == 1, proc.stderr
     objects = list(yaml.safe_load_all(proc.stdout))
@@ -116,15 +131,21 @@ def test_clean_run_still_reports_an_empty_cluster_report(crds: dict[str, dict[st
     assert obj["summary"] == {"pass": 0, "fail": 0, "warn": 0, "error": 0, "skip": 0}
 
 
-@pytest.mark.parametrize("breakage", [
-    lambda o: o["results"][0].update(result="unknown"),  # not in the CRD's enum
-    lambda o: o["results"][0].update(fingerprint="x"),  # an undeclared field would be pruned
-    lambda o: o["results"][0]["properties"].update(line=3),  # properties are strings
-])
-def test_the_crd_check_catches_what_the_api_server_would_reject(crds: dict[str, dict[str, Any]],
-                                                                breakage: Any) -> None:
-    obj = {"apiVersion": "wgpolicyk8s.io/v1alpha2", "kind": "ClusterPolicyReport", "metadata": {"name": "m"},
-           "results": [{"policy": "MLF-K8S-008", "result": "fail", "properties": {"line": "1"}}]}
+@pytest.mark.parametrize(
+    "breakage",
+    [
+        lambda o: o["results"][0].update(result="unknown"),  # not in the CRD's enum
+        lambda o: o["results"][0].update(fingerprint="x"),  # an undeclared field would be pruned
+        lambda o: o["results"][0]["properties"].update(line=3),  # properties are strings
+    ],
+)
+def test_the_crd_check_catches_what_the_api_server_would_reject(crds: dict[str, dict[str, Any]], breakage: Any) -> None:
+    obj = {
+        "apiVersion": "wgpolicyk8s.io/v1alpha2",
+        "kind": "ClusterPolicyReport",
+        "metadata": {"name": "m"},
+        "results": [{"policy": "MLF-K8S-008", "result": "fail", "properties": {"line": "1"}}],
+    }
     validate(obj, crds)
     breakage(obj)
     with pytest.raises(AssertionError):

@@ -56,14 +56,22 @@ resource "aws_subnet" "public" {
   map_public_ip_on_launch = true
 }
 """
-DESCRIPTION = {"resources": [
-    {"address": "aws_security_group.notebook",
-     "values": {"name": "notebook", "ingress": [{"from_port": 8888, "to_port": 8888, "protocol": "tcp",
-                                                 "cidr_blocks": ["0.0.0.0/0"]}]}},
-    {"address": "aws_sagemaker_model.ranker", "values": {"name": "ranker", "enable_network_isolation": False}},
-    {"address": "module.network.aws_subnet.public[1]",
-     "values": {"cidr_block": "10.20.1.0/24", "map_public_ip_on_launch": True}},
-]}
+DESCRIPTION = {
+    "resources": [
+        {
+            "address": "aws_security_group.notebook",
+            "values": {
+                "name": "notebook",
+                "ingress": [{"from_port": 8888, "to_port": 8888, "protocol": "tcp", "cidr_blocks": ["0.0.0.0/0"]}],
+            },
+        },
+        {"address": "aws_sagemaker_model.ranker", "values": {"name": "ranker", "enable_network_isolation": False}},
+        {
+            "address": "module.network.aws_subnet.public[1]",
+            "values": {"cidr_block": "10.20.1.0/24", "map_public_ip_on_launch": True},
+        },
+    ]
+}
 
 
 def line_of(text: str, needle: str) -> int:
@@ -112,8 +120,9 @@ def test_json_points_at_the_block_and_the_attribute(tree: Path) -> None:
 
 def test_table_sarif_junit_and_github_carry_the_source_location(tree: Path, tmp_path: Path) -> None:
     module_line = line_of(MODULE_TF, "map_public_ip_on_launch")
-    code, table = check(str(tree / "plan.json"), "--sarif", str(tmp_path / "r.sarif"), "--junit",
-                        str(tmp_path / "r.xml"))
+    code, table = check(
+        str(tree / "plan.json"), "--sarif", str(tmp_path / "r.sarif"), "--junit", str(tmp_path / "r.xml")
+    )
     assert code == 1
     assert f"modules/network/main.tf:{module_line} (map_public_ip_on_launch)" in " ".join(table.split())
 
@@ -123,11 +132,12 @@ def test_table_sarif_junit_and_github_carry_the_source_location(tree: Path, tmp_
     location = result["locations"][0]["physicalLocation"]
     assert location["artifactLocation"]["uri"] == (tree / "modules" / "network" / "main.tf").as_uri()
     assert location["region"] == {"startLine": module_line}
-    assert result["relatedLocations"][0]["physicalLocation"]["artifactLocation"]["uri"] == \
-        (tree / "plan.json").as_uri()
+    assert result["relatedLocations"][0]["physicalLocation"]["artifactLocation"]["uri"] == (tree / "plan.json").as_uri()
     block = next(r for r in sarif["runs"][0]["results"] if r["ruleId"] == "MLF-TF-014")
     assert block["locations"][0]["physicalLocation"]["region"] == {
-        "startLine": line_of(ROOT_TF, 'resource "aws_sagemaker_model"'), "endLine": len(ROOT_TF.splitlines())}
+        "startLine": line_of(ROOT_TF, 'resource "aws_sagemaker_model"'),
+        "endLine": len(ROOT_TF.splitlines()),
+    }
 
     suite = ET.fromstring((tmp_path / "r.xml").read_text().split("?>", 1)[1])
     [case] = [c for c in suite.iter("testcase") if c.get("classname") == "MLF-TF-006"]
@@ -135,15 +145,17 @@ def test_table_sarif_junit_and_github_carry_the_source_location(tree: Path, tmp_
 
     code, github = check(str(tree / "plan.json"), "--format", "github", "--rule", "MLF-TF-006")
     assert github.splitlines()[0].startswith(
-        f"::error file={tree / 'modules' / 'network' / 'main.tf'},line={module_line},title=MLF-TF-006::")
+        f"::error file={tree / 'modules' / 'network' / 'main.tf'},line={module_line},title=MLF-TF-006::"
+    )
 
 
 def test_relative_paths_and_stdin_with_a_name(tree: Path) -> None:
     found = findings("plan.json", cwd=tree)
     assert found[("MLF-TF-006", "map_public_ip_on_launch")]["file"] == "modules/network/main.tf"
     assert found[("MLF-TF-001", "ingress[0].cidr_blocks")]["file"] == "main.tf"
-    piped = findings("-", "--stdin-filename", "infra/plan.json", cwd=tree.parent,
-                     input_text=(tree / "plan.json").read_text())
+    piped = findings(
+        "-", "--stdin-filename", "infra/plan.json", cwd=tree.parent, input_text=(tree / "plan.json").read_text()
+    )
     subnet = piped[("MLF-TF-006", "map_public_ip_on_launch")]
     assert subnet["file"] == "infra/modules/network/main.tf"
     assert subnet["input"]["file"] == "infra/plan.json"
@@ -182,28 +194,48 @@ def test_registry_modules_are_found_through_terraform_init_manifest(tmp_path: Pa
     installed = tmp_path / ".terraform" / "modules" / "vpc"
     installed.mkdir(parents=True)
     (installed / "main.tf").write_text(MODULE_TF)
-    (tmp_path / ".terraform" / "modules" / "modules.json").write_text(json.dumps({"Modules": [
-        {"Key": "", "Source": "", "Dir": "."},
-        {"Key": "vpc", "Source": "registry.terraform.io/acme/vpc/aws", "Dir": ".terraform/modules/vpc"}]}))
-    plan = {"configuration": {"root_module": {"module_calls": {
-        "vpc": {"source": "acme/vpc/aws", "module": {"resources": []}}}}}}
+    (tmp_path / ".terraform" / "modules" / "modules.json").write_text(
+        json.dumps(
+            {
+                "Modules": [
+                    {"Key": "", "Source": "", "Dir": "."},
+                    {"Key": "vpc", "Source": "registry.terraform.io/acme/vpc/aws", "Dir": ".terraform/modules/vpc"},
+                ]
+            }
+        )
+    )
+    plan = {
+        "configuration": {
+            "root_module": {"module_calls": {"vpc": {"source": "acme/vpc/aws", "module": {"resources": []}}}}
+        }
+    }
     where = tfsource.Sources(plan, tmp_path).locate(
-        'module.vpc.aws_subnet.public[0]', "module.vpc.aws_subnet.public[0] sets map_public_ip_on_launch = true")
-    assert where == tfsource.SourceLocation(str(installed / "main.tf"), line_of(MODULE_TF, "map_public"),
-                                            len(MODULE_TF.splitlines()), "map_public_ip_on_launch")
+        "module.vpc.aws_subnet.public[0]", "module.vpc.aws_subnet.public[0] sets map_public_ip_on_launch = true"
+    )
+    assert where == tfsource.SourceLocation(
+        str(installed / "main.tf"),
+        line_of(MODULE_TF, "map_public"),
+        len(MODULE_TF.splitlines()),
+        "map_public_ip_on_launch",
+    )
     assert tfsource.Sources(plan, tmp_path / "nowhere").locate("module.vpc.aws_subnet.public[0]") is None
 
 
-@pytest.mark.parametrize(("message", "expected"), [
-    ("x allows ingress (ingress[0].cidr_blocks)", "ingress[0].cidr_blocks"),
-    ("x has no ingress.cidr_blocks restriction", "ingress[0].cidr_blocks"),
-    ("x is internet-facing (internal = false)", "internal"),
-    ("x is not internal to the VPC", ""),  # an English word is not an attribute
-    ("x: set private_cluster_config.enable_private_nodes = true", "private_cluster_config[0]"),
-])
+@pytest.mark.parametrize(
+    ("message", "expected"),
+    [
+        ("x allows ingress (ingress[0].cidr_blocks)", "ingress[0].cidr_blocks"),
+        ("x has no ingress.cidr_blocks restriction", "ingress[0].cidr_blocks"),
+        ("x is internet-facing (internal = false)", "internal"),
+        ("x is not internal to the VPC", ""),  # an English word is not an attribute
+        ("x: set private_cluster_config.enable_private_nodes = true", "private_cluster_config[0]"),
+    ],
+)
 def test_named_attribute(tmp_path: Path, message: str, expected: str) -> None:
-    (tmp_path / "lb.tf").write_text('resource "aws_lb" "x" {\n  internal = false\n  ingress {\n'
-                                    '    cidr_blocks = ["0.0.0.0/0"]\n  }\n  private_cluster_config {\n  }\n}\n')
+    (tmp_path / "lb.tf").write_text(
+        'resource "aws_lb" "x" {\n  internal = false\n  ingress {\n'
+        '    cidr_blocks = ["0.0.0.0/0"]\n  }\n  private_cluster_config {\n  }\n}\n'
+    )
     where = tfsource.Sources({"configuration": {"root_module": {}}}, tmp_path).locate("aws_lb.x", message)
     assert where is not None and where.attribute == expected
 
@@ -220,8 +252,18 @@ def test_nested_local_modules_resolve_from_their_caller(tmp_path: Path) -> None:
     shared = tmp_path / "modules" / "shared"
     shared.mkdir(parents=True)
     (shared / "net.tf").write_text(MODULE_TF)
-    plan = {"configuration": {"root_module": {"module_calls": {"app": {
-        "source": ".\\modules\\app", "module": {"module_calls": {"net": {"source": "../shared", "module": {}}}}}}}}}
+    plan = {
+        "configuration": {
+            "root_module": {
+                "module_calls": {
+                    "app": {
+                        "source": ".\\modules\\app",
+                        "module": {"module_calls": {"net": {"source": "../shared", "module": {}}}},
+                    }
+                }
+            }
+        }
+    }
     where = tfsource.Sources(plan, tmp_path).locate('module.app["eu"].module.net[0].aws_subnet.public[1]')
     assert where is not None and where.file == str(shared / "net.tf")
     assert where.line == line_of(MODULE_TF, 'resource "aws_subnet"') and where.attribute == ""
@@ -246,9 +288,10 @@ def test_suppression_comment_on_a_block_is_judged_like_the_tag(tree: Path, tmp_p
     commented = ROOT_TF.replace(
         '\nresource "aws_security_group" "notebook" {\n',
         '\n# mlfence-suppress MLF-TF-001 reason="notebook reachable only via the VPN, PLAT-9" expires=2099-01-01\n'
-        'resource "aws_security_group" "notebook" {\n').replace(
-        '  enable_network_isolation = false\n',
-        '  enable_network_isolation = false\n  // mlfence-suppress MLF-TF-013\n')
+        'resource "aws_security_group" "notebook" {\n',
+    ).replace(
+        "  enable_network_isolation = false\n", "  enable_network_isolation = false\n  // mlfence-suppress MLF-TF-013\n"
+    )
     (root / "main.tf").write_text(commented)
     plan = root / "plan.json"
     # Without sources for it the comment is unknown: the finding fails.
@@ -260,8 +303,12 @@ def test_suppression_comment_on_a_block_is_judged_like_the_tag(tree: Path, tmp_p
     sg = found[("MLF-TF-001", "ingress[0].cidr_blocks")]
     assert sg["status"] == "exempted"
     assert sg["suppression"] == {
-        "rules": "MLF-TF-001", "reason": "notebook reachable only via the VPN, PLAT-9", "expires": "2099-01-01",
-        "where": f"{root / 'main.tf'}:{line_of(commented, 'mlfence-suppress MLF-TF-001')}", "state": "active"}
+        "rules": "MLF-TF-001",
+        "reason": "notebook reachable only via the VPN, PLAT-9",
+        "expires": "2099-01-01",
+        "where": f"{root / 'main.tf'}:{line_of(commented, 'mlfence-suppress MLF-TF-001')}",
+        "state": "active",
+    }
     # The comment inside the SageMaker block has no reason: it does not suppress, and says why.
     isolation = found[("MLF-TF-013", "enable_network_isolation")]
     assert isolation["status"] == "fail" and isolation["suppression"]["state"] == "invalid"
@@ -273,22 +320,33 @@ def test_suppression_comment_on_a_block_is_judged_like_the_tag(tree: Path, tmp_p
     assert json.loads(out)["summary"]["unused_suppressions"] == []
     (root / "main.tf").write_text(commented.replace("MLF-TF-001 reason", "MLF-TF-001 MLF-TF-099 reason"))
     _code, out = check("--format", "json", str(plan))
-    assert json.loads(out)["summary"]["unused_suppressions"] == [{
-        "kind": "comment", "resource": "aws_security_group.notebook", "rules": ["MLF-TF-099"],
-        "file": str(root / "main.tf"), "line": line_of(commented, "mlfence-suppress MLF-TF-001")}]
+    assert json.loads(out)["summary"]["unused_suppressions"] == [
+        {
+            "kind": "comment",
+            "resource": "aws_security_group.notebook",
+            "rules": ["MLF-TF-099"],
+            "file": str(root / "main.tf"),
+            "line": line_of(commented, "mlfence-suppress MLF-TF-001"),
+        }
+    ]
     # Expired: fails again and says so.
     (root / "main.tf").write_text(commented.replace("expires=2099-01-01", "expires=2020-01-01"))
     expired = findings(str(plan))[("MLF-TF-001", "ingress[0].cidr_blocks")]
     assert expired["status"] == "fail" and expired["suppression"]["state"] == "expired"
 
 
-@pytest.mark.parametrize(("line", "marks"), [
-    ('# mlfence-suppress MLF-TF-001 reason="a b, c" expires=2027-01-31',
-     {"rules": "MLF-TF-001", "reason": "a b, c", "expires": "2027-01-31"}),
-    ("  // mlfence-suppress MLF-TF-001,MLF-TF-002", {"rules": "MLF-TF-001,MLF-TF-002"}),
-    ("# mlfence-suppress reason=x MLF-TF-003", {"rules": "MLF-TF-003", "reason": "x"}),
-    ("# mlfence-suppressed MLF-TF-001", None),
-    ('name = "x" # mlfence-suppress MLF-TF-001', None),  # only a comment line counts
-])
+@pytest.mark.parametrize(
+    ("line", "marks"),
+    [
+        (
+            '# mlfence-suppress MLF-TF-001 reason="a b, c" expires=2027-01-31',
+            {"rules": "MLF-TF-001", "reason": "a b, c", "expires": "2027-01-31"},
+        ),
+        ("  // mlfence-suppress MLF-TF-001,MLF-TF-002", {"rules": "MLF-TF-001,MLF-TF-002"}),
+        ("# mlfence-suppress reason=x MLF-TF-003", {"rules": "MLF-TF-003", "reason": "x"}),
+        ("# mlfence-suppressed MLF-TF-001", None),
+        ('name = "x" # mlfence-suppress MLF-TF-001', None),  # only a comment line counts
+    ],
+)
 def test_parse_suppression_comment(line: str, marks: dict[str, str] | None) -> None:
     assert tfsource.parse_suppression_comment(line) == marks

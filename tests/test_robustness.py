@@ -31,59 +31,198 @@ import gatorsuite
 from conftest import ROOT, examples, run, tool
 from mlfence import fixtures, parameters
 
-KINDS = ["Pod", "Deployment", "StatefulSet", "DaemonSet", "Job", "CronJob", "NetworkPolicy", "Service",
-         "Ingress", "Namespace", "PyTorchJob", "MPIJob", "JobSet", "RayCluster", "RayJob", "RayService",
-         "InferenceService", "ServingRuntime", "SeldonDeployment", "Notebook", "Workflow", "LeaderWorkerSet",
-         "AuthorizationPolicy", "PeerAuthentication", "ServiceEntry", "Sidecar", "DestinationRule", "TrainJob",
-         "Gateway", "VirtualService", "CronWorkflow", "TFJob"]
-API_VERSIONS = ["v1", "apps/v1", "batch/v1", "networking.k8s.io/v1", "kubeflow.org/v1", "ray.io/v1",
-                "serving.kserve.io/v1beta1", "security.istio.io/v1", "networking.istio.io/v1beta1", "x/y",
-                "argoproj.io/v1alpha1", "trainer.kubeflow.org/v1alpha1", "jobset.x-k8s.io/v1alpha2"]
-TF_TYPES = ["aws_security_group", "aws_security_group_rule", "aws_vpc", "aws_flow_log", "aws_s3_bucket",
-            "aws_sagemaker_notebook_instance", "aws_eks_cluster", "aws_lb", "google_compute_firewall",
-            "google_container_cluster", "azurerm_network_security_rule", "azurerm_kubernetes_cluster",
-            "azurerm_machine_learning_workspace", "aws_vpc_endpoint", "aws_s3_bucket_policy", "aws_launch_template"]
-KEYS = ["spec", "template", "containers", "egress", "ingress", "to", "from", "ipBlock", "cidr", "ports",
-        "hostNetwork", "metadata", "annotations", "labels", "name", "namespace", "type", "rules", "hosts",
-        "tls", "mtls", "mode", "selector", "env", "value", "cidr_blocks", "ingress", "vpc_config", "items",
-        "policyTypes", "podSelector", "port", "endPort", "serviceType", "service_name", "network_interfaces"]
+KINDS = [
+    "Pod",
+    "Deployment",
+    "StatefulSet",
+    "DaemonSet",
+    "Job",
+    "CronJob",
+    "NetworkPolicy",
+    "Service",
+    "Ingress",
+    "Namespace",
+    "PyTorchJob",
+    "MPIJob",
+    "JobSet",
+    "RayCluster",
+    "RayJob",
+    "RayService",
+    "InferenceService",
+    "ServingRuntime",
+    "SeldonDeployment",
+    "Notebook",
+    "Workflow",
+    "LeaderWorkerSet",
+    "AuthorizationPolicy",
+    "PeerAuthentication",
+    "ServiceEntry",
+    "Sidecar",
+    "DestinationRule",
+    "TrainJob",
+    "Gateway",
+    "VirtualService",
+    "CronWorkflow",
+    "TFJob",
+]
+API_VERSIONS = [
+    "v1",
+    "apps/v1",
+    "batch/v1",
+    "networking.k8s.io/v1",
+    "kubeflow.org/v1",
+    "ray.io/v1",
+    "serving.kserve.io/v1beta1",
+    "security.istio.io/v1",
+    "networking.istio.io/v1beta1",
+    "x/y",
+    "argoproj.io/v1alpha1",
+    "trainer.kubeflow.org/v1alpha1",
+    "jobset.x-k8s.io/v1alpha2",
+]
+TF_TYPES = [
+    "aws_security_group",
+    "aws_security_group_rule",
+    "aws_vpc",
+    "aws_flow_log",
+    "aws_s3_bucket",
+    "aws_sagemaker_notebook_instance",
+    "aws_eks_cluster",
+    "aws_lb",
+    "google_compute_firewall",
+    "google_container_cluster",
+    "azurerm_network_security_rule",
+    "azurerm_kubernetes_cluster",
+    "azurerm_machine_learning_workspace",
+    "aws_vpc_endpoint",
+    "aws_s3_bucket_policy",
+    "aws_launch_template",
+]
+KEYS = [
+    "spec",
+    "template",
+    "containers",
+    "egress",
+    "ingress",
+    "to",
+    "from",
+    "ipBlock",
+    "cidr",
+    "ports",
+    "hostNetwork",
+    "metadata",
+    "annotations",
+    "labels",
+    "name",
+    "namespace",
+    "type",
+    "rules",
+    "hosts",
+    "tls",
+    "mtls",
+    "mode",
+    "selector",
+    "env",
+    "value",
+    "cidr_blocks",
+    "ingress",
+    "vpc_config",
+    "items",
+    "policyTypes",
+    "podSelector",
+    "port",
+    "endPort",
+    "serviceType",
+    "service_name",
+    "network_interfaces",
+]
 
 scalars = st.one_of(
-    st.none(), st.booleans(), st.integers(-2**40, 2**40), st.floats(allow_nan=False, allow_infinity=False),
-    st.text(max_size=12), st.sampled_from(["0.0.0.0/0", "::/0", "10.0.0.0/8", "*", "Internet", "true",
-                                           "LoadBalancer", "PERMISSIVE", "DISABLE", "169.254.169.254/32",
-                                           "151.101.0.0/16", "not-a-cidr/99", "é😀", "", "Egress", "TCP"]),
+    st.none(),
+    st.booleans(),
+    st.integers(-(2**40), 2**40),
+    st.floats(allow_nan=False, allow_infinity=False),
+    st.text(max_size=12),
+    st.sampled_from(
+        [
+            "0.0.0.0/0",
+            "::/0",
+            "10.0.0.0/8",
+            "*",
+            "Internet",
+            "true",
+            "LoadBalancer",
+            "PERMISSIVE",
+            "DISABLE",
+            "169.254.169.254/32",
+            "151.101.0.0/16",
+            "not-a-cidr/99",
+            "é😀",
+            "",
+            "Egress",
+            "TCP",
+        ]
+    ),
 )
 json_values = st.recursive(
     scalars,
-    lambda children: st.one_of(st.lists(children, max_size=4),
-                               st.dictionaries(st.sampled_from(KEYS) | st.text(max_size=6), children, max_size=5)),
+    lambda children: st.one_of(
+        st.lists(children, max_size=4),
+        st.dictionaries(st.sampled_from(KEYS) | st.text(max_size=6), children, max_size=5),
+    ),
     max_leaves=25,
 )
 # A value of the wrong type for whatever field it replaces (or of the right type, which is fine).
-wrong_values = st.one_of(st.sampled_from([None, "", "x", 0, -1, 1.5, True, False, [], {}, [None], ["x"], [0], [[]],
-                                          {"x": None}, "0.0.0.0/0"]), json_values)
+wrong_values = st.one_of(
+    st.sampled_from(
+        [None, "", "x", 0, -1, 1.5, True, False, [], {}, [None], ["x"], [0], [[]], {"x": None}, "0.0.0.0/0"]
+    ),
+    json_values,
+)
 
 
 @st.composite
 def kubernetes_objects(draw: st.DrawFn) -> dict[str, Any]:
     obj: dict[str, Any] = {"apiVersion": draw(st.sampled_from(API_VERSIONS)), "kind": draw(st.sampled_from(KINDS))}
-    obj["metadata"] = draw(st.one_of(json_values, st.fixed_dictionaries(
-        {"name": st.text(max_size=8), "namespace": st.sampled_from(["ml", "kube-system", ""]) | json_values},
-        optional={"labels": json_values, "annotations": json_values})))
+    obj["metadata"] = draw(
+        st.one_of(
+            json_values,
+            st.fixed_dictionaries(
+                {"name": st.text(max_size=8), "namespace": st.sampled_from(["ml", "kube-system", ""]) | json_values},
+                optional={"labels": json_values, "annotations": json_values},
+            ),
+        )
+    )
     obj["spec"] = draw(json_values)
     return obj
 
 
 @st.composite
 def plans(draw: st.DrawFn) -> dict[str, Any]:
-    changes = draw(st.lists(st.one_of(json_values, st.fixed_dictionaries({
-        "address": st.text(max_size=10) | json_values, "mode": st.sampled_from(["managed", "data"]) | json_values,
-        "type": st.sampled_from(TF_TYPES), "name": st.text(max_size=5),
-        "change": st.fixed_dictionaries({"actions": st.lists(st.sampled_from(["create", "update", "delete"]),
-                                                             max_size=2) | json_values,
-                                         "after": json_values, "after_unknown": json_values}),
-    })), max_size=5))
+    changes = draw(
+        st.lists(
+            st.one_of(
+                json_values,
+                st.fixed_dictionaries(
+                    {
+                        "address": st.text(max_size=10) | json_values,
+                        "mode": st.sampled_from(["managed", "data"]) | json_values,
+                        "type": st.sampled_from(TF_TYPES),
+                        "name": st.text(max_size=5),
+                        "change": st.fixed_dictionaries(
+                            {
+                                "actions": st.lists(st.sampled_from(["create", "update", "delete"]), max_size=2)
+                                | json_values,
+                                "after": json_values,
+                                "after_unknown": json_values,
+                            }
+                        ),
+                    }
+                ),
+            ),
+            max_size=5,
+        )
+    )
     plan: dict[str, Any] = {"format_version": draw(st.sampled_from(["1.2", "0.1"])), "resource_changes": changes}
     if draw(st.booleans()):
         plan["configuration"] = draw(json_values)
@@ -113,8 +252,7 @@ GATEKEEPER_PARAMETERS = parameters.gatekeeper(ROOT / "data")
 
 # The rules' own examples: between them they set every field some rule reads.
 EXAMPLES = fixtures.cases()
-K8S_EXAMPLES = [c.document for c in EXAMPLES if c.target == "kubernetes"] + [
-    d for c in EXAMPLES for d in c.inventory]
+K8S_EXAMPLES = [c.document for c in EXAMPLES if c.target == "kubernetes"] + [d for c in EXAMPLES for d in c.inventory]
 PLAN_EXAMPLES = [c.document for c in EXAMPLES if c.target == "terraform"]
 
 
@@ -131,64 +269,133 @@ def mutated(draw: st.DrawFn, originals: list[dict[str, Any]]) -> dict[str, Any]:
 
 
 objects = st.one_of(mutated(K8S_EXAMPLES), kubernetes_objects())
-documents = st.one_of(mutated(K8S_EXAMPLES), mutated(PLAN_EXAMPLES), kubernetes_objects(), plans(),
-                      st.builds(lambda obj, uid, op: {"apiVersion": "admission.k8s.io/v1", "kind": "AdmissionReview",
-                                                      "request": {"uid": uid, "operation": op, "object": obj}},
-                                objects | json_values, st.text(max_size=8) | st.integers(),
-                                st.sampled_from(["CREATE", "UPDATE", "DELETE", "CONNECT", 3])),
-                      json_values, st.lists(json_values, max_size=3))
+documents = st.one_of(
+    mutated(K8S_EXAMPLES),
+    mutated(PLAN_EXAMPLES),
+    kubernetes_objects(),
+    plans(),
+    st.builds(
+        lambda obj, uid, op: {
+            "apiVersion": "admission.k8s.io/v1",
+            "kind": "AdmissionReview",
+            "request": {"uid": uid, "operation": op, "object": obj},
+        },
+        objects | json_values,
+        st.text(max_size=8) | st.integers(),
+        st.sampled_from(["CREATE", "UPDATE", "DELETE", "CONNECT", 3]),
+    ),
+    json_values,
+    st.lists(json_values, max_size=3),
+)
 batches = st.lists(documents, min_size=1, max_size=30)
 
 # Inputs hypothesis found; each one made an entrypoint error before the fix named beside it.
 FOUND_POD_AND_AUTHZ_NULL = [  # lib.mlfence.k8s.field passed null to object.get
     {"apiVersion": "v1", "kind": "Pod", "metadata": None, "spec": None},
-    {"apiVersion": "security.istio.io/v1", "kind": "AuthorizationPolicy", "metadata": None, "spec": None}]
+    {"apiVersion": "security.istio.io/v1", "kind": "AuthorizationPolicy", "metadata": None, "spec": None},
+]
 FOUND_NETPOL_TYPES_NULL = [  # lib.mlfence.k8s.policy_types kept null, then lower(null)
-    {"apiVersion": "networking.k8s.io/v1", "kind": "NetworkPolicy", "metadata": {"name": "n", "namespace": "ml"},
-     "spec": {"podSelector": {}, "policyTypes": [None], "egress": [{}]}}]
+    {
+        "apiVersion": "networking.k8s.io/v1",
+        "kind": "NetworkPolicy",
+        "metadata": {"name": "n", "namespace": "ml"},
+        "spec": {"podSelector": {}, "policyTypes": [None], "egress": [{}]},
+    }
+]
 FOUND_EGRESS_TO_NUMBER = [  # k8s.field returned a number where the rule counted a list
-    {"apiVersion": "networking.k8s.io/v1", "kind": "NetworkPolicy", "metadata": {"name": "n", "namespace": "ml"},
-     "spec": {"podSelector": {}, "policyTypes": ["Egress"], "egress": [{"to": 5}]}}]
+    {
+        "apiVersion": "networking.k8s.io/v1",
+        "kind": "NetworkPolicy",
+        "metadata": {"name": "n", "namespace": "ml"},
+        "spec": {"podSelector": {}, "policyTypes": ["Egress"], "egress": [{"to": 5}]},
+    }
+]
 FOUND_PLAN_BLOCKS = [  # tfplan.blocks / aws_sg_unknown handed a non-object block to object.get;
-    {"format_version": "1.2", "resource_changes": [  # service_name reached endswith as a list
-        {"address": "aws_launch_template.a", "mode": "managed", "type": "aws_launch_template", "name": "a",
-         "change": {"actions": ["create"], "after": {"network_interfaces": [None, 3]}, "after_unknown": {}}},
-        {"address": "aws_security_group.b", "mode": "managed", "type": "aws_security_group", "name": "b",
-         "change": {"actions": ["create"], "after": {}, "after_unknown": {"ingress": [None, "x"]}}},
-        {"address": "aws_vpc_endpoint.c", "mode": "managed", "type": "aws_vpc_endpoint", "name": "c",
-         "change": {"actions": ["create"], "after": {"service_name": ["x"], "vpc_id": "v"}, "after_unknown": {}}},
-        {"address": "aws_vpc.v", "mode": "managed", "type": "aws_vpc", "name": "v",
-         "change": {"actions": ["create"], "after": {"id": "v"}, "after_unknown": {}}}]}]
+    {
+        "format_version": "1.2",
+        "resource_changes": [  # service_name reached endswith as a list
+            {
+                "address": "aws_launch_template.a",
+                "mode": "managed",
+                "type": "aws_launch_template",
+                "name": "a",
+                "change": {"actions": ["create"], "after": {"network_interfaces": [None, 3]}, "after_unknown": {}},
+            },
+            {
+                "address": "aws_security_group.b",
+                "mode": "managed",
+                "type": "aws_security_group",
+                "name": "b",
+                "change": {"actions": ["create"], "after": {}, "after_unknown": {"ingress": [None, "x"]}},
+            },
+            {
+                "address": "aws_vpc_endpoint.c",
+                "mode": "managed",
+                "type": "aws_vpc_endpoint",
+                "name": "c",
+                "change": {"actions": ["create"], "after": {"service_name": ["x"], "vpc_id": "v"}, "after_unknown": {}},
+            },
+            {
+                "address": "aws_vpc.v",
+                "mode": "managed",
+                "type": "aws_vpc",
+                "name": "v",
+                "change": {"actions": ["create"], "after": {"id": "v"}, "after_unknown": {}},
+            },
+        ],
+    }
+]
 FOUND = [FOUND_POD_AND_AUTHZ_NULL, FOUND_NETPOL_TYPES_NULL, FOUND_EGRESS_TO_NUMBER, FOUND_PLAN_BLOCKS]
 
 
 def _is_k8s_object(doc: Any) -> bool:
-    return isinstance(doc, dict) and isinstance(doc.get("kind"), str) and isinstance(doc.get("apiVersion"), str) \
+    return (
+        isinstance(doc, dict)
+        and isinstance(doc.get("kind"), str)
+        and isinstance(doc.get("apiVersion"), str)
         and doc.get("kind") != "AdmissionReview"
+    )
 
 
 def _review(obj: Any) -> dict[str, Any]:
-    return {"apiVersion": "admission.k8s.io/v1", "kind": "AdmissionReview",
-            "request": {"uid": "u-1", "operation": "CREATE", "object": obj}}
+    return {
+        "apiVersion": "admission.k8s.io/v1",
+        "kind": "AdmissionReview",
+        "request": {"uid": "u-1", "operation": "CREATE", "object": obj},
+    }
 
 
 # One evaluation answers every entrypoint for the whole batch: the scan over all documents (so
 # they also form its inventory), and per document the decision, the admission answer, and the
 # admission answer for the document wrapped in an AdmissionReview.
 # `with input as x` where x comes from input needs the copy (see tests/engines.py).
-QUERY = ("scan := data.mlfence.scan with input as {\"documents\": [{\"path\": \"p\", \"index\": i, \"document\": d} | "
-         "some i, d in json.unmarshal(json.marshal(input.docs))]}\n"
-         "out := [r | some doc in input.docs; x := json.unmarshal(json.marshal(doc)); "
-         "w := {\"apiVersion\": \"admission.k8s.io/v1\", \"kind\": \"AdmissionReview\", "
-         "\"request\": {\"uid\": \"u-1\", \"operation\": \"CREATE\", \"object\": x}}; "
-         "d := data.mlfence.decision with input as x; a := data.mlfence.admission with input as x; "
-         "v := data.mlfence.admission with input as w; "
-         "r := {\"decision\": d, \"admission\": a, \"wrapped\": v}]")
+QUERY = (
+    'scan := data.mlfence.scan with input as {"documents": [{"path": "p", "index": i, "document": d} | '
+    "some i, d in json.unmarshal(json.marshal(input.docs))]}\n"
+    "out := [r | some doc in input.docs; x := json.unmarshal(json.marshal(doc)); "
+    'w := {"apiVersion": "admission.k8s.io/v1", "kind": "AdmissionReview", '
+    '"request": {"uid": "u-1", "operation": "CREATE", "object": x}}; '
+    "d := data.mlfence.decision with input as x; a := data.mlfence.admission with input as x; "
+    "v := data.mlfence.admission with input as w; "
+    'r := {"decision": d, "admission": a, "wrapped": v}]'
+)
 
 
 def _evaluate(bundle: Path, docs: list[Any]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    proc = run([tool("opa"), "eval", "--format", "json", "--strict-builtin-errors", "--stdin-input",
-                "--bundle", str(bundle), QUERY], input_text=json.dumps({"docs": docs}))
+    proc = run(
+        [
+            tool("opa"),
+            "eval",
+            "--format",
+            "json",
+            "--strict-builtin-errors",
+            "--stdin-input",
+            "--bundle",
+            str(bundle),
+            QUERY,
+        ],
+        input_text=json.dumps({"docs": docs}),
+    )
     assert proc.returncode == 0, f"error on {json.dumps(docs)[:3000]}:\n{(proc.stderr or proc.stdout)[-3000:]}"
     bindings = json.loads(proc.stdout)["result"][0]["bindings"]
     return bindings["scan"], bindings["out"]
@@ -236,33 +443,48 @@ def _decisions(bundle: Path, docs: list[Any], inventory: bool = False) -> list[d
     """The strict decision per document; with inventory, the documents also form the
     data.inventory the decision sees (as gator syncs the objects it reviews)."""
     inv = "data.mlfence.inventory_of(json.unmarshal(json.marshal(input.docs)))" if inventory else "{}"
-    proc = run([tool("opa"), "eval", "--format", "json", "--strict-builtin-errors", "--stdin-input",
-                "--bundle", str(bundle),
-                f"inv := {inv}; out := [d | some doc in input.docs; x := json.unmarshal(json.marshal(doc)); "
-                "d := data.mlfence.decision with input as x with data.inventory as inv]"],
-               input_text=json.dumps({"docs": docs}))
+    proc = run(
+        [
+            tool("opa"),
+            "eval",
+            "--format",
+            "json",
+            "--strict-builtin-errors",
+            "--stdin-input",
+            "--bundle",
+            str(bundle),
+            f"inv := {inv}; out := [d | some doc in input.docs; x := json.unmarshal(json.marshal(doc)); "
+            "d := data.mlfence.decision with input as x with data.inventory as inv]",
+        ],
+        input_text=json.dumps({"docs": docs}),
+    )
     assert proc.returncode == 0, f"error on {json.dumps(docs)[:3000]}:\n{(proc.stderr or proc.stdout)[-3000:]}"
     return json.loads(proc.stdout)["result"][0]["bindings"]["out"]
 
 
 def _conftest(folder: Path, *extra: str) -> list[dict[str, Any]]:
-    proc = run([tool("conftest"), "test", "--no-color", "-o", "json", "-p", "policy", "-d", "data", *extra,
-                str(folder)])
+    proc = run(
+        [tool("conftest"), "test", "--no-color", "-o", "json", "-p", "policy", "-d", "data", *extra, str(folder)]
+    )
     assert proc.returncode in (0, 1), proc.stdout[-2000:] + proc.stderr[-3000:]
     assert "error" not in proc.stderr.lower(), proc.stderr[-3000:]
     return json.loads(proc.stdout)
 
 
 def _conftest_findings(result: dict[str, Any]) -> list[dict[str, Any]]:
-    return [r["metadata"] for r in (result.get("failures") or []) + (result.get("warnings") or [])
-            if "rule_id" in (r.get("metadata") or {})]
+    return [
+        r["metadata"]
+        for r in (result.get("failures") or []) + (result.get("warnings") or [])
+        if "rule_id" in (r.get("metadata") or {})
+    ]
 
 
 @settings(max_examples=examples(ci=4, dev=10, full=100))
 @given(batches)
 @example(FOUND_POD_AND_AUTHZ_NULL + FOUND_NETPOL_TYPES_NULL + FOUND_EGRESS_TO_NUMBER + FOUND_PLAN_BLOCKS)
-def test_conftest_main_agrees_with_the_strict_decision(built_bundle: Path, tmp_path_factory: pytest.TempPathFactory,
-                                                       docs: list[Any]) -> None:
+def test_conftest_main_agrees_with_the_strict_decision(
+    built_bundle: Path, tmp_path_factory: pytest.TempPathFactory, docs: list[Any]
+) -> None:
     """conftest runs without strict builtin errors: an erroring rule would silently find
     nothing. Its findings per file must be the strict decision's, and --combine must not break."""
     folder = tmp_path_factory.mktemp("conftest")
@@ -289,33 +511,47 @@ def test_conftest_main_agrees_with_the_strict_decision(built_bundle: Path, tmp_p
 @settings(max_examples=examples(ci=3, dev=6, full=60))
 @given(st.lists(objects, min_size=1, max_size=12))
 @example(FOUND_POD_AND_AUTHZ_NULL + FOUND_NETPOL_TYPES_NULL + FOUND_EGRESS_TO_NUMBER)
-def test_gatekeeper_templates_agree_with_the_strict_decision(built_bundle: Path,
-                                                             tmp_path_factory: pytest.TempPathFactory,
-                                                             docs: list[dict[str, Any]]) -> None:
+def test_gatekeeper_templates_agree_with_the_strict_decision(
+    built_bundle: Path, tmp_path_factory: pytest.TempPathFactory, docs: list[dict[str, Any]]
+) -> None:
     """Gatekeeper also turns a builtin error into "no violation" (a fail-open admission): under
     every template matching its kind, each object gets as many violations of that rule as the
     strict decision finds (one `gator verify` run per batch, tests/gatorsuite.py)."""
     k8s = [d for d in docs if _is_k8s_object(d)]
     decisions = _decisions(built_bundle, k8s)
-    cases = [gatorsuite.GatorCase(name=f"doc-{i}", document=d, findings=decisions[i]["findings"])
-             for i, d in enumerate(k8s)]
+    cases = [
+        gatorsuite.GatorCase(name=f"doc-{i}", document=d, findings=decisions[i]["findings"]) for i, d in enumerate(k8s)
+    ]
     failures = gatorsuite.verify(tmp_path_factory.mktemp("gator"), cases, GATEKEEPER_PARAMETERS, parts=1)
-    assert not failures, "\n".join(f"{json.dumps(k8s[int(name[4:])])[:1500]}\n  {reasons}"
-                                   for name, reasons in failures.items())
+    assert not failures, "\n".join(
+        f"{json.dumps(k8s[int(name[4:])])[:1500]}\n  {reasons}" for name, reasons in failures.items()
+    )
 
 
 def _rego_defaults() -> dict[str, Any]:
     """Every parameter with its default, as the Rego config package declares them (defaults are
     written once, in Rego; data/mlfence/config holds only the project's overrides)."""
-    proc = run([tool("opa"), "eval", "--format", "json", "-d", str(ROOT / "policy" / "lib" / "mlfence"),
-                "--ignore", "*_test.rego", "data.lib.mlfence.config.defaults"])
+    proc = run(
+        [
+            tool("opa"),
+            "eval",
+            "--format",
+            "json",
+            "-d",
+            str(ROOT / "policy" / "lib" / "mlfence"),
+            "--ignore",
+            "*_test.rego",
+            "data.lib.mlfence.config.defaults",
+        ]
+    )
     assert proc.returncode == 0, proc.stderr
     return json.loads(proc.stdout)["result"][0]["expressions"][0]["value"]
 
 
 BASE_CONFIG = {**_rego_defaults(), **parameters.config(ROOT / "data")}
-configured = st.builds(lambda key, value: {**BASE_CONFIG, key: value}, st.sampled_from(sorted(BASE_CONFIG)),
-                       wrong_values)
+configured = st.builds(
+    lambda key, value: {**BASE_CONFIG, key: value}, st.sampled_from(sorted(BASE_CONFIG)), wrong_values
+)
 FOUND_INTERNAL_CIDRS = {**BASE_CONFIG, "internal_cidrs": [None, "x", 10]}  # ranges.egress_class: family(null)
 # result.rego: count(0) when the exemptions or rule settings were not a list/object.
 FOUND_WAIVER_TYPES = [{**BASE_CONFIG, "exemptions": 0}, {**BASE_CONFIG, "rule_settings": 0}]
@@ -328,11 +564,22 @@ FOUND_WAIVER_TYPES = [{**BASE_CONFIG, "exemptions": 0}, {**BASE_CONFIG, "rule_se
 def test_wrong_typed_parameters_never_error(built_bundle: Path, pairs: list[tuple[Any, dict[str, Any]]]) -> None:
     """A parameter of the wrong type (a Constraint's, or data/mlfence/config's) is an operator's
     mistake, and must not become an evaluation error at admission either."""
-    proc = run([tool("opa"), "eval", "--format", "json", "--strict-builtin-errors", "--stdin-input",
-                "--bundle", str(built_bundle),
-                "out := [d | some p in input.pairs; x := json.unmarshal(json.marshal(p[0])); "
-                "c := json.unmarshal(json.marshal(p[1])); d := data.mlfence.decision with input as x "
-                "with data.mlfence.config as c]"], input_text=json.dumps({"pairs": pairs}))
+    proc = run(
+        [
+            tool("opa"),
+            "eval",
+            "--format",
+            "json",
+            "--strict-builtin-errors",
+            "--stdin-input",
+            "--bundle",
+            str(built_bundle),
+            "out := [d | some p in input.pairs; x := json.unmarshal(json.marshal(p[0])); "
+            "c := json.unmarshal(json.marshal(p[1])); d := data.mlfence.decision with input as x "
+            "with data.mlfence.config as c]",
+        ],
+        input_text=json.dumps({"pairs": pairs}),
+    )
     assert proc.returncode == 0, (proc.stderr or proc.stdout)[-3000:]
     decisions = json.loads(proc.stdout)["result"][0]["bindings"]["out"]
     assert len(decisions) == len(pairs)
@@ -340,13 +587,41 @@ def test_wrong_typed_parameters_never_error(built_bundle: Path, pairs: list[tupl
 
 
 def test_scan_entrypoint_on_adversarial_batch() -> None:
-    docs = [{"path": "x", "index": i, "document": d} for i, d in enumerate(
-        [None, [], "text", {"kind": "List", "items": 5}, {"apiVersion": "v1", "kind": "Pod", "metadata": []},
-         {"format_version": 1, "resource_changes": "x"}, {"kind": "AdmissionReview", "request": None},
-         *FOUND_POD_AND_AUTHZ_NULL, *FOUND_NETPOL_TYPES_NULL, *FOUND_PLAN_BLOCKS])]
-    proc = run([tool("opa"), "eval", "--format", "json", "--strict-builtin-errors", "--stdin-input",
-                "-d", str(ROOT / "policy"), "-d", str(ROOT / "data"), "--ignore", "*_test.rego", "data.mlfence.scan"],
-               input_text=json.dumps({"documents": docs}))
+    docs = [
+        {"path": "x", "index": i, "document": d}
+        for i, d in enumerate(
+            [
+                None,
+                [],
+                "text",
+                {"kind": "List", "items": 5},
+                {"apiVersion": "v1", "kind": "Pod", "metadata": []},
+                {"format_version": 1, "resource_changes": "x"},
+                {"kind": "AdmissionReview", "request": None},
+                *FOUND_POD_AND_AUTHZ_NULL,
+                *FOUND_NETPOL_TYPES_NULL,
+                *FOUND_PLAN_BLOCKS,
+            ]
+        )
+    ]
+    proc = run(
+        [
+            tool("opa"),
+            "eval",
+            "--format",
+            "json",
+            "--strict-builtin-errors",
+            "--stdin-input",
+            "-d",
+            str(ROOT / "policy"),
+            "-d",
+            str(ROOT / "data"),
+            "--ignore",
+            "*_test.rego",
+            "data.mlfence.scan",
+        ],
+        input_text=json.dumps({"documents": docs}),
+    )
     assert proc.returncode == 0, proc.stderr
     answers = json.loads(proc.stdout)["result"][0]["expressions"][0]["value"]
     assert [a["index"] for a in answers] == list(range(len(docs)))

@@ -47,14 +47,19 @@ def test_custom_regal_rule_passes_its_own_tests() -> None:
 
 
 def test_bad_metadata_is_reported_and_good_metadata_is_not(tmp_path: Path) -> None:
-    violations = _lint(tmp_path, {
-        "good": _GOOD.format(id="MLF-TF-901", severity="high", target="terraform", slug="good"),
-        "bad": _GOOD.format(id="MLF-TF-901", severity="urgent", target="kubernetes", slug="bad"),
-    })
+    violations = _lint(
+        tmp_path,
+        {
+            "good": _GOOD.format(id="MLF-TF-901", severity="high", target="terraform", slug="good"),
+            "bad": _GOOD.format(id="MLF-TF-901", severity="urgent", target="kubernetes", slug="bad"),
+        },
+    )
     found = {(Path(str(v["location"]["file"])).name, v["description"]) for v in violations}  # type: ignore[index]
     assert found == {
-        ("bad.rego",
-         'custom.target "kubernetes" does not match the rule\'s folder policy/mlfence/terraform ("terraform")'),
+        (
+            "bad.rego",
+            'custom.target "kubernetes" does not match the rule\'s folder policy/mlfence/terraform ("terraform")',
+        ),
         ("bad.rego", 'custom.severity "urgent" is not one of low, medium, high, critical'),
         # The first holder (by file) keeps the ID; every other one is reported.
         ("good.rego", "custom.id MLF-TF-901 is also used by policy/mlfence/terraform/aws/bad/bad.rego"),

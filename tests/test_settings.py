@@ -20,7 +20,8 @@ TODAY = dt.datetime.now(dt.UTC).date()
 SOON = (TODAY + dt.timedelta(days=30)).isoformat()
 
 OPEN_EGRESS = {
-    "apiVersion": "networking.k8s.io/v1", "kind": "NetworkPolicy",
+    "apiVersion": "networking.k8s.io/v1",
+    "kind": "NetworkPolicy",
     "metadata": {"name": "open-egress", "namespace": "ml-serving"},
     "spec": {"podSelector": {}, "policyTypes": ["Egress"], "egress": [{"to": [{"ipBlock": {"cidr": "0.0.0.0/0"}}]}]},
 }
@@ -28,13 +29,22 @@ OPEN_EGRESS = {
 
 def _pod(name: str, annotations: dict[str, str] | None = None) -> dict:
     metadata = {"name": name, "namespace": "ml-serving", **({"annotations": annotations} if annotations else {})}
-    return {"apiVersion": "v1", "kind": "Pod", "metadata": metadata,
-            "spec": {"hostNetwork": True, "serviceAccountName": name, "containers": [{"name": "c", "image": "i"}]}}
+    return {
+        "apiVersion": "v1",
+        "kind": "Pod",
+        "metadata": metadata,
+        "spec": {"hostNetwork": True, "serviceAccountName": name, "containers": [{"name": "c", "image": "i"}]},
+    }
 
 
-SUPPRESSED = _pod("nccl-debug", {"mlfence.io/suppress": "MLF-K8S-002",
-                                 "mlfence.io/suppress-reason": "NCCL debugging on dedicated nodes, PLAT-77",
-                                 "mlfence.io/suppress-expires": SOON})
+SUPPRESSED = _pod(
+    "nccl-debug",
+    {
+        "mlfence.io/suppress": "MLF-K8S-002",
+        "mlfence.io/suppress-reason": "NCCL debugging on dedicated nodes, PLAT-77",
+        "mlfence.io/suppress-expires": SOON,
+    },
+)
 UNREASONED = _pod("no-reason", {"mlfence.io/suppress": "MLF-K8S-002"})
 
 
@@ -65,9 +75,9 @@ def _check(repo: Path, *args: str) -> tuple[int, dict]:
 
 # --- the settings file: found upward, validated with file:line: key ------------------------------
 
+
 def test_settings_file_found_above_the_scanned_path_changes_the_verdict(tmp_path: Path) -> None:
-    repo = _repo(tmp_path, {"version": 1, "rules": {"disable": ["MLF-K8S-001"],
-                                                    "severity": {"MLF-K8S-006": "low"}}})
+    repo = _repo(tmp_path, {"version": 1, "rules": {"disable": ["MLF-K8S-001"], "severity": {"MLF-K8S-006": "low"}}})
     _code, report = _check(repo)
     rules = {f["rule_id"]: f["severity"] for f in report["findings"]}
     assert "MLF-K8S-001" not in rules
@@ -83,26 +93,37 @@ def test_parameters_from_settings(tmp_path: Path) -> None:
     assert code == 0 and report["findings"] == []
 
 
-@pytest.mark.parametrize(("text", "words"), [
-    ("version: 1\nparameters:\n  nope: 1\n", ".mlfence.yaml:3: parameters.nope: no rule parameter of that name"),
-    ("parameters:\n  ml_ports: 22\n", ".mlfence.yaml:2: parameters.ml_ports: expected a list"),
-    ("parameters:\n  internal_cidrs: [10.0.0.0/8, 10.0.0.300/32]\n", "'10.0.0.300/32' is not a CIDR"),
-    ("parameters:\n  exemptions: []\n", ".mlfence.yaml:1: parameters"),
-    ("rules:\n  disable: [MLF-K8S-999]\n", ".mlfence.yaml:2: rules.disable[0]: no rule MLF-K8S-999"),
-    ("rules:\n  severity: {MLF-K8S-001: urgent}\n", "rules.severity.MLF-K8S-001: 'urgent' is not one of"),
-    ("colour: blue\n", ".mlfence.yaml:1: (top level): Additional properties are not allowed ('colour'"),
-    ("rules: [\n", ".mlfence.yaml:2: not valid YAML"),
-    ("flows:\n  components:\n    - {name: training, namespace: ml-training}\n",
-     ".mlfence.yaml:3: flows.components[0]: Additional properties are not allowed ('namespace'"),
-    ("flows:\n  components:\n    - {name: training, namespaces: [ml]}\n"
-     "  allow:\n    - {from: training, to: registry}\n",
-     ".mlfence.yaml:5: flows.allow[0].to: no component named 'registry' (declared: training)"),
-    ("flows:\n  components:\n    - {name: a, namespaces: [ml]}\n    - {name: a, namespaces: [x]}\n",
-     ".mlfence.yaml:4: flows.components[1].name: 'a' is declared twice"),
-    ("flows:\n  components:\n    - {name: a, namespaces: [ml], egress: {via: gw}}\n",
-     "flows.components[0].egress.via: no component named 'gw'"),
-    ("flows:\n  allow:\n    - {from: a, to: b, ports: [70000]}\n", "flows.allow[0].ports[0]"),
-])
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        ("version: 1\nparameters:\n  nope: 1\n", ".mlfence.yaml:3: parameters.nope: no rule parameter of that name"),
+        ("parameters:\n  ml_ports: 22\n", ".mlfence.yaml:2: parameters.ml_ports: expected a list"),
+        ("parameters:\n  internal_cidrs: [10.0.0.0/8, 10.0.0.300/32]\n", "'10.0.0.300/32' is not a CIDR"),
+        ("parameters:\n  exemptions: []\n", ".mlfence.yaml:1: parameters"),
+        ("rules:\n  disable: [MLF-K8S-999]\n", ".mlfence.yaml:2: rules.disable[0]: no rule MLF-K8S-999"),
+        ("rules:\n  severity: {MLF-K8S-001: urgent}\n", "rules.severity.MLF-K8S-001: 'urgent' is not one of"),
+        ("colour: blue\n", ".mlfence.yaml:1: (top level): Additional properties are not allowed ('colour'"),
+        ("rules: [\n", ".mlfence.yaml:2: not valid YAML"),
+        (
+            "flows:\n  components:\n    - {name: training, namespace: ml-training}\n",
+            ".mlfence.yaml:3: flows.components[0]: Additional properties are not allowed ('namespace'",
+        ),
+        (
+            "flows:\n  components:\n    - {name: training, namespaces: [ml]}\n"
+            "  allow:\n    - {from: training, to: registry}\n",
+            ".mlfence.yaml:5: flows.allow[0].to: no component named 'registry' (declared: training)",
+        ),
+        (
+            "flows:\n  components:\n    - {name: a, namespaces: [ml]}\n    - {name: a, namespaces: [x]}\n",
+            ".mlfence.yaml:4: flows.components[1].name: 'a' is declared twice",
+        ),
+        (
+            "flows:\n  components:\n    - {name: a, namespaces: [ml], egress: {via: gw}}\n",
+            "flows.components[0].egress.via: no component named 'gw'",
+        ),
+        ("flows:\n  allow:\n    - {from: a, to: b, ports: [70000]}\n", "flows.allow[0].ports[0]"),
+    ],
+)
 def test_bad_settings_are_one_line_naming_file_line_and_key(tmp_path: Path, text: str, words: str) -> None:
     repo = _repo(tmp_path, text)
     code, _out, err = mlfence("check", "k8s", cwd=repo)
@@ -112,25 +133,39 @@ def test_bad_settings_are_one_line_naming_file_line_and_key(tmp_path: Path, text
 
 
 def test_flows_are_accepted_and_passed_through(tmp_path: Path) -> None:
-    flows = {"components": [{"name": "trainer", "namespaces": ["ml-training"], "pods": {"matchLabels": {"app": "t"}},
-                             "egress": {"approved": ["aws/S3"]}},
-                            {"name": "registry", "namespace_selector": {"matchLabels": {"team": "ml"}}}],
-             "allow": [{"from": "trainer", "to": "registry",
-                        "ports": [5000, "8000-8100", {"port": 53, "protocol": "UDP"}]}]}
+    flows = {
+        "components": [
+            {
+                "name": "trainer",
+                "namespaces": ["ml-training"],
+                "pods": {"matchLabels": {"app": "t"}},
+                "egress": {"approved": ["aws/S3"]},
+            },
+            {"name": "registry", "namespace_selector": {"matchLabels": {"team": "ml"}}},
+        ],
+        "allow": [{"from": "trainer", "to": "registry", "ports": [5000, "8000-8100", {"port": 53, "protocol": "UDP"}]}],
+    }
     repo = _repo(tmp_path, {"flows": flows})
     loaded = settings.load(scanned=[str(repo / "k8s")])
     assert loaded.rule_parameters()["flows"] == flows
 
 
-_JOB = {"apiVersion": "batch/v1", "kind": "Job", "metadata": {"name": "train"},
-        "spec": {"template": {"spec": {"serviceAccountName": "train",
-                                       "containers": [{"name": "c", "image": "i"}]}}}}
+_JOB = {
+    "apiVersion": "batch/v1",
+    "kind": "Job",
+    "metadata": {"name": "train"},
+    "spec": {"template": {"spec": {"serviceAccountName": "train", "containers": [{"name": "c", "image": "i"}]}}},
+}
 
 
 def _deny(namespace: str | None) -> dict:
     meta = {"name": "deny-all"} | ({"namespace": namespace} if namespace else {})
-    return {"apiVersion": "networking.k8s.io/v1", "kind": "NetworkPolicy", "metadata": meta,
-            "spec": {"podSelector": {}, "policyTypes": ["Ingress", "Egress"]}}
+    return {
+        "apiVersion": "networking.k8s.io/v1",
+        "kind": "NetworkPolicy",
+        "metadata": meta,
+        "spec": {"podSelector": {}, "policyTypes": ["Ingress", "Egress"]},
+    }
 
 
 def _default_deny_resources(repo: Path) -> set[str]:
@@ -141,8 +176,9 @@ def _default_deny_resources(repo: Path) -> set[str]:
 def test_folder_namespaces_place_namespace_less_objects(tmp_path: Path) -> None:
     """`namespaces:` puts a folder's namespace-less objects in the namespace they are deployed
     into: judged with that namespace's policies, never with other folders' namespace-less ones."""
-    repo = _repo(tmp_path, {"namespaces": {"k8s/train": "ml-train", "k8s/train/canary": "ml-canary"}},
-                 _deny("ml-train"))
+    repo = _repo(
+        tmp_path, {"namespaces": {"k8s/train": "ml-train", "k8s/train/canary": "ml-canary"}}, _deny("ml-train")
+    )
     for folder in ("train", "train/canary", "serve"):
         (repo / "k8s" / folder).mkdir(parents=True, exist_ok=True)
         (repo / "k8s" / folder / "job.yaml").write_text(yaml.safe_dump(_JOB))
@@ -159,10 +195,13 @@ def test_folder_namespaces_place_namespace_less_objects(tmp_path: Path) -> None:
     assert "ml-train/Job/train" not in _default_deny_resources(repo)
 
 
-@pytest.mark.parametrize(("text", "words"), [
-    ("namespaces:\n  k8s/train: ML_Train\n", "namespaces.k8s/train: 'ML_Train' does not match"),
-    ("namespaces: [k8s]\n", "namespaces: ['k8s'] is not of type 'object'"),
-])
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        ("namespaces:\n  k8s/train: ML_Train\n", "namespaces.k8s/train: 'ML_Train' does not match"),
+        ("namespaces: [k8s]\n", "namespaces: ['k8s'] is not of type 'object'"),
+    ],
+)
 def test_bad_folder_namespaces(tmp_path: Path, text: str, words: str) -> None:
     repo = _repo(tmp_path, text)
     code, _out, err = mlfence("check", "k8s", cwd=repo)
@@ -177,8 +216,9 @@ def test_config_option_and_two_settings_files_in_one_run(tmp_path: Path) -> None
     (other / "k8s" / "x.yaml").write_text(yaml.safe_dump(OPEN_EGRESS))
     code, _out, err = mlfence("check", str(repo / "k8s"), str(other / "k8s"), cwd=tmp_path)
     assert code == 2 and "governed by" in err and "--config" in err
-    code, out, _ = mlfence("check", "-q", "--format", "json", "--config", str(repo / ".mlfence.yaml"),
-                           str(other / "k8s"), cwd=tmp_path)
+    code, out, _ = mlfence(
+        "check", "-q", "--format", "json", "--config", str(repo / ".mlfence.yaml"), str(other / "k8s"), cwd=tmp_path
+    )
     assert "MLF-K8S-001" not in {f["rule_id"] for f in json.loads(out)["findings"]}
 
 
@@ -198,24 +238,34 @@ def test_data_option_adds_to_the_shipped_data(tmp_path: Path) -> None:
 
 # --- exemptions: the same limits from every source -------------------------------------------------
 
+
 def _entry(**changes: str) -> dict:
-    return {"rule": "MLF-K8S-001", "resource": "ml-serving/NetworkPolicy/open-*", "reason": "egress proxy pending",
-            "owner": "platform-security", "expires": SOON, **changes}
+    return {
+        "rule": "MLF-K8S-001",
+        "resource": "ml-serving/NetworkPolicy/open-*",
+        "reason": "egress proxy pending",
+        "owner": "platform-security",
+        "expires": SOON,
+        **changes,
+    }
 
 
 ABUSIVE = {"rule": "*", "resource": "*", "reason": "x", "owner": "x", "expires": "9999-12-31"}
 
 
-@pytest.mark.parametrize(("entry", "words"), [
-    (ABUSIVE, "exemptions[0]"),
-    ({**_entry(), "rule": "*"}, "rule '*' exempts every rule"),
-    (_entry(owner="x"), "owner"),
-    (_entry(owner="TBD"), "is not a real owner"),
-    (_entry(expires="9999-12-31"), "more than 90 days after today"),
-    (_entry(rule="MLF-K8S-999"), "no rule MLF-K8S-999"),
-    (_entry(resource=" ml/*"), "not a valid glob"),
-    (_entry(reason="ok"), "reason"),
-])
+@pytest.mark.parametrize(
+    ("entry", "words"),
+    [
+        (ABUSIVE, "exemptions[0]"),
+        ({**_entry(), "rule": "*"}, "rule '*' exempts every rule"),
+        (_entry(owner="x"), "owner"),
+        (_entry(owner="TBD"), "is not a real owner"),
+        (_entry(expires="9999-12-31"), "more than 90 days after today"),
+        (_entry(rule="MLF-K8S-999"), "no rule MLF-K8S-999"),
+        (_entry(resource=" ml/*"), "not a valid glob"),
+        (_entry(reason="ok"), "reason"),
+    ],
+)
 def test_abusive_exemptions_are_refused_from_every_source(tmp_path: Path, entry: dict, words: str) -> None:
     sources = {
         "settings": lambda: (_repo(tmp_path / "s", {"exemptions": [entry]}), []),
@@ -244,8 +294,13 @@ def _data_dir(tmp_path: Path, entry: dict) -> Path:
 
 
 def test_wildcard_rule_when_flagged_and_scoped(tmp_path: Path) -> None:
-    repo = _repo(tmp_path, {"exemption_limits": {"allow_all_rules": True},
-                            "exemptions": [_entry(rule="*", resource="ml-serving/NetworkPolicy/*")]})
+    repo = _repo(
+        tmp_path,
+        {
+            "exemption_limits": {"allow_all_rules": True},
+            "exemptions": [_entry(rule="*", resource="ml-serving/NetworkPolicy/*")],
+        },
+    )
     code, report = _check(repo)
     assert code == 0 and {f["status"] for f in report["findings"]} == {"exempted"}
 
@@ -253,18 +308,28 @@ def test_wildcard_rule_when_flagged_and_scoped(tmp_path: Path) -> None:
 def test_two_sources_together_and_unused_exemptions(tmp_path: Path) -> None:
     unused = _entry(rule="MLF-K8S-030", resource="ml-serving/Service/gateway")
     repo = _repo(tmp_path, {"exemptions": [_entry(), unused]})
-    _code, report = _check(repo, "--exemptions", str(_write(tmp_path, _entry())),
-                          "--data", str(_data_dir(tmp_path, _entry())))
+    _code, report = _check(
+        repo, "--exemptions", str(_write(tmp_path, _entry())), "--data", str(_data_dir(tmp_path, _entry()))
+    )
     assert _statuses(report)[("MLF-K8S-001", "ml-serving/NetworkPolicy/open-egress")] == "exempted"
     assert [(u["rule"], u["resource"]) for u in report["summary"]["unused_exemptions"]] == [
-        ("MLF-K8S-030", "ml-serving/Service/gateway")]
+        ("MLF-K8S-030", "ml-serving/Service/gateway")
+    ]
 
 
 def test_star_matches_terraform_addresses(tmp_path: Path) -> None:
     plan = ROOT / "examples" / "terraform" / "ml-platform.plan.json"
     repo = _repo(tmp_path, "version: 1\n")
-    _code, out, err = mlfence("check", "-q", "--format", "json", str(plan), "--exemptions",
-                             str(_write(tmp_path, _entry(rule="MLF-TF-001", resource="*"))), cwd=repo)
+    _code, out, err = mlfence(
+        "check",
+        "-q",
+        "--format",
+        "json",
+        str(plan),
+        "--exemptions",
+        str(_write(tmp_path, _entry(rule="MLF-TF-001", resource="*"))),
+        cwd=repo,
+    )
     report = json.loads(out)
     tf001 = [f for f in report["findings"] if f["rule_id"] == "MLF-TF-001"]
     assert tf001 and all(f["status"] == "exempted" for f in tf001), err
@@ -298,11 +363,13 @@ def test_glob_semantics() -> None:
 
 # --- every engine enforces the same settings -------------------------------------------------------
 
+
 @pytest.fixture(scope="module")
 def built_repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
     tmp = tmp_path_factory.mktemp("engines")
-    repo = _repo(tmp, {"exemptions": [_entry()], "rules": {"disable": ["MLF-K8S-009"]}},
-                 OPEN_EGRESS, SUPPRESSED, UNREASONED)
+    repo = _repo(
+        tmp, {"exemptions": [_entry()], "rules": {"disable": ["MLF-K8S-009"]}}, OPEN_EGRESS, SUPPRESSED, UNREASONED
+    )
     code, _out, err = mlfence("build", "--out", "dist", cwd=repo)
     assert code == 0, err
     return repo
@@ -326,8 +393,11 @@ def test_cli_applies_settings_exemptions_and_suppressions(built_repo: Path) -> N
     notes = {f["resource"]: f["message"] for f in report["findings"] if f["rule_id"] == "MLF-K8S-002"}
     assert "suppressed inline: NCCL debugging" in notes["ml-serving/Pod/nccl-debug"]
     assert "inline suppression ignored" in notes["ml-serving/Pod/no-reason"]
-    marks = {f["resource"]: f.get("suppression", {}).get("state") for f in report["findings"]
-             if f["rule_id"] == "MLF-K8S-002"}
+    marks = {
+        f["resource"]: f.get("suppression", {}).get("state")
+        for f in report["findings"]
+        if f["rule_id"] == "MLF-K8S-002"
+    }
     assert marks == {"ml-serving/Pod/nccl-debug": "active", "ml-serving/Pod/no-reason": "invalid"}
 
 
@@ -344,9 +414,23 @@ def test_bundle_applies_the_same(built_repo: Path) -> None:
 
 def test_conftest_applies_the_same(built_repo: Path) -> None:
     tree = built_repo / "dist" / "conftest"
-    proc = subprocess.run([tool("conftest"), "test", "-o", "json", "-p", str(tree / "policy"), "-d",
-                           str(tree / "data"), "k8s/objects.yaml"], cwd=built_repo, capture_output=True, text=True,
-                          check=False)
+    proc = subprocess.run(
+        [
+            tool("conftest"),
+            "test",
+            "-o",
+            "json",
+            "-p",
+            str(tree / "policy"),
+            "-d",
+            str(tree / "data"),
+            "k8s/objects.yaml",
+        ],
+        cwd=built_repo,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     results = json.loads(proc.stdout)
     statuses: dict[tuple[str, str], str] = {}
     for result in results:
@@ -364,8 +448,20 @@ def test_gatekeeper_applies_the_same(built_repo: Path) -> None:
     for obj in (OPEN_EGRESS, SUPPRESSED, UNREASONED):
         manifest = built_repo / f"{obj['metadata']['name']}.yaml"
         manifest.write_text(yaml.safe_dump(obj))
-        proc = run([tool("gator"), "test", "-o", "json", "-f", str(gk / "templates"), "-f", str(gk / "constraints"),
-                    "-f", str(manifest)])
+        proc = run(
+            [
+                tool("gator"),
+                "test",
+                "-o",
+                "json",
+                "-f",
+                str(gk / "templates"),
+                "-f",
+                str(gk / "constraints"),
+                "-f",
+                str(manifest),
+            ]
+        )
         assert proc.returncode in (0, 1), proc.stderr
         for item in json.loads(proc.stdout or "[]") or []:
             details = item["metadata"]["details"]
@@ -390,8 +486,11 @@ def test_abusive_entry_written_straight_into_engine_data_exempts_nothing(tmp_pat
     not help: the Rego applies the same limits in Gatekeeper and conftest."""
     from mlfence import gatekeeper, parameters
 
-    params = {**parameters.gatekeeper(ROOT / "data"), "exemptions": [ABUSIVE],
-              "exemption_limits": {"allow_all_rules": True, "max_days": 366}}
+    params = {
+        **parameters.gatekeeper(ROOT / "data"),
+        "exemptions": [ABUSIVE],
+        "exemption_limits": {"allow_all_rules": True, "max_days": 366},
+    }
     gk = tmp_path / "gk"
     for artifact in gatekeeper.artifacts(params):
         if artifact.path.split("/")[0] in ("templates", "constraints") and "mlf-k8s-001" in artifact.path:

@@ -39,30 +39,45 @@ pytestmark = pytest.mark.slow
 
 NAMESPACE = "ml-serving"
 DEFAULT_DENY: dict[str, Any] = {
-    "apiVersion": "networking.k8s.io/v1", "kind": "NetworkPolicy",
+    "apiVersion": "networking.k8s.io/v1",
+    "kind": "NetworkPolicy",
     "metadata": {"name": "default-deny-all", "namespace": NAMESPACE},
     "spec": {"podSelector": {}, "policyTypes": ["Ingress", "Egress"]},
 }
 OPEN_EGRESS: dict[str, Any] = {
-    "apiVersion": "networking.k8s.io/v1", "kind": "NetworkPolicy",
+    "apiVersion": "networking.k8s.io/v1",
+    "kind": "NetworkPolicy",
     "metadata": {"name": "open-egress", "namespace": NAMESPACE},
     "spec": {"podSelector": {}, "policyTypes": ["Egress"], "egress": [{"to": [{"ipBlock": {"cidr": "0.0.0.0/0"}}]}]},
 }
 PLAN = ROOT / "examples" / "terraform" / "ml-platform.plan.json"
 # Revision B of the bundle differs in data only: it exempts OPEN_EGRESS, so a decision tells
 # which revision answered.
-EXEMPTION = {"rule": "*", "resource": f"{NAMESPACE}/NetworkPolicy/open-egress", "reason": "sidecar test revision B",
-             "owner": "platform-team",
-             # Exemptions expire at most 90 days ahead (issue 16 §4).
-             "expires": (dt.datetime.now(dt.UTC).date() + dt.timedelta(days=30)).isoformat()}
+EXEMPTION = {
+    "rule": "*",
+    "resource": f"{NAMESPACE}/NetworkPolicy/open-egress",
+    "reason": "sidecar test revision B",
+    "owner": "platform-team",
+    # Exemptions expire at most 90 days ahead (issue 16 §4).
+    "expires": (dt.datetime.now(dt.UTC).date() + dt.timedelta(days=30)).isoformat(),
+}
 
 
 def admission_review(obj: dict[str, Any], uid: str) -> dict[str, Any]:
-    return {"apiVersion": "admission.k8s.io/v1", "kind": "AdmissionReview", "request": {
-        "uid": uid, "operation": "CREATE", "namespace": obj["metadata"]["namespace"], "name": obj["metadata"]["name"],
-        "kind": {"group": "networking.k8s.io", "version": "v1", "kind": obj["kind"]},
-        "resource": {"group": "networking.k8s.io", "version": "v1", "resource": "networkpolicies"},
-        "userInfo": {"username": "alice"}, "object": obj}}
+    return {
+        "apiVersion": "admission.k8s.io/v1",
+        "kind": "AdmissionReview",
+        "request": {
+            "uid": uid,
+            "operation": "CREATE",
+            "namespace": obj["metadata"]["namespace"],
+            "name": obj["metadata"]["name"],
+            "kind": {"group": "networking.k8s.io", "version": "v1", "kind": obj["kind"]},
+            "resource": {"group": "networking.k8s.io", "version": "v1", "resource": "networkpolicies"},
+            "userInfo": {"username": "alice"},
+            "object": obj,
+        },
+    }
 
 
 def rule_ids(decision: dict[str, Any], status: str = "fail") -> set[str]:
@@ -102,9 +117,15 @@ def built(workspace: Path, trusted_key: keys.KeyPair, rogue_key: keys.KeyPair) -
     good = bundles.build(out / "good.tar.gz", trusted_key.private)  # also warms the rule catalog cache
     variant = bundles.variant_root(ROOT, workspace / "variant", [EXEMPTION])
     with ThreadPoolExecutor(max_workers=2) as pool:  # each build is mostly an `opa build` process
-        jobs = [pool.submit(bundle.build, out / name, key, key_id=key_id, root=variant) for name, key, key_id in (
-            ("newer.tar.gz", trusted_key.private, "mlfence"), ("rogue.tar.gz", rogue_key.private, "mlfence"),
-            ("unsigned.tar.gz", None, "mlfence"), ("other-id.tar.gz", rogue_key.private, "mlfence-next"))]
+        jobs = [
+            pool.submit(bundle.build, out / name, key, key_id=key_id, root=variant)
+            for name, key, key_id in (
+                ("newer.tar.gz", trusted_key.private, "mlfence"),
+                ("rogue.tar.gz", rogue_key.private, "mlfence"),
+                ("unsigned.tar.gz", None, "mlfence"),
+                ("other-id.tar.gz", rogue_key.private, "mlfence-next"),
+            )
+        ]
         newer, rogue, unsigned, other_id = (job.result(timeout=300) for job in jobs)
     assert ".signatures.json" not in {n.lstrip("/") for n in bundles.members(unsigned.path)}
     tampered = out / "tampered.tar.gz"
@@ -113,8 +134,9 @@ def built(workspace: Path, trusted_key: keys.KeyPair, rogue_key: keys.KeyPair) -
     assert rogue.revision == newer.revision
     for path in (good.path, newer.path, rogue.path, tampered):
         assert ".signatures.json" in {n.lstrip("/") for n in bundles.members(path)}, f"{path} is not signed"
-    return Bundles(good.path, good.revision, newer.path, newer.revision, rogue.path, tampered, unsigned.path,
-                   other_id.path)
+    return Bundles(
+        good.path, good.revision, newer.path, newer.revision, rogue.path, tampered, unsigned.path, other_id.path
+    )
 
 
 @pytest.fixture(scope="module")
@@ -134,12 +156,17 @@ class Sidecars:
         self.workdir, self.public_key = workdir, public_key
         self.started: list[OpaSidecar] = []
 
-    def start(self, service_url: str, resource: str, name: str = "opa", persistence: Path | None = None,
-              service_type: str | None = None,
-              patch: Callable[[dict[str, Any]], None] | None = None) -> OpaSidecar:
+    def start(
+        self,
+        service_url: str,
+        resource: str,
+        name: str = "opa",
+        persistence: Path | None = None,
+        service_type: str | None = None,
+        patch: Callable[[dict[str, Any]], None] | None = None,
+    ) -> OpaSidecar:
         workdir = self.workdir / name
-        config = sidecar_config(service_url, resource, self.public_key.public_pem(),
-                                persistence or workdir / "persist")
+        config = sidecar_config(service_url, resource, self.public_key.public_pem(), persistence or workdir / "persist")
         if service_type is not None:
             config["services"]["mlfence-bundles"]["type"] = service_type
         if patch is not None:
@@ -177,8 +204,7 @@ def assert_fails_closed(opa: OpaSidecar) -> None:
     assert review["allowed"] is False and review["uid"] == "uid-7", review
     assert review["status"]["code"] == 403 and "no policy bundle is active" in review["status"]["message"], review
     # The v0 API (raw input, raw output, as a webhook would use it) says 404 for undefined.
-    response = opa.http.post(f"{opa.url}/v0/data/mlfence/admission", json=admission_review(OPEN_EGRESS, "u"),
-                             timeout=5)
+    response = opa.http.post(f"{opa.url}/v0/data/mlfence/admission", json=admission_review(OPEN_EGRESS, "u"), timeout=5)
     assert response.status_code == 404, f"v0 admission without a bundle: HTTP {response.status_code}"
 
 
@@ -210,8 +236,9 @@ def test_bundle_server_sends_etags_and_not_modified(server: NginxServer, built: 
 # -- activation and decisions ------------------------------------------------------------------
 
 
-def test_ready_only_after_activation_then_decides_correctly(server: NginxServer, built: Bundles,
-                                                            sidecars: Sidecars) -> None:
+def test_ready_only_after_activation_then_decides_correctly(
+    server: NginxServer, built: Bundles, sidecars: Sidecars
+) -> None:
     opa = sidecars.start(server.url, "decisions.tar.gz")
     assert opa.health(bundles=False) == 200, "liveness (/health) must not depend on the bundle"
     # The resource is not published yet (404): never ready, and callers are refused.
@@ -240,8 +267,9 @@ def test_ready_only_after_activation_then_decides_correctly(server: NginxServer,
     assert response["uid"] == "uid-denied" and response["allowed"] is False, refused
     assert response["status"]["code"] == 403 and "MLF-K8S-001" in response["status"]["message"], refused
     # The v0 API takes the AdmissionReview as the raw input and returns the raw response.
-    raw = opa.http.post(f"{opa.url}/v0/data/mlfence/admission", json=admission_review(OPEN_EGRESS, "uid-v0"),
-                        timeout=10)
+    raw = opa.http.post(
+        f"{opa.url}/v0/data/mlfence/admission", json=admission_review(OPEN_EGRESS, "uid-v0"), timeout=10
+    )
     assert raw.status_code == 200 and raw.json()["response"]["uid"] == "uid-v0", raw.text[:300]
     assert raw.json()["response"]["allowed"] is False
 
@@ -299,8 +327,9 @@ REFUSALS = {"tampered": "digest mismatch", "rogue": "verification error", "unsig
 
 
 @pytest.mark.parametrize("bad", sorted(REFUSALS))
-def test_bad_bundle_is_refused_and_last_good_keeps_answering(bad: str, server: NginxServer, built: Bundles,
-                                                             sidecars: Sidecars) -> None:
+def test_bad_bundle_is_refused_and_last_good_keeps_answering(
+    bad: str, server: NginxServer, built: Bundles, sidecars: Sidecars
+) -> None:
     resource = f"{bad}.tar.gz"
     server.publish(built.good, resource)
     opa = sidecars.start(server.url, resource)
@@ -308,10 +337,15 @@ def test_bad_bundle_is_refused_and_last_good_keeps_answering(bad: str, server: N
     seen = len(opa.log_records())
 
     etag = server.publish(getattr(built, bad), resource)
-    wait_until(lambda: server.served(resource, etag), 15, f"OPA to download the {bad} bundle",
-               detail=lambda: "\n".join(server.requests_for(resource)[-10:]))
-    error = wait_until(lambda: refusal_after(opa, seen), 15, f"OPA to log the {bad} bundle's refusal",
-                       detail=opa.detail)
+    wait_until(
+        lambda: server.served(resource, etag),
+        15,
+        f"OPA to download the {bad} bundle",
+        detail=lambda: "\n".join(server.requests_for(resource)[-10:]),
+    )
+    error = wait_until(
+        lambda: refusal_after(opa, seen), 15, f"OPA to log the {bad} bundle's refusal", detail=opa.detail
+    )
     text = json.dumps(error).lower()
     assert REFUSALS[bad] in text, f"unexpected refusal reason for the {bad} bundle: {error}"
     status = wait_until(lambda: (s := opa.bundle_status()).get("code") and s, 10, "the bundle status to show an error")
@@ -326,7 +360,8 @@ def test_bad_bundle_is_refused_and_last_good_keeps_answering(bad: str, server: N
 
 
 def test_server_down_keeps_last_good_and_persisted_bundle_survives_restart(
-        workspace: Path, built: Bundles, sidecars: Sidecars, tmp_path: Path) -> None:
+    workspace: Path, built: Bundles, sidecars: Sidecars, tmp_path: Path
+) -> None:
     own = NginxServer(tmp_path / "nginx")  # this test stops its server: not the shared one
     own.start()
     try:
@@ -346,27 +381,33 @@ def test_server_down_keeps_last_good_and_persisted_bundle_survives_restart(
     restarted = sidecars.start(own.url, "bundle.tar.gz", name="restarted", persistence=persist)
     restarted.wait_ready(timeout=20)
     assert_answers_like(restarted, built.good_revision)
-    assert restarted.result("mlfence/admission", admission_review(OPEN_EGRESS, "after-restart"))["response"][
-        "allowed"] is False
+    assert (
+        restarted.result("mlfence/admission", admission_review(OPEN_EGRESS, "after-restart"))["response"]["allowed"]
+        is False
+    )
 
     # The persisted copy is verified again at startup: tampered on disk, it is refused.
     restarted.stop()
     persisted = next(persist.rglob("bundle.tar.gz"))
-    bundles.rewrite(persisted, persisted.with_suffix(".tmp"), "data.json",
-                    lambda data: bundles.exempt_namespace(data, NAMESPACE))
+    bundles.rewrite(
+        persisted, persisted.with_suffix(".tmp"), "data.json", lambda data: bundles.exempt_namespace(data, NAMESPACE)
+    )
     persisted.with_suffix(".tmp").replace(persisted)
     tampered = sidecars.start(own.url, "bundle.tar.gz", name="tampered-disk", persistence=persist)
-    error = wait_until(lambda: refusal_after(tampered, 0), 15, "OPA to refuse the tampered persisted bundle",
-                       detail=tampered.detail)
+    error = wait_until(
+        lambda: refusal_after(tampered, 0), 15, "OPA to refuse the tampered persisted bundle", detail=tampered.detail
+    )
     assert "load bundle from disk" in error["msg"] and "digest mismatch" in error["msg"], error
     holds_for(lambda: tampered.health() != 200, 1.0, "readiness to stay false with a tampered persisted bundle")
     assert_fails_closed(tampered)
 
 
-def test_signing_keyid_pins_the_key_and_is_needed(server: NginxServer, built: Bundles, rogue_key: keys.KeyPair,
-                                                 sidecars: Sidecars) -> None:
+def test_signing_keyid_pins_the_key_and_is_needed(
+    server: NginxServer, built: Bundles, rogue_key: keys.KeyPair, sidecars: Sidecars
+) -> None:
     """docs/deploy.md "Signing keys": the configured keyid wins over the key id a bundle claims,
     and a `signing` section without keyid let OPA 1.21 activate an unsigned bundle."""
+
     def second_key(config: dict[str, Any]) -> None:
         config["keys"]["mlfence-next"] = {"algorithm": "RS256", "key": rogue_key.public_pem()}
 
@@ -380,8 +421,12 @@ def test_signing_keyid_pins_the_key_and_is_needed(server: NginxServer, built: Bu
     pinned.wait_revision(built.good_revision)
     seen = len(pinned.log_records())
     server.publish(built.other_id, "pinned.tar.gz")
-    error = wait_until(lambda: refusal_after(pinned, seen), 15, "OPA to refuse a bundle signed with the other key",
-                       detail=pinned.detail)
+    error = wait_until(
+        lambda: refusal_after(pinned, seen),
+        15,
+        "OPA to refuse a bundle signed with the other key",
+        detail=pinned.detail,
+    )
     assert "verification error" in json.dumps(error), error
     assert_answers_like(pinned, built.good_revision)
     # Without keyid the unsigned bundle (revision B) was activated: a trap the docs warn about.
@@ -395,10 +440,10 @@ def _platform_bundle(folder: Path) -> Path:
         ".manifest": json.dumps({"revision": "platform-1", "roots": ["k8s", "terraform", "lib/acme"]}),
         "k8s/admission/admission.rego": (
             "package k8s.admission\n\nimport data.lib.acme.labels\n\n"
-            "deny contains \"pods need a team label\" if {\n"
-            "\tinput.request.object.kind == \"Pod\"\n\tnot labels.has_team(input.request.object)\n}\n"),
-        "lib/acme/labels/labels.rego": (
-            "package lib.acme.labels\n\nhas_team(obj) if obj.metadata.labels.team\n"),
+            'deny contains "pods need a team label" if {\n'
+            '\tinput.request.object.kind == "Pod"\n\tnot labels.has_team(input.request.object)\n}\n'
+        ),
+        "lib/acme/labels/labels.rego": ("package lib.acme.labels\n\nhas_team(obj) if obj.metadata.labels.team\n"),
         "terraform/regions/data.json": json.dumps({"allowed": ["eu-west-1"]}),
     }
     for name, text in files.items():
@@ -410,8 +455,9 @@ def _platform_bundle(folder: Path) -> Path:
     return out
 
 
-def test_bundle_coexists_with_another_bundle_in_one_opa(server: NginxServer, built: Bundles, sidecars: Sidecars,
-                                                        tmp_path: Path) -> None:
+def test_bundle_coexists_with_another_bundle_in_one_opa(
+    server: NginxServer, built: Bundles, sidecars: Sidecars, tmp_path: Path
+) -> None:
     """One OPA, two bundles from the bundle server: OPA refuses to activate bundles whose roots
     overlap, so mlfence's roots must be its own (mlfence, lib/mlfence; docs/architecture.md)."""
     members = {name.lstrip("/"): data for name, data in bundles.members(built.good).items()}
@@ -422,8 +468,11 @@ def test_bundle_coexists_with_another_bundle_in_one_opa(server: NginxServer, bui
     server.publish(_platform_bundle(tmp_path), "coexist-platform.tar.gz")
 
     def add_platform_bundle(config: dict[str, Any]) -> None:
-        config["bundles"]["platform"] = {"service": "mlfence-bundles", "resource": "coexist-platform.tar.gz",
-                                         "polling": {"min_delay_seconds": 1, "max_delay_seconds": 2}}
+        config["bundles"]["platform"] = {
+            "service": "mlfence-bundles",
+            "resource": "coexist-platform.tar.gz",
+            "polling": {"min_delay_seconds": 1, "max_delay_seconds": 2},
+        }
 
     opa = sidecars.start(server.url, "coexist-mlfence.tar.gz", patch=add_platform_bundle)
     opa.wait_ready()  # /health?bundles: every configured bundle is active
@@ -442,8 +491,9 @@ def test_bundle_coexists_with_another_bundle_in_one_opa(server: NginxServer, bui
     assert opa.result("terraform/regions/allowed", None) == ["eu-west-1"]
 
 
-def test_bundle_older_than_the_sidecars_floor_allows_nothing(server: NginxServer, built: Bundles,
-                                                              sidecars: Sidecars) -> None:
+def test_bundle_older_than_the_sidecars_floor_allows_nothing(
+    server: NginxServer, built: Bundles, sidecars: Sidecars
+) -> None:
     """OPA activates an older, validly signed bundle served again; the sidecar's
     mlfence-min-built-at label (docs/deploy.md) makes every decision under it a deny."""
     server.publish(built.good, "floor.tar.gz")
@@ -479,9 +529,16 @@ def test_no_bundle_ever_loaded_fails_closed(sidecars: Sidecars, tmp_path: Path) 
 
 def test_fail_closed_contract_of_the_client() -> None:
     assert client.allowed({"result": {"allowed": True, "findings": []}}) is True
-    for body, code in (({}, 200), ({"result": {}}, 200), ({"result": {"allowed": "true"}}, 200),
-                       ({"result": {"allowed": False}}, 200), ({"result": {"allowed": True}}, 500),
-                       (None, 200), ([], 200), ({"result": True}, 200)):
+    for body, code in (
+        ({}, 200),
+        ({"result": {}}, 200),
+        ({"result": {"allowed": "true"}}, 200),
+        ({"result": {"allowed": False}}, 200),
+        ({"result": {"allowed": True}}, 500),
+        (None, 200),
+        ([], 200),
+        ({"result": True}, 200),
+    ):
         assert client.allowed(copy.deepcopy(body), code) is False, f"{body!r} with HTTP {code} must be a deny"
     session = requests.Session()
     session.trust_env = False
@@ -489,8 +546,14 @@ def test_fail_closed_contract_of_the_client() -> None:
     # The admission adapter: only a well-formed verdict for the same uid passes through.
     good = {"result": {"response": {"uid": "u", "allowed": True}}}
     assert client.admission_response(good, 200, "u")["response"] == {"uid": "u", "allowed": True}
-    for body, code, uid in (({}, 200, "u"), (good, 500, "u"), (good, 200, "other"), (None, 0, "u"),
-                            ({"result": {"response": {"uid": "u", "allowed": "true"}}}, 200, "u"), ([], 200, "u")):
+    for body, code, uid in (
+        ({}, 200, "u"),
+        (good, 500, "u"),
+        (good, 200, "other"),
+        (None, 0, "u"),
+        ({"result": {"response": {"uid": "u", "allowed": "true"}}}, 200, "u"),
+        ([], 200, "u"),
+    ):
         response = client.admission_response(copy.deepcopy(body), code, uid)["response"]
         assert response["allowed"] is False and response["uid"] == uid and response["status"]["code"] == 403, body
     refused = client.admit(session, f"http://127.0.0.1:{free_port()}", admission_review(DEFAULT_DENY, "x"))
@@ -515,10 +578,13 @@ def registry(tmp_path: Path) -> Iterator[tuple[Registry, str]]:
         reg.stop()
 
 
-@pytest.mark.skipif(NO_OCI_TOOLS, reason="the OCI round trip needs a registry (Debian's docker-registry) and oras: "
-                    "see tests/sidecar/registry.py")
-def test_oci_registry_round_trip(registry: tuple[Registry, str], built: Bundles, sidecars: Sidecars,
-                                 tmp_path: Path) -> None:
+@pytest.mark.skipif(
+    NO_OCI_TOOLS,
+    reason="the OCI round trip needs a registry (Debian's docker-registry) and oras: see tests/sidecar/registry.py",
+)
+def test_oci_registry_round_trip(
+    registry: tuple[Registry, str], built: Bundles, sidecars: Sidecars, tmp_path: Path
+) -> None:
     """`opa build` output pushed with oras is a bundle OPA pulls; `conftest push` output is not."""
     reg, oras = registry
     reference = f"{reg.host}/mlfence:stable"
@@ -543,8 +609,7 @@ def test_oci_registry_round_trip(registry: tuple[Registry, str], built: Bundles,
     proc = run([tool("conftest"), "push", "--tls=false", conftest_ref, "-p", str(policy)], timeout=120)
     assert proc.returncode == 0, f"conftest push failed:\n{proc.stdout}\n{proc.stderr}"
     other = sidecars.start(f"http://{reg.host}", conftest_ref, name="conftest-artifact", service_type="oci")
-    error = wait_until(lambda: refusal_after(other, 0), 15, "OPA to refuse the conftest artifact",
-                       detail=other.detail)
+    error = wait_until(lambda: refusal_after(other, 0), 15, "OPA to refuse the conftest artifact", detail=other.detail)
     assert "no tarball descriptor found in the layers" in json.dumps(error), error
     holds_for(lambda: other.health() != 200, 1.0, "readiness to stay false on a conftest artifact")
 
@@ -584,14 +649,23 @@ def test_example_config_has_the_tested_shape() -> None:
     assert yaml.safe_load(embedded) == example, "deployment.yaml's ConfigMap differs from opa-config.yaml"
 
 
-def test_example_config_runs_against_the_bundle_server(server: NginxServer, built: Bundles,
-                                                       trusted_key: keys.KeyPair, tmp_path: Path) -> None:
+def test_example_config_runs_against_the_bundle_server(
+    server: NginxServer, built: Bundles, trusted_key: keys.KeyPair, tmp_path: Path
+) -> None:
     """OPA started with the example file as shipped: env substitution, --set-file key, persist."""
     server.publish(built.good, "bundle.tar.gz")
-    opa = OpaSidecar(tool("opa"), tmp_path / "example", EXAMPLE_CONFIG,
-                     extra_args=["--set-file", f"keys.mlfence.key={trusted_key.public}",
-                                 "--set", f"persistence_directory={tmp_path / 'persist'}"],
-                     env={"MLFENCE_BUNDLE_SERVER": server.url})
+    opa = OpaSidecar(
+        tool("opa"),
+        tmp_path / "example",
+        EXAMPLE_CONFIG,
+        extra_args=[
+            "--set-file",
+            f"keys.mlfence.key={trusted_key.public}",
+            "--set",
+            f"persistence_directory={tmp_path / 'persist'}",
+        ],
+        env={"MLFENCE_BUNDLE_SERVER": server.url},
+    )
     try:
         opa.start()
         opa.wait_ready()

@@ -12,22 +12,35 @@ from conftest import ROOT, opa_eval, run, tool
 from mlfence.planfixture import build_plan
 
 MLFENCE = str(ROOT / ".venv" / "bin" / "mlfence")
-_OPEN_5000 = {"name": "mlflow", "ingress": [{"cidr_blocks": ["0.0.0.0/0"], "from_port": 5000, "to_port": 5000,
-                                              "protocol": "tcp"}]}
+_OPEN_5000 = {
+    "name": "mlflow",
+    "ingress": [{"cidr_blocks": ["0.0.0.0/0"], "from_port": 5000, "to_port": 5000, "protocol": "tcp"}],
+}
 
 
 def _plan() -> dict[str, Any]:
     """An MLflow server created on an unchanged group that opens 5000 to the internet, and an
     unrelated unchanged group open on 22 that nothing in the plan touches."""
-    return build_plan([
-        {"address": "aws_security_group.mlflow", "actions": ["no-op"], "values": {**_OPEN_5000, "id": "sg-1"}},
-        {"address": "aws_security_group.legacy", "actions": ["no-op"], "values": {
-            "name": "legacy", "id": "sg-9",
-            "ingress": [{"cidr_blocks": ["0.0.0.0/0"], "from_port": 22, "to_port": 22, "protocol": "tcp"}]}},
-        {"address": "aws_instance.mlflow", "values": {"subnet_id": "subnet-1", "associate_public_ip_address": False},
-         "unknown": {"vpc_security_group_ids": True},
-         "references": {"vpc_security_group_ids": ["aws_security_group.mlflow.id", "aws_security_group.mlflow"]}},
-    ])
+    return build_plan(
+        [
+            {"address": "aws_security_group.mlflow", "actions": ["no-op"], "values": {**_OPEN_5000, "id": "sg-1"}},
+            {
+                "address": "aws_security_group.legacy",
+                "actions": ["no-op"],
+                "values": {
+                    "name": "legacy",
+                    "id": "sg-9",
+                    "ingress": [{"cidr_blocks": ["0.0.0.0/0"], "from_port": 22, "to_port": 22, "protocol": "tcp"}],
+                },
+            },
+            {
+                "address": "aws_instance.mlflow",
+                "values": {"subnet_id": "subnet-1", "associate_public_ip_address": False},
+                "unknown": {"vpc_security_group_ids": True},
+                "references": {"vpc_security_group_ids": ["aws_security_group.mlflow.id", "aws_security_group.mlflow"]},
+            },
+        ]
+    )
 
 
 def _check(path: Path, *args: str) -> tuple[int, dict[str, Any]]:
@@ -60,7 +73,7 @@ def test_cli_all_resources_judges_everything(tmp_path: Path) -> None:
 
 
 def test_bundle_decision_and_parameter(tmp_path: Path) -> None:
-    query = "[f.resource | some f in data.mlfence.decision.findings; f.rule_id == \"MLF-TF-001\"]"
+    query = '[f.resource | some f in data.mlfence.decision.findings; f.rule_id == "MLF-TF-001"]'
     assert opa_eval(query, _plan(), ROOT / "policy", ROOT / "data") == ["aws_security_group.mlflow"]
     overrides = tmp_path / "overrides"
     overrides.mkdir()
@@ -72,8 +85,9 @@ def test_bundle_decision_and_parameter(tmp_path: Path) -> None:
 def test_conftest_judges_the_dependency(tmp_path: Path) -> None:
     plan = tmp_path / "plan.json"
     plan.write_text(json.dumps(_plan()))
-    proc = run([tool("conftest"), "test", "-o", "json", "-p", str(ROOT / "policy"), "-d", str(ROOT / "data"),
-                str(plan)])
+    proc = run(
+        [tool("conftest"), "test", "-o", "json", "-p", str(ROOT / "policy"), "-d", str(ROOT / "data"), str(plan)]
+    )
     results = json.loads(proc.stdout)
     failures = [f["msg"] for r in results for f in r.get("failures") or []]
     assert any("aws_security_group.mlflow" in m for m in failures), failures
@@ -81,12 +95,30 @@ def test_conftest_judges_the_dependency(tmp_path: Path) -> None:
 
 
 def test_state_file_is_judged_as_posture() -> None:
-    state = {"format_version": "1.0", "terraform_version": "1.9.8", "values": {"root_module": {"resources": [{
-        "address": "aws_security_group.legacy", "mode": "managed", "type": "aws_security_group", "name": "legacy",
-        "values": {"name": "legacy", "ingress": [{"cidr_blocks": ["0.0.0.0/0"], "from_port": 22, "to_port": 22,
-                                                   "protocol": "tcp"}]},
-    }]}}}
+    state = {
+        "format_version": "1.0",
+        "terraform_version": "1.9.8",
+        "values": {
+            "root_module": {
+                "resources": [
+                    {
+                        "address": "aws_security_group.legacy",
+                        "mode": "managed",
+                        "type": "aws_security_group",
+                        "name": "legacy",
+                        "values": {
+                            "name": "legacy",
+                            "ingress": [
+                                {"cidr_blocks": ["0.0.0.0/0"], "from_port": 22, "to_port": 22, "protocol": "tcp"}
+                            ],
+                        },
+                    }
+                ]
+            }
+        },
+    }
     decision = opa_eval("data.mlfence.decision", state, ROOT / "policy", ROOT / "data")
     assert decision["input_kind"] == "terraform_plan"
     assert [f["resource"] for f in decision["findings"] if f["rule_id"] == "MLF-TF-001"] == [
-        "aws_security_group.legacy"]
+        "aws_security_group.legacy"
+    ]

@@ -17,31 +17,38 @@ def annotated(rules: str) -> str:
     return OPEN_EGRESS.replace(
         "metadata: {name: open-egress, namespace: ml-serving}",
         "metadata:\n  name: open-egress\n  namespace: ml-serving\n  annotations:\n"
-        f"    mlfence.io/suppress: \"{rules}\"\n    mlfence.io/suppress-reason: \"{REASON}\"\n")
+        f'    mlfence.io/suppress: "{rules}"\n    mlfence.io/suppress-reason: "{REASON}"\n',
+    )
 
 
 def test_unused_annotation_rules_and_exemptions(tmp_path: Path) -> None:
     (tmp_path / "np.yaml").write_text(annotated("MLF-K8S-001, MLF-K8S-033"))
-    (tmp_path / "quiet.yaml").write_text(annotated("MLF-K8S-001").replace("0.0.0.0/0", "10.0.0.0/8")
-                                         .replace("open-egress", "internal-egress"))
+    (tmp_path / "quiet.yaml").write_text(
+        annotated("MLF-K8S-001").replace("0.0.0.0/0", "10.0.0.0/8").replace("open-egress", "internal-egress")
+    )
     (tmp_path / ".mlfence.yaml").write_text(
         "exemptions:\n  - rule: MLF-K8S-030\n    resource: ml-serving/Service/gateway\n"
-        f"    reason: {REASON}\n    owner: ml-platform\n    expires: \"{SOON}\"\n")
+        f'    reason: {REASON}\n    owner: ml-platform\n    expires: "{SOON}"\n'
+    )
     proc = run([MLFENCE, "check", "-q", "--format", "json", "."], cwd=tmp_path)
     assert proc.returncode in (0, 1), proc.stderr
     report = json.loads(proc.stdout)
     egress = [f for f in report["findings"] if f["rule_id"] == "MLF-K8S-001"]
     assert [f["status"] for f in egress] == ["exempted"]  # the mark that did suppress is used
-    unused = sorted((u["kind"], u["resource"], tuple(u["rules"]), u["file"], u["line"])
-                    for u in report["summary"]["unused_suppressions"])
+    unused = sorted(
+        (u["kind"], u["resource"], tuple(u["rules"]), u["file"], u["line"])
+        for u in report["summary"]["unused_suppressions"]
+    )
     assert unused == [
         ("annotation", "ml-serving/NetworkPolicy/internal-egress", ("MLF-K8S-001",), "quiet.yaml", 1),
         ("annotation", "ml-serving/NetworkPolicy/open-egress", ("MLF-K8S-033",), "np.yaml", 1),
     ]
     assert [u["rule"] for u in report["summary"]["unused_exemptions"]] == ["MLF-K8S-030"]
     table = run([MLFENCE, "check", "-q", "."], cwd=tmp_path).stdout
-    assert "unused suppression: annotation on ml-serving/NetworkPolicy/open-egress (np.yaml:1) names " \
-           "MLF-K8S-033, which reported nothing there" in table
+    assert (
+        "unused suppression: annotation on ml-serving/NetworkPolicy/open-egress (np.yaml:1) names "
+        "MLF-K8S-033, which reported nothing there" in table
+    )
     assert "unused exemption: MLF-K8S-030 ml-serving/Service/gateway (" in table
 
 

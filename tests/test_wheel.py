@@ -30,35 +30,67 @@ class Installed:
     work: Path  # a user's repository: a copy of examples/, no mlfence clone around it
     env: dict[str, str]
 
-    def mlfence(self, *args: str, env: dict[str, str] | None = None, cwd: Path | None = None,
-                timeout: float = 600) -> subprocess.CompletedProcess[str]:
-        proc = subprocess.run([str(self.venv / "bin" / "mlfence"), *args], cwd=cwd or self.work,
-                              env={**self.env, **(env or {})}, capture_output=True, text=True, timeout=timeout,
-                              check=False)
+    def mlfence(
+        self, *args: str, env: dict[str, str] | None = None, cwd: Path | None = None, timeout: float = 600
+    ) -> subprocess.CompletedProcess[str]:
+        proc = subprocess.run(
+            [str(self.venv / "bin" / "mlfence"), *args],
+            cwd=cwd or self.work,
+            env={**self.env, **(env or {})},
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            check=False,
+        )
         assert "Traceback" not in proc.stdout + proc.stderr, proc.stderr
         return proc
 
 
 def _clean_env(path: str) -> dict[str, str]:
     """The environment of a user who never cloned mlfence: no MLFENCE_* variables, no .tools."""
-    keep = {k: v for k, v in os.environ.items() if k in ("HOME", "LANG", "LC_ALL", "TMPDIR", "PIP_INDEX_URL",
-                                                         "PIP_CACHE_DIR", "HTTPS_PROXY", "HTTP_PROXY", "NO_PROXY")}
+    keep = {
+        k: v
+        for k, v in os.environ.items()
+        if k
+        in (
+            "HOME",
+            "LANG",
+            "LC_ALL",
+            "TMPDIR",
+            "PIP_INDEX_URL",
+            "PIP_CACHE_DIR",
+            "HTTPS_PROXY",
+            "HTTP_PROXY",
+            "NO_PROXY",
+        )
+    }
     return {**keep, "PATH": path, "COLUMNS": "200"}
 
 
 @pytest.fixture(scope="module")
 def installed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Installed]:
     base = tmp_path_factory.mktemp("wheel")
-    build = subprocess.run(["bash", str(ROOT / "scripts" / "build-wheel.sh"), "--out", str(base / "dist")],
-                           cwd=ROOT, capture_output=True, text=True, check=False,
-                           env={**os.environ, "PYTHON": sys.executable}, timeout=900)
+    build = subprocess.run(
+        ["bash", str(ROOT / "scripts" / "build-wheel.sh"), "--out", str(base / "dist")],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+        env={**os.environ, "PYTHON": sys.executable},
+        timeout=900,
+    )
     assert build.returncode == 0, build.stderr[-3000:]
     wheel = Path(build.stdout.strip().splitlines()[-1])
     assert wheel.name.endswith("-py3-none-manylinux_2_17_x86_64.whl"), wheel.name
     venv = base / "v"
     subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, timeout=300)
-    pip = subprocess.run([str(venv / "bin" / "pip"), "install", "-q", str(wheel)], capture_output=True, text=True,
-                         check=False, timeout=900)
+    pip = subprocess.run(
+        [str(venv / "bin" / "pip"), "install", "-q", str(wheel)],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=900,
+    )
     assert pip.returncode == 0, pip.stderr[-3000:]
     work = base / "work"
     shutil.copytree(ROOT / "examples", work / "examples")
@@ -77,8 +109,14 @@ def test_check_gives_the_developer_setup_findings(installed: Installed) -> None:
     proc = installed.mlfence("check", "-q", "--format", "json", "examples")
     assert proc.returncode == 1, proc.stderr
     wheel_report = json.loads(proc.stdout)
-    dev = subprocess.run([str(ROOT / ".venv" / "bin" / "mlfence"), "check", "-q", "--format", "json", "examples"],
-                         cwd=installed.work, capture_output=True, text=True, check=False, timeout=600)
+    dev = subprocess.run(
+        [str(ROOT / ".venv" / "bin" / "mlfence"), "check", "-q", "--format", "json", "examples"],
+        cwd=installed.work,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=600,
+    )
     dev_report = json.loads(dev.stdout)
     assert wheel_report["errors"] == [] and dev_report["errors"] == []
     assert _findings(wheel_report) == _findings(dev_report)
@@ -108,8 +146,10 @@ def test_engine_override_and_wrong_engine(installed: Installed, tmp_path: Path) 
     fake = tmp_path / "opa"
     fake.write_text("#!/bin/sh\necho 'Version: 0.70.0'\n")
     fake.chmod(0o755)
-    for value, words in ((str(fake), "is v0.70.0, mlfence needs OPA v1.21.1"),
-                         (str(tmp_path / "missing"), "is not an executable file")):
+    for value, words in (
+        (str(fake), "is v0.70.0, mlfence needs OPA v1.21.1"),
+        (str(tmp_path / "missing"), "is not an executable file"),
+    ):
         proc = installed.mlfence("check", "examples/kubernetes", env={"MLFENCE_OPA": value})
         assert proc.returncode == 2, proc.stderr
         lines = proc.stderr.strip().splitlines()
@@ -123,18 +163,47 @@ def test_build_writes_bundle_gatekeeper_and_conftest_tree(installed: Installed) 
     assert (dist / "bundle.tar.gz").is_file()
     assert (dist / "gatekeeper" / "templates" / "kustomization.yaml").is_file()
     assert (dist / "gatekeeper" / "constraints" / "kustomization.yaml").is_file()
-    pod = {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p", "namespace": "ml"},
-           "spec": {"hostNetwork": True, "containers": [{"name": "c", "image": "i"}]}}
+    pod = {
+        "apiVersion": "v1",
+        "kind": "Pod",
+        "metadata": {"name": "p", "namespace": "ml"},
+        "spec": {"hostNetwork": True, "containers": [{"name": "c", "image": "i"}]},
+    }
     opa = installed.venv / "lib"
     engine = next(opa.rglob("mlfence/_bin/opa"))
-    decision = subprocess.run([str(engine), "eval", "--format", "json", "--bundle", str(dist / "bundle.tar.gz"),
-                               "--stdin-input", "data.mlfence.decision"], input=json.dumps(pod),
-                              capture_output=True, text=True, check=True)
+    decision = subprocess.run(
+        [
+            str(engine),
+            "eval",
+            "--format",
+            "json",
+            "--bundle",
+            str(dist / "bundle.tar.gz"),
+            "--stdin-input",
+            "data.mlfence.decision",
+        ],
+        input=json.dumps(pod),
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     value = json.loads(decision.stdout)["result"][0]["expressions"][0]["value"]
     assert value["allowed"] is False
-    conftest = subprocess.run([tool("conftest"), "test", "-p", str(dist / "conftest" / "policy"), "-d",
-                               str(dist / "conftest" / "data"), "examples/kubernetes/ml-training.yaml"],
-                              cwd=installed.work, capture_output=True, text=True, check=False)
+    conftest = subprocess.run(
+        [
+            tool("conftest"),
+            "test",
+            "-p",
+            str(dist / "conftest" / "policy"),
+            "-d",
+            str(dist / "conftest" / "data"),
+            "examples/kubernetes/ml-training.yaml",
+        ],
+        cwd=installed.work,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert conftest.returncode == 1 and "MLF-K8S-033" in conftest.stdout, conftest.stdout + conftest.stderr
 
 
@@ -144,8 +213,7 @@ def test_sync_against_a_loopback_feed_server_feeds_check(installed: Installed, t
     (repo / ".mlfence.yaml").write_text(yaml.safe_dump(yaml.safe_load(synth.CONFIG)))
     with feed_server() as server:
         feeds = synth.Feeds(server).publish_defaults()
-        proc = installed.mlfence("sync", "--timeout", "5", "--retries", "0", "--backoff", "0", *feeds.args(),
-                                 cwd=repo)
+        proc = installed.mlfence("sync", "--timeout", "5", "--retries", "0", "--backoff", "0", *feeds.args(), cwd=repo)
     assert proc.returncode == 0, proc.stderr
     synced = repo / ".mlfence" / "data" / "lib" / "mlfence" / "rangedata"
     approved = json.loads((synced / "approved" / "data.json").read_text())

@@ -62,8 +62,13 @@ def _points(packed: list[int], names: list[str]) -> Iterator[tuple[int, int, fro
         yield current[0], current[1], frozenset(labels)
 
 
-def _write_index(path: Path, labelled: Mapping[str, list[cidr.Network]], scale: int, reduce_min: bool,
-                 extra: dict[str, Any] | None = None) -> int:
+def _write_index(
+    path: Path,
+    labelled: Mapping[str, list[cidr.Network]],
+    scale: int,
+    reduce_min: bool,
+    extra: dict[str, Any] | None = None,
+) -> int:
     """Write {"ipv4": {"nodes", "depths"}, "ipv6": ..., **extra} to path; return the node count."""
     names = sorted(labelled)  # label ids in name order: the smallest id is the smallest name
     nodes = 0
@@ -71,8 +76,12 @@ def _write_index(path: Path, labelled: Mapping[str, list[cidr.Network]], scale: 
     with path.open("w") as out:
         out.write("{")
         for i, fam in enumerate(cidr.FAMILIES):
-            prefixes = [(int(n.network_address), n.prefixlen, lid) for lid, name in enumerate(names)
-                        for n in labelled[name] if cidr.family(n) == fam]
+            prefixes = [
+                (int(n.network_address), n.prefixlen, lid)
+                for lid, name in enumerate(names)
+                for n in labelled[name]
+                if cidr.family(n) == fam
+            ]
             packed = _copies(prefixes, scale, fam)
             del prefixes
             out.write(f'{"," if i else ""}"{fam}":{{"nodes":{{')
@@ -86,8 +95,9 @@ def _write_index(path: Path, labelled: Mapping[str, list[cidr.Network]], scale: 
     return nodes
 
 
-def _stream(out: IO[str], points: Iterator[tuple[int, int, frozenset[str]]], width: int,
-            reduce_min: bool) -> tuple[int, list[int]]:
+def _stream(
+    out: IO[str], points: Iterator[tuple[int, int, frozenset[str]]], width: int, reduce_min: bool
+) -> tuple[int, list[int]]:
     seen = [0]
 
     def emit(key: str, node: cidr.Node) -> None:
@@ -99,8 +109,9 @@ def _stream(out: IO[str], points: Iterator[tuple[int, int, frozenset[str]]], wid
 
 
 def main(synced: Path, out: Path, scales: list[int]) -> None:
-    approved = {docs.label(k): v for k, v in
-                docs.decode_approved(json.loads((synced / docs.APPROVED).read_text())).items()}
+    approved = {
+        docs.label(k): v for k, v in docs.decode_approved(json.loads((synced / docs.APPROVED).read_text())).items()
+    }
     owner_doc = json.loads((synced / docs.OWNER_INDEX).read_text())
     owners = docs.decode_index(owner_doc)
     cdn = json.loads((synced / docs.OWNER_RANGES).read_text())
@@ -109,25 +120,47 @@ def main(synced: Path, out: Path, scales: list[int]) -> None:
         target = out / f"{scale}x"
         ranges = target / "lib" / "mlfence" / "rangedata"
         approved_nodes = _write_index(ranges / docs.APPROVED_INDEX, approved, scale, reduce_min=True)
-        owner_nodes = _write_index(ranges / docs.OWNER_INDEX, owners, scale, reduce_min=False,
-                                   extra={"kinds": owner_doc["kinds"]})
+        owner_nodes = _write_index(
+            ranges / docs.OWNER_INDEX, owners, scale, reduce_min=False, extra={"kinds": owner_doc["kinds"]}
+        )
         # The CDN list in the Gatekeeper parameter shape, scaled too; with the owner index present
         # lib.mlfence.ranges does not scan it (the index holds the same owners).
         (ranges / docs.OWNER_RANGES).parent.mkdir(parents=True, exist_ok=True)
-        scaled_cdn = {name: {"kind": entry["kind"],
-                             **{fam: [cidr.canonical(cidr.parse(t).__class__(
-                                 ((int(cidr.parse(t).network_address) ^ (k << SHIFT[fam]))
-                                  & int(cidr.parse(t).netmask), cidr.parse(t).prefixlen)))
-                                 for k in range(scale) for t in entry.get(fam, [])] for fam in cidr.FAMILIES}}
-                      for name, entry in cdn.items()}
+        scaled_cdn = {
+            name: {
+                "kind": entry["kind"],
+                **{
+                    fam: [
+                        cidr.canonical(
+                            cidr.parse(t).__class__(
+                                (
+                                    (int(cidr.parse(t).network_address) ^ (k << SHIFT[fam]))
+                                    & int(cidr.parse(t).netmask),
+                                    cidr.parse(t).prefixlen,
+                                )
+                            )
+                        )
+                        for k in range(scale)
+                        for t in entry.get(fam, [])
+                    ]
+                    for fam in cidr.FAMILIES
+                },
+            }
+            for name, entry in cdn.items()
+        }
         (ranges / docs.OWNER_RANGES).write_text(json.dumps(scaled_cdn, separators=(",", ":")))
         # approved/data.json is not read when approved_index is present; ship a stub, not 100x.
         (ranges / docs.APPROVED).parent.mkdir(parents=True, exist_ok=True)
         (ranges / docs.APPROVED).write_text(json.dumps({}))
         shutil.copytree(ROOT / "data" / "mlfence" / "config", target / "mlfence" / "config", dirs_exist_ok=True)
         prefixes = scale * sum(len(v) for v in approved.values())
-        stats = {"scale": scale, "approved_prefixes": prefixes, "approved_index_nodes": approved_nodes,
-                 "owner_index_nodes": owner_nodes, "seconds": round(time.monotonic() - started, 1)}
+        stats = {
+            "scale": scale,
+            "approved_prefixes": prefixes,
+            "approved_index_nodes": approved_nodes,
+            "owner_index_nodes": owner_nodes,
+            "seconds": round(time.monotonic() - started, 1),
+        }
         (target / "stats.json").write_text(json.dumps(stats) + "\n")
         print(json.dumps(stats), flush=True)
 

@@ -27,11 +27,24 @@ QUERY = "data.mlfence.decision"
 STORES = {"read_optimized": ["--optimize-store-for-read-speed"], "default": []}
 
 
-
 def bench(data: Path, store: str, count: int) -> dict:
     opa = str(toolchain.binary("opa"))
-    argv = [opa, "bench", "--count", str(count), "--format", "json", *STORES[store], "-d", str(ROOT / "policy"),
-            "-d", str(data), "-i", str(HERE / "input.json"), QUERY]
+    argv = [
+        opa,
+        "bench",
+        "--count",
+        str(count),
+        "--format",
+        "json",
+        *STORES[store],
+        "-d",
+        str(ROOT / "policy"),
+        "-d",
+        str(data),
+        "-i",
+        str(HERE / "input.json"),
+        QUERY,
+    ]
     started = time.monotonic()
     before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     proc = subprocess.run(argv, capture_output=True, text=True, check=False)
@@ -41,12 +54,17 @@ def bench(data: Path, store: str, count: int) -> dict:
     ns = [r["T"] / r["N"] for r in runs]
     allocs = [r["MemAllocs"] / r["N"] for r in runs]
     return {
-        "ns_per_op": {"median": round(statistics.median(ns)), "min": round(min(ns)), "max": round(max(ns)),
-                      "runs": [round(x) for x in ns]},
+        "ns_per_op": {
+            "median": round(statistics.median(ns)),
+            "min": round(min(ns)),
+            "max": round(max(ns)),
+            "runs": [round(x) for x in ns],
+        },
         "allocs_per_op": round(statistics.median(allocs)),
         "bytes_per_op": round(statistics.median(r["MemBytes"] / r["N"] for r in runs)),
-        "max_rss_mb_of_any_opa_so_far": round(max(before, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
-                                              / 1024),
+        "max_rss_mb_of_any_opa_so_far": round(
+            max(before, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss) / 1024
+        ),
         "wall_seconds": round(time.monotonic() - started, 1),
     }
 
@@ -58,11 +76,17 @@ def main() -> None:
     parser.add_argument("--scales", type=int, nargs="+", default=[1, 10, 100])
     parser.add_argument("--out", type=Path, default=HERE / "results.json")
     args = parser.parse_args()
-    results: dict = {"query": QUERY, "input": "bench/cidr/input.json (NetworkPolicy, 14 ipBlocks)",
-                     "opa": subprocess.run([str(toolchain.binary("opa")), "version"], capture_output=True,
-                                           text=True, check=False).stdout.splitlines()[0],
-                     "machine": f"{platform.machine()}, {len(__import__('os').sched_getaffinity(0))} CPUs, shared",
-                     "count": args.count, "data": {}, "stores": {}}
+    results: dict = {
+        "query": QUERY,
+        "input": "bench/cidr/input.json (NetworkPolicy, 14 ipBlocks)",
+        "opa": subprocess.run(
+            [str(toolchain.binary("opa")), "version"], capture_output=True, text=True, check=False
+        ).stdout.splitlines()[0],
+        "machine": f"{platform.machine()}, {len(__import__('os').sched_getaffinity(0))} CPUs, shared",
+        "count": args.count,
+        "data": {},
+        "stores": {},
+    }
     for scale in args.scales:
         results["data"][f"{scale}x"] = json.loads((args.data / f"{scale}x" / "stats.json").read_text())
     for store in STORES:
@@ -74,9 +98,11 @@ def main() -> None:
         first, last = f"{args.scales[0]}x", f"{args.scales[-1]}x"
         rows = results["stores"][store]
         results["stores"][store]["ratio_last_to_first_median"] = round(
-            rows[last]["ns_per_op"]["median"] / rows[first]["ns_per_op"]["median"], 2)
+            rows[last]["ns_per_op"]["median"] / rows[first]["ns_per_op"]["median"], 2
+        )
         results["stores"][store]["ratio_last_to_first_min"] = round(
-            rows[last]["ns_per_op"]["min"] / rows[first]["ns_per_op"]["min"], 2)
+            rows[last]["ns_per_op"]["min"] / rows[first]["ns_per_op"]["min"], 2
+        )
     args.out.write_text(json.dumps(results, indent=1) + "\n")
     print(f"wrote {args.out}")
 

@@ -31,8 +31,12 @@ def measure(scale: int, folder: Path) -> dict[str, float | int]:
     out = folder / f"reach-{scale}x.json"
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.monotonic()
-    proc = subprocess.run([str(ROOT / ".venv" / "bin" / "mlfence"), "reach", str(source), "-f", "json", "-o", str(out)],
-                          capture_output=True, text=True, check=False)
+    proc = subprocess.run(
+        [str(ROOT / ".venv" / "bin" / "mlfence"), "reach", str(source), "-f", "json", "-o", str(out)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     wall = time.monotonic() - start
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if proc.returncode != 0:

@@ -28,8 +28,10 @@ def generate(folder: Path, name: str, bits: int = 2048) -> KeyPair:
     """A fresh RSA key pair: `name`.pem (PKCS#8 private key) and `name`.pub.pem (SubjectPublicKeyInfo)."""
     folder.mkdir(parents=True, exist_ok=True)
     private, public = folder / f"{name}.pem", folder / f"{name}.pub.pem"
-    for args in (["genpkey", "-algorithm", "RSA", "-pkeyopt", f"rsa_keygen_bits:{bits}", "-out", str(private)],
-                 ["pkey", "-in", str(private), "-pubout", "-out", str(public)]):
+    for args in (
+        ["genpkey", "-algorithm", "RSA", "-pkeyopt", f"rsa_keygen_bits:{bits}", "-out", str(private)],
+        ["pkey", "-in", str(private), "-pubout", "-out", str(public)],
+    ):
         proc = subprocess.run([openssl(), *args], capture_output=True, text=True, check=False, timeout=60)
         assert proc.returncode == 0, f"openssl {args[0]} failed: {proc.stderr}"
     return KeyPair(private, public)

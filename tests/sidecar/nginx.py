@@ -77,10 +77,24 @@ class NginxServer:
             # As root, workers would run as `nobody` and could not read pytest's 0700 folders.
             user = "user root;\n" if os.geteuid() == 0 else ""
             config.write_text(CONFIG.format(user=user, prefix=self.prefix, host=LOOPBACK, port=self.port))
-            args = [nginx_binary(), "-e", str(self.error_log), "-p", str(self.prefix), "-c", str(config),
-                    "-g", f"daemon off; pid {self.prefix}/nginx.pid; error_log {self.error_log};"]
-            self.proc = start_listening(lambda args=args: spawn(args, self.prefix / "nginx.out"),
-                                        lambda: port_open(self.port), self.error_log, "nginx", timeout)
+            args = [
+                nginx_binary(),
+                "-e",
+                str(self.error_log),
+                "-p",
+                str(self.prefix),
+                "-c",
+                str(config),
+                "-g",
+                f"daemon off; pid {self.prefix}/nginx.pid; error_log {self.error_log};",
+            ]
+            self.proc = start_listening(
+                lambda args=args: spawn(args, self.prefix / "nginx.out"),
+                lambda: port_open(self.port),
+                self.error_log,
+                "nginx",
+                timeout,
+            )
             if self.proc is not None:
                 return
         raise AssertionError(f"nginx found no free port in 3 attempts\n{tail(self.error_log)}")

@@ -18,18 +18,27 @@ BUNDLE = "mlfence"
 KEY_ID = "mlfence"
 
 
-def sidecar_config(service_url: str, resource: str, public_key_pem: str, persistence_directory: Path,
-                   key_id: str = KEY_ID, min_delay: int = 1, max_delay: int = 2) -> dict[str, Any]:
+def sidecar_config(
+    service_url: str,
+    resource: str,
+    public_key_pem: str,
+    persistence_directory: Path,
+    key_id: str = KEY_ID,
+    min_delay: int = 1,
+    max_delay: int = 2,
+) -> dict[str, Any]:
     """The shape of examples/sidecar/opa-config.yaml, with test values (fast polling)."""
     return {
         "services": {"mlfence-bundles": {"url": service_url}},
-        "bundles": {BUNDLE: {
-            "service": "mlfence-bundles",
-            "resource": resource,
-            "persist": True,
-            "polling": {"min_delay_seconds": min_delay, "max_delay_seconds": max_delay},
-            "signing": {"keyid": key_id},
-        }},
+        "bundles": {
+            BUNDLE: {
+                "service": "mlfence-bundles",
+                "resource": resource,
+                "persist": True,
+                "polling": {"min_delay_seconds": min_delay, "max_delay_seconds": max_delay},
+                "signing": {"keyid": key_id},
+            }
+        },
         "keys": {key_id: {"algorithm": "RS256", "key": public_key_pem}},
         "persistence_directory": str(persistence_directory),
         # Local status only (GET /v1/status, /metrics): no status or decision-log service is
@@ -39,10 +48,24 @@ def sidecar_config(service_url: str, resource: str, public_key_pem: str, persist
 
 
 def opa_args(binary: str, port: int, diagnostic_port: int, config: Path) -> list[str]:
-    return [binary, "run", "--server", "--skip-version-check",
-            "--addr", f"{LOOPBACK}:{port}", "--diagnostic-addr", f"{LOOPBACK}:{diagnostic_port}",
-            "--config-file", str(config), "--log-format", "json", "--log-level", "info",
-            "--shutdown-grace-period", "1"]
+    return [
+        binary,
+        "run",
+        "--server",
+        "--skip-version-check",
+        "--addr",
+        f"{LOOPBACK}:{port}",
+        "--diagnostic-addr",
+        f"{LOOPBACK}:{diagnostic_port}",
+        "--config-file",
+        str(config),
+        "--log-format",
+        "json",
+        "--log-level",
+        "info",
+        "--shutdown-grace-period",
+        "1",
+    ]
 
 
 @dataclass
@@ -87,9 +110,13 @@ class OpaSidecar:
             while self.diagnostic_port == self.port:
                 self.diagnostic_port = free_port()
             args = opa_args(self.binary, self.port, self.diagnostic_port, config_file) + self.extra_args
-            self.proc = start_listening(lambda args=args: spawn(args, self.log, self.env),
-                                        lambda: port_open(self.port) and port_open(self.diagnostic_port),
-                                        self.log, "OPA", timeout)
+            self.proc = start_listening(
+                lambda args=args: spawn(args, self.log, self.env),
+                lambda: port_open(self.port) and port_open(self.diagnostic_port),
+                self.log,
+                "OPA",
+                timeout,
+            )
             if self.proc is not None:
                 return
         raise AssertionError(f"OPA found no free ports in 3 attempts\n{tail(self.log)}")
@@ -142,9 +169,12 @@ class OpaSidecar:
         return records
 
     def wait_ready(self, timeout: float = 20.0) -> None:
-        wait_until(lambda: self.health() == 200, timeout, "readiness (/health?bundles) to be 200",
-                   detail=self.detail)
+        wait_until(lambda: self.health() == 200, timeout, "readiness (/health?bundles) to be 200", detail=self.detail)
 
     def wait_revision(self, revision: str, timeout: float = 20.0) -> None:
-        wait_until(lambda: self.revision() == revision, timeout, f"bundle revision {revision} to be active",
-                   detail=lambda: f"active: {self.revision()}\n{self.detail()}")
+        wait_until(
+            lambda: self.revision() == revision,
+            timeout,
+            f"bundle revision {revision} to be active",
+            detail=lambda: f"active: {self.revision()}\n{self.detail()}",
+        )

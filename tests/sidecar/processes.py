@@ -31,8 +31,14 @@ def port_open(port: int) -> bool:
 def spawn(args: list[str], log: Path, env: dict[str, str] | None = None) -> subprocess.Popen[bytes]:
     """Start a process in its own session (so its children can be stopped with it), output to `log`."""
     with log.open("ab") as out:
-        return subprocess.Popen(args, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                                env={**os.environ, **(env or {})}, start_new_session=True)
+        return subprocess.Popen(
+            args,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            env={**os.environ, **(env or {})},
+            start_new_session=True,
+        )
 
 
 def stop(proc: subprocess.Popen[bytes], grace: float = 5.0) -> None:
@@ -56,15 +62,17 @@ def tail(path: Path, lines: int = 40) -> str:
     return f"--- last {min(lines, len(text))} lines of {path} ---\n" + "\n".join(text[-lines:])
 
 
-def start_listening(launch: Callable[[], subprocess.Popen[bytes]], listening: Callable[[], bool], log: Path,
-                    what: str, timeout: float) -> subprocess.Popen[bytes] | None:
+def start_listening(
+    launch: Callable[[], subprocess.Popen[bytes]], listening: Callable[[], bool], log: Path, what: str, timeout: float
+) -> subprocess.Popen[bytes] | None:
     """Start a server and wait until it listens; the running process, or None when it exited
     because its port was taken meanwhile (the caller retries on another port). Any other
     early exit fails with the server's log."""
     proc = launch()
     try:
-        wait_until(lambda: proc.poll() is not None or listening(), timeout, f"{what} to listen",
-                   detail=lambda: tail(log))
+        wait_until(
+            lambda: proc.poll() is not None or listening(), timeout, f"{what} to listen", detail=lambda: tail(log)
+        )
     except WaitTimeout:
         stop(proc)
         raise

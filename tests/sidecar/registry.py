@@ -73,8 +73,12 @@ class Registry:
         session = requests.Session()
         session.trust_env = False
         try:
-            wait_until(lambda: session.get(f"http://{self.host}/v2/", timeout=2).status_code == 200, timeout,
-                       "the registry to answer /v2/", detail=lambda: tail(self.log))
+            wait_until(
+                lambda: session.get(f"http://{self.host}/v2/", timeout=2).status_code == 200,
+                timeout,
+                "the registry to answer /v2/",
+                detail=lambda: tail(self.log),
+            )
         except WaitTimeout:
             self.stop()
             raise
@@ -87,6 +91,12 @@ class Registry:
 
 def oras_push(oras: str, reference: str, bundle_file: Path) -> None:
     """Push one bundle file as the single tar+gzip layer of an OCI artifact (plain HTTP: loopback)."""
-    proc = subprocess.run([oras, "push", "--plain-http", reference, f"{bundle_file.name}:{LAYER}"],
-                          cwd=bundle_file.parent, capture_output=True, text=True, check=False, timeout=60)
+    proc = subprocess.run(
+        [oras, "push", "--plain-http", reference, f"{bundle_file.name}:{LAYER}"],
+        cwd=bundle_file.parent,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=60,
+    )
     assert proc.returncode == 0, f"oras push {reference} failed:\n{proc.stdout}\n{proc.stderr}"

@@ -13,8 +13,13 @@ class WaitTimeout(AssertionError):
     """The condition did not hold before the deadline."""
 
 
-def wait_until(check: Callable[[], T | None], timeout: float, what: str, interval: float = 0.1,
-               detail: Callable[[], str] | None = None) -> T:
+def wait_until(
+    check: Callable[[], T | None],
+    timeout: float,
+    what: str,
+    interval: float = 0.1,
+    detail: Callable[[], str] | None = None,
+) -> T:
     """Call `check` until it returns something other than None/False; at most `timeout` seconds.
 
     `detail` is called on timeout to explain the state (e.g. the tail of a server log).

@@ -63,8 +63,17 @@ def sync(feeds: synth.Feeds, config: Path, out: Path) -> Sync:
     runner = CliRunner()
 
     def run(*args: str, names: list[str] | None = None, feed_args: list[str] | None = None) -> Outcome:
-        argv = ["sync", *(names or []), "--out", str(out), "--config", str(config), *FAST,
-                *(feeds.args() if feed_args is None else feed_args), *args]
+        argv = [
+            "sync",
+            *(names or []),
+            "--out",
+            str(out),
+            "--config",
+            str(config),
+            *FAST,
+            *(feeds.args() if feed_args is None else feed_args),
+            *args,
+        ]
         result = runner.invoke(app, argv)
         return Outcome(result.exit_code, result.stdout, result.stderr, result.exception)
 

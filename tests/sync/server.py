@@ -64,7 +64,7 @@ def _handler(state: FeedServer) -> type[BaseHTTPRequestHandler]:
                 self.send_header("Content-Length", str(len(route.body)))
                 self.end_headers()
                 for i in range(len(route.body)):
-                    self.wfile.write(route.body[i:i + 1])
+                    self.wfile.write(route.body[i : i + 1])
                     self.wfile.flush()
                     time.sleep(route.trickle)
                 return

@@ -32,12 +32,20 @@ sync:
 """
 
 
-def aws(token: int = 100, s3: Mapping[str, list[str]] = S3, s3_v6: Mapping[str, list[str]] = S3_V6,
-        ec2: Mapping[str, list[str]] = EC2, extra: Iterable[dict[str, str]] = ()) -> bytes:
+def aws(
+    token: int = 100,
+    s3: Mapping[str, list[str]] = S3,
+    s3_v6: Mapping[str, list[str]] = S3_V6,
+    ec2: Mapping[str, list[str]] = EC2,
+    extra: Iterable[dict[str, str]] = (),
+) -> bytes:
     v4: list[dict[str, str]] = []
     v6: list[dict[str, str]] = []
-    for service, regions, out, fld in (("S3", s3, v4, "ip_prefix"), ("EC2", ec2, v4, "ip_prefix"),
-                                       ("S3", s3_v6, v6, "ipv6_prefix")):
+    for service, regions, out, fld in (
+        ("S3", s3, v4, "ip_prefix"),
+        ("EC2", ec2, v4, "ip_prefix"),
+        ("S3", s3_v6, v6, "ipv6_prefix"),
+    ):
         for region, prefixes in regions.items():
             for prefix in prefixes:
                 out.append({fld: prefix, "region": region, "service": service, "network_border_group": region})
@@ -52,8 +60,10 @@ def aws(token: int = 100, s3: Mapping[str, list[str]] = S3, s3_v6: Mapping[str, 
 
 def google_feed(token: int = 200, cloud: bool = True) -> bytes:
     if cloud:
-        prefixes = [{"ipv4Prefix": "34.1.0.0/16", "service": "Google Cloud", "scope": "us-central1"},
-                    {"ipv6Prefix": "2600:1900::/35", "service": "Google Cloud", "scope": "us-central1"}]
+        prefixes = [
+            {"ipv4Prefix": "34.1.0.0/16", "service": "Google Cloud", "scope": "us-central1"},
+            {"ipv6Prefix": "2600:1900::/35", "service": "Google Cloud", "scope": "us-central1"},
+        ]
     else:
         prefixes = [{"ipv4Prefix": "8.8.8.0/24"}, {"ipv4Prefix": "34.0.0.0/8"}, {"ipv6Prefix": "2600:1900::/28"}]
     return _json({"syncToken": str(token), "creationTime": "2024-04-25T07:05:03.689", "prefixes": prefixes})
@@ -69,9 +79,14 @@ AZURE_TAGS: list[tuple[str, str, list[str]]] = [
 
 
 def azure(change: int = 10, tags: list[tuple[str, str, list[str]]] = AZURE_TAGS) -> bytes:
-    values = [{"name": name, "id": name, "properties": {"changeNumber": change, "region": region,
-                                                        "addressPrefixes": prefixes}}
-              for name, region, prefixes in tags]
+    values = [
+        {
+            "name": name,
+            "id": name,
+            "properties": {"changeNumber": change, "region": region, "addressPrefixes": prefixes},
+        }
+        for name, region, prefixes in tags
+    ]
     return _json({"changeNumber": change, "cloud": "Public", "values": values})
 
 
@@ -128,5 +143,8 @@ class Feeds:
 
 def tree_digest(root: Path) -> dict[str, str]:
     """Every file under root (hidden ones too) and the sha256 of its bytes."""
-    return {str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(root.rglob("*")) if p.is_file()}
+    return {
+        str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(root.rglob("*"))
+        if p.is_file()
+    }

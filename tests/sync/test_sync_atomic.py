@@ -45,8 +45,9 @@ def _state(folder: Path) -> dict[str, object]:
     """The data set without the one thing two runs on the same feeds differ in: when they ran."""
     state: dict[str, object] = dict(synth.tree_digest(folder))
     provenance = json.loads((folder / "provenance.json").read_text())["provenance"]
-    state["provenance.json"] = {name: {k: v for k, v in entry.items() if k != "fetched_at"}
-                                for name, entry in provenance.items()}
+    state["provenance.json"] = {
+        name: {k: v for k, v in entry.items() if k != "fetched_at"} for name, entry in provenance.items()
+    }
     return state
 
 
@@ -54,14 +55,18 @@ def _leftovers(out: Path) -> list[str]:
     return sorted(p.name for p in out.parent.iterdir() if p.name.startswith(f".{out.name}.sync-"))
 
 
-@pytest.mark.parametrize(("point", "mode", "after_kill"), [
-    ("staged", "exchange", "old"),
-    ("exchanged", "exchange", "new"),
-    ("staged", "fallback", "old"),
-    ("between-renames", "fallback", "missing"),
-])
-def test_kill_in_the_switch_window_leaves_old_or_new(point: str, mode: str, after_kill: str, synced: Path,
-                                                     feeds: synth.Feeds, config: Path, tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("point", "mode", "after_kill"),
+    [
+        ("staged", "exchange", "old"),
+        ("exchanged", "exchange", "new"),
+        ("staged", "fallback", "old"),
+        ("between-renames", "fallback", "missing"),
+    ],
+)
+def test_kill_in_the_switch_window_leaves_old_or_new(
+    point: str, mode: str, after_kill: str, synced: Path, feeds: synth.Feeds, config: Path, tmp_path: Path
+) -> None:
     old = _state(synced)
     feeds.put("aws", synth.aws(101, s3={**synth.S3, "ap-south-1": ["52.219.64.0/22"]}))
     feeds.put("azure", synth.azure(11), path="/download/ServiceTags_Public_direct.json")
@@ -71,8 +76,13 @@ def test_kill_in_the_switch_window_leaves_old_or_new(point: str, mode: str, afte
     new = _state(reference)
     assert new != old
 
-    proc = subprocess.run([sys.executable, "-c", SCRIPT, point, mode, *_args(synced, config, feeds)],
-                          capture_output=True, text=True, timeout=300, check=False)
+    proc = subprocess.run(
+        [sys.executable, "-c", SCRIPT, point, mode, *_args(synced, config, feeds)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
     assert proc.returncode == -signal.SIGKILL, proc.stderr[-2000:]
 
     leftovers = _leftovers(synced)

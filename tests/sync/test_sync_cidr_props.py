@@ -21,15 +21,21 @@ V6_BASE = int(ipaddress.IPv6Address("2001:db8::"))
 
 # Networks inside a small window (/22 of IPv4, /118 of IPv6) so address sets are enumerable and
 # overlaps are frequent; lengths reach the host routes.
-v4_nets = st.builds(lambda off, ln: ipaddress.IPv4Network((V4_BASE + off, ln), strict=False),
-                    st.integers(0, 1023), st.integers(22, 32))
-v6_nets = st.builds(lambda off, ln: ipaddress.IPv6Network((V6_BASE + off, ln), strict=False),
-                    st.integers(0, 1023), st.integers(118, 128))
+v4_nets = st.builds(
+    lambda off, ln: ipaddress.IPv4Network((V4_BASE + off, ln), strict=False), st.integers(0, 1023), st.integers(22, 32)
+)
+v6_nets = st.builds(
+    lambda off, ln: ipaddress.IPv6Network((V6_BASE + off, ln), strict=False),
+    st.integers(0, 1023),
+    st.integers(118, 128),
+)
 any_net = st.one_of(v4_nets, v6_nets)
-wide_v4 = st.builds(lambda v, ln: ipaddress.IPv4Network((v, ln), strict=False),
-                    st.integers(0, 2**32 - 1), st.integers(0, 32))
-wide_v6 = st.builds(lambda v, ln: ipaddress.IPv6Network((v, ln), strict=False),
-                    st.integers(0, 2**128 - 1), st.integers(0, 128))
+wide_v4 = st.builds(
+    lambda v, ln: ipaddress.IPv4Network((v, ln), strict=False), st.integers(0, 2**32 - 1), st.integers(0, 32)
+)
+wide_v6 = st.builds(
+    lambda v, ln: ipaddress.IPv6Network((v, ln), strict=False), st.integers(0, 2**128 - 1), st.integers(0, 128)
+)
 wide_net = st.one_of(wide_v4, wide_v6)
 fast = settings(max_examples=100, deadline=None)
 
@@ -84,6 +90,7 @@ def test_parse_rejects_garbage() -> None:
 
 # --- the prefix index --------------------------------------------------------------------
 
+
 def lookup(index: dict, q: cidr.Network) -> tuple[set[str], set[str]]:
     """The lookup lib.mlfence.ranges does, in Python: (labels containing q, labels inside q)."""
     table = index[cidr.family(q)]["nodes"]
@@ -97,8 +104,9 @@ def lookup(index: dict, q: cidr.Network) -> tuple[set[str], set[str]]:
         return [(cidr.parse(t), lab) for t, lab in table.get(key, {}).get("ranges", [])]
 
     depths = [d for d in index[cidr.family(q)]["depths"] if d <= whole]
-    containing = {lab for depth in depths for net, text in ranges(hexq[:depth])
-                  if q.subnet_of(net) for lab in labels(text)}
+    containing = {
+        lab for depth in depths for net, text in ranges(hexq[:depth]) if q.subnet_of(net) for lab in labels(text)
+    }
     own = hexq[:whole]
     if rest == 0:
         inside = labels(table.get(own, {}).get("below", ""))
@@ -116,8 +124,11 @@ def brute(ranges: dict[str, list[cidr.Network]], q: cidr.Network) -> tuple[set[s
     return {lab for lab, n in same if q.subnet_of(n)}, {lab for lab, n in same if n.subnet_of(q)}
 
 
-labelled_ranges = st.dictionaries(st.sampled_from(["aws/S3/a", "aws/S3/b", "azure/Storage/c", "gcp/x/y"]),
-                                  st.lists(st.one_of(any_net, wide_net), min_size=1, max_size=15), max_size=4)
+labelled_ranges = st.dictionaries(
+    st.sampled_from(["aws/S3/a", "aws/S3/b", "azure/Storage/c", "gcp/x/y"]),
+    st.lists(st.one_of(any_net, wide_net), min_size=1, max_size=15),
+    max_size=4,
+)
 
 
 @fast
@@ -147,12 +158,15 @@ def test_index_keeps_families_apart_and_nodes_consistent(ranges: dict[str, list[
             assert key == "" or key[:-1] in nodes  # every ancestor exists: lookups need no pointer
             for text, _ in node.get("ranges", []):
                 net = cidr.parse(text)
-                assert cidr.family(net) == fam and cidr.hex_of(net)[:len(key)] == key
+                assert cidr.family(net) == fam and cidr.hex_of(net)[: len(key)] == key
                 assert cidr.bucket_depth(net.prefixlen) == len(key)
-        want = {(int(n.network_address), n.prefixlen) for nets in ranges.values() for n in nets
-                if cidr.family(n) == fam}
-        got = {(int(net.network_address), net.prefixlen) for net in
-               (cidr.parse(t) for node in nodes.values() for t, _ in node.get("ranges", []))}
+        want = {
+            (int(n.network_address), n.prefixlen) for nets in ranges.values() for n in nets if cidr.family(n) == fam
+        }
+        got = {
+            (int(net.network_address), net.prefixlen)
+            for net in (cidr.parse(t) for node in nodes.values() for t, _ in node.get("ranges", []))
+        }
         assert got == want
         assert index[fam]["depths"] == sorted({len(key) for key, node in nodes.items() if node.get("ranges")})
 
@@ -170,8 +184,10 @@ def test_streamed_index_is_independent_of_label_merging(points: list[tuple[int, 
 
 
 def test_unsorted_points_are_refused() -> None:
-    points = [(int(ipaddress.IPv4Address("10.0.0.0")), 32, frozenset({"a"})),
-              (int(ipaddress.IPv4Address("10.0.0.0")), 8, frozenset({"a"}))]
+    points = [
+        (int(ipaddress.IPv4Address("10.0.0.0")), 32, frozenset({"a"})),
+        (int(ipaddress.IPv4Address("10.0.0.0")), 8, frozenset({"a"})),
+    ]
     try:
         cidr.stream_family_index(points, 32, False, lambda key, node: None)
     except ValueError:
@@ -192,16 +208,34 @@ def test_rego_lookups_equal_brute_force(tmp_path: Path) -> None:
     ranges = {f"p{i}/s/r": [rand_net(rng.choice((4, 6))) for _ in range(8)] for i in range(4)}
     queries = [rand_net(rng.choice((4, 6))) for _ in range(120)]
     queries += [ipaddress.ip_network("0.0.0.0/0"), ipaddress.ip_network("::/0")]
-    texts = [str(q.network_address) if q.prefixlen == q.max_prefixlen and i % 2 else cidr.canonical(q)
-             for i, q in enumerate(queries)]  # half the host routes as bare addresses
+    texts = [
+        str(q.network_address) if q.prefixlen == q.max_prefixlen and i % 2 else cidr.canonical(q)
+        for i, q in enumerate(queries)
+    ]  # half the host routes as bare addresses
     params = {"approved_index": cidr.build_index(ranges), "internal_cidrs": []}
     (tmp_path / "input.json").write_text(json.dumps({"parameters": params, "cidrs": texts}))
-    query = ("x := [[a, o] | some c in input.cidrs; "
-             "a := {s.service | some s in data.lib.mlfence.ranges.approved_containing(c)}; "
-             "o := {s.service | some s in data.lib.mlfence.ranges.approved_overlapping(c)}]")
-    proc = subprocess.run([str(toolchain.binary("opa")), "eval", "-f", "json", "-d", str(ROOT / "policy/lib"),
-                           "-i", str(tmp_path / "input.json"), query],
-                          capture_output=True, text=True, timeout=120, check=False)
+    query = (
+        "x := [[a, o] | some c in input.cidrs; "
+        "a := {s.service | some s in data.lib.mlfence.ranges.approved_containing(c)}; "
+        "o := {s.service | some s in data.lib.mlfence.ranges.approved_overlapping(c)}]"
+    )
+    proc = subprocess.run(
+        [
+            str(toolchain.binary("opa")),
+            "eval",
+            "-f",
+            "json",
+            "-d",
+            str(ROOT / "policy/lib"),
+            "-i",
+            str(tmp_path / "input.json"),
+            query,
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
     assert proc.returncode == 0, proc.stderr
     got = json.loads(proc.stdout)["result"][0]["bindings"]["x"]
     for q, (inside, overlapping) in zip(queries, got, strict=True):

@@ -34,13 +34,18 @@ def _refused_untouched(synced: Path, sync: Sync, message: str, *args: str) -> No
 
 # --- sanity bounds per service ---------------------------------------------------------------
 
-@pytest.mark.parametrize(("s3", "message"), [
-    ({"us-east-1": ["0.0.0.0/0"]}, "aws/S3 lists 0.0.0.0/0, wider than /8"),
-    ({"us-east-1": ["0.0.0.0/1", "128.0.0.0/1"]}, "aws/S3 lists 0.0.0.0/1, wider than /8"),
-    ({"us-east-1": [f"{i}.0.0.0/8" for i in range(1, 100)]}, "aws/S3 covers"),
-])
-def test_default_route_halves_and_wide_unions_refused(synced: Path, feeds: synth.Feeds, sync: Sync,
-                                                       s3: dict[str, list[str]], message: str) -> None:
+
+@pytest.mark.parametrize(
+    ("s3", "message"),
+    [
+        ({"us-east-1": ["0.0.0.0/0"]}, "aws/S3 lists 0.0.0.0/0, wider than /8"),
+        ({"us-east-1": ["0.0.0.0/1", "128.0.0.0/1"]}, "aws/S3 lists 0.0.0.0/1, wider than /8"),
+        ({"us-east-1": [f"{i}.0.0.0/8" for i in range(1, 100)]}, "aws/S3 covers"),
+    ],
+)
+def test_default_route_halves_and_wide_unions_refused(
+    synced: Path, feeds: synth.Feeds, sync: Sync, s3: dict[str, list[str]], message: str
+) -> None:
     feeds.put("aws", synth.aws(101, s3=s3))
     _refused_untouched(synced, sync, message)
 
@@ -52,8 +57,9 @@ def test_ipv6_halves_refused(synced: Path, feeds: synth.Feeds, sync: Sync) -> No
 
 def test_cdn_space_under_a_cloud_service_refused(synced: Path, feeds: synth.Feeds, sync: Sync) -> None:
     feeds.put("aws", synth.aws(101, s3={**synth.S3, "us-west-2": ["151.101.0.0/16"]}))  # Fastly's
-    _refused_untouched(synced, sync, "aws/S3/us-west-2 lists 151.101.0.0/16, which fastly publishes as its own "
-                                     "(cdn space)")
+    _refused_untouched(
+        synced, sync, "aws/S3/us-west-2 lists 151.101.0.0/16, which fastly publishes as its own (cdn space)"
+    )
 
 
 def test_another_providers_space_refused(synced: Path, feeds: synth.Feeds, sync: Sync) -> None:
@@ -84,6 +90,7 @@ def test_growth_limit_is_configurable(synced: Path, feeds: synth.Feeds, sync: Sy
 
 # --- version markers from the future ----------------------------------------------------------
 
+
 def test_aws_sync_token_in_the_future_refused(synced: Path, feeds: synth.Feeds, sync: Sync) -> None:
     future = int(time.time()) + 3 * 86400
     feeds.put("aws", synth.aws(future))
@@ -103,14 +110,34 @@ def test_current_token_accepted(synced: Path, feeds: synth.Feeds, sync: Sync) ->
 
 # --- transport -------------------------------------------------------------------------------
 
+
 @pytest.fixture
 def tls_server(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[FeedServer]:
     """An HTTPS feed server on loopback with a throwaway self-signed certificate that requests
     trusts through REQUESTS_CA_BUNDLE (as a corporate CA would be)."""
     cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
-    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1",
-                    "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", str(key), "-out", str(cert)],
-                   check=True, capture_output=True)
+    subprocess.run(
+        [
+            "openssl",
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-days",
+            "1",
+            "-subj",
+            "/CN=127.0.0.1",
+            "-addext",
+            "subjectAltName=IP:127.0.0.1",
+            "-keyout",
+            str(key),
+            "-out",
+            str(cert),
+        ],
+        check=True,
+        capture_output=True,
+    )
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     context.load_cert_chain(cert, key)
     monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(cert))
@@ -118,8 +145,9 @@ def tls_server(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Feed
         yield server
 
 
-def test_https_redirect_to_plain_http_refused(synced: Path, feeds: synth.Feeds, sync: Sync,
-                                              tls_server: FeedServer) -> None:
+def test_https_redirect_to_plain_http_refused(
+    synced: Path, feeds: synth.Feeds, sync: Sync, tls_server: FeedServer
+) -> None:
     plain = feeds.urls("aws")[0]
     secure = tls_server.serve("/ip-ranges.json", b"", location=plain)
     before = synth.tree_digest(synced)
@@ -128,8 +156,9 @@ def test_https_redirect_to_plain_http_refused(synced: Path, feeds: synth.Feeds, 
     assert synth.tree_digest(synced) == before
 
 
-def test_https_feed_and_redirects_recorded(synced: Path, feeds: synth.Feeds, sync: Sync,
-                                           tls_server: FeedServer) -> None:
+def test_https_feed_and_redirects_recorded(
+    synced: Path, feeds: synth.Feeds, sync: Sync, tls_server: FeedServer
+) -> None:
     tls_server.serve("/v2/ip-ranges.json", synth.aws(101))
     moved = tls_server.serve("/ip-ranges.json", b"", location="/v2/ip-ranges.json", status=301)
     result = sync(feed_args=[*feeds.args([n for n in feeds.paths if n != "aws"]), "--feed", f"aws={moved}"])
@@ -165,16 +194,20 @@ def test_size_cap_on_local_files_counts_bytes_read(synced: Path, sync: Sync, tmp
 
 # --- property: any feed that spreads over too much space is refused ---------------------------
 
-@settings(max_examples=examples(ci=6, dev=6, full=50),
-          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+
+@settings(
+    max_examples=examples(ci=6, dev=6, full=50),
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 @given(st.integers(1, 7), st.integers(0, 255))
 @example(1, 0)
-def test_property_splits_of_the_default_route_refused(synced: Path, feeds: synth.Feeds, sync: Sync,
-                                                       depth: int, start: int) -> None:
+def test_property_splits_of_the_default_route_refused(
+    synced: Path, feeds: synth.Feeds, sync: Sync, depth: int, start: int
+) -> None:
     """0.0.0.0/0 split into /depth blocks (any depth short of a real prefix), listed from any
     point on: refused whatever the split, because each block is wider than /8."""
     blocks = [cidr.canonical(n) for n in cidr.parse("0.0.0.0/0").subnets(new_prefix=depth)]
-    rotated = blocks[start % len(blocks):] + blocks[:start % len(blocks)]
+    rotated = blocks[start % len(blocks) :] + blocks[: start % len(blocks)]
     feeds.put("aws", synth.aws(102, s3={"us-east-1": rotated}))
     _refused_untouched(synced, sync, "wider than /8")
 

@@ -70,22 +70,34 @@ def _azure_no_link_no_history(feeds: synth.Feeds) -> list[str]:
 
 
 FAILURES: dict[str, tuple[Break, str]] = {
-    "older version marker": (lambda f: f.put("aws", synth.aws(99)) or [],
-                             "aws: syncToken 99 is older than 100 on disk"),
-    "older azure changeNumber": (lambda f: f.put("azure", synth.azure(9)) or [],
-                                 "azure: changeNumber 9 is older than 10 on disk"),
+    "older version marker": (
+        lambda f: f.put("aws", synth.aws(99)) or [],
+        "aws: syncToken 99 is older than 100 on disk",
+    ),
+    "older azure changeNumber": (
+        lambda f: f.put("azure", synth.azure(9)) or [],
+        "azure: changeNumber 9 is older than 10 on disk",
+    ),
     "truncated download": (_cut_body, "truncated"),
     "truncated file": (_truncated_file, "aws: malformed or truncated JSON"),
-    "truncated text list": (lambda f: f.put("cloudflare", b"104.16.0.0/13\n172.64.0", synth.CLOUDFLARE_V6) or [],
-                            "cloudflare: truncated list"),
-    "malformed JSON": (lambda f: f.put("fastly", b'{"addresses": [151.101.0.0/16]}') or [],
-                       "fastly: malformed or truncated JSON"),
+    "truncated text list": (
+        lambda f: f.put("cloudflare", b"104.16.0.0/13\n172.64.0", synth.CLOUDFLARE_V6) or [],
+        "cloudflare: truncated list",
+    ),
+    "malformed JSON": (
+        lambda f: f.put("fastly", b'{"addresses": [151.101.0.0/16]}') or [],
+        "fastly: malformed or truncated JSON",
+    ),
     "wrong schema": (_wrong_schema, "aws: feed fails schema feed_aws at prefixes"),
-    "azure wrong cloud": (lambda f: f.put("azure", synth.azure(11).replace(b'"Public"', b'"China"')) or [],
-                          "azure: feed fails schema feed_azure at cloud"),
+    "azure wrong cloud": (
+        lambda f: f.put("azure", synth.azure(11).replace(b'"Public"', b'"China"')) or [],
+        "azure: feed fails schema feed_azure at cloud",
+    ),
     "family in the wrong field": (_wrong_family, "is not ipv4"),
-    "invalid prefix": (lambda f: f.put("cloudflare", b"104.16.0.0/33\n", synth.CLOUDFLARE_V6) or [],
-                       "not an IP network: '104.16.0.0/33'"),
+    "invalid prefix": (
+        lambda f: f.put("cloudflare", b"104.16.0.0/33\n", synth.CLOUDFLARE_V6) or [],
+        "not an IP network: '104.16.0.0/33'",
+    ),
     "empty feed": (_empty, "aws: the feed lists no prefixes"),
     "HTTP 404": (lambda f: f.put("google", b"gone", status=404) or [], "HTTP 404 after 1 attempt(s)"),
     "HTTP 500": (lambda f: f.put("gcp", b"oops", status=500) or [], "HTTP 500 after 1 attempt(s)"),
@@ -93,10 +105,14 @@ FAILURES: dict[str, tuple[Break, str]] = {
     "unreachable": (_unreachable, "unreachable (ConnectionError)"),
     "over the size cap": (lambda f: ["--max-bytes", "300"], "over the 300-byte cap"),
     "approved subset shrinks > 20%": (_shrink, "approved space would shrink by more than 20%: aws/S3 ipv4"),
-    "approved service vanished": (lambda f: f.put("azure", synth.azure(11, tags=synth.AZURE_TAGS[2:])) or [],
-                                  "bundle.yaml approves azure/Storage, which the azure feed does not list"),
-    "azure page without link, no earlier file": (_azure_no_link_no_history,
-                                                 "links no ServiceTags_Public_*.json file and no earlier file"),
+    "approved service vanished": (
+        lambda f: f.put("azure", synth.azure(11, tags=synth.AZURE_TAGS[2:])) or [],
+        "bundle.yaml approves azure/Storage, which the azure feed does not list",
+    ),
+    "azure page without link, no earlier file": (
+        _azure_no_link_no_history,
+        "links no ServiceTags_Public_*.json file and no earlier file",
+    ),
     "bad --feed": (lambda f: ["--feed", "aws"], "--feed 'aws': expected NAME=URL_OR_PATH"),
     "unknown feed": (lambda f: ["--feed", "oracle=http://127.0.0.1:9/x"], "unknown feed 'oracle'"),
     "missing local file": (lambda f: ["--feed", "fastly=/nonexistent/fastly.json"], "cannot read"),
@@ -168,8 +184,9 @@ def test_shrink_limit_is_configurable(synced: Path, feeds: synth.Feeds, sync: Sy
     assert_refused(sync(), "shrink by more than 10%: aws/S3 ipv4 172032 -> 139264 addresses (-19%)")
 
 
-def test_failed_write_changes_nothing(synced: Path, feeds: synth.Feeds, sync: Sync,
-                                      monkeypatch: pytest.MonkeyPatch) -> None:
+def test_failed_write_changes_nothing(
+    synced: Path, feeds: synth.Feeds, sync: Sync, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """A disk that fills up while the new files are staged: no target is replaced, no temp file stays."""
     before = synth.tree_digest(synced)
     feeds.put("aws", synth.aws(101, s3={**synth.S3, "ap-south-1": ["52.219.64.0/22"]}))
@@ -185,13 +202,16 @@ def test_failed_write_changes_nothing(synced: Path, feeds: synth.Feeds, sync: Sy
     assert synth.tree_digest(synced) == before
 
 
-@pytest.mark.parametrize(("config_text", "message"), [
-    ("approved_ranges:\n  - {provider: fastly, service: CDN}\n", "provider 'fastly' is a CDN"),
-    ("approved_ranges:\n  - {provider: aws, service: CLOUDFRONT}\n", "aws/CLOUDFRONT is a CDN"),
-    ("approved_ranges:\n  - {provider: oracle, service: x}\n", "provider 'oracle' is not one of"),
-    ("approved_ranges: [\n", "unreadable"),
-    ("sync: {max_shrink: 2}\n", "sync.max_shrink must be a fraction between 0 and 1"),
-])
+@pytest.mark.parametrize(
+    ("config_text", "message"),
+    [
+        ("approved_ranges:\n  - {provider: fastly, service: CDN}\n", "provider 'fastly' is a CDN"),
+        ("approved_ranges:\n  - {provider: aws, service: CLOUDFRONT}\n", "aws/CLOUDFRONT is a CDN"),
+        ("approved_ranges:\n  - {provider: oracle, service: x}\n", "provider 'oracle' is not one of"),
+        ("approved_ranges: [\n", "unreadable"),
+        ("sync: {max_shrink: 2}\n", "sync.max_shrink must be a fraction between 0 and 1"),
+    ],
+)
 def test_bad_config_refused(config_text: str, message: str, synced: Path, config: Path, sync: Sync) -> None:
     before = synth.tree_digest(synced)
     config.write_text(config_text)
@@ -208,9 +228,13 @@ def test_corrupt_data_on_disk_refused(synced: Path, sync: Sync) -> None:
 
 def test_index_of_an_older_format_refused_with_the_way_out(synced: Path, sync: Sync) -> None:
     """Data synced by an earlier mlfence (a binary trie of strings) is named as such, untouched."""
-    (synced / "owner_index/data.json").write_text(json.dumps(
-        {"ipv4": {"lengths": [0], "nodes": {"/0": "|aws||"}}, "ipv6": {"lengths": [0], "nodes": {}}}))
+    (synced / "owner_index/data.json").write_text(
+        json.dumps({"ipv4": {"lengths": [0], "nodes": {"/0": "|aws||"}}, "ipv6": {"lengths": [0], "nodes": {}}})
+    )
     before = synth.tree_digest(synced)
-    assert_refused(sync(), "owner_index/data.json: an index in an older format (a trie of strings), written by "
-                           "an earlier mlfence; sync every feed into an empty folder once")
+    assert_refused(
+        sync(),
+        "owner_index/data.json: an index in an older format (a trie of strings), written by "
+        "an earlier mlfence; sync every feed into an empty folder once",
+    )
     assert synth.tree_digest(synced) == before

@@ -34,8 +34,10 @@ def test_first_sync_writes_the_documents(synced: Path, feeds: synth.Feeds) -> No
     assert all(oct(p.stat().st_mode & 0o777) == "0o644" for p in synced.rglob("*") if p.is_file())
     approved = _load(synced, docs.APPROVED)
     # Keyed provider -> service -> region, families apart, collapsed and canonical.
-    assert approved["aws"]["S3"]["us-east-1"] == {"ipv4": ["3.5.0.0/19", "52.216.0.0/15"],
-                                                  "ipv6": ["2600:1fa0:8000::/39"]}
+    assert approved["aws"]["S3"]["us-east-1"] == {
+        "ipv4": ["3.5.0.0/19", "52.216.0.0/15"],
+        "ipv6": ["2600:1fa0:8000::/39"],
+    }
     assert set(approved) == {"aws", "azure"}  # CDNs and unapproved services stay out
     # CloudFront is a CDN inside the AWS feed; Azure Front Door likewise.
     owners = _load(synced, docs.OWNER_RANGES)
@@ -57,16 +59,23 @@ def test_sharing_says_which_space_is_exclusive(synced: Path) -> None:
     assert sharing["aws/S3/eu-west-1"]["ipv4"]["shared_with"] == {}
 
 
-def test_provenance_records_source_version_etag_and_digest(synced: Path, feeds: synth.Feeds,
-                                                           server: FeedServer) -> None:
+def test_provenance_records_source_version_etag_and_digest(
+    synced: Path, feeds: synth.Feeds, server: FeedServer
+) -> None:
     provenance = _load(synced, docs.PROVENANCE)["provenance"]
     assert set(provenance) == {"aws", "gcp", "google", "azure", "fastly", "cloudflare"}
     aws = provenance["aws"]
     body = server.routes["/aws/0"].body
     assert aws["version"] == 100 and aws["version_field"] == "syncToken"
-    assert aws["sources"] == [{"url": feeds.urls("aws")[0], "etag": f'"{hashlib.md5(body).hexdigest()}"',
-                               "last_modified": None, "sha256": hashlib.sha256(body).hexdigest(),
-                               "bytes": len(body)}]
+    assert aws["sources"] == [
+        {
+            "url": feeds.urls("aws")[0],
+            "etag": f'"{hashlib.md5(body).hexdigest()}"',
+            "last_modified": None,
+            "sha256": hashlib.sha256(body).hexdigest(),
+            "bytes": len(body),
+        }
+    ]
     assert provenance["azure"]["version"] == 10 and provenance["azure"]["version_field"] == "changeNumber"
     assert len(provenance["cloudflare"]["sources"]) == 2
     dt.datetime.fromisoformat(aws["fetched_at"])
@@ -84,14 +93,17 @@ def test_unchanged_feeds_rewrite_nothing(synced: Path, sync: Sync) -> None:
 def test_mixed_families_are_kept_apart(synced: Path, feeds: synth.Feeds, sync: Sync) -> None:
     """Azure lists IPv4 and IPv6 in one addressPrefixes list, interleaved."""
     approved = _load(synced, docs.APPROVED)["azure"]["Storage"]
-    assert approved == {"eastus": {"ipv4": ["20.38.98.0/24", "20.60.0.0/16"],
-                                   "ipv6": ["2603:1030:7::/48", "2603:1030:8::/48"]}}
+    assert approved == {
+        "eastus": {"ipv4": ["20.38.98.0/24", "20.60.0.0/16"], "ipv6": ["2603:1030:7::/48", "2603:1030:8::/48"]}
+    }
     index = _load(synced, docs.APPROVED_INDEX)
     assert ["20.38.98.0/24", "azure/Storage/eastus"] in index["ipv4"]["nodes"]["142662"]["ranges"]
     assert "azure/Storage/eastus" in index["ipv6"]["nodes"]["260310300007"]["ranges"][0]
     # Adjacent prefixes of each family collapse, still apart: 2603:1030:7::/48 + :6::/48 -> ::6::/47.
-    tags = [("Storage.EastUS", "eastus", ["20.38.98.0/24", "2603:1030:6::/48", "20.38.99.0/24", "2603:1030:7::/48"]),
-            *synth.AZURE_TAGS[1:]]
+    tags = [
+        ("Storage.EastUS", "eastus", ["20.38.98.0/24", "2603:1030:6::/48", "20.38.99.0/24", "2603:1030:7::/48"]),
+        *synth.AZURE_TAGS[1:],
+    ]
     feeds.put("azure", synth.azure(11, tags))
     assert sync("--force").exit_code == 0
     approved = _load(synced, docs.APPROVED)["azure"]["Storage"]
@@ -168,6 +180,7 @@ def test_retry_recovers_from_a_5xx(synced: Path, feeds: synth.Feeds, sync: Sync,
 
 # --- Azure: the weekly file is found on Microsoft's download page ---------------------------
 
+
 def _azure_week(feeds: synth.Feeds, day: dt.date, change: int, page_link: bool = True) -> str:
     """Serve this week's Service Tags file and a download page linking it; return the page URL."""
     name = f"/download/ServiceTags_Public_{day:%Y%m%d}.json"
@@ -191,8 +204,10 @@ def test_azure_page_scraped_then_fallback(synced: Path, feeds: synth.Feeds, sync
     _azure_week(feeds, today, 12, page_link=False)
     result = sync(names=["azure"])
     assert result.exit_code == 0, result.output
-    assert ("warning: azure: http://127.0.0.1:" in result.stderr
-            and "links no ServiceTags_Public_*.json file; falling back to the last good file" in result.stderr)
+    assert (
+        "warning: azure: http://127.0.0.1:" in result.stderr
+        and "links no ServiceTags_Public_*.json file; falling back to the last good file" in result.stderr
+    )
     assert _load(synced, docs.PROVENANCE)["provenance"]["azure"]["version"] == 11
 
     # The page is down: same fallback, and the reason is named.
@@ -208,18 +223,25 @@ def test_azure_stale_file_warns(synced: Path, feeds: synth.Feeds, sync: Sync) ->
     result = sync(names=["azure"])
     assert result.exit_code == 0, result.output
     warning = [line for line in result.stderr.splitlines() if line.startswith("warning:")]
-    assert warning == [f"warning: azure: no new Service Tags file for 20 days (newest is {day:%Y%m%d}); "
-                       "Microsoft publishes weekly: check the download page"]
+    assert warning == [
+        f"warning: azure: no new Service Tags file for 20 days (newest is {day:%Y%m%d}); "
+        "Microsoft publishes weekly: check the download page"
+    ]
 
 
 def test_azure_page_links_only_trusted_hosts(synced: Path, feeds: synth.Feeds, sync: Sync) -> None:
     """A link to another host is not followed (the page is not signed; the file is not either)."""
-    feeds.put("azure", synth.azure_page("https://evil.example/ServiceTags_Public_20991231.json"),
-              path="/en-us/download/details.aspx", content_type="text/html")
+    feeds.put(
+        "azure",
+        synth.azure_page("https://evil.example/ServiceTags_Public_20991231.json"),
+        path="/en-us/download/details.aspx",
+        content_type="text/html",
+    )
     assert_refused(sync(names=["azure"]), "links no ServiceTags_Public_*.json file and no earlier file is known")
 
 
 # --- the real binary, and the real snapshots -------------------------------------------------
+
 
 def _mlfence() -> str:
     return str(Path(sys.executable).parent / "mlfence")
@@ -232,12 +254,12 @@ def test_cli_subprocess(feeds: synth.Feeds, config: Path, out: Path) -> None:
     assert "wrote 6 file(s)" in ok.stderr
     before = synth.tree_digest(out)
     feeds.put("aws", synth.aws(99))
-    refused = subprocess.run([*base, *feeds.args(), "aws"], capture_output=True, text=True, timeout=120,
-                             check=False)
+    refused = subprocess.run([*base, *feeds.args(), "aws"], capture_output=True, text=True, timeout=120, check=False)
     assert refused.returncode == 2
     assert refused.stderr.strip().splitlines() == [
         "mlfence sync: refused: aws: syncToken 99 is older than 100 on disk; refusing to go back "
-        "(a stale mirror or cache?)"]
+        "(a stale mirror or cache?)"
+    ]
     assert "Traceback" not in refused.stdout + refused.stderr
     assert synth.tree_digest(out) == before
 
@@ -251,16 +273,27 @@ def test_committed_data_is_sync_of_the_snapshots(server: FeedServer, tmp_path: P
     for rel in docs.ALL:
         (out / rel).parent.mkdir(parents=True, exist_ok=True)
         (out / rel).write_bytes((committed / rel).read_bytes())
-    files = {"aws": ["aws-ip-ranges.json"], "gcp": ["gcp-cloud.json"], "google": ["gcp-goog.json"],
-             "azure": ["azure-servicetags-public.json"], "fastly": ["fastly-public-ip-list.json"],
-             "cloudflare": ["cloudflare-ips-v4.txt", "cloudflare-ips-v6.txt"]}
+    files = {
+        "aws": ["aws-ip-ranges.json"],
+        "gcp": ["gcp-cloud.json"],
+        "google": ["gcp-goog.json"],
+        "azure": ["azure-servicetags-public.json"],
+        "fastly": ["fastly-public-ip-list.json"],
+        "cloudflare": ["cloudflare-ips-v4.txt", "cloudflare-ips-v6.txt"],
+    }
     args = []
     for name, names in files.items():
         for file in names:
             args += ["--feed", f"{name}={server.serve('/' + file, (SNAPSHOTS / file).read_bytes())}"]
     env = {**os.environ, "COLUMNS": "200"}
-    proc = subprocess.run([_mlfence(), "sync", "--out", str(out), "--config", str(ROOT / "bundle.yaml"), *args],
-                          capture_output=True, text=True, timeout=300, check=False, env=env)
+    proc = subprocess.run(
+        [_mlfence(), "sync", "--out", str(out), "--config", str(ROOT / "bundle.yaml"), *args],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+        env=env,
+    )
     assert proc.returncode == 0, proc.stderr
     assert "data unchanged" in proc.stderr
     assert synth.tree_digest(out) == synth.tree_digest(committed)

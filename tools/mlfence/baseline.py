@@ -31,15 +31,20 @@ SCHEMA: dict[str, Any] = {
     "properties": {
         "mlfence_baseline": {"const": FORMAT},
         "generated_by": {"type": "string"},
-        "findings": {"type": "array", "items": {
-            "type": "object",
-            "required": ["fingerprint", "rule_id", "resource", "location"],
-            "properties": {
-                "fingerprint": {"type": "string", "pattern": "^[0-9a-f]{32}$"},
-                "rule_id": {"type": "string"}, "resource": {"type": "string"},
-                "location": {"type": "string"}, "message": {"type": "string"},
+        "findings": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["fingerprint", "rule_id", "resource", "location"],
+                "properties": {
+                    "fingerprint": {"type": "string", "pattern": "^[0-9a-f]{32}$"},
+                    "rule_id": {"type": "string"},
+                    "resource": {"type": "string"},
+                    "location": {"type": "string"},
+                    "message": {"type": "string"},
+                },
             },
-        }},
+        },
     },
 }
 _NOTE = re.compile(r"\s*\[(exempted until|exemption expired on) [^\]]*\]")
@@ -76,16 +81,28 @@ def _message(text: str) -> str:
 
 
 def _entry(finding: Finding, cwd: Path | None) -> dict[str, str]:
-    return {"fingerprint": finding.fingerprint or fingerprint(finding, cwd), "rule_id": finding.rule_id,
-            "resource": finding.resource, "location": location(finding.origin, cwd),
-            "message": _message(finding.message)}
+    return {
+        "fingerprint": finding.fingerprint or fingerprint(finding, cwd),
+        "rule_id": finding.rule_id,
+        "resource": finding.resource,
+        "location": location(finding.origin, cwd),
+        "message": _message(finding.message),
+    }
 
 
 def write(path: Path, findings: list[Finding], cwd: Path | None = None) -> int:
-    entries = sorted((_entry(f, cwd) for f in findings),
-                     key=lambda e: (e["rule_id"], e["location"], e["resource"], e["message"]))
-    write_text_atomic(path, json.dumps({"mlfence_baseline": FORMAT, "generated_by": f"mlfence {__version__}",
-                                        "findings": entries}, indent=2, sort_keys=True) + "\n")
+    entries = sorted(
+        (_entry(f, cwd) for f in findings), key=lambda e: (e["rule_id"], e["location"], e["resource"], e["message"])
+    )
+    write_text_atomic(
+        path,
+        json.dumps(
+            {"mlfence_baseline": FORMAT, "generated_by": f"mlfence {__version__}", "findings": entries},
+            indent=2,
+            sort_keys=True,
+        )
+        + "\n",
+    )
     return len(entries)
 
 
@@ -103,8 +120,9 @@ def load(path: Path) -> list[dict[str, str]]:
     error = jsonschema.exceptions.best_match(jsonschema.Draft202012Validator(SCHEMA).iter_errors(document))
     if error is not None:
         where = "/".join(str(p) for p in error.absolute_path) or "(top level)"
-        raise BaselineError(f"baseline {path} is not an mlfence baseline (written by --write-baseline): "
-                            f"at {where}: {error.message}")
+        raise BaselineError(
+            f"baseline {path} is not an mlfence baseline (written by --write-baseline): at {where}: {error.message}"
+        )
     return list(document["findings"])
 
 

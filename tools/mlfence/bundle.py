@@ -50,8 +50,9 @@ def _git_describe(root: Path) -> str:
     if not (root / ".git").exists():
         return f"mlfence-{__version__}"
     try:
-        proc = subprocess.run(["git", "describe", "--always", "--dirty", "--tags"], cwd=root,
-                              capture_output=True, text=True, check=False)
+        proc = subprocess.run(
+            ["git", "describe", "--always", "--dirty", "--tags"], cwd=root, capture_output=True, text=True, check=False
+        )
     except OSError:
         return f"mlfence-{__version__}"
     return proc.stdout.strip() or "untracked"
@@ -61,8 +62,7 @@ def _commit_time(root: Path) -> int:
     """The commit's time (unix seconds): what data.mlfence.bundle_info.built_at records, so a
     sidecar can refuse bundles older than a floor (policy/mlfence/bundle_check.rego). The commit,
     not the clock, keeps the same sources giving the same bundle."""
-    proc = subprocess.run(["git", "log", "-1", "--format=%ct"], cwd=root, capture_output=True, text=True,
-                          check=False)
+    proc = subprocess.run(["git", "log", "-1", "--format=%ct"], cwd=root, capture_output=True, text=True, check=False)
     text = proc.stdout.strip()
     return int(text) if text.isdigit() else 0
 
@@ -125,8 +125,7 @@ def data_version(data_root: Path) -> str:
     return digest.hexdigest()[:12]
 
 
-def manifest(root: Path, staged: Path, rules: tuple[catalog.Rule, ...],
-             layers: tuple[Path, ...]) -> dict[str, Any]:
+def manifest(root: Path, staged: Path, rules: tuple[catalog.Rule, ...], layers: tuple[Path, ...]) -> dict[str, Any]:
     """The .manifest of a staged bundle; the data version digests the staged data documents, the
     rendered settings (data.mlfence.config) included."""
     return {
@@ -178,8 +177,13 @@ def stage(dest: Path, root: Path | None = None, run_settings: settings.Settings 
     return document
 
 
-def build(out: Path, signing_key: Path | None = None, key_id: str = "mlfence",
-          root: Path | None = None, run_settings: settings.Settings | None = None) -> BuiltBundle:
+def build(
+    out: Path,
+    signing_key: Path | None = None,
+    key_id: str = "mlfence",
+    root: Path | None = None,
+    run_settings: settings.Settings | None = None,
+) -> BuiltBundle:
     """Build (and optionally sign) the bundle at `out`, atomically."""
     if signing_key is not None and not signing_key.is_file():
         raise BundleError(f"signing key {signing_key} does not exist")

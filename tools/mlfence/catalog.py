@@ -87,8 +87,18 @@ def _load_examples(directory: Path) -> tuple[dict[str, Any], ...]:
 
 def _kind_groups(root: Path) -> dict[str, tuple[str, ...]]:
     """Group name -> kinds, from data.lib.mlfence.k8s.kind_groups (policy/lib/mlfence/k8s_pods.rego)."""
-    proc = toolchain.run("opa", "eval", "--format", "json", "-d", str(root / "lib"), "--ignore", "*_test.rego",
-                         "data.lib.mlfence.k8s.kind_groups", cwd=root.parent)
+    proc = toolchain.run(
+        "opa",
+        "eval",
+        "--format",
+        "json",
+        "-d",
+        str(root / "lib"),
+        "--ignore",
+        "*_test.rego",
+        "data.lib.mlfence.k8s.kind_groups",
+        cwd=root.parent,
+    )
     if proc.returncode != 0:
         raise CatalogError(f"cannot read the kind groups: {proc.stderr.strip()}")
     result = json.loads(proc.stdout).get("result") or []
@@ -160,8 +170,7 @@ def load(policy: Path | None = None) -> tuple[Rule, ...]:
     rules = [
         _rule_from(a, root.parent, groups)
         for a in annotations
-        if a["annotations"].get("scope") == "package"
-        and (a["annotations"].get("custom") or {}).get("id")
+        if a["annotations"].get("scope") == "package" and (a["annotations"].get("custom") or {}).get("id")
     ]
     seen: dict[str, Path] = {}
     for rule in rules:

@@ -123,8 +123,13 @@ def run(options: CheckOptions) -> Outcome:
     if options.tf_root is not None and not options.tf_root.is_dir():
         raise CheckError(f"--tf-root {options.tf_root} is not a folder")
     try:
-        config = settings.load(options.config, options.paths, options.data, options.exemptions,
-                               known_rules=lambda: frozenset(r.rule_id for r in _known_rules()))
+        config = settings.load(
+            options.config,
+            options.paths,
+            options.data,
+            options.exemptions,
+            known_rules=lambda: frozenset(r.rule_id for r in _known_rules()),
+        )
         accepted = baseline.load(options.baseline) if options.baseline else None
     except (settings.SettingsError, baseline.BaselineError, toolchain.ToolchainError) as exc:
         raise CheckError(str(exc)) from None
@@ -144,18 +149,31 @@ def run(options: CheckOptions) -> Outcome:
 
     stats = _summary(shown, result, problems)
     stats["expired_exemptions"] = exemptions.expired_report(list(config.exemptions))
-    stats["unused_exemptions"] = exemptions.unused_report(list(config.exemptions),
-                                                          [f.as_dict() for f in result.findings])
+    stats["unused_exemptions"] = exemptions.unused_report(
+        list(config.exemptions), [f.as_dict() for f in result.findings]
+    )
     stats["unused_suppressions"] = suppressions.unused(loaded.documents, result.findings)
     stats["severity_threshold"] = chosen_by.threshold
-    stats["hidden"] = {"severity": len(current) - len(shown), "rules": len(located) - len(chosen),
-                       "baseline": len(comparison.unchanged) if comparison else 0}
+    stats["hidden"] = {
+        "severity": len(current) - len(shown),
+        "rules": len(located) - len(chosen),
+        "baseline": len(comparison.unchanged) if comparison else 0,
+    }
     gate = chosen_by.gate
-    stats["gate"] = {"fail_on": gate.severity, "statuses": sorted(gate.statuses), "soft_fail": gate.soft,
-                     "failing": len(failing), "rule": gate.describe()}
+    stats["gate"] = {
+        "fail_on": gate.severity,
+        "statuses": sorted(gate.statuses),
+        "soft_fail": gate.soft,
+        "failing": len(failing),
+        "rule": gate.describe(),
+    }
     if comparison is not None:
-        stats["baseline"] = {"file": str(options.baseline), "new": len(comparison.new),
-                             "unchanged": len(comparison.unchanged), "fixed": len(comparison.fixed)}
+        stats["baseline"] = {
+            "file": str(options.baseline),
+            "new": len(comparison.new),
+            "unchanged": len(comparison.unchanged),
+            "fixed": len(comparison.fixed),
+        }
     if any(p.fatal for p in problems):
         code = EXIT_INPUT
     elif failing and not gate.soft and not options.write_baseline:
@@ -164,7 +182,11 @@ def run(options: CheckOptions) -> Outcome:
         code = EXIT_CLEAN
     shown_ids = {id(f) for f in shown}
     report = reports.Report(
-        findings=shown, summary=stats, problems=problems, rules=chosen_by.known, skipped=result.skipped,
+        findings=shown,
+        summary=stats,
+        problems=problems,
+        rules=chosen_by.known,
+        skipped=result.skipped,
         fixed=comparison.fixed if comparison else None,
         rule_states=_rule_states(chosen_by, result.kinds),
         hidden_by_rule=Counter(f.rule_id for f in chosen if id(f) not in shown_ids),
@@ -177,11 +199,17 @@ def _evaluate(options: CheckOptions, config: settings.Settings) -> tuple[documen
     if status:
         status.start()
     try:
-        rendering = config.rendering(options.values, options.set_values, options.namespace, options.release,
-                                     options.kustomize)
+        rendering = config.rendering(
+            options.values, options.set_values, options.namespace, options.release, options.kustomize
+        )
         try:
-            loaded = documents.load(options.paths, stdin_text=options.stdin_text, exclude=options.exclude,
-                                    allow_empty=options.allow_empty, rendering=rendering)
+            loaded = documents.load(
+                options.paths,
+                stdin_text=options.stdin_text,
+                exclude=options.exclude,
+                allow_empty=options.allow_empty,
+                rendering=rendering,
+            )
         except toolchain.ToolchainError as exc:
             raise CheckError(f"{exc} (or pass --no-kustomize to read kustomizations as plain files)") from None
         if options.stdin_filename:
@@ -195,8 +223,14 @@ def _evaluate(options: CheckOptions, config: settings.Settings) -> tuple[documen
             # One staged data tree: shipped data, the layers over it and one rendered
             # data.mlfence.config, so two sources never meet as an OPA merge error.
             with tempfile.TemporaryDirectory(prefix="mlfence-data-") as tmp:
-                result = scan.evaluate(loaded.documents, toolchain.policy_dir(), config.stage_data(Path(tmp)),
-                                       extra_data=extra, jobs=options.jobs, namespace_for=config.namespace_for)
+                result = scan.evaluate(
+                    loaded.documents,
+                    toolchain.policy_dir(),
+                    config.stage_data(Path(tmp)),
+                    extra_data=extra,
+                    jobs=options.jobs,
+                    namespace_for=config.namespace_for,
+                )
         except (scan.ScanError, toolchain.ToolchainError) as exc:
             raise CheckError(f"policy evaluation failed: {exc}") from None
     finally:
@@ -214,18 +248,26 @@ def _nothing_checked(result: scan.ScanResult, loaded: documents.Loaded, options:
     where = ", ".join(options.paths) or "the inputs"
     if options.allow_empty:
         return [InputProblem(where, "nothing was checked (allowed by --allow-empty)", fatal=False)]
-    return [InputProblem(where, "nothing was checked: no Kubernetes object or Terraform plan found "
-                                "(pass --allow-empty if that is expected)")]
+    return [
+        InputProblem(
+            where,
+            "nothing was checked: no Kubernetes object or Terraform plan found "
+            "(pass --allow-empty if that is expected)",
+        )
+    ]
 
 
-def _really_fixed(entries: list[dict[str, str]], docs: list[Document],
-                  chosen_by: _Selection) -> list[dict[str, str]]:
+def _really_fixed(entries: list[dict[str, str]], docs: list[Document], chosen_by: _Selection) -> list[dict[str, str]]:
     """Baseline entries this run could have found again and did not. A rule filtered out, or a
     file that still exists but was not scanned this time (a run on one folder of the
     repository), says nothing about whether a finding was fixed; a deleted file does."""
     scanned = {baseline.location(d.path) for d in docs}
-    return [e for e in entries if chosen_by.chosen(e["rule_id"])
-            and (e["location"] in scanned or not (e["location"].startswith("<") or Path(e["location"]).exists()))]
+    return [
+        e
+        for e in entries
+        if chosen_by.chosen(e["rule_id"])
+        and (e["location"] in scanned or not (e["location"].startswith("<") or Path(e["location"]).exists()))
+    ]
 
 
 def _rename_stdin(loaded: documents.Loaded, name: str) -> None:
@@ -247,8 +289,11 @@ def _add_source_suppressions(loaded: documents.Loaded, options: CheckOptions) ->
     parsed: dict[Path, Any] = {}
     for index, doc in plans:
         changes = doc.content.get("resource_changes")
-        addresses = {c["address"] for c in changes if isinstance(c, dict) and isinstance(c.get("address"), str)} \
-            if isinstance(changes, list) else set()
+        addresses = (
+            {c["address"] for c in changes if isinstance(c, dict) and isinstance(c.get("address"), str)}
+            if isinstance(changes, list)
+            else set()
+        )
         sources = tfsource.Sources(doc.content, _tf_root(doc.path, options), parsed)
         marks = {a: m for a in sorted(addresses) if (m := sources.suppression_comment(a)) is not None}
         if marks:
@@ -260,8 +305,9 @@ def _is_plan(content: Any) -> bool:
     return isinstance(content, dict) and isinstance(content.get("configuration"), dict)
 
 
-def _locate(findings: list[Finding], docs: list[Document], options: CheckOptions,
-            problems: list[InputProblem]) -> list[Finding]:
+def _locate(
+    findings: list[Finding], docs: list[Document], options: CheckOptions, problems: list[InputProblem]
+) -> list[Finding]:
     """Terraform findings point at their .tf block (and attribute) when the sources are there."""
     plans = {d.path: d.content for d in docs if _is_plan(d.content)}
     if not plans:
@@ -279,9 +325,19 @@ def _locate(findings: list[Finding], docs: list[Document], options: CheckOptions
         if f.file not in sources:
             sources[f.file] = tfsource.Sources(plans[f.file], _tf_root(f.file, options), parsed)
         where = sources[f.file].locate(f.resource, f.message)
-        out.append(f if where is None else replace(
-            f, file=where.file, line=where.line, end_line=where.end_line, attribute=where.attribute,
-            input_file=f.file, input_line=f.line))
+        out.append(
+            f
+            if where is None
+            else replace(
+                f,
+                file=where.file,
+                line=where.line,
+                end_line=where.end_line,
+                attribute=where.attribute,
+                input_file=f.file,
+                input_line=f.line,
+            )
+        )
     for source in sources.values():
         problems.extend(InputProblem(path, message, fatal=False) for path, message in source.problems)
     return out
@@ -294,10 +350,14 @@ def _tf_root(plan_path: str, options: CheckOptions) -> Path:
 
 
 def _rule_states(chosen_by: _Selection, kinds: dict[str, int]) -> dict[str, str]:
-    scanned = {"terraform": kinds.get("terraform_plan", 0),
-               "kubernetes": kinds.get("kubernetes_object", 0) + kinds.get("admission_review", 0)}
-    return {r.rule_id: FILTERED if not chosen_by.chosen(r.rule_id)
-            else NO_INPUT if not scanned.get(r.target) else RAN for r in chosen_by.known}
+    scanned = {
+        "terraform": kinds.get("terraform_plan", 0),
+        "kubernetes": kinds.get("kubernetes_object", 0) + kinds.get("admission_review", 0),
+    }
+    return {
+        r.rule_id: FILTERED if not chosen_by.chosen(r.rule_id) else NO_INPUT if not scanned.get(r.target) else RAN
+        for r in chosen_by.known
+    }
 
 
 def _known_rules() -> tuple[catalog.Rule, ...]:

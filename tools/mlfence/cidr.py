@@ -63,8 +63,9 @@ def collapse(nets: Iterable[Network]) -> dict[str, list[Network]]:
     Same result as `ipaddress.collapse_addresses` (tested), through merged integer intervals:
     several times faster on the 90k prefixes of Azure's file.
     """
-    return {name: _from_intervals(_intervals(group), 4 if name == "ipv4" else 6)
-            for name, group in by_family(nets).items()}
+    return {
+        name: _from_intervals(_intervals(group), 4 if name == "ipv4" else 6) for name, group in by_family(nets).items()
+    }
 
 
 def collapse_strings(nets: Iterable[Network]) -> dict[str, list[str]]:
@@ -144,6 +145,7 @@ def address_count(nets: Iterable[Network]) -> dict[str, int]:
 
 # --- the prefix index -----------------------------------------------------------------------
 
+
 def hex_of(net: Network) -> str:
     """The network address as fixed-width lower-case hex (8 or 32 nibbles)."""
     return f"{int(net.network_address):0{net.max_prefixlen // 4}x}"
@@ -177,8 +179,9 @@ class _Bucket:
         self.below: Labels = frozenset()
 
 
-def stream_family_index(points: Iterable[tuple[int, int, Labels]], width: int, reduce_min: bool,
-                        emit: Callable[[str, Node], None]) -> list[int]:
+def stream_family_index(
+    points: Iterable[tuple[int, int, Labels]], width: int, reduce_min: bool, emit: Callable[[str, Node], None]
+) -> list[int]:
     """Build one family's nibble trie from prefixes sorted by (network int, length), calling
     emit(key, node) once per node (children before their parent); return the depths (key
     lengths) of the nodes that hold ranges, the only ones a lookup needs to read.
@@ -194,6 +197,7 @@ def stream_family_index(points: Iterable[tuple[int, int, Labels]], width: int, r
     Only the open path (at most width/4 + 1 nodes) is held in memory, so an index of any size
     is written in one pass. Repeated points merge their labels.
     """
+
     def text(labels: Labels) -> str:
         if reduce_min:
             return min(labels) if labels else ""
@@ -212,8 +216,9 @@ def stream_family_index(points: Iterable[tuple[int, int, Labels]], width: int, r
         out: Node = {"below": text(node.below)}
         if node.ranges:
             depths.add(len(node.prefix))
-            out["ranges"] = [[range_text(value, length, width), text(labels)]
-                             for (value, length), labels in node.ranges.items()]
+            out["ranges"] = [
+                [range_text(value, length, width), text(labels)] for (value, length), labels in node.ranges.items()
+            ]
         emit(node.prefix, out)
 
     digits = width // 4
@@ -241,8 +246,7 @@ def stream_family_index(points: Iterable[tuple[int, int, Labels]], width: int, r
     return sorted(depths)
 
 
-def build_family_index(labelled: Mapping[tuple[int, int], set[str]], width: int,
-                       reduce_min: bool) -> dict[str, object]:
+def build_family_index(labelled: Mapping[tuple[int, int], set[str]], width: int, reduce_min: bool) -> dict[str, object]:
     """One family's nibble trie as {"depths": [n], "nodes": {hex prefix: node}}; see
     stream_family_index.
 
@@ -269,10 +273,26 @@ def build_index(labelled: Mapping[str, Iterable[Network]], reduce_min: bool = Fa
 # ipaddress reads them (global, not multicast, reserved or site-local).
 PUBLIC_ROOT = {"ipv4": parse("0.0.0.0/0"), "ipv6": parse("2000::/3")}
 PUBLIC_RESERVED = {
-    "ipv4": [parse(t) for t in (
-        "0.0.0.0/8", "10.0.0.0/8", "100.64.0.0/10", "127.0.0.0/8", "169.254.0.0/16", "172.16.0.0/12",
-        "192.0.0.0/29", "192.0.0.170/31", "192.0.2.0/24", "192.168.0.0/16", "198.18.0.0/15",
-        "198.51.100.0/24", "203.0.113.0/24", "224.0.0.0/4", "240.0.0.0/4")],
+    "ipv4": [
+        parse(t)
+        for t in (
+            "0.0.0.0/8",
+            "10.0.0.0/8",
+            "100.64.0.0/10",
+            "127.0.0.0/8",
+            "169.254.0.0/16",
+            "172.16.0.0/12",
+            "192.0.0.0/29",
+            "192.0.0.170/31",
+            "192.0.2.0/24",
+            "192.168.0.0/16",
+            "198.18.0.0/15",
+            "198.51.100.0/24",
+            "203.0.113.0/24",
+            "224.0.0.0/4",
+            "240.0.0.0/4",
+        )
+    ],
     "ipv6": [parse("2001::/23"), parse("2001:db8::/32")],
 }
 

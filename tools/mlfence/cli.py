@@ -55,6 +55,7 @@ class Format(StrEnum):
 class Severity(StrEnum):
     """--severity's choices, least severe first: mlfence.levels.SEVERITIES spelt as members, so
     typer and mypy see them (tests/test_levels.py keeps the two equal)."""
+
     low = "low"
     medium = "medium"
     high = "high"
@@ -83,16 +84,25 @@ class Enforcement(StrEnum):
 
 
 # Rendering options shared by `check` and `reach`.
-SetOption = Annotated[list[str] | None, typer.Option(
-    "--set", metavar="KEY=VALUE", help="Helm --set for every chart, after its values files (repeatable).")]
-NamespaceOption = Annotated[str | None, typer.Option(
-    "--namespace", help="Helm release namespace for every chart (helm template --namespace).")]
-ReleaseOption = Annotated[str | None, typer.Option(
-    "--release", help="Helm release name for every chart (default: mlfence-check).")]
-KustomizeOption = Annotated[bool | None, typer.Option(
-    "--kustomize/--no-kustomize", show_default=False,
-    help="Render folders holding a kustomization with `kustomize build` and scan what they render "
-         "(default, or kustomize.render in the settings); --no-kustomize reads their files as they are.")]
+SetOption = Annotated[
+    list[str] | None,
+    typer.Option("--set", metavar="KEY=VALUE", help="Helm --set for every chart, after its values files (repeatable)."),
+]
+NamespaceOption = Annotated[
+    str | None, typer.Option("--namespace", help="Helm release namespace for every chart (helm template --namespace).")
+]
+ReleaseOption = Annotated[
+    str | None, typer.Option("--release", help="Helm release name for every chart (default: mlfence-check).")
+]
+KustomizeOption = Annotated[
+    bool | None,
+    typer.Option(
+        "--kustomize/--no-kustomize",
+        show_default=False,
+        help="Render folders holding a kustomization with `kustomize build` and scan what they render "
+        "(default, or kustomize.render in the settings); --no-kustomize reads their files as they are.",
+    ),
+]
 
 
 def _fail(message: str, code: int = 2) -> typer.Exit:
@@ -115,9 +125,17 @@ def _version_option(value: bool) -> None:
 
 
 @app.callback(invoke_without_command=False)
-def main(version: Annotated[bool, typer.Option("--version", is_eager=True, callback=_version_option,
-                                               help="Print mlfence, catalog, OPA and data versions and exit.")]
-         = False) -> None:
+def main(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version",
+            is_eager=True,
+            callback=_version_option,
+            help="Print mlfence, catalog, OPA and data versions and exit.",
+        ),
+    ] = False,
+) -> None:
     """Network-isolation guardrails for ML platforms: Kubernetes, Terraform plans, Helm charts."""
 
 
@@ -136,60 +154,109 @@ def check(
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Write the report to this file.")] = None,
     sarif: Annotated[Path | None, typer.Option("--sarif", help="Also write SARIF to this file.")] = None,
     junit: Annotated[Path | None, typer.Option("--junit", help="Also write JUnit XML to this file.")] = None,
-    json_file: Annotated[Path | None, typer.Option("--json", help="Also write the JSON report to this file.")]
-    = None,
+    json_file: Annotated[Path | None, typer.Option("--json", help="Also write the JSON report to this file.")] = None,
     values: Annotated[list[Path] | None, typer.Option("--values", help="Helm values file (repeatable).")] = None,
     set_values: SetOption = None,
     namespace: NamespaceOption = None,
     release: ReleaseOption = None,
     kustomize: KustomizeOption = None,
-    fail_on: Annotated[str | None, typer.Option(
-        metavar="SEVERITY[,fail|warn]",
-        help="Exit 1 on findings at or above this severity (low|medium|high|critical; default: the "
-             "--severity-threshold); fail|warn picks the statuses that count (warn: also warn and unknown); "
-             "combine as high,warn.")] = None,
+    fail_on: Annotated[
+        str | None,
+        typer.Option(
+            metavar="SEVERITY[,fail|warn]",
+            help="Exit 1 on findings at or above this severity (low|medium|high|critical; default: the "
+            "--severity-threshold); fail|warn picks the statuses that count (warn: also warn and unknown); "
+            "combine as high,warn.",
+        ),
+    ] = None,
     soft_fail: Annotated[bool, typer.Option("--soft-fail", help="Report findings but exit 0 for them.")] = False,
-    severity_threshold: Annotated[Severity, typer.Option(
-        case_sensitive=False, help="Show findings of this severity and above.")] = Severity.low,
-    rule: Annotated[list[str] | None, typer.Option(
-        "--rule", metavar="PATTERNS",
-        help="Only these rules: IDs or globs, comma-separated or repeated (MLF-TF-*).")] = None,
-    skip_rule: Annotated[list[str] | None, typer.Option(
-        "--skip-rule", metavar="PATTERNS",
-        help="Never these rules: IDs or globs, comma-separated or repeated.")] = None,
-    baseline: Annotated[Path | None, typer.Option(
-        help="Show only findings not in this baseline, and list the fixed ones.")] = None,
-    write_baseline: Annotated[Path | None, typer.Option(
-        help="Record today's findings as the baseline (this run then exits 0 unless inputs are bad).")] = None,
+    severity_threshold: Annotated[
+        Severity, typer.Option(case_sensitive=False, help="Show findings of this severity and above.")
+    ] = Severity.low,
+    rule: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--rule", metavar="PATTERNS", help="Only these rules: IDs or globs, comma-separated or repeated (MLF-TF-*)."
+        ),
+    ] = None,
+    skip_rule: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--skip-rule", metavar="PATTERNS", help="Never these rules: IDs or globs, comma-separated or repeated."
+        ),
+    ] = None,
+    baseline: Annotated[
+        Path | None, typer.Option(help="Show only findings not in this baseline, and list the fixed ones.")
+    ] = None,
+    write_baseline: Annotated[
+        Path | None,
+        typer.Option(help="Record today's findings as the baseline (this run then exits 0 unless inputs are bad)."),
+    ] = None,
     stdin_filename: Annotated[str | None, typer.Option(help="The file name to report for - (stdin).")] = None,
-    tf_root: Annotated[Path | None, typer.Option(
-        help="Folder of the Terraform sources behind a plan (default: the plan file's folder).")] = None,
-    data: Annotated[Path | None, typer.Option(help="Data folder added to the shipped data (its documents replace "
-                                              "shipped ones at the same path).")] = None,
-    exemptions: Annotated[Path | None, typer.Option(help="Exemptions YAML, added to the settings' exemptions.")]
-    = None,
-    config: Annotated[Path | None, typer.Option("--config", help="Settings file (default: the .mlfence.yaml "
-                                                "nearest above the scanned paths).")] = None,
+    tf_root: Annotated[
+        Path | None,
+        typer.Option(help="Folder of the Terraform sources behind a plan (default: the plan file's folder)."),
+    ] = None,
+    data: Annotated[
+        Path | None,
+        typer.Option(
+            help="Data folder added to the shipped data (its documents replace shipped ones at the same path)."
+        ),
+    ] = None,
+    exemptions: Annotated[Path | None, typer.Option(help="Exemptions YAML, added to the settings' exemptions.")] = None,
+    config: Annotated[
+        Path | None,
+        typer.Option("--config", help="Settings file (default: the .mlfence.yaml nearest above the scanned paths)."),
+    ] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress display.")] = False,
-    jobs: Annotated[int | None, typer.Option(min=1, max=64, help="OPA processes in parallel (default: one per CPU, "
-                                              "at most one per 150 documents).")] = None,
-    exclude: Annotated[list[str] | None, typer.Option(help="Skip files and folders matching this glob while "
-                                                       "walking folders (repeatable).")] = None,
+    jobs: Annotated[
+        int | None,
+        typer.Option(
+            min=1, max=64, help="OPA processes in parallel (default: one per CPU, at most one per 150 documents)."
+        ),
+    ] = None,
+    exclude: Annotated[
+        list[str] | None,
+        typer.Option(help="Skip files and folders matching this glob while walking folders (repeatable)."),
+    ] = None,
     allow_empty: Annotated[bool, typer.Option(help="Exit 0 when there is nothing to check (else exit 2).")] = False,
-    all_resources: Annotated[bool, typer.Option("--all-resources", help="Terraform posture mode: judge unchanged "
-                                                "(no-op) resources too, not only what the plan changes and what "
-                                                "that depends on.")] = False,
+    all_resources: Annotated[
+        bool,
+        typer.Option(
+            "--all-resources",
+            help="Terraform posture mode: judge unchanged "
+            "(no-op) resources too, not only what the plan changes and what "
+            "that depends on.",
+        ),
+    ] = False,
 ) -> None:
     """Scan manifests, Helm charts and Terraform plans; exit 0 clean, 1 findings, 2 bad input."""
     extra = {"sarif": sarif, "junit": junit, "json": json_file}
     options = checking.CheckOptions(
-        paths=paths, values=values or [], fail_on=fail_on, soft_fail=soft_fail,
-        severity_threshold=severity_threshold.value, rules=rule or [], skip_rules=skip_rule or [],
-        data=data, exemptions=exemptions, config=config, baseline=baseline, write_baseline=write_baseline,
-        stdin_filename=stdin_filename, tf_root=tf_root, progress=not quiet and sys.stderr.isatty(),
+        paths=paths,
+        values=values or [],
+        fail_on=fail_on,
+        soft_fail=soft_fail,
+        severity_threshold=severity_threshold.value,
+        rules=rule or [],
+        skip_rules=skip_rule or [],
+        data=data,
+        exemptions=exemptions,
+        config=config,
+        baseline=baseline,
+        write_baseline=write_baseline,
+        stdin_filename=stdin_filename,
+        tf_root=tf_root,
+        progress=not quiet and sys.stderr.isatty(),
         needs_catalog=output_format in (Format.sarif, Format.junit) or sarif is not None or junit is not None,
-        jobs=jobs, exclude=exclude or [], allow_empty=allow_empty, all_resources=all_resources,
-        set_values=set_values or [], namespace=namespace, release=release, kustomize=kustomize,
+        jobs=jobs,
+        exclude=exclude or [],
+        allow_empty=allow_empty,
+        all_resources=all_resources,
+        set_values=set_values or [],
+        namespace=namespace,
+        release=release,
+        kustomize=kustomize,
     )
     try:
         outcome = checking.run(options)
@@ -212,27 +279,45 @@ def check(
 
 @app.command("reach")
 def reach_command(
-    paths: Annotated[list[str] | None, typer.Argument(
-        help="Files, folders, Helm chart folders, or - for stdin; with --diff and git revisions, the paths "
-             "to read at each revision (default: the current folder).")] = None,
+    paths: Annotated[
+        list[str] | None,
+        typer.Argument(
+            help="Files, folders, Helm chart folders, or - for stdin; with --diff and git revisions, the paths "
+            "to read at each revision (default: the current folder)."
+        ),
+    ] = None,
     output_format: Annotated[ReachFormat, typer.Option("--format", "-f", help="Output format.")] = ReachFormat.table,
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Write to this file.")] = None,
-    source: Annotated[str | None, typer.Option("--from", help="Only flows from this workload, name, "
-                                                "namespace or glob (or internet, 'any pod').")] = None,
-    target: Annotated[str | None, typer.Option("--to", help="Only flows to this workload, name, namespace "
-                                                "or glob.")] = None,
-    diff: Annotated[tuple[str, str] | None, typer.Option(
-        "--diff", metavar="BASE HEAD",
-        help="Flows added, removed and changed from BASE to HEAD: two paths, or two git revisions "
-             "(then PATHS are read at each). Markdown (default, for a pull-request comment) or json.")] = None,
+    source: Annotated[
+        str | None,
+        typer.Option("--from", help="Only flows from this workload, name, namespace or glob (or internet, 'any pod')."),
+    ] = None,
+    target: Annotated[
+        str | None, typer.Option("--to", help="Only flows to this workload, name, namespace or glob.")
+    ] = None,
+    diff: Annotated[
+        tuple[str, str] | None,
+        typer.Option(
+            "--diff",
+            metavar="BASE HEAD",
+            help="Flows added, removed and changed from BASE to HEAD: two paths, or two git revisions "
+            "(then PATHS are read at each). Markdown (default, for a pull-request comment) or json.",
+        ),
+    ] = None,
     values: Annotated[list[Path] | None, typer.Option("--values", help="Helm values file (repeatable).")] = None,
     set_values: SetOption = None,
     namespace: NamespaceOption = None,
     release: ReleaseOption = None,
     kustomize: KustomizeOption = None,
-    config: Annotated[Path | None, typer.Option("--config", help="Settings file for rendering charts and "
-                                                "kustomizations (default: the .mlfence.yaml nearest above the "
-                                                "scanned paths).")] = None,
+    config: Annotated[
+        Path | None,
+        typer.Option(
+            "--config",
+            help="Settings file for rendering charts and "
+            "kustomizations (default: the .mlfence.yaml nearest above the "
+            "scanned paths).",
+        ),
+    ] = None,
     data: Annotated[Path | None, typer.Option(help="Data folder (default: the project's data/).")] = None,
 ) -> None:
     """Who can reach whom: the flows NetworkPolicies allow between workloads and address blocks."""
@@ -249,8 +334,11 @@ def reach_command(
                 raise reach.ReachError("give the files or folders to read (or --diff BASE HEAD)")
             model = reach.compute(paths, values, data, rendering=rendering)
             chosen = reach.select(reach.edges(model), model, source, target)
-            text = reach.render_table(model, chosen) if output_format is ReachFormat.table else \
-                reach.FORMATS[output_format.value](model, chosen)
+            text = (
+                reach.render_table(model, chosen)
+                if output_format is ReachFormat.table
+                else reach.FORMATS[output_format.value](model, chosen)
+            )
     except reach.ReachError as exc:
         raise _fail(str(exc)) from None
     if output is not None:
@@ -259,9 +347,16 @@ def reach_command(
         sys.stdout.write(text)
 
 
-def _reach_diff(sides: tuple[str, str], paths: list[str], output_format: ReachFormat, values: list[Path] | None,
-                data: Path | None, source: str | None, target: str | None,
-                rendering: documents.Rendering | None = None) -> str:
+def _reach_diff(
+    sides: tuple[str, str],
+    paths: list[str],
+    output_format: ReachFormat,
+    values: list[Path] | None,
+    data: Path | None,
+    source: str | None,
+    target: str | None,
+    rendering: documents.Rendering | None = None,
+) -> str:
     from mlfence import reach_diff
 
     if output_format not in (ReachFormat.table, ReachFormat.markdown, ReachFormat.json):
@@ -282,10 +377,23 @@ def rules(
     except (catalog.CatalogError, toolchain.ToolchainError) as exc:
         raise _fail(str(exc)) from None
     if output_format is CatalogFormat.json:
-        typer.echo(json.dumps([{
-            "id": r.rule_id, "long_id": r.long_id, "severity": r.severity, "target": r.target, "title": r.title,
-            "kinds": list(r.kinds), "remediation": r.remediation,
-        } for r in catalog_rules], indent=2))
+        typer.echo(
+            json.dumps(
+                [
+                    {
+                        "id": r.rule_id,
+                        "long_id": r.long_id,
+                        "severity": r.severity,
+                        "target": r.target,
+                        "title": r.title,
+                        "kinds": list(r.kinds),
+                        "remediation": r.remediation,
+                    }
+                    for r in catalog_rules
+                ],
+                indent=2,
+            )
+        )
     elif output_format is CatalogFormat.markdown:
         typer.echo(docs.index(catalog_rules), nl=False)
     else:
@@ -330,8 +438,7 @@ def fixtures_command(
     """Expand every rule's examples into manifests, AdmissionReviews, plans and gator suites."""
     try:
         written = fixtures.write(out, parameters.gatekeeper(toolchain.data_dir()))
-    except (fixtures.FixtureError, catalog.CatalogError, parameters.ParameterError,
-            gatekeeper.GeneratorError) as exc:
+    except (fixtures.FixtureError, catalog.CatalogError, parameters.ParameterError, gatekeeper.GeneratorError) as exc:
         raise _fail(str(exc)) from None
     err.print(f"wrote {len(written)} cases to {out}")
 
@@ -376,26 +483,41 @@ def build(
     out: Annotated[Path, typer.Option(help="Output folder.")] = Path("dist"),
     signing_key: Annotated[Path | None, typer.Option(help="PEM private key to sign the bundle (RS256).")] = None,
     key_id: Annotated[str, typer.Option(help="Key ID recorded in the bundle signature.")] = "mlfence",
-    enforcement_action: Annotated[Enforcement | None, typer.Option(
-        help="Gatekeeper enforcement action for every rule (default: deny, and warn or dryrun for the "
-             "rules that can only warn or audit).")] = None,
-    exemptions_file: Annotated[Path | None, typer.Option(
-        "--exemptions", help="Exemptions YAML, added to the settings' exemptions.")] = None,
-    config: Annotated[Path | None, typer.Option("--config", help="Settings file (default: the .mlfence.yaml "
-                                                "nearest above the current folder).")] = None,
+    enforcement_action: Annotated[
+        Enforcement | None,
+        typer.Option(
+            help="Gatekeeper enforcement action for every rule (default: deny, and warn or dryrun for the "
+            "rules that can only warn or audit)."
+        ),
+    ] = None,
+    exemptions_file: Annotated[
+        Path | None, typer.Option("--exemptions", help="Exemptions YAML, added to the settings' exemptions.")
+    ] = None,
+    config: Annotated[
+        Path | None,
+        typer.Option("--config", help="Settings file (default: the .mlfence.yaml nearest above the current folder)."),
+    ] = None,
     data: Annotated[Path | None, typer.Option(help="Data folder added to the shipped data.")] = None,
 ) -> None:
     """Build the signed OPA bundle, the Gatekeeper artifacts and a conftest tree, all with the same
     settings (.mlfence.yaml, exemptions, data) that `mlfence check` reads."""
     try:
-        run_settings = settings.load(config, ["."], data, exemptions_file,
-                                     known_rules=lambda: frozenset(r.rule_id for r in catalog.load()))
+        run_settings = settings.load(
+            config, ["."], data, exemptions_file, known_rules=lambda: frozenset(r.rule_id for r in catalog.load())
+        )
         built = bundle.build(out / "bundle.tar.gz", signing_key, key_id, run_settings=run_settings)
-        artifacts = gatekeeper.artifacts(parameters.for_settings(run_settings),
-                                         enforcement_action.value if enforcement_action else None)
+        artifacts = gatekeeper.artifacts(
+            parameters.for_settings(run_settings), enforcement_action.value if enforcement_action else None
+        )
         conftest_tree = bundle.conftest_tree(out / "conftest", run_settings)
-    except (bundle.BundleError, gatekeeper.GeneratorError, catalog.CatalogError, parameters.ParameterError,
-            toolchain.ToolchainError, settings.SettingsError) as exc:
+    except (
+        bundle.BundleError,
+        gatekeeper.GeneratorError,
+        catalog.CatalogError,
+        parameters.ParameterError,
+        toolchain.ToolchainError,
+        settings.SettingsError,
+    ) as exc:
         raise _fail(str(exc)) from None
     for artifact in artifacts:
         write_text_atomic(out / "gatekeeper" / artifact.path, gatekeeper.dump(artifact.document))
@@ -406,8 +528,12 @@ def build(
     if signing_key is None:
         # The sidecar config of docs/deploy.md pins bundles.mlfence.signing.keyid, so OPA would
         # refuse this bundle ("bundle missing .signatures.json file") and keep its last good one.
-        err.print(f"mlfence: warning: {built.path} is unsigned, and the sidecar config of docs/deploy.md "
-                  "refuses unsigned bundles; sign it with --signing-key KEY", markup=False, highlight=False)
+        err.print(
+            f"mlfence: warning: {built.path} is unsigned, and the sidecar config of docs/deploy.md "
+            "refuses unsigned bundles; sign it with --signing-key KEY",
+            markup=False,
+            highlight=False,
+        )
     err.print(f"gatekeeper: {len(artifacts)} files in {out / 'gatekeeper'} (Helm chart: chart/)")
     err.print(f"conftest: conftest test -p {conftest_tree / 'policy'} -d {conftest_tree / 'data'} FILE...")
 

@@ -56,11 +56,20 @@ def admission_response(body: Any, status_code: int, uid: str) -> dict[str, Any]:
     response = result.get("response") if isinstance(result, dict) else None
     if isinstance(response, dict) and response.get("uid") == uid and isinstance(response.get("allowed"), bool):
         return {"apiVersion": "admission.k8s.io/v1", "kind": "AdmissionReview", "response": response}
-    why = "no policy bundle is active" if status_code == 200 and isinstance(body, dict) and result is None \
+    why = (
+        "no policy bundle is active"
+        if status_code == 200 and isinstance(body, dict) and result is None
         else f"the policy sidecar gave no usable answer (HTTP {status_code or 'none'})"
-    return {"apiVersion": "admission.k8s.io/v1", "kind": "AdmissionReview", "response": {
-        "uid": uid, "allowed": False,
-        "status": {"code": 403, "reason": "Forbidden", "message": f"mlfence: denied because {why}"}}}
+    )
+    return {
+        "apiVersion": "admission.k8s.io/v1",
+        "kind": "AdmissionReview",
+        "response": {
+            "uid": uid,
+            "allowed": False,
+            "status": {"code": 403, "reason": "Forbidden", "message": f"mlfence: denied because {why}"},
+        },
+    }
 
 
 def admit(session: requests.Session, opa_url: str, review: Any, timeout: float = 2.0) -> dict[str, Any]:

@@ -24,8 +24,7 @@ from mlfence.inputs import jsontext, k8syaml, placeholders, reading, terraform, 
 from mlfence.inputs.errors import InputError
 from mlfence.inputs.walk import JSON_SUFFIXES, YAML_SUFFIXES
 
-__all__ = ["JSON_SUFFIXES", "YAML_SUFFIXES", "Document", "InputProblem", "Loaded", "Rendering", "load",
-           "parse_text"]
+__all__ = ["JSON_SUFFIXES", "YAML_SUFFIXES", "Document", "InputProblem", "Loaded", "Rendering", "load", "parse_text"]
 
 STDIN = "<stdin>"
 
@@ -73,8 +72,12 @@ class Rendering:
 
     def chart(self, folder: Path) -> ChartOptions:
         own = self.charts.get(folder.resolve(), ChartOptions())
-        return ChartOptions(values=own.values + self.values, set_values=own.set_values + self.set_values,
-                            namespace=self.namespace or own.namespace, release=self.release or own.release)
+        return ChartOptions(
+            values=own.values + self.values,
+            set_values=own.set_values + self.set_values,
+            namespace=self.namespace or own.namespace,
+            release=self.release or own.release,
+        )
 
 
 @dataclass
@@ -87,16 +90,19 @@ class Loaded:
 def _flatten(content: Any, depth: int = 0) -> Iterator[Any]:
     """A Kubernetes List (kind: List or *List, with items) is its items, recursively, as kubectl
     flattens it. Depth is bounded by the nesting limit the decoders already enforce."""
-    if isinstance(content, dict) and isinstance(content.get("kind"), str) and content["kind"].endswith("List") \
-            and isinstance(content.get("items"), list):
+    if (
+        isinstance(content, dict)
+        and isinstance(content.get("kind"), str)
+        and content["kind"].endswith("List")
+        and isinstance(content.get("items"), list)
+    ):
         for item in content["items"]:
             yield from _flatten(item, depth + 1)
     else:
         yield content
 
 
-def parse_text(text: str, path: str, json_first: bool,
-               template: str = "") -> tuple[list[Document], list[InputProblem]]:
+def parse_text(text: str, path: str, json_first: bool, template: str = "") -> tuple[list[Document], list[InputProblem]]:
     """Documents of one input's text, and a problem for each part that cannot be read."""
     docs: list[Document] = []
     problems: list[InputProblem] = []
@@ -105,8 +111,9 @@ def parse_text(text: str, path: str, json_first: bool,
         values = _values(text, json_first)
     except InputError as exc:
         return _template(text, path, [], True, template) or ([], [InputProblem(path, exc.message, exc.line)])
-    skipped = _template(text, path, [v for _, v, e in values if e is None],
-                        any(e is not None for _, _, e in values), template)
+    skipped = _template(
+        text, path, [v for _, v, e in values if e is None], any(e is not None for _, _, e in values), template
+    )
     if skipped:
         return skipped
     for line, value, error in values:
@@ -126,8 +133,9 @@ def parse_text(text: str, path: str, json_first: bool,
     return docs, problems
 
 
-def _template(text: str, path: str, values: list[Any], parse_failed: bool,
-              template: str) -> tuple[list[Document], list[InputProblem]] | None:
+def _template(
+    text: str, path: str, values: list[Any], parse_failed: bool, template: str
+) -> tuple[list[Document], list[InputProblem]] | None:
     """An unrendered template file (mlfence.inputs.placeholders) is skipped as a whole, with a
     note naming its placeholders; it does not fail the run. Helm's own output is rendered."""
     if template:
@@ -175,8 +183,7 @@ class _Reader:
     def text(self, shown: str, raw: bytes, json_first: bool | None) -> None:
         """Parse one input's bytes; json_first None: JSON when the text starts like JSON."""
         if not raw.strip():
-            self.empty(shown, "is empty" if shown != STDIN else
-                       "is empty (did the command before the pipe fail?)")
+            self.empty(shown, "is empty" if shown != STDIN else "is empty (did the command before the pipe fail?)")
             return
         try:
             text = reading.decode(raw)
@@ -224,16 +231,19 @@ class _Reader:
         entries = list(walk.walk(path, self.exclude))
         consumed: set[Path] = set()
         if self.rendering.kustomize:
-            folders = [f.path.parent for f in entries
-                       if not f.note and not f.chart and f.path.name in kustomize.NAMES]
+            folders = [f.path.parent for f in entries if not f.note and not f.chart and f.path.name in kustomize.NAMES]
             tree = kustomize.render_tree(folders)
             for root, rendered in tree.built:
                 self.kustomization(root, rendered)
             for root, reason in tree.failed:
                 self.problem(str(root), f"kustomize build failed: {reason}", fatal=False)
             for component in tree.components:
-                self.problem(str(component), "a kustomize Component: rendered only by the kustomizations that "
-                             "name it, none of which is in this scan", fatal=False)
+                self.problem(
+                    str(component),
+                    "a kustomize Component: rendered only by the kustomizations that "
+                    "name it, none of which is in this scan",
+                    fatal=False,
+                )
             consumed = tree.consumed
         found_any = bool(consumed)
         for found in entries:
@@ -252,8 +262,13 @@ class _Reader:
 
     def chart(self, chart: Path) -> None:
         options = self.rendering.chart(chart)
-        rendered = helm.render(chart, list(options.values), release=options.release or helm.DEFAULT_RELEASE,
-                               namespace=options.namespace, set_values=list(options.set_values))
+        rendered = helm.render(
+            chart,
+            list(options.values),
+            release=options.release or helm.DEFAULT_RELEASE,
+            namespace=options.namespace,
+            set_values=list(options.set_values),
+        )
         if rendered.error:
             self.problem(str(chart), f"helm template failed: {rendered.error}")
             return
@@ -280,6 +295,7 @@ class _Reader:
         if not docs and not problems:
             self.problem(shown_root, "kustomize build rendered no objects", fatal=False)
 
+
 class OriginLines:
     """Lines of rendered kustomize objects in their origin files, each file read once."""
 
@@ -298,10 +314,12 @@ class OriginLines:
             except InputError:
                 self.files[doc.origin] = []
         kind, name = _kind_and_name(doc.content)
-        same_kind = [(d, _kind_and_name(d.content)[1]) for d in self.files[doc.origin]
-                     if _kind_and_name(d.content)[0] == kind]
-        best = next((d for d, n in same_kind if n == name), None) or \
-            next((d for d, n in same_kind if n and n in name), None)
+        same_kind = [
+            (d, _kind_and_name(d.content)[1]) for d in self.files[doc.origin] if _kind_and_name(d.content)[0] == kind
+        ]
+        best = next((d for d, n in same_kind if n == name), None) or next(
+            (d for d, n in same_kind if n and n in name), None
+        )
         if best is None and len(same_kind) == 1:
             best = same_kind[0][0]
         return best.line if best is not None else 0
@@ -316,8 +334,14 @@ def _kind_and_name(content: Any) -> tuple[str, str]:
     return (kind if isinstance(kind, str) else "", name if isinstance(name, str) else "")
 
 
-def load(paths: list[str], values: list[Path] | None = None, stdin_text: str | None = None,
-         exclude: list[str] | None = None, allow_empty: bool = False, rendering: Rendering | None = None) -> Loaded:
+def load(
+    paths: list[str],
+    values: list[Path] | None = None,
+    stdin_text: str | None = None,
+    exclude: list[str] | None = None,
+    allow_empty: bool = False,
+    rendering: Rendering | None = None,
+) -> Loaded:
     """Load every document under the given paths ('-' is standard input). `values` are Helm values
     files for every chart (the same as rendering.values). Raises toolchain.ToolchainError when a
     kustomization is to be rendered and kustomize is not installed."""

@@ -29,8 +29,29 @@ DEFAULT_MAX_DAYS = 90
 RULE_ID = re.compile(r"^MLF-(K8S|TF)-[0-9]{3}$")
 # Same expression as lib.mlfence.result._real_owner.
 OWNER = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@/+ -]*[A-Za-z0-9]$")
-PLACEHOLDER_OWNERS = frozenset({"me", "you", "tbd", "todo", "none", "nobody", "unknown", "owner", "test", "xx",
-                                "xxx", "na", "n-a", "someone", "somebody", "team", "admin", "root", "user"})
+PLACEHOLDER_OWNERS = frozenset(
+    {
+        "me",
+        "you",
+        "tbd",
+        "todo",
+        "none",
+        "nobody",
+        "unknown",
+        "owner",
+        "test",
+        "xx",
+        "xxx",
+        "na",
+        "n-a",
+        "someone",
+        "somebody",
+        "team",
+        "admin",
+        "root",
+        "user",
+    }
+)
 # Characters that would make a pattern unreadable in a report or a Constraint.
 BAD_PATTERN = re.compile(r"[\x00-\x1f\x7f]")
 MAX_PATTERN = 512
@@ -64,8 +85,13 @@ class Exemption:
     source: str = ""  # where it was read, for messages
 
     def as_parameter(self) -> dict[str, str]:
-        return {"rule": self.rule, "resource": self.resource, "reason": self.reason, "owner": self.owner,
-                "expires": self.expires.isoformat()}
+        return {
+            "rule": self.rule,
+            "resource": self.resource,
+            "reason": self.reason,
+            "owner": self.owner,
+            "expires": self.expires.isoformat(),
+        }
 
     def key(self) -> tuple[str, str, str]:
         return self.rule, self.resource, self.expires.isoformat()
@@ -101,13 +127,15 @@ def _no_line(_path: list[Any]) -> str:
     return ""
 
 
-def validate(raw: Any, where: str, limits: Limits, now: dt.date | None = None,
-             known_rules: frozenset[str] | None = None) -> Exemption:
+def validate(
+    raw: Any, where: str, limits: Limits, now: dt.date | None = None, known_rules: frozenset[str] | None = None
+) -> Exemption:
     """One entry, or ExemptionError naming `where` (e.g. "settings.yaml:12: exemptions[3]")."""
     import jsonschema  # imported when exemptions are checked: ~0.1 s of start-up otherwise
 
-    errors = sorted(jsonschema.Draft202012Validator(entry_schema()).iter_errors(raw),
-                    key=lambda e: list(e.absolute_path))
+    errors = sorted(
+        jsonschema.Draft202012Validator(entry_schema()).iter_errors(raw), key=lambda e: list(e.absolute_path)
+    )
     label = where
     if isinstance(raw, dict):
         label = f"{where} (rule={raw.get('rule')!r}, resource={raw.get('resource')!r})"
@@ -123,27 +151,38 @@ def validate(raw: Any, where: str, limits: Limits, now: dt.date | None = None,
     now = now or today()
     if rule == "*":
         if not limits.allow_all_rules:
-            raise ExemptionError(f"{label}: rule '*' exempts every rule; name the rule, or set "
-                                 "exemption_limits.allow_all_rules: true in the settings")
+            raise ExemptionError(
+                f"{label}: rule '*' exempts every rule; name the rule, or set "
+                "exemption_limits.allow_all_rules: true in the settings"
+            )
         if only_wildcards(resource):
             raise ExemptionError(f"{label}: rule '*' with resource {resource!r} would exempt everything")
     elif known_rules is not None and rule not in known_rules:
         raise ExemptionError(f"{label}: no rule {rule} (see `mlfence rules`)")
     if BAD_PATTERN.search(resource) or len(resource) > MAX_PATTERN or resource.strip() != resource:
-        raise ExemptionError(f"{label}: resource is not a valid glob (control characters, surrounding "
-                             f"spaces or over {MAX_PATTERN} characters)")
+        raise ExemptionError(
+            f"{label}: resource is not a valid glob (control characters, surrounding "
+            f"spaces or over {MAX_PATTERN} characters)"
+        )
     if not real_owner(owner):
         raise ExemptionError(f"{label}: owner {owner!r} is not a real owner (a team, a person or an address)")
     latest = now + dt.timedelta(days=limits.max_days)
     if expires > latest:
-        raise ExemptionError(f"{label}: expires {expires.isoformat()} is more than {limits.max_days} days after "
-                             f"today ({now.isoformat()}, UTC); the latest allowed is {latest.isoformat()}")
+        raise ExemptionError(
+            f"{label}: expires {expires.isoformat()} is more than {limits.max_days} days after "
+            f"today ({now.isoformat()}, UTC); the latest allowed is {latest.isoformat()}"
+        )
     return Exemption(rule, resource, raw["reason"], owner, expires, where)
 
 
-def parse_list(items: Any, where: str, limits: Limits, locate: Locate = _no_line,
-               known_rules: frozenset[str] | None = None, path: tuple[Any, ...] = ("exemptions",)
-               ) -> list[Exemption]:
+def parse_list(
+    items: Any,
+    where: str,
+    limits: Limits,
+    locate: Locate = _no_line,
+    known_rules: frozenset[str] | None = None,
+    path: tuple[Any, ...] = ("exemptions",),
+) -> list[Exemption]:
     """A list of entries; `locate(path)` turns a path into "file:line" for messages."""
     if items is None:
         return []
@@ -169,7 +208,9 @@ def expired_report(active: list[Exemption], now: dt.date | None = None) -> list[
 
 def unused_report(active: list[Exemption], findings: list[dict[str, Any]]) -> list[dict[str, str]]:
     """Exemptions that matched no finding of this run (active or expired): stale, or mistyped."""
-    used = {(f["exemption"].get("rule"), f["exemption"].get("resource"), f["exemption"].get("expires"))
-            for f in findings if isinstance(f.get("exemption"), dict)}
+    used = {
+        (f["exemption"].get("rule"), f["exemption"].get("resource"), f["exemption"].get("expires"))
+        for f in findings
+        if isinstance(f.get("exemption"), dict)
+    }
     return [{**e.as_parameter(), "source": e.source} for e in active if e.key() not in used]
-

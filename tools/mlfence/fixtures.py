@@ -72,8 +72,17 @@ def cases(rules: tuple[Rule, ...] | None = None) -> list[Case]:
                     document = planfixture.build_plan(raw["resources"])
                 except planfixture.FixtureError as exc:
                     raise FixtureError(f"{rule.directory / 'examples.yaml'}: case {raw['name']!r}: {exc}") from exc
-            out.append(Case(rule.rule_id, raw["name"], raw["expect"], rule.target,
-                            raw.get("parameters") or {}, document, list(raw.get("inventory") or [])))
+            out.append(
+                Case(
+                    rule.rule_id,
+                    raw["name"],
+                    raw["expect"],
+                    rule.target,
+                    raw.get("parameters") or {},
+                    document,
+                    list(raw.get("inventory") or []),
+                )
+            )
     return out
 
 
@@ -112,16 +121,19 @@ def write(out: Path, base_parameters: dict[str, Any], enforcement_action: str | 
             entry["files"]["manifest"] = _put(folder / "object.yaml", yaml.safe_dump_all(manifests, sort_keys=True))
             entry["files"]["object"] = _put(folder / "object-only.yaml", yaml.safe_dump(case.document, sort_keys=True))
             review = admission_review(case.document, case.key)
-            entry["files"]["admission_review"] = _put(folder / "admission-review.json",
-                                                      json.dumps(review, indent=2, sort_keys=True))
+            entry["files"]["admission_review"] = _put(
+                folder / "admission-review.json", json.dumps(review, indent=2, sort_keys=True)
+            )
             if case.inventory:
-                entry["files"]["inventory"] = _put(folder / "inventory.yaml",
-                                                   yaml.safe_dump_all(case.inventory, sort_keys=True))
+                entry["files"]["inventory"] = _put(
+                    folder / "inventory.yaml", yaml.safe_dump_all(case.inventory, sort_keys=True)
+                )
         else:
             entry["files"]["plan"] = _put(folder / "plan.json", json.dumps(case.document, indent=2, sort_keys=True))
         index.append({k: v for k, v in entry.items() if v is not None})
-    _write_gator_suite(out / "gator", [c for c in all_cases if c.target == "kubernetes"],
-                       base_parameters, enforcement_action)
+    _write_gator_suite(
+        out / "gator", [c for c in all_cases if c.target == "kubernetes"], base_parameters, enforcement_action
+    )
     write_text_atomic(out / "cases.json", json.dumps(index, indent=2, sort_keys=True) + "\n")
     return all_cases
 
@@ -160,8 +172,18 @@ def _write_gator_suite(out: Path, k8s_cases: list[Case], base: dict[str, Any], a
                 else:
                     gator_case["assertions"] = [{"violations": "yes", "message": rule.rule_id}]
                 gator_cases.append(gator_case)
-            tests.append({"name": f"{name}-{number}", "template": template_path,
-                          "constraint": constraint_path, "cases": gator_cases})
-    suite = {"apiVersion": "test.gatekeeper.sh/v1alpha1", "kind": "Suite",
-             "metadata": {"name": "mlfence"}, "tests": tests}
+            tests.append(
+                {
+                    "name": f"{name}-{number}",
+                    "template": template_path,
+                    "constraint": constraint_path,
+                    "cases": gator_cases,
+                }
+            )
+    suite = {
+        "apiVersion": "test.gatekeeper.sh/v1alpha1",
+        "kind": "Suite",
+        "metadata": {"name": "mlfence"},
+        "tests": tests,
+    }
     write_text_atomic(out / "suite.yaml", gatekeeper.dump(suite))

@@ -48,29 +48,39 @@ def _resource_name(rule: Rule) -> str:
 
 # What the cross-object rules read from data.inventory: written once, used by both the
 # templates' requires-sync-data annotation and the sync Config.
-SYNCED = (("", "v1", "Namespace"), ("", "v1", "Service"), ("networking.k8s.io", "v1", "NetworkPolicy"),
-          ("security.istio.io", "v1", "PeerAuthentication"),
-          ("admissionregistration.k8s.io", "v1", "ValidatingWebhookConfiguration"),
-          ("admissionregistration.k8s.io", "v1", "MutatingWebhookConfiguration"))
+SYNCED = (
+    ("", "v1", "Namespace"),
+    ("", "v1", "Service"),
+    ("networking.k8s.io", "v1", "NetworkPolicy"),
+    ("security.istio.io", "v1", "PeerAuthentication"),
+    ("admissionregistration.k8s.io", "v1", "ValidatingWebhookConfiguration"),
+    ("admissionregistration.k8s.io", "v1", "MutatingWebhookConfiguration"),
+)
 
 
 # What the declared-flow rules (lib.mlfence.intent) read besides: the workloads the connectivity
 # model computes flows between and the AuthorizationPolicies over them, at the version Gatekeeper
 # syncs (policy/mlfence/scan.rego's model_synced_kinds; a test keeps the two equal). Only the
 # templates that use the model require them; the sync config replicates both lists.
-MODEL_SYNCED = (("", "v1", "Pod"),
-                *(("apps", "v1", k) for k in ("Deployment", "StatefulSet", "DaemonSet", "ReplicaSet")),
-                ("batch", "v1", "Job"), ("batch", "v1", "CronJob"),
-                *(("kubeflow.org", "v1", k) for k in ("PyTorchJob", "TFJob", "XGBoostJob", "PaddleJob", "JAXJob",
-                                                     "Notebook")),
-                ("kubeflow.org", "v2beta1", "MPIJob"), ("trainer.kubeflow.org", "v1alpha1", "TrainJob"),
-                ("jobset.x-k8s.io", "v1alpha2", "JobSet"), ("leaderworkerset.x-k8s.io", "v1", "LeaderWorkerSet"),
-                ("serving.kserve.io", "v1beta1", "InferenceService"),
-                ("machinelearning.seldon.io", "v1", "SeldonDeployment"),
-                *(("ray.io", "v1", k) for k in ("RayCluster", "RayJob", "RayService")),
-                ("argoproj.io", "v1alpha1", "Workflow"), ("argoproj.io", "v1alpha1", "CronWorkflow"),
-                ("batch.volcano.sh", "v1alpha1", "Job"), ("agents.x-k8s.io", "v1alpha1", "Sandbox"),
-                ("security.istio.io", "v1", "AuthorizationPolicy"))
+MODEL_SYNCED = (
+    ("", "v1", "Pod"),
+    *(("apps", "v1", k) for k in ("Deployment", "StatefulSet", "DaemonSet", "ReplicaSet")),
+    ("batch", "v1", "Job"),
+    ("batch", "v1", "CronJob"),
+    *(("kubeflow.org", "v1", k) for k in ("PyTorchJob", "TFJob", "XGBoostJob", "PaddleJob", "JAXJob", "Notebook")),
+    ("kubeflow.org", "v2beta1", "MPIJob"),
+    ("trainer.kubeflow.org", "v1alpha1", "TrainJob"),
+    ("jobset.x-k8s.io", "v1alpha2", "JobSet"),
+    ("leaderworkerset.x-k8s.io", "v1", "LeaderWorkerSet"),
+    ("serving.kserve.io", "v1beta1", "InferenceService"),
+    ("machinelearning.seldon.io", "v1", "SeldonDeployment"),
+    *(("ray.io", "v1", k) for k in ("RayCluster", "RayJob", "RayService")),
+    ("argoproj.io", "v1alpha1", "Workflow"),
+    ("argoproj.io", "v1alpha1", "CronWorkflow"),
+    ("batch.volcano.sh", "v1alpha1", "Job"),
+    ("agents.x-k8s.io", "v1alpha1", "Sandbox"),
+    ("security.istio.io", "v1", "AuthorizationPolicy"),
+)
 
 
 def _uses_model(link: rego_source.Linked) -> bool:
@@ -133,30 +143,37 @@ def template(rule: Rule, lib_root: Path) -> dict[str, Any]:
     }
     if link.reads_inventory:
         annotations["metadata.gatekeeper.sh/requires-sync-data"] = _sync_annotation(
-            SYNCED + MODEL_SYNCED if _uses_model(link) else SYNCED)
+            SYNCED + MODEL_SYNCED if _uses_model(link) else SYNCED
+        )
     kind = constraint_kind(rule)
     return {
         "apiVersion": "templates.gatekeeper.sh/v1",
         "kind": "ConstraintTemplate",
         "metadata": {"name": kind.lower(), "annotations": annotations},
         "spec": {
-            "crd": {"spec": {
-                "names": {"kind": kind},
-                # Exactly the parameters the rule reads: Gatekeeper rejects a Constraint carrying
-                # any other ("unknown fields"), so a misspelt parameter fails at apply time.
-                "validation": {"openAPIV3Schema": parameter_schema(link, lib_root)},
-            }},
-            "targets": [{
-                "target": TARGET,
-                "code": [{
-                    "engine": "Rego",
-                    "source": {
-                        "version": "v1",
-                        "rego": admission_source(main.text),
-                        "libs": [lib.text for lib in libs],
-                    },
-                }],
-            }],
+            "crd": {
+                "spec": {
+                    "names": {"kind": kind},
+                    # Exactly the parameters the rule reads: Gatekeeper rejects a Constraint carrying
+                    # any other ("unknown fields"), so a misspelt parameter fails at apply time.
+                    "validation": {"openAPIV3Schema": parameter_schema(link, lib_root)},
+                }
+            },
+            "targets": [
+                {
+                    "target": TARGET,
+                    "code": [
+                        {
+                            "engine": "Rego",
+                            "source": {
+                                "version": "v1",
+                                "rego": admission_source(main.text),
+                                "libs": [lib.text for lib in libs],
+                            },
+                        }
+                    ],
+                }
+            ],
         },
     }
 
@@ -182,14 +199,12 @@ def _schema_of(value: Any) -> dict[str, Any]:
 
 def parameter_schema(link: rego_source.Linked, lib_root: Path) -> dict[str, Any]:
     defaults = rego_source.parameter_defaults(lib_root)
-    return {"type": "object", "properties": {name: _schema_of(defaults.get(name))
-                                             for name in sorted(link.parameters)}}
+    return {"type": "object", "properties": {name: _schema_of(defaults.get(name)) for name in sorted(link.parameters)}}
 
 
 def _sync_annotation(kinds: tuple[tuple[str, str, str], ...]) -> str:
     """Gatekeeper's requires-sync-data: a list of requirements, each a list of alternatives."""
-    return json.dumps([[{"groups": [group], "versions": [version], "kinds": [kind]}]
-                       for group, version, kind in kinds])
+    return json.dumps([[{"groups": [group], "versions": [version], "kinds": [kind]}] for group, version, kind in kinds])
 
 
 # Namespaces Gatekeeper does not even evaluate for workload-hygiene rules. Those are the rules
@@ -244,8 +259,12 @@ def rule_parameters(rule: Rule, parameters: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in sorted(parameters.items()) if k in reads}
 
 
-def constraint(rule: Rule, parameters: dict[str, Any], enforcement_action: str | None = None,
-               excluded_namespaces: tuple[str, ...] = DEFAULT_EXCLUDED_NAMESPACES) -> dict[str, Any]:
+def constraint(
+    rule: Rule,
+    parameters: dict[str, Any],
+    enforcement_action: str | None = None,
+    excluded_namespaces: tuple[str, ...] = DEFAULT_EXCLUDED_NAMESPACES,
+) -> dict[str, Any]:
     own = rule_parameters(rule, parameters)
     return {
         "apiVersion": "constraints.gatekeeper.sh/v1beta1",
@@ -272,8 +291,11 @@ def sync_set() -> dict[str, Any]:
         "apiVersion": "syncset.gatekeeper.sh/v1alpha1",
         "kind": "SyncSet",
         "metadata": {"name": "mlfence"},
-        "spec": {"gvks": [{"group": group, "version": version, "kind": kind}
-                          for group, version, kind in SYNCED + MODEL_SYNCED]},
+        "spec": {
+            "gvks": [
+                {"group": group, "version": version, "kind": kind} for group, version, kind in SYNCED + MODEL_SYNCED
+            ]
+        },
     }
 
 
@@ -285,9 +307,12 @@ def kubernetes_rules(policy: Path | None = None) -> tuple[Rule, ...]:
     return tuple(r for r in catalog.load(policy) if r.target == "kubernetes")
 
 
-def artifacts(parameters: dict[str, Any], enforcement_action: str | None = None,
-              policy: Path | None = None,
-              excluded_namespaces: tuple[str, ...] = DEFAULT_EXCLUDED_NAMESPACES) -> list[Artifact]:
+def artifacts(
+    parameters: dict[str, Any],
+    enforcement_action: str | None = None,
+    policy: Path | None = None,
+    excluded_namespaces: tuple[str, ...] = DEFAULT_EXCLUDED_NAMESPACES,
+) -> list[Artifact]:
     """Like gatekeeper-library: templates/ and constraints/ (each a kustomization, applied in
     that order: a Constraint's kind exists once Gatekeeper has read its template) and sync/
     (the SyncSet), in a stable order."""
@@ -306,8 +331,10 @@ def artifacts(parameters: dict[str, Any], enforcement_action: str | None = None,
         cons = constraint(rule, parameters, enforcement_action, excluded_namespaces)
         size = len(dump(cons).encode())
         if size > MAX_CONSTRAINT_BYTES:
-            raise GeneratorError(f"Constraint {name} is {size} bytes, over the {MAX_CONSTRAINT_BYTES}-byte budget "
-                                 "(etcd's request limit is ~1.5 MiB): approve fewer published ranges")
+            raise GeneratorError(
+                f"Constraint {name} is {size} bytes, over the {MAX_CONSTRAINT_BYTES}-byte budget "
+                "(etcd's request limit is ~1.5 MiB): approve fewer published ranges"
+            )
         constraints.append(Artifact(f"constraints/{name}.yaml", cons))
     out = [*templates, *constraints]
     if any_inventory:

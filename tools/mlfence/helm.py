@@ -23,8 +23,13 @@ def is_chart(path: Path) -> bool:
     return (path / "Chart.yaml").is_file()
 
 
-def render(chart: Path, values: list[Path], release: str = DEFAULT_RELEASE, namespace: str | None = None,
-           set_values: list[str] | None = None) -> Rendered:
+def render(
+    chart: Path,
+    values: list[Path],
+    release: str = DEFAULT_RELEASE,
+    namespace: str | None = None,
+    set_values: list[str] | None = None,
+) -> Rendered:
     """`helm template RELEASE CHART`: values files in order, then each --set (helm's own order:
     a later source wins), in the namespace given (helm's default, "default", otherwise)."""
     args = ["template", release, str(chart)]

@@ -31,6 +31,7 @@ def _dump(document: Any) -> str:
 def _json_schema(openapi: dict[str, Any]) -> dict[str, Any]:
     """A template's parameter schema as JSON Schema for values.schema.json: Kubernetes'
     extensions dropped, unknown parameters refused (as Gatekeeper refuses them)."""
+
     def convert(node: dict[str, Any]) -> dict[str, Any]:
         out = {k: v for k, v in node.items() if not k.startswith("x-kubernetes-")}
         if "properties" in out:
@@ -39,6 +40,7 @@ def _json_schema(openapi: dict[str, Any]) -> dict[str, Any]:
         if isinstance(out.get("items"), dict):
             out["items"] = convert(out["items"])
         return out
+
     return convert(openapi)
 
 
@@ -109,8 +111,11 @@ def files(artifacts: list[gatekeeper.Artifact], rules: tuple[Rule, ...]) -> dict
     out: dict[str, str] = {}
     values_rules: dict[str, Any] = {}
     schema_rules: dict[str, Any] = {}
-    templates = {a.document["metadata"]["annotations"]["mlfence.io/rule-id"]: a for a in artifacts
-                 if a.document.get("kind") == "ConstraintTemplate"}
+    templates = {
+        a.document["metadata"]["annotations"]["mlfence.io/rule-id"]: a
+        for a in artifacts
+        if a.document.get("kind") == "ConstraintTemplate"
+    }
     exemptions: list[Any] = []
     for artifact in artifacts:
         doc = artifact.document
@@ -123,23 +128,33 @@ def files(artifacts: list[gatekeeper.Artifact], rules: tuple[Rule, ...]) -> dict
         audit_only = bool(rule.gatekeeper_enforcement)
         hygiene = gatekeeper.workload_hygiene(rule)
         excluded = doc["spec"]["match"].get("excludedNamespaces", [])
-        values_rules[rule_id] = {"enabled": True,
-                                 "enforcementAction": doc["spec"]["enforcementAction"],
-                                 "parameters": parameters}
+        values_rules[rule_id] = {
+            "enabled": True,
+            "enforcementAction": doc["spec"]["enforcementAction"],
+            "parameters": parameters,
+        }
         if hygiene and excluded != list(gatekeeper.DEFAULT_EXCLUDED_NAMESPACES):
             # The settings' system_namespaces judge some of the default ones: never exclude those.
             values_rules[rule_id]["excludedNamespaces"] = excluded
         schema = _json_schema(templates[rule_id].document["spec"]["crd"]["spec"]["validation"]["openAPIV3Schema"])
         schema["properties"].pop("exemptions", None)  # chart-wide: .Values.exemptions
-        schema_rules[rule_id] = {"type": "object", "additionalProperties": False, "properties": {
-            "enabled": {"type": "boolean"},
-            "enforcementAction": {"type": "string", "enum": [*(["dryrun"] if audit_only else
-                                                              list(gatekeeper.ENFORCEMENT_ACTIONS)), ""]},
-            "parameters": schema,
-            "excludedNamespaces": {"type": ["array", "null"], "items": {"type": "string"}},
-        }}
+        schema_rules[rule_id] = {
+            "type": "object",
+            "additionalProperties": False,
+            "properties": {
+                "enabled": {"type": "boolean"},
+                "enforcementAction": {
+                    "type": "string",
+                    "enum": [*(["dryrun"] if audit_only else list(gatekeeper.ENFORCEMENT_ACTIONS)), ""],
+                },
+                "parameters": schema,
+                "excludedNamespaces": {"type": ["array", "null"], "items": {"type": "string"}},
+            },
+        }
         out[f"templates/constraints/{artifact.path.split('/', 1)[1]}"] = _CONSTRAINT % {
-            "id": rule_id, "kind": doc["kind"], "name": doc["metadata"]["name"],
+            "id": rule_id,
+            "kind": doc["kind"],
+            "name": doc["metadata"]["name"],
             "action": _AUDIT_ACTION if audit_only else _ACTION,
             "excluded": _EXCLUDED if hygiene else "",
             "kinds": json.dumps(doc["spec"]["match"]["kinds"]),
@@ -151,10 +166,17 @@ def files(artifacts: list[gatekeeper.Artifact], rules: tuple[Rule, ...]) -> dict
     if sync is not None:
         out["templates/syncset.yaml"] = _SYNC % gatekeeper.dump(sync.document)
     out["templates/NOTES.txt"] = _HELPERS
-    out["Chart.yaml"] = _dump({
-        "apiVersion": "v2", "name": CHART_NAME, "version": __version__, "appVersion": __version__,
-        "description": "mlfence's network-isolation rules for ML platforms as Gatekeeper ConstraintTemplates "
-                       "and Constraints", "type": "application"})
+    out["Chart.yaml"] = _dump(
+        {
+            "apiVersion": "v2",
+            "name": CHART_NAME,
+            "version": __version__,
+            "appVersion": __version__,
+            "description": "mlfence's network-isolation rules for ML platforms as Gatekeeper ConstraintTemplates "
+            "and Constraints",
+            "type": "application",
+        }
+    )
     values = {
         "enforcementAction": "",  # "" keeps each rule's; deny|dryrun|warn applies to every rule not audit-only
         "excludedNamespaces": list(gatekeeper.DEFAULT_EXCLUDED_NAMESPACES),
@@ -164,16 +186,27 @@ def files(artifacts: list[gatekeeper.Artifact], rules: tuple[Rule, ...]) -> dict
         "sync": {"enabled": sync is not None},
         "rules": values_rules,
     }
-    out["values.yaml"] = ("# Generated by `mlfence build` from the policy and the settings; see docs/deploy.md.\n"
-                          + _dump(values))
-    out["values.schema.json"] = json.dumps({
-        "$schema": "http://json-schema.org/draft-07/schema#", "type": "object", "properties": {
-            "enforcementAction": {"type": "string", "enum": [*gatekeeper.ENFORCEMENT_ACTIONS, ""]},
-            "excludedNamespaces": {"type": "array", "items": {"type": "string"}},
-            "exemptions": {"type": "array"},
-            "templates": {"type": "object", "properties": {"enabled": {"type": "boolean"}}},
-            "constraints": {"type": "object", "properties": {"enabled": {"type": "boolean"}}},
-            "sync": {"type": "object", "properties": {"enabled": {"type": "boolean"}}},
-            "rules": {"type": "object", "additionalProperties": False, "properties": schema_rules},
-        }}, indent=2, sort_keys=True) + "\n"
+    out["values.yaml"] = (
+        "# Generated by `mlfence build` from the policy and the settings; see docs/deploy.md.\n" + _dump(values)
+    )
+    out["values.schema.json"] = (
+        json.dumps(
+            {
+                "$schema": "http://json-schema.org/draft-07/schema#",
+                "type": "object",
+                "properties": {
+                    "enforcementAction": {"type": "string", "enum": [*gatekeeper.ENFORCEMENT_ACTIONS, ""]},
+                    "excludedNamespaces": {"type": "array", "items": {"type": "string"}},
+                    "exemptions": {"type": "array"},
+                    "templates": {"type": "object", "properties": {"enabled": {"type": "boolean"}}},
+                    "constraints": {"type": "object", "properties": {"enabled": {"type": "boolean"}}},
+                    "sync": {"type": "object", "properties": {"enabled": {"type": "boolean"}}},
+                    "rules": {"type": "object", "additionalProperties": False, "properties": schema_rules},
+                },
+            },
+            indent=2,
+            sort_keys=True,
+        )
+        + "\n"
+    )
     return out

@@ -36,16 +36,22 @@ def codequality(report: dict[str, Any]) -> list[dict[str, Any]]:
     for finding in report.get("findings") or []:
         if finding.get("status") == "exempted":
             continue
-        issues.append({
-            "type": "issue",
-            "check_name": finding["rule_id"],
-            "description": finding["message"],
-            "categories": ["Security"],
-            "severity": CODEQUALITY_SEVERITY.get(finding.get("severity", ""), "info")
-            if finding.get("status") == "fail" else "info",
-            "fingerprint": _fingerprint(finding),
-            "location": {"path": finding.get("file") or "-", "lines": {"begin": max(1, int(finding.get("line") or 1))}},
-        })
+        issues.append(
+            {
+                "type": "issue",
+                "check_name": finding["rule_id"],
+                "description": finding["message"],
+                "categories": ["Security"],
+                "severity": CODEQUALITY_SEVERITY.get(finding.get("severity", ""), "info")
+                if finding.get("status") == "fail"
+                else "info",
+                "fingerprint": _fingerprint(finding),
+                "location": {
+                    "path": finding.get("file") or "-",
+                    "lines": {"begin": max(1, int(finding.get("line") or 1))},
+                },
+            }
+        )
     return issues
 
 
@@ -56,22 +62,29 @@ def _cell(text: str) -> str:
 def summary(report: dict[str, Any]) -> str:
     """A Markdown job summary: the counts, then the failing findings first."""
     stats = report.get("summary") or {}
-    lines = ["## mlfence", "",
-             f"{stats.get('findings', 0)} findings: {stats.get('fail', 0)} failing, {stats.get('warn', 0)} warnings, "
-             f"{stats.get('unknown', 0)} unknown, {stats.get('exempted', 0)} exempted; "
-             f"{stats.get('input_errors', 0)} input errors.", ""]
+    lines = [
+        "## mlfence",
+        "",
+        f"{stats.get('findings', 0)} findings: {stats.get('fail', 0)} failing, {stats.get('warn', 0)} warnings, "
+        f"{stats.get('unknown', 0)} unknown, {stats.get('exempted', 0)} exempted; "
+        f"{stats.get('input_errors', 0)} input errors.",
+        "",
+    ]
     order = {"fail": 0, "unknown": 1, "warn": 2, "exempted": 3}
     findings = sorted(report.get("findings") or [], key=lambda f: (order.get(f.get("status"), 9), f.get("rule_id")))
     if findings:
         lines += ["| rule | severity | status | resource | where |", "|---|---|---|---|---|"]
         for f in findings[:SHOWN]:
-            lines.append(f"| {f['rule_id']} | {f.get('severity', '')} | {f.get('status', '')} | "
-                         f"{_cell(f.get('resource', ''))} | {_cell(f.get('file', ''))}:{f.get('line', '')} |")
+            lines.append(
+                f"| {f['rule_id']} | {f.get('severity', '')} | {f.get('status', '')} | "
+                f"{_cell(f.get('resource', ''))} | {_cell(f.get('file', ''))}:{f.get('line', '')} |"
+            )
         if len(findings) > SHOWN:
             lines += ["", f"... and {len(findings) - SHOWN} more (see the SARIF upload or the JSON report)."]
     for error in report.get("errors") or []:
-        lines.append(f"- input error: {_cell(error.get('file', ''))}:{error.get('line', '')}: "
-                     f"{_cell(error.get('message', ''))}")
+        lines.append(
+            f"- input error: {_cell(error.get('file', ''))}:{error.get('line', '')}: {_cell(error.get('message', ''))}"
+        )
     return "\n".join(lines) + "\n"
 
 

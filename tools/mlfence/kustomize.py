@@ -74,8 +74,11 @@ def _named_files(kustomization: dict[str, Any]) -> list[str]:
         names += _strings(kustomization.get(key))
     for key in PATH_ITEM_KEYS:
         items = kustomization.get(key)
-        names += [i["path"] for i in (items if isinstance(items, list) else [])
-                  if isinstance(i, dict) and isinstance(i.get("path"), str)]
+        names += [
+            i["path"]
+            for i in (items if isinstance(items, list) else [])
+            if isinstance(i, dict) and isinstance(i.get("path"), str)
+        ]
     for key in GENERATOR_KEYS:
         items = kustomization.get(key)
         for item in items if isinstance(items, list) else []:
@@ -218,7 +221,7 @@ def _one_line(stderr: str, returncode: int) -> str:
     lines = [line.strip() for line in stderr.splitlines() if line.strip()]
     errors = [line for line in lines if line.startswith("Error:")]
     text = (errors or lines or [f"kustomize build exited {returncode}"])[0].removeprefix("Error: ")
-    return text if len(text) <= MAX_REASON else text[:120] + " ... " + text[-(MAX_REASON - 125):]
+    return text if len(text) <= MAX_REASON else text[:120] + " ... " + text[-(MAX_REASON - 125) :]
 
 
 def build(root: Path) -> Rendered:
@@ -226,8 +229,11 @@ def build(root: Path) -> Rendered:
     Raises toolchain.ToolchainError when kustomize is not installed."""
     with tempfile.TemporaryDirectory(prefix="mlfence-kustomize-") as tmp:
         wrapper = Path(os.path.realpath(tmp))
-        (wrapper / "kustomization.yaml").write_text(yaml.safe_dump(
-            {"resources": [os.path.relpath(root.resolve(), wrapper)], "buildMetadata": ["originAnnotations"]}))
+        (wrapper / "kustomization.yaml").write_text(
+            yaml.safe_dump(
+                {"resources": [os.path.relpath(root.resolve(), wrapper)], "buildMetadata": ["originAnnotations"]}
+            )
+        )
         proc = toolchain.run("kustomize", "build", str(wrapper), timeout=300)
         if proc.returncode != 0:
             # Build the folder itself for the reason: the wrapper's paths would mean nothing to the user.

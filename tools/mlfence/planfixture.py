@@ -27,10 +27,15 @@ from mlfence.errors import MlfenceError
 
 FORMAT_VERSION = "1.2"
 TERRAFORM_VERSION = "1.9.8"
-PROVIDERS = {"aws": "hashicorp/aws", "google": "hashicorp/google", "azurerm": "hashicorp/azurerm",
-             "kubernetes": "hashicorp/kubernetes", "helm": "hashicorp/helm"}
-_MODULE = re.compile(r'^module\.([A-Za-z0-9_-]+)(\[[^\]]+\])?\.')
-_RESOURCE = re.compile(r'^(data\.)?([A-Za-z0-9_]+)\.([A-Za-z0-9_-]+)(\[([^\]]+)\])?$')
+PROVIDERS = {
+    "aws": "hashicorp/aws",
+    "google": "hashicorp/google",
+    "azurerm": "hashicorp/azurerm",
+    "kubernetes": "hashicorp/kubernetes",
+    "helm": "hashicorp/helm",
+}
+_MODULE = re.compile(r"^module\.([A-Za-z0-9_-]+)(\[[^\]]+\])?\.")
+_RESOURCE = re.compile(r"^(data\.)?([A-Za-z0-9_]+)\.([A-Za-z0-9_-]+)(\[([^\]]+)\])?$")
 
 
 # Always computed by the provider on create, whatever the configuration says.
@@ -53,14 +58,25 @@ class FixtureError(MlfenceError, ValueError):
 def computed_attributes() -> dict[str, tuple[tuple[str, ...], ...]]:
     """Optional+Computed attribute paths per resource type, from the rules' provider_defaults."""
     root = toolchain.project_root()
-    proc = toolchain.run("opa", "eval", "--format", "json", "-d", str(root / "policy" / "lib" / "mlfence"),
-                         "--ignore", "*_test.rego", "data.lib.mlfence.tfplan.provider_defaults")
+    proc = toolchain.run(
+        "opa",
+        "eval",
+        "--format",
+        "json",
+        "-d",
+        str(root / "policy" / "lib" / "mlfence"),
+        "--ignore",
+        "*_test.rego",
+        "data.lib.mlfence.tfplan.provider_defaults",
+    )
     try:
         table = json.loads(proc.stdout)["result"][0]["expressions"][0]["value"]
     except (KeyError, IndexError, json.JSONDecodeError) as exc:
         raise FixtureError(f"cannot read provider_defaults with opa: {proc.stderr.strip()[:300]}") from exc
-    return {rtype: tuple(tuple(path.split(".")) for path, d in sorted(attrs.items()) if d.get("computed"))
-            for rtype, attrs in table.items()}
+    return {
+        rtype: tuple(tuple(path.split(".")) for path, d in sorted(attrs.items()) if d.get("computed"))
+        for rtype, attrs in table.items()
+    }
 
 
 def _mark_computed(values: dict[str, Any], unknown: dict[str, Any], resource_type: str) -> dict[str, Any]:
@@ -138,7 +154,7 @@ def parse_address(address: str) -> Address:
         if not match:
             break
         modules.append((match.group(1), match.group(2) or ""))
-        rest = rest[match.end():]
+        rest = rest[match.end() :]
     match = _RESOURCE.match(rest)
     if not match:
         raise FixtureError(f"not a Terraform resource address: {address!r}")
@@ -200,8 +216,7 @@ def _constant_expressions(values: dict[str, Any], skip: frozenset[str] = frozens
     return expressions
 
 
-def _expressions(values: dict[str, Any], references: dict[str, list[str]],
-                 resource_type: str = "") -> dict[str, Any]:
+def _expressions(values: dict[str, Any], references: dict[str, list[str]], resource_type: str = "") -> dict[str, Any]:
     expressions = _constant_expressions(values, frozenset(_ATTRIBUTE_BLOCKS.get(resource_type, ())))
     for key, refs in references.items():
         if not isinstance(refs, list) or not all(isinstance(r, str) for r in refs):
@@ -260,9 +275,14 @@ def build_plan(resources: list[dict[str, Any]]) -> dict[str, Any]:
         changes.append(change)
         if actions != ["delete"]:
             planned_resource: dict[str, Any] = {
-                "address": address.full, "mode": address.mode, "type": address.type, "name": address.name,
-                "provider_name": provider, "schema_version": 0,
-                "values": _strip_unknown(values, unknown), "sensitive_values": {},
+                "address": address.full,
+                "mode": address.mode,
+                "type": address.type,
+                "name": address.name,
+                "provider_name": provider,
+                "schema_version": 0,
+                "values": _strip_unknown(values, unknown),
+                "sensitive_values": {},
             }
             if address.index is not None:
                 planned_resource["index"] = address.index
@@ -271,12 +291,17 @@ def build_plan(resources: list[dict[str, Any]]) -> dict[str, Any]:
         key = (address.module_address, local)
         if key not in configured:
             configured.add(key)
-            _config_module(configuration, address)["resources"].append({
-                "address": local, "mode": address.mode, "type": address.type, "name": address.name,
-                "provider_config_key": address.type.split("_", 1)[0],
-                "expressions": _expressions(values, references, address.type),
-                "schema_version": 0,
-            })
+            _config_module(configuration, address)["resources"].append(
+                {
+                    "address": local,
+                    "mode": address.mode,
+                    "type": address.type,
+                    "name": address.name,
+                    "provider_config_key": address.type.split("_", 1)[0],
+                    "expressions": _expressions(values, references, address.type),
+                    "schema_version": 0,
+                }
+            )
     return {
         "format_version": FORMAT_VERSION,
         "terraform_version": TERRAFORM_VERSION,

@@ -70,15 +70,17 @@ def _parse(payload: str, root: Path) -> tuple[RegoResult, ...]:
     for entry in json.loads(payload or "[]"):
         location = entry.get("location") or {}
         error = entry.get("error")
-        results.append(RegoResult(
-            file=(root / location.get("file", "")).resolve(),
-            row=int(location.get("row", 0)),
-            package=entry.get("package", ""),
-            name=entry.get("name", ""),
-            failed=bool(entry.get("fail")) or error is not None,
-            skipped=bool(entry.get("skip")),
-            error=json.dumps(error, indent=2) if error is not None else "",
-        ))
+        results.append(
+            RegoResult(
+                file=(root / location.get("file", "")).resolve(),
+                row=int(location.get("row", 0)),
+                package=entry.get("package", ""),
+                name=entry.get("name", ""),
+                failed=bool(entry.get("fail")) or error is not None,
+                skipped=bool(entry.get("skip")),
+                error=json.dumps(error, indent=2) if error is not None else "",
+            )
+        )
     return tuple(results)
 
 
@@ -123,11 +125,14 @@ def _shared_run(config: pytest.Config, folder: Path) -> RegoRun:
         fcntl.flock(lock, fcntl.LOCK_EX)
         if results.exists():
             saved = json.loads(results.read_text())
-            return RegoRun(tuple(RegoResult(**{**r, "file": Path(r["file"])}) for r in saved["results"]),
-                           saved["compile_error"])
+            return RegoRun(
+                tuple(RegoResult(**{**r, "file": Path(r["file"])}) for r in saved["results"]), saved["compile_error"]
+            )
         run = _opa_test(config)
-        payload = {"results": [{**asdict(r), "file": str(r.file)} for r in run.results],
-                   "compile_error": run.compile_error}
+        payload = {
+            "results": [{**asdict(r), "file": str(r.file)} for r in run.results],
+            "compile_error": run.compile_error,
+        }
         partial = folder / "results.json.partial"
         partial.write_text(json.dumps(payload))
         partial.replace(results)
@@ -138,7 +143,9 @@ def _opa_test(config: pytest.Config) -> RegoRun:
     root = _rego_root(config)
     proc = subprocess.run(
         [_opa_binary(config), "test", str(root), "--format", "json", "--fail-on-empty", "--timeout", TEST_TIMEOUT],
-        capture_output=True, text=True, check=False,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     try:
         results = _parse(proc.stdout, root)
@@ -186,7 +193,9 @@ class RegoItem(pytest.Item):
         query = f"^{re.escape(self.result.package)}\\.{re.escape(self.result.name)}$"
         proc = subprocess.run(
             [_opa_binary(self.config), "test", str(_rego_root(self.config)), "--var-values", "-v", "-r", query],
-            capture_output=True, text=True, check=False,
+            capture_output=True,
+            text=True,
+            check=False,
         )
         detail = self.result.error or proc.stdout.strip()
         return f"{self.result.package}.{self.result.name} failed\n{detail}"

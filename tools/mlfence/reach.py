@@ -53,8 +53,13 @@ class Reach:
     problems: list[str] = field(default_factory=list)
 
 
-def compute(paths: list[str], values: list[Path] | None = None, data: Path | None = None,
-            stdin_text: str | None = None, rendering: documents.Rendering | None = None) -> Reach:
+def compute(
+    paths: list[str],
+    values: list[Path] | None = None,
+    data: Path | None = None,
+    stdin_text: str | None = None,
+    rendering: documents.Rendering | None = None,
+) -> Reach:
     """Load the inputs like `mlfence check` does and evaluate data.mlfence.reach once."""
     try:
         loaded = documents.load(paths, values or [], stdin_text, rendering=rendering)
@@ -68,15 +73,28 @@ def compute(paths: list[str], values: list[Path] | None = None, data: Path | Non
     data_dir = data or toolchain.data_dir()
     if not data_dir.is_dir():
         raise ReachError(f"data folder {data_dir} does not exist")
-    payload = {"documents": [{"path": d.path, "index": i, "document": d.content}
-                             for i, d in enumerate(loaded.documents)]}
+    payload = {
+        "documents": [{"path": d.path, "index": i, "document": d.content} for i, d in enumerate(loaded.documents)]
+    }
     with tempfile.TemporaryDirectory(prefix="mlfence-reach-") as tmp:
         input_path = Path(tmp) / "input.json"
         input_path.write_text(json.dumps(payload))
         try:
-            proc = toolchain.run("opa", "eval", "--format", "json", "-d", str(toolchain.policy_dir()),
-                                 "-d", str(data_dir), "--ignore", "*_test.rego", "--input", str(input_path),
-                                 "data.mlfence.reach")
+            proc = toolchain.run(
+                "opa",
+                "eval",
+                "--format",
+                "json",
+                "-d",
+                str(toolchain.policy_dir()),
+                "-d",
+                str(data_dir),
+                "--ignore",
+                "*_test.rego",
+                "--input",
+                str(input_path),
+                "data.mlfence.reach",
+            )
         except toolchain.ToolchainError as exc:
             raise ReachError(str(exc)) from None
     if proc.returncode != 0:
@@ -85,12 +103,18 @@ def compute(paths: list[str], values: list[Path] | None = None, data: Path | Non
         model = json.loads(proc.stdout)["result"][0]["expressions"][0]["value"]
     except (KeyError, IndexError, json.JSONDecodeError):
         raise ReachError(f"unexpected answer from opa eval: {proc.stdout[:200]!r}") from None
-    return Reach(workloads=model["workloads"], flows=model["flows"], external=model["external"],
-                 open_egress=model["open_egress"], open_ingress=model["open_ingress"],
-                 documents=len(loaded.documents))
+    return Reach(
+        workloads=model["workloads"],
+        flows=model["flows"],
+        external=model["external"],
+        open_egress=model["open_egress"],
+        open_ingress=model["open_ingress"],
+        documents=len(loaded.documents),
+    )
 
 
 # --- ports ------------------------------------------------------------------------------------
+
 
 def merge_ports(ranges: list[dict[str, Any]]) -> dict[str, list[tuple[int, int]]]:
     """{protocol: sorted, merged [(from, to)]} of a list of {"protocol", "from", "to"}."""
@@ -121,6 +145,7 @@ def port_text(ranges: list[dict[str, Any]]) -> str:
 
 
 # --- edges ------------------------------------------------------------------------------------
+
 
 def _deciders(pieces: list[dict[str, Any]]) -> tuple[str, ...]:
     found: set[str] = set()
@@ -156,10 +181,10 @@ def edges(reach: Reach) -> list[Edge]:
             grouped.setdefault(key, []).append(entry)
     for (workload, node, direction, risk), entries in sorted(grouped.items()):
         ports = [p for e in entries for p in e["ports"]]
-        by = tuple(sorted({e["by"] if e["by"] != "not isolated" else f"{direction} not isolated"
-                           for e in entries}))
-        cidrs = tuple(sorted({e["cidr"] + (f" except {','.join(e['except'])}" if e["except"] else "")
-                              for e in entries}))
+        by = tuple(sorted({e["by"] if e["by"] != "not isolated" else f"{direction} not isolated" for e in entries}))
+        cidrs = tuple(
+            sorted({e["cidr"] + (f" except {','.join(e['except'])}" if e["except"] else "") for e in entries})
+        )
         source, target = (workload, node) if direction == "egress" else (node, workload)
         out.append(Edge(source, target, port_text(ports), by, "external", risk, cidrs))
     for workload in reach.open_egress:
@@ -180,19 +205,33 @@ def _matches(pattern: str, node: str, reach: Reach) -> bool:
 def select(all_edges: list[Edge], reach: Reach, source: str | None, target: str | None) -> list[Edge]:
     """The edges --from / --to ask about: a workload id, resource, name, namespace, a
     namespace/name, a node name ("internet", "any pod") or a glob over any of those."""
-    return [e for e in all_edges
-            if (source is None or _matches(source, e.source, reach))
-            and (target is None or _matches(target, e.target, reach))]
+    return [
+        e
+        for e in all_edges
+        if (source is None or _matches(source, e.source, reach))
+        and (target is None or _matches(target, e.target, reach))
+    ]
 
 
 # --- formats ----------------------------------------------------------------------------------
 
+
 def render_json(reach: Reach, chosen: list[Edge]) -> str:
-    return json.dumps({
-        "workloads": reach.workloads, "flows": reach.flows, "external": reach.external,
-        "open_egress": reach.open_egress, "open_ingress": reach.open_ingress,
-        "edges": [asdict(e) for e in chosen],
-    }, indent=2, sort_keys=True) + "\n"
+    return (
+        json.dumps(
+            {
+                "workloads": reach.workloads,
+                "flows": reach.flows,
+                "external": reach.external,
+                "open_egress": reach.open_egress,
+                "open_ingress": reach.open_ingress,
+                "edges": [asdict(e) for e in chosen],
+            },
+            indent=2,
+            sort_keys=True,
+        )
+        + "\n"
+    )
 
 
 def render_table(reach: Reach, chosen: list[Edge], width: int | None = None) -> str:
@@ -205,14 +244,20 @@ def render_table(reach: Reach, chosen: list[Edge], width: int | None = None) -> 
     for column in ("from", "to", "ports", "allowed by"):
         table.add_column(column, overflow="fold")
     for e in sorted(chosen, key=lambda e: (e.source, e.target)):
-        table.add_row(_node_text(e.source, e, reach), ("! " if e.risk else "") + _node_text(e.target, e, reach),
-                      e.ports, "\n".join(e.by))
+        table.add_row(
+            _node_text(e.source, e, reach),
+            ("! " if e.risk else "") + _node_text(e.target, e, reach),
+            e.ports,
+            "\n".join(e.by),
+        )
     buffer = StringIO()
     console = Console(file=buffer, width=width, force_terminal=False, color_system=None)
     console.print(table)
     unknown = sorted(w["resource"] for w in reach.workloads.values() if not w["namespace_known"])
-    summary = (f"{len(reach.workloads)} workloads, {len(chosen)} flows shown "
-               f"({sum(1 for e in chosen if e.risk)} to the internet or a metadata endpoint)")
+    summary = (
+        f"{len(reach.workloads)} workloads, {len(chosen)} flows shown "
+        f"({sum(1 for e in chosen if e.risk)} to the internet or a metadata endpoint)"
+    )
     if unknown:
         summary += f"; namespace known only after rendering (unknown): {', '.join(sorted(set(unknown)))}"
     return buffer.getvalue() + summary + "\n"
@@ -231,24 +276,28 @@ def render_dot(reach: Reach, chosen: list[Edge]) -> str:
     """Graphviz dot: workloads grouped by namespace, the internet and the metadata endpoint red,
     open (unisolated) edges dashed; each edge's tooltip names the objects that allowed it."""
     nodes = {n for e in chosen for n in (e.source, e.target)}
-    lines = ["digraph reach {", '  rankdir=LR; node [shape=box, style="rounded,filled", fillcolor="#eef3fb", '
-             'fontname="Helvetica"]; edge [fontname="Helvetica", fontsize=10];']
+    lines = [
+        "digraph reach {",
+        '  rankdir=LR; node [shape=box, style="rounded,filled", fillcolor="#eef3fb", '
+        'fontname="Helvetica"]; edge [fontname="Helvetica", fontsize=10];',
+    ]
     by_namespace: dict[str, list[str]] = {}
     for n in sorted(nodes):
         w = reach.workloads.get(n)
         if w:
             by_namespace.setdefault(w["namespace"] or "(namespace unknown)", []).append(n)
     for i, (namespace, members) in enumerate(sorted(by_namespace.items())):
-        lines.append(f'  subgraph cluster_{i} {{ label={_dot_id(namespace)}; style=dashed;')
+        lines.append(f"  subgraph cluster_{i} {{ label={_dot_id(namespace)}; style=dashed;")
         for n in members:
             w = reach.workloads[n]
             label = f"{w['kind']}\\n{w['name']}" + (f"\\n{w['path']}" if "#" in n else "")
-            lines.append(f"    {_dot_id(n)} [label=\"{label}\", tooltip={_dot_id(n)}];")
+            lines.append(f'    {_dot_id(n)} [label="{label}", tooltip={_dot_id(n)}];')
         lines.append("  }")
     for n in sorted(nodes - set(reach.workloads)):
         if n in (INTERNET, METADATA):
-            lines.append(f'  {_dot_id(n)} [shape=doubleoctagon, fillcolor="#f8d0d0", color="#b00020", '
-                         f'fontcolor="#b00020"];')
+            lines.append(
+                f'  {_dot_id(n)} [shape=doubleoctagon, fillcolor="#f8d0d0", color="#b00020", fontcolor="#b00020"];'
+            )
         elif n == ANY_POD:
             lines.append(f'  {_dot_id(n)} [shape=ellipse, fillcolor="#fff4d6"];')
         else:
@@ -292,7 +341,7 @@ def layout_svg(dot_text: str) -> str:
     if proc.returncode != 0:
         raise ReachError(f"dot failed: {proc.stderr.strip()[:300]}")
     svg = proc.stdout
-    return svg[svg.index("<svg"):] if "<svg" in svg else svg
+    return svg[svg.index("<svg") :] if "<svg" in svg else svg
 
 
 _PAGE = """<!DOCTYPE html>
@@ -334,12 +383,16 @@ def render_html(reach: Reach, chosen: list[Edge]) -> str:
     rows = []
     for e in chosen:
         css = "risk" if e.risk else ("open" if e.kind == "open" else "")
-        rows.append(f'<tr class="{css}"><td>{html.escape(_node_text(e.source, e, reach))}</td>'
-                    f'<td>{html.escape(_node_text(e.target, e, reach))}</td>'
-                    f"<td>{html.escape(e.ports)}</td><td>{html.escape('; '.join(e.by))}</td></tr>")
-    summary = (f"{len(reach.workloads)} workloads, {len(chosen)} flows; red: the internet or an instance "
-               "metadata endpoint; dashed: a direction no NetworkPolicy isolates. Hover an edge for the "
-               "objects that allow it.")
+        rows.append(
+            f'<tr class="{css}"><td>{html.escape(_node_text(e.source, e, reach))}</td>'
+            f"<td>{html.escape(_node_text(e.target, e, reach))}</td>"
+            f"<td>{html.escape(e.ports)}</td><td>{html.escape('; '.join(e.by))}</td></tr>"
+        )
+    summary = (
+        f"{len(reach.workloads)} workloads, {len(chosen)} flows; red: the internet or an instance "
+        "metadata endpoint; dashed: a direction no NetworkPolicy isolates. Hover an edge for the "
+        "objects that allow it."
+    )
     return _PAGE.format(summary=html.escape(summary), svg=svg, rows="\n".join(rows))
 
 
@@ -347,11 +400,20 @@ def render_markdown(reach: Reach, chosen: list[Edge]) -> str:
     """The table as Markdown (a pull-request comment, a wiki page)."""
     lines = ["| from | to | ports | allowed by |", "|---|---|---|---|"]
     for e in sorted(chosen, key=lambda e: (e.source, e.target)):
-        cells = [_node_text(e.source, e, reach), ("⚠️ " if e.risk else "") + _node_text(e.target, e, reach),
-                 e.ports, "; ".join(e.by)]
+        cells = [
+            _node_text(e.source, e, reach),
+            ("⚠️ " if e.risk else "") + _node_text(e.target, e, reach),
+            e.ports,
+            "; ".join(e.by),
+        ]
         lines.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
     return "\n".join(lines) + "\n"
 
 
-FORMATS = {"json": render_json, "markdown": render_markdown, "dot": render_dot, "mermaid": render_mermaid,
-           "html": render_html}
+FORMATS = {
+    "json": render_json,
+    "markdown": render_markdown,
+    "dot": render_dot,
+    "mermaid": render_mermaid,
+    "html": render_html,
+}

@@ -47,15 +47,20 @@ def compare(base: list[Edge], head: list[Edge], base_name: str, head_name: str) 
     before = {_key(e): e for e in base}
     after = {_key(e): e for e in head}
     return FlowDiff(
-        base=base_name, head=head_name,
+        base=base_name,
+        head=head_name,
         added=tuple(after[k] for k in sorted(after.keys() - before.keys())),
         removed=tuple(before[k] for k in sorted(before.keys() - after.keys())),
-        changed=tuple(Change(before[k], after[k]) for k in sorted(before.keys() & after.keys())
-                      if (before[k].ports, before[k].by) != (after[k].ports, after[k].by)),
+        changed=tuple(
+            Change(before[k], after[k])
+            for k in sorted(before.keys() & after.keys())
+            if (before[k].ports, before[k].by) != (after[k].ports, after[k].by)
+        ),
     )
 
 
 # --- the two sides ------------------------------------------------------------------------------
+
 
 def _git(args: list[str], cwd: Path) -> subprocess.CompletedProcess[bytes]:
     try:
@@ -81,8 +86,15 @@ def _revision_copy(revision: str, paths: list[str], cwd: Path, dest: Path) -> li
     return [str(dest / w) for w in wanted]
 
 
-def side(value: str, paths: list[str], cwd: Path, dest: Path, values: list[Path] | None,
-         data: Path | None, rendering: documents.Rendering | None = None) -> reach.Reach:
+def side(
+    value: str,
+    paths: list[str],
+    cwd: Path,
+    dest: Path,
+    values: list[Path] | None,
+    data: Path | None,
+    rendering: documents.Rendering | None = None,
+) -> reach.Reach:
     """The model of one side: the path itself, or the scanned paths at that git revision."""
     if (cwd / value).exists():
         if paths:
@@ -93,9 +105,17 @@ def side(value: str, paths: list[str], cwd: Path, dest: Path, values: list[Path]
     return reach.compute(scanned, values, data, rendering=rendering)
 
 
-def diff(base: str, head: str, paths: list[str], values: list[Path] | None = None, data: Path | None = None,
-         source: str | None = None, target: str | None = None, cwd: Path | None = None,
-         rendering: documents.Rendering | None = None) -> FlowDiff:
+def diff(
+    base: str,
+    head: str,
+    paths: list[str],
+    values: list[Path] | None = None,
+    data: Path | None = None,
+    source: str | None = None,
+    target: str | None = None,
+    cwd: Path | None = None,
+    rendering: documents.Rendering | None = None,
+) -> FlowDiff:
     """--from/--to select on each side with that side's workloads (a workload either side has)."""
     here = (cwd or Path.cwd()).resolve()
     with tempfile.TemporaryDirectory(prefix="mlfence-diff-") as tmp:
@@ -110,14 +130,30 @@ def diff(base: str, head: str, paths: list[str], values: list[Path] | None = Non
 
 # --- output -------------------------------------------------------------------------------------
 
+
 def render_json(d: FlowDiff) -> str:
-    return json.dumps({
-        "base": d.base, "head": d.head,
-        "added": [asdict(e) for e in d.added],
-        "removed": [asdict(e) for e in d.removed],
-        "changed": [{"source": c.after.source, "target": c.after.target, "before": asdict(c.before),
-                     "after": asdict(c.after)} for c in d.changed],
-    }, indent=2, sort_keys=True) + "\n"
+    return (
+        json.dumps(
+            {
+                "base": d.base,
+                "head": d.head,
+                "added": [asdict(e) for e in d.added],
+                "removed": [asdict(e) for e in d.removed],
+                "changed": [
+                    {
+                        "source": c.after.source,
+                        "target": c.after.target,
+                        "before": asdict(c.before),
+                        "after": asdict(c.after),
+                    }
+                    for c in d.changed
+                ],
+            },
+            indent=2,
+            sort_keys=True,
+        )
+        + "\n"
+    )
 
 
 def _cell(text: str) -> str:
@@ -149,9 +185,16 @@ def render_markdown(d: FlowDiff) -> str:
     if d.removed:
         lines += ["#### Removed", "", *_rows(d.removed), ""]
     if d.changed:
-        lines += ["#### Changed", "", "| from | to | ports before | ports after | allowed by (after) |",
-                  "|---|---|---|---|---|"]
-        lines += [f"| `{_cell(c.after.source)}` | {_target(c.after)} | {_cell(c.before.ports)} | "
-                  f"{_cell(c.after.ports)} | {_cell('; '.join(c.after.by))} |" for c in d.changed]
+        lines += [
+            "#### Changed",
+            "",
+            "| from | to | ports before | ports after | allowed by (after) |",
+            "|---|---|---|---|---|",
+        ]
+        lines += [
+            f"| `{_cell(c.after.source)}` | {_target(c.after)} | {_cell(c.before.ports)} | "
+            f"{_cell(c.after.ports)} | {_cell('; '.join(c.after.by))} |"
+            for c in d.changed
+        ]
         lines.append("")
     return "\n".join(lines)

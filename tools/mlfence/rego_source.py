@@ -47,6 +47,7 @@ class RegoFile:
 @dataclass(frozen=True, eq=False)
 class RuleDef:
     """One definition (`name ... if {...}`, possibly with `else` branches) of a rule."""
+
     module: Module
     name: str
     row: int  # first line, 1-based
@@ -64,7 +65,7 @@ class RuleDef:
 
     @property
     def table_key(self) -> str | None:
-        """"k" for a definition `name["k"] := ...` (one entry of a table of literal keys)."""
+        """ "k" for a definition `name["k"] := ...` (one entry of a table of literal keys)."""
         ref = self.ast["head"].get("ref") or []
         return str(ref[1]["value"]) if len(ref) == 2 and ref[1].get("type") == "string" else None
 
@@ -87,7 +88,7 @@ class Module:
         `default` rule is only the keyword, so rows are used)."""
         following = [r.row for r in self.rules if r.row > rule.row]
         end = min(following) - 1 if following else len(self.lines)
-        lines = list(self.lines[rule.row - 1:end])
+        lines = list(self.lines[rule.row - 1 : end])
         while lines and (not lines[-1].strip() or lines[-1].startswith("#")):
             lines.pop()
         return "\n".join(lines)
@@ -116,8 +117,15 @@ def parse(path: Path) -> Module:
             continue  # rego.v1, future.keywords
         imports[imported.get("alias") or target[-1]] = target[1:]
     module = Module(path, package, imports, tuple(path.read_text().splitlines()))
-    rules = tuple(RuleDef(module, str(r["head"]["ref"][0]["value"] if r["head"].get("ref") else r["head"]["name"]),
-                          int(r["location"]["row"]), r) for r in tree.get("rules") or ())
+    rules = tuple(
+        RuleDef(
+            module,
+            str(r["head"]["ref"][0]["value"] if r["head"].get("ref") else r["head"]["name"]),
+            int(r["location"]["row"]),
+            r,
+        )
+        for r in tree.get("rules") or ()
+    )
     object.__setattr__(module, "rules", rules)
     return module
 
@@ -154,6 +162,7 @@ def _walk(node: Any) -> Iterator[dict[str, Any]]:
 @dataclass(frozen=True)
 class Reference:
     """What a ref term names: a rule of a package, or some other data (root after `data`)."""
+
     rule: RuleKey | None = None
     whole_package: str = ""  # data.lib.x[dynamic]: every rule of the package
     data_root: str = ""  # the first segment after `data` of a reference outside the packages
@@ -238,9 +247,11 @@ class Linker:
             elif ref.whole_package:
                 wanted |= {k for k in self.rules if k[0] == ref.whole_package}
             elif ref.data_root and ref.data_root not in ALLOWED_DATA_ROOTS:
-                raise LinkError(f"{rule.module.path}:{rule.row}: references data.{ref.data_root}; Gatekeeper "
-                                "templates may only reference data.lib and data.inventory (pass settings as "
-                                "parameters)")
+                raise LinkError(
+                    f"{rule.module.path}:{rule.row}: references data.{ref.data_root}; Gatekeeper "
+                    "templates may only reference data.lib and data.inventory (pass settings as "
+                    "parameters)"
+                )
         return wanted
 
     # --- parameters ----------------------------------------------------------------------------
@@ -257,8 +268,13 @@ class Linker:
         """The key terms of input.parameters[key] in the rule."""
         for term in rule.terms:
             path = term["value"] if term["type"] == "ref" else None
-            if (path and len(path) > 2 and path[0].get("value") == "input"
-                    and path[1].get("type") == "string" and path[1]["value"] == "parameters"):
+            if (
+                path
+                and len(path) > 2
+                and path[0].get("value") == "input"
+                and path[1].get("type") == "string"
+                and path[1]["value"] == "parameters"
+            ):
                 yield path[2]
 
     def accessors(self) -> dict[RuleKey, frozenset[int]]:
@@ -273,12 +289,18 @@ class Linker:
             changed = False
             for rule in self._own:
                 args = rule.args
-                positions = {args.index(t["value"]) for t in self._parameter_reads(rule)
-                             if t["type"] == "var" and t["value"] in args}
+                positions = {
+                    args.index(t["value"])
+                    for t in self._parameter_reads(rule)
+                    if t["type"] == "var" and t["value"] in args
+                }
                 for callee, call_args in self._calls(rule):
                     for position in found.get(callee, ()):
-                        if position < len(call_args) and call_args[position]["type"] == "var" \
-                                and call_args[position]["value"] in args:
+                        if (
+                            position < len(call_args)
+                            and call_args[position]["type"] == "var"
+                            and call_args[position]["value"] in args
+                        ):
                             positions.add(args.index(call_args[position]["value"]))
                 if not positions <= found.get(rule.key, set()):
                     found.setdefault(rule.key, set()).update(positions)
@@ -314,8 +336,13 @@ class Linker:
     def statuses(self, key: RuleKey, seen: frozenset[RuleKey] = frozenset()) -> set[str]:
         """The finding statuses a finding constructor passes on: the status literals among its
         call arguments, else those of the functions of its package it calls."""
-        direct = {str(arg["value"]) for rule in self.definitions(key) for _, call_args in self._calls(rule)
-                  for arg in call_args if arg["type"] == "string" and arg["value"] in FINDING_STATUSES}
+        direct = {
+            str(arg["value"])
+            for rule in self.definitions(key)
+            for _, call_args in self._calls(rule)
+            for arg in call_args
+            if arg["type"] == "string" and arg["value"] in FINDING_STATUSES
+        }
         if direct:
             return direct
         found: set[str] = set()
@@ -354,8 +381,15 @@ def declared_parameters(lib_root: Path) -> frozenset[str]:
 
 
 def _defaults_packages(lib_root: Path) -> list[str]:
-    return sorted({module.package for modules in lib_index(lib_root).values() for module in modules
-                   for rule in module.rules if rule.name == "defaults"})
+    return sorted(
+        {
+            module.package
+            for modules in lib_index(lib_root).values()
+            for module in modules
+            for rule in module.rules
+            if rule.name == "defaults"
+        }
+    )
 
 
 @cache
@@ -363,8 +397,17 @@ def parameter_defaults(lib_root: Path) -> dict[str, Any]:
     """The parameters' default values, as the libs compute them (what the schemas are typed from)."""
     values: dict[str, Any] = {}
     for package in _defaults_packages(lib_root):
-        proc = toolchain.run("opa", "eval", "--format", "json", "--data", str(lib_root), "--ignore", "*_test.rego",
-                             f"data.{package}.defaults")
+        proc = toolchain.run(
+            "opa",
+            "eval",
+            "--format",
+            "json",
+            "--data",
+            str(lib_root),
+            "--ignore",
+            "*_test.rego",
+            f"data.{package}.defaults",
+        )
         if proc.returncode != 0:
             raise LinkError(f"cannot evaluate data.{package}.defaults: {proc.stderr.strip()}")
         result = json.loads(proc.stdout).get("result") or []
@@ -409,11 +452,22 @@ def _analyse(rule_path: Path, lib_root: Path) -> Linked:
         statuses |= found or {"fail"}  # not a known constructor: assume it blocks
     lib_rules = frozenset(k for k in needed if k not in own)
     reads_inventory = any(ref.data_root == "inventory" for rule in kept for _, ref in linker.references(rule))
-    libs = tuple(_emit(module, linker, kept) for package in sorted(linker.index)
-                 for module in linker.index[package] if any(r in kept for r in module.rules))
-    return Linked(RegoFile(rule_path, main.package, tuple(".".join(v) for v in main.imports.values()),
-                           "\n".join(main.lines) + "\n"),
-                  libs, frozenset(params), frozenset(statuses), lib_rules, reads_inventory)
+    libs = tuple(
+        _emit(module, linker, kept)
+        for package in sorted(linker.index)
+        for module in linker.index[package]
+        if any(r in kept for r in module.rules)
+    )
+    return Linked(
+        RegoFile(
+            rule_path, main.package, tuple(".".join(v) for v in main.imports.values()), "\n".join(main.lines) + "\n"
+        ),
+        libs,
+        frozenset(params),
+        frozenset(statuses),
+        lib_rules,
+        reads_inventory,
+    )
 
 
 PARAMETER_TABLE = "defaults"
@@ -459,8 +513,13 @@ def _parameters(linker: Linker, kept: set[RuleDef], lib_root: Path) -> set[str]:
     if dynamic_packages:
         # A computed parameter name can only be one the package spells out as a string.
         declared = declared_parameters(lib_root)
-        params |= {str(t["value"]) for rule in kept if rule.module.package in dynamic_packages
-                   for t in rule.terms if t["type"] == "string" and t["value"] in declared}
+        params |= {
+            str(t["value"])
+            for rule in kept
+            if rule.module.package in dynamic_packages
+            for t in rule.terms
+            if t["type"] == "string" and t["value"] in declared
+        }
     return params
 
 
@@ -468,12 +527,23 @@ def _emit(module: Module, linker: Linker, wanted: set[RuleDef]) -> RegoFile:
     """The module reduced to the wanted rules and the imports they use."""
     kept = [r for r in module.rules if r in wanted]
     aliases = {ref.alias for rule in kept for _, ref in linker.references(rule) if ref.alias}
-    imports = [f"import data.{'.'.join(path)}" + (f" as {alias}" if alias != path[-1] else "")
-               for alias, path in sorted(module.imports.items()) if alias in aliases]
-    parts = [f"# Linked by `mlfence build` from {module.path.name}: only the rules this template uses.",
-             f"package {module.package}", "\n".join(imports), *(module.text_of(r) for r in kept)]
-    return RegoFile(module.path, module.package, tuple(".".join(module.imports[a]) for a in sorted(aliases)),
-                    "\n\n".join(p for p in parts if p) + "\n")
+    imports = [
+        f"import data.{'.'.join(path)}" + (f" as {alias}" if alias != path[-1] else "")
+        for alias, path in sorted(module.imports.items())
+        if alias in aliases
+    ]
+    parts = [
+        f"# Linked by `mlfence build` from {module.path.name}: only the rules this template uses.",
+        f"package {module.package}",
+        "\n".join(imports),
+        *(module.text_of(r) for r in kept),
+    ]
+    return RegoFile(
+        module.path,
+        module.package,
+        tuple(".".join(module.imports[a]) for a in sorted(aliases)),
+        "\n\n".join(p for p in parts if p) + "\n",
+    )
 
 
 def link(rule_path: Path, lib_root: Path) -> tuple[RegoFile, tuple[RegoFile, ...]]:

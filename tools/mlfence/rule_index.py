@@ -52,8 +52,9 @@ def build(rules: Iterable[Rule], lib_root: Path | None = None) -> dict[str, Any]
             kinds.setdefault(kind, []).append(_pair(rule))
         if rego_source.reads_inventory(rule.source, lib_root):
             cross_object.append(rule.rule_id)
-    return {"kubernetes": {"kinds": dict(sorted(kinds.items())), "any_kind": any_kind,
-                           "cross_object": sorted(cross_object)}}
+    return {
+        "kubernetes": {"kinds": dict(sorted(kinds.items())), "any_kind": any_kind, "cross_object": sorted(cross_object)}
+    }
 
 
 def dumps(index: dict[str, Any]) -> str:

@@ -32,7 +32,7 @@ def _retired() -> set[str]:
         settings = yaml.safe_load(path.read_text()) or {}
     except yaml.YAMLError as exc:
         raise ScaffoldError(f"{path}: not valid YAML: {exc}") from exc
-    rule = (((settings.get("rules") or {}).get("mlfence") or {}).get("rule-metadata") or {})
+    rule = ((settings.get("rules") or {}).get("mlfence") or {}).get("rule-metadata") or {}
     return {str(i) for i in rule.get("retired-ids") or ()}
 
 
@@ -61,11 +61,16 @@ def create(target: str, area: str, slug: str) -> list[Path]:
     kubernetes = target == "kubernetes"
     lib = "k8s" if kubernetes else "tfplan"
     reads = "k8s.resource" if kubernetes else "r.address"
-    body = ("\tk8s.in_scope\n\tk8s.kind == \"<fill in>\"\n\tmsg := sprintf(\"%s ...\", [k8s.resource])"
-            if kubernetes else
-            "\tsome r in tfplan.of_type(\"<fill in>\")\n\tmsg := sprintf(\"%s ...\", [r.address])")
-    kinds_line = ("kinds: [<fill in>]  # or kind_groups: [pod-workloads] for every kind that runs pods"
-                  if kubernetes else "kinds: [<fill in>]")
+    body = (
+        '\tk8s.in_scope\n\tk8s.kind == "<fill in>"\n\tmsg := sprintf("%s ...", [k8s.resource])'
+        if kubernetes
+        else '\tsome r in tfplan.of_type("<fill in>")\n\tmsg := sprintf("%s ...", [r.address])'
+    )
+    kinds_line = (
+        "kinds: [<fill in>]  # or kind_groups: [pod-workloads] for every kind that runs pods"
+        if kubernetes
+        else "kinds: [<fill in>]"
+    )
     rule = f"""# METADATA
 # title: <fill in: one line that says what is wrong>
 # description: >-
@@ -74,7 +79,7 @@ def create(target: str, area: str, slug: str) -> list[Path]:
 #   - ref: <fill in: provider or upstream documentation URL>
 # custom:
 #   id: {rule_id}
-#   long_id: {catalog.TARGETS[target]}-{slug.replace('_', '-')}
+#   long_id: {catalog.TARGETS[target]}-{slug.replace("_", "-")}
 #   severity: high
 #   target: {target}
 #   {kinds_line}
@@ -89,8 +94,7 @@ violation contains result.failure(rego.metadata.chain(), {reads}, msg) if {{
 {body}
 }}
 """
-    wrap = ('{"review": {"object": obj}, "parameters": params}' if kubernetes
-            else '{"plan": obj, "parameters": params}')
+    wrap = '{"review": {"object": obj}, "parameters": params}' if kubernetes else '{"plan": obj, "parameters": params}'
     test = f"""package {package}_test
 
 import data.{package}
@@ -107,9 +111,12 @@ test_allow_fill_in if {{
 	count(_violations({{}}, {{}})) == 0
 }}
 """
-    examples = "cases:\n  - name: fill-in-bad\n    expect: deny\n" + (
-        "    object: {}\n" if kubernetes else "    resources: []\n") + "  - name: fill-in-good\n    expect: allow\n" + (
-        "    object: {}\n" if kubernetes else "    resources: []\n")
+    examples = (
+        "cases:\n  - name: fill-in-bad\n    expect: deny\n"
+        + ("    object: {}\n" if kubernetes else "    resources: []\n")
+        + "  - name: fill-in-good\n    expect: allow\n"
+        + ("    object: {}\n" if kubernetes else "    resources: []\n")
+    )
     written = [folder / f"{slug}.rego", folder / f"{slug}_test.rego", folder / "examples.yaml"]
     for path, text in zip(written, (rule, test, examples), strict=True):
         write_text_atomic(path, text)

@@ -56,12 +56,19 @@ class Finding:
     def origin(self) -> str:
         """The scanned input this finding came from (the plan for a mapped Terraform finding)."""
         return self.input_file or self.file
+
     suppression: dict[str, Any] | None = None  # an inline suppression mark naming the rule
 
     def as_dict(self) -> dict[str, Any]:
         out = {
-            "rule_id": self.rule_id, "severity": self.severity, "status": self.status, "title": self.title,
-            "message": self.message, "file": self.file, "line": self.line, "resource": self.resource,
+            "rule_id": self.rule_id,
+            "severity": self.severity,
+            "status": self.status,
+            "title": self.title,
+            "message": self.message,
+            "file": self.file,
+            "line": self.line,
+            "resource": self.resource,
             "remediation": self.remediation,
         }
         if self.template:
@@ -135,8 +142,14 @@ def _entry(index: int, doc: Document, namespace_for: Callable[[str], str] | None
 # one ConfigMap. A superset by kind alone (any apiVersion), tested against the Rego's
 # synced_kinds and model_synced_kinds. A process answering for some documents needs the others
 # only when they are of these kinds.
-CONTEXT_KINDS = frozenset({"Kustomization", "PeerAuthentication", "ConfigMap",
-                           *(kind for _, _, kind in (*gatekeeper.SYNCED, *gatekeeper.MODEL_SYNCED))})
+CONTEXT_KINDS = frozenset(
+    {
+        "Kustomization",
+        "PeerAuthentication",
+        "ConfigMap",
+        *(kind for _, _, kind in (*gatekeeper.SYNCED, *gatekeeper.MODEL_SYNCED)),
+    }
+)
 
 
 def is_context(doc: Document) -> bool:
@@ -144,16 +157,19 @@ def is_context(doc: Document) -> bool:
     return isinstance(doc.content, dict) and doc.content.get("kind") in CONTEXT_KINDS
 
 
-def shard_inputs(documents: list[Document], shards: int,
-                 namespace_for: Callable[[str], str] | None = None) -> list[str]:
+def shard_inputs(
+    documents: list[Document], shards: int, namespace_for: Callable[[str], str] | None = None
+) -> list[str]:
     """The input JSON of each of `shards` processes: process k gets the documents it answers for
     (index k modulo shards) and every context document. Each document is serialised once; the
     big ones a scan usually carries (CRDs, Helm-rendered ConfigMaps of templates...) are parsed
     by one process instead of all of them."""
     entries = [json.dumps(_entry(i, d, namespace_for)) for i, d in enumerate(documents)]
     context = [is_context(d) for d in documents]
-    return ['{"documents":[' + ",".join(e for i, e in enumerate(entries) if i % shards == k or context[i]) + "]}"
-            for k in range(shards)]
+    return [
+        '{"documents":[' + ",".join(e for i, e in enumerate(entries) if i % shards == k or context[i]) + "]}"
+        for k in range(shards)
+    ]
 
 
 # Folders of policy/ a scan never evaluates: conftest's adapter (package main). And the rules of
@@ -180,13 +196,21 @@ def _targets(documents: list[Document]) -> set[str]:
 def policy_paths(policy: Path, documents: list[Document]) -> list[Path]:
     """The parts of the policy folder this scan needs (see NOT_FOR_SCAN, TARGET_FOLDERS)."""
     wanted = _targets(documents)
-    return [child for child in sorted(policy.iterdir())
-            if child.name not in NOT_FOR_SCAN and TARGET_FOLDERS.get(child.name, "") in wanted | {""}]
+    return [
+        child
+        for child in sorted(policy.iterdir())
+        if child.name not in NOT_FOR_SCAN and TARGET_FOLDERS.get(child.name, "") in wanted | {""}
+    ]
 
 
-def evaluate(documents: list[Document], policy: Path, data: Path,
-             extra_data: dict[str, Any] | None = None, jobs: int | None = None,
-             namespace_for: Callable[[str], str] | None = None) -> ScanResult:
+def evaluate(
+    documents: list[Document],
+    policy: Path,
+    data: Path,
+    extra_data: dict[str, Any] | None = None,
+    jobs: int | None = None,
+    namespace_for: Callable[[str], str] | None = None,
+) -> ScanResult:
     """Run data.mlfence.scan over every document, in `job_count` OPA processes at once.
     `namespace_for(path)` is the namespace declared for a file's folder ("" for none)."""
     result = ScanResult(documents=len(documents))
@@ -194,8 +218,16 @@ def evaluate(documents: list[Document], policy: Path, data: Path,
         return result
     shards = job_count(len(documents), jobs)
     with tempfile.TemporaryDirectory(prefix="mlfence-scan-") as tmp:
-        args = ["eval", "--format", "json", *(a for p in policy_paths(policy, documents) for a in ("-d", str(p))),
-                "-d", str(data), "--ignore", "*_test.rego"]
+        args = [
+            "eval",
+            "--format",
+            "json",
+            *(a for p in policy_paths(policy, documents) for a in ("-d", str(p))),
+            "-d",
+            str(data),
+            "--ignore",
+            "*_test.rego",
+        ]
         if extra_data:
             extra = Path(tmp) / "extra" / "data.json"
             extra.parent.mkdir()
@@ -235,12 +267,24 @@ def evaluate(documents: list[Document], policy: Path, data: Path,
             result.skipped.append(SkippedDocument(doc.path, doc.line, _describe(doc.content)))
             continue
         for f in answer["findings"]:
-            result.findings.append(Finding(
-                rule_id=f["rule_id"], severity=f["severity"], status=f["status"], title=f.get("title", ""),
-                message=f["message"], file=doc.path, line=origin_lines.line(doc), resource=f.get("resource", ""),
-                remediation=f.get("remediation", ""), template=doc.template, exemption=f.get("exemption"),
-                suppression=f.get("suppression"), kustomization=doc.kustomization, document=answer["index"],
-            ))
+            result.findings.append(
+                Finding(
+                    rule_id=f["rule_id"],
+                    severity=f["severity"],
+                    status=f["status"],
+                    title=f.get("title", ""),
+                    message=f["message"],
+                    file=doc.path,
+                    line=origin_lines.line(doc),
+                    resource=f.get("resource", ""),
+                    remediation=f.get("remediation", ""),
+                    template=doc.template,
+                    exemption=f.get("exemption"),
+                    suppression=f.get("suppression"),
+                    kustomization=doc.kustomization,
+                    document=answer["index"],
+                )
+            )
     result.skipped.sort(key=lambda s: (s.path, s.line))
     result.findings.sort(key=lambda f: (SEVERITY_ORDER.get(f.severity, 9), f.rule_id, f.file, f.line, f.message))
     return result

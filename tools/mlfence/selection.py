@@ -82,6 +82,5 @@ def gate(fail_on: str | None, threshold: str, soft: bool) -> Gate:
         elif part in SEVERITY_ORDER:
             level = part
         else:
-            raise SelectionError(f"--fail-on {part!r} is neither a severity ({', '.join(SEVERITIES)}) "
-                                 "nor fail/warn")
+            raise SelectionError(f"--fail-on {part!r} is neither a severity ({', '.join(SEVERITIES)}) nor fail/warn")
     return Gate(level, statuses, soft)

@@ -51,8 +51,11 @@ MAX_SETTINGS_VALUES = 200_000
 CIDR_PARAMETERS = ("internal_cidrs", "metadata_endpoints", "cluster_dns_cidrs", "control_plane_cidrs")
 # Parameters mlfence fills in itself: range data from `mlfence sync`, exemptions from their section.
 INTERNAL_PARAMETERS = {
-    "approved_ranges": "approved_ranges (then `mlfence sync`)", "owner_ranges": "`mlfence sync`",
-    "approved_index": "`mlfence sync`", "owner_index": "`mlfence sync`", "exemptions": "the exemptions section",
+    "approved_ranges": "approved_ranges (then `mlfence sync`)",
+    "owner_ranges": "`mlfence sync`",
+    "approved_index": "`mlfence sync`",
+    "owner_index": "`mlfence sync`",
+    "exemptions": "the exemptions section",
 }
 
 
@@ -147,8 +150,9 @@ def discover(paths: Iterable[str], cwd: Path | None = None) -> Path | None:
                 break
     if len(found) > 1:
         (a, pa), (b, pb) = list(found.items())[:2]
-        raise SettingsError(f"{pa} is governed by {a} but {pb} by {b}: scan them in separate runs, "
-                            "or pass one file with --config")
+        raise SettingsError(
+            f"{pa} is governed by {a} but {pb} by {b}: scan them in separate runs, or pass one file with --config"
+        )
     return next(iter(found), None)
 
 
@@ -166,8 +170,9 @@ def parameter_defaults(policy: Path | None = None) -> dict[str, Any]:
 
 
 def _evaluate_defaults(lib: Path) -> dict[str, Any]:
-    proc = toolchain.run("opa", "eval", "--format", "json", "-d", str(lib), "--ignore", "*_test.rego",
-                         "data.lib.mlfence.config.defaults")
+    proc = toolchain.run(
+        "opa", "eval", "--format", "json", "-d", str(lib), "--ignore", "*_test.rego", "data.lib.mlfence.config.defaults"
+    )
     try:
         return json.loads(proc.stdout)["result"][0]["expressions"][0]["value"]
     except (KeyError, IndexError, ValueError):
@@ -218,16 +223,23 @@ def check_flows(flows: dict[str, Any], where: str, locate: Locate) -> None:
             at = locate(["flows", "components", number, "name"]) or where
             raise SettingsError(f"{at}: flows.components[{number}].name: {component['name']!r} is declared twice")
         names.add(component["name"])
-    references = [(["flows", "allow", i, key], entry[key]) for i, entry in enumerate(flows.get("allow") or [])
-                  for key in ("from", "to")]
-    references += [(["flows", "components", i, "egress", "via"], c["egress"]["via"])
-                   for i, c in enumerate(flows.get("components") or [])
-                   if isinstance(c.get("egress"), dict) and "via" in c["egress"]]
+    references = [
+        (["flows", "allow", i, key], entry[key])
+        for i, entry in enumerate(flows.get("allow") or [])
+        for key in ("from", "to")
+    ]
+    references += [
+        (["flows", "components", i, "egress", "via"], c["egress"]["via"])
+        for i, c in enumerate(flows.get("components") or [])
+        if isinstance(c.get("egress"), dict) and "via" in c["egress"]
+    ]
     for keys, name in references:
         if name not in names:
             dotted = ".".join(str(k) if isinstance(k, str) else f"[{k}]" for k in keys).replace(".[", "[")
-            raise SettingsError(f"{locate(keys) or where}: {dotted}: no component named {name!r} "
-                                f"(declared: {', '.join(sorted(names)) or 'none'})")
+            raise SettingsError(
+                f"{locate(keys) or where}: {dotted}: no component named {name!r} "
+                f"(declared: {', '.join(sorted(names)) or 'none'})"
+            )
 
 
 def _registry() -> Any:
@@ -266,15 +278,20 @@ def _charts(entries: list[dict[str, Any]], base: Path, locate: Locate) -> tuple[
     for number, entry in enumerate(entries):
         path = (base / entry["path"]).resolve()
         if not (path / "Chart.yaml").is_file():
-            raise SettingsError(f"{locate(['helm', 'charts', number, 'path'])}: helm.charts[{number}].path: "
-                                f"{entry['path']} is not a Helm chart folder (no Chart.yaml under {path})")
+            raise SettingsError(
+                f"{locate(['helm', 'charts', number, 'path'])}: helm.charts[{number}].path: "
+                f"{entry['path']} is not a Helm chart folder (no Chart.yaml under {path})"
+            )
         values = tuple((base / v).resolve() for v in entry.get("values") or ())
         for index, value in enumerate(values):
             if not value.is_file():
-                raise SettingsError(f"{locate(['helm', 'charts', number, 'values', index])}: "
-                                    f"helm.charts[{number}].values[{index}]: no such file {value}")
-        out.append(ChartSettings(path, entry.get("release"), entry.get("namespace"), values,
-                                 tuple(entry.get("set") or ())))
+                raise SettingsError(
+                    f"{locate(['helm', 'charts', number, 'values', index])}: "
+                    f"helm.charts[{number}].values[{index}]: no such file {value}"
+                )
+        out.append(
+            ChartSettings(path, entry.get("release"), entry.get("namespace"), values, tuple(entry.get("set") or ()))
+        )
     return tuple(out)
 
 
@@ -310,14 +327,26 @@ class Settings:
                 best = max(best, (len(folder.parts), namespace))
         return best[1]
 
-    def rendering(self, values: Iterable[Path] = (), set_values: Iterable[str] = (), namespace: str | None = None,
-                  release: str | None = None, kustomize: bool | None = None) -> documents.Rendering:
+    def rendering(
+        self,
+        values: Iterable[Path] = (),
+        set_values: Iterable[str] = (),
+        namespace: str | None = None,
+        release: str | None = None,
+        kustomize: bool | None = None,
+    ) -> documents.Rendering:
         """How this run renders charts and kustomizations: the command line's options over these
         settings (a chart's own values and --set first, the command line's after them)."""
         charts = {c.path: documents.ChartOptions(c.values, c.set_values, c.namespace, c.release) for c in self.charts}
         render = kustomize if kustomize is not None else self.kustomize_render
-        return documents.Rendering(values=tuple(values), set_values=tuple(set_values), namespace=namespace,
-                                   release=release, charts=charts, kustomize=render is not False)
+        return documents.Rendering(
+            values=tuple(values),
+            set_values=tuple(set_values),
+            namespace=namespace,
+            release=release,
+            charts=charts,
+            kustomize=render is not False,
+        )
 
     def rule_parameters(self) -> dict[str, Any]:
         """data.mlfence.config for the CLI, conftest and the bundle; Gatekeeper's parameters."""
@@ -411,8 +440,10 @@ class _Builder:
         self.parameters.update(document.get("parameters") or {})
         if "exemption_limits" in document:
             limits = document["exemption_limits"] or {}
-            self.limits = Limits(int(limits.get("max_days", exemption_rules.DEFAULT_MAX_DAYS)),
-                                            bool(limits.get("allow_all_rules", False)))
+            self.limits = Limits(
+                int(limits.get("max_days", exemption_rules.DEFAULT_MAX_DAYS)),
+                bool(limits.get("allow_all_rules", False)),
+            )
         rules = document.get("rules") or {}
         for key in ("enable", "disable"):
             for number, rule_id in enumerate(rules.get(key) or []):
@@ -459,9 +490,16 @@ class _Builder:
         return tuple(sorted(unique.values(), key=lambda e: e.key()))
 
 
-def load(config: Path | None = None, scanned: Iterable[str] = (), data: Path | None = None,
-         exemptions_file: Path | None = None, known_rules: Callable[[], frozenset[str]] | None = None,
-         cwd: Path | None = None, project_root: Path | None = None, discover_file: bool = True) -> Settings:
+def load(
+    config: Path | None = None,
+    scanned: Iterable[str] = (),
+    data: Path | None = None,
+    exemptions_file: Path | None = None,
+    known_rules: Callable[[], frozenset[str]] | None = None,
+    cwd: Path | None = None,
+    project_root: Path | None = None,
+    discover_file: bool = True,
+) -> Settings:
     """Read and validate every layer. `known_rules` (the catalog's IDs) is called only when a layer
     names a rule; None skips that check. `project_root` replaces the installation's own project
     files (a copy of the project, as the bundle tests build); without `discover_file` only an
@@ -512,9 +550,18 @@ def load(config: Path | None = None, scanned: Iterable[str] = (), data: Path | N
         builder.raw_exemptions.append((document["exemptions"], str(exemptions_file), locate, ("exemptions",)))
         builder.files.append(str(exemptions_file))
     return Settings(
-        files=tuple(builder.files), parameters=builder.parameters, exemptions=builder.exemption_list(),
-        limits=builder.limits, enable=builder.enable, disable=builder.disable, severity=builder.severity,
-        flows=builder.flows, approved_ranges=builder.approved, data_layers=tuple(builder.layers),
-        settings_file=settings_file, namespaces=builder.namespaces, kustomize_render=builder.kustomize_render,
+        files=tuple(builder.files),
+        parameters=builder.parameters,
+        exemptions=builder.exemption_list(),
+        limits=builder.limits,
+        enable=builder.enable,
+        disable=builder.disable,
+        severity=builder.severity,
+        flows=builder.flows,
+        approved_ranges=builder.approved,
+        data_layers=tuple(builder.layers),
+        settings_file=settings_file,
+        namespaces=builder.namespaces,
+        kustomize_render=builder.kustomize_render,
         charts=builder.charts,
     )

@@ -54,8 +54,16 @@ def marks(docs: list[Document]) -> list[Mark]:
         metadata = content.get("metadata")
         annotations = metadata.get("annotations") if isinstance(metadata, dict) else None
         if isinstance(annotations, dict) and isinstance(annotations.get(ANNOTATION), str):
-            out.append(Mark("annotation", index, _object_name(content), named_rules(annotations[ANNOTATION]),
-                            doc.path, lines.line(doc)))
+            out.append(
+                Mark(
+                    "annotation",
+                    index,
+                    _object_name(content),
+                    named_rules(annotations[ANNOTATION]),
+                    doc.path,
+                    lines.line(doc),
+                )
+            )
         out += _plan_marks(index, doc)
     return out
 
@@ -78,13 +86,21 @@ def _plan_marks(index: int, doc: Document) -> list[Mark]:
                 tagged.add(change["address"])
                 break
     comments = content.get(SOURCE_SUPPRESSIONS)
-    for address, comment in (comments.items() if isinstance(comments, dict) else ()):
+    for address, comment in comments.items() if isinstance(comments, dict) else ():
         # A tag on the same resource is the mark the policy reads (result.rego `_plan_marks`).
         if address in tagged or not isinstance(comment, dict) or not isinstance(comment.get("rules"), str):
             continue
         file, _, line = str(comment.get("where", doc.path)).rpartition(":")
-        out.append(Mark("comment", index, address, named_rules(comment["rules"]), file or doc.path,
-                        int(line) if line.isdigit() else 0))
+        out.append(
+            Mark(
+                "comment",
+                index,
+                address,
+                named_rules(comment["rules"]),
+                file or doc.path,
+                int(line) if line.isdigit() else 0,
+            )
+        )
     return out
 
 
@@ -103,6 +119,13 @@ def unused(docs: list[Document], findings: list[Finding]) -> list[dict[str, Any]
         else:
             idle = {r for r in mark.rules if (r, mark.resource) not in seen}
         if idle:
-            out.append({"kind": mark.kind, "resource": mark.resource, "rules": sorted(idle),
-                        "file": mark.file, "line": mark.line})
+            out.append(
+                {
+                    "kind": mark.kind,
+                    "resource": mark.resource,
+                    "rules": sorted(idle),
+                    "file": mark.file,
+                    "line": mark.line,
+                }
+            )
     return out

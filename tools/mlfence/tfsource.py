@@ -58,9 +58,11 @@ def _body(block: Tree) -> Tree | None:
 
 
 def _labels(block: Tree) -> list[str]:
-    return [_text(c) for c in block.children
-            if (isinstance(c, Tree) and c.data in ("identifier", "string"))
-            or (isinstance(c, Token) and c.type == "NAME")]
+    return [
+        _text(c)
+        for c in block.children
+        if (isinstance(c, Tree) and c.data in ("identifier", "string")) or (isinstance(c, Token) and c.type == "NAME")
+    ]
 
 
 def _collect(body: Tree, prefix: str, into: dict[str, int]) -> None:
@@ -153,8 +155,9 @@ def _block_comment(lines: list[str], line: int, end_line: int) -> tuple[int, dic
 class Sources:
     """The .tf sources behind one plan, parsed lazily, one folder at a time."""
 
-    def __init__(self, plan: dict[str, Any], root: Path,
-                 parsed: dict[Path, dict[tuple[str, str, str], _Block]] | None = None) -> None:
+    def __init__(
+        self, plan: dict[str, Any], root: Path, parsed: dict[Path, dict[tuple[str, str, str], _Block]] | None = None
+    ) -> None:
         self.root = root
         config = plan.get("configuration") if isinstance(plan, dict) else None
         root_module = config.get("root_module") if isinstance(config, dict) else None
@@ -181,7 +184,7 @@ class Sources:
             if not isinstance(call, dict):
                 return None
             source = call.get("source")
-            installed = self._installed.get(".".join(n for n, _ in modules[:depth + 1]))
+            installed = self._installed.get(".".join(n for n, _ in modules[: depth + 1]))
             if isinstance(source, str) and _LOCAL_SOURCE.match(source):
                 # Relative to the calling module's folder; a plan made on Windows writes `.\modules\x`.
                 folder = Path(os.path.normpath(folder / source.replace("\\", "/")))

@@ -64,8 +64,10 @@ def project_root() -> Path:
         return repository
     if (PACKAGED_RESOURCES / "policy").is_dir():
         return PACKAGED_RESOURCES
-    raise ToolchainError(f"mlfence's policy is missing from {PACKAGED_RESOURCES}: reinstall mlfence from a wheel "
-                         "built with scripts/build-wheel.sh, or set MLFENCE_HOME to a copy of the project")
+    raise ToolchainError(
+        f"mlfence's policy is missing from {PACKAGED_RESOURCES}: reinstall mlfence from a wheel "
+        "built with scripts/build-wheel.sh, or set MLFENCE_HOME to a copy of the project"
+    )
 
 
 def policy_dir() -> Path:
@@ -142,8 +144,11 @@ def _missing_hint(name: str) -> str:
     if installation() == "repository":
         return f"run scripts/setup.sh (it builds {tools_bin()}/{name})"
     if name == "opa":
-        return ("this wheel carries no OPA engine (a pure wheel): install OPA " + pins().get("opa", "")
-                + " on PATH or set MLFENCE_OPA to its path")
+        return (
+            "this wheel carries no OPA engine (a pure wheel): install OPA "
+            + pins().get("opa", "")
+            + " on PATH or set MLFENCE_OPA to its path"
+        )
     return f"install {name} on PATH or set MLFENCE_{name.upper()} to its path"
 
 
@@ -172,8 +177,10 @@ def binary(name: str) -> Path:
     if name == "opa":
         want, have = pins().get("opa", ""), engine_version(path)
         if want and have != want:
-            raise ToolchainError(f"the OPA engine {path} (from {source}) is {have or 'not a working opa'}, "
-                                 f"mlfence needs OPA {want}: set MLFENCE_OPA to an OPA {want} binary")
+            raise ToolchainError(
+                f"the OPA engine {path} (from {source}) is {have or 'not a working opa'}, "
+                f"mlfence needs OPA {want}: set MLFENCE_OPA to an OPA {want} binary"
+            )
     return path
 
 
@@ -203,18 +210,21 @@ def tool_timeout(default: float) -> float:
     return value
 
 
-def run(name: str, *args: str, input_text: str | None = None, cwd: Path | None = None,
-        timeout: float = 600) -> Completed:
+def run(
+    name: str, *args: str, input_text: str | None = None, cwd: Path | None = None, timeout: float = 600
+) -> Completed:
     """Run a tool and capture its output; never raises for a non-zero exit. A tool that outlives
     its time is a ToolchainError (one line for the user), not a traceback."""
     argv = [str(binary(name)), *args]
     limit = tool_timeout(timeout)
     try:
-        proc = subprocess.run(argv, input=input_text, capture_output=True, text=True,
-                              cwd=cwd, timeout=limit, check=False)
+        proc = subprocess.run(
+            argv, input=input_text, capture_output=True, text=True, cwd=cwd, timeout=limit, check=False
+        )
     except subprocess.TimeoutExpired:
-        raise ToolchainError(f"{name} did not finish within {limit:g} s; set {TIMEOUT_VARIABLE} to allow "
-                             "longer") from None
+        raise ToolchainError(
+            f"{name} did not finish within {limit:g} s; set {TIMEOUT_VARIABLE} to allow longer"
+        ) from None
     return Completed(argv, proc.returncode, proc.stdout, proc.stderr)
 
 
@@ -236,8 +246,7 @@ def _build_info(name: str) -> list[list[str]]:
     go = shutil.which("go")
     if go is None:
         return []
-    proc = subprocess.run([go, "version", "-m", str(binary(name))], capture_output=True,
-                          text=True, check=False)
+    proc = subprocess.run([go, "version", "-m", str(binary(name))], capture_output=True, text=True, check=False)
     return [line.split() for line in proc.stdout.splitlines()]
 
 

@@ -33,8 +33,9 @@ def load_values(text: str) -> list[tuple[int, Any]]:
         except json.JSONDecodeError as exc:
             if values and text[position] not in "{[":
                 # A value was complete: what follows is not a second document but stray text.
-                raise InputError(f"not valid JSON: unexpected text after the value (column {exc.colno})",
-                                 exc.lineno) from None
+                raise InputError(
+                    f"not valid JSON: unexpected text after the value (column {exc.colno})", exc.lineno
+                ) from None
             raise InputError(f"not valid JSON: {exc.msg} (column {exc.colno})", exc.lineno) from None
         except ValueError as exc:
             raise InputError(f"not valid JSON: {exc}", line) from None

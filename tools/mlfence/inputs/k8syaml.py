@@ -108,8 +108,10 @@ def split_documents(text: str) -> Iterator[tuple[int, str | InputError]]:
             if rest and not rest.startswith("#"):
                 if piece:
                     yield start, "".join(piece)
-                yield number, InputError(f"invalid YAML document separator (kubectl refuses it): "
-                                         f"{line.strip()[:40]}", number)
+                yield (
+                    number,
+                    InputError(f"invalid YAML document separator (kubectl refuses it): {line.strip()[:40]}", number),
+                )
                 start, piece = number + 1, []
                 continue
             if piece:
@@ -125,6 +127,7 @@ def split_documents(text: str) -> Iterator[tuple[int, str | InputError]]:
 
 def _go_trim(text: str) -> str:
     """strings.TrimSpace: Go's idea of white space (unicode.IsSpace), not Python's."""
+
     def space(c: str) -> bool:
         return c in " \t\n\v\f\r\x85\xa0" or unicodedata.category(c) in ("Zs", "Zl", "Zp")
 
@@ -260,8 +263,11 @@ class _Decoder:
         self.decodes += 1
         if self.alias_depth:
             self.alias_decodes += 1
-        if self.alias_decodes > 100 and self.decodes > 1000 \
-                and self.alias_decodes / self.decodes > _allowed_alias_ratio(self.decodes):
+        if (
+            self.alias_decodes > 100
+            and self.decodes > 1000
+            and self.alias_decodes / self.decodes > _allowed_alias_ratio(self.decodes)
+        ):
             raise InputError("document contains excessive aliasing (a YAML alias bomb?)", node[-1] + 1)
 
     def value(self, node: Node, depth: int) -> Any:
@@ -278,8 +284,10 @@ class _Decoder:
             if isinstance(value, str):
                 self.expanded_bytes += len(value)
                 if self.expanded_bytes > MAX_EXPANDED_BYTES:
-                    raise InputError(f"document expands to more than {MAX_EXPANDED_BYTES} bytes of text "
-                                     "(aliases of long values?)", node[-1] + 1)
+                    raise InputError(
+                        f"document expands to more than {MAX_EXPANDED_BYTES} bytes of text (aliases of long values?)",
+                        node[-1] + 1,
+                    )
             return value
         if depth >= MAX_DEPTH:
             raise InputError(f"nested deeper than {MAX_DEPTH} levels", node[-1] + 1)
@@ -361,8 +369,10 @@ def _to_json(value: Any, node: Node) -> Any:
             name = _key_string(key, value.lines[(type(key), key)])
             if name in out:
                 # Go iterates the map in random order: which value wins is chance. Refuse it.
-                raise InputError(f"keys that differ only in type both become \"{name}\" (Kubernetes keeps one "
-                                 "of them at random)", value.lines[(type(key), key)])
+                raise InputError(
+                    f'keys that differ only in type both become "{name}" (Kubernetes keeps one of them at random)',
+                    value.lines[(type(key), key)],
+                )
             out[name] = _to_json(item, node)
         return out
     if isinstance(value, list):
@@ -417,7 +427,7 @@ def go_float32_g(value: float) -> str:
     if exp < 0:
         return f"{sign}0.{'0' * (-exp - 1)}{figures}"
     whole = figures[: exp + 1].ljust(exp + 1, "0")
-    frac = figures[exp + 1:]
+    frac = figures[exp + 1 :]
     return f"{sign}{whole}{'.' + frac if frac else ''}"
 
 
@@ -465,7 +475,7 @@ def resolve(tag: str, text: str, line: int) -> tuple[str, Any]:
 
 
 def _short(tag: str) -> str:
-    return "!!" + tag[len(_PREFIX):] if tag.startswith(_PREFIX) else tag
+    return "!!" + tag[len(_PREFIX) :] if tag.startswith(_PREFIX) else tag
 
 
 def _implicit(tag: str, text: str) -> tuple[str, Any]:

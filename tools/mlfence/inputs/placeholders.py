@@ -48,7 +48,7 @@ def null_keys(value: Any, depth: int = 0) -> set[str]:
         return out
     if isinstance(value, dict):
         if len(value) == 1:
-            (key, inner), = value.items()
+            ((key, inner),) = value.items()
             if inner is None and isinstance(key, str):
                 out.add(key)
         for inner in value.values():
@@ -74,5 +74,6 @@ def template_reason(text: str, values: list[Any], parse_failed: bool) -> tuple[i
             return None
     shown = ", ".join(f"{token} at line {line}" for line, token in found[:MAX_SHOWN])
     more = f" and {len(found) - MAX_SHOWN} more" if len(found) > MAX_SHOWN else ""
-    return found[0][0], (f"an unrendered template ({shown}{more}); render it and scan the output, "
-            "or exclude it with --exclude")
+    return found[0][0], (
+        f"an unrendered template ({shown}{more}); render it and scan the output, or exclude it with --exclude"
+    )

@@ -16,8 +16,13 @@ from typing import BinaryIO
 from mlfence.inputs import limits
 from mlfence.inputs.errors import InputError
 
-_BOMS = ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF32_LE, "utf-32-le"), (codecs.BOM_UTF32_BE, "utf-32-be"),
-         (codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be"))
+_BOMS = (
+    (codecs.BOM_UTF8, "utf-8"),
+    (codecs.BOM_UTF32_LE, "utf-32-le"),
+    (codecs.BOM_UTF32_BE, "utf-32-be"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+)
 ZIP_MAGIC = b"PK\x03\x04"
 
 
@@ -58,8 +63,13 @@ def read_bounded(handle: BinaryIO, cap: int | None = None) -> bytes:
 
 
 def _kind(mode: int) -> str:
-    for test, name in ((stat.S_ISFIFO, "a FIFO"), (stat.S_ISCHR, "a character device"),
-                       (stat.S_ISBLK, "a block device"), (stat.S_ISSOCK, "a socket"), (stat.S_ISDIR, "a folder")):
+    for test, name in (
+        (stat.S_ISFIFO, "a FIFO"),
+        (stat.S_ISCHR, "a character device"),
+        (stat.S_ISBLK, "a block device"),
+        (stat.S_ISSOCK, "a socket"),
+        (stat.S_ISDIR, "a folder"),
+    ):
         if test(mode):
             return name
     return "not a regular file"
@@ -70,15 +80,18 @@ def decode(data: bytes) -> str:
     writes `terraform show -json > plan.json` as UTF-16 LE with a BOM). A zip is a binary
     Terraform plan; anything else that is not text is refused, never guessed at."""
     if data.startswith(ZIP_MAGIC):
-        raise InputError("is a zip archive, likely a binary plan from `terraform plan -out`; scan the JSON "
-                         "of it instead: `terraform show -json plan.tfplan > plan.json`")
+        raise InputError(
+            "is a zip archive, likely a binary plan from `terraform plan -out`; scan the JSON "
+            "of it instead: `terraform show -json plan.tfplan > plan.json`"
+        )
     for bom, encoding in _BOMS:
         if data.startswith(bom):
             try:
-                return data[len(bom):].decode(encoding)
+                return data[len(bom) :].decode(encoding)
             except UnicodeDecodeError as exc:
-                raise InputError(f"starts with a {encoding} byte-order mark but is not {encoding} "
-                                 f"(byte {exc.start + len(bom)})") from None
+                raise InputError(
+                    f"starts with a {encoding} byte-order mark but is not {encoding} (byte {exc.start + len(bom)})"
+                ) from None
     if b"\x00" in data[:8192]:
         raise InputError("binary data (NUL bytes), not YAML or JSON text")
     try:

@@ -33,8 +33,9 @@ def excluded(relative: str, patterns: list[str]) -> bool:
     if not patterns:
         return False
     parts = relative.split("/")
-    return any(fnmatch.fnmatchcase(relative, p) or any(fnmatch.fnmatchcase(part, p) for part in parts)
-               for p in patterns)
+    return any(
+        fnmatch.fnmatchcase(relative, p) or any(fnmatch.fnmatchcase(part, p) for part in parts) for p in patterns
+    )
 
 
 def walk(root: Path, exclude: list[str] | None = None) -> Iterator[Found]:

@@ -19,8 +19,7 @@ def as_json(report: Report) -> str:
     document = {
         "findings": [f.as_dict() for f in report.findings],
         "summary": report.summary,
-        "errors": [{"file": p.path, "line": p.line, "message": p.message, "fatal": p.fatal}
-                   for p in report.problems],
+        "errors": [{"file": p.path, "line": p.line, "message": p.message, "fatal": p.fatal} for p in report.problems],
         "skipped": report.skipped_inputs(),
     }
     if report.fixed is not None:
@@ -29,7 +28,11 @@ def as_json(report: Report) -> str:
 
 
 FORMATS: dict[str, Callable[[Report], str]] = {
-    "table": as_table, "json": as_json, "sarif": as_sarif, "junit": as_junit, "github": as_github,
+    "table": as_table,
+    "json": as_json,
+    "sarif": as_sarif,
+    "junit": as_junit,
+    "github": as_github,
     "policyreport": as_policyreport,
 }
 

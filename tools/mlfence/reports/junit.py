@@ -8,8 +8,10 @@ from xml.etree import ElementTree as ET
 
 from mlfence.reports.model import FILTERED, NO_INPUT, RAN, Report
 
-_WHY_NOT = {FILTERED: "not run: excluded by --rule/--skip-rule",
-            NO_INPUT: "not run: nothing this rule checks was scanned"}
+_WHY_NOT = {
+    FILTERED: "not run: excluded by --rule/--skip-rule",
+    NO_INPUT: "not run: nothing this rule checks was scanned",
+}
 
 
 def as_junit(report: Report) -> str:
@@ -18,8 +20,9 @@ def as_junit(report: Report) -> str:
     with_findings: set[str] = set()
     for f in report.findings:
         with_findings.add(f.rule_id)
-        case = ET.SubElement(suite, "testcase", classname=f.rule_id, name=f.resource or f.file,
-                             file=f.file, line=str(f.line))
+        case = ET.SubElement(
+            suite, "testcase", classname=f.rule_id, name=f.resource or f.file, file=f.file, line=str(f.line)
+        )
         counts["tests"] += 1
         if f.status == "fail":
             counts["failures"] += 1

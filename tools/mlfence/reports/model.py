@@ -29,10 +29,13 @@ class Report:
 
     def skipped_inputs(self) -> list[dict[str, Any]]:
         """Every skipped file and document by name (the summary only counts them)."""
-        files = [{"what": "file", "file": p.path, "line": p.line, "reason": p.message}
-                 for p in self.problems if not p.fatal]
-        documents = [{"what": "document", "file": s.path, "line": s.line, "name": s.name, "reason": UNRECOGNISED}
-                     for s in self.skipped]
+        files = [
+            {"what": "file", "file": p.path, "line": p.line, "reason": p.message} for p in self.problems if not p.fatal
+        ]
+        documents = [
+            {"what": "document", "file": s.path, "line": s.line, "name": s.name, "reason": UNRECOGNISED}
+            for s in self.skipped
+        ]
         return files + documents
 
 

@@ -46,9 +46,15 @@ def _result(f: Finding, stamp: dict[str, int]) -> dict[str, Any]:
     if f.input_file:
         properties["input"] = f"{f.input_file}:{f.input_line}"
     result: dict[str, Any] = {
-        "source": NAME, "policy": f.rule_id, "rule": f.title or f.rule_id, "category": "network-isolation",
-        "result": RESULTS.get(f.status, "warn"), "severity": f.severity, "scored": True,
-        "message": f.text, "properties": properties,
+        "source": NAME,
+        "policy": f.rule_id,
+        "rule": f.title or f.rule_id,
+        "category": "network-isolation",
+        "result": RESULTS.get(f.status, "warn"),
+        "severity": f.severity,
+        "scored": True,
+        "message": f.text,
+        "properties": properties,
         "timestamp": dict(stamp),  # a copy: a shared dict would come out as a YAML anchor
     }
     if reference is not None:
@@ -62,7 +68,9 @@ def _report(kind: str, namespace: str, results: list[dict[str, Any]]) -> dict[st
     if namespace:
         metadata["namespace"] = namespace
     return {
-        "apiVersion": API_VERSION, "kind": kind, "metadata": metadata,
+        "apiVersion": API_VERSION,
+        "kind": kind,
+        "metadata": metadata,
         "summary": {k: counts.get(k, 0) for k in ("pass", "fail", "warn", "error", "skip")},
         "results": results,
     }

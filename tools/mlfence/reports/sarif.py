@@ -56,8 +56,12 @@ def _rule(rule: Rule) -> dict[str, Any]:
         "helpUri": help_uri(rule.rule_id),
         "help": {"text": rule.remediation, "markdown": docs.page(rule)},
         "defaultConfiguration": {"level": LEVELS[rule.severity]},
-        "properties": {"security-severity": SECURITY_SEVERITY[rule.severity], "tags": _tags(rule),
-                       "severity": rule.severity, "target": rule.target},
+        "properties": {
+            "security-severity": SECURITY_SEVERITY[rule.severity],
+            "tags": _tags(rule),
+            "severity": rule.severity,
+            "target": rule.target,
+        },
     }
 
 
@@ -79,18 +83,27 @@ def _result(f: Finding, index: dict[str, int], fingerprint: str, with_baseline: 
         "ruleId": f.rule_id,
         "level": _level(f),
         "message": {"text": f.message},
-        "locations": [{
-            "physicalLocation": {"artifactLocation": artifact(f.file), "region": _region(f)},
-            "logicalLocations": [{"fullyQualifiedName": f.resource, "kind": "resource"}] if f.resource else [],
-        }],
+        "locations": [
+            {
+                "physicalLocation": {"artifactLocation": artifact(f.file), "region": _region(f)},
+                "logicalLocations": [{"fullyQualifiedName": f.resource, "kind": "resource"}] if f.resource else [],
+            }
+        ],
         "properties": {"status": f.status, "severity": f.severity, "resource": f.resource},
     }
     if fingerprint:
         result["partialFingerprints"] = {FINGERPRINT_KEY: fingerprint}
     if f.input_file:
-        result["relatedLocations"] = [{"id": 1, "message": {"text": "the plan this finding was read from"},
-                                       "physicalLocation": {"artifactLocation": artifact(f.input_file),
-                                                            "region": {"startLine": max(f.input_line, 1)}}}]
+        result["relatedLocations"] = [
+            {
+                "id": 1,
+                "message": {"text": "the plan this finding was read from"},
+                "physicalLocation": {
+                    "artifactLocation": artifact(f.input_file),
+                    "region": {"startLine": max(f.input_line, 1)},
+                },
+            }
+        ]
     if f.attribute:
         result["properties"]["attribute"] = f.attribute
     if f.kustomization:
@@ -129,21 +142,35 @@ def as_sarif(report: Report) -> str:
     index = {r.rule_id: i for i, r in enumerate(report.rules)}
     with_baseline = report.fixed is not None
     fingerprints = _fingerprints(report.findings)
-    notifications = [_notification("error" if p.fatal else "note", p.message, p.path, p.line)
-                     for p in report.problems]
-    notifications += [_notification("note", f"skipped {s.name}: {UNRECOGNISED}", s.path, s.line)
-                      for s in report.skipped]
+    notifications = [_notification("error" if p.fatal else "note", p.message, p.path, p.line) for p in report.problems]
+    notifications += [
+        _notification("note", f"skipped {s.name}: {UNRECOGNISED}", s.path, s.line) for s in report.skipped
+    ]
     sarif = {
         "$schema": SCHEMA_URI,
         "version": "2.1.0",
-        "runs": [{
-            "tool": {"driver": {"name": "mlfence", "version": __version__, "semanticVersion": __version__,
-                                "informationUri": PROJECT_URL, "rules": [_rule(r) for r in report.rules]}},
-            "originalUriBaseIds": {SRCROOT: {"uri": Path.cwd().as_uri() + "/"}},
-            "results": [_result(f, index, fp, with_baseline) for f, fp in zip(report.findings, fingerprints,
-                                                                                strict=True)],
-            "invocations": [{"executionSuccessful": not any(p.fatal for p in report.problems),
-                             "toolExecutionNotifications": notifications}],
-        }],
+        "runs": [
+            {
+                "tool": {
+                    "driver": {
+                        "name": "mlfence",
+                        "version": __version__,
+                        "semanticVersion": __version__,
+                        "informationUri": PROJECT_URL,
+                        "rules": [_rule(r) for r in report.rules],
+                    }
+                },
+                "originalUriBaseIds": {SRCROOT: {"uri": Path.cwd().as_uri() + "/"}},
+                "results": [
+                    _result(f, index, fp, with_baseline) for f, fp in zip(report.findings, fingerprints, strict=True)
+                ],
+                "invocations": [
+                    {
+                        "executionSuccessful": not any(p.fatal for p in report.problems),
+                        "toolExecutionNotifications": notifications,
+                    }
+                ],
+            }
+        ],
     }
     return json.dumps(sarif, indent=2, sort_keys=True) + "\n"

@@ -31,25 +31,33 @@ def _summary_lines(report: Report) -> list[str]:
         f"{s['findings']} findings ({s['fail']} fail, {s['warn']} warn, {s['unknown']} unknown, "
         f"{s['exempted']} exempted) in {s['documents']} documents "
         f"({s['kubernetes_objects']} Kubernetes objects, {s['terraform_plans']} plans, "
-        f"{s['skipped_documents']} skipped); {s['input_errors']} input errors"]
+        f"{s['skipped_documents']} skipped); {s['input_errors']} input errors"
+    ]
     if s.get("unchanged_not_judged"):
-        lines.append(f"{s['unchanged_not_judged']} unchanged Terraform resources not judged (nothing the plan "
-                     "changes depends on them); --all-resources judges them too")
+        lines.append(
+            f"{s['unchanged_not_judged']} unchanged Terraform resources not judged (nothing the plan "
+            "changes depends on them); --all-resources judges them too"
+        )
     hidden = s.get("hidden") or {}
     if any(hidden.values()):
-        parts = [f"{hidden['severity']} below {s['severity_threshold']}" if hidden.get("severity") else "",
-                 f"{hidden['rules']} by --rule/--skip-rule" if hidden.get("rules") else "",
-                 f"{hidden['baseline']} already in the baseline" if hidden.get("baseline") else ""]
+        parts = [
+            f"{hidden['severity']} below {s['severity_threshold']}" if hidden.get("severity") else "",
+            f"{hidden['rules']} by --rule/--skip-rule" if hidden.get("rules") else "",
+            f"{hidden['baseline']} already in the baseline" if hidden.get("baseline") else "",
+        ]
         lines.append(f"{sum(hidden.values())} findings hidden by filters: " + ", ".join(p for p in parts if p))
     if "baseline" in s:
         lines.append(f"baseline: {s['baseline']['new']} new, {s['baseline']['fixed']} fixed")
     for entry in s.get("unused_exemptions") or ():
-        lines.append(f"unused exemption: {entry['rule']} {entry['resource']} ({entry.get('source', '')}) "
-                     "matched no finding")
+        lines.append(
+            f"unused exemption: {entry['rule']} {entry['resource']} ({entry.get('source', '')}) matched no finding"
+        )
     for entry in s.get("unused_suppressions") or ():
-        lines.append(f"unused suppression: {entry['kind']} on {entry['resource']} "
-                     f"({where(entry['file'], entry['line'])}) names {', '.join(entry['rules'])}, "
-                     "which reported nothing there")
+        lines.append(
+            f"unused suppression: {entry['kind']} on {entry['resource']} "
+            f"({where(entry['file'], entry['line'])}) names {', '.join(entry['rules'])}, "
+            "which reported nothing there"
+        )
     gate = s.get("gate")
     if gate and gate["failing"]:
         lines.append(f"{gate['failing']} findings fail the run ({gate['rule']})")
@@ -63,8 +71,7 @@ def as_table(report: Report) -> str:
         rows = [f for f in report.findings if f.severity == severity]
         if not rows:
             continue
-        table = Table(title=f"{severity.upper()} ({len(rows)})", title_justify="left", show_lines=False,
-                      expand=True)
+        table = Table(title=f"{severity.upper()} ({len(rows)})", title_justify="left", show_lines=False, expand=True)
         table.add_column("rule", no_wrap=True)
         table.add_column("status", no_wrap=True)
         table.add_column("finding (resource, where)", overflow="fold", ratio=1)
@@ -73,16 +80,23 @@ def as_table(report: Report) -> str:
             table.add_row(f.rule_id, f.status, Text(f"{f.text}\n  {_location(f)}"))
         console.print(table)
     for entry in report.fixed or ():
-        console.print(f"fixed since the baseline: {entry['rule_id']} {entry['resource']} ({entry['location']})",
-                      markup=False, highlight=False)
+        console.print(
+            f"fixed since the baseline: {entry['rule_id']} {entry['resource']} ({entry['location']})",
+            markup=False,
+            highlight=False,
+        )
     for problem in report.problems:
         if problem.fatal:
-            console.print(f"error: {where(problem.path, problem.line)}: {problem.message}", markup=False,
-                          highlight=False)
+            console.print(
+                f"error: {where(problem.path, problem.line)}: {problem.message}", markup=False, highlight=False
+            )
     for item in report.skipped_inputs():
         name = f" {item['name']}:" if item.get("name") else ""
-        console.print(f"skipped {item['what']}: {where(item['file'], item['line'])}:{name} {item['reason']}",
-                      markup=False, highlight=False)
+        console.print(
+            f"skipped {item['what']}: {where(item['file'], item['line'])}:{name} {item['reason']}",
+            markup=False,
+            highlight=False,
+        )
     for line in _summary_lines(report):
         console.print(line, markup=False, highlight=False)
     return console.export_text()
@@ -102,14 +116,18 @@ def as_github(report: Report) -> str:
     lines = []
     for f in report.findings:
         level = "error" if f.status == "fail" else "notice" if f.status == "exempted" else "warning"
-        lines.append(f"::{level} file={_property(f.file)},line={max(f.line, 1)},"
-                     f"title={_property(f.rule_id)}::{_escape(f.message)}")
+        lines.append(
+            f"::{level} file={_property(f.file)},line={max(f.line, 1)},"
+            f"title={_property(f.rule_id)}::{_escape(f.message)}"
+        )
     for p in report.problems:
-        lines.append(f"::{'error' if p.fatal else 'notice'} file={_property(p.path)},line={max(p.line, 1)}::"
-                     f"{_escape(p.message)}")
+        lines.append(
+            f"::{'error' if p.fatal else 'notice'} file={_property(p.path)},line={max(p.line, 1)}::{_escape(p.message)}"
+        )
     for s in report.skipped:
         lines.append(f"::notice file={_property(s.path)},line={max(s.line, 1)}::{_escape('skipped ' + s.name)}")
     stats = report.summary
-    lines.append(f"mlfence: {stats['fail']} fail, {stats['warn']} warn, {stats['unknown']} unknown, "
-                 f"{stats['exempted']} exempted")
+    lines.append(
+        f"mlfence: {stats['fail']} fail, {stats['warn']} warn, {stats['unknown']} unknown, {stats['exempted']} exempted"
+    )
     return "\n".join(lines) + "\n"

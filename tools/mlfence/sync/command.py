@@ -34,21 +34,35 @@ def defaults(out: Path | None, config: Path | None) -> tuple[Path, Path]:
     if found is not None:
         return (out or found.parent / settings.SYNCED_DATA / RANGE_DATA), (config or found)
     if out is None and toolchain.installation() == "package":
-        raise SyncError("no .mlfence.yaml above this folder to keep synced data beside: create one, or pass --out "
-                        f"DIR (then `mlfence check --data DIR`, with the data under DIR/{RANGE_DATA})")
+        raise SyncError(
+            "no .mlfence.yaml above this folder to keep synced data beside: create one, or pass --out "
+            f"DIR (then `mlfence check --data DIR`, with the data under DIR/{RANGE_DATA})"
+        )
     return (out or toolchain.data_dir() / RANGE_DATA), (config or toolchain.bundle_yaml())
 
 
 def sync(
-    names: Annotated[list[str] | None, typer.Argument(help="Feeds to sync (aws gcp google azure fastly "
-                                                           "cloudflare); default all.")] = None,
-    feed: Annotated[list[str] | None, typer.Option("--feed", help="NAME=URL_OR_PATH: another source for a "
-                                                   "feed (repeat for Cloudflare's two lists).")] = None,
-    out: Annotated[Path | None, typer.Option(help="Folder of the range data documents (default: beside the "
-                                               ".mlfence.yaml above this folder, else the project's data).")]
-    = None,
-    config: Annotated[Path | None, typer.Option(help="Settings with approved_ranges (default: the .mlfence.yaml "
-                                                  "above this folder, else the project's bundle.yaml).")] = None,
+    names: Annotated[
+        list[str] | None, typer.Argument(help="Feeds to sync (aws gcp google azure fastly cloudflare); default all.")
+    ] = None,
+    feed: Annotated[
+        list[str] | None,
+        typer.Option("--feed", help="NAME=URL_OR_PATH: another source for a feed (repeat for Cloudflare's two lists)."),
+    ] = None,
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            help="Folder of the range data documents (default: beside the "
+            ".mlfence.yaml above this folder, else the project's data)."
+        ),
+    ] = None,
+    config: Annotated[
+        Path | None,
+        typer.Option(
+            help="Settings with approved_ranges (default: the .mlfence.yaml "
+            "above this folder, else the project's bundle.yaml)."
+        ),
+    ] = None,
     force: Annotated[bool, typer.Option(help="Accept a large shrink of approved space.")] = False,
     check: Annotated[bool, typer.Option(help="Write nothing; exit 1 when approved space would change.")] = False,
     timeout: Annotated[float, typer.Option(help="Seconds per request.", min=0.001)] = 30.0,
@@ -67,8 +81,12 @@ def sync(
     try:
         out, config = defaults(out, config)
         options = SyncOptions(
-            out=out, config=bundle_config.load(config), names=tuple(names or ()),
-            overrides=parse_overrides(feed or []), force=force, check=check,
+            out=out,
+            config=bundle_config.load(config),
+            names=tuple(names or ()),
+            overrides=parse_overrides(feed or []),
+            force=force,
+            check=check,
             fetch=FetchOptions(timeout=timeout, retries=retries, max_bytes=max_bytes, backoff=backoff),
         )
         report = run_sync(options)
@@ -90,8 +108,11 @@ def sync(
             raise typer.Exit(1)
         err.print("approved address space unchanged", highlight=False)
         return
-    err.print(escape(f"wrote {len(report.written)} file(s) under {out}") if report.written else "data unchanged",
-              highlight=False, soft_wrap=True)
+    err.print(
+        escape(f"wrote {len(report.written)} file(s) under {out}") if report.written else "data unchanged",
+        highlight=False,
+        soft_wrap=True,
+    )
 
 
 def main() -> None:

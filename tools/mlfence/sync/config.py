@@ -37,9 +37,12 @@ class Approval:
 
     def matches(self, provider: str, service: str, region: str) -> bool:
         # A CDN inside a cloud's feed is never approved, not even by a "*" service pattern.
-        return (provider == self.provider and (provider, service) not in CDN_SERVICES
-                and fnmatch.fnmatchcase(service, self.service)
-                and any(fnmatch.fnmatchcase(region, pattern) for pattern in self.regions))
+        return (
+            provider == self.provider
+            and (provider, service) not in CDN_SERVICES
+            and fnmatch.fnmatchcase(service, self.service)
+            and any(fnmatch.fnmatchcase(region, pattern) for pattern in self.regions)
+        )
 
 
 @dataclass(frozen=True)
@@ -69,12 +72,17 @@ def _approval(item: Any, where: str) -> Approval:
     approvable = {f.provider for f in FEEDS.values() if f.approvable}
     if provider not in approvable:
         cdn = provider in {f.provider for f in FEEDS.values()}
-        reason = ("is a CDN: unrelated customers share its addresses, use a domain-based control"
-                  if cdn else f"is not one of {sorted(approvable)}")
+        reason = (
+            "is a CDN: unrelated customers share its addresses, use a domain-based control"
+            if cdn
+            else f"is not one of {sorted(approvable)}"
+        )
         raise SyncError(f"{where}: provider {provider!r} {reason}")
     if (provider, service) in CDN_SERVICES:
-        raise SyncError(f"{where}: {provider}/{service} is a CDN: unrelated customers share its addresses, "
-                        "use a domain-based control")
+        raise SyncError(
+            f"{where}: {provider}/{service} is a CDN: unrelated customers share its addresses, "
+            "use a domain-based control"
+        )
     return Approval(provider, service, tuple(regions), str(item.get("purpose", "")))
 
 

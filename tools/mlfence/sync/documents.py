@@ -79,8 +79,11 @@ def owner_index_document(owners: Mapping[str, Iterable[cidr.Network]]) -> dict[s
 
 def owner_ranges_document(owners: Mapping[str, Iterable[cidr.Network]]) -> dict[str, Any]:
     """CDN owners in the owner_ranges parameter shape: small enough for a Constraint."""
-    return {name: {"kind": "cdn", **cidr.collapse_strings(nets)}
-            for name, nets in sorted(owners.items()) if OWNER_KIND.get(name) == "cdn"}
+    return {
+        name: {"kind": "cdn", **cidr.collapse_strings(nets)}
+        for name, nets in sorted(owners.items())
+        if OWNER_KIND.get(name) == "cdn"
+    }
 
 
 def sharing_entries(parsed: Parsed, approved_keys: Iterable[Key]) -> dict[str, Any]:
@@ -109,8 +112,11 @@ def sharing_entries(parsed: Parsed, approved_keys: Iterable[Key]) -> dict[str, A
                     common = cidr.intersect([n for n in own if cidr.family(n) == fam], nets)[fam]
                     if common:
                         shared[service] = [cidr.canonical(n) for n in common]
-            entry[fam] = {"addresses": total[fam], "exclusive": cidr.address_count(exclusive[fam])[fam],
-                          "shared_with": shared}
+            entry[fam] = {
+                "addresses": total[fam],
+                "exclusive": cidr.address_count(exclusive[fam])[fam],
+                "shared_with": shared,
+            }
         out[label(key)] = entry
     return out
 

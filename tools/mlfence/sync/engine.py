@@ -102,26 +102,36 @@ def _load_state(out: Path) -> _State:
         approved = _read_json(out / docs.APPROVED) or {}
         index = _read_json(out / docs.OWNER_INDEX) or {}
         provenance = (_read_json(out / docs.PROVENANCE) or {}).get("provenance", {})
-        state = _State(docs.decode_approved(approved), docs.decode_index(index),
-                       _read_json(out / docs.SHARING) or {}, provenance)
+        state = _State(
+            docs.decode_approved(approved), docs.decode_index(index), _read_json(out / docs.SHARING) or {}, provenance
+        )
         if not isinstance(state.sharing, dict) or not isinstance(state.provenance, dict):
             raise TypeError("expected objects")
     except docs.IndexFormatError as exc:
-        raise SyncError(f"{out / docs.OWNER_INDEX}: {exc}, written by an earlier mlfence; sync every feed "
-                        "into an empty folder once, or restore the data from git") from exc
+        raise SyncError(
+            f"{out / docs.OWNER_INDEX}: {exc}, written by an earlier mlfence; sync every feed "
+            "into an empty folder once, or restore the data from git"
+        ) from exc
     except (AttributeError, TypeError, ValueError, KeyError, IndexError) as exc:
         # ValueError covers cidr.CidrError: a document on disk that sync did not write.
-        raise SyncError(f"{out}: existing data is not in the shape sync writes ({type(exc).__name__}: "
-                        f"{exc}); restore it from git first") from exc
+        raise SyncError(
+            f"{out}: existing data is not in the shape sync writes ({type(exc).__name__}: "
+            f"{exc}); restore it from git first"
+        ) from exc
     return state
 
 
-def _fetch_feed(name: str, options: SyncOptions, previous: dict[str, Any],
-                report: SyncReport, session: requests.Session) -> tuple[Parsed, dict[str, Any]]:
+def _fetch_feed(
+    name: str, options: SyncOptions, previous: dict[str, Any], report: SyncReport, session: requests.Session
+) -> tuple[Parsed, dict[str, Any]]:
     feed = FEEDS[name]
     sources = options.overrides.get(name, feed.urls)
-    fetched = [_fetch_azure(s, options, previous, report, session) if name == "azure"
-               else fetching.fetch(s, options.fetch, session) for s in sources]
+    fetched = [
+        _fetch_azure(s, options, previous, report, session)
+        if name == "azure"
+        else fetching.fetch(s, options.fetch, session)
+        for s in sources
+    ]
     try:
         parsed = feed.parse([f.raw for f in fetched])
     except SyncError as exc:
@@ -131,8 +141,10 @@ def _fetch_feed(name: str, options: SyncOptions, previous: dict[str, Any],
     _check_token(name, parsed, options)
     before = previous.get("version")
     if parsed.version is not None and isinstance(before, int) and parsed.version < before:
-        raise SyncError(f"{name}: {parsed.version_field} {parsed.version} is older than {before} on disk; "
-                        "refusing to go back (a stale mirror or cache?)")
+        raise SyncError(
+            f"{name}: {parsed.version_field} {parsed.version} is older than {before} on disk; "
+            "refusing to go back (a stale mirror or cache?)"
+        )
     entry: dict[str, Any] = {
         "feed": name,
         "version": parsed.version,
@@ -140,9 +152,17 @@ def _fetch_feed(name: str, options: SyncOptions, previous: dict[str, Any],
         "published": parsed.published,
         "prefixes": sum(len(v) for v in parsed.ranges.values()),
         "fetched_at": options.now().replace(microsecond=0).isoformat(),
-        "sources": [{"url": f.source, "etag": f.etag, "last_modified": f.last_modified,
-                     "sha256": f.sha256, "bytes": len(f.raw), **({"requested": f.requested} if f.requested else {})}
-                    for f in fetched],
+        "sources": [
+            {
+                "url": f.source,
+                "etag": f.etag,
+                "last_modified": f.last_modified,
+                "sha256": f.sha256,
+                "bytes": len(f.raw),
+                **({"requested": f.requested} if f.requested else {}),
+            }
+            for f in fetched
+        ],
     }
     dates = [m.group(1) for f in fetched if (m := FILE_DATE.search(f.source))]
     if dates:
@@ -156,8 +176,9 @@ def _fetch_feed(name: str, options: SyncOptions, previous: dict[str, Any],
     return parsed, entry
 
 
-def _fetch_azure(source: str, options: SyncOptions, previous: dict[str, Any], report: SyncReport,
-                 session: requests.Session) -> fetching.Fetched:
+def _fetch_azure(
+    source: str, options: SyncOptions, previous: dict[str, Any], report: SyncReport, session: requests.Session
+) -> fetching.Fetched:
     """The default source is Microsoft's download page: find this week's file on it. When the page
     is down or links no file (Microsoft redesigns it now and then), fetch the last good file again."""
     last = [s["url"] for s in previous.get("sources", []) if FILE_DATE.search(str(s.get("url", "")))]
@@ -165,8 +186,9 @@ def _fetch_azure(source: str, options: SyncOptions, previous: dict[str, Any], re
         first = fetching.fetch(source, options.fetch, session)
     except SyncError as exc:
         if not last:
-            raise SyncError(f"azure: download page failed ({exc}) and no earlier ServiceTags_Public file "
-                            "is known") from exc
+            raise SyncError(
+                f"azure: download page failed ({exc}) and no earlier ServiceTags_Public file is known"
+            ) from exc
         problem = f"the download page failed ({exc})"
     else:
         if first.raw.lstrip().startswith(b"{"):
@@ -185,8 +207,10 @@ def _warn_if_stale(name: str, date: str, options: SyncOptions, report: SyncRepor
     published = dt.datetime.strptime(date, "%Y%m%d").replace(tzinfo=dt.UTC)
     age = (options.now() - published).days
     if age > options.config.azure_stale_days:
-        report.warnings.append(f"{name}: no new Service Tags file for {age} days (newest is {date}); "
-                               "Microsoft publishes weekly: check the download page")
+        report.warnings.append(
+            f"{name}: no new Service Tags file for {age} days (newest is {date}); "
+            "Microsoft publishes weekly: check the download page"
+        )
 
 
 def _check_token(name: str, parsed: Parsed, options: SyncOptions) -> None:
@@ -200,8 +224,10 @@ def _check_token(name: str, parsed: Parsed, options: SyncOptions) -> None:
             when = dt.datetime.fromtimestamp(parsed.version / unit, dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
         except (OverflowError, OSError, ValueError):
             when = "beyond any date"
-        raise SyncError(f"{name}: {parsed.version_field} {parsed.version} is {when}, in the future; refusing it "
-                        "(it would make every genuine feed after it look older)")
+        raise SyncError(
+            f"{name}: {parsed.version_field} {parsed.version} is {when}, in the future; refusing it "
+            "(it would make every genuine feed after it look older)"
+        )
 
 
 def _check_bounds(name: str, parsed: Parsed, config: SyncConfig) -> None:
@@ -215,12 +241,16 @@ def _check_bounds(name: str, parsed: Parsed, config: SyncConfig) -> None:
         for net in nets:
             fam = cidr.family(net)
             if net.prefixlen < MIN_PREFIX[fam]:
-                raise SyncError(f"{name}: {provider}/{service} lists {cidr.canonical(net)}, wider than /"
-                                f"{MIN_PREFIX[fam]}: no provider publishes such a block (a poisoned feed?)")
+                raise SyncError(
+                    f"{name}: {provider}/{service} lists {cidr.canonical(net)}, wider than /"
+                    f"{MIN_PREFIX[fam]}: no provider publishes such a block (a poisoned feed?)"
+                )
         for fam, share in cidr.public_share(nets).items():
             if share > config.max_service_share:
-                raise SyncError(f"{name}: {provider}/{service} covers {share:.1%} of the public {fam} space, over "
-                                f"sync.max_service_share {config.max_service_share:.0%} (a poisoned feed?)")
+                raise SyncError(
+                    f"{name}: {provider}/{service} covers {share:.1%} of the public {fam} space, over "
+                    f"sync.max_service_share {config.max_service_share:.0%} (a poisoned feed?)"
+                )
 
 
 def _group(owner_or_provider: str) -> str:
@@ -241,11 +271,18 @@ def _check_overlaps(parsed_feeds: dict[str, Parsed], owners: dict[str, list[cidr
             shared = [*common["ipv4"], *common["ipv6"]]
             if not shared:
                 continue
-            where = sorted({docs.label(k) for k, nets in parsed.ranges.items()
-                            if k[:2] not in UMBRELLA_SERVICES and any(cidr.intersect(nets, shared).values())})
-            raise SyncError(f"{name}: {', '.join(where[:3])} lists {cidr.canonical(shared[0])}, which {owner} "
-                            f"publishes as its own ({OWNER_KIND.get(owner, 'cloud')} space); refusing a feed that "
-                            "claims another owner's addresses")
+            where = sorted(
+                {
+                    docs.label(k)
+                    for k, nets in parsed.ranges.items()
+                    if k[:2] not in UMBRELLA_SERVICES and any(cidr.intersect(nets, shared).values())
+                }
+            )
+            raise SyncError(
+                f"{name}: {', '.join(where[:3])} lists {cidr.canonical(shared[0])}, which {owner} "
+                f"publishes as its own ({OWNER_KIND.get(owner, 'cloud')} space); refusing a feed that "
+                "claims another owner's addresses"
+            )
 
 
 def _select(parsed: Parsed, config: SyncConfig) -> dict[Key, list[cidr.Network]]:
@@ -260,14 +297,15 @@ def _check_approvals(name: str, parsed: Parsed, config: SyncConfig) -> None:
         if approval.provider == provider and not matched:
             close = sorted(s for s in services if s.lower() == approval.service.lower())
             hint = f" (did you mean {close[0]}?)" if close else ""
-            raise SyncError(f"bundle.yaml approves {provider}/{approval.service}, which the {name} feed "
-                            f"does not list{hint}")
+            raise SyncError(
+                f"bundle.yaml approves {provider}/{approval.service}, which the {name} feed does not list{hint}"
+            )
 
 
-def _shrinks(old: dict[Key, list[cidr.Network]], new: dict[Key, list[cidr.Network]],
-             config: SyncConfig) -> list[str]:
+def _shrinks(old: dict[Key, list[cidr.Network]], new: dict[Key, list[cidr.Network]], config: SyncConfig) -> list[str]:
     """Approved (provider, service, family) whose address count drops by more than allowed.
     Only services bundle.yaml still approves count: dropping an approval is a choice."""
+
     def totals(ranges: dict[Key, list[cidr.Network]]) -> dict[tuple[str, str, str], int]:
         out: dict[tuple[str, str, str], int] = {}
         for (provider, service, _), nets in ranges.items():
@@ -281,15 +319,14 @@ def _shrinks(old: dict[Key, list[cidr.Network]], new: dict[Key, list[cidr.Networ
         still = any(a.provider == provider and a.service == service for a in config.approvals)
         now = after.get((provider, service, fam), 0)
         if still and count and now < count * (1 - config.max_shrink):
-            found.append(f"{provider}/{service} {fam} {count} -> {now} addresses "
-                         f"(-{100 * (count - now) / count:.0f}%)")
+            found.append(f"{provider}/{service} {fam} {count} -> {now} addresses (-{100 * (count - now) / count:.0f}%)")
     return found
 
 
-def _grows(old: dict[Key, list[cidr.Network]], new: dict[Key, list[cidr.Network]],
-           config: SyncConfig) -> list[str]:
+def _grows(old: dict[Key, list[cidr.Network]], new: dict[Key, list[cidr.Network]], config: SyncConfig) -> list[str]:
     """Approved (provider, service, family) whose address count grows by more than allowed: an
     approved service suddenly holding far more space is how a poisoned feed would widen egress."""
+
     def totals(ranges: dict[Key, list[cidr.Network]]) -> dict[tuple[str, str, str], int]:
         grouped: dict[tuple[str, str, str], list[cidr.Network]] = {}
         for (provider, service, _), nets in ranges.items():
@@ -298,10 +335,12 @@ def _grows(old: dict[Key, list[cidr.Network]], new: dict[Key, list[cidr.Network]
         return {k: cidr.address_count(v)[k[2]] for k, v in grouped.items()}
 
     before, after = totals(old), totals(new)
-    return [f"{provider}/{service} {fam} {count} -> {after[(provider, service, fam)]} addresses "
-            f"(+{100 * (after[(provider, service, fam)] - count) / count:.0f}%)"
-            for (provider, service, fam), count in sorted(before.items())
-            if count and after.get((provider, service, fam), 0) > count * (1 + config.max_growth)]
+    return [
+        f"{provider}/{service} {fam} {count} -> {after[(provider, service, fam)]} addresses "
+        f"(+{100 * (after[(provider, service, fam)] - count) / count:.0f}%)"
+        for (provider, service, fam), count in sorted(before.items())
+        if count and after.get((provider, service, fam), 0) > count * (1 + config.max_growth)
+    ]
 
 
 def _space(ranges: dict[Key, list[cidr.Network]]) -> dict[str, list[str]]:
@@ -316,8 +355,10 @@ def _describe_changes(old: dict[Key, list[cidr.Network]], new: dict[Key, list[ci
             b = [n for n in new.get(key, []) if cidr.family(n) == fam]
             added, removed = cidr.subtract(b, a)[fam], cidr.subtract(a, b)[fam]
             if added or removed:
-                lines.append(f"{docs.label(key)} {fam}: +{cidr.address_count(added)[fam]} "
-                             f"-{cidr.address_count(removed)[fam]} addresses")
+                lines.append(
+                    f"{docs.label(key)} {fam}: +{cidr.address_count(added)[fam]} "
+                    f"-{cidr.address_count(removed)[fam]} addresses"
+                )
     return lines
 
 
@@ -346,8 +387,10 @@ def run_sync(options: SyncOptions, session: requests.Session | None = None) -> S
         if len(selected) <= SHARING_LIMIT:
             sharing.update(docs.sharing_entries(parsed, sorted(selected)))
         else:
-            report.warnings.append(f"{name}: {len(selected)} approved service/regions; the sharing report "
-                                   f"(exclusive vs shared space) is computed for at most {SHARING_LIMIT}")
+            report.warnings.append(
+                f"{name}: {len(selected)} approved service/regions; the sharing report "
+                f"(exclusive vs shared space) is computed for at most {SHARING_LIMIT}"
+            )
         provenance[name] = entry
     # Keep only what bundle.yaml still approves; a newly approved service needs its feed.
     approved = {k: v for k, v in approved.items() if options.config.approved(*k)}
@@ -355,29 +398,36 @@ def run_sync(options: SyncOptions, session: requests.Session | None = None) -> S
     for approval in options.config.approvals:
         feed = next(f for f in FEEDS.values() if f.provider == approval.provider)
         if not any(approval.matches(*k) for k in approved) and feed.name not in names:
-            raise SyncError(f"bundle.yaml approves {approval.provider}/{approval.service} but no {feed.name} "
-                            f"data is on disk: run `mlfence sync {feed.name}`")
+            raise SyncError(
+                f"bundle.yaml approves {approval.provider}/{approval.service} but no {feed.name} "
+                f"data is on disk: run `mlfence sync {feed.name}`"
+            )
     _check_overlaps(parsed_feeds, owners)
     report.changes = _describe_changes(state.approved, approved)
     report.approved_changed = _space(state.approved) != _space(approved)
     shrunk = _shrinks(state.approved, approved, options.config)
     if shrunk and not options.force:
-        raise SyncError(f"approved space would shrink by more than {options.config.max_shrink:.0%}: "
-                        f"{'; '.join(shrunk)} (a broken feed? --force accepts it)")
+        raise SyncError(
+            f"approved space would shrink by more than {options.config.max_shrink:.0%}: "
+            f"{'; '.join(shrunk)} (a broken feed? --force accepts it)"
+        )
     if shrunk:
         report.warnings.append("accepted with --force: " + "; ".join(shrunk))
     grown = _grows(state.approved, approved, options.config)
     if grown and not options.force:
-        raise SyncError(f"approved space would grow by more than {options.config.max_growth:.0%}: "
-                        f"{'; '.join(grown)} (a poisoned feed? --force accepts it)")
+        raise SyncError(
+            f"approved space would grow by more than {options.config.max_growth:.0%}: "
+            f"{'; '.join(grown)} (a poisoned feed? --force accepts it)"
+        )
     if grown:
         report.warnings.append("accepted with --force: " + "; ".join(grown))
     if options.check:
         return report
     payloads = {
         docs.APPROVED: docs.dumps(docs.approved_document(approved)),
-        docs.APPROVED_INDEX: docs.dumps(cidr.build_index({docs.label(k): v for k, v in approved.items()},
-                                                         reduce_min=True)),
+        docs.APPROVED_INDEX: docs.dumps(
+            cidr.build_index({docs.label(k): v for k, v in approved.items()}, reduce_min=True)
+        ),
         docs.OWNER_INDEX: docs.dumps(docs.owner_index_document(owners)),
         docs.OWNER_RANGES: docs.dumps(docs.owner_ranges_document(owners)),
         docs.SHARING: docs.dumps(sharing),
@@ -396,8 +446,9 @@ def _write_all(out: Path, payloads: dict[str, bytes], report: SyncReport) -> Non
     renamed aside and the new folder renamed in, and a crash between those two renames leaves no
     `out` but a complete retired copy, which the next run puts back before anything else.
     """
-    changed = [rel for rel in sorted(payloads)
-               if not ((out / rel).is_file() and (out / rel).read_bytes() == payloads[rel])]
+    changed = [
+        rel for rel in sorted(payloads) if not ((out / rel).is_file() and (out / rel).read_bytes() == payloads[rel])
+    ]
     if not changed:
         return
     out.parent.mkdir(parents=True, exist_ok=True)

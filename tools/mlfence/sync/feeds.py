@@ -177,8 +177,14 @@ FEEDS: dict[str, Feed] = {
         Feed("google", ("https://www.gstatic.com/ipranges/goog.json",), parse_google, "google", "cloud", True),
         Feed("azure", (AZURE_PAGE,), parse_azure, "azure", "cloud", True),
         Feed("fastly", ("https://api.fastly.com/public-ip-list",), parse_fastly, "fastly", "cdn", False),
-        Feed("cloudflare", ("https://www.cloudflare.com/ips-v4", "https://www.cloudflare.com/ips-v6"),
-             parse_cloudflare, "cloudflare", "cdn", False),
+        Feed(
+            "cloudflare",
+            ("https://www.cloudflare.com/ips-v4", "https://www.cloudflare.com/ips-v6"),
+            parse_cloudflare,
+            "cloudflare",
+            "cdn",
+            False,
+        ),
     )
 }
 
@@ -191,10 +197,26 @@ CDN_SERVICES: dict[tuple[str, str], str] = {
 # Umbrella services that list a provider's whole space: sharing with them says nothing.
 UMBRELLA_SERVICES = {("aws", "AMAZON"), ("azure", "AzureCloud")}
 
-OWNER_FEED = {"aws": "aws", "cloudfront": "aws", "gcp": "gcp", "google": "google", "azure": "azure",
-              "azurefrontdoor": "azure", "fastly": "fastly", "cloudflare": "cloudflare"}
-OWNER_KIND = {"aws": "cloud", "cloudfront": "cdn", "gcp": "cloud", "google": "cloud", "azure": "cloud",
-              "azurefrontdoor": "cdn", "fastly": "cdn", "cloudflare": "cdn"}
+OWNER_FEED = {
+    "aws": "aws",
+    "cloudfront": "aws",
+    "gcp": "gcp",
+    "google": "google",
+    "azure": "azure",
+    "azurefrontdoor": "azure",
+    "fastly": "fastly",
+    "cloudflare": "cloudflare",
+}
+OWNER_KIND = {
+    "aws": "cloud",
+    "cloudfront": "cdn",
+    "gcp": "cloud",
+    "google": "cloud",
+    "azure": "cloud",
+    "azurefrontdoor": "cdn",
+    "fastly": "cdn",
+    "cloudflare": "cdn",
+}
 
 
 def owners_of(name: str, parsed: Parsed, others: Mapping[str, list[cidr.Network]]) -> dict[str, list[cidr.Network]]:

@@ -129,11 +129,13 @@ def _abort(response: object) -> None:
             sock.shutdown(socket.SHUT_RDWR)
 
 
-def _attempt(session: requests.Session, url: str, options: FetchOptions, outcome: dict[str, object],
-             cancelled: threading.Event) -> Fetched:
+def _attempt(
+    session: requests.Session, url: str, options: FetchOptions, outcome: dict[str, object], cancelled: threading.Event
+) -> Fetched:
     # verify=True is requests' default; spelled out because turning it off must be a visible diff.
-    with session.get(url, timeout=(min(options.timeout, 10.0), options.timeout), stream=True,
-                     verify=True, allow_redirects=True) as response:
+    with session.get(
+        url, timeout=(min(options.timeout, 10.0), options.timeout), stream=True, verify=True, allow_redirects=True
+    ) as response:
         outcome["response"] = response
         _refuse_downgrade(url, response)
         if response.status_code != 200:
@@ -144,8 +146,15 @@ def _attempt(session: requests.Session, url: str, options: FetchOptions, outcome
         chunks: list[bytes] = []
         total = 0
         show = options.progress and sys.stderr.isatty() and (declared == 0 or declared >= PROGRESS_FROM)
-        with Progress(TextColumn("{task.description}"), BarColumn(), DownloadColumn(), TransferSpeedColumn(),
-                      console=Console(stderr=True), transient=True, disable=not show) as progress:
+        with Progress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            DownloadColumn(),
+            TransferSpeedColumn(),
+            console=Console(stderr=True),
+            transient=True,
+            disable=not show,
+        ) as progress:
             task = progress.add_task(urlparse(url).netloc or url, total=declared or None)
             for chunk in response.iter_content(CHUNK):
                 if cancelled.is_set():
@@ -156,8 +165,13 @@ def _attempt(session: requests.Session, url: str, options: FetchOptions, outcome
                 chunks.append(chunk)
                 progress.advance(task, len(chunk))
         final = response.url or url
-        return Fetched(final, b"".join(chunks), response.headers.get("ETag"), response.headers.get("Last-Modified"),
-                       requested=url if final != url else None)
+        return Fetched(
+            final,
+            b"".join(chunks),
+            response.headers.get("ETag"),
+            response.headers.get("Last-Modified"),
+            requested=url if final != url else None,
+        )
 
 
 def _refuse_downgrade(url: str, response: requests.Response) -> None:
