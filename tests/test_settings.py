@@ -208,6 +208,30 @@ def test_bad_folder_namespaces(tmp_path: Path, text: str, words: str) -> None:
     assert code == 2 and words in err and len(err.strip().splitlines()) == 1, err
 
 
+def test_settings_exclude_skips_paths_like_the_option(tmp_path: Path) -> None:
+    """`exclude:` in .mlfence.yaml skips what --exclude would (a folder name anywhere, a glob of
+    the relative path), joins the command line's, and is validated like every key."""
+    repo = _repo(tmp_path, {"exclude": ["vendor", "*.tpl.yaml"]})
+    (repo / "k8s" / "vendor").mkdir()
+    (repo / "k8s" / "vendor" / "open.yaml").write_text(yaml.safe_dump(OPEN_EGRESS | {"metadata": {"name": "v"}}))
+    (repo / "k8s" / "open.tpl.yaml").write_text("{username}: not yaml a scanner could read\n")
+    code, report = _check(repo)
+    scanned = {f["file"] for f in report["findings"]} | {s["file"] for s in report.get("skipped", [])}
+    assert code == 1 and any(p.endswith("objects.yaml") for p in scanned), report
+    assert not any("vendor" in p or p.endswith(".tpl.yaml") for p in scanned), scanned
+    # Without the key the same files are read again.
+    (repo / ".mlfence.yaml").write_text("version: 1\n")
+    _code, report = _check(repo)
+    assert any("vendor/open.yaml" in f["file"] for f in report["findings"]), report["findings"]
+    # The command line adds to the settings file's globs.
+    (repo / ".mlfence.yaml").write_text("exclude: [vendor]\n")
+    _code, report = _check(repo, "--exclude", "objects.yaml")
+    assert not any("vendor" in f["file"] or f["file"].endswith("objects.yaml") for f in report["findings"])
+    (repo / ".mlfence.yaml").write_text("exclude: vendor\n")
+    code, _out, err = mlfence("check", "k8s", cwd=repo)
+    assert code == 2 and "exclude: 'vendor' is not of type 'array'" in err and len(err.strip().splitlines()) == 1, err
+
+
 def test_config_option_and_two_settings_files_in_one_run(tmp_path: Path) -> None:
     repo = _repo(tmp_path, {"rules": {"disable": ["MLF-K8S-001"]}})
     other = tmp_path / "other"

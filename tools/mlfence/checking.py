@@ -206,7 +206,7 @@ def _evaluate(options: CheckOptions, config: settings.Settings) -> tuple[documen
             loaded = documents.load(
                 options.paths,
                 stdin_text=options.stdin_text,
-                exclude=options.exclude,
+                exclude=[*options.exclude, *config.exclude],
                 allow_empty=options.allow_empty,
                 rendering=rendering,
             )

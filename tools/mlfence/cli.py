@@ -332,7 +332,7 @@ def reach_command(
         else:
             if not paths:
                 raise reach.ReachError("give the files or folders to read (or --diff BASE HEAD)")
-            model = reach.compute(paths, values, data, rendering=rendering)
+            model = reach.compute(paths, values, data, rendering=rendering, exclude=list(run_settings.exclude))
             chosen = reach.select(reach.edges(model), model, source, target)
             text = (
                 reach.render_table(model, chosen)

@@ -59,10 +59,11 @@ def compute(
     data: Path | None = None,
     stdin_text: str | None = None,
     rendering: documents.Rendering | None = None,
+    exclude: list[str] | None = None,
 ) -> Reach:
     """Load the inputs like `mlfence check` does and evaluate data.mlfence.reach once."""
     try:
-        loaded = documents.load(paths, values or [], stdin_text, rendering=rendering)
+        loaded = documents.load(paths, values or [], stdin_text, exclude=exclude, rendering=rendering)
     except toolchain.ToolchainError as exc:
         raise ReachError(f"{exc} (or pass --no-kustomize to read kustomizations as plain files)") from None
     fatal = [p for p in loaded.problems if p.fatal]

@@ -314,6 +314,7 @@ class Settings:
     namespaces: dict[Path, str] = field(default_factory=dict)
     kustomize_render: bool | None = None  # kustomize.render; None: not set (render)
     charts: tuple[ChartSettings, ...] = ()  # helm.charts, paths resolved against the file's folder
+    exclude: tuple[str, ...] = ()  # globs skipped while walking folders, as --exclude
 
     def namespace_for(self, path: str) -> str:
         """The namespace the settings file declares for a scanned file's folder ("" if none):
@@ -412,6 +413,7 @@ class _Builder:
         self.namespaces: dict[Path, str] = {}
         self.kustomize_render: bool | None = None
         self.charts: tuple[ChartSettings, ...] = ()
+        self.exclude: list[str] = []
 
     def known(self) -> frozenset[str] | None:
         if self._known is None and self.known_rules is not None:
@@ -470,6 +472,7 @@ class _Builder:
         charts = (document.get("helm") or {}).get("charts")
         if charts:
             self.charts = _charts(charts, Path(where).resolve().parent, locate)
+        self.exclude += [glob for glob in document.get("exclude") or () if glob not in self.exclude]
 
     def _known_rule(self, rule_id: str, at: str, name: str) -> None:
         known = self.known()
@@ -564,4 +567,5 @@ def load(
         namespaces=builder.namespaces,
         kustomize_render=builder.kustomize_render,
         charts=builder.charts,
+        exclude=tuple(builder.exclude),
     )
