@@ -13,6 +13,12 @@ from hypothesis import HealthCheck, settings
 from mlfence import toolchain
 
 ROOT = toolchain.project_root()
+
+# pytest-xdist workers run with COLUMNS=80 and LINES=24 in their environment; the table report
+# sizes itself from the terminal, so the same test would see other line breaks with and without
+# -n. Every test sees the width a CI log (no terminal) gets.
+for _variable in ("COLUMNS", "LINES"):
+    os.environ.pop(_variable, None)
 MLFENCE = str(ROOT / ".venv" / "bin" / "mlfence")
 # A NetworkPolicy that opens HTTPS egress to the whole internet (MLF-K8S-001): the CLI and report
 # tests' standard failing input.
