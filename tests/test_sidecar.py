@@ -299,7 +299,7 @@ def test_new_revision_is_picked_up(server: NginxServer, built: Bundles, sidecars
     assert_answers_like(opa, built.good_revision)
 
     server.publish(built.newer, "revisions.tar.gz")
-    opa.wait_revision(built.newer_revision, timeout=15)
+    opa.wait_revision(built.newer_revision, timeout=60)
     exempted = opa.result("mlfence/decision", OPEN_EGRESS)
     assert exempted["allowed"] is True, f"revision B's exemption not applied: {exempted}"
     assert rule_ids(exempted, "exempted") >= {"MLF-K8S-001"}, exempted
@@ -308,7 +308,7 @@ def test_new_revision_is_picked_up(server: NginxServer, built: Bundles, sidecars
     # The older, validly signed build served again is activated too: OPA checks signatures, not
     # revision order (docs/deploy.md, "An older signed bundle served again").
     server.publish(built.good, "revisions.tar.gz")
-    opa.wait_revision(built.good_revision, timeout=15)
+    opa.wait_revision(built.good_revision, timeout=60)
     assert opa.result("mlfence/decision", OPEN_EGRESS)["allowed"] is False
 
 
@@ -356,7 +356,7 @@ def test_bad_bundle_is_refused_and_last_good_keeps_answering(
 
     # OPA keeps polling: a good bundle after the bad one is activated.
     server.publish(built.newer, resource)
-    opa.wait_revision(built.newer_revision, timeout=15)
+    opa.wait_revision(built.newer_revision, timeout=60)
 
 
 def test_server_down_keeps_last_good_and_persisted_bundle_survives_restart(
@@ -593,7 +593,7 @@ def test_oci_registry_round_trip(
     opa.wait_revision(built.good_revision)
     assert_answers_like(opa, built.good_revision)
     oras_push(oras, reference, built.newer)  # a new revision under the same tag
-    opa.wait_revision(built.newer_revision, timeout=15)
+    opa.wait_revision(built.newer_revision, timeout=60)
     oras_push(oras, reference, built.rogue)  # the signature is checked for OCI pulls too
     seen = len(opa.log_records())
     error = wait_until(lambda: refusal_after(opa, seen), 15, "OPA to refuse the rogue OCI bundle", detail=opa.detail)

@@ -171,7 +171,7 @@ class OpaSidecar:
     def wait_ready(self, timeout: float = 20.0) -> None:
         wait_until(lambda: self.health() == 200, timeout, "readiness (/health?bundles) to be 200", detail=self.detail)
 
-    def wait_revision(self, revision: str, timeout: float = 20.0) -> None:
+    def wait_revision(self, revision: str, timeout: float = 60.0) -> None:
         wait_until(
             lambda: self.revision() == revision,
             timeout,
