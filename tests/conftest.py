@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, settings
@@ -94,6 +95,25 @@ def opa_eval(query: str, input_doc: object, *data_paths: str | Path, bundle: Pat
     assert proc.returncode == 0, proc.stderr
     result = json.loads(proc.stdout).get("result")
     return result[0]["expressions"][0]["value"] if result else None
+
+
+def policy_value(name: str) -> Any:
+    """data.mlfence.<name> from the project's policy alone (no data, tests excluded)."""
+    proc = run(
+        [
+            tool("opa"),
+            "eval",
+            "-f",
+            "json",
+            "-d",
+            str(ROOT / "policy"),
+            "--ignore",
+            "*_test.rego",
+            f"data.mlfence.{name}",
+        ]
+    )
+    assert proc.returncode == 0, proc.stderr
+    return json.loads(proc.stdout)["result"][0]["expressions"][0]["value"]
 
 
 @pytest.fixture(scope="session")

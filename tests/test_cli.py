@@ -11,7 +11,7 @@ from xml.etree import ElementTree as ET
 import pytest
 from typer.testing import CliRunner
 
-from conftest import MLFENCE, OPEN_EGRESS, ROOT, run, tool
+from conftest import MLFENCE, OPEN_EGRESS, ROOT, policy_value, run
 from mlfence import scan
 from mlfence.cli import app
 from sarif_schema import assert_valid_sarif
@@ -100,21 +100,7 @@ def test_shards_see_the_documents_other_shards_answer_for(tmp_path: Path) -> Non
 
 def test_context_kinds_cover_what_the_inventory_reads() -> None:
     for rule in ("synced_kinds", "model_synced_kinds"):
-        proc = run(
-            [
-                tool("opa"),
-                "eval",
-                "-f",
-                "json",
-                "-d",
-                str(ROOT / "policy"),
-                "--ignore",
-                "*_test.rego",
-                f"data.mlfence.{rule}",
-            ]
-        )
-        assert proc.returncode == 0, proc.stderr
-        synced = json.loads(proc.stdout)["result"][0]["expressions"][0]["value"]
+        synced = policy_value(rule)
         assert synced, rule
         assert {kind for kinds in synced.values() for kind in kinds} <= scan.CONTEXT_KINDS, rule
     assert {"Kustomization", "ConfigMap"} <= scan.CONTEXT_KINDS

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from conftest import ROOT, run, tool
+from conftest import ROOT, policy_value, run, tool
 from mlfence import gatekeeper, parameters, rego_source, settings
 
 DATA_REF = re.compile(r"\bdata\.([A-Za-z_]\w*)")
@@ -91,21 +91,7 @@ def test_inventory_rules_get_sync_data_and_config(artifacts: list[gatekeeper.Art
 def test_scan_inventory_holds_exactly_the_synced_kinds() -> None:
     """The CLI/conftest/bundle inventory (policy/mlfence/scan.rego) and Gatekeeper's sync Config
     replicate the same kinds, so cross-object rules see the same cluster in every engine."""
-    proc = run(
-        [
-            tool("opa"),
-            "eval",
-            "-f",
-            "json",
-            "-d",
-            str(ROOT / "policy"),
-            "--ignore",
-            "*_test.rego",
-            "data.mlfence.synced_kinds",
-        ]
-    )
-    assert proc.returncode == 0, proc.stderr
-    rego = json.loads(proc.stdout)["result"][0]["expressions"][0]["value"]
+    rego = policy_value("synced_kinds")
     want: dict[str, set[str]] = {}
     for group, version, kind in gatekeeper.SYNCED:
         want.setdefault(f"{group}/{version}" if group else version, set()).add(kind)
@@ -115,21 +101,7 @@ def test_scan_inventory_holds_exactly_the_synced_kinds() -> None:
 def test_scan_inventory_holds_the_model_kinds_gatekeeper_syncs(artifacts: list[gatekeeper.Artifact]) -> None:
     """The workloads the declared-flow rules read: scanned at the version Gatekeeper syncs, synced
     by the Config, and required only by the templates whose code uses the connectivity model."""
-    proc = run(
-        [
-            tool("opa"),
-            "eval",
-            "-f",
-            "json",
-            "-d",
-            str(ROOT / "policy"),
-            "--ignore",
-            "*_test.rego",
-            "data.mlfence.model_synced_kinds",
-        ]
-    )
-    assert proc.returncode == 0, proc.stderr
-    rego = json.loads(proc.stdout)["result"][0]["expressions"][0]["value"]
+    rego = policy_value("model_synced_kinds")
     want: dict[str, set[str]] = {}
     for group, version, kind in gatekeeper.MODEL_SYNCED:
         want.setdefault(f"{group}/{version}" if group else version, set()).add(kind)
