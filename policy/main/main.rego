@@ -8,6 +8,7 @@
 #   trees hold other YAML too.
 package main
 
+import data.lib.mlfence.result
 import data.mlfence
 
 # With --combine conftest sends [{path, contents}]; a multi-document file's contents is a list.
@@ -78,8 +79,11 @@ _seen_alone(f) := f if {
 	not f.rule_id in mlfence.cross_object_rules
 } else := object.union(f, {
 	"status": "unknown",
-	"message": sprintf("%s: %s not judged: %s", [f.rule_id, f.resource, _needs_combine]),
+	"message": result.with_rule_id(f.rule_id, _not_judged(f)),
+	"text": _not_judged(f),
 })
+
+_not_judged(f) := sprintf("%s not judged: %s", [f.resource, _needs_combine])
 
 deny contains _conftest_result(f) if {
 	some f in _findings
@@ -91,10 +95,16 @@ warn contains _conftest_result(f) if {
 	not mlfence.is_failing(f)
 }
 
-warn contains {"msg": "MLF-INPUT-001: document is neither a Kubernetes object nor a Terraform plan; not checked"} if {
+warn contains {
+	"msg": result.with_rule_id("MLF-INPUT-001", _not_checked),
+	"rule_id": "MLF-INPUT-001",
+	"text": _not_checked,
+} if {
 	some entry in _judged
 	mlfence.document_kind(entry.document) == "unrecognised"
 }
+
+_not_checked := "document is neither a Kubernetes object nor a Terraform plan; not checked"
 
 # conftest prints `msg`; the other keys reach its JSON, SARIF and JUnit output as metadata.
 _conftest_result(f) := object.union(f, {"msg": f.message})

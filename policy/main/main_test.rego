@@ -28,6 +28,7 @@ test_deny_carries_msg_and_metadata if {
 	some d in denials
 	d.rule_id == "MLF-K8S-001"
 	startswith(d.msg, "MLF-K8S-001: ")
+	d.msg == concat("", ["MLF-K8S-001: ", d.text])
 	d.remediation != ""
 }
 
@@ -35,7 +36,9 @@ test_warn_on_documents_that_are_not_objects_or_plans if {
 	count(main.deny) == 0 with input as {"replicas": 3}
 	warnings := main.warn with input as {"replicas": 3}
 	some w in warnings
-	startswith(w.msg, "MLF-INPUT-001")
+	startswith(w.msg, "MLF-INPUT-001: ")
+	w.rule_id == "MLF-INPUT-001"
+	w.msg == concat("", ["MLF-INPUT-001: ", w.text])
 }
 
 test_allow_empty_document if {
@@ -57,6 +60,7 @@ test_warn_workload_alone_not_judged if {
 	w.status == "unknown"
 	contains(w.msg, "not judged")
 	contains(w.msg, "--combine")
+	w.msg == concat("", ["MLF-K8S-009: ", w.text])
 }
 
 # Without the rule index (no -d data) nothing is known about the rules: the finding stays.

@@ -6,6 +6,7 @@
 #   Rules are never copied: they are evaluated `with input as` the adapted document.
 package mlfence
 
+import data.lib.mlfence.result
 import data.lib.mlfence.tfplan
 
 # Rule parameters come from data/mlfence/config; Gatekeeper gets the same values rendered
@@ -119,7 +120,8 @@ _terraform_violations := union({found |
 	found := data.mlfence.terraform[provider][rule].violation
 })
 
-# as_finding(violation) flattens a rule's {"msg", "details"} into the finding contract.
+# as_finding(violation) flattens a rule's {"msg", "details"} into the finding contract: `message`
+# is the message as conftest and Gatekeeper print it (with the rule ID), `text` the same without.
 as_finding(violation) := object.union(violation.details, {"message": violation.msg})
 
 # Anything mlfence cannot read is refused: a policy engine that passes what it cannot parse
@@ -130,9 +132,12 @@ unrecognised_finding := {
 	"status": "fail",
 	"title": "Input not recognised",
 	"resource": "",
-	"message": "MLF-INPUT-001: input is neither a Kubernetes object, an AdmissionReview nor a Terraform plan",
+	"message": result.with_rule_id("MLF-INPUT-001", _unrecognised_text),
+	"text": _unrecognised_text,
 	"remediation": "Send a Kubernetes object, an admission.k8s.io/v1 AdmissionReview, or `terraform show -json` output.",
 }
+
+_unrecognised_text := "input is neither a Kubernetes object, an AdmissionReview nor a Terraform plan"
 
 # is_failing(finding) holds for findings that block: failures and values unknown until apply
 # do not block (the latter are warnings), exemptions never block.

@@ -1,5 +1,7 @@
 package mlfence
 
+import data.lib.mlfence.result
+
 # A Kubernetes List (`kind: List`, or any `*List` kind, with `items`) stands for its items:
 # `kubectl apply` flattens it, Lists inside Lists included. Rego has no recursion, so the
 # adapters unroll a fixed number of levels; a List still nested deeper than that is refused
@@ -41,9 +43,12 @@ nested_list_finding := {
 	"status": "fail",
 	"title": "List nested too deeply",
 	"resource": "",
-	"message": sprintf("MLF-INPUT-002: a List nested more than %d levels deep is not checked", [max_list_nesting]),
+	"message": result.with_rule_id("MLF-INPUT-002", _nested_list_text),
+	"text": _nested_list_text,
 	"remediation": concat(" ", [
 		"Flatten the List (kubectl get -o yaml and kustomize build write flat Lists),",
 		"or scan it with `mlfence check`, which flattens without a bound.",
 	]),
 }
+
+_nested_list_text := sprintf("a List nested more than %d levels deep is not checked", [max_list_nesting])

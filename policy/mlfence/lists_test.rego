@@ -38,6 +38,18 @@ test_deny_garbage_items if {
 	{f.rule_id | some f in decision.findings} == {"MLF-INPUT-001"}
 }
 
+# The findings the adapters make themselves carry the message without the ID as data too.
+test_adapter_findings_carry_text if {
+	deep := _list([_list([_list([_list([_list([_host_pod])])])])])
+	nested := mlfence.decision.findings with input as deep
+	garbage := mlfence.decision.findings with input as _list([5])
+	findings := array.concat(nested, garbage)
+	{f.rule_id | some f in findings} == {"MLF-INPUT-001", "MLF-INPUT-002"}
+	every f in findings {
+		f.message == concat("", [f.rule_id, ": ", f.text])
+	}
+}
+
 test_allow_empty_list if {
 	decision := mlfence.decision with input as _list([])
 	decision.allowed

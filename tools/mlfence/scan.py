@@ -45,12 +45,10 @@ class Finding:
     fingerprint: str = ""  # baseline.fingerprint: stable across line moves
     kustomization: str = ""  # the kustomization folder whose `kustomize build` rendered the object
     document: int = -1  # index of the scanned document it was found in
-
-    @property
-    def text(self) -> str:
-        """The message without the rule ID that the engines put in front of it (conftest and
-        Gatekeeper print only the message): for reports that carry rule_id in its own field."""
-        return self.message.removeprefix(f"{self.rule_id}: ")
+    # The message without the rule ID (the finding's `text`, policy/lib/mlfence/result.rego):
+    # for reports that carry rule_id in a field of their own. `message` is the same as conftest
+    # and Gatekeeper print it, with the ID in front.
+    text: str = ""
 
     @property
     def origin(self) -> str:
@@ -274,6 +272,7 @@ def evaluate(
                     status=f["status"],
                     title=f.get("title", ""),
                     message=f["message"],
+                    text=f["text"],
                     file=doc.path,
                     line=origin_lines.line(doc),
                     resource=f.get("resource", ""),

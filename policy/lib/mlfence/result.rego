@@ -2,7 +2,9 @@
 # description: |
 #   One shape for every finding, in every engine. A rule passes rego.metadata.chain() so the
 #   rule ID, severity and remediation come from its METADATA block and are written only once.
-#   The shape is Gatekeeper's violation: {"msg", "details"}. The settings that act on findings
+#   The shape is Gatekeeper's violation: {"msg", "details"}. The rule ID is data
+#   (details.rule_id) and the message without it is data too (details.text): only `msg`, which
+#   conftest and Gatekeeper print alone, puts the ID in front (with_rule_id). The settings that act on findings
 #   (rules enabled and disabled, severity overrides, exemptions, inline suppressions) are applied
 #   here, so conftest, the bundle and Gatekeeper apply them with the same code.
 package lib.mlfence.result
@@ -37,15 +39,16 @@ _finding(meta, resource, message, status) := _plain(meta, resource, message, sta
 	not _exemptions_given
 	not _suppressions_marked
 } else := {
-	"msg": concat("", [plain.msg, _note(waiver)]),
-	"details": object.union_n([plain.details, {"status": _status(status, waiver)}, _detail(waiver)]),
+	"msg": with_rule_id(meta.custom.id, text),
+	"details": object.union_n([plain.details, {"status": _status(status, waiver), "text": text}, _detail(waiver)]),
 } if {
 	plain := _plain(meta, resource, message, status)
 	waiver := _waiver(meta.custom.id, resource)
+	text := concat("", [message, _note(waiver)])
 }
 
 _plain(meta, resource, message, status) := {
-	"msg": concat(": ", [meta.custom.id, message]),
+	"msg": with_rule_id(meta.custom.id, message),
 	"details": {
 		"rule_id": meta.custom.id,
 		"severity": _severity(meta.custom.id, meta.custom.severity),
@@ -53,8 +56,15 @@ _plain(meta, resource, message, status) := {
 		"resource": resource,
 		"remediation": meta.custom.recommended_action,
 		"status": status,
+		"text": message,
 	},
 }
+
+# with_rule_id(rule_id, text) is a finding's message as the engines print it. conftest's text
+# output and a Gatekeeper denial show only the message, so it must name the rule; this is the one
+# place the ID is written into a message. Everything that has the ID in a field of its own (the
+# reports, the finding contract's rule_id) reads `text`, never strips the ID off again.
+with_rule_id(rule_id, text) := concat(": ", [rule_id, text])
 
 # with_severity(chain, resource, message, severity) is a failing finding whose severity differs
 # from the rule's default, e.g. an open port that is a known ML service. A severity override in

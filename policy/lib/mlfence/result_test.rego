@@ -31,8 +31,16 @@ test_finding_carries_metadata if {
 	f.msg == "MLF-K8S-900: open"
 	f.details == {
 		"rule_id": "MLF-K8S-900", "severity": "high", "title": "T", "resource": "ml/Service/gw",
-		"remediation": "fix it", "status": "fail",
+		"remediation": "fix it", "status": "fail", "text": "open",
 	}
+}
+
+# The message without the rule ID is data: a report never strips the ID off `msg` again, and a
+# waiver's note is part of both.
+test_text_is_the_message_without_the_rule_id if {
+	f := _finding([_exemption("MLF-K8S-900", "ml/Service/*", "2026-07-01")])
+	f.details.text == "open [exempted until 2026-07-01: reviewed by security, owner platform]"
+	f.msg == concat("", ["MLF-K8S-900: ", f.details.text])
 }
 
 test_active_exemption_exempts_and_says_why if {
