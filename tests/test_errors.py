@@ -60,3 +60,24 @@ def test_unlinked_reference_is_one_line_and_exit_2(command: list[str], broken_ho
     lines = proc.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("mlfence: "), proc.stderr[-2000:]
     assert "references data.elsewhere" in lines[0] and "may only reference data.lib" in lines[0]
+
+
+def test_reference_to_a_lib_rule_nobody_defines_is_one_line_and_exit_2(
+    tmp_path_factory: pytest.TempPathFactory, tmp_path: Path
+) -> None:
+    """A misspelt lib rule (k8s.in_scop) compiles in OPA and is undefined at admission, so the
+    rule would never fire: `mlfence build` refuses it instead of linking it."""
+    home = tmp_path_factory.mktemp("misspelt")
+    for folder in ("policy", "data"):
+        shutil.copytree(ROOT / folder, home / folder)
+    (home / "tools").mkdir()
+    shutil.copyfile(ROOT / "tools" / "pins.txt", home / "tools" / "pins.txt")
+    shutil.copyfile(ROOT / "bundle.yaml", home / "bundle.yaml")
+    rule = home / catalog.by_id("MLF-K8S-001").source.relative_to(ROOT)
+    rule.write_text(rule.read_text().replace("\tk8s.in_scope\n", "\tk8s.in_scop\n", 1))
+    env = {"MLFENCE_HOME": str(home), "MLFENCE_TOOLS_BIN": str(ROOT / ".tools" / "bin")}
+    proc = run([MLFENCE, "build", "--out", "dist"], cwd=tmp_path, env=env)
+    assert proc.returncode == 2, proc.stderr[-2000:]
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1 and "Traceback" not in proc.stderr, proc.stderr[-2000:]
+    assert "references in_scop of data.lib.mlfence.k8s, which no rule" in lines[0], lines[0]

@@ -353,6 +353,51 @@ def test_link_keeps_only_the_lib_rules_the_rule_calls(tmp_path: Path) -> None:
     assert rego_source.analyse(blocking, tmp_path / "2" / "lib").statuses == {"fail", "warn"}
 
 
+def test_link_refuses_a_reference_to_a_lib_rule_nobody_defines(tmp_path: Path) -> None:
+    """OPA compiles a call or reference to a rule its package does not define; at admission it
+    is undefined and the rule passes: the linker refuses it, naming the rule."""
+    called, lib = _tiny_policy(tmp_path / "call", 'violation contains r.flag("m") if a.fx("k")')
+    with pytest.raises(rego_source.LinkError, match=r"references fx of data\.lib\.a, which no rule"):
+        rego_source.analyse(called, lib)
+    read, lib = _tiny_policy(tmp_path / "ref", 'violation contains r.flag("m") if data.lib.b.nmaed')
+    with pytest.raises(rego_source.LinkError, match=r"rule\.rego:\d+: references nmaed of data\.lib\.b"):
+        rego_source.analyse(read, lib)
+
+
+def test_a_function_argument_shadows_the_rule_of_its_name(tmp_path: Path) -> None:
+    """`size(policies)` reads its argument, not the package's `policies` (which reads the
+    inventory): the rule is not linked, and the template needs nothing synced."""
+    rule, lib = _tiny_policy(tmp_path, 'violation contains r.flag("m") if d.size({"a": 1}) > 0')
+    (lib / "d.rego").write_text(
+        "package lib.d\n\npolicies := data.inventory.cluster\n\nsize(policies) := count(policies)\n"
+    )
+    rule.write_text(rule.read_text().replace("import data.lib.r\n", "import data.lib.r\nimport data.lib.d\n"))
+    rego_source.lib_index.cache_clear()
+    rego_source.lib_linker.cache_clear()
+    linked = rego_source.analyse(rule, lib)
+    [d] = [f.text for f in linked.libs if f.package == "lib.d"]
+    assert "size(policies) :=" in d and "policies := data.inventory" not in d
+    assert not linked.reads_inventory and linked.inventory_groups == frozenset()
+
+
+def test_inventory_kinds_are_read_from_the_metadata_of_the_linked_reader(tmp_path: Path) -> None:
+    """The lib rule that reads workloads from data.inventory says so in its METADATA; a template
+    that links it needs those kinds synced, one that does not link it does not."""
+    rule, lib = _tiny_policy(tmp_path, 'violation contains r.flag("m") if count(m.flows) > 0')
+    (lib / "m.rego").write_text(
+        "package lib.m\n\n# METADATA\n# description: reads workloads\n# custom:\n#   inventory_kinds: model\n"
+        "_inventory := data.inventory\n\nflows := _inventory.namespace\n\nunrelated := 1\n"
+    )
+    rule.write_text(rule.read_text().replace("import data.lib.r\n", "import data.lib.r\nimport data.lib.m\n"))
+    rego_source.lib_index.cache_clear()
+    rego_source.lib_linker.cache_clear()
+    assert rego_source.analyse(rule, lib).inventory_groups == {"model"}
+    rule.write_text(rule.read_text().replace("count(m.flows) > 0", "m.unrelated == 1"))
+    rego_source._analyse.cache_clear()
+    rego_source.parse.cache_clear()
+    assert rego_source.analyse(rule, lib).inventory_groups == frozenset()
+
+
 def test_templates_link_the_pod_extractor_only_where_called(artifacts: list[gatekeeper.Artifact]) -> None:
     """lib.mlfence.k8s's pod extractor (pod_templates) is linked into the pod rules, not into the
     Service, Ingress or Istio rules, which never call it."""

@@ -83,8 +83,22 @@ MODEL_SYNCED = (
 )
 
 
-def _uses_model(link: rego_source.Linked) -> bool:
-    return any(lib.package == "lib.mlfence.intent" for lib in link.libs)
+# The groups of kinds a lib rule may declare it reads from data.inventory (METADATA `custom:
+# inventory_kinds: <group>`, read from the parse tree by rego_source): the connectivity model's
+# reader of the inventory declares "model".
+INVENTORY_GROUPS = {"model": MODEL_SYNCED}
+
+
+def _synced_kinds(rule: Rule, link: rego_source.Linked) -> tuple[tuple[str, str, str], ...]:
+    """What the template needs synced: the cross-object kinds, plus the groups its linked rules
+    declare they read."""
+    unknown = sorted(link.inventory_groups - INVENTORY_GROUPS.keys())
+    if unknown:
+        raise GeneratorError(
+            f"{rule.source}: a linked rule declares inventory_kinds {', '.join(unknown)}; known: "
+            + ", ".join(sorted(INVENTORY_GROUPS))
+        )
+    return SYNCED + tuple(k for group in sorted(link.inventory_groups) for k in INVENTORY_GROUPS[group])
 
 
 # conftest and the bundle report exempted findings (status "exempted", never failing); at
@@ -142,9 +156,7 @@ def template(rule: Rule, lib_root: Path) -> dict[str, Any]:
         "description": rule.description,
     }
     if link.reads_inventory:
-        annotations["metadata.gatekeeper.sh/requires-sync-data"] = _sync_annotation(
-            SYNCED + MODEL_SYNCED if _uses_model(link) else SYNCED
-        )
+        annotations["metadata.gatekeeper.sh/requires-sync-data"] = _sync_annotation(_synced_kinds(rule, link))
     kind = constraint_kind(rule)
     return {
         "apiVersion": "templates.gatekeeper.sh/v1",

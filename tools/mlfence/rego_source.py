@@ -73,6 +73,15 @@ class RuleDef:
     def args(self) -> tuple[str, ...]:
         return tuple(a.get("value") if a.get("type") == "var" else "" for a in self.ast["head"].get("args") or ())
 
+    @property
+    def custom(self) -> dict[str, Any]:
+        """The `custom:` of the rule's own METADATA block ({} without one)."""
+        found: dict[str, Any] = {}
+        for annotation in self.ast.get("annotations") or ():
+            if annotation.get("scope") == "rule" and isinstance(annotation.get("custom"), dict):
+                found.update(annotation["custom"])
+        return found
+
 
 @dataclass(frozen=True, eq=False)
 class Module:
@@ -144,6 +153,15 @@ def lib_index(lib_root: Path) -> dict[str, tuple[Module, ...]]:
     for module in modules:
         index.setdefault(module.package, []).append(module)
     return {k: tuple(v) for k, v in index.items()}
+
+
+def _head_name(term: dict[str, Any]) -> str:
+    """The variable a var term is, or a ref term starts with ("" for anything else)."""
+    if term["type"] == "var":
+        return str(term["value"])
+    if term["type"] == "ref" and term["value"] and term["value"][0].get("type") == "var":
+        return str(term["value"][0]["value"])
+    return ""
 
 
 def _walk(node: Any) -> Iterator[dict[str, Any]]:
@@ -233,7 +251,12 @@ class Linker:
 
     def references(self, rule: RuleDef) -> Iterator[tuple[dict[str, Any], Reference]]:
         heads = {id(t["value"][0]) for t in rule.terms if t["type"] == "ref" and t["value"]}
+        # A function's argument shadows a rule of the same name in its body (`isolation(labels,
+        # policies)` reads its argument, not the package's `policies`).
+        arguments = set(rule.args) - {""}
         for term in rule.terms:
+            if _head_name(term) in arguments:
+                continue
             if term["type"] == "ref" or (term["type"] == "var" and id(term) not in heads):
                 found = self.resolve(rule.module, term)
                 if found is not None:
@@ -244,6 +267,14 @@ class Linker:
         for _, ref in self.references(rule):
             if ref.rule and ref.rule in self.rules:
                 wanted.add(ref.rule)
+            elif ref.rule:
+                # OPA compiles a reference to a rule nobody defines (a typo, a renamed helper):
+                # it is undefined at evaluation, so the rule would pass silently, fail open.
+                package, name = ref.rule
+                raise LinkError(
+                    f"{rule.module.path}:{rule.row}: references {name} of data.{package}, which no "
+                    f"rule of package {package} defines"
+                )
             elif ref.whole_package:
                 wanted |= {k for k in self.rules if k[0] == ref.whole_package}
             elif ref.data_root and ref.data_root not in ALLOWED_DATA_ROOTS:
@@ -366,6 +397,10 @@ class Linked:
     statuses: frozenset[str]  # the statuses of the rule's findings ("fail", "warn", "unknown")
     lib_rules: frozenset[RuleKey]
     reads_inventory: bool  # data.inventory: Gatekeeper must sync the cluster's objects
+    # The groups of kinds the linked rules read from data.inventory beyond the ones every
+    # cross-object rule reads, as the rule that reads them declares in its METADATA
+    # (`custom: {inventory_kinds: model}`): which kinds to sync (gatekeeper.INVENTORY_GROUPS).
+    inventory_groups: frozenset[str] = frozenset()
 
 
 def declared_parameters(lib_root: Path) -> frozenset[str]:
@@ -417,6 +452,9 @@ def parameter_defaults(lib_root: Path) -> dict[str, Any]:
 
 
 FINDING_RULES = ("violation", "warn", "deny")
+# The METADATA `custom:` key by which a rule that reads data.inventory names the group of kinds it
+# reads there (Rego reads the inventory by computed keys: the kinds cannot be read off the tree).
+INVENTORY_KINDS = "inventory_kinds"
 
 
 def analyse(rule_path: Path, lib_root: Path) -> Linked:
@@ -452,6 +490,7 @@ def _analyse(rule_path: Path, lib_root: Path) -> Linked:
         statuses |= found or {"fail"}  # not a known constructor: assume it blocks
     lib_rules = frozenset(k for k in needed if k not in own)
     reads_inventory = any(ref.data_root == "inventory" for rule in kept for _, ref in linker.references(rule))
+    inventory_groups = frozenset(str(r.custom[INVENTORY_KINDS]) for r in kept if INVENTORY_KINDS in r.custom)
     libs = tuple(
         _emit(module, linker, kept)
         for package in sorted(linker.index)
@@ -467,6 +506,7 @@ def _analyse(rule_path: Path, lib_root: Path) -> Linked:
         frozenset(statuses),
         lib_rules,
         reads_inventory,
+        inventory_groups,
     )
 
 

@@ -10,6 +10,13 @@ import data.lib.mlfence.selector
 
 # --- the inventory ----------------------------------------------------------------------------
 
+# METADATA
+# description: >-
+#   The objects the model is computed over. Besides the kinds every cross-object rule reads, it
+#   reads workloads and AuthorizationPolicies: `mlfence build` reads inventory_kinds here (from
+#   OPA's parse tree) and makes every template that links this rule require those kinds synced.
+# custom:
+#   inventory_kinds: model
 default _inventory := {}
 
 _inventory := data.inventory if is_object(data.inventory)
