@@ -452,10 +452,16 @@ def test_exempted_findings_never_deny_at_admission(tmp_path: Path) -> None:
 
 
 def test_mlfence_build_writes_applyable_tree(tmp_path: Path) -> None:
+    # A template an earlier build wrote for a rule since removed, and a file of the user's.
+    stale = tmp_path / "gatekeeper" / "templates" / "mlf-k8s-999.yaml"
+    stale.parent.mkdir(parents=True)
+    stale.write_text("kind: ConstraintTemplate\n")
+    (tmp_path / "notes.md").write_text("ours")
     proc = run(
         [str(ROOT / ".venv" / "bin" / "mlfence"), "build", "--out", str(tmp_path), "--enforcement-action", "dryrun"]
     )
     assert proc.returncode == 0, proc.stderr
+    assert not stale.exists() and (tmp_path / "notes.md").read_text() == "ours"
     for stage in ("templates", "constraints", "sync"):
         kustomization = yaml.safe_load((tmp_path / "gatekeeper" / stage / "kustomization.yaml").read_text())
         for resource in kustomization["resources"]:

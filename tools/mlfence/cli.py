@@ -24,6 +24,7 @@ from mlfence import (
     helmchart,
     parameters,
     planfixture,
+    publish,
     reach,
     rule_index,
     scaffold,
@@ -501,15 +502,24 @@ def build(
 ) -> None:
     """Build the signed OPA bundle, the Gatekeeper artifacts and a conftest tree, all with the same
     settings (.mlfence.yaml, exemptions, data) that `mlfence check` reads."""
+    # Built in a staging folder and moved into --out whole (mlfence.publish): the output holds
+    # exactly this build's files, and a build that fails changes nothing.
     try:
         run_settings = settings.load(
             config, ["."], data, exemptions_file, known_rules=lambda: frozenset(r.rule_id for r in catalog.load())
         )
-        built = bundle.build(out / "bundle.tar.gz", signing_key, key_id, run_settings=run_settings)
         artifacts = gatekeeper.artifacts(
             parameters.for_settings(run_settings), enforcement_action.value if enforcement_action else None
         )
-        conftest_tree = bundle.conftest_tree(out / "conftest", run_settings)
+        with publish.staged_output(out) as staging:
+            built = bundle.build(staging / "bundle.tar.gz", signing_key, key_id, run_settings=run_settings)
+            for artifact in artifacts:
+                write_text_atomic(staging / "gatekeeper" / artifact.path, gatekeeper.dump(artifact.document))
+            chart = helmchart.files(artifacts, gatekeeper.kubernetes_rules())
+            for path, text in chart.items():
+                write_text_atomic(staging / "gatekeeper" / "chart" / path, text)
+            publish.mark(staging / "gatekeeper")
+            publish.mark(bundle.conftest_tree(staging / "conftest", run_settings))
     except (
         bundle.BundleError,
         gatekeeper.GeneratorError,
@@ -517,19 +527,16 @@ def build(
         parameters.ParameterError,
         toolchain.ToolchainError,
         settings.SettingsError,
+        publish.OutputError,
     ) as exc:
         raise _fail(str(exc)) from None
-    for artifact in artifacts:
-        write_text_atomic(out / "gatekeeper" / artifact.path, gatekeeper.dump(artifact.document))
-    chart = helmchart.files(artifacts, gatekeeper.kubernetes_rules())
-    for path, text in chart.items():
-        write_text_atomic(out / "gatekeeper" / "chart" / path, text)
-    err.print(f"bundle {built.path} revision {built.revision} sha256 {built.sha256}")
+    bundle_path, conftest_tree = out / built.path.name, out / "conftest"
+    err.print(f"bundle {bundle_path} revision {built.revision} sha256 {built.sha256}")
     if signing_key is None:
         # The sidecar config of docs/deploy.md pins bundles.mlfence.signing.keyid, so OPA would
         # refuse this bundle ("bundle missing .signatures.json file") and keep its last good one.
         err.print(
-            f"mlfence: warning: {built.path} is unsigned, and the sidecar config of docs/deploy.md "
+            f"mlfence: warning: {bundle_path} is unsigned, and the sidecar config of docs/deploy.md "
             "refuses unsigned bundles; sign it with --signing-key KEY",
             markup=False,
             highlight=False,
