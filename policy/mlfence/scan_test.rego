@@ -174,17 +174,14 @@ test_scan_skips_workload_fragments_in_a_kustomize_tree if {
 # manifests omit the selector too), and inside one, a Deployment with a selector is an object.
 test_scan_judges_fragments_outside_a_kustomize_tree_and_objects_inside if {
 	alone := [{"path": "deploy/manager.yaml", "index": 0, "document": _fragment}]
-	some r in mlfence.scan with input as {"documents": alone}
-	r.input_kind == "kubernetes_object"
-	count(r.findings) > 0
+	[[r.input_kind, count(r.findings) > 0] | some r in mlfence.scan] == [["kubernetes_object", true]] with input as {"documents": alone}
 
 	whole := json.patch(_fragment, [{"op": "add", "path": "/spec/selector", "value": {"matchLabels": {"app": "m"}}}])
 	marked := [{"path": "default/manager.yaml", "index": 0, "document": whole, "kustomize_tree": true}]
-	some judged in mlfence.scan with input as {"documents": marked}
-	judged.input_kind == "kubernetes_object"
+	[r.input_kind | some r in mlfence.scan] == ["kubernetes_object"] with input as {"documents": marked}
 
 	# extensions/v1beta1 defaulted the selector from the template: not a fragment.
 	old := json.patch(_fragment, [{"op": "replace", "path": "/apiVersion", "value": "extensions/v1beta1"}])
-	some legacy in mlfence.scan with input as {"documents": [{"path": "default/m.yaml", "index": 0, "document": old, "kustomize_tree": true}]}
-	legacy.input_kind == "kubernetes_object"
+	legacy := [{"path": "default/m.yaml", "index": 0, "document": old, "kustomize_tree": true}]
+	[r.input_kind | some r in mlfence.scan] == ["kubernetes_object"] with input as {"documents": legacy}
 }

@@ -53,17 +53,6 @@ violation contains result.unknown(rego.metadata.chain(), k8s.resource, msg) if {
 	)
 }
 
-_unknown_namespace := concat("", [
-	"whether the namespace it is applied to is a mesh namespace is known only after rendering ",
-	"(declare it with `namespaces:` in .mlfence.yaml)",
-])
-
-# The namespace is given, or the object is a cluster-wide template (its pods run in the namespace
-# of each object that uses it, which mesh_namespaces decides for all of them).
-_namespace_known if k8s.namespace != ""
-
-_namespace_known if k8s.cluster_template(k8s.review_object)
-
 # A Namespace labelled istio-injection with any value but "enabled" matches none of Istio's
 # injection webhooks (the namespace one wants "enabled", the revision and object ones want the
 # label absent), so no pod in it gets a sidecar. Known when the inventory holds the Namespace.
@@ -98,3 +87,14 @@ _namespace_labels := k8s.labels(_inventory.cluster.v1.Namespace[k8s.namespace])
 default _inventory := {}
 
 _inventory := data.inventory
+
+_unknown_namespace := concat("", [
+	"whether the namespace it is applied to is a mesh namespace is known only after rendering ",
+	"(declare it with `namespaces:` in .mlfence.yaml)",
+])
+
+# The namespace is given, or the object is a cluster-wide template (its pods run in the namespace
+# of each object that uses it, which mesh_namespaces decides for all of them).
+_namespace_known if k8s.namespace != ""
+
+_namespace_known if k8s.cluster_template(k8s.review_object)

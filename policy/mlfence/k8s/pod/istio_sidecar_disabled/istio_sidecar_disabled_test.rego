@@ -116,8 +116,8 @@ test_unknown_without_namespace if {
 	no_namespace := json.remove(_deployment("ml", _off), ["metadata/namespace"])
 	v := _violations(no_namespace, {})
 	{f.details.status | some f in v} == {"unknown"}
-	some f in v
-	contains(f.msg, "has no namespace: whether the namespace it is applied to is a mesh namespace is known only after rendering")
 	{f.details.status | some f in _violations(no_namespace, {"mesh_namespaces": ["ml-*"]})} == {"unknown"}
 	count(_violations(json.remove(_deployment("ml", {}), ["metadata/namespace"]), {})) == 0
+	some f in v
+	contains(f.msg, "has no namespace: whether the namespace it is applied to is a mesh namespace is known only after rendering")
 }
