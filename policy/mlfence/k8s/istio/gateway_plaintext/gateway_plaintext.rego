@@ -22,6 +22,15 @@
 #     Istio Gateway (networking.istio.io); its selector picks gateway pods in every namespace
 #     (PILOT_SCOPE_GATEWAY_TO_NAMESPACE off by default), and a server port equal to a Service port
 #     listens on that port's targetPort (Istio's gateway port translation)
+#   verified_against: >-
+#     Istio @00aecd27 (index commit, release tag not recorded): pilot/pkg/features/pilot.go
+#     (PILOT_SCOPE_GATEWAY_TO_NAMESPACE registered with default false: "a gateway workload can
+#     only select gateway resources in the same namespace" only when enabled). Istio 1.29.1
+#     istio-ingress chart as vendored by kubeflow/manifests common/istio/istio-install/base/
+#     install.yaml (istio-ingressgateway Service type LoadBalancer; Kubeflow's base kustomization
+#     renders it ClusterIP); Knative net-istio 1.21.1: common/knative/knative-serving/base/upstream/
+#     net-istio.yaml (knative-local-gateway Service type ClusterIP, targetPort 8081). Not verified
+#     from Istio's source: the gateway port translation (read from Istio's Gateway reference).
 #   recommended_action: >-
 #     Serve HTTPS (protocol HTTPS with tls.mode SIMPLE and a credentialName) and keep port 80 only
 #     with tls.httpsRedirect: true.
