@@ -112,9 +112,7 @@ _namespace_known if k8s.cluster_template(k8s.review_object)
 # Without a mesh_namespaces list every namespace counts as a mesh namespace, but a Namespace
 # the inventory holds that asks for no injection (neither istio-injection=enabled nor
 # istio.io/rev) gives its pods no sidecar either way: opting out there changes nothing. (Knative
-# Eventing's namespace in kubeflow/manifests is one.) A listed namespace stays a mesh namespace:
-# declare mesh_namespaces where the injector injects unlabelled namespaces too (Istio's
-# sidecarInjectorWebhook.enableNamespacesByDefault, off by default).
+# Eventing's namespace in kubeflow/manifests is one.) A listed namespace stays a mesh namespace.
 _namespace_without_injection if {
 	count(k8s.as_array(config.value("mesh_namespaces"))) == 0
 	is_object(_inventory.cluster.v1.Namespace[k8s.namespace])
