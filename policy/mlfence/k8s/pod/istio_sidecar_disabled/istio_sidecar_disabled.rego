@@ -15,10 +15,7 @@
 #   severity: medium
 #   target: kubernetes
 #   kind_groups: [pod-workloads]
-#   platform: >-
-#     Istio sidecar injector (label and annotation sidecar.istio.io/inject); without
-#     mesh_namespaces, a scanned Namespace with neither istio-injection nor istio.io/rev gets no
-#     sidecars, so an opt-out there is not reported
+#   platform: Istio sidecar injector (label and annotation sidecar.istio.io/inject)
 #   verified_against: >-
 #     Istio @00af2c55 (index commit, release tag not recorded): pkg/kube/inject/inject.go
 #     injectRequired (the label, when present, wins over the annotation; lower-cased y, yes,
@@ -32,7 +29,6 @@
 #     is reported unknown: declare where it is applied (`namespaces:` in .mlfence.yaml).
 package mlfence.k8s.pod.istio_sidecar_disabled
 
-import data.lib.mlfence.config
 import data.lib.mlfence.istio
 import data.lib.mlfence.k8s
 import data.lib.mlfence.result
@@ -41,7 +37,6 @@ violation contains result.failure(rego.metadata.chain(), k8s.resource, msg) if {
 	_namespace_known
 	k8s.in_scope
 	k8s.mesh_namespace(k8s.namespace, _namespace_labels)
-	not _namespace_without_injection
 	some pod in k8s.pod_metadata(k8s.review_object)
 	off := istio.sidecar_opt_out(pod.metadata)
 	msg := sprintf(
@@ -108,17 +103,3 @@ _unknown_namespace := concat("", [
 _namespace_known if k8s.namespace != ""
 
 _namespace_known if k8s.cluster_template(k8s.review_object)
-
-# Without a mesh_namespaces list every namespace counts as a mesh namespace, but a Namespace
-# the inventory holds that asks for no injection (neither istio-injection=enabled nor
-# istio.io/rev) gives its pods no sidecar either way: opting out there changes nothing. (Knative
-# Eventing's namespace in kubeflow/manifests is one.) A listed namespace stays a mesh namespace.
-_namespace_without_injection if {
-	count(k8s.as_array(config.value("mesh_namespaces"))) == 0
-	is_object(_inventory.cluster.v1.Namespace[k8s.namespace])
-	not _asks_for_injection
-}
-
-_asks_for_injection if "istio-injection" in object.keys(_namespace_labels)
-
-_asks_for_injection if "istio.io/rev" in object.keys(_namespace_labels)

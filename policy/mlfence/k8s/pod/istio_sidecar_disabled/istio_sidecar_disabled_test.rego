@@ -121,16 +121,3 @@ test_unknown_without_namespace if {
 	some f in v
 	contains(f.msg, "has no namespace: whether the namespace it is applied to is a mesh namespace is known only after rendering")
 }
-
-# Overridden by the scanned Namespace: one that asks for no injection gives its pods no sidecar,
-# so an opt-out there is no hole; unless mesh_namespaces lists it.
-test_allow_namespace_without_injection_labels if {
-	plain := {"cluster": {"v1": {"Namespace": {"ml": {"metadata": {"name": "ml", "labels": {"team": "eventing"}}}}}}}
-	count(istio_sidecar_disabled.violation) == 0 with input as {"review": {"object": _deployment("ml", _off)}, "parameters": {}}
-		with data.inventory as plain
-	count(istio_sidecar_disabled.violation) == 1 with input as {"review": {"object": _deployment("ml", _off)}, "parameters": {"mesh_namespaces": ["ml"]}}
-		with data.inventory as plain
-	enabled := {"cluster": {"v1": {"Namespace": {"ml": {"metadata": {"name": "ml", "labels": {"istio-injection": "enabled"}}}}}}}
-	count(istio_sidecar_disabled.violation) == 1 with input as {"review": {"object": _deployment("ml", _off)}, "parameters": {}}
-		with data.inventory as enabled
-}
