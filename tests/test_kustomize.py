@@ -184,6 +184,33 @@ def test_components_and_plain_files_beside_a_kustomization(tmp_path: Path) -> No
     assert [(Path(p.path).name, "Component" in p.message) for p in notes] == [("lone", True)]
 
 
+def test_unused_patch_files_beside_a_kustomization_are_not_objects(tmp_path: Path) -> None:
+    """kubebuilder's default/ folder: manager_*_patch.yaml files its kustomization leaves commented
+    out (apps/v1 Deployments without spec.selector, in the placeholder namespace `system`) are
+    read as plain files but are patches, not objects; a whole object beside them is judged."""
+    fragment = "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: controller-manager, namespace: system}\n" + (
+        "spec:\n  template:\n    spec:\n      containers: [{name: proxy, image: kube-rbac-proxy}]\n"
+    )
+    root = write(
+        tmp_path,
+        {
+            "default/kustomization.yaml": "resources: [egress.yaml]\n#patchesStrategicMerge: [manager_patch.yaml]\n",
+            "default/egress.yaml": OPEN_EGRESS,
+            "default/manager_patch.yaml": fragment,
+            "default/whole.yaml": fragment.replace("spec:\n", "spec:\n  selector: {matchLabels: {app: m}}\n", 1),
+            "elsewhere/manager.yaml": fragment,  # no kustomization: a hand-written object, judged
+        },
+    )
+    _, report, _ = check(".", cwd=root)
+    files = {f["file"] for f in report["findings"]}
+    assert "default/manager_patch.yaml" not in files
+    assert {"default/whole.yaml", "elsewhere/manager.yaml"} <= files
+    # Without rendering the same files are read the same way.
+    _, raw, _ = check(".", "--no-kustomize", cwd=root)
+    assert "default/manager_patch.yaml" not in {f["file"] for f in raw["findings"]}
+    assert "elsewhere/manager.yaml" in {f["file"] for f in raw["findings"]}
+
+
 def test_missing_kustomize_is_one_error(tree: Path) -> None:
     code, _, err = check(".", cwd=tree, env={"MLFENCE_KUSTOMIZE": str(tree / "no-such-kustomize")})
     assert code == 2

@@ -152,6 +152,34 @@ is_patch(entry, _) if {
 
 is_patch(entry, lay) if entry.path in lay.patches
 
+# A workload in a kustomize tree that no build uses and that the API server would refuse as an
+# object (apps/v1 requires spec.selector) is a patch kept for later: kubebuilder scaffolds
+# manager_*_patch.yaml files beside `default/kustomization.yaml`, some commented out, naming the
+# placeholder namespace `system`. The CLI marks files read beside a kustomization
+# (entry.kustomize_tree); with conftest --combine the Kustomization documents show the folders.
+is_patch(entry, lay) if {
+	_in_kustomize_tree(entry, lay)
+	_workload_fragment(entry.document)
+}
+
+_in_kustomize_tree(entry, _) if entry.kustomize_tree == true
+
+_in_kustomize_tree(entry, lay) if {
+	some dir in lay.kustomize_dirs
+	_under(entry.path, dir)
+}
+
+_under(_, "")
+
+_under(path, dir) if startswith(path, concat("", [dir, "/"]))
+
+_workload_fragment(doc) if {
+	is_object(doc)
+	doc.apiVersion == "apps/v1"
+	doc.kind in {"Deployment", "StatefulSet", "DaemonSet", "ReplicaSet"}
+	not is_object(object.get(doc, ["spec", "selector"], null))
+}
+
 # scoped_inventory(entries, lay) is {"namespace": the namespaced objects of every entry,
 # "cluster": {scope: the namespace-less objects of that scope}, "global": the webhook
 # configurations of every scope}, patches left out.
@@ -202,7 +230,7 @@ inventory_of(docs) := {
 
 synced_kinds := {
 	"v1": {"Namespace", "Service"},
-	"networking.k8s.io/v1": {"NetworkPolicy"},
+	"networking.k8s.io/v1": {"NetworkPolicy", "Ingress"},
 	"security.istio.io/v1": {"PeerAuthentication"},
 	"admissionregistration.k8s.io/v1": {"ValidatingWebhookConfiguration", "MutatingWebhookConfiguration"},
 }

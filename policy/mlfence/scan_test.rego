@@ -147,3 +147,41 @@ test_scan_kustomization_namespace if {
 	declared := array.concat(array.slice(docs, 0, 2), [{"path": "train/job.yaml", "index": 2, "document": _job, "namespace": "elsewhere"}])
 	"elsewhere/Job/train" in _finding_resources(mlfence.scan, 2) with input as {"documents": declared}
 }
+
+# kubebuilder's manager_*_patch.yaml beside default/kustomization.yaml, left out of the build
+# (apps/v1 without spec.selector: no object the API server accepts): a patch, never judged.
+_fragment := {
+	"apiVersion": "apps/v1",
+	"kind": "Deployment",
+	"metadata": {"name": "controller-manager", "namespace": "system"},
+	"spec": {"template": {"spec": {"containers": [{"name": "kube-rbac-proxy", "image": "quay.io/brancz/kube-rbac-proxy"}]}}},
+}
+
+test_scan_skips_workload_fragments_in_a_kustomize_tree if {
+	# The CLI marks a file read beside a kustomization it renders.
+	marked := [{"path": "default/manager_auth_proxy_patch.yaml", "index": 0, "document": _fragment, "kustomize_tree": true}]
+	[r.input_kind | some r in mlfence.scan] == ["unrecognised"] with input as {"documents": marked}
+
+	# conftest --combine sees the Kustomization document of the folder (or of a parent folder).
+	combined := [
+		{"path": "upstream/kustomization.yaml", "index": 0, "document": _kustomization},
+		{"path": "upstream/default/manager_auth_proxy_patch.yaml", "index": 1, "document": _fragment},
+	]
+	{r.index | some r in mlfence.scan; r.input_kind == "unrecognised"} == {1} with input as {"documents": combined}
+}
+
+# Attribute omitted or set: the same Deployment outside a kustomize tree is judged (hand-written
+# manifests omit the selector too), and inside one, a Deployment with a selector is an object.
+test_scan_judges_fragments_outside_a_kustomize_tree_and_objects_inside if {
+	alone := [{"path": "deploy/manager.yaml", "index": 0, "document": _fragment}]
+	[[r.input_kind, count(r.findings) > 0] | some r in mlfence.scan] == [["kubernetes_object", true]] with input as {"documents": alone}
+
+	whole := json.patch(_fragment, [{"op": "add", "path": "/spec/selector", "value": {"matchLabels": {"app": "m"}}}])
+	marked := [{"path": "default/manager.yaml", "index": 0, "document": whole, "kustomize_tree": true}]
+	[r.input_kind | some r in mlfence.scan] == ["kubernetes_object"] with input as {"documents": marked}
+
+	# extensions/v1beta1 defaulted the selector from the template: not a fragment.
+	old := json.patch(_fragment, [{"op": "replace", "path": "/apiVersion", "value": "extensions/v1beta1"}])
+	legacy := [{"path": "default/m.yaml", "index": 0, "document": old, "kustomize_tree": true}]
+	[r.input_kind | some r in mlfence.scan] == ["kubernetes_object"] with input as {"documents": legacy}
+}

@@ -38,6 +38,9 @@ class Document:
     template: str = ""  # the Helm template that produced it, when rendered from a chart
     kustomization: str = ""  # the kustomization folder `kustomize build` rendered it from
     origin: str = ""  # the resolved file kustomize says the object came from
+    # Read as a plain file although it lies in (or under) a folder holding a kustomization: a
+    # file no build uses, which may be a patch kept for later (policy/mlfence/scan.rego is_patch).
+    in_kustomize_tree: bool = False
 
 
 @dataclass(frozen=True)
@@ -180,7 +183,7 @@ class _Reader:
         else:
             self.problem(path, f"{message}; nothing to check (pass --allow-empty if that is expected)")
 
-    def text(self, shown: str, raw: bytes, json_first: bool | None) -> None:
+    def text(self, shown: str, raw: bytes, json_first: bool | None, in_kustomize_tree: bool = False) -> None:
         """Parse one input's bytes; json_first None: JSON when the text starts like JSON."""
         if not raw.strip():
             self.empty(shown, "is empty" if shown != STDIN else "is empty (did the command before the pipe fail?)")
@@ -194,7 +197,7 @@ class _Reader:
         if json_first is None:
             json_first = text.lstrip().startswith(("{", "["))
         docs, problems = parse_text(text, shown, json_first)
-        self.add(docs)
+        self.add([replace(d, in_kustomize_tree=True) for d in docs] if in_kustomize_tree else docs)
         self.loaded.problems.extend(problems)
         if not docs and not problems:
             self.empty(shown, "holds no documents (only comments or empty documents)")
@@ -203,7 +206,7 @@ class _Reader:
         start = len(self.loaded.documents)
         self.loaded.documents.extend(replace(d, index=start + i) for i, d in enumerate(docs))
 
-    def file(self, path: Path) -> None:
+    def file(self, path: Path, in_kustomize_tree: bool = False) -> None:
         shown = str(path)
         if os.path.realpath(path) == os.devnull:
             self.empty(shown, "is the null device")
@@ -214,7 +217,7 @@ class _Reader:
             self.loaded.skipped_files += 1
             self.problem(shown, exc.message)
             return
-        self.text(shown, raw, path.suffix.lower() in JSON_SUFFIXES)
+        self.text(shown, raw, path.suffix.lower() in JSON_SUFFIXES, in_kustomize_tree)
 
     def stdin(self, given: str | None) -> None:
         if given is not None:
@@ -246,6 +249,7 @@ class _Reader:
                 )
             consumed = tree.consumed
         found_any = bool(consumed)
+        kustomize_dirs = {f.path.parent.resolve() for f in entries if f.path.name in kustomize.NAMES}
         for found in entries:
             if found.note:
                 self.problem(str(found.path), found.note, fatal=False)
@@ -256,7 +260,7 @@ class _Reader:
                 continue  # read by `kustomize build` (a `Kustomization` file is never an object)
             else:
                 found_any = True
-                self.file(found.path)
+                self.file(found.path, not kustomize_dirs.isdisjoint(found.path.resolve().parents))
         if not found_any:
             self.empty(str(path), "holds no YAML or JSON files or Helm charts")
 

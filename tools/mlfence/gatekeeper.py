@@ -52,6 +52,7 @@ SYNCED = (
     ("", "v1", "Namespace"),
     ("", "v1", "Service"),
     ("networking.k8s.io", "v1", "NetworkPolicy"),
+    ("networking.k8s.io", "v1", "Ingress"),
     ("security.istio.io", "v1", "PeerAuthentication"),
     ("admissionregistration.k8s.io", "v1", "ValidatingWebhookConfiguration"),
     ("admissionregistration.k8s.io", "v1", "MutatingWebhookConfiguration"),

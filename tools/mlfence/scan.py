@@ -128,6 +128,8 @@ def _entry(index: int, doc: Document, namespace_for: Callable[[str], str] | None
         entry["scope"] = "helm:" + doc.path[: -len(doc.template)]
     elif doc.kustomization:
         entry["scope"] = "kustomize:" + doc.kustomization
+    if doc.in_kustomize_tree:
+        entry["kustomize_tree"] = True
     declared = namespace_for(doc.path) if namespace_for is not None and doc.path != "<stdin>" else ""
     if declared:
         entry["namespace"] = declared

@@ -190,8 +190,9 @@ default service_entry_location(_) := "MESH_EXTERNAL"
 service_entry_location(spec) := upper(spec.location) if is_string(spec.location)
 
 # --- PeerAuthentication ---------------------------------------------------------------------------
-# Istio (1.20-1.27, pilot/pkg/security/authn: mesh < namespace < workload precedence) treats a
-# missing policy, and mode UNSET, as inheriting from the parent; the mesh default is PERMISSIVE.
+# Istio (pilot/pkg/model/authentication.go at commit 02262c5b; precedence mesh < namespace <
+# workload) treats a missing policy, and mode UNSET, as inheriting from the parent; the mesh
+# default is PERMISSIVE.
 
 # peer_mode(policy) is a PeerAuthentication's spec.mtls.mode, upper-cased; UNSET when absent.
 default peer_mode(_) := "UNSET"

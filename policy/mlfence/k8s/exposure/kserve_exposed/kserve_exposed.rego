@@ -26,7 +26,15 @@
 #     cluster-local, IngressDomain is svc.cluster.local or DisableIngressCreation is set); the
 #     Istio VirtualService builder's determineIfInternal reads the same label. Not verified here:
 #     the Serverless path's networking.knative.dev/visibility propagation, ModelMesh, and
-#     llmisvc/router.go (kept from the earlier reading).
+#     llmisvc/router.go (kept from the earlier reading). KServe @000652d7: pkg/constants/
+#     constants.go also holds VisibilityLabel = "networking.knative.dev/visibility" (Serverless)
+#     and the modes Serverless, RawDeployment, ModelMesh. KServe v0.16.0 release manifests as
+#     vendored by kubeflow/manifests applications/kserve/kserve/kserve.yaml, ConfigMap
+#     inferenceservice-config: defaultDeploymentMode Serverless, ingress defaults equal to
+#     the kserve_ingress parameter's defaults (ingressDomain example.com, ingressClassName istio,
+#     enableGatewayApi false, disableIngressCreation false), and its _example names the modes
+#     Standard and Knative (the legacy names RawDeployment and Serverless still accepted). Not
+#     found in the index's kserve/kserve source: the Standard/Knative constants themselves.
 #   recommended_action: >-
 #     Label the InferenceService cluster-local (networking.knative.dev/visibility: cluster-local in
 #     Serverless mode, networking.kserve.io/visibility: cluster-local in RawDeployment mode), or

@@ -9,8 +9,65 @@ _gateway(servers) := {
 	"spec": {"selector": {"istio": "ingressgateway"}, "servers": servers},
 }
 
-_violations(obj, params) := v if {
+# The edge pods are published by a LoadBalancer Service, as Kubeflow's istio-ingressgateway.
+_published := {"namespace": {"istio-system": {"v1": {"Service": {"istio-ingressgateway": {
+	"metadata": {"name": "istio-ingressgateway", "namespace": "istio-system"},
+	"spec": {
+		"type": "LoadBalancer",
+		"selector": {"app": "istio-ingressgateway", "istio": "ingressgateway"},
+		"ports": [{"port": 80, "targetPort": 8080}, {"port": 443, "targetPort": 8443}, {"port": 31400}, {"port": 15443}, {"port": 9000}],
+	},
+}}}}}}
+
+_violations(obj, params) := _violations_in(obj, params, _published)
+
+_violations_in(obj, params, inventory) := v if {
 	v := gateway_plaintext.violation with input as {"review": {"object": obj}, "parameters": params}
+		with data.inventory as inventory
+}
+
+_statuses(obj, inventory) := {f.details.status | some f in _violations_in(obj, {}, inventory)}
+
+# Attribute omitted: no Service in front of the gateway pods in the input. Unknown, never "published".
+test_unknown_without_the_service if {
+	v := _violations_in(_gateway([{"port": {"number": 80, "name": "http", "protocol": "HTTP"}, "hosts": ["*"]}]), {}, {})
+	count(v) == 1
+	some f in v
+	f.details.status == "unknown"
+	contains(f.msg, "whether it is published is unknown: no Service selecting its pods (istio: ingressgateway) is in the scan")
+}
+
+# Behind ClusterIP Services only (Kubeflow's cluster-local-gateway): nothing is published.
+test_allow_cluster_ip_only if {
+	count(_violations_in(_gateway([_server]), {}, _internal)) == 0
+}
+
+# Overridden: an Ingress naming the ClusterIP Service publishes the gateway after all; so do
+# NodePort and externalIPs.
+_server := {"port": {"number": 80, "protocol": "HTTP"}, "hosts": ["*"]}
+
+_internal := json.patch(_published, [{"op": "replace", "path": "/namespace/istio-system/v1/Service/istio-ingressgateway/spec/type", "value": "ClusterIP"}])
+
+# Overridden: an Ingress naming the ClusterIP Service publishes the gateway after all.
+test_deny_cluster_ip_behind_ingress if {
+	edge := {"spec": {"rules": [{"http": {"paths": [{"backend": {"service": {"name": "istio-ingressgateway"}}}]}}]}}
+	behind_ingress := object.union(_internal, {"namespace": {"istio-system": {"networking.k8s.io/v1": {"Ingress": {"edge": edge}}}}})
+	_statuses(_gateway([_server]), behind_ingress) == {"fail"}
+	some f in _violations_in(_gateway([_server]), {}, behind_ingress)
+	contains(f.msg, "published by Service istio-system/istio-ingressgateway (backend of Ingress istio-system/edge)")
+}
+
+test_deny_node_port_or_external_ips if {
+	node_port := json.patch(_published, [{"op": "replace", "path": "/namespace/istio-system/v1/Service/istio-ingressgateway/spec/type", "value": "NodePort"}])
+	_statuses(_gateway([_server]), node_port) == {"fail"}
+	external_ips := json.patch(_internal, [{"op": "add", "path": "/namespace/istio-system/v1/Service/istio-ingressgateway/spec/externalIPs", "value": ["203.0.113.7"]}])
+	_statuses(_gateway([_server]), external_ips) == {"fail"}
+}
+
+# A port the LoadBalancer Service does not forward (Knative's local gateway on 8081) is not published.
+test_allow_port_the_load_balancer_does_not_forward if {
+	count(_violations(_gateway([{"port": {"number": 8081, "protocol": "HTTP"}, "hosts": ["*"]}]), {})) == 0
+	_statuses(_gateway([{"port": {"number": 8080, "protocol": "HTTP"}, "hosts": ["*"]}]), _published) == {"fail"}
 }
 
 _http := {"port": {"number": 80, "name": "http", "protocol": "HTTP"}, "hosts": ["ml-serving/inference.example.com"]}

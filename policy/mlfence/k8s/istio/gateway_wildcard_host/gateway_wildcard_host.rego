@@ -3,7 +3,14 @@
 # description: >-
 #   A Gateway server with host `*` answers for any Host header and lets a VirtualService in any
 #   namespace it exports to publish routes through it, so one team's test route or a notebook
-#   service becomes reachable at the edge. Kubeflow's default gateway is set up this way.
+#   service becomes reachable at the edge. Kubeflow's default gateway is set up this way. Only a
+#   gateway reachable from outside publishes anything: the rule fails when a Service selecting
+#   the gateway pods is of type LoadBalancer or NodePort, has externalIPs, or is an Ingress
+#   backend, on the server's port; a gateway behind ClusterIP Services only (Kubeflow's
+#   cluster-local-gateway, Knative's knative-local-gateway) passes, and without such a Service in
+#   the input the verdict is unknown. Cross-object by design: an Istio Gateway alone never proves
+#   exposure (it configures the proxies, the Service decides who reaches them), so conftest
+#   without --combine reports it "not judged".
 # related_resources:
 #   - ref: https://istio.io/latest/docs/reference/config/networking/gateway/
 #   - ref: https://istio.io/latest/docs/ops/best-practices/security/#avoid-overly-broad-hosts-configurations
@@ -13,27 +20,72 @@
 #   severity: high
 #   target: kubernetes
 #   kinds: [Gateway]
+#   platform: >-
+#     Istio Gateway (networking.istio.io); its selector picks gateway pods in every namespace
+#     (PILOT_SCOPE_GATEWAY_TO_NAMESPACE off by default), and a server port equal to a Service port
+#     listens on that port's targetPort (Istio's gateway port translation)
+#   verified_against: >-
+#     Istio @00aecd27 (index commit, release tag not recorded): pilot/pkg/features/pilot.go
+#     (PILOT_SCOPE_GATEWAY_TO_NAMESPACE registered with default false: "a gateway workload can
+#     only select gateway resources in the same namespace" only when enabled). Istio 1.29.1
+#     istio-ingress chart as vendored by kubeflow/manifests common/istio/istio-install/base/
+#     install.yaml (istio-ingressgateway Service type LoadBalancer; Kubeflow's base kustomization
+#     renders it ClusterIP); Knative net-istio 1.21.1: common/knative/knative-serving/base/upstream/
+#     net-istio.yaml (knative-local-gateway Service type ClusterIP, targetPort 8081). Not verified
+#     from Istio's source: the gateway port translation (read from Istio's Gateway reference).
 #   recommended_action: >-
 #     List the published names in servers[].hosts, qualified by the namespace of the
 #     VirtualServices allowed to bind them (e.g. "ml-serving/inference.example.com").
 package mlfence.k8s.istio.gateway_wildcard_host
 
+import data.lib.mlfence.gateway_exposure
 import data.lib.mlfence.istio
 import data.lib.mlfence.k8s
 import data.lib.mlfence.result
 
 violation contains result.failure(rego.metadata.chain(), k8s.resource, msg) if {
+	some found in _wildcard_servers
+	found.published.state == "published"
+	msg := sprintf(
+		"Gateway %s servers[%d] accepts host %s and is published by %s, %s; %s",
+		[k8s.resource, found.index, found.host, concat(", ", found.published.by), _reach, _fix],
+	)
+}
+
+# Without the Service in front of the gateway pods nobody can tell whether `*` faces the
+# outside: unknown, never a claim that it is published.
+violation contains result.unknown(rego.metadata.chain(), k8s.resource, msg) if {
+	some found in _wildcard_servers
+	found.published.state == "unknown"
+	msg := sprintf(
+		"Gateway %s servers[%d] accepts host %s; whether it is published is unknown: %s (%s)",
+		[k8s.resource, found.index, found.host, found.published.why, _publishers],
+	)
+}
+
+_wildcard_servers contains {"index": pair[0], "host": host, "published": published} if {
 	obj := k8s.review_object
 	istio.is_kind(obj, "networking.istio.io", "Gateway")
 	some pair in istio.object_items(k8s.field(obj, ["spec", "servers"], []))
 	not _sni_or_tcp(pair[1])
 	some host in istio.string_items(pair[1].hosts)
 	_any_host(host)
-	msg := sprintf(
-		"Gateway %s servers[%d] accepts host %s, so any Host and any bound VirtualService is published; %s",
-		[k8s.resource, pair[0], host, "list the published names, qualified by namespace"],
-	)
+	published := gateway_exposure.server_publication(obj, pair[1], _inventory)
 }
+
+_reach := "so any Host and any bound VirtualService is reachable from outside"
+
+_fix := "list the published names, qualified by namespace"
+
+_publishers := concat(" ", [
+	"a LoadBalancer or NodePort Service, externalIPs or an Ingress",
+	"in front of its pods would publish every Host",
+])
+
+# Gatekeeper's synced objects; the CLI and conftest adapters build the same shape.
+default _inventory := {}
+
+_inventory := data.inventory
 
 # "*" or "namespace/*": every name.
 _any_host(host) if {

@@ -21,8 +21,12 @@
 #   verified_against: >-
 #     istio/api security/v1beta1/peer_authentication.proto at 05a21bac (MutualTLS.Mode UNSET:
 #     "Inherit from parent, if has one. Otherwise treated as PERMISSIVE"; a PeerAuthentication
-#     without selector applies to every workload of its namespace). Not verified here: the
-#     injector's label handling and the release range (kept from the earlier reading).
+#     without selector applies to every workload of its namespace). Istio @02262c5b (index
+#     commit, release tag not recorded): pilot/pkg/model/authentication.go addPeerAuthentication
+#     (no mesh-level policy: "use default value MTLSPermissive"; UNSET in the root namespace is
+#     PERMISSIVE; of several selector-less policies in one namespace the oldest wins). Istio
+#     @00af2c55: pkg/kube/inject/inject.go injectRequired (label wins over annotation). Not
+#     verified here: the release range 1.20-1.27 (kubeflow/manifests ships 1.29.1).
 #   recommended_action: >-
 #     Add a mesh-wide PeerAuthentication in the Istio root namespace (`{apiVersion:
 #     security.istio.io/v1, kind: PeerAuthentication, metadata: {name: default, namespace:

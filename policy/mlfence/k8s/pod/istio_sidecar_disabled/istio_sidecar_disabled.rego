@@ -15,12 +15,18 @@
 #   severity: medium
 #   target: kubernetes
 #   kind_groups: [pod-workloads]
+#   platform: Istio sidecar injector (label and annotation sidecar.istio.io/inject)
+#   verified_against: >-
+#     Istio @00af2c55 (index commit, release tag not recorded): pkg/kube/inject/inject.go
+#     injectRequired (the label, when present, wins over the annotation; lower-cased y, yes,
+#     true, on inject, "" leaves the namespace default, anything else turns injection off).
 #   recommended_action: >-
 #     Remove the sidecar.istio.io/inject label or annotation that turns injection off (or set it
 #     to "true"), and label mesh namespaces istio-injection=enabled. For Jobs and training runs
 #     that never finish because of the proxy, enable native sidecars (Istio 1.19+ on Kubernetes
 #     1.28+, ENABLE_NATIVE_SIDECARS) instead of leaving the mesh. A workload that must stay
-#     outside the mesh belongs in a namespace outside mesh_namespaces.
+#     outside the mesh belongs in a namespace outside mesh_namespaces. A manifest without a namespace
+#     is reported unknown: declare where it is applied (`namespaces:` in .mlfence.yaml).
 package mlfence.k8s.pod.istio_sidecar_disabled
 
 import data.lib.mlfence.istio
@@ -28,6 +34,7 @@ import data.lib.mlfence.k8s
 import data.lib.mlfence.result
 
 violation contains result.failure(rego.metadata.chain(), k8s.resource, msg) if {
+	_namespace_known
 	k8s.in_scope
 	k8s.mesh_namespace(k8s.namespace, _namespace_labels)
 	some pod in k8s.pod_metadata(k8s.review_object)
@@ -35,6 +42,19 @@ violation contains result.failure(rego.metadata.chain(), k8s.resource, msg) if {
 	msg := sprintf(
 		"%s disables the Istio sidecar (%s.%s sidecar.istio.io/inject: %v, %s) in mesh namespace %s",
 		[k8s.resource, pod.path, off.where, off.value, "which Istio's injector reads as off", _namespace_text],
+	)
+}
+
+# A manifest without a namespace (a kustomize base, a file applied with -n) lands in a namespace
+# known only after rendering: whether that one is in the mesh, or a system namespace, decides
+# whether the opt-out is a hole. Unknown, never a claim about a namespace nobody named.
+violation contains result.unknown(rego.metadata.chain(), k8s.resource, msg) if {
+	not _namespace_known
+	some pod in k8s.pod_metadata(k8s.review_object)
+	off := istio.sidecar_opt_out(pod.metadata)
+	msg := sprintf(
+		"%s disables the Istio sidecar (%s.%s sidecar.istio.io/inject: %v) and has no namespace: %s",
+		[k8s.resource, pod.path, off.where, off.value, _unknown_namespace],
 	)
 }
 
@@ -53,7 +73,7 @@ violation contains result.failure(rego.metadata.chain(), k8s.resource, msg) if {
 	)
 }
 
-default _namespace_text := "(none given)"
+default _namespace_text := ""
 
 _namespace_text := k8s.namespace if k8s.namespace != ""
 
@@ -72,3 +92,14 @@ _namespace_labels := k8s.labels(_inventory.cluster.v1.Namespace[k8s.namespace])
 default _inventory := {}
 
 _inventory := data.inventory
+
+_unknown_namespace := concat("", [
+	"whether the namespace it is applied to is a mesh namespace is known only after rendering ",
+	"(declare it with `namespaces:` in .mlfence.yaml)",
+])
+
+# The namespace is given, or the object is a cluster-wide template (its pods run in the namespace
+# of each object that uses it, which mesh_namespaces decides for all of them).
+_namespace_known if k8s.namespace != ""
+
+_namespace_known if k8s.cluster_template(k8s.review_object)

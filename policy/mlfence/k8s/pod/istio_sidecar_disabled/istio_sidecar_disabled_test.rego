@@ -109,3 +109,15 @@ test_cluster_template_is_not_placed_in_a_namespace if {
 		not contains(f.msg, "(none given)")
 	}
 }
+
+# Namespace omitted (kubeflow/manifests' model-registry db overlay is applied with -n): whether
+# it lands in a mesh namespace is unknown, whatever mesh_namespaces says; never a failure.
+test_unknown_without_namespace if {
+	no_namespace := json.remove(_deployment("ml", _off), ["metadata/namespace"])
+	v := _violations(no_namespace, {})
+	{f.details.status | some f in v} == {"unknown"}
+	{f.details.status | some f in _violations(no_namespace, {"mesh_namespaces": ["ml-*"]})} == {"unknown"}
+	count(_violations(json.remove(_deployment("ml", {}), ["metadata/namespace"]), {})) == 0
+	some f in v
+	contains(f.msg, "has no namespace: whether the namespace it is applied to is a mesh namespace is known only after rendering")
+}

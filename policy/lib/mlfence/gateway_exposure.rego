@@ -1,0 +1,136 @@
+# METADATA
+# description: |
+#   Whether an Istio Gateway (Knative's local gateway is one) is reachable from outside the
+#   cluster. A Gateway only configures the proxies its selector picks; what reaches those pods
+#   is decided by the Services in front of them: a LoadBalancer or NodePort Service, externalIPs,
+#   or an Ingress naming the Service publish them, a ClusterIP Service does not. Istio matches
+#   the selector against gateway pods of every namespace (PILOT_SCOPE_GATEWAY_TO_NAMESPACE is
+#   off by default), so Services of every namespace are read. Reads the Services and Ingresses
+#   of data.inventory (synced by Gatekeeper, built from the scanned objects by the CLI and
+#   conftest --combine). A gateway the settings declare as an edge gateway (edge_gateways) faces
+#   the outside whatever its Service says: the operator publishes it (a cloud load balancer,
+#   an Ingress or a tunnel set up outside the scanned manifests).
+package lib.mlfence.gateway_exposure
+
+import data.lib.mlfence.config
+
+# server_publication(gateway, server, inventory) is, for one server of a Gateway:
+#   {"state": "published", "by": ["Service ns/name (type LoadBalancer)", ...]} when a Service
+#     selecting the gateway pods is reachable from outside on the server's port;
+#   {"state": "internal"} when Services select the gateway pods and none publishes that port;
+#   {"state": "unknown", "why": text} when no Service in the inventory selects them.
+server_publication(gateway, server, inventory) := {"state": "published", "by": sort(by)} if {
+	by := _publishers(gateway, server, inventory)
+	count(by) > 0
+} else := {"state": "internal"} if {
+	count(_fronting(gateway, inventory)) > 0
+} else := {"state": "unknown", "why": _unknown_reason(gateway)}
+
+_unknown_reason(gateway) := "its selector names no labels, so which proxies serve it is unknown" if {
+	count(_selector(gateway)) == 0
+} else := sprintf("no Service selecting its pods (%s) is in the scan", [_labels_text(_selector(gateway))])
+
+_labels_text(labels) := concat(", ", [sprintf("%s: %v", [k, v]) | some k, v in labels])
+
+# The Gateway's workload selector: string labels only (the API refuses anything else).
+_selector(gateway) := {k: v |
+	some k, v in _object(_object(gateway.spec).selector)
+	is_string(v)
+}
+
+# _fronting(gateway, inventory) is the set of [namespace, name, service] of the Services that
+# select the gateway's pods: one selector holds every label of the other, so a pod picked by the
+# narrower one is picked by both (pod labels are not in the inventory; such a pod is assumed to
+# exist, as the gateway was written for it). Services without a selector front no pods.
+_fronting(gateway, inventory) := {[ns, name, service] |
+	wanted := _selector(gateway)
+	count(wanted) > 0
+	some ns, by_version in _object(_object(inventory).namespace)
+	some name, service in _object(_object(_object(by_version).v1).Service)
+	picks := _object(_object(service.spec).selector)
+	count(picks) > 0
+	_nested(wanted, picks)
+}
+
+_nested(a, b) if _subset(a, b)
+
+_nested(a, b) if _subset(b, a)
+
+_subset(small, big) if {
+	every k, v in small {
+		big[k] == v
+	}
+}
+
+_publishers(gateway, server, inventory) := {text |
+	some [ns, name, service] in _fronting(gateway, inventory)
+	_serves_port(service, object.get(_object(server.port), "number", null))
+	some how in (_reachable_from_outside(ns, name, service, inventory) | _declared_edge(ns, service, gateway))
+	text := sprintf("Service %s/%s (%s)", [ns, name, how])
+}
+
+# A Service forwards the server's port when one of its ports is that number, or targets it:
+# Istio translates a server port equal to a Service port into the Service's targetPort, and
+# otherwise listens on the number itself. A named targetPort is resolved on the pod, which the
+# inventory does not hold: it may be the server's port.
+_serves_port(service, number) if {
+	some entry in _array(_object(service.spec).ports)
+	_port_matches(entry, number)
+}
+
+_port_matches(entry, number) if entry.port == number
+
+_port_matches(entry, number) if entry.targetPort == number
+
+_port_matches(entry, _) if is_string(entry.targetPort)
+
+# _reachable_from_outside(ns, name, service, inventory) is the set of the ways the Service is
+# reached from outside the cluster (empty for a ClusterIP Service nothing routes to).
+_reachable_from_outside(ns, name, service, inventory) := _by_service(service) | _by_ingress(ns, name, inventory)
+
+_by_service(service) := _by_type(service) | _by_address(service)
+
+# The gateway pods carry the labels of both selectors; an edge_gateways entry of the Service's
+# namespace whose labels they all carry declares them public.
+_declared_edge(ns, service, gateway) := {"declared in edge_gateways" |
+	pod_labels := object.union(_object(_object(service.spec).selector), _selector(gateway))
+	some entry in config.value("edge_gateways")
+	is_object(entry)
+	entry.namespace == ns
+	is_object(entry.labels)
+	every key, value in entry.labels {
+		pod_labels[key] == value
+	}
+}
+
+_by_type(service) := {sprintf("type %s", [service.spec.type]) | service.spec.type in {"LoadBalancer", "NodePort"}}
+
+_by_address(service) := {"externalIPs" | count(_array(service.spec.externalIPs)) > 0}
+
+_by_ingress(ns, name, inventory) := {sprintf("backend of Ingress %s/%s", [ns, ingress]) |
+	some api_version, kinds in _object(_object(_object(inventory).namespace)[ns])
+	startswith(api_version, "networking.k8s.io/")
+	some ingress, obj in _object(_object(kinds).Ingress)
+	name in _ingress_backends(obj)
+}
+
+# The Service names an Ingress routes to: the default backend and every path's backend
+# (networking.k8s.io/v1 `service.name`; the removed v1beta1 `serviceName` in old manifests).
+_ingress_backends(obj) := {n |
+	some backend in array.concat([object.get(_object(obj.spec), "defaultBackend", null)], [path.backend |
+		some rule in _array(_object(obj.spec).rules)
+		some path in _array(_object(_object(rule).http).paths)
+	])
+	v1 := object.get(_object(_object(backend).service), "name", null)
+	v1beta1 := object.get(_object(backend), "serviceName", null)
+	some n in [v1, v1beta1]
+	is_string(n)
+}
+
+_object(x) := x if is_object(x)
+
+else := {}
+
+_array(x) := x if is_array(x)
+
+else := []

@@ -1,0 +1,58 @@
+package lib.mlfence.gateway_exposure_test
+
+import data.lib.mlfence.gateway_exposure
+
+_gateway(selector) := {"spec": {"selector": selector}}
+
+_service(type, selector, ports) := {"spec": {"type": type, "selector": selector, "ports": ports}}
+
+_inventory(ns, services) := {"namespace": {ns: {"v1": {"Service": services}}}}
+
+# The gateway's pods may live in any namespace: a Service elsewhere that selects them counts.
+test_service_of_another_namespace_publishes if {
+	inventory := _inventory("gateways", {"edge": _service("LoadBalancer", {"istio": "edge"}, [{"port": 80}])})
+	found := gateway_exposure.server_publication(_gateway({"istio": "edge"}), {"port": {"number": 80}}, inventory)
+	found == {"state": "published", "by": ["Service gateways/edge (type LoadBalancer)"]}
+}
+
+# A Service whose selector and the gateway's share no pods (a label differs) fronts nothing.
+test_unrelated_selector_does_not_front if {
+	inventory := _inventory("gateways", {"other": _service("LoadBalancer", {"istio": "other"}, [{"port": 80}])})
+	found := gateway_exposure.server_publication(_gateway({"istio": "edge"}), {"port": {"number": 80}}, inventory)
+	found.state == "unknown"
+	found.why == "no Service selecting its pods (istio: edge) is in the scan"
+}
+
+# A named targetPort is resolved on the pod, which the inventory lacks: it may be the server's port.
+test_named_target_port_may_forward if {
+	inventory := _inventory("gw", {"edge": _service("NodePort", {"istio": "edge"}, [{"port": 8443, "targetPort": "https"}])})
+	found := gateway_exposure.server_publication(_gateway({"istio": "edge"}), {"port": {"number": 443}}, inventory)
+	found.state == "published"
+}
+
+# A Gateway whose selector names no labels: which proxies serve it is unknown.
+test_empty_selector_is_unknown if {
+	inventory := _inventory("gw", {"edge": _service("LoadBalancer", {"istio": "edge"}, [{"port": 80}])})
+	found := gateway_exposure.server_publication(_gateway({}), {"port": {"number": 80}}, inventory)
+	found.state == "unknown"
+	contains(found.why, "names no labels")
+}
+
+test_wrong_types_never_error if {
+	bad := {"namespace": {"gw": {"v1": {"Service": {"a": null, "b": {"spec": "x"}, "c": {"spec": {"selector": {"istio": "edge"}, "ports": "80"}}}}, "networking.k8s.io/v1": {"Ingress": {"i": {"spec": {"rules": "x", "defaultBackend": 3}}}}}}}
+	gateway_exposure.server_publication(_gateway({"istio": "edge"}), {"port": {"number": 80}}, bad).state == "internal"
+	gateway_exposure.server_publication(_gateway("x"), null, "x").state == "unknown"
+}
+
+# Overridden: the settings declare the gateway pods an edge gateway, so a ClusterIP Service in
+# front of them (Kubeflow ships one; the operator publishes it outside the manifests) publishes.
+test_declared_edge_gateway_is_published if {
+	inventory := _inventory("istio-system", {"istio-ingressgateway": _service("ClusterIP", {"app": "istio-ingressgateway", "istio": "ingressgateway"}, [{"port": 80, "targetPort": 8080}])})
+	gateway := _gateway({"istio": "ingressgateway"})
+	gateway_exposure.server_publication(gateway, {"port": {"number": 80}}, inventory) == {"state": "internal"}
+	edge := [{"namespace": "istio-system", "labels": {"app": "istio-ingressgateway"}}]
+	found := gateway_exposure.server_publication(gateway, {"port": {"number": 80}}, inventory) with input.parameters as {"edge_gateways": edge}
+	found == {"state": "published", "by": ["Service istio-system/istio-ingressgateway (declared in edge_gateways)"]}
+	other := [{"namespace": "gateways", "labels": {"app": "istio-ingressgateway"}}]
+	gateway_exposure.server_publication(gateway, {"port": {"number": 80}}, inventory) with input.parameters as {"edge_gateways": other} == {"state": "internal"}
+}
