@@ -84,6 +84,52 @@ def run(
     )
 
 
+# Variables that move the project, its tools or its cache: the answers mlfence caches in-process
+# (the rule catalog, the rule defaults) are keyed as if they never changed, so a run that sets
+# one of them must be a real process (run([MLFENCE, ...])).
+_RELOCATING = ("MLFENCE_HOME", "MLFENCE_TOOLS_BIN", "MLFENCE_OPA", "MLFENCE_CACHE_DIR")
+
+
+def cli_in_process(
+    *args: str,
+    cwd: Path = ROOT,
+    env: dict[str, str] | None = None,
+    input_text: str | bytes | None = None,
+) -> subprocess.CompletedProcess[str]:
+    """`mlfence ARGS` run inside the test process, as the console script runs it: the same entry
+    point (mlfence.cli:run, with its one-line errors), arguments, working folder, environment,
+    stdin, stdout, stderr and exit code; only the interpreter start-up (~0.4 s CPU) and the rule
+    catalog (two OPA runs and every rule's examples, ~2 s CPU, cached after the first run) are
+    not paid again on every call. For tests of what a command does; the tests of the installed
+    console script itself keep real processes (run([MLFENCE, ...]))."""
+    import contextlib
+    import sys
+
+    from typer.testing import CliRunner
+
+    from mlfence import cli
+
+    moved = sorted(set(env or {}) & set(_RELOCATING))
+    assert not moved, f"{moved} change what mlfence caches in-process: run a real process"
+    code: int = 0
+    with contextlib.chdir(cwd), CliRunner().isolation(input=input_text, env=env) as (out, err, _mixed):
+        argv, sys.argv = sys.argv, ["mlfence", *args]
+        try:
+            cli.run()
+        except SystemExit as exc:
+            if isinstance(exc.code, str):  # what the interpreter does with SystemExit("message")
+                sys.stderr.write(exc.code + "\n")
+                code = 1
+            else:
+                code = exc.code or 0
+        finally:
+            sys.argv = argv
+            sys.stdout.flush()
+            sys.stderr.flush()
+        stdout, stderr = out.getvalue().decode(), err.getvalue().decode()
+    return subprocess.CompletedProcess(["mlfence", *args], code, stdout, stderr)
+
+
 def opa_eval(query: str, input_doc: object, *data_paths: str | Path, bundle: Path | None = None) -> object:
     """Evaluate a query with the real OPA; returns the value (or raises on errors)."""
     args = [tool("opa"), "eval", "--format", "json", "--strict-builtin-errors", "--stdin-input"]

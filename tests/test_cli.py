@@ -1,5 +1,6 @@
-"""`mlfence` as users run it: real subprocesses (and typer's runner), every bad-input case,
-exemptions that expire, every report format."""
+"""`mlfence` as users run it: every bad-input case, exemptions that expire, every report format.
+Most tests run the CLI in-process (conftest.cli_in_process: same entry point, exit code, stdout
+and stderr); the ones marked "real process" run the installed console script."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from xml.etree import ElementTree as ET
 import pytest
 from typer.testing import CliRunner
 
-from conftest import MLFENCE, OPEN_EGRESS, ROOT, policy_value, run
+from conftest import MLFENCE, OPEN_EGRESS, ROOT, cli_in_process, policy_value, run
 from mlfence import scan
 from mlfence.cli import app
 from sarif_schema import assert_valid_sarif
@@ -24,6 +25,13 @@ data: {a: b}
 
 
 def mlfence(*args: str, input_text: str | None = None, cwd: Path = ROOT) -> tuple[int, str, str]:
+    proc = cli_in_process(*args, input_text=input_text, cwd=cwd)
+    assert "Traceback" not in proc.stderr + proc.stdout, proc.stderr
+    return proc.returncode, proc.stdout, proc.stderr
+
+
+def mlfence_process(*args: str, input_text: str | None = None, cwd: Path = ROOT) -> tuple[int, str, str]:
+    """The installed console script in a real process."""
     proc = run([MLFENCE, *args], input_text=input_text, cwd=cwd)
     assert "Traceback" not in proc.stderr + proc.stdout, proc.stderr
     return proc.returncode, proc.stdout, proc.stderr
@@ -41,8 +49,15 @@ def bad_policy(tmp_path: Path) -> Path:
     return path
 
 
-def test_examples_scan_finds_problems_of_every_kind() -> None:
-    code, report = as_json("examples/")
+@pytest.fixture(scope="module")
+def examples_in_one_process() -> tuple[int, dict]:
+    """The example platform scanned with --jobs 1: read by the two tests below (the report does
+    not depend on --jobs, which test_parallel_jobs_give_the_same_report checks)."""
+    return as_json("examples/", "--jobs", "1")
+
+
+def test_examples_scan_finds_problems_of_every_kind(examples_in_one_process: tuple[int, dict]) -> None:
+    code, report = examples_in_one_process
     assert code == 1
     ids = {f["rule_id"] for f in report["findings"]}
     assert {"MLF-K8S-001", "MLF-TF-001"} <= ids
@@ -53,10 +68,10 @@ def test_examples_scan_finds_problems_of_every_kind() -> None:
         assert finding["status"] in {"fail", "warn", "unknown", "exempted"}
 
 
-def test_parallel_jobs_give_the_same_report() -> None:
+def test_parallel_jobs_give_the_same_report(examples_in_one_process: tuple[int, dict]) -> None:
     """--jobs splits the documents over OPA processes; every process builds the inventory from
     all documents, so cross-object findings (default deny) are the same as in one process."""
-    one = as_json("examples/", "--jobs", "1")
+    one = examples_in_one_process
     three = as_json("examples/", "--jobs", "3")
     assert one == three and one[1]["findings"]
 
@@ -122,13 +137,15 @@ def test_clean_input_exits_zero(tmp_path: Path) -> None:
 
 
 def test_table_output_has_summary_line(bad_policy: Path) -> None:
-    code, out, _ = mlfence("check", str(bad_policy))
+    code, out, _ = mlfence_process("check", str(bad_policy))  # real process: the console script
     assert code == 1
     assert "MLF-K8S-001" in out and "1 findings (1 fail" in out
 
 
 def test_stdin(bad_policy: Path) -> None:
-    code, report = as_json("-", input_text=bad_policy.read_text())
+    # Real process: stdin is a pipe, as in `kustomize build | mlfence check -`.
+    code, out, _ = mlfence_process("check", "--format", "json", "-q", "-", input_text=bad_policy.read_text())
+    report = json.loads(out)
     assert code == 1
     assert report["findings"][0]["file"] == "<stdin>"
 
@@ -161,7 +178,7 @@ def test_malformed_json_exit_2(tmp_path: Path) -> None:
 )
 def test_tool_timeout_is_one_line_and_exit_2(value: str, message: str) -> None:
     """An OPA that outlives its time (a huge scan on a busy machine) ends the run with one line."""
-    proc = run([MLFENCE, "check", "-q", "examples/kubernetes"], env={"MLFENCE_TOOL_TIMEOUT": value})
+    proc = cli_in_process("check", "-q", "examples/kubernetes", env={"MLFENCE_TOOL_TIMEOUT": value})
     assert proc.returncode == 2, proc.stdout + proc.stderr
     assert "Traceback" not in proc.stdout + proc.stderr
     assert message in proc.stdout + proc.stderr
@@ -376,7 +393,7 @@ def test_rules_and_explain() -> None:
 
 
 def test_no_arguments_shows_usage() -> None:
-    code, out, err = mlfence("check")
+    code, out, err = mlfence_process("check")  # real process: typer's usage error of the console script
     assert code == 2 and "Missing argument" in (out + err)
 
 
@@ -420,16 +437,20 @@ def test_table_shows_exemption_note_literally(tmp_path: Path, bad_policy: Path) 
 
 
 @pytest.mark.parametrize(
-    "args",
+    ("args", "real_process"),
     [
-        ["check", "{bad}", "--output", "{ro}/report.json"],
-        ["docs", "--out", "{ro}/docs"],
-        ["fixtures", "--out", "{ro}/fixtures"],
+        (["check", "{bad}", "--output", "{ro}/report.json"], False),
+        (["docs", "--out", "{ro}/docs"], True),  # the one real-process test of `mlfence docs`
+        (["fixtures", "--out", "{ro}/fixtures"], False),
     ],
 )
-def test_unwritable_output_is_a_clear_error(tmp_path: Path, bad_policy: Path, args: list[str]) -> None:
+def test_unwritable_output_is_a_clear_error(
+    tmp_path: Path, bad_policy: Path, args: list[str], real_process: bool
+) -> None:
     blocker = tmp_path / "not-a-folder"
     blocker.write_text("")
-    code, _out, err = mlfence(*[a.format(bad=bad_policy, ro=blocker) for a in args])
+    code, _out, err = (mlfence_process if real_process else mlfence)(
+        *[a.format(bad=bad_policy, ro=blocker) for a in args]
+    )
     assert code == 2
     assert err.startswith("mlfence: cannot access") and str(blocker) in err

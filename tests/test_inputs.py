@@ -1,5 +1,7 @@
-"""The input layer through the real CLI: never a silent pass, never a traceback, never a hang,
-bounded reads, folders and Terraform inputs as pipelines produce them."""
+"""The input layer through the CLI: never a silent pass, never a traceback, never a hang,
+bounded reads, folders and Terraform inputs as pipelines produce them. The CLI runs in-process
+(conftest.cli_in_process) except where the process itself is the point: its CPU time, a read
+that could block (a real process has a timeout), the console script's stderr."""
 
 from __future__ import annotations
 
@@ -17,7 +19,7 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from conftest import ROOT, run, tool
+from conftest import ROOT, cli_in_process, run, tool
 from mlfence import documents
 from mlfence.inputs import placeholders
 
@@ -33,10 +35,17 @@ def host_pod(value: str = "true", name: str = "p") -> str:
     )
 
 
-def check(*args: str, stdin: bytes | None = None, timeout: float = 120) -> tuple[int, dict[str, Any], str]:
+def check(*args: str, stdin: bytes | None = None) -> tuple[int, dict[str, Any], str]:
+    proc = cli_in_process("check", "-q", "--format", "json", *args, input_text=stdin)
+    assert "Traceback" not in proc.stderr, proc.stderr
+    report = json.loads(proc.stdout) if proc.stdout.strip() else {}
+    return proc.returncode, report, proc.stderr
+
+
+def check_process(*args: str, timeout: float) -> tuple[int, dict[str, Any], str]:
+    """`mlfence check` in a real process, stopped after `timeout` seconds."""
     proc = subprocess.run(
         [*MLFENCE, "check", "-q", "--format", "json", *args],
-        input=stdin,
         capture_output=True,
         timeout=timeout,
         check=False,
@@ -182,7 +191,7 @@ def test_alias_bomb_through_the_cli_is_refused_quickly(tmp_path: Path) -> None:
     # CPU seconds of the CLI process (OPA start-up included), not wall time: an expanding bomb
     # burns CPU, while on a loaded machine the wall clock of a quick refusal runs long too.
     before = _children_cpu()
-    code, report, _ = check(str(path), timeout=300)
+    code, report, _ = check_process(str(path), timeout=300)
     assert code == 2 and "excessive aliasing" in messages(report)[0]
     assert _children_cpu() - before < 15
 
@@ -202,7 +211,7 @@ def test_devices_fifos_and_sockets_are_refused(tmp_path: Path) -> None:
     server = socket.socket(socket.AF_UNIX)
     server.bind(str(sock_path))
     try:
-        code, report, _ = check("/dev/zero", str(fifo), str(sock_path), timeout=60)
+        code, report, _ = check_process("/dev/zero", str(fifo), str(sock_path), timeout=60)
     finally:
         server.close()
     assert code == 2

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import yaml
 
-from conftest import MLFENCE, ROOT, run
+from conftest import ROOT, cli_in_process
 
 EXAMPLE = ROOT / "examples" / "reach"
 INTENT_RULES = {"MLF-K8S-060", "MLF-K8S-061", "MLF-K8S-062"}
@@ -61,7 +61,7 @@ REGISTRY_FROM_EVERYWHERE = {
 
 
 def _intent_findings(folder: Path) -> list[dict]:
-    proc = run([MLFENCE, "check", "-q", "--format", "json", str(folder)])
+    proc = cli_in_process("check", "-q", "--format", "json", str(folder))
     assert proc.returncode in (0, 1), proc.stderr
     return [f for f in json.loads(proc.stdout)["findings"] if f["rule_id"] in INTENT_RULES]
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from conftest import MLFENCE, run
+from conftest import MLFENCE, cli_in_process, run
 from mlfence import documents, kustomize
 
 DEPLOYMENT = """apiVersion: apps/v1
@@ -72,7 +72,8 @@ def tree(tmp_path: Path) -> Path:
 
 
 def check(*args: str, cwd: Path, env: dict[str, str] | None = None) -> tuple[int, dict, str]:
-    proc = run([MLFENCE, "check", "-q", "--format", "json", *args], cwd=cwd, env=env)
+    """`mlfence check` in-process (conftest.cli_in_process)."""
+    proc = cli_in_process("check", "-q", "--format", "json", *args, cwd=cwd, env=env)
     assert "Traceback" not in proc.stderr, proc.stderr
     return proc.returncode, json.loads(proc.stdout) if proc.stdout.strip() else {}, proc.stderr
 
@@ -103,8 +104,11 @@ def test_overlays_are_rendered_and_their_inputs_not_read_again(tree: Path) -> No
     assert "annotations" not in generated.content["metadata"]
 
 
-def test_findings_point_at_origin_file_and_kustomization(tree: Path) -> None:
-    code, report, _ = check(".", cwd=tree)
+def test_findings_point_at_origin_file_and_kustomization(tree: Path, tmp_path: Path) -> None:
+    # One real process (the console script) prints the table and writes the JSON report.
+    proc = run([MLFENCE, "check", "-q", ".", "--json", str(tmp_path / "report.json")], cwd=tree)
+    assert "Traceback" not in proc.stderr, proc.stderr
+    code, report, table = proc.returncode, json.loads((tmp_path / "report.json").read_text()), proc.stdout
     assert code == 1
     egress = sorted(
         (f["file"], f["line"], f.get("kustomization", ""), f["resource"])
@@ -118,7 +122,6 @@ def test_findings_point_at_origin_file_and_kustomization(tree: Path) -> None:
     ]
     assert not [f for f in report["findings"] if f["file"].endswith("replicas.yaml")]
     assert report["summary"]["skipped_documents"] == 0  # kustomization files are not documents
-    table = run([MLFENCE, "check", "-q", "."], cwd=tree).stdout
     assert "app/base/egress.yaml:1  [kustomize build app/prod]" in table
 
 
@@ -222,7 +225,7 @@ def test_missing_kustomize_is_one_error(tree: Path) -> None:
 
 
 def test_reach_renders_kustomizations(tree: Path) -> None:
-    proc = run([MLFENCE, "reach", "--format", "json", "."], cwd=tree)
+    proc = cli_in_process("reach", "--format", "json", ".", cwd=tree)
     assert proc.returncode == 0, proc.stderr
     model = json.loads(proc.stdout)
     names = json.dumps(model)
@@ -303,7 +306,7 @@ def test_helm_chart_settings(chart_repo: Path) -> None:
     _, report, _ = check(".", "--set", "cidr=10.0.0.0/8", cwd=chart_repo)
     assert egress_resources(report) == []
     # reach reads the same settings.
-    proc = run([MLFENCE, "reach", "--format", "json", "."], cwd=chart_repo)
+    proc = cli_in_process("reach", "--format", "json", ".", cwd=chart_repo)
     assert proc.returncode == 0, proc.stderr
     assert "ml/Deployment/inference" in json.loads(proc.stdout)["workloads"]
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from conftest import MLFENCE, ROOT, run
+from conftest import MLFENCE, ROOT, cli_in_process, run
 
 PLATFORM = ROOT / "examples" / "reach" / "platform.yaml"
 # The change under review: the registry's ingress opened to every namespace on its port.
@@ -37,8 +37,11 @@ def _revisions(root: Path) -> tuple[Path, Path]:
     return base, head
 
 
-def _diff(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    return run([MLFENCE, "reach", "--diff", *args], cwd=cwd)
+def _diff(*args: str, cwd: Path, real_process: bool = False) -> subprocess.CompletedProcess[str]:
+    """`mlfence reach --diff` in-process (conftest.cli_in_process), or as the console script."""
+    if real_process:
+        return run([MLFENCE, "reach", "--diff", *args], cwd=cwd)
+    return cli_in_process("reach", "--diff", *args, cwd=cwd)
 
 
 @pytest.fixture(scope="module")
@@ -64,7 +67,7 @@ def test_json_lists_the_flow_the_change_opens(folders: Path) -> None:
 
 
 def test_markdown_for_a_pull_request_comment(folders: Path) -> None:
-    proc = _diff("base", "head", "--to", "model-registry", cwd=folders)
+    proc = _diff("base", "head", "--to", "model-registry", cwd=folders, real_process=True)
     assert proc.returncode == 0, proc.stderr
     text = proc.stdout
     assert text.startswith("### mlfence reach: flows from `base` to `head`")

@@ -13,7 +13,7 @@ from xml.etree import ElementTree as ET
 import pytest
 from typer.testing import CliRunner
 
-from conftest import MLFENCE, OPEN_EGRESS, ROOT, run
+from conftest import MLFENCE, OPEN_EGRESS, ROOT, cli_in_process, run
 from mlfence import baseline, selection
 from mlfence.cli import app
 from mlfence.reports import sarif as sarif_report
@@ -112,7 +112,7 @@ def test_soft_fail_reports_but_exits_zero_and_bad_input_still_exits_two(mixed: P
     ],
 )
 def test_bad_selection_is_one_line_and_exit_2(mixed: Path, args: list[str], message: str) -> None:
-    proc = run([MLFENCE, "check", str(mixed), *args])
+    proc = cli_in_process("check", str(mixed), *args)
     assert proc.returncode == 2
     assert message in proc.stderr and "Traceback" not in proc.stderr
     if not args[0].startswith("--severity"):  # typer's own usage box for enum values
@@ -200,7 +200,7 @@ def test_malformed_baseline_is_one_clear_line(tmp_path: Path, mixed: Path, conte
     path = tmp_path / "baseline.json"
     if content is not None:
         path.write_text(content)
-    proc = run([MLFENCE, "check", str(mixed), "--baseline", str(path)])
+    proc = cli_in_process("check", str(mixed), "--baseline", str(path))
     assert proc.returncode == 2
     assert proc.stderr.startswith(f"mlfence: baseline {path}") and message in proc.stderr, proc.stderr
     assert proc.stderr.strip().count("\n") == 0 and "Traceback" not in proc.stderr
@@ -210,6 +210,7 @@ def test_malformed_baseline_is_one_clear_line(tmp_path: Path, mixed: Path, conte
 
 
 def test_one_run_writes_table_sarif_junit_and_json(tmp_path: Path, mixed: Path) -> None:
+    # A real process: the console script writing its outputs (test_sarif_and_junit_of_real_inputs too).
     files = {name: tmp_path / "out" / f"report.{name}" for name in ("sarif", "junit", "json")}
     proc = run(
         [
@@ -420,7 +421,7 @@ def test_write_baseline_with_broken_inputs_says_what_is_missing(tmp_path: Path, 
     broken = tmp_path / "broken.yaml"
     broken.write_text("a: [\n")
     saved = tmp_path / "baseline.json"
-    proc = run([MLFENCE, "check", "-q", str(mixed), str(broken), "--write-baseline", str(saved)])
+    proc = cli_in_process("check", "-q", str(mixed), str(broken), "--write-baseline", str(saved))
     assert proc.returncode == 2
     assert f"wrote the baseline {saved}; 1 inputs had errors, their findings are not in it" in proc.stderr
     assert len(json.loads(saved.read_text())["findings"]) == 3

@@ -19,9 +19,8 @@ import jsonschema
 import pytest
 import yaml
 
-from conftest import ROOT, run
+from conftest import cli_in_process
 
-MLFENCE = str(ROOT / ".venv" / "bin" / "mlfence")
 KYVERNO = "github.com/kyverno/kyverno@v1.13.4"
 
 
@@ -96,7 +95,7 @@ def test_policyreports_match_the_crds(crds: dict[str, dict[str, Any]], tmp_path:
             }
         )
     )
-    proc = run([MLFENCE, "check", "-q", "--format", "policyreport", "--exemptions", str(exemption), "examples/"])
+    proc = cli_in_process("check", "-q", "--format", "policyreport", "--exemptions", str(exemption), "examples/")
     assert proc.returncode == 1, proc.stderr
     objects = list(yaml.safe_load_all(proc.stdout))
     for obj in objects:
@@ -123,7 +122,7 @@ def test_policyreports_match_the_crds(crds: dict[str, dict[str, Any]], tmp_path:
 def test_clean_run_still_reports_an_empty_cluster_report(crds: dict[str, dict[str, Any]], tmp_path: Path) -> None:
     clean = tmp_path / "cm.yaml"
     clean.write_text("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a, namespace: ml}\ndata: {a: b}\n")
-    proc = run([MLFENCE, "check", "-q", "--format", "policyreport", str(clean)])
+    proc = cli_in_process("check", "-q", "--format", "policyreport", str(clean))
     assert proc.returncode == 0, proc.stderr
     [obj] = list(yaml.safe_load_all(proc.stdout))
     validate(obj, crds)

@@ -13,7 +13,7 @@ from xml.etree import ElementTree as ET
 import pytest
 import yaml
 
-from conftest import ROOT, run
+from conftest import ROOT, cli_in_process, run
 from mlfence import tfsource
 from sarif_schema import assert_valid_sarif
 
@@ -91,7 +91,9 @@ def tree(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def check(*args: str, cwd: Path = ROOT, input_text: str | None = None) -> tuple[int, str]:
-    proc = run([MLFENCE, "check", "-q", *args], cwd=cwd, input_text=input_text)
+    """`mlfence check` in-process (conftest.cli_in_process); the plan above and the --tf-root
+    error below run the console script in a real process."""
+    proc = cli_in_process("check", "-q", *args, cwd=cwd, input_text=input_text)
     assert "Traceback" not in proc.stderr, proc.stderr
     return proc.returncode, proc.stdout
 

@@ -12,10 +12,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from conftest import ROOT, run, tool
+from conftest import ROOT, cli_in_process, run, tool
 from mlfence import exemptions, settings
 
-MLFENCE = str(ROOT / ".venv" / "bin" / "mlfence")
 TODAY = dt.datetime.now(dt.UTC).date()
 SOON = (TODAY + dt.timedelta(days=30)).isoformat()
 
@@ -49,7 +48,9 @@ UNREASONED = _pod("no-reason", {"mlfence.io/suppress": "MLF-K8S-002"})
 
 
 def mlfence(*args: str, cwd: Path = ROOT) -> tuple[int, str, str]:
-    proc = run([MLFENCE, *args], cwd=cwd)
+    """The CLI in-process (conftest.cli_in_process): these tests are about what settings do; the
+    console script itself is tested in test_cli.py, test_bundle.py and test_wheel.py."""
+    proc = cli_in_process(*args, cwd=cwd)
     assert "Traceback" not in proc.stdout + proc.stderr, proc.stderr
     return proc.returncode, proc.stdout, proc.stderr
 
@@ -428,9 +429,15 @@ def test_cli_applies_settings_exemptions_and_suppressions(built_repo: Path) -> N
 def test_bundle_applies_the_same(built_repo: Path) -> None:
     from conftest import opa_eval
 
+    # One OPA process (one bundle load and compile) decides each object as its own input.
+    decisions = opa_eval(
+        "[d | some obj in input.objects; d := data.mlfence.decision with input as obj]",
+        {"objects": [OPEN_EGRESS, SUPPRESSED, UNREASONED]},
+        bundle=built_repo / "dist" / "bundle.tar.gz",
+    )
+    assert isinstance(decisions, list) and len(decisions) == 3, decisions
     statuses: dict[tuple[str, str], str] = {}
-    for obj in (OPEN_EGRESS, SUPPRESSED, UNREASONED):
-        decision = opa_eval("data.mlfence.decision", obj, bundle=built_repo / "dist" / "bundle.tar.gz")
+    for decision in decisions:
         statuses |= {(f["rule_id"], f["resource"]): f["status"] for f in decision["findings"]}
     assert _relevant(statuses) == EXPECTED
     assert "MLF-K8S-009" not in {rule for rule, _ in statuses}
@@ -468,28 +475,21 @@ def test_conftest_applies_the_same(built_repo: Path) -> None:
 
 def test_gatekeeper_applies_the_same(built_repo: Path) -> None:
     gk = built_repo / "dist" / "gatekeeper"
-    denied: set[tuple[str, str]] = set()
+    # One gator run (templates compiled once) reviews the three objects; each violation names
+    # its object (details.resource).
+    manifests = []
     for obj in (OPEN_EGRESS, SUPPRESSED, UNREASONED):
         manifest = built_repo / f"{obj['metadata']['name']}.yaml"
         manifest.write_text(yaml.safe_dump(obj))
-        proc = run(
-            [
-                tool("gator"),
-                "test",
-                "-o",
-                "json",
-                "-f",
-                str(gk / "templates"),
-                "-f",
-                str(gk / "constraints"),
-                "-f",
-                str(manifest),
-            ]
-        )
-        assert proc.returncode in (0, 1), proc.stderr
-        for item in json.loads(proc.stdout or "[]") or []:
-            details = item["metadata"]["details"]
-            denied.add((details["rule_id"], details["resource"]))
+        manifests += ["-f", str(manifest)]
+    proc = run(
+        [tool("gator"), "test", "-o", "json", "-f", str(gk / "templates"), "-f", str(gk / "constraints"), *manifests]
+    )
+    assert proc.returncode in (0, 1), proc.stderr
+    denied: set[tuple[str, str]] = set()
+    for item in json.loads(proc.stdout or "[]") or []:
+        details = item["metadata"]["details"]
+        denied.add((details["rule_id"], details["resource"]))
     failing = {k for k, v in EXPECTED.items() if v == "fail"}
     assert {k for k in denied if k in EXPECTED} == failing
     assert not any(rule == "MLF-K8S-009" for rule, _ in denied)

@@ -8,10 +8,9 @@ import json
 from pathlib import Path
 from typing import Any
 
-from conftest import ROOT, opa_eval, run, tool
+from conftest import ROOT, cli_in_process, opa_eval, run, tool
 from mlfence.planfixture import build_plan
 
-MLFENCE = str(ROOT / ".venv" / "bin" / "mlfence")
 _OPEN_5000 = {
     "name": "mlflow",
     "ingress": [{"cidr_blocks": ["0.0.0.0/0"], "from_port": 5000, "to_port": 5000, "protocol": "tcp"}],
@@ -44,7 +43,7 @@ def _plan() -> dict[str, Any]:
 
 
 def _check(path: Path, *args: str) -> tuple[int, dict[str, Any]]:
-    proc = run([MLFENCE, "check", "-q", "--format", "json", str(path), *args])
+    proc = cli_in_process("check", "-q", "--format", "json", str(path), *args)
     assert proc.returncode in (0, 1), proc.stderr
     return proc.returncode, json.loads(proc.stdout)
 
@@ -56,12 +55,13 @@ def _sg_findings(report: dict[str, Any]) -> set[tuple[str, str]]:
 def test_cli_judges_unchanged_dependencies_and_counts_the_rest(tmp_path: Path) -> None:
     plan = tmp_path / "plan.json"
     plan.write_text(json.dumps(_plan()))
-    code, report = _check(plan)
+    # One in-process run prints the table and writes the JSON report (--json).
+    proc = cli_in_process("check", "-q", str(plan), "--json", str(tmp_path / "report.json"))
+    code, report = proc.returncode, json.loads((tmp_path / "report.json").read_text())
     assert code == 1
     assert _sg_findings(report) == {("aws_security_group.mlflow", "fail")}
     assert report["summary"]["unchanged_not_judged"] == 1
-    table = run([MLFENCE, "check", "-q", str(plan)]).stdout
-    assert "1 unchanged Terraform resources not judged" in table
+    assert "1 unchanged Terraform resources not judged" in proc.stdout
 
 
 def test_cli_all_resources_judges_everything(tmp_path: Path) -> None:

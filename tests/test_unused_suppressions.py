@@ -7,7 +7,7 @@ import datetime as dt
 import json
 from pathlib import Path
 
-from conftest import MLFENCE, OPEN_EGRESS, run
+from conftest import MLFENCE, OPEN_EGRESS, cli_in_process, run
 
 REASON = "reviewed egress for the model download, PLAT-12"
 SOON = (dt.datetime.now(dt.UTC).date() + dt.timedelta(days=30)).isoformat()
@@ -30,9 +30,10 @@ def test_unused_annotation_rules_and_exemptions(tmp_path: Path) -> None:
         "exemptions:\n  - rule: MLF-K8S-030\n    resource: ml-serving/Service/gateway\n"
         f'    reason: {REASON}\n    owner: ml-platform\n    expires: "{SOON}"\n'
     )
-    proc = run([MLFENCE, "check", "-q", "--format", "json", "."], cwd=tmp_path)
+    # One real process prints the table and writes the JSON report (--json).
+    proc = run([MLFENCE, "check", "-q", ".", "--json", str(tmp_path / "report.json")], cwd=tmp_path)
     assert proc.returncode in (0, 1), proc.stderr
-    report = json.loads(proc.stdout)
+    report = json.loads((tmp_path / "report.json").read_text())
     egress = [f for f in report["findings"] if f["rule_id"] == "MLF-K8S-001"]
     assert [f["status"] for f in egress] == ["exempted"]  # the mark that did suppress is used
     unused = sorted(
@@ -45,7 +46,7 @@ def test_unused_annotation_rules_and_exemptions(tmp_path: Path) -> None:
     ]
     assert [u["rule"] for u in report["summary"]["unused_exemptions"]] == ["MLF-K8S-030"]
     # The table wraps long lines at the terminal width (paths under tmp_path vary in length).
-    table = " ".join(run([MLFENCE, "check", "-q", "."], cwd=tmp_path).stdout.split())
+    table = " ".join(proc.stdout.split())
     assert (
         "unused suppression: annotation on ml-serving/NetworkPolicy/open-egress (np.yaml:1) names "
         "MLF-K8S-033, which reported nothing there" in table
@@ -55,7 +56,8 @@ def test_unused_annotation_rules_and_exemptions(tmp_path: Path) -> None:
 
 def test_nothing_unused_when_every_mark_suppresses(tmp_path: Path) -> None:
     (tmp_path / "np.yaml").write_text(annotated("MLF-K8S-001"))
-    proc = run([MLFENCE, "check", "-q", "--format", "json", "np.yaml"], cwd=tmp_path)
-    report = json.loads(proc.stdout)
+    # In-process; one run prints the table and writes the JSON report.
+    proc = cli_in_process("check", "-q", "np.yaml", "--json", "report.json", cwd=tmp_path)
+    report = json.loads((tmp_path / "report.json").read_text())
     assert report["summary"]["unused_suppressions"] == []
-    assert "unused" not in run([MLFENCE, "check", "-q", "np.yaml"], cwd=tmp_path).stdout
+    assert "1 findings (" in proc.stdout and "unused" not in proc.stdout
