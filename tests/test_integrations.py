@@ -43,26 +43,20 @@ def _git_repo(path: Path) -> Path:
     return path
 
 
-def test_pre_commit_hooks_with_the_real_pre_commit(tmp_path: Path) -> None:
-    hooks = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text())
-    assert {h["id"] for h in hooks} == {"mlfence-manifests", "mlfence-plans", "mlfence-charts"}
-    repo = _git_repo(tmp_path / "repo")
-    env = _env(tmp_path, PRE_COMMIT_HOME=str(tmp_path / "pre-commit-home"))
-    for hook, rule in (("mlfence-manifests", "MLF-K8S-001"), ("mlfence-plans", "MLF-TF-001")):
-        proc = subprocess.run(
-            [str(VENV_BIN / "pre-commit"), "try-repo", str(ROOT), hook, "--all-files"],
-            cwd=repo,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=1200,
-            check=False,
-        )
-        assert proc.returncode == 1, proc.stdout + proc.stderr
-        assert rule in proc.stdout and "Traceback" not in proc.stdout, proc.stdout
-    (repo / "k8s" / "open.yaml").write_text(OPEN_EGRESS.replace("0.0.0.0/0", "10.0.0.0/8"))
-    proc = subprocess.run(
-        [str(VENV_BIN / "pre-commit"), "try-repo", str(ROOT), "mlfence-manifests", "--all-files"],
+def _hook_sections(stdout: str) -> dict[str, str]:
+    """pre-commit's output per hook: the text from its `- hook id: <id>` line to the next hook."""
+    sections: dict[str, str] = {}
+    for part in stdout.split("- hook id: ")[1:]:
+        hook, _, text = part.partition("\n")
+        sections[hook.strip()] = text
+    return sections
+
+
+def _try_repo(repo: Path, env: dict[str, str], *hooks: str) -> subprocess.CompletedProcess[str]:
+    """`pre-commit try-repo` of this repository: a fresh store each time, so a fresh install of
+    mlfence into a new environment (the hooks' cost is that install: run as few as the test needs)."""
+    return subprocess.run(
+        [str(VENV_BIN / "pre-commit"), "try-repo", str(ROOT), *hooks, "--all-files"],
         cwd=repo,
         env=env,
         capture_output=True,
@@ -70,6 +64,24 @@ def test_pre_commit_hooks_with_the_real_pre_commit(tmp_path: Path) -> None:
         timeout=1200,
         check=False,
     )
+
+
+def test_pre_commit_hooks_with_the_real_pre_commit(tmp_path: Path) -> None:
+    hooks = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text())
+    assert {h["id"] for h in hooks} == {"mlfence-manifests", "mlfence-plans", "mlfence-charts"}
+    repo = _git_repo(tmp_path / "repo")
+    env = _env(tmp_path, PRE_COMMIT_HOME=str(tmp_path / "pre-commit-home"))
+    # Every hook in one run (one install); each hook's own output must name its rule.
+    proc = _try_repo(repo, env)
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert "Traceback" not in proc.stdout, proc.stdout
+    sections = _hook_sections(proc.stdout)
+    for hook, rule in (("mlfence-manifests", "MLF-K8S-001"), ("mlfence-plans", "MLF-TF-001")):
+        assert rule in sections.get(hook, ""), f"{hook} did not report {rule}:\n{proc.stdout}"
+    # The repository holds no chart: the charts hook has no files and is skipped, not failed.
+    assert "mlfence-charts" not in sections and "(Helm charts)" in proc.stdout, proc.stdout
+    (repo / "k8s" / "open.yaml").write_text(OPEN_EGRESS.replace("0.0.0.0/0", "10.0.0.0/8"))
+    proc = _try_repo(repo, env, "mlfence-manifests")
     assert "MLF-K8S-001" not in proc.stdout, proc.stdout
 
 
