@@ -14,6 +14,7 @@ import json
 import subprocess
 import sys
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -30,16 +31,15 @@ def _relative(path: str) -> str:
     return path[len(prefix) :] if path.startswith(prefix) else path
 
 
-def scan() -> list[tuple[str, ...]]:
-    """The finding columns of every finding, sorted (duplicates kept: one per kustomize build)."""
-    mlfence = str(Path(sys.executable).parent / "mlfence")
-    proc = subprocess.run(
-        [mlfence, "check", "-q", "--format", "json", "--config", str(SETTINGS), str(TREE)],
-        capture_output=True,
-        text=True,
-        check=False,
-        cwd=ROOT,
-    )
+def scan(cli: Callable[..., subprocess.CompletedProcess[str]] | None = None) -> list[tuple[str, ...]]:
+    """The finding columns of every finding, sorted (duplicates kept: one per kustomize build).
+    `cli` runs `mlfence ARGS` (the test runs it in-process); by default a real process."""
+    args = ("check", "-q", "--format", "json", "--config", str(SETTINGS), str(TREE))
+    if cli is not None:
+        proc = cli(*args)
+    else:
+        mlfence = str(Path(sys.executable).parent / "mlfence")
+        proc = subprocess.run([mlfence, *args], capture_output=True, text=True, check=False, cwd=ROOT)
     if not proc.stdout.strip():
         raise RuntimeError(f"mlfence check gave no report (exit {proc.returncode}): {proc.stderr[-2000:]}")
     report = json.loads(proc.stdout)

@@ -1,6 +1,7 @@
 """`mlfence reach`: the flows of the seeds' example platform (examples/reach), every output
-format, --from/--to, bad input, the real kustomize tree, and the HTML page in Debian's headless
-Chromium (installed by scripts/setup-test.sh)."""
+format, --from/--to, bad input, and the HTML page in Debian's headless
+Chromium (installed by scripts/setup-test.sh). The real Kubeflow kustomize tree is modelled in
+test_realworld_kubeflow.py, which renders it once for both commands."""
 
 from __future__ import annotations
 
@@ -16,7 +17,6 @@ from conftest import ROOT, run
 
 MLFENCE = str(ROOT / ".venv" / "bin" / "mlfence")
 PLATFORM = "examples/reach/platform.yaml"
-KUBEFLOW = ROOT.parent / "shared" / "realworld" / "kubernetes" / "kubeflow-manifests"
 
 
 def reach(*args: str) -> subprocess.CompletedProcess[str]:
@@ -112,18 +112,6 @@ def test_helm_chart_and_namespace_less_objects(tmp_path: Path) -> None:
     )
     table = reach(str(base))
     assert "namespace known only after rendering (unknown): /Deployment/x" in table.stdout
-
-
-@pytest.mark.skipif(not KUBEFLOW.is_dir(), reason="the shared real-world tree is not mounted")
-def test_kubeflow_tree_without_errors() -> None:
-    """Kubeflow's kustomize tree, rendered: the model is built with no input error and holds the
-    platform's own workloads (the central dashboard and the pipeline services)."""
-    proc = reach(str(KUBEFLOW), "--format", "json")
-    assert proc.returncode == 0, proc.stderr
-    assert "Traceback" not in proc.stderr
-    workloads = json.loads(proc.stdout)["workloads"]
-    assert {"kubeflow/Deployment/centraldashboard", "kubeflow/Deployment/ml-pipeline"} <= set(workloads)
-    assert len(workloads) >= 50, len(workloads)
 
 
 # --- the page, in a real browser ----------------------------------------------------------------

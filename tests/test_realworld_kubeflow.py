@@ -1,16 +1,24 @@
 """The Kubeflow manifests as users have them: the current scan equals the reviewed snapshot
 (tests/snapshots/kubeflow-manifests.tsv), every finding carries a verdict and a reason, and the
 precision stated in docs/realworld-precision.md is the snapshot's. A behaviour change shows as a
-diff: review it, then run `python tests/realworld_kubeflow.py --update` and review the new rows."""
+diff: review it, then run `python tests/realworld_kubeflow.py --update` and review the new rows.
+
+`mlfence reach` of the same tree is here too (it was in test_reach.py): both commands run in this
+process and the tree is rendered by kustomize once for the module, not once per command."""
 
 from __future__ import annotations
 
 import difflib
+import json
 import re
+from collections.abc import Iterable, Iterator
+from pathlib import Path
 
 import pytest
 
 import realworld_kubeflow as kf
+from conftest import cli_in_process
+from mlfence import kustomize
 
 pytestmark = [
     pytest.mark.slow,
@@ -18,11 +26,41 @@ pytestmark = [
 ]
 
 
+@pytest.fixture(scope="module", autouse=True)
+def render_once() -> Iterator[None]:
+    """kustomize's rendering of a set of kustomization folders, kept for the module: the tree is
+    read-only shared input, and rendering it (about 130 `kustomize build` processes) is most of
+    each command's time."""
+    rendered: dict[tuple[Path, ...], kustomize.Tree] = {}
+    real = kustomize.render_tree
+
+    def once(found: Iterable[Path]) -> kustomize.Tree:
+        folders = tuple(found)
+        if folders not in rendered:
+            rendered[folders] = real(folders)
+        return rendered[folders]
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(kustomize, "render_tree", once)
+        yield
+
+
 def test_scan_matches_the_reviewed_snapshot() -> None:
     expected = ["\t".join(row[: kf.KEY]) for row in kf.read()]
-    actual = ["\t".join(row) for row in kf.scan()]
+    actual = ["\t".join(row) for row in kf.scan(cli_in_process)]
     diff = list(difflib.unified_diff(expected, actual, "snapshot", "now", lineterm="", n=0))
     assert not diff, "Kubeflow findings changed; review, then update the snapshot:\n" + "\n".join(diff[:200])
+
+
+def test_reach_models_the_tree_without_errors() -> None:
+    """Kubeflow's kustomize tree, rendered: the model is built with no input error and holds the
+    platform's own workloads (the central dashboard and the pipeline services)."""
+    proc = cli_in_process("reach", str(kf.TREE), "--format", "json", env={"COLUMNS": "200"})
+    assert proc.returncode == 0, proc.stderr
+    assert "Traceback" not in proc.stderr
+    workloads = json.loads(proc.stdout)["workloads"]
+    assert {"kubeflow/Deployment/centraldashboard", "kubeflow/Deployment/ml-pipeline"} <= set(workloads)
+    assert len(workloads) >= 50, len(workloads)
 
 
 def test_every_finding_is_reviewed_and_the_stated_precision_is_the_snapshots() -> None:
