@@ -33,8 +33,9 @@ TARGETS = {
     "realworld_kubeflow_mlfence_wall_s": ("<=", 2.5),
     "scale_100k_wall_s": ("<", 60),
     "scale_100k_peak_rss_mib": ("<", 2048),
+    "reach_admission_p99_ms": ("<=", 10),
 }
-PARTS = ("scan", "sidecar", "rules", "gator", "realworld", "scale", "reach")
+PARTS = ("scan", "sidecar", "rules", "gator", "realworld", "scale", "reach", "reach_admission")
 
 # The mlfence-vs-Checkov figures every scan comparison reports.
 SPEED_KEYS = (
@@ -80,6 +81,9 @@ def _load(path: Path) -> dict[str, Any] | None:
 
 def _ms(text: str) -> float:
     """gator's durations ("11.5ms", "320.6µs", "1.2s") in milliseconds."""
+    minutes = re.fullmatch(r"([0-9]+)m([0-9.]+)s", text.strip())  # Go prints 1m2.5s past a minute
+    if minutes:
+        return round((int(minutes.group(1)) * 60 + float(minutes.group(2))) * 1e3, 3)
     match = re.fullmatch(r"([0-9.]+)(ns|µs|us|ms|s)", text.strip())
     if not match:
         return float("nan")
@@ -171,6 +175,16 @@ def collect(work: Path, machine_info: dict[str, Any] | None, previous: dict[str,
     results["reach_1x_cpu_s"] = (runs.get(1) or {}).get("cpu_s")
     results["reach_1x_wall_s"] = (runs.get(1) or {}).get("wall_s")
     results["reach_cpu_growth_10x"] = (reach or {}).get("cpu_growth")
+    # One NetworkPolicy's admission decision against that platform's inventory (bench/reach/admission.py):
+    # the worse of its two cases, in opa run --server; the server's CPU per request beside it.
+    admission = parts["reach_admission"] or {}
+    cases = (admission.get("opa_server") or {}).get("cases") or {}
+    results["reach_admission_p99_ms"] = max((c["p99_ms"] for c in cases.values()), default=None)
+    cpu = [c["server_cpu_ms_per_request"] for c in cases.values()]
+    results["reach_admission_server_cpu_ms"] = max(cpu, default=None)
+    gator_model = (admission.get("gator_bench") or {}).get("raw") or {}
+    gator_p99 = (gator_model.get("latencies") or {}).get("p99")
+    results["reach_admission_gator_p99_ms"] = _ms(gator_p99) if isinstance(gator_p99, str) else None
     big = scale_headline(scale) if scale else {}
     results["scale_100k_wall_s"] = big.get("wall_s")
     results["scale_100k_peak_rss_mib"] = big.get("peak_rss_mib")
@@ -278,6 +292,7 @@ def collect(work: Path, machine_info: dict[str, Any] | None, previous: dict[str,
         "realworld": realworld,
         "scale": scale,
         "reach": reach,
+        "reach_admission": parts["reach_admission"],
     }
     return results
 
@@ -297,6 +312,7 @@ def table(results: dict[str, Any]) -> str:
         "realworld_kubeflow_mlfence_wall_s": "Kubeflow manifests tree: mlfence wall s (median)",
         "scale_100k_wall_s": "100k tiny objects: mlfence wall s",
         "scale_100k_peak_rss_mib": "100k tiny objects: peak RSS MiB (largest process)",
+        "reach_admission_p99_ms": "one NetworkPolicy's admission vs the 1x reach platform: opa run --server p99 (ms)",
     }
     side = results.get("sidecar") or {}
     if side.get("achieved_rps_at_500rps") is not None:

@@ -7,6 +7,7 @@
 #   REALWORLD=/work/shared/realworld REALWORLD_REPS=3 (the real-world step is skipped when REALWORLD is absent)
 #   SCALE_SIZES=10000,100000 SCALE_TIMEOUT=900 (SCALE_SIZES= skips the scale step)
 #   REACH_SCALES="1 10" (platform multiples of bench/reach)
+#   REACH_ADMISSION_REQUESTS=5 REACH_GATOR_ITERATIONS=1 REACH_GATOR_NAMESPACES=10 (bench/reach/admission.py)
 # Inputs and raw outputs go to bench/work/ (git-ignored); results to bench/results.json,
 # bench/README.md (table between the results markers) and bench/latency_vs_rate.png.
 set -euo pipefail
@@ -70,6 +71,14 @@ $PY bench/gator_bench.py --work "$WORK/gk" --iterations "${GATOR_ITERATIONS:-50}
 echo "== reach: the connectivity model at 1x and 10x the platform (bench/reach)" >&2
 # shellcheck disable=SC2086  # REACH_SCALES is a list of numbers
 $PY bench/reach/run.py --scales ${REACH_SCALES:-1 10} --out "$WORK/reach.json"
+
+echo "== reach: one NetworkPolicy's admission against the 1x platform's inventory (opa run --server, gator bench)" >&2
+# Each decision recomputes the connectivity model of the whole inventory (seconds of CPU today),
+# so the defaults are few requests, and gator bench (which reviews every object it loads) runs on
+# the platform cut to REACH_GATOR_NAMESPACES namespaces.
+$PY bench/reach/admission.py --requests "${REACH_ADMISSION_REQUESTS:-5}" --warmup 1 \
+  --gator-iterations "${REACH_GATOR_ITERATIONS:-1}" --gator-namespaces "${REACH_GATOR_NAMESPACES:-10}" \
+  --out "$WORK/reach_admission.json"
 
 echo "== CIDR lookup growth (bench/cidr, owned by the ranges work)" >&2
 if [ "${CIDR_RERUN:-0}" = 1 ] || [ ! -f bench/cidr/results.json ]; then

@@ -1,0 +1,272 @@
+"""The admission decision for one NetworkPolicy against the inventory of bench/reach's platform
+(issue 12 §5: p99 <= 10 ms), in a real `opa run --server` and in `gator bench`.
+
+    .venv/bin/python bench/reach/admission.py --out bench/work/reach-admission.json [--scale 1]
+        [--requests 300] [--gator-iterations 1]
+
+The platform (make_platform.py: per 1x, 200 namespaces, 1,000 workloads, 2,000 NetworkPolicies)
+is the inventory, in Gatekeeper's data.inventory shape, and a declaration of flows (one component
+per namespace tier, tier 0 may reach tier 1 on 8080) is the `flows` parameter, so the
+declared-flow rules (MLF-K8S-060/061/062) compute the connectivity model at every review. Two
+AdmissionReviews of a new NetworkPolicy are judged: one that opens a declared flow (tier 0 ->
+tier 1, admitted) and one that opens an undeclared one (tier 1 -> tier 2, denied).
+
+OPA: the policy and data folders plus the inventory and the declaration as data (what a sidecar
+fed by kube-mgmt holds), `POST /v1/data/mlfence/admission` over one keep-alive connection, one
+request at a time after a warm-up; latency measured by the client per request, and the server's
+CPU time (user + system from /proc) over the measured requests, per request.
+
+gator: `gator bench --engine rego` with the generated templates and Constraints of the three
+declared-flow rules (the others judge an object alone; bench/gator_bench.py measures them) and
+the platform plus the denied NetworkPolicy as resources: gator loads every resource as
+referential data and reviews each one, so its latencies are per object of the platform against
+the whole inventory, not for the one NetworkPolicy only. CPU: user + system of the gator process.
+
+The load average at the start is recorded: on a shared machine wall latencies say little alone.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import resource
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent.parent
+sys.path.insert(0, str(HERE))
+sys.path.insert(0, str(ROOT / "tools"))
+
+from make_platform import platform  # noqa: E402
+
+from mlfence import fixtures, gatekeeper, parameters  # noqa: E402
+
+OPA = ROOT / ".tools" / "bin" / "opa"
+GATOR = ROOT / ".tools" / "bin" / "gator"
+MODEL_RULES = ("MLF-K8S-060", "MLF-K8S-061", "MLF-K8S-062")
+ADMISSION = "/v1/data/mlfence/admission"
+
+FLOWS = {
+    "components": [{"name": f"tier-{t}", "namespace_selector": {"matchLabels": {"tier": str(t)}}} for t in range(3)],
+    "allow": [{"from": "tier-0", "to": "tier-1", "ports": [8080]}],
+}
+
+
+def inventory(objects: list[dict[str, Any]]) -> dict[str, Any]:
+    """Gatekeeper's data.inventory shape."""
+    inv: dict[str, Any] = {"namespace": {}, "cluster": {}}
+    for obj in objects:
+        ns = obj["metadata"].get("namespace")
+        place = inv["namespace"].setdefault(ns, {}) if ns else inv["cluster"]
+        place.setdefault(obj["apiVersion"], {}).setdefault(obj["kind"], {})[obj["metadata"]["name"]] = obj
+    return inv
+
+
+def opening(namespace: str, previous: str) -> dict[str, Any]:
+    """A new NetworkPolicy letting app-0 of the previous namespace reach app-1 here on 8080 (app-0
+    already has the egress for it, make_platform.py): it opens one flow between two tiers."""
+    return {
+        "apiVersion": "networking.k8s.io/v1",
+        "kind": "NetworkPolicy",
+        "metadata": {"name": "allow-from-previous", "namespace": namespace},
+        "spec": {
+            "podSelector": {"matchLabels": {"app": "app-1"}},
+            "policyTypes": ["Ingress"],
+            "ingress": [
+                {
+                    "from": [
+                        {
+                            "namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": previous}},
+                            "podSelector": {"matchLabels": {"app": "app-0"}},
+                        }
+                    ],
+                    "ports": [{"port": 8080}],
+                }
+            ],
+        },
+    }
+
+
+CASES = {
+    "declared_flow": opening("team-0001", "team-0000"),  # tier 0 -> tier 1: declared
+    "undeclared_flow": opening("team-0002", "team-0001"),  # tier 1 -> tier 2: not declared
+}
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _cpu_s(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime, stime
+
+
+def _percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+
+
+def opa_server(extra: Path, requests: int, warmup: int) -> dict[str, Any]:
+    port = _free_port()
+    proc = subprocess.Popen(
+        [
+            *(str(OPA), "run", "--server", "--addr", f"127.0.0.1:{port}", "--ignore", "*_test.rego"),
+            *(str(ROOT / "policy"), str(ROOT / "data"), str(extra)),
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        started = time.monotonic()
+        while True:
+            try:
+                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+                conn.request("GET", "/health")
+                if conn.getresponse().status == 200:
+                    break
+            except OSError:
+                pass
+            if proc.poll() is not None or time.monotonic() - started > 300:
+                why = proc.stderr.read().decode()[-2000:] if proc.stderr else ""
+                raise SystemExit(f"opa run did not become ready: {why}")
+            time.sleep(0.2)
+        ready_s = time.monotonic() - started
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+        out: dict[str, Any] = {"ready_s": round(ready_s, 2), "cases": {}}
+        for name, policy in CASES.items():
+            body = json.dumps({"input": fixtures.admission_review(policy, name)}).encode()
+
+            def ask(payload: bytes = body) -> dict[str, Any]:
+                conn.request("POST", ADMISSION, payload, {"Content-Type": "application/json"})
+                return json.loads(conn.getresponse().read())
+
+            first_t0 = time.perf_counter()
+            answer = ask()["result"]["response"]
+            first_ms = (time.perf_counter() - first_t0) * 1000
+            for _ in range(warmup):
+                ask()
+            cpu0 = _cpu_s(proc.pid)
+            times = []
+            for _ in range(requests):
+                t0 = time.perf_counter()
+                ask()
+                times.append((time.perf_counter() - t0) * 1000)
+            cpu_ms = (_cpu_s(proc.pid) - cpu0) * 1000 / requests
+            out["cases"][name] = {
+                "allowed": answer["allowed"],
+                "denial": answer.get("status", {}).get("message", "")[:300],
+                "first_request_ms": round(first_ms, 1),
+                "requests": requests,
+                "p50_ms": round(statistics.median(times), 2),
+                "p99_ms": round(_percentile(times, 0.99), 2),
+                "max_ms": round(max(times), 2),
+                "server_cpu_ms_per_request": round(cpu_ms, 2),
+            }
+        return out
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+
+
+def first_namespaces(objects: list[dict[str, Any]], count: int) -> list[dict[str, Any]]:
+    """The platform cut to its first `count` team namespaces (and kube-system)."""
+    keep = {f"team-{n:04d}" for n in range(count)} | {"kube-system"}
+    return [o for o in objects if (o["metadata"].get("namespace") or o["metadata"]["name"]) in keep]
+
+
+def gator_bench(objects: list[dict[str, Any]], work: Path, iterations: int) -> dict[str, Any]:
+    params = {**parameters.gatekeeper(ROOT / "data"), "flows": FLOWS}
+    artifacts = gatekeeper.artifacts(params)
+    wanted = {r.lower() for r in MODEL_RULES}
+    for artifact in artifacts:
+        if artifact.path.startswith(("templates/", "constraints/")) and Path(artifact.path).stem in wanted:
+            path = work / artifact.path
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(gatekeeper.dump(artifact.document))
+    resources = work / "resources" / "platform.yaml"
+    resources.parent.mkdir(parents=True, exist_ok=True)
+    resources.write_text(yaml.safe_dump_all([*objects, CASES["undeclared_flow"]], sort_keys=False))
+    cmd = [str(GATOR), "bench", "--engine", "rego", "--iterations", str(iterations), "--warmup", "0"]
+    cmd += ["--output", "json", "-f", str(work / "templates"), "-f", str(work / "constraints"), "-f", str(resources)]
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    t0 = time.monotonic()
+    proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
+    wall = time.monotonic() - t0
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    if proc.returncode != 0:
+        raise SystemExit(f"gator bench failed ({proc.returncode}): {proc.stderr[-2000:]}")
+    [raw] = json.loads(proc.stdout)
+    return {
+        "command": " ".join(["gator", *cmd[1:]]).replace(str(work), "WORK"),
+        "templates": len(list((work / "templates").glob("*.yaml"))),
+        "objects_reviewed_per_iteration": len(objects) + 1,
+        "wall_s": round(wall, 1),
+        "cpu_s": round((after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime), 1),
+        "raw": raw,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, required=True)
+    parser.add_argument("--scale", type=int, default=1)
+    parser.add_argument("--requests", type=int, default=300)
+    parser.add_argument("--warmup", type=int, default=20)
+    parser.add_argument("--gator-iterations", type=int, default=1, help="0 skips gator bench")
+    parser.add_argument(
+        "--gator-namespaces",
+        type=int,
+        default=0,
+        help="gator bench on the platform cut to this many namespaces (0: all). gator reviews every "
+        "resource it loads, each against the whole inventory: at 1x that is 3,201 model reviews",
+    )
+    parser.add_argument("--skip-opa", action="store_true")
+    args = parser.parse_args()
+    load = os.getloadavg()
+    objects = platform(args.scale)
+    result: dict[str, Any] = {
+        "cpus": os.cpu_count(),
+        "load_average_at_start": [round(x, 1) for x in load],
+        "scale": args.scale,
+        "namespaces": sum(1 for o in objects if o["kind"] == "Namespace"),
+        "workload_objects": sum(1 for o in objects if o["kind"] not in ("Namespace", "NetworkPolicy")),
+        "network_policies": sum(1 for o in objects if o["kind"] == "NetworkPolicy"),
+        "target_p99_ms": 10,
+    }
+    with tempfile.TemporaryDirectory(prefix="mlfence-bench-admission-") as tmp:
+        extra = Path(tmp) / "extra"
+        extra.mkdir()
+        (extra / "data.json").write_text(
+            json.dumps({"inventory": inventory(objects), "mlfence": {"overrides": {"flows": FLOWS}}})
+        )
+        if not args.skip_opa:
+            result["opa_server"] = opa_server(extra, args.requests, args.warmup)
+        if args.gator_iterations:
+            cut = first_namespaces(objects, args.gator_namespaces) if args.gator_namespaces else objects
+            result["gator_bench"] = {
+                "namespaces": args.gator_namespaces or result["namespaces"],
+                "network_policies": sum(1 for o in cut if o["kind"] == "NetworkPolicy"),
+                **gator_bench(cut, Path(tmp) / "gk", args.gator_iterations),
+            }
+    result["load_average_at_end"] = [round(x, 1) for x in os.getloadavg()]
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(result, indent=2) + "\n")
+    print(json.dumps(result, indent=2))
+
+
+if __name__ == "__main__":
+    main()
