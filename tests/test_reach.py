@@ -211,3 +211,55 @@ def test_markdown_table_and_no_paths() -> None:
     ]
     bare = reach()
     assert bare.returncode == 2 and "give the files or folders to read" in bare.stderr
+
+
+CILIUM = """\
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: trainer, namespace: ml-training}
+spec:
+  template:
+    metadata: {labels: {app: trainer}}
+    spec: {containers: [{name: c}]}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: registry, namespace: model-registry}
+spec:
+  template:
+    metadata: {labels: {app: registry}}
+    spec: {containers: [{name: c, ports: [{name: api, containerPort: 5000}]}]}
+---
+apiVersion: cilium.io/v2
+kind: CiliumNetworkPolicy
+metadata: {name: trainer-out, namespace: ml-training}
+spec:
+  endpointSelector: {matchLabels: {app: trainer}}
+  ingress: [{}]
+  egress:
+    - toEndpoints: [{matchLabels: {k8s:io.kubernetes.pod.namespace: model-registry}}]
+      toPorts: [{ports: [{port: api, protocol: TCP}]}]
+    - toFQDNs: [{matchName: huggingface.co}]
+      toPorts: [{ports: [{port: "443", protocol: TCP}]}]
+"""
+
+
+def test_cilium_flows_name_their_policy_and_unknown_peers_are_listed(tmp_path: Path) -> None:
+    (tmp_path / "cilium.yaml").write_text(CILIUM)
+    proc = reach(str(tmp_path), "--format", "json")
+    assert proc.returncode == 0, proc.stderr
+    answer = json.loads(proc.stdout)
+    trainer, registry = "ml-training/Deployment/trainer", "model-registry/Deployment/registry"
+    assert [(e["ports"], e["by"]) for e in _edges(answer, trainer, registry)] == [
+        ("TCP 5000", ["CiliumNetworkPolicy ml-training/trainer-out egress rule 0", "ingress not isolated"])
+    ]
+    # toFQDNs is neither an allowed address block nor silently dropped: it is listed as unknown
+    assert not [e for e in _edges(answer, source=trainer) if e["kind"] == "external"]
+    assert [(u["workload"], u["policy"]) for u in answer["unknown"]] == [
+        (trainer, "CiliumNetworkPolicy ml-training/trainer-out egress rule 1")
+    ]
+    table = reach(str(tmp_path)).stdout
+    assert (
+        "unknown: ml-training/Deployment/trainer egress: CiliumNetworkPolicy ml-training/trainer-out egress rule 1: "
+        "toFQDNs matchName huggingface.co: its addresses are known only when the name is resolved"
+    ) in table

@@ -231,6 +231,7 @@ inventory_of(docs) := {
 synced_kinds := {
 	"v1": {"Namespace", "Service"},
 	"networking.k8s.io/v1": {"NetworkPolicy", "Ingress"},
+	"cilium.io/v2": {"CiliumNetworkPolicy", "CiliumClusterwideNetworkPolicy"},
 	"security.istio.io/v1": {"PeerAuthentication"},
 	"admissionregistration.k8s.io/v1": {"ValidatingWebhookConfiguration", "MutatingWebhookConfiguration"},
 }

@@ -53,6 +53,8 @@ SYNCED = (
     ("", "v1", "Service"),
     ("networking.k8s.io", "v1", "NetworkPolicy"),
     ("networking.k8s.io", "v1", "Ingress"),
+    ("cilium.io", "v2", "CiliumNetworkPolicy"),
+    ("cilium.io", "v2", "CiliumClusterwideNetworkPolicy"),
     ("security.istio.io", "v1", "PeerAuthentication"),
     ("admissionregistration.k8s.io", "v1", "ValidatingWebhookConfiguration"),
     ("admissionregistration.k8s.io", "v1", "MutatingWebhookConfiguration"),

@@ -49,6 +49,7 @@ class Reach:
     external: list[dict[str, Any]]
     open_egress: list[str]
     open_ingress: list[str]
+    unknown: list[dict[str, Any]] = field(default_factory=list)
     documents: int = 0
     problems: list[str] = field(default_factory=list)
 
@@ -110,6 +111,7 @@ def compute(
         external=model["external"],
         open_egress=model["open_egress"],
         open_ingress=model["open_ingress"],
+        unknown=model.get("unknown", []),
         documents=len(loaded.documents),
     )
 
@@ -226,6 +228,7 @@ def render_json(reach: Reach, chosen: list[Edge]) -> str:
                 "external": reach.external,
                 "open_egress": reach.open_egress,
                 "open_ingress": reach.open_ingress,
+                "unknown": reach.unknown,
                 "edges": [asdict(e) for e in chosen],
             },
             indent=2,
@@ -261,7 +264,17 @@ def render_table(reach: Reach, chosen: list[Edge], width: int | None = None) -> 
     )
     if unknown:
         summary += f"; namespace known only after rendering (unknown): {', '.join(sorted(set(unknown)))}"
-    return buffer.getvalue() + summary + "\n"
+    return buffer.getvalue() + summary + "\n" + undecided_text(reach)
+
+
+def undecided_text(reach: Reach) -> str:
+    """What the model could not decide statically (peers named by DNS, services, nodes; selectors
+    it cannot read), one line each: neither allowed nor denied in the table."""
+    lines = []
+    for u in reach.unknown:
+        where = f"{u['workload']} {u['direction']}: " if u["workload"] else ""
+        lines.append(f"unknown: {where}{u['policy']}: {u['reason']}")
+    return "".join(line + "\n" for line in sorted(set(lines)))
 
 
 def _node_text(node: str, e: Edge, reach: Reach) -> str:

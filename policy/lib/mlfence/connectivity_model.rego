@@ -84,19 +84,27 @@ workloads := object.union_n([{w.id: object.union(w, _directions(w))} |
 ])
 
 # The selecting policies are found once per workload; each policy rule's peers are resolved once
-# (_rule_pods), however many workloads the policy selects.
+# (_rule_pods), however many workloads the policy selects. Cilium's rules (connectivity_cilium.rego)
+# isolate and allow alongside the NetworkPolicies; their deny rules ("deny_rules") win over both.
+# "unknown" lists the reasons a rule's peers cannot be decided statically.
 _directions(w) := {_direction_key[d]: {
 	"isolated": count(listing) > 0,
 	"policies": sort(listing),
-	"open_rules": sort(open_rules(w.labels, selecting, d)),
-	"rules": _resolved_rules(w.namespace, selecting, d),
+	"open_rules": sort(open_rules(w.labels, selecting, d) | cilium[d].open),
+	"rules": array.concat(_resolved_rules(w.namespace, selecting, d), cilium[d].allow),
+	"deny_rules": cilium[d].deny,
+	"unknown": sort({sprintf("%s: %s", [rule.by, reason]) |
+		some rule in array.concat(cilium[d].allow, cilium[d].deny)
+		some reason in rule.unknown
+	}),
 } |
 	selecting := {name: p |
 		some name, p in object.get(policies, w.namespace, {})
 		selects(p, w.labels)
 	}
+	cilium := cilium_directions(w)
 	some d in ["Ingress", "Egress"]
-	listing := {name | some name, p in selecting; d in policy_types(p)}
+	listing := {name | some name, p in selecting; d in policy_types(p)} | cilium[d].isolating
 }
 
 # _resolved_rules(ns, selecting, direction) is every rule of the selecting policies that lists
@@ -105,6 +113,7 @@ _directions(w) := {_direction_key[d]: {
 _resolved_rules(ns, selecting, direction) := [{
 	"policy": sprintf("%s/%s", [ns, name]),
 	"index": i,
+	"by": sprintf("%s/%s rule %d", [ns, name, i]),
 	"pods": _rule_pods[ns][name][direction][i],
 	"blocks": _blocks_of_rule(rule, direction),
 	"ports": k8s.as_array(object.get(k8s.object_or_empty(rule), "ports", [])),
@@ -205,13 +214,35 @@ _end(p) := p.endPort if {
 
 # grants(w, direction, peer_id, named) is the list of {"protocol", "from", "to", "by"} that w's
 # rules in the direction admit for the peer workload, ports resolved against `named` (the
-# destination's); everything, by "not isolated", when no policy isolates the direction.
-grants(w, direction, peer_id, named) := [object.union(r, {"by": "not isolated"}) | some r in all_ports] if {
+# destination's); everything, by "not isolated", when no policy isolates the direction; minus
+# what a deny rule (Cilium's ingressDeny/egressDeny) takes away.
+grants(w, direction, peer_id, named) := _minus(
+	allowed_grants(w, direction, peer_id, named),
+	denials(w, direction, peer_id, named),
+)
+
+# allowed_grants is grants before the deny rules.
+allowed_grants(w, direction, peer_id, named) := [object.union(r, {"by": "not isolated"}) | some r in all_ports] if {
 	not w[direction].isolated
-} else := [object.union(r, {"by": sprintf("%s rule %d", [rule.policy, rule.index])}) |
+} else := [object.union(r, {"by": rule.by}) |
 	some rule in w[direction].rules
 	_rule_has_peer(rule.pods, peer_id)
 	some r in port_ranges(rule.ports, named)
+]
+
+# denials(w, direction, peer_id, named) is the list of {"protocol", "from", "to", "by"} that w's
+# deny rules in the direction take away for the peer.
+denials(w, direction, peer_id, named) := [object.union(r, {"by": rule.by}) |
+	some rule in object.get(w[direction], "deny_rules", [])
+	_rule_has_peer(rule.pods, peer_id)
+	some r in port_ranges(rule.ports, named)
+]
+
+_minus(pieces, denied) := pieces if count(denied) == 0
+
+else := [object.union(p, gap) |
+	some p in pieces
+	some gap in uncovered(p.from, p.to, [d | some d in denied; d.protocol == p.protocol])
 ]
 
 _rule_has_peer("all", _)
@@ -234,14 +265,36 @@ connection(src, dst) := [{
 	max([e.from, i.from]) <= min([e.to, i.to])
 ]
 
+# l4_denied(src, dst) is the list of {"protocol", "from", "to", "denied_by"} of the connection the
+# allow rules of both sides admit and a deny rule of either side takes away.
+l4_denied(src, dst) := [] if {
+	count(src.egress.deny_rules) + count(dst.ingress.deny_rules) == 0
+} else := [{"protocol": e.protocol, "from": max([lo, d.from]), "to": min([hi, d.to]), "denied_by": d.by} |
+	some e in allowed_grants(src, "egress", dst.id, dst.ports)
+	some i in allowed_grants(dst, "ingress", src.id, dst.ports)
+	e.protocol == i.protocol
+	lo := max([e.from, i.from])
+	hi := min([e.to, i.to])
+	lo <= hi
+	some d in array.concat(denials(src, "egress", dst.id, dst.ports), denials(dst, "ingress", src.id, dst.ports))
+	d.protocol == e.protocol
+	max([lo, d.from]) <= min([hi, d.to])
+]
+
 # --- flows ------------------------------------------------------------------------------------
 
-# open_egress and open_ingress are the ids of workloads not isolated in that direction: between
-# such a source and such a destination every port is open. flows leaves those pairs out (there
-# are |sources| x |destinations| of them) and reports them once as this summary.
-open_egress := sort([id | some id, w in workloads; not w.egress.isolated])
+# open_egress and open_ingress are the ids of workloads not isolated in that direction (and
+# without deny rules there): between such a source and such a destination every port is open.
+# flows leaves those pairs out (there are |sources| x |destinations| of them) and reports them
+# once as this summary.
+open_egress := sort([id | some id, w in workloads; _open_direction(w.egress)])
 
-open_ingress := sort([id | some id, w in workloads; not w.ingress.isolated])
+open_ingress := sort([id | some id, w in workloads; _open_direction(w.ingress)])
+
+_open_direction(d) if {
+	not d.isolated
+	count(d.deny_rules) == 0
+}
 
 # flows is the list of {"from", "to", "ports", "denied"} between workloads where at least one
 # side's policies decide: the source is egress-isolated or the destination ingress-isolated.
@@ -251,21 +304,29 @@ open_ingress := sort([id | some id, w in workloads; not w.ingress.isolated])
 flows := [{"from": pair[0], "to": pair[1], "ports": ports, "denied": denied} |
 	some pair in _candidate_pairs
 	ports := mesh_connection(workloads[pair[0]], workloads[pair[1]])
-	denied := mesh_denied(workloads[pair[0]], workloads[pair[1]])
+	denied := array.concat(
+		l4_denied(workloads[pair[0]], workloads[pair[1]]),
+		mesh_denied(workloads[pair[0]], workloads[pair[1]]),
+	)
 	count(ports) + count(denied) > 0
 ]
 
 _candidate_pairs := {[src, dst] |
 	some src, w in workloads
-	w.egress.isolated
-	some dst in _targets(w.egress.rules)
+	not _open_direction(w.egress)
+	some dst in _targets(array.concat(w.egress.rules, w.egress.deny_rules), w.egress.isolated)
 } | {[src, dst] |
 	some dst, w in workloads
-	w.ingress.isolated
-	some src in _targets(w.ingress.rules)
+	not _open_direction(w.ingress)
+	some src in _targets(array.concat(w.ingress.rules, w.ingress.deny_rules), w.ingress.isolated)
 }
 
-_targets(rules) := object.keys(workloads) if {
+# A direction open but for its deny rules reaches every workload.
+_targets(_, false) := object.keys(workloads)
+
+_targets(rules, true) := _rule_targets(rules)
+
+_rule_targets(rules) := object.keys(workloads) if {
 	some rule in rules
 	rule.pods == "all"
 } else := {id |
@@ -283,19 +344,74 @@ external := [entry |
 	some entry in external_of(id, w, direction)
 ]
 
-# external_of(id, w, direction) is workload w's entries of `external` for one direction.
-external_of(id, w, direction) := [_block_entry(id, direction, block, all_ports, "not isolated") |
+# external_of(id, w, direction) is workload w's entries of `external` for one direction, after
+# its deny rules (connectivity_cilium.rego): a deny block that holds the whole entry block takes
+# its ports away, one inside it on every port becomes an `except`, and any other overlapping deny
+# is listed under "denied" ({"cidr", "ports", "by"}).
+external_of(id, w, direction) := [_block_entry(id, direction, b.block, b.ports, b.by, b.denied) |
+	denies := _deny_blocks(w, direction)
+	some raw in _raw_blocks(w, direction)
+	b := _after_denies(raw, denies)
+	count(b.ports) > 0
+]
+
+_raw_blocks(w, direction) := [{"block": block, "ports": all_ports, "by": "not isolated"} |
 	some block in [{"cidr": "0.0.0.0/0", "except": []}, {"cidr": "::/0", "except": []}]
 ] if {
 	not w[direction].isolated
-} else := [_block_entry(id, direction, block, ports, sprintf("%s rule %d", [rule.policy, rule.index])) |
+} else := [{"block": block, "ports": ports, "by": rule.by} |
 	some rule in w[direction].rules
 	ports := port_ranges(rule.ports, {})
 	count(ports) > 0
 	some block in rule.blocks
 ]
 
-_block_entry(id, direction, block, ports, by) := object.union(block, {
+_deny_blocks(w, direction) := [{"cidr": block.cidr, "except": block.except, "ports": ports, "by": rule.by} |
+	some rule in object.get(w[direction], "deny_rules", [])
+	ports := port_ranges(rule.ports, {})
+	count(ports) > 0
+	some block in rule.blocks
+]
+
+_after_denies(raw, denies) := object.union(raw, {"denied": []}) if {
+	count(denies) == 0
+} else := {
+	"block": object.union(raw.block, {"except": array.concat(raw.block.except, [d.cidr |
+		some d in denies
+		_whole(d, raw.block.cidr) == false
+		_inside(d.cidr, raw.block.cidr)
+		d.ports == all_ports
+		count(d.except) == 0
+	])}),
+	"ports": _minus(raw.ports, [object.union(p, {"by": d.by}) |
+		some d in denies
+		_whole(d, raw.block.cidr)
+		some p in d.ports
+	]),
+	"by": raw.by,
+	"denied": [{"cidr": d.cidr, "ports": d.ports, "by": d.by} |
+		some d in denies
+		_overlaps(d.cidr, raw.block.cidr)
+	],
+}
+
+# _whole(deny, cidr) is true when the deny block (without exceptions) holds all of cidr.
+_whole(d, cidr) if {
+	count(d.except) == 0
+	_inside(cidr, d.cidr)
+} else := false
+
+_inside(inner, outer) if {
+	ranges.family(inner) == ranges.family(outer)
+	net.cidr_contains(ranges.as_cidr(outer), ranges.as_cidr(inner))
+}
+
+_overlaps(a, b) if _inside(a, b)
+
+_overlaps(a, b) if _inside(b, a)
+
+_block_entry(id, direction, block, ports, by, denied) := object.union(block, {
+	"denied": denied,
 	"workload": id,
 	"direction": direction,
 	"class": block_class(block.cidr),
@@ -332,8 +448,23 @@ _excepted(block, endpoint) if {
 	net.cidr_contains(ranges.as_cidr(e), endpoint)
 }
 
+# unknown is the list of {"workload", "direction", "policy", "reason"} the model cannot decide
+# statically: a rule's peers named by DNS, services, nodes or the control plane, and
+# (with workload "") a policy whose selector it cannot read. Such flows are neither allowed nor
+# denied in `flows`/`external`; they are listed here with the reason.
+unknown := array.concat(
+	[{"workload": id, "direction": direction, "policy": rule.by, "reason": reason} |
+		some id, w in workloads
+		some direction in ["ingress", "egress"]
+		some rule in array.concat(w[direction].rules, w[direction].deny_rules)
+		some reason in object.get(rule, "unknown", [])
+	],
+	[object.union(u, {"workload": "", "direction": ""}) | some u in cilium_unknown_selectors],
+)
+
 # model is the whole answer, for `mlfence reach` and the bundle.
 model := {
+	"unknown": unknown,
 	"workloads": workloads,
 	"flows": flows,
 	"external": external,

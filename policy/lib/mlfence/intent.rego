@@ -197,9 +197,9 @@ _authz_text(p) := [p.authz_by] if is_string(p.authz_by)
 
 else := []
 
-_decider(direction, "not isolated") := sprintf("%s not isolated by any NetworkPolicy", [direction])
+_decider(direction, "not isolated") := sprintf("%s not isolated by any network policy", [direction])
 
-_decider(direction, by) := sprintf("%s: NetworkPolicy %s", [direction, by]) if by != "not isolated"
+_decider(direction, by) := sprintf("%s: %s", [direction, connectivity.object_text(by)]) if by != "not isolated"
 
 # undeclared_pairs(ids) is, for the workloads with these ids, every flow to or from them that the
 # declaration does not allow: {"src", "dst", "pieces"} with src and dst workloads of the model.
@@ -290,7 +290,7 @@ _entry := {k8s.review_object.apiVersion: {k8s.review_object.kind: {k8s.review_ob
 # review_ids is the ids of the model's workloads the reviewed object runs, or, for a
 # NetworkPolicy, those it selects.
 review_ids contains w.id if {
-	not k8s.kind == "NetworkPolicy"
+	not _is_policy_kind
 	count(k8s.as_array(k8s.field(k8s.review_object, ["metadata", "ownerReferences"], []))) == 0
 	some e in connectivity.workload_entries(k8s.review_object, k8s.namespace)
 	w := connectivity.workloads[e.id]
@@ -304,10 +304,47 @@ review_ids contains id if {
 	connectivity.selects(k8s.review_object, w.labels)
 }
 
-# A NetworkPolicy answers for the flows it lets through: its rules are among the deciders.
-_decided_by_review(_) if not k8s.kind == "NetworkPolicy"
+review_ids contains w.id if {
+	k8s.kind in _cilium_kinds
+	k8s.api_group(k8s.review_object) == "cilium.io"
+	some w in _reviewed_cilium_selects
+}
 
-_decided_by_review(by) if startswith(by, sprintf("%s/%s rule ", [k8s.namespace, k8s.name]))
+_cilium_kinds := {"CiliumNetworkPolicy", "CiliumClusterwideNetworkPolicy"}
+
+# The workloads the reviewed Cilium policy isolates, read from the model (which the rules compute
+# with the reviewed object in the inventory; its rules are named by _cilium_ref).
+_reviewed_cilium_selects contains w if {
+	some w in connectivity.workloads
+	some direction in ["ingress", "egress"]
+	some p in w[direction].policies
+	_is_review_ref(p)
+}
+
+_cilium_ref := sprintf("CiliumNetworkPolicy %s/%s", [k8s.namespace, k8s.name]) if k8s.kind == "CiliumNetworkPolicy"
+
+else := sprintf("CiliumClusterwideNetworkPolicy %s", [k8s.name])
+
+_is_review_ref(p) if p == _cilium_ref
+
+_is_review_ref(p) if startswith(p, sprintf("%s specs[", [_cilium_ref]))
+
+_is_policy_kind if k8s.kind == "NetworkPolicy"
+
+_is_policy_kind if k8s.kind in _cilium_kinds
+
+# A policy answers for the flows it lets through: its rules are among the deciders.
+_decided_by_review(_) if not _is_policy_kind
+
+_decided_by_review(by) if {
+	k8s.kind == "NetworkPolicy"
+	startswith(by, sprintf("%s/%s rule ", [k8s.namespace, k8s.name]))
+}
+
+_decided_by_review(by) if {
+	k8s.kind in _cilium_kinds
+	startswith(by, sprintf("%s ", [_cilium_ref]))
+}
 
 _review_flow_messages contains flow_message(object.union(f, {"pieces": pieces})) if {
 	some f in undeclared_pairs(review_ids)
@@ -345,7 +382,7 @@ undeclared_messages := found if {
 # --- declared flows that are blocked --------------------------------------------------------------
 
 _blocked_messages contains msg if {
-	not k8s.kind == "NetworkPolicy"
+	not _is_policy_kind
 	some id in review_ids
 	src := connectivity.workloads[id]
 	src.namespace_known

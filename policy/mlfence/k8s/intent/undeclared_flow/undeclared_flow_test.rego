@@ -118,3 +118,58 @@ test_authorization_policy_decides_the_flow if {
 	some f in v
 	contains(f.msg, "AuthorizationPolicy model-registry/from-ci (ALLOW) rule 0")
 }
+
+# --- Cilium -------------------------------------------------------------------------------------
+
+_inventory_all(objects) := object.union(_inventory([o | some o in objects; o.metadata.namespace]), {"cluster": object.union_n([{o.apiVersion: {o.kind: {o.metadata.name: o}}} | some o in objects; not o.metadata.namespace])})
+
+_cilium_violations(obj, objects, flows) := v if {
+	v := undeclared_flow.violation with input as {"review": {"object": obj}, "parameters": {"flows": flows}}
+		with data.inventory as _inventory_all(objects)
+}
+
+_cnp_everyone := {
+	"apiVersion": "cilium.io/v2", "kind": "CiliumNetworkPolicy",
+	"metadata": {"name": "registry-in", "namespace": "model-registry"},
+	"spec": {
+		"endpointSelector": {},
+		"ingress": [{"fromEntities": ["cluster"], "toPorts": [{"ports": [{"port": "5000", "protocol": "TCP"}]}]}],
+		"egress": [{}],
+	},
+}
+
+_cnp_from_ci := json.patch(_cnp_everyone, [{"op": "replace", "path": "/spec/ingress/0", "value": {
+	"fromEndpoints": [{"matchLabels": {"k8s:io.kubernetes.pod.namespace": "ci"}}],
+	"toPorts": [{"ports": [{"port": "5000", "protocol": "TCP"}]}],
+}}])
+
+test_deny_flow_a_cilium_policy_opens if {
+	# the Cilium policy itself, at admission
+	count(_cilium_violations(_cnp_everyone, _platform, _ci_only)) == 1
+
+	v := _cilium_violations(_deployment("model-registry", "registry"), array.concat(_platform, [_cnp_everyone]), _ci_only)
+	count(v) == 1
+	some f in v
+	contains(f.msg, "ml-training/trainer (component training) can reach model-registry/registry (component model-registry) on TCP 5000")
+	contains(f.msg, "ingress: CiliumNetworkPolicy model-registry/registry-in ingress rule 0")
+}
+
+test_allow_cilium_policy_admitting_only_ci if {
+	count(_cilium_violations(_deployment("model-registry", "registry"), array.concat(_platform, [_cnp_from_ci]), _ci_only)) == 0
+	count(_cilium_violations(_cnp_from_ci, _platform, _ci_only)) == 0
+}
+
+# A clusterwide deny wins over the NetworkPolicy that opens the registry: no undeclared flow.
+test_allow_clusterwide_deny_closes_the_flow if {
+	deny := {
+		"apiVersion": "cilium.io/v2", "kind": "CiliumClusterwideNetworkPolicy", "metadata": {"name": "no-training-to-registry"},
+		"spec": {
+			"endpointSelector": {"matchLabels": {"io.kubernetes.pod.namespace": "model-registry"}},
+			"enableDefaultDeny": {"ingress": false},
+			"ingressDeny": [{"fromEndpoints": [{"matchLabels": {"io.kubernetes.pod.namespace": "ml-training"}}]}],
+		},
+	}
+	objects := array.concat(_platform, [_from_everywhere])
+	count(_cilium_violations(_deployment("model-registry", "registry"), objects, _ci_only)) == 1
+	count(_cilium_violations(_deployment("model-registry", "registry"), array.concat(objects, [deny]), _ci_only)) == 0
+}

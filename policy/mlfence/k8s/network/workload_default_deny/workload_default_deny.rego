@@ -32,6 +32,7 @@ import data.lib.mlfence.result
 violation contains result.failure(rego.metadata.chain(), k8s.resource, msg) if {
 	_checked
 	k8s.namespace != ""
+	count(_undecided) == 0
 	msg := sprintf(
 		_deny_text,
 		[k8s.resource, concat("; ", _gaps), k8s.default_deny_policy(k8s.namespace)],
@@ -50,6 +51,20 @@ violation contains result.unknown(rego.metadata.chain(), k8s.resource, msg) if {
 	)
 }
 
+# A Cilium rule whose endpointSelector the model cannot read (reserved: or other label sources)
+# may isolate the pods: the finding is unknown, naming it, rather than a failure.
+violation contains result.unknown(rego.metadata.chain(), k8s.resource, msg) if {
+	_checked
+	k8s.namespace != ""
+	count(_undecided) > 0
+	msg := sprintf(
+		"%s runs pods that no policy the model can read isolates: %s; whether %s select them is unknown",
+		[k8s.resource, concat("; ", _gaps), concat(", ", sort(_undecided))],
+	)
+}
+
+_undecided := connectivity.cilium_undecided(k8s.namespace)
+
 _checked if {
 	k8s.in_scope
 	count(k8s.as_array(k8s.field(k8s.review_object, ["metadata", "ownerReferences"], []))) == 0
@@ -62,18 +77,24 @@ _gaps := sort([gap |
 	some gap in _open(w)
 ])
 
-_open(w) := {_text(w, direction, isolated[direction], open) |
+# A direction is isolated by a selecting NetworkPolicy or Cilium rule (CiliumNetworkPolicy of the
+# namespace, CiliumClusterwideNetworkPolicy), read from the inventory.
+_open(w) := {_text(w, direction, isolating, open) |
 	isolated := connectivity.isolation(w.labels, _policies)
 	some direction in ["Ingress", "Egress"]
-	open := connectivity.open_rules(w.labels, _policies, direction)
-	_is_open(isolated[direction], open)
+	isolating := isolated[direction] | connectivity.cilium_isolating(w, direction)
+	open := connectivity.open_rules(w.labels, _policies, direction) | connectivity.cilium_open(w, direction)
+	_is_open(isolating, open)
 }
 
 _is_open(isolating, _) if count(isolating) == 0
 
 _is_open(_, open) if count(open) > 0
 
-_text(w, direction, isolating, open) := sprintf("%s: no NetworkPolicy selects them for %s", [_where(w), direction]) if {
+_text(w, direction, isolating, open) := sprintf("%s: no network policy selects them for %s", [
+	_where(w),
+	direction,
+]) if {
 	count(isolating) == 0
 } else := sprintf("%s: %s admits every %s on every port", [
 	_where(w), concat(", ", sort(open)), _peer_word[direction],

@@ -77,8 +77,8 @@ test_deny_policy_selecting_other_pods if {
 	v := _violations(_labelled("ml", {"app": "other"}), _in("ml", {"triton": _own}), {})
 	count(v) == 1
 	some f in v
-	contains(f.msg, "no NetworkPolicy selects them for Egress")
-	contains(f.msg, "no NetworkPolicy selects them for Ingress")
+	contains(f.msg, "no network policy selects them for Egress")
+	contains(f.msg, "no network policy selects them for Ingress")
 }
 
 # Ingress only (the defaulted policyTypes of a policy without egress rules): egress stays open.
@@ -129,4 +129,70 @@ test_namespace_less_is_unknown if {
 	obj := json.remove(_deployment("x"), ["/metadata/namespace"])
 	v := _violations(obj, {}, {})
 	[f.details.status | some f in v] == ["unknown"]
+}
+
+# --- Cilium -------------------------------------------------------------------------------------
+
+_cilium(kind, name, spec) := {"apiVersion": "cilium.io/v2", "kind": kind, "metadata": {"name": name}, "spec": spec}
+
+_cnp_in(ns, name, spec) := {"namespace": {ns: {"cilium.io/v2": {"CiliumNetworkPolicy": {name: _cilium("CiliumNetworkPolicy", name, spec)}}}}}
+
+_ccnp(name, spec) := {"cluster": {"cilium.io/v2": {"CiliumClusterwideNetworkPolicy": {name: _cilium("CiliumClusterwideNetworkPolicy", name, spec)}}}}
+
+test_allow_isolated_by_cilium_policy if {
+	spec := {
+		"endpointSelector": {"matchLabels": {"k8s:app": "triton"}},
+		"ingress": [{"fromEndpoints": [{"matchLabels": {"role": "gateway"}}]}],
+		"egress": [{"toEntities": ["world"], "toPorts": [{"ports": [{"port": "443"}]}]}],
+	}
+	count(_violations(_labelled("ml", {"app": "triton"}), _cnp_in("ml", "triton", spec), {})) == 0
+
+	# another namespace's policy does not isolate it
+	count(_violations(_labelled("ml", {"app": "triton"}), _cnp_in("other", "triton", spec), {})) == 1
+}
+
+test_deny_cilium_empty_egress_section if {
+	# `egress: []` does not apply: egress stays open
+	spec := {"endpointSelector": {}, "ingress": [{}], "egress": []}
+	v := _violations(_labelled("ml", {"app": "triton"}), _cnp_in("ml", "lockdown", spec), {})
+	count(v) == 1
+	some f in v
+	contains(f.msg, "no network policy selects them for Egress")
+	not contains(f.msg, "for Ingress")
+}
+
+test_deny_cilium_default_deny_disabled if {
+	spec := {
+		"endpointSelector": {},
+		"enableDefaultDeny": {"ingress": false, "egress": false},
+		"ingress": [{"fromEndpoints": [{}]}],
+		"egress": [{"toEndpoints": [{}]}],
+	}
+	count(_violations(_labelled("ml", {"app": "triton"}), _cnp_in("ml", "additive", spec), {})) == 1
+}
+
+test_deny_cilium_entity_all_is_open if {
+	spec := {"endpointSelector": {}, "ingress": [{}], "egress": [{"toEntities": ["all"]}]}
+	v := _violations(_labelled("ml", {"app": "triton"}), _cnp_in("ml", "wide", spec), {})
+	some f in v
+	contains(f.msg, "CiliumNetworkPolicy ml/wide egress rule 0 admits every destination on every port")
+}
+
+test_allow_clusterwide_default_deny if {
+	spec := {
+		"endpointSelector": {"matchExpressions": [{"key": "k8s:io.kubernetes.pod.namespace", "operator": "NotIn", "values": ["kube-system"]}]},
+		"ingress": [{}],
+		"egress": [{"toEndpoints": [{"matchLabels": {"io.kubernetes.pod.namespace": "kube-system", "k8s-app": "kube-dns"}}]}],
+	}
+	count(_violations(_deployment("ml"), _ccnp("default-deny", spec), {})) == 0
+	count(_violations(_deployment("kube-system"), _ccnp("default-deny", spec), {"system_namespaces": []})) == 1
+}
+
+test_unknown_when_a_cilium_selector_cannot_be_read if {
+	spec := {"endpointSelector": {"matchLabels": {"reserved:init": ""}}, "ingress": [{}], "egress": [{}]}
+	v := _violations(_deployment("ml"), _cnp_in("ml", "init", spec), {})
+	count(v) == 1
+	some f in v
+	f.details.status == "unknown"
+	contains(f.msg, "CiliumNetworkPolicy ml/init")
 }
