@@ -232,6 +232,8 @@ synced_kinds := {
 	"v1": {"Namespace", "Service"},
 	"networking.k8s.io/v1": {"NetworkPolicy", "Ingress"},
 	"cilium.io/v2": {"CiliumNetworkPolicy", "CiliumClusterwideNetworkPolicy"},
+	"policy.networking.k8s.io/v1alpha1": {"AdminNetworkPolicy", "BaselineAdminNetworkPolicy"},
+	"policy.networking.k8s.io/v1alpha2": {"ClusterNetworkPolicy"},
 	"security.istio.io/v1": {"PeerAuthentication"},
 	"admissionregistration.k8s.io/v1": {"ValidatingWebhookConfiguration", "MutatingWebhookConfiguration"},
 }

@@ -24,7 +24,10 @@ import data.lib.mlfence.k8s
 import data.lib.mlfence.selector
 
 # dialect_kinds are the policy kinds besides NetworkPolicy whose references (`by`) name their kind.
-dialect_kinds := ["CiliumNetworkPolicy", "CiliumClusterwideNetworkPolicy"]
+dialect_kinds := [
+	"CiliumNetworkPolicy", "CiliumClusterwideNetworkPolicy",
+	"AdminNetworkPolicy", "BaselineAdminNetworkPolicy", "ClusterNetworkPolicy",
+]
 
 # object_text(by) names the object behind a deciding reference: dialect references carry their
 # kind already, core NetworkPolicy references ("ns/name rule i") do not.

@@ -89,12 +89,15 @@ workloads := object.union_n([{w.id: object.union(w, _directions(w))} |
 # "unknown" lists the reasons a rule's peers cannot be decided statically.
 _directions(w) := {_direction_key[d]: {
 	"isolated": count(listing) > 0,
+	"np_isolated": count(np_listing) > 0,
 	"policies": sort(listing),
 	"open_rules": sort(open_rules(w.labels, selecting, d) | cilium[d].open),
 	"rules": array.concat(_resolved_rules(w.namespace, selecting, d), cilium[d].allow),
 	"deny_rules": cilium[d].deny,
+	"admin_rules": tiers[d].admin,
+	"baseline_rules": tiers[d].baseline,
 	"unknown": sort({sprintf("%s: %s", [rule.by, reason]) |
-		some rule in array.concat(cilium[d].allow, cilium[d].deny)
+		some rule in array.flatten([cilium[d].allow, cilium[d].deny, tiers[d].admin, tiers[d].baseline])
 		some reason in rule.unknown
 	}),
 } |
@@ -103,8 +106,10 @@ _directions(w) := {_direction_key[d]: {
 		selects(p, w.labels)
 	}
 	cilium := cilium_directions(w)
+	tiers := anp_directions(w)
 	some d in ["Ingress", "Egress"]
-	listing := {name | some name, p in selecting; d in policy_types(p)} | cilium[d].isolating
+	np_listing := {name | some name, p in selecting; d in policy_types(p)} | cilium[d].isolating
+	listing := np_listing | tiers[d].isolating
 }
 
 # _resolved_rules(ns, selecting, direction) is every rule of the selecting policies that lists
@@ -216,14 +221,19 @@ _end(p) := p.endPort if {
 # rules in the direction admit for the peer workload, ports resolved against `named` (the
 # destination's); everything, by "not isolated", when no policy isolates the direction; minus
 # what a deny rule (Cilium's ingressDeny/egressDeny) takes away.
-grants(w, direction, peer_id, named) := _minus(
-	allowed_grants(w, direction, peer_id, named),
-	denials(w, direction, peer_id, named),
+grants(w, direction, peer_id, named) := np_tier if {
+	not _tiered(w[direction])
+	np_tier := _minus(allowed_grants(w, direction, peer_id, named), denials(w, direction, peer_id, named))
+} else := tiered(
+	w, direction, peer_id, named,
+	_minus(allowed_grants(w, direction, peer_id, named), denials(w, direction, peer_id, named)),
 )
+
+_tiered(d) if count(d.admin_rules) + count(d.baseline_rules) > 0
 
 # allowed_grants is grants before the deny rules.
 allowed_grants(w, direction, peer_id, named) := [object.union(r, {"by": "not isolated"}) | some r in all_ports] if {
-	not w[direction].isolated
+	not w[direction].np_isolated
 } else := [object.union(r, {"by": rule.by}) |
 	some rule in w[direction].rules
 	_rule_has_peer(rule.pods, peer_id)
@@ -267,7 +277,19 @@ connection(src, dst) := [{
 
 # l4_denied(src, dst) is the list of {"protocol", "from", "to", "denied_by"} of the connection the
 # allow rules of both sides admit and a deny rule of either side takes away.
-l4_denied(src, dst) := [] if {
+l4_denied(src, dst) := array.concat(_cilium_denied(src, dst), _tier_denied(src, dst))
+
+_tier_denied(src, dst) := [] if {
+	not _tiered(src.egress)
+	not _tiered(dst.ingress)
+} else := [{"protocol": d.protocol, "from": d.from, "to": d.to, "denied_by": d.by} |
+	some d in array.concat(
+		tier_denials(src, "egress", dst.id, dst.ports),
+		tier_denials(dst, "ingress", src.id, dst.ports),
+	)
+]
+
+_cilium_denied(src, dst) := [] if {
 	count(src.egress.deny_rules) + count(dst.ingress.deny_rules) == 0
 } else := [{"protocol": e.protocol, "from": max([lo, d.from]), "to": min([hi, d.to]), "denied_by": d.by} |
 	some e in allowed_grants(src, "egress", dst.id, dst.ports)
@@ -294,6 +316,7 @@ open_ingress := sort([id | some id, w in workloads; _open_direction(w.ingress)])
 _open_direction(d) if {
 	not d.isolated
 	count(d.deny_rules) == 0
+	not _tiered(d)
 }
 
 # flows is the list of {"from", "to", "ports", "denied"} between workloads where at least one
@@ -314,17 +337,20 @@ flows := [{"from": pair[0], "to": pair[1], "ports": ports, "denied": denied} |
 _candidate_pairs := {[src, dst] |
 	some src, w in workloads
 	not _open_direction(w.egress)
-	some dst in _targets(array.concat(w.egress.rules, w.egress.deny_rules), w.egress.isolated)
+	some dst in _targets(w.egress)
 } | {[src, dst] |
 	some dst, w in workloads
 	not _open_direction(w.ingress)
-	some src in _targets(array.concat(w.ingress.rules, w.ingress.deny_rules), w.ingress.isolated)
+	some src in _targets(w.ingress)
 }
 
-# A direction open but for its deny rules reaches every workload.
-_targets(_, false) := object.keys(workloads)
+# A direction open but for its deny rules reaches every workload; so does one a tier decides on:
+# what its rules leave undecided falls to the tiers below.
+_targets(d) := object.keys(workloads) if not d.np_isolated
 
-_targets(rules, true) := _rule_targets(rules)
+else := object.keys(workloads) if _tiered(d)
+
+else := _rule_targets(d.rules)
 
 _rule_targets(rules) := object.keys(workloads) if {
 	some rule in rules
@@ -348,67 +374,51 @@ external := [entry |
 # its deny rules (connectivity_cilium.rego): a deny block that holds the whole entry block takes
 # its ports away, one inside it on every port becomes an `except`, and any other overlapping deny
 # is listed under "denied" ({"cidr", "ports", "by"}).
+# The Admin and Baseline tiers' network rules (connectivity_anp.rego) come first: their Allow
+# entries are final (only Cilium's deny rules apply to them); their Deny blocks apply to the
+# NetworkPolicy tier's blocks, which the exceptions an earlier Allow or Pass carved narrow to those.
 external_of(id, w, direction) := [_block_entry(id, direction, b.block, b.ports, b.by, b.denied) |
-	denies := _deny_blocks(w, direction)
-	some raw in _raw_blocks(w, direction)
-	b := _after_denies(raw, denies)
+	tiers := _tier_blocks(w, direction)
+	cilium_denies := _deny_blocks(w, direction)
+	some pair in array.concat(
+		[[raw, cilium_denies] | some raw in tiers.allow],
+		[[raw, array.concat(cilium_denies, tiers.deny)] |
+			some wide in _raw_blocks(w, direction)
+			some raw in _narrow(wide, tiers.deny)
+		],
+	)
+	b := _after_denies(pair[0], pair[1])
 	count(b.ports) > 0
 ]
+
+# _narrow(raw, denies) is the raw block narrowed to the exceptions of a deny on every port that
+# holds it: only those stay open.
+_narrow(raw, denies) := [object.union(raw, {"block": {"cidr": e, "except": []}}) |
+	some e in carving.except
+	_inside(e, raw.block.cidr)
+] if {
+	carving := [d |
+		some d in denies
+		count(d.except) > 0
+		d.ports == all_ports
+		_inside(raw.block.cidr, d.cidr)
+	][0]
+} else := [raw]
+
+_tier_blocks(w, direction) := {"allow": [], "deny": []} if not _tiered(w[direction])
+
+else := tier_blocks(w, direction)
 
 _raw_blocks(w, direction) := [{"block": block, "ports": all_ports, "by": "not isolated"} |
 	some block in [{"cidr": "0.0.0.0/0", "except": []}, {"cidr": "::/0", "except": []}]
 ] if {
-	not w[direction].isolated
+	not w[direction].np_isolated
 } else := [{"block": block, "ports": ports, "by": rule.by} |
 	some rule in w[direction].rules
 	ports := port_ranges(rule.ports, {})
 	count(ports) > 0
 	some block in rule.blocks
 ]
-
-_deny_blocks(w, direction) := [{"cidr": block.cidr, "except": block.except, "ports": ports, "by": rule.by} |
-	some rule in object.get(w[direction], "deny_rules", [])
-	ports := port_ranges(rule.ports, {})
-	count(ports) > 0
-	some block in rule.blocks
-]
-
-_after_denies(raw, denies) := object.union(raw, {"denied": []}) if {
-	count(denies) == 0
-} else := {
-	"block": object.union(raw.block, {"except": array.concat(raw.block.except, [d.cidr |
-		some d in denies
-		_whole(d, raw.block.cidr) == false
-		_inside(d.cidr, raw.block.cidr)
-		d.ports == all_ports
-		count(d.except) == 0
-	])}),
-	"ports": _minus(raw.ports, [object.union(p, {"by": d.by}) |
-		some d in denies
-		_whole(d, raw.block.cidr)
-		some p in d.ports
-	]),
-	"by": raw.by,
-	"denied": [{"cidr": d.cidr, "ports": d.ports, "by": d.by} |
-		some d in denies
-		_overlaps(d.cidr, raw.block.cidr)
-	],
-}
-
-# _whole(deny, cidr) is true when the deny block (without exceptions) holds all of cidr.
-_whole(d, cidr) if {
-	count(d.except) == 0
-	_inside(cidr, d.cidr)
-} else := false
-
-_inside(inner, outer) if {
-	ranges.family(inner) == ranges.family(outer)
-	net.cidr_contains(ranges.as_cidr(outer), ranges.as_cidr(inner))
-}
-
-_overlaps(a, b) if _inside(a, b)
-
-_overlaps(a, b) if _inside(b, a)
 
 _block_entry(id, direction, block, ports, by, denied) := object.union(block, {
 	"denied": denied,
@@ -456,7 +466,10 @@ unknown := array.concat(
 	[{"workload": id, "direction": direction, "policy": rule.by, "reason": reason} |
 		some id, w in workloads
 		some direction in ["ingress", "egress"]
-		some rule in array.concat(w[direction].rules, w[direction].deny_rules)
+		some rule in array.flatten([
+			w[direction].rules, w[direction].deny_rules,
+			w[direction].admin_rules, w[direction].baseline_rules,
+		])
 		some reason in object.get(rule, "unknown", [])
 	],
 	[object.union(u, {"workload": "", "direction": ""}) | some u in cilium_unknown_selectors],

@@ -310,7 +310,21 @@ review_ids contains w.id if {
 	some w in _reviewed_cilium_selects
 }
 
+# An Admin or Baseline tier policy answers for the workloads its subject selects.
+review_ids contains id if {
+	k8s.kind in _tier_kinds
+	k8s.api_group(k8s.review_object) == "policy.networking.k8s.io"
+	some id, w in connectivity.workloads
+	some direction in ["ingress", "egress"]
+	some rule in array.concat(w[direction].admin_rules, w[direction].baseline_rules)
+	rule.policy == _tier_ref
+}
+
 _cilium_kinds := {"CiliumNetworkPolicy", "CiliumClusterwideNetworkPolicy"}
+
+_tier_kinds := {"AdminNetworkPolicy", "BaselineAdminNetworkPolicy", "ClusterNetworkPolicy"}
+
+_tier_ref := sprintf("%s %s", [k8s.kind, k8s.name])
 
 # The workloads the reviewed Cilium policy isolates, read from the model (which the rules compute
 # with the reviewed object in the inventory; its rules are named by _cilium_ref).
@@ -333,6 +347,8 @@ _is_policy_kind if k8s.kind == "NetworkPolicy"
 
 _is_policy_kind if k8s.kind in _cilium_kinds
 
+_is_policy_kind if k8s.kind in _tier_kinds
+
 # A policy answers for the flows it lets through: its rules are among the deciders.
 _decided_by_review(_) if not _is_policy_kind
 
@@ -344,6 +360,11 @@ _decided_by_review(by) if {
 _decided_by_review(by) if {
 	k8s.kind in _cilium_kinds
 	startswith(by, sprintf("%s ", [_cilium_ref]))
+}
+
+_decided_by_review(by) if {
+	k8s.kind in _tier_kinds
+	startswith(by, sprintf("%s ", [_tier_ref]))
 }
 
 _review_flow_messages contains flow_message(object.union(f, {"pieces": pieces})) if {

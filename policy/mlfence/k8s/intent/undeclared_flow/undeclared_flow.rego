@@ -16,7 +16,14 @@
 #   severity: high
 #   target: kubernetes
 #   kind_groups: [running-workloads]
-#   kinds: [Sandbox, NetworkPolicy, CiliumNetworkPolicy, CiliumClusterwideNetworkPolicy]
+#   kinds:
+#     - Sandbox
+#     - NetworkPolicy
+#     - CiliumNetworkPolicy
+#     - CiliumClusterwideNetworkPolicy
+#     - AdminNetworkPolicy
+#     - BaselineAdminNetworkPolicy
+#     - ClusterNetworkPolicy
 #   recommended_action: >-
 #     Narrow the NetworkPolicy that allows the flow (the message names it) to the declared peers
 #     and ports, isolate the direction that no policy isolates, or, when the flow is intended,

@@ -143,10 +143,12 @@ _cnp_from_ci := json.patch(_cnp_everyone, [{"op": "replace", "path": "/spec/ingr
 	"toPorts": [{"ports": [{"port": "5000", "protocol": "TCP"}]}],
 }}])
 
-test_deny_flow_a_cilium_policy_opens if {
-	# the Cilium policy itself, at admission
+# The Cilium policy itself, at admission.
+test_deny_the_cilium_policy_that_opens_the_flow if {
 	count(_cilium_violations(_cnp_everyone, _platform, _ci_only)) == 1
+}
 
+test_deny_flow_a_cilium_policy_opens if {
 	v := _cilium_violations(_deployment("model-registry", "registry"), array.concat(_platform, [_cnp_everyone]), _ci_only)
 	count(v) == 1
 	some f in v
@@ -156,6 +158,9 @@ test_deny_flow_a_cilium_policy_opens if {
 
 test_allow_cilium_policy_admitting_only_ci if {
 	count(_cilium_violations(_deployment("model-registry", "registry"), array.concat(_platform, [_cnp_from_ci]), _ci_only)) == 0
+}
+
+test_allow_the_cilium_policy_admitting_only_ci if {
 	count(_cilium_violations(_cnp_from_ci, _platform, _ci_only)) == 0
 }
 
@@ -169,7 +174,40 @@ test_allow_clusterwide_deny_closes_the_flow if {
 			"ingressDeny": [{"fromEndpoints": [{"matchLabels": {"io.kubernetes.pod.namespace": "ml-training"}}]}],
 		},
 	}
-	objects := array.concat(_platform, [_from_everywhere])
-	count(_cilium_violations(_deployment("model-registry", "registry"), objects, _ci_only)) == 1
-	count(_cilium_violations(_deployment("model-registry", "registry"), array.concat(objects, [deny]), _ci_only)) == 0
+	objects := array.concat(_platform, [_from_everywhere, deny])
+	count(_cilium_violations(_deployment("model-registry", "registry"), objects, _ci_only)) == 0
+}
+
+# --- the Admin tier ------------------------------------------------------------------------------
+
+_admin_open := {
+	"apiVersion": "policy.networking.k8s.io/v1alpha1", "kind": "AdminNetworkPolicy", "metadata": {"name": "registry-open"},
+	"spec": {
+		"priority": 1,
+		"subject": {"namespaces": {"matchLabels": {"kubernetes.io/metadata.name": "model-registry"}}},
+		"ingress": [{"action": "Allow", "from": [{"namespaces": {}}], "ports": [{"portNumber": {"protocol": "TCP", "port": 5000}}]}],
+	},
+}
+
+_admin_closed := json.patch(_admin_open, [
+	{"op": "replace", "path": "/metadata/name", "value": "registry-closed"},
+	{"op": "replace", "path": "/spec/ingress/0/action", "value": "Deny"},
+])
+
+# An Admin Allow opens the flow over the registry's NetworkPolicy, and names itself.
+test_deny_flow_an_admin_policy_opens if {
+	v := _cilium_violations(_deployment("model-registry", "registry"), array.concat(_platform, [_deny_all("model-registry"), _admin_open]), _ci_only)
+	count(v) == 1
+	some f in v
+	contains(f.msg, "can reach model-registry/registry (component model-registry) on TCP 5000, which no declared flow allows")
+	contains(f.msg, "ingress: AdminNetworkPolicy registry-open ingress rule 0 (Allow)")
+}
+
+test_deny_the_admin_policy_at_admission if {
+	count(_cilium_violations(_admin_open, array.concat(_platform, [_deny_all("model-registry")]), _ci_only)) == 1
+}
+
+# An Admin Deny closes what the NetworkPolicy opens.
+test_allow_admin_deny_closes_the_flow if {
+	count(_cilium_violations(_deployment("model-registry", "registry"), array.concat(_platform, [_from_everywhere, _admin_closed]), _ci_only)) == 0
 }

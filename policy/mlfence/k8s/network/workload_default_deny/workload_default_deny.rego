@@ -78,14 +78,22 @@ _gaps := sort([gap |
 ])
 
 # A direction is isolated by a selecting NetworkPolicy or Cilium rule (CiliumNetworkPolicy of the
-# namespace, CiliumClusterwideNetworkPolicy), read from the inventory.
+# namespace, CiliumClusterwideNetworkPolicy), or by an Admin or Baseline tier policy that denies
+# every peer it does not allow (AdminNetworkPolicy, BaselineAdminNetworkPolicy,
+# ClusterNetworkPolicy), read from the inventory.
 _open(w) := {_text(w, direction, isolating, open) |
 	isolated := connectivity.isolation(w.labels, _policies)
 	some direction in ["Ingress", "Egress"]
-	isolating := isolated[direction] | connectivity.cilium_isolating(w, direction)
+	isolating := _isolating(w, isolated, direction)
 	open := connectivity.open_rules(w.labels, _policies, direction) | connectivity.cilium_open(w, direction)
 	_is_open(isolating, open)
 }
+
+_isolating(w, isolated, direction) := union({
+	isolated[direction],
+	connectivity.cilium_isolating(w, direction),
+	connectivity.anp_isolating(w, direction),
+})
 
 _is_open(isolating, _) if count(isolating) == 0
 

@@ -196,3 +196,41 @@ test_unknown_when_a_cilium_selector_cannot_be_read if {
 	f.details.status == "unknown"
 	contains(f.msg, "CiliumNetworkPolicy ml/init")
 }
+
+# --- AdminNetworkPolicy, BaselineAdminNetworkPolicy, ClusterNetworkPolicy -------------------------
+
+_tier_policy(kind, version, spec) := {"cluster": {sprintf("policy.networking.k8s.io/%s", [version]): {kind: {"guard": {
+	"apiVersion": sprintf("policy.networking.k8s.io/%s", [version]), "kind": kind,
+	"metadata": {"name": "guard"}, "spec": spec,
+}}}}}
+
+_deny_both := {
+	"subject": {"namespaces": {"matchLabels": {"kubernetes.io/metadata.name": "ml"}}},
+	"ingress": [{"action": "Deny", "from": [{"namespaces": {}}]}],
+	"egress": [
+		{"action": "Allow", "to": [{"networks": ["10.0.0.0/8"]}]},
+		{"action": "Deny", "to": [{"networks": ["0.0.0.0/0"]}]},
+	],
+}
+
+test_allow_isolated_by_admin_network_policy if {
+	count(_violations(_deployment("ml"), _tier_policy("AdminNetworkPolicy", "v1alpha1", object.union(_deny_both, {"priority": 1})), {})) == 0
+
+	# its subject is another namespace
+	count(_violations(_deployment("other"), _tier_policy("AdminNetworkPolicy", "v1alpha1", object.union(_deny_both, {"priority": 1})), {})) == 1
+}
+
+test_allow_isolated_by_baseline_and_cluster_network_policy if {
+	count(_violations(_deployment("ml"), _tier_policy("BaselineAdminNetworkPolicy", "v1alpha1", _deny_both), {})) == 0
+	cnp := object.union(_deny_both, {"tier": "Baseline", "priority": 5})
+	count(_violations(_deployment("ml"), _tier_policy("ClusterNetworkPolicy", "v1alpha2", cnp), {})) == 0
+}
+
+test_deny_admin_policy_denying_only_some_ports if {
+	some_ports := json.patch(_deny_both, [{"op": "add", "path": "/egress/1/ports", "value": [{"portNumber": {"protocol": "TCP", "port": 80}}]}])
+	v := _violations(_deployment("ml"), _tier_policy("AdminNetworkPolicy", "v1alpha1", object.union(some_ports, {"priority": 1})), {})
+	count(v) == 1
+	some f in v
+	contains(f.msg, "for Egress")
+	not contains(f.msg, "for Ingress")
+}
