@@ -234,6 +234,7 @@ synced_kinds := {
 	"cilium.io/v2": {"CiliumNetworkPolicy", "CiliumClusterwideNetworkPolicy"},
 	"policy.networking.k8s.io/v1alpha1": {"AdminNetworkPolicy", "BaselineAdminNetworkPolicy"},
 	"policy.networking.k8s.io/v1alpha2": {"ClusterNetworkPolicy"},
+	"projectcalico.org/v3": {"NetworkPolicy", "GlobalNetworkPolicy"},
 	"security.istio.io/v1": {"PeerAuthentication"},
 	"admissionregistration.k8s.io/v1": {"ValidatingWebhookConfiguration", "MutatingWebhookConfiguration"},
 }

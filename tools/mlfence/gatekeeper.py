@@ -58,6 +58,8 @@ SYNCED = (
     ("policy.networking.k8s.io", "v1alpha1", "AdminNetworkPolicy"),
     ("policy.networking.k8s.io", "v1alpha1", "BaselineAdminNetworkPolicy"),
     ("policy.networking.k8s.io", "v1alpha2", "ClusterNetworkPolicy"),
+    ("projectcalico.org", "v3", "NetworkPolicy"),
+    ("projectcalico.org", "v3", "GlobalNetworkPolicy"),
     ("security.istio.io", "v1", "PeerAuthentication"),
     ("admissionregistration.k8s.io", "v1", "ValidatingWebhookConfiguration"),
     ("admissionregistration.k8s.io", "v1", "MutatingWebhookConfiguration"),

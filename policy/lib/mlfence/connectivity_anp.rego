@@ -357,7 +357,7 @@ tier_blocks(w, direction) := {
 		some block in rule.blocks
 	],
 } if {
-	rules := array.concat(w[direction].admin_rules, _baseline_if_open(w, direction))
+	rules := array.flatten([w[direction].admin_rules, w[direction].calico_rules, _baseline_if_open(w, direction)])
 }
 
 _baseline_if_open(w, direction) := [] if w[direction].np_isolated

@@ -1,6 +1,7 @@
-# Deny rules over address blocks: how the deny rules of Cilium (ingressDeny/egressDeny) and of the
-# Admin and Baseline tiers narrow the blocks a workload may reach or be reached from. Part of
-# lib.mlfence.connectivity, kept in its own file for size.
+# Deny rules: what the deny rules of Cilium (ingressDeny/egressDeny), of the Admin and Baseline
+# tiers and of Calico's default tier take away from a flow (l4_denied), and how they narrow the
+# blocks a workload may reach or be reached from. Part of lib.mlfence.connectivity, kept in its
+# own file for size.
 package lib.mlfence.connectivity
 
 import data.lib.mlfence.ranges
@@ -55,3 +56,34 @@ _inside(inner, outer) if {
 _overlaps(a, b) if _inside(a, b)
 
 _overlaps(a, b) if _inside(b, a)
+
+# l4_denied(src, dst) is the list of {"protocol", "from", "to", "denied_by"} of the connection the
+# allow rules of both sides admit and a deny rule of either side takes away.
+l4_denied(src, dst) := array.concat(_cilium_denied(src, dst), _tier_denied(src, dst))
+
+_tier_denied(src, dst) := [{"protocol": d.protocol, "from": d.from, "to": d.to, "denied_by": d.by} |
+	some d in array.flatten([
+		_tier_denials(src, "egress", dst.id, dst.ports),
+		_tier_denials(dst, "ingress", src.id, dst.ports),
+		calico_denials(src, "egress", dst.id, dst.ports),
+		calico_denials(dst, "ingress", src.id, dst.ports),
+	])
+]
+
+_tier_denials(w, direction, peer_id, named) := [] if not _tiered(w[direction])
+
+else := tier_denials(w, direction, peer_id, named)
+
+_cilium_denied(src, dst) := [] if {
+	count(src.egress.deny_rules) + count(dst.ingress.deny_rules) == 0
+} else := [{"protocol": e.protocol, "from": max([lo, d.from]), "to": min([hi, d.to]), "denied_by": d.by} |
+	some e in allowed_grants(src, "egress", dst.id, dst.ports)
+	some i in allowed_grants(dst, "ingress", src.id, dst.ports)
+	e.protocol == i.protocol
+	lo := max([e.from, i.from])
+	hi := min([e.to, i.to])
+	lo <= hi
+	some d in array.concat(denials(src, "egress", dst.id, dst.ports), denials(dst, "ingress", src.id, dst.ports))
+	d.protocol == e.protocol
+	max([lo, d.from]) <= min([hi, d.to])
+]

@@ -27,6 +27,7 @@ import data.lib.mlfence.selector
 dialect_kinds := [
 	"CiliumNetworkPolicy", "CiliumClusterwideNetworkPolicy",
 	"AdminNetworkPolicy", "BaselineAdminNetworkPolicy", "ClusterNetworkPolicy",
+	"Calico",
 ]
 
 # object_text(by) names the object behind a deciding reference: dialect references carry their

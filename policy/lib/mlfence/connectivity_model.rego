@@ -92,12 +92,13 @@ _directions(w) := {_direction_key[d]: {
 	"np_isolated": count(np_listing) > 0,
 	"policies": sort(listing),
 	"open_rules": sort(open_rules(w.labels, selecting, d) | cilium[d].open),
-	"rules": array.concat(_resolved_rules(w.namespace, selecting, d), cilium[d].allow),
+	"rules": np_rules,
 	"deny_rules": cilium[d].deny,
 	"admin_rules": tiers[d].admin,
 	"baseline_rules": tiers[d].baseline,
+	"calico_rules": _calico_rules_of(calico[d], np_rules),
 	"unknown": sort({sprintf("%s: %s", [rule.by, reason]) |
-		some rule in array.flatten([cilium[d].allow, cilium[d].deny, tiers[d].admin, tiers[d].baseline])
+		some rule in array.flatten([cilium[d].allow, cilium[d].deny, tiers[d].admin, tiers[d].baseline, calico[d].rules])
 		some reason in rule.unknown
 	}),
 } |
@@ -107,8 +108,14 @@ _directions(w) := {_direction_key[d]: {
 	}
 	cilium := cilium_directions(w)
 	tiers := anp_directions(w)
+	calico := calico_directions(w)
 	some d in ["Ingress", "Egress"]
-	np_listing := {name | some name, p in selecting; d in policy_types(p)} | cilium[d].isolating
+	np_rules := array.concat(_resolved_rules(w.namespace, selecting, d), cilium[d].allow)
+	np_listing := union({
+		{name | some name, p in selecting; d in policy_types(p)},
+		cilium[d].isolating,
+		{ref | some ref in calico[d].selecting},
+	})
 	listing := np_listing | tiers[d].isolating
 }
 
@@ -221,15 +228,24 @@ _end(p) := p.endPort if {
 # rules in the direction admit for the peer workload, ports resolved against `named` (the
 # destination's); everything, by "not isolated", when no policy isolates the direction; minus
 # what a deny rule (Cilium's ingressDeny/egressDeny) takes away.
-grants(w, direction, peer_id, named) := np_tier if {
+grants(w, direction, peer_id, named) := _np_tier(w, direction, peer_id, named) if {
 	not _tiered(w[direction])
-	np_tier := _minus(allowed_grants(w, direction, peer_id, named), denials(w, direction, peer_id, named))
-} else := tiered(
-	w, direction, peer_id, named,
-	_minus(allowed_grants(w, direction, peer_id, named), denials(w, direction, peer_id, named)),
-)
+} else := tiered(w, direction, peer_id, named, _np_tier(w, direction, peer_id, named))
+
+# The NetworkPolicy tier: NetworkPolicy and Cilium allow rules, or, when Calico policies select
+# the pod, Calico's ordered default tier with them at order 1000; then Cilium's deny rules.
+_np_tier(w, direction, peer_id, named) := _minus(
+	allowed_grants(w, direction, peer_id, named),
+	denials(w, direction, peer_id, named),
+) if {
+	count(w[direction].calico_rules) == 0
+} else := _minus(calico_tier(w, direction, peer_id, named), denials(w, direction, peer_id, named))
 
 _tiered(d) if count(d.admin_rules) + count(d.baseline_rules) > 0
+
+_calico_rules_of(calico, np_rules) := [] if count(calico.selecting) == 0
+
+else := calico_ordered(calico, np_rules)
 
 # allowed_grants is grants before the deny rules.
 allowed_grants(w, direction, peer_id, named) := [object.union(r, {"by": "not isolated"}) | some r in all_ports] if {
@@ -273,34 +289,6 @@ connection(src, dst) := [{
 	some i in grants(dst, "ingress", src.id, dst.ports)
 	e.protocol == i.protocol
 	max([e.from, i.from]) <= min([e.to, i.to])
-]
-
-# l4_denied(src, dst) is the list of {"protocol", "from", "to", "denied_by"} of the connection the
-# allow rules of both sides admit and a deny rule of either side takes away.
-l4_denied(src, dst) := array.concat(_cilium_denied(src, dst), _tier_denied(src, dst))
-
-_tier_denied(src, dst) := [] if {
-	not _tiered(src.egress)
-	not _tiered(dst.ingress)
-} else := [{"protocol": d.protocol, "from": d.from, "to": d.to, "denied_by": d.by} |
-	some d in array.concat(
-		tier_denials(src, "egress", dst.id, dst.ports),
-		tier_denials(dst, "ingress", src.id, dst.ports),
-	)
-]
-
-_cilium_denied(src, dst) := [] if {
-	count(src.egress.deny_rules) + count(dst.ingress.deny_rules) == 0
-} else := [{"protocol": e.protocol, "from": max([lo, d.from]), "to": min([hi, d.to]), "denied_by": d.by} |
-	some e in allowed_grants(src, "egress", dst.id, dst.ports)
-	some i in allowed_grants(dst, "ingress", src.id, dst.ports)
-	e.protocol == i.protocol
-	lo := max([e.from, i.from])
-	hi := min([e.to, i.to])
-	lo <= hi
-	some d in array.concat(denials(src, "egress", dst.id, dst.ports), denials(dst, "ingress", src.id, dst.ports))
-	d.protocol == e.protocol
-	max([lo, d.from]) <= min([hi, d.to])
 ]
 
 # --- flows ------------------------------------------------------------------------------------
@@ -349,6 +337,8 @@ _candidate_pairs := {[src, dst] |
 _targets(d) := object.keys(workloads) if not d.np_isolated
 
 else := object.keys(workloads) if _tiered(d)
+
+else := object.keys(workloads) if count(d.calico_rules) > 0
 
 else := _rule_targets(d.rules)
 
@@ -405,11 +395,18 @@ _narrow(raw, denies) := [object.union(raw, {"block": {"cidr": e, "except": []}})
 	][0]
 } else := [raw]
 
-_tier_blocks(w, direction) := {"allow": [], "deny": []} if not _tiered(w[direction])
+_tier_blocks(w, direction) := {"allow": [], "deny": []} if {
+	not _tiered(w[direction])
+	count(w[direction].calico_rules) == 0
+}
 
 else := tier_blocks(w, direction)
 
-_raw_blocks(w, direction) := [{"block": block, "ports": all_ports, "by": "not isolated"} |
+# With Calico, the NetworkPolicy tier's blocks come in order with Calico's (tier_blocks).
+_raw_blocks(w, direction) := [] if {
+	w[direction].np_isolated
+	count(w[direction].calico_rules) > 0
+} else := [{"block": block, "ports": all_ports, "by": "not isolated"} |
 	some block in [{"cidr": "0.0.0.0/0", "except": []}, {"cidr": "::/0", "except": []}]
 ] if {
 	not w[direction].np_isolated
@@ -469,10 +466,13 @@ unknown := array.concat(
 		some rule in array.flatten([
 			w[direction].rules, w[direction].deny_rules,
 			w[direction].admin_rules, w[direction].baseline_rules,
+			[r | some r in w[direction].calico_rules; startswith(r.by, "Calico ")],
 		])
 		some reason in object.get(rule, "unknown", [])
 	],
-	[object.union(u, {"workload": "", "direction": ""}) | some u in cilium_unknown_selectors],
+	[object.union(u, {"workload": "", "direction": ""}) |
+		some u in array.concat(cilium_unknown_selectors, calico_unknown)
+	],
 )
 
 # model is the whole answer, for `mlfence reach` and the bundle.

@@ -93,6 +93,7 @@ _isolating(w, isolated, direction) := union({
 	isolated[direction],
 	connectivity.cilium_isolating(w, direction),
 	connectivity.anp_isolating(w, direction),
+	connectivity.calico_isolating(w, direction),
 })
 
 _is_open(isolating, _) if count(isolating) == 0

@@ -234,3 +234,27 @@ test_deny_admin_policy_denying_only_some_ports if {
 	contains(f.msg, "for Egress")
 	not contains(f.msg, "for Ingress")
 }
+
+# --- Calico --------------------------------------------------------------------------------------
+
+_calico(ns, spec) := {"namespace": {ns: {"projectcalico.org/v3": {"NetworkPolicy": {"lock": {
+	"apiVersion": "projectcalico.org/v3", "kind": "NetworkPolicy",
+	"metadata": {"name": "lock", "namespace": ns}, "spec": spec,
+}}}}}}
+
+test_allow_isolated_by_calico_policy if {
+	spec := {"selector": "app == 'triton'", "types": ["Ingress", "Egress"], "egress": [{"action": "Allow", "destination": {"nets": ["10.0.0.0/8"]}}]}
+	count(_violations(_labelled("ml", {"app": "triton"}), _calico("ml", spec), {})) == 0
+}
+
+test_deny_calico_policy_selecting_other_pods_or_types if {
+	spec := {"selector": "app == 'other'", "types": ["Ingress", "Egress"]}
+	count(_violations(_labelled("ml", {"app": "triton"}), _calico("ml", spec), {})) == 1
+
+	# types default to Ingress without egress rules: egress stays open
+	v := _violations(_labelled("ml", {"app": "triton"}), _calico("ml", {"selector": "all()"}), {})
+	count(v) == 1
+	some f in v
+	contains(f.msg, "for Egress")
+	not contains(f.msg, "for Ingress")
+}
