@@ -217,7 +217,10 @@ else := {"protocol": proto}
 
 # anp_directions(w) is, per direction, the rules of the tiers selecting w in precedence order:
 # {"admin": [rules], "baseline": [rules], "isolating": {refs}}.
-anp_directions(w) := {d: _anp_direction(admin, baseline, d) |
+# Without any tier policy in the input (the common case), nothing is looked up per workload.
+anp_directions(w) := {d: {"admin": [], "baseline": [], "isolating": set()} | some d in ["Ingress", "Egress"]} if {
+	count(_anp_records) == 0
+} else := {d: _anp_direction(admin, baseline, d) |
 	admin := anp_selecting(w, "Admin")
 	baseline := anp_selecting(w, "Baseline")
 	some d in ["Ingress", "Egress"]

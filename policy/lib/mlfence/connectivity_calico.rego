@@ -297,7 +297,10 @@ _calico_rule_unknown(rule, peer, own) := array.flatten([
 
 # calico_directions(w) is, per direction, what the default tier's Calico policies selecting w say:
 # {"selecting": [refs], "rules": [rules in order, each with its policy's order]}.
-calico_directions(w) := {d: _calico_direction(w, d) | some d in ["Ingress", "Egress"]}
+# Without any Calico policy in the input (the common case), nothing is looked up per workload.
+calico_directions(w) := {d: {"selecting": [], "rules": []} | some d in ["Ingress", "Egress"]} if {
+	count(_calico_records) == 0
+} else := {d: _calico_direction(w, d) | some d in ["Ingress", "Egress"]}
 
 _calico_direction(w, d) := {
 	"selecting": [rec.ref | some rec in selecting],

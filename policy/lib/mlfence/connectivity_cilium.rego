@@ -387,10 +387,15 @@ cilium_unknown_selectors := [{
 
 # cilium_directions(w) is, per direction ("Ingress", "Egress"), what the Cilium rules selecting w
 # add to the model: {"isolating": {refs}, "open": {texts}, "allow": [rules], "deny": [rules]}.
-cilium_directions(w) := {d: _cilium_direction(selecting, d) |
+# Without any Cilium policy in the input (the common case), nothing is looked up per workload.
+cilium_directions(w) := {d: _no_cilium | some d in ["Ingress", "Egress"]} if count(_cilium_records) == 0
+
+else := {d: _cilium_direction(selecting, d) |
 	selecting := cilium_selecting(w)
 	some d in ["Ingress", "Egress"]
 }
+
+_no_cilium := {"isolating": set(), "open": set(), "allow": [], "deny": []}
 
 _cilium_direction(selecting, d) := {
 	"isolating": {rec.ref | some rec in selecting; cilium_isolates(rec.section, d)},
