@@ -201,3 +201,27 @@ _named_ports(t) := object.union_n([{p.name: {"port": p.containerPort, "protocol"
 _protocol(p) := upper(p.protocol) if is_string(p.protocol)
 
 else := "TCP"
+
+# --- the policy kinds of the dialects, read straight from the inventory ---------------------------
+
+# _policy_groups is data.inventory's {ns: {apiVersion: {kind: {name: obj}}}} ("" for objects without
+# a namespace), read here rather than through the model's reader of the inventory
+# (connectivity_model.rego), so that a rule asking only whether policies isolate a pod
+# (MLF-K8S-009) does not make Gatekeeper sync every workload kind.
+_policy_groups[ns] := groups if {
+	some ns, groups in k8s.object_or_empty(_raw_inventory.namespace)
+	is_object(groups)
+}
+
+_policy_groups[""] := _raw_inventory.cluster if is_object(_raw_inventory.cluster)
+
+default _raw_inventory := {}
+
+_raw_inventory := data.inventory if is_object(data.inventory)
+
+# namespace_labels_of(ns) is the labels of namespace ns (its Namespace object's, when the inventory
+# holds it, plus kubernetes.io/metadata.name), as `namespaces` has them.
+namespace_labels_of(ns) := selector.namespace_labels(ns, k8s.labels(obj)) if {
+	obj := _raw_inventory.cluster.v1.Namespace[ns]
+	is_object(obj)
+} else := selector.namespace_labels(ns, {})

@@ -32,7 +32,7 @@ _anp_records := [{
 	"priority": _priority(p),
 	"spec": p.spec,
 } |
-	some version, kinds in object.get(_groups, "", {})
+	some version, kinds in object.get(_policy_groups, "", {})
 	startswith(version, "policy.networking.k8s.io/")
 	some kind, _ in _anp_kinds
 	some p in k8s.object_or_empty(object.get(k8s.object_or_empty(kinds), kind, {}))
@@ -79,7 +79,7 @@ _pod_peer_matches(peer, w) if {
 	w.namespace_known
 }
 
-_namespace_labels_of(w) := object.get(namespaces, w.namespace, selector.namespace_labels(w.namespace, {}))
+_namespace_labels_of(w) := namespace_labels_of(w.namespace)
 
 # anp_selecting(w, tier) is the tier's policies whose subject selects w, in precedence order.
 anp_selecting(w, tier) := [rec |

@@ -117,7 +117,7 @@ _calico_all := [{
 	"tier": object.get(p.spec, "tier", "default"),
 	"spec": p.spec,
 } |
-	some ns, groups in _groups
+	some ns, groups in _policy_groups
 	some version, kinds in groups
 	split(version, "/")[0] in _calico_groups
 	some kind in _calico_kinds
@@ -155,7 +155,7 @@ _calico_selects(rec, w) if {
 	calico_matches(object.get(rec.spec, "selector", "all()"), w.labels)
 }
 
-_calico_namespace_labels(ns) := object.union(object.get(namespaces, ns, {}), {"projectcalico.org/name": ns})
+_calico_namespace_labels(ns) := object.union(namespace_labels_of(ns), {"projectcalico.org/name": ns})
 
 calico_types(spec) := {t | some t in k8s.as_array(spec.types)} if is_array(spec.types)
 

@@ -52,13 +52,13 @@ _cilium_objects(groups, kind) := [p |
 # clusterwide one), "section": the rule}.
 _cilium_records := array.concat(
 	[_record(sprintf("CiliumNetworkPolicy %s/%s", [ns, p.metadata.name]), ns, j, count(sections), s) |
-		some ns, groups in _groups
+		some ns, groups in _policy_groups
 		some p in _cilium_objects(groups, "CiliumNetworkPolicy")
 		sections := _sections(p)
 		some j, s in sections
 	],
 	[_record(sprintf("CiliumClusterwideNetworkPolicy %s", [p.metadata.name]), null, j, count(sections), s) |
-		some p in _cilium_objects(object.get(_groups, "", {}), "CiliumClusterwideNetworkPolicy")
+		some p in _cilium_objects(object.get(_policy_groups, "", {}), "CiliumClusterwideNetworkPolicy")
 		sections := _sections(p)
 		some j, s in sections
 	],
@@ -75,7 +75,7 @@ _record(ref, ns, j, n, s) := {"ref": sprintf("%s specs[%d]", [ref, j]), "namespa
 
 # _cilium_in[ns] is the records of namespace ns's CiliumNetworkPolicies; _cilium_cluster those of
 # the clusterwide ones, which may select endpoints of any namespace.
-_cilium_in[ns] := [r | some r in _cilium_records; r.namespace == ns] if some ns, _ in _groups
+_cilium_in[ns] := [r | some r in _cilium_records; r.namespace == ns] if some ns, _ in _policy_groups
 
 _cilium_cluster := [r | some r in _cilium_records; r.namespace == null]
 
@@ -83,7 +83,7 @@ _cilium_cluster := [r | some r in _cilium_records; r.namespace == null]
 # plus the namespace, the namespace's labels and the service account.
 cilium_labels(w) := object.union_n([
 	w.labels,
-	{sprintf("io.cilium.k8s.namespace.labels.%s", [k]): v | some k, v in object.get(namespaces, w.namespace, {})},
+	{sprintf("io.cilium.k8s.namespace.labels.%s", [k]): v | some k, v in namespace_labels_of(w.namespace)},
 	{"io.kubernetes.pod.namespace": w.namespace, "io.cilium.k8s.policy.serviceaccount": w.service_account},
 ])
 
