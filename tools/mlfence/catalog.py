@@ -17,6 +17,7 @@ from typing import Any
 
 import yaml
 
+from mlfence import cache as user_cache
 from mlfence import levels, toolchain
 from mlfence.errors import MlfenceError
 
@@ -71,12 +72,16 @@ def _package_of(path: list[dict[str, Any]]) -> str:
     return ".".join(str(p["value"]) for p in path[1:])
 
 
+# libyaml's loader when PyYAML has it: every rule's examples are read whenever the catalog is.
+_SAFE_LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 def _load_examples(directory: Path) -> tuple[dict[str, Any], ...]:
     examples = directory / "examples.yaml"
     if not examples.exists():
         return ()
     try:
-        document = yaml.safe_load(examples.read_text()) or {}
+        document = yaml.load(examples.read_text(), Loader=_SAFE_LOADER) or {}
     except yaml.YAMLError as exc:
         raise CatalogError(f"{examples}: not valid YAML: {exc}") from exc
     cases = document.get("cases") if isinstance(document, dict) else None
@@ -161,12 +166,7 @@ def load(policy: Path | None = None) -> tuple[Rule, ...]:
     root = (policy or toolchain.policy_dir()).resolve()
     if not root.is_dir():
         raise CatalogError(f"{root} is not a policy folder")
-    proc = toolchain.run("opa", "inspect", "-a", "--format", "json", str(root), cwd=root.parent)
-    if proc.returncode != 0:
-        raise CatalogError(f"opa inspect failed:\n{proc.stderr.strip()}")
-    annotations = json.loads(proc.stdout).get("annotations") or []
-    named = any((a["annotations"].get("custom") or {}).get("kind_groups") for a in annotations)
-    groups = _kind_groups(root) if named else {}
+    annotations, groups = _annotations_and_groups(root)
     rules = [
         _rule_from(a, root.parent, groups)
         for a in annotations
@@ -178,6 +178,29 @@ def load(policy: Path | None = None) -> tuple[Rule, ...]:
             raise CatalogError(f"rule ID {rule.rule_id} is used by {seen[rule.rule_id]} and {rule.source}")
         seen[rule.rule_id] = rule.source
     return tuple(sorted(rules, key=lambda r: r.rule_id))
+
+
+def _annotations_and_groups(root: Path) -> tuple[list[dict[str, Any]], dict[str, tuple[str, ...]]]:
+    """The METADATA of every package and the kind groups. Reading them costs two OPA processes
+    (~1 s CPU), which every `check` that validates rule IDs would pay: the answer is kept in the
+    user cache (mlfence.cache), keyed by the policy's Rego sources (paths and bytes) and the
+    engine's version, so an edited or moved policy misses."""
+    engine = toolchain.binary("opa")
+    sources = sorted(p for p in root.rglob("*.rego") if not p.name.endswith("_test.rego"))
+    key = user_cache.sources_key(str(root), str(engine), toolchain.engine_version(engine), files=sources)
+    value = user_cache.json_value("catalog", key, lambda: _inspect(root))
+    groups = {str(name): tuple(str(k) for k in kinds) for name, kinds in value["groups"].items()}
+    return value["annotations"], groups
+
+
+def _inspect(root: Path) -> dict[str, Any]:
+    proc = toolchain.run("opa", "inspect", "-a", "--format", "json", str(root), cwd=root.parent)
+    if proc.returncode != 0:
+        raise CatalogError(f"opa inspect failed:\n{proc.stderr.strip()}")
+    annotations = json.loads(proc.stdout).get("annotations") or []
+    named = any((a["annotations"].get("custom") or {}).get("kind_groups") for a in annotations)
+    groups = _kind_groups(root) if named else {}
+    return {"annotations": annotations, "groups": groups}
 
 
 def target_package(target: str, policy: Path | None = None) -> str:
