@@ -73,6 +73,11 @@ def _conftest_findings(stdout: str) -> list[dict[str, Any]]:
     ]
 
 
+# Each conftest run compiles the policy once and exits: without garbage collection (GOGC=off) it
+# spends about a third less CPU, for a few hundred MB of memory at most.
+CONFTEST_ENV = {"GOGC": "off"}
+
+
 def conftest_verdicts(ws: Workspace, cases: list[Case], index: dict[str, dict[str, Any]]) -> dict[str, Verdict]:
     """One `conftest test` per parameter set (each needs its own data folder) for the single-object
     cases, one `conftest test --combine` per inventory case; two at a time (two cores)."""
@@ -114,7 +119,7 @@ def conftest_verdicts(ws: Workspace, cases: list[Case], index: dict[str, dict[st
                 )
             )
     with ThreadPoolExecutor(max_workers=2) as pool:
-        procs = list(pool.map(lambda job: run(job[0]), jobs))
+        procs = list(pool.map(lambda job: run(job[0], env=CONFTEST_ENV), jobs))
     out: dict[str, Verdict] = {}
     for (_, files, combined), proc in zip(jobs, procs, strict=True):
         assert proc.returncode in (0, 1), proc.stderr

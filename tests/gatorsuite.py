@@ -1,11 +1,24 @@
-"""Gatekeeper verdicts in one `gator verify` run instead of one `gator test` process per object.
+"""Gatekeeper verdicts in a few gator processes instead of one `gator test` process per object.
 
-Each object becomes a case of a generated suite under every template whose Constraint matches
-its kind (the rule index mirrors the Constraints' `match.kinds`), and each case asserts what the
-strict OPA decision found for that rule on that object: the exact number of violations, each
-message naming the rule (`violations: no` when there are none). gator prints
-`--- FAIL: <case>` with the reason, which `verify` maps back to the object's name, so a
-disagreement fails the pytest case of that object and names the rule and the message.
+Every object is judged under every template whose Constraint matches its kind (the rule index
+mirrors the Constraints' `match.kinds`), and for each such rule the check asserts what the strict
+OPA decision found for that rule on that object: the exact number of violations, each message
+naming the rule (none when there are none). A disagreement fails the pytest case of that object
+and names the rule and the message.
+
+Two gator commands share the work, because `gator verify` compiles the template anew for every
+case (a fresh client per case: pkg/gator/verify/runner.go), which made it the suite's slowest step:
+
+- the rules whose template reads nothing of data.inventory (they judge one object alone), with
+  the shipped parameters: ONE `gator test -o json` over all their templates, Constraints and
+  objects, so each template compiles once. `gator test` also adds every object it reviews to
+  data.inventory, which is why only rules that never read it go there; its results carry the
+  Constraint and the violating object, and are counted per (object, rule) exactly as the
+  suite's assertions count them;
+- every other (object, rule): the rules that read data.inventory (each case sees only its own
+  inventory) and the cases with their own parameters, as generated `gator verify` suites whose
+  cases assert the counts and messages (gator prints `--- FAIL: <case>` with the reason, which
+  `verify` maps back to the object's name).
 
 gator verify cannot see a violation's `details`, so the status of a finding is not compared
 with gator (it is compared between the bundle and conftest); gator's side is the rule and the
@@ -57,6 +70,50 @@ def _literal(prefix: str) -> str:
     return "^" + _GO_REGEX_SPECIAL.sub(r"\\\1", prefix)
 
 
+def _reads_inventory(template: dict[str, Any]) -> bool:
+    """Whether a template may read data.inventory: the generator's own answer (from OPA's parse
+    tree: the requires-sync-data annotation) or any mention of `inventory` in its Rego."""
+    annotations = template["metadata"].get("annotations") or {}
+    code = json.dumps(template["spec"]["targets"])
+    return "metadata.gatekeeper.sh/requires-sync-data" in annotations or re.search(r"\binventory\b", code) is not None
+
+
+@cache
+def _template(rule_id: str) -> dict[str, Any]:
+    return gatekeeper.template(_rules()[rule_id], ROOT / "policy" / "lib")
+
+
+def judged_alone(rule_id: str) -> bool:
+    """A rule whose template never reads data.inventory: `gator test` judges it as `gator verify` does."""
+    return not _reads_inventory(_template(rule_id))
+
+
+def _has_identity(doc: dict[str, Any]) -> bool:
+    """An object `gator test` can hold in its data cache (apiVersion, kind and name set)."""
+    meta = doc.get("metadata")
+    return (
+        all(isinstance(doc.get(k), str) and doc[k] for k in ("apiVersion", "kind"))
+        and isinstance(meta, dict)
+        and isinstance(meta.get("name"), str)
+        and bool(meta["name"])
+    )
+
+
+def _canonical(value: Any) -> Any:
+    """JSON as gator prints it back: whole-number floats become integers (YAML 1.0 -> Go 1)."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, dict):
+        return {k: _canonical(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_canonical(v) for v in value]
+    return value
+
+
+def object_key(doc: dict[str, Any]) -> str:
+    return json.dumps(_canonical(doc), sort_keys=True)
+
+
 def _assertions(rule_id: str, findings: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """As many violations as the strict decision's findings of the rule, each naming the rule.
     Messages are not compared word for word: where the bundle's range ownership index says whose
@@ -66,12 +123,26 @@ def _assertions(rule_id: str, findings: list[dict[str, Any]]) -> list[dict[str, 
     return [{"violations": len(findings)}, {"violations": len(findings), "message": _literal(f"{rule_id}: ")}]
 
 
-def write_suites(out: Path, cases: list[GatorCase], base_parameters: dict[str, Any], parts: int = 2) -> list[Path]:
-    """One suite per part (tests spread evenly), each a test per rule and parameter set."""
+def checked_rules(case: GatorCase) -> list[str]:
+    """The rules a case is judged under: those matching its kind and the ones it names."""
     rules = _rules()
-    lib_root = ROOT / "policy" / "lib"
+    return [r for r in sorted(rules_for(case.document) | case.also) if r in rules]
+
+
+def in_one_run(case: GatorCase, rule_id: str) -> bool:
+    """Whether the (case, rule) pair goes to the one `gator test` run (see the module docstring)."""
+    return judged_alone(rule_id) and _has_identity(case.document)
+
+
+def write_suites(out: Path, cases: list[GatorCase], base_parameters: dict[str, Any], parts: int = 2) -> list[Path]:
+    """One suite per part (tests spread evenly), each a test per rule and parameter set, for the
+    (case, rule) pairs that do not go to the one `gator test` run."""
+    rules = _rules()
     tests: dict[tuple[str, str], dict[str, Any]] = {}
     for number, case in enumerate(cases):
+        verified = [r for r in checked_rules(case) if not in_one_run(case, r)]
+        if not verified:
+            continue
         folder = f"cases/{number:04d}"
         obj = f"{folder}/object.yaml"
         (out / folder).mkdir(parents=True, exist_ok=True)
@@ -81,9 +152,7 @@ def write_suites(out: Path, cases: list[GatorCase], base_parameters: dict[str, A
             (out / folder / "inventory.yaml").write_text(yaml.safe_dump_all(case.inventory, sort_keys=True))
             entry_base["inventory"] = [f"{folder}/inventory.yaml"]
         params_key = json.dumps(case.parameters, sort_keys=True)
-        for rule_id in sorted(rules_for(case.document) | case.also):
-            if rule_id not in rules:
-                continue
+        for rule_id in verified:
             test = tests.get((rule_id, params_key))
             if test is None:
                 name = f"{rule_id.lower()}-{len([k for k in tests if k[0] == rule_id])}"
@@ -102,9 +171,7 @@ def write_suites(out: Path, cases: list[GatorCase], base_parameters: dict[str, A
             test["cases"].append({**entry_base, "assertions": _assertions(rule_id, mine)})
     (out / "templates").mkdir(parents=True, exist_ok=True)
     for rule_id in {k[0] for k in tests}:
-        (out / f"templates/{rule_id.lower()}.yaml").write_text(
-            gatekeeper.dump(gatekeeper.template(rules[rule_id], lib_root))
-        )
+        (out / f"templates/{rule_id.lower()}.yaml").write_text(gatekeeper.dump(_template(rule_id)))
     # Balance the parts by case count: gator's cost is per case (it compiles the template anew).
     buckets: list[list[dict[str, Any]]] = [[] for _ in range(parts)]
     for test in sorted(tests.values(), key=lambda t: -len(t["cases"])):
@@ -125,6 +192,10 @@ def write_suites(out: Path, cases: list[GatorCase], base_parameters: dict[str, A
         paths.append(path)
     return paths
 
+
+# gator and conftest are Go programs that start, compile the policy once and exit: a larger
+# garbage-collection target (GOGC) spends less CPU on collections the exit makes moot.
+GO_ENV = {"GOGC": "400"}
 
 _CASE_FAIL = re.compile(r"^    --- FAIL: (?P<case>.*)\t\(.*\)$")
 
@@ -156,21 +227,114 @@ def parse(output: str) -> tuple[dict[str, list[str]], set[str], list[str]]:
     return failures, ran, errors
 
 
+def _constraint_names(cases: list[GatorCase]) -> dict[tuple[str, str], str]:
+    """A Constraint name per (rule, parameter set) of the one run: `<rule>-0` for the shipped
+    parameters, `<rule>-1`... for the cases' own."""
+    names: dict[tuple[str, str], str] = {}
+    for case in cases:
+        params_key = json.dumps(case.parameters, sort_keys=True)
+        for rule_id in (r for r in checked_rules(case) if in_one_run(case, r)):
+            if (rule_id, params_key) not in names:
+                number = 1 + sum(1 for k in names if k[0] == rule_id and k[1] != "{}") if case.parameters else 0
+                names[(rule_id, params_key)] = f"{rule_id.lower()}-{number}"
+    return names
+
+
+def write_one_run(out: Path, cases: list[GatorCase], base_parameters: dict[str, Any]) -> list[Path]:
+    """The templates, Constraints (one per rule and parameter set) and objects of the pairs that go
+    to the one `gator test` run, each object once however many cases hold it; [] when none."""
+    names = _constraint_names(cases)
+    if not names:
+        return []
+    objects: dict[str, dict[str, Any]] = {}
+    for case in cases:
+        if any(in_one_run(case, r) for r in checked_rules(case)):
+            objects.setdefault(object_key(case.document), case.document)
+    (out / "templates").mkdir(parents=True, exist_ok=True)
+    (out / "constraints").mkdir(parents=True, exist_ok=True)
+    paths = []
+    for rule_id in sorted({rule_id for rule_id, _ in names}):
+        template = out / "templates" / f"{rule_id.lower()}.yaml"
+        template.write_text(gatekeeper.dump(_template(rule_id)))
+        paths.append(template)
+    for (rule_id, params_key), name in sorted(names.items()):
+        document = gatekeeper.constraint(_rules()[rule_id], {**base_parameters, **json.loads(params_key)})
+        document["metadata"]["name"] = name
+        constraint = out / "constraints" / f"{name}.yaml"
+        constraint.write_text(gatekeeper.dump(document))
+        paths.append(constraint)
+    # A stream of JSON documents (gator reads YAML or JSON): what gator prints back as the
+    # violating object is then the same JSON, whatever odd keys or strings an object holds.
+    objects_path = out / "objects.json"
+    objects_path.write_text("".join(json.dumps(doc) + "\n" for doc in objects.values()))
+    return [*paths, objects_path]
+
+
+def one_run_failures(cases: list[GatorCase], results: list[dict[str, Any]]) -> dict[str, list[str]]:
+    """Compares `gator test -o json` results with the strict decision's findings, per (case, rule)
+    of the one run, under the Constraint of the case's parameters: the exact number of
+    violations, and each message naming the rule. Every result must be about one of the run's
+    objects (or about a template or Constraint file, which gator test reviews too)."""
+    names = _constraint_names(cases)
+    messages: dict[tuple[str, str], list[str]] = {}
+    keys = {object_key(c.document) for c in cases}
+    for result in results:
+        violating = result["violatingObject"]
+        key = object_key(violating)
+        if key not in keys:
+            kind, group = violating.get("kind"), str(violating.get("apiVersion", "")).split("/")[0]
+            assert kind == "ConstraintTemplate" or group == "constraints.gatekeeper.sh", (
+                f"a gator result on an object not in the run: {key[:300]}"
+            )
+            continue
+        messages.setdefault((key, result["constraint"]["metadata"]["name"]), []).append(result["msg"])
+    failures: dict[str, list[str]] = {}
+    for case in cases:
+        key = object_key(case.document)
+        params_key = json.dumps(case.parameters, sort_keys=True)
+        for rule_id in (r for r in checked_rules(case) if in_one_run(case, r)):
+            name = names[(rule_id, params_key)]
+            want = [f for f in case.findings if f["rule_id"] == rule_id]
+            got = messages.get((key, name), [])
+            if len(got) != len(want):
+                failures.setdefault(case.name, []).append(
+                    f"{name}: unexpected number of violations: got {len(got)} violations but want exactly "
+                    f"{len(want)}: {got}"
+                )
+            elif bad := [m for m in got if not m.startswith(f"{rule_id}: ")]:
+                failures.setdefault(case.name, []).append(f"{name}: messages not naming the rule: {bad}")
+    return failures
+
+
 def verify(out: Path, cases: list[GatorCase], base_parameters: dict[str, Any], parts: int = 2) -> dict[str, list[str]]:
-    """Runs the suites (one gator process per part, in parallel); returns the failures per case
-    name. Every case must have run, and no test may fail outside its cases."""
-    suites = write_suites(out, cases, base_parameters, parts)
-    with ThreadPoolExecutor(max_workers=len(suites) or 1) as pool:
-        procs = list(pool.map(lambda s: run([tool("gator"), "verify", "-v", str(s)]), suites))
+    """Runs the one `gator test` and the `gator verify` suites (one process per part), two at a
+    time; returns the failures per case name. Every case must have run, no test may fail outside
+    its cases, and every `gator test` result must be about one of its objects."""
+    suites = write_suites(out / "verify", cases, base_parameters, parts)
+    one_run = write_one_run(out / "test", cases, base_parameters)
+    commands = [[tool("gator"), "verify", "-v", str(s)] for s in suites]
+    if one_run:
+        commands.append([tool("gator"), "test", "-o", "json", *(f"--filename={p}" for p in one_run)])
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        procs = list(pool.map(lambda command: run(command, env=GO_ENV), commands))
     failures: dict[str, list[str]] = {}
     ran: set[str] = set()
-    for suite, proc in zip(suites, procs, strict=True):
+    for suite, proc in zip(suites, procs[: len(suites)], strict=True):
         found, names, errors = parse(proc.stdout)
         assert not errors, f"{suite.name}: " + "\n".join(errors)
         assert proc.returncode == (1 if found else 0), f"{suite.name}: exit {proc.returncode}\n{proc.stderr[-3000:]}"
         for name, reasons in found.items():
             failures.setdefault(name, []).extend(reasons)
         ran |= names
-    expected = {c.name for c in cases if rules_for(c.document) | c.also}
-    assert expected <= ran, f"gator did not run {sorted(expected - ran)[:20]}"
+    if one_run:
+        proc = procs[-1]
+        # Exit 1 when a result denies; an error prints no JSON (the parse below fails with stderr).
+        assert proc.returncode in (0, 1) and proc.stdout.strip(), (
+            f"gator test: exit {proc.returncode}\n{proc.stderr[-3000:]}"
+        )
+        for name, reasons in one_run_failures(cases, json.loads(proc.stdout) or []).items():
+            failures.setdefault(name, []).extend(reasons)
+    # one_run_failures looks at every pair of the one run; the suites' cases must all have run.
+    expected = {c.name for c in cases if any(not in_one_run(c, r) for r in checked_rules(c))}
+    assert expected <= ran, f"gator verify did not run {sorted(expected - ran)[:20]}"
     return failures

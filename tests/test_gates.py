@@ -13,6 +13,9 @@ from conftest import ROOT, run, tool
 from mlfence.pytest_rego import TEST_TIMEOUT
 
 COVERAGE_FLOOR = 90.0
+# The Rego test runs allocate a lot and exit: a higher garbage-collection target (GOGC) takes about
+# a third less CPU for under 1 GB of memory each (measured on opa test and conftest verify).
+GO_ENV = {"GOGC": "400"}
 
 
 def test_opa_fmt_clean() -> None:
@@ -62,14 +65,12 @@ def rego_beside_data() -> tuple[subprocess.CompletedProcess[str], subprocess.Com
     """Every Rego test with the shipped data loaded beside the policy, in OPA (with coverage, which
     the coverage gate reads: one `opa test` run for both) and in conftest, in parallel. The pytest
     plugin runs the same tests on the policy alone."""
+    commands = [
+        [tool("opa"), "test", "--coverage", "--format", "json", "--timeout", TEST_TIMEOUT, "policy", "data"],
+        [tool("conftest"), "verify", "--no-color", "-p", "policy", "-d", "data"],
+    ]
     with ThreadPoolExecutor(max_workers=2) as pool:
-        opa, conftest = pool.map(
-            run,
-            [
-                [tool("opa"), "test", "--coverage", "--format", "json", "--timeout", TEST_TIMEOUT, "policy", "data"],
-                [tool("conftest"), "verify", "--no-color", "-p", "policy", "-d", "data"],
-            ],
-        )
+        opa, conftest = pool.map(lambda command: run(command, env=GO_ENV), commands)
     return opa, conftest
 
 

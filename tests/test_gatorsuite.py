@@ -1,5 +1,6 @@
 """The batched Gatekeeper check can fail: a case whose expected findings are wrong fails, by its
-own name and naming the rule, while the cases around it in the same gator run pass."""
+own name and naming the rule, while the cases around it in the same gator run pass; in the one
+`gator test` run (single-object rules) and in the `gator verify` suites (inventory readers)."""
 
 from __future__ import annotations
 
@@ -24,6 +25,23 @@ CLOSED = {
     "metadata": {"name": "default-deny-all", "namespace": "ml-serving"},
     "spec": {"podSelector": {}, "policyTypes": ["Ingress", "Egress"]},
 }
+# Its pods are selected by no NetworkPolicy of the inventory: MLF-K8S-009, which reads data.inventory.
+DEPLOYMENT = {
+    "apiVersion": "apps/v1",
+    "kind": "Deployment",
+    "metadata": {"name": "model", "namespace": "ml-serving"},
+    "spec": {
+        "selector": {"matchLabels": {"app": "model"}},
+        "template": {
+            "metadata": {"labels": {"app": "model"}},
+            "spec": {
+                "automountServiceAccountToken": False,
+                "serviceAccountName": "model",
+                "containers": [{"name": "m", "image": "registry.example/model:1"}],
+            },
+        },
+    },
+}
 EGRESS_FINDING = {"rule_id": "MLF-K8S-001", "status": "fail", "message": "MLF-K8S-001: anything"}
 
 
@@ -36,9 +54,26 @@ def test_a_wrong_expectation_fails_its_case_by_name(tmp_path: Path) -> None:
         # Deliberately broken the other way: a finding gator will not produce.
         gatorsuite.GatorCase(name="broken/closed-said-open", document=CLOSED, findings=[EGRESS_FINDING]),
         gatorsuite.GatorCase(name="fine/closed", document=CLOSED, findings=[]),
+        # Deliberately broken under an inventory-reading rule (a gator verify suite's case).
+        gatorsuite.GatorCase(
+            name="broken/deployment-said-isolated",
+            document=DEPLOYMENT,
+            findings=[],
+            inventory=[DEPLOYMENT],
+            also=frozenset({"MLF-K8S-009"}),
+        ),
     ]
+    assert gatorsuite.in_one_run(cases[0], "MLF-K8S-001") and not gatorsuite.in_one_run(cases[3], "MLF-K8S-009")
     failures = gatorsuite.verify(tmp_path, cases, parameters.gatekeeper(ROOT / "data"), parts=1)
-    assert set(failures) == {"broken/open-egress-said-clean", "broken/closed-said-open"}, failures
+    assert set(failures) == {
+        "broken/open-egress-said-clean",
+        "broken/closed-said-open",
+        "broken/deployment-said-isolated",
+    }, failures
+    assert any(
+        r.startswith("mlf-k8s-009-0: unexpected number of violations: got 1")
+        for r in failures["broken/deployment-said-isolated"]
+    ), failures
     # The open policy also breaks other egress rules the broken case claimed clean: each fails.
     assert any(
         r.startswith("mlf-k8s-001-0: unexpected number of violations: got 1")

@@ -348,6 +348,26 @@ FOUND_PLAN_BLOCKS = [  # tfplan.blocks / aws_sg_unknown handed a non-object bloc
 FOUND = [FOUND_POD_AND_AUTHZ_NULL, FOUND_NETPOL_TYPES_NULL, FOUND_EGRESS_TO_NUMBER, FOUND_PLAN_BLOCKS]
 
 
+# OPA compiles the policy once and exits: without garbage collection it spends less CPU.
+GO_ENV = {"GOGC": "off"}
+
+
+def strict_eval(query: str, input_doc: Any, bundle: Path | None = None, *data: Path) -> dict[str, Any]:
+    """The bindings of a query evaluated with strict builtin errors (any error is exit 2, which
+    fails the test with the input that caused it) on the built bundle or on data paths."""
+    sources = ["--bundle", str(bundle)] if bundle else [arg for path in data for arg in ("-d", str(path))]
+    if not bundle:
+        sources += ["--ignore", "*_test.rego"]
+    proc = run(
+        [tool("opa"), "eval", "--format", "json", "--strict-builtin-errors", "--stdin-input", *sources, query],
+        input_text=json.dumps(input_doc),
+        env=GO_ENV,
+    )
+    assert proc.returncode == 0, f"error on {json.dumps(input_doc)[:3000]}:\n{(proc.stderr or proc.stdout)[-3000:]}"
+    result = json.loads(proc.stdout)["result"][0]
+    return result.get("bindings") or {"value": result["expressions"][0]["value"]}
+
+
 def _is_k8s_object(doc: Any) -> bool:
     return (
         isinstance(doc, dict)
@@ -382,22 +402,7 @@ QUERY = (
 
 
 def _evaluate(bundle: Path, docs: list[Any]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    proc = run(
-        [
-            tool("opa"),
-            "eval",
-            "--format",
-            "json",
-            "--strict-builtin-errors",
-            "--stdin-input",
-            "--bundle",
-            str(bundle),
-            QUERY,
-        ],
-        input_text=json.dumps({"docs": docs}),
-    )
-    assert proc.returncode == 0, f"error on {json.dumps(docs)[:3000]}:\n{(proc.stderr or proc.stdout)[-3000:]}"
-    bindings = json.loads(proc.stdout)["result"][0]["bindings"]
+    bindings = strict_eval(QUERY, {"docs": docs}, bundle)
     return bindings["scan"], bindings["out"]
 
 
@@ -443,28 +448,17 @@ def _decisions(bundle: Path, docs: list[Any], inventory: bool = False) -> list[d
     """The strict decision per document; with inventory, the documents also form the
     data.inventory the decision sees (as gator syncs the objects it reviews)."""
     inv = "data.mlfence.inventory_of(json.unmarshal(json.marshal(input.docs)))" if inventory else "{}"
-    proc = run(
-        [
-            tool("opa"),
-            "eval",
-            "--format",
-            "json",
-            "--strict-builtin-errors",
-            "--stdin-input",
-            "--bundle",
-            str(bundle),
-            f"inv := {inv}; out := [d | some doc in input.docs; x := json.unmarshal(json.marshal(doc)); "
-            "d := data.mlfence.decision with input as x with data.inventory as inv]",
-        ],
-        input_text=json.dumps({"docs": docs}),
+    query = (
+        f"inv := {inv}; out := [d | some doc in input.docs; x := json.unmarshal(json.marshal(doc)); "
+        "d := data.mlfence.decision with input as x with data.inventory as inv]"
     )
-    assert proc.returncode == 0, f"error on {json.dumps(docs)[:3000]}:\n{(proc.stderr or proc.stdout)[-3000:]}"
-    return json.loads(proc.stdout)["result"][0]["bindings"]["out"]
+    return strict_eval(query, {"docs": docs}, bundle)["out"]
 
 
 def _conftest(folder: Path, *extra: str) -> list[dict[str, Any]]:
     proc = run(
-        [tool("conftest"), "test", "--no-color", "-o", "json", "-p", "policy", "-d", "data", *extra, str(folder)]
+        [tool("conftest"), "test", "--no-color", "-o", "json", "-p", "policy", "-d", "data", *extra, str(folder)],
+        env=GO_ENV,
     )
     assert proc.returncode in (0, 1), proc.stdout[-2000:] + proc.stderr[-3000:]
     assert "error" not in proc.stderr.lower(), proc.stderr[-3000:]
@@ -531,21 +525,7 @@ def test_gatekeeper_templates_agree_with_the_strict_decision(
 def _rego_defaults() -> dict[str, Any]:
     """Every parameter with its default, as the Rego config package declares them (defaults are
     written once, in Rego; data/mlfence/config holds only the project's overrides)."""
-    proc = run(
-        [
-            tool("opa"),
-            "eval",
-            "--format",
-            "json",
-            "-d",
-            str(ROOT / "policy" / "lib" / "mlfence"),
-            "--ignore",
-            "*_test.rego",
-            "data.lib.mlfence.config.defaults",
-        ]
-    )
-    assert proc.returncode == 0, proc.stderr
-    return json.loads(proc.stdout)["result"][0]["expressions"][0]["value"]
+    return strict_eval("data.lib.mlfence.config.defaults", {}, None, ROOT / "policy" / "lib" / "mlfence")["value"]
 
 
 BASE_CONFIG = {**_rego_defaults(), **parameters.config(ROOT / "data")}
@@ -564,24 +544,12 @@ FOUND_WAIVER_TYPES = [{**BASE_CONFIG, "exemptions": 0}, {**BASE_CONFIG, "rule_se
 def test_wrong_typed_parameters_never_error(built_bundle: Path, pairs: list[tuple[Any, dict[str, Any]]]) -> None:
     """A parameter of the wrong type (a Constraint's, or data/mlfence/config's) is an operator's
     mistake, and must not become an evaluation error at admission either."""
-    proc = run(
-        [
-            tool("opa"),
-            "eval",
-            "--format",
-            "json",
-            "--strict-builtin-errors",
-            "--stdin-input",
-            "--bundle",
-            str(built_bundle),
-            "out := [d | some p in input.pairs; x := json.unmarshal(json.marshal(p[0])); "
-            "c := json.unmarshal(json.marshal(p[1])); d := data.mlfence.decision with input as x "
-            "with data.mlfence.config as c]",
-        ],
-        input_text=json.dumps({"pairs": pairs}),
+    query = (
+        "out := [d | some p in input.pairs; x := json.unmarshal(json.marshal(p[0])); "
+        "c := json.unmarshal(json.marshal(p[1])); d := data.mlfence.decision with input as x "
+        "with data.mlfence.config as c]"
     )
-    assert proc.returncode == 0, (proc.stderr or proc.stdout)[-3000:]
-    decisions = json.loads(proc.stdout)["result"][0]["bindings"]["out"]
+    decisions = strict_eval(query, {"pairs": pairs}, built_bundle)["out"]
     assert len(decisions) == len(pairs)
     assert all(isinstance(d["allowed"], bool) for d in decisions)
 
@@ -604,24 +572,5 @@ def test_scan_entrypoint_on_adversarial_batch() -> None:
             ]
         )
     ]
-    proc = run(
-        [
-            tool("opa"),
-            "eval",
-            "--format",
-            "json",
-            "--strict-builtin-errors",
-            "--stdin-input",
-            "-d",
-            str(ROOT / "policy"),
-            "-d",
-            str(ROOT / "data"),
-            "--ignore",
-            "*_test.rego",
-            "data.mlfence.scan",
-        ],
-        input_text=json.dumps({"documents": docs}),
-    )
-    assert proc.returncode == 0, proc.stderr
-    answers = json.loads(proc.stdout)["result"][0]["expressions"][0]["value"]
+    answers = strict_eval("data.mlfence.scan", {"documents": docs}, None, ROOT / "policy", ROOT / "data")["value"]
     assert [a["index"] for a in answers] == list(range(len(docs)))
