@@ -69,7 +69,7 @@ def once(paths: list[str], jobs: int | None) -> dict[str, Any]:
             "--format",
             "json",
             "--metrics",
-            *(a for p in scan.policy_paths(toolchain.policy_dir(), loaded.documents) for a in ("-d", str(p))),
+            *(a for p in scan.policy_paths(toolchain.policy_dir(), loaded.documents, data) for a in ("-d", str(p))),
             "-d",
             str(data),
             "--ignore",
