@@ -133,3 +133,11 @@ def test_a_rule_index_another_data_file_could_extend_is_not_trusted(tmp_path: Pa
     (tmp_path / "mlfence" / "data.json").write_text('{"rule_index": {"kubernetes": {"any_kind": []}}}')
     assert policy_subset.rule_index(tmp_path) is None
     assert policy_subset.rule_index(tmp_path / "absent") is None
+
+
+def test_a_policy_folder_without_the_scan_is_a_scan_error(tmp_path: Path) -> None:
+    (tmp_path / "lib").mkdir()
+    (tmp_path / "lib" / "x.rego").write_text("package lib.x\n\ny := 1\n")
+    pod = documents.Document("p.yaml", 0, 1, {"apiVersion": "v1", "kind": "Pod"})
+    with pytest.raises(scan.ScanError, match="cannot read the policy"):
+        scan.policy_paths(tmp_path, [pod], DATA)

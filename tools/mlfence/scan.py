@@ -206,7 +206,10 @@ def policy_paths(policy: Path, documents: list[Document], data: Path) -> list[Pa
     """The policy modules this scan needs (policy_subset): OPA parses and compiles every module
     it is given (~0.3 s CPU per process for all of them), whether it runs or not."""
     rules = policy_subset.kubernetes_rules(policy_subset.rule_index(data), _kinds(documents))
-    return policy_subset.needed(policy, _targets(documents), rules)
+    try:
+        return policy_subset.needed(policy, _targets(documents), rules)
+    except (OSError, ValueError) as exc:  # a policy folder without the scan, an unreadable module
+        raise ScanError(f"cannot read the policy {policy}: {exc}") from None
 
 
 # An OPA process given a small input spends about a third of its CPU collecting garbage while it
