@@ -36,10 +36,12 @@ def cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def reaped(cmd: list[str]) -> tuple[float, float, str]:
-    """(CPU seconds of the process tree, peak RSS MiB, stdout)."""
+def reaped(cmd: list[str], env: dict[str, str] | None = None) -> tuple[float, float, str]:
+    """(CPU seconds of the process tree, peak RSS MiB, stdout); `env` added to the environment."""
     with tempfile.TemporaryFile() as out:
-        proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.DEVNULL, cwd=ROOT)
+        proc = subprocess.Popen(
+            cmd, stdout=out, stderr=subprocess.DEVNULL, cwd=ROOT, env={**os.environ, **env} if env else None
+        )
         _, _, usage = os.wait4(proc.pid, 0)
         out.seek(0)
         return usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, out.read().decode()
@@ -69,7 +71,7 @@ def once(paths: list[str], jobs: int | None) -> dict[str, Any]:
             "--format",
             "json",
             "--metrics",
-            *(a for p in scan.policy_paths(toolchain.policy_dir(), loaded.documents) for a in ("-d", str(p))),
+            *(a for p in scan.policy_paths(toolchain.policy_dir(), loaded.documents, data) for a in ("-d", str(p))),
             "-d",
             str(data),
             "--ignore",
@@ -77,7 +79,10 @@ def once(paths: list[str], jobs: int | None) -> dict[str, Any]:
         ]
         empty = Path(tmp) / "empty.json"
         empty.write_text('{"documents": []}')
-        phases["opa_fixed_cost_s"] = reaped([*base, "--input", str(empty), "data.mlfence.scan"])[0]
+        # Each OPA process with the Go collector settings `mlfence check` gives it (scan.go_gc_env).
+        phases["opa_fixed_cost_s"] = reaped(
+            [*base, "--input", str(empty), "data.mlfence.scan"], scan.go_gc_env(len(empty.read_text()))
+        )[0]
         processes = []
         for k, text in enumerate(inputs):
             path = Path(tmp) / f"input{k}.json"
@@ -86,7 +91,9 @@ def once(paths: list[str], jobs: int | None) -> dict[str, Any]:
             shard.mkdir()
             (shard / "data.json").write_text(json.dumps({"mlfence": {"scan_shard": [k, shards]}}))
             extra = ["-d", str(shard)] if shards > 1 else []
-            used, rss, out = reaped([*base, *extra, "--input", str(path), "data.mlfence.scan"])
+            used, rss, out = reaped(
+                [*base, *extra, "--input", str(path), "data.mlfence.scan"], scan.go_gc_env(len(text))
+            )
             timers = {
                 k.removeprefix("timer_rego_").removesuffix("_ns"): round(v / 1e6)
                 for k, v in json.loads(out).get("metrics", {}).items()

@@ -34,8 +34,9 @@ TARGETS = {
     "scale_100k_wall_s": ("<", 60),
     "scale_100k_peak_rss_mib": ("<", 2048),
     "reach_admission_p99_ms": ("<=", 10),
+    "small_file_wall_s": ("<", 0.5),
 }
-PARTS = ("scan", "sidecar", "rules", "gator", "realworld", "scale", "reach", "reach_admission")
+PARTS = ("scan", "sidecar", "rules", "gator", "realworld", "scale", "reach", "reach_admission", "small")
 
 # The mlfence-vs-Checkov figures every scan comparison reports.
 SPEED_KEYS = (
@@ -146,6 +147,7 @@ def collect(work: Path, machine_info: dict[str, Any] | None, previous: dict[str,
         parts[n] = prev_raw[n]
     scan, sidecar, rules, gator, realworld, scale = (parts[n] for n in PARTS[:6])
     reach = parts["reach"]
+    small = parts["small"]
     cidr = _load(work / "cidr.json") or _load(ROOT / "bench" / "cidr" / "results.json")
     results: dict[str, Any] = {"machine": machine_info or _load(work / "machine.json") or previous.get("machine")}
     rerun = _load(work / "machine-sidecar-rerun.json") or previous.get("machine_at_sidecar_rerun")
@@ -188,6 +190,9 @@ def collect(work: Path, machine_info: dict[str, Any] | None, previous: dict[str,
     big = scale_headline(scale) if scale else {}
     results["scale_100k_wall_s"] = big.get("wall_s")
     results["scale_100k_peak_rss_mib"] = big.get("peak_rss_mib")
+    # `mlfence check` of one small file (bench/small_file.py): the median wall time.
+    results["small_file_wall_s"] = ((small or {}).get("wall_s") or {}).get("median")
+    results["small_file_cpu_s"] = ((small or {}).get("cpu_s") or {}).get("median")
     if realworld:
         results["realworld"] = {
             "commit": rw.get("commit"),
@@ -293,6 +298,7 @@ def collect(work: Path, machine_info: dict[str, Any] | None, previous: dict[str,
         "scale": scale,
         "reach": reach,
         "reach_admission": parts["reach_admission"],
+        "small": small,
     }
     return results
 
@@ -313,6 +319,7 @@ def table(results: dict[str, Any]) -> str:
         "scale_100k_wall_s": "100k tiny objects: mlfence wall s",
         "scale_100k_peak_rss_mib": "100k tiny objects: peak RSS MiB (largest process)",
         "reach_admission_p99_ms": "one NetworkPolicy's admission vs the 1x reach platform: opa run --server p99 (ms)",
+        "small_file_wall_s": "mlfence check of one small file: wall s (median)",
     }
     side = results.get("sidecar") or {}
     if side.get("achieved_rps_at_500rps") is not None:
@@ -394,6 +401,14 @@ def table(results: dict[str, Any]) -> str:
         )
     if sc:
         rows.append(f"| scale run: commit | {sc.get('commit')} | | |")
+    small = raw.get("small") or {}
+    if small:
+        w, c = small["wall_s"], small["cpu_s"]
+        rows.append(
+            f"| one small file ({small['file']}): wall s median (min) / CPU s median (min) / commit / 1-min load "
+            f"| {w['median']} ({w['min']}) / {c['median']} ({c['min']}) / {small['commit']} / "
+            f"{small['load_1min_range'][0]}-{small['load_1min_range'][1]} | | |"
+        )
     gk = results.get("gatekeeper") or {}
     if gk:
         p50, p99 = fmt(gk.get("p50")), fmt(gk.get("p99"))

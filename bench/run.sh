@@ -5,6 +5,7 @@
 #   SIDECAR_DURATION=10 SIDECAR_REPS=3 SIDECAR_RATES=... RULES_COUNT=3 GATOR_ITERATIONS=50
 #   CIDR_RERUN=0 (1: run bench/cidr/run.sh even when bench/cidr/results.json exists)
 #   REALWORLD=/work/shared/realworld REALWORLD_REPS=3 (the real-world step is skipped when REALWORLD is absent)
+#   SMALL_REPS=10 (runs of `mlfence check` of one small file)
 #   SCALE_SIZES=10000,100000 SCALE_TIMEOUT=900 (SCALE_SIZES= skips the scale step)
 #   REACH_SCALES="1 10" (platform multiples of bench/reach)
 #   REACH_ADMISSION_REQUESTS=5 REACH_GATOR_ITERATIONS=1 REACH_GATOR_NAMESPACES=10 (bench/reach/admission.py)
@@ -48,6 +49,9 @@ if [ -d "${REALWORLD:-/work/shared/realworld}" ]; then
   $PY bench/realworld.py --root "${REALWORLD:-/work/shared/realworld}" --reps "${REALWORLD_REPS:-3}" \
     --checkov "$CK/bin/checkov" --out "$WORK/realworld.json"
 fi
+
+echo "== one small file: mlfence check as a pre-commit hook runs it" >&2
+$PY bench/small_file.py --reps "${SMALL_REPS:-10}" --out "$WORK/small.json"
 
 echo "== scale: one mlfence check of many tiny objects" >&2
 if [ -n "${SCALE_SIZES-10000,100000}" ]; then

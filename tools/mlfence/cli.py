@@ -12,22 +12,13 @@ import typer
 import yaml
 from rich.console import Console
 
+# The modules of the other commands are imported inside them: `mlfence check` runs on every
+# commit (pre-commit) and should not pay for them at start-up.
 from mlfence import (
-    about,
-    bundle,
     catalog,
     checking,
-    docs,
     documents,
-    fixtures,
-    gatekeeper,
-    helmchart,
-    parameters,
-    planfixture,
-    publish,
-    reach,
     rule_index,
-    scaffold,
     settings,
     toolchain,
 )
@@ -112,6 +103,8 @@ def _fail(message: str, code: int = 2) -> typer.Exit:
 
 
 def _print_versions(as_json: bool = False) -> None:
+    from mlfence import about
+
     try:
         info = about.versions()
     except (catalog.CatalogError, toolchain.ToolchainError, OSError, ValueError) as exc:
@@ -322,6 +315,8 @@ def reach_command(
     data: Annotated[Path | None, typer.Option(help="Data folder (default: the project's data/).")] = None,
 ) -> None:
     """Who can reach whom: the flows NetworkPolicies allow between workloads and address blocks."""
+    from mlfence import reach
+
     try:
         run_settings = settings.load(config, paths or [])
     except (settings.SettingsError, toolchain.ToolchainError) as exc:
@@ -358,7 +353,7 @@ def _reach_diff(
     target: str | None,
     rendering: documents.Rendering | None = None,
 ) -> str:
-    from mlfence import reach_diff
+    from mlfence import reach, reach_diff
 
     if output_format not in (ReachFormat.table, ReachFormat.markdown, ReachFormat.json):
         raise reach.ReachError("--diff writes markdown or json")
@@ -373,6 +368,8 @@ def rules(
     output_format: Annotated[CatalogFormat, typer.Option("--format", "-f")] = CatalogFormat.table,
 ) -> None:
     """List every rule from its metadata."""
+    from mlfence import docs
+
     try:
         catalog_rules = catalog.load()
     except (catalog.CatalogError, toolchain.ToolchainError) as exc:
@@ -411,6 +408,8 @@ def rules(
 @app.command()
 def explain(rule_id: Annotated[str, typer.Argument(help="A rule ID, e.g. MLF-K8S-001.")]) -> None:
     """Print a rule's page: threat, what is checked, bad and good example, remediation."""
+    from mlfence import docs
+
     try:
         typer.echo(docs.page(catalog.by_id(rule_id)), nl=False)
     except (catalog.CatalogError, toolchain.ToolchainError) as exc:
@@ -423,6 +422,8 @@ def docs_command(
     index: Annotated[Path, typer.Option(help="Where to write the rule index (kind -> rules).")] = rule_index.PATH,
 ) -> None:
     """Regenerate docs/rules/ and the rule index from the rules' metadata and examples."""
+    from mlfence import docs
+
     try:
         rules = catalog.load()
         written = docs.write(rules, out)
@@ -437,6 +438,8 @@ def fixtures_command(
     out: Annotated[Path, typer.Option(help="Output folder.")] = Path("build/fixtures"),
 ) -> None:
     """Expand every rule's examples into manifests, AdmissionReviews, plans and gator suites."""
+    from mlfence import fixtures, gatekeeper, parameters
+
     try:
         written = fixtures.write(out, parameters.gatekeeper(toolchain.data_dir()))
     except (fixtures.FixtureError, catalog.CatalogError, parameters.ParameterError, gatekeeper.GeneratorError) as exc:
@@ -451,6 +454,8 @@ def new_rule(
     slug: Annotated[str, typer.Argument(help="snake_case name of the rule")],
 ) -> None:
     """Create a rule, its test and its examples with the next free ID (then fill in the marked placeholders)."""
+    from mlfence import scaffold
+
     try:
         written = scaffold.create(target, area, slug)
     except (scaffold.ScaffoldError, catalog.CatalogError) as exc:
@@ -465,6 +470,8 @@ def plan(
     out: Annotated[Path, typer.Option(help="Where to write the plan JSON.")],
 ) -> None:
     """Generate real-shape `terraform show -json` output from a compact description."""
+    from mlfence import planfixture
+
     try:
         document = yaml.safe_load(description.read_text())
     except (OSError, yaml.YAMLError) as exc:
@@ -502,6 +509,8 @@ def build(
 ) -> None:
     """Build the signed OPA bundle, the Gatekeeper artifacts and a conftest tree, all with the same
     settings (.mlfence.yaml, exemptions, data) that `mlfence check` reads."""
+    from mlfence import bundle, gatekeeper, helmchart, parameters, publish
+
     # Built in a staging folder and moved into --out whole (mlfence.publish): the output holds
     # exactly this build's files, and a build that fails changes nothing.
     try:

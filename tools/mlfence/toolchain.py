@@ -211,15 +211,28 @@ def tool_timeout(default: float) -> float:
 
 
 def run(
-    name: str, *args: str, input_text: str | None = None, cwd: Path | None = None, timeout: float = 600
+    name: str,
+    *args: str,
+    input_text: str | None = None,
+    cwd: Path | None = None,
+    timeout: float = 600,
+    env: dict[str, str] | None = None,
 ) -> Completed:
     """Run a tool and capture its output; never raises for a non-zero exit. A tool that outlives
-    its time is a ToolchainError (one line for the user), not a traceback."""
+    its time is a ToolchainError (one line for the user), not a traceback. `env`: variables
+    added to this process's environment for the tool."""
     argv = [str(binary(name)), *args]
     limit = tool_timeout(timeout)
     try:
         proc = subprocess.run(
-            argv, input=input_text, capture_output=True, text=True, cwd=cwd, timeout=limit, check=False
+            argv,
+            input=input_text,
+            capture_output=True,
+            text=True,
+            cwd=cwd,
+            timeout=limit,
+            check=False,
+            env={**os.environ, **env} if env else None,
         )
     except subprocess.TimeoutExpired:
         raise ToolchainError(

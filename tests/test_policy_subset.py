@@ -1,0 +1,143 @@
+"""The policy modules one scan compiles (mlfence.policy_subset): fewer than the whole tree, and
+never a different answer than the whole tree gives."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from mlfence import documents, policy_subset, scan, toolchain
+
+ROOT = toolchain.project_root()
+POLICY = toolchain.policy_dir()
+DATA = toolchain.data_dir()
+OPA = str(toolchain.binary("opa"))
+
+
+def _scan(policy_args: list[str], documents_: list[documents.Document], tmp_path: Path) -> Any:
+    input_path = tmp_path / "input.json"
+    input_path.write_text(scan.shard_inputs(documents_, 1)[0])
+    command = [OPA, "eval", "--format", "json", *policy_args, "-d", str(DATA), "--ignore", "*_test.rego"]
+    proc = subprocess.run(
+        [*command, "--input", str(input_path), "data.mlfence.scan"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return json.loads(proc.stdout)["result"][0]["expressions"][0]["value"]
+
+
+def _whole_tree() -> list[str]:
+    return ["-d", str(POLICY / "lib"), "-d", str(POLICY / "mlfence")]
+
+
+def _subset(documents_: list[documents.Document]) -> list[str]:
+    return [a for p in scan.policy_paths(POLICY, documents_, DATA) for a in ("-d", str(p))]
+
+
+@pytest.mark.parametrize(
+    "paths",
+    [
+        ["examples/kubernetes"],
+        ["examples/kubernetes/ml-serving.yaml"],
+        ["examples/terraform/ml-platform.plan.json"],
+    ],
+    ids=["all-kubernetes-examples", "one-file", "plan"],
+)
+def test_the_subset_answers_as_the_whole_tree(paths: list[str], tmp_path: Path) -> None:
+    loaded = documents.load([str(ROOT / p) for p in paths])
+    assert loaded.documents
+    subset = scan.policy_paths(POLICY, loaded.documents, DATA)
+    assert len(subset) < len(policy_subset.modules(POLICY))
+    whole = _scan(_whole_tree(), loaded.documents, tmp_path)
+    assert any(answer["findings"] for answer in whole)
+    assert _scan(_subset(loaded.documents), loaded.documents, tmp_path) == whole
+
+
+def test_an_admission_review_routes_by_its_object_kind(tmp_path: Path) -> None:
+    review = {
+        "apiVersion": "admission.k8s.io/v1",
+        "kind": "AdmissionReview",
+        "request": {
+            "uid": "1",
+            "operation": "CREATE",
+            "object": {
+                "apiVersion": "v1",
+                "kind": "Pod",
+                "metadata": {"name": "p", "namespace": "ml"},
+                "spec": {"hostNetwork": True, "containers": [{"name": "c", "image": "i"}]},
+            },
+        },
+    }
+    docs = [documents.Document("review.json", 0, 1, review)]
+    names = {p.relative_to(POLICY).as_posix() for p in scan.policy_paths(POLICY, docs, DATA)}
+    assert "mlfence/k8s/pod/host_network/host_network.rego" in names
+    whole = _scan(_whole_tree(), docs, tmp_path)
+    assert whole[0]["input_kind"] == "admission_review" and whole[0]["findings"]
+    assert _scan(_subset(docs), docs, tmp_path) == whole
+
+
+def test_rules_of_other_kinds_and_targets_are_left_out() -> None:
+    pod = documents.Document("p.yaml", 0, 1, {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p"}})
+    names = {p.relative_to(POLICY).as_posix() for p in scan.policy_paths(POLICY, [pod], DATA)}
+    assert "mlfence/k8s/pod/host_network/host_network.rego" in names
+    assert not any(n.startswith("mlfence/terraform/") for n in names)
+    assert "mlfence/k8s/istio/authz_allow_all/authz_allow_all.rego" not in names
+    assert "mlfence/admission.rego" not in names and "main/main.rego" not in names
+    assert set(policy_subset.SCAN_MODULES) <= names
+
+
+def test_scan_modules_define_every_rule_of_package_mlfence_the_scan_depends_on() -> None:
+    """`opa deps` (OPA's own transitive analysis, on the whole tree) names the rules of package
+    mlfence that data.mlfence.scan reads; each must be defined in SCAN_MODULES, the only files
+    of that package a scan is given."""
+    proc = subprocess.run(
+        [OPA, "deps", "--format", "json", *_whole_tree(), "--ignore", "*_test.rego", "data.mlfence.scan"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    needed = set()
+    for ref in json.loads(proc.stdout)["virtual"]:
+        parts = [term["value"] for term in ref]
+        if parts[:2] == ["data", "mlfence"] and len(parts) > 2 and parts[2] not in ("k8s", "terraform"):
+            needed.add(parts[2])
+    defined = set()
+    for name in policy_subset.SCAN_MODULES:
+        defined |= set(re.findall(r"^(?:default\s+)?([A-Za-z_]\w*)\b", (POLICY / name).read_text(), re.MULTILINE))
+    assert "scan" in needed and "document_kind" in needed
+    assert needed <= defined, needed - defined
+
+
+def test_kubernetes_rules_follow_the_index_shape() -> None:
+    index = {"kubernetes": {"kinds": {"Pod": [["pod", "host_network"]]}, "any_kind": [["a", "b"]]}}
+    assert policy_subset.kubernetes_rules(index, {"Pod", "Other"}) == {
+        "mlfence.k8s.pod.host_network",
+        "mlfence.k8s.a.b",
+    }
+    # No index, or one of another shape: every rule runs (the Rego's fallback), so all are kept.
+    assert policy_subset.kubernetes_rules(None, {"Pod"}) is None
+    assert policy_subset.kubernetes_rules({"kubernetes": {"kinds": []}}, {"Pod"}) is None
+    assert policy_subset.kubernetes_rules({"kubernetes": {"kinds": {"Pod": [["x"]]}}}, {"Pod"}) is None
+
+
+def test_a_rule_index_another_data_file_could_extend_is_not_trusted(tmp_path: Path) -> None:
+    (tmp_path / "mlfence" / "rule_index").mkdir(parents=True)
+    (tmp_path / "mlfence" / "rule_index" / "data.json").write_text('{"kubernetes": {"kinds": {}}}')
+    assert policy_subset.rule_index(tmp_path) == {"kubernetes": {"kinds": {}}}
+    (tmp_path / "mlfence" / "data.json").write_text('{"rule_index": {"kubernetes": {"any_kind": []}}}')
+    assert policy_subset.rule_index(tmp_path) is None
+    assert policy_subset.rule_index(tmp_path / "absent") is None
+
+
+def test_a_policy_folder_without_the_scan_is_a_scan_error(tmp_path: Path) -> None:
+    (tmp_path / "lib").mkdir()
+    (tmp_path / "lib" / "x.rego").write_text("package lib.x\n\ny := 1\n")
+    pod = documents.Document("p.yaml", 0, 1, {"apiVersion": "v1", "kind": "Pod"})
+    with pytest.raises(scan.ScanError, match="cannot read the policy"):
+        scan.policy_paths(tmp_path, [pod], DATA)
