@@ -29,6 +29,7 @@ from hypothesis import strategies as st
 
 import gatorsuite
 from conftest import ROOT, examples, run, tool
+from engines import CROSS_OBJECT
 from mlfence import fixtures, parameters
 
 KINDS = [
@@ -310,6 +311,17 @@ FOUND_EGRESS_TO_NUMBER = [  # k8s.field returned a number where the rule counted
         "spec": {"podSelector": {}, "policyTypes": ["Egress"], "egress": [{"to": 5}]},
     }
 ]
+# Not a policy error but a wrong comparison in this test: a Pod in a namespace, seen by conftest
+# alone, gets MLF-K8S-009 (cross-object) as "unknown"; the decision, which sees an inventory
+# (empty here), fails it. conftest alone is compared with judged_alone(decision) now.
+FOUND_POD_ALONE_CROSS_OBJECT = [
+    {
+        "apiVersion": "v1",
+        "kind": "Pod",
+        "metadata": {"name": None, "namespace": "ml-training"},
+        "spec": {"hostNetwork": True, "containers": [{"name": "trainer", "image": "registry.internal/trainer:1.4"}]},
+    }
+]
 FOUND_PLAN_BLOCKS = [  # tfplan.blocks / aws_sg_unknown handed a non-object block to object.get;
     {
         "format_version": "1.2",
@@ -410,6 +422,11 @@ def _verdict(findings: list[dict[str, Any]]) -> set[tuple[str, str, str]]:
     return {(f.get("resource", ""), f["rule_id"], f["status"]) for f in findings}
 
 
+def _alone(verdict: set[tuple[str, str, str]]) -> set[tuple[str, str, str]]:
+    """What conftest without --combine reports for a document the decision judged (engines.judged_alone)."""
+    return {(res, rule_id, "unknown" if rule_id in CROSS_OBJECT else status) for res, rule_id, status in verdict}
+
+
 @settings(max_examples=examples(ci=12, dev=30, full=300))
 @given(batches)
 @example(FOUND_POD_AND_AUTHZ_NULL)
@@ -476,6 +493,7 @@ def _conftest_findings(result: dict[str, Any]) -> list[dict[str, Any]]:
 @settings(max_examples=examples(ci=4, dev=10, full=100))
 @given(batches)
 @example(FOUND_POD_AND_AUTHZ_NULL + FOUND_NETPOL_TYPES_NULL + FOUND_EGRESS_TO_NUMBER + FOUND_PLAN_BLOCKS)
+@example(FOUND_POD_ALONE_CROSS_OBJECT)
 def test_conftest_main_agrees_with_the_strict_decision(
     built_bundle: Path, tmp_path_factory: pytest.TempPathFactory, docs: list[Any]
 ) -> None:
@@ -497,7 +515,9 @@ def test_conftest_main_agrees_with_the_strict_decision(
         if decisions[i]["input_kind"] == "unrecognised":  # a warning without a rule_id in conftest
             assert any("MLF-INPUT-001" in w["msg"] for w in result.get("warnings") or []), json.dumps(docs[i])
         else:
-            assert _verdict(_conftest_findings(result)) == _verdict(decisions[i]["findings"]), json.dumps(docs[i])
+            assert _verdict(_conftest_findings(result)) == _alone(_verdict(decisions[i]["findings"])), json.dumps(
+                docs[i]
+            )
     combined = _conftest(folder, "--combine")
     assert all(isinstance(r, dict) for r in combined)
 
