@@ -247,6 +247,30 @@ def test_config_option_and_two_settings_files_in_one_run(tmp_path: Path) -> None
     assert "MLF-K8S-001" not in {f["rule_id"] for f in json.loads(out)["findings"]}
 
 
+def test_range_data_in_the_old_layout_is_refused_not_ignored(tmp_path: Path) -> None:
+    """Range data synced before it moved out of data.lib would load where no rule reads it: the
+    run would classify without the user's ranges. Both data layers refuse it in one line."""
+    repo = _repo(tmp_path, "version: 1\n")
+    old = Path("lib") / "mlfence" / "rangedata" / "approved" / "data.json"
+    given = tmp_path / "given"
+    (given / old).parent.mkdir(parents=True)
+    (given / old).write_text("{}")
+    code, _out, err = mlfence("check", "k8s", "--data", str(given), cwd=repo)
+    lines = err.strip().splitlines()
+    assert code == 2 and len(lines) == 1, err
+    assert str(given / "lib" / "mlfence" / "rangedata") in lines[0] and "mlfence/rangedata" in lines[0], err
+    synced = repo / settings.SYNCED_DATA
+    (synced / old).parent.mkdir(parents=True)
+    (synced / old).write_text("{}")
+    code, _out, err = mlfence("check", "k8s", cwd=repo)
+    assert code == 2 and len(err.strip().splitlines()) == 1 and str(synced / "lib") in err, err
+    # Moved as the message says, the same folder is read.
+    (synced / "mlfence").mkdir()
+    (synced / "lib" / "mlfence" / "rangedata").rename(synced / settings.RANGE_DATA)
+    code, _out, err = mlfence("check", "k8s", cwd=repo)
+    assert code in (0, 1) and "rangedata" not in err, err
+
+
 def test_data_option_adds_to_the_shipped_data(tmp_path: Path) -> None:
     extra = tmp_path / "extra"
     (extra / "mlfence" / "config").mkdir(parents=True)
@@ -255,7 +279,7 @@ def test_data_option_adds_to_the_shipped_data(tmp_path: Path) -> None:
     (extra / "site" / "data.json").write_text('{"region": "eu"}')
     loaded = settings.load(data=extra)
     staged = loaded.stage_data(tmp_path / "staged")
-    assert (staged / "lib" / "mlfence" / "rangedata" / "approved" / "data.json").is_file()  # shipped, kept
+    assert (staged / "mlfence" / "rangedata" / "approved" / "data.json").is_file()  # shipped, kept
     assert json.loads((staged / "site" / "data.json").read_text()) == {"region": "eu"}
     config = json.loads((staged / "mlfence" / "config" / "data.json").read_text())
     assert config["default_deny_policy_name"] == "deny-everything"

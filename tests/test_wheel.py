@@ -215,7 +215,7 @@ def test_sync_against_a_loopback_feed_server_feeds_check(installed: Installed, t
         feeds = synth.Feeds(server).publish_defaults()
         proc = installed.mlfence("sync", "--timeout", "5", "--retries", "0", "--backoff", "0", *feeds.args(), cwd=repo)
     assert proc.returncode == 0, proc.stderr
-    synced = repo / ".mlfence" / "data" / "lib" / "mlfence" / "rangedata"
+    synced = repo / ".mlfence" / "data" / "mlfence" / "rangedata"
     approved = json.loads((synced / "approved" / "data.json").read_text())
     assert "aws" in json.dumps(approved) and "azure" in json.dumps(approved)
     # Without a settings file an installed mlfence never writes into its own package.
@@ -230,5 +230,5 @@ def test_sync_against_a_loopback_feed_server_feeds_check(installed: Installed, t
         member = archive.extractfile("/.manifest") or archive.extractfile(".manifest")
         assert member is not None
         manifest = json.loads(member.read())
-    provenance = manifest["metadata"]["data_provenance"]["lib/mlfence/rangedata"]["provenance"]
+    provenance = manifest["metadata"]["data_provenance"]["mlfence/rangedata"]["provenance"]
     assert provenance["aws"]["version"] == 100  # the synthetic feed's syncToken, not the shipped one

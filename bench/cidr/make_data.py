@@ -118,7 +118,7 @@ def main(synced: Path, out: Path, scales: list[int]) -> None:
     for scale in scales:
         started = time.monotonic()
         target = out / f"{scale}x"
-        ranges = target / "lib" / "mlfence" / "rangedata"
+        ranges = target / "mlfence" / "rangedata"
         approved_nodes = _write_index(ranges / docs.APPROVED_INDEX, approved, scale, reduce_min=True)
         owner_nodes = _write_index(
             ranges / docs.OWNER_INDEX, owners, scale, reduce_min=False, extra={"kinds": owner_doc["kinds"]}

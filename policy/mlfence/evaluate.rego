@@ -11,7 +11,7 @@ import data.lib.mlfence.tfplan
 
 # Rule parameters come from data/mlfence/config; Gatekeeper gets the same values rendered
 # into Constraint parameters by `mlfence build`. The synced published ranges are not passed
-# here: lib.mlfence.ranges reads them as data (data.lib.mlfence.rangedata), so no decision
+# here: lib.mlfence.ranges reads them as data (data.mlfence.rangedata), so no decision
 # copies the large indexes into its input.
 # A run may override single parameters (data.mlfence.overrides, e.g. `mlfence check
 # --all-resources` sets all_resources) without rewriting the data folder: two data files

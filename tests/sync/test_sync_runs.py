@@ -268,7 +268,7 @@ def test_cli_subprocess(feeds: synth.Feeds, config: Path, out: Path) -> None:
 def test_committed_data_is_sync_of_the_snapshots(server: FeedServer, tmp_path: Path) -> None:
     """Serve the real snapshots over loopback and sync over a copy of the committed data: nothing
     changes, so the committed documents are exactly what `mlfence sync` makes of the snapshots."""
-    committed = ROOT / "data" / "lib" / "mlfence" / "rangedata"
+    committed = ROOT / "data" / "mlfence" / "rangedata"
     out = tmp_path / "rangedata"
     for rel in docs.ALL:
         (out / rel).parent.mkdir(parents=True, exist_ok=True)

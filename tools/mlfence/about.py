@@ -7,7 +7,7 @@ from typing import Any
 
 from mlfence import __version__, catalog, toolchain
 
-PROVENANCE = ("lib", "mlfence", "rangedata", "provenance.json")
+PROVENANCE = ("mlfence", "rangedata", "provenance.json")
 
 
 def versions() -> dict[str, Any]:

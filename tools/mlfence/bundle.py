@@ -25,9 +25,9 @@ from mlfence.files import write_bytes_atomic
 
 # The parts of `data` the bundle owns. OPA refuses to activate bundles with overlapping roots, so
 # they are mlfence's own names only, and the bundle can sit beside other bundles in one OPA:
-# `mlfence` (adapters, rules mlfence.k8s.* / mlfence.terraform.*, config and rule index) and
-# `lib/mlfence` (the libs, and the range data at data.lib.mlfence.rangedata; Gatekeeper accepts
-# template libs only under data.lib). docs/architecture.md explains the choice.
+# `mlfence` (adapters, rules mlfence.k8s.* / mlfence.terraform.*, config, rule index and the range
+# data at data.mlfence.rangedata) and `lib/mlfence` (the libs; Gatekeeper accepts template libs
+# only under data.lib). docs/architecture.md explains the choice.
 ROOTS = ("mlfence", "lib/mlfence")
 # conftest's adapter (its default namespace): never shipped in the bundle.
 CONFTEST_ADAPTER = "main"

@@ -25,6 +25,19 @@ MAX_CONSTRAINT_BYTES = 1024 * 1024
 # and Volcano's batch.volcano.sh Job), and every rule checks the group itself.
 
 
+# The synced range data (data.mlfence.rangedata) exists only in the bundle, conftest and the CLI.
+# Gatekeeper admits data references only under data.lib and data.inventory, so a template's libs
+# name it under data.lib instead: Gatekeeper resolves that into the template's own lib namespace,
+# where it is undefined, and lib.mlfence.ranges falls back to the Constraint's parameters.
+RANGE_DATA_REF = f"data.{rego_source.BUNDLE_ONLY_DATA}"
+RANGE_DATA_REF_IN_TEMPLATES = f"data.lib.{rego_source.BUNDLE_ONLY_DATA}"
+
+
+def template_lib_text(text: str) -> str:
+    """A lib's Rego as a template carries it: range data references pointed into data.lib."""
+    return text.replace(RANGE_DATA_REF, RANGE_DATA_REF_IN_TEMPLATES)
+
+
 class GeneratorError(MlfenceError, RuntimeError):
     """The Gatekeeper artifacts cannot be generated."""
 
@@ -188,7 +201,7 @@ def template(rule: Rule, lib_root: Path) -> dict[str, Any]:
                             "source": {
                                 "version": "v1",
                                 "rego": admission_source(main.text),
-                                "libs": [lib.text for lib in libs],
+                                "libs": [template_lib_text(lib.text) for lib in libs],
                             },
                         }
                     ],

@@ -2,7 +2,7 @@
 
 conftest, the CLI and the bundle read data.mlfence.config from a data tree (the settings'
 staged tree, mlfence.settings). Gatekeeper cannot read data.mlfence.* nor the synced range
-documents (data/lib/mlfence/rangedata), so the rendered config plus the approved ranges and the
+documents (data/mlfence/rangedata), so the rendered config plus the approved ranges and the
 CDN owners (both small and collapsed) become the parameters; the large indexes stay bundle-only.
 """
 
@@ -19,7 +19,7 @@ from mlfence import settings
 from mlfence.errors import MlfenceError
 
 # Where `mlfence sync` writes the published-range documents, relative to the data folder.
-RANGE_DATA = Path("lib") / "mlfence" / "rangedata"
+RANGE_DATA = settings.RANGE_DATA
 
 
 class ParameterError(MlfenceError, RuntimeError):

@@ -8,7 +8,8 @@ reads the parameter named by one of its arguments, such as `config.value("X")`) 
 effect of a rule, which status its findings carry.
 
 Gatekeeper templates may only reference data.lib.* (their `libs`) and data.inventory.*, so any
-other data reference in a linked rule is refused rather than shipped to fail at apply time.
+other data reference in a linked rule is refused rather than shipped to fail at apply time; the
+one exception, the bundle-only range data, is carried under data.lib (BUNDLE_ONLY_DATA).
 """
 
 from __future__ import annotations
@@ -25,7 +26,11 @@ from typing import Any
 from mlfence import toolchain
 from mlfence.errors import MlfenceError
 
-ALLOWED_DATA_ROOTS = {"lib", "inventory"}
+# Data the bundle, conftest and the CLI load but Gatekeeper never has: the synced range data. A
+# linked rule may read it because the template carries such references under data.lib, where they
+# are undefined (mlfence.gatekeeper.template_lib_text); the rules then use their parameters.
+BUNDLE_ONLY_DATA = "mlfence.rangedata"
+ALLOWED_DATA_ROOTS = {"lib", "inventory", BUNDLE_ONLY_DATA}
 # The statuses a finding constructor of lib.mlfence.result passes on (policy/lib/mlfence/result.rego).
 FINDING_STATUSES = frozenset({"fail", "warn", "unknown"})
 
@@ -183,7 +188,7 @@ class Reference:
 
     rule: RuleKey | None = None
     whole_package: str = ""  # data.lib.x[dynamic]: every rule of the package
-    data_root: str = ""  # the first segment after `data` of a reference outside the packages
+    data_root: str = ""  # after `data`, outside the packages: the first segment, or BUNDLE_ONLY_DATA
     alias: str = ""  # the import it goes through
     keyed: bool = False  # the reference reads into the rule (name[key] or name.key), not all of it
 
@@ -244,6 +249,8 @@ class Linker:
                 if name is None:
                     return Reference(whole_package=package)
                 return Reference(rule=(package, name), keyed=cut + 1 < len(segments))
+        if ".".join(str(s) for s in segments[:2]) == BUNDLE_ONLY_DATA:
+            return Reference(data_root=BUNDLE_ONLY_DATA)
         return Reference(data_root=str(segments[0]) if segments and segments[0] else "?")
 
     def definitions(self, key: RuleKey) -> list[RuleDef]:

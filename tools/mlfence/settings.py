@@ -63,6 +63,24 @@ class SettingsError(MlfenceError, ValueError):
     """A settings layer is unreadable or invalid; the message names the file, line and key."""
 
 
+# Where `mlfence sync` writes the published-range documents, relative to a data folder: under the
+# bundle's `mlfence` root, not data.lib, because OPA's path conflict check copies data.lib once per
+# lib rule on every bundle activation (bench/README.md).
+RANGE_DATA = Path("mlfence") / "rangedata"
+# Where it wrote them before. OPA would load documents left there as data.lib.mlfence.rangedata,
+# which no rule reads any more: a run would silently classify without the user's ranges.
+OLD_RANGE_DATA = Path("lib") / "mlfence" / "rangedata"
+
+
+def _refuse_old_range_layout(layer: Path) -> None:
+    old = layer / OLD_RANGE_DATA
+    if old.is_dir():
+        raise SettingsError(
+            f"{old}: range data now lives in {layer / RANGE_DATA}; move the folder there "
+            "(or run `mlfence sync` again) and delete the old one"
+        )
+
+
 Locate = Callable[[list[Any]], str]
 
 
@@ -530,10 +548,12 @@ def load(
         builder.files.append(str(settings_file))
         synced = settings_file.resolve().parent / SYNCED_DATA
         if synced.is_dir():
+            _refuse_old_range_layout(synced)
             builder.layers.append(synced)
     if data is not None:
         if not data.is_dir():
             raise SettingsError(f"data folder {data} does not exist")
+        _refuse_old_range_layout(data)
         builder.layers.append(data)
         for name in DATA_NAMES:
             path = data / CONFIG / name

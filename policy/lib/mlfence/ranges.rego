@@ -4,10 +4,12 @@
 #   published cloud-service ranges and the ownership of published ranges (clouds and CDNs).
 #   Each input is a parameter when the caller gives one (Gatekeeper: rendered into the
 #   Constraint; anyone: hand-set in data/mlfence/config), else the document `mlfence sync`
-#   wrote under data.lib.mlfence.rangedata, which the bundle, conftest and the CLI load as data.
-#   Data under data.lib is the one place a Gatekeeper template may name, and there it is simply
-#   undefined; reading it as data (not as input.parameters) spares every decision a copy of
-#   the large indexes. Shapes:
+#   wrote under data.mlfence.rangedata, which the bundle, conftest and the CLI load as data.
+#   Reading it as data (not as input.parameters) spares every decision a copy of the large
+#   indexes. It sits outside data.lib because OPA's path conflict check copies data.lib once
+#   per lib rule on every bundle activation (bench/README.md); Gatekeeper templates may name
+#   only data.lib and data.inventory, so `mlfence build` points these references into the
+#   template's lib namespace, where they are undefined (tools/mlfence/gatekeeper.py). Shapes:
 #     approved_ranges: {provider: {service: {region: {"ipv4": [cidr], "ipv6": [cidr]}}}}
 #     owner_ranges:    {owner: {"kind": "cdn" | "cloud", "ipv4": [cidr], "ipv6": [cidr]}}
 #     approved_index:  {"ipv4" | "ipv6": {"nodes": {hex prefix: node}}}
@@ -123,7 +125,7 @@ _service(label) := {"owner": split(label, "/")[0], "service": label}
 # source(name) is the parameter `name` when given, else the synced document of that name.
 source(name) := input.parameters[name] if {
 	is_object(input.parameters[name])
-} else := data.lib.mlfence.rangedata[_synced_name[name]] if {
+} else := data.mlfence.rangedata[_synced_name[name]] if {
 	# A keyed reference into data, not an object built from the documents: building one would
 	# copy the indexes on every decision.
 	not _approved_overridden(name)
@@ -170,11 +172,11 @@ _indexed_owners(cidr, q) := {[owner, kind] |
 
 _owner_kind(owner) := input.parameters.owner_index.kinds[owner] if {
 	is_string(input.parameters.owner_index.kinds[owner])
-} else := data.lib.mlfence.rangedata[_synced_name.owner_index].kinds[owner] if {
+} else := data.mlfence.rangedata[_synced_name.owner_index].kinds[owner] if {
 	# Through a rule: `not is_object(input.parameters.owner_index)` is never true when the
 	# parameter is absent (the builtin call on an undefined argument fails the negation too).
 	not _given("owner_index")
-	is_string(data.lib.mlfence.rangedata[_synced_name.owner_index].kinds[owner])
+	is_string(data.mlfence.rangedata[_synced_name.owner_index].kinds[owner])
 } else := "cloud"
 
 _given(name) if is_object(input.parameters[name])
@@ -227,12 +229,12 @@ _index_source[name] := "data" if {
 }
 
 # _depths(index): the key lengths of the nodes that hold ranges; only those are read.
-_depths(index) := data.lib.mlfence.rangedata[index.document][index.family].depths if {
+_depths(index) := data.mlfence.rangedata[index.document][index.family].depths if {
 	index.source == "data"
 } else := input.parameters[index.name][index.family].depths
 
 # One body with else: both bodies of a plain function run on every call.
-_node(index, key) := data.lib.mlfence.rangedata[index.document][index.family].nodes[key] if {
+_node(index, key) := data.mlfence.rangedata[index.document][index.family].nodes[key] if {
 	index.source == "data"
 } else := input.parameters[index.name][index.family].nodes[key]
 

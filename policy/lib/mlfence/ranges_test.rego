@@ -77,7 +77,7 @@ _synced := {
 # _class(cidr, params) is the class egress_class gives with these parameters and no synced data.
 _class(cidr, params) := c.class if {
 	c := ranges.egress_class(cidr) with input as {"parameters": params}
-		with data.lib.mlfence.rangedata as {}
+		with data.mlfence.rangedata as {}
 }
 
 # Every class through both parameter paths: lists (Gatekeeper) and indexes (bundle-sized data).
@@ -114,7 +114,7 @@ test_each_class_with_parameter_indexes if {
 test_each_class_with_synced_data if {
 	every case in _cases {
 		c := ranges.egress_class(case[0]) with input as {"parameters": {"internal_cidrs": _params.internal_cidrs}}
-			with data.lib.mlfence.rangedata as _synced
+			with data.mlfence.rangedata as _synced
 		c.class == case[1]
 	}
 }
@@ -159,26 +159,26 @@ test_hand_set_approved_ranges_disable_synced_index if {
 	# bundle.yaml's approvals) must not approve anything beyond it.
 	mine := {"gcp": {"storage": {"us": {"ipv4": ["34.1.0.0/16"]}}}}
 	c := ranges.egress_class("52.216.8.0/24") with input as {"parameters": {"approved_ranges": mine}}
-		with data.lib.mlfence.rangedata as _synced
+		with data.mlfence.rangedata as _synced
 	c.class == "cloud"
 	d := ranges.egress_class("34.1.2.0/24") with input as {"parameters": {"approved_ranges": mine}}
-		with data.lib.mlfence.rangedata as _synced
+		with data.mlfence.rangedata as _synced
 	d == {"class": "approved", "owner": "gcp", "service": "gcp/storage/us"}
 }
 
 test_parameters_win_over_synced_data if {
 	c := ranges.egress_class("52.216.8.0/24") with input as {"parameters": {"approved_index": {}}}
-		with data.lib.mlfence.rangedata as _synced
+		with data.mlfence.rangedata as _synced
 	c.class == "approved" # an empty object is not an index: the synced one stays in use
 	d := ranges.egress_class("151.101.1.1/32") with input as {"parameters": {"owner_ranges": {}}}
-		with data.lib.mlfence.rangedata as _synced
+		with data.mlfence.rangedata as _synced
 	d.class == "cdn" # the owner index still knows Fastly
 }
 
 test_owner_kind_from_synced_index if {
 	# Without an owner_ranges list the kind comes from the synced index's "kinds".
 	c := ranges.egress_class("151.101.1.1/32") with input as {"parameters": {}}
-		with data.lib.mlfence.rangedata as object.remove(_synced, ["owner_ranges"])
+		with data.mlfence.rangedata as object.remove(_synced, ["owner_ranges"])
 	c == {"class": "cdn", "owner": "fastly", "service": ""}
 }
 

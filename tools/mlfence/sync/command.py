@@ -16,9 +16,8 @@ from rich.markup import escape
 from mlfence import settings, toolchain
 from mlfence.sync.errors import SyncError
 
-# Under data.lib so that rules can read it as data in the bundle and conftest while Gatekeeper,
-# which allows only data.lib.* references, sees it undefined and uses Constraint parameters.
-RANGE_DATA = Path("lib") / "mlfence" / "rangedata"
+# Gatekeeper never sees this data: it gets Constraint parameters (mlfence.gatekeeper.template_lib_text).
+RANGE_DATA = settings.RANGE_DATA
 SHOW_CHANGES = 20
 
 

@@ -1,4 +1,4 @@
-"""The data documents sync writes under data/lib/mlfence/rangedata/ (data path lib.mlfence.rangedata.*).
+"""The data documents sync writes under data/mlfence/rangedata/ (data path mlfence.rangedata.*).
 
   approved/data.json        approved_ranges: provider -> service -> region -> {ipv4, ipv6}
   approved_index/data.json  the same ranges as a prefix index (cidr.build_index, first label)

@@ -19,7 +19,7 @@ _params := {
 # Hermetic: only the ranges of params count, whatever range data `opa test policy data` loads.
 _violations(obj, params) := v if {
 	v := egress_unapproved_cidr.violation with input as {"review": {"object": obj}, "parameters": params}
-		with data.lib.mlfence.rangedata as {}
+		with data.mlfence.rangedata as {}
 }
 
 # The seed's PyPI rule: Fastly's CDN space.

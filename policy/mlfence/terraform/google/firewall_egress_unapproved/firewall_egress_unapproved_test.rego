@@ -26,7 +26,7 @@ _params := {
 # Hermetic: only the ranges of params count, whatever range data `opa test policy data` loads.
 _violations(changes, params) := v if {
 	v := firewall_egress_unapproved.violation with input as {"plan": fixture.bare_plan(changes), "parameters": params}
-		with data.lib.mlfence.rangedata as {}
+		with data.mlfence.rangedata as {}
 }
 
 test_deny_cloud_range_not_approved if {
