@@ -105,17 +105,19 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as work:
         config = Path(work) / "config.json"
         config.write_text(
-            json.dumps({
-                "services": {"s": {"url": f"http://127.0.0.1:{httpd.server_address[1]}"}},
-                "bundles": {
-                    "mlfence": {
-                        "service": "s",
-                        "resource": "b.tar.gz",
-                        "polling": {"min_delay_seconds": 1, "max_delay_seconds": 1},
-                    }
-                },
-                "status": {"prometheus": True},
-            })
+            json.dumps(
+                {
+                    "services": {"s": {"url": f"http://127.0.0.1:{httpd.server_address[1]}"}},
+                    "bundles": {
+                        "mlfence": {
+                            "service": "s",
+                            "resource": "b.tar.gz",
+                            "polling": {"min_delay_seconds": 1, "max_delay_seconds": 1},
+                        }
+                    },
+                    "status": {"prometheus": True},
+                }
+            )
         )
         url = f"http://127.0.0.1:{args.port}"
         address = f"127.0.0.1:{args.port}"
