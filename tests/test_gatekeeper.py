@@ -313,6 +313,36 @@ def test_link_refuses_data_references(tmp_path: Path) -> None:
         rego_source.link(rule, lib)
 
 
+def test_link_admits_only_the_range_data_and_templates_carry_it_under_lib(
+    tmp_path: Path, artifacts: list[gatekeeper.Artifact]
+) -> None:
+    """The synced range data is the one non-lib data a linked rule may read: templates name it
+    under data.lib (undefined in Gatekeeper, so the parameters apply). A neighbour is refused."""
+    lib = tmp_path / "lib"
+    lib.mkdir()
+    (lib / "a.rego").write_text("package lib.a\n\nx := data.mlfence.rangedata.approved\n")
+    rule = tmp_path / "rule.rego"
+    rule.write_text("package k8s.x\n\nimport data.lib.a\n\nviolation contains 1 if a.x\n")
+    rego_source.lib_index.cache_clear()
+    [linked_lib] = rego_source.link(rule, lib)[1]
+    assert "\nx := data.lib.mlfence.rangedata.approved\n" in gatekeeper.template_lib_text(linked_lib.text)
+    neighbour = tmp_path / "neighbour"  # a new folder: parsed files are cached by path
+    neighbour.mkdir()
+    (neighbour / "a.rego").write_text("package lib.a\n\nx := data.mlfence.rangedata_extra\n")
+    rego_source.lib_index.cache_clear()
+    with pytest.raises(rego_source.LinkError, match=r"data\.mlfence"):
+        rego_source.link(rule, neighbour)
+    rego_source.lib_index.cache_clear()
+    libs = [
+        lib_text
+        for a in artifacts
+        if a.document["kind"] == "ConstraintTemplate"
+        for lib_text in a.document["spec"]["targets"][0]["code"][0]["source"]["libs"]
+    ]
+    assert any("data.lib.mlfence.rangedata[" in text for text in libs)
+    assert not any("data.mlfence.rangedata" in text for text in libs)
+
+
 def _tiny_policy(tmp_path: Path, rule_body: str) -> tuple[Path, Path]:
     lib = tmp_path / "lib"
     lib.mkdir(parents=True)
