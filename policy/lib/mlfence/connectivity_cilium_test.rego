@@ -317,3 +317,27 @@ test_object_text if {
 }
 
 _with(policy) := array.concat(_base, [policy])
+
+# Wrong types where Cilium wants strings: a matchExpressions key that is an object makes the
+# selector undecidable (startswith raised an error on it), a numeric protocol names no port (upper
+# did). Neither may drop the rest of the policy.
+test_wrong_typed_selector_key_and_protocol if {
+	m := _model(_with(_cnp("ml-training", "odd", {
+		"endpointSelector": {"matchExpressions": [{"key": {}, "operator": "Exists"}]},
+		"ingress": [{}],
+	})))
+	not m.workloads[_trainer].ingress.isolated
+	some u in m.unknown
+	u.policy == "CiliumNetworkPolicy ml-training/odd"
+	startswith(u.reason, "endpointSelector key")
+
+	n := _model(_with(_cnp("model-registry", "proto", {
+		"endpointSelector": {"matchLabels": {"app": "registry"}},
+		"ingress": [{"toPorts": [
+			{"ports": [{"port": "8080", "protocol": 6}]},
+			{"ports": [{"port": "9090", "protocol": "TCP"}]},
+		]}],
+	})))
+	n.workloads[_registry].ingress.isolated
+	_ports(n, _ci, _registry) == [["TCP", 9090, 9090]]
+}
