@@ -341,3 +341,22 @@ test_wrong_typed_selector_key_and_protocol if {
 	n.workloads[_registry].ingress.isolated
 	_ports(n, _ci, _registry) == [["TCP", 9090, 9090]]
 }
+
+# A CIDR that is not one (toCIDR "x") holds nothing and is held by nothing: it reaches no metadata
+# endpoint, and a deny of "y" carves nothing out of the real block (net.cidr_contains raised
+# errors on both).
+test_invalid_cidrs_hold_nothing if {
+	m := _model(_with(_cnp("ml-training", "cidrs", {
+		"endpointSelector": {"matchLabels": {"app": "trainer"}},
+		"egress": [{"toCIDR": ["x", "169.254.169.254/32"]}],
+		"egressDeny": [{"toCIDR": ["y"]}, {"toCIDRSet": [{"cidr": "169.254.0.0/16", "except": ["z"]}]}],
+	})))
+	blocks := {[e.cidr, e.class, e.metadata, count(e.denied)] |
+		some e in m.external
+		e.workload == _trainer
+		e.direction == "egress"
+	}
+
+	# the invalid exception "z" spares nothing: the /16 deny still covers the metadata endpoint
+	blocks == {["x", "invalid", false, 0], ["169.254.169.254/32", "link_local", true, 1]}
+}
