@@ -182,8 +182,8 @@ test_wrong_typed_selector_and_port if {
 		"ingress": [{"action": "Allow", "protocol": "TCP", "destination": {"ports": [["80"], 8080]}}],
 	})
 	m := _model(_with([odd, ports]))
+	_ports(m, _ci, _registry) == [["TCP", 8080, 8080]]
 	some u in m.unknown
 	u.policy == "Calico NetworkPolicy model-registry/odd"
 	contains(u.reason, "syntax the model does not read")
-	_ports(m, _ci, _registry) == [["TCP", 8080, 8080]]
 }

@@ -327,9 +327,6 @@ test_wrong_typed_selector_key_and_protocol if {
 		"ingress": [{}],
 	})))
 	not m.workloads[_trainer].ingress.isolated
-	some u in m.unknown
-	u.policy == "CiliumNetworkPolicy ml-training/odd"
-	startswith(u.reason, "endpointSelector key")
 
 	n := _model(_with(_cnp("model-registry", "proto", {
 		"endpointSelector": {"matchLabels": {"app": "registry"}},
@@ -340,6 +337,9 @@ test_wrong_typed_selector_key_and_protocol if {
 	})))
 	n.workloads[_registry].ingress.isolated
 	_ports(n, _ci, _registry) == [["TCP", 9090, 9090]]
+	some u in m.unknown
+	u.policy == "CiliumNetworkPolicy ml-training/odd"
+	startswith(u.reason, "endpointSelector key")
 }
 
 # A CIDR that is not one (toCIDR "x") holds nothing and is held by nothing: it reaches no metadata
