@@ -211,8 +211,8 @@ GATEWAY_INGRESS: Obj = {
     },
 }
 
-# The objects whose fields get wrong types; WORKLOAD and NAMESPACE stay as they are, so that
-# the policies have a pod to select.
+# The objects whose fields the property test mutates; WORKLOAD and NAMESPACE stay as they are, so
+# that the policies have a pod to select (the exhaustive test mutates those too).
 POLICIES: list[Obj] = [
     CILIUM,
     CILIUM_SPECS,

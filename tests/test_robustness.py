@@ -608,9 +608,9 @@ def _renamed(doc: dict[str, Any], k: int) -> dict[str, Any]:
     return doc
 
 
-@pytest.mark.parametrize("original", dialects.POLICIES, ids=lambda d: f"{d['kind']}-{d['metadata']['name']}")
+@pytest.mark.parametrize("original", dialects.PLATFORM, ids=lambda d: f"{d['kind']}-{d['metadata']['name']}")
 def test_dialect_decision_with_each_field_of_each_wrong_type(built_bundle: Path, original: dict[str, Any]) -> None:
-    """Every field of the dialect object (at any depth) replaced by each wrong type, all variants
+    """Every field of a platform object (at any depth) replaced by each wrong type, all variants
     side by side in one platform: exhaustive where the property test below samples."""
     variants = [
         _renamed(_with(original, path, value), k)
