@@ -27,6 +27,7 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
+import dialects
 import gatorsuite
 from conftest import ROOT, examples, run, tool
 from engines import CROSS_OBJECT
@@ -269,9 +270,12 @@ def mutated(draw: st.DrawFn, originals: list[dict[str, Any]]) -> dict[str, Any]:
     return doc
 
 
-objects = st.one_of(mutated(K8S_EXAMPLES), kubernetes_objects())
+# The dialect objects (Cilium, AdminNetworkPolicy, Calico, Gateway with its Service) are not rule
+# examples: the connectivity model and gateway_exposure read them from the inventory.
+objects = st.one_of(mutated(K8S_EXAMPLES), mutated(dialects.POLICIES), kubernetes_objects())
 documents = st.one_of(
     mutated(K8S_EXAMPLES),
+    mutated(dialects.POLICIES),
     mutated(PLAN_EXAMPLES),
     kubernetes_objects(),
     plans(),
@@ -357,7 +361,26 @@ FOUND_PLAN_BLOCKS = [  # tfplan.blocks / aws_sg_unknown handed a non-object bloc
         ],
     }
 ]
-FOUND = [FOUND_POD_AND_AUTHZ_NULL, FOUND_NETPOL_TYPES_NULL, FOUND_EGRESS_TO_NUMBER, FOUND_PLAN_BLOCKS]
+FOUND_AUTHZ_METADATA_NULL = [  # istio.callers_expected passed metadata: null to object.get
+    {
+        "apiVersion": "security.istio.io/v1beta1",
+        "kind": "AuthorizationPolicy",
+        "metadata": None,
+        "spec": {
+            "selector": {"matchLabels": {"app": "model-server"}},
+            "rules": [
+                {"from": [{"source": {}}], "to": [{"operation": {"methods": ["GET"], "paths": ["/v1/models/*"]}}]}
+            ],
+        },
+    }
+]
+FOUND = [
+    FOUND_POD_AND_AUTHZ_NULL,
+    FOUND_AUTHZ_METADATA_NULL,
+    FOUND_NETPOL_TYPES_NULL,
+    FOUND_EGRESS_TO_NUMBER,
+    FOUND_PLAN_BLOCKS,
+]
 
 
 # OPA compiles the policy once and exits: without garbage collection it spends less CPU.
@@ -433,6 +456,7 @@ def _alone(verdict: set[tuple[str, str, str]]) -> set[tuple[str, str, str]]:
 @example(FOUND_NETPOL_TYPES_NULL)
 @example(FOUND_EGRESS_TO_NUMBER)
 @example(FOUND_PLAN_BLOCKS)
+@example(FOUND_AUTHZ_METADATA_NULL)
 def test_opa_entrypoints_never_error_and_fail_closed(built_bundle: Path, docs: list[Any]) -> None:
     scan, results = _evaluate(built_bundle, docs)
     assert [a["index"] for a in scan] == list(range(len(docs)))
@@ -492,7 +516,13 @@ def _conftest_findings(result: dict[str, Any]) -> list[dict[str, Any]]:
 
 @settings(max_examples=examples(ci=4, dev=10, full=100))
 @given(batches)
-@example(FOUND_POD_AND_AUTHZ_NULL + FOUND_NETPOL_TYPES_NULL + FOUND_EGRESS_TO_NUMBER + FOUND_PLAN_BLOCKS)
+@example(
+    FOUND_POD_AND_AUTHZ_NULL
+    + FOUND_NETPOL_TYPES_NULL
+    + FOUND_EGRESS_TO_NUMBER
+    + FOUND_PLAN_BLOCKS
+    + FOUND_AUTHZ_METADATA_NULL
+)
 @example(FOUND_POD_ALONE_CROSS_OBJECT)
 def test_conftest_main_agrees_with_the_strict_decision(
     built_bundle: Path, tmp_path_factory: pytest.TempPathFactory, docs: list[Any]
@@ -524,7 +554,7 @@ def test_conftest_main_agrees_with_the_strict_decision(
 
 @settings(max_examples=examples(ci=3, dev=6, full=60))
 @given(st.lists(objects, min_size=1, max_size=12))
-@example(FOUND_POD_AND_AUTHZ_NULL + FOUND_NETPOL_TYPES_NULL + FOUND_EGRESS_TO_NUMBER)
+@example(FOUND_POD_AND_AUTHZ_NULL + FOUND_NETPOL_TYPES_NULL + FOUND_EGRESS_TO_NUMBER + FOUND_AUTHZ_METADATA_NULL)
 def test_gatekeeper_templates_agree_with_the_strict_decision(
     built_bundle: Path, tmp_path_factory: pytest.TempPathFactory, docs: list[dict[str, Any]]
 ) -> None:
@@ -540,6 +570,91 @@ def test_gatekeeper_templates_agree_with_the_strict_decision(
     assert not failures, "\n".join(
         f"{json.dumps(k8s[int(name[4:])])[:1500]}\n  {reasons}" for name, reasons in failures.items()
     )
+
+
+# --- the dialects the connectivity model reads ----------------------------------------------------
+
+# One evaluation per platform: every object's decision with the platform as data.inventory (as
+# Gatekeeper syncs it; the connectivity rules and gateway_exposure read it there), and the
+# `mlfence reach` model of the platform, which reads every rule of every dialect policy.
+DIALECT_QUERY = (
+    "docs := json.unmarshal(json.marshal(input.docs)); inv := data.mlfence.inventory_of(docs); "
+    "out := [d | some x in docs; d := data.mlfence.decision with input as x with data.inventory as inv]; "
+    'reach := data.mlfence.reach with input as {"documents": [{"path": "p", "index": i, "document": d} | '
+    "some i, d in docs]}"
+)
+WRONG_TYPES: list[Any] = [None, 5, "x", ["x"], {"x": None}]
+
+
+def _check_dialect_platform(bundle: Path, docs: list[Any]) -> None:
+    bindings = strict_eval(DIALECT_QUERY, {"docs": docs}, bundle)
+    assert len(bindings["out"]) == len(docs)
+    for doc, decision in zip(docs, bindings["out"], strict=True):
+        assert isinstance(decision["allowed"], bool), doc
+        for finding in decision["findings"]:
+            assert finding["status"] in {"fail", "warn", "unknown", "exempted"}, finding
+            assert finding["rule_id"].startswith("MLF-"), finding
+    reach = bindings["reach"]
+    assert isinstance(reach["flows"], list)
+    for entry in reach["unknown"]:
+        assert isinstance(entry["policy"], str) and isinstance(entry["reason"], str), entry
+
+
+def _renamed(doc: dict[str, Any], k: int) -> dict[str, Any]:
+    """doc under a name of its own, so that many variants of one object share an inventory."""
+    metadata = doc.get("metadata")
+    if isinstance(metadata, dict) and isinstance(metadata.get("name"), str):
+        return {**doc, "metadata": {**metadata, "name": f"{metadata['name']}-{k}"}}
+    return doc
+
+
+@pytest.mark.parametrize("original", dialects.PLATFORM, ids=lambda d: f"{d['kind']}-{d['metadata']['name']}")
+def test_dialect_decision_with_each_field_of_each_wrong_type(built_bundle: Path, original: dict[str, Any]) -> None:
+    """Every field of a platform object (at any depth) replaced by each wrong type, all variants
+    side by side in one platform: exhaustive where the property test below samples."""
+    variants = [
+        _renamed(_with(original, path, value), k)
+        for k, (path, value) in enumerate((p, v) for p in _paths(original) for v in WRONG_TYPES)
+    ]
+    _check_dialect_platform(built_bundle, [*dialects.PLATFORM, *variants])
+
+
+@st.composite
+def dialect_platforms(draw: st.DrawFn) -> list[dict[str, Any]]:
+    """The dialect platform with one to four of its policies given one to three wrong-typed
+    fields each (the pod and its namespace stay, for the policies to select)."""
+    docs = list(dialects.PLATFORM)
+    picks = draw(st.lists(st.integers(2, len(docs) - 1), min_size=1, max_size=4, unique=True))
+    for i in picks:
+        docs[i] = draw(mutated([docs[i]]))
+    return docs
+
+
+def _found_dialects() -> list[dict[str, Any]]:
+    """Inputs that made the strict decision error before the fix named beside each."""
+    changes: list[tuple[dict[str, Any], tuple[Any, ...], Any]] = [
+        # connectivity_cilium: startswith on a non-string selector key, upper on a number
+        (dialects.CILIUM, ("spec", "endpointSelector", "matchExpressions", 0, "key"), {}),
+        (dialects.CILIUM, ("spec", "ingress", 0, "toPorts", 0, "ports", 0, "protocol"), 6),
+        # connectivity_anp: object.get on a `pods` peer of a number or null
+        (dialects.ADMIN, ("spec", "ingress", 0, "from", 1, "pods"), 5),
+        (dialects.BASELINE, ("spec", "ingress", 0, "from", 1, "pods"), None),
+        # connectivity_calico: regex.replace on a number selector, regex.match on a list port
+        (dialects.CALICO, ("spec", "selector"), 5),
+        (dialects.CALICO, ("spec", "ingress", 0, "destination", "ports"), [["80"]]),
+    ]
+    docs = list(dialects.PLATFORM)
+    for original, path, value in changes:
+        i = next(i for i, d in enumerate(docs) if d["metadata"]["name"] == original["metadata"]["name"])
+        docs[i] = _with(docs[i], path, value)
+    return docs
+
+
+@settings(max_examples=examples(ci=12, dev=30, full=300))
+@given(dialect_platforms())
+@example(_found_dialects())
+def test_dialect_decision_never_errors(built_bundle: Path, docs: list[dict[str, Any]]) -> None:
+    _check_dialect_platform(built_bundle, docs)
 
 
 def _rego_defaults() -> dict[str, Any]:

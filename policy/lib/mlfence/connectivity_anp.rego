@@ -169,7 +169,9 @@ _readable_peer(peer, key) if not key in object.keys(peer)
 
 _readable_peer(peer, "namespaces") if _plain_selector(peer.namespaces)
 
+# A `pods` peer of another type (null, a list) is unreadable: object.get would error on it.
 _readable_peer(peer, "pods") if {
+	is_object(peer.pods)
 	_plain_selector(object.get(peer.pods, "namespaceSelector", {}))
 	_plain_selector(object.get(peer.pods, "podSelector", {}))
 }
@@ -246,6 +248,7 @@ anp_isolates(spec, direction) if {
 _covers_everything(peer, "Ingress") if selector.is_empty(peer.namespaces)
 
 _covers_everything(peer, "Ingress") if {
+	is_object(peer.pods)
 	selector.is_empty(object.get(peer.pods, "namespaceSelector", {}))
 	selector.is_empty(object.get(peer.pods, "podSelector", {}))
 }

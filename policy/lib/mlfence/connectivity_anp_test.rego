@@ -211,3 +211,20 @@ test_network_pass_carves_the_deny if {
 	entries := {[e.cidr, e.by, e.denied] | some e in m.external; e.workload == _trainer; e.direction == "egress"}
 	entries == {["10.20.0.0/16", "not isolated", []]}
 }
+
+# A `pods` peer that is not an object (null, a number) is unreadable: reported, matching no pod
+# and isolating nothing (object.get raised an error on it).
+test_wrong_typed_pods_peer if {
+	admin := _anp("odd", 1, {
+		"subject": {"namespaces": {}},
+		"ingress": [
+			{"action": "Deny", "from": [{"pods": null}]},
+			{"action": "Deny", "from": [{"pods": 5}]},
+		],
+	})
+	m := _model(_with([admin]))
+	{u.reason | some u in m.unknown; u.workload == _registry} == {"pods selector with fields the model does not know"}
+	w := {"namespace": "model-registry", "labels": {"app": "registry"}, "namespace_known": true}
+	connectivity.anp_isolating(w, "Ingress") == set() with data.inventory as _inv(_with([admin]))
+	_denied_by(m, _ci, _registry) == set()
+}

@@ -48,9 +48,18 @@ _spared(d, cidr) if {
 	_inside(cidr, e)
 }
 
+# A block that is not a CIDR (a Cilium toCIDR "x") holds and is held by nothing: net.cidr_contains
+# raises an error on it.
 _inside(inner, outer) if {
+	_is_cidr(inner)
+	_is_cidr(outer)
 	ranges.family(inner) == ranges.family(outer)
 	net.cidr_contains(ranges.as_cidr(outer), ranges.as_cidr(inner))
+}
+
+_is_cidr(text) if {
+	is_string(text)
+	net.cidr_is_valid(ranges.as_cidr(text))
 }
 
 _overlaps(a, b) if _inside(a, b)

@@ -86,7 +86,9 @@ _disjuncts(expr) := [[trim_space(t) | some t in split(d, "&&")] | some d in spli
 _strip_calls(expr) := regex.replace(expr, sprintf(`(?:has\(%s\)|all\(\)|global\(\))`, [_key]), "X")
 
 # calico_readable(expr) holds when every term of the expression can be read.
+# A selector of another type (a number, a list) is unreadable: regex.replace errors on it.
 calico_readable(expr) if {
+	is_string(expr)
 	not contains(_strip_calls(expr), "(")
 	parts := _disjuncts(expr)
 	every conj in parts {
@@ -269,9 +271,11 @@ else := [object.union({"protocol": proto}, entry) |
 _calico_port(port) := [{"port": port, "endPort": port}] if is_number(port)
 
 else := [{"port": to_number(parts[0]), "endPort": to_number(parts[1])}] if {
+	is_string(port) # regex.match errors on a list or an object
 	regex.match(`^[0-9]{1,5}:[0-9]{1,5}$`, port)
 	parts := split(port, ":")
 } else := [{"port": to_number(port)}] if {
+	is_string(port)
 	regex.match(`^[0-9]{1,5}$`, port)
 } else := [{"port": port}] if is_string(port)
 

@@ -172,3 +172,18 @@ test_calico_isolating_for_the_default_deny_rule if {
 	connectivity.calico_isolating(w, "Egress") == {"Calico NetworkPolicy model-registry/lock"} with data.inventory as _inv([p])
 	connectivity.calico_isolating(w, "Egress") == set() with data.inventory as _inv([_cnp("other", "lock", {"selector": "has(app)", "types": ["Egress"]})])
 }
+
+# A selector that is not a string is unreadable (regex.replace raised an error on it) and
+# selects nothing; a port that is a list names no port (regex.match raised one).
+test_wrong_typed_selector_and_port if {
+	odd := _cnp("model-registry", "odd", {"selector": 5, "types": ["Ingress"], "ingress": [{"action": "Deny"}]})
+	ports := _cnp("model-registry", "ports", {
+		"selector": "app == 'registry'",
+		"ingress": [{"action": "Allow", "protocol": "TCP", "destination": {"ports": [["80"], 8080]}}],
+	})
+	m := _model(_with([odd, ports]))
+	_ports(m, _ci, _registry) == [["TCP", 8080, 8080]]
+	some u in m.unknown
+	u.policy == "Calico NetworkPolicy model-registry/odd"
+	contains(u.reason, "syntax the model does not read")
+}

@@ -104,14 +104,15 @@ cilium_selector(sel) := {
 	}
 }
 
-_cilium_key(k) := trim_prefix(k, "k8s:") if startswith(k, "k8s:")
+# A key of another type (a matchExpressions entry with `key: {}`) leaves it undefined: startswith
+# errors on a non-string, which without strict builtin errors would drop the whole selector.
+_cilium_key(k) := _stripped_key(k) if is_string(k)
+
+_stripped_key(k) := trim_prefix(k, "k8s:") if startswith(k, "k8s:")
 
 else := trim_prefix(k, "any:") if startswith(k, "any:")
 
-else := k if {
-	is_string(k)
-	not contains(k, ":")
-}
+else := k if not contains(k, ":")
 
 _undecidable_keys(sel) := {k |
 	is_object(sel)
@@ -321,12 +322,18 @@ _port_list(tp) := [{}] if count(_list(tp, "ports")) == 0
 
 else := [k8s.object_or_empty(pe) | some pe in _list(tp, "ports")]
 
-_protocols(pe) := protocols if upper(object.get(pe, "protocol", "ANY")) == "ANY"
+# A protocol of another type (a number, a list) names none: upper errors on it.
+_protocols(pe) := protocols if _protocol_text(pe) == "ANY"
 
 else := [p] if {
-	p := upper(pe.protocol)
+	p := _protocol_text(pe)
 	p in protocols
 } else := []
+
+_protocol_text(pe) := upper(p) if {
+	p := object.get(pe, "protocol", "ANY")
+	is_string(p)
+}
 
 _port_fields(pe) := {} if object.get(pe, "port", "0") in {"0", 0, ""}
 

@@ -317,3 +317,46 @@ test_object_text if {
 }
 
 _with(policy) := array.concat(_base, [policy])
+
+# Wrong types where Cilium wants strings: a matchExpressions key that is an object makes the
+# selector undecidable (startswith raised an error on it), a numeric protocol names no port (upper
+# did). Neither may drop the rest of the policy.
+test_wrong_typed_selector_key_and_protocol if {
+	m := _model(_with(_cnp("ml-training", "odd", {
+		"endpointSelector": {"matchExpressions": [{"key": {}, "operator": "Exists"}]},
+		"ingress": [{}],
+	})))
+	not m.workloads[_trainer].ingress.isolated
+
+	n := _model(_with(_cnp("model-registry", "proto", {
+		"endpointSelector": {"matchLabels": {"app": "registry"}},
+		"ingress": [{"toPorts": [
+			{"ports": [{"port": "8080", "protocol": 6}]},
+			{"ports": [{"port": "9090", "protocol": "TCP"}]},
+		]}],
+	})))
+	n.workloads[_registry].ingress.isolated
+	_ports(n, _ci, _registry) == [["TCP", 9090, 9090]]
+	some u in m.unknown
+	u.policy == "CiliumNetworkPolicy ml-training/odd"
+	startswith(u.reason, "endpointSelector key")
+}
+
+# A CIDR that is not one (toCIDR "x") holds nothing and is held by nothing: it reaches no metadata
+# endpoint, and a deny of "y" carves nothing out of the real block (net.cidr_contains raised
+# errors on both).
+test_invalid_cidrs_hold_nothing if {
+	m := _model(_with(_cnp("ml-training", "cidrs", {
+		"endpointSelector": {"matchLabels": {"app": "trainer"}},
+		"egress": [{"toCIDR": ["x", "169.254.169.254/32"]}],
+		"egressDeny": [{"toCIDR": ["y"]}, {"toCIDRSet": [{"cidr": "169.254.0.0/16", "except": ["z"]}]}],
+	})))
+	blocks := {[e.cidr, e.class, e.metadata, count(e.denied)] |
+		some e in m.external
+		e.workload == _trainer
+		e.direction == "egress"
+	}
+
+	# the invalid exception "z" spares nothing: the /16 deny still covers the metadata endpoint
+	blocks == {["x", "invalid", false, 0], ["169.254.169.254/32", "link_local", true, 1]}
+}

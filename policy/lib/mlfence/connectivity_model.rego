@@ -442,7 +442,10 @@ else := false
 
 # reaches_metadata(block) holds when the block (minus its exceptions) holds an instance
 # metadata endpoint: egress there hands out the node's cloud credentials.
+# A block that is not a CIDR (a dialect's toCIDR "x": only NetworkPolicy ipBlocks are validated
+# upstream) reaches no endpoint; net.cidr_contains raised an error on it.
 reaches_metadata(block) if {
+	_is_cidr(block.cidr)
 	some endpoint in config.value("metadata_endpoints")
 	ranges.family(endpoint) == ranges.family(block.cidr)
 	net.cidr_contains(ranges.as_cidr(block.cidr), endpoint)
@@ -451,6 +454,7 @@ reaches_metadata(block) if {
 
 _excepted(block, endpoint) if {
 	some e in block.except
+	_is_cidr(e)
 	ranges.family(e) == ranges.family(endpoint)
 	net.cidr_contains(ranges.as_cidr(e), endpoint)
 }

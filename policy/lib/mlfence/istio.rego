@@ -5,6 +5,7 @@
 package lib.mlfence.istio
 
 import data.lib.mlfence.config
+import data.lib.mlfence.k8s
 import data.lib.mlfence.selector
 import data.lib.mlfence.webhooks
 
@@ -353,5 +354,5 @@ callers_expected(policy, inventory) if {
 	count(config.value("control_plane_cidrs")) == 0
 	workload := policy.spec.selector
 	is_object(workload.matchLabels)
-	count(webhooks.backends(inventory, object.get(policy.metadata, "namespace", ""), workload)) > 0
+	count(webhooks.backends(inventory, k8s.field(policy, ["metadata", "namespace"], ""), workload)) > 0
 }

@@ -131,3 +131,14 @@ test_webhook_backend_allow_all if {
 		with data.inventory as _webhook_inventory
 	count(_violations(_webhook_ap, {})) == 1
 }
+
+# metadata: null: the namespace reads as "" (object.get raised an error on null), no webhook
+# backend is in it, and the empty source is still reported.
+test_metadata_null_empty_source if {
+	obj := object.union(_webhook_ap, {"metadata": null, "spec": {"selector": {"matchLabels": {"role": "webhook"}}, "rules": [{"from": [{"source": {}}], "to": [{"operation": {"methods": ["GET"], "paths": ["/v1/models/*"]}}]}]}})
+	v := authz_allow_all.violation with input as {"review": {"object": obj}, "parameters": {}}
+		with data.inventory as _webhook_inventory
+	count(v) == 1
+	some f in v
+	contains(f.msg, "empty source in from[0]")
+}
