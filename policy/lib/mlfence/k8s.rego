@@ -107,6 +107,14 @@ _builtin(obj, groups) if api_group(obj) in groups
 
 # --- NetworkPolicy -------------------------------------------------------------------------------
 
+# is_network_policy holds for the reviewed object when it is a Kubernetes NetworkPolicy
+# (networking.k8s.io, or no apiVersion in a hand-written object): Calico's projectcalico.org/v3
+# NetworkPolicy shares the kind but not the schema, and the connectivity model reads it apart.
+is_network_policy if {
+	kind == "NetworkPolicy"
+	_builtin(review_object, {"networking.k8s.io"})
+}
+
 # policy_types(policy) is the effective set of policy types of a NetworkPolicy, applying the
 # API's defaulting: Ingress always, Egress only when egress rules are present (an empty
 # `egress: []` has none: the API counts rules; netpol-analyzer agrees, tests/test_reach_oracle.py).

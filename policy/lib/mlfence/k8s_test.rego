@@ -232,3 +232,11 @@ test_resource_of_generate_name if {
 	k8s.resource == "ml/Job/train-x1" with input as {"review": {"object": named}}
 	k8s.resource == "ml/Job/" with input as {"review": {"object": {"kind": "Job", "metadata": {"namespace": "ml", "generateName": 3}}}}
 }
+
+test_is_network_policy_by_group if {
+	k8s.is_network_policy with input as {"review": {"object": {"apiVersion": "networking.k8s.io/v1", "kind": "NetworkPolicy"}}}
+	k8s.is_network_policy with input as {"review": {"object": {"kind": "NetworkPolicy"}}}
+	not k8s.is_network_policy with input as {"review": {"object": {"apiVersion": "projectcalico.org/v3", "kind": "NetworkPolicy"}}}
+	not k8s.is_network_policy with input as {"review": {"object": {"apiVersion": "crd.projectcalico.org/v1", "kind": "NetworkPolicy"}}}
+	not k8s.is_network_policy with input as {"review": {"object": {"apiVersion": "networking.k8s.io/v1", "kind": "Ingress"}}}
+}

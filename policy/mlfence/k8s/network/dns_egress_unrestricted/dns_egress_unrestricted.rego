@@ -27,7 +27,7 @@ import data.lib.mlfence.selector
 # else; their destinations are judged by MLF-K8S-001 and MLF-K8S-004.
 violation contains result.failure(rego.metadata.chain(), k8s.resource, msg) if {
 	k8s.in_scope
-	k8s.kind == "NetworkPolicy"
+	k8s.is_network_policy
 	some i, rule in k8s.egress_rules(k8s.review_object)
 	is_object(rule)
 	k8s.allows_port_explicitly(rule, 53, {"dns", "dns-tcp", "domain"})

@@ -111,3 +111,12 @@ test_halves_threshold_overridden if {
 	count(_violations(_policy(spec), {})) == 0
 	count(_violations(_policy(spec), {"open_share_threshold": 0.001})) == 1
 }
+
+# Calico's NetworkPolicy shares the kind, not the schema: the Kubernetes rule does not judge it
+# (the connectivity model reads it as Calico). The same spec under networking.k8s.io fails.
+test_allow_calico_network_policy_of_the_same_kind if {
+	spec := {"podSelector": {}, "egress": [{"to": [{"ipBlock": {"cidr": "0.0.0.0/0"}}]}]}
+	calico := object.union(_policy(spec), {"apiVersion": "projectcalico.org/v3"})
+	count(_violations(calico, {})) == 0
+	count(_violations(_policy(spec), {})) == 1
+}

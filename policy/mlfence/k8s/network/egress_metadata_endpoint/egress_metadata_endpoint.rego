@@ -25,7 +25,7 @@ import data.lib.mlfence.result
 # The metadata services answer HTTP on port 80: a rule limited to other ports cannot reach them.
 violation contains result.failure(rego.metadata.chain(), k8s.resource, msg) if {
 	k8s.in_scope
-	k8s.kind == "NetworkPolicy"
+	k8s.is_network_policy
 	some i, rule in k8s.egress_rules(k8s.review_object)
 	is_object(rule)
 	k8s.allows_port(rule, 80, {"http"})

@@ -27,7 +27,7 @@ import data.lib.mlfence.result
 
 violation contains result.with_severity(rego.metadata.chain(), k8s.resource, msg, severity) if {
 	k8s.in_scope
-	k8s.kind == "NetworkPolicy"
+	k8s.is_network_policy
 	some i, rule in k8s.egress_rules(k8s.review_object)
 	is_object(rule)
 	some block in k8s.ip_blocks(rule, "to")

@@ -33,7 +33,7 @@ import data.lib.mlfence.webhooks
 
 violation contains result.failure(rego.metadata.chain(), k8s.resource, msg) if {
 	k8s.in_scope
-	k8s.kind == "NetworkPolicy"
+	k8s.is_network_policy
 	policy := k8s.review_object
 	not _edge_gateway(policy)
 	some i, rule in k8s.ingress_rules(policy)
@@ -50,7 +50,7 @@ violation contains result.failure(rego.metadata.chain(), k8s.resource, msg) if {
 # (control_plane_cidrs), everyone else is one too many.
 violation contains result.failure(rego.metadata.chain(), k8s.resource, msg) if {
 	k8s.in_scope
-	k8s.kind == "NetworkPolicy"
+	k8s.is_network_policy
 	policy := k8s.review_object
 	not _edge_gateway(policy)
 	control_plane := config.value("control_plane_cidrs")
@@ -72,7 +72,7 @@ violation contains result.failure(rego.metadata.chain(), k8s.resource, msg) if {
 # share), so when no rule alone admits everyone the union over all rules is judged as well.
 violation contains result.failure(rego.metadata.chain(), k8s.resource, msg) if {
 	k8s.in_scope
-	k8s.kind == "NetworkPolicy"
+	k8s.is_network_policy
 	policy := k8s.review_object
 	not _edge_gateway(policy)
 	rules := [rule | some rule in k8s.ingress_rules(policy); is_object(rule)]
