@@ -193,10 +193,6 @@ def write_suites(out: Path, cases: list[GatorCase], base_parameters: dict[str, A
     return paths
 
 
-# gator and conftest are Go programs that start, compile the policy once and exit: a larger
-# garbage-collection target (GOGC) spends less CPU on collections the exit makes moot.
-GO_ENV = {"GOGC": "400"}
-
 _CASE_FAIL = re.compile(r"^    --- FAIL: (?P<case>.*)\t\(.*\)$")
 
 
@@ -316,7 +312,7 @@ def verify(out: Path, cases: list[GatorCase], base_parameters: dict[str, Any], p
     if one_run:
         commands.append([tool("gator"), "test", "-o", "json", *(f"--filename={p}" for p in one_run)])
     with ThreadPoolExecutor(max_workers=2) as pool:
-        procs = list(pool.map(lambda command: run(command, env=GO_ENV), commands))
+        procs = list(pool.map(lambda command: run(command), commands))
     failures: dict[str, list[str]] = {}
     ran: set[str] = set()
     for suite, proc in zip(suites, procs[: len(suites)], strict=True):

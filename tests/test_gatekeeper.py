@@ -15,9 +15,6 @@ import yaml
 from conftest import ROOT, policy_value, run, tool
 from mlfence import gatekeeper, parameters, rego_source, settings
 
-# gator compiles the templates once and exits: a larger GC target (GOGC) spends less CPU.
-GATOR_ENV = {"GOGC": "400"}
-
 DATA_REF = re.compile(r"\bdata\.([A-Za-z_]\w*)")
 OPEN_EGRESS = {
     "apiVersion": "networking.k8s.io/v1",
@@ -217,7 +214,7 @@ def _verify_constraint(
             }
         )
     )
-    return run([tool("gator"), "verify", "-v", str(tmp_path)], env=GATOR_ENV)
+    return run([tool("gator"), "verify", "-v", str(tmp_path)])
 
 
 def test_gator_rejects_a_misspelt_or_mistyped_parameter(tmp_path: Path, artifacts: list[gatekeeper.Artifact]) -> None:
@@ -454,7 +451,7 @@ def _gator_test(tmp_path: Path, artifacts: list[gatekeeper.Artifact], obj: dict,
     _write([a for a in artifacts if not name or a.path.endswith(f"/{name}")], tmp_path / "gk", only="constraints/")
     manifest = tmp_path / "obj.yaml"
     manifest.write_text(yaml.safe_dump(obj))
-    proc = run([tool("gator"), "test", "-o", "json", "-f", str(tmp_path / "gk"), "-f", str(manifest)], env=GATOR_ENV)
+    proc = run([tool("gator"), "test", "-o", "json", "-f", str(tmp_path / "gk"), "-f", str(manifest)])
     assert proc.returncode in (0, 1), proc.stderr
     return json.loads(proc.stdout or "[]") or []
 
