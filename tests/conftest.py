@@ -60,6 +60,22 @@ def tool(name: str) -> str:
     return str(toolchain.binary(name))
 
 
+def strict_eval(query: str, input_doc: Any, bundle: Path | None = None, *data: Path) -> dict[str, Any]:
+    """The bindings of a query evaluated with strict builtin errors (any error is exit 2, which
+    fails the test with the input that caused it) on the built bundle or on data paths."""
+    sources = ["--bundle", str(bundle)] if bundle else [arg for path in data for arg in ("-d", str(path))]
+    if not bundle:
+        sources += ["--ignore", "*_test.rego"]
+    proc = run(
+        [tool("opa"), "eval", "--format", "json", "--strict-builtin-errors", "--stdin-input", *sources, query],
+        input_text=json.dumps(input_doc),
+        env={"GOGC": "off"},  # one compile, then exit: no garbage collection spends less CPU
+    )
+    assert proc.returncode == 0, f"error on {json.dumps(input_doc)[:3000]}:\n{(proc.stderr or proc.stdout)[-3000:]}"
+    result = json.loads(proc.stdout)["result"][0]
+    return result.get("bindings") or {"value": result["expressions"][0]["value"]}
+
+
 @pytest.fixture(scope="session")
 def gatekeeper_capabilities(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Capabilities of the OPA embedded in the pinned gator: Gatekeeper's engine is the oldest."""

@@ -16,13 +16,12 @@ Each hypothesis example is a batch evaluated by one `opa eval`; CI derandomises 
 from __future__ import annotations
 
 import ipaddress
-import json
 from typing import Any
 
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from conftest import ROOT, examples, run, tool
+from conftest import ROOT, examples, strict_eval
 from test_net_union import reference_share
 
 THRESHOLD = 0.25  # data/mlfence/config/data.yaml open_share_threshold
@@ -36,25 +35,8 @@ def decide(objects: list[dict[str, Any]]) -> list[set[str]]:
         "out := [ids | some obj in input.objects; d := data.mlfence.decision with input as obj; "
         'ids := {f.rule_id | some f in d.findings; f.status == "fail"}]'
     )
-    args = [
-        tool("opa"),
-        "eval",
-        "--format",
-        "json",
-        "--strict-builtin-errors",
-        "--stdin-input",
-        "-d",
-        str(ROOT / "policy"),
-        "-d",
-        str(ROOT / "data"),
-        "--ignore",
-        "*_test.rego",
-        query,
-    ]
-    # One compile per example, then exit: no garbage collection (GOGC=off) spends less CPU.
-    proc = run(args, input_text=json.dumps({"objects": objects}), env={"GOGC": "off"})
-    assert proc.returncode == 0, proc.stderr[-3000:]
-    return [set(ids) for ids in json.loads(proc.stdout)["result"][0]["bindings"]["out"]]
+    found = strict_eval(query, {"objects": objects}, None, ROOT / "policy", ROOT / "data")
+    return [set(ids) for ids in found["out"]]
 
 
 # --- union evasions --------------------------------------------------------------------------

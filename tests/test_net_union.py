@@ -17,7 +17,7 @@ from typing import Any
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from conftest import ROOT, examples, run, tool
+from conftest import ROOT, examples, run, strict_eval, tool
 
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 NET_REGO = ROOT / "policy" / "lib" / "mlfence" / "net.rego"
@@ -82,22 +82,7 @@ def rego_shares(cases: list[list[Any]]) -> list[list[float]]:
         'out := [[data.lib.mlfence.net.open_share(c), data.lib.mlfence.net.family_share(c, "ipv4"), '
         'data.lib.mlfence.net.family_share(c, "ipv6")] | some c in input.cases]'
     )
-    proc = run(
-        [
-            tool("opa"),
-            "eval",
-            "--format",
-            "json",
-            "--strict-builtin-errors",
-            "--stdin-input",
-            "-d",
-            str(NET_REGO),
-            query,
-        ],
-        input_text=json.dumps({"cases": cases}),
-    )
-    assert proc.returncode == 0, f"opa eval failed on {json.dumps(cases)[:2000]}:\n{proc.stderr[-3000:]}"
-    return json.loads(proc.stdout)["result"][0]["bindings"]["out"]
+    return strict_eval(query, {"cases": cases}, None, NET_REGO)["out"]
 
 
 def assert_close(got: float, want: Fraction, case: list[Any]) -> None:

@@ -29,7 +29,7 @@ from hypothesis import strategies as st
 
 import dialects
 import gatorsuite
-from conftest import ROOT, examples, run, tool
+from conftest import ROOT, examples, run, strict_eval, tool
 from engines import CROSS_OBJECT
 from mlfence import fixtures, parameters
 
@@ -385,22 +385,6 @@ FOUND = [
 
 # OPA compiles the policy once and exits: without garbage collection it spends less CPU.
 GO_ENV = {"GOGC": "off"}
-
-
-def strict_eval(query: str, input_doc: Any, bundle: Path | None = None, *data: Path) -> dict[str, Any]:
-    """The bindings of a query evaluated with strict builtin errors (any error is exit 2, which
-    fails the test with the input that caused it) on the built bundle or on data paths."""
-    sources = ["--bundle", str(bundle)] if bundle else [arg for path in data for arg in ("-d", str(path))]
-    if not bundle:
-        sources += ["--ignore", "*_test.rego"]
-    proc = run(
-        [tool("opa"), "eval", "--format", "json", "--strict-builtin-errors", "--stdin-input", *sources, query],
-        input_text=json.dumps(input_doc),
-        env=GO_ENV,
-    )
-    assert proc.returncode == 0, f"error on {json.dumps(input_doc)[:3000]}:\n{(proc.stderr or proc.stdout)[-3000:]}"
-    result = json.loads(proc.stdout)["result"][0]
-    return result.get("bindings") or {"value": result["expressions"][0]["value"]}
 
 
 def _is_k8s_object(doc: Any) -> bool:
