@@ -11,7 +11,9 @@ import data.lib.mlfence.k8s
 
 # Encodes KServe v0.15-v0.16 (pkg/constants/constants.go; reconcilers/ingress/ingress_reconciler.go
 # for Serverless/Knative mode, kube_ingress_reconciler.go and httproute_reconciler.go for
-# RawDeployment/Standard mode; llmisvc/router.go) and Knative Serving v1.x (route visibility).
+# RawDeployment/Standard mode; llmisvc/router.go and config_merge.go) and Knative Serving v1.8+
+# (route visibility: pkg/reconciler/route/visibility/visibility.go, route/config/domain.go). The
+# rules' METADATA custom.verified_against names the files, commits and versions read.
 
 # KServe's two visibility labels: Serverless mode reads Knative's label (copied onto the Knative
 # Service), RawDeployment/Standard mode reads KServe's own. Both compare the label value exactly.
@@ -93,17 +95,23 @@ kserve_publication(obj) := {"mode": "RawDeployment", "how": how} if {
 		kserve_visibility_label,
 	])
 } else := {"mode": "Serverless", "how": how} if {
+	# KServe copies the InferenceService's labels onto the Knative Service it creates, so
+	# Knative's own decision (the label, or config-domain) makes the route cluster-local, and
+	# KServe then leaves the ingress gateway out of the VirtualService.
 	kserve_mode(obj) == "Serverless"
-	label_value(obj, knative_visibility_label) != cluster_local
+	not knative_cluster_local(obj)
 	how := sprintf(
-		"runs in Serverless mode without the label %s: %s, so KServe routes it through the ingress gateway %v",
-		[knative_visibility_label, cluster_local, kserve_settings.ingressGateway],
+		"runs in Serverless mode without the label %s: %s, so KServe routes it through the ingress gateway %v%s",
+		[knative_visibility_label, cluster_local, kserve_settings.ingressGateway, knative_domain_note(obj)],
 	)
 } else := {"mode": "RawDeployment", "how": how} if {
 	kserve_mode(obj) == "RawDeployment"
 	label_value(obj, kserve_visibility_label) != cluster_local
 	kserve_settings.ingressDomain != "svc.cluster.local"
 	kserve_settings.disableIngressCreation != true
+
+	# A stopped InferenceService has its Ingress or HTTPRoutes deleted.
+	not kserve_stopped(obj)
 	how := sprintf("runs in RawDeployment mode without the label %s: %s, so KServe creates %s", [
 		kserve_visibility_label, cluster_local, _raw_route,
 	])
@@ -126,10 +134,20 @@ kserve_ignored_visibility(obj) := sprintf(" (the label %s is read only in RawDep
 } else := sprintf(" (the label %s is read only in Serverless mode)", [knative_visibility_label]) if {
 	kserve_mode(obj) == "RawDeployment"
 	label_value(obj, knative_visibility_label) == cluster_local
+} else := sprintf(" (the label %s was removed in Knative Serving 0.21: Knative ignores it)", [
+	legacy_knative_visibility_label,
+]) if {
+	kserve_mode(obj) == "Serverless"
+	label_value(obj, legacy_knative_visibility_label) != ""
 } else := " (visibility is read from labels; KServe ignores the annotation)" if {
 	some key in [kserve_visibility_label, knative_visibility_label]
 	exposure.annotation(obj, key) == cluster_local
 } else := ""
+
+# kserve_stopped(obj) holds for an object with the annotation serving.kserve.io/stop set to
+# "true" (any case): KServe deletes the Ingress and HTTPRoutes of a stopped RawDeployment
+# InferenceService and the HTTPRoute of a stopped LLMInferenceService.
+kserve_stopped(obj) if lower(exposure.annotation(obj, "serving.kserve.io/stop")) == "true"
 
 # kserve_fix(mode) is the label that keeps an object of that mode cluster-local.
 kserve_fix("Serverless") := sprintf("label it %s: %s", [knative_visibility_label, cluster_local])
@@ -143,6 +161,7 @@ llm_route(obj) := sprintf("an HTTPRoute on %s", [_llm_gateways(obj)]) if {
 	route := k8s.field(obj, ["spec", "router", "route"], null)
 	is_object(route)
 	not _only_route_refs(route)
+	not kserve_stopped(obj)
 }
 
 _only_route_refs(route) if {
@@ -158,11 +177,95 @@ _llm_gateways(obj) := concat(", ", [sprintf("Gateway %v/%v", [object.get(r, "nam
 	count(k8s.as_array(k8s.field(obj, ["spec", "router", "gateway", "refs"], []))) > 0
 } else := sprintf("KServe's default Gateway %v", [kserve_settings.kserveIngressGateway])
 
-# knative_cluster_local(obj) holds for a Knative Service Knative keeps off the external gateway:
-# its visibility label (or the older serving.knative.dev one) says cluster-local, or the platform
-# declares every route cluster-local (config-domain svc.cluster.local).
+# The visibility label Knative Serving read before v0.21 (knative/serving e402e8ec): since then
+# the route reconciler reads only networking.knative.dev/visibility and the Service webhook
+# refuses any other serving.knative.dev/ label.
+legacy_knative_visibility_label := "serving.knative.dev/visibility"
+
+# knative_cluster_local(obj) holds for a Knative Service (or the InferenceService whose labels
+# KServe copies onto one) whose route Knative keeps off the external gateway: its visibility
+# label says cluster-local, or config-domain gives its labels the cluster domain.
 knative_cluster_local(obj) if label_value(obj, knative_visibility_label) == cluster_local
 
-knative_cluster_local(obj) if label_value(obj, "serving.knative.dev/visibility") == cluster_local
+knative_cluster_local(obj) if knative_domain(k8s.labels(obj)) == _cluster_domain
 
-knative_cluster_local(_) if config.value("knative_default_visibility") == cluster_local
+knative_cluster_local(_) if {
+	not _knative_config_domain
+	config.value("knative_default_visibility") == cluster_local
+}
+
+# knative_domain(labels) is the domain config-domain gives a route with these labels, as
+# Knative's LookupDomainForLabels picks it: of the domains whose selector the labels match, the
+# one with the most selector labels, ties to the alphabetically first; a config-domain naming no
+# domain without a selector leaves the cluster domain as the default (Knative 1.8+,
+# knative/serving#13259). Undefined when no config-domain ConfigMap is in the inventory.
+knative_domain(labels) := min({name |
+	some name, selector in _knative_domains
+	_selector_matches(selector, labels)
+	count(selector) == _best_specificity(labels)
+})
+
+_best_specificity(labels) := max({count(selector) |
+	some selector in _knative_domains
+	_selector_matches(selector, labels)
+})
+
+_selector_matches(selector, labels) if {
+	every key, value in selector {
+		k8s.object_or_empty(labels)[key] == value
+	}
+}
+
+# Knative's cluster domain suffix, assumed to be the Kubernetes default.
+_cluster_domain := "svc.cluster.local"
+
+_knative_domains := object.union(declared, fallback) if {
+	cm := _knative_config_domain
+	declared := {name: selector |
+		some name, text in k8s.object_or_empty(cm.data)
+		name != "_example"
+		selector := _domain_selector(text)
+	}
+	fallback := {_cluster_domain: {} | not _has_default(declared)}
+}
+
+_has_default(domains) if {
+	some selector in domains
+	count(selector) == 0
+}
+
+# A config-domain value is YAML, `selector:` with the labels a route must carry; an empty
+# value selects every route. Values that are not YAML are left out.
+_domain_selector(text) := {} if {
+	is_string(text)
+	trim_space(text) == ""
+} else := {k: v |
+	some k, v in k8s.object_or_empty(k8s.object_or_empty(yaml.unmarshal(text)).selector)
+	is_string(v)
+} if {
+	is_string(text)
+	yaml.is_valid(text)
+}
+
+# The config-domain ConfigMap in the inventory: Knative's own namespace's, else the first by
+# namespace name.
+_knative_config_domain := maps["knative-serving"] if {
+	maps := _knative_config_domains
+	maps["knative-serving"]
+} else := maps[min(object.keys(maps))] if {
+	maps := _knative_config_domains
+	count(maps) > 0
+}
+
+_knative_config_domains := {ns: cm |
+	some ns, versions in k8s.object_or_empty(k8s.object_or_empty(_inventory).namespace)
+	cm := versions.v1.ConfigMap["config-domain"]
+	is_object(cm)
+}
+
+# knative_domain_note(obj) says where the external route's domain came from, for the finding.
+knative_domain_note(obj) := sprintf(" (config-domain in %v gives its route the domain %s)", [
+	_knative_config_domain.metadata.namespace, knative_domain(k8s.labels(obj)),
+]) if {
+	knative_domain(k8s.labels(obj))
+} else := ""

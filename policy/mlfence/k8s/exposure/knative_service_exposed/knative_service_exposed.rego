@@ -41,9 +41,20 @@ violation contains result.failure(rego.metadata.chain(), k8s.resource, msg) if {
 	count(k8s.as_array(k8s.field(obj, ["metadata", "ownerReferences"], []))) == 0
 	not serving.knative_cluster_local(obj)
 	msg := sprintf(
-		"Knative Service %s has no label %s: %s, so Knative routes it through its external ingress gateway; %s",
-		[k8s.resource, serving.knative_visibility_label, serving.cluster_local, _fix],
+		"Knative Service %s has no label %s: %s%s, so Knative routes it through its external ingress gateway%s; %s",
+		[
+			k8s.resource, serving.knative_visibility_label, serving.cluster_local, _legacy(obj),
+			serving.knative_domain_note(obj), _fix,
+		],
 	)
 }
+
+# The label Knative Serving read before v0.21 makes nothing cluster-local any more, and the
+# Service webhook refuses it: say so, as the author meant the Service to be private.
+_legacy(obj) := sprintf(" (its label %s was removed in Knative Serving 0.21: Knative ignores it and refuses it on a Service)", [
+	serving.legacy_knative_visibility_label,
+]) if {
+	serving.label_value(obj, serving.legacy_knative_visibility_label) != ""
+} else := ""
 
 _fix := "label it cluster-local, or serve it through the approved edge gateway with authentication"

@@ -144,3 +144,39 @@ test_allow_other_api_group if {
 	obj := json.patch(_isvc({}, {}), [{"op": "replace", "path": "/apiVersion", "value": "example.com/v1"}])
 	count(_violations(obj, {})) == 0
 }
+
+# KServe deletes the Ingress and HTTPRoutes of a stopped RawDeployment InferenceService.
+test_allow_raw_stopped if {
+	count(_violations(_isvc({}, object.union(_raw, {"serving.kserve.io/stop": "true"})), {})) == 0
+	count(_violations(_isvc({}, object.union(_raw, {"serving.kserve.io/stop": "True"})), {})) == 0
+	count(_violations(_isvc({}, object.union(_raw, {"serving.kserve.io/stop": "false"})), {})) == 1
+}
+
+test_allow_llm_stopped if {
+	obj := json.patch(_llm({"router": {"route": {}}}), [{
+		"op": "add", "path": "/metadata/annotations",
+		"value": {"serving.kserve.io/stop": "true"},
+	}])
+	count(_violations(obj, {})) == 0
+}
+
+_knative_domains(entries) := {"namespace": {"knative-serving": {"v1": {"ConfigMap": {"config-domain": {
+	"apiVersion": "v1",
+	"kind": "ConfigMap",
+	"metadata": {"name": "config-domain", "namespace": "knative-serving"},
+	"data": entries,
+}}}}}}
+
+# Serverless mode: Knative decides the route's visibility, config-domain included (Knative 1.8+
+# leaves routes cluster-local when config-domain names no domain).
+test_serverless_follows_config_domain if {
+	count(_with_inventory(_isvc({}, {}), _knative_domains({"_example": "x"}))) == 0
+	v := _with_inventory(_isvc({}, {}), _knative_domains({"example.com": ""}))
+	contains(_msg(v), "config-domain in knative-serving gives its route the domain example.com")
+	count(_with_inventory(_isvc({}, _raw), _knative_domains({"_example": "x"}))) == 1
+}
+
+test_deny_serverless_legacy_label if {
+	v := _violations(_isvc({"serving.knative.dev/visibility": "cluster-local"}, {}), {})
+	contains(_msg(v), "was removed in Knative Serving 0.21")
+}
