@@ -63,26 +63,53 @@ _subset(small, big) if {
 }
 
 _publishers(gateway, server, inventory) := {text |
+	listen := _listen_ports(gateway, object.get(_object(server.port), "number", null), inventory)
 	some [ns, name, service] in _fronting(gateway, inventory)
-	_serves_port(service, object.get(_object(server.port), "number", null))
+	_serves_port(service, listen)
 	some how in (_reachable_from_outside(ns, name, service, inventory) | _declared_edge(ns, service, gateway))
 	text := sprintf("Service %s/%s (%s)", [ns, name, how])
 }
 
-# A Service forwards the server's port when one of its ports is that number, or targets it:
-# Istio translates a server port equal to a Service port into the Service's targetPort, and
-# otherwise listens on the number itself. A named targetPort is resolved on the pod, which the
-# inventory does not hold: it may be the server's port.
-_serves_port(service, number) if {
-	some entry in _array(_object(service.spec).ports)
-	_port_matches(entry, number)
+# _listen_ports(gateway, number, inventory) is the set of ports the gateway proxies listen on for
+# a server port. Istio's gateway port translation (pilot/pkg/model/gateway.go resolvePorts, for
+# Gateways that select pods by label): a server port equal to the port of a Service in front of
+# the gateway pods listens on that port's targetPort, Services labelled
+# experimental.istio.io/disable-gateway-port-translation (Knative's local gateway) left out;
+# with no such Service port the proxies listen on the number itself. Istio takes the first
+# matching Service, an order the inventory does not hold, so every candidate counts.
+_listen_ports(gateway, number, inventory) := translated if {
+	translated := {_target(entry) |
+		some [_, _, service] in _fronting(gateway, inventory)
+		not _translation_disabled(service)
+		some entry in _array(_object(service.spec).ports)
+		entry.port == number
+	}
+	count(translated) > 0
+} else := {number}
+
+_translation_disabled(service) if {
+	"experimental.istio.io/disable-gateway-port-translation" in object.keys(_object(_object(service.metadata).labels))
 }
 
-_port_matches(entry, number) if entry.port == number
+# A Service port's targetPort: a number, a port name (resolved on the pod), or the port itself
+# when omitted.
+_target(entry) := entry.targetPort if {
+	entry.targetPort != null
+	entry.targetPort != 0
+	entry.targetPort != ""
+} else := entry.port
 
-_port_matches(entry, number) if entry.targetPort == number
+# A Service reaches a listener when one of its ports targets it. A named targetPort is resolved
+# on the pod, which the inventory does not hold: it may be the listener.
+_serves_port(service, listen) if {
+	some entry in _array(_object(service.spec).ports)
+	_target(entry) in listen
+}
 
-_port_matches(entry, _) if is_string(entry.targetPort)
+_serves_port(service, _) if {
+	some entry in _array(_object(service.spec).ports)
+	is_string(_target(entry))
+}
 
 # _reachable_from_outside(ns, name, service, inventory) is the set of the ways the Service is
 # reached from outside the cluster (empty for a ClusterIP Service nothing routes to).

@@ -56,3 +56,46 @@ test_declared_edge_gateway_is_published if {
 	other := [{"namespace": "gateways", "labels": {"app": "istio-ingressgateway"}}]
 	gateway_exposure.server_publication(gateway, {"port": {"number": 80}}, inventory) with input.parameters as {"edge_gateways": other} == {"state": "internal"}
 }
+
+# Istio's port translation: server port 80 equals the port of a Service in front of the pods
+# (80 -> 8080), so the proxies listen on 8080, and any Service targeting 8080 reaches them.
+test_translated_listener_reached_by_another_service if {
+	inventory := _inventory("gw", {
+		"internal": _service("ClusterIP", {"istio": "edge"}, [{"port": 80, "targetPort": 8080}]),
+		"public": _service("LoadBalancer", {"istio": "edge"}, [{"port": 8000, "targetPort": 8080}]),
+	})
+	found := gateway_exposure.server_publication(_gateway({"istio": "edge"}), {"port": {"number": 80}}, inventory)
+	found == {"state": "published", "by": ["Service gw/public (type LoadBalancer)"]}
+}
+
+# A server port translated by one Service (8080 -> 9090) is not reached by another Service that
+# targets the untranslated number 8080.
+test_untranslated_target_does_not_reach if {
+	inventory := _inventory("gw", {
+		"admin": _service("ClusterIP", {"istio": "edge"}, [{"port": 8080, "targetPort": 9090}]),
+		"public": _service("LoadBalancer", {"istio": "edge"}, [{"port": 80, "targetPort": 8080}]),
+	})
+	found := gateway_exposure.server_publication(_gateway({"istio": "edge"}), {"port": {"number": 8080}}, inventory)
+	found == {"state": "internal"}
+}
+
+# Services labelled experimental.istio.io/disable-gateway-port-translation take no part in the
+# translation: server port 80 stays 80, which their 80 -> 8081 port does not reach.
+test_disabled_translation_keeps_the_server_port if {
+	labels := {"experimental.istio.io/disable-gateway-port-translation": "true"}
+	local := json.patch(_service("LoadBalancer", {"istio": "edge"}, [{"port": 80, "targetPort": 8081}]), [{
+		"op": "add", "path": "/metadata", "value": {"labels": labels},
+	}])
+	inventory := _inventory("gw", {"local": local})
+	gateway := _gateway({"istio": "edge"})
+	gateway_exposure.server_publication(gateway, {"port": {"number": 80}}, inventory) == {"state": "internal"}
+	found := gateway_exposure.server_publication(gateway, {"port": {"number": 8081}}, inventory)
+	found == {"state": "published", "by": ["Service gw/local (type LoadBalancer)"]}
+}
+
+# A Service port without targetPort targets its own number.
+test_target_port_defaults_to_port if {
+	inventory := _inventory("gw", {"edge": _service("NodePort", {"istio": "edge"}, [{"port": 8443}])})
+	found := gateway_exposure.server_publication(_gateway({"istio": "edge"}), {"port": {"number": 8443}}, inventory)
+	found.state == "published"
+}
