@@ -1,7 +1,7 @@
 # METADATA
 # title: Gateway API listener accepts every hostname
 # description: >-
-#   A Gateway listener without a hostname (or with `*`) matches every Host and SNI name, so any
+#   A Gateway listener without a hostname matches every Host and SNI name, so any
 #   route allowed to attach publishes whatever hostnames it claims through it; with
 #   allowedRoutes.namespaces.from All, a route in any namespace (a notebook's, a test service's)
 #   is published at the edge.
@@ -47,11 +47,9 @@ violation contains result.with_severity(rego.metadata.chain(), k8s.resource, msg
 	])
 }
 
+# Only an absent hostname matches every name: the Hostname type (MinLength 1, at most a leading
+# `*.` label) makes the API server refuse "" and a bare "*", and `*.example.com` is a suffix match.
 _any_hostname(null)
-
-_any_hostname("")
-
-_any_hostname("*")
 
 default _from(_) := "Same"
 

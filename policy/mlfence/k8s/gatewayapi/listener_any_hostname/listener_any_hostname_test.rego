@@ -24,7 +24,7 @@ test_deny_no_hostname if {
 }
 
 test_deny_all_namespaces_is_high if {
-	l := {"name": "https", "port": 443, "protocol": "HTTPS", "hostname": "*", "allowedRoutes": {"namespaces": {"from": "All"}}}
+	l := {"name": "https", "port": 443, "protocol": "HTTPS", "allowedRoutes": {"namespaces": {"from": "All"}}}
 	v := _violations(_gateway([l]), {})
 	some f in v
 	f.details.severity == "high"
@@ -33,6 +33,13 @@ test_deny_all_namespaces_is_high if {
 
 test_allow_named_hostname if {
 	count(_violations(_gateway([{"name": "https", "port": 443, "protocol": "HTTPS", "hostname": "*.models.example.com"}]), {})) == 0
+}
+
+# The Hostname type refuses "" and a bare "*" (MinLength 1, pattern): such a Gateway is never
+# admitted, so it matches nothing.
+test_allow_hostnames_the_api_refuses if {
+	count(_violations(_gateway([{"name": "http", "port": 80, "protocol": "HTTP", "hostname": "*"}]), {})) == 0
+	count(_violations(_gateway([{"name": "http", "port": 80, "protocol": "HTTP", "hostname": ""}]), {})) == 0
 }
 
 test_allow_tls_passthrough_and_tcp if {
