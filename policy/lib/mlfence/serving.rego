@@ -219,14 +219,14 @@ _selector_matches(selector, labels) if {
 # Knative's cluster domain suffix, assumed to be the Kubernetes default.
 _cluster_domain := "svc.cluster.local"
 
-_knative_domains := object.union(declared, fallback) if {
-	cm := _knative_config_domain
-	declared := {name: selector |
-		some name, text in k8s.object_or_empty(cm.data)
-		name != "_example"
-		selector := _domain_selector(text)
-	}
-	fallback := {_cluster_domain: {} | not _has_default(declared)}
+_knative_domains := object.union(_declared_domains, {_cluster_domain: {} | not _has_default(_declared_domains)})
+
+_declared_domains := {name: _domain_selector(text) |
+	some name, text in k8s.object_or_empty(_knative_config_domain.data)
+	name != "_example"
+	_domain_selector(text)
+} if {
+	_knative_config_domain
 }
 
 _has_default(domains) if {
@@ -249,18 +249,15 @@ _domain_selector(text) := {} if {
 
 # The config-domain ConfigMap in the inventory: Knative's own namespace's, else the first by
 # namespace name.
-_knative_config_domain := maps["knative-serving"] if {
-	maps := _knative_config_domains
-	maps["knative-serving"]
-} else := maps[min(object.keys(maps))] if {
-	maps := _knative_config_domains
-	count(maps) > 0
+_knative_config_domain := _knative_config_domains["knative-serving"] if {
+	is_object(_knative_config_domains["knative-serving"])
+} else := _knative_config_domains[min(object.keys(_knative_config_domains))] if {
+	count(_knative_config_domains) > 0
 }
 
-_knative_config_domains := {ns: cm |
+_knative_config_domains[ns] := versions.v1.ConfigMap["config-domain"] if {
 	some ns, versions in k8s.object_or_empty(k8s.object_or_empty(_inventory).namespace)
-	cm := versions.v1.ConfigMap["config-domain"]
-	is_object(cm)
+	is_object(versions.v1.ConfigMap["config-domain"])
 }
 
 # knative_domain_note(obj) says where the external route's domain came from, for the finding.

@@ -82,6 +82,9 @@ test_config_domain_default_domain if {
 	count(v) == 1
 	some f in v
 	contains(f.msg, "config-domain in knative-serving gives its route the domain example.com")
+}
+
+test_config_domain_without_domain_is_cluster_local if {
 	only_example := _config_domain("knative-serving", {"_example": "example.com: |"})
 	count(_with_inventory(_ksvc({}), only_example, {})) == 0
 	local := _config_domain("knative-serving", {"svc.cluster.local": ""})

@@ -18,13 +18,36 @@
 #     Seldon Core v2.8-v2.10 (ComponentServiceReconciler.getServiceType: LoadBalancer unless
 #     config.serviceConfig.serviceType is set; an override for the component replaces it with its
 #     own serviceType, "" meaning ClusterIP; disable or replicas 0 creates no Service)
-#   verified_against: >-
-#     SeldonIO/seldon-core operator/controllers/reconcilers/seldon/service_reconciler.go at
-#     2ce44273 (getServiceType: LoadBalancer unless ServiceConfig.ServiceType is set; a component
-#     override replaces it with its own ServiceType; disable or replicas 0 creates no Service;
-#     seldon-scheduler ports 9002/9004/9044/9005/9055/9008, seldon-mesh 80/9003). Not verified
-#     here: which Seldon release tags carry this file, and the runtime chart's values.yaml (the
-#     stored copies of seldon-core-v2-setup/values.yaml set no serviceType).
+#   verified_against:
+#     - repo: SeldonIO/seldon-core
+#       path: operator/controllers/reconcilers/seldon/service_reconciler.go
+#       commit: 2ce442732adfa7ef64e70e0629605b07400588c8
+#       version: release not established (index commit)
+#       facts: >-
+#         getServiceType: LoadBalancer unless ServiceConfig.ServiceType is set; a component override
+#         replaces it with its own serviceType ("" gives ClusterIP); disable or replicas 0 creates no
+#         Service; seldon-scheduler ports 9002/9004/9044/9005/9055/9008, seldon-mesh 80/9003
+#     - repo: SeldonIO/seldon-core
+#       path: operator/controllers/reconcilers/seldon/service_reconciler.go
+#       commit: 6e4776597018e36738e6f4dc0b47524c0fcc32f5
+#       version: release not established (an older copy, Apache-2.0 header)
+#       facts: >-
+#         the same getServiceType; Services are created for disabled components too (with no pods
+#         behind them)
+#     - repo: SeldonIO/seldon-core
+#       path: k8s/helm-charts/seldon-core-v2-runtime/values.yaml
+#       commit: b24107e922ec6191c45026bfe8003d7c6ebf9cc4
+#       version: chart release not established (also read at 2badd0f0)
+#       facts: >-
+#         scheduler.serviceType and envoy.serviceType are LoadBalancer ("controlplane exposure",
+#         "dataplane exposure"); config.serviceConfig.serviceType is empty
+#     - repo: SeldonIO/seldon-core
+#       path: k8s/helm-charts/seldon-core-v2-runtime/templates/seldon-runtime.yaml
+#       commit: 37621f3a4d8d8c1bf4998f51eb9b1ef1bacf32cd
+#       version: chart release not established (stored Chart.yaml copies name 2.8.1-rc2 and 2.8.4)
+#       facts: >-
+#         the chart renders a SeldonRuntime whose seldon-scheduler and seldon-envoy overrides carry
+#         those serviceType values
 #   recommended_action: >-
 #     Set serviceType: ClusterIP in the SeldonRuntime overrides for seldon-scheduler and
 #     seldon-envoy (or in spec.config.serviceConfig), and publish inference through the approved

@@ -17,11 +17,29 @@
 #   platform: >-
 #     Gateway API v1.0-v1.3 (an unset Listener.hostname matches all hostnames; allowedRoutes
 #     defaults to the Gateway's own namespace)
-#   verified_against: >-
-#     kubernetes-sigs/gateway-api apis/v1/gateway_types.go at 00068f38 (Listener.hostname: "When
-#     unspecified, all hostnames are matched", `*.` is a suffix match; allowedRoutes defaults to
-#     {namespaces: {from: Same}}; tls must not be set for HTTP/TCP/UDP, HTTPS tls mode is
-#     Terminate, TLS needs a mode). Not verified here: the release tag of that commit.
+#   verified_against:
+#     - repo: kubernetes-sigs/gateway-api
+#       path: apis/v1/gateway_types.go
+#       commit: aead4456b9a59545af18fd7540e912bb81053cbd
+#       version: release not established (index commit; also read at 00068f38)
+#       facts: >-
+#         Listener.hostname: "When unspecified, all hostnames are matched", `*.` is a suffix match;
+#         allowedRoutes defaults to {namespaces: {from: Same}}; tls must not be set for HTTP, TCP, UDP;
+#         HTTPS tls mode is Terminate; Passthrough only for TLS listeners (TLSRoute)
+#     - repo: kubernetes-sigs/gateway-api
+#       path: apis/v1/shared_types.go
+#       commit: 1c3cc4c418e2ff53635012467a4f0237b05999ff
+#       version: release not established (index commit)
+#       facts: >-
+#         Hostname: MinLength 1, pattern with at most a leading `*.` label, so "" and a bare "*" are
+#         refused by the CRD schema
+#     - repo: kubernetes-sigs/gateway-api
+#       path: pkg/consts/consts.go
+#       commit: 00cfc55f1d2df679e477c8a6e0f82ae0f40da8e8
+#       version: BundleVersion v1.6.0-rc.1 at that commit
+#       facts: >-
+#         the stored tree is the v1.6 development line; the field semantics above are unchanged since
+#         v1.0 per the API reference (not re-read per release here)
 #   recommended_action: >-
 #     Set spec.listeners[].hostname to the published names (e.g. inference.example.com) and keep
 #     allowedRoutes.namespaces.from Same, or Selector with a label on the approved namespaces.

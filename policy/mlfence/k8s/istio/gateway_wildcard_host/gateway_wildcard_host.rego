@@ -23,16 +23,38 @@
 #   platform: >-
 #     Istio Gateway (networking.istio.io); its selector picks gateway pods in every namespace
 #     (PILOT_SCOPE_GATEWAY_TO_NAMESPACE off by default), and a server port equal to a Service port
-#     listens on that port's targetPort (Istio's gateway port translation)
-#   verified_against: >-
-#     Istio @00aecd27 (index commit, release tag not recorded): pilot/pkg/features/pilot.go
-#     (PILOT_SCOPE_GATEWAY_TO_NAMESPACE registered with default false: "a gateway workload can
-#     only select gateway resources in the same namespace" only when enabled). Istio 1.29.1
-#     istio-ingress chart as vendored by kubeflow/manifests common/istio/istio-install/base/
-#     install.yaml (istio-ingressgateway Service type LoadBalancer; Kubeflow's base kustomization
-#     renders it ClusterIP); Knative net-istio 1.21.1: common/knative/knative-serving/base/upstream/
-#     net-istio.yaml (knative-local-gateway Service type ClusterIP, targetPort 8081). Not verified
-#     from Istio's source: the gateway port translation (read from Istio's Gateway reference).
+#     listens on that port's targetPort (Istio's gateway port translation; Services labelled
+#     experimental.istio.io/disable-gateway-port-translation take no part)
+#   verified_against:
+#     - repo: istio/istio
+#       path: pilot/pkg/model/gateway.go
+#       commit: ee3833fe886eb0eabb526348b78a62c98183a32a
+#       version: release not established (index commit)
+#       facts: >-
+#         resolvePorts: for label-selected gateways a server port equal to a Service port of the
+#         gateway workload listens on that port's targetPort (first match), Services labelled
+#         experimental.istio.io/disable-gateway-port-translation skipped; no match listens on the number
+#     - repo: istio/istio
+#       path: pilot/pkg/features/pilot.go
+#       commit: 00aecd27
+#       version: release not established (index commit)
+#       facts: >-
+#         PILOT_SCOPE_GATEWAY_TO_NAMESPACE defaults to false: a gateway workload selects Gateway
+#         resources of every namespace
+#     - repo: kubeflow/manifests
+#       path: common/istio/istio-install/base/install.yaml
+#       commit: not recorded (the snapshot under /work/shared/realworld)
+#       version: Istio 1.29.1 istio-ingress chart
+#       facts: >-
+#         istio-ingressgateway Service type LoadBalancer, ports 80 -> 8080 and 443 -> 8443 (Kubeflow's
+#         base kustomization renders it ClusterIP)
+#     - repo: kubeflow/manifests
+#       path: common/knative/knative-serving/base/upstream/net-istio.yaml
+#       commit: not recorded (the snapshot under /work/shared/realworld)
+#       version: Knative net-istio 1.21.1
+#       facts: >-
+#         knative-local-gateway Service type ClusterIP, port 80 -> 8081, labelled
+#         experimental.istio.io/disable-gateway-port-translation
 #   recommended_action: >-
 #     List the published names in servers[].hosts, qualified by the namespace of the
 #     VirtualServices allowed to bind them (e.g. "ml-serving/inference.example.com").

@@ -18,15 +18,27 @@
 #   platform: >-
 #     Istio 1.20-1.27 (PeerAuthentication precedence workload > namespace > mesh, mode UNSET
 #     inherits, mesh default PERMISSIVE; injection by istio-injection=enabled or istio.io/rev)
-#   verified_against: >-
-#     istio/api security/v1beta1/peer_authentication.proto at 05a21bac (MutualTLS.Mode UNSET:
-#     "Inherit from parent, if has one. Otherwise treated as PERMISSIVE"; a PeerAuthentication
-#     without selector applies to every workload of its namespace). Istio @02262c5b (index
-#     commit, release tag not recorded): pilot/pkg/model/authentication.go addPeerAuthentication
-#     (no mesh-level policy: "use default value MTLSPermissive"; UNSET in the root namespace is
-#     PERMISSIVE; of several selector-less policies in one namespace the oldest wins). Istio
-#     @00af2c55: pkg/kube/inject/inject.go injectRequired (label wins over annotation). Not
-#     verified here: the release range 1.20-1.27 (kubeflow/manifests ships 1.29.1).
+#   verified_against:
+#     - repo: istio/api
+#       path: security/v1beta1/peer_authentication.proto
+#       commit: 05a21bac
+#       version: release not established (index commit)
+#       facts: >-
+#         MutualTLS.Mode UNSET: "Inherit from parent, if has one. Otherwise treated as PERMISSIVE"; a
+#         PeerAuthentication without selector applies to every workload of its namespace
+#     - repo: istio/istio
+#       path: pilot/pkg/model/authentication.go
+#       commit: 02262c5b
+#       version: release not established (index commit)
+#       facts: >-
+#         addPeerAuthentication: with no mesh-level policy the default is MTLSPermissive; UNSET in the
+#         root namespace is PERMISSIVE; of several selector-less policies in one namespace the oldest
+#         wins
+#     - repo: istio/istio
+#       path: pkg/kube/inject/inject.go
+#       commit: 00af2c55
+#       version: release not established (index commit)
+#       facts: injectRequired reads the label first, then the annotation
 #   recommended_action: >-
 #     Add a mesh-wide PeerAuthentication in the Istio root namespace (`{apiVersion:
 #     security.istio.io/v1, kind: PeerAuthentication, metadata: {name: default, namespace:

@@ -16,10 +16,14 @@
 #   target: kubernetes
 #   kind_groups: [pod-workloads]
 #   platform: Istio sidecar injector (label and annotation sidecar.istio.io/inject)
-#   verified_against: >-
-#     Istio @00af2c55 (index commit, release tag not recorded): pkg/kube/inject/inject.go
-#     injectRequired (the label, when present, wins over the annotation; lower-cased y, yes,
-#     true, on inject, "" leaves the namespace default, anything else turns injection off).
+#   verified_against:
+#     - repo: istio/istio
+#       path: pkg/kube/inject/inject.go
+#       commit: 00af2c55
+#       version: release not established (index commit)
+#       facts: >-
+#         injectRequired: the label, when present, wins over the annotation; lower-cased y, yes, true,
+#         on inject, "" leaves the namespace default, anything else turns injection off
 #   recommended_action: >-
 #     Remove the sidecar.istio.io/inject label or annotation that turns injection off (or set it
 #     to "true"), and label mesh namespaces istio-injection=enabled. For Jobs and training runs
