@@ -104,6 +104,71 @@ report contains _fail(sprintf("custom.kinds lists %d kinds; name a kind group (c
 	count(_list(_custom.kinds)) > object.get(_cfg, "max-kinds", 8)
 }
 
+# A rule that encodes a platform's behaviour (custom.platform) names the sources it was checked
+# against: custom.verified_against, a list of entries each giving the repository (owner/name),
+# where in it (path and commit, or ref: an issue or pull request), the release the source
+# belongs to (or why it is not established) and the facts read there.
+report contains _fail("custom.platform needs custom.verified_against: the platform sources the rule encodes") if {
+	_folder
+	_text(_custom.platform)
+	not "verified_against" in object.keys(_custom)
+}
+
+report contains _fail("custom.verified_against is a non-empty list of sources") if {
+	_folder
+	"verified_against" in object.keys(_custom)
+	not _non_empty_list(_custom.verified_against)
+}
+
+report contains _fail(sprintf("custom.verified_against[%d]: %s", [i, problem])) if {
+	_folder
+	some i, entry in _list(_custom.verified_against)
+	some problem in _source_problems(entry)
+}
+
+_non_empty_list(x) if {
+	is_array(x)
+	count(x) > 0
+}
+
+_source_problems(entry) := {"is not an object with repo, version and facts"} if not is_object(entry)
+
+_source_problems(entry) := problems if {
+	is_object(entry)
+	problems := ({problem |
+		some name in ["repo", "version", "facts"]
+		not _text(object.get(entry, name, null))
+		problem := sprintf("needs %s", [name])
+	} | _repo_problems(entry)) | _place_problems(entry)
+}
+
+_repo_problems(entry) := {sprintf("repo %q is not owner/name", [entry.repo])} if {
+	_text(entry.repo)
+	not regex.match(`^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$`, entry.repo)
+} else := set()
+
+# Where the facts were read: a file at a commit (7 to 40 hex digits, or "not recorded" for a
+# vendored snapshot without one), or a ref to an issue or pull request.
+_place_problems(entry) := set() if {
+	_text(object.get(entry, "ref", null))
+} else := {"needs path and commit, or ref"} if {
+	not _text(object.get(entry, "path", null))
+} else := {sprintf("commit %v is neither 7-40 hex digits nor \"not recorded ...\"", [
+	object.get(entry, "commit", null),
+])} if {
+	not _commit(object.get(entry, "commit", null))
+} else := set()
+
+_commit(c) if {
+	is_string(c)
+	regex.match(`^[0-9a-f]{7,40}$`, c)
+}
+
+_commit(c) if {
+	is_string(c)
+	startswith(c, "not recorded")
+}
+
 # IDs across files: collected per file, then compared.
 aggregate contains result.aggregate(rego.metadata.chain(), {
 	"id": _custom.id,

@@ -94,3 +94,46 @@ test_an_id_used_twice_is_reported_once_per_extra_holder if {
 _aggregate(module) := entries if {
 	entries := rule.aggregate with input as module with config.rules as _config.rules
 }
+
+_platform := replace(_good, "#   recommended_action: Fix it.\n", `#   recommended_action: Fix it.
+#   platform: KServe v0.16
+#   verified_against:
+#     - repo: kserve/kserve
+#       path: pkg/constants/constants.go
+#       commit: 000652d723032b3813ffc6d4a452fbcc31bd8649
+#       version: release not established (index commit)
+#       facts: NetworkVisibility = networking.kserve.io/visibility
+#     - repo: knative/serving
+#       ref: https://github.com/knative/serving/pull/13259
+#       version: v1.8
+#       facts: the default domain is svc.cluster.local
+#     - repo: kubeflow/manifests
+#       path: applications/kserve/kserve/kserve.yaml
+#       commit: not recorded (vendored snapshot)
+#       version: KServe v0.16.0
+#       facts: defaultDeploymentMode Serverless
+`)
+
+_file := "policy/mlfence/terraform/aws/a_rule/a_rule.rego"
+
+test_verified_sources_pass if {
+	count(_report(_file, _platform)) == 0
+}
+
+test_platform_needs_verified_sources if {
+	bare := replace(_good, "#   recommended_action: Fix it.\n", "#   recommended_action: Fix it.\n#   platform: KServe\n")
+	_descriptions(_file, bare) == {"custom.platform needs custom.verified_against: the platform sources the rule encodes"}
+	text := replace(bare, "#   platform: KServe\n", "#   platform: KServe\n#   verified_against: read the code\n")
+	_descriptions(_file, text) == {"custom.verified_against is a non-empty list of sources"}
+}
+
+test_each_source_names_repo_place_version_and_facts if {
+	broken := replace(replace(replace(_platform, "kserve/kserve", "kserve"), "000652d723032b3813ffc6d4a452fbcc31bd8649", "v0.16"), "#       version: v1.8\n", "")
+	_descriptions(_file, broken) == {
+		`custom.verified_against[0]: repo "kserve" is not owner/name`,
+		`custom.verified_against[0]: commit v0.16 is neither 7-40 hex digits nor "not recorded ..."`,
+		"custom.verified_against[1]: needs version",
+	}
+	no_place := replace(_platform, "#       ref: https://github.com/knative/serving/pull/13259\n", "")
+	_descriptions(_file, no_place) == {"custom.verified_against[1]: needs path and commit, or ref"}
+}
