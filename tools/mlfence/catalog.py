@@ -48,6 +48,10 @@ class Rule:
     # (e.g. "dryrun" for audit-only checks such as a Namespace lacking its default-deny).
     gatekeeper_enforcement: str = ""
     examples: tuple[dict[str, Any], ...] = field(default=(), compare=False)
+    # The platform behaviour the rule encodes (custom.platform) and the sources it was checked
+    # against (custom.verified_against: repo, path and commit or ref, version, facts).
+    platform: str = ""
+    verified_against: tuple[dict[str, str], ...] = field(default=(), compare=False)
 
     @property
     def slug(self) -> str:
@@ -156,6 +160,20 @@ def _rule_from(annotation: dict[str, Any], root: Path, groups: dict[str, tuple[s
         related=tuple(r.get("ref", "") for r in meta.get("related_resources") or ()),
         gatekeeper_enforcement=str(custom.get("gatekeeper_enforcement", "")),
         examples=_load_examples(source.parent),
+        platform=" ".join(str(custom.get("platform") or "").split()),
+        verified_against=_sources(custom.get("verified_against")),
+    )
+
+
+def _sources(raw: Any) -> tuple[dict[str, str], ...]:
+    """custom.verified_against as flat strings (folded YAML joined to one line); the Regal
+    rule-metadata rule checks its shape, so anything else is left out here."""
+    if not isinstance(raw, list):
+        return ()
+    return tuple(
+        {str(key): " ".join(str(value).split()) for key, value in entry.items() if value is not None}
+        for entry in raw
+        if isinstance(entry, dict)
     )
 
 
