@@ -54,8 +54,11 @@ defaults["kserve_ingress"] := {
 	"kserveIngressGateway": "kserve/kserve-ingress-gateway",
 }
 
-# Knative's default route visibility: "external" unless config-domain maps every route to
-# svc.cluster.local, in which case set "cluster-local".
+# Knative's route visibility when no config-domain ConfigMap is scanned with the objects (a
+# scanned one decides): "external" when config-domain names a domain for every route, as
+# installs that publish do (Kubeflow's gateways overlay sets example.com); "cluster-local" when
+# it names none (Knative 1.8+ then gives every route the cluster domain) or maps every route
+# to svc.cluster.local.
 defaults["knative_default_visibility"] := "external"
 
 # Gateway API GatewayClasses whose load balancers are private (GKE's internal classes are known).
