@@ -70,8 +70,9 @@
 #         overlay patches it to example.com: "" (every route external)
 #   recommended_action: >-
 #     Label the Service networking.knative.dev/visibility: cluster-local; publish it, if it must be
-#     public, through the approved edge gateway with authentication. If config-domain maps every
-#     route to svc.cluster.local, set knative_default_visibility: cluster-local.
+#     public, through the approved edge gateway with authentication. Scan the knative-serving
+#     config-domain ConfigMap with the manifests, or, if it names no domain (or maps every route to
+#     svc.cluster.local), set knative_default_visibility: cluster-local.
 package mlfence.k8s.exposure.knative_service_exposed
 
 import data.lib.mlfence.k8s
