@@ -264,12 +264,13 @@ _indexed(d) if {
 }
 
 # Scanned only, never synced (Gatekeeper would have to replicate every ConfigMap): KServe's
-# controller settings, which decide whether InferenceServices are published. In Gatekeeper the
-# kserve_ingress parameter declares them.
+# controller settings and Knative's config-domain, which decide whether InferenceServices and
+# Knative Services are published. In Gatekeeper the kserve_ingress and
+# knative_default_visibility parameters declare them.
 _indexed(d) if {
 	d.apiVersion == "v1"
 	d.kind == "ConfigMap"
-	d.metadata.name == "inferenceservice-config"
+	d.metadata.name in {"inferenceservice-config", "config-domain"}
 }
 
 # model_synced_kinds are the workload kinds the connectivity model reads for the declared-flow
