@@ -28,6 +28,14 @@
 #         replaces it with its own serviceType ("" gives ClusterIP); disable or replicas 0 creates no
 #         Service; seldon-scheduler ports 9002/9004/9044/9005/9055/9008, seldon-mesh 80/9003
 #     - repo: SeldonIO/seldon-core
+#       path: operator/controllers/reconcilers/seldon/runtime_reconciler.go
+#       commit: c14bc60e0a927520285c3b77f72df48173ea1a74
+#       version: release not established (index commit)
+#       facts: >-
+#         spec.overrides becomes a map by name (the last entry wins); spec.config takes the
+#         referenced SeldonConfig's values where it sets none (AddDefaults) before the Services are
+#         built, so a SeldonConfig serviceType applies to runtimes that set none
+#     - repo: SeldonIO/seldon-core
 #       path: operator/controllers/reconcilers/seldon/service_reconciler.go
 #       commit: 6e4776597018e36738e6f4dc0b47524c0fcc32f5
 #       version: release not established (an older copy, Apache-2.0 header)
