@@ -45,6 +45,22 @@ def test_every_rule_page_has_threat_examples_and_remediation() -> None:
         assert "_No example yet._" not in page, rule.rule_id
 
 
+def test_platform_rules_cite_their_sources_on_their_pages() -> None:
+    """A rule encoding a platform's behaviour names the sources it was read in (issue 17): its
+    page shows them, and docs/rules/platform-sources.md lists them under the rule."""
+    sources_page = (ROOT / "docs" / "rules" / docs.SOURCES_PAGE).read_text()
+    platform_rules = [rule for rule in catalog.load() if rule.platform]
+    assert platform_rules
+    for rule in platform_rules:
+        assert rule.verified_against, rule.rule_id
+        page = (ROOT / "docs" / "rules" / f"{rule.rule_id}.md").read_text()
+        assert "## Platform behaviour" in page, rule.rule_id
+        assert f"## [{rule.rule_id}]({rule.rule_id}.md)" in sources_page, rule.rule_id
+        for source in rule.verified_against:
+            assert source["repo"] in page and source["version"] in page, (rule.rule_id, source)
+            assert source.get("ref") or (source.get("path") and source.get("commit")), (rule.rule_id, source)
+
+
 def test_example_plan_is_generated_from_its_description(tmp_path: Path) -> None:
     out = tmp_path / "plan.json"
     proc = run([MLFENCE, "plan", "examples/terraform/ml-platform.yaml", "--out", str(out)])
