@@ -24,7 +24,9 @@
 #     - repo: knative/serving
 #       path: pkg/reconciler/route/visibility/visibility.go
 #       commit: 55ecfb61861e09f7de0414d4b20847febb13b37c
-#       version: release not established (index commit)
+#       version: >-
+#         a mid-2020 tree, older than the platform range (go.mod at this commit pins knative.dev/pkg
+#         of 2020-06-06); the domain lookup it calls is the part that changed since (entries below)
 #       facts: >-
 #         routeVisibility is cluster-local when config-domain gives the Route's labels the domain
 #         svc.<cluster domain>, else ExternalIP; a cluster-local placeholder Service makes a tag local;
