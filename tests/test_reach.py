@@ -5,6 +5,7 @@ test_realworld_kubeflow.py, which renders it once for both commands."""
 
 from __future__ import annotations
 
+import html
 import json
 import re
 import shutil
@@ -88,6 +89,43 @@ def test_dot_and_mermaid() -> None:
     mermaid = reach(PLATFORM, "--format", "mermaid")
     assert mermaid.returncode == 0 and mermaid.stdout.startswith("flowchart LR")
     assert "class " in mermaid.stdout  # the internet nodes get the risk class
+    # the undeclared flows (examples/reach/.mlfence.yaml declares the flows) are red in both
+    undeclared = [line for line in dot.stdout.splitlines() if 'class="undeclared' in line]
+    assert len(undeclared) == 4 and all('color="#d00000"' in line for line in undeclared), undeclared
+    links = [line for line in mermaid.stdout.splitlines() if "-->" in line or "-.->" in line]
+    styled = re.search(r"linkStyle ([0-9,]+) stroke:#d00000", mermaid.stdout)
+    assert styled, mermaid.stdout
+    assert {"istio-ingressgateway" in links[int(n)] for n in styled.group(1).split(",")} == {True}
+
+
+def test_undeclared_flows_match_the_rule_and_need_a_declaration(model: dict, tmp_path: Path) -> None:
+    """The edges marked undeclared are the flows MLF-K8S-060 fails on the same files; without a
+    `flows:` declaration nothing is marked."""
+    marked = {(e["source"], e["target"]): e["undeclared"] for e in model["edges"] if e["undeclared"]}
+    gateway, dns = "istio-system/Deployment/istio-ingressgateway", "kube-system/Deployment/coredns"
+    assert marked == {
+        (gateway, dns): "SCTP all; TCP 1-52,54-65535; UDP 1-52,54-65535",
+        (dns, gateway): "all ports",
+        (gateway, "internet"): "all ports",
+        (gateway, "instance metadata endpoint"): "all ports",
+    }
+    assert model["undeclared"]["declared"] is True
+    check = run([MLFENCE, "check", "examples/reach", "--rule", "MLF-K8S-060", "--format", "json"])
+    failed = [f["message"] for f in json.loads(check.stdout)["findings"] if f["status"] == "fail"]
+    assert failed and all("istio-ingressgateway" in m for m in failed)
+    assert any("can reach kube-system/coredns" in m for m in failed)
+    assert any("coredns (no component) can reach istio-system/istio-ingressgateway" in m for m in failed)
+    # the same platform with no settings file: no declaration, nothing marked, no extra column
+    alone = tmp_path / "platform.yaml"
+    alone.write_text((ROOT / PLATFORM).read_text())
+    plain = reach(str(alone), "--format", "json")
+    assert plain.returncode == 0, plain.stderr
+    answer = json.loads(plain.stdout)
+    assert answer["undeclared"] == {"declared": False, "flows": [], "external": []}
+    assert not any(e["undeclared"] for e in answer["edges"])
+    assert "not declared" not in reach(str(alone), "--format", "markdown").stdout
+    table = reach(PLATFORM)
+    assert "not declared" in table.stdout and "4 not allowed by the declared flows" in table.stdout
 
 
 def test_bad_input_is_one_line_and_exit_2(tmp_path: Path) -> None:
@@ -169,15 +207,73 @@ def test_html_page_in_headless_chromium(tmp_path: Path) -> None:
     dom = browser.stdout
     nodes = int(re.search(r'data-nodes="(\d+)"', dom).group(1))  # set by the page's script
     assert nodes >= 9
-    titles = set(re.findall(r"<g id=\"node\d+\" class=\"node\">\s*<title>([^<]+)</title>", dom))
+    titles = set(re.findall(r"<g id=\"node\d+\" class=\"node[^\"]*\">\s*<title>([^<]+)</title>", dom))
     assert {
         "model-registry/Deployment/model-registry",
         "ci/Deployment/ci-runner",
         "internet",
         "ml-serving/Deployment/inference",
     } <= titles, titles
-    assert 'fill="#f8d0d0"' in dom  # the internet drawn so it stands out
+    assert 'fill="#fde3c8"' in dom  # the internet drawn so it stands out
     assert "registry-from-ci-only rule 0" in dom  # deciding objects: edge tooltip and side table
+
+
+# Appended to a copy of the page: the browser's own computed styles of what is drawn, written
+# into the DOM so that --dump-dom carries them out.
+STYLE_PROBE = """<script>
+(function () {
+  var out = [];
+  document.querySelectorAll("g.edge").forEach(function (edge) {
+    var path = edge.querySelector("path");
+    out.push({
+      title: edge.querySelector("title").textContent,
+      classes: edge.getAttribute("class"),
+      stroke: getComputedStyle(path).stroke,
+      tooltip: (edge.querySelector("a") || edge).getAttribute("xlink:title") || "",
+    });
+  });
+  var legend = document.querySelector("#legend li.undeclared line");
+  var probe = document.createElement("pre");
+  probe.id = "probe";
+  probe.textContent = JSON.stringify({edges: out, legend: legend ? getComputedStyle(legend).stroke : null});
+  document.body.appendChild(probe);
+})();
+</script>"""
+
+
+def test_html_draws_undeclared_flows_red_with_a_legend(tmp_path: Path) -> None:
+    """examples/reach/.mlfence.yaml declares the platform's flows: the gateway's and CoreDNS's flows
+    that MLF-K8S-060 fails are red in the browser, the declared ones are not, and the legend says
+    what red means."""
+    page = tmp_path / "reach.html"
+    proc = reach(PLATFORM, "--format", "html", "--output", str(page))
+    assert proc.returncode == 0, proc.stderr
+    probed = tmp_path / "probed.html"
+    probed.write_text(page.read_text().replace("</body>", STYLE_PROBE + "</body>"))
+    browser = chromium(probed, tmp_path / "profile")
+    assert browser.returncode == 0, browser.stderr[-2000:]
+    assert not CONSOLE_ERROR.search(browser.stderr), browser.stderr[-2000:]
+    found = json.loads(html.unescape(re.search(r'<pre id="probe">(.*?)</pre>', browser.stdout, re.S).group(1)))
+    red = "rgb(208, 0, 0)"
+    assert found["legend"] == red
+    by_title = {e["title"]: e for e in found["edges"]}
+    undeclared = {t for t, e in by_title.items() if e["stroke"] == red}
+    gateway, dns = "istio-system/Deployment/istio-ingressgateway", "kube-system/Deployment/coredns"
+    assert undeclared == {
+        f"{gateway}->{dns}",
+        f"{dns}->{gateway}",
+        f"{gateway}->internet",
+        f"{gateway}->instance metadata endpoint",
+    }, undeclared
+    assert all("undeclared" in by_title[t]["classes"] for t in undeclared)
+    # the declared flows keep their colour: the registry's only caller, the gateway to inference
+    for title, e in by_title.items():
+        if "ci-runner" in title or "inference" in title:
+            assert e["stroke"] != red, (title, e)
+    # CoreDNS reaching the internet is a risk (no policy) but not judged: CoreDNS is no component
+    dns_out = next(e for t, e in by_title.items() if t.startswith(dns) and t.endswith("internet"))
+    assert dns_out["stroke"] == "rgb(192, 80, 0)" and "undeclared" not in dns_out["classes"]
+    assert "NOT DECLARED" in by_title[next(iter(undeclared))]["tooltip"]
 
 
 # --- pure helpers ---------------------------------------------------------------------------------
@@ -203,11 +299,17 @@ def test_port_text_merges_and_names_everything() -> None:
 def test_markdown_table_and_no_paths() -> None:
     proc = reach(PLATFORM, "--format", "markdown", "--to", "model-registry")
     assert proc.returncode == 0, proc.stderr
+    # examples/reach declares its flows: a column of the undeclared ports, empty for a declared flow
     assert proc.stdout.splitlines() == [
-        "| from | to | ports | allowed by |",
-        "|---|---|---|---|",
+        "| from | to | ports | allowed by | not declared |",
+        "|---|---|---|---|---|",
         "| ci/Deployment/ci-runner | model-registry/Deployment/model-registry | TCP 5000 | "
-        "ci/runner-egress-registry-only rule 0; model-registry/registry-from-ci-only rule 0 |",
+        "ci/runner-egress-registry-only rule 0; model-registry/registry-from-ci-only rule 0 |  |",
+    ]
+    gateway = reach(PLATFORM, "--format", "markdown", "--from", "istio-system/*", "--to", "internet")
+    assert gateway.stdout.splitlines()[2:] == [
+        "| istio-system/Deployment/istio-ingressgateway | ⚠️ internet (0.0.0.0/0, ::/0) | all ports | "
+        "egress not isolated | 🔴 all ports |"
     ]
     bare = reach()
     assert bare.returncode == 2 and "give the files or folders to read" in bare.stderr

@@ -1,6 +1,7 @@
 package mlfence
 
 import data.lib.mlfence.connectivity
+import data.lib.mlfence.intent
 
 # METADATA
 # title: Reach
@@ -8,10 +9,31 @@ import data.lib.mlfence.connectivity
 #   `mlfence reach`'s entrypoint: the connectivity model (lib.mlfence.connectivity) of every
 #   Kubernetes object in input.documents ({"path", "index", "document"}, as for scan). Every
 #   object is indexed, not only the kinds Gatekeeper syncs: the model needs the workloads too.
+#   With declared flows (the `flows` parameter, as for MLF-K8S-060) the answer also holds
+#   `undeclared`: the flows and address blocks the declaration does not allow.
 # entrypoint: true
-reach := model if {
-	model := connectivity.model with data.inventory as reach_inventory
+reach := object.union(answer.model, {"undeclared": answer.undeclared}) if {
+	answer := _model_and_intent with data.inventory as reach_inventory with input.parameters as params
 }
+
+# One `with` for both, so the model is computed once (intent reads it too).
+_model_and_intent := {"model": connectivity.model, "undeclared": _undeclared}
+
+# _undeclared is what MLF-K8S-060 would report on each workload, as data for drawing:
+# {"declared": whether the settings declare flows, "flows": [{"from", "to", "ports"}],
+# "external": [entries of connectivity.external]}.
+default _undeclared := {"declared": false, "flows": [], "external": []}
+
+_undeclared := {"declared": true, "flows": _undeclared_flows, "external": _undeclared_external} if intent.enabled
+
+_undeclared_flows := [{"from": f.src.id, "to": f.dst.id, "ports": f.pieces} |
+	some f in intent.undeclared_pairs(object.keys(connectivity.workloads))
+]
+
+_undeclared_external := [e |
+	some id, _ in connectivity.workloads
+	some e in intent.undeclared_external(id)
+]
 
 # reach_inventory is data.inventory's shape built from every scanned Kubernetes object, in one
 # linear object.union_n pass as inventory_of does.

@@ -328,7 +328,9 @@ def reach_command(
         else:
             if not paths:
                 raise reach.ReachError("give the files or folders to read (or --diff BASE HEAD)")
-            model = reach.compute(paths, values, data, rendering=rendering, exclude=list(run_settings.exclude))
+            model = reach.compute(
+                paths, values, data, rendering=rendering, exclude=list(run_settings.exclude), run_settings=run_settings
+            )
             chosen = reach.select(reach.edges(model), model, source, target)
             text = (
                 reach.render_table(model, chosen)

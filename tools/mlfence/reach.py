@@ -15,8 +15,16 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from mlfence import documents, toolchain
+from mlfence import documents, settings, toolchain
 from mlfence.errors import MlfenceError
+
+# Colours: undeclared flows red; the internet and metadata endpoints (and edges to them) a dark
+# orange with a double outline, so both stand out and neither is mistaken for the other; open
+# (unisolated) directions dashed amber.
+UNDECLARED_COLOR = "#d00000"
+RISK_COLOR = "#c05000"
+RISK_FILL = "#fde3c8"
+OPEN_COLOR = "#a08000"
 
 # Address classes whose destination is outside the platform's own and approved networks.
 EXTERNAL_RISK = {"internet", "public", "cloud", "cdn", "partial", "invalid"}
@@ -40,6 +48,9 @@ class Edge:
     kind: str  # "pods" (between workloads), "external" (an address block), "open" (no policy)
     risk: str = ""  # "internet", "metadata" or "" : drawn so it stands out
     cidrs: tuple[str, ...] = ()
+    # The ports of this flow that the declared flows (`flows:` in the settings) do not allow, as
+    # MLF-K8S-060 reports them; "" when every port is declared or nothing is declared.
+    undeclared: str = ""
 
 
 @dataclass
@@ -51,6 +62,8 @@ class Reach:
     open_ingress: list[str]
     unknown: list[dict[str, Any]] = field(default_factory=list)
     documents: int = 0
+    # What the declared flows do not allow: {"flows": [{"from", "to", "ports"}], "external": [...]}.
+    undeclared: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     problems: list[str] = field(default_factory=list)
 
 
@@ -61,8 +74,11 @@ def compute(
     stdin_text: str | None = None,
     rendering: documents.Rendering | None = None,
     exclude: list[str] | None = None,
+    run_settings: settings.Settings | None = None,
 ) -> Reach:
-    """Load the inputs like `mlfence check` does and evaluate data.mlfence.reach once."""
+    """Load the inputs like `mlfence check` does and evaluate data.mlfence.reach once. With
+    settings, their rule parameters (the declared flows among them) are staged over the data
+    folder as `mlfence check` stages them, and the answer says which flows they do not allow."""
     try:
         loaded = documents.load(paths, values or [], stdin_text, exclude=exclude, rendering=rendering)
     except toolchain.ToolchainError as exc:
@@ -81,6 +97,8 @@ def compute(
     with tempfile.TemporaryDirectory(prefix="mlfence-reach-") as tmp:
         input_path = Path(tmp) / "input.json"
         input_path.write_text(json.dumps(payload))
+        if run_settings is not None:
+            data_dir = run_settings.stage_data(Path(tmp) / "data", base=data_dir)
         try:
             proc = toolchain.run(
                 "opa",
@@ -113,6 +131,7 @@ def compute(
         open_ingress=model["open_ingress"],
         unknown=model.get("unknown", []),
         documents=len(loaded.documents),
+        undeclared=model.get("undeclared", {}),
     )
 
 
@@ -172,11 +191,31 @@ def edges(reach: Reach) -> list[Edge]:
     """Every flow as an edge: between workloads, to and from address blocks, and the open
     directions (no policy isolates them) as edges to and from "any pod"."""
     out: list[Edge] = []
+    undeclared = {(f["from"], f["to"]): f["ports"] for f in reach.undeclared.get("flows", [])}
+    drawn: set[tuple[str, str]] = set()
     for flow in reach.flows:
         # A flow every port of which an AuthorizationPolicy denies is in the JSON ("denied") only.
         if flow["from"] == flow["to"] or not flow["ports"]:
             continue
-        out.append(Edge(flow["from"], flow["to"], port_text(flow["ports"]), _deciders(flow["ports"]), "pods"))
+        pair = (flow["from"], flow["to"])
+        drawn.add(pair)
+        ports = undeclared.get(pair, [])
+        out.append(
+            Edge(
+                *pair,
+                port_text(flow["ports"]),
+                _deciders(flow["ports"]),
+                "pods",
+                undeclared=port_text(ports) if ports else "",
+            )
+        )
+    # An undeclared flow between two workloads that no policy isolates is summarised by the open
+    # edges ("any pod"): it gets an edge of its own, so that it is drawn in red too.
+    for pair, ports in sorted(undeclared.items()):
+        if pair not in drawn and pair[0] != pair[1]:
+            text = port_text(ports)
+            out.append(Edge(*pair, text, _deciders(ports), "pods", undeclared=text))
+    outside = {(e["workload"], e["direction"], e["cidr"]) for e in reach.undeclared.get("external", [])}
     grouped: dict[tuple[str, str, str, str], list[dict[str, Any]]] = {}
     for entry in reach.external:
         for node, risk in _external_nodes(entry):
@@ -189,7 +228,9 @@ def edges(reach: Reach) -> list[Edge]:
             sorted({e["cidr"] + (f" except {','.join(e['except'])}" if e["except"] else "") for e in entries})
         )
         source, target = (workload, node) if direction == "egress" else (node, workload)
-        out.append(Edge(source, target, port_text(ports), by, "external", risk, cidrs))
+        judged = [p for e in entries if (workload, direction, e["cidr"]) in outside for p in e["ports"]]
+        text = port_text(judged) if judged else ""
+        out.append(Edge(source, target, port_text(ports), by, "external", risk, cidrs, undeclared=text))
     for workload in reach.open_egress:
         out.append(Edge(workload, ANY_POD, "all ports", ("egress not isolated",), "open"))
     for workload in reach.open_ingress:
@@ -229,6 +270,7 @@ def render_json(reach: Reach, chosen: list[Edge]) -> str:
                 "open_egress": reach.open_egress,
                 "open_ingress": reach.open_ingress,
                 "unknown": reach.unknown,
+                "undeclared": reach.undeclared,
                 "edges": [asdict(e) for e in chosen],
             },
             indent=2,
@@ -244,8 +286,9 @@ def render_table(reach: Reach, chosen: list[Edge], width: int | None = None) -> 
     from rich.console import Console
     from rich.table import Table
 
+    declared = bool(reach.undeclared.get("declared"))
     table = Table(show_lines=False)
-    for column in ("from", "to", "ports", "allowed by"):
+    for column in ("from", "to", "ports", "allowed by", *(["not declared"] if declared else [])):
         table.add_column(column, overflow="fold")
     for e in sorted(chosen, key=lambda e: (e.source, e.target)):
         table.add_row(
@@ -253,6 +296,7 @@ def render_table(reach: Reach, chosen: list[Edge], width: int | None = None) -> 
             ("! " if e.risk else "") + _node_text(e.target, e, reach),
             e.ports,
             "\n".join(e.by),
+            *([e.undeclared] if declared else []),
         )
     buffer = StringIO()
     console = Console(file=buffer, width=width, force_terminal=False, color_system=None)
@@ -262,6 +306,8 @@ def render_table(reach: Reach, chosen: list[Edge], width: int | None = None) -> 
         f"{len(reach.workloads)} workloads, {len(chosen)} flows shown "
         f"({sum(1 for e in chosen if e.risk)} to the internet or a metadata endpoint)"
     )
+    if declared:
+        summary += f"; {sum(1 for e in chosen if e.undeclared)} not allowed by the declared flows"
     if unknown:
         summary += f"; namespace known only after rendering (unknown): {', '.join(sorted(set(unknown)))}"
     return buffer.getvalue() + summary + "\n" + undecided_text(reach)
@@ -286,9 +332,15 @@ def _dot_id(name: str) -> str:
     return json.dumps(name)
 
 
+def _edge_tooltip(e: Edge) -> str:
+    text = "allowed by: " + "; ".join(e.by)
+    return text + (f" | NOT DECLARED: {e.undeclared}" if e.undeclared else "")
+
+
 def render_dot(reach: Reach, chosen: list[Edge]) -> str:
-    """Graphviz dot: workloads grouped by namespace, the internet and the metadata endpoint red,
-    open (unisolated) edges dashed; each edge's tooltip names the objects that allowed it."""
+    """Graphviz dot: workloads grouped by namespace, undeclared flows red (class "undeclared" in
+    the SVG), the internet and the metadata endpoint dark orange, open (unisolated) edges dashed;
+    each edge's tooltip names the objects that allowed it."""
     nodes = {n for e in chosen for n in (e.source, e.target)}
     lines = [
         "digraph reach {",
@@ -310,18 +362,28 @@ def render_dot(reach: Reach, chosen: list[Edge]) -> str:
     for n in sorted(nodes - set(reach.workloads)):
         if n in (INTERNET, METADATA):
             lines.append(
-                f'  {_dot_id(n)} [shape=doubleoctagon, fillcolor="#f8d0d0", color="#b00020", fontcolor="#b00020"];'
+                f'  {_dot_id(n)} [shape=doubleoctagon, fillcolor="{RISK_FILL}", color="{RISK_COLOR}", '
+                f'fontcolor="{RISK_COLOR}", penwidth=2, class="risk"];'
             )
         elif n == ANY_POD:
             lines.append(f'  {_dot_id(n)} [shape=ellipse, fillcolor="#fff4d6"];')
         else:
             lines.append(f'  {_dot_id(n)} [shape=note, fillcolor="#eeeeee"];')
     for e in chosen:
-        attrs = [f"label={_dot_id(e.ports)}", f"tooltip={_dot_id('allowed by: ' + '; '.join(e.by))}"]
+        attrs = [f"label={_dot_id(e.ports)}", f"tooltip={_dot_id(_edge_tooltip(e))}"]
+        classes = []
+        if e.undeclared:
+            classes.append("undeclared")
+            attrs += [f'color="{UNDECLARED_COLOR}"', f'fontcolor="{UNDECLARED_COLOR}"', "penwidth=2.5"]
+        elif e.risk:
+            attrs += [f'color="{RISK_COLOR}"', f'fontcolor="{RISK_COLOR}"', "penwidth=2"]
         if e.risk:
-            attrs += ['color="#b00020"', 'fontcolor="#b00020"', "penwidth=2"]
+            classes.append("risk")
         if e.kind == "open":
-            attrs += ["style=dashed", 'color="#a08000"']
+            classes.append("open")
+            attrs += ["style=dashed"] + ([] if e.undeclared else [f'color="{OPEN_COLOR}"'])
+        if classes:
+            attrs.append(f"class={_dot_id(' '.join(classes))}")
         lines.append(f"  {_dot_id(e.source)} -> {_dot_id(e.target)} [{', '.join(attrs)}];")
     lines.append("}")
     return "\n".join(lines) + "\n"
@@ -334,15 +396,20 @@ def _mermaid_id(name: str, ids: dict[str, str]) -> str:
 def render_mermaid(reach: Reach, chosen: list[Edge]) -> str:
     ids: dict[str, str] = {}
     lines = ["flowchart LR"]
-    for e in chosen:
+    undeclared = []
+    for number, e in enumerate(chosen):
         a, b = _mermaid_id(e.source, ids), _mermaid_id(e.target, ids)
         arrow = "-.->" if e.kind == "open" else "-->"
         label = e.ports.replace('"', "'")
         lines.append(f'  {a}["{e.source}"] {arrow}|"{label}"| {b}["{e.target}"]')
-    risky = sorted({ids[e.target] for e in chosen if e.risk})
+        if e.undeclared:
+            undeclared.append(str(number))  # Mermaid numbers links in the order written
+    risky = sorted({ids[n] for e in chosen if e.risk for n in (e.source, e.target) if n in (INTERNET, METADATA)})
     if risky:
-        lines.append("  classDef risk fill:#f8d0d0,stroke:#b00020,color:#b00020")
+        lines.append(f"  classDef risk fill:{RISK_FILL},stroke:{RISK_COLOR},color:{RISK_COLOR},stroke-width:2px")
         lines.append(f"  class {','.join(risky)} risk")
+    if undeclared:
+        lines.append(f"  linkStyle {','.join(undeclared)} stroke:{UNDECLARED_COLOR},stroke-width:2.5px")
     return "\n".join(lines) + "\n"
 
 
@@ -365,16 +432,32 @@ body {{ font-family: Helvetica, Arial, sans-serif; margin: 1.5em; color: #222; }
 .graph svg {{ max-width: 100%; height: auto; }}
 table {{ border-collapse: collapse; margin-top: 1em; font-size: 0.9em; }}
 th, td {{ border: 1px solid #ccc; padding: 0.3em 0.6em; text-align: left; vertical-align: top; }}
-tr.risk td {{ color: #b00020; font-weight: bold; }}
+tr.risk td {{ color: {risk}; font-weight: bold; }}
 tr.open td {{ color: #806000; }}
+tr.undeclared td {{ color: {undeclared}; font-weight: bold; }}
 tr.hl td {{ background: #fff4b0; }}
+#legend {{ list-style: none; padding: 0; display: flex; flex-wrap: wrap; gap: 1.5em; }}
+#legend li {{ display: flex; align-items: center; gap: 0.4em; }}
+#legend svg {{ width: 3em; height: 1em; }}
 </style></head>
 <body>
 <h1>Who can reach whom</h1>
 <p>{summary}</p>
+<ul id="legend">
+<li class="undeclared"><svg viewBox="0 0 30 10"><line x1="0" y1="5" x2="30" y2="5" stroke="{undeclared}"
+ stroke-width="2.5"/></svg>a flow the declared flows do not allow (MLF-K8S-060)</li>
+<li class="risk"><svg viewBox="0 0 30 10"><rect x="1" y="1" width="28" height="8" fill="{risk_fill}"
+ stroke="{risk}" stroke-width="2"/></svg>the internet, unapproved address space or an instance metadata
+ endpoint, and the flows to them</li>
+<li class="open"><svg viewBox="0 0 30 10"><line x1="0" y1="5" x2="30" y2="5" stroke="{open}" stroke-width="1.5"
+ stroke-dasharray="4 3"/></svg>a direction no network policy isolates</li>
+<li><svg viewBox="0 0 30 10"><line x1="0" y1="5" x2="30" y2="5" stroke="#000" stroke-width="1"/></svg>an
+ allowed flow</li>
+</ul>
 <div class="graph">{svg}</div>
 <h2>Flows and the objects that allow them</h2>
-<table id="flows"><thead><tr><th>from</th><th>to</th><th>ports</th><th>allowed by</th></tr></thead>
+<table id="flows"><thead><tr><th>from</th><th>to</th><th>ports</th><th>allowed by</th>
+<th>not declared</th></tr></thead>
 <tbody>{rows}</tbody></table>
 <script>
 (function () {{
@@ -391,34 +474,56 @@ tr.hl td {{ background: #fff4b0; }}
 
 
 def render_html(reach: Reach, chosen: list[Edge]) -> str:
-    """One self-contained file: the SVG Graphviz laid out, inline, and a table of every edge
-    with the objects that allowed it (rows in the order of the SVG's edges, for highlighting)."""
+    """One self-contained file: the SVG Graphviz laid out, inline, a legend, and a table of every
+    edge with the objects that allowed it and its undeclared ports (rows in the order of the SVG's
+    edges, for highlighting)."""
     svg = layout_svg(render_dot(reach, chosen))
     rows = []
     for e in chosen:
-        css = "risk" if e.risk else ("open" if e.kind == "open" else "")
+        css = "undeclared" if e.undeclared else "risk" if e.risk else ("open" if e.kind == "open" else "")
         rows.append(
             f'<tr class="{css}"><td>{html.escape(_node_text(e.source, e, reach))}</td>'
             f"<td>{html.escape(_node_text(e.target, e, reach))}</td>"
-            f"<td>{html.escape(e.ports)}</td><td>{html.escape('; '.join(e.by))}</td></tr>"
+            f"<td>{html.escape(e.ports)}</td><td>{html.escape('; '.join(e.by))}</td>"
+            f"<td>{html.escape(e.undeclared)}</td></tr>"
         )
-    summary = (
-        f"{len(reach.workloads)} workloads, {len(chosen)} flows; red: the internet or an instance "
-        "metadata endpoint; dashed: a direction no NetworkPolicy isolates. Hover an edge for the "
-        "objects that allow it."
+    undeclared = sum(1 for e in chosen if e.undeclared)
+    declared = (
+        f"{undeclared} not allowed by the declared flows (red)"
+        if reach.undeclared.get("declared")
+        else "no declared flows in the settings"
     )
-    return _PAGE.format(summary=html.escape(summary), svg=svg, rows="\n".join(rows))
+    summary = (
+        f"{len(reach.workloads)} workloads, {len(chosen)} flows, {declared}. Hover an edge for the "
+        "objects that allow it, or read them in the table below."
+    )
+    return _PAGE.format(
+        summary=html.escape(summary),
+        svg=svg,
+        rows="\n".join(rows),
+        undeclared=UNDECLARED_COLOR,
+        risk=RISK_COLOR,
+        risk_fill=RISK_FILL,
+        open=OPEN_COLOR,
+    )
 
 
 def render_markdown(reach: Reach, chosen: list[Edge]) -> str:
-    """The table as Markdown (a pull-request comment, a wiki page)."""
-    lines = ["| from | to | ports | allowed by |", "|---|---|---|---|"]
+    """The table as Markdown (a pull-request comment, a wiki page); with declared flows, a column
+    of the ports no declared flow allows."""
+    declared = bool(reach.undeclared.get("declared"))
+    lines = (
+        ["| from | to | ports | allowed by | not declared |", "|---|---|---|---|---|"]
+        if declared
+        else ["| from | to | ports | allowed by |", "|---|---|---|---|"]
+    )
     for e in sorted(chosen, key=lambda e: (e.source, e.target)):
         cells = [
             _node_text(e.source, e, reach),
             ("⚠️ " if e.risk else "") + _node_text(e.target, e, reach),
             e.ports,
             "; ".join(e.by),
+            *([("🔴 " + e.undeclared) if e.undeclared else ""] if declared else []),
         ]
         lines.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
     return "\n".join(lines) + "\n"
