@@ -124,3 +124,83 @@ def test_bad_diff_input_is_one_line_and_exit_2(folders: Path, args: list[str], w
     assert proc.returncode == 2, proc.stdout
     lines = proc.stderr.strip().splitlines()
     assert len(lines) == 1 and words in lines[0], proc.stderr
+
+
+# --- `mlfence check --diff-base REV`: the same section in check's reports --------------------------
+
+
+@pytest.fixture(scope="module")
+def repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A repository whose last commit holds the platform and its declared flows; the working tree
+    adds the policy that opens the registry (not committed, as in a pull request being written)."""
+    root = tmp_path_factory.mktemp("check-diff") / "repo"
+    (root / "k8s").mkdir(parents=True)
+    shutil.copyfile(PLATFORM, root / "k8s" / "platform.yaml")
+    shutil.copyfile(PLATFORM.parent / ".mlfence.yaml", root / ".mlfence.yaml")
+    git = ["git", "-c", "user.name=t", "-c", "user.email=t@example.invalid", "-c", "commit.gpgsign=false"]
+    for args in (["init", "-q"], ["add", "."], ["commit", "-qm", "base"]):
+        assert run([*git, *args], cwd=root).returncode == 0
+    (root / "k8s" / "open.yaml").write_text(yaml.safe_dump(OPEN_REGISTRY))
+    return root
+
+
+def _check(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    return cli_in_process("check", "k8s", "--rule", "MLF-K8S-060", "--diff-base", "HEAD", *args, cwd=cwd)
+
+
+def test_check_json_carries_the_flow_diff(repo: Path) -> None:
+    proc = _check("--format", "json", cwd=repo)
+    assert proc.returncode == 1, proc.stderr  # the findings decide the exit code, not the diff
+    report = json.loads(proc.stdout)
+    diff = report["reach_diff"]
+    assert (diff["base"], diff["head"]) == ("HEAD", "working tree")
+    added = {(e["source"], e["target"]): e for e in diff["added"]}
+    coredns = added[("kube-system/Deployment/coredns", REGISTRY)]
+    assert coredns["ports"] == "TCP 5000" and coredns["by"] == [
+        "egress not isolated",
+        "model-registry/allow-all-internal rule 0",
+    ]
+    # the settings declare the flows: CoreDNS is no component that may reach the registry
+    assert coredns["undeclared"] == "TCP 5000"
+    assert diff["removed"] == []
+    # the same flow is a MLF-K8S-060 finding on the policy that opens it
+    assert any(
+        "kube-system/coredns (no component) can reach model-registry/model-registry" in f["message"]
+        for f in report["findings"]
+    )
+    # without --diff-base the report has no such key
+    plain = cli_in_process("check", "k8s", "--rule", "MLF-K8S-060", "--format", "json", cwd=repo)
+    assert "reach_diff" not in json.loads(plain.stdout)
+
+
+def test_check_table_and_github_end_with_the_markdown(repo: Path) -> None:
+    table = _check(cwd=repo)
+    assert table.returncode == 1, table.stderr
+    report, _, section = table.stdout.partition("### mlfence reach: flows from `HEAD` to `working tree`")
+    assert "MLF-K8S-060" in report and section, table.stdout
+    assert f"| `kube-system/Deployment/coredns` | `{REGISTRY}` 🔴 not declared: TCP 5000 | TCP 5000 |" in section
+    assert "not allowed by the declared flows, marked 🔴" in section
+    github = _check("--format", "github", cwd=repo)
+    annotations, _, markdown = github.stdout.partition("### mlfence reach:")
+    assert annotations.startswith("::error ") and "| `istio-system/Deployment/istio-ingressgateway` |" in markdown
+    # the job summary the GitHub action writes from the JSON report has the section too
+    from mlfence import integrations
+
+    summary = integrations.summary(json.loads(_check("--format", "json", cwd=repo).stdout))
+    assert summary.startswith("## mlfence") and "#### Added" in summary
+
+
+def test_check_diff_base_errors_are_one_line(repo: Path) -> None:
+    proc = cli_in_process("check", "k8s", "--diff-base", "no-such-rev", cwd=repo)
+    assert proc.returncode == 2, proc.stdout
+    lines = proc.stderr.strip().splitlines()
+    assert lines == ["mlfence: --diff-base: 'no-such-rev' is neither a path nor a git revision"], proc.stderr
+    # a path as the base: the manifests of the base side
+    base = repo / "base"
+    base.mkdir(exist_ok=True)
+    shutil.copyfile(PLATFORM, base / "platform.yaml")
+    folder = cli_in_process("check", "k8s", "--rule", "MLF-K8S-060", "--diff-base", "base", "-f", "json", cwd=repo)
+    diff = json.loads(folder.stdout)["reach_diff"]
+    assert diff["base"] == "base" and ("kube-system/Deployment/coredns", REGISTRY) in {
+        (e["source"], e["target"]) for e in diff["added"]
+    }

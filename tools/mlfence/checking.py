@@ -65,6 +65,7 @@ class CheckOptions:
     namespace: str | None = None  # helm release namespace for every chart
     release: str | None = None  # helm release name for every chart
     kustomize: bool | None = None  # render kustomizations; None: the settings decide (default yes)
+    diff_base: str | None = None  # also the flows added/removed since this git revision or path
 
 
 @dataclass
@@ -190,8 +191,31 @@ def run(options: CheckOptions) -> Outcome:
         fixed=comparison.fixed if comparison else None,
         rule_states=_rule_states(chosen_by, result.kinds),
         hidden_by_rule=Counter(f.rule_id for f in chosen if id(f) not in shown_ids),
+        reach_diff=_flow_diff(options, config) if options.diff_base is not None else None,
     )
     return Outcome(shown, stats, problems, chosen_by.known, code, report)
+
+
+def _flow_diff(options: CheckOptions, config: settings.Settings) -> dict[str, Any]:
+    """`--diff-base`: the flows (mlfence reach) added, removed and changed since the base, as the
+    JSON report's `reach_diff` (table and github render it as Markdown)."""
+    from mlfence import reach, reach_diff
+
+    rendering = config.rendering(
+        options.values, options.set_values, options.namespace, options.release, options.kustomize
+    )
+    try:
+        found = reach_diff.against(
+            str(options.diff_base),
+            options.paths,
+            rendering=rendering,
+            data=options.data,
+            exclude=[*options.exclude, *config.exclude],
+            run_settings=config,
+        )
+    except reach.ReachError as exc:
+        raise CheckError(f"--diff-base: {exc}") from None
+    return reach_diff.as_document(found)
 
 
 def _evaluate(options: CheckOptions, config: settings.Settings) -> tuple[documents.Loaded, scan.ScanResult]:

@@ -223,6 +223,16 @@ def check(
             "that depends on.",
         ),
     ] = False,
+    diff_base: Annotated[
+        str | None,
+        typer.Option(
+            "--diff-base",
+            metavar="REV",
+            help="Also list the flows (mlfence reach) added, removed and changed since REV: a git "
+            "revision whose copy of the scanned paths is read, or a path holding the base manifests. "
+            "Markdown after the table and github reports, `reach_diff` in JSON.",
+        ),
+    ] = None,
 ) -> None:
     """Scan manifests, Helm charts and Terraform plans; exit 0 clean, 1 findings, 2 bad input."""
     extra = {"sarif": sarif, "junit": junit, "json": json_file}
@@ -251,6 +261,7 @@ def check(
         namespace=namespace,
         release=release,
         kustomize=kustomize,
+        diff_base=diff_base,
     )
     try:
         outcome = checking.run(options)

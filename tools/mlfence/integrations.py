@@ -85,7 +85,12 @@ def summary(report: dict[str, Any]) -> str:
         lines.append(
             f"- input error: {_cell(error.get('file', ''))}:{error.get('line', '')}: {_cell(error.get('message', ''))}"
         )
-    return "\n".join(lines) + "\n"
+    text = "\n".join(lines) + "\n"
+    if isinstance(report.get("reach_diff"), dict):  # `mlfence check --diff-base REV`
+        from mlfence import reach_diff
+
+        text += "\n" + reach_diff.render_markdown(reach_diff.from_json(report["reach_diff"]))
+    return text
 
 
 def main(argv: list[str]) -> int:

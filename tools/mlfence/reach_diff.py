@@ -8,13 +8,15 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import subprocess
 import tarfile
 import tempfile
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import Any
 
-from mlfence import documents, reach
+from mlfence import documents, reach, settings
 from mlfence.reach import Edge, ReachError
 
 
@@ -128,32 +130,75 @@ def diff(
     return compare(chosen[0], chosen[1], base, head)
 
 
+WORKING_TREE = "working tree"
+
+
+def against(
+    base: str,
+    paths: list[str],
+    rendering: documents.Rendering | None = None,
+    data: Path | None = None,
+    exclude: list[str] | None = None,
+    run_settings: settings.Settings | None = None,
+    cwd: Path | None = None,
+) -> FlowDiff:
+    """`mlfence check --diff-base BASE`: the flows of the scanned paths as they are now, against
+    BASE: a path holding the base manifests, or a git revision whose copy of the same paths is
+    read. With settings, both sides know the declared flows (an added undeclared flow is marked)."""
+    here = (cwd or Path.cwd()).resolve()
+    if "-" in paths:
+        raise ReachError("--diff-base reads the scanned paths at the base revision, not stdin")
+    with tempfile.TemporaryDirectory(prefix="mlfence-diff-") as tmp:
+        if (here / base).exists():
+            scanned = [str(here / base)]
+        else:
+            # git archive wants the paths relative to the current folder, as the user gave them.
+            relative = [os.path.relpath(Path(p).resolve(), here) for p in paths]
+            scanned = _revision_copy(base, relative, here, Path(tmp))
+        before = reach.compute(scanned, None, data, rendering=rendering, exclude=exclude, run_settings=run_settings)
+    after = reach.compute(paths, None, data, rendering=rendering, exclude=exclude, run_settings=run_settings)
+    return compare(reach.edges(before), reach.edges(after), base, WORKING_TREE)
+
+
+def from_json(document: dict[str, Any]) -> FlowDiff:
+    """A FlowDiff back from render_json's document (the JSON report's `reach_diff`)."""
+
+    def edge(e: dict[str, Any]) -> Edge:
+        fields: dict[str, Any] = {k: tuple(v) if isinstance(v, list) else v for k, v in e.items()}
+        return Edge(**fields)
+
+    return FlowDiff(
+        base=document["base"],
+        head=document["head"],
+        added=tuple(edge(e) for e in document["added"]),
+        removed=tuple(edge(e) for e in document["removed"]),
+        changed=tuple(Change(edge(c["before"]), edge(c["after"])) for c in document["changed"]),
+    )
+
+
 # --- output -------------------------------------------------------------------------------------
 
 
 def render_json(d: FlowDiff) -> str:
-    return (
-        json.dumps(
+    return json.dumps(as_document(d), indent=2, sort_keys=True) + "\n"
+
+
+def as_document(d: FlowDiff) -> dict[str, Any]:
+    return {
+        "base": d.base,
+        "head": d.head,
+        "added": [asdict(e) for e in d.added],
+        "removed": [asdict(e) for e in d.removed],
+        "changed": [
             {
-                "base": d.base,
-                "head": d.head,
-                "added": [asdict(e) for e in d.added],
-                "removed": [asdict(e) for e in d.removed],
-                "changed": [
-                    {
-                        "source": c.after.source,
-                        "target": c.after.target,
-                        "before": asdict(c.before),
-                        "after": asdict(c.after),
-                    }
-                    for c in d.changed
-                ],
-            },
-            indent=2,
-            sort_keys=True,
-        )
-        + "\n"
-    )
+                "source": c.after.source,
+                "target": c.after.target,
+                "before": asdict(c.before),
+                "after": asdict(c.after),
+            }
+            for c in d.changed
+        ],
+    }
 
 
 def _cell(text: str) -> str:
@@ -162,7 +207,8 @@ def _cell(text: str) -> str:
 
 def _target(edge: Edge) -> str:
     mark = " ⚠️" if edge.risk else ""
-    return f"`{_cell(edge.target)}`{mark}"
+    undeclared = f" 🔴 not declared: {_cell(edge.undeclared)}" if edge.undeclared else ""
+    return f"`{_cell(edge.target)}`{mark}{undeclared}"
 
 
 def _rows(edges: tuple[Edge, ...]) -> list[str]:
@@ -176,9 +222,15 @@ def render_markdown(d: FlowDiff) -> str:
     if d.empty:
         return "\n".join([*lines, "No flow added, removed or changed.", ""])
     risky = sum(1 for e in d.added if e.risk) + sum(1 for c in d.changed if c.after.risk)
+    undeclared = sum(1 for e in d.added if e.undeclared) + sum(1 for c in d.changed if c.after.undeclared)
     summary = f"**{len(d.added)} added, {len(d.removed)} removed, {len(d.changed)} changed**"
+    notes = []
     if risky:
-        summary += f" ({risky} to the internet or an instance metadata endpoint, marked ⚠️)"
+        notes.append(f"{risky} to the internet or an instance metadata endpoint, marked ⚠️")
+    if undeclared:
+        notes.append(f"{undeclared} not allowed by the declared flows, marked 🔴")
+    if notes:
+        summary += f" ({'; '.join(notes)})"
     lines += [summary, ""]
     if d.added:
         lines += ["#### Added", "", *_rows(d.added), ""]

@@ -24,6 +24,8 @@ def as_json(report: Report) -> str:
     }
     if report.fixed is not None:
         document["fixed"] = report.fixed
+    if report.reach_diff is not None:
+        document["reach_diff"] = report.reach_diff
     return json.dumps(document, indent=2, sort_keys=True) + "\n"
 
 

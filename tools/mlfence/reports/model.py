@@ -26,6 +26,7 @@ class Report:
     fixed: list[dict[str, str]] | None = None  # baseline entries no longer found; None: no baseline
     rule_states: dict[str, str] = field(default_factory=dict)
     hidden_by_rule: Counter[str] = field(default_factory=Counter)  # below threshold or in the baseline
+    reach_diff: dict[str, Any] | None = None  # --diff-base: mlfence.reach_diff.as_document; None: not asked
 
     def skipped_inputs(self) -> list[dict[str, Any]]:
         """Every skipped file and document by name (the summary only counts them)."""

@@ -99,7 +99,16 @@ def as_table(report: Report) -> str:
         )
     for line in _summary_lines(report):
         console.print(line, markup=False, highlight=False)
-    return console.export_text()
+    return console.export_text() + flow_diff_markdown(report)
+
+
+def flow_diff_markdown(report: Report) -> str:
+    """`--diff-base`: the flows added, removed and changed, as Markdown after the report."""
+    if report.reach_diff is None:
+        return ""
+    from mlfence import reach_diff
+
+    return "\n" + reach_diff.render_markdown(reach_diff.from_json(report.reach_diff))
 
 
 def _escape(text: str) -> str:
@@ -130,4 +139,4 @@ def as_github(report: Report) -> str:
     lines.append(
         f"mlfence: {stats['fail']} fail, {stats['warn']} warn, {stats['unknown']} unknown, {stats['exempted']} exempted"
     )
-    return "\n".join(lines) + "\n"
+    return "\n".join(lines) + "\n" + flow_diff_markdown(report)
