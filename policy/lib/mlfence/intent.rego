@@ -320,7 +320,25 @@ review_ids contains id if {
 	rule.policy == _tier_ref
 }
 
+# A Calico policy of the default tier answers for the workloads it selects.
+review_ids contains w.id if {
+	_is_calico_review
+	some w in connectivity.workloads
+	some direction in ["Ingress", "Egress"]
+	_calico_ref in connectivity.calico_isolating(w, direction)
+}
+
 _cilium_kinds := {"CiliumNetworkPolicy", "CiliumClusterwideNetworkPolicy"}
+
+_is_calico_review if {
+	k8s.kind in {"NetworkPolicy", "GlobalNetworkPolicy"}
+	k8s.api_group(k8s.review_object) in {"projectcalico.org", "crd.projectcalico.org"}
+}
+
+# The name the model gives the reviewed Calico policy's rules (connectivity_calico.rego).
+_calico_ref := sprintf("Calico NetworkPolicy %s/%s", [k8s.namespace, k8s.name]) if k8s.kind == "NetworkPolicy"
+
+else := sprintf("Calico GlobalNetworkPolicy %s", [k8s.name])
 
 _tier_kinds := {"AdminNetworkPolicy", "BaselineAdminNetworkPolicy", "ClusterNetworkPolicy"}
 
@@ -349,11 +367,13 @@ _is_policy_kind if k8s.kind in _cilium_kinds
 
 _is_policy_kind if k8s.kind in _tier_kinds
 
+_is_policy_kind if _is_calico_review
+
 # A policy answers for the flows it lets through: its rules are among the deciders.
 _decided_by_review(_) if not _is_policy_kind
 
 _decided_by_review(by) if {
-	k8s.kind == "NetworkPolicy"
+	k8s.is_network_policy # not Calico's NetworkPolicy, whose rules are named below
 	startswith(by, sprintf("%s/%s rule ", [k8s.namespace, k8s.name]))
 }
 
@@ -365,6 +385,11 @@ _decided_by_review(by) if {
 _decided_by_review(by) if {
 	k8s.kind in _tier_kinds
 	startswith(by, sprintf("%s ", [_tier_ref]))
+}
+
+_decided_by_review(by) if {
+	_is_calico_review
+	startswith(by, sprintf("%s ", [_calico_ref]))
 }
 
 _review_flow_messages contains flow_message(object.union(f, {"pieces": pieces})) if {

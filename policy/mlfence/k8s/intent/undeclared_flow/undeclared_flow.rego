@@ -24,6 +24,7 @@
 #     - AdminNetworkPolicy
 #     - BaselineAdminNetworkPolicy
 #     - ClusterNetworkPolicy
+#     - GlobalNetworkPolicy
 #   recommended_action: >-
 #     Narrow the NetworkPolicy that allows the flow (the message names it) to the declared peers
 #     and ports, isolate the direction that no policy isolates, or, when the flow is intended,

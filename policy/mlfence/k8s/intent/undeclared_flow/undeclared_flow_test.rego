@@ -211,3 +211,44 @@ test_deny_the_admin_policy_at_admission if {
 test_allow_admin_deny_closes_the_flow if {
 	count(_cilium_violations(_deployment("model-registry", "registry"), array.concat(_platform, [_from_everywhere, _admin_closed]), _ci_only)) == 0
 }
+
+# A Calico policy under review answers for the flows its own rules let through, named by its rule.
+_calico_in(source) := {
+	"apiVersion": "projectcalico.org/v3", "kind": "NetworkPolicy",
+	"metadata": {"name": "registry-in", "namespace": "model-registry"},
+	"spec": {"selector": "app == 'registry'", "types": ["Ingress", "Egress"], "ingress": [object.union(
+		{"action": "Allow", "protocol": "TCP", "destination": {"ports": [5000]}},
+		source,
+	)]},
+}
+
+test_deny_the_calico_policy_that_opens_the_flow if {
+	v := _violations(_calico_in({}), _platform, _ci_only)
+
+	# the trainer, and (no source: every address) the internet over IPv4 and IPv6
+	count(v) == 3
+	some internet in v
+	internet.details.resource == "model-registry/NetworkPolicy/registry-in"
+	contains(internet.msg, "can be reached from 0.0.0.0/0 (internet) on TCP 5000")
+	some f in v
+	contains(f.msg, "ml-training/trainer (component training) can reach model-registry/registry (component model-registry) on TCP 5000")
+	contains(f.msg, "ingress: Calico NetworkPolicy model-registry/registry-in ingress rule 0 (Allow)")
+	every g in v {
+		contains(g.msg, "Calico NetworkPolicy model-registry/registry-in ingress rule 0 (Allow)")
+	}
+}
+
+test_allow_a_calico_policy_admitting_only_ci if {
+	narrow := _calico_in({"source": {"namespaceSelector": "projectcalico.org/name == 'ci'"}})
+	count(_violations(narrow, _platform, _ci_only)) == 0
+}
+
+# A core NetworkPolicy of the same namespace and name does not make the Calico policy its decider.
+test_allow_calico_review_beside_a_core_policy_of_the_same_name if {
+	core := _policy("model-registry", "registry-in", {
+		"podSelector": {}, "policyTypes": ["Ingress"],
+		"ingress": [{"from": [{"namespaceSelector": {}}], "ports": [{"port": 5000}]}],
+	})
+	narrow := _calico_in({"source": {"namespaceSelector": "projectcalico.org/name == 'ci'"}})
+	count(_violations(narrow, array.concat(_platform, [core]), _ci_only)) == 0
+}
