@@ -320,7 +320,7 @@ review_ids contains id if {
 	rule.policy == _tier_ref
 }
 
-# A Calico policy of the default tier answers for the workloads it selects.
+# A Calico policy of the default tier answers for the workloads it selects (named as the model names it).
 review_ids contains w.id if {
 	_is_calico_review
 	some w in connectivity.workloads
@@ -335,10 +335,7 @@ _is_calico_review if {
 	k8s.api_group(k8s.review_object) in {"projectcalico.org", "crd.projectcalico.org"}
 }
 
-# The name the model gives the reviewed Calico policy's rules (connectivity_calico.rego).
-_calico_ref := sprintf("Calico NetworkPolicy %s/%s", [k8s.namespace, k8s.name]) if k8s.kind == "NetworkPolicy"
-
-else := sprintf("Calico GlobalNetworkPolicy %s", [k8s.name])
+_calico_ref := concat(" ", ["Calico", k8s.kind, trim_prefix(sprintf("%s/%s", [k8s.namespace, k8s.name]), "/")])
 
 _tier_kinds := {"AdminNetworkPolicy", "BaselineAdminNetworkPolicy", "ClusterNetworkPolicy"}
 
@@ -361,13 +358,11 @@ _is_review_ref(p) if p == _cilium_ref
 
 _is_review_ref(p) if startswith(p, sprintf("%s specs[", [_cilium_ref]))
 
-_is_policy_kind if k8s.kind == "NetworkPolicy"
+_is_policy_kind if k8s.kind in {"NetworkPolicy", "GlobalNetworkPolicy"} # GlobalNetworkPolicy: Calico's
 
 _is_policy_kind if k8s.kind in _cilium_kinds
 
 _is_policy_kind if k8s.kind in _tier_kinds
-
-_is_policy_kind if _is_calico_review
 
 # A policy answers for the flows it lets through: its rules are among the deciders.
 _decided_by_review(_) if not _is_policy_kind
