@@ -365,3 +365,41 @@ def test_cilium_flows_name_their_policy_and_unknown_peers_are_listed(tmp_path: P
         "unknown: ml-training/Deployment/trainer egress: CiliumNetworkPolicy ml-training/trainer-out egress rule 1: "
         "toFQDNs matchName huggingface.co: its addresses are known only when the name is resolved"
     ) in table
+
+
+# --- the Calico example -----------------------------------------------------------------------------
+
+CALICO = "examples/calico"
+TRAINER_EGRESS = "Calico NetworkPolicy ml-training/trainer-egress egress rule 0 (Allow)"
+
+
+def test_calico_example_names_its_deciding_policies() -> None:
+    """examples/calico: reach names the Calico rule behind every edge, marks the trainer's internet
+    edge undeclared, and check fails the policy (MLF-K8S-063) and names it (MLF-K8S-060)."""
+    proc = reach(CALICO, "--format", "json")
+    assert proc.returncode == 0, proc.stderr
+    edges = {(e["source"], e["target"]): e for e in json.loads(proc.stdout)["edges"]}
+    registry = edges[("ci/Deployment/ci-runner", "model-registry/Deployment/model-registry")]
+    assert registry["by"] == [
+        "Calico NetworkPolicy ci/runner-out egress rule 0 (Allow)",
+        "Calico NetworkPolicy model-registry/registry-in ingress rule 0 (Allow)",
+    ]
+    assert registry["undeclared"] == ""
+    internet = edges[("ml-training/Deployment/trainer", "internet")]
+    assert (internet["by"], internet["ports"], internet["undeclared"]) == ([TRAINER_EGRESS], "TCP 443", "TCP 443")
+    # nothing else reaches the registry, and the trainer reaches nothing else in the cluster
+    assert {s for s, t in edges if t == "model-registry/Deployment/model-registry"} == {"ci/Deployment/ci-runner"}
+    assert {t for s, t in edges if s == "ml-training/Deployment/trainer"} == {"internet", "instance metadata endpoint"}
+    check = run([MLFENCE, "check", CALICO, "--format", "json", "--severity-threshold", "high"])
+    found = {(f["rule_id"], f["resource"], f["message"]) for f in json.loads(check.stdout)["findings"]}
+    policy = "ml-training/NetworkPolicy/trainer-egress"
+    assert (
+        "MLF-K8S-063",
+        policy,
+        f"MLF-K8S-063: {TRAINER_EGRESS} allows nets 0.0.0.0/0, i.e. every address",
+    ) in found
+    assert {(r, res) for r, res, m in found if r == "MLF-K8S-060" and TRAINER_EGRESS in m} == {
+        ("MLF-K8S-060", policy),
+        ("MLF-K8S-060", "ml-training/Deployment/trainer"),
+    }
+    assert len(found) == 3, found
