@@ -204,3 +204,21 @@ def test_check_diff_base_errors_are_one_line(repo: Path) -> None:
     assert diff["base"] == "base" and ("kube-system/Deployment/coredns", REGISTRY) in {
         (e["source"], e["target"]) for e in diff["added"]
     }
+
+
+def test_reach_diff_marks_added_undeclared_flows_with_settings(tmp_path: Path) -> None:
+    """With the declared flows in the settings (found from the current folder), `reach --diff`
+    marks an added flow they do not allow, as `check --diff-base` does; without them it does not."""
+    _revisions(tmp_path)
+    plain = _diff("base", "head", "--format", "json", "--to", "model-registry", cwd=tmp_path)
+    assert plain.returncode == 0, plain.stderr
+    assert [e["undeclared"] for e in json.loads(plain.stdout)["added"]] == ["", ""]
+    shutil.copyfile(PLATFORM.parent / ".mlfence.yaml", tmp_path / ".mlfence.yaml")
+    declared = _diff("base", "head", "--format", "json", "--to", "model-registry", cwd=tmp_path)
+    added = {e["source"]: e["undeclared"] for e in json.loads(declared.stdout)["added"]}
+    assert added == {
+        "istio-system/Deployment/istio-ingressgateway": "TCP 5000",
+        "kube-system/Deployment/coredns": "TCP 5000",
+    }
+    text = _diff("base", "head", "--to", "model-registry", cwd=tmp_path).stdout
+    assert "(2 not allowed by the declared flows, marked 🔴)" in text

@@ -335,7 +335,7 @@ def reach_command(
     rendering = run_settings.rendering([], set_values or [], namespace, release, kustomize)
     try:
         if diff is not None:
-            text = _reach_diff(diff, paths or [], output_format, values, data, source, target, rendering)
+            text = _reach_diff(diff, paths or [], output_format, values, data, source, target, rendering, run_settings)
         else:
             if not paths:
                 raise reach.ReachError("give the files or folders to read (or --diff BASE HEAD)")
@@ -365,6 +365,7 @@ def _reach_diff(
     source: str | None,
     target: str | None,
     rendering: documents.Rendering | None = None,
+    run_settings: settings.Settings | None = None,
 ) -> str:
     from mlfence import reach, reach_diff
 
@@ -372,7 +373,9 @@ def _reach_diff(
         raise reach.ReachError("--diff writes markdown or json")
     if "-" in paths or "-" in sides:
         raise reach.ReachError("--diff reads two paths or two git revisions, not stdin")
-    found = reach_diff.diff(sides[0], sides[1], paths, values, data, source, target, rendering=rendering)
+    found = reach_diff.diff(
+        sides[0], sides[1], paths, values, data, source, target, rendering=rendering, run_settings=run_settings
+    )
     return reach_diff.render_json(found) if output_format is ReachFormat.json else reach_diff.render_markdown(found)
 
 

@@ -96,6 +96,7 @@ def side(
     values: list[Path] | None,
     data: Path | None,
     rendering: documents.Rendering | None = None,
+    run_settings: settings.Settings | None = None,
 ) -> reach.Reach:
     """The model of one side: the path itself, or the scanned paths at that git revision."""
     if (cwd / value).exists():
@@ -104,7 +105,7 @@ def side(
         scanned = [str(cwd / value)]
     else:
         scanned = _revision_copy(value, paths or ["."], cwd, dest)
-    return reach.compute(scanned, values, data, rendering=rendering)
+    return reach.compute(scanned, values, data, rendering=rendering, run_settings=run_settings)
 
 
 def diff(
@@ -117,15 +118,17 @@ def diff(
     target: str | None = None,
     cwd: Path | None = None,
     rendering: documents.Rendering | None = None,
+    run_settings: settings.Settings | None = None,
 ) -> FlowDiff:
-    """--from/--to select on each side with that side's workloads (a workload either side has)."""
+    """--from/--to select on each side with that side's workloads (a workload either side has).
+    With settings, both sides know the declared flows (an added undeclared flow is marked)."""
     here = (cwd or Path.cwd()).resolve()
     with tempfile.TemporaryDirectory(prefix="mlfence-diff-") as tmp:
         models = []
         for name, value in (("base", base), ("head", head)):
             dest = Path(tmp) / name
             dest.mkdir()
-            models.append(side(value, paths, here, dest, values, data, rendering))
+            models.append(side(value, paths, here, dest, values, data, rendering, run_settings))
     chosen = [reach.select(reach.edges(m), m, source, target) for m in models]
     return compare(chosen[0], chosen[1], base, head)
 
