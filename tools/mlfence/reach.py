@@ -62,8 +62,9 @@ class Reach:
     open_ingress: list[str]
     unknown: list[dict[str, Any]] = field(default_factory=list)
     documents: int = 0
-    # What the declared flows do not allow: {"flows": [{"from", "to", "ports"}], "external": [...]}.
-    undeclared: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    # What the declared flows do not allow: {"declared": whether the settings declare any,
+    # "flows": [{"from", "to", "ports"}], "external": [entries of `external`]}.
+    undeclared: dict[str, Any] = field(default_factory=dict)
     problems: list[str] = field(default_factory=list)
 
 
