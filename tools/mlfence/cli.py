@@ -17,6 +17,7 @@ from rich.console import Console
 from mlfence import (
     catalog,
     checking,
+    cli_coercion,
     documents,
     rule_index,
     settings,
@@ -24,6 +25,9 @@ from mlfence import (
 )
 from mlfence.errors import MlfenceError, one_line
 from mlfence.files import write_text_atomic
+
+# Plain option values skip typer's per-run pydantic adapters (~0.14 s of a one-file check).
+cli_coercion.install()
 
 app = typer.Typer(
     name="mlfence",
