@@ -9,6 +9,13 @@
 #   SCALE_SIZES=10000,100000 SCALE_TIMEOUT=900 (SCALE_SIZES= skips the scale step)
 #   REACH_SCALES="1 10" (platform multiples of bench/reach)
 #   REACH_ADMISSION_REQUESTS=5 REACH_GATOR_ITERATIONS=1 REACH_GATOR_NAMESPACES=10 (bench/reach/admission.py)
+#   STEPS="corpus fulldata scan realworld small scale sidecar rules gator reach cidr" (the default: all);
+#     the issue-18 headline figures alone (bench corpus, real-world corpora with every peer, one
+#     small file, sidecar; add `scale` for 100k objects), as the lead re-measures them:
+#     STEPS="corpus fulldata scan realworld small sidecar" nice bash bench/run.sh
+#   Peers (bench-only): Checkov 3.3.30 in bench/.venv-checkov; kube-score, Trivy and vegeta built
+#   from bench/pins.txt into bench/.bin. Polaris and kube-linter cannot be installed here (the Go
+#   module proxy serves neither): bench/realworld.py records them as unavailable.
 # Inputs and raw outputs go to bench/work/ (git-ignored); results to bench/results.json,
 # bench/README.md (table between the results markers) and bench/latency_vs_rate.png.
 set -euo pipefail
@@ -18,6 +25,8 @@ WORK=bench/work
 CK=bench/.venv-checkov
 mkdir -p "$WORK"
 export PATH="$PWD/.tools/bin:$PATH"
+STEPS=" ${STEPS:-corpus fulldata scan realworld small scale sidecar rules gator reach cidr} "
+want() { [[ "$STEPS" == *" $1 "* ]]; }
 
 # Machine description first, so the load average is the one at the start.
 $PY bench/report.py --work "$WORK" --out /dev/null --machine-only
@@ -31,62 +40,87 @@ if ! command -v wrk >/dev/null && [ "$(id -u)" = 0 ] && command -v apt-get >/dev
   apt-get install -y wrk >/dev/null 2>&1 || { apt-get update >/dev/null && apt-get install -y wrk >/dev/null; } || true
 fi
 
-# vegeta (Go), the fixed-rate load generator of the sidecar step, pinned in bench/pins.txt.
-PINS=bench/pins.txt BIN="$PWD/bench/.bin" bash scripts/install-tools.sh
+# vegeta (Go, the sidecar step's fixed-rate load generator), kube-score and Trivy (real-world
+# peers), pinned in bench/pins.txt.
+# A peer that fails to build is reported and left out (realworld.json names it), not fatal.
+PINS=bench/pins.txt BIN="$PWD/bench/.bin" bash scripts/install-tools.sh ||
+  echo "bench: a tool of bench/pins.txt did not build; the steps that need it skip it" >&2
 
-echo "== corpus" >&2
-$PY bench/corpus.py "$WORK/corpus" --plans "${PLANS:-200}" --manifests "${MANIFESTS:-2000}"
-
-echo "== full range data and bundle" >&2
-$PY bench/fulldata.py "$WORK" >"$WORK/fulldata.json"
-
-echo "== CI scan: mlfence vs Checkov" >&2
-$PY bench/scan.py "$WORK/corpus" --reps "${SCAN_REPS:-3}" --checkov "$CK/bin/checkov" \
-  ${SCAN_SUBSET:+--subset "$SCAN_SUBSET"} --out "$WORK/scan.json"
-
-echo "== real-world scan: mlfence vs Checkov (Terraform fixture plans, Kubeflow manifests)" >&2
-if [ -d "${REALWORLD:-/work/shared/realworld}" ]; then
-  $PY bench/realworld.py --root "${REALWORLD:-/work/shared/realworld}" --reps "${REALWORLD_REPS:-3}" \
-    --checkov "$CK/bin/checkov" --out "$WORK/realworld.json"
+if want corpus; then
+  echo "== corpus" >&2
+  $PY bench/corpus.py "$WORK/corpus" --plans "${PLANS:-200}" --manifests "${MANIFESTS:-2000}"
 fi
 
-echo "== one small file: mlfence check as a pre-commit hook runs it" >&2
-$PY bench/small_file.py --reps "${SMALL_REPS:-10}" --out "$WORK/small.json"
-
-echo "== scale: one mlfence check of many tiny objects" >&2
-if [ -n "${SCALE_SIZES-10000,100000}" ]; then
-  $PY bench/scale.py --sizes "${SCALE_SIZES-10000,100000}" --timeout "${SCALE_TIMEOUT:-900}" --extrapolate-to 100000 \
-    --work "$WORK/scale" --out "$WORK/scale.json"
+if want fulldata; then
+  echo "== full range data and bundle" >&2
+  $PY bench/fulldata.py "$WORK" >"$WORK/fulldata.json"
 fi
 
-echo "== sidecar" >&2
-$PY bench/sidecar.py --bundle "$WORK/bundle.tar.gz" --duration "${SIDECAR_DURATION:-10}" \
-  --reps "${SIDECAR_REPS:-3}" --rates "${SIDECAR_RATES:-5,10,25,50,100,500}" \
-  --decision-rates "${SIDECAR_DECISION_RATES:-500}" --plan-rates "${SIDECAR_PLAN_RATES:-5,10,25,50}" --wrk-seconds "${SIDECAR_WRK_SECONDS:-10}" \
-  --out "$WORK/sidecar.json"
-"$CK/bin/python" bench/plot.py "$WORK/sidecar.json" bench/latency_vs_rate.png
+if want scan; then
+  echo "== CI scan: mlfence vs Checkov" >&2
+  $PY bench/scan.py "$WORK/corpus" --reps "${SCAN_REPS:-3}" --checkov "$CK/bin/checkov" \
+    ${SCAN_SUBSET:+--subset "$SCAN_SUBSET"} --out "$WORK/scan.json"
+fi
 
-echo "== per-entrypoint and per-rule cost" >&2
-$PY bench/rules.py --data "$WORK/root/data" --rule-data data --count "${RULES_COUNT:-3}" --out "$WORK/rules.json"
+if want realworld; then
+  echo "== real-world scan: mlfence vs Checkov (Terraform fixture plans, Kubeflow manifests)" >&2
+  if [ -d "${REALWORLD:-/work/shared/realworld}" ]; then
+    $PY bench/realworld.py --root "${REALWORLD:-/work/shared/realworld}" --reps "${REALWORLD_REPS:-3}" \
+      --checkov "$CK/bin/checkov" --peers-bin bench/.bin --out "$WORK/realworld.json"
+  fi
+fi
 
-echo "== gator bench" >&2
-$PY bench/gator_bench.py --work "$WORK/gk" --iterations "${GATOR_ITERATIONS:-50}" --out "$WORK/gator.json"
+if want small; then
+  echo "== one small file: mlfence check as a pre-commit hook runs it" >&2
+  $PY bench/small_file.py --reps "${SMALL_REPS:-10}" --out "$WORK/small.json"
+fi
 
-echo "== reach: the connectivity model at 1x and 10x the platform (bench/reach)" >&2
-# shellcheck disable=SC2086  # REACH_SCALES is a list of numbers
-$PY bench/reach/run.py --scales ${REACH_SCALES:-1 10} --out "$WORK/reach.json"
+if want scale; then
+  echo "== scale: one mlfence check of many tiny objects" >&2
+  if [ -n "${SCALE_SIZES-10000,100000}" ]; then
+    $PY bench/scale.py --sizes "${SCALE_SIZES-10000,100000}" --timeout "${SCALE_TIMEOUT:-900}" --extrapolate-to 100000 \
+      --work "$WORK/scale" --out "$WORK/scale.json"
+  fi
+fi
 
-echo "== reach: one NetworkPolicy's admission against the 1x platform's inventory (opa run --server, gator bench)" >&2
-# Each decision recomputes the connectivity model of the whole inventory (seconds of CPU today),
-# so the defaults are few requests, and gator bench (which reviews every object it loads) runs on
-# the platform cut to REACH_GATOR_NAMESPACES namespaces.
-$PY bench/reach/admission.py --requests "${REACH_ADMISSION_REQUESTS:-5}" --warmup 1 \
-  --gator-iterations "${REACH_GATOR_ITERATIONS:-1}" --gator-namespaces "${REACH_GATOR_NAMESPACES:-10}" \
-  --out "$WORK/reach_admission.json"
+if want sidecar; then
+  echo "== sidecar" >&2
+  $PY bench/sidecar.py --bundle "$WORK/bundle.tar.gz" --duration "${SIDECAR_DURATION:-10}" \
+    --reps "${SIDECAR_REPS:-3}" --rates "${SIDECAR_RATES:-5,10,25,50,100,500}" \
+    --decision-rates "${SIDECAR_DECISION_RATES:-500}" --plan-rates "${SIDECAR_PLAN_RATES:-5,10,25,50}" --wrk-seconds "${SIDECAR_WRK_SECONDS:-10}" \
+    --out "$WORK/sidecar.json"
+  "$CK/bin/python" bench/plot.py "$WORK/sidecar.json" bench/latency_vs_rate.png
+fi
 
-echo "== CIDR lookup growth (bench/cidr, owned by the ranges work)" >&2
-if [ "${CIDR_RERUN:-0}" = 1 ] || [ ! -f bench/cidr/results.json ]; then
-  bash bench/cidr/run.sh "$WORK/cidr"
+if want rules; then
+  echo "== per-entrypoint and per-rule cost" >&2
+  $PY bench/rules.py --data "$WORK/root/data" --rule-data data --count "${RULES_COUNT:-3}" --out "$WORK/rules.json"
+fi
+
+if want gator; then
+  echo "== gator bench" >&2
+  $PY bench/gator_bench.py --work "$WORK/gk" --iterations "${GATOR_ITERATIONS:-50}" --out "$WORK/gator.json"
+fi
+
+if want reach; then
+  echo "== reach: the connectivity model at 1x and 10x the platform (bench/reach)" >&2
+  # shellcheck disable=SC2086  # REACH_SCALES is a list of numbers
+  $PY bench/reach/run.py --scales ${REACH_SCALES:-1 10} --out "$WORK/reach.json"
+
+  echo "== reach: one NetworkPolicy's admission against the 1x platform's inventory (opa run --server, gator bench)" >&2
+  # Each decision recomputes the connectivity model of the whole inventory (seconds of CPU today),
+  # so the defaults are few requests, and gator bench (which reviews every object it loads) runs on
+  # the platform cut to REACH_GATOR_NAMESPACES namespaces.
+  $PY bench/reach/admission.py --requests "${REACH_ADMISSION_REQUESTS:-5}" --warmup 1 \
+    --gator-iterations "${REACH_GATOR_ITERATIONS:-1}" --gator-namespaces "${REACH_GATOR_NAMESPACES:-10}" \
+    --out "$WORK/reach_admission.json"
+fi
+
+if want cidr; then
+  echo "== CIDR lookup growth (bench/cidr, owned by the ranges work)" >&2
+  if [ "${CIDR_RERUN:-0}" = 1 ] || [ ! -f bench/cidr/results.json ]; then
+    bash bench/cidr/run.sh "$WORK/cidr"
+  fi
 fi
 
 $PY bench/report.py --work "$WORK" --out bench/results.json --readme bench/README.md

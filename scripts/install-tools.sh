@@ -26,15 +26,19 @@ module_of() {
   return 1
 }
 
-while read -r name module version; do
+# A fourth column and after, when present, are environment assignments for that one build
+# (trivy needs GOEXPERIMENT=jsonv2 for encoding/json/v2 on Go 1.26).
+while read -r name module version build_env; do
   case "$name" in ''|'#'*) continue ;; esac
+  # shellcheck disable=SC2206  # build_env is a list of NAME=VALUE words
+  build_env=(${build_env:-})
   target="$bin/$name"
   if [ -x "$target" ] && [ "$(installed_version "$target")" = "$version" ]; then
     continue
   fi
   echo "install-tools: building $name $version ($module) ..." >&2
   start=$(date +%s)
-  if ! GOBIN="$bin" CGO_ENABLED=0 GOFLAGS=-buildvcs=false go install "$module@$version"; then
+  if ! env ${build_env[@]+"${build_env[@]}"} GOBIN="$bin" CGO_ENABLED=0 GOFLAGS=-buildvcs=false go install "$module@$version"; then
     # `go install pkg@version` also asks the proxy for the module's version list to report
     # deprecations; the proxy refuses that list for some modules (seen: regal, 403) while it
     # serves the pinned version itself. Building the same package from a throwaway module that
@@ -44,7 +48,7 @@ while read -r name module version; do
     trap 'rm -rf "$wrapper"' EXIT
     printf 'module mlfence.local/toolbuild\n\ngo 1.22\n\nrequire %s %s\n' \
       "$(module_of "$module" "$version")" "$version" > "$wrapper/go.mod"
-    (cd "$wrapper" && CGO_ENABLED=0 GOFLAGS="-mod=mod -buildvcs=false" go build -o "$target" "$module")
+    (cd "$wrapper" && env ${build_env[@]+"${build_env[@]}"} CGO_ENABLED=0 GOFLAGS="-mod=mod -buildvcs=false" go build -o "$target" "$module")
     rm -rf "$wrapper"
     trap - EXIT
   else
