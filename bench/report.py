@@ -35,6 +35,9 @@ TARGETS = {
     "scale_100k_peak_rss_mib": ("<", 2048),
     "reach_admission_p99_ms": ("<=", 10),
     "small_file_wall_s": ("<", 0.5),
+    # Issue 18: faster than Polaris and kube-linter on the Kubeflow tree (null: not installable here).
+    "realworld_kubeflow_speedup_vs_polaris": (">", 1),
+    "realworld_kubeflow_speedup_vs_kube_linter": (">", 1),
 }
 PARTS = ("scan", "sidecar", "rules", "gator", "realworld", "scale", "reach", "reach_admission", "small")
 
@@ -111,6 +114,9 @@ def sidecar_headline(sidecar: dict[str, Any], rate: float = 500) -> dict[str, An
         "wrk_max_rps": max((w["rps"] for w in wrk), default=None),
         "lowest_rate_p99_ms": points[0]["p99_ms"] if points else None,
         "lowest_rate": points[0]["target_rps"] if points else None,
+        # Spread: every rep's p99 at 500/s, and OPA's resident memory after the run.
+        "p99_ms_at_500rps_runs": [r.get("p99_ms") for r in (best or {}).get("runs") or []] or None,
+        "opa_rss_mib": sidecar.get("opa_rss_mib"),
     }
 
 
@@ -172,6 +178,10 @@ def collect(work: Path, machine_info: dict[str, Any] | None, previous: dict[str,
     results["realworld_kubeflow_mlfence_wall_s"] = ((rw.get("kubeflow") or {}).get("mlfence_wall_s") or {}).get(
         "median"
     )
+    kubeflow_others = (rw.get("kubeflow") or {}).get("others") or {}
+    for peer in ("polaris", "kube-linter"):
+        key = f"realworld_kubeflow_speedup_vs_{peer.replace('-', '_')}"
+        results[key] = (kubeflow_others.get(peer) or {}).get("mlfence_speedup")
     # `mlfence reach` on bench/reach's platform (1x: 1,000 workloads, 2,000 NetworkPolicies).
     runs = {r["scale"]: r for r in (reach or {}).get("runs", [])}
     results["reach_1x_cpu_s"] = (runs.get(1) or {}).get("cpu_s")
@@ -201,6 +211,8 @@ def collect(work: Path, machine_info: dict[str, Any] | None, previous: dict[str,
             "load_average_at_end": rw.get("load_average_at_end"),
             "started": rw.get("started"),
             "reps": rw.get("reps"),
+            "peer_versions": rw.get("peer_versions"),
+            "peers_unavailable": rw.get("peers_unavailable"),
             **{
                 name: {
                     k: (rw.get(name) or {}).get(k)
@@ -214,6 +226,8 @@ def collect(work: Path, machine_info: dict[str, Any] | None, previous: dict[str,
                         "commit",
                         "started",
                         "checkov_errors",
+                        "mlfence_command",
+                        "others",
                     )
                 }
                 for name in ("terraform", "kubeflow")
@@ -266,7 +280,11 @@ def collect(work: Path, machine_info: dict[str, Any] | None, previous: dict[str,
     results["targets"] = {}
     for key, (op, bound) in TARGETS.items():
         value = results.get(key)
-        met = None if value is None else {">=": value >= bound, "<=": value <= bound, "<": value < bound}[op]
+        met = (
+            None
+            if value is None
+            else {">=": value >= bound, "<=": value <= bound, "<": value < bound, ">": value > bound}[op]
+        )
         results["targets"][key] = {"target": f"{op} {bound}", "value": value, "met": met}
     gator_summary = None
     if gator:
@@ -320,6 +338,8 @@ def table(results: dict[str, Any]) -> str:
         "scale_100k_peak_rss_mib": "100k tiny objects: peak RSS MiB (largest process)",
         "reach_admission_p99_ms": "one NetworkPolicy's admission vs the 1x reach platform: opa run --server p99 (ms)",
         "small_file_wall_s": "mlfence check of one small file: wall s (median)",
+        "realworld_kubeflow_speedup_vs_polaris": "Kubeflow manifests tree: Polaris wall / mlfence wall",
+        "realworld_kubeflow_speedup_vs_kube_linter": "Kubeflow manifests tree: kube-linter wall / mlfence wall",
     }
     side = results.get("sidecar") or {}
     if side.get("achieved_rps_at_500rps") is not None:
@@ -350,6 +370,10 @@ def table(results: dict[str, Any]) -> str:
     if side:
         rows.append(f"| sidecar max sustained rate, open loop (rps) | {fmt(side.get('max_sustained_rps'))} | 500 | |")
         rows.append(f"| sidecar max throughput, wrk closed loop (rps) | {fmt(side.get('wrk_max_rps'))} | | |")
+        rows.append(
+            f"| sidecar p99 at 500 rps, every run (ms); OPA RSS MiB | "
+            f"{', '.join(map(fmt, side.get('p99_ms_at_500rps_runs') or []))}; {fmt(side.get('opa_rss_mib'))} | | |"
+        )
         low, low_p99 = fmt(side.get("lowest_rate")), fmt(side.get("lowest_rate_p99_ms"))
         rows.append(f"| sidecar p99 at {low} rps (ms) | {low_p99} | | |")
     rw = results.get("realworld") or {}
@@ -377,6 +401,15 @@ def table(results: dict[str, Any]) -> str:
             f"| {name} real-world: commit / start / 1-min load after each run | {r.get('commit')} / "
             f"{r.get('started')} / {lo[0]}-{lo[1]} | | |"
         )
+        for tool, o in (r.get("others") or {}).items():
+            w, c, m_ = o["wall_s"], o["cpu_s"], o["peak_rss_mib"]
+            shown = "mlfence (kustomize rendering, the default)" if tool == "mlfence_render" else tool
+            rows.append(
+                f"| {name} real-world: {shown} wall s / CPU s / peak RSS MiB, median (wall min-max); "
+                f"its time / mlfence's (wall, CPU); exit | {w['median']} ({w['min']}-{w['max']}) / {c['median']} / "
+                f"{m_['median']}; {o.get('mlfence_speedup')}, {o.get('mlfence_speedup_cpu')}; "
+                f"{o.get('exit_codes')} | | |"
+            )
         f = r.get("mlfence_findings") or {}
         ck = r.get("checkov_findings") or {}
         rows.append(
@@ -386,6 +419,10 @@ def table(results: dict[str, Any]) -> str:
         )
     if rw:
         rows.append(f"| real-world runs: Checkov version / reps | {rw.get('checkov_version')} / {rw.get('reps')} | | |")
+        versions = ", ".join(f"{k} {v}" for k, v in (rw.get("peer_versions") or {}).items())
+        rows.append(f"| real-world runs: peers' versions | {versions} | | |")
+        for peer, why in (rw.get("peers_unavailable") or {}).items():
+            rows.append(f"| real-world runs: {peer} not measured | {why} | | |")
     sc = results.get("scale") or {}
     for n, r in (sc.get("runs") or {}).items():
         state = " (timed out)" if r.get("timed_out") else ""

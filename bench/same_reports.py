@@ -56,6 +56,7 @@ def corpora(out: Path) -> dict[str, Corpus]:
         "small-file": Corpus(ROOT, ("examples/kubernetes/ml-training.yaml",)),
         "stdin-plan": Corpus(ROOT, ("-",), plans=True),
         "kubeflow": Corpus(SHARED, ("kubernetes/kubeflow-manifests",)),
+        "kubeflow-no-kustomize": Corpus(SHARED, ("--no-kustomize", "kubernetes/kubeflow-manifests")),
         "realworld-terraform": Corpus(SHARED, ("terraform",), plans=True),
         **{
             f"fixtures-{part.name}": Corpus(fixtures, (part.name,), plans=True)
