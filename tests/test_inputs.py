@@ -154,6 +154,24 @@ def test_placeholder_detection_ignores_strings_and_comments() -> None:
     assert line == 1 and "{b} at line 1" in reason
 
 
+def _tokens_line_by_line(text: str) -> list[tuple[int, str]]:
+    """placeholders.tokens as it reads without its whole-text shortcut: every line's code."""
+    found: list[tuple[int, str]] = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        code = placeholders._code(line)
+        found += [(number, m.group(0)) for m in placeholders._TEMPLATE.finditer(code)]
+        found += [(number, m.group(0)) for m in placeholders._BARE.finditer(code)]
+    return found
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.text(alphabet=st.sampled_from(list("{}%$ #\n\r\x0b\x1c\u2028ab_.-:\"")), max_size=60))
+@example("a: {b} # {c}\r{{ x }}\n{%y%}")
+@example("{{ a\r}}")
+def test_placeholder_tokens_match_the_line_by_line_reading(text: str) -> None:
+    assert placeholders.tokens(text) == _tokens_line_by_line(text)
+
+
 @pytest.mark.parametrize(
     "name, payload, expected",
     [

@@ -34,7 +34,15 @@ def _code(line: str) -> str:
 def tokens(text: str) -> list[tuple[int, str]]:
     """(line, placeholder) for every template expression or bare `{name}` outside comments."""
     found: list[tuple[int, str]] = []
+    # Most inputs hold no placeholder at all (a plan's JSON, a plain manifest): a line's code is a
+    # prefix of the text's line, and both patterns stay within one line (`.` skips "\n", the
+    # lookarounds read only `{`, `}`, word characters and `$`), so any match in a line is a match in
+    # the whole text at the same place: no match in the text, none in any line.
+    if _TEMPLATE.search(text) is None and _BARE.search(text) is None:
+        return found
     for number, line in enumerate(text.splitlines(), start=1):
+        if "{" not in line:
+            continue
         code = _code(line)
         found += [(number, m.group(0)) for m in _TEMPLATE.finditer(code)]
         found += [(number, m.group(0)) for m in _BARE.finditer(code)]
