@@ -234,6 +234,18 @@ def run(corpus: Path, reps: int, checkov: str | None, subset: int | None, work: 
     return result
 
 
+def run_stamp() -> dict[str, object]:
+    """The commit measured, the start time and the machine's load then (every part records them)."""
+    commit = subprocess.run(
+        ["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, cwd=ROOT, check=False
+    ).stdout.strip()
+    return {
+        "commit": commit,
+        "started": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        "load_average_at_start": [round(x, 2) for x in os.getloadavg()],
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("corpus", type=Path)
@@ -257,7 +269,9 @@ def main() -> None:
         args.out.write_text(json.dumps(result, indent=2) + "\n")
         print(json.dumps({k: result["recall"].get(k) for k in ("mlfence", "checkov", "recall_ratio")}))
         return
+    stamp = run_stamp()
     result = run(args.corpus, args.reps, args.checkov, args.subset, args.out.parent / "scan-work")
+    result.update(stamp, load_average_at_end=[round(x, 2) for x in os.getloadavg()])
     args.out.write_text(json.dumps(result, indent=2) + "\n")
     keys = ("mlfence_wall_s", "checkov_wall_s", "speedup", "speedup_cpu")
     print(json.dumps({k: result.get(k) for k in keys}), file=sys.stderr)

@@ -32,6 +32,8 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tools"))
 
+from scan import run_stamp  # noqa: E402
+
 from mlfence import fixtures  # noqa: E402
 
 OPA = ROOT / ".tools" / "bin" / "opa"
@@ -525,6 +527,7 @@ def main() -> None:
 
     rates = {"admission": floats(args.rates), "decision": floats(args.decision_rates), "plan": floats(args.plan_rates)}
     rates = {k: v for k, v in rates.items() if v}
+    stamp = run_stamp()
     result = run(
         args.bundle,
         rates,
@@ -534,6 +537,7 @@ def main() -> None:
         args.limit,
         optimize=args.store == "read-optimised",
     )
+    result.update(stamp, load_average_at_end=[round(x, 2) for x in os.getloadavg()])
     gogc = [int(x) for x in args.tuning_gogc.split(",") if x]
     if gogc:
         result["tuning"] = tuning_sweep(
