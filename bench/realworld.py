@@ -243,7 +243,7 @@ def trivy_counts(report: Path) -> dict[str, Any]:
     results = document.get("Results") or []
     summaries = [r.get("MisconfSummary") or {} for r in results]
     return {
-        "files": len(results),
+        "results": len(results),
         "failures": sum(int(s.get("Failures") or 0) for s in summaries),
         "successes": sum(int(s.get("Successes") or 0) for s in summaries),
         "files_with_failures": sum(1 for s in summaries if s.get("Failures")),
