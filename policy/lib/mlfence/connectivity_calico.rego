@@ -110,17 +110,20 @@ calico_matches(expr, labels) if {
 
 # --- the policies ------------------------------------------------------------------------------------
 
-# _calico_records is one entry per policy in the default tier: {"ref", "namespace" (null for a
-# GlobalNetworkPolicy), "order", "spec"}; _calico_other_tiers the refs of the others.
-_calico_all := [{
+# _calico_all is one entry per Calico policy: {"ref", "namespace" (null for a
+# GlobalNetworkPolicy), "order", "tier", "spec"}; _calico_records those of the default tier.
+_calico_all := [r | some ns, _ in _policy_groups; some r in _calico_in(ns)]
+
+# _calico_in(ns) is the records of the Calico policies stored under namespace ns ("": the
+# GlobalNetworkPolicies), looked up rather than found by walking every namespace.
+_calico_in(ns) := [{
 	"ref": sprintf("Calico %s %s", [p.kind, _calico_name(ns, p)]),
 	"namespace": _calico_ns(ns, p.kind),
 	"order": _order(p.spec),
 	"tier": object.get(p.spec, "tier", "default"),
 	"spec": p.spec,
 } |
-	some ns, groups in _policy_groups
-	some version, kinds in groups
+	some version, kinds in groups_of(ns)
 	split(version, "/")[0] in _calico_groups
 	some kind in _calico_kinds
 	some p in k8s.object_or_empty(object.get(k8s.object_or_empty(kinds), kind, {}))
@@ -128,6 +131,14 @@ _calico_all := [{
 	is_string(p.metadata.name)
 	is_object(p.spec)
 ]
+
+# _calico_default_for(ns) is the default-tier records that may select pods of namespace ns: its
+# own namespace's policies and the global ones.
+_calico_default_for(ns) := [r | some r in _calico_candidates(ns); r.tier == "default"]
+
+_calico_candidates("") := _calico_in("")
+
+_calico_candidates(ns) := array.concat(_calico_in(ns), _calico_in("")) if ns != ""
 
 _calico_records := [r | some r in _calico_all; r.tier == "default"]
 
@@ -167,7 +178,7 @@ else := {"Ingress"}
 
 # calico_selecting(w, direction) is the default-tier Calico policies selecting w for the direction.
 calico_selecting(w, direction) := [rec |
-	some rec in _calico_records
+	some rec in _calico_default_for(w.namespace)
 	direction in calico_types(rec.spec)
 	_calico_selects(rec, w)
 ]
@@ -301,9 +312,9 @@ _calico_rule_unknown(rule, peer, own) := array.flatten([
 
 # calico_directions(w) is, per direction, what the default tier's Calico policies selecting w say:
 # {"selecting": [refs], "rules": [rules in order, each with its policy's order]}.
-# Without any Calico policy in the input (the common case), nothing is looked up per workload.
+# Without a Calico policy that may select w (the common case), nothing is looked up per workload.
 calico_directions(w) := {d: {"selecting": [], "rules": []} | some d in ["Ingress", "Egress"]} if {
-	count(_calico_records) == 0
+	count(_calico_default_for(w.namespace)) == 0
 } else := {d: _calico_direction(w, d) | some d in ["Ingress", "Egress"]}
 
 _calico_direction(w, d) := {

@@ -51,18 +51,28 @@ _cilium_objects(groups, kind) := [p |
 # {"ref": the text deciding references start with, "namespace": the policy's namespace (null for a
 # clusterwide one), "section": the rule}.
 _cilium_records := array.concat(
-	[_record(sprintf("CiliumNetworkPolicy %s/%s", [ns, p.metadata.name]), ns, j, count(sections), s) |
-		some ns, groups in _policy_groups
-		some p in _cilium_objects(groups, "CiliumNetworkPolicy")
-		sections := _sections(p)
-		some j, s in sections
-	],
-	[_record(sprintf("CiliumClusterwideNetworkPolicy %s", [p.metadata.name]), null, j, count(sections), s) |
-		some p in _cilium_objects(object.get(_policy_groups, "", {}), "CiliumClusterwideNetworkPolicy")
-		sections := _sections(p)
-		some j, s in sections
-	],
+	[r | some ns, _ in _policy_groups; some r in _cilium_namespaced(ns)],
+	_cilium_cluster,
 )
+
+# _cilium_namespaced(ns) is the records of namespace ns's CiliumNetworkPolicies; _cilium_cluster
+# those of the clusterwide ones, which may select endpoints of any namespace.
+_cilium_namespaced(ns) := [_record(ref, ns, j, count(sections), s) |
+	some p in _cilium_objects(groups_of(ns), "CiliumNetworkPolicy")
+	ref := sprintf("CiliumNetworkPolicy %s/%s", [ns, p.metadata.name])
+	sections := _sections(p)
+	some j, s in sections
+]
+
+_cilium_cluster := [_record(ref, null, j, count(sections), s) |
+	some p in _cilium_objects(groups_of(""), "CiliumClusterwideNetworkPolicy")
+	ref := sprintf("CiliumClusterwideNetworkPolicy %s", [p.metadata.name])
+	sections := _sections(p)
+	some j, s in sections
+]
+
+# _cilium_for(ns) is the records that may select endpoints of namespace ns.
+_cilium_for(ns) := array.concat(_cilium_namespaced(ns), _cilium_cluster)
 
 _sections(p) := [s |
 	some s in array.concat([object.get(p, "spec", null)], k8s.as_array(object.get(p, "specs", [])))
@@ -72,12 +82,6 @@ _sections(p) := [s |
 _record(ref, ns, _, 1, s) := {"ref": ref, "namespace": ns, "section": s}
 
 _record(ref, ns, j, n, s) := {"ref": sprintf("%s specs[%d]", [ref, j]), "namespace": ns, "section": s} if n > 1
-
-# _cilium_in[ns] is the records of namespace ns's CiliumNetworkPolicies; _cilium_cluster those of
-# the clusterwide ones, which may select endpoints of any namespace.
-_cilium_in[ns] := [r | some r in _cilium_records; r.namespace == ns] if some ns, _ in _policy_groups
-
-_cilium_cluster := [r | some r in _cilium_records; r.namespace == null]
 
 # cilium_labels(w) is the label set Cilium matches endpoint selectors against: the pod's labels
 # plus the namespace, the namespace's labels and the service account.
@@ -136,7 +140,7 @@ _cilium_selects(rec, w) if {
 # cilium_selecting(w) is the records of the Cilium rules that select workload w (only a
 # workload's own namespace and the clusterwide policies are looked at).
 cilium_selecting(w) := [rec |
-	some rec in array.concat(object.get(_cilium_in, w.namespace, []), _cilium_cluster)
+	some rec in _cilium_for(w.namespace)
 	_cilium_selects(rec, w)
 ]
 
@@ -179,7 +183,7 @@ cilium_open(w, direction) := {sprintf("%s %s rule %d", [rec.ref, _allow_key[dire
 # cilium_undecided(ns) is the refs of the Cilium rules that may select pods of namespace ns but
 # whose endpointSelector the model cannot read: whether they isolate those pods is unknown.
 cilium_undecided(ns) := {rec.ref |
-	some rec in array.concat(object.get(_cilium_in, ns, []), _cilium_cluster)
+	some rec in _cilium_for(ns)
 	count(_undecidable_keys(rec.section.endpointSelector)) > 0
 }
 
@@ -394,8 +398,8 @@ cilium_unknown_selectors := [{
 
 # cilium_directions(w) is, per direction ("Ingress", "Egress"), what the Cilium rules selecting w
 # add to the model: {"isolating": {refs}, "open": {texts}, "allow": [rules], "deny": [rules]}.
-# Without any Cilium policy in the input (the common case), nothing is looked up per workload.
-cilium_directions(w) := {d: _no_cilium | some d in ["Ingress", "Egress"]} if count(_cilium_records) == 0
+# Without a Cilium policy that may select w (the common case), nothing is looked up per workload.
+cilium_directions(w) := {d: _no_cilium | some d in ["Ingress", "Egress"]} if count(_cilium_for(w.namespace)) == 0
 
 else := {d: _cilium_direction(selecting, d) |
 	selecting := cilium_selecting(w)
