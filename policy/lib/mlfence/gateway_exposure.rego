@@ -14,16 +14,16 @@ package lib.mlfence.gateway_exposure
 
 import data.lib.mlfence.config
 
-# server_publication(gateway, server, inventory) is, for one server of a Gateway:
+# server_publication(gateway, server) is, for one server of a Gateway:
 #   {"state": "published", "by": ["Service ns/name (type LoadBalancer)", ...]} when a Service
 #     selecting the gateway pods is reachable from outside on the server's port;
 #   {"state": "internal"} when Services select the gateway pods and none publishes that port;
 #   {"state": "unknown", "why": text} when no Service in the inventory selects them.
-server_publication(gateway, server, inventory) := {"state": "published", "by": sort(by)} if {
-	by := _publishers(gateway, server, inventory)
+server_publication(gateway, server) := {"state": "published", "by": sort(by)} if {
+	by := _publishers(gateway, server)
 	count(by) > 0
 } else := {"state": "internal"} if {
-	count(_fronting(gateway, inventory)) > 0
+	count(_fronting(gateway)) > 0
 } else := {"state": "unknown", "why": _unknown_reason(gateway)}
 
 _unknown_reason(gateway) := "its selector names no labels, so which proxies serve it is unknown" if {
@@ -38,19 +38,31 @@ _selector(gateway) := {k: v |
 	is_string(v)
 }
 
-# _fronting(gateway, inventory) is the set of [namespace, name, service] of the Services that
+# _fronting(gateway) is the set of [namespace, name, service] of the Services that
 # select the gateway's pods: one selector holds every label of the other, so a pod picked by the
 # narrower one is picked by both (pod labels are not in the inventory; such a pod is assumed to
 # exist, as the gateway was written for it). Services without a selector front no pods.
-_fronting(gateway, inventory) := {[ns, name, service] |
+_fronting(gateway) := {[ns, name, service] |
 	wanted := _selector(gateway)
 	count(wanted) > 0
-	some ns, by_version in _object(_object(inventory).namespace)
+	some [ns, name, service, picks] in _selecting_services
+	_nested(wanted, picks)
+}
+
+# _selecting_services is [namespace, name, service, selector] of every Service of the inventory
+# with a selector, listed once per evaluation. The inventory is read here, never passed to a
+# function: OPA keys its cache of function results by the arguments, so an inventory argument
+# is hashed whole on every call (a scan of a few hundred Gateways spent seconds on it).
+_selecting_services := [[ns, name, service, picks] |
+	some ns, by_version in _object(_object(_inventory).namespace)
 	some name, service in _object(_object(_object(by_version).v1).Service)
 	picks := _object(_object(service.spec).selector)
 	count(picks) > 0
-	_nested(wanted, picks)
-}
+]
+
+default _inventory := {}
+
+_inventory := data.inventory
 
 _nested(a, b) if _subset(a, b)
 
@@ -62,24 +74,24 @@ _subset(small, big) if {
 	}
 }
 
-_publishers(gateway, server, inventory) := {text |
-	listen := _listen_ports(gateway, object.get(_object(server.port), "number", null), inventory)
-	some [ns, name, service] in _fronting(gateway, inventory)
+_publishers(gateway, server) := {text |
+	listen := _listen_ports(gateway, object.get(_object(server.port), "number", null))
+	some [ns, name, service] in _fronting(gateway)
 	_serves_port(service, listen)
-	some how in (_reachable_from_outside(ns, name, service, inventory) | _declared_edge(ns, service, gateway))
+	some how in (_reachable_from_outside(ns, name, service) | _declared_edge(ns, service, gateway))
 	text := sprintf("Service %s/%s (%s)", [ns, name, how])
 }
 
-# _listen_ports(gateway, number, inventory) is the set of ports the gateway proxies listen on for
+# _listen_ports(gateway, number) is the set of ports the gateway proxies listen on for
 # a server port. Istio's gateway port translation (pilot/pkg/model/gateway.go resolvePorts, for
 # Gateways that select pods by label): a server port equal to the port of a Service in front of
 # the gateway pods listens on that port's targetPort, Services labelled
 # experimental.istio.io/disable-gateway-port-translation (Knative's local gateway) left out;
 # with no such Service port the proxies listen on the number itself. Istio takes the first
 # matching Service, an order the inventory does not hold, so every candidate counts.
-_listen_ports(gateway, number, inventory) := translated if {
+_listen_ports(gateway, number) := translated if {
 	translated := {_target(entry) |
-		some [_, _, service] in _fronting(gateway, inventory)
+		some [_, _, service] in _fronting(gateway)
 		not _translation_disabled(service)
 		some entry in _array(_object(service.spec).ports)
 		entry.port == number
@@ -111,9 +123,9 @@ _serves_port(service, _) if {
 	is_string(_target(entry))
 }
 
-# _reachable_from_outside(ns, name, service, inventory) is the set of the ways the Service is
+# _reachable_from_outside(ns, name, service) is the set of the ways the Service is
 # reached from outside the cluster (empty for a ClusterIP Service nothing routes to).
-_reachable_from_outside(ns, name, service, inventory) := _by_service(service) | _by_ingress(ns, name, inventory)
+_reachable_from_outside(ns, name, service) := _by_service(service) | _by_ingress(ns, name)
 
 _by_service(service) := _by_type(service) | _by_address(service)
 
@@ -134,8 +146,8 @@ _by_type(service) := {sprintf("type %s", [service.spec.type]) | service.spec.typ
 
 _by_address(service) := {"externalIPs" | count(_array(service.spec.externalIPs)) > 0}
 
-_by_ingress(ns, name, inventory) := {sprintf("backend of Ingress %s/%s", [ns, ingress]) |
-	some api_version, kinds in _object(_object(_object(inventory).namespace)[ns])
+_by_ingress(ns, name) := {sprintf("backend of Ingress %s/%s", [ns, ingress]) |
+	some api_version, kinds in _object(_object(_object(_inventory).namespace)[ns])
 	startswith(api_version, "networking.k8s.io/")
 	some ingress, obj in _object(_object(kinds).Ingress)
 	name in _ingress_backends(obj)

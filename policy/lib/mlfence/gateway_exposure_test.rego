@@ -11,14 +11,14 @@ _inventory(ns, services) := {"namespace": {ns: {"v1": {"Service": services}}}}
 # The gateway's pods may live in any namespace: a Service elsewhere that selects them counts.
 test_service_of_another_namespace_publishes if {
 	inventory := _inventory("gateways", {"edge": _service("LoadBalancer", {"istio": "edge"}, [{"port": 80}])})
-	found := gateway_exposure.server_publication(_gateway({"istio": "edge"}), {"port": {"number": 80}}, inventory)
+	found := gateway_exposure.server_publication(_gateway({"istio": "edge"}), {"port": {"number": 80}}) with data.inventory as inventory
 	found == {"state": "published", "by": ["Service gateways/edge (type LoadBalancer)"]}
 }
 
 # A Service whose selector and the gateway's share no pods (a label differs) fronts nothing.
 test_unrelated_selector_does_not_front if {
 	inventory := _inventory("gateways", {"other": _service("LoadBalancer", {"istio": "other"}, [{"port": 80}])})
-	found := gateway_exposure.server_publication(_gateway({"istio": "edge"}), {"port": {"number": 80}}, inventory)
+	found := gateway_exposure.server_publication(_gateway({"istio": "edge"}), {"port": {"number": 80}}) with data.inventory as inventory
 	found.state == "unknown"
 	found.why == "no Service selecting its pods (istio: edge) is in the scan"
 }
@@ -26,22 +26,22 @@ test_unrelated_selector_does_not_front if {
 # A named targetPort is resolved on the pod, which the inventory lacks: it may be the server's port.
 test_named_target_port_may_forward if {
 	inventory := _inventory("gw", {"edge": _service("NodePort", {"istio": "edge"}, [{"port": 8443, "targetPort": "https"}])})
-	found := gateway_exposure.server_publication(_gateway({"istio": "edge"}), {"port": {"number": 443}}, inventory)
+	found := gateway_exposure.server_publication(_gateway({"istio": "edge"}), {"port": {"number": 443}}) with data.inventory as inventory
 	found.state == "published"
 }
 
 # A Gateway whose selector names no labels: which proxies serve it is unknown.
 test_empty_selector_is_unknown if {
 	inventory := _inventory("gw", {"edge": _service("LoadBalancer", {"istio": "edge"}, [{"port": 80}])})
-	found := gateway_exposure.server_publication(_gateway({}), {"port": {"number": 80}}, inventory)
+	found := gateway_exposure.server_publication(_gateway({}), {"port": {"number": 80}}) with data.inventory as inventory
 	found.state == "unknown"
 	contains(found.why, "names no labels")
 }
 
 test_wrong_types_never_error if {
 	bad := {"namespace": {"gw": {"v1": {"Service": {"a": null, "b": {"spec": "x"}, "c": {"spec": {"selector": {"istio": "edge"}, "ports": "80"}}}}, "networking.k8s.io/v1": {"Ingress": {"i": {"spec": {"rules": "x", "defaultBackend": 3}}}}}}}
-	gateway_exposure.server_publication(_gateway({"istio": "edge"}), {"port": {"number": 80}}, bad).state == "internal"
-	gateway_exposure.server_publication(_gateway("x"), null, "x").state == "unknown"
+	gateway_exposure.server_publication(_gateway({"istio": "edge"}), {"port": {"number": 80}}).state == "internal" with data.inventory as bad
+	gateway_exposure.server_publication(_gateway("x"), null).state == "unknown" with data.inventory as "x"
 }
 
 # Overridden: the settings declare the gateway pods an edge gateway, so a ClusterIP Service in
@@ -49,12 +49,12 @@ test_wrong_types_never_error if {
 test_declared_edge_gateway_is_published if {
 	inventory := _inventory("istio-system", {"istio-ingressgateway": _service("ClusterIP", {"app": "istio-ingressgateway", "istio": "ingressgateway"}, [{"port": 80, "targetPort": 8080}])})
 	gateway := _gateway({"istio": "ingressgateway"})
-	gateway_exposure.server_publication(gateway, {"port": {"number": 80}}, inventory) == {"state": "internal"}
+	gateway_exposure.server_publication(gateway, {"port": {"number": 80}}) == {"state": "internal"} with data.inventory as inventory
 	edge := [{"namespace": "istio-system", "labels": {"app": "istio-ingressgateway"}}]
-	found := gateway_exposure.server_publication(gateway, {"port": {"number": 80}}, inventory) with input.parameters as {"edge_gateways": edge}
+	found := gateway_exposure.server_publication(gateway, {"port": {"number": 80}}) with data.inventory as inventory with input.parameters as {"edge_gateways": edge}
 	found == {"state": "published", "by": ["Service istio-system/istio-ingressgateway (declared in edge_gateways)"]}
 	other := [{"namespace": "gateways", "labels": {"app": "istio-ingressgateway"}}]
-	gateway_exposure.server_publication(gateway, {"port": {"number": 80}}, inventory) with input.parameters as {"edge_gateways": other} == {"state": "internal"}
+	gateway_exposure.server_publication(gateway, {"port": {"number": 80}}) == {"state": "internal"} with data.inventory as inventory with input.parameters as {"edge_gateways": other}
 }
 
 # Istio's port translation: server port 80 equals the port of a Service in front of the pods
@@ -64,7 +64,7 @@ test_translated_listener_reached_by_another_service if {
 		"internal": _service("ClusterIP", {"istio": "edge"}, [{"port": 80, "targetPort": 8080}]),
 		"public": _service("LoadBalancer", {"istio": "edge"}, [{"port": 8000, "targetPort": 8080}]),
 	})
-	found := gateway_exposure.server_publication(_gateway({"istio": "edge"}), {"port": {"number": 80}}, inventory)
+	found := gateway_exposure.server_publication(_gateway({"istio": "edge"}), {"port": {"number": 80}}) with data.inventory as inventory
 	found == {"state": "published", "by": ["Service gw/public (type LoadBalancer)"]}
 }
 
@@ -75,7 +75,7 @@ test_untranslated_target_does_not_reach if {
 		"admin": _service("ClusterIP", {"istio": "edge"}, [{"port": 8080, "targetPort": 9090}]),
 		"public": _service("LoadBalancer", {"istio": "edge"}, [{"port": 80, "targetPort": 8080}]),
 	})
-	found := gateway_exposure.server_publication(_gateway({"istio": "edge"}), {"port": {"number": 8080}}, inventory)
+	found := gateway_exposure.server_publication(_gateway({"istio": "edge"}), {"port": {"number": 8080}}) with data.inventory as inventory
 	found == {"state": "internal"}
 }
 
@@ -88,14 +88,14 @@ test_disabled_translation_keeps_the_server_port if {
 	}])
 	inventory := _inventory("gw", {"local": local})
 	gateway := _gateway({"istio": "edge"})
-	gateway_exposure.server_publication(gateway, {"port": {"number": 80}}, inventory) == {"state": "internal"}
-	found := gateway_exposure.server_publication(gateway, {"port": {"number": 8081}}, inventory)
+	gateway_exposure.server_publication(gateway, {"port": {"number": 80}}) == {"state": "internal"} with data.inventory as inventory
+	found := gateway_exposure.server_publication(gateway, {"port": {"number": 8081}}) with data.inventory as inventory
 	found == {"state": "published", "by": ["Service gw/local (type LoadBalancer)"]}
 }
 
 # A Service port without targetPort targets its own number.
 test_target_port_defaults_to_port if {
 	inventory := _inventory("gw", {"edge": _service("NodePort", {"istio": "edge"}, [{"port": 8443}])})
-	found := gateway_exposure.server_publication(_gateway({"istio": "edge"}), {"port": {"number": 8443}}, inventory)
+	found := gateway_exposure.server_publication(_gateway({"istio": "edge"}), {"port": {"number": 8443}}) with data.inventory as inventory
 	found.state == "published"
 }

@@ -93,14 +93,9 @@ _plain_servers contains {"index": pair[0], "protocol": upper(protocol), "port": 
 	upper(protocol) in {"HTTP", "HTTP2", "GRPC"}
 	k8s.field(server, ["tls", "httpsRedirect"], false) != true
 	port := k8s.field(server, ["port", "number"], "?")
-	published := gateway_exposure.server_publication(obj, server, _inventory)
+	published := gateway_exposure.server_publication(obj, server)
 }
 
 _plain := "without TLS or an HTTPS redirect"
 
 _fix := "serve HTTPS with a credentialName, or set tls.httpsRedirect: true"
-
-# Gatekeeper's synced objects; the CLI and conftest adapters build the same shape.
-default _inventory := {}
-
-_inventory := data.inventory

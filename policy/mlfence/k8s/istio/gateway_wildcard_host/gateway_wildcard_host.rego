@@ -92,7 +92,7 @@ _wildcard_servers contains {"index": pair[0], "host": host, "published": publish
 	not _sni_or_tcp(pair[1])
 	some host in istio.string_items(pair[1].hosts)
 	_any_host(host)
-	published := gateway_exposure.server_publication(obj, pair[1], _inventory)
+	published := gateway_exposure.server_publication(obj, pair[1])
 }
 
 _reach := "so any Host and any bound VirtualService is reachable from outside"
@@ -103,11 +103,6 @@ _publishers := concat(" ", [
 	"a LoadBalancer or NodePort Service, externalIPs or an Ingress",
 	"in front of its pods would publish every Host",
 ])
-
-# Gatekeeper's synced objects; the CLI and conftest adapters build the same shape.
-default _inventory := {}
-
-_inventory := data.inventory
 
 # "*" or "namespace/*": every name.
 _any_host(host) if {
