@@ -242,6 +242,24 @@ SMALL_INPUT_BYTES = 2**19
 MEDIUM_INPUT_BYTES = 16 * 2**20
 
 
+def prepare_shards(
+    documents: list[Document],
+    policy: Path,
+    data: Path,
+    workers: int,
+    namespace_for: Callable[[str], str] | None = None,
+) -> tuple[list[str], bool]:
+    """(the input JSON of each OPA process, whether they are split by namespace): by namespace
+    when namespace_shards allows it for a scan that needs more than one process, else every
+    process answers for every n-th document (data.mlfence.scan_shard) of `workers`."""
+    large = workers > 1 or len(documents) > namespace_shards.DOCUMENTS_PER_SHARD
+    if large and namespace_shards.eligible(documents, policy, data, _kinds(documents), namespace_for):
+        plan = namespace_shards.plan(documents, workers, is_context)
+        if plan is not None:
+            return namespace_shard_inputs(documents, plan, namespace_for), True
+    return shard_inputs(documents, workers, namespace_for), False
+
+
 def go_gc_env(input_bytes: int) -> dict[str, str] | None:
     if "GOGC" in os.environ or "GOMEMLIMIT" in os.environ or input_bytes > MEDIUM_INPUT_BYTES:
         return None
@@ -264,14 +282,7 @@ def evaluate(
     if not documents:
         return result
     workers = job_count(len(documents), jobs)
-    plan = None
-    large = workers > 1 or len(documents) > namespace_shards.DOCUMENTS_PER_SHARD
-    if large and namespace_shards.eligible(documents, policy, data, _kinds(documents), namespace_for):
-        plan = namespace_shards.plan(documents, workers, is_context)
-    if plan is not None:
-        inputs = namespace_shard_inputs(documents, plan, namespace_for)
-    else:
-        inputs = shard_inputs(documents, workers, namespace_for)
+    inputs, by_namespace = prepare_shards(documents, policy, data, workers, namespace_for)
     shards = len(inputs)
     with tempfile.TemporaryDirectory(prefix="mlfence-scan-") as tmp:
         args = [
@@ -296,7 +307,7 @@ def evaluate(
             input_path.write_text(text)
             shard_args.append([*args, "--input", str(input_path)])
             gc_env.append(go_gc_env(len(text)))
-            if shards > 1 and plan is None:
+            if shards > 1 and not by_namespace:
                 shard = Path(tmp) / f"shard{k}" / "data.json"
                 shard.parent.mkdir()
                 shard.write_text(json.dumps({"mlfence": {"scan_shard": [k, shards]}}))
