@@ -201,3 +201,11 @@ def test_one_dominant_namespace_keeps_the_default_sharding(tmp_path: Path) -> No
     (folder / "pods.yaml").write_text("---\n".join(POD.format(name=f"p{i}", ns="only") for i in range(6)))
     loaded = documents.load([str(folder)]).documents
     assert namespace_shards.plan(loaded, 2, scan.is_context) is None
+
+
+def test_the_namespace_local_rules_are_cross_object_rules_of_the_index() -> None:
+    """A stale entry (a rule renumbered or no longer reading the inventory) shows here."""
+    index = json.loads((toolchain.data_dir() / "mlfence" / "rule_index" / "data.json").read_text())
+    cross = set(index["kubernetes"]["cross_object"])
+    assert cross >= namespace_shards.NAMESPACE_LOCAL_RULES
+    assert cross >= namespace_shards.FLOW_RULES
