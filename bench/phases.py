@@ -4,13 +4,14 @@
 
 Phases, each measured on its own: Python start-up and imports (a child `python -c "import
 mlfence.cli"`), settings, reading the inputs (documents.load: YAML/JSON decoding), serialising
-the OPA inputs (scan.shard_inputs), then each OPA process as `mlfence check` runs it (`opa eval`
-of data.mlfence.scan on its shard, reaped with os.wait4) with OPA's own --metrics timers (wall
-milliseconds inside the process: load/parse, compile, evaluation), plus one `opa eval` of an
-empty input (the fixed cost of parsing and compiling the policy and data). Finally the whole
-`mlfence check -q --format json` for the total; what the phases do not cover is locating,
-baseline and report. The machine's load average is recorded with each figure: CPU seconds move
-much less with neighbours than wall seconds, but not nothing.
+the OPA inputs (scan.prepare_shards: by namespace when it may), then each OPA process as `mlfence
+check` runs it, one after the other (`opa eval` of data.mlfence.scan on its shard, reaped with
+os.wait4) with OPA's own --metrics timers (wall milliseconds inside the process: load/parse,
+compile, evaluation), plus one `opa eval` of an empty input (the fixed cost of parsing and
+compiling the policy and data). Finally the whole `mlfence check -q --format json` for the
+total; what the phases do not cover is locating, baseline and report. The machine's load
+average is recorded with each figure: CPU seconds move much less with neighbours than wall
+seconds, but not nothing.
 """
 
 from __future__ import annotations
@@ -58,13 +59,16 @@ def once(paths: list[str], jobs: int | None) -> dict[str, Any]:
     t = cpu()
     loaded = documents.load(paths)
     phases["read_inputs_s"] = cpu() - t
-    shards = scan.job_count(len(loaded.documents), jobs)
-    t = cpu()
-    inputs = scan.shard_inputs(loaded.documents, shards)
-    phases["serialise_inputs_s"] = cpu() - t
+    workers = scan.job_count(len(loaded.documents), jobs)
     opa = str(toolchain.binary("opa"))
     with tempfile.TemporaryDirectory(prefix="mlfence-phases-") as tmp:
         data = config.stage_data(Path(tmp) / "data")
+        t = cpu()
+        inputs, by_namespace = scan.prepare_shards(
+            loaded.documents, toolchain.policy_dir(), data, workers, config.namespace_for
+        )
+        phases["serialise_inputs_s"] = cpu() - t
+        shards = len(inputs)
         base = [
             opa,
             "eval",
@@ -90,7 +94,7 @@ def once(paths: list[str], jobs: int | None) -> dict[str, Any]:
             shard = Path(tmp) / f"shard{k}"
             shard.mkdir()
             (shard / "data.json").write_text(json.dumps({"mlfence": {"scan_shard": [k, shards]}}))
-            extra = ["-d", str(shard)] if shards > 1 else []
+            extra = ["-d", str(shard)] if shards > 1 and not by_namespace else []
             used, rss, out = reaped(
                 [*base, *extra, "--input", str(path), "data.mlfence.scan"], scan.go_gc_env(len(text))
             )

@@ -11,13 +11,13 @@ corpus is one `mlfence check --format json` run; its report (stdout as printed: 
 fingerprints, messages, input errors), exit code and stderr are kept and must be identical.
 
 The corpora: examples/ (default jobs and `--jobs 1`), one small file, a plan on stdin, the
-real-world inputs of ../shared/realworld (the Kubeflow tree, the Terraform plans, each folder of
-terraform-fixtures), the bench corpus (bench/corpus.py with a fixed seed, generated into DIR so
-both sides read the same files; default jobs and `--jobs 3`) and 10k objects (bench/scale.py's,
-if generated). The corpora holding plans run with and without `--all-resources`. Each runs in a
-folder its paths are relative to, so the file names in the reports are the same whichever
-checkout or DIR a save uses. Corpora absent on this machine are skipped and named as skipped,
-never silently.
+real-world inputs of ../shared/realworld (the Kubeflow tree rendered and with --no-kustomize, the
+Terraform plans, each folder of terraform-fixtures), the bench corpus (bench/corpus.py with a
+fixed seed, generated into DIR so both sides read the same files; default jobs and `--jobs 3`)
+and 10k objects (bench/scale.py's, if generated; default jobs, `--jobs 1` and `--jobs 3`). The
+corpora holding plans run with and without `--all-resources`. Each runs in a folder its paths
+are relative to, so the file names in the reports are the same whichever checkout or DIR a save
+uses. Corpora absent on this machine are skipped and named as skipped, never silently.
 
 (Replaces bench/same_findings.py, whose `capture OUT` is `save OUT` here.)
 """
@@ -67,6 +67,8 @@ def corpora(out: Path) -> dict[str, Corpus]:
         "bench-k8s": Corpus(out, ("corpus/files/k8s",)),
         "bench-corpus-jobs3": Corpus(out, ("--jobs", "3", "corpus/files")),
         "scale-10k": Corpus(ROOT, ("bench/work/scale/10000",)),
+        "scale-10k-jobs1": Corpus(ROOT, ("--jobs", "1", "bench/work/scale/10000")),
+        "scale-10k-jobs3": Corpus(ROOT, ("--jobs", "3", "bench/work/scale/10000")),
     }
 
 

@@ -120,6 +120,30 @@ test_scan_shard_answers_its_documents_with_the_whole_inventory if {
 	[r.index | some r in odd] == [1]
 }
 
+test_scan_reads_context_only_documents_without_answering_for_them if {
+	policy := {
+		"apiVersion": "networking.k8s.io/v1",
+		"kind": "NetworkPolicy",
+		"metadata": {"name": "d", "namespace": "ml-serving"},
+		"spec": {"podSelector": {}, "policyTypes": ["Ingress", "Egress"]},
+	}
+	held := [
+		{"path": "a.yaml", "index": 0, "document": _pod(false)},
+		{"path": "b.yaml", "index": 1, "document": policy, "context_only": true},
+	]
+	results := mlfence.scan with input as {"documents": held}
+	[r.index | some r in results] == [0]
+
+	# The default deny of the context-only document isolates the pod; without it the pod is open.
+	not "MLF-K8S-009" in {f.rule_id | some f in results[0].findings}
+	alone := mlfence.scan with input as {"documents": [held[0]]}
+	"MLF-K8S-009" in {f.rule_id | some f in alone[0].findings}
+
+	# Only the value true withholds the answer.
+	other := mlfence.scan with input as {"documents": [object.union(held[1], {"context_only": "yes"})]}
+	[r.index | some r in other] == [1]
+}
+
 test_scan_inventory_keeps_only_synced_kinds if {
 	docs := [
 		{"path": "a.yaml", "index": 0, "document": _pod(false)},

@@ -9,6 +9,7 @@ package mlfence
 # entrypoint: true
 scan := [_answer(entry) |
 	some entry in _entries
+	not entry.context_only == true
 	_in_shard(entry.index)
 ]
 
@@ -37,7 +38,9 @@ _scoped := scoped_inventory(_entries, _layout)
 
 # `mlfence check` may split a run over several OPA processes: each gets every document (the
 # inventory is built from all of them) and data.mlfence.scan_shard = [k, n], and answers for
-# the documents whose index is k modulo n.
+# the documents whose index is k modulo n. Split by namespace instead, a process gets the
+# documents of its namespaces and, marked context_only, those it reads for them but another
+# process answers for.
 _sharded if is_array(data.mlfence.scan_shard)
 
 _in_shard(_) if not _sharded
