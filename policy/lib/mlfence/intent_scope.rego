@@ -41,21 +41,24 @@ _kept := object.union(_cluster_part, {"namespace": {ns: groups |
 }})
 
 # The cluster-scoped objects, but for the Namespaces out of scope: a Namespace only gives its
-# workloads' peers their labels, and the cut holds none of its workloads.
+# workloads' peers their labels, and the cut holds none of its workloads. (Inline: a helper
+# function taking the Namespaces as an argument would cost time in proportion to their number.)
 default _cluster_part := {}
 
-_cluster_part := {"cluster": {version: _kept_kinds(kinds) | some version, kinds in _inventory.cluster}} if {
+_cluster_part := {"cluster": object.union(
+	{version: kinds | some version, kinds in _inventory.cluster; not is_object(kinds.Namespace)},
+	{version: object.union(object.remove(kinds, ["Namespace"]), {"Namespace": {name: obj |
+		some name in scope_namespaces
+		obj := kinds.Namespace[name]
+	}}) |
+		some version, kinds in _inventory.cluster
+		is_object(kinds.Namespace)
+	},
+)} if {
 	is_object(_inventory.cluster)
 } else := {"cluster": _inventory.cluster} if {
 	"cluster" in object.keys(_inventory)
 }
-
-_kept_kinds(kinds) := object.union(object.remove(kinds, ["Namespace"]), {"Namespace": {name: obj |
-	some name in scope_namespaces
-	obj := kinds.Namespace[name]
-}}) if {
-	is_object(kinds.Namespace)
-} else := kinds
 
 # "all" stands for every namespace: the cut is then the whole inventory.
 _wide if "all" in scope_namespaces
