@@ -274,13 +274,22 @@ _external_by(e) := _decider(e.direction, e.by)
 # --- the reviewed object ------------------------------------------------------------------------
 
 # patched_inventory is data.inventory with the reviewed object in it (as it will be once
-# admitted; the CLI and conftest inventories hold it already).
-patched_inventory := object.union(_inventory, _placed) if {
+# admitted; the CLI and conftest inventories hold it already). The object replaces the stored one
+# of its name: object.union alone merges the two, and a field the new version drops (a label, a
+# podSelector) would survive from the old one.
+patched_inventory := object.union(json.remove(_inventory, [review_path]), _placed) if {
 	obj := k8s.review_object
 	is_string(obj.apiVersion)
 	is_string(obj.kind)
 	is_string(obj.metadata.name)
 } else := _inventory
+
+# review_path is where the reviewed object sits in data.inventory.
+review_path := array.concat(["namespace", k8s.namespace], _object_path) if {
+	k8s.namespace != ""
+} else := array.concat(["cluster"], _object_path)
+
+_object_path := [k8s.review_object.apiVersion, k8s.kind, k8s.review_object.metadata.name]
 
 default _inventory := {}
 

@@ -23,7 +23,7 @@ import data.lib.mlfence.k8s
 import data.lib.mlfence.selector
 
 # scoped_inventory is patched_inventory cut to scope_namespaces, every cluster-scoped object kept.
-scoped_inventory := object.union(_kept, _placed) if {
+scoped_inventory := object.union(json.remove(_kept, [review_path]), _placed) if {
 	_reviewable
 	not _wide
 } else := patched_inventory
