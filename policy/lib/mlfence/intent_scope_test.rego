@@ -157,8 +157,6 @@ test_workload_relabelled_out_of_an_open_policy if {
 		_deployment("model-registry", "registry", {"app": "registry"}),
 	)
 	_same(opened)
-	some m in opened.scoped.undeclared
-	contains(m, "ml-training/trainer (component training) can reach model-registry/registry")
 	v := _verdicts(
 		array.concat(_platform, [_from_everywhere]),
 		_deployment("model-registry", "registry", {"role": "registry"}),
@@ -166,6 +164,8 @@ test_workload_relabelled_out_of_an_open_policy if {
 	_same(v)
 	v.scoped.undeclared == set()
 	v.scoped.blocked == set()
+	some m in opened.scoped.undeclared
+	contains(m, "ml-training/trainer (component training) can reach model-registry/registry")
 }
 
 test_workload_with_an_unisolated_direction_uses_the_whole_inventory if {
