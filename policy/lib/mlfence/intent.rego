@@ -273,34 +273,6 @@ _external_by(e) := _decider(e.direction, e.by)
 
 # --- the reviewed object ------------------------------------------------------------------------
 
-# patched_inventory is data.inventory with the reviewed object in it (as it will be once
-# admitted; the CLI and conftest inventories hold it already). The object replaces the stored one
-# of its name: object.union alone merges the two, and a field the new version drops (a label, a
-# podSelector) would survive from the old one.
-patched_inventory := object.union(json.remove(_inventory, [review_path]), _placed) if {
-	obj := k8s.review_object
-	is_string(obj.apiVersion)
-	is_string(obj.kind)
-	is_string(obj.metadata.name)
-} else := _inventory
-
-# review_path is where the reviewed object sits in data.inventory.
-review_path := array.concat(["namespace", k8s.namespace], _object_path) if {
-	k8s.namespace != ""
-} else := array.concat(["cluster"], _object_path)
-
-_object_path := [k8s.review_object.apiVersion, k8s.kind, k8s.review_object.metadata.name]
-
-default _inventory := {}
-
-_inventory := data.inventory if is_object(data.inventory)
-
-_placed := {"namespace": {k8s.namespace: _entry}} if k8s.namespace != ""
-
-else := {"cluster": _entry}
-
-_entry := {k8s.review_object.apiVersion: {k8s.review_object.kind: {k8s.review_object.metadata.name: k8s.review_object}}}
-
 # review_ids is the ids of the model's workloads the reviewed object runs, or, for a
 # NetworkPolicy, those it selects.
 review_ids contains w.id if {
