@@ -25,10 +25,11 @@ default _bundle_note := {}
 _bundle_note := {"bundle_problems": sort(bundle_problems)} if count(bundle_problems) > 0
 
 # A sidecar may be fed cluster state in Gatekeeper's inventory shape (e.g. by kube-mgmt) for
-# the cross-object rules; without it they see an empty cluster.
+# the cross-object rules; without it they see an empty cluster. Fed, the rules read it in place
+# (null: evaluate.rego's document_findings does not copy it into a `with`).
 default _inventory := {}
 
-_inventory := data.inventory if is_object(data.inventory)
+_inventory := null if is_object(data.inventory)
 
 _input_kind := "kubernetes_list" if is_list(input)
 

@@ -70,8 +70,13 @@ _pods_in(c, _) if not is_object(object.get(c, "pods", null))
 
 _pods_in(c, labels) if selector.matches(c.pods, labels)
 
-# memberships is {workload id: {component names}} over the model's workloads.
-memberships[id] := {c.name | some c in components; in_component(c, w)} if some id, w in connectivity.workloads
+# memberships is {workload id: {component names}} over the model's workloads (read from
+# workloads_in, which has the same ids and labels without the policies' resolved rules: a
+# component's members do not depend on them).
+memberships[w.id] := {c.name | some c in components; in_component(c, w)} if {
+	some list in connectivity.workloads_in
+	some w in list
+}
 
 _members_of(id) := object.get(memberships, id, set())
 
@@ -268,25 +273,6 @@ _external_by(e) := _decider(e.direction, e.by)
 
 # --- the reviewed object ------------------------------------------------------------------------
 
-# patched_inventory is data.inventory with the reviewed object in it (as it will be once
-# admitted; the CLI and conftest inventories hold it already).
-patched_inventory := object.union(_inventory, _placed) if {
-	obj := k8s.review_object
-	is_string(obj.apiVersion)
-	is_string(obj.kind)
-	is_string(obj.metadata.name)
-} else := _inventory
-
-default _inventory := {}
-
-_inventory := data.inventory if is_object(data.inventory)
-
-_placed := {"namespace": {k8s.namespace: _entry}} if k8s.namespace != ""
-
-else := {"cluster": _entry}
-
-_entry := {k8s.review_object.apiVersion: {k8s.review_object.kind: {k8s.review_object.metadata.name: k8s.review_object}}}
-
 # review_ids is the ids of the model's workloads the reviewed object runs, or, for a
 # NetworkPolicy, those it selects.
 review_ids contains w.id if {
@@ -412,12 +398,13 @@ _review_external_messages contains external_message(w, e) if {
 default undeclared_messages := set()
 
 # The model is computed on the inventory with the reviewed object in it: at admission the object
-# is not in data.inventory yet (the CLI, conftest and bundle inventories hold it already).
+# is not in data.inventory yet (the CLI, conftest and bundle inventories hold it already). Only
+# the namespaces the verdicts can involve are kept (scoped_inventory, intent_scope.rego).
 undeclared_messages := found if {
 	enabled
 
 	# regal ignore:with-outside-test-context
-	found := _review_flow_messages | _review_external_messages with data.inventory as patched_inventory
+	found := _review_flow_messages | _review_external_messages with data.inventory as scoped_inventory
 }
 
 # --- declared flows that are blocked --------------------------------------------------------------
@@ -467,12 +454,13 @@ _policies_text(direction) := sprintf("isolated by %s", [concat(", ", direction.p
 default blocked_messages := set()
 
 # The model is computed on the inventory with the reviewed object in it: at admission the object
-# is not in data.inventory yet (the CLI, conftest and bundle inventories hold it already).
+# is not in data.inventory yet (the CLI, conftest and bundle inventories hold it already). Only
+# the namespaces the verdicts can involve are kept (scoped_inventory, intent_scope.rego).
 blocked_messages := found if {
 	enabled
 
 	# regal ignore:with-outside-test-context
-	found := _blocked_messages with data.inventory as patched_inventory
+	found := _blocked_messages with data.inventory as scoped_inventory
 }
 
 # --- components without workloads -----------------------------------------------------------------
@@ -490,10 +478,11 @@ _empty_components contains c.name if {
 default empty_components := set()
 
 # The model is computed on the inventory with the reviewed object in it: at admission the object
-# is not in data.inventory yet (the CLI, conftest and bundle inventories hold it already).
+# is not in data.inventory yet (the CLI, conftest and bundle inventories hold it already). Only
+# the namespaces the verdicts can involve are kept (scoped_inventory, intent_scope.rego).
 empty_components := found if {
 	enabled
 
 	# regal ignore:with-outside-test-context
-	found := _empty_components with data.inventory as patched_inventory
+	found := _empty_components with data.inventory as scoped_inventory
 }

@@ -9,6 +9,7 @@
 #   built from the scanned objects by the CLI and conftest --combine).
 package lib.mlfence.webhooks
 
+import data.lib.mlfence.k8s
 import data.lib.mlfence.selector
 
 _kinds := {"ValidatingWebhookConfiguration", "MutatingWebhookConfiguration"}
@@ -35,6 +36,28 @@ backends(inventory, namespace, pod_selector) := {{
 	count(pod_labels) > 0
 	selector.matches(pod_selector, object.union(_match_labels(pod_selector), pod_labels))
 }
+
+# review_inventory is the part of data.inventory that backends reads for a policy of the reviewed
+# object's namespace: the webhook configurations and that namespace's Services. Rules pass it
+# rather than data.inventory: a function argument costs time in proportion to its size on every
+# call (about 50 ms per admission decision for an inventory of 3,000 objects).
+review_inventory := {
+	"cluster": {"admissionregistration.k8s.io/v1": _inventory_configs},
+	"namespace": {k8s.namespace: {"v1": {"Service": _inventory_services}}},
+}
+
+default _inventory_configs := {}
+
+_inventory_configs := _inventory.cluster["admissionregistration.k8s.io/v1"]
+
+default _inventory_services := {}
+
+_inventory_services := _inventory.namespace[k8s.namespace].v1.Service
+
+# Gatekeeper's synced objects; the CLI and conftest adapters build the same shape.
+default _inventory := {}
+
+_inventory := data.inventory
 
 _configs(inventory, kind) := inventory.cluster["admissionregistration.k8s.io/v1"][kind]
 

@@ -67,11 +67,6 @@ _findings(spec) := ({{"mode": mode, "why": sprintf("sets spec.mtls.mode: %s", [m
 _webhook_port(spec, port, "PERMISSIVE") if {
 	workload := spec.selector
 	is_object(workload.matchLabels)
-	some backend in webhooks.backends(_inventory, k8s.namespace, workload)
+	some backend in webhooks.backends(webhooks.review_inventory, k8s.namespace, workload)
 	webhooks.opens(to_number(port), backend.ports)
 }
-
-# Gatekeeper's synced objects; the CLI and conftest adapters build the same shape.
-default _inventory := {}
-
-_inventory := data.inventory

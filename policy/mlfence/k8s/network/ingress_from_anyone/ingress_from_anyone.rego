@@ -109,14 +109,13 @@ _together(rule) := {sprintf("admits %s", [net.union_text("ipBlock", cidrs)])} if
 # The rule opens only target ports of admission webhooks whose Service pods the policy selects.
 _webhook_rule(policy, rule) if webhooks.serves_only(rule, _backends(policy))
 
-_backends(policy) := webhooks.backends(_inventory, k8s.namespace, k8s.field(policy, ["spec", "podSelector"], null))
+_backends(policy) := webhooks.backends(
+	webhooks.review_inventory,
+	k8s.namespace,
+	k8s.field(policy, ["spec", "podSelector"], null),
+)
 
 _backend_names(policy) := sort({sprintf("Service %s (%s)", [b.service, b.webhook]) | some b in _backends(policy)})
-
-# Gatekeeper's synced objects; the CLI and conftest adapters build the same shape.
-default _inventory := {}
-
-_inventory := data.inventory
 
 # The policy selects only pods of an approved edge gateway: its namespace, and a podSelector
 # that pins every label of the gateway entry.

@@ -1,0 +1,226 @@
+# The part of the inventory a reviewed object's declared-flow verdicts can involve. Part of
+# lib.mlfence.intent, kept in its own file for size.
+#
+# The verdicts of MLF-K8S-060/061/062 on one object name flows between a workload the object runs
+# or selects and its peers, or the members of a component. A NetworkPolicy selects pods of its own
+# namespace only, and a rule's peers are pods of its own namespace or of the namespaces its
+# namespaceSelector matches; so these verdicts are decided by the objects of a few namespaces
+# (plus the cluster-scoped ones: Namespaces, cluster-wide policy kinds), not by the whole
+# inventory. The model (lib.mlfence.connectivity) is computed on that cut: at admission on
+# 1,000 workloads and 2,000 policies, one namespace and its peers instead of all of them.
+#
+# The cut is exact, not an approximation: every workload a reported flow can involve is in it,
+# and whatever decides a flow between two workloads of the cut (their namespaces' policies, the
+# cluster-scoped policies, the namespaces' labels, the Istio root namespace's
+# AuthorizationPolicies) is in it too. Where the peers cannot be bounded this way (a rule
+# without peers, an unisolated direction, the Cilium, Calico and Admin tier kinds, which select
+# and admit across namespaces in ways this file does not bound) the whole inventory is used.
+package lib.mlfence.intent
+
+import data.lib.mlfence.config
+import data.lib.mlfence.connectivity
+import data.lib.mlfence.k8s
+import data.lib.mlfence.selector
+
+# patched_inventory is data.inventory with the reviewed object in it (as it will be once
+# admitted; the CLI and conftest inventories hold it already). The object replaces the stored one
+# of its name: object.union alone merges the two, and a field the new version drops (a label, a
+# podSelector) would survive from the old one.
+patched_inventory := object.union(json.remove(_inventory, [review_path]), _placed) if {
+	obj := k8s.review_object
+	is_string(obj.apiVersion)
+	is_string(obj.kind)
+	is_string(obj.metadata.name)
+} else := _inventory
+
+# review_path is where the reviewed object sits in data.inventory.
+review_path := array.concat(["namespace", k8s.namespace], _object_path) if {
+	k8s.namespace != ""
+} else := array.concat(["cluster"], _object_path)
+
+_object_path := [k8s.review_object.apiVersion, k8s.kind, k8s.review_object.metadata.name]
+
+default _inventory := {}
+
+_inventory := data.inventory if is_object(data.inventory)
+
+_placed := {"namespace": {k8s.namespace: _entry}} if k8s.namespace != ""
+
+else := {"cluster": _entry}
+
+_entry := {k8s.review_object.apiVersion: {k8s.review_object.kind: {k8s.review_object.metadata.name: k8s.review_object}}}
+
+# scoped_inventory is patched_inventory cut to scope_namespaces, every cluster-scoped object kept.
+scoped_inventory := object.union(json.remove(_kept, [review_path]), _placed) if {
+	_reviewable
+	not _wide
+} else := patched_inventory
+
+_reviewable if {
+	obj := k8s.review_object
+	is_string(obj.apiVersion)
+	is_string(obj.kind)
+	is_string(obj.metadata.name)
+}
+
+_kept := object.union(_cluster_part, {"namespace": {ns: groups |
+	some ns in scope_namespaces
+	groups := _inventory.namespace[ns]
+}})
+
+# The cluster-scoped objects, but for the Namespaces out of scope: a Namespace only gives its
+# workloads' peers their labels, and the cut holds none of its workloads. (Inline: a helper
+# function taking the Namespaces as an argument would cost time in proportion to their number.)
+default _cluster_part := {}
+
+_cluster_part := {"cluster": object.union(
+	{version: kinds | some version, kinds in _inventory.cluster; not is_object(kinds.Namespace)},
+	{version: object.union(object.remove(kinds, ["Namespace"]), {"Namespace": {name: obj |
+		some name in scope_namespaces
+		obj := kinds.Namespace[name]
+	}}) |
+		some version, kinds in _inventory.cluster
+		is_object(kinds.Namespace)
+	},
+)} if {
+	is_object(_inventory.cluster)
+} else := {"cluster": _inventory.cluster} if {
+	"cluster" in object.keys(_inventory)
+}
+
+# "all" stands for every namespace: the cut is then the whole inventory.
+_wide if "all" in scope_namespaces
+
+# scope_namespaces is the namespaces whose objects can decide the reviewed object's verdicts:
+# its own, the Istio root namespace, and those named by scope_reason's case.
+scope_namespaces := {k8s.namespace, config.value("istio_root_namespace")} | _reached
+
+default _reached := {"all"}
+
+_reached := _policy_peers if {
+	_is_core_policy
+} else := _workload_peers if {
+	count(_review_entries) > 0
+	not _is_policy_kind
+} else := _component_namespaces if {
+	k8s.kind == "Namespace"
+} else := set() if {
+	# No workload, no selection: no flow is judged (review_ids is empty).
+	not _is_policy_kind
+}
+
+_is_core_policy if {
+	k8s.kind == "NetworkPolicy"
+	k8s.api_group(k8s.review_object) == "networking.k8s.io"
+}
+
+_review_entries := [e |
+	count(k8s.as_array(k8s.field(k8s.review_object, ["metadata", "ownerReferences"], []))) == 0
+	some e in connectivity.workload_entries(k8s.review_object, k8s.namespace)
+]
+
+# --- a NetworkPolicy: the namespaces of its rules' peers ------------------------------------------
+
+_policy_peers := union({rule_namespaces(rule, direction, k8s.namespace) |
+	some direction in ["Ingress", "Egress"]
+	some rule in connectivity.rules_of(k8s.review_object, direction)
+})
+
+_peer_key := {"Ingress": "from", "Egress": "to"}
+
+# rule_namespaces(rule, direction, ns) is the namespaces of the workloads a rule of a policy of
+# namespace ns admits (connectivity.peer_workloads): {"all"} for a rule without peers.
+rule_namespaces(rule, direction, ns) := {"all"} if {
+	count(k8s.as_array(object.get(k8s.object_or_empty(rule), _peer_key[direction], []))) == 0
+} else := union({_peer_namespaces(peer, ns) |
+	some peer in k8s.as_array(object.get(k8s.object_or_empty(rule), _peer_key[direction], []))
+})
+
+_peer_namespaces(peer, ns) := {ns} if {
+	is_object(peer)
+	not "ipBlock" in object.keys(peer)
+	not "namespaceSelector" in object.keys(peer)
+	is_object(peer.podSelector)
+} else := {name} if {
+	# Every namespace carries its name in this label: the one it names is the only candidate.
+	name := peer.namespaceSelector.matchLabels["kubernetes.io/metadata.name"]
+	is_string(name)
+	not "ipBlock" in object.keys(peer)
+} else := {other |
+	some other, labels in connectivity.namespaces
+	selector.matches(peer.namespaceSelector, labels)
+} if {
+	is_object(peer)
+	not "ipBlock" in object.keys(peer)
+	is_object(peer.namespaceSelector)
+} else := set()
+
+# --- a workload: the peers its namespace's policies admit, the members of the components its ----
+# --- declared flows lead to -------------------------------------------------------------------------
+
+_workload_peers := {"all"} if {
+	_dialect_policies
+} else := _admitted_peers | _declared_destinations
+
+# The dialects' kinds select and admit across namespaces (cluster-wide kinds, Cilium entities,
+# Calico global sets, the Admin tiers): with any of them where they can act on the workload, the
+# whole inventory is used.
+_dialect_policies if {
+	some groups in [
+		object.get(k8s.object_or_empty(_inventory.namespace), k8s.namespace, {}),
+		object.get(_inventory, "cluster", {}),
+	]
+	some version, _ in k8s.object_or_empty(groups)
+	split(version, "/")[0] in _dialect_groups
+}
+
+_dialect_groups := {"cilium.io", "projectcalico.org", "crd.projectcalico.org", "policy.networking.k8s.io"}
+
+_namespace_policies := [p |
+	some p in k8s.object_or_empty(object.get(
+		k8s.object_or_empty(object.get(k8s.object_or_empty(_inventory.namespace), k8s.namespace, {})),
+		"networking.k8s.io/v1", {},
+	).NetworkPolicy)
+	is_object(p)
+]
+
+# An unisolated direction admits every workload of the cluster.
+_admitted_peers := union({_direction_peers(e.labels, direction) |
+	some e in _review_entries
+	some direction in ["Ingress", "Egress"]
+})
+
+_direction_peers(labels, direction) := union({rule_namespaces(rule, direction, k8s.namespace) |
+	some p in _namespace_policies
+	connectivity.selects(p, labels)
+	some rule in connectivity.rules_of(p, direction)
+}) if {
+	some p in _namespace_policies
+	connectivity.selects(p, labels)
+	direction in connectivity.policy_types(p)
+} else := {"all"}
+
+# MLF-K8S-061 checks the workload against every member of the components its declared flows lead
+# to: those live in the namespaces the component names (any namespace when it names none).
+_declared_destinations contains ns if {
+	some e in _review_entries
+	some a in allow_entries
+	some c in components
+	in_component(c, e)
+	c.name == a.from
+	some to in components
+	to.name == a.to
+	some ns in _component_scope(to)
+}
+
+_component_scope(c) := {ns | some ns, _ in connectivity.namespaces; _namespace_in(c, ns)} if {
+	_names_namespaces(c)
+} else := {"all"}
+
+# --- a Namespace: the members of the components that name it (MLF-K8S-062) ------------------------
+
+_component_namespaces contains ns if {
+	some c in components
+	_names_namespaces(c)
+	some ns in (_component_scope(c) | {k8s.name})
+}

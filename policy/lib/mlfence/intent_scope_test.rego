@@ -1,0 +1,253 @@
+package lib.mlfence.intent_scope_test
+
+import data.lib.mlfence.intent
+
+# Every case is judged twice: on the cut of the inventory (intent_scope.rego) and on the whole
+# inventory with the reviewed object in it (the computation before the cut). The verdicts must be
+# the same, and each case also states what they are.
+
+_deployment(ns, name, labels) := {
+	"apiVersion": "apps/v1", "kind": "Deployment",
+	"metadata": {"name": name, "namespace": ns},
+	"spec": {"template": {"metadata": {"labels": labels}, "spec": {"containers": [{"name": "c"}]}}},
+}
+
+_policy(ns, name, spec) := {
+	"apiVersion": "networking.k8s.io/v1", "kind": "NetworkPolicy",
+	"metadata": {"name": name, "namespace": ns}, "spec": spec,
+}
+
+_namespace(name, labels) := {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": name, "labels": labels}}
+
+_inventory(objects) := {
+	"namespace": object.union_n([{o.metadata.namespace: {o.apiVersion: {o.kind: {o.metadata.name: o}}}} |
+		some o in objects
+		o.metadata.namespace
+	]),
+	"cluster": object.union_n([{o.apiVersion: {o.kind: {o.metadata.name: o}}} |
+		some o in objects
+		not o.metadata.namespace
+	]),
+}
+
+_flows := {
+	"components": [
+		{"name": "training", "namespaces": ["ml-training"]},
+		{"name": "model-registry", "namespaces": ["model-registry"]},
+		{"name": "ci-runners", "namespaces": ["ci"]},
+		{"name": "tier-x", "namespace_selector": {"matchLabels": {"tier": "x"}}},
+	],
+	"allow": [{"from": "ci-runners", "to": "model-registry", "ports": [5000]}],
+}
+
+# The platform around the cases: a trainer that may send anywhere, a CI runner, an isolated
+# registry, a namespace nobody's flows reach (its objects must not matter), two tier-x namespaces.
+_platform := [
+	_deployment("ml-training", "trainer", {"app": "trainer"}),
+	_policy("ml-training", "trainer-egress", {
+		"podSelector": {}, "policyTypes": ["Ingress", "Egress"],
+		"egress": [{"to": [{"namespaceSelector": {}}]}],
+	}),
+	_deployment("ci", "runner", {"app": "runner"}),
+	_policy("ci", "deny", {"podSelector": {}, "policyTypes": ["Ingress"]}),
+	_deployment("model-registry", "registry", {"app": "registry"}),
+	_policy("model-registry", "deny", {"podSelector": {}, "policyTypes": ["Ingress", "Egress"]}),
+	_deployment("elsewhere", "bystander", {"app": "bystander"}),
+	_policy("elsewhere", "deny", {"podSelector": {}, "policyTypes": ["Ingress", "Egress"]}),
+	_namespace("ml-training", {}),
+	_namespace("model-registry", {}),
+	_namespace("ci", {}),
+	_namespace("elsewhere", {}),
+	_namespace("team-a", {"tier": "x"}),
+	_namespace("team-b", {"tier": "x"}),
+	_deployment("team-a", "a", {"app": "a"}),
+	_deployment("team-b", "b", {"app": "b"}),
+	_policy("team-b", "deny", {"podSelector": {}, "policyTypes": ["Ingress"]}),
+]
+
+_from_everywhere := _policy("model-registry", "open", {
+	"podSelector": {"matchLabels": {"app": "registry"}}, "policyTypes": ["Ingress"],
+	"ingress": [{"from": [{"namespaceSelector": {}, "podSelector": {}}], "ports": [{"port": 5000}]}],
+})
+
+_from_ci := _policy("model-registry", "open", {
+	"podSelector": {"matchLabels": {"app": "registry"}}, "policyTypes": ["Ingress"],
+	"ingress": [{
+		"from": [{"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "ci"}}}],
+		"ports": [{"port": 5000}],
+	}],
+})
+
+# _verdicts(objects, obj) is {"scoped": ..., "whole": ...}, each the three rules' messages.
+_verdicts(objects, obj) := {"scoped": scoped, "whole": whole} if {
+	review := {"review": {"object": obj}, "parameters": {"flows": _flows}}
+	inventory := _inventory(objects)
+	scoped := _messages with input as review with data.inventory as inventory
+	patched := intent.patched_inventory with input as review with data.inventory as inventory
+	whole := _messages with input as review with data.inventory as inventory
+		with intent.scoped_inventory as patched
+}
+
+_messages := {
+	"undeclared": intent.undeclared_messages,
+	"blocked": intent.blocked_messages,
+	"empty": intent.empty_components,
+	"scope": intent.scope_namespaces,
+}
+
+_same(v) if {
+	object.remove(v.scoped, ["scope"]) == object.remove(v.whole, ["scope"])
+}
+
+test_policy_replaced_by_name_opens_the_registry if {
+	v := _verdicts(array.concat(_platform, [_from_ci]), _from_everywhere)
+	_same(v)
+	v.scoped.scope == {"model-registry", "istio-system", "ci", "elsewhere", "ml-training", "team-a", "team-b"}
+	some m in v.scoped.undeclared
+	contains(m, "ml-training/trainer (component training) can reach model-registry/registry")
+	contains(m, "ingress: NetworkPolicy model-registry/open rule 0")
+}
+
+test_policy_replaced_by_name_closes_what_the_old_version_opened if {
+	v := _verdicts(array.concat(_platform, [_from_everywhere]), _from_ci)
+	_same(v)
+	v.scoped.undeclared == set()
+	v.scoped.scope == {"model-registry", "istio-system", "ci"}
+}
+
+# Without a podSelector the policy selects every pod of its namespace (the API server's default).
+test_policy_without_pod_selector_selects_the_whole_namespace if {
+	wide := _policy("model-registry", "open", {
+		"policyTypes": ["Ingress"],
+		"ingress": [{
+			"from": [{"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "ml-training"}}}],
+			"ports": [{"port": 5000}],
+		}],
+	})
+	v := _verdicts(
+		array.concat(_platform, [_deployment("model-registry", "cache", {"app": "cache"}), _from_ci]),
+		wide,
+	)
+	_same(v)
+	v.scoped.scope == {"model-registry", "istio-system", "ml-training"}
+
+	# The stored version selected app=registry only: the new one selects the cache too.
+	some a in v.scoped.undeclared
+	contains(a, "can reach model-registry/cache (component model-registry) on TCP 5000")
+	some b in v.scoped.undeclared
+	contains(b, "can reach model-registry/registry (component model-registry) on TCP 5000")
+}
+
+test_workload_relabelled_into_an_open_policy if {
+	v := _verdicts(
+		array.concat(_platform, [_from_everywhere, _deployment("model-registry", "registry", {"app": "old"})]),
+		_deployment("model-registry", "registry", {"app": "registry"}),
+	)
+	_same(v)
+	not "all" in v.scoped.scope
+	some m in v.scoped.undeclared
+	contains(m, "ml-training/trainer (component training) can reach model-registry/registry")
+}
+
+# The new version drops the label the open policy selects: the stored version's labels must not
+# survive into the judged one.
+test_workload_relabelled_out_of_an_open_policy if {
+	opened := _verdicts(
+		array.concat(_platform, [_from_everywhere]),
+		_deployment("model-registry", "registry", {"app": "registry"}),
+	)
+	_same(opened)
+	v := _verdicts(
+		array.concat(_platform, [_from_everywhere]),
+		_deployment("model-registry", "registry", {"role": "registry"}),
+	)
+	_same(v)
+	v.scoped.undeclared == set()
+	v.scoped.blocked == set()
+	some m in opened.scoped.undeclared
+	contains(m, "ml-training/trainer (component training) can reach model-registry/registry")
+}
+
+test_workload_with_an_unisolated_direction_uses_the_whole_inventory if {
+	v := _verdicts(_platform, _deployment("team-a", "a", {"app": "a"}))
+	_same(v)
+	"all" in v.scoped.scope
+	some m in v.scoped.undeclared
+	contains(m, "team-a/a (component tier-x) can reach")
+}
+
+test_runner_blocked_from_the_registry if {
+	v := _verdicts(_platform, _deployment("ci", "runner", {"app": "runner"}))
+	_same(v)
+	some m in v.scoped.blocked
+	contains(m, "ci/runner (component ci-runners) cannot reach model-registry/registry (component model-registry) on TCP 5000")
+}
+
+test_namespace_relabelled_into_a_component if {
+	v := _verdicts(_platform, _namespace("elsewhere", {"tier": "x"}))
+	_same(v)
+	v.scoped.empty == set()
+	v.scoped.scope == {"elsewhere", "istio-system", "team-a", "team-b", "ml-training", "model-registry", "ci", ""}
+}
+
+test_component_matching_no_workload if {
+	objects := [o | some o in _platform; not o.metadata.namespace == "team-b"; not o.metadata.name == "team-b"]
+	v := _verdicts(
+		array.concat(objects, [_deployment("team-a", "a", {"app": "a"})]),
+		_namespace("team-b", {"tier": "x"}),
+	)
+	_same(v)
+	v.scoped.empty == set()
+	v2 := _verdicts(_platform, _namespace("team-c", {"tier": "x"}))
+	_same(v2)
+	v2.scoped.empty == set()
+	v3 := _verdicts([o | some o in _platform; not o.kind == "Deployment"], _namespace("team-a", {"tier": "x"}))
+	_same(v3)
+	v3.scoped.empty == {"tier-x"}
+}
+
+test_peers_found_by_namespace_labels if {
+	policy := _policy("ml-training", "to-tier-x", {
+		"podSelector": {}, "policyTypes": ["Egress"],
+		"egress": [{"to": [{"namespaceSelector": {"matchLabels": {"tier": "x"}}}]}],
+	})
+	v := _verdicts(_platform, policy)
+	_same(v)
+	v.scoped.scope == {"ml-training", "istio-system", "team-a", "team-b"}
+	some m in v.scoped.undeclared
+	contains(m, "ml-training/trainer (component training) can reach team-a/a (component tier-x)")
+}
+
+test_a_rule_without_peers_uses_the_whole_inventory if {
+	policy := _policy("model-registry", "open", {
+		"podSelector": {}, "policyTypes": ["Ingress"],
+		"ingress": [{"ports": [{"port": 5000}]}],
+	})
+	v := _verdicts(_platform, policy)
+	_same(v)
+	"all" in v.scoped.scope
+	some m in v.scoped.undeclared
+	contains(m, "ml-training/trainer (component training) can reach model-registry/registry")
+}
+
+test_objects_without_workloads_judge_nothing if {
+	service := {"apiVersion": "v1", "kind": "Service", "metadata": {"name": "s", "namespace": "ci"}, "spec": {}}
+	v := _verdicts(_platform, service)
+	_same(v)
+	v.scoped.scope == {"ci", "istio-system"}
+	v.scoped.undeclared == set()
+}
+
+test_dialect_policies_use_the_whole_inventory if {
+	cilium := {
+		"apiVersion": "cilium.io/v2", "kind": "CiliumNetworkPolicy",
+		"metadata": {"name": "c", "namespace": "ci"},
+		"spec": {"endpointSelector": {}, "egress": [{"toEntities": ["world"]}]},
+	}
+	v := _verdicts(array.concat(_platform, [cilium]), _deployment("ci", "runner", {"app": "runner"}))
+	_same(v)
+	"all" in v.scoped.scope
+	v2 := _verdicts(_platform, cilium)
+	_same(v2)
+	"all" in v2.scoped.scope
+}
