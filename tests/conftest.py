@@ -207,20 +207,46 @@ def gatekeeper_tree(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return out
 
 
-# Files whose tests take the most CPU run first, longest first (measured one file at a time: the
-# engines fixture runs gator over every Kubernetes case; the others start many CLI, OPA, gator
-# or conftest processes): under pytest-xdist (`make test`: -n auto --dist loadfile) a long file
-# handed out last would leave the other worker idle at the end of the run.
+# Files whose tests take the most time run first, longest first, as measured in a whole parallel
+# run (tests/ time per file, junit XML of `make test`, Dec 2026: the engines fixture runs conftest
+# and gator over every case; the others start many CLI, OPA, gator, kustomize or pip processes).
+# Under pytest-xdist (`make test`: -n auto --dist loadfile) a worker takes the next file when its
+# own is nearly done, so a long file handed out last would leave the other worker idle at the end.
 LONG_FIRST = (
     "tests/test_engines.py",
-    "tests/test_settings.py",
     "tests/test_robustness.py",
-    "tests/test_cli.py",
-    "tests/test_inputs.py",
-    "tests/test_integrations.py",
+    "tests/test_realworld_kubeflow.py",
     "tests/test_gates.py",
+    "tests/test_wheel.py",
+    "tests/test_integrations.py",
+    "tests/test_inputs_yaml.py",
+    "tests/test_bundle.py",
+    "tests/test_gatekeeper.py",
+    "tests/test_inputs.py",
     "tests/test_reports.py",
+    "tests/test_cli.py",
+    "tests/test_reach.py",
+    "tests/test_helmchart.py",
+    "tests/test_sidecar.py",
+    "tests/test_conftest_namespaces.py",
+    "tests/test_evasion_props.py",
+    "tests/test_settings.py",
+    "tests/test_conftest_docs.py",
+    "tests/test_reach_diff.py",
+    "tests/sync/test_sync_runs.py",
+    "tests/test_errors.py",
+    "tests/test_rego_plugin.py",
+    "tests/sync/test_sync_refusals.py",
+    "tests/test_catalog_cache.py",
 )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """pytest-xdist's --dist loadfile hands files out by number of tests (most first) unless told
+    not to, which put the long files with few tests (pre-commit, Kubeflow, the wheel, the gates)
+    last: keep the order of pytest_collection_modifyitems (LONG_FIRST) instead."""
+    if hasattr(config.option, "loadscopereorder"):
+        config.option.loadscopereorder = False
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:

@@ -9,6 +9,7 @@ import json
 import shutil
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -39,6 +40,11 @@ class Workspace:
         self.base_config = parameters.config(ROOT / "data")
         self.base_gatekeeper = parameters.gatekeeper(ROOT / "data")
         self.bundle = built_bundle or bundle.build(root / "bundle.tar.gz").path
+        # conftest's policy as `mlfence build` ships it (dist/conftest/policy: the rules without
+        # their Rego tests). The tests are nearly half the Rego each of the ~75 conftest runs
+        # would parse and compile; the repository's own folder (`-p policy`, the README's
+        # command) is compared with it once, in conftest_verdicts.
+        self.conftest_policy = bundle.conftest_tree(root / "conftest") / "policy"
 
     def data_dir(self, overrides: dict[str, Any]) -> Path:
         """A copy of data/ whose config carries the case's parameter overrides."""
@@ -78,26 +84,40 @@ def _conftest_findings(stdout: str) -> list[dict[str, Any]]:
 CONFTEST_ENV = {"GOGC": "off"}
 
 
-def conftest_verdicts(ws: Workspace, cases: list[Case], index: dict[str, dict[str, Any]]) -> dict[str, Verdict]:
+@dataclass(frozen=True)
+class ConftestAnswers:
+    verdicts: dict[str, Verdict]  # case key -> verdict
+    # The shipped-parameter cases judged with the shipped conftest policy and with the
+    # repository's policy folder (Rego tests included): conftest's results of each, by file.
+    shipped_tree: list[dict[str, Any]]
+    repository_folder: list[dict[str, Any]]
+
+
+def _by_file(stdout: str) -> list[dict[str, Any]]:
+    return sorted(json.loads(stdout), key=lambda result: result["filename"])
+
+
+def conftest_verdicts(ws: Workspace, cases: list[Case], index: dict[str, dict[str, Any]]) -> ConftestAnswers:
     """One `conftest test` per parameter set (each needs its own data folder) for the single-object
-    cases, one `conftest test --combine` per inventory case; two at a time (two cores)."""
+    cases, one `conftest test --combine` per inventory case, all with the shipped conftest policy;
+    and the shipped-parameter single-object cases once more with `-p policy` (the repository's
+    folder, Rego tests included). Two at a time (two cores)."""
     groups: dict[str, list[Case]] = {}
     for case in cases:
         groups.setdefault(_params_key(case.parameters), []).append(case)
+    policy = str(ws.conftest_policy)
     jobs: list[tuple[list[str], dict[str, Case], Case | None]] = []
-    for group in groups.values():
+    repository_job: list[str] = []
+    for params, group in groups.items():
         data = ws.data_dir(group[0].parameters)
         files = {
             (index[c.key]["files"].get("object") or index[c.key]["files"]["plan"]): c for c in group if not c.inventory
         }
         if files:
-            jobs.append(
-                (
-                    [tool("conftest"), "test", "--no-color", "-o", "json", "-p", "policy", "-d", str(data), *files],
-                    files,
-                    None,
-                )
-            )
+            command = [tool("conftest"), "test", "--no-color", "-o", "json", "-p", policy, "-d", str(data), *files]
+            jobs.append((command, files, None))
+            if params == _params_key({}):
+                repository_job = [*command[:6], str(ROOT / "policy"), *command[7:]]
         for case in (c for c in group if c.inventory):
             jobs.append(
                 (
@@ -109,7 +129,7 @@ def conftest_verdicts(ws: Workspace, cases: list[Case], index: dict[str, dict[st
                         "-o",
                         "json",
                         "-p",
-                        "policy",
+                        policy,
                         "-d",
                         str(data),
                         index[case.key]["files"]["manifest"],
@@ -118,17 +138,23 @@ def conftest_verdicts(ws: Workspace, cases: list[Case], index: dict[str, dict[st
                     case,
                 )
             )
+    assert repository_job, "no single-object case with the shipped parameters"
+    commands = [repository_job, *(job[0] for job in jobs)]
     with ThreadPoolExecutor(max_workers=2) as pool:
-        procs = list(pool.map(lambda job: run(job[0], env=CONFTEST_ENV), jobs))
+        repository_proc, *procs = pool.map(lambda command: run(command, env=CONFTEST_ENV), commands)
     out: dict[str, Verdict] = {}
-    for (_, files, combined), proc in zip(jobs, procs, strict=True):
+    shipped_tree: list[dict[str, Any]] = []
+    for (command, files, combined), proc in zip(jobs, procs, strict=True):
         assert proc.returncode in (0, 1), proc.stderr
         if combined is not None:
             out[combined.key] = _from_findings(_conftest_findings(proc.stdout), resource_of(combined))
             continue
+        if command[7:] == repository_job[7:]:
+            shipped_tree = _by_file(proc.stdout)
         for result in json.loads(proc.stdout):
             out[files[result["filename"]].key] = _from_findings(_conftest_findings(json.dumps([result])), None)
-    return out
+    assert repository_proc.returncode in (0, 1), repository_proc.stderr
+    return ConftestAnswers(out, shipped_tree, _by_file(repository_proc.stdout))
 
 
 def bundle_findings(ws: Workspace, cases: list[Case]) -> dict[str, list[dict[str, Any]]]:

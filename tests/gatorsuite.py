@@ -134,48 +134,80 @@ def in_one_run(case: GatorCase, rule_id: str) -> bool:
     return judged_alone(rule_id) and _has_identity(case.document)
 
 
-def write_suites(out: Path, cases: list[GatorCase], base_parameters: dict[str, Any], parts: int = 2) -> list[Path]:
-    """One suite per part (tests spread evenly), each a test per rule and parameter set, for the
-    (case, rule) pairs that do not go to the one `gator test` run."""
+# (test name, the case name a suite entry carries) -> the other cases that entry stands for.
+Aliases = dict[tuple[str, str], list[str]]
+
+
+def write_suites(
+    out: Path, cases: list[GatorCase], base_parameters: dict[str, Any], parts: int = 2
+) -> tuple[list[Path], Aliases]:
+    """One suite per part (tests spread evenly), each a test per rule and Constraint, for the
+    (case, rule) pairs that do not go to the one `gator test` run. gator verify compiles the
+    template anew for every case and for every test, so what would be compiled twice to give the
+    same answer is written once: cases whose parameters give the same Constraint (a rule's
+    Constraint carries only the parameters it reads) share one test, and a case with the same
+    object and inventory as an earlier one in its test is not written again but answered by it
+    (returned as aliases: its failures are that entry's)."""
     rules = _rules()
     tests: dict[tuple[str, str], dict[str, Any]] = {}
+    entries: dict[tuple[str, str, str, str], tuple[str, str]] = {}  # -> (test name, entry's case)
+    aliases: Aliases = {}
     for number, case in enumerate(cases):
         verified = [r for r in checked_rules(case) if not in_one_run(case, r)]
         if not verified:
             continue
         folder = f"cases/{number:04d}"
         obj = f"{folder}/object.yaml"
-        (out / folder).mkdir(parents=True, exist_ok=True)
-        (out / obj).write_text(yaml.safe_dump(case.document, sort_keys=True))
+        object_text = yaml.safe_dump(case.document, sort_keys=True)
+        inventory_text = yaml.safe_dump_all(case.inventory, sort_keys=True) if case.inventory else ""
         entry_base: dict[str, Any] = {"name": case.name, "object": obj}
         if case.inventory:
-            (out / folder / "inventory.yaml").write_text(yaml.safe_dump_all(case.inventory, sort_keys=True))
             entry_base["inventory"] = [f"{folder}/inventory.yaml"]
-        params_key = json.dumps(case.parameters, sort_keys=True)
+        written = False
         for rule_id in verified:
-            test = tests.get((rule_id, params_key))
+            parameters = {**base_parameters, **case.parameters}
+            constraint_text = gatekeeper.dump(gatekeeper.constraint(rules[rule_id], parameters))
+            test = tests.get((rule_id, constraint_text))
             if test is None:
                 name = f"{rule_id.lower()}-{len([k for k in tests if k[0] == rule_id])}"
                 constraint = f"constraints/{name}.yaml"
                 (out / "constraints").mkdir(parents=True, exist_ok=True)
-                (out / constraint).write_text(
-                    gatekeeper.dump(gatekeeper.constraint(rules[rule_id], {**base_parameters, **case.parameters}))
-                )
-                test = tests[(rule_id, params_key)] = {
+                (out / constraint).write_text(constraint_text)
+                test = tests[(rule_id, constraint_text)] = {
                     "name": name,
                     "template": f"templates/{rule_id.lower()}.yaml",
                     "constraint": constraint,
                     "cases": [],
                 }
             mine = [f for f in case.findings if f["rule_id"] == rule_id]
-            test["cases"].append({**entry_base, "assertions": _assertions(rule_id, mine)})
+            assertions = _assertions(rule_id, mine)
+            same = (test["name"], object_text, inventory_text, json.dumps(assertions, sort_keys=True))
+            if same in entries:
+                aliases.setdefault(entries[same], []).append(case.name)
+                continue
+            entries[same] = (test["name"], case.name)
+            if not written:
+                (out / folder).mkdir(parents=True, exist_ok=True)
+                (out / obj).write_text(object_text)
+                if case.inventory:
+                    (out / folder / "inventory.yaml").write_text(inventory_text)
+                written = True
+            test["cases"].append({**entry_base, "assertions": assertions})
     (out / "templates").mkdir(parents=True, exist_ok=True)
+    sizes: dict[str, int] = {}
     for rule_id in {k[0] for k in tests}:
-        (out / f"templates/{rule_id.lower()}.yaml").write_text(gatekeeper.dump(_template(rule_id)))
-    # Balance the parts by case count: gator's cost is per case (it compiles the template anew).
+        text = gatekeeper.dump(_template(rule_id))
+        (out / f"templates/{rule_id.lower()}.yaml").write_text(text)
+        sizes[f"templates/{rule_id.lower()}.yaml"] = len(text)
+
+    # Balance the parts by compile work: gator compiles the test's template once per case and once
+    # per test, and the time a compile takes grows with the template's Rego (4 KB to 120 KB).
+    def weight(test: dict[str, Any]) -> int:
+        return (len(test["cases"]) + 1) * sizes[test["template"]]
+
     buckets: list[list[dict[str, Any]]] = [[] for _ in range(parts)]
-    for test in sorted(tests.values(), key=lambda t: -len(t["cases"])):
-        min(buckets, key=lambda b: sum(len(t["cases"]) for t in b)).append(test)
+    for test in sorted(tests.values(), key=lambda t: -weight(t)):
+        min(buckets, key=lambda b: sum(weight(t) for t in b)).append(test)
     paths = []
     for i, bucket in enumerate(b for b in buckets if b):
         path = out / f"suite-{i}.yaml"
@@ -190,7 +222,7 @@ def write_suites(out: Path, cases: list[GatorCase], base_parameters: dict[str, A
             )
         )
         paths.append(path)
-    return paths
+    return paths, aliases
 
 
 _CASE_FAIL = re.compile(r"^    --- FAIL: (?P<case>.*)\t\(.*\)$")
@@ -306,7 +338,7 @@ def verify(out: Path, cases: list[GatorCase], base_parameters: dict[str, Any], p
     """Runs the one `gator test` and the `gator verify` suites (one process per part), two at a
     time; returns the failures per case name. Every case must have run, no test may fail outside
     its cases, and every `gator test` result must be about one of its objects."""
-    suites = write_suites(out / "verify", cases, base_parameters, parts)
+    suites, aliases = write_suites(out / "verify", cases, base_parameters, parts)
     one_run = write_one_run(out / "test", cases, base_parameters)
     commands = [[tool("gator"), "verify", "-v", str(s)] for s in suites]
     if one_run:
@@ -321,7 +353,10 @@ def verify(out: Path, cases: list[GatorCase], base_parameters: dict[str, Any], p
         assert proc.returncode == (1 if found else 0), f"{suite.name}: exit {proc.returncode}\n{proc.stderr[-3000:]}"
         for name, reasons in found.items():
             failures.setdefault(name, []).extend(reasons)
-        ran |= names
+            for reason in reasons:  # "<test>: <reason>"; the same entry in its test for its aliases
+                for alias in aliases.get((reason.split(": ", 1)[0], name), []):
+                    failures.setdefault(alias, []).append(reason)
+        ran |= names | {alias for (_, name), more in aliases.items() if name in names for alias in more}
     if one_run:
         proc = procs[-1]
         # Exit 1 when a result denies; an error prints no JSON (the parse below fails with stderr).

@@ -98,15 +98,6 @@ def test_missing_signing_key_is_a_clear_error(tmp_path: Path) -> None:
     assert "does not exist" in proc.stderr and "Traceback" not in proc.stderr
 
 
-def test_unsigned_build_warns_that_the_sidecar_config_refuses_it(tmp_path: Path) -> None:
-    proc = run([str(ROOT / ".venv" / "bin" / "mlfence"), "build", "--out", str(tmp_path)])
-    assert proc.returncode == 0, proc.stderr
-    warnings = [line for line in proc.stderr.splitlines() if "warning" in line]
-    assert len(warnings) == 1, proc.stderr
-    assert "unsigned" in warnings[0] and "--signing-key" in warnings[0] and "docs/deploy.md" in warnings[0]
-    assert "warning" not in proc.stdout
-
-
 def test_decision_through_the_bundle(built: bundle.BuiltBundle) -> None:
     pod = {
         "apiVersion": "v1",

@@ -11,6 +11,7 @@ import pytest
 
 from conftest import ROOT
 from engines import (
+    ConftestAnswers,
     Verdict,
     Workspace,
     assert_gator_agrees,
@@ -29,6 +30,7 @@ CASES = fixtures.cases()
 @dataclass(frozen=True)
 class Answers:
     verdicts: dict[str, dict[str, Verdict]]  # engine -> case key -> verdict (conftest, bundle)
+    conftest: ConftestAnswers  # also the shipped conftest policy against the repository's folder
     gator: dict[str, list[str]]  # case key -> how gator disagreed with the bundle's findings
     fixtures: Path  # what `mlfence fixtures` writes (fixtures.write), shipped parameters
 
@@ -40,11 +42,13 @@ def answers(tmp_path_factory: pytest.TempPathFactory, built_bundle: Path) -> Ans
     index = {f"{e['rule_id']}/{e['name']}": e for e in json.loads((root / "fixtures" / "cases.json").read_text())}
     ws = Workspace(root, built_bundle)
     findings = bundle_findings(ws, written)
+    conftest = conftest_verdicts(ws, written, index)
     return Answers(
         verdicts={
-            "conftest": conftest_verdicts(ws, written, index),
+            "conftest": conftest.verdicts,
             "bundle": {key: verdict_of(f) for key, f in findings.items()},
         },
+        conftest=conftest,
         gator=gator_failures(ws, written, findings),
         fixtures=root / "fixtures",
     )
@@ -83,6 +87,16 @@ def test_engines_agree_and_match_expectation(case: Case, answers: Answers) -> No
         assert mine and mine <= {"warn", "unknown"}, f"{case.key}: expected a warning, got {sorted(mine)}"
     else:
         assert not mine, f"{case.key}: expected no {case.rule_id} finding, got {sorted(mine)}"
+
+
+def test_conftest_repository_folder_judges_as_the_shipped_policy(answers: Answers) -> None:
+    """The engines' conftest runs use the policy `mlfence build` ships for conftest (no Rego tests);
+    the repository's folder with its tests (`conftest test -p policy`, as the README shows) gives
+    the same results, failure by failure, on every shipped-parameter single-object case."""
+    shipped, repository = answers.conftest.shipped_tree, answers.conftest.repository_folder
+    assert len(shipped) > 100, len(shipped)
+    assert sum(len(r.get("failures") or []) + len(r.get("warnings") or []) for r in shipped) > 50
+    assert repository == shipped
 
 
 def test_generated_gator_suite_passes(answers: Answers) -> None:

@@ -494,6 +494,12 @@ def test_mlfence_build_writes_applyable_tree(tmp_path: Path) -> None:
         [str(ROOT / ".venv" / "bin" / "mlfence"), "build", "--out", str(tmp_path), "--enforcement-action", "dryrun"]
     )
     assert proc.returncode == 0, proc.stderr
+    # An unsigned build (no --signing-key) warns, once and on stderr, that the documented sidecar
+    # config refuses unsigned bundles (issue 15 §2).
+    warnings = [line for line in proc.stderr.splitlines() if "warning" in line]
+    assert len(warnings) == 1, proc.stderr
+    assert "unsigned" in warnings[0] and "--signing-key" in warnings[0] and "docs/deploy.md" in warnings[0]
+    assert "warning" not in proc.stdout
     assert not stale.exists() and (tmp_path / "notes.md").read_text() == "ours"
     for stage in ("templates", "constraints", "sync"):
         kustomization = yaml.safe_load((tmp_path / "gatekeeper" / stage / "kustomization.yaml").read_text())

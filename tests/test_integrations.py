@@ -17,6 +17,8 @@ from conftest import OPEN_EGRESS, ROOT, tool
 pytestmark = pytest.mark.slow
 
 VENV_BIN = ROOT / ".venv" / "bin"
+# The same policy opening egress to the private 10/8 only: compliant, and never reported.
+INTERNAL_EGRESS = OPEN_EGRESS.replace("0.0.0.0/0", "10.0.0.0/8").replace("name: open-egress", "name: internal-egress")
 
 
 def _env(tmp_path: Path, **extra: str) -> dict[str, str]:
@@ -29,9 +31,11 @@ def _env(tmp_path: Path, **extra: str) -> dict[str, str]:
     }
 
 
-def _git_repo(path: Path) -> Path:
+def _git_repo(path: Path, *, compliant_too: bool = False) -> Path:
     (path / "k8s").mkdir(parents=True)
     (path / "k8s" / "open.yaml").write_text(OPEN_EGRESS)
+    if compliant_too:
+        (path / "k8s" / "internal.yaml").write_text(INTERNAL_EGRESS)
     (path / "plans").mkdir()
     shutil.copyfile(ROOT / "examples" / "terraform" / "ml-platform.plan.json", path / "plans" / "ml.plan.json")
     for args in (
@@ -69,9 +73,10 @@ def _try_repo(repo: Path, env: dict[str, str], *hooks: str) -> subprocess.Comple
 def test_pre_commit_hooks_with_the_real_pre_commit(tmp_path: Path) -> None:
     hooks = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text())
     assert {h["id"] for h in hooks} == {"mlfence-manifests", "mlfence-plans", "mlfence-charts"}
-    repo = _git_repo(tmp_path / "repo")
+    repo = _git_repo(tmp_path / "repo", compliant_too=True)
     env = _env(tmp_path, PRE_COMMIT_HOME=str(tmp_path / "pre-commit-home"))
-    # Every hook in one run (one install); each hook's own output must name its rule.
+    # Every hook in one run (one install: a try-repo installs mlfence anew, the test's main cost);
+    # each hook's own output must name its rule.
     proc = _try_repo(repo, env)
     assert proc.returncode == 1, proc.stdout + proc.stderr
     assert "Traceback" not in proc.stdout, proc.stdout
@@ -80,9 +85,11 @@ def test_pre_commit_hooks_with_the_real_pre_commit(tmp_path: Path) -> None:
         assert rule in sections.get(hook, ""), f"{hook} did not report {rule}:\n{proc.stdout}"
     # The repository holds no chart: the charts hook has no files and is skipped, not failed.
     assert "mlfence-charts" not in sections and "(Helm charts)" in proc.stdout, proc.stdout
-    (repo / "k8s" / "open.yaml").write_text(OPEN_EGRESS.replace("0.0.0.0/0", "10.0.0.0/8"))
-    proc = _try_repo(repo, env, "mlfence-manifests")
-    assert "MLF-K8S-001" not in proc.stdout, proc.stdout
+    # The compliant manifest went through the same hook run (both Kubernetes objects were read)
+    # and nothing is reported on it.
+    manifests = sections["mlfence-manifests"]
+    assert "k8s/open.yaml" in manifests and "(2 Kubernetes objects" in manifests, manifests
+    assert "internal-egress" not in manifests and "k8s/internal.yaml" not in manifests, manifests
 
 
 def test_github_action_check_script(tmp_path: Path) -> None:

@@ -531,6 +531,10 @@ def build(
     settings (.mlfence.yaml, exemptions, data) that `mlfence check` reads."""
     from mlfence import bundle, gatekeeper, helmchart, parameters, publish
 
+    if signing_key is not None and not signing_key.is_file():
+        # Said before the settings, the rules and the Gatekeeper artifacts are made (seconds of
+        # work), not after; bundle.build checks it again for its other callers.
+        raise _fail(f"signing key {signing_key} does not exist")
     # Built in a staging folder and moved into --out whole (mlfence.publish): the output holds
     # exactly this build's files, and a build that fails changes nothing.
     try:

@@ -224,9 +224,17 @@ def _one_line(stderr: str, returncode: int) -> str:
     return text if len(text) <= MAX_REASON else text[:120] + " ... " + text[-(MAX_REASON - 125) :]
 
 
+# Each `kustomize build` renders once and exits, so much of its garbage collection is work the
+# exit makes moot: with GOGC=400 a 3.5 MB Kubeflow render took 0.8 s CPU instead of 1.2 s (peak
+# RSS ~90 -> ~200 MB, measured on kustomize 5.8.2). The user's own GOGC or GOMEMLIMIT wins.
+def _collector() -> dict[str, str]:
+    return {} if "GOGC" in os.environ or "GOMEMLIMIT" in os.environ else {"GOGC": "400"}
+
+
 def build(root: Path) -> Rendered:
     """`kustomize build` of one kustomization folder with origin annotations.
     Raises toolchain.ToolchainError when kustomize is not installed."""
+    collector = _collector()
     with tempfile.TemporaryDirectory(prefix="mlfence-kustomize-") as tmp:
         wrapper = Path(os.path.realpath(tmp))
         (wrapper / "kustomization.yaml").write_text(
@@ -234,10 +242,10 @@ def build(root: Path) -> Rendered:
                 {"resources": [os.path.relpath(root.resolve(), wrapper)], "buildMetadata": ["originAnnotations"]}
             )
         )
-        proc = toolchain.run("kustomize", "build", str(wrapper), timeout=300)
+        proc = toolchain.run("kustomize", "build", str(wrapper), timeout=300, env=collector)
         if proc.returncode != 0:
             # Build the folder itself for the reason: the wrapper's paths would mean nothing to the user.
-            plain = toolchain.run("kustomize", "build", str(root), timeout=300)
+            plain = toolchain.run("kustomize", "build", str(root), timeout=300, env=collector)
             return Rendered(error=_one_line(plain.stderr or proc.stderr, plain.returncode or proc.returncode))
     if len(proc.stdout) > limits.MAX_INPUT_BYTES:
         return Rendered(error=f"rendered output is over the {limits.MAX_INPUT_BYTES}-byte limit for one input")
