@@ -27,39 +27,10 @@ _answer(entry) := {"path": entry.path, "index": entry.index, "input_kind": "unre
 		"path": entry.path,
 		"index": entry.index,
 		"input_kind": document_kind(entry.document),
-		"findings": _findings_by_group[_group_of(entry)][entry.index],
+		"findings": document_findings(entry.document, inventory_for(entry, _scoped, _layout)),
 	},
 	unchanged_summary(entry.document),
 )
-
-# Entries are judged per group of entries that share an inventory (inventory_for): each group's
-# inventory is put in place with one `with` for all of its entries. One `with` per entry cost time
-# in proportion to the inventory's size for every entry: quadratic in the number of objects
-# (3,200 objects, 2,000 of them NetworkPolicies, did not finish in 600 s). Inventories differ only
-# by the namespace-less objects of the entry's scope: entries of scopes without any share one.
-_group_of(entry) := ["scope", scope] if {
-	scope := scope_of(entry, _layout)
-	scope in object.keys(_scoped.cluster)
-} else := ["shared"]
-
-_group_inventory(group) := {
-	"namespace": _scoped.namespace,
-	"cluster": object.union(_scoped.global, _scoped.cluster[group[1]]),
-} if {
-	group[0] == "scope"
-} else := {"namespace": _scoped.namespace, "cluster": _scoped.global}
-
-_findings_by_group[group] := found if {
-	some group in {_group_of(e) | some e in _entries; _in_shard(e.index)}
-	found := _judged(group) with data.inventory as _group_inventory(group)
-}
-
-_judged(group) := {entry.index: document_findings(entry.document, null) |
-	some entry in _entries
-	_in_shard(entry.index)
-	not is_patch(entry, _layout)
-	_group_of(entry) == group
-}
 
 _layout := layout(_entries)
 
