@@ -65,7 +65,7 @@ def test_every_engine_agrees_and_matches_the_expectation(answers: Answers) -> No
     assert answers.cases
     for case in answers.cases:
         bundle = verdict_of(answers.bundle[case.key])
-        assert answers.conftest[case.key] == (bundle if case.inventory else judged_alone(bundle)), case.key
+        assert answers.conftest.verdicts[case.key] == (bundle if case.inventory else judged_alone(bundle)), case.key
         assert_gator_agrees(case.key, answers.gator)
         mine = {status for rule_id, status in bundle if rule_id == case.rule_id}
         if case.expect == "deny":
@@ -98,7 +98,7 @@ def test_admission_names_the_calico_policy_that_opened_the_flow(answers: Answers
     messages = [f["message"] for f in answers.bundle[case.key] if f["rule_id"] == "MLF-K8S-060"]
     assert len(messages) == 3 and all(CALICO_DECIDER in m for m in messages), messages
     assert any("ml-training/trainer (component training) can reach model-registry/registry" in m for m in messages)
-    suites = gatorsuite.write_suites(
+    suites, _aliases = gatorsuite.write_suites(
         tmp_path,
         [
             gatorsuite.GatorCase(

@@ -155,14 +155,14 @@ def test_constraints_carry_only_their_rules_parameters(artifacts: list[gatekeepe
         assert ("approved_ranges" in params) == ("approved_ranges" in schema["properties"]), rule_id
         assert len(gatekeeper.dump(constraint).encode()) < gatekeeper.MAX_CONSTRAINT_BYTES
     # Only the rules that judge destinations against published ranges carry the ranges (MLF-K8S-060:
-    # a component's egress to approved cloud services, by name; 061/062 link the same connectivity
+    # a component's egress to approved cloud services, by name; 061 links the same connectivity
     # model, whose dialect address blocks (Cilium toCIDR, ANP networks) are classified by range).
+    # 062 (a component matching no workload) needs no flows since the per-namespace admission scope.
     assert {r for r, c in rendered.items() if "approved_ranges" in c["spec"]["parameters"]} == {
         "MLF-K8S-004",
         "MLF-K8S-007",
         "MLF-K8S-060",
         "MLF-K8S-061",
-        "MLF-K8S-062",
     }
 
 
