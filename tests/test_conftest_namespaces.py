@@ -12,34 +12,13 @@ from typing import Any
 import yaml
 
 from conftest import ROOT, run, tool
+from ml_serving import DEFAULT_DENY, DEPLOYMENT
 from mlfence import catalog
 
 K8S_EXAMPLES = "examples/kubernetes/"
 PLAN = "examples/terraform/ml-platform.plan.json"
 
 NAMESPACE = {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "ml-serving"}}
-DEFAULT_DENY = {
-    "apiVersion": "networking.k8s.io/v1",
-    "kind": "NetworkPolicy",
-    "metadata": {"name": "default-deny-all", "namespace": "ml-serving"},
-    "spec": {"podSelector": {}, "policyTypes": ["Ingress", "Egress"]},
-}
-DEPLOYMENT = {
-    "apiVersion": "apps/v1",
-    "kind": "Deployment",
-    "metadata": {"name": "model", "namespace": "ml-serving"},
-    "spec": {
-        "selector": {"matchLabels": {"app": "model"}},
-        "template": {
-            "metadata": {"labels": {"app": "model"}},
-            "spec": {
-                "automountServiceAccountToken": False,
-                "serviceAccountName": "model",
-                "containers": [{"name": "m", "image": "registry.example/model:1"}],
-            },
-        },
-    },
-}
 
 
 def conftest_json(*args: str) -> tuple[int, list[dict[str, Any]]]:

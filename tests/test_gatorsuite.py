@@ -11,6 +11,7 @@ import pytest
 import gatorsuite
 from conftest import ROOT
 from engines import assert_gator_agrees
+from ml_serving import DEFAULT_DENY, DEPLOYMENT
 from mlfence import parameters
 
 OPEN_EGRESS = {
@@ -18,29 +19,6 @@ OPEN_EGRESS = {
     "kind": "NetworkPolicy",
     "metadata": {"name": "open-egress", "namespace": "ml-serving"},
     "spec": {"podSelector": {}, "policyTypes": ["Egress"], "egress": [{}]},
-}
-CLOSED = {
-    "apiVersion": "networking.k8s.io/v1",
-    "kind": "NetworkPolicy",
-    "metadata": {"name": "default-deny-all", "namespace": "ml-serving"},
-    "spec": {"podSelector": {}, "policyTypes": ["Ingress", "Egress"]},
-}
-# Its pods are selected by no NetworkPolicy of the inventory: MLF-K8S-009, which reads data.inventory.
-DEPLOYMENT = {
-    "apiVersion": "apps/v1",
-    "kind": "Deployment",
-    "metadata": {"name": "model", "namespace": "ml-serving"},
-    "spec": {
-        "selector": {"matchLabels": {"app": "model"}},
-        "template": {
-            "metadata": {"labels": {"app": "model"}},
-            "spec": {
-                "automountServiceAccountToken": False,
-                "serviceAccountName": "model",
-                "containers": [{"name": "m", "image": "registry.example/model:1"}],
-            },
-        },
-    },
 }
 EGRESS_FINDING = {"rule_id": "MLF-K8S-001", "status": "fail", "message": "MLF-K8S-001: anything"}
 
@@ -52,9 +30,10 @@ def test_a_wrong_expectation_fails_its_case_by_name(tmp_path: Path) -> None:
             name="broken/open-egress-said-clean", document=OPEN_EGRESS, findings=[], also=frozenset({"MLF-K8S-001"})
         ),
         # Deliberately broken the other way: a finding gator will not produce.
-        gatorsuite.GatorCase(name="broken/closed-said-open", document=CLOSED, findings=[EGRESS_FINDING]),
-        gatorsuite.GatorCase(name="fine/closed", document=CLOSED, findings=[]),
+        gatorsuite.GatorCase(name="broken/closed-said-open", document=DEFAULT_DENY, findings=[EGRESS_FINDING]),
+        gatorsuite.GatorCase(name="fine/closed", document=DEFAULT_DENY, findings=[]),
         # Deliberately broken under an inventory-reading rule (a gator verify suite's case).
+        # Its pods are selected by no NetworkPolicy of the inventory: MLF-K8S-009, which reads data.inventory.
         gatorsuite.GatorCase(
             name="broken/deployment-said-isolated",
             document=DEPLOYMENT,
