@@ -215,11 +215,11 @@ _policy_groups[ns] := groups if {
 
 _policy_groups[""] := _raw_inventory.cluster if is_object(_raw_inventory.cluster)
 
-# groups_of(ns) is namespace ns's groups ("" the cluster-scoped objects). A lookup: passing the
+# _groups_of(ns) is namespace ns's groups ("" the cluster-scoped objects). A lookup: passing the
 # whole _policy_groups to object.get builds it for every namespace, and a scan evaluates the
 # rules once per document (`with input`), so a walk over all namespaces per workload made the
 # scan quadratic in the number of namespaces.
-groups_of(ns) := groups if {
+_groups_of(ns) := groups if {
 	groups := _policy_groups[ns]
 } else := {}
 

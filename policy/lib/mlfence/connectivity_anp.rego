@@ -32,7 +32,7 @@ _anp_records := [{
 	"priority": _priority(p),
 	"spec": p.spec,
 } |
-	some version, kinds in groups_of("")
+	some version, kinds in _groups_of("")
 	startswith(version, "policy.networking.k8s.io/")
 	some kind, _ in _anp_kinds
 	some p in k8s.object_or_empty(object.get(k8s.object_or_empty(kinds), kind, {}))

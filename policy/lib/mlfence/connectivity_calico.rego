@@ -123,7 +123,7 @@ _calico_in(ns) := [{
 	"tier": object.get(p.spec, "tier", "default"),
 	"spec": p.spec,
 } |
-	some version, kinds in groups_of(ns)
+	some version, kinds in _groups_of(ns)
 	split(version, "/")[0] in _calico_groups
 	some kind in _calico_kinds
 	some p in k8s.object_or_empty(object.get(k8s.object_or_empty(kinds), kind, {}))

@@ -58,14 +58,14 @@ _cilium_records := array.concat(
 # _cilium_namespaced(ns) is the records of namespace ns's CiliumNetworkPolicies; _cilium_cluster
 # those of the clusterwide ones, which may select endpoints of any namespace.
 _cilium_namespaced(ns) := [_record(ref, ns, j, count(sections), s) |
-	some p in _cilium_objects(groups_of(ns), "CiliumNetworkPolicy")
+	some p in _cilium_objects(_groups_of(ns), "CiliumNetworkPolicy")
 	ref := sprintf("CiliumNetworkPolicy %s/%s", [ns, p.metadata.name])
 	sections := _sections(p)
 	some j, s in sections
 ]
 
 _cilium_cluster := [_record(ref, null, j, count(sections), s) |
-	some p in _cilium_objects(groups_of(""), "CiliumClusterwideNetworkPolicy")
+	some p in _cilium_objects(_groups_of(""), "CiliumClusterwideNetworkPolicy")
 	ref := sprintf("CiliumClusterwideNetworkPolicy %s", [p.metadata.name])
 	sections := _sections(p)
 	some j, s in sections
