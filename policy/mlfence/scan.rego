@@ -240,6 +240,7 @@ synced_kinds := {
 	"projectcalico.org/v3": {"NetworkPolicy", "GlobalNetworkPolicy"},
 	"security.istio.io/v1": {"PeerAuthentication"},
 	"admissionregistration.k8s.io/v1": {"ValidatingWebhookConfiguration", "MutatingWebhookConfiguration"},
+	"mlops.seldon.io/v1alpha1": {"SeldonConfig"},
 }
 
 _objects(docs) := [d |

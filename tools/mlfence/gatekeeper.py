@@ -76,6 +76,8 @@ SYNCED = (
     ("security.istio.io", "v1", "PeerAuthentication"),
     ("admissionregistration.k8s.io", "v1", "ValidatingWebhookConfiguration"),
     ("admissionregistration.k8s.io", "v1", "MutatingWebhookConfiguration"),
+    # The SeldonConfig a SeldonRuntime references gives it the Services' type (MLF-K8S-056).
+    ("mlops.seldon.io", "v1alpha1", "SeldonConfig"),
 )
 
 

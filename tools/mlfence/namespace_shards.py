@@ -66,6 +66,7 @@ NAMESPACE_LOCAL_RULES = frozenset(
         "MLF-K8S-042",  # authz_unauthenticated_write: webhook backends of the namespace
         "MLF-K8S-051",  # knative_service_exposed: config-domain, inferenceservice-config (ConfigMaps)
         "MLF-K8S-052",  # mesh_mtls_not_strict: PeerAuthentications (held everywhere)
+        "MLF-K8S-056",  # seldon_v2_exposed: SeldonConfigs (a synced kind, held everywhere)
     }
 )
 

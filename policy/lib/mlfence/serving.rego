@@ -100,6 +100,9 @@ kserve_publication(obj) := {"mode": "RawDeployment", "how": how} if {
 	# KServe then leaves the ingress gateway out of the VirtualService.
 	kserve_mode(obj) == "Serverless"
 	not knative_cluster_local(obj)
+
+	# A stopped InferenceService has its Knative Service and VirtualService deleted.
+	not kserve_stopped(obj)
 	how := sprintf(
 		"runs in Serverless mode without the label %s: %s, so KServe routes it through the ingress gateway %v%s",
 		[knative_visibility_label, cluster_local, kserve_settings.ingressGateway, knative_domain_note(obj)],
@@ -145,8 +148,12 @@ kserve_ignored_visibility(obj) := sprintf(" (the label %s is read only in RawDep
 } else := ""
 
 # kserve_stopped(obj) holds for an object with the annotation serving.kserve.io/stop set to
-# "true" (any case): KServe deletes the Ingress and HTTPRoutes of a stopped RawDeployment
-# InferenceService and the HTTPRoute of a stopped LLMInferenceService.
+# "true" (any case): KServe deletes the Knative Service (KsvcReconciler.Reconcile reads the
+# annotation, copied onto the revision template) and the VirtualService and ExternalName Service
+# (IngressReconciler) of a stopped Serverless InferenceService, the Ingress and HTTPRoutes of a
+# stopped RawDeployment one and the HTTPRoute of a stopped LLMInferenceService. Open Data Hub's
+# Route for the `exposed` label is not covered: its stored copies disagree on whether a stopped
+# object keeps it.
 kserve_stopped(obj) if lower(exposure.annotation(obj, "serving.kserve.io/stop")) == "true"
 
 # kserve_fix(mode) is the label that keeps an object of that mode cluster-local.

@@ -152,6 +152,20 @@ test_allow_raw_stopped if {
 	count(_violations(_isvc({}, object.union(_raw, {"serving.kserve.io/stop": "false"})), {})) == 1
 }
 
+# KServe deletes the Knative Service and the VirtualService of a stopped Serverless
+# InferenceService (the default mode, and the explicit annotation), so nothing is published.
+test_allow_serverless_stopped if {
+	count(_violations(_isvc({}, {"serving.kserve.io/stop": "true"}), {})) == 0
+	count(_violations(_isvc({}, {"serving.kserve.io/deploymentMode": "Serverless", "serving.kserve.io/stop": "TRUE"}), {})) == 0
+	count(_violations(_isvc({}, {"serving.kserve.io/stop": "false"}), {})) == 1
+	count(_violations(_isvc({}, {"serving.kserve.io/stop": "yes"}), {})) == 1
+}
+
+# The stop annotation is read from annotations only: a label of that name stops nothing.
+test_deny_serverless_stop_label if {
+	count(_violations(_isvc({"serving.kserve.io/stop": "true"}, {}), {})) == 1
+}
+
 test_allow_llm_stopped if {
 	obj := json.patch(_llm({"router": {"route": {}}}), [{
 		"op": "add", "path": "/metadata/annotations",

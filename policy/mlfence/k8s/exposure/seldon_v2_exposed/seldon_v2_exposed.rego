@@ -114,20 +114,75 @@ _disabled(o) if o.disable == true
 
 _disabled(o) if o.replicas == 0
 
-# _service_type(obj, name) is {{"type", "why"}} as the operator decides it.
+# _service_type(obj, name) is {{"type", "why"}} as the operator decides it: the component's
+# override, else spec.config.serviceConfig (the runtime's own, then, through AddDefaults, the
+# referenced SeldonConfig's), else LoadBalancer.
 _service_type(obj, name) := {{"type": type, "why": sprintf("its override sets serviceType: %s", [type])}} if {
 	o := _override(obj, name)
 	is_object(o)
 	type := object.get(o, "serviceType", "")
 } else := {{"type": type, "why": sprintf("spec.config.serviceConfig.serviceType is %s", [type])}} if {
-	type := k8s.field(obj, ["spec", "config", "serviceConfig", "serviceType"], "")
-	is_string(type)
+	type := _config_service_type(obj)
 	type != ""
+} else := settings if {
+	settings := {_from_seldon_config(where, cfg) | some where, cfg in _seldon_configs(_seldon_config_name(obj))}
+	count(settings) > 0
 } else := {{"type": "LoadBalancer", "why": why}} if {
 	why := concat("", [
-		"neither an override nor spec.config.serviceConfig sets a serviceType, so the operator takes ",
-		"the SeldonConfig's and falls back to LoadBalancer",
+		"neither an override nor spec.config.serviceConfig sets a serviceType and the SeldonConfig ",
+		_seldon_config_name(obj),
+		" it references was not scanned, so the operator falls back to LoadBalancer unless that ",
+		"SeldonConfig sets config.serviceConfig.serviceType",
 	])
 }
+
+# _from_seldon_config(where, cfg) is the setting the referenced SeldonConfig gives a runtime that
+# sets no serviceType of its own (AddDefaults copies it into the runtime's serviceConfig).
+_from_seldon_config(where, cfg) := {"type": type, "why": why} if {
+	type := _config_service_type(cfg)
+	type != ""
+	why := sprintf("the SeldonConfig %s it references sets config.serviceConfig.serviceType: %s", [where, type])
+} else := {"type": "LoadBalancer", "why": why} if {
+	why := sprintf(
+		"neither an override, spec.config.serviceConfig nor the SeldonConfig %s it references sets a serviceType, so the operator falls back to LoadBalancer",
+		[where],
+	)
+}
+
+# _config_service_type(obj) is spec.config.serviceConfig.serviceType of a SeldonRuntime or
+# SeldonConfig, "" when unset or not a string.
+_config_service_type(obj) := type if {
+	type := k8s.field(obj, ["spec", "config", "serviceConfig", "serviceType"], "")
+	is_string(type)
+} else := ""
+
+_seldon_config_name(obj) := name if {
+	name := k8s.field(obj, ["spec", "seldonConfig"], "")
+	is_string(name)
+} else := ""
+
+# _seldon_configs(name) is {"<namespace>/<name>" (or "<name>" without a namespace): SeldonConfig}
+# of the scanned (or synced) SeldonConfigs of that name. The operator reads the one in its own
+# namespace (POD_NAMESPACE, seldon-mesh by default), which a scan cannot tell, so each one found
+# is a candidate and any exposing one is reported.
+_seldon_configs(name) := configs if {
+	name != ""
+	configs := object.union(
+		{sprintf("%s/%s", [ns, name]): cfg |
+			some ns, versions in k8s.object_or_empty(k8s.object_or_empty(_inventory).namespace)
+			cfg := _seldon_config_in(versions, name)
+		},
+		{name: cfg | cfg := _seldon_config_in(k8s.object_or_empty(_inventory).cluster, name)},
+	)
+}
+
+_seldon_config_in(versions, name) := cfg if {
+	cfg := k8s.object_or_empty(versions)["mlops.seldon.io/v1alpha1"].SeldonConfig[name]
+	is_object(cfg)
+}
+
+default _inventory := {}
+
+_inventory := data.inventory if is_object(data.inventory)
 
 _fix(name) := sprintf("add serviceType: ClusterIP to the spec.overrides entry %s", [name])

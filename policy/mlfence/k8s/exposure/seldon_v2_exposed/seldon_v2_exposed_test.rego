@@ -13,6 +13,24 @@ _violations(obj, params) := v if {
 	v := seldon_v2_exposed.violation with input as {"review": {"object": obj}, "parameters": params}
 }
 
+_with_inventory(obj, inventory) := v if {
+	v := seldon_v2_exposed.violation with input as {"review": {"object": obj}, "parameters": {}}
+		with data.inventory as inventory
+}
+
+# The SeldonConfig `default` in the operator's namespace (seldon-mesh by default), setting
+# config.serviceConfig.serviceType to type ("" for none), as Gatekeeper's sync holds it.
+_config_inventory(type) := {"namespace": {"seldon-mesh": {"mlops.seldon.io/v1alpha1": {"SeldonConfig": {"default": _seldon_config(type)}}}}}
+
+_seldon_config(type) := {
+	"apiVersion": "mlops.seldon.io/v1alpha1",
+	"kind": "SeldonConfig",
+	"metadata": {"name": "default", "namespace": "seldon-mesh"},
+	"spec": {"config": {"serviceConfig": {"grpcServicePrefix": "", "serviceType": type}}},
+}
+
+_msgs(v) := {f.msg | some f in v}
+
 _severities(v) := {f.details.severity | some f in v}
 
 # The runtime Helm chart's defaults: both overrides ask for LoadBalancer.
@@ -36,6 +54,66 @@ test_deny_operator_default if {
 	count(v) == 2
 	some f in v
 	contains(f.msg, "falls back to LoadBalancer")
+}
+
+# The referenced SeldonConfig is not scanned: the operator's LoadBalancer default is reported,
+# and the finding says the SeldonConfig could change it.
+test_deny_seldon_config_not_scanned if {
+	v := _with_inventory(_runtime({}), {"namespace": {"seldon-mesh": {"v1": {"Service": {}}}}})
+	count(v) == 2
+	every m in _msgs(v) {
+		contains(m, "the SeldonConfig default it references was not scanned")
+	}
+}
+
+# The runtime sets no serviceType and its SeldonConfig (scanned) sets ClusterIP: AddDefaults
+# copies it into the runtime's serviceConfig, so both Services are ClusterIP.
+test_allow_seldon_config_cluster_ip if {
+	count(_with_inventory(_runtime({}), _config_inventory("ClusterIP"))) == 0
+}
+
+# A SeldonConfig without a namespace in the manifests (Helm-rendered) counts too.
+test_allow_namespaceless_seldon_config_cluster_ip if {
+	inventory := {"cluster": {"mlops.seldon.io/v1alpha1": {"SeldonConfig": {"default": _seldon_config("ClusterIP")}}}}
+	count(_with_inventory(_runtime({}), inventory)) == 0
+}
+
+test_deny_seldon_config_load_balancer if {
+	v := _with_inventory(_runtime({}), _config_inventory("LoadBalancer"))
+	count(v) == 2
+	every m in _msgs(v) {
+		contains(m, "the SeldonConfig seldon-mesh/default it references sets config.serviceConfig.serviceType: LoadBalancer")
+	}
+}
+
+# Scanned, the SeldonConfig sets no serviceType either: the operator's default applies.
+test_deny_seldon_config_without_service_type if {
+	v := _with_inventory(_runtime({}), _config_inventory(""))
+	count(v) == 2
+	every m in _msgs(v) {
+		contains(m, "nor the SeldonConfig seldon-mesh/default it references sets a serviceType, so the operator falls back to LoadBalancer")
+	}
+}
+
+# Configuration overridden: the runtime's own serviceConfig and its overrides win over the
+# SeldonConfig, and a SeldonConfig of another name is not the one referenced.
+test_runtime_settings_override_seldon_config if {
+	v := _with_inventory(_runtime({"config": {"serviceConfig": {"serviceType": "LoadBalancer"}}}), _config_inventory("ClusterIP"))
+	count(v) == 2
+	every m in _msgs(v) {
+		contains(m, "spec.config.serviceConfig.serviceType is LoadBalancer")
+	}
+	count(_with_inventory(_runtime({"config": {"serviceConfig": {"serviceType": "ClusterIP"}}}), _config_inventory("LoadBalancer"))) == 0
+	overridden := _with_inventory(
+		_runtime({"overrides": [{"name": "seldon-scheduler", "serviceType": "ClusterIP"}]}),
+		_config_inventory("NodePort"),
+	)
+	{f.details.severity | some f in overridden} == {"high"}
+	other := _with_inventory(json.patch(_runtime({}), [{"op": "replace", "path": "/spec/seldonConfig", "value": "custom"}]), _config_inventory("ClusterIP"))
+	count(other) == 2
+	every m in _msgs(other) {
+		contains(m, "the SeldonConfig custom it references was not scanned")
+	}
 }
 
 test_allow_cluster_ip if {
