@@ -143,10 +143,10 @@ _from_seldon_config(where, cfg) := {"type": type, "why": why} if {
 	type != ""
 	why := sprintf("the SeldonConfig %s it references sets config.serviceConfig.serviceType: %s", [where, type])
 } else := {"type": "LoadBalancer", "why": why} if {
-	why := sprintf(
-		"neither an override, spec.config.serviceConfig nor the SeldonConfig %s it references sets a serviceType, so the operator falls back to LoadBalancer",
-		[where],
-	)
+	why := concat("", [
+		"neither an override, spec.config.serviceConfig nor the SeldonConfig ", where,
+		" it references sets a serviceType, so the operator falls back to LoadBalancer",
+	])
 }
 
 # _config_service_type(obj) is spec.config.serviceConfig.serviceType of a SeldonRuntime or
