@@ -150,8 +150,9 @@ kserve_ignored_visibility(obj) := sprintf(" (the label %s is read only in RawDep
 # kserve_stopped(obj) holds for an object with the annotation serving.kserve.io/stop set to
 # "true" (any case): KServe deletes the Knative Service (KsvcReconciler.Reconcile reads the
 # annotation, copied onto the revision template) and the VirtualService and ExternalName Service
-# (IngressReconciler) of a stopped Serverless InferenceService, the Ingress and HTTPRoutes of a
-# stopped RawDeployment one and the HTTPRoute of a stopped LLMInferenceService. Open Data Hub's
+# (IngressReconciler) of a stopped Serverless InferenceService and the Ingress and HTTPRoutes of
+# a stopped RawDeployment one (KServe v0.16.0). Not LLMInferenceServices: v0.16.0's controller
+# ignores the annotation (see llm_stop_note). Open Data Hub's
 # Route for the `exposed` label is not covered: its stored copies disagree on whether a stopped
 # object keeps it.
 kserve_stopped(obj) if lower(exposure.annotation(obj, "serving.kserve.io/stop")) == "true"
@@ -168,8 +169,16 @@ llm_route(obj) := sprintf("an HTTPRoute on %s", [_llm_gateways(obj)]) if {
 	route := k8s.field(obj, ["spec", "router", "route"], null)
 	is_object(route)
 	not _only_route_refs(route)
-	not kserve_stopped(obj)
 }
+
+# llm_stop_note(obj) says why a stopped LLMInferenceService is still reported: KServe v0.16.0's
+# LLMISVCReconciler never reads serving.kserve.io/stop (later releases delete the route).
+llm_stop_note(obj) := concat("", [
+	" (serving.kserve.io/stop does not remove it in KServe v0.16.0, whose LLMInferenceService ",
+	"controller never reads the annotation; later releases delete the route of a stopped service)",
+]) if {
+	kserve_stopped(obj)
+} else := ""
 
 _only_route_refs(route) if {
 	count(k8s.as_array(k8s.field(route, ["http", "refs"], []))) > 0

@@ -143,7 +143,8 @@ violation contains result.failure(rego.metadata.chain(), k8s.resource, msg) if {
 	obj := k8s.review_object
 	k8s.api_group(obj) == "serving.kserve.io"
 	route := serving.llm_route(obj)
-	msg := sprintf("LLMInferenceService %s sets spec.router.route, so KServe publishes the model through %s; %s", [
-		k8s.resource, route, "drop spec.router.route to keep it cluster-local, or attach it only to an internal Gateway",
+	msg := sprintf("LLMInferenceService %s sets spec.router.route, so KServe publishes the model through %s%s; %s", [
+		k8s.resource, route, serving.llm_stop_note(obj),
+		"drop spec.router.route to keep it cluster-local, or attach it only to an internal Gateway",
 	])
 }

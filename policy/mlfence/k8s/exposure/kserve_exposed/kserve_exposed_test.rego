@@ -166,12 +166,17 @@ test_deny_serverless_stop_label if {
 	count(_violations(_isvc({"serving.kserve.io/stop": "true"}, {}), {})) == 1
 }
 
-test_allow_llm_stopped if {
+# KServe v0.16.0's LLMInferenceService controller never reads serving.kserve.io/stop: a stopped
+# service keeps its HTTPRoute, and the finding says why the annotation did not help.
+test_deny_llm_stopped if {
 	obj := json.patch(_llm({"router": {"route": {}}}), [{
 		"op": "add", "path": "/metadata/annotations",
 		"value": {"serving.kserve.io/stop": "true"},
 	}])
-	count(_violations(obj, {})) == 0
+	v := _violations(obj, {})
+	count(v) == 1
+	contains(_msg(v), "serving.kserve.io/stop does not remove it in KServe v0.16.0")
+	not contains(_msg(_violations(_llm({"router": {"route": {}}}), {})), "serving.kserve.io/stop")
 }
 
 _knative_domains(entries) := {"namespace": {"knative-serving": {"v1": {"ConfigMap": {"config-domain": {
