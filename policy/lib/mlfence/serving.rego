@@ -194,8 +194,8 @@ _llm_gateways(obj) := concat(", ", [sprintf("Gateway %v/%v", [object.get(r, "nam
 } else := sprintf("KServe's default Gateway %v", [kserve_settings.kserveIngressGateway])
 
 # The visibility label Knative Serving read before v0.21 (knative/serving e402e8ec): since then
-# the route reconciler reads only networking.knative.dev/visibility and the Service webhook
-# refuses any other serving.knative.dev/ label.
+# the route reconciler reads only networking.knative.dev/visibility (re-read in Knative Serving
+# 1.21.1, knative.dev/serving v0.48.1).
 legacy_knative_visibility_label := "serving.knative.dev/visibility"
 
 # knative_cluster_local(obj) holds for a Knative Service (or the InferenceService whose labels

@@ -97,10 +97,11 @@ violation contains result.failure(rego.metadata.chain(), k8s.resource, msg) if {
 	)
 }
 
-# The label Knative Serving read before v0.21 makes nothing cluster-local any more, and the
-# Service webhook refuses it: say so, as the author meant the Service to be private.
+# The label Knative Serving read before v0.21 makes nothing cluster-local any more: say so, as
+# the author meant the Service to be private. (Knative Serving 1.21.1's Service webhook accepts
+# it: ValidateObjectMetadata checks no serving.knative.dev/ labels.)
 _legacy(obj) := sprintf(" (its label %s was removed in Knative Serving 0.21: %s)", [
-	serving.legacy_knative_visibility_label, "Knative ignores it and refuses it on a Service",
+	serving.legacy_knative_visibility_label, "Knative ignores it",
 ]) if {
 	serving.label_value(obj, serving.legacy_knative_visibility_label) != ""
 } else := ""
