@@ -45,9 +45,18 @@ violation contains result.failure(rego.metadata.chain(), k8s.resource, msg) if {
 	off := istio.sidecar_opt_out(pod.metadata)
 	msg := sprintf(
 		"%s disables the Istio sidecar (%s.%s sidecar.istio.io/inject: %v, %s) in mesh namespace %s",
-		[k8s.resource, pod.path, off.where, off.value, "which Istio's injector reads as off", _namespace_text],
+		[k8s.resource, pod.path, off.where, off.value, _reading(off.value), _namespace_text],
 	)
 }
+
+# Only the exact value "false" is off in every injector copy read; the copies disagree on other
+# spellings (custom.verified_against), so the finding says which injectors read them as off.
+_reading(value) := "which Istio's injector reads as off" if {
+	value == "false"
+} else := concat("", [
+	"which Istio's injector reads as off where it lower-cases the value and injects only for y, yes, ",
+	"true or on; injectors that accept only true and false fall back to the namespace default for it",
+])
 
 # A manifest without a namespace (a kustomize base, a file applied with -n) lands in a namespace
 # known only after rendering: whether that one is in the mesh, or a system namespace, decides

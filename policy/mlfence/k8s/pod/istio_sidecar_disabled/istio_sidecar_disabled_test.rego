@@ -47,11 +47,21 @@ test_allow_system_namespace_and_odd_input if {
 	count(_violations(_deployment("ml", _off), {"mesh_namespaces": "x"})) == 1
 }
 
-# Every spelling Istio's injector reads as "off", label or annotation.
+# Every spelling Istio's injector reads as "off", label or annotation; the finding says that
+# injectors accepting only true and false read them as unset instead.
 test_deny_other_spellings if {
 	every value in ["no", "off", "0", "disabled", "n", "NO", "False"] {
 		count(_violations(_deployment("ml", {"annotations": {"sidecar.istio.io/inject": value}}), {})) == 1
-		count(_violations(_deployment("ml", {"labels": {"sidecar.istio.io/inject": value}}), {})) == 1
+		v := _violations(_deployment("ml", {"labels": {"sidecar.istio.io/inject": value}}), {})
+		count(v) == 1
+		every f in v {
+			contains(f.msg, "injectors that accept only true and false fall back to the namespace default")
+		}
+	}
+	plain := _violations(_deployment("ml", _off), {})
+	count(plain) == 1
+	every f in plain {
+		not contains(f.msg, "injectors that accept only true and false")
 	}
 }
 
