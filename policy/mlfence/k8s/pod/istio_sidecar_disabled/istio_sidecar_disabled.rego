@@ -49,15 +49,6 @@ violation contains result.failure(rego.metadata.chain(), k8s.resource, msg) if {
 	)
 }
 
-# Only the exact value "false" is off in every injector copy read; the copies disagree on other
-# spellings (custom.verified_against), so the finding says which injectors read them as off.
-_reading(value) := "which Istio's injector reads as off" if {
-	value == "false"
-} else := concat("", [
-	"which Istio's injector reads as off where it lower-cases the value and injects only for y, yes, ",
-	"true or on; injectors that accept only true and false fall back to the namespace default for it",
-])
-
 # A manifest without a namespace (a kustomize base, a file applied with -n) lands in a namespace
 # known only after rendering: whether that one is in the mesh, or a system namespace, decides
 # whether the opt-out is a hole. Unknown, never a claim about a namespace nobody named.
@@ -116,3 +107,12 @@ _unknown_namespace := concat("", [
 _namespace_known if k8s.namespace != ""
 
 _namespace_known if k8s.cluster_template(k8s.review_object)
+
+# Only the exact value "false" is off in every injector copy read; the copies disagree on other
+# spellings (custom.verified_against), so the finding says which injectors read them as off.
+_reading(value) := "which Istio's injector reads as off" if {
+	value == "false"
+} else := concat("", [
+	"which Istio's injector reads as off where it lower-cases the value and injects only for y, yes, ",
+	"true or on; injectors that accept only true and false fall back to the namespace default for it",
+])
