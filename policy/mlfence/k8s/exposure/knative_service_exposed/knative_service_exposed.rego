@@ -17,52 +17,62 @@
 #   target: kubernetes
 #   kinds: [Service]
 #   platform: >-
-#     Knative Serving v1.8+ (route visibility from the networking.knative.dev/visibility label and
-#     config-domain's label selectors, the cluster domain when it names no domain;
-#     serving.knative.dev/visibility removed in v0.21)
+#     Knative Serving v1.8+, known to hold for Knative Serving 1.21.1 (knative.dev/serving v0.48.1
+#     read; the version Kubeflow's manifests vendor): route visibility from the
+#     networking.knative.dev/visibility label and config-domain's label selectors, the cluster
+#     domain when it names no domain; serving.knative.dev/visibility removed in v0.21
 #   verified_against:
 #     - repo: knative/serving
 #       path: pkg/reconciler/route/visibility/visibility.go
-#       commit: 55ecfb61861e09f7de0414d4b20847febb13b37c
-#       version: >-
-#         a mid-2020 tree, older than the platform range (go.mod at this commit pins knative.dev/pkg
-#         of 2020-06-06); the domain lookup it calls is the part that changed since (entries below)
+#       commit: >-
+#         not recorded (module zip knative.dev/serving@v0.48.1 from the Go module proxy,
+#         h1:Tm8s/KbtnGp/8srGa+r4ETyO+2+8FhG6qX/NPeRyTJo=)
+#       version: Knative Serving 1.21.1 (knative.dev/serving v0.48.1)
 #       facts: >-
 #         routeVisibility is cluster-local when config-domain gives the Route's labels the domain
-#         svc.<cluster domain>, else ExternalIP; a cluster-local placeholder Service makes a tag local;
-#         the lower visibility wins
+#         svc.<cluster domain>, else ExternalIP; a placeholder Service labelled
+#         networking.knative.dev/visibility makes a tag local; the lower visibility wins
 #     - repo: knative/serving
 #       path: pkg/reconciler/route/config/domain.go
-#       commit: 0424bef5a0ebb5e94b69801314e2f0d8bad4b6b8
-#       version: release not established (index commit)
+#       commit: >-
+#         not recorded (module zip knative.dev/serving@v0.48.1 from the Go module proxy,
+#         h1:Tm8s/KbtnGp/8srGa+r4ETyO+2+8FhG6qX/NPeRyTJo=)
+#       version: Knative Serving 1.21.1 (knative.dev/serving v0.48.1)
 #       facts: >-
 #         LookupDomainForLabels: networking.knative.dev/visibility: cluster-local gives the cluster
-#         domain; else the matching selector with most labels, ties to the alphabetically first; only
-#         the networking key is read
+#         domain; else the matching selector with most labels, ties to the alphabetically first;
+#         NewDomainFromConfigMap skips _example, a key without selector is the default, and without
+#         one the default is svc.<cluster domain>
+#     - repo: knative/serving
+#       path: pkg/reconciler/route/resources/labels/labels.go
+#       commit: >-
+#         not recorded (module zip knative.dev/serving@v0.48.1 from the Go module proxy,
+#         h1:Tm8s/KbtnGp/8srGa+r4ETyO+2+8FhG6qX/NPeRyTJo=)
+#       version: Knative Serving 1.21.1 (knative.dev/serving v0.48.1)
+#       facts: IsObjectLocalVisibility reads networking.knative.dev/visibility only
+#     - repo: knative/serving
+#       path: pkg/apis/serving/v1/service_validation.go, pkg/apis/serving/metadata_validation.go
+#       commit: >-
+#         not recorded (module zip knative.dev/serving@v0.48.1 from the Go module proxy,
+#         h1:Tm8s/KbtnGp/8srGa+r4ETyO+2+8FhG6qX/NPeRyTJo=)
+#       version: Knative Serving 1.21.1 (knative.dev/serving v0.48.1)
+#       facts: >-
+#         Service.Validate checks object metadata and autoscaling annotations only: neither
+#         visibility label is validated, so a Service carrying serving.knative.dev/visibility is
+#         accepted and the label ignored (the older index copy 005b2822 refused it)
 #     - repo: knative/serving
 #       ref: https://github.com/knative/serving/pull/13259
 #       version: Knative Serving v1.8 (knative/docs#5316 names release-1.8)
 #       facts: >-
-#         the default domain is the cluster domain svc.cluster.local: routes stay cluster-local until
-#         config-domain names a domain
-#     - repo: knative/serving
-#       path: pkg/reconciler/route/resources/labels/labels.go
-#       commit: 0424bef5a0ebb5e94b69801314e2f0d8bad4b6b8
-#       version: release not established (index commit)
-#       facts: IsObjectLocalVisibility reads networking.knative.dev/visibility only
-#     - repo: knative/serving
-#       path: pkg/apis/serving/v1/service_validation.go
-#       commit: 005b2822731cd19861fcfc04900e9c020054e0e5
-#       version: release not established (index commit)
-#       facts: >-
-#         a Service's networking.knative.dev/visibility must be cluster-local and any other
-#         serving.knative.dev/ label is refused (ErrInvalidKeyName)
+#         the default domain is the cluster domain svc.cluster.local: routes stay cluster-local
+#         until config-domain names a domain
 #     - repo: knative/serving
 #       ref: https://github.com/knative/serving/pull/11253
-#       version: Knative Serving v0.21 (OpenShift Serverless 1.15 notes, openshift/openshift-docs#32700)
+#       version: >-
+#         Knative Serving v0.21 (OpenShift Serverless 1.15 notes, openshift/openshift-docs#32700)
 #       facts: >-
-#         serving.knative.dev/visibility was replaced by networking.knative.dev/visibility in e402e8ec
-#         and is no longer read
+#         serving.knative.dev/visibility was replaced by networking.knative.dev/visibility in
+#         e402e8ec and is no longer read
 #     - repo: kubeflow/manifests
 #       path: common/knative/knative-serving/base/upstream/serving-core.yaml, overlays/gateways
 #       commit: not recorded (the snapshot under /work/shared/realworld)

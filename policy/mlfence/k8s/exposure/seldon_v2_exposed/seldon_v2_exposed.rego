@@ -4,7 +4,11 @@
 #   The Seldon Core v2 operator creates the seldon-scheduler Service (control plane: model and
 #   pipeline load/unload, agent and xDS gRPC) and the seldon-mesh Service (envoy, the inference
 #   data plane) as LoadBalancers unless told otherwise, and the default runtime Helm values ask
-#   for LoadBalancer explicitly. Whoever reaches them loads models or queries every model.
+#   for LoadBalancer explicitly. Whoever reaches them loads models or queries every model. A
+#   SeldonRuntime that sets no serviceType takes the one of the SeldonConfig it references: when
+#   that SeldonConfig is scanned with it (or synced), its serviceType decides; when it is not, the
+#   operator's LoadBalancer default is reported and the finding says the SeldonConfig was not
+#   scanned. Cross-object by design, so conftest without --combine reports it "not judged".
 # related_resources:
 #   - ref: https://github.com/SeldonIO/seldon-core/blob/v2/operator/controllers/reconcilers/seldon/service_reconciler.go
 #   - ref: https://github.com/SeldonIO/seldon-core/blob/v2/k8s/helm-charts/seldon-core-v2-runtime/values.yaml
@@ -15,50 +19,93 @@
 #   target: kubernetes
 #   kinds: [SeldonRuntime, SeldonConfig]
 #   platform: >-
-#     Seldon Core v2.8-v2.10 (ComponentServiceReconciler.getServiceType: LoadBalancer unless
-#     config.serviceConfig.serviceType is set; an override for the component replaces it with its
-#     own serviceType, "" meaning ClusterIP; disable or replicas 0 creates no Service)
+#     Seldon Core v2 operator (mlops.seldon.io v1alpha1; releases not established, the copies read
+#     carry the 2024 Seldon licence header; the index's runtime chart is at 2.8.1-rc2):
+#     ComponentServiceReconciler.getServiceType gives LoadBalancer unless the
+#     serviceConfig.serviceType the SeldonRuntime ends with is set (its own, else the referenced
+#     SeldonConfig's through AddDefaults); a component override replaces it with its own
+#     serviceType, "" meaning ClusterIP; disable or replicas 0 creates no Service
 #   verified_against:
 #     - repo: SeldonIO/seldon-core
 #       path: operator/controllers/reconcilers/seldon/service_reconciler.go
 #       commit: 2ce442732adfa7ef64e70e0629605b07400588c8
-#       version: release not established (index commit)
+#       version: >-
+#         release not established: the Go module proxy serves no
+#         github.com/seldonio/seldon-core/operator/v2 version, and k8s/yaml/components.yaml
+#         (rendered with release image tags) is not stored at this commit; the copy carries the 2024
+#         Seldon licence header
 #       facts: >-
 #         getServiceType: LoadBalancer unless ServiceConfig.ServiceType is set; a component override
-#         replaces it with its own serviceType ("" gives ClusterIP); disable or replicas 0 creates no
-#         Service; seldon-scheduler ports 9002/9004/9044/9005/9055/9008, seldon-mesh 80/9003
+#         replaces it with its own serviceType ("" gives ClusterIP); disable or replicas 0 creates
+#         no Service; seldon-scheduler ports 9002/9004/9044/9005/9055/9008, seldon-mesh 80/9003
 #     - repo: SeldonIO/seldon-core
 #       path: operator/controllers/reconcilers/seldon/runtime_reconciler.go
 #       commit: c14bc60e0a927520285c3b77f72df48173ea1a74
-#       version: release not established (index commit)
+#       version: >-
+#         release not established: the Go module proxy serves no
+#         github.com/seldonio/seldon-core/operator/v2 version, and k8s/yaml/components.yaml
+#         (rendered with release image tags) is not stored at this commit; the copy carries a 2023
+#         Apache-2.0 header
 #       facts: >-
-#         spec.overrides becomes a map by name (the last entry wins); spec.config takes the
-#         referenced SeldonConfig's values where it sets none (AddDefaults) before the Services are
-#         built, so a SeldonConfig serviceType applies to runtimes that set none
+#         spec.overrides becomes a map by name (the last entry wins); the SeldonConfig named by
+#         spec.seldonConfig is read, then runtime.Spec.Config.AddDefaults(seldonConfig.Spec.Config)
+#         runs before the Services are built from runtime.Spec.Config.ServiceConfig and the
+#         runtime's overrides only
+#     - repo: SeldonIO/seldon-core
+#       path: operator/apis/mlops/v1alpha1/seldonconfig_types.go
+#       commit: 038b951b84e74fd534755e1da8f0b873e363ec4d
+#       version: >-
+#         release not established: the Go module proxy serves no
+#         github.com/seldonio/seldon-core/operator/v2 version; no version file was probed at this
+#         commit
+#       facts: >-
+#         GetSeldonConfigForSeldonRuntime reads the SeldonConfig by name in
+#         constants.SeldonNamespace; ServiceConfig.addDefaults copies serviceType (and
+#         grpcServicePrefix) only where the runtime's is empty
+#     - repo: SeldonIO/seldon-core
+#       path: operator/pkg/constants/constants.go
+#       commit: 00c2b3b8742d35ac8389a51622d36f7c8e0f5aa1
+#       version: >-
+#         release not established: the Go module proxy serves no
+#         github.com/seldonio/seldon-core/operator/v2 version; no version file was probed at this
+#         commit
+#       facts: >-
+#         SeldonNamespace is the operator's POD_NAMESPACE, seldon-mesh by default: the SeldonConfig
+#         read is the one in the operator's namespace, which a scan cannot tell, so every scanned
+#         SeldonConfig of that name is a candidate
 #     - repo: SeldonIO/seldon-core
 #       path: operator/controllers/reconcilers/seldon/service_reconciler.go
 #       commit: 6e4776597018e36738e6f4dc0b47524c0fcc32f5
-#       version: release not established (an older copy, Apache-2.0 header)
+#       version: >-
+#         release not established: the Go module proxy serves no
+#         github.com/seldonio/seldon-core/operator/v2 version, and k8s/yaml/components.yaml
+#         (rendered with release image tags) is not stored at this commit; an older copy with an
+#         Apache-2.0 header
 #       facts: >-
 #         the same getServiceType; Services are created for disabled components too (with no pods
 #         behind them)
 #     - repo: SeldonIO/seldon-core
 #       path: k8s/helm-charts/seldon-core-v2-runtime/values.yaml
 #       commit: b24107e922ec6191c45026bfe8003d7c6ebf9cc4
-#       version: chart release not established (also read at 2badd0f0)
+#       version: >-
+#         chart release not established: Chart.yaml and k8s/yaml/runtime.yaml are not stored at this
+#         commit (also read at 2badd0f0)
 #       facts: >-
 #         scheduler.serviceType and envoy.serviceType are LoadBalancer ("controlplane exposure",
 #         "dataplane exposure"); config.serviceConfig.serviceType is empty
 #     - repo: SeldonIO/seldon-core
 #       path: k8s/helm-charts/seldon-core-v2-runtime/templates/seldon-runtime.yaml
 #       commit: 37621f3a4d8d8c1bf4998f51eb9b1ef1bacf32cd
-#       version: chart release not established (stored Chart.yaml copies name 2.8.1-rc2 and 2.8.4)
+#       version: >-
+#         chart release not established: Chart.yaml is not stored at this commit (stored Chart.yaml
+#         copies name 2.8.1-rc2 and 2.8.4)
 #       facts: >-
 #         the chart renders a SeldonRuntime whose seldon-scheduler and seldon-envoy overrides carry
 #         those serviceType values
 #   recommended_action: >-
 #     Set serviceType: ClusterIP in the SeldonRuntime overrides for seldon-scheduler and
-#     seldon-envoy (or in spec.config.serviceConfig), and publish inference through the approved
+#     seldon-envoy (or in spec.config.serviceConfig of the SeldonRuntime or of the SeldonConfig it
+#     references, and scan that SeldonConfig with it), and publish inference through the approved
 #     edge gateway with authentication; keep the scheduler internal.
 package mlfence.k8s.exposure.seldon_v2_exposed
 

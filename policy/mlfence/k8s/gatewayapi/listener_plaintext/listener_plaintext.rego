@@ -13,30 +13,38 @@
 #   severity: medium
 #   target: kubernetes
 #   kinds: [Gateway]
-#   platform: Gateway API v1.0-v1.3 (Listener.protocol HTTP/HTTPS/TLS, spec.infrastructure)
+#   platform: >-
+#     Gateway API v1.1.0-v1.6.3, read in both releases (Listener.protocol HTTP/HTTPS/TLS,
+#     spec.infrastructure); Kubeflow's manifests install no Gateway API CRDs
 #   verified_against:
+#     - repo: kubernetes-sigs/gateway-api
+#       path: apis/v1/gateway_types.go, apis/v1/shared_types.go, pkg/consts/consts.go
+#       commit: >-
+#         not recorded (module zip sigs.k8s.io/gateway-api@v1.1.0 from the Go module proxy,
+#         h1:DsLDXCi6jR+Xz8/xd0Z1PYl2Pn0TyaFMOPPZIj4inDM=)
+#       version: Gateway API v1.1.0 (BundleVersion v1.1.0 in pkg/consts/consts.go)
+#       facts: >-
+#         Listener.hostname: "When unspecified, all hostnames are matched", `*.` is a suffix match;
+#         allowedRoutes defaults to {namespaces: {from: Same}}; tls must not be set for HTTP, TCP,
+#         UDP; HTTPS tls mode is Terminate; Passthrough serves TLSRoutes; spec.infrastructure
+#         exists; Hostname has MinLength 1 and a pattern with at most a leading `*.` label, so ""
+#         and a bare "*" are refused
+#     - repo: kubernetes-sigs/gateway-api
+#       path: apis/v1/gateway_types.go, apis/v1/shared_types.go, pkg/consts/consts.go
+#       commit: >-
+#         not recorded (module zip sigs.k8s.io/gateway-api@v1.6.3 from the Go module proxy,
+#         h1:duVnm7nO6oXfMMUWfcDoBph47CYR/ME3NGxccOVglaY=)
+#       version: Gateway API v1.6.3 (BundleVersion v1.6.3 in pkg/consts/consts.go)
+#       facts: >-
+#         the same hostname, allowedRoutes, tls and Hostname rules; a TLS listener must also set
+#         tls.mode (added after v1.1.0)
 #     - repo: kubernetes-sigs/gateway-api
 #       path: apis/v1/gateway_types.go
 #       commit: aead4456b9a59545af18fd7540e912bb81053cbd
-#       version: release not established (index commit; also read at 00068f38)
-#       facts: >-
-#         Listener.hostname: "When unspecified, all hostnames are matched", `*.` is a suffix match;
-#         allowedRoutes defaults to {namespaces: {from: Same}}; tls must not be set for HTTP, TCP, UDP;
-#         HTTPS tls mode is Terminate; Passthrough only for TLS listeners (TLSRoute)
-#     - repo: kubernetes-sigs/gateway-api
-#       path: apis/v1/shared_types.go
-#       commit: 1c3cc4c418e2ff53635012467a4f0237b05999ff
-#       version: release not established (index commit)
-#       facts: >-
-#         Hostname: MinLength 1, pattern with at most a leading `*.` label, so "" and a bare "*" are
-#         refused by the CRD schema
-#     - repo: kubernetes-sigs/gateway-api
-#       path: pkg/consts/consts.go
-#       commit: 00cfc55f1d2df679e477c8a6e0f82ae0f40da8e8
-#       version: BundleVersion v1.6.0-rc.1 at that commit
-#       facts: >-
-#         the stored tree is the v1.6 development line; the field semantics above are unchanged since
-#         v1.0 per the API reference (not re-read per release here)
+#       version: >-
+#         release not established (an index copy, also read at 00068f38); superseded by the v1.1.0
+#         and v1.6.3 release modules above
+#       facts: the same Listener rules as the release modules
 #   recommended_action: >-
 #     Serve protocol HTTPS with tls.certificateRefs (keep an HTTP listener only for a redirect
 #     HTTPRoute with a RequestRedirect filter to https), or make the Gateway internal (an internal

@@ -16,31 +16,36 @@
 #   target: kubernetes
 #   kinds: [HTTPRoute, GRPCRoute, TLSRoute]
 #   platform: >-
-#     Gateway API v1.0-v1.3 route backendRefs; Ray 2.x dashboard 8265, Jupyter Server 8888, MLflow
-#     5000, TensorBoard 6006, Triton 8000-8002, Kubeflow central dashboard 8082
+#     Gateway API v1.1.0-v1.6.3 route backendRefs (read in both releases); Ray 2.x dashboard 8265,
+#     Jupyter Server 8888, MLflow 5000, TensorBoard 6006, Triton 8000-8002, Kubeflow central
+#     dashboard 8082 (v1.10.0 in Kubeflow's manifests)
 #   verified_against:
 #     - repo: kubernetes-sigs/gateway-api
-#       path: apis/v1/gateway_types.go
-#       commit: aead4456b9a59545af18fd7540e912bb81053cbd
-#       version: release not established (index commit; also read at 00068f38)
+#       path: apis/v1/gateway_types.go, apis/v1/shared_types.go, pkg/consts/consts.go
+#       commit: >-
+#         not recorded (module zip sigs.k8s.io/gateway-api@v1.1.0 from the Go module proxy,
+#         h1:DsLDXCi6jR+Xz8/xd0Z1PYl2Pn0TyaFMOPPZIj4inDM=)
+#       version: Gateway API v1.1.0 (BundleVersion v1.1.0 in pkg/consts/consts.go)
 #       facts: >-
 #         Listener.hostname: "When unspecified, all hostnames are matched", `*.` is a suffix match;
-#         allowedRoutes defaults to {namespaces: {from: Same}}; tls must not be set for HTTP, TCP, UDP;
-#         HTTPS tls mode is Terminate; Passthrough only for TLS listeners (TLSRoute)
+#         allowedRoutes defaults to {namespaces: {from: Same}}; tls must not be set for HTTP, TCP,
+#         UDP; HTTPS tls mode is Terminate; Passthrough serves TLSRoutes; spec.infrastructure
+#         exists; Hostname has MinLength 1 and a pattern with at most a leading `*.` label, so ""
+#         and a bare "*" are refused
 #     - repo: kubernetes-sigs/gateway-api
-#       path: apis/v1/shared_types.go
-#       commit: 1c3cc4c418e2ff53635012467a4f0237b05999ff
-#       version: release not established (index commit)
+#       path: apis/v1/gateway_types.go, apis/v1/shared_types.go, pkg/consts/consts.go
+#       commit: >-
+#         not recorded (module zip sigs.k8s.io/gateway-api@v1.6.3 from the Go module proxy,
+#         h1:duVnm7nO6oXfMMUWfcDoBph47CYR/ME3NGxccOVglaY=)
+#       version: Gateway API v1.6.3 (BundleVersion v1.6.3 in pkg/consts/consts.go)
 #       facts: >-
-#         Hostname: MinLength 1, pattern with at most a leading `*.` label, so "" and a bare "*" are
-#         refused by the CRD schema
-#     - repo: kubernetes-sigs/gateway-api
-#       path: pkg/consts/consts.go
-#       commit: 00cfc55f1d2df679e477c8a6e0f82ae0f40da8e8
-#       version: BundleVersion v1.6.0-rc.1 at that commit
-#       facts: >-
-#         the stored tree is the v1.6 development line; the field semantics above are unchanged since
-#         v1.0 per the API reference (not re-read per release here)
+#         the same hostname, allowedRoutes, tls and Hostname rules; a TLS listener must also set
+#         tls.mode (added after v1.1.0)
+#     - repo: kubeflow/manifests
+#       path: applications/centraldashboard/upstream/base/service.yaml, deployment.yaml
+#       commit: not recorded (the snapshot under /work/shared/realworld)
+#       version: central-dashboard v1.10.0 (kustomization newTag)
+#       facts: the centraldashboard Service targets port 8082, the container's port
 #   recommended_action: >-
 #     Do not route to the console from a Gateway; reach it with kubectl port-forward, or put an
 #     authenticating proxy (oauth2-proxy, Istio RequestAuthentication + AuthorizationPolicy with

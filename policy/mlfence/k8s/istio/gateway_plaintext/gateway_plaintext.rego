@@ -19,40 +19,61 @@
 #   target: kubernetes
 #   kinds: [Gateway]
 #   platform: >-
-#     Istio Gateway (networking.istio.io); its selector picks gateway pods in every namespace
-#     (PILOT_SCOPE_GATEWAY_TO_NAMESPACE off by default), and a server port equal to a Service port
-#     listens on that port's targetPort (Istio's gateway port translation; Services labelled
+#     Istio Gateway (networking.istio.io), known to hold for Istio 1.29 (istio.io/api v1.29.1, and
+#     Kubeflow's Istio 1.29.1 with net-istio 1.21.1 manifests): its selector picks gateway pods in
+#     every namespace (PILOT_SCOPE_GATEWAY_TO_NAMESPACE off by default), and a server port equal to
+#     a Service port listens on that port's targetPort (Istio's gateway port translation, read in an
+#     istio/istio copy whose release is not established; Services labelled
 #     experimental.istio.io/disable-gateway-port-translation take no part)
 #   verified_against:
 #     - repo: istio/istio
 #       path: pilot/pkg/model/gateway.go
 #       commit: ee3833fe886eb0eabb526348b78a62c98183a32a
-#       version: release not established (index commit)
+#       version: >-
+#         release not established: no version-bearing file of istio/istio is stored at this commit
+#         (Makefile.core.mk, manifests/charts/base/Chart.yaml, go.mod and istio.deps probed) and the
+#         Go module proxy serves no tagged istio.io/istio version (1.29.1 refused), so no release
+#         tree of istio/istio could be read; the copy uses generic sets.Set and
+#         monitoring.CreateLabel, so it is a 2023-or-later tree
 #       facts: >-
 #         resolvePorts: for label-selected gateways a server port equal to a Service port of the
 #         gateway workload listens on that port's targetPort (first match), Services labelled
-#         experimental.istio.io/disable-gateway-port-translation skipped; no match listens on the number
+#         experimental.istio.io/disable-gateway-port-translation skipped; no match listens on the
+#         number
+#     - repo: istio/api
+#       path: networking/v1alpha3/gateway.proto
+#       commit: >-
+#         not recorded (module zip istio.io/api@v1.29.1 from the Go module proxy,
+#         h1:dSure3CSur+mRZYvTYRUNgR/P+TYO5ItlPk1lUu4rU8=)
+#       version: Istio 1.29.1 (istio.io/api v1.29.1; Kubeflow's manifests vendor Istio 1.29.1)
+#       facts: >-
+#         Gateway.selector: "By default workloads are searched across all namespaces based on label
+#         selectors"; only PILOT_SCOPE_GATEWAY_TO_NAMESPACE set to true in istiod restricts the
+#         search to the Gateway's own namespace
 #     - repo: istio/istio
 #       path: pilot/pkg/features/pilot.go
-#       commit: 00aecd27
-#       version: release not established (index commit)
-#       facts: >-
-#         PILOT_SCOPE_GATEWAY_TO_NAMESPACE defaults to false: a gateway workload selects Gateway
-#         resources of every namespace
+#       commit: 00aecd277af1af45c8e0433085044a7ce3f39cee
+#       version: >-
+#         release not established: Makefile.core.mk is not stored at this commit; an old tree (it
+#         still registers PILOT_ENABLED_SERVICE_APIS for service-apis, Gateway API's name before
+#         2021); the default is re-read for 1.29.1 in istio/api's gateway.proto (entry above)
+#       facts: PILOT_SCOPE_GATEWAY_TO_NAMESPACE is registered with default false
 #     - repo: kubeflow/manifests
 #       path: common/istio/istio-install/base/install.yaml
 #       commit: not recorded (the snapshot under /work/shared/realworld)
-#       version: Istio 1.29.1 istio-ingress chart
+#       version: Istio 1.29.1 charts (helm.sh/chart istiod-1.29.1)
 #       facts: >-
-#         istio-ingressgateway Service type LoadBalancer, ports 80 -> 8080 and 443 -> 8443 (Kubeflow's
-#         base kustomization renders it ClusterIP)
+#         istio-ingressgateway Service type LoadBalancer, ports 80 -> 8080 and 443 -> 8443
+#         (Kubeflow's base kustomization renders it ClusterIP); istiod's env does not set
+#         PILOT_SCOPE_GATEWAY_TO_NAMESPACE
 #     - repo: kubeflow/manifests
 #       path: common/knative/knative-serving/base/upstream/net-istio.yaml
 #       commit: not recorded (the snapshot under /work/shared/realworld)
-#       version: Knative net-istio 1.21.1
+#       version: Knative net-istio 1.21.1 (app.kubernetes.io/version)
 #       facts: >-
 #         knative-local-gateway Service type ClusterIP, port 80 -> 8081, labelled
-#         experimental.istio.io/disable-gateway-port-translation
+#         experimental.istio.io/disable-gateway-port-translation: the label net-istio 1.21.1 relies
+#         on with Istio 1.29.1
 #   recommended_action: >-
 #     Serve HTTPS (protocol HTTPS with tls.mode SIMPLE and a credentialName) and keep port 80 only
 #     with tls.httpsRedirect: true.

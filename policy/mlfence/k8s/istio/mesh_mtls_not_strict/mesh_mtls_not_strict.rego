@@ -16,29 +16,51 @@
 #   kinds: [Namespace]
 #   gatekeeper_enforcement: dryrun
 #   platform: >-
-#     Istio 1.20-1.27 (PeerAuthentication precedence workload > namespace > mesh, mode UNSET
-#     inherits, mesh default PERMISSIVE; injection by istio-injection=enabled or istio.io/rev)
+#     Istio PeerAuthentication, known to hold for Istio 1.29 (istio.io/api v1.29.1; Kubeflow's Istio
+#     1.29.1 manifests) and an istiod copy from 2025 or later: precedence workload > namespace >
+#     mesh, mode UNSET inherits, no mesh-wide policy means PERMISSIVE; injection by
+#     istio-injection=enabled or istio.io/rev
 #   verified_against:
 #     - repo: istio/api
 #       path: security/v1beta1/peer_authentication.proto
-#       commit: 05a21bac
-#       version: release not established (index commit)
+#       commit: >-
+#         not recorded (module zip istio.io/api@v1.29.1 from the Go module proxy,
+#         h1:dSure3CSur+mRZYvTYRUNgR/P+TYO5ItlPk1lUu4rU8=)
+#       version: Istio 1.29.1 (istio.io/api v1.29.1; Kubeflow's manifests vendor Istio 1.29.1)
 #       facts: >-
-#         MutualTLS.Mode UNSET: "Inherit from parent, if has one. Otherwise treated as PERMISSIVE"; a
-#         PeerAuthentication without selector applies to every workload of its namespace
+#         MutualTLS.Mode UNSET: "Inherit from parent, if has one. Otherwise treated as PERMISSIVE";
+#         a PeerAuthentication without selector applies to all workloads of its namespace, in the
+#         root namespace to all workloads of the mesh
 #     - repo: istio/istio
 #       path: pilot/pkg/model/authentication.go
-#       commit: 02262c5b
-#       version: release not established (index commit)
+#       commit: e4bf7614bcf6c05f892dfb592a60c1758634823a
+#       version: >-
+#         release not established: Makefile.core.mk is not stored at this commit and the Go module
+#         proxy serves no tagged istio.io/istio version (1.29.1 refused), so no release tree of
+#         istio/istio could be read; the copy names GODEBUG=fips140=only, a Go 1.24 (February 2025)
+#         setting, so it is a 2025-or-later tree (the 02262c5b cited before is an abbreviated hash
+#         the index cannot be read at)
 #       facts: >-
-#         addPeerAuthentication: with no mesh-level policy the default is MTLSPermissive; UNSET in the
-#         root namespace is PERMISSIVE; of several selector-less policies in one namespace the oldest
-#         wins
+#         addPeerAuthentication: with no mesh-level policy the default is MTLSPermissive; UNSET in
+#         the root namespace is PERMISSIVE; of several selector-less policies in one namespace the
+#         oldest wins
 #     - repo: istio/istio
 #       path: pkg/kube/inject/inject.go
-#       commit: 00af2c55
-#       version: release not established (index commit)
-#       facts: injectRequired reads the label first, then the annotation
+#       commit: b0d2c6adcaa4e4d5ac27d9c0f4f03e348b1d924c
+#       version: >-
+#         release not established: Makefile.core.mk is not stored at this commit and the Go module
+#         proxy serves no tagged istio.io/istio version (1.29.1 refused), so no release tree of
+#         istio/istio could be read; a newer tree than 00af2c55 (native sidecars, the
+#         ambient.istio.io/init label, compliance policy)
+#       facts: injectRequired reads the label first, then the annotation (as the older copy)
+#     - repo: kubeflow/manifests
+#       path: common/istio/istio-install/base/install.yaml
+#       commit: not recorded (the snapshot under /work/shared/realworld)
+#       version: Istio 1.29.1 charts (helm.sh/chart istiod-1.29.1)
+#       facts: >-
+#         no PeerAuthentication with mode STRICT is shipped; the sidecar injector webhooks select
+#         namespaces labelled istio-injection: enabled, or istio.io/rev: default without
+#         istio-injection
 #   recommended_action: >-
 #     Add a mesh-wide PeerAuthentication in the Istio root namespace (`{apiVersion:
 #     security.istio.io/v1, kind: PeerAuthentication, metadata: {name: default, namespace:

@@ -15,15 +15,43 @@
 #   severity: medium
 #   target: kubernetes
 #   kind_groups: [pod-workloads]
-#   platform: Istio sidecar injector (label and annotation sidecar.istio.io/inject)
+#   platform: >-
+#     Istio sidecar injector (label and annotation sidecar.istio.io/inject): the label wins over the
+#     annotation and the exact value false opts out in every copy read and in Istio 1.29.1's
+#     webhooks (Kubeflow's manifests); the other spellings (no, off, 0, disabled) opt out only in
+#     the older injector copy, and the finding says so
 #   verified_against:
 #     - repo: istio/istio
 #       path: pkg/kube/inject/inject.go
 #       commit: 00af2c55
-#       version: release not established (index commit)
+#       version: >-
+#         release not established: an abbreviated hash from an earlier read (lib/mlfence/istio.rego
+#         names 00af2c5549d5); the index now serves other versions of this file and cannot be read
+#         at an abbreviated hash, so this copy could not be re-read or dated
 #       facts: >-
-#         injectRequired: the label, when present, wins over the annotation; lower-cased y, yes, true,
-#         on inject, "" leaves the namespace default, anything else turns injection off
+#         injectRequired: the label, when present, wins over the annotation; lower-cased y, yes,
+#         true, on inject, "" leaves the namespace default, anything else turns injection off
+#     - repo: istio/istio
+#       path: pkg/kube/inject/inject.go
+#       commit: b0d2c6adcaa4e4d5ac27d9c0f4f03e348b1d924c
+#       version: >-
+#         release not established: Makefile.core.mk is not stored at this commit and the Go module
+#         proxy serves no tagged istio.io/istio version (1.29.1 refused), so no release tree of
+#         istio/istio could be read; a newer tree than 00af2c55 (native sidecars, the
+#         ambient.istio.io/init label, compliance policy)
+#       facts: >-
+#         injectRequired: the label wins over the annotation; only "true" injects and "false" opts
+#         out; "" and every other value (logged as invalid) fall back to the namespace default, so
+#         "no" or "off" keep the sidecar in an injection-enabled namespace
+#     - repo: kubeflow/manifests
+#       path: common/istio/istio-install/base/install.yaml
+#       commit: not recorded (the snapshot under /work/shared/realworld)
+#       version: Istio 1.29.1 charts (helm.sh/chart istiod-1.29.1)
+#       facts: >-
+#         the sidecar injector webhooks select namespaces labelled istio-injection: enabled, or
+#         istio.io/rev: default without istio-injection, and skip pods whose label
+#         sidecar.istio.io/inject is exactly "false" (objectSelector NotIn [false]); other values
+#         reach the injector
 #   recommended_action: >-
 #     Remove the sidecar.istio.io/inject label or annotation that turns injection off (or set it
 #     to "true"), and label mesh namespaces istio-injection=enabled. For Jobs and training runs
