@@ -243,7 +243,9 @@ _object_or_empty(x) := x if is_object(x)
 # annotation of that name (the label is the newer API); the value is lower-cased and only "y",
 # "yes", "true" and "on" ask for injection, "" (or no value) leaves the namespace's default,
 # and every other value ("false", "no", "off", "0", "n", "disabled", " true", anything) turns
-# injection off. The webhooks' objectSelector (NotIn
+# injection off. A newer stored copy (b0d2c6ad, release not established) accepts only "true" and
+# "false" and falls back to the namespace default for every other value, so only "false" is off
+# in both; MLF-K8S-012's finding says so for the other spellings. The webhooks' objectSelector (NotIn
 # ["false"], manifests/charts/istio-control/istio-discovery) skips pods labelled exactly "false"
 # before the injector runs, which ends the same way.
 

@@ -9,11 +9,12 @@ import data.lib.mlfence.config
 import data.lib.mlfence.exposure
 import data.lib.mlfence.k8s
 
-# Encodes KServe v0.15-v0.16 (pkg/constants/constants.go; reconcilers/ingress/ingress_reconciler.go
-# for Serverless/Knative mode, kube_ingress_reconciler.go and httproute_reconciler.go for
-# RawDeployment/Standard mode; llmisvc/router.go and config_merge.go) and Knative Serving v1.8+
-# (route visibility: pkg/reconciler/route/visibility/visibility.go, route/config/domain.go). The
-# rules' METADATA custom.verified_against names the files, commits and versions read.
+# Encodes KServe v0.16.0, read in its release source (pkg/constants/constants.go;
+# reconcilers/ingress/ingress_reconciler.go and knative/ksvc_reconciler.go for Serverless/Knative
+# mode, kube_ingress_reconciler.go and httproute_reconciler.go for RawDeployment/Standard mode;
+# llmisvc/router.go and config_merge.go) and Knative Serving v1.8+, read at 1.21.1 (route
+# visibility: pkg/reconciler/route/visibility/visibility.go, route/config/domain.go). The
+# verified_against list in each rule's METADATA names the files, commits and versions read.
 
 # KServe's two visibility labels: Serverless mode reads Knative's label (copied onto the Knative
 # Service), RawDeployment/Standard mode reads KServe's own. Both compare the label value exactly.
