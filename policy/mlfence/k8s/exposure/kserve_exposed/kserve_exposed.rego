@@ -144,10 +144,11 @@
 #         kserve-config-llm-router-route as above
 #     - repo: kserve/modelmesh-serving
 #       path: pkg/mmesh/modelmesh_service.go
-#       commit: 14eab687863b41bef5e9400a4e6eb8357fbb1e39
-#       version: >-
-#         release not established: the Go module proxy here serves no
-#         github.com/kserve/modelmesh-serving version, and no version file was probed
+#       commit: >-
+#         not recorded (module zip github.com/kserve/modelmesh-serving@v0.12.0 from the Go module
+#         proxy, h1:tuxLz3vkDixmMBk4dwYcT4cWTUfcoYGBUqRsycjQCm4=; also read at 14eab687 in the
+#         index)
+#       version: ModelMesh Serving v0.12.0 (github.com/kserve/modelmesh-serving v0.12.0)
 #       facts: >-
 #         ModelMesh serves InferenceServices through one Service per namespace with no type
 #         (ClusterIP), headless by default (config/default/config-defaults.yaml headlessService:
