@@ -54,6 +54,7 @@ def examples(ci: int, dev: int, full: int) -> int:
 
 
 GO_TOOLS = frozenset({"opa", "conftest", "gator", "regal", "helm", "kustomize", "netpol-analyzer"})
+GO_TEST_ENV = {"GOGC": "off", "GOMEMLIMIT": "1GiB"}
 
 
 def tool(name: str) -> str:
@@ -97,11 +98,14 @@ def run(
     input_text: str | None = None,
     timeout: float = 600,
 ) -> subprocess.CompletedProcess[str]:
-    # The Go tools the tests start directly compile once and exit: a higher garbage-collection
-    # target spends less CPU on collections the exit makes moot. A GOGC in the environment or given
+    # The Go tools the tests start directly compile and exit: collecting garbage the exit makes
+    # moot is wasted CPU, so the collector waits until the heap nears GOMEMLIMIT (gator verify of
+    # the engines' suite: 29.5 s user with GOGC=400, 22.3 s with this, peak RSS 265 -> 625 MB;
+    # the machine has 24 GB for two workers). A GOGC or GOMEMLIMIT in the environment or given
     # by the test wins; mlfence itself is left to choose its own for the OPA it runs.
-    go_default = {"GOGC": "400"} if Path(args[0]).name in GO_TOOLS else {}
-    merged = {**go_default, **os.environ, **(env or {})}
+    go_default = GO_TEST_ENV if Path(args[0]).name in GO_TOOLS else {}
+    tuned = {"GOGC", "GOMEMLIMIT"} & (set(os.environ) | set(env or {}))
+    merged = {**({} if tuned else go_default), **os.environ, **(env or {})}
     return subprocess.run(
         args, cwd=cwd, env=merged, input=input_text, capture_output=True, text=True, check=False, timeout=timeout
     )
