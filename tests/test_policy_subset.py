@@ -96,8 +96,18 @@ def test_scan_modules_define_every_rule_of_package_mlfence_the_scan_depends_on()
     """`opa deps` (OPA's own transitive analysis, on the whole tree) names the rules of package
     mlfence that data.mlfence.scan reads; each must be defined in SCAN_MODULES, the only files
     of that package a scan is given."""
+    needed = _deps_in_package_mlfence("data.mlfence.scan")
+    defined = set()
+    for name in policy_subset.SCAN_MODULES:
+        defined |= set(re.findall(r"^(?:default\s+)?([A-Za-z_]\w*)\b", (POLICY / name).read_text(), re.MULTILINE))
+    assert "scan" in needed and "document_kind" in needed
+    assert needed <= defined, needed - defined
+
+
+def _deps_in_package_mlfence(query: str) -> set[str]:
+    """The rules of package mlfence (rules excluded) `opa deps` finds the query reads."""
     proc = subprocess.run(
-        [OPA, "deps", "--format", "json", *_whole_tree(), "--ignore", "*_test.rego", "data.mlfence.scan"],
+        [OPA, "deps", "--format", "json", *_whole_tree(), "--ignore", "*_test.rego", query],
         capture_output=True,
         text=True,
         check=True,
@@ -107,11 +117,41 @@ def test_scan_modules_define_every_rule_of_package_mlfence_the_scan_depends_on()
         parts = [term["value"] for term in ref]
         if parts[:2] == ["data", "mlfence"] and len(parts) > 2 and parts[2] not in ("k8s", "terraform"):
             needed.add(parts[2])
+    return needed
+
+
+def test_reach_modules_define_every_rule_of_package_mlfence_reach_depends_on() -> None:
+    """As for the scan: `mlfence reach` gives OPA the files REACH_MODULES names of package
+    mlfence (and what they reference), so they must define every rule of it the model reads."""
+    needed = _deps_in_package_mlfence("data.mlfence.reach")
     defined = set()
-    for name in policy_subset.SCAN_MODULES:
+    for name in policy_subset.REACH_MODULES:
         defined |= set(re.findall(r"^(?:default\s+)?([A-Za-z_]\w*)\b", (POLICY / name).read_text(), re.MULTILINE))
-    assert "scan" in needed and "document_kind" in needed
+    assert "reach" in needed and "document_kind" in needed
     assert needed <= defined, needed - defined
+
+
+def test_the_reach_subset_answers_as_the_whole_tree(tmp_path: Path) -> None:
+    """data.mlfence.reach from the modules `mlfence reach` compiles equals the whole tree's
+    answer on all of examples/ (Kubernetes and Calico policies, Istio, the reach platform)."""
+    loaded = documents.load([str(ROOT / "examples")])
+    documents_ = [{"path": d.path, "index": i, "document": d.content} for i, d in enumerate(loaded.documents)]
+    input_path = tmp_path / "input.json"
+    input_path.write_text(json.dumps({"documents": documents_}))
+    subset = policy_subset.needed(POLICY, set(), set(), policy_subset.REACH_MODULES)
+    assert len(subset) < len(policy_subset.modules(POLICY)) / 3
+    answers = []
+    for policy_args in (_whole_tree(), [a for p in subset for a in ("-d", str(p))]):
+        command = [OPA, "eval", "--format", "json", *policy_args, "-d", str(DATA), "--ignore", "*_test.rego"]
+        proc = subprocess.run(
+            [*command, "--input", str(input_path), "data.mlfence.reach"],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        answers.append(json.loads(proc.stdout)["result"][0]["expressions"][0]["value"])
+    assert answers[0]["flows"] and answers[0]["workloads"]
+    assert answers[1] == answers[0]
 
 
 def test_kubernetes_rules_follow_the_index_shape() -> None:

@@ -26,6 +26,9 @@ from typing import Any
 # them against `opa deps data.mlfence.scan`); the package's other files serve the sidecar, the
 # reach model and conftest, and reach libraries a scan never evaluates.
 SCAN_MODULES = ("mlfence/evaluate.rego", "mlfence/scan.rego")
+# What data.mlfence.reach reads (tests/test_policy_subset.py checks it as SCAN_MODULES): the reach
+# model and the document helpers of the scan it calls; it runs no rule (no target is routed).
+REACH_MODULES = (*SCAN_MODULES, "mlfence/reach.rego")
 ENTRY_PACKAGE = "mlfence"
 # The dynamic references through which evaluate.rego runs the rules of a target.
 RULE_ROOTS = {"kubernetes": "mlfence.k8s", "terraform": "mlfence.terraform"}
@@ -100,16 +103,19 @@ def kubernetes_rules(rule_index: Any, kinds: Iterable[str]) -> set[str] | None:
     return packages
 
 
-def needed(policy: Path, targets: set[str], kubernetes: set[str] | None) -> list[Path]:
+def needed(
+    policy: Path, targets: set[str], kubernetes: set[str] | None, entry_modules: tuple[str, ...] = SCAN_MODULES
+) -> list[Path]:
     """The module files a scan of documents of `targets` needs, `kubernetes` being the rule
-    packages the scanned kinds route to (None: all)."""
+    packages the scanned kinds route to (None: all); `entry_modules` are the files of package
+    mlfence the query reads (REACH_MODULES for data.mlfence.reach, with no target)."""
     everything = modules(policy)
     by_package: dict[str, list[Module]] = {}
     for module in everything:
         by_package.setdefault(module.package, []).append(module)
-    entry = [m for m in everything if m.path.relative_to(policy).as_posix() in SCAN_MODULES]
-    if len(entry) != len(SCAN_MODULES):
-        raise FileNotFoundError(f"{policy} lacks one of {', '.join(SCAN_MODULES)}")
+    entry = [m for m in everything if m.path.relative_to(policy).as_posix() in entry_modules]
+    if len(entry) != len(entry_modules):
+        raise FileNotFoundError(f"{policy} lacks one of {', '.join(entry_modules)}")
     # Package mlfence is taken file by file (SCAN_MODULES), never whole.
     reached = _packages_by_reference([p for p in by_package if p != ENTRY_PACKAGE])
     kept: dict[Path, Module] = {}
