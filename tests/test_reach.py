@@ -14,19 +14,22 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, run
+from conftest import MLFENCE, ROOT, cli_in_process, run
 
-MLFENCE = str(ROOT / ".venv" / "bin" / "mlfence")
 PLATFORM = "examples/reach/platform.yaml"
 
 
-def reach(*args: str) -> subprocess.CompletedProcess[str]:
-    return run([MLFENCE, "reach", *args], env={"COLUMNS": "200"})
+def reach(*args: str, real_process: bool = False) -> subprocess.CompletedProcess[str]:
+    """`mlfence reach ARGS` in the test process (conftest.cli_in_process: the same exit code and
+    output without an interpreter start per call), or as the installed console script."""
+    if real_process:
+        return run([MLFENCE, "reach", *args], env={"COLUMNS": "200"})
+    return cli_in_process("reach", *args, env={"COLUMNS": "200"})
 
 
 @pytest.fixture(scope="module")
 def model() -> dict:
-    proc = reach(PLATFORM, "--format", "json")
+    proc = reach(PLATFORM, "--format", "json", real_process=True)  # the console script, once
     assert proc.returncode == 0, proc.stderr
     return json.loads(proc.stdout)
 
@@ -110,7 +113,7 @@ def test_undeclared_flows_match_the_rule_and_need_a_declaration(model: dict, tmp
         (gateway, "instance metadata endpoint"): "all ports",
     }
     assert model["undeclared"]["declared"] is True
-    check = run([MLFENCE, "check", "examples/reach", "--rule", "MLF-K8S-060", "--format", "json"])
+    check = cli_in_process("check", "examples/reach", "--rule", "MLF-K8S-060", "--format", "json")
     failed = [f["message"] for f in json.loads(check.stdout)["findings"] if f["status"] == "fail"]
     assert failed and all("istio-ingressgateway" in m for m in failed)
     assert any("can reach kube-system/coredns" in m for m in failed)
@@ -390,7 +393,7 @@ def test_calico_example_names_its_deciding_policies() -> None:
     # nothing else reaches the registry, and the trainer reaches nothing else in the cluster
     assert {s for s, t in edges if t == "model-registry/Deployment/model-registry"} == {"ci/Deployment/ci-runner"}
     assert {t for s, t in edges if s == "ml-training/Deployment/trainer"} == {"internet", "instance metadata endpoint"}
-    check = run([MLFENCE, "check", CALICO, "--format", "json", "--severity-threshold", "high"])
+    check = cli_in_process("check", CALICO, "--format", "json", "--severity-threshold", "high")
     found = {(f["rule_id"], f["resource"], f["message"]) for f in json.loads(check.stdout)["findings"]}
     policy = "ml-training/NetworkPolicy/trainer-egress"
     assert (
