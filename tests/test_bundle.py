@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, opa_eval, run, tool
+from conftest import ROOT, cli_in_process, opa_eval, run, tool
 from mlfence import bundle, catalog
 
 
@@ -84,16 +84,7 @@ def test_signed_bundle_verifies_and_wrong_key_is_refused(tmp_path: Path) -> None
 
 
 def test_missing_signing_key_is_a_clear_error(tmp_path: Path) -> None:
-    proc = run(
-        [
-            str(ROOT / ".venv" / "bin" / "mlfence"),
-            "build",
-            "--out",
-            str(tmp_path),
-            "--signing-key",
-            str(tmp_path / "absent.pem"),
-        ]
-    )
+    proc = cli_in_process("build", "--out", str(tmp_path), "--signing-key", str(tmp_path / "absent.pem"))
     assert proc.returncode == 2
     assert "does not exist" in proc.stderr and "Traceback" not in proc.stderr
 
@@ -141,17 +132,9 @@ def test_build_carries_exemptions_to_bundle_and_gatekeeper(tmp_path: Path) -> No
     )
     key = tmp_path / "signing.pem"
     subprocess.run(["openssl", "genrsa", "-out", str(key), "2048"], check=True, capture_output=True)
-    proc = run(
-        [
-            str(ROOT / ".venv" / "bin" / "mlfence"),
-            "build",
-            "--out",
-            str(tmp_path / "dist"),
-            "--exemptions",
-            str(exemptions),
-            "--signing-key",
-            str(key),
-        ]
+    # In-process (conftest.cli_in_process): the rule analysis of the module's build is reused.
+    proc = cli_in_process(
+        "build", "--out", str(tmp_path / "dist"), "--exemptions", str(exemptions), "--signing-key", str(key)
     )
     assert proc.returncode == 0, proc.stderr
     assert "unsigned" not in proc.stderr and "warning" not in proc.stderr  # signed: nothing to warn about
