@@ -197,7 +197,7 @@ def build(
             claims = Path(tmp) / "claims.json"
             claims.write_text(json.dumps({"keyid": key_id}))
             args += ["--signing-key", str(signing_key), "--signing-alg", "RS256", "--claims-file", str(claims)]
-        proc = toolchain.run("opa", *args, cwd=staging)
+        proc = toolchain.run("opa", *args, cwd=staging, env=toolchain.compile_gc_env())
         if proc.returncode != 0:
             raise BundleError(f"opa build failed:\n{proc.stderr.strip() or proc.stdout.strip()}")
         payload = target.read_bytes()

@@ -107,6 +107,7 @@ def _kind_groups(root: Path) -> dict[str, tuple[str, ...]]:
         "*_test.rego",
         "data.lib.mlfence.k8s.kind_groups",
         cwd=root.parent,
+        env=toolchain.compile_gc_env(),
     )
     if proc.returncode != 0:
         raise CatalogError(f"cannot read the kind groups: {proc.stderr.strip()}")
@@ -212,7 +213,9 @@ def _annotations_and_groups(root: Path) -> tuple[list[dict[str, Any]], dict[str,
 
 
 def _inspect(root: Path) -> dict[str, Any]:
-    proc = toolchain.run("opa", "inspect", "-a", "--format", "json", str(root), cwd=root.parent)
+    proc = toolchain.run(
+        "opa", "inspect", "-a", "--format", "json", str(root), cwd=root.parent, env=toolchain.compile_gc_env()
+    )
     if proc.returncode != 0:
         raise CatalogError(f"opa inspect failed:\n{proc.stderr.strip()}")
     annotations = json.loads(proc.stdout).get("annotations") or []

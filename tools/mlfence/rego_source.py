@@ -109,7 +109,16 @@ class Module:
 
 
 def _opa_parse(path: Path) -> dict[str, Any]:
-    proc = toolchain.run("opa", "parse", "--format", "json", "--json-include", "locations,-comments", str(path))
+    proc = toolchain.run(
+        "opa",
+        "parse",
+        "--format",
+        "json",
+        "--json-include",
+        "locations,-comments",
+        str(path),
+        env=toolchain.compile_gc_env(),
+    )
     if proc.returncode != 0:
         raise LinkError(f"{path}: opa parse failed: {proc.stderr.strip().splitlines()[-1:] or ''}")
     return json.loads(proc.stdout)
@@ -449,6 +458,7 @@ def parameter_defaults(lib_root: Path) -> dict[str, Any]:
             "--ignore",
             "*_test.rego",
             f"data.{package}.defaults",
+            env=toolchain.compile_gc_env(),
         )
         if proc.returncode != 0:
             raise LinkError(f"cannot evaluate data.{package}.defaults: {proc.stderr.strip()}")

@@ -210,6 +210,19 @@ def tool_timeout(default: float) -> float:
     return value
 
 
+def compile_gc_env() -> dict[str, str] | None:
+    """Go's collector settings for an OPA process that reads the policy, answers and exits
+    (`opa parse` of one module, `opa inspect`, an `opa eval` of lib values, `opa build` of the
+    bundle): its heap is bounded by the policy's and data's size, and collecting garbage the
+    exit makes moot is a third of its CPU (137 `opa parse`: 4.0 -> 3.1 s CPU; `opa inspect -a`
+    of the policy: 1.65 -> 1.16 s; `opa build` of it: 0.98 -> 0.65 s; OPA v1.21.1). So the
+    collector waits until the heap nears GOMEMLIMIT; the user's own GOGC or GOMEMLIMIT wins
+    (scan.go_gc_env does the same for scans, whose inputs can be large)."""
+    if "GOGC" in os.environ or "GOMEMLIMIT" in os.environ:
+        return None
+    return {"GOGC": "off", "GOMEMLIMIT": "1GiB"}
+
+
 def run(
     name: str,
     *args: str,
