@@ -212,6 +212,9 @@ class Linker:
         self._base_accessors = base.accessors() if base else {}
         self._own: list[RuleDef] = []
         self._accessors: dict[RuleKey, frozenset[int]] | None = None
+        # references() of each rule, by id (the rules live as long as parse's cache): the closure
+        # and the parameter search ask for the same rules' references many times over.
+        self._references: dict[int, tuple[tuple[dict[str, Any], Reference], ...]] = {}
         if base is None:
             for modules in index.values():
                 for module in modules:
@@ -265,7 +268,13 @@ class Linker:
     def definitions(self, key: RuleKey) -> list[RuleDef]:
         return self.rules.get(key, [])
 
-    def references(self, rule: RuleDef) -> Iterator[tuple[dict[str, Any], Reference]]:
+    def references(self, rule: RuleDef) -> tuple[tuple[dict[str, Any], Reference], ...]:
+        found = self._references.get(id(rule))
+        if found is None:
+            found = self._references[id(rule)] = tuple(self._find_references(rule))
+        return found
+
+    def _find_references(self, rule: RuleDef) -> Iterator[tuple[dict[str, Any], Reference]]:
         heads = {id(t["value"][0]) for t in rule.terms if t["type"] == "ref" and t["value"]}
         # A function's argument shadows a rule of the same name in its body (`isolation(labels,
         # policies)` reads its argument, not the package's `policies`).
