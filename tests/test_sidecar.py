@@ -26,7 +26,7 @@ import pytest
 import requests
 import yaml
 
-from conftest import ROOT, opa_eval, run, tool
+from conftest import ROOT, cli_in_process, opa_eval, run, tool
 from mlfence import bundle
 from sidecar import bundles, client, keys
 from sidecar.nginx import NginxServer
@@ -729,7 +729,7 @@ def test_example_deployment_wires_the_sidecar() -> None:
 
 
 def test_example_deployment_passes_mlfence_check() -> None:
-    proc = run([str(ROOT / ".venv" / "bin" / "mlfence"), "check", "--format", "json", "-q", str(EXAMPLE_DEPLOYMENT)])
+    proc = cli_in_process("check", "--format", "json", "-q", str(EXAMPLE_DEPLOYMENT))
     assert proc.returncode == 0, f"mlfence check flags the sidecar example:\n{proc.stdout}\n{proc.stderr}"
     report = json.loads(proc.stdout)
     assert report["findings"] == [], report["findings"]
