@@ -210,7 +210,7 @@ def test_malformed_baseline_is_one_clear_line(tmp_path: Path, mixed: Path, conte
 
 
 def test_one_run_writes_table_sarif_junit_and_json(tmp_path: Path, mixed: Path) -> None:
-    # A real process: the console script writing its outputs (test_sarif_and_junit_of_real_inputs too).
+    # A real process: the console script writing its outputs.
     files = {name: tmp_path / "out" / f"report.{name}" for name in ("sarif", "junit", "json")}
     proc = run(
         [
@@ -401,7 +401,9 @@ def test_sarif_and_junit_of_real_inputs(tmp_path: Path) -> None:
     sarif, junit = tmp_path / "r.sarif", tmp_path / "r.xml"
     realworld = ROOT.parent / "shared" / "realworld" / "terraform"  # beside the clone, in CI too
     inputs = ["examples/", *([str(realworld)] if realworld.is_dir() else [])]
-    proc = run([MLFENCE, "check", "-q", *inputs, "--sarif", str(sarif), "--junit", str(junit), "--format", "json"])
+    # In-process (conftest.cli_in_process): test_one_run_writes_table_sarif_junit_and_json is the
+    # console script's own test.
+    proc = cli_in_process("check", "-q", *inputs, "--sarif", str(sarif), "--junit", str(junit), "--format", "json")
     assert proc.returncode == 1, proc.stderr
     report = json.loads(proc.stdout)
     document = json.loads(sarif.read_text())
