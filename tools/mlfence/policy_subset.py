@@ -3,7 +3,8 @@ query reaches it or not, and that is most of what one `mlfence check` of a small
 (bench/README.md). A scan reaches: the parts of package mlfence that data.mlfence.scan reads
 (SCAN_MODULES), the rule packages data.mlfence.k8s[area][rule] routes the scanned kinds to
 (policy/mlfence/evaluate.rego: the rule index, data/mlfence/rule_index), every Terraform rule
-when a plan is scanned, and every package those modules reference, transitively.
+when a plan is scanned, and every package those modules reference, transitively. `mlfence reach`
+compiles the same way from REACH_MODULES, routing no rule.
 
 References are read from the source text (`data.a.b...`, imports included), which is a superset
 of what a module can reach: a reference reaches every package it names a part of, or that it is
