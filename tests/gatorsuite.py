@@ -100,9 +100,11 @@ def _has_identity(doc: dict[str, Any]) -> bool:
 
 
 def _canonical(value: Any) -> Any:
-    """JSON as gator prints it back: whole-number floats become integers (YAML 1.0 -> Go 1)."""
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
+    """JSON as gator prints it back, where every number is a Go float64: 1.0 comes back as 1, and
+    4.671447213528589e+16 as 46714472135285890 (the shortest digits that name the float, not the
+    float's exact integer 46714472135285888), so numbers compare as floats."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return float(value)
     if isinstance(value, dict):
         return {k: _canonical(v) for k, v in value.items()}
     if isinstance(value, list):

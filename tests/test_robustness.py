@@ -7,12 +7,14 @@ string where a list belongs, a list where an object belongs...). Entrypoints: th
 (data.mlfence.scan), the bundle's decision and admission (data.mlfence.decision,
 data.mlfence.admission, on the built bundle, strict builtin errors on) and conftest's `package
 main` (real `conftest test`, per file and --combine) and the Gatekeeper templates (real
-`gator verify`). Every example is a batch of documents evaluated by one process per engine, so
-a few dozen examples cover hundreds of documents. A builtin error makes OPA exit 2 here;
-conftest and Gatekeeper swallow such errors into "no finding", so their findings must equal the
-strict decision's.
+`gator verify`). Every example is a batch of documents (or several) evaluated by one request or
+process per engine, so a few dozen examples cover hundreds of documents. A builtin error fails
+the evaluation here; conftest and Gatekeeper swallow such errors into "no finding", so their
+findings must equal the strict decision's.
 
 Budgets and seeds come from the hypothesis profile (tests/conftest.py): derandomised in CI.
+The strict evaluations are answered by one OPA server per module (tests/opaserver.py: the bundle
+compiled once, strict builtin errors on every request); conftest and gator stay processes.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from hypothesis import strategies as st
 
 import dialects
 import gatorsuite
+import opaserver
 from conftest import ROOT, examples, run, strict_eval, tool
 from engines import CROSS_OBJECT
 from mlfence import fixtures, parameters
@@ -404,25 +407,81 @@ def _review(obj: Any) -> dict[str, Any]:
     }
 
 
+# The queries the tests ask the OPA server (tests/opaserver.py: the bundle compiled once for the
+# module, every request with strict builtin errors), as rules of the probe package.
+# `with input as x` where x comes from input resolves x against the replaced input (seen on OPA
+# 1.21, see tests/engines.py): values are copied out of input (json round trip) before the swap.
+PROBE = """package mlfence_probe
+
 # One evaluation answers every entrypoint for the whole batch: the scan over all documents (so
 # they also form its inventory), and per document the decision, the admission answer, and the
 # admission answer for the document wrapped in an AdmissionReview.
-# `with input as x` where x comes from input needs the copy (see tests/engines.py).
-QUERY = (
-    'scan := data.mlfence.scan with input as {"documents": [{"path": "p", "index": i, "document": d} | '
-    "some i, d in json.unmarshal(json.marshal(input.docs))]}\n"
-    "out := [r | some doc in input.docs; x := json.unmarshal(json.marshal(doc)); "
-    'w := {"apiVersion": "admission.k8s.io/v1", "kind": "AdmissionReview", '
-    '"request": {"uid": "u-1", "operation": "CREATE", "object": x}}; '
-    "d := data.mlfence.decision with input as x; a := data.mlfence.admission with input as x; "
-    "v := data.mlfence.admission with input as w; "
-    'r := {"decision": d, "admission": a, "wrapped": v}]'
-)
+entrypoints := {"scan": scan, "out": out} if {
+	docs := json.unmarshal(json.marshal(input.docs))
+	scan := data.mlfence.scan with input as {"documents": _documents(docs)}
+	out := [r |
+		some x in docs
+		w := {
+			"apiVersion": "admission.k8s.io/v1",
+			"kind": "AdmissionReview",
+			"request": {"uid": "u-1", "operation": "CREATE", "object": x},
+		}
+		d := data.mlfence.decision with input as x
+		a := data.mlfence.admission with input as x
+		v := data.mlfence.admission with input as w
+		r := {"decision": d, "admission": a, "wrapped": v}
+	]
+}
+
+# The strict decision per document, judged alone (an empty data.inventory).
+decisions := [d |
+	inv := {}
+	some x in json.unmarshal(json.marshal(input.docs))
+	d := data.mlfence.decision with input as x with data.inventory as inv
+]
+
+# Every object's decision with the platform as data.inventory (as Gatekeeper syncs it; the
+# connectivity rules and gateway_exposure read it there).
+platform_decisions := [d |
+	docs := json.unmarshal(json.marshal(input.docs))
+	inv := data.mlfence.inventory_of(docs)
+	some x in docs
+	d := data.mlfence.decision with input as x with data.inventory as inv
+]
+
+# The `mlfence reach` model of the platform, which reads every rule of every dialect policy.
+platform_reach := reach if {
+	docs := json.unmarshal(json.marshal(input.docs))
+	reach := data.mlfence.reach with input as {"documents": _documents(docs)}
+}
+
+# The scan and reach input: documents as the CLI reads them from files.
+_documents(docs) := [{"path": "p", "index": i, "document": d} | some i, d in docs]
+
+# Each (document, configuration) pair's decision with the configuration as data.mlfence.config.
+configured := [d |
+	some p in json.unmarshal(json.marshal(input.pairs))
+	d := data.mlfence.decision with input as p[0] with data.mlfence.config as p[1]
+]
+
+# Only for the test of this harness: object.get on a non-object is a builtin error.
+builtin_error := object.get(input.value, "k", 0)
+"""
 
 
-def _evaluate(bundle: Path, docs: list[Any]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    bindings = strict_eval(QUERY, {"docs": docs}, bundle)
-    return bindings["scan"], bindings["out"]
+@pytest.fixture(scope="module")
+def opa(built_bundle: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[opaserver.OpaServer]:
+    with opaserver.serving(tmp_path_factory.mktemp("opa"), built_bundle, PROBE) as server:
+        yield server
+
+
+def test_the_server_fails_a_test_on_a_builtin_error(opa: opaserver.OpaServer) -> None:
+    """What the properties rely on: a builtin error is an error, never an undefined or empty answer."""
+    assert opa.value("builtin_error", {"value": {"k": 1}}) == 1
+    with pytest.raises(AssertionError, match=r"object\.get: operand 1 must be object but got null"):
+        opa.value("builtin_error", {"value": None})
+    with pytest.raises(AssertionError, match="undefined"):
+        opa.value("builtin_error", {})
 
 
 def _verdict(findings: list[dict[str, Any]]) -> set[tuple[str, str, str]]:
@@ -441,8 +500,9 @@ def _alone(verdict: set[tuple[str, str, str]]) -> set[tuple[str, str, str]]:
 @example(FOUND_EGRESS_TO_NUMBER)
 @example(FOUND_PLAN_BLOCKS)
 @example(FOUND_AUTHZ_METADATA_NULL)
-def test_opa_entrypoints_never_error_and_fail_closed(built_bundle: Path, docs: list[Any]) -> None:
-    scan, results = _evaluate(built_bundle, docs)
+def test_opa_entrypoints_never_error_and_fail_closed(opa: opaserver.OpaServer, docs: list[Any]) -> None:
+    answers = opa.value("entrypoints", {"docs": docs})
+    scan, results = answers["scan"], answers["out"]
     assert [a["index"] for a in scan] == list(range(len(docs)))
     assert len(results) == len(docs)
     for doc, answer, result in zip(docs, scan, results, strict=True):
@@ -469,15 +529,11 @@ def test_opa_entrypoints_never_error_and_fail_closed(built_bundle: Path, docs: l
             assert wrapped["response"]["allowed"] is False, doc
 
 
-def _decisions(bundle: Path, docs: list[Any], inventory: bool = False) -> list[dict[str, Any]]:
-    """The strict decision per document; with inventory, the documents also form the
-    data.inventory the decision sees (as gator syncs the objects it reviews)."""
-    inv = "data.mlfence.inventory_of(json.unmarshal(json.marshal(input.docs)))" if inventory else "{}"
-    query = (
-        f"inv := {inv}; out := [d | some doc in input.docs; x := json.unmarshal(json.marshal(doc)); "
-        "d := data.mlfence.decision with input as x with data.inventory as inv]"
-    )
-    return strict_eval(query, {"docs": docs}, bundle)["out"]
+def _decisions(opa: opaserver.OpaServer, docs: list[Any]) -> list[dict[str, Any]]:
+    """The strict decision per document, each judged alone."""
+    decisions: list[dict[str, Any]] = opa.value("decisions", {"docs": docs})
+    assert len(decisions) == len(docs)
+    return decisions
 
 
 def _conftest(folder: Path, *extra: str) -> list[dict[str, Any]]:
@@ -498,28 +554,36 @@ def _conftest_findings(result: dict[str, Any]) -> list[dict[str, Any]]:
     ]
 
 
-@settings(max_examples=examples(ci=4, dev=10, full=100))
-@given(batches)
+# Each example is several batches in one folder: conftest compiles the policy once per process
+# (~1.3 s CPU) and then judges each file in milliseconds, so one run judges them all per file and
+# one --combine run takes them all as one input. In CI (derandomised; hypothesis seeds from the
+# test's source, so the figures are this version's) 53 generated documents and the 7 found ones
+# in 6 conftest processes, where one batch per example judged 13 and the 7 in 12 processes.
+@settings(max_examples=examples(ci=2, dev=4, full=40))
+@given(st.lists(batches, min_size=6, max_size=6))
 @example(
-    FOUND_POD_AND_AUTHZ_NULL
-    + FOUND_NETPOL_TYPES_NULL
-    + FOUND_EGRESS_TO_NUMBER
-    + FOUND_PLAN_BLOCKS
-    + FOUND_AUTHZ_METADATA_NULL
+    [
+        FOUND_POD_AND_AUTHZ_NULL
+        + FOUND_NETPOL_TYPES_NULL
+        + FOUND_EGRESS_TO_NUMBER
+        + FOUND_PLAN_BLOCKS
+        + FOUND_AUTHZ_METADATA_NULL,
+        FOUND_POD_ALONE_CROSS_OBJECT,
+    ]
 )
-@example(FOUND_POD_ALONE_CROSS_OBJECT)
 def test_conftest_main_agrees_with_the_strict_decision(
-    built_bundle: Path, tmp_path_factory: pytest.TempPathFactory, docs: list[Any]
+    opa: opaserver.OpaServer, tmp_path_factory: pytest.TempPathFactory, groups: list[list[Any]]
 ) -> None:
     """conftest runs without strict builtin errors: an erroring rule would silently find
     nothing. Its findings per file must be the strict decision's, and --combine must not break."""
+    docs = [doc for group in groups for doc in group]
     folder = tmp_path_factory.mktemp("conftest")
     files = {}
     for i, doc in enumerate(docs):
         path = folder / f"doc{i:03d}.json"
         path.write_text(json.dumps(doc))
         files[str(path)] = i
-    decisions = _decisions(built_bundle, docs)
+    decisions = _decisions(opa, docs)
     results = _conftest(folder)
     assert sorted(files[r["filename"]] for r in results) == list(range(len(docs)))
     for result in results:
@@ -536,17 +600,23 @@ def test_conftest_main_agrees_with_the_strict_decision(
     assert all(isinstance(r, dict) for r in combined)
 
 
-@settings(max_examples=examples(ci=3, dev=6, full=60))
-@given(st.lists(objects, min_size=1, max_size=12))
-@example(FOUND_POD_AND_AUTHZ_NULL + FOUND_NETPOL_TYPES_NULL + FOUND_EGRESS_TO_NUMBER + FOUND_AUTHZ_METADATA_NULL)
+# Each example is several batches judged in one gator round (each object is a case of its own,
+# judged alone, so the batches only share the processes). gator verify compiles a template per
+# case, so its CPU follows the number of objects, not of rounds: in CI (derandomised) 13 generated
+# Kubernetes objects and the 5 found ones in 2 rounds, where one batch per example judged 7 and
+# the 5 in 3 rounds, for the same CPU.
+@settings(max_examples=examples(ci=2, dev=3, full=30))
+@given(st.lists(st.lists(objects, min_size=1, max_size=12), min_size=2, max_size=2))
+@example([FOUND_POD_AND_AUTHZ_NULL + FOUND_NETPOL_TYPES_NULL + FOUND_EGRESS_TO_NUMBER + FOUND_AUTHZ_METADATA_NULL])
 def test_gatekeeper_templates_agree_with_the_strict_decision(
-    built_bundle: Path, tmp_path_factory: pytest.TempPathFactory, docs: list[dict[str, Any]]
+    opa: opaserver.OpaServer, tmp_path_factory: pytest.TempPathFactory, groups: list[list[dict[str, Any]]]
 ) -> None:
     """Gatekeeper also turns a builtin error into "no violation" (a fail-open admission): under
     every template matching its kind, each object gets as many violations of that rule as the
-    strict decision finds (one `gator verify` run per batch, tests/gatorsuite.py)."""
+    strict decision finds (one `gator verify` run per example, tests/gatorsuite.py)."""
+    docs = [doc for group in groups for doc in group]
     k8s = [d for d in docs if _is_k8s_object(d)]
-    decisions = _decisions(built_bundle, k8s)
+    decisions = _decisions(opa, k8s)
     cases = [
         gatorsuite.GatorCase(name=f"doc-{i}", document=d, findings=decisions[i]["findings"]) for i, d in enumerate(k8s)
     ]
@@ -558,27 +628,21 @@ def test_gatekeeper_templates_agree_with_the_strict_decision(
 
 # --- the dialects the connectivity model reads ----------------------------------------------------
 
-# One evaluation per platform: every object's decision with the platform as data.inventory (as
-# Gatekeeper syncs it; the connectivity rules and gateway_exposure read it there), and the
-# `mlfence reach` model of the platform, which reads every rule of every dialect policy.
-DIALECT_QUERY = (
-    "docs := json.unmarshal(json.marshal(input.docs)); inv := data.mlfence.inventory_of(docs); "
-    "out := [d | some x in docs; d := data.mlfence.decision with input as x with data.inventory as inv]; "
-    'reach := data.mlfence.reach with input as {"documents": [{"path": "p", "index": i, "document": d} | '
-    "some i, d in docs]}"
-)
 WRONG_TYPES: list[Any] = [None, 5, "x", ["x"], {"x": None}]
 
 
-def _check_dialect_platform(bundle: Path, docs: list[Any]) -> None:
-    bindings = strict_eval(DIALECT_QUERY, {"docs": docs}, bundle)
-    assert len(bindings["out"]) == len(docs)
-    for doc, decision in zip(docs, bindings["out"], strict=True):
+def _check_decisions(opa: opaserver.OpaServer, docs: list[Any]) -> None:
+    decisions = opa.value("platform_decisions", {"docs": docs})
+    assert len(decisions) == len(docs)
+    for doc, decision in zip(docs, decisions, strict=True):
         assert isinstance(decision["allowed"], bool), doc
         for finding in decision["findings"]:
             assert finding["status"] in {"fail", "warn", "unknown", "exempted"}, finding
             assert finding["rule_id"].startswith("MLF-"), finding
-    reach = bindings["reach"]
+
+
+def _check_reach(opa: opaserver.OpaServer, docs: list[Any]) -> None:
+    reach = opa.value("platform_reach", {"docs": docs})
     assert isinstance(reach["flows"], list)
     for entry in reach["unknown"]:
         assert isinstance(entry["policy"], str) and isinstance(entry["reason"], str), entry
@@ -592,15 +656,28 @@ def _renamed(doc: dict[str, Any], k: int) -> dict[str, Any]:
     return doc
 
 
+# The reach model orders every AdminNetworkPolicy rule against every earlier one (first match),
+# so its cost grows with the square of the policies in one platform: 325 variants of the ANP in
+# one platform took 5.4 s CPU, in chunks of REACH_CHUNK a tenth of that.
+REACH_CHUNK = 40
+
+
 @pytest.mark.parametrize("original", dialects.PLATFORM, ids=lambda d: f"{d['kind']}-{d['metadata']['name']}")
-def test_dialect_decision_with_each_field_of_each_wrong_type(built_bundle: Path, original: dict[str, Any]) -> None:
-    """Every field of a platform object (at any depth) replaced by each wrong type, all variants
-    side by side in one platform: exhaustive where the property test below samples."""
+def test_dialect_decision_with_each_field_of_each_wrong_type(
+    opa: opaserver.OpaServer, original: dict[str, Any]
+) -> None:
+    """Every field of a platform object (at any depth) replaced by each wrong type: every
+    variant's decision with all variants side by side in one platform (its inventory), and the
+    reach model of the platform with the variants in chunks of REACH_CHUNK beside the original
+    objects: exhaustive where the property test below samples (which puts up to four mutated
+    policies of different kinds in one platform)."""
     variants = [
         _renamed(_with(original, path, value), k)
         for k, (path, value) in enumerate((p, v) for p in _paths(original) for v in WRONG_TYPES)
     ]
-    _check_dialect_platform(built_bundle, [*dialects.PLATFORM, *variants])
+    _check_decisions(opa, [*dialects.PLATFORM, *variants])
+    for start in range(0, len(variants), REACH_CHUNK):
+        _check_reach(opa, [*dialects.PLATFORM, *variants[start : start + REACH_CHUNK]])
 
 
 @st.composite
@@ -637,8 +714,9 @@ def _found_dialects() -> list[dict[str, Any]]:
 @settings(max_examples=examples(ci=12, dev=30, full=300))
 @given(dialect_platforms())
 @example(_found_dialects())
-def test_dialect_decision_never_errors(built_bundle: Path, docs: list[dict[str, Any]]) -> None:
-    _check_dialect_platform(built_bundle, docs)
+def test_dialect_decision_never_errors(opa: opaserver.OpaServer, docs: list[dict[str, Any]]) -> None:
+    _check_decisions(opa, docs)
+    _check_reach(opa, docs)
 
 
 def _rego_defaults() -> dict[str, Any]:
@@ -660,15 +738,10 @@ FOUND_WAIVER_TYPES = [{**BASE_CONFIG, "exemptions": 0}, {**BASE_CONFIG, "rule_se
 @given(st.lists(st.tuples(st.sampled_from(K8S_EXAMPLES + PLAN_EXAMPLES), configured), min_size=1, max_size=40))
 @example([(doc, FOUND_INTERNAL_CIDRS) for doc in K8S_EXAMPLES[:40]])
 @example([(doc, config) for doc in K8S_EXAMPLES[:10] + PLAN_EXAMPLES[:5] for config in FOUND_WAIVER_TYPES])
-def test_wrong_typed_parameters_never_error(built_bundle: Path, pairs: list[tuple[Any, dict[str, Any]]]) -> None:
+def test_wrong_typed_parameters_never_error(opa: opaserver.OpaServer, pairs: list[tuple[Any, dict[str, Any]]]) -> None:
     """A parameter of the wrong type (a Constraint's, or data/mlfence/config's) is an operator's
     mistake, and must not become an evaluation error at admission either."""
-    query = (
-        "out := [d | some p in input.pairs; x := json.unmarshal(json.marshal(p[0])); "
-        "c := json.unmarshal(json.marshal(p[1])); d := data.mlfence.decision with input as x "
-        "with data.mlfence.config as c]"
-    )
-    decisions = strict_eval(query, {"pairs": pairs}, built_bundle)["out"]
+    decisions = opa.value("configured", {"pairs": pairs})
     assert len(decisions) == len(pairs)
     assert all(isinstance(d["allowed"], bool) for d in decisions)
 

@@ -1,0 +1,127 @@
+"""OPA as a server for the property tests: the policy is compiled once per test module, not once
+per hypothesis example (`opa eval` compiles the whole bundle in every process, ~0.7-1 s CPU, while
+evaluating one example's batch takes a fraction of that).
+
+The server loads the bundle under test beside a small probe bundle of the module's own (its own
+root, `mlfence_probe`, so both load side by side as two bundles in one OPA): each probe rule is
+the query the module used to give `opa eval`. Every request asks the Data API for strict builtin
+errors (`?strict-builtin-errors=true`, honoured by OPA's Data API; the ad-hoc Query API ignores
+it), so a builtin error is an HTTP 500 naming the error, which fails the test with the input that
+caused it, exactly as `opa eval --strict-builtin-errors` exiting 2 did. An undefined result fails
+too. The server listens on a Unix socket of its own: no port to race for between pytest-xdist
+workers.
+"""
+
+from __future__ import annotations
+
+import http.client
+import json
+import socket
+import subprocess
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from conftest import tool
+
+PROBE_ROOT = "mlfence_probe"
+
+
+class _UnixConnection(http.client.HTTPConnection):
+    def __init__(self, path: Path, timeout: float) -> None:
+        super().__init__("localhost", timeout=timeout)
+        self._path = str(path)
+
+    def connect(self) -> None:
+        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        self.sock.settimeout(self.timeout)
+        self.sock.connect(self._path)
+
+
+class OpaServer:
+    def __init__(self, address: Path, process: subprocess.Popen[bytes], log: Path) -> None:
+        self.address = address
+        self.process = process
+        self.log = log
+
+    def _request(self, method: str, path: str, body: bytes | None = None) -> tuple[int, bytes]:
+        connection = _UnixConnection(self.address, timeout=600)
+        try:
+            connection.request(method, path, body=body, headers={"Content-Type": "application/json"})
+            answer = connection.getresponse()
+            return answer.status, answer.read()
+        finally:
+            connection.close()
+
+    def value(self, rule: str, input_doc: Any) -> Any:
+        """data.mlfence_probe.<rule> for input_doc, evaluated with strict builtin errors."""
+        status, body = self._request(
+            "POST",
+            f"/v1/data/{PROBE_ROOT}/{rule}?strict-builtin-errors=true",
+            json.dumps({"input": input_doc}).encode(),
+        )
+        assert status == 200, f"error on {json.dumps(input_doc)[:3000]}:\n{body.decode()[-3000:]}"
+        answer = json.loads(body)
+        assert "result" in answer, f"{PROBE_ROOT}.{rule} is undefined on {json.dumps(input_doc)[:3000]}"
+        return answer["result"]
+
+    def healthy(self) -> bool:
+        """Whether the server answers and has activated every bundle it was given."""
+        try:
+            status, _ = self._request("GET", "/health?bundles=true")
+        except OSError:
+            return False
+        return status == 200
+
+
+@contextmanager
+def serving(folder: Path, bundle: Path, probe: str) -> Iterator[OpaServer]:
+    """An OPA server on `bundle` and the probe module (Rego v1 source of `package mlfence_probe`),
+    stopped on exit. A module-scoped fixture holds it for its tests."""
+    probe_bundle = folder / "probe"
+    probe_bundle.mkdir(parents=True)
+    (probe_bundle / ".manifest").write_text(json.dumps({"roots": [PROBE_ROOT], "rego_version": 1}))
+    (probe_bundle / "probe.rego").write_text(probe)
+    # A Unix socket path must stay under ~107 bytes: a short folder of its own, not pytest's.
+    address = Path(tempfile.mkdtemp(prefix="mlfence-opa-")) / "opa.sock"
+    log = folder / "opa.log"
+    with log.open("wb") as log_file:
+        # A long-lived process: Go's default collector (not the tests' GOGC=off for one-shot runs).
+        process = subprocess.Popen(
+            [
+                tool("opa"),
+                "run",
+                "--server",
+                "--skip-version-check",
+                "--log-level",
+                "error",
+                "--addr",
+                f"unix://{address}",
+                "--bundle",
+                str(bundle),
+                "--bundle",
+                str(probe_bundle),
+            ],
+            stdout=log_file,
+            stderr=subprocess.STDOUT,
+        )
+    server = OpaServer(address, process, log)
+    try:
+        deadline = time.monotonic() + 120
+        while not server.healthy():
+            assert process.poll() is None, f"opa run --server exited {process.returncode}:\n{log.read_text()[-3000:]}"
+            assert time.monotonic() < deadline, f"opa run --server did not become healthy:\n{log.read_text()[-3000:]}"
+            time.sleep(0.05)
+        yield server
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        address.unlink(missing_ok=True)
+        address.parent.rmdir()
