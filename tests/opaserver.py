@@ -78,13 +78,19 @@ class OpaServer:
 
 
 @contextmanager
-def serving(folder: Path, bundle: Path, probe: str) -> Iterator[OpaServer]:
-    """An OPA server on `bundle` and the probe module (Rego v1 source of `package mlfence_probe`),
+def serving(folder: Path, probe: str, bundle: Path | None = None, paths: tuple[Path, ...] = ()) -> Iterator[OpaServer]:
+    """An OPA server on the probe module (Rego v1 source of `package mlfence_probe`) and either a
+    built bundle or source paths (policy and data folders; their Rego tests are left out),
     stopped on exit. A module-scoped fixture holds it for its tests."""
+    assert (bundle is None) != (not paths), "serve a bundle or source paths"
     probe_bundle = folder / "probe"
     probe_bundle.mkdir(parents=True)
     (probe_bundle / ".manifest").write_text(json.dumps({"roots": [PROBE_ROOT], "rego_version": 1}))
     (probe_bundle / "probe.rego").write_text(probe)
+    if bundle is not None:
+        sources = ["--bundle", str(bundle), "--bundle", str(probe_bundle)]
+    else:
+        sources = ["--ignore", "*_test.rego", *map(str, paths), str(probe_bundle / "probe.rego")]
     # A Unix socket path must stay under ~107 bytes: a short folder of its own, not pytest's.
     address = Path(tempfile.mkdtemp(prefix="mlfence-opa-")) / "opa.sock"
     log = folder / "opa.log"
@@ -100,10 +106,7 @@ def serving(folder: Path, bundle: Path, probe: str) -> Iterator[OpaServer]:
                 "error",
                 "--addr",
                 f"unix://{address}",
-                "--bundle",
-                str(bundle),
-                "--bundle",
-                str(probe_bundle),
+                *sources,
             ],
             stdout=log_file,
             stderr=subprocess.STDOUT,

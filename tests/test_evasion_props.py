@@ -9,34 +9,52 @@ entrypoint (data.mlfence.decision, what the CLI, conftest and the sidecar evalua
 * sidecar.istio.io/inject spellings: a finding exactly when Istio's injector would not inject
   (label wins over annotation; only y, yes, true, on, case-insensitive, or "" inject).
 
-Each hypothesis example is a batch evaluated by one `opa eval`; CI derandomises the examples
-(the shared "ci" profile).
+Each hypothesis example is a batch evaluated by one request to an OPA server that compiles the
+policy once for the module (tests/opaserver.py, strict builtin errors on every request); CI
+derandomises the examples (the shared "ci" profile).
 """
 
 from __future__ import annotations
 
 import ipaddress
+from collections.abc import Iterator
 from typing import Any
 
+import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from conftest import ROOT, examples, strict_eval
+import opaserver
+from conftest import ROOT, examples
 from test_net_union import reference_share
 
 THRESHOLD = 0.25  # data/mlfence/config/data.yaml open_share_threshold
-# Derandomised under the "ci" profile (tests/conftest.py); each example is one `opa eval`.
+# Derandomised under the "ci" profile (tests/conftest.py); each example is one request.
 property_settings = settings(max_examples=examples(ci=8, dev=10, full=100))
 
+# Rule IDs with a failing finding, per object, from the decision entrypoint. The objects are
+# copied out of input before `with input as` replaces it (see tests/engines.py).
+PROBE = """package mlfence_probe
 
-def decide(objects: list[dict[str, Any]]) -> list[set[str]]:
-    """Rule IDs with a failing finding, per object, from the bundle's decision entrypoint."""
-    query = (
-        "out := [ids | some obj in input.objects; d := data.mlfence.decision with input as obj; "
-        'ids := {f.rule_id | some f in d.findings; f.status == "fail"}]'
-    )
-    found = strict_eval(query, {"objects": objects}, None, ROOT / "policy", ROOT / "data")
-    return [set(ids) for ids in found["out"]]
+failing := [ids |
+\tsome obj in json.unmarshal(json.marshal(input.objects))
+\td := data.mlfence.decision with input as obj
+\tids := {f.rule_id | some f in d.findings; f.status == "fail"}
+]
+"""
+
+
+@pytest.fixture(scope="module")
+def opa(tmp_path_factory: pytest.TempPathFactory) -> Iterator[opaserver.OpaServer]:
+    with opaserver.serving(tmp_path_factory.mktemp("opa"), PROBE, paths=(ROOT / "policy", ROOT / "data")) as server:
+        yield server
+
+
+def decide(opa: opaserver.OpaServer, objects: list[dict[str, Any]]) -> list[set[str]]:
+    """Rule IDs with a failing finding, per object, from the decision entrypoint."""
+    found = opa.value("failing", {"objects": objects})
+    assert len(found) == len(objects)
+    return [set(ids) for ids in found]
 
 
 # --- union evasions --------------------------------------------------------------------------
@@ -122,10 +140,13 @@ def _carriers(cidrs: list[str], i: int) -> list[tuple[str, dict[str, Any]]]:
 @property_settings
 @given(st.lists(pieces(), min_size=1, max_size=6))
 @example([["0.0.0.0/1", "128.0.0.0/1"], ["::/1", "8000::/1"], ["128.0.0.0/1"], ["1.0.0.0/8", "2.0.0.0/8"]])
-def test_union_of_pieces_is_judged_by_every_rule(cases: list[list[str]]) -> None:
-    batch = [(cidrs, rule, obj) for i, cidrs in enumerate(cases) for rule, obj in _carriers(cidrs, i)]
-    for (cidrs, rule, obj), fired in zip(batch, decide([obj for _, _, obj in batch]), strict=True):
-        share = max(reference_share(cidrs, 4), reference_share(cidrs, 6))
+def test_union_of_pieces_is_judged_by_every_rule(opa: opaserver.OpaServer, cases: list[list[str]]) -> None:
+    batch = [(i, cidrs, rule, obj) for i, cidrs in enumerate(cases) for rule, obj in _carriers(cidrs, i)]
+    # The reference share of a list, once for the five objects that carry it (Python's
+    # collapse_addresses is most of this test's own CPU).
+    shares = [max(reference_share(cidrs, 4), reference_share(cidrs, 6)) for cidrs in cases]
+    for (i, cidrs, rule, obj), fired in zip(batch, decide(opa, [obj for *_, obj in batch]), strict=True):
+        share = shares[i]
         assert (rule in fired) == (share >= THRESHOLD), (rule, obj["kind"], cidrs, float(share), sorted(fired))
 
 
@@ -183,7 +204,9 @@ metadata_maps = st.fixed_dictionaries({}, optional={INJECT: inject_values})
         ({INJECT: ""}, {INJECT: "false"}),
     ]
 )
-def test_inject_spellings_follow_istio(cases: list[tuple[dict[str, str], dict[str, str]]]) -> None:
+def test_inject_spellings_follow_istio(
+    opa: opaserver.OpaServer, cases: list[tuple[dict[str, str], dict[str, str]]]
+) -> None:
     objects = [
         {
             "apiVersion": "v1",
@@ -193,5 +216,5 @@ def test_inject_spellings_follow_istio(cases: list[tuple[dict[str, str], dict[st
         }
         for i, (labels, notes) in enumerate(cases)
     ]
-    for (labels, notes), fired in zip(cases, decide(objects), strict=True):
+    for (labels, notes), fired in zip(cases, decide(opa, objects), strict=True):
         assert ("MLF-K8S-012" in fired) == (not istio_injects(labels, notes)), (labels, notes)

@@ -471,7 +471,7 @@ builtin_error := object.get(input.value, "k", 0)
 
 @pytest.fixture(scope="module")
 def opa(built_bundle: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[opaserver.OpaServer]:
-    with opaserver.serving(tmp_path_factory.mktemp("opa"), built_bundle, PROBE) as server:
+    with opaserver.serving(tmp_path_factory.mktemp("opa"), PROBE, bundle=built_bundle) as server:
         yield server
 
 
