@@ -34,7 +34,7 @@ import gatorsuite
 import opaserver
 from conftest import ROOT, examples, run, strict_eval, tool
 from engines import CROSS_OBJECT
-from mlfence import fixtures, parameters
+from mlfence import bundle, fixtures, parameters
 
 KINDS = [
     "Pod",
@@ -536,9 +536,18 @@ def _decisions(opa: opaserver.OpaServer, docs: list[Any]) -> list[dict[str, Any]
     return decisions
 
 
-def _conftest(folder: Path, *extra: str) -> list[dict[str, Any]]:
+@pytest.fixture(scope="module")
+def conftest_policy(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """conftest's policy as `mlfence build` ships it (the rules without their Rego tests, which
+    are nearly half of what `-p policy` makes every conftest run parse and compile: ~1.5 -> 0.8 s
+    CPU a run), as tests/engines.py runs it; the engines suite compares it with the repository's
+    own folder."""
+    return bundle.conftest_tree(tmp_path_factory.mktemp("conftest-tree") / "conftest") / "policy"
+
+
+def _conftest(policy: Path, folder: Path, *extra: str) -> list[dict[str, Any]]:
     proc = run(
-        [tool("conftest"), "test", "--no-color", "-o", "json", "-p", "policy", "-d", "data", *extra, str(folder)],
+        [tool("conftest"), "test", "--no-color", "-o", "json", "-p", str(policy), "-d", "data", *extra, str(folder)],
         env=GO_ENV,
     )
     assert proc.returncode in (0, 1), proc.stdout[-2000:] + proc.stderr[-3000:]
@@ -572,7 +581,7 @@ def _conftest_findings(result: dict[str, Any]) -> list[dict[str, Any]]:
     ]
 )
 def test_conftest_main_agrees_with_the_strict_decision(
-    opa: opaserver.OpaServer, tmp_path_factory: pytest.TempPathFactory, groups: list[list[Any]]
+    opa: opaserver.OpaServer, conftest_policy: Path, tmp_path_factory: pytest.TempPathFactory, groups: list[list[Any]]
 ) -> None:
     """conftest runs without strict builtin errors: an erroring rule would silently find
     nothing. Its findings per file must be the strict decision's, and --combine must not break."""
@@ -584,7 +593,7 @@ def test_conftest_main_agrees_with_the_strict_decision(
         path.write_text(json.dumps(doc))
         files[str(path)] = i
     decisions = _decisions(opa, docs)
-    results = _conftest(folder)
+    results = _conftest(conftest_policy, folder)
     assert sorted(files[r["filename"]] for r in results) == list(range(len(docs)))
     for result in results:
         i = files[result["filename"]]
@@ -596,7 +605,7 @@ def test_conftest_main_agrees_with_the_strict_decision(
             assert _verdict(_conftest_findings(result)) == _alone(_verdict(decisions[i]["findings"])), json.dumps(
                 docs[i]
             )
-    combined = _conftest(folder, "--combine")
+    combined = _conftest(conftest_policy, folder, "--combine")
     assert all(isinstance(r, dict) for r in combined)
 
 
