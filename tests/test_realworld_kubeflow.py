@@ -4,7 +4,8 @@ precision stated in docs/realworld-precision.md is the snapshot's. A behaviour c
 diff: review it, then run `python tests/realworld_kubeflow.py --update` and review the new rows.
 
 `mlfence reach` of the same tree is here too (it was in test_reach.py): both commands run in this
-process and the tree is rendered by kustomize once for the module, not once per command."""
+process and the tree is rendered by kustomize, and each rendered text parsed, once for the module,
+not once per command."""
 
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ import pytest
 
 import realworld_kubeflow as kf
 from conftest import cli_in_process
-from mlfence import kustomize
+from mlfence import documents, kustomize
 
 pytestmark = [
     pytest.mark.slow,
@@ -29,19 +30,32 @@ pytestmark = [
 @pytest.fixture(scope="module", autouse=True)
 def render_once() -> Iterator[None]:
     """kustomize's rendering of a set of kustomization folders, kept for the module: the tree is
-    read-only shared input, and rendering it (about 130 `kustomize build` processes) is most of
-    each command's time."""
+    read-only shared input, and rendering it (about 160 `kustomize build` processes) is most of
+    each command's time. The documents parsed from each text are kept too (parse_text is a pure
+    function of its arguments and its Documents are frozen): the second command would parse the
+    same 3.5 MB of rendered YAML again (~3 s CPU)."""
     rendered: dict[tuple[Path, ...], kustomize.Tree] = {}
-    real = kustomize.render_tree
+    parsed: dict[tuple[str, str, bool, str], tuple[list[documents.Document], list[documents.InputProblem]]] = {}
+    real_render, real_parse = kustomize.render_tree, documents.parse_text
 
-    def once(found: Iterable[Path]) -> kustomize.Tree:
+    def render(found: Iterable[Path]) -> kustomize.Tree:
         folders = tuple(found)
         if folders not in rendered:
-            rendered[folders] = real(folders)
+            rendered[folders] = real_render(folders)
         return rendered[folders]
 
+    def parse(
+        text: str, path: str, json_first: bool, template: str = ""
+    ) -> tuple[list[documents.Document], list[documents.InputProblem]]:
+        key = (text, path, json_first, template)
+        if key not in parsed:
+            parsed[key] = real_parse(text, path, json_first, template)
+        docs, problems = parsed[key]
+        return list(docs), list(problems)
+
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(kustomize, "render_tree", once)
+        patch.setattr(kustomize, "render_tree", render)
+        patch.setattr(documents, "parse_text", parse)
         yield
 
 
