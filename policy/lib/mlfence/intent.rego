@@ -395,16 +395,28 @@ _review_external_messages contains external_message(w, e) if {
 
 # undeclared_messages is MLF-K8S-060's findings on the reviewed object, computed on the patched
 # inventory.
-default undeclared_messages := set()
+undeclared_messages := _judged.undeclared
 
-# The model is computed on the inventory with the reviewed object in it: at admission the object
-# is not in data.inventory yet (the CLI, conftest and bundle inventories hold it already). Only
-# the namespaces the verdicts can involve are kept (scoped_inventory, intent_scope.rego).
-undeclared_messages := found if {
+# _judged is MLF-K8S-060's and MLF-K8S-061's findings, computed under one `with`: the model is
+# computed on the inventory with the reviewed object in it (at admission the object is not in
+# data.inventory yet; the CLI, conftest and bundle inventories hold it already), and only the
+# namespaces the verdicts can involve are kept (scoped_inventory, intent_scope.rego).
+# Every `with` starts with an empty cache, and OPA gives each term it extracts from an expression
+# (each operand of `|`, each value of an object) an expression and a `with` of its own: so the
+# expression names one rule. (Two operands computed the whole model twice for MLF-K8S-060, and
+# one `with` per rule once more for MLF-K8S-061, which a scan asks about every workload too.)
+default _judged := {"undeclared": set(), "blocked": set()}
+
+_judged := found if {
 	enabled
 
 	# regal ignore:with-outside-test-context
-	found := _review_flow_messages | _review_external_messages with data.inventory as scoped_inventory
+	found := _judged_on_scope with data.inventory as scoped_inventory
+}
+
+_judged_on_scope := {
+	"undeclared": (_review_flow_messages | _review_external_messages),
+	"blocked": _blocked_messages,
 }
 
 # --- declared flows that are blocked --------------------------------------------------------------
@@ -451,17 +463,8 @@ _policies_text(direction) := sprintf("isolated by %s", [concat(", ", direction.p
 	count(direction.policies) > 0
 } else := "not isolated"
 
-default blocked_messages := set()
-
-# The model is computed on the inventory with the reviewed object in it: at admission the object
-# is not in data.inventory yet (the CLI, conftest and bundle inventories hold it already). Only
-# the namespaces the verdicts can involve are kept (scoped_inventory, intent_scope.rego).
-blocked_messages := found if {
-	enabled
-
-	# regal ignore:with-outside-test-context
-	found := _blocked_messages with data.inventory as scoped_inventory
-}
+# blocked_messages is MLF-K8S-061's findings on the reviewed object (see _judged).
+blocked_messages := _judged.blocked
 
 # --- components without workloads -----------------------------------------------------------------
 
