@@ -106,7 +106,8 @@ pod_templates(obj) := k8s.pod_templates(obj) | _sandbox(obj)
 _sandbox_groups := {"Sandbox": "agents.x-k8s.io", "SandboxTemplate": "extensions.agents.x-k8s.io"}
 
 _sandbox(obj) := {e |
-	k8s.api_group(obj) == _sandbox_groups[obj.kind]
+	group := _sandbox_groups[obj.kind] # a lookup first: most kinds are no Sandbox
+	k8s.api_group(obj) == group
 	template := obj.spec.podTemplate
 	is_object(template)
 	is_object(template.spec)

@@ -80,6 +80,15 @@ memberships[w.id] := {c.name | some c in components; in_component(c, w)} if {
 
 _members_of(id) := object.get(memberships, id, set())
 
+# _vias[id] is the `egress.via` of the components workload id belongs to: found once per
+# workload, not once per pair of workloads (_implicit).
+_vias[id] := {object.get(k8s.object_or_empty(object.get(c, "egress", {})), "via", "") |
+	some c in components
+	c.name in members
+} if {
+	some id, members in memberships
+}
+
 # --- ports ------------------------------------------------------------------------------------
 
 # declared_ranges(a) is the list of {"protocol", "from", "to"} an allow entry's `ports` name:
@@ -137,9 +146,7 @@ allowed_ranges(src, dst) := array.concat(
 _implicit(src, dst) := connectivity.all_ports if {
 	count(_members_of(src.id) & _members_of(dst.id)) > 0
 } else := connectivity.all_ports if {
-	some c in components
-	c.name in _members_of(src.id)
-	object.get(k8s.object_or_empty(object.get(c, "egress", {})), "via", "") in _members_of(dst.id)
+	count(object.get(_vias, src.id, set()) & _members_of(dst.id)) > 0
 } else := _dns_ports if {
 	_is_cluster_dns(dst)
 } else := []
@@ -164,8 +171,10 @@ undeclared(src, dst) := [object.union(piece, gap) |
 	src.namespace_known
 	dst.namespace_known
 	_in_scope(src, dst)
+	pieces := connectivity.mesh_connection(src, dst)
+	count(pieces) > 0 # what the declaration allows matters only where a connection is open
 	allowed := allowed_ranges(src, dst)
-	some piece in connectivity.mesh_connection(src, dst)
+	some piece in pieces
 	spans := [r | some r in allowed; r.protocol == piece.protocol]
 	some gap in gaps(piece.from, piece.to, spans)
 ]
