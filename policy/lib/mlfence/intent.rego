@@ -402,18 +402,14 @@ _review_external_messages contains external_message(w, e) if {
 	_decided_by_review(e.by)
 }
 
-# undeclared_messages is MLF-K8S-060's findings on the reviewed object, computed on the patched
-# inventory.
+# undeclared_messages is MLF-K8S-060's findings on the reviewed object (see _judged).
 undeclared_messages := _judged.undeclared
 
-# _judged is MLF-K8S-060's and MLF-K8S-061's findings, computed under one `with`: the model is
-# computed on the inventory with the reviewed object in it (at admission the object is not in
-# data.inventory yet; the CLI, conftest and bundle inventories hold it already), and only the
-# namespaces the verdicts can involve are kept (scoped_inventory, intent_scope.rego).
-# Every `with` starts with an empty cache, and OPA gives each term it extracts from an expression
-# (each operand of `|`, each value of an object) an expression and a `with` of its own: so the
-# expression names one rule. (Two operands computed the whole model twice for MLF-K8S-060, and
-# one `with` per rule once more for MLF-K8S-061, which a scan asks about every workload too.)
+# _judged is MLF-K8S-060's and 061's findings on the inventory with the reviewed object in it (at
+# admission it is not in data.inventory yet), cut to the namespaces the verdicts can involve
+# (scoped_inventory, intent_scope.rego). One `with` naming one rule: every `with` starts an empty
+# cache, and OPA gives each operand it extracts from an expression a `with` of its own (`A | B
+# with ...` computed the model twice, a `with` per rule once more).
 default _judged := {"undeclared": set(), "blocked": set()}
 
 _judged := found if {
