@@ -83,64 +83,6 @@ workloads := object.union_n([{w.id: object.union(w, _directions(w))} |
 	some w in list
 ])
 
-# The selecting policies are found once per workload; each policy rule's peers are resolved once
-# (_rule_pods), however many workloads the policy selects. Cilium's rules (connectivity_cilium.rego)
-# isolate and allow alongside the NetworkPolicies; their deny rules ("deny_rules") win over both.
-# "unknown" lists the reasons a rule's peers cannot be decided statically.
-_directions(w) := {_direction_key[d]: {
-	"isolated": count(listing) > 0,
-	"np_isolated": count(np_listing) > 0,
-	"policies": sort(listing),
-	"open_rules": sort(open_rules(w.labels, selecting, d) | cilium[d].open),
-	"rules": np_rules,
-	"deny_rules": cilium[d].deny,
-	"admin_rules": tiers[d].admin,
-	"baseline_rules": tiers[d].baseline,
-	"calico_rules": _calico_rules_of(calico[d], np_rules),
-	"unknown": sort({sprintf("%s: %s", [rule.by, reason]) |
-		some rule in array.flatten([cilium[d].allow, cilium[d].deny, tiers[d].admin, tiers[d].baseline, calico[d].rules])
-		some reason in rule.unknown
-	}),
-} |
-	selecting := {name: p |
-		some name, p in object.get(policies, w.namespace, {})
-		selects(p, w.labels)
-	}
-	cilium := cilium_directions(w)
-	tiers := anp_directions(w)
-	calico := calico_directions(w)
-	some d in ["Ingress", "Egress"]
-	np_rules := array.concat(_resolved_rules(w.namespace, selecting, d), cilium[d].allow)
-	np_listing := union({
-		{name | some name, p in selecting; d in policy_types(p)},
-		cilium[d].isolating,
-		{ref | some ref in calico[d].selecting},
-	})
-	listing := np_listing | tiers[d].isolating
-}
-
-# _resolved_rules(ns, selecting, direction) is every rule of the selecting policies that lists
-# the direction, with its peers resolved: {"policy": "ns/name", "index", "pods": {ids} | "all",
-# "blocks": [{"cidr", "except"}], "ports": the rule's port entries}.
-_resolved_rules(ns, selecting, direction) := [{
-	"policy": sprintf("%s/%s", [ns, name]),
-	"index": i,
-	"by": sprintf("%s/%s rule %d", [ns, name, i]),
-	"pods": _rule_pods[ns][name][direction][i],
-	"blocks": _blocks_of_rule(rule, direction),
-	"ports": k8s.as_array(object.get(k8s.object_or_empty(rule), "ports", [])),
-} |
-	some name, p in selecting
-	some i, rule in rules_of(p, direction)
-]
-
-# _rule_pods[ns][name][direction] is, per rule of that policy, the workloads its peers select.
-_rule_pods[ns][name][direction] := [_pods_of_rule(rule, direction, ns) | some rule in rules_of(p, direction)] if {
-	some ns, list in policies
-	some name, p in list
-	some direction in ["Ingress", "Egress"]
-}
-
 _peers(rule, direction) := k8s.as_array(object.get(k8s.object_or_empty(rule), _peer_key[direction], []))
 
 # A rule without peers admits every pod and every address.
