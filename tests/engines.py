@@ -157,9 +157,12 @@ def conftest_verdicts(ws: Workspace, cases: list[Case], index: dict[str, dict[st
     return ConftestAnswers(out, shipped_tree, _by_file(repository_proc.stdout))
 
 
-def bundle_findings(ws: Workspace, cases: list[Case]) -> dict[str, list[dict[str, Any]]]:
+def bundle_findings(
+    ws: Workspace, cases: list[Case], shared_inventory: list[dict[str, Any]] | None = None
+) -> dict[str, list[dict[str, Any]]]:
     """One `opa eval` on the built bundle for every case, the K8s ones as AdmissionReviews: the
-    findings on the case's own object or plan."""
+    findings on the case's own object or plan. With shared_inventory, every case is judged with
+    those objects as data.inventory instead of its own (what the one `gator test` run holds)."""
     payload = {
         "cases": [
             {
@@ -169,15 +172,19 @@ def bundle_findings(ws: Workspace, cases: list[Case]) -> dict[str, list[dict[str
                 "inventory": [c.document, *c.inventory] if c.inventory else [],
             }
             for c in cases
-        ]
+        ],
+        "shared": shared_inventory or [],
     }
     # `with input as c.doc`, c iterating over input, resolves c.doc against the replaced input
     # (seen on OPA 1.21): copy the values out of input before swapping it.
+    own = "data.mlfence.inventory_of(json.unmarshal(json.marshal(c.inventory)))"
+    inventory = "shared" if shared_inventory is not None else own
     query = (
+        "shared := data.mlfence.inventory_of(json.unmarshal(json.marshal(input.shared))); "
         "x := {c.key: d | some c in input.cases; "
         "doc := json.unmarshal(json.marshal(c.doc)); "
         "config := json.unmarshal(json.marshal(c.config)); "
-        "inv := data.mlfence.inventory_of(json.unmarshal(json.marshal(c.inventory))); "
+        f"inv := {inventory}; "
         "d := data.mlfence.decision with input as doc with data.mlfence.config as config "
         "with data.inventory as inv}"
     )
@@ -201,9 +208,8 @@ def bundle_findings(ws: Workspace, cases: list[Case]) -> dict[str, list[dict[str
     for case in cases:
         decision = decisions[case.key]
         assert decision["input_kind"] in ("admission_review", "terraform_plan"), decision
-        out[case.key] = [
-            f for f in decision["findings"] if not case.inventory or f.get("resource") == resource_of(case)
-        ]
+        own_only = case.inventory or shared_inventory is not None
+        out[case.key] = [f for f in decision["findings"] if not own_only or f.get("resource") == resource_of(case)]
     return out
 
 
@@ -216,6 +222,9 @@ def gator_failures(ws: Workspace, cases: list[Case], findings: dict[str, list[di
     (tests/gatorsuite.py): under every template matching its kind, the case asserts the bundle's
     findings for that rule. Returns the failures per case key (none: gator agrees)."""
     k8s = [c for c in cases if c.target == "kubernetes"]
+    # The bundle's answer with the one `gator test` run's objects as data.inventory: where it is
+    # the case's own answer for a rule that reads the inventory, that run judges the pair too.
+    in_one_run = bundle_findings(ws, k8s, gatorsuite.one_run_objects([c.document for c in k8s]))
     return gatorsuite.verify(
         ws.root / "gator",
         [
@@ -224,9 +233,10 @@ def gator_failures(ws: Workspace, cases: list[Case], findings: dict[str, list[di
                 document=c.document,
                 findings=findings[c.key],
                 parameters=c.parameters,
-                # The bundle's inventory holds the object itself too (as gator test's did).
+                # The bundle's inventory holds the object itself too (as gator test's does).
                 inventory=[c.document, *c.inventory] if c.inventory else [],
                 also=frozenset({c.rule_id}),
+                findings_in_one_run=in_one_run[c.key],
             )
             for c in k8s
         ],

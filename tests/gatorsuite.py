@@ -9,16 +9,19 @@ and names the rule and the message.
 Two gator commands share the work, because `gator verify` compiles the template anew for every
 case (a fresh client per case: pkg/gator/verify/runner.go), which made it the suite's slowest step:
 
-- the rules whose template reads nothing of data.inventory (they judge one object alone), with
-  the shipped parameters: ONE `gator test -o json` over all their templates, Constraints and
-  objects, so each template compiles once. `gator test` also adds every object it reviews to
-  data.inventory, which is why only rules that never read it go there; its results carry the
+- ONE `gator test -o json` over the templates, Constraints and every case's object, so each
+  template compiles once. `gator test` also adds every object it reviews to data.inventory, so
+  it judges the rules whose template reads nothing of data.inventory (they judge one object
+  alone), and, under the shipped parameters, the (object, rule) pairs of rules that do read it
+  where the strict decision's findings on the object with the run's objects as inventory are
+  the case's own, finding by finding (GatorCase.findings_in_one_run, computed by the caller with
+  the bundle: most objects share no namespace with the others' policies). Its results carry the
   Constraint and the violating object, and are counted per (object, rule) exactly as the
   suite's assertions count them;
-- every other (object, rule): the rules that read data.inventory (each case sees only its own
-  inventory) and the cases with their own parameters, as generated `gator verify` suites whose
-  cases assert the counts and messages (gator prints `--- FAIL: <case>` with the reason, which
-  `verify` maps back to the object's name).
+- every other (object, rule): where the other objects would change the answer, the cases with
+  their own inventory or their own parameters under a rule that reads data.inventory, as
+  generated `gator verify` suites whose cases assert the counts and messages (gator prints
+  `--- FAIL: <case>` with the reason, which `verify` maps back to the object's name).
 
 gator verify cannot see a violation's `details`, so the status of a finding is not compared
 with gator (it is compared between the bundle and conftest); gator's side is the rule and the
@@ -49,6 +52,10 @@ class GatorCase:
     parameters: dict[str, Any] = field(default_factory=dict)
     inventory: list[dict[str, Any]] = field(default_factory=list)  # data.inventory, when not empty
     also: frozenset[str] = frozenset()  # rule IDs to check besides the ones matching the kind
+    # The strict decision's findings on this object when data.inventory holds the objects of the
+    # one `gator test` run (one_run_objects); None: not known, rules reading data.inventory then
+    # judge the case in a `gator verify` suite.
+    findings_in_one_run: list[dict[str, Any]] | None = None
 
 
 @cache
@@ -131,9 +138,34 @@ def checked_rules(case: GatorCase) -> list[str]:
     return [r for r in sorted(rules_for(case.document) | case.also) if r in rules]
 
 
+def _of_rule(findings: list[dict[str, Any]], rule_id: str) -> list[str]:
+    return sorted(json.dumps(f, sort_keys=True) for f in findings if f["rule_id"] == rule_id)
+
+
 def in_one_run(case: GatorCase, rule_id: str) -> bool:
-    """Whether the (case, rule) pair goes to the one `gator test` run (see the module docstring)."""
-    return judged_alone(rule_id) and _has_identity(case.document)
+    """Whether the (case, rule) pair goes to the one `gator test` run (see the module docstring):
+    a rule that never reads data.inventory, or, under the shipped parameters, one whose findings
+    on the object, finding by finding, are the same with the one run's objects as inventory as
+    with the case's own. (gator reviews every object of the run under every Constraint matching
+    its kind, and an inventory reader's review reads the whole inventory: one Constraint per
+    parameter set for those rules made the run 30 times slower than their suite cases.)"""
+    if not _has_identity(case.document):
+        return False
+    if judged_alone(rule_id):
+        return True
+    shared = case.findings_in_one_run
+    return not case.parameters and shared is not None and _of_rule(shared, rule_id) == _of_rule(case.findings, rule_id)
+
+
+def one_run_objects(documents: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The objects of the one `gator test` run, in order, each once: every object gator can hold
+    in its data cache. gator adds them all to data.inventory, a later object replacing an earlier
+    one of the same kind, namespace and name, as data.mlfence.inventory_of does."""
+    objects: dict[str, dict[str, Any]] = {}
+    for doc in documents:
+        if _has_identity(doc):
+            objects.setdefault(object_key(doc), doc)
+    return list(objects.values())
 
 
 # (test name, the case name a suite entry carries) -> the other cases that entry stands for.
@@ -276,10 +308,9 @@ def write_one_run(out: Path, cases: list[GatorCase], base_parameters: dict[str, 
     names = _constraint_names(cases)
     if not names:
         return []
-    objects: dict[str, dict[str, Any]] = {}
-    for case in cases:
-        if any(in_one_run(case, r) for r in checked_rules(case)):
-            objects.setdefault(object_key(case.document), case.document)
+    # Every object, not only those of the pairs judged here: the inventory must be the one the
+    # cases' findings_in_one_run were computed with.
+    objects = one_run_objects([case.document for case in cases])
     (out / "templates").mkdir(parents=True, exist_ok=True)
     (out / "constraints").mkdir(parents=True, exist_ok=True)
     paths = []
@@ -296,7 +327,7 @@ def write_one_run(out: Path, cases: list[GatorCase], base_parameters: dict[str, 
     # A stream of JSON documents (gator reads YAML or JSON): what gator prints back as the
     # violating object is then the same JSON, whatever odd keys or strings an object holds.
     objects_path = out / "objects.json"
-    objects_path.write_text("".join(json.dumps(doc) + "\n" for doc in objects.values()))
+    objects_path.write_text("".join(json.dumps(doc) + "\n" for doc in objects))
     return [*paths, objects_path]
 
 

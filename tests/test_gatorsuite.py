@@ -1,6 +1,7 @@
 """The batched Gatekeeper check can fail: a case whose expected findings are wrong fails, by its
 own name and naming the rule, while the cases around it in the same gator run pass; in the one
-`gator test` run (single-object rules) and in the `gator verify` suites (inventory readers)."""
+`gator test` run (single-object rules, and inventory readers where the run's objects do not change
+the answer) and in the `gator verify` suites (inventory readers judged with the case's own inventory)."""
 
 from __future__ import annotations
 
@@ -41,14 +42,30 @@ def test_a_wrong_expectation_fails_its_case_by_name(tmp_path: Path) -> None:
             inventory=[DEPLOYMENT],
             also=frozenset({"MLF-K8S-009"}),
         ),
+        # Deliberately broken under the same inventory reader in the one `gator test` run, whose
+        # inventory holds every object of the run: the caller claims (wrongly) that the strict
+        # decision finds the Deployment isolated there, but OPEN_EGRESS opens its pods' egress.
+        gatorsuite.GatorCase(
+            name="broken/deployment-said-isolated-beside-open-egress",
+            document=DEPLOYMENT,
+            findings=[],
+            also=frozenset({"MLF-K8S-009"}),
+            findings_in_one_run=[],
+        ),
     ]
     assert gatorsuite.in_one_run(cases[0], "MLF-K8S-001") and not gatorsuite.in_one_run(cases[3], "MLF-K8S-009")
+    assert gatorsuite.in_one_run(cases[4], "MLF-K8S-009")
     failures = gatorsuite.verify(tmp_path, cases, parameters.gatekeeper(ROOT / "data"), parts=1)
     assert set(failures) == {
         "broken/open-egress-said-clean",
         "broken/closed-said-open",
         "broken/deployment-said-isolated",
+        "broken/deployment-said-isolated-beside-open-egress",
     }, failures
+    assert any(
+        r.startswith("mlf-k8s-009-0: unexpected number of violations: got 1 violations but want exactly 0")
+        for r in failures["broken/deployment-said-isolated-beside-open-egress"]
+    ), failures
     assert any(
         r.startswith("mlf-k8s-009-0: unexpected number of violations: got 1")
         for r in failures["broken/deployment-said-isolated"]
