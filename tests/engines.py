@@ -97,64 +97,200 @@ def _by_file(stdout: str) -> list[dict[str, Any]]:
     return sorted(json.loads(stdout), key=lambda result: result["filename"])
 
 
-def conftest_verdicts(ws: Workspace, cases: list[Case], index: dict[str, dict[str, Any]]) -> ConftestAnswers:
-    """One `conftest test` per parameter set (each needs its own data folder) for the single-object
-    cases, one `conftest test --combine` per inventory case, all with the shipped conftest policy;
-    and the shipped-parameter single-object cases once more with `-p policy` (the repository's
-    folder, Rego tests included). Two at a time (two cores)."""
-    groups: dict[str, list[Case]] = {}
+@dataclass
+class _Run:
+    """One conftest process: its files' cases and the parameters its data folder carries."""
+
+    overrides: dict[str, Any]
+    cases: list[Case]
+    combine: bool
+
+
+def _namespaces(case: Case) -> set[str]:
+    """The namespaces a case's objects live in or name ("" for any other namespace-less object,
+    webhook configurations included: conftest --combine shares them between files)."""
+    found = set()
+    for doc in [case.document, *case.inventory]:
+        meta = doc.get("metadata") if isinstance(doc.get("metadata"), dict) else {}
+        namespace = meta.get("namespace")
+        if doc.get("kind") == "Namespace" and isinstance(meta.get("name"), str):
+            found.add(meta["name"])
+        else:
+            found.add(namespace if isinstance(namespace, str) else "")
+    return found
+
+
+def _compatible(run: _Run, case: Case) -> bool:
+    """Whether the case may share the run: no parameter given two values, and with --combine,
+    which shares every file's namespaced objects, no namespace in common."""
+    if any(k in run.overrides and run.overrides[k] != v for k, v in case.parameters.items()):
+        return False
+    return not run.combine or not any(_namespaces(case) & _namespaces(other) for other in run.cases)
+
+
+def _pack(cases: list[Case]) -> list[_Run]:
+    """Cases into as few conftest runs as their parameters and namespaces allow (first fit); the
+    shipped-parameter single-object cases keep a run of their own (compared with the repository's
+    folder)."""
+    shipped = _Run({}, [c for c in cases if not c.inventory and not c.parameters], combine=False)
+    runs: list[_Run] = [shipped] if shipped.cases else []
     for case in cases:
-        groups.setdefault(_params_key(case.parameters), []).append(case)
+        if not case.inventory and not case.parameters:
+            continue
+        combine = bool(case.inventory)
+        run_ = next((r for r in runs if r.combine == combine and r is not shipped and _compatible(r, case)), None)
+        if run_ is None:
+            runs.append(_Run(dict(case.parameters), [case], combine))
+        else:
+            run_.overrides.update(case.parameters)
+            run_.cases.append(case)
+    return runs
+
+
+def conftest_verdicts(
+    ws: Workspace,
+    cases: list[Case],
+    index: dict[str, dict[str, Any]],
+    findings: dict[str, list[dict[str, Any]]],
+) -> ConftestAnswers:
+    """The single-object cases through `conftest test`, the inventory cases through `conftest test
+    --combine`, all with the shipped conftest policy; and the shipped-parameter single-object cases
+    once more with `-p policy` (the repository's folder, Rego tests included). Two at a time.
+
+    Each process compiles the whole policy (~0.6 s CPU), so cases share a run where that cannot
+    change their answer: a run's data folder carries the parameters of all its cases (none given
+    two values), and a --combine run's files share no namespace (conftest gives every file the
+    namespaced objects of all files; namespace-less ones stay with their file). The bundle then
+    judges every case as its run will see it (the run's parameters; the run's files scoped as
+    main.rego scopes them): a case whose findings there are not its own (`findings`), finding by
+    finding, leaves for a run of its own. The comparison with the bundle stays per case."""
+    runs = _pack(cases)
+    packed = _findings_as_packed(ws, runs, index)
+    alone: list[_Run] = []
+    for run_ in runs:
+        moved = [c for c in run_.cases if _sorted(packed.get(c.key, findings[c.key])) != _sorted(findings[c.key])]
+        run_.cases = [c for c in run_.cases if c not in moved]
+        alone += [_Run(dict(c.parameters), [c], bool(c.inventory)) for c in moved]
+    runs = [r for r in runs if r.cases] + alone
     policy = str(ws.conftest_policy)
-    jobs: list[tuple[list[str], dict[str, Case], Case | None]] = []
+    commands = []
     repository_job: list[str] = []
-    for params, group in groups.items():
-        data = ws.data_dir(group[0].parameters)
-        files = {
-            (index[c.key]["files"].get("object") or index[c.key]["files"]["plan"]): c for c in group if not c.inventory
-        }
-        if files:
-            command = [tool("conftest"), "test", "--no-color", "-o", "json", "-p", policy, "-d", str(data), *files]
-            jobs.append((command, files, None))
-            if params == _params_key({}):
-                repository_job = [*command[:6], str(ROOT / "policy"), *command[7:]]
-        for case in (c for c in group if c.inventory):
-            jobs.append(
-                (
-                    [
-                        tool("conftest"),
-                        "test",
-                        "--combine",
-                        "--no-color",
-                        "-o",
-                        "json",
-                        "-p",
-                        policy,
-                        "-d",
-                        str(data),
-                        index[case.key]["files"]["manifest"],
-                    ],
-                    {},
-                    case,
-                )
-            )
+    for run_ in runs:
+        data = ws.data_dir(run_.overrides)
+        files = [_file_of(index, c) for c in run_.cases]
+        combine = ["--combine"] if run_.combine else []
+        commands.append(
+            [tool("conftest"), "test", *combine, "--no-color", "-o", "json", "-p", policy, "-d", str(data), *files]
+        )
+        if not run_.combine and not run_.overrides and not repository_job:
+            repository_job = [*commands[-1][:6], str(ROOT / "policy"), *commands[-1][7:]]
     assert repository_job, "no single-object case with the shipped parameters"
-    commands = [repository_job, *(job[0] for job in jobs)]
     with ThreadPoolExecutor(max_workers=2) as pool:
-        repository_proc, *procs = pool.map(lambda command: run(command, env=CONFTEST_ENV), commands)
+        repository_proc, *procs = pool.map(lambda command: run(command, env=CONFTEST_ENV), [repository_job, *commands])
     out: dict[str, Verdict] = {}
     shipped_tree: list[dict[str, Any]] = []
-    for (command, files, combined), proc in zip(jobs, procs, strict=True):
+    for run_, command, proc in zip(runs, commands, procs, strict=True):
         assert proc.returncode in (0, 1), proc.stderr
-        if combined is not None:
-            out[combined.key] = _from_findings(_conftest_findings(proc.stdout), resource_of(combined))
+        if run_.combine:
+            for case in run_.cases:
+                out[case.key] = _from_findings(_conftest_findings(proc.stdout), resource_of(case))
             continue
         if command[7:] == repository_job[7:]:
             shipped_tree = _by_file(proc.stdout)
+        by_file = {_file_of(index, c): c for c in run_.cases}
         for result in json.loads(proc.stdout):
-            out[files[result["filename"]].key] = _from_findings(_conftest_findings(json.dumps([result])), None)
+            out[by_file[result["filename"]].key] = _from_findings(_conftest_findings(json.dumps([result])), None)
     assert repository_proc.returncode in (0, 1), repository_proc.stderr
     return ConftestAnswers(out, shipped_tree, _by_file(repository_proc.stdout))
+
+
+def _file_of(index: dict[str, dict[str, Any]], case: Case) -> str:
+    files = index[case.key]["files"]
+    return files["manifest"] if case.inventory else files.get("object") or files["plan"]
+
+
+def _sorted(findings: list[dict[str, Any]]) -> list[str]:
+    return sorted(json.dumps(f, sort_keys=True) for f in findings)
+
+
+def _findings_as_packed(
+    ws: Workspace, runs: list[_Run], index: dict[str, dict[str, Any]]
+) -> dict[str, list[dict[str, Any]]]:
+    """The bundle's findings on each case's object as its conftest run sees it: the run's
+    parameters, and with --combine the inventory main.rego builds from all the run's files."""
+    cases = []
+    for number, run_ in enumerate(runs):
+        for c in run_.cases:
+            if run_.overrides == c.parameters and (not run_.combine or len(run_.cases) == 1):
+                continue  # the case's own parameters and inventory: its own findings
+            cases.append(
+                {
+                    "key": c.key,
+                    "doc": fixtures.admission_review(c.document, c.key) if c.target == "kubernetes" else c.document,
+                    "config": {**ws.base_config, **run_.overrides},
+                    "run": number if run_.combine else None,
+                    "path": _file_of(index, c),
+                    "own": [c.document, *c.inventory] if c.inventory else [],
+                }
+            )
+    entries = [
+        [{"path": _file_of(index, c), "document": d} for c in run_.cases for d in [c.document, *c.inventory]]
+        if run_.combine
+        else []
+        for run_ in runs
+    ]
+    # As in bundle_findings: copy the values out of input before `with input as` replaces it.
+    query = (
+        "x := {c.key: d | some c in input.cases; "
+        "doc := json.unmarshal(json.marshal(c.doc)); "
+        "config := json.unmarshal(json.marshal(c.config)); "
+        "inv := _inv(json.unmarshal(json.marshal(c))); "
+        "d := data.mlfence.decision with input as doc with data.mlfence.config as config "
+        "with data.inventory as inv}"
+    )
+    module = (
+        "package engines_packed\n"
+        "import data.mlfence\n"
+        "inv(c) := mlfence.inventory_of(c.own) if c.run == null\n"
+        'inv(c) := mlfence.inventory_for({"path": c.path}, mlfence.scoped_inventory(es, lay), lay) if {\n'
+        "\tc.run != null\n"
+        "\tes := data.engines_runs[c.run]\n"
+        "\tlay := mlfence.layout(es)\n"
+        "}\n"
+    )
+    folder = ws.root / "packed"
+    folder.mkdir(exist_ok=True)
+    (folder / "packed.rego").write_text(module)
+    (folder / "runs.json").write_text(json.dumps({"engines_runs": entries}))
+    proc = run(
+        [
+            tool("opa"),
+            "eval",
+            "--format",
+            "json",
+            "--strict-builtin-errors",
+            "--bundle",
+            str(ws.bundle),
+            "-d",
+            str(folder / "packed.rego"),
+            "-d",
+            str(folder / "runs.json"),
+            "--stdin-input",
+            query.replace("_inv(", "data.engines_packed.inv("),
+        ],
+        input_text=json.dumps({"cases": cases}),
+    )
+    assert proc.returncode == 0, proc.stderr
+    decisions = json.loads(proc.stdout)["result"][0]["bindings"]["x"] if cases else {}
+    by_key = {c.key: c for run_ in runs for c in run_.cases}
+    return {
+        key: [
+            f
+            for f in decisions[key]["findings"]
+            if not by_key[key].inventory or f.get("resource") == resource_of(by_key[key])
+        ]
+        for key in decisions
+    }
 
 
 def bundle_findings(

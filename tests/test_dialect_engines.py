@@ -52,7 +52,7 @@ def answers(tmp_path_factory: pytest.TempPathFactory, built_bundle: Path) -> Ans
     index = {f"{e['rule_id']}/{e['name']}": e for e in json.loads((root / "fixtures" / "cases.json").read_text())}
     ws = Workspace(root, built_bundle)
     found = bundle_findings(ws, written)
-    return Answers(written, conftest_verdicts(ws, written, index), found, gator_failures(ws, written, found), ws)
+    return Answers(written, conftest_verdicts(ws, written, index, found), found, gator_failures(ws, written, found), ws)
 
 
 def test_the_cases_exist() -> None:

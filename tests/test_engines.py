@@ -42,7 +42,7 @@ def answers(tmp_path_factory: pytest.TempPathFactory, built_bundle: Path) -> Ans
     index = {f"{e['rule_id']}/{e['name']}": e for e in json.loads((root / "fixtures" / "cases.json").read_text())}
     ws = Workspace(root, built_bundle)
     findings = bundle_findings(ws, written)
-    conftest = conftest_verdicts(ws, written, index)
+    conftest = conftest_verdicts(ws, written, index, findings)
     return Answers(
         verdicts={
             "conftest": conftest.verdicts,
