@@ -38,6 +38,8 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+import yaml
+
 from conftest import ROOT, run, tool
 from mlfence import catalog, gatekeeper
 
@@ -89,8 +91,9 @@ def _template(rule_id: str) -> dict[str, Any]:
 
 
 def _text(doc: Any) -> str:
-    """A document as gator reads it, written as JSON (which YAML includes): the same object as
-    gatekeeper.dump's YAML, for a fraction of PyYAML's time (~10 s CPU for the engines' files)."""
+    """A generated template or Constraint as gator reads it, written as JSON (which YAML includes):
+    the same object as gatekeeper.dump's YAML, for a fraction of PyYAML's time (~10 s CPU for the
+    engines' files). The cases' objects stay YAML, as before (any value a test generates)."""
     return json.dumps(doc, sort_keys=True) + "\n"
 
 
@@ -205,8 +208,8 @@ def write_suites(
             continue
         folder = f"cases/{number:04d}"
         obj = f"{folder}/object.yaml"
-        object_text = _text(case.document)
-        inventory_text = "---\n".join(_text(doc) for doc in case.inventory)
+        object_text = yaml.safe_dump(case.document, sort_keys=True)
+        inventory_text = yaml.safe_dump_all(case.inventory, sort_keys=True) if case.inventory else ""
         entry_base: dict[str, Any] = {"name": case.name, "object": obj}
         if case.inventory:
             entry_base["inventory"] = [f"{folder}/inventory.yaml"]
