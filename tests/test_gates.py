@@ -65,8 +65,12 @@ def rego_beside_data() -> tuple[subprocess.CompletedProcess[str], subprocess.Com
     """Every Rego test with the shipped data loaded beside the policy, in OPA (with coverage, which
     the coverage gate reads: one `opa test` run for both) and in conftest, in parallel. The pytest
     plugin runs the same tests on the policy alone."""
+    # --coverage-runs= skips OPA's two extra passes per test (no rule indexing, no early exit) that
+    # only say why a line was not covered; the covered and not-covered counts the gate reads come
+    # from the normal pass and are the same without them (7,340 / 196 lines both ways, 23 -> 16 s CPU).
+    coverage = ["--coverage", "--coverage-runs=", "--format", "json", "--timeout", TEST_TIMEOUT]
     commands = [
-        [tool("opa"), "test", "--coverage", "--format", "json", "--timeout", TEST_TIMEOUT, "policy", "data"],
+        [tool("opa"), "test", *coverage, "policy", "data"],
         [tool("conftest"), "verify", "--no-color", "-p", "policy", "-d", "data"],
     ]
     with ThreadPoolExecutor(max_workers=2) as pool:
