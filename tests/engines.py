@@ -262,26 +262,13 @@ def _findings_as_packed(
     folder.mkdir(exist_ok=True)
     (folder / "packed.rego").write_text(module)
     (folder / "runs.json").write_text(json.dumps({"engines_runs": entries}))
-    proc = run(
-        [
-            tool("opa"),
-            "eval",
-            "--format",
-            "json",
-            "--strict-builtin-errors",
-            "--bundle",
-            str(ws.bundle),
-            "-d",
-            str(folder / "packed.rego"),
-            "-d",
-            str(folder / "runs.json"),
-            "--stdin-input",
-            query.replace("_inv(", "data.engines_packed.inv("),
-        ],
-        input_text=json.dumps({"cases": cases}),
+    decisions = _decisions_x(
+        ws,
+        query.replace("_inv(", "data.engines_packed.inv("),
+        {"cases": cases},
+        folder / "packed.rego",
+        folder / "runs.json",
     )
-    assert proc.returncode == 0, proc.stderr
-    decisions = json.loads(proc.stdout)["result"][0]["bindings"]["x"] if cases else {}
     by_key = {c.key: c for run_ in runs for c in run_.cases}
     return {
         key: [
@@ -291,6 +278,28 @@ def _findings_as_packed(
         ]
         for key in decisions
     }
+
+
+def _decisions_x(ws: Workspace, query: str, payload: dict[str, Any], *data: Path) -> dict[str, Any]:
+    """The binding of `x` in a query evaluated with strict builtin errors on the built bundle
+    (plus the given data files), the payload as input."""
+    proc = run(
+        [
+            tool("opa"),
+            "eval",
+            "--format",
+            "json",
+            "--strict-builtin-errors",
+            "--bundle",
+            str(ws.bundle),
+            *(arg for path in data for arg in ("-d", str(path))),
+            "--stdin-input",
+            query,
+        ],
+        input_text=json.dumps(payload),
+    )
+    assert proc.returncode == 0, proc.stderr
+    return json.loads(proc.stdout)["result"][0]["bindings"]["x"]
 
 
 def bundle_findings(
@@ -324,22 +333,7 @@ def bundle_findings(
         "d := data.mlfence.decision with input as doc with data.mlfence.config as config "
         "with data.inventory as inv}"
     )
-    proc = run(
-        [
-            tool("opa"),
-            "eval",
-            "--format",
-            "json",
-            "--strict-builtin-errors",
-            "--bundle",
-            str(ws.bundle),
-            "--stdin-input",
-            query,
-        ],
-        input_text=json.dumps(payload),
-    )
-    assert proc.returncode == 0, proc.stderr
-    decisions = json.loads(proc.stdout)["result"][0]["bindings"]["x"]
+    decisions = _decisions_x(ws, query, payload)
     out = {}
     for case in cases:
         decision = decisions[case.key]
