@@ -92,15 +92,21 @@ def test_rules_of_other_kinds_and_targets_are_left_out() -> None:
     assert set(policy_subset.SCAN_MODULES) <= names
 
 
-def test_scan_modules_define_every_rule_of_package_mlfence_the_scan_depends_on() -> None:
+@pytest.mark.parametrize(
+    ("entrypoint", "modules"),
+    [("scan", policy_subset.SCAN_MODULES), ("reach", policy_subset.REACH_MODULES)],
+)
+def test_subset_defines_every_rule_of_package_mlfence_its_entrypoint_depends_on(
+    entrypoint: str, modules: tuple[str, ...]
+) -> None:
     """`opa deps` (OPA's own transitive analysis, on the whole tree) names the rules of package
-    mlfence that data.mlfence.scan reads; each must be defined in SCAN_MODULES, the only files
-    of that package a scan is given."""
-    needed = _deps_in_package_mlfence("data.mlfence.scan")
+    mlfence that data.mlfence.<entrypoint> reads; each must be defined in the modules of that
+    package the command gives OPA (SCAN_MODULES for a scan, REACH_MODULES for `mlfence reach`)."""
+    needed = _deps_in_package_mlfence(f"data.mlfence.{entrypoint}")
     defined = set()
-    for name in policy_subset.SCAN_MODULES:
+    for name in modules:
         defined |= set(re.findall(r"^(?:default\s+)?([A-Za-z_]\w*)\b", (POLICY / name).read_text(), re.MULTILINE))
-    assert "scan" in needed and "document_kind" in needed
+    assert entrypoint in needed and "document_kind" in needed
     assert needed <= defined, needed - defined
 
 
@@ -118,17 +124,6 @@ def _deps_in_package_mlfence(query: str) -> set[str]:
         if parts[:2] == ["data", "mlfence"] and len(parts) > 2 and parts[2] not in ("k8s", "terraform"):
             needed.add(parts[2])
     return needed
-
-
-def test_reach_modules_define_every_rule_of_package_mlfence_reach_depends_on() -> None:
-    """As for the scan: `mlfence reach` gives OPA the files REACH_MODULES names of package
-    mlfence (and what they reference), so they must define every rule of it the model reads."""
-    needed = _deps_in_package_mlfence("data.mlfence.reach")
-    defined = set()
-    for name in policy_subset.REACH_MODULES:
-        defined |= set(re.findall(r"^(?:default\s+)?([A-Za-z_]\w*)\b", (POLICY / name).read_text(), re.MULTILINE))
-    assert "reach" in needed and "document_kind" in needed
-    assert needed <= defined, needed - defined
 
 
 def test_the_reach_subset_answers_as_the_whole_tree(tmp_path: Path) -> None:
