@@ -213,13 +213,20 @@ def checkov_counts(report: Path) -> dict[str, Any]:
     return out
 
 
-def kube_score_counts(report: Path) -> dict[str, Any]:
-    """kube-score's JSON: one entry per object, its checks graded 1 (critical) to 10 (ok)."""
+def _json_report(report: Path) -> tuple[Any, str]:
+    """A peer's JSON report: (the parsed value or None for an empty file, "") or (None, the error)."""
     text = report.read_text()
     try:
-        objects = json.loads(text) if text.strip() else None
+        return (json.loads(text) if text.strip() else None), ""
     except json.JSONDecodeError as exc:
-        return {"error": f"not JSON: {exc}"}
+        return None, f"not JSON: {exc}"
+
+
+def kube_score_counts(report: Path) -> dict[str, Any]:
+    """kube-score's JSON: one entry per object, its checks graded 1 (critical) to 10 (ok)."""
+    objects, error = _json_report(report)
+    if error:
+        return {"error": error}
     if not isinstance(objects, list):
         return {"error": "no report"}
     checks = [c for o in objects for c in o.get("checks") or [] if not c.get("skipped")]
@@ -233,11 +240,9 @@ def kube_score_counts(report: Path) -> dict[str, Any]:
 
 def trivy_counts(report: Path) -> dict[str, Any]:
     """`trivy config --format json`: Results, each with a MisconfSummary of its file."""
-    text = report.read_text()
-    try:
-        document = json.loads(text) if text.strip() else None
-    except json.JSONDecodeError as exc:
-        return {"error": f"not JSON: {exc}"}
+    document, error = _json_report(report)
+    if error:
+        return {"error": error}
     if not isinstance(document, dict):
         return {"error": "no report"}
     results = document.get("Results") or []
