@@ -228,7 +228,7 @@ def _one_line(stderr: str, returncode: int) -> str:
 # exit makes moot: with GOGC=400 a 3.5 MB Kubeflow render took 0.8 s CPU instead of 1.2 s (peak
 # RSS ~90 -> ~200 MB, measured on kustomize 5.8.2). The user's own GOGC or GOMEMLIMIT wins.
 def _collector() -> dict[str, str]:
-    return {} if "GOGC" in os.environ or "GOMEMLIMIT" in os.environ else {"GOGC": "400"}
+    return {} if toolchain.user_tunes_gc() else {"GOGC": "400"}
 
 
 def build(root: Path) -> Rendered:

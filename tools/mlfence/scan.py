@@ -261,11 +261,11 @@ def prepare_shards(
 
 
 def go_gc_env(input_bytes: int) -> dict[str, str] | None:
-    if "GOGC" in os.environ or "GOMEMLIMIT" in os.environ or input_bytes > MEDIUM_INPUT_BYTES:
+    if toolchain.user_tunes_gc() or input_bytes > MEDIUM_INPUT_BYTES:
         return None
     if input_bytes > SMALL_INPUT_BYTES:
         return {"GOGC": "400"}
-    return {"GOGC": "off", "GOMEMLIMIT": "1GiB"}
+    return toolchain.compile_gc_env()
 
 
 def evaluate(
