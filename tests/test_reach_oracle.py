@@ -13,10 +13,8 @@ from __future__ import annotations
 
 import ipaddress
 import json
-import socket
 import subprocess
 import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -25,6 +23,7 @@ import pytest
 from hypothesis import HealthCheck, event, example, given, settings, target
 from hypothesis import strategies as st
 
+import opaserver
 from conftest import ROOT, examples, tool
 from mlfence import reach
 
@@ -304,64 +303,30 @@ def platforms(draw: st.DrawFn) -> list[dict[str, Any]]:
 # --- OPA as a server: the model of one example in milliseconds ------------------------------
 
 
+# The model of data.mlfence.reach, asked of one server per module (tests/opaserver.py: strict
+# builtin errors, an undefined answer fails the example).
+PROBE = "package mlfence_probe\n\nimport data.mlfence\n\nreach := mlfence.reach\n"
+
+
 @pytest.fixture(scope="module")
-def opa_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    log = (tmp_path_factory.mktemp("opa") / "opa.log").open("w")
-    proc = subprocess.Popen(
-        [
-            tool("opa"),
-            "run",
-            "--server",
-            "--skip-version-check",
-            "--addr",
-            f"127.0.0.1:{port}",
-            "--ignore",
-            "*_test.rego",
-            str(ROOT / "policy"),
-            str(ROOT / "data"),
-        ],
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(300):
-            try:
-                with urllib.request.urlopen(f"{url}/health", timeout=1) as answer:
-                    if answer.status == 200:
-                        break
-            except OSError:
-                time.sleep(0.1)
-        else:
-            pytest.fail("opa run --server did not become healthy")
-        yield url
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
-        log.close()
+def opa(tmp_path_factory: pytest.TempPathFactory) -> Iterator[opaserver.OpaServer]:
+    with opaserver.serving(tmp_path_factory.mktemp("opa"), PROBE, paths=(ROOT / "policy", ROOT / "data")) as server:
+        yield server
 
 
-def mlfence_model(url: str, objects: list[dict[str, Any]]) -> dict[str, Any]:
-    body = json.dumps(
-        {"input": {"documents": [{"path": "x.yaml", "index": i, "document": o} for i, o in enumerate(objects)]}}
-    ).encode()
-    request = urllib.request.Request(
-        f"{url}/v1/data/mlfence/reach", data=body, headers={"Content-Type": "application/json"}
+def mlfence_model(server: opaserver.OpaServer, objects: list[dict[str, Any]]) -> dict[str, Any]:
+    return server.value(
+        "reach", {"documents": [{"path": "x.yaml", "index": i, "document": o} for i, o in enumerate(objects)]}
     )
-    with urllib.request.urlopen(request, timeout=60) as answer:
-        return json.loads(answer.read())["result"]
 
 
 # --- the comparison ---------------------------------------------------------------------------
 
 
-def compare(objects: list[dict[str, Any]], url: str, folder: Path) -> None:
+def compare(objects: list[dict[str, Any]], server: opaserver.OpaServer, folder: Path) -> None:
     lines, stderr = netpol_analyzer(objects, folder)
     assert "error" not in stderr.lower() and "warning" not in stderr.lower(), stderr
-    model = mlfence_model(url, objects)
+    model = mlfence_model(server, objects)
     workloads = {oracle_name(o): workload_name(o) for o in objects if o["kind"] in ("Pod", "Deployment")}
     theirs_pairs: dict[tuple[str, str], Ports] = {}
     theirs_ips: dict[tuple[str, str], list[tuple[list[tuple[int, int]], Ports]]] = {}
@@ -513,6 +478,6 @@ ALLOW_ALL_AND_EMPTY_EGRESS = [
 @example(objects=NAMED_AND_RANGES)
 @example(objects=SEED_SERVING)
 @example(objects=ALLOW_ALL_AND_EMPTY_EGRESS)
-def test_model_matches_netpol_analyzer(objects: list[dict[str, Any]], opa_url: str, tmp_path: Path) -> None:
+def test_model_matches_netpol_analyzer(objects: list[dict[str, Any]], opa: opaserver.OpaServer, tmp_path: Path) -> None:
     _needs_oracle()
-    compare(objects, opa_url, tmp_path / f"case{time.monotonic_ns()}")
+    compare(objects, opa, tmp_path / f"case{time.monotonic_ns()}")
