@@ -70,15 +70,20 @@ _kept := object.union(_cluster_part, {"namespace": {ns: groups |
 
 # The cluster-scoped objects, but for the Namespaces out of scope: a Namespace only gives its
 # workloads' peers their labels, and the cut holds none of its workloads. (Inline: a helper
-# function taking the Namespaces as an argument would cost time in proportion to their number.)
+# function taking the Namespaces as an argument would cost time in proportion to their number;
+# the kinds but Namespace are a comprehension, not object.remove(kinds, ["Namespace"]), which
+# copied the Namespaces it dropped: ~6k allocations per decision for 200 of them.)
 default _cluster_part := {}
 
 _cluster_part := {"cluster": object.union(
 	{version: kinds | some version, kinds in _inventory.cluster; not is_object(kinds.Namespace)},
-	{version: object.union(object.remove(kinds, ["Namespace"]), {"Namespace": {name: obj |
-		some name in scope_namespaces
-		obj := kinds.Namespace[name]
-	}}) |
+	{version: object.union(
+		{kind: objs | some kind, objs in kinds; kind != "Namespace"},
+		{"Namespace": {name: obj |
+			some name in scope_namespaces
+			obj := kinds.Namespace[name]
+		}},
+	) |
 		some version, kinds in _inventory.cluster
 		is_object(kinds.Namespace)
 	},
