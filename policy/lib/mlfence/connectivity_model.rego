@@ -83,6 +83,20 @@ workloads := object.union_n([{w.id: object.union(w, _directions(w))} |
 	some w in list
 ])
 
+# workload(id) is workloads[id] computed for that one workload: an admission decision on one
+# NetworkPolicy needs the workloads it selects and their peers, not the isolation and resolved
+# rules of every workload of the namespaces in scope (OPA memoises the call per id).
+workload(id) := object.union(w, _directions(w)) if {
+	w := bare_workloads[id]
+}
+
+# bare_workloads is {id: workload} of workloads_in, without the isolation and rules (as in
+# workloads, the last of two entries of one id wins).
+bare_workloads := object.union_n([{w.id: w} |
+	some list in workloads_in
+	some w in list
+])
+
 _peers(rule, direction) := k8s.as_array(object.get(k8s.object_or_empty(rule), _peer_key[direction], []))
 
 # A rule without peers admits every pod and every address.

@@ -78,15 +78,17 @@ memberships[w.id] := {c.name | some c in components; in_component(c, w)} if {
 	some w in list
 }
 
-_members_of(id) := object.get(memberships, id, set())
+# _members_of(id) is memberships[id], found for that workload alone (OPA memoises the call): at
+# admission only the workloads of the flows judged are asked about.
+_members_of(id) := {c.name | some c in components; in_component(c, w)} if {
+	w := connectivity.bare_workloads[id]
+} else := set()
 
-# _vias[id] is the `egress.via` of the components workload id belongs to: found once per
+# _vias_of(id) is the `egress.via` of the components workload id belongs to: found once per
 # workload, not once per pair of workloads (_implicit).
-_vias[id] := {object.get(k8s.object_or_empty(object.get(c, "egress", {})), "via", "") |
+_vias_of(id) := {object.get(k8s.object_or_empty(object.get(c, "egress", {})), "via", "") |
 	some c in components
-	c.name in members
-} if {
-	some id, members in memberships
+	c.name in _members_of(id)
 }
 
 # --- ports ------------------------------------------------------------------------------------
@@ -146,7 +148,7 @@ allowed_ranges(src, dst) := array.concat(
 _implicit(src, dst) := connectivity.all_ports if {
 	count(_members_of(src.id) & _members_of(dst.id)) > 0
 } else := connectivity.all_ports if {
-	count(object.get(_vias, src.id, set()) & _members_of(dst.id)) > 0
+	count(_vias_of(src.id) & _members_of(dst.id)) > 0
 } else := _dns_ports if {
 	_is_cluster_dns(dst)
 } else := []
@@ -219,8 +221,8 @@ _decider(direction, by) := sprintf("%s: %s", [direction, connectivity.object_tex
 # declaration does not allow: {"src", "dst", "pieces"} with src and dst workloads of the model.
 undeclared_pairs(ids) := {{"src": src, "dst": dst, "pieces": pieces} |
 	some id in ids
-	w := connectivity.workloads[id]
-	some peer_id, peer in connectivity.workloads
+	w := _model_workload(id)
+	some peer in _peer_pool(w)
 	some pair in [[w, peer], [peer, w]]
 	src := pair[0]
 	dst := pair[1]
@@ -238,7 +240,7 @@ flow_message(f) := sprintf("%s (%s) can reach %s (%s) on %s, which no declared f
 # undeclared_external(id) is the address-block entries (connectivity.external_of) of a
 # component's workload that its declaration does not allow.
 undeclared_external(id) := [e |
-	w := connectivity.workloads[id]
+	w := _model_workload(id)
 	w.namespace_known
 	mine := [c | some c in components; c.name in _members_of(id)]
 	count(mine) > 0
@@ -291,11 +293,9 @@ review_ids contains w.id if {
 	w := connectivity.workloads[e.id]
 }
 
-review_ids contains id if {
-	k8s.kind == "NetworkPolicy"
-	k8s.api_group(k8s.review_object) == "networking.k8s.io"
-	some id, w in connectivity.workloads
-	w.namespace == k8s.namespace
+review_ids contains w.id if {
+	_is_core_policy
+	some w in object.get(connectivity.workloads_in, k8s.namespace, [])
 	connectivity.selects(k8s.review_object, w.labels)
 }
 
@@ -397,7 +397,7 @@ _decides_piece(p) if _decided_by_review(p.ingress_by)
 
 _review_external_messages contains external_message(w, e) if {
 	some id in review_ids
-	w := connectivity.workloads[id]
+	w := _model_workload(id)
 	some e in undeclared_external(id)
 	_decided_by_review(e.by)
 }

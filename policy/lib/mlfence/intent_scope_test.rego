@@ -3,7 +3,8 @@ package lib.mlfence.intent_scope_test
 import data.lib.mlfence.intent
 
 # Every case is judged twice: on the cut of the inventory (intent_scope.rego) and on the whole
-# inventory with the reviewed object in it (the computation before the cut). The verdicts must be
+# inventory with the reviewed object in it, every workload's flows judged (the computation before
+# the cuts). The verdicts must be
 # the same, and each case also states what they are.
 
 _deployment(ns, name, labels) := {
@@ -86,6 +87,7 @@ _verdicts(objects, obj) := {"scoped": scoped, "whole": whole} if {
 	patched := intent.patched_inventory with input as review with data.inventory as inventory
 	whole := _messages with input as review with data.inventory as inventory
 		with intent.scoped_inventory as patched
+		with intent.peers_narrowed as false
 }
 
 _messages := {
@@ -250,4 +252,48 @@ test_dialect_policies_use_the_whole_inventory if {
 	v2 := _verdicts(_platform, cilium)
 	_same(v2)
 	"all" in v2.scoped.scope
+}
+
+# A reviewed NetworkPolicy answers for the flows its own rules decide: another policy's undeclared
+# flow into the same workload (team-a/a to the registry on 6000) is not its verdict, and the
+# registry's flows are judged with the peers of its rules only (peers_narrowed).
+test_policy_judged_on_its_rules_peers if {
+	wide := _policy("model-registry", "wide", {
+		"podSelector": {"matchLabels": {"app": "registry"}}, "policyTypes": ["Ingress"],
+		"ingress": [{
+			"from": [{"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "team-a"}}}],
+			"ports": [{"port": 6000}],
+		}],
+	})
+	to_trainer := _policy("model-registry", "from-training", {
+		"podSelector": {"matchLabels": {"app": "registry"}}, "policyTypes": ["Ingress"],
+		"ingress": [{
+			"from": [{"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "ml-training"}}}],
+			"ports": [{"port": 5000}],
+		}],
+	})
+	v := _verdicts(array.concat(_platform, [wide]), to_trainer)
+	_same(v)
+	count(v.scoped.undeclared) == 1
+	some m in v.scoped.undeclared
+	contains(m, "ml-training/trainer (component training) can reach model-registry/registry (component model-registry) on TCP 5000")
+	contains(m, "ingress: NetworkPolicy model-registry/from-training rule 0")
+}
+
+# The egress side: the runner's new egress rule opens a flow to team-a only.
+test_policy_egress_judged_on_its_rules_peers if {
+	runner_out := _policy("ci", "runner-out", {
+		"podSelector": {"matchLabels": {"app": "runner"}}, "policyTypes": ["Egress"],
+		"egress": [{
+			"to": [{"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "team-a"}}}],
+			"ports": [{"port": 7000}],
+		}],
+	})
+	v := _verdicts(_platform, runner_out)
+	_same(v)
+	v.scoped.scope == {"ci", "istio-system", "team-a"}
+	count(v.scoped.undeclared) == 1
+	some m in v.scoped.undeclared
+	contains(m, "ci/runner (component ci-runners) can reach team-a/a (component tier-x) on TCP 7000")
+	contains(m, "egress: NetworkPolicy ci/runner-out rule 0")
 }
