@@ -91,7 +91,9 @@ _larger_family(entries) := "ipv6" if {
 # open_share(cidrs) is the largest share, over IPv4 and IPv6, of that family's public space that
 # the union of the entries covers: 0 for none of it, 1 for all. Entries that are not CIDRs or
 # addresses (hostnames, words, numbers) are skipped; a bare address counts as a host route.
-open_share(cidrs) := max({_share(entries, "ipv4"), _share(entries, "ipv6")}) if {
+open_share(cidrs) := 0 if {
+	count(cidrs) == 0
+} else := max({_share(entries, "ipv4"), _share(entries, "ipv6")}) if {
 	entries := _entries(cidrs)
 }
 
@@ -99,7 +101,12 @@ open_share(cidrs) := max({_share(entries, "ipv4"), _share(entries, "ipv6")}) if 
 # the union of the entries covers.
 family_share(cidrs, family) := _share(_entries(cidrs), family)
 
-_share(entries, family) := _public_covered(_merged(entries, family), family) / _public_size[family]
+# Without entries of the family the share is 0. Most rules name no address at all, and the arithmetic
+# of the public space would otherwise be redone for every object a scan judges (each is evaluated
+# under its own `with`, which starts a fresh cache).
+_share(entries, family) := 0 if {
+	count(entries[family]) == 0
+} else := _public_covered(_merged(entries, family), family) / _public_size[family]
 
 # merged_blocks(cidrs, family) is the union of the entries of one family as a set of disjoint CIDRs.
 # net.cidr_merge reads an IPv4-mapped IPv6 block (::ffff:0:0/96) as the IPv4 block it maps (as
