@@ -210,7 +210,8 @@ else := "TCP"
 # (connectivity_model.rego), so that a rule asking only whether policies isolate a pod
 # (MLF-K8S-009) does not make Gatekeeper sync every workload kind.
 _policy_groups[ns] := groups if {
-	some ns, groups in k8s.object_or_empty(_raw_inventory.namespace)
+	is_object(_raw_inventory.namespace) # not k8s.object_or_empty: see connectivity_model.rego's _groups
+	some ns, groups in _raw_inventory.namespace
 	is_object(groups)
 }
 

@@ -175,21 +175,24 @@ _workload_peers := {"all"} if {
 # Calico global sets, the Admin tiers): with any of them where they can act on the workload, the
 # whole inventory is used.
 _dialect_policies if {
-	some groups in [
-		object.get(k8s.object_or_empty(_inventory.namespace), k8s.namespace, {}),
-		object.get(_inventory, "cluster", {}),
-	]
+	some groups in [_namespace_groups, object.get(_inventory, "cluster", {})]
 	some version, _ in k8s.object_or_empty(groups)
 	split(version, "/")[0] in _dialect_groups
 }
 
 _dialect_groups := {"cilium.io", "projectcalico.org", "crd.projectcalico.org", "policy.networking.k8s.io"}
 
+# The reviewed object's namespace's groups, looked up without passing data.inventory.namespace to a
+# function (connectivity_model.rego's _groups says why).
+default _namespace_groups := {}
+
+_namespace_groups := groups if {
+	groups := _inventory.namespace[k8s.namespace]
+	is_object(groups)
+}
+
 _namespace_policies := [p |
-	some p in k8s.object_or_empty(object.get(
-		k8s.object_or_empty(object.get(k8s.object_or_empty(_inventory.namespace), k8s.namespace, {})),
-		"networking.k8s.io/v1", {},
-	).NetworkPolicy)
+	some p in k8s.object_or_empty(object.get(_namespace_groups, "networking.k8s.io/v1", {}).NetworkPolicy)
 	is_object(p)
 ]
 
