@@ -2,7 +2,8 @@
 (issue 12 §5: p99 <= 10 ms), in a real `opa run --server` and in `gator bench`.
 
     .venv/bin/python bench/reach/admission.py --out bench/work/reach-admission.json [--scale 1]
-        [--requests 300] [--gator-iterations 1]
+        [--requests 300] [--gator-iterations 1] [--gogc 400]
+        [--opa-flag=--optimize-store-for-read-speed]
 
 The platform (make_platform.py: per 1x, 200 namespaces, 1,000 workloads, 2,000 NetworkPolicies)
 is the inventory, in Gatekeeper's data.inventory shape, and a declaration of flows (one component
@@ -14,7 +15,9 @@ tier 1, admitted) and one that opens an undeclared one (tier 1 -> tier 2, denied
 OPA: the policy and data folders plus the inventory and the declaration as data (what a sidecar
 fed by kube-mgmt holds), `POST /v1/data/mlfence/admission` over one keep-alive connection, one
 request at a time after a warm-up; latency measured by the client per request, and the server's
-CPU time (user + system from /proc) over the measured requests, per request.
+CPU time (user + system from /proc) over the measured requests, per request. --gogc and
+--opa-flag run the server with a Go collector setting or extra `opa run` flags (both recorded in
+the output); without them it runs as docs/deploy.md's sidecar does.
 
 gator: `gator bench --engine rego` with the generated templates and Constraints of the three
 declared-flow rules (the others judge an object alone; bench/gator_bench.py measures them) and
@@ -120,18 +123,20 @@ def _percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
-def opa_server(extra: Path, requests: int, warmup: int) -> dict[str, Any]:
+def opa_server(extra: Path, requests: int, warmup: int, flags: list[str], gogc: str | None) -> dict[str, Any]:
     port = _free_port()
+    env = {**os.environ, "GOGC": gogc} if gogc else None
     proc = subprocess.Popen(
         [
             # Errors only: stderr is a pipe read on failure, and the info level's two lines per
             # request filled it after ~100 requests, blocking the server mid-benchmark.
-            *(str(OPA), "run", "--server", "--log-level", "error", "--addr", f"127.0.0.1:{port}"),
+            *(str(OPA), "run", "--server", "--log-level", "error", "--addr", f"127.0.0.1:{port}", *flags),
             *("--ignore", "*_test.rego"),
             *(str(ROOT / "policy"), str(ROOT / "data"), str(extra)),
         ],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
+        env=env,
     )
     try:
         started = time.monotonic()
@@ -149,7 +154,12 @@ def opa_server(extra: Path, requests: int, warmup: int) -> dict[str, Any]:
             time.sleep(0.2)
         ready_s = time.monotonic() - started
         conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
-        out: dict[str, Any] = {"ready_s": round(ready_s, 2), "cases": {}}
+        out: dict[str, Any] = {
+            "flags": flags,
+            "gogc": gogc or os.environ.get("GOGC") or "default (100)",
+            "ready_s": round(ready_s, 2),
+            "cases": {},
+        }
         for name, policy in CASES.items():
             body = json.dumps({"input": fixtures.admission_review(policy, name)}).encode()
 
@@ -238,6 +248,13 @@ def main() -> None:
         "resource it loads, each against the whole inventory: at 1x that is 3,201 model reviews",
     )
     parser.add_argument("--skip-opa", action="store_true")
+    parser.add_argument(
+        "--opa-flag",
+        action="append",
+        default=[],
+        help="an extra `opa run` flag, e.g. --opa-flag=--optimize-store-for-read-speed (repeatable; recorded)",
+    )
+    parser.add_argument("--gogc", help="GOGC for the OPA server (recorded); default: the environment's")
     args = parser.parse_args()
     load = os.getloadavg()
     objects = platform(args.scale)
@@ -257,7 +274,7 @@ def main() -> None:
             json.dumps({"inventory": inventory(objects), "mlfence": {"overrides": {"flows": FLOWS}}})
         )
         if not args.skip_opa:
-            result["opa_server"] = opa_server(extra, args.requests, args.warmup)
+            result["opa_server"] = opa_server(extra, args.requests, args.warmup, args.opa_flag, args.gogc)
         if args.gator_iterations:
             cut = first_namespaces(objects, args.gator_namespaces) if args.gator_namespaces else objects
             result["gator_bench"] = {
