@@ -40,8 +40,17 @@ def sources_key(*parts: str, files: Iterable[Path] = ()) -> str:
     return digest.hexdigest()[:32]
 
 
-def json_value(kind: str, key: str, compute: Callable[[], Any]) -> Any:
-    """The cached JSON value of `kind` under `key`, computed (and stored) on a miss."""
+def file_identity(path: Path) -> str:
+    """A file's resolved path and stat (size, inode, modification and change times in ns): what
+    changes when the file is replaced or edited, for entries whose source is too big to hash on
+    every run (an engine binary) or read on every run (the policy's modules)."""
+    st = os.stat(path)
+    return f"{os.path.realpath(path)}:{st.st_size}:{st.st_ino}:{st.st_mtime_ns}:{st.st_ctime_ns}"
+
+
+def json_value(kind: str, key: str, compute: Callable[[], Any], keep: Callable[[Any], bool] | None = None) -> Any:
+    """The cached JSON value of `kind` under `key`, computed (and stored) on a miss; a computed
+    value `keep` refuses (e.g. a failed answer worth asking again) is returned, not stored."""
     where = cache_dir()
     entry = where / f"{kind}-{key}.json" if where is not None else None
     if entry is not None:
@@ -50,7 +59,7 @@ def json_value(kind: str, key: str, compute: Callable[[], Any]) -> Any:
         except (OSError, ValueError):
             pass  # a miss, or an entry another version left broken: compute it again
     value = compute()
-    if entry is not None:
+    if entry is not None and (keep is None or keep(value)):
         with contextlib.suppress(OSError):  # a read-only home is not a reason to fail the run
             write_text_atomic(entry, json.dumps(value))
     return value

@@ -74,14 +74,26 @@ def _read(path: Path, mtime_ns: int, size: int) -> Module:
 
 def modules(policy: Path) -> list[Module]:
     """Every non-test module under the policy folder, as OPA would load it with
-    `--ignore *_test.rego`."""
-    out = []
-    for path in sorted(policy.rglob("*.rego")):
-        if path.name.endswith("_test.rego"):
-            continue
-        stat = path.stat()
-        out.append(_read(path, stat.st_mtime_ns, stat.st_size))
-    return out
+    `--ignore *_test.rego`. Reading all of them costs ~0.05 s CPU per run: what was read is
+    kept in the user cache, keyed by every module's path and stat (mlfence.cache)."""
+    from mlfence import cache
+
+    paths = [p for p in sorted(policy.rglob("*.rego")) if not p.name.endswith("_test.rego")]
+    key = cache.sources_key(*(cache.file_identity(p) for p in paths))
+    found = cache.json_value(
+        "policy-modules",
+        key,
+        lambda: [[m.package, sorted(m.references)] for m in (_read(p, *_stamp(p)) for p in paths)],
+    )
+    try:
+        return [Module(p, str(package), frozenset(refs)) for p, (package, refs) in zip(paths, found, strict=True)]
+    except (TypeError, ValueError):  # an entry of another shape: read the modules again
+        return [_read(p, *_stamp(p)) for p in paths]
+
+
+def _stamp(path: Path) -> tuple[int, int]:
+    stat = path.stat()
+    return stat.st_mtime_ns, stat.st_size
 
 
 def kubernetes_rules(rule_index: Any, kinds: Iterable[str]) -> set[str] | None:

@@ -154,7 +154,19 @@ def _missing_hint(name: str) -> str:
 
 @functools.cache
 def engine_version(path: Path) -> str:
-    """The version `opa version` reports, e.g. "v1.21.1" ("" when it does not answer)."""
+    """The version `opa version` reports, e.g. "v1.21.1" ("" when it does not answer). Asking
+    costs a process on every run (binary() checks the pin each time): an answer is cached in
+    the user cache, keyed by the binary's path and stat, so a replaced engine is asked again."""
+    from mlfence import cache  # mlfence.cache imports nothing of the toolchain
+
+    try:
+        identity = cache.file_identity(path)
+    except OSError:
+        return ""
+    return str(cache.json_value("engine-version", cache.sources_key(identity), lambda: _ask_version(path), keep=bool))
+
+
+def _ask_version(path: Path) -> str:
     try:
         proc = subprocess.run([str(path), "version"], capture_output=True, text=True, timeout=60, check=False)
     except OSError:
