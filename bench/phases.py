@@ -64,11 +64,10 @@ def once(paths: list[str], jobs: int | None) -> dict[str, Any]:
     with tempfile.TemporaryDirectory(prefix="mlfence-phases-") as tmp:
         data = config.stage_data(Path(tmp) / "data")
         t = cpu()
-        inputs, by_namespace = scan.prepare_shards(
+        inputs, _ = scan.prepare_shards(
             loaded.documents, toolchain.policy_dir(), data, workers, config.namespace_for
         )
         phases["serialise_inputs_s"] = cpu() - t
-        shards = len(inputs)
         base = [
             opa,
             "eval",
@@ -91,13 +90,7 @@ def once(paths: list[str], jobs: int | None) -> dict[str, Any]:
         for k, text in enumerate(inputs):
             path = Path(tmp) / f"input{k}.json"
             path.write_text(text)
-            shard = Path(tmp) / f"shard{k}"
-            shard.mkdir()
-            (shard / "data.json").write_text(json.dumps({"mlfence": {"scan_shard": [k, shards]}}))
-            extra = ["-d", str(shard)] if shards > 1 and not by_namespace else []
-            used, rss, out = reaped(
-                [*base, *extra, "--input", str(path), "data.mlfence.scan"], scan.go_gc_env(len(text))
-            )
+            used, rss, out = reaped([*base, "--input", str(path), "data.mlfence.scan"], scan.go_gc_env(len(text)))
             timers = {
                 k.removeprefix("timer_rego_").removesuffix("_ns"): round(v / 1e6)
                 for k, v in json.loads(out).get("metrics", {}).items()

@@ -163,13 +163,20 @@ def shard_inputs(
     documents: list[Document], shards: int, namespace_for: Callable[[str], str] | None = None
 ) -> list[str]:
     """The input JSON of each of `shards` processes: process k gets the documents it answers for
-    (index k modulo shards) and every context document. Each document is serialised once; the
-    big ones a scan usually carries (CRDs, Helm-rendered ConfigMaps of templates...) are parsed
-    by one process instead of all of them."""
+    (index k modulo shards) and every context document, those another process answers for marked
+    context_only (read, not answered), so every shard is evaluated with the same policy and data.
+    Each document is serialised once; the big ones a scan usually carries (CRDs, Helm-rendered
+    ConfigMaps of templates...) are parsed by one process instead of all of them."""
     entries = [json.dumps(_entry(i, d, namespace_for)) for i, d in enumerate(documents)]
     context = [is_context(d) for d in documents]
     return [
-        '{"documents":[' + ",".join(e for i, e in enumerate(entries) if i % shards == k or context[i]) + "]}"
+        '{"documents":['
+        + ",".join(
+            e if i % shards == k else e[:-1] + ',"context_only":true}'
+            for i, e in enumerate(entries)
+            if i % shards == k or context[i]
+        )
+        + "]}"
         for k in range(shards)
     ]
 
@@ -251,7 +258,7 @@ def prepare_shards(
 ) -> tuple[list[str], bool]:
     """(the input JSON of each OPA process, whether they are split by namespace): by namespace
     when namespace_shards allows it for a scan that needs more than one process, else every
-    process answers for every n-th document (data.mlfence.scan_shard) of `workers`."""
+    process answers for every n-th document of `workers` (shard_inputs)."""
     large = workers > 1 or len(documents) > namespace_shards.DOCUMENTS_PER_SHARD
     if large and namespace_shards.eligible(documents, policy, data, _kinds(documents), namespace_for):
         plan = namespace_shards.plan(documents, workers, is_context)
@@ -282,8 +289,7 @@ def evaluate(
     if not documents:
         return result
     workers = job_count(len(documents), jobs)
-    inputs, by_namespace = prepare_shards(documents, policy, data, workers, namespace_for)
-    shards = len(inputs)
+    inputs, _ = prepare_shards(documents, policy, data, workers, namespace_for)
     with tempfile.TemporaryDirectory(prefix="mlfence-scan-") as tmp:
         args = [
             "eval",
@@ -307,11 +313,6 @@ def evaluate(
             input_path.write_text(text)
             shard_args.append([*args, "--input", str(input_path)])
             gc_env.append(go_gc_env(len(text)))
-            if shards > 1 and not by_namespace:
-                shard = Path(tmp) / f"shard{k}" / "data.json"
-                shard.parent.mkdir()
-                shard.write_text(json.dumps({"mlfence": {"scan_shard": [k, shards]}}))
-                shard_args[-1] += ["-d", str(shard.parent)]
         del inputs  # written: not held in memory while OPA runs
         with ThreadPoolExecutor(max_workers=workers) as pool:
             procs = list(
