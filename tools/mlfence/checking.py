@@ -20,6 +20,7 @@ from mlfence import (
     levels,
     reports,
     scan,
+    scan_server,
     selection,
     settings,
     suppressions,
@@ -219,6 +220,31 @@ def _flow_diff(options: CheckOptions, config: settings.Settings) -> dict[str, An
 
 
 def _evaluate(options: CheckOptions, config: settings.Settings) -> tuple[documents.Loaded, scan.ScanResult]:
+    # One staged data tree: shipped data, the layers over it and one rendered
+    # data.mlfence.config, so two sources never meet as an OPA merge error.
+    with tempfile.TemporaryDirectory(prefix="mlfence-data-") as tmp:
+        data = config.stage_data(Path(tmp))
+        # Posture mode: unchanged Terraform resources are judged too.
+        extra = {"mlfence": {"overrides": {"all_resources": True}}} if options.all_resources else None
+        exclude = [*options.exclude, *config.exclude]
+        # Large inputs: OPA compiles the policy while they are read (scan.started_early). Before
+        # the progress display starts its thread: the server is forked from a single thread.
+        server = scan.started_early(options.paths, exclude, toolchain.policy_dir(), data, extra)
+        try:
+            return _read_and_evaluate(options, config, data, extra, exclude, server)
+        finally:
+            if server is not None:
+                server.close()
+
+
+def _read_and_evaluate(
+    options: CheckOptions,
+    config: settings.Settings,
+    data: Path,
+    extra: dict[str, Any] | None,
+    exclude: list[str],
+    server: scan_server.ScanServer | None,
+) -> tuple[documents.Loaded, scan.ScanResult]:
     status = Console(stderr=True).status("mlfence: reading inputs") if options.progress else None
     if status:
         status.start()
@@ -230,7 +256,7 @@ def _evaluate(options: CheckOptions, config: settings.Settings) -> tuple[documen
             loaded = documents.load(
                 options.paths,
                 stdin_text=options.stdin_text,
-                exclude=[*options.exclude, *config.exclude],
+                exclude=exclude,
                 allow_empty=options.allow_empty,
                 rendering=rendering,
             )
@@ -242,19 +268,15 @@ def _evaluate(options: CheckOptions, config: settings.Settings) -> tuple[documen
         if status:
             status.update(f"mlfence: evaluating {len(loaded.documents)} documents")
         try:
-            # Posture mode: unchanged Terraform resources are judged too.
-            extra = {"mlfence": {"overrides": {"all_resources": True}}} if options.all_resources else None
-            # One staged data tree: shipped data, the layers over it and one rendered
-            # data.mlfence.config, so two sources never meet as an OPA merge error.
-            with tempfile.TemporaryDirectory(prefix="mlfence-data-") as tmp:
-                result = scan.evaluate(
-                    loaded.documents,
-                    toolchain.policy_dir(),
-                    config.stage_data(Path(tmp)),
-                    extra_data=extra,
-                    jobs=options.jobs,
-                    namespace_for=config.namespace_for,
-                )
+            result = scan.evaluate(
+                loaded.documents,
+                toolchain.policy_dir(),
+                data,
+                extra_data=extra,
+                jobs=options.jobs,
+                namespace_for=config.namespace_for,
+                server=server,
+            )
         except (scan.ScanError, toolchain.ToolchainError) as exc:
             raise CheckError(f"policy evaluation failed: {exc}") from None
     finally:

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from mlfence import gatekeeper, namespace_shards, policy_subset, toolchain
+from mlfence import gatekeeper, namespace_shards, policy_subset, scan_server, toolchain
 from mlfence.documents import Document, OriginLines
 from mlfence.errors import MlfenceError
 from mlfence.levels import SEVERITY_ORDER
@@ -267,6 +267,61 @@ def prepare_shards(
     return shard_inputs(documents, workers, namespace_for), False
 
 
+# Inputs this large are worth an OPA server started before they are read (scan_server): its
+# ~0.2-0.5 s CPU of parsing and compiling then overlaps the reading. A small input is read in
+# milliseconds, and its exact module subset (policy_paths) is cheaper to compile than the
+# superset an early start must take before any kind is known.
+EARLY_START_BYTES = 2**20
+# Files looked at to size the inputs; a tree with more is large anyway (and may hold anything).
+_EARLY_START_FILES = 5000
+SERVER_VARIABLE = "MLFENCE_OPA_SERVER"  # "off": always `opa eval` (to compare, or to debug)
+
+
+def started_early(
+    paths: list[str], exclude: list[str], policy: Path, data: Path, extra_data: dict[str, Any] | None
+) -> scan_server.ScanServer | None:
+    """An OPA server for a scan whose inputs are large, started before they are read, on every
+    module the documents those files may hold could route to (kubernetes for any file, terraform
+    too when a JSON file names a format_version, or for a tree too large to look at); None for
+    a small scan, standard input, or where servers are not used. A guess that proves too small
+    once the documents are read costs the early start, never an answer (ScanServer.covers)."""
+    if os.environ.get(SERVER_VARIABLE, "").lower() == "off" or not scan_server.available():
+        return None
+    from mlfence.inputs import walk
+
+    size, targets, files = 0, {"kubernetes"}, 0
+    for given in paths:
+        if given == "-":
+            continue
+        root = Path(given)
+        found = (
+            (f.path for f in walk.walk(root, exclude) if not f.note and not f.chart and not f.kustomization)
+            if root.is_dir()
+            else [root]
+        )
+        for path in found:
+            files += 1
+            if files > _EARLY_START_FILES:
+                size, targets = max(size, EARLY_START_BYTES), {"kubernetes", "terraform"}
+                break
+            try:
+                size += path.stat().st_size
+                # Anywhere in the file: `terraform show -json | jq -S` puts it in the middle.
+                json_file = path.suffix.lower() == ".json" and "terraform" not in targets
+                if json_file and b'"format_version"' in path.read_bytes():
+                    targets.add("terraform")
+            except OSError:
+                continue
+    if size < EARLY_START_BYTES:
+        return None
+    try:
+        modules = policy_subset.needed(policy, targets, None)
+    except (OSError, ValueError):
+        return None  # evaluate reports it
+    shard_bytes = size // max(1, min(os.cpu_count() or 1, 8))
+    return scan_server.ScanServer(modules, data, extra_data, go_gc_env(shard_bytes))
+
+
 def go_gc_env(input_bytes: int) -> dict[str, str] | None:
     if toolchain.user_tunes_gc() or input_bytes > MEDIUM_INPUT_BYTES:
         return None
@@ -282,20 +337,31 @@ def evaluate(
     extra_data: dict[str, Any] | None = None,
     jobs: int | None = None,
     namespace_for: Callable[[str], str] | None = None,
+    server: scan_server.ScanServer | None = None,
 ) -> ScanResult:
-    """Run data.mlfence.scan over every document, in `job_count` OPA processes at once.
+    """Run data.mlfence.scan over every document, in `job_count` OPA processes at once, or as
+    that many requests at once to `server` (started_early) when it loaded what they would.
     `namespace_for(path)` is the namespace declared for a file's folder ("" for none)."""
     result = ScanResult(documents=len(documents))
     if not documents:
         return result
     workers = job_count(len(documents), jobs)
     inputs, _ = prepare_shards(documents, policy, data, workers, namespace_for)
+    modules = policy_paths(policy, documents, data)
+    served: list[list[Any] | None] = [None] * len(inputs)
+    if server is not None and server.covers(modules, data, extra_data):
+        timeout = toolchain.tool_timeout(600)
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            served = list(pool.map(lambda text: server.answer(text, timeout), inputs))
+    # What the server did not answer (none, or a failure it cannot explain) goes to `opa eval`,
+    # whose errors are the ones a user reads.
+    inputs = [text for text, value in zip(inputs, served, strict=True) if value is None]
     with tempfile.TemporaryDirectory(prefix="mlfence-scan-") as tmp:
         args = [
             "eval",
             "--format",
             "json",
-            *(a for p in policy_paths(policy, documents, data) for a in ("-d", str(p))),
+            *(a for p in modules for a in ("-d", str(p))),
             "-d",
             str(data),
             "--ignore",
@@ -318,7 +384,7 @@ def evaluate(
             procs = list(
                 pool.map(lambda a, e: toolchain.run("opa", *a, "data.mlfence.scan", env=e), shard_args, gc_env)
             )
-    answers: list[dict[str, Any]] = []
+    answers: list[dict[str, Any]] = [a for value in served if value is not None for a in value]
     for proc in procs:
         if proc.returncode != 0:
             raise ScanError(proc.stderr.strip() or proc.stdout.strip() or f"opa eval exited {proc.returncode}")
