@@ -58,6 +58,9 @@ def corpora(out: Path) -> dict[str, Corpus]:
         "kubeflow": Corpus(SHARED, ("kubernetes/kubeflow-manifests",)),
         "kubeflow-no-kustomize": Corpus(SHARED, ("--no-kustomize", "kubernetes/kubeflow-manifests")),
         "realworld-terraform": Corpus(SHARED, ("terraform",), plans=True),
+        # The real plans as bench/README.md times them: both folders in one run.
+        "realworld-plans": Corpus(SHARED, ("terraform-fixtures/main", "terraform"), plans=True),
+        "small-file-serving": Corpus(ROOT, ("examples/kubernetes/ml-serving.yaml",)),
         **{
             f"fixtures-{part.name}": Corpus(fixtures, (part.name,), plans=True)
             for part in (sorted(fixtures.iterdir()) if fixtures.is_dir() else [])

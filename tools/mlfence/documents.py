@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from mlfence import helm, kustomize
-from mlfence.inputs import jsontext, k8syaml, placeholders, reading, terraform, walk
+from mlfence.inputs import jsontext, k8syaml, parallel_reading, placeholders, reading, terraform, walk
 from mlfence.inputs.errors import InputError
 from mlfence.inputs.walk import JSON_SUFFIXES, YAML_SUFFIXES
 
@@ -202,6 +202,12 @@ class _Reader:
         if not docs and not problems:
             self.empty(shown, "holds no documents (only comments or empty documents)")
 
+    def merge(self, part: Loaded) -> None:
+        """What _read_file read from one file, in its place among the others."""
+        self.add(part.documents)
+        self.loaded.problems.extend(part.problems)
+        self.loaded.skipped_files += part.skipped_files
+
     def add(self, docs: list[Document]) -> None:
         start = len(self.loaded.documents)
         self.loaded.documents.extend(replace(d, index=start + i) for i, d in enumerate(docs))
@@ -250,17 +256,30 @@ class _Reader:
             consumed = tree.consumed
         found_any = bool(consumed)
         kustomize_dirs = {f.path.parent.resolve() for f in entries if f.path.name in kustomize.NAMES}
+        # Resolving a path stats each of its parts: once per file, and only when a kustomization
+        # makes the answer matter.
+        resolved = (
+            {f.path: f.path.resolve() for f in entries if not (f.note or f.chart or f.kustomization)}
+            if consumed or kustomize_dirs
+            else {}
+        )
+        plain = [
+            (f.path, f.path in resolved and not kustomize_dirs.isdisjoint(resolved[f.path].parents))
+            for f in entries
+            if not (f.note or f.chart or f.kustomization or (f.path in resolved and resolved[f.path] in consumed))
+        ]
+        read = iter(parallel_reading.read_files(plain, self.allow_empty, _read_file))
         for found in entries:
             if found.note:
                 self.problem(str(found.path), found.note, fatal=False)
             elif found.chart:
                 found_any = True
                 self.chart(found.path)
-            elif found.kustomization or found.path.resolve() in consumed:
+            elif found.kustomization or (found.path in resolved and resolved[found.path] in consumed):
                 continue  # read by `kustomize build` (a `Kustomization` file is never an object)
             else:
                 found_any = True
-                self.file(found.path, not kustomize_dirs.isdisjoint(found.path.resolve().parents))
+                self.merge(next(read))
         if not found_any:
             self.empty(str(path), "holds no YAML or JSON files or Helm charts")
 
@@ -298,6 +317,14 @@ class _Reader:
         self.add(out)
         if not docs and not problems:
             self.problem(shown_root, "kustomize build rendered no objects", fatal=False)
+
+
+def _read_file(path: Path, in_kustomize_tree: bool, allow_empty: bool) -> Loaded:
+    """One plain file of a folder, read on its own (in a worker process of parallel_reading
+    for a large folder): its documents (indexed from 0) and problems."""
+    part = Loaded()
+    _Reader(part, Rendering(), [], allow_empty).file(path, in_kustomize_tree)
+    return part
 
 
 class OriginLines:

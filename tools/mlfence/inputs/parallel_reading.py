@@ -1,0 +1,75 @@
+"""The files of a large folder read in several processes at once.
+
+Decoding YAML is most of the CPU a large scan spends in Python (the Kubeflow tree: ~1.6 s of
+24 MB, bench/README.md), one file at a time on one core. Each file's documents and problems
+depend on that file alone, so worker processes read files in parallel and hand back what each
+file gave; the caller places every result where the file is in the walk, exactly as if it had
+read them one after the other. Small folders are read in-process: starting workers and passing
+documents back (pickle) costs more than it saves below PARALLEL_BYTES.
+
+Workers are forked (they inherit the loaded modules: no second start-up), so only on Linux and
+only while the process runs a single thread: forking a process whose other threads may hold a
+lock (a progress display's) is not safe. Otherwise the files are read in-process.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import sys
+import threading
+from collections.abc import Callable
+from pathlib import Path
+from typing import TypeVar
+
+Result = TypeVar("Result")
+
+PARALLEL_BYTES = 4 * 2**20
+MAX_WORKERS = 8
+
+
+def _workers(files: list[tuple[Path, bool]]) -> int:
+    """Processes worth starting for these files: 1 means read them in-process."""
+    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    if cpus < 2 or len(files) < 2 or not sys.platform.startswith("linux") or not _single_threaded():
+        return 1
+    size = 0
+    for path, _ in files:
+        try:
+            size += os.stat(path).st_size
+        except OSError:
+            continue  # the reader reports it
+        if size >= PARALLEL_BYTES:
+            return min(cpus, MAX_WORKERS)
+    return 1
+
+
+def _single_threaded() -> bool:
+    return threading.active_count() == 1
+
+
+_task: Callable[..., object] | None = None
+
+
+def _run(args: tuple[Path, bool, bool]) -> object:
+    assert _task is not None
+    return _task(*args)
+
+
+def read_files(
+    files: list[tuple[Path, bool]], allow_empty: bool, read: Callable[[Path, bool, bool], Result]
+) -> list[Result]:
+    """read(path, in_kustomize_tree, allow_empty) for every file, in the order given."""
+    global _task
+    tasks = [(path, in_tree, allow_empty) for path, in_tree in files]
+    workers = _workers(files)
+    if workers == 1:
+        return [read(*task) for task in tasks]
+    _task = read  # inherited by the forked workers
+    try:
+        with multiprocessing.get_context("fork").Pool(workers) as pool:
+            # Chunks of a few files: large enough to keep the hand-overs few, small enough that
+            # one big file does not leave the other workers idle at the end.
+            return pool.map(_run, tasks, chunksize=max(1, len(tasks) // (workers * 8)))  # type: ignore[return-value]
+    finally:
+        _task = None
