@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -102,3 +103,20 @@ def test_check_runs_without_importing_pydantic(tmp_path: Path) -> None:
     result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=False)
     assert result.stdout.split() == ["1", "False"], result.stderr
     assert (tmp_path / "r.json").stat().st_size > 0
+
+
+def test_a_json_check_of_one_file_imports_no_terminal_or_http_stack(tmp_path: Path) -> None:
+    """rich (the table report, the progress display, stderr messages) and the HTTP client of the
+    early OPA server cost start-up time a pre-commit JSON run of one file never uses."""
+    manifest = Path(__file__).resolve().parents[1] / "examples" / "kubernetes" / "ml-serving.yaml"
+    probe = (
+        "import sys\n"
+        "from mlfence.cli import run\n"
+        f"sys.argv = ['mlfence', 'check', '-q', '--format', 'json', '-o', {str(tmp_path / 'r.json')!r},"
+        f" {str(manifest)!r}]\n"
+        "try:\n    run()\nexcept SystemExit as exc:\n    code = exc.code\n"
+        "print(code, *(m in sys.modules for m in ('rich', 'http.client', 'mlfence.scan_server')))\n"
+    )
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=False)
+    assert result.stdout.split() == ["1", "False", "False", "False"], result.stderr
+    assert json.loads((tmp_path / "r.json").read_text())["findings"]

@@ -41,11 +41,11 @@ def sources_key(*parts: str, files: Iterable[Path] = ()) -> str:
 
 
 def file_identity(path: Path) -> str:
-    """A file's resolved path and stat (size, inode, modification and change times in ns): what
-    changes when the file is replaced or edited, for entries whose source is too big to hash on
-    every run (an engine binary) or read on every run (the policy's modules)."""
+    """A file's path and stat (of the file a link leads to: size, inode, modification and change
+    times in ns): what changes when the file is replaced or edited, for entries whose source is
+    too big to hash on every run (an engine binary) or read on every run (the policy's modules)."""
     st = os.stat(path)
-    return f"{os.path.realpath(path)}:{st.st_size}:{st.st_ino}:{st.st_mtime_ns}:{st.st_ctime_ns}"
+    return f"{os.fspath(path)}:{st.st_size}:{st.st_ino}:{st.st_mtime_ns}:{st.st_ctime_ns}"
 
 
 def json_value(kind: str, key: str, compute: Callable[[], Any], keep: Callable[[Any], bool] | None = None) -> Any:

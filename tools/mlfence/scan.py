@@ -13,12 +13,15 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from mlfence import gatekeeper, namespace_shards, policy_subset, scan_server, toolchain
+from mlfence import gatekeeper, namespace_shards, policy_subset, toolchain
 from mlfence.documents import Document, OriginLines
 from mlfence.errors import MlfenceError
 from mlfence.levels import SEVERITY_ORDER
+
+if TYPE_CHECKING:  # imported when a server is started: its HTTP client costs ~0.01 s at start-up
+    from mlfence import scan_server
 
 
 class ScanError(MlfenceError, RuntimeError):
@@ -285,9 +288,10 @@ def started_early(
     too when a JSON file names a format_version, or for a tree too large to look at); None for
     a small scan, standard input, or where servers are not used. A guess that proves too small
     once the documents are read costs the early start, never an answer (ScanServer.covers)."""
-    if os.environ.get(SERVER_VARIABLE, "").lower() == "off" or not scan_server.available():
-        return None
     from mlfence.inputs import walk
+
+    if os.environ.get(SERVER_VARIABLE, "").lower() == "off":
+        return None
 
     size, targets, files = 0, {"kubernetes"}, 0
     for given in paths:
@@ -313,6 +317,10 @@ def started_early(
             except OSError:
                 continue
     if size < EARLY_START_BYTES:
+        return None
+    from mlfence import scan_server
+
+    if not scan_server.available():
         return None
     try:
         modules = policy_subset.needed(policy, targets, None)

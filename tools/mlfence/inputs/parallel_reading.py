@@ -14,7 +14,6 @@ lock (a progress display's) is not safe. Otherwise the files are read in-process
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import sys
 import threading
@@ -65,6 +64,8 @@ def read_files(
     workers = _workers(files)
     if workers == 1:
         return [read(*task) for task in tasks]
+    import multiprocessing  # ~0.01 s at start-up, for large folders only
+
     _task = read  # inherited by the forked workers
     try:
         with multiprocessing.get_context("fork").Pool(workers) as pool:
