@@ -275,7 +275,10 @@ def prepare_shards(
 # milliseconds, and its exact module subset (policy_paths) is cheaper to compile than the
 # superset an early start must take before any kind is known.
 EARLY_START_BYTES = 2**20
-# Files looked at to size the inputs; a tree with more is large anyway (and may hold anything).
+# Files looked at to size the inputs. A tree with more is scanned in many shards (namespace
+# shards of ~5,000 documents), each its own `opa eval` whose memory is returned when it exits:
+# one server would hold two shards' garbage at once, for a saving (one compile) that is small
+# beside such a scan.
 _EARLY_START_FILES = 5000
 SERVER_VARIABLE = "MLFENCE_OPA_SERVER"  # "off": always `opa eval` (to compare, or to debug)
 
@@ -285,9 +288,10 @@ def started_early(
 ) -> scan_server.ScanServer | None:
     """An OPA server for a scan whose inputs are large, started before they are read, on every
     module the documents those files may hold could route to (kubernetes for any file, terraform
-    too when a JSON file names a format_version, or for a tree too large to look at); None for
-    a small scan, standard input, or where servers are not used. A guess that proves too small
-    once the documents are read costs the early start, never an answer (ScanServer.covers)."""
+    too when a JSON file names a format_version); None for a small scan, a tree of more than
+    _EARLY_START_FILES files, standard input, or where servers are not used. A guess that
+    proves too small once the documents are read costs the early start, never an answer
+    (ScanServer.covers)."""
     from mlfence.inputs import walk
 
     if os.environ.get(SERVER_VARIABLE, "").lower() == "off":
@@ -306,8 +310,7 @@ def started_early(
         for path in found:
             files += 1
             if files > _EARLY_START_FILES:
-                size, targets = max(size, EARLY_START_BYTES), {"kubernetes", "terraform"}
-                break
+                return None
             try:
                 size += path.stat().st_size
                 # Anywhere in the file: `terraform show -json | jq -S` puts it in the middle.
@@ -357,7 +360,8 @@ def evaluate(
     inputs, _ = prepare_shards(documents, policy, data, workers, namespace_for)
     modules = policy_paths(policy, documents, data)
     served: list[list[Any] | None] = [None] * len(inputs)
-    if server is not None and server.covers(modules, data, extra_data):
+    # Only when every shard is one of the requests running at once (see _EARLY_START_FILES).
+    if server is not None and len(inputs) <= workers and server.covers(modules, data, extra_data):
         timeout = toolchain.tool_timeout(600)
         with ThreadPoolExecutor(max_workers=workers) as pool:
             served = list(pool.map(lambda text: server.answer(text, timeout), inputs))
