@@ -7,12 +7,13 @@ from __future__ import annotations
 import os
 import sys
 import threading
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 from conftest import ROOT
-from mlfence import documents
+from mlfence import documents, scan
 from mlfence.inputs import parallel_reading
 
 pytestmark = pytest.mark.skipif(
@@ -79,6 +80,17 @@ def test_parallel_reading_gives_what_reading_in_order_gives(
     assert parallel.skipped_files == one_by_one.skipped_files == 1
     assert {p.path.rsplit("/", 1)[-1] for p in parallel.problems} >= {"a-broken.yaml", "b-empty.yaml", "g-bad.json"}
     assert any(d.in_kustomize_tree for d in parallel.documents)
+    # The workers also serialised each document: OPA's input is the same text, byte for byte.
+    from_files = [d for d in parallel.documents if not d.template]  # not rendered from a Helm chart
+    assert from_files and all(d.encoded is not None and d.encoded[0] is d.content for d in from_files)
+    assert all(d.encoded is None for d in one_by_one.documents)
+    for shards in (1, 2):
+        assert scan.shard_inputs(parallel.documents, shards) == scan.shard_inputs(one_by_one.documents, shards)
+    changed = [
+        replace(d, content={**d.content, "probe": 1}) if isinstance(d.content, dict) else d for d in parallel.documents
+    ]
+    plain = [replace(d, encoded=None) for d in changed]
+    assert scan.shard_inputs(changed, 1) == scan.shard_inputs(plain, 1), "a stale encoding was used"
 
 
 def test_a_process_running_other_threads_reads_in_process(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -12,6 +12,7 @@ build` (mlfence.kustomize); what they render goes through the same YAML reading 
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 from collections.abc import Iterator
@@ -41,6 +42,10 @@ class Document:
     # Read as a plain file although it lies in (or under) a folder holding a kustomization: a
     # file no build uses, which may be a patch kept for later (policy/mlfence/scan.rego is_patch).
     in_kustomize_tree: bool = False
+    # (content, its json.dumps text) when a reading worker serialised it (parallel_reading), so
+    # the main process does not; valid only while `content` is that very object (scan.py checks
+    # with `is`: a replaced content is serialised again).
+    encoded: tuple[Any, str] | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True)
@@ -319,11 +324,14 @@ class _Reader:
             self.problem(shown_root, "kustomize build rendered no objects", fatal=False)
 
 
-def _read_file(path: Path, in_kustomize_tree: bool, allow_empty: bool) -> Loaded:
+def _read_file(path: Path, in_kustomize_tree: bool, allow_empty: bool, in_worker: bool) -> Loaded:
     """One plain file of a folder, read on its own (in a worker process of parallel_reading
-    for a large folder): its documents (indexed from 0) and problems."""
+    for a large folder): its documents (indexed from 0) and problems. A worker also serialises
+    each document for OPA's input (Document.encoded), in parallel instead of in the main process."""
     part = Loaded()
     _Reader(part, Rendering(), [], allow_empty).file(path, in_kustomize_tree)
+    if in_worker:
+        part.documents = [replace(d, encoded=(d.content, json.dumps(d.content))) for d in part.documents]
     return part
 
 

@@ -141,6 +141,18 @@ def _entry(index: int, doc: Document, namespace_for: Callable[[str], str] | None
     return entry
 
 
+def _entry_json(index: int, doc: Document, namespace_for: Callable[[str], str] | None = None) -> str:
+    """json.dumps(_entry(...)), with the document's own text when a reading worker already
+    serialised this very content (Document.encoded): the same text, key for key."""
+    entry = _entry(index, doc, namespace_for)
+    if doc.encoded is None or doc.encoded[0] is not doc.content:
+        return json.dumps(entry)
+    head = json.dumps({"path": entry.pop("path"), "index": entry.pop("index")})[:-1]
+    del entry["document"]
+    tail = ", " + json.dumps(entry)[1:] if entry else "}"
+    return head + ', "document": ' + doc.encoded[1] + tail
+
+
 # The kinds of document the cross-object parts of policy/mlfence/scan.rego read: the layout reads
 # Kustomizations; the inventory the synced kinds (gatekeeper.SYNCED), the workloads the
 # declared-flow rules read (gatekeeper.MODEL_SYNCED), PeerAuthentications of any version and
@@ -170,7 +182,7 @@ def shard_inputs(
     context_only (read, not answered), so every shard is evaluated with the same policy and data.
     Each document is serialised once; the big ones a scan usually carries (CRDs, Helm-rendered
     ConfigMaps of templates...) are parsed by one process instead of all of them."""
-    entries = [json.dumps(_entry(i, d, namespace_for)) for i, d in enumerate(documents)]
+    entries = [_entry_json(i, d, namespace_for) for i, d in enumerate(documents)]
     context = [is_context(d) for d in documents]
     return [
         '{"documents":['
@@ -189,7 +201,7 @@ def namespace_shard_inputs(
 ) -> list[str]:
     """The input JSON of each shard of a namespace plan: the documents it holds, in document
     order, those it holds for another shard's answers marked context_only (read, not answered)."""
-    entries = [json.dumps(_entry(i, d, namespace_for)) for i, d in enumerate(documents)]
+    entries = [_entry_json(i, d, namespace_for) for i, d in enumerate(documents)]
     out = []
     for k, held in enumerate(plan.held):
         parts = (entries[i] if plan.answers[i] == k else entries[i][:-1] + ',"context_only":true}' for i in held)

@@ -58,18 +58,18 @@ _task: Callable[..., object] | None = None
 
 def _run(args: tuple[Path, bool, bool]) -> object:
     assert _task is not None
-    return _task(*args)
+    return _task(*args, True)
 
 
 def read_files(
-    files: list[tuple[Path, bool]], allow_empty: bool, read: Callable[[Path, bool, bool], Result]
+    files: list[tuple[Path, bool]], allow_empty: bool, read: Callable[[Path, bool, bool, bool], Result]
 ) -> list[Result]:
-    """read(path, in_kustomize_tree, allow_empty) for every file, in the order given."""
+    """read(path, in_kustomize_tree, allow_empty, in_worker) for every file, in the order given."""
     global _task
     tasks = [(path, in_tree, allow_empty) for path, in_tree in files]
     workers = _workers(files)
     if workers == 1:
-        return [read(*task) for task in tasks]
+        return [read(*task, False) for task in tasks]
     import multiprocessing  # ~0.01 s at start-up, for large folders only
 
     _task = read  # inherited by the forked workers
