@@ -2,9 +2,10 @@
 
 Exit codes: 0 done (or --check: approved space unchanged), 1 --check: approved space would
 change, 2 refused (the data on disk is untouched).
-"""
 
-from __future__ import annotations
+No `from __future__ import annotations`: typer reads these annotations on every `mlfence` run
+(any command), and strings would cost it an evaluation each (see mlfence/cli.py).
+"""
 
 from pathlib import Path
 from typing import Annotated
