@@ -54,9 +54,12 @@ def _death_signal() -> Callable[[], None]:
     import ctypes
 
     prctl = ctypes.CDLL(None, use_errno=True).prctl
+    parent = os.getpid()
 
     def die_with_parent() -> None:  # pragma: no cover - runs in the child
         prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+        if os.getppid() != parent:  # the parent died before the signal was asked for
+            os._exit(1)
 
     return die_with_parent
 
