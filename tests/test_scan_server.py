@@ -108,15 +108,20 @@ def test_only_large_inputs_start_early_on_the_modules_their_files_may_need(
     monkeypatch.setattr(scan, "EARLY_START_BYTES", 1)
     started = []
     monkeypatch.setattr(scan_server, "ScanServer", lambda modules, *rest: started.append(set(modules)))
+    plans = tmp_path / "plans"
+    plans.mkdir()
+    (plans / "a.json").write_bytes((EXAMPLES / "terraform" / "ml-platform.plan.json").read_bytes())
     scan.started_early([str(EXAMPLES / "kubernetes")], [], policy, data, None)
     scan.started_early([str(EXAMPLES)], [], policy, data, None)
-    kubernetes_only, with_plans = started
+    scan.started_early([str(plans)], [], policy, data, None)
+    kubernetes_only, both, plans_only = started
     assert kubernetes_only == set(policy_subset.needed(policy, {"kubernetes"}, None))
-    assert with_plans == set(policy_subset.needed(policy, {"kubernetes", "terraform"}, None))
+    assert both == set(policy_subset.needed(policy, {"kubernetes", "terraform"}, None))
+    assert plans_only == set(policy_subset.needed(policy, {"terraform"}, None))
     assert scan.started_early(["-"], [], policy, data, None) is None  # standard input: not sized
     monkeypatch.setenv(scan.SERVER_VARIABLE, "off")
     assert scan.started_early([str(EXAMPLES)], [], policy, data, None) is None
-    assert len(started) == 2
+    assert len(started) == 3
 
 
 def test_check_reports_the_same_with_and_without_the_early_server(monkeypatch: pytest.MonkeyPatch) -> None:

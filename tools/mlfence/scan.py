@@ -299,8 +299,8 @@ def started_early(
     paths: list[str], exclude: list[str], policy: Path, data: Path, extra_data: dict[str, Any] | None
 ) -> scan_server.ScanServer | None:
     """An OPA server for a scan whose inputs are large, started before they are read, on every
-    module the documents those files may hold could route to (kubernetes for any file, terraform
-    too when a JSON file names a format_version); None for a small scan, a tree of more than
+    module the documents those files may hold could route to (terraform for a JSON file naming a
+    format_version, kubernetes for any other file); None for a small scan, a tree of more than
     _EARLY_START_FILES files, standard input, or where servers are not used. A guess that
     proves too small once the documents are read costs the early start, never an answer
     (ScanServer.covers)."""
@@ -309,7 +309,7 @@ def started_early(
     if os.environ.get(SERVER_VARIABLE, "").lower() == "off":
         return None
 
-    size, targets, files = 0, {"kubernetes"}, 0
+    size, targets, files = 0, set(), 0
     for given in paths:
         if given == "-":
             continue
@@ -325,12 +325,12 @@ def started_early(
                 return None
             try:
                 size += path.stat().st_size
-                # Anywhere in the file: `terraform show -json | jq -S` puts it in the middle.
-                json_file = path.suffix.lower() == ".json" and "terraform" not in targets
-                if json_file and b'"format_version"' in path.read_bytes():
-                    targets.add("terraform")
+                # A plan names its format_version anywhere in the file (`terraform show -json |
+                # jq -S` puts it in the middle); any other file is taken for Kubernetes objects.
+                plan = path.suffix.lower() == ".json" and b'"format_version"' in path.read_bytes()
             except OSError:
                 continue
+            targets.add("terraform" if plan else "kubernetes")
     if size < EARLY_START_BYTES:
         return None
     from mlfence import scan_server
