@@ -166,3 +166,22 @@ def _alive(pid: int) -> bool:
     # A zombie is dead (waiting for init to reap it).
     stat = Path(f"/proc/{pid}/stat")
     return not (stat.exists() and stat.read_text().split(") ")[-1].startswith("Z"))
+
+
+def test_many_documents_go_to_opa_eval_and_free_the_server(
+    loaded: documents.Loaded, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Beyond SERVER_DOCUMENTS one server would hold every shard's garbage at once: the shards go
+    to their own `opa eval` processes and the server is stopped."""
+    config = settings.load(None, [str(EXAMPLES)], None, None, known_rules=None)
+    data = config.stage_data(tmp_path / "data")
+    policy = toolchain.policy_dir()
+    by_eval = scan.evaluate(loaded.documents, policy, data, jobs=2)
+    monkeypatch.setattr(scan, "SERVER_DOCUMENTS", len(loaded.documents) - 1)
+    evals = _evals(monkeypatch)
+    with _server_for(loaded.documents, data, None) as server:
+        process = server._process
+        assert process is not None
+        assert scan.evaluate(loaded.documents, policy, data, jobs=2, server=server) == by_eval
+        assert process.poll() is not None, "the unused server still runs"
+    assert len(evals) == 2

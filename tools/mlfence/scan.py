@@ -292,6 +292,13 @@ EARLY_START_BYTES = 2**20
 # one server would hold two shards' garbage at once, for a saving (one compile) that is small
 # beside such a scan.
 _EARLY_START_FILES = 5000
+# One server evaluates every shard at once, so its heap holds all of their garbage, where each
+# `opa eval` held its own: the largest process grows with the documents evaluated (Kubeflow,
+# 1,539 documents: 300 -> 435-540 MiB; 10,000 tiny objects in two namespace shards: 534 ->
+# 1,390 MiB). Beyond this many documents, and for more shards than run at once (see
+# _EARLY_START_FILES), the shards go to `opa eval` processes as before, whose memory is returned
+# as each exits; the one compile saved matters little there.
+SERVER_DOCUMENTS = 4000
 SERVER_VARIABLE = "MLFENCE_OPA_SERVER"  # "off": always `opa eval` (to compare, or to debug)
 
 
@@ -372,8 +379,9 @@ def evaluate(
     inputs, _ = prepare_shards(documents, policy, data, workers, namespace_for)
     modules = policy_paths(policy, documents, data)
     served: list[list[Any] | None] = [None] * len(inputs)
-    # Only when every shard is one of the requests running at once (see _EARLY_START_FILES).
-    if server is not None and len(inputs) <= workers and server.covers(modules, data, extra_data):
+    if server is not None and (len(documents) > SERVER_DOCUMENTS or len(inputs) > workers):
+        server.close()  # its memory and cores go to the opa eval processes
+    elif server is not None and server.covers(modules, data, extra_data):
         timeout = toolchain.tool_timeout(600)
         with ThreadPoolExecutor(max_workers=workers) as pool:
             served = list(pool.map(lambda text: server.answer(text, timeout), inputs))
