@@ -25,7 +25,7 @@ CHART_NAME = "mlfence-gatekeeper"
 
 
 def _dump(document: Any) -> str:
-    return yaml.safe_dump(document, sort_keys=False, width=120, default_flow_style=False)
+    return yaml.dump(document, Dumper=gatekeeper.SAFE_DUMPER, sort_keys=False, width=120, default_flow_style=False)
 
 
 def _json_schema(openapi: dict[str, Any]) -> dict[str, Any]:
