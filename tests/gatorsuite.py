@@ -107,6 +107,7 @@ def _constraint_text(rule_id: str, parameters: str) -> str:
     return _text(gatekeeper.constraint(_rules()[rule_id], json.loads(parameters)))
 
 
+@cache  # asked for every (case, rule) pair, several times: each answer dumps and searches the template
 def judged_alone(rule_id: str) -> bool:
     """A rule whose template never reads data.inventory: `gator test` judges it as `gator verify` does."""
     return not _reads_inventory(_template(rule_id))
