@@ -118,16 +118,14 @@ def write(out: Path, base_parameters: dict[str, Any], enforcement_action: str | 
         entry = {**asdict(case), "document": None, "inventory": None, "files": {}}
         if case.target == "kubernetes":
             manifests = [case.document, *case.inventory]
-            entry["files"]["manifest"] = _put(folder / "object.yaml", yaml.safe_dump_all(manifests, sort_keys=True))
-            entry["files"]["object"] = _put(folder / "object-only.yaml", yaml.safe_dump(case.document, sort_keys=True))
+            entry["files"]["manifest"] = _put(folder / "object.yaml", _yaml(manifests))
+            entry["files"]["object"] = _put(folder / "object-only.yaml", _yaml([case.document]))
             review = admission_review(case.document, case.key)
             entry["files"]["admission_review"] = _put(
                 folder / "admission-review.json", json.dumps(review, indent=2, sort_keys=True)
             )
             if case.inventory:
-                entry["files"]["inventory"] = _put(
-                    folder / "inventory.yaml", yaml.safe_dump_all(case.inventory, sort_keys=True)
-                )
+                entry["files"]["inventory"] = _put(folder / "inventory.yaml", _yaml(case.inventory))
         else:
             entry["files"]["plan"] = _put(folder / "plan.json", json.dumps(case.document, indent=2, sort_keys=True))
         index.append({k: v for k, v in entry.items() if v is not None})
@@ -136,6 +134,11 @@ def write(out: Path, base_parameters: dict[str, Any], enforcement_action: str | 
     )
     write_text_atomic(out / "cases.json", json.dumps(index, indent=2, sort_keys=True) + "\n")
     return all_cases
+
+
+def _yaml(documents: list[Any]) -> str:
+    """The documents as one YAML stream (keys sorted), written with gatekeeper.dump's emitter."""
+    return yaml.dump_all(documents, Dumper=gatekeeper.SAFE_DUMPER, sort_keys=True)
 
 
 def _put(path: Path, text: str) -> str:
@@ -161,11 +164,11 @@ def _write_gator_suite(out: Path, k8s_cases: list[Case], base: dict[str, Any], a
             gator_cases = []
             for case in group:
                 object_path = f"cases/{name}/{gatekeeper.case_file_name(case.name)}.yaml"
-                write_text_atomic(out / object_path, yaml.safe_dump(case.document, sort_keys=True))
+                write_text_atomic(out / object_path, _yaml([case.document]))
                 gator_case: dict[str, Any] = {"name": case.name, "object": object_path}
                 if case.inventory:
                     inventory_path = f"cases/{name}/{gatekeeper.case_file_name(case.name)}-inventory.yaml"
-                    write_text_atomic(out / inventory_path, yaml.safe_dump_all(case.inventory, sort_keys=True))
+                    write_text_atomic(out / inventory_path, _yaml(case.inventory))
                     gator_case["inventory"] = [inventory_path]
                 if case.expect == "allow":
                     gator_case["assertions"] = [{"violations": "no"}]
