@@ -64,9 +64,7 @@ def once(paths: list[str], jobs: int | None) -> dict[str, Any]:
     with tempfile.TemporaryDirectory(prefix="mlfence-phases-") as tmp:
         data = config.stage_data(Path(tmp) / "data")
         t = cpu()
-        inputs, _ = scan.prepare_shards(
-            loaded.documents, toolchain.policy_dir(), data, workers, config.namespace_for
-        )
+        inputs, _ = scan.prepare_shards(loaded.documents, toolchain.policy_dir(), data, workers, config.namespace_for)
         phases["serialise_inputs_s"] = cpu() - t
         base = [
             opa,

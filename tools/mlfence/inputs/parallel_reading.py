@@ -53,10 +53,10 @@ def _single_threaded() -> bool:
     return threading.active_count() == 1
 
 
-_task: Callable[..., object] | None = None
+_task: Callable[[Path, bool, bool, bool], Result] | None = None
 
 
-def _run(args: tuple[Path, bool, bool]) -> object:
+def _run(args: tuple[Path, bool, bool]) -> Result:
     assert _task is not None
     return _task(*args, True)
 
@@ -77,6 +77,6 @@ def read_files(
         with multiprocessing.get_context("fork").Pool(workers) as pool:
             # Chunks of a few files: large enough to keep the hand-overs few, small enough that
             # one big file does not leave the other workers idle at the end.
-            return pool.map(_run, tasks, chunksize=max(1, len(tasks) // (workers * 8)))  # type: ignore[return-value]
+            return pool.map(_run, tasks, chunksize=max(1, len(tasks) // (workers * 8)))
     finally:
         _task = None
