@@ -19,7 +19,7 @@ import sys
 import threading
 from collections.abc import Callable
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from mlfence.inputs.walk import YAML_SUFFIXES
 
@@ -53,10 +53,12 @@ def _single_threaded() -> bool:
     return threading.active_count() == 1
 
 
-_task: Callable[[Path, bool, bool, bool], Result] | None = None
+# The reader of this read_files call: the module-level slot forked workers inherit (Any: the
+# result type is read_files' type variable).
+_task: Callable[[Path, bool, bool, bool], Any] | None = None
 
 
-def _run(args: tuple[Path, bool, bool]) -> Result:
+def _run(args: tuple[Path, bool, bool]) -> Any:
     assert _task is not None
     return _task(*args, True)
 
