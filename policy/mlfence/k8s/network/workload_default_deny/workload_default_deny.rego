@@ -63,7 +63,9 @@ violation contains result.unknown(rego.metadata.chain(), k8s.resource, msg) if {
 	)
 }
 
-_undecided := connectivity.cilium_undecided(k8s.namespace)
+_undecided := set() if connectivity.nothing_synced
+
+else := connectivity.cilium_undecided(k8s.namespace)
 
 _checked if {
 	k8s.in_scope
@@ -71,8 +73,15 @@ _checked if {
 	count(_gaps) > 0
 }
 
-# One text per pod template and open direction, sorted.
-_gaps := sort([gap |
+# One text per pod template and open direction, sorted. With nothing synced (a sidecar fed no
+# inventory) no policy of any dialect exists: both directions of every workload are open, the same
+# texts without the lookups and without the entries' labels and ports, which only they read.
+_gaps := sort([_text({"path": t.path}, direction, set(), set()) |
+	some t in connectivity.workload_templates(k8s.review_object)
+	some direction in ["Ingress", "Egress"]
+]) if {
+	connectivity.nothing_synced
+} else := sort([gap |
 	some w in connectivity.workload_entries(k8s.review_object, k8s.namespace)
 	some gap in _open(w)
 ])

@@ -124,6 +124,39 @@ test_sandbox_and_cluster_templates if {
 	count(_violations(runtime, {}, {})) == 0
 }
 
+# With nothing synced the rule skips the policy lookups (connectivity.nothing_synced); an inventory
+# that holds something, here an empty cluster scope, takes the full path. Both must agree.
+test_nothing_synced_answers_as_the_full_path if {
+	pytorch := {
+		"apiVersion": "kubeflow.org/v1", "kind": "PyTorchJob", "metadata": {"name": "train", "namespace": "ml"},
+		"spec": {"pytorchReplicaSpecs": {
+			"Master": {"template": {"spec": {"containers": [{"name": "c"}]}}},
+			"Worker": {"template": {"spec": {"containers": [{"name": "c"}]}}},
+		}},
+	}
+	namespace_less := json.remove(_deployment("x"), ["/metadata/namespace"])
+	owned := json.patch(_deployment("ml"), [{"op": "add", "path": "/metadata/ownerReferences", "value": [{"kind": "X"}]}])
+	every obj in [_deployment("ml-serving"), pytorch, namespace_less, owned, _deny_all] {
+		fast := workload_default_deny.violation with input as {"review": {"object": obj}}
+		full := _violations(obj, {"cluster": {}}, {})
+		fast == full
+	}
+	count(workload_default_deny.violation) == 1 with input as {"review": {"object": pytorch}}
+}
+
+test_nothing_synced_two_templates if {
+	pytorch := {
+		"apiVersion": "kubeflow.org/v1", "kind": "PyTorchJob", "metadata": {"name": "train", "namespace": "ml"},
+		"spec": {"pytorchReplicaSpecs": {
+			"Master": {"template": {"spec": {"containers": [{"name": "c"}]}}},
+			"Worker": {"template": {"spec": {"containers": [{"name": "c"}]}}},
+		}},
+	}
+	[f] := [f | some f in workload_default_deny.violation with input as {"review": {"object": pytorch}}]
+	contains(f.msg, "pods of spec.pytorchReplicaSpecs.Master.template.spec: no network policy selects them for Egress; ")
+	contains(f.msg, "pods of spec.pytorchReplicaSpecs.Worker.template.spec: no network policy selects them for Ingress")
+}
+
 # Without a namespace and without policies beside it, the answer waits for rendering: unknown.
 test_namespace_less_is_unknown if {
 	obj := json.remove(_deployment("x"), ["/metadata/namespace"])
