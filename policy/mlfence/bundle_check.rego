@@ -51,7 +51,13 @@ _check_labels := {"mlfence-min-built-at", "mlfence-max-bundle-age-days"}
 
 default _labels := {}
 
-_labels := opa.runtime().config.labels if is_object(opa.runtime().config.labels)
+# One opa.runtime() call per decision: in a server with a configuration, every call converts the
+# whole runtime document (the process environment included) to Go values and back to purge the
+# credentials (OPA's topdown/runtime.go), about 50-100 µs of CPU (bench/README.md section 3).
+_labels := labels if {
+	labels := opa.runtime().config.labels
+	is_object(labels)
+}
 
 _label_number(key) := to_number(_labels[key]) if {
 	is_string(_labels[key])
