@@ -513,15 +513,16 @@ def details(results: dict[str, Any]) -> str:
         out += [
             "",
             "Sidecar tuning at 500 AdmissionReviews/s (vegeta; median of runs, p99 min-max): the store and "
-            "Go's GC target (GOGC) a deployment can choose:",
+            "Go's GC settings (GOGC, GOMEMLIMIT) a deployment can choose; OPA's CPU per request beside them:",
             "",
-            "| store | GOGC | p50 ms | p99 ms | p99 range | OPA RSS MiB |",
-            "|---|---|---|---|---|---|",
+            "| store | GOGC | GOMEMLIMIT | p50 ms | p99 ms | p99 range | OPA CPU ms/request | OPA RSS MiB |",
+            "|---|---|---|---|---|---|---|---|",
         ]
         for row in tuning:
             rng = "-".join(str(x) for x in row["p99_ms_range"])
             out.append(
-                f"| {row['store']} | {row['gogc']} | {row['p50_ms']} | {row['p99_ms']} | {rng} | {row['rss_mib']} |"
+                f"| {row['store']} | {row['gogc']} | {row.get('gomemlimit') or '-'} | {row['p50_ms']} | "
+                f"{row['p99_ms']} | {rng} | {row.get('opa_cpu_ms_per_request', '-')} | {row['rss_mib']} |"
             )
     rules = raw.get("rules")
     if rules:

@@ -39,6 +39,15 @@ from mlfence import fixtures  # noqa: E402
 OPA = ROOT / ".tools" / "bin" / "opa"
 VEGETA = ROOT / "bench" / ".bin" / "vegeta"  # bench/pins.txt, built by bench/run.sh
 MAX_BACKLOG_S = 2.0
+# What summarise() reports of the Python generator's runs (median and min-max over the reps).
+OPEN_LOOP_KEYS = (
+    "p50_ms",
+    "p99_ms",
+    "achieved_rps",
+    "service_p50_ms",
+    "service_p99_ms",
+    "opa_cpu_ms_per_request",
+)
 PATHS = {
     "admission": "/v1/data/mlfence/admission",
     "decision": "/v1/data/mlfence/decision",
@@ -99,7 +108,7 @@ def free_port() -> int:
 class Server:
     """`opa run --server` on 127.0.0.1 with the bundle; waits until /health?bundles is 200."""
 
-    def __init__(self, bundle: Path, optimize: bool = False, gogc: int | None = None):
+    def __init__(self, bundle: Path, optimize: bool = False, go_env: dict[str, str] | None = None):
         self.port = free_port()
         args = [
             str(OPA),
@@ -117,7 +126,7 @@ class Server:
         if optimize:
             args.insert(2, "--optimize-store-for-read-speed")
         self.command = args
-        env = {**os.environ, "GOGC": str(gogc)} if gogc else None
+        env = {**os.environ, **go_env} if go_env else None
         self.proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
         deadline = time.time() + 120
         while time.time() < deadline:
@@ -133,6 +142,22 @@ class Server:
             time.sleep(0.2)
         self.stop()
         raise RuntimeError("opa did not become ready in 120 s")
+
+    def cpu_seconds(self) -> float:
+        """User + system CPU the OPA process has used so far (/proc/PID/stat), 0 if unreadable."""
+        try:
+            fields = Path(f"/proc/{self.proc.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            return 0.0
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+    def measured(self, run: dict[str, Any], cpu_before: float) -> dict[str, Any]:
+        """A load run with the OPA process's CPU per answered request and the 1-minute load:
+        CPU per request moves far less with the neighbours' load than latency does."""
+        spent = self.cpu_seconds() - cpu_before
+        run["opa_cpu_ms_per_request"] = round(spent * 1000 / run["ok"], 3) if run["ok"] else None
+        run["load_1min"] = round(os.getloadavg()[0], 2)
+        return run
 
     def rss_mib(self) -> float:
         try:
@@ -367,37 +392,57 @@ def vegeta_open_loop(port: int, path: str, bodies: list[bytes], rate: float, dur
     }
 
 
+def gc_settings(gogc_values: list[str], memory_limit: str | None) -> list[dict[str, str]]:
+    """The Go GC environments of the tuning sweep: one per GOGC value ("100", "400", "off"); a
+    GOMEMLIMIT, when given, goes with every one of them (with GOGC=off it alone starts a cycle)."""
+    out = []
+    for gogc in gogc_values:
+        env = {"GOGC": gogc}
+        if memory_limit:
+            env["GOMEMLIMIT"] = memory_limit
+        out.append(env)
+    return out
+
+
 def tuning_sweep(
-    bundle: Path, bodies: list[bytes], rate: float, duration: float, reps: int, gogc_values: list[int]
+    bundle: Path,
+    bodies: list[bytes],
+    rate: float,
+    duration: float,
+    reps: int,
+    gc_envs: list[dict[str, str]],
+    stores: tuple[bool, ...] = (True, False),
 ) -> list[dict[str, Any]]:
     """AdmissionReviews at `rate` with vegeta against servers started each way a deployment can
-    choose: the read-optimised store or the default one, and Go's GC target (GOGC; the store is
-    most of the heap, so a GC cycle marks all of it)."""
+    choose: the read-optimised store or the default one, and Go's GC settings (GOGC, GOMEMLIMIT;
+    the store is most of the live heap, so every GC cycle marks all of it)."""
     rows = []
-    for optimize in (True, False):
-        for gogc in gogc_values:
-            server = Server(bundle, optimize, gogc)
+    for optimize in stores:
+        for go_env in gc_envs:
+            server = Server(bundle, optimize, go_env)
             try:
                 check_answers(server.port, {"admission": bodies})
-                runs = [
-                    v
-                    for v in (
-                        vegeta_open_loop(server.port, PATHS["admission"], bodies, rate, duration) for _ in range(reps)
-                    )
-                    if v
-                ]
+                runs = []
+                for _ in range(reps):
+                    before = server.cpu_seconds()
+                    run = vegeta_open_loop(server.port, PATHS["admission"], bodies, rate, duration)
+                    if run:
+                        runs.append(server.measured(run, before))
                 if not runs:
                     return []
                 row = {
                     "store": "read-optimised" if optimize else "default",
-                    "gogc": gogc,
+                    "gogc": go_env.get("GOGC", "100"),
+                    "gomemlimit": go_env.get("GOMEMLIMIT"),
                     "rate": rate,
                     "rss_mib": server.rss_mib(),
+                    "runs": runs,
                 }
-                row.update(summarise(runs, ("p50_ms", "p99_ms", "achieved_rps")))
+                row.update(summarise(runs, ("p50_ms", "p99_ms", "achieved_rps", "opa_cpu_ms_per_request")))
                 rows.append(row)
                 print(
-                    f"  tuning {row['store']} GOGC={gogc}: p50 {row['p50_ms']} p99 {row['p99_ms']} ms, "
+                    f"  tuning {row['store']} {go_env}: p50 {row['p50_ms']} p99 {row['p99_ms']} ms "
+                    f"({row['p99_ms_range']}), OPA CPU {row['opa_cpu_ms_per_request']} ms/request, "
                     f"RSS {row['rss_mib']} MiB",
                     file=sys.stderr,
                     flush=True,
@@ -411,7 +456,9 @@ def summarise(runs: list[dict[str, Any]], keys: tuple[str, ...]) -> dict[str, An
     """Median of each key over repeated runs, and its min-max as key_range."""
     out: dict[str, Any] = {}
     for key in keys:
-        values = [r[key] for r in runs]
+        values = [r[key] for r in runs if r.get(key) is not None]
+        if not values:
+            continue
         out[key] = round(statistics.median(values), 3)
         out[key + "_range"] = [min(values), max(values)]
     return out
@@ -456,24 +503,29 @@ def run(
         for workload, workload_rates in rates.items():
             points = []
             for rate in workload_rates:
-                runs = [open_loop(server.port, PATHS[workload], bodies[workload], rate, duration) for _ in range(reps)]
+                runs = []
+                for _ in range(reps):
+                    before = server.cpu_seconds()
+                    run = open_loop(server.port, PATHS[workload], bodies[workload], rate, duration)
+                    runs.append(server.measured(run, before))
                 point = {
                     "target_rps": rate,
                     "runs": runs,
-                    **summarise(runs, ("p50_ms", "p99_ms", "achieved_rps", "service_p50_ms", "service_p99_ms")),
+                    **summarise(runs, OPEN_LOOP_KEYS),
                 }
                 point["errors"] = sum(r["errors"] for r in runs)
                 point["dropped"] = sum(r["dropped"] for r in runs)
-                go_runs = [
-                    v
-                    for v in (
-                        vegeta_open_loop(server.port, PATHS[workload], bodies[workload], rate, duration)
-                        for _ in range(reps)
-                    )
-                    if v
-                ]
+                go_runs = []
+                for _ in range(reps):
+                    before = server.cpu_seconds()
+                    go_run = vegeta_open_loop(server.port, PATHS[workload], bodies[workload], rate, duration)
+                    if go_run:
+                        go_runs.append(server.measured(go_run, before))
                 if go_runs:
-                    point["vegeta"] = {"runs": go_runs, **summarise(go_runs, ("p50_ms", "p99_ms", "achieved_rps"))}
+                    point["vegeta"] = {
+                        "runs": go_runs,
+                        **summarise(go_runs, ("p50_ms", "p99_ms", "achieved_rps", "opa_cpu_ms_per_request")),
+                    }
                     point["vegeta"]["errors"] = sum(r["errors"] for r in go_runs)
                     print(
                         f"  {workload} @ {rate}/s (vegeta): p50 {point['vegeta']['p50_ms']} ms "
@@ -519,7 +571,20 @@ def main() -> None:
         default="default",
         help="OPA's store for the main measurements: default is what docs/deploy.md runs",
     )
-    parser.add_argument("--tuning-gogc", default="100,400", help="GOGC values of the 500/s tuning sweep ('' skips it)")
+    parser.add_argument(
+        "--tuning-gogc", default="100,400", help="GOGC values (or off) of the 500/s tuning sweep ('' skips it)"
+    )
+    parser.add_argument(
+        "--tuning-gomemlimit", default="", help="GOMEMLIMIT for every server of the sweep, e.g. 1GiB ('' none)"
+    )
+    parser.add_argument(
+        "--tuning-stores",
+        default="read-optimised,default",
+        help="stores of the tuning sweep (read-optimised, default)",
+    )
+    parser.add_argument(
+        "--tuning-only", action="store_true", help="only the tuning sweep (no rate points, wrk or per-payload runs)"
+    )
     args = parser.parse_args()
 
     def floats(text: str) -> list[float]:
@@ -528,21 +593,33 @@ def main() -> None:
     rates = {"admission": floats(args.rates), "decision": floats(args.decision_rates), "plan": floats(args.plan_rates)}
     rates = {k: v for k, v in rates.items() if v}
     stamp = run_stamp()
-    result = run(
-        args.bundle,
-        rates,
-        args.duration,
-        args.reps,
-        args.wrk_seconds,
-        args.limit,
-        optimize=args.store == "read-optimised",
-    )
-    result.update(stamp, load_average_at_end=[round(x, 2) for x in os.getloadavg()])
-    gogc = [int(x) for x in args.tuning_gogc.split(",") if x]
-    if gogc:
-        result["tuning"] = tuning_sweep(
-            args.bundle, payloads(args.limit)["admission"], 500, args.duration, args.reps, gogc
+    load_at_start = [round(x, 2) for x in os.getloadavg()]
+    if args.tuning_only:
+        result: dict[str, Any] = {"tuning_only": True}
+    else:
+        result = run(
+            args.bundle,
+            rates,
+            args.duration,
+            args.reps,
+            args.wrk_seconds,
+            args.limit,
+            optimize=args.store == "read-optimised",
         )
+    result.update(stamp, load_average_at_start=load_at_start)
+    gogc = [x for x in args.tuning_gogc.split(",") if x]
+    if gogc:
+        stores = tuple(name == "read-optimised" for name in args.tuning_stores.split(",") if name)
+        result["tuning"] = tuning_sweep(
+            args.bundle,
+            payloads(args.limit)["admission"],
+            500,
+            args.duration,
+            args.reps,
+            gc_settings(gogc, args.tuning_gomemlimit or None),
+            stores,
+        )
+    result["load_average_at_end"] = [round(x, 2) for x in os.getloadavg()]
     args.out.write_text(json.dumps(result, indent=2) + "\n")
 
 

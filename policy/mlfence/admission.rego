@@ -43,10 +43,9 @@ _denial_message := concat("; ", array.concat(
 
 default _warnings := {}
 
-_warnings := {"warnings": [f.message |
+_warnings := {"warnings": _warning_messages} if count(_warning_messages) > 0
+
+_warning_messages := [f.message |
 	some f in decision.findings
 	not is_failing(f)
-]} if {
-	some f in decision.findings
-	not is_failing(f)
-}
+]

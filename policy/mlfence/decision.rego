@@ -35,10 +35,13 @@ _input_kind := "kubernetes_list" if is_list(input)
 
 else := document_kind(input)
 
+# A List is judged item by item; anything else is one document, judged without the unrolling.
 _findings := [f |
 	some doc in flatten_lists(input)
 	some f in flattened_findings(doc, _inventory)
-]
+] if {
+	is_list(input)
+} else := document_findings(input, _inventory)
 
 _failing := [f |
 	some f in _findings
