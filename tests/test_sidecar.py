@@ -726,6 +726,23 @@ def test_example_deployment_wires_the_sidecar() -> None:
     assert "emptyDir" in volumes[persist_volume], "the persistence directory needs a writable volume"
     env = {e["name"]: e.get("value") for e in opa["env"]}
     assert env.get("MLFENCE_BUNDLE_SERVER", "").startswith("https://"), "the config's placeholder is not set"
+    # docs/deploy.md, "Latency and memory knobs": a higher GOGC capped by a GOMEMLIMIT that stays
+    # below the container's memory limit (else the heap the higher GOGC allows ends in an OOM kill).
+    assert int(env["GOGC"]) > 100, "the example should run the collector less often than Go's default"
+    limit = kubernetes_bytes(opa["resources"]["limits"]["memory"])
+    assert go_bytes(env["GOMEMLIMIT"]) <= 0.8 * limit, "GOMEMLIMIT leaves no headroom under the memory limit"
+
+
+def kubernetes_bytes(quantity: str) -> int:
+    """A Kubernetes memory quantity with a binary suffix (Mi, Gi) in bytes."""
+    units = {"Ki": 1 << 10, "Mi": 1 << 20, "Gi": 1 << 30}
+    return int(quantity[:-2]) * units[quantity[-2:]]
+
+
+def go_bytes(limit: str) -> int:
+    """A GOMEMLIMIT value with a binary suffix (KiB, MiB, GiB) in bytes."""
+    units = {"KiB": 1 << 10, "MiB": 1 << 20, "GiB": 1 << 30}
+    return int(limit[:-3]) * units[limit[-3:]]
 
 
 def test_example_deployment_passes_mlfence_check() -> None:
