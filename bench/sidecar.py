@@ -392,15 +392,15 @@ def vegeta_open_loop(port: int, path: str, bodies: list[bytes], rate: float, dur
     }
 
 
-def gc_settings(gogc_values: list[str], memory_limit: str | None) -> list[dict[str, str]]:
-    """The Go GC environments of the tuning sweep: one per GOGC value ("100", "400", "off"); a
-    GOMEMLIMIT, when given, goes with every one of them (with GOGC=off it alone starts a cycle)."""
+def gc_settings(text: str) -> list[dict[str, str]]:
+    """The Go GC environments of the tuning sweep from "GOGC[:GOMEMLIMIT],...", e.g.
+    "100,400,400:384MiB" (the last is examples/sidecar/deployment.yaml's setting)."""
     out = []
-    for gogc in gogc_values:
-        env = {"GOGC": gogc}
-        if memory_limit:
-            env["GOMEMLIMIT"] = memory_limit
-        out.append(env)
+    for entry in (x.strip() for x in text.split(",")):
+        if not entry:
+            continue
+        gogc, _, limit = entry.partition(":")
+        out.append({"GOGC": gogc, "GOMEMLIMIT": limit} if limit else {"GOGC": gogc})
     return out
 
 
@@ -572,10 +572,9 @@ def main() -> None:
         help="OPA's store for the main measurements: default is what docs/deploy.md runs",
     )
     parser.add_argument(
-        "--tuning-gogc", default="100,400", help="GOGC values (or off) of the 500/s tuning sweep ('' skips it)"
-    )
-    parser.add_argument(
-        "--tuning-gomemlimit", default="", help="GOMEMLIMIT for every server of the sweep, e.g. 1GiB ('' none)"
+        "--tuning-gogc",
+        default="100,400,400:384MiB",
+        help="GC settings of the 500/s tuning sweep, GOGC[:GOMEMLIMIT] each ('' skips it)",
     )
     parser.add_argument(
         "--tuning-stores",
@@ -607,8 +606,8 @@ def main() -> None:
             optimize=args.store == "read-optimised",
         )
     result.update(stamp, load_average_at_start=load_at_start)
-    gogc = [x for x in args.tuning_gogc.split(",") if x]
-    if gogc:
+    gc_envs = gc_settings(args.tuning_gogc)
+    if gc_envs:
         stores = tuple(name == "read-optimised" for name in args.tuning_stores.split(",") if name)
         result["tuning"] = tuning_sweep(
             args.bundle,
@@ -616,7 +615,7 @@ def main() -> None:
             500,
             args.duration,
             args.reps,
-            gc_settings(gogc, args.tuning_gomemlimit or None),
+            gc_envs,
             stores,
         )
     result["load_average_at_end"] = [round(x, 2) for x in os.getloadavg()]
