@@ -731,6 +731,7 @@ def test_example_deployment_wires_the_sidecar() -> None:
     assert int(env["GOGC"]) > 100, "the example should run the collector less often than Go's default"
     limit = kubernetes_bytes(opa["resources"]["limits"]["memory"])
     assert go_bytes(env["GOMEMLIMIT"]) <= 0.8 * limit, "GOMEMLIMIT leaves no headroom under the memory limit"
+    assert pod["enableServiceLinks"] is False, "every Service's variables would be copied on every decision"
 
 
 def kubernetes_bytes(quantity: str) -> int:
