@@ -25,7 +25,7 @@ _np_directions(w) := {_direction_key[d]: {
 	"isolated": count(listing) > 0,
 	"np_isolated": count(listing) > 0,
 	"policies": sort(listing),
-	"open_rules": sort(open_rules(w.labels, selecting, d)),
+	"open_rules": sort(_open_rules_of(selecting, d)),
 	"rules": _resolved_rules(w.namespace, selecting, d),
 	"deny_rules": [],
 	"admin_rules": [],
@@ -42,7 +42,7 @@ _dialect_directions(w) := {_direction_key[d]: {
 	"isolated": count(listing) > 0,
 	"np_isolated": count(np_listing) > 0,
 	"policies": sort(listing),
-	"open_rules": sort(open_rules(w.labels, selecting, d) | cilium[d].open),
+	"open_rules": sort(_open_rules_of(selecting, d) | cilium[d].open),
 	"rules": np_rules,
 	"deny_rules": cilium[d].deny,
 	"admin_rules": tiers[d].admin,
@@ -65,6 +65,14 @@ _dialect_directions(w) := {_direction_key[d]: {
 		{ref | some ref in calico[d].selecting},
 	})
 	listing := np_listing | tiers[d].isolating
+}
+
+# _open_rules_of(selecting, direction) is open_rules for policies already known to select the
+# workload (_selecting): without matching each one's podSelector against its labels again.
+_open_rules_of(selecting, direction) := {sprintf("%s rule %d", [_name(p), i]) |
+	some p in selecting
+	some i, rule in rules_of(p, direction)
+	_admits_everyone(rule, direction)
 }
 
 # _np_only(ns) holds when no Cilium, tier or Calico policy may select pods of namespace ns: the
