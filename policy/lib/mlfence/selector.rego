@@ -12,11 +12,19 @@ matches(selector, labels) if {
 	is_object(labels)
 	match_labels := _part(selector, "matchLabels", {})
 	is_object(match_labels)
-	expressions := _part(selector, "matchExpressions", [])
-	is_array(expressions)
 	every key, value in match_labels {
-		_label(labels, key) == value
+		labels[key] == value
 	}
+	_expressions_hold(selector, labels)
+}
+
+# The labels are checked first: most selectors a model matches have no expressions, and most
+# of its calls fail on a label, with no expressions to read then.
+_expressions_hold(selector, _) if object.get(selector, "matchExpressions", null) == null
+
+_expressions_hold(selector, labels) if {
+	expressions := selector.matchExpressions
+	is_array(expressions)
 	every expression in expressions {
 		_expression(expression, labels)
 	}
