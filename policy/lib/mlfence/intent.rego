@@ -364,8 +364,13 @@ _decided_by_review(_) if not _is_policy_kind
 
 _decided_by_review(by) if {
 	k8s.is_network_policy # not Calico's NetworkPolicy, whose rules are named below
-	startswith(by, sprintf("%s/%s rule ", [k8s.namespace, k8s.name]))
+	startswith(by, _review_rule_prefix)
 }
+
+# The reviewed NetworkPolicy's rules are named "<ns>/<name> rule <i>" (built once, not per piece).
+_review_rule_prefix := sprintf("%s rule ", [_review_policy_ref])
+
+_review_policy_ref := sprintf("%s/%s", [k8s.namespace, k8s.name])
 
 _decided_by_review(by) if {
 	k8s.kind in _cilium_kinds

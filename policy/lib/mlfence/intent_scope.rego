@@ -272,5 +272,5 @@ _review_rule_peers(w) := "all" if {
 _review_rules(w) := [rule |
 	some direction in ["ingress", "egress"]
 	some rule in w[direction].rules
-	rule.policy == sprintf("%s/%s", [k8s.namespace, k8s.name])
+	rule.policy == _review_policy_ref
 ]
