@@ -119,9 +119,16 @@ _entry(path, spec, metadata, metadata_path, partial, extra) := {
 	"metadata": object_or_empty(metadata),
 	"metadata_path": metadata_path,
 	"partial": partial,
-	"containers": ({{"path": concat(".", [path, c.path]), "container": c.container} |
-		some c in containers(spec)
-	} | extra),
+	"containers": (_containers_at(path, spec) | extra),
+}
+
+# _containers_at(path, spec) is containers(spec) with paths from the object's root, built in one
+# pass rather than as containers(spec) rewritten: every object's templates go through it.
+_containers_at(path, spec) := {{"path": sprintf("%s.%s[%d]", [path, list, i]), "container": c} |
+	is_object(spec)
+	some list in _container_fields
+	some i, c in as_array(spec[list])
+	is_object(c)
 }
 
 # _template(path, template, partial) is the entry of a PodTemplateSpec found at path.
