@@ -367,11 +367,6 @@ _decided_by_review(by) if {
 	startswith(by, _review_rule_prefix)
 }
 
-# The reviewed NetworkPolicy's rules are named "<ns>/<name> rule <i>" (built once, not per piece).
-_review_rule_prefix := sprintf("%s rule ", [_review_policy_ref])
-
-_review_policy_ref := sprintf("%s/%s", [k8s.namespace, k8s.name])
-
 _decided_by_review(by) if {
 	k8s.kind in _cilium_kinds
 	startswith(by, sprintf("%s ", [_cilium_ref]))

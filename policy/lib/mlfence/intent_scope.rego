@@ -274,3 +274,9 @@ _review_rules(w) := [rule |
 	some rule in w[direction].rules
 	rule.policy == _review_policy_ref
 ]
+
+# The reviewed NetworkPolicy's rules are named "<ns>/<name> rule <i>" (_decided_by_review): built
+# once per decision, not per rule or piece.
+_review_rule_prefix := sprintf("%s rule ", [_review_policy_ref])
+
+_review_policy_ref := sprintf("%s/%s", [k8s.namespace, k8s.name])
