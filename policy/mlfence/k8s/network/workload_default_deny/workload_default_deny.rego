@@ -94,9 +94,15 @@ _open(w) := {_text(w, direction, isolating, open) |
 	isolated := connectivity.isolation(w.labels, _policies)
 	some direction in ["Ingress", "Egress"]
 	isolating := _isolating(w, isolated, direction)
-	open := connectivity.open_rules(w.labels, _policies, direction) | connectivity.cilium_open(w, direction)
+	open := _admitting_everyone(w, isolating, direction)
 	_is_open(isolating, open)
 }
+
+# The rules that admit everyone matter only where something isolates: a direction nothing
+# isolates is open whatever they say, and a scan judges many such pods.
+_admitting_everyone(w, isolating, direction) := set() if {
+	count(isolating) == 0
+} else := connectivity.open_rules(w.labels, _policies, direction) | connectivity.cilium_open(w, direction)
 
 _isolating(w, isolated, direction) := union({
 	isolated[direction],
