@@ -60,13 +60,17 @@ scan_inventory := inventory_of([entry.document | some entry in _entries])
 
 # placed(entries) is the entries with declared_namespace applied, the namespace coming from the
 # caller (entry.namespace) or from the `namespace:` of a Kustomization in the entry's folder.
-placed(entries) := [declared_namespace(_with_kustomize_namespace(e, namespaces)) | some e in entries] if {
-	namespaces := {dir_of(e.path): e.document.namespace |
-		some e in entries
-		_kustomization(e.document)
-		is_string(e.document.namespace)
-		e.document.namespace != ""
-	}
+placed(entries) := [declared_namespace(e) | some e in entries] if {
+	count(_kustomize_namespaces(entries)) == 0 # the common case: no folder path to look up
+} else := [declared_namespace(_with_kustomize_namespace(e, namespaces)) | some e in entries] if {
+	namespaces := _kustomize_namespaces(entries)
+}
+
+_kustomize_namespaces(entries) := {dir_of(e.path): e.document.namespace |
+	some e in entries
+	_kustomization(e.document)
+	is_string(e.document.namespace)
+	e.document.namespace != ""
 }
 
 _with_kustomize_namespace(entry, namespaces) := object.union(entry, {"namespace": namespace}) if {
@@ -150,7 +154,7 @@ scope_of(entry, lay) := entry.scope if {
 # of a file a Kustomization lists under patchesStrategicMerge or patches[].path.
 is_patch(entry, _) if {
 	is_object(entry.document)
-	"$patch" in object.keys(entry.document)
+	_ = entry.document["$patch"] # the key, whatever its value (object.keys would build every key)
 }
 
 is_patch(entry, lay) if entry.path in lay.patches
@@ -190,13 +194,13 @@ scoped_inventory(entries, lay) := {
 	"namespace": inventory_of(docs).namespace,
 	"cluster": object.union_n([{scope_of(e, lay): _at_version_kind(e.document)} |
 		some e in kept
+		_namespace_of(e.document) == "" # first: most entries of a large scan have a namespace
 		e.document in _objects([e.document])
-		_namespace_of(e.document) == ""
 	]),
 	"global": object.union_n([_at_version_kind(e.document) |
 		some e in kept
-		e.document in _objects([e.document])
 		e.document.kind in _global_kinds
+		e.document in _objects([e.document])
 	]),
 } if {
 	kept := [e | some e in entries; not is_patch(e, lay)]
@@ -209,7 +213,9 @@ scoped_inventory(entries, lay) := {
 inventory_for(entry, scoped, lay) := {
 	"namespace": scoped.namespace,
 	"cluster": object.union(scoped.global, object.get(scoped.cluster, scope_of(entry, lay), {})),
-}
+} if {
+	count(scoped.cluster) > 0
+} else := {"namespace": scoped.namespace, "cluster": scoped.global} # no scope to look up
 
 _global_kinds := {"ValidatingWebhookConfiguration", "MutatingWebhookConfiguration"}
 
