@@ -66,13 +66,18 @@ document_findings(doc, inventory) := sort(_k8s_findings(review_of(doc), inventor
 # An inventory of null leaves data.inventory as it is: replacing data with a value costs time
 # proportional to the value (about 50 ms per decision for an inventory of 3,000 objects), which
 # a sidecar fed data.inventory need not pay to get the same inventory back.
+#
+# The rules to run are looked up before the `with` (_rules_for): outside it OPA keeps the answer
+# for each kind for the whole scan, inside it every document would look the index up again.
 _k8s_findings(review, null) := {as_finding(violation) |
-	found := _k8s_violations with input as {"review": review, "parameters": params}
+	rules := _rules_for(_kind_of(review))
+	found := _k8s_violations(rules) with input as {"review": review, "parameters": params}
 	some violation in found
 }
 
 _k8s_findings(review, inventory) := {as_finding(violation) |
-	found := _k8s_violations with input as {"review": review, "parameters": params}
+	rules := _rules_for(_kind_of(review))
+	found := _k8s_violations(rules) with input as {"review": review, "parameters": params}
 		with data.inventory as inventory
 	some violation in found
 } if {
@@ -84,19 +89,27 @@ _k8s_findings(review, inventory) := {as_finding(violation) |
 # rule_index, written from the rules' METADATA kinds by `make generate` and by every bundle
 # build) only the rules that list the object's kind run, exactly the Constraints Gatekeeper
 # would match; without an index every rule runs.
-_k8s_violations := union({found |
-	some pair in array.concat(object.get(_rule_index.kinds, [_object_kind], []), _any_kind_rules)
-	found := data.mlfence.k8s[pair[0]][pair[1]].violation
-}) if {
+#
+# _rules_for(kind) is the [area, rule] pairs the index routes the kind to, null without an index.
+_rules_for(kind) := array.concat(object.get(_rule_index.kinds, [kind], []), _any_kind_rules) if {
 	is_object(_rule_index.kinds)
-} else := union({found |
+} else := null
+
+_k8s_violations(null) := union({found |
 	some area, rule
 	found := data.mlfence.k8s[area][rule].violation
 })
 
-default _object_kind := ""
+_k8s_violations(rules) := union({found |
+	some pair in rules
+	found := data.mlfence.k8s[pair[0]][pair[1]].violation
+}) if {
+	rules != null
+}
 
-_object_kind := input.review.object.kind if is_string(input.review.object.kind)
+_kind_of(review) := review.object.kind if is_string(review.object.kind)
+
+else := ""
 
 default _rule_index := {}
 
