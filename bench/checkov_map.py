@@ -58,6 +58,11 @@ RULE_CATEGORY: dict[str, str] = {
     "MLF-K8S-056": "k8s-exposure",
     "MLF-K8S-052": "encryption-in-transit",
     "MLF-K8S-057": "static-credentials",
+    "MLF-K8S-063": "netpol-egress-open",
+    # Declared flows (parameters per platform: the corpus holds no case of them, Checkov no check)
+    "MLF-K8S-060": "declared-flows",
+    "MLF-K8S-061": "declared-flows",
+    "MLF-K8S-062": "declared-flows",
     # Terraform
     "MLF-TF-001": "cloud-ingress-open",
     "MLF-TF-040": "cloud-ingress-open",
