@@ -90,33 +90,30 @@ def test_same_value_or_error_as_typer(label: str, command: Any, param: Any) -> N
     assert checked > 0, label
 
 
-def test_check_runs_without_importing_pydantic(tmp_path: Path) -> None:
+def _check_in_fresh_python(tmp_path: Path, options: list[str], modules: tuple[str, ...]) -> list[str]:
+    """Run `mlfence check -q --format json OPTIONS -o r.json ml-serving.yaml` in a fresh interpreter
+    and return its exit code followed by whether each of `modules` was imported, as printed."""
     manifest = Path(__file__).resolve().parents[1] / "examples" / "kubernetes" / "ml-serving.yaml"
+    argv = ["mlfence", "check", "-q", "--format", "json", *options, "-o", str(tmp_path / "r.json"), str(manifest)]
     probe = (
         "import sys\n"
         "from mlfence.cli import run\n"
-        f"sys.argv = ['mlfence', 'check', '-q', '--format', 'json', '--jobs', '1', '-o', {str(tmp_path / 'r.json')!r},"
-        f" {str(manifest)!r}]\n"
+        f"sys.argv = {argv!r}\n"
         "try:\n    run()\nexcept SystemExit as exc:\n    code = exc.code\n"
-        "print(code, 'pydantic' in sys.modules)\n"
+        f"print(code, *(m in sys.modules for m in {modules!r}))\n"
     )
     result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=False)
-    assert result.stdout.split() == ["1", "False"], result.stderr
-    assert (tmp_path / "r.json").stat().st_size > 0
+    assert (tmp_path / "r.json").stat().st_size > 0, result.stderr
+    return result.stdout.split()
+
+
+def test_check_runs_without_importing_pydantic(tmp_path: Path) -> None:
+    assert _check_in_fresh_python(tmp_path, ["--jobs", "1"], ("pydantic",)) == ["1", "False"]
 
 
 def test_a_json_check_of_one_file_imports_no_terminal_or_http_stack(tmp_path: Path) -> None:
     """rich (the table report, the progress display, stderr messages) and the HTTP client of the
     early OPA server cost start-up time a pre-commit JSON run of one file never uses."""
-    manifest = Path(__file__).resolve().parents[1] / "examples" / "kubernetes" / "ml-serving.yaml"
-    probe = (
-        "import sys\n"
-        "from mlfence.cli import run\n"
-        f"sys.argv = ['mlfence', 'check', '-q', '--format', 'json', '-o', {str(tmp_path / 'r.json')!r},"
-        f" {str(manifest)!r}]\n"
-        "try:\n    run()\nexcept SystemExit as exc:\n    code = exc.code\n"
-        "print(code, *(m in sys.modules for m in ('rich', 'http.client', 'mlfence.scan_server')))\n"
-    )
-    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=False)
-    assert result.stdout.split() == ["1", "False", "False", "False"], result.stderr
+    imported = _check_in_fresh_python(tmp_path, [], ("rich", "http.client", "mlfence.scan_server"))
+    assert imported == ["1", "False", "False", "False"]
     assert json.loads((tmp_path / "r.json").read_text())["findings"]
