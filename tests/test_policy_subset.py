@@ -22,13 +22,13 @@ OPA = str(toolchain.binary("opa"))
 def _scan(policy_args: list[str], documents_: list[documents.Document], tmp_path: Path) -> Any:
     input_path = tmp_path / "input.json"
     input_path.write_text(scan.shard_inputs(documents_, 1)[0])
+    return _eval(policy_args, input_path, "data.mlfence.scan")
+
+
+def _eval(policy_args: list[str], input_path: Path, query: str) -> Any:
+    """`opa eval` of query on the policy arguments and the project's data (Rego tests left out)."""
     command = [OPA, "eval", "--format", "json", *policy_args, "-d", str(DATA), "--ignore", "*_test.rego"]
-    proc = subprocess.run(
-        [*command, "--input", str(input_path), "data.mlfence.scan"],
-        capture_output=True,
-        text=True,
-        check=True,
-    )
+    proc = subprocess.run([*command, "--input", str(input_path), query], capture_output=True, text=True, check=True)
     return json.loads(proc.stdout)["result"][0]["expressions"][0]["value"]
 
 
@@ -135,16 +135,10 @@ def test_the_reach_subset_answers_as_the_whole_tree(tmp_path: Path) -> None:
     input_path.write_text(json.dumps({"documents": documents_}))
     subset = policy_subset.needed(POLICY, set(), set(), policy_subset.REACH_MODULES)
     assert len(subset) < len(policy_subset.modules(POLICY)) / 3
-    answers = []
-    for policy_args in (_whole_tree(), [a for p in subset for a in ("-d", str(p))]):
-        command = [OPA, "eval", "--format", "json", *policy_args, "-d", str(DATA), "--ignore", "*_test.rego"]
-        proc = subprocess.run(
-            [*command, "--input", str(input_path), "data.mlfence.reach"],
-            capture_output=True,
-            text=True,
-            check=True,
-        )
-        answers.append(json.loads(proc.stdout)["result"][0]["expressions"][0]["value"])
+    answers = [
+        _eval(policy_args, input_path, "data.mlfence.reach")
+        for policy_args in (_whole_tree(), [a for p in subset for a in ("-d", str(p))])
+    ]
     assert answers[0]["flows"] and answers[0]["workloads"]
     assert answers[1] == answers[0]
 
