@@ -14,9 +14,7 @@ workers.
 
 from __future__ import annotations
 
-import http.client
 import json
-import socket
 import subprocess
 import tempfile
 import time
@@ -26,19 +24,9 @@ from pathlib import Path
 from typing import Any
 
 from conftest import tool
+from mlfence.scan_server import unix_request
 
 PROBE_ROOT = "mlfence_probe"
-
-
-class _UnixConnection(http.client.HTTPConnection):
-    def __init__(self, path: Path, timeout: float) -> None:
-        super().__init__("localhost", timeout=timeout)
-        self._path = str(path)
-
-    def connect(self) -> None:
-        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        self.sock.settimeout(self.timeout)
-        self.sock.connect(self._path)
 
 
 class OpaServer:
@@ -48,13 +36,7 @@ class OpaServer:
         self.log = log
 
     def _request(self, method: str, path: str, body: bytes | None = None) -> tuple[int, bytes]:
-        connection = _UnixConnection(self.address, timeout=600)
-        try:
-            connection.request(method, path, body=body, headers={"Content-Type": "application/json"})
-            answer = connection.getresponse()
-            return answer.status, answer.read()
-        finally:
-            connection.close()
+        return unix_request(str(self.address), method, path, body, timeout=600)
 
     def value(self, rule: str, input_doc: Any) -> Any:
         """data.mlfence_probe.<rule> for input_doc, evaluated with strict builtin errors."""

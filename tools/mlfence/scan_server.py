@@ -80,6 +80,17 @@ class _UnixConnection(http.client.HTTPConnection):
         self.sock = sock
 
 
+def unix_request(socket_path: str, method: str, path: str, body: bytes | None, timeout: float) -> tuple[int, bytes]:
+    """One HTTP request (JSON body) to an OPA server listening on a Unix socket: (status, body)."""
+    connection = _UnixConnection(socket_path, timeout)
+    try:
+        connection.request(method, path, body=body, headers={"Content-Type": "application/json"})
+        answer = connection.getresponse()
+        return answer.status, answer.read()
+    finally:
+        connection.close()
+
+
 class ScanServer:
     """`opa run --server` on the given policy files and data folders, until close()."""
 
@@ -142,13 +153,7 @@ class ScanServer:
         )
 
     def _request(self, method: str, path: str, body: bytes | None, timeout: float) -> tuple[int, bytes]:
-        connection = _UnixConnection(self._socket, timeout)
-        try:
-            connection.request(method, path, body=body, headers={"Content-Type": "application/json"})
-            answer = connection.getresponse()
-            return answer.status, answer.read()
-        finally:
-            connection.close()
+        return unix_request(self._socket, method, path, body, timeout)
 
     def wait_ready(self) -> bool:
         """Whether the server has loaded everything and answers (waits for it, up to READY_SECONDS)."""
