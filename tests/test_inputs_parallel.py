@@ -116,3 +116,25 @@ def test_small_folders_are_read_in_process(tmp_path: Path) -> None:
     for path, _ in files:
         path.write_text("kind: Pod\n")
     assert parallel_reading._workers(files) == 1
+
+
+def test_a_reading_worker_killed_mid_read_is_one_error_not_a_hang(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A worker the kernel kills (out of memory) leaves no answer: the read fails with mlfence's
+    one-line error (exit 2 in the CLI) instead of waiting for it forever."""
+    files = []
+    for name in ("a.yaml", "b.yaml", "c.yaml"):
+        (tmp_path / name).write_text("apiVersion: v1\nkind: Pod\nmetadata: {name: p}\n")
+        files.append((tmp_path / name, False))
+
+    def read(path: Path, in_tree: bool, allow_empty: bool, in_worker: bool) -> str:
+        if in_worker and path.name == "b.yaml":
+            os.kill(os.getpid(), 9)
+        return path.name
+
+    monkeypatch.setattr(parallel_reading, "PARALLEL_BYTES", 0)
+    monkeypatch.setattr(parallel_reading, "_single_threaded", lambda: True)
+    assert parallel_reading.read_files(files[:1] + files[2:], False, read) == ["a.yaml", "c.yaml"]
+    with pytest.raises(parallel_reading.ReadingWorkerDied, match="died"):
+        parallel_reading.read_files(files, False, read)

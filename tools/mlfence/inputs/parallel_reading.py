@@ -21,9 +21,15 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
+from mlfence.errors import MlfenceError
 from mlfence.inputs.walk import YAML_SUFFIXES
 
 Result = TypeVar("Result")
+
+
+class ReadingWorkerDied(MlfenceError):
+    """A worker process reading input files ended without an answer."""
+
 
 PARALLEL_BYTES = 4 * 2**20
 MAX_WORKERS = 8
@@ -73,12 +79,20 @@ def read_files(
     if workers == 1:
         return [read(*task, False) for task in tasks]
     import multiprocessing  # ~0.01 s at start-up, for large folders only
+    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
 
     _task = read  # inherited by the forked workers
     try:
-        with multiprocessing.get_context("fork").Pool(workers) as pool:
+        # concurrent.futures, not multiprocessing.Pool: a worker the kernel kills (out of memory)
+        # breaks the pool with an error here, where Pool would wait for its result forever.
+        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
             # Chunks of a few files: large enough to keep the hand-overs few, small enough that
             # one big file does not leave the other workers idle at the end.
-            return pool.map(_run, tasks, chunksize=max(1, len(tasks) // (workers * 8)))
+            return list(pool.map(_run, tasks, chunksize=max(1, len(tasks) // (workers * 8))))
+    except BrokenProcessPool:
+        raise ReadingWorkerDied(
+            "a process reading the input files died (killed, e.g. out of memory); no findings were produced"
+        ) from None
     finally:
         _task = None
