@@ -21,7 +21,7 @@ _uid := input.request.uid if is_string(input.request.uid)
 default _admitted := false
 
 _admitted if {
-	document_kind(input) == "admission_review"
+	_input_kind == "admission_review"
 	decision.allowed
 }
 
@@ -38,7 +38,7 @@ _denial_message := concat("; ", array.concat(
 		is_failing(f)
 	],
 )) if {
-	document_kind(input) == "admission_review"
+	_input_kind == "admission_review"
 }
 
 default _warnings := {}

@@ -223,3 +223,25 @@ test_warning_and_unknown_statuses if {
 	result.unknown(_chain, "r", "m").details.status == "unknown"
 	result.with_severity(_chain, "r", "m", "critical").details.severity == "critical"
 }
+
+# Without settings failure, unknown, warning and with_severity write the finding out themselves;
+# it must be what the general path (finding, which applies the settings) makes, with the ID taken
+# from the nearest chain entry that has one (a rule's own annotations often carry none).
+test_plain_literal_is_the_general_finding if {
+	some chain in [_chain, array.concat([{"annotations": {"title": "rule without an id"}}], _chain)]
+	result.failure(chain, "r", "m") == result.finding(chain, "r", "m", "fail")
+	result.unknown(chain, "r", "m") == result.finding(chain, "r", "m", "unknown")
+	result.warning(chain, "r", "m") == result.finding(chain, "r", "m", "warn")
+	general := result.finding(chain, "r", "m", "fail")
+	result.with_severity(chain, "r", "m", "critical") == object.union(
+		general,
+		{"details": object.union(general.details, {"severity": "critical"})},
+	)
+}
+
+# A setting that changes nothing (every rule enabled) takes the general path to the same finding.
+test_settings_that_change_nothing_give_the_plain_finding if {
+	plain := result.failure(_chain, "r", "m")
+	plain == result.failure(_chain, "r", "m") with input.parameters as {"rule_settings": {"enable": ["MLF-K8S-900"]}}
+	plain.details.severity == "high"
+}

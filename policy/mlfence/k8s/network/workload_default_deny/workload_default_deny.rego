@@ -76,7 +76,7 @@ _checked if {
 # One text per pod template and open direction, sorted. With nothing synced (a sidecar fed no
 # inventory) no policy of any dialect exists: both directions of every workload are open, the same
 # texts without the lookups and without the entries' labels and ports, which only they read.
-_gaps := sort([_text({"path": t.path}, direction, set(), set()) |
+_gaps := sort([_unselected_text(t.path, direction) |
 	some t in connectivity.workload_templates(k8s.review_object)
 	some direction in ["Ingress", "Egress"]
 ]) if {
@@ -125,6 +125,10 @@ _text(w, direction, isolating, open) := sprintf("%s: no network policy selects t
 ])
 
 _peer_word := {"Ingress": "source", "Egress": "destination"}
+
+# _unselected_text(path, direction) is _text's text for a direction nothing isolates, written out:
+# the sidecar's path (nothing synced) builds it for every template without _text's two calls.
+_unselected_text(path, direction) := concat("", ["pods of ", path, ": no network policy selects them for ", direction])
 
 _where(w) := sprintf("pods of %s", [w.path])
 
