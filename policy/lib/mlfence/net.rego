@@ -183,9 +183,11 @@ _width := {"ipv4": 32, "ipv6": 128}
 # _size(block, family) is the number of addresses in a canonical block.
 _size(block, family) := bits.lsh(1, _width[family] - to_number(split(block, "/")[1]))
 
-_public_size[family] := _size(space.root, family) - sum([_size(r, family) | some r in space.reserved]) if {
-	some family, space in _public_space
-}
+# _public_size is the number of public addresses of each family: the root's less the reserved
+# blocks' (disjoint). Written out because it depends on nothing an input brings, and OPA would
+# work it out again in every query that judges a share (19 _size calls, about 1,000 allocations
+# of an admission decision, bench/README.md 3c); net_test.rego recomputes it from _public_space.
+_public_size := {"ipv4": 3702258934, "ipv6": 42535255221069938115316640440924504064}
 
 # _public_covered(blocks, family) counts the public addresses of disjoint blocks: their addresses
 # in the root less those in reserved blocks. Two CIDRs are nested or disjoint, so each

@@ -110,3 +110,13 @@ test_union_text if {
 	text := net.union_text("x", ["0.0.0.0/3", "32.0.0.0/3", "64.0.0.0/3", "96.0.0.0/3", "128.0.0.0/3", "160.0.0.0/3", "192.0.0.0/3"])
 	text == "xs 0.0.0.0/3, 128.0.0.0/3, 160.0.0.0/3, 192.0.0.0/3, 32.0.0.0/3 and 2 more, which together cover all of the public IPv4 address space"
 }
+
+# The public space's sizes are written out in net.rego; they are its root less its reserved blocks.
+test_public_size_is_the_root_less_the_reserved_blocks if {
+	computed := {family: size |
+		some family, space in net._public_space
+		size := net._size(space.root, family) - sum([net._size(r, family) | some r in space.reserved])
+	}
+	net._public_size == computed
+	count(computed) == 2
+}
