@@ -37,7 +37,7 @@ else := document_kind(input)
 
 # A List is judged item by item; anything else is one document, judged without the unrolling.
 # An AdmissionReview, what a sidecar answers most, goes straight to its request: document_findings
-# would work out the input's kind twice more (about 250 allocations a decision, bench/README.md 3c).
+# would work out the input's kind twice more (about 100 allocations a decision, bench/README.md 3c).
 _findings := sort(_k8s_findings(input.request, _inventory)) if {
 	_input_kind == "admission_review"
 } else := [f |

@@ -185,8 +185,8 @@ _size(block, family) := bits.lsh(1, _width[family] - to_number(split(block, "/")
 
 # _public_size is the number of public addresses of each family: the root's less the reserved
 # blocks' (disjoint). Written out because it depends on nothing an input brings, and OPA would
-# work it out again in every query that judges a share (19 _size calls, about 1,000 allocations
-# of an admission decision, bench/README.md 3c); net_test.rego recomputes it from _public_space.
+# work it out again (19 _size calls) in every query that judges a share, as an admission decision
+# does (bench/README.md 3c); net_test.rego recomputes it from _public_space.
 _public_size := {"ipv4": 3702258934, "ipv6": 42535255221069938115316640440924504064}
 
 # _public_covered(blocks, family) counts the public addresses of disjoint blocks: their addresses
