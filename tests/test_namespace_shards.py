@@ -209,3 +209,10 @@ def test_the_namespace_local_rules_are_cross_object_rules_of_the_index() -> None
     cross = set(index["kubernetes"]["cross_object"])
     assert cross >= namespace_shards.NAMESPACE_LOCAL_RULES
     assert cross >= namespace_shards.FLOW_RULES
+
+
+def test_the_flow_rule_packages_are_the_flow_rules() -> None:
+    """scan leaves these packages out when no flows are declared: they must be exactly FLOW_RULES."""
+    assert namespace_shards._rule_ids(toolchain.policy_dir(), set(namespace_shards.FLOW_RULE_PACKAGES)) == set(
+        namespace_shards.FLOW_RULES
+    )

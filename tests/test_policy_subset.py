@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from mlfence import documents, policy_subset, scan, toolchain
+from mlfence import documents, namespace_shards, policy_subset, scan, settings, toolchain
 
 ROOT = toolchain.project_root()
 POLICY = toolchain.policy_dir()
@@ -25,9 +25,9 @@ def _scan(policy_args: list[str], documents_: list[documents.Document], tmp_path
     return _eval(policy_args, input_path, "data.mlfence.scan")
 
 
-def _eval(policy_args: list[str], input_path: Path, query: str) -> Any:
+def _eval(policy_args: list[str], input_path: Path, query: str, data: Path = DATA) -> Any:
     """`opa eval` of query on the policy arguments and the project's data (Rego tests left out)."""
-    command = [OPA, "eval", "--format", "json", *policy_args, "-d", str(DATA), "--ignore", "*_test.rego"]
+    command = [OPA, "eval", "--format", "json", *policy_args, "-d", str(data), "--ignore", "*_test.rego"]
     proc = subprocess.run([*command, "--input", str(input_path), query], capture_output=True, text=True, check=True)
     return json.loads(proc.stdout)["result"][0]["expressions"][0]["value"]
 
@@ -141,6 +141,40 @@ def test_the_reach_subset_answers_as_the_whole_tree(tmp_path: Path) -> None:
     ]
     assert answers[0]["flows"] and answers[0]["workloads"]
     assert answers[1] == answers[0]
+
+
+def test_without_declared_flows_the_flow_rules_are_left_out(tmp_path: Path) -> None:
+    """The declared-flow rules judge nothing unless the settings declare components: a scan
+    without flows does not compile them, and answers as the whole tree; with flows it keeps them
+    (and they find something here, so the comparison would see a rule left out wrongly)."""
+    paths = [str(ROOT / "examples" / "kubernetes")]
+    loaded = documents.load(paths)
+    data = settings.load(None, paths, None, None, known_rules=None).stage_data(tmp_path / "data")
+    input_path = tmp_path / "input.json"
+    input_path.write_text(scan.shard_inputs(loaded.documents, 1)[0])
+    flow_files = {f"{p.replace('.', '/')}/{p.rsplit('.', 1)[1]}.rego" for p in namespace_shards.FLOW_RULE_PACKAGES}
+    assert all((POLICY / f).is_file() for f in flow_files)
+
+    def answers(policy_args: list[str]) -> Any:
+        return _eval(policy_args, input_path, "data.mlfence.scan", data)
+
+    def flow_findings(answered: Any) -> set[str]:
+        return {f["rule_id"] for a in answered for f in a["findings"] if f["rule_id"] in namespace_shards.FLOW_RULES}
+
+    subset = scan.policy_paths(POLICY, loaded.documents, data)
+    assert not flow_files & {p.relative_to(POLICY).as_posix() for p in subset}
+    whole = answers(_whole_tree())
+    assert any(a["findings"] for a in whole) and not flow_findings(whole)
+    assert answers([a for p in subset for a in ("-d", str(p))]) == whole
+
+    config_file = data / "mlfence" / "config" / "data.json"
+    components = [{"name": "training", "namespaces": ["ml-training"], "pods": {"matchLabels": {"no": "such"}}}]
+    config_file.write_text(json.dumps({**json.loads(config_file.read_text()), "flows": {"components": components}}))
+    subset = scan.policy_paths(POLICY, loaded.documents, data)
+    assert flow_files <= {p.relative_to(POLICY).as_posix() for p in subset}
+    whole = answers(_whole_tree())
+    assert flow_findings(whole) == {"MLF-K8S-062"}
+    assert answers([a for p in subset for a in ("-d", str(p))]) == whole
 
 
 def test_kubernetes_rules_follow_the_index_shape() -> None:

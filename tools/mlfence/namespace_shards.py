@@ -73,6 +73,14 @@ NAMESPACE_LOCAL_RULES = frozenset(
 # The declared-flow rules: their model joins every namespace, but they judge nothing unless the
 # settings declare flow components (lib.mlfence.intent.enabled).
 FLOW_RULES = frozenset({"MLF-K8S-060", "MLF-K8S-061", "MLF-K8S-062"})
+# Their packages (a test checks they are FLOW_RULES'), which a scan without flows leaves out.
+FLOW_RULE_PACKAGES = frozenset(
+    {
+        "mlfence.k8s.intent.undeclared_flow",
+        "mlfence.k8s.intent.declared_flow_blocked",
+        "mlfence.k8s.intent.component_without_workloads",
+    }
+)
 
 # Documents per process: more processes hold less each and walk fewer namespaces per workload,
 # at ~0.3-0.45 s CPU of policy compilation each.

@@ -244,9 +244,23 @@ def policy_paths(policy: Path, documents: list[Document], data: Path) -> list[Pa
     it is given (~0.3 s CPU per process for all of them), whether it runs or not."""
     rules = policy_subset.kubernetes_rules(policy_subset.rule_index(data), _kinds(documents))
     try:
-        return policy_subset.needed(policy, _targets(documents), rules)
+        return policy_subset.needed(policy, _targets(documents), _without_idle_flow_rules(policy, data, rules))
     except (OSError, ValueError) as exc:  # a policy folder without the scan, an unreadable module
         raise ScanError(f"cannot read the policy {policy}: {exc}") from None
+
+
+def _without_idle_flow_rules(policy: Path, data: Path, rules: set[str] | None) -> set[str] | None:
+    """The rule packages `rules` (None: all) less the declared-flow rules when the settings
+    declare no flows: those judge nothing then (lib.mlfence.intent.enabled), yet each object they
+    are routed to evaluated them (~6% of a Pod's CPU on the 100k corpus, bench/README.md section
+    14). A rule left out of the compile is left out of the dispatch (evaluate.rego reads it as
+    undefined), so the findings are the same."""
+    if namespace_shards.flows_declared(data):
+        return rules
+    if rules is None:
+        root = policy_subset.RULE_ROOTS["kubernetes"] + "."
+        rules = {m.package for m in policy_subset.modules(policy) if m.package.startswith(root)}
+    return rules - namespace_shards.FLOW_RULE_PACKAGES
 
 
 # An OPA process given a small input spends about a third of its CPU collecting garbage while it
@@ -345,7 +359,7 @@ def started_early(
     if not scan_server.available():
         return None
     try:
-        modules = policy_subset.needed(policy, targets, None)
+        modules = policy_subset.needed(policy, targets, _without_idle_flow_rules(policy, data, None))
     except (OSError, ValueError):
         return None  # evaluate reports it
     shard_bytes = size // max(1, min(os.cpu_count() or 1, 8))
