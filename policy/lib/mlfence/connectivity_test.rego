@@ -186,3 +186,20 @@ test_odd_input if {
 	m.flows == []
 	connectivity.isolation({}, "junk") == {"Ingress": set(), "Egress": set()}
 }
+
+# dialects_absent(ns): no object of a dialect's API group in the namespace or cluster-wide; those of
+# other namespaces do not count, NetworkPolicies and other groups never do.
+test_dialects_absent if {
+	np := _np("ml", "p", {"podSelector": {}})
+	connectivity.dialects_absent("ml") with data.inventory as _inv([np, _deploy("ml", "d", {})])
+	connectivity.dialects_absent("ml") with data.inventory as {}
+	every version in ["cilium.io/v2", "projectcalico.org/v3", "crd.projectcalico.org/v1", "policy.networking.k8s.io/v1alpha1"] {
+		other := {"apiVersion": version, "kind": "X", "metadata": {"name": "x", "namespace": "other"}}
+		connectivity.dialects_absent("ml") with data.inventory as _inv([np, other])
+		own := json.patch(other, [{"op": "replace", "path": "/metadata/namespace", "value": "ml"}])
+		not connectivity.dialects_absent("ml") with data.inventory as _inv([np, own])
+		clusterwide := json.remove(other, ["/metadata/namespace"])
+		not connectivity.dialects_absent("ml") with data.inventory as _inv([np, clusterwide])
+		not connectivity.dialects_absent("") with data.inventory as _inv([clusterwide])
+	}
+}

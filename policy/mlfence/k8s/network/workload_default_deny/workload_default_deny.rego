@@ -63,9 +63,11 @@ violation contains result.unknown(rego.metadata.chain(), k8s.resource, msg) if {
 	)
 }
 
-_undecided := set() if connectivity.nothing_synced
+# Only a Cilium rule can be undecided: with no policy of any dialect in the namespace or cluster-wide
+# (nothing synced included) there is none to look up.
+default _undecided := set()
 
-else := connectivity.cilium_undecided(k8s.namespace)
+_undecided := connectivity.cilium_undecided(k8s.namespace) if not connectivity.dialects_absent(k8s.namespace)
 
 _checked if {
 	k8s.in_scope
@@ -102,9 +104,15 @@ _open(w) := {_text(w, direction, isolating, open) |
 # isolates is open whatever they say, and a scan judges many such pods.
 _admitting_everyone(w, isolating, direction) := set() if {
 	count(isolating) == 0
+} else := connectivity.open_rules(w.labels, _policies, direction) if {
+	connectivity.dialects_absent(w.namespace)
 } else := connectivity.open_rules(w.labels, _policies, direction) | connectivity.cilium_open(w, direction)
 
-_isolating(w, isolated, direction) := union({
+# Without a dialect policy in the workload's namespace or cluster-wide, only the NetworkPolicies
+# can isolate it: the dialect lookups are skipped (they would all be empty).
+_isolating(w, isolated, direction) := isolated[direction] if {
+	connectivity.dialects_absent(w.namespace)
+} else := union({
 	isolated[direction],
 	connectivity.cilium_isolating(w, direction),
 	connectivity.anp_isolating(w, direction),

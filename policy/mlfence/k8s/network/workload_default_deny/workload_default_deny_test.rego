@@ -291,3 +291,32 @@ test_deny_calico_policy_selecting_other_pods_or_types if {
 	contains(f.msg, "for Egress")
 	not contains(f.msg, "for Ingress")
 }
+
+# --- no dialect policy ---------------------------------------------------------------------------
+
+# Without a policy of any dialect in the namespace or cluster-wide, the rule skips the dialect
+# lookups (connectivity.dialects_absent); a dialect policy that selects other pods, or one in
+# another namespace, takes the full path. Both must agree, whatever the NetworkPolicies say.
+test_no_dialect_policy_answers_as_the_full_path if {
+	other_pods := {"matchLabels": {"app": "other"}}
+	allow_all := _policy("d", {"podSelector": {}, "policyTypes": ["Ingress", "Egress"], "ingress": [{}]})
+	ingress_only := _policy("i", {"podSelector": {}, "policyTypes": ["Ingress"]})
+	owned := json.patch(_labelled("ml", {"app": "triton"}), [{"op": "add", "path": "/metadata/ownerReferences", "value": [{"kind": "X"}]}])
+	every obj in [_labelled("ml", {"app": "triton"}), owned, _deny_all] {
+		every policies in [{}, {"d": allow_all}, {"i": ingress_only}, {"default-deny-all": _deny_all}] {
+			base := _in("ml", policies)
+			every dialect in [
+				_cnp_in("ml", "other", {"endpointSelector": other_pods, "ingress": [{}]}),
+				_ccnp("other", {"endpointSelector": other_pods, "egress": [{}]}),
+				_tier_policy("AdminNetworkPolicy", "v1alpha1", object.union(_deny_both, {"priority": 1, "subject": {"pods": {"namespaceSelector": {}, "podSelector": other_pods}}})),
+				_calico("ml", {"selector": "app == 'other'", "types": ["Ingress", "Egress"]}),
+				_calico("elsewhere", {"selector": "all()", "types": ["Ingress", "Egress"]}),
+			] {
+				with_dialect := object.union(base, dialect)
+				_violations(obj, base, {}) == _violations(obj, with_dialect, {})
+			}
+		}
+	}
+	count(_violations(_labelled("ml", {"app": "triton"}), _in("ml", {"d": allow_all}), {})) == 1
+	count(_violations(_labelled("ml", {"app": "triton"}), _in("ml", {"default-deny-all": _deny_all}), {})) == 0
+}
