@@ -11,7 +11,7 @@ import os
 import tempfile
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -289,11 +289,49 @@ def prepare_shards(
     when namespace_shards allows it for a scan that needs more than one process, else every
     process answers for every n-th document of `workers` (shard_inputs)."""
     large = workers > 1 or len(documents) > namespace_shards.DOCUMENTS_PER_SHARD
+    sent = lean_documents(documents, data)
     if large and namespace_shards.eligible(documents, policy, data, _kinds(documents), namespace_for):
         plan = namespace_shards.plan(documents, workers, is_context)
         if plan is not None:
-            return namespace_shard_inputs(documents, plan, namespace_for), True
-    return shard_inputs(documents, workers, namespace_for), False
+            return namespace_shard_inputs(sent, plan, namespace_for), True
+    return shard_inputs(sent, workers, namespace_for), False
+
+
+# What data.mlfence.scan reads of a document that no rule is routed to and no cross-object part
+# reads (policy/mlfence/scan.rego): document_kind (apiVersion, kind), the namespace placement
+# (metadata) and the patch test (a `$patch` key). Its answer, "kubernetes_object" without
+# findings, depends on nothing else.
+_LEAN_KEYS = ("apiVersion", "kind", "metadata", "$patch")
+
+
+def lean_documents(documents: list[Document], data: Path) -> list[Document]:
+    """The documents as OPA is sent them: one of a kind the rule index routes to no rule (and with
+    no rule for every kind), that no cross-object part reads (CONTEXT_KINDS), neither an
+    AdmissionReview nor a plan, carries only _LEAN_KEYS. The Kubeflow tree's 144 CRDs, their
+    openAPIV3Schemas 13 of its 15.6 MB of OPA input, were parsed and held by OPA for an answer
+    fixed by their kind (bench/README.md section 14). Without a usable rule index every rule
+    runs on every document: all are sent whole."""
+    index = policy_subset.rule_index(data)
+    k8s = index.get("kubernetes") if isinstance(index, dict) else None
+    if not isinstance(k8s, dict) or not isinstance(k8s.get("kinds"), dict) or k8s.get("any_kind"):
+        return documents
+    kept = k8s["kinds"].keys() | CONTEXT_KINDS | {"AdmissionReview"}
+    return [_lean(d) if _judged_by_kind_alone(d.content, kept) else d for d in documents]
+
+
+def _judged_by_kind_alone(content: Any, kept: set[str]) -> bool:
+    return (
+        isinstance(content, dict)
+        and isinstance(content.get("kind"), str)
+        and isinstance(content.get("apiVersion"), str)
+        and content["kind"] not in kept
+        and "format_version" not in content
+    )
+
+
+def _lean(doc: Document) -> Document:
+    content = {key: doc.content[key] for key in _LEAN_KEYS if key in doc.content}
+    return replace(doc, content=content, encoded=None)
 
 
 # Inputs this large are worth an OPA server started before they are read (scan_server): its
