@@ -62,7 +62,8 @@ def _tree(root: Path) -> Path:
     plain.mkdir()
     deleted = {**role, "$patch": "delete"}
     loose_pod = {**POD, "metadata": {"name": "q"}}
-    (plain / "objects.yaml").write_text("\n---\n".join(json.dumps(o) for o in [CRD, deleted, loose_pod]))
+    not_a_list = {"apiVersion": "example.com/v1", "kind": "ThingList", "metadata": {"name": "l"}, "items": {}}
+    (plain / "objects.yaml").write_text("\n---\n".join(json.dumps(o) for o in [CRD, deleted, loose_pod, not_a_list]))
     return root
 
 
@@ -87,7 +88,8 @@ def test_unrouted_documents_are_sent_lean_and_answered_the_same(tmp_path: Path) 
     assert ("CustomResourceDefinition", ["apiVersion", "kind", "metadata"]) in reduced
     assert ("Role", ["$patch", "apiVersion", "kind", "metadata"]) in reduced
     assert ("Thing", ["apiVersion", "kind"]) in reduced
-    assert not {"Pod", "NetworkPolicy", "Kustomization"} & {kind for kind, _ in reduced}
+    assert not {"Pod", "NetworkPolicy", "Kustomization", "ThingList"} & {kind for kind, _ in reduced}
+    assert "ThingList" in {d.content.get("kind") for d in loaded}
     whole = _answers(loaded, data, tmp_path)
     assert [a["input_kind"] for a in whole].count("unrecognised") >= 2  # the patches
     assert any(a["findings"] for a in whole)
