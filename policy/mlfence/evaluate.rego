@@ -6,6 +6,7 @@
 #   Rules are never copied: they are evaluated `with input as` the adapted document.
 package mlfence
 
+import data.lib.mlfence.gateway_exposure
 import data.lib.mlfence.result
 import data.lib.mlfence.tfplan
 
@@ -75,13 +76,23 @@ _k8s_findings(review, null) := {as_finding(violation) |
 	some violation in found
 }
 
+#
+# What the libs derive from the inventory alone would be derived again for every document under
+# its `with` (OPA starts its cache afresh in each): such tables are computed here, once per
+# inventory (OPA keeps a function's result per argument value, and most documents of a scan share
+# one inventory), and handed in with the inventory.
 _k8s_findings(review, inventory) := {as_finding(violation) |
 	rules := _rules_for(_kind_of(review))
 	found := _k8s_violations(rules) with input as {"review": review, "parameters": params}
 		with data.inventory as inventory
+		with gateway_exposure.selecting_services as _selecting_services(inventory)
 	some violation in found
 } if {
 	inventory != null
+}
+
+_selecting_services(inventory) := services if {
+	services := gateway_exposure.selecting_services with data.inventory as inventory
 }
 
 # A reference down to `.violation` evaluates only that rule of each package (never a whole

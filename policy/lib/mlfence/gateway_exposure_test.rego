@@ -99,3 +99,20 @@ test_target_port_defaults_to_port if {
 	found := gateway_exposure.server_publication(_gateway({"istio": "edge"}), {"port": {"number": 8443}}) with data.inventory as inventory
 	found.state == "published"
 }
+
+# Nested selectors front the gateway in either direction (a Service narrower or wider than the
+# gateway's selector); a Service selector value that is not a string (an object, a list) equals
+# no label, in either direction.
+test_nested_selectors_front_either_way if {
+	inventory := _inventory("gw", {
+		"wider": _service("ClusterIP", {"istio": "edge", "app": "edge"}, [{"port": 80}]),
+		"narrower": _service("ClusterIP", {"istio": "edge"}, [{"port": 80}]),
+		"object": _service("LoadBalancer", {"istio": {"edge": "edge"}}, [{"port": 80}]),
+		"list": _service("LoadBalancer", {"istio": ["edge"], "app": "edge"}, [{"port": 80}]),
+	})
+	found := gateway_exposure.server_publication(_gateway({"istio": "edge", "app": "edge"}), {"port": {"number": 80}}) with data.inventory as inventory
+	found == {"state": "internal"}
+	alone := _inventory("gw", {"object": _service("LoadBalancer", {"istio": {"edge": "edge"}}, [{"port": 80}])})
+	none := gateway_exposure.server_publication(_gateway({"istio": "edge"}), {"port": {"number": 80}}) with data.inventory as alone
+	none.state == "unknown"
+}
