@@ -79,21 +79,28 @@ _k8s_findings(review, null) := {as_finding(violation) |
 #
 # What the libs derive from the inventory alone would be derived again for every document under
 # its `with` (OPA starts its cache afresh in each): such tables are computed here, once per
-# inventory (OPA keeps a function's result per argument value, and most documents of a scan share
-# one inventory), and handed in with the inventory.
+# value of the part of the inventory they read (OPA keeps a function's result per argument
+# value), and handed in with the inventory.
 _k8s_findings(review, inventory) := {as_finding(violation) |
 	rules := _rules_for(_kind_of(review))
 	found := _k8s_violations(rules) with input as {"review": review, "parameters": params}
 		with data.inventory as inventory
-		with gateway_exposure.selecting_services as _selecting_services(inventory)
+		with gateway_exposure.selecting_services as _selecting_services(_namespaced(inventory))
 	some violation in found
 } if {
 	inventory != null
 }
 
-_selecting_services(inventory) := services if {
-	services := gateway_exposure.selecting_services with data.inventory as inventory
+# selecting_services reads the namespaced objects only, which every document of a scan shares
+# (scan.rego's inventory_for varies the cluster-scoped part by scope): keyed by that part, the
+# Services are listed once per scan.
+_selecting_services(namespaced) := services if {
+	services := gateway_exposure.selecting_services with data.inventory as {"namespace": namespaced}
 }
+
+_namespaced(inventory) := inventory.namespace if is_object(inventory.namespace)
+
+else := {}
 
 # A reference down to `.violation` evaluates only that rule of each package (never a whole
 # package document, which would also evaluate its tests). With the rule index (data/mlfence/
