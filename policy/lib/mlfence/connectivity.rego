@@ -240,8 +240,10 @@ _groups_of(ns) := groups if {
 # section 14).
 nothing_synced if {
 	not _some_namespace_groups
-	not is_object(_raw_inventory.cluster)
+	not _cluster_synced # through a rule: `not is_object(x)` of an undefined x is never true
 }
+
+_cluster_synced if is_object(_raw_inventory.cluster)
 
 _some_namespace_groups if {
 	is_object(_raw_inventory.namespace)

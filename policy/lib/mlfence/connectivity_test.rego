@@ -203,3 +203,17 @@ test_dialects_absent if {
 		not connectivity.dialects_absent("") with data.inventory as _inv([clusterwide])
 	}
 }
+
+# nothing_synced: true without data.inventory, with an empty one or one of empty parts; false as
+# soon as a namespace holds an object group or the cluster part is an object (what counting
+# _policy_groups decided).
+test_nothing_synced_only_without_any_synced_group if {
+	connectivity.nothing_synced
+	connectivity.nothing_synced with data.inventory as {}
+	connectivity.nothing_synced with data.inventory as {"namespace": {}}
+	connectivity.nothing_synced with data.inventory as {"namespace": {"a": "x"}, "cluster": "x"}
+	connectivity.nothing_synced with data.inventory as "x"
+	not connectivity.nothing_synced with data.inventory as {"namespace": {"a": {}}}
+	not connectivity.nothing_synced with data.inventory as {"cluster": {}}
+	not connectivity.nothing_synced with data.inventory as {"namespace": {"a": {"v1": {"Service": {}}}}, "cluster": {}}
+}
