@@ -76,16 +76,13 @@ _k8s_findings(review, null) := {as_finding(violation) |
 	some violation in found
 }
 
-# An inventory without namespaced objects (a sidecar nobody feeds: decision.rego passes {}) has
-# no table worth handing in.
-_k8s_findings(review, inventory) := {as_finding(violation) |
+# An empty inventory (a sidecar nobody feeds: decision.rego passes {}) has no table worth
+# handing in.
+_k8s_findings(review, {}) := {as_finding(violation) |
 	rules := _rules_for(_kind_of(review))
 	found := _k8s_violations(rules) with input as {"review": review, "parameters": params}
-		with data.inventory as inventory
+		with data.inventory as {}
 	some violation in found
-} if {
-	inventory != null
-	_namespaced(inventory) == {}
 }
 
 # What the libs derive from the inventory alone would be derived again for every document under
@@ -99,7 +96,8 @@ _k8s_findings(review, inventory) := {as_finding(violation) |
 		with gateway_exposure.selecting_services as _selecting_services(_namespaced(inventory))
 	some violation in found
 } if {
-	_namespaced(inventory) != {}
+	inventory != null
+	inventory != {}
 }
 
 # selecting_services reads the namespaced objects only, which every document of a scan shares
