@@ -237,7 +237,7 @@ _groups_of(ns) := groups if {
 # Exactly count(_policy_groups) == 0, without building _policy_groups: a scan asks this once per
 # workload (`with input` per document), and counting built the table of every namespace each
 # time (bench corpus, 425 namespaces: a quarter of the scan's evaluation; bench/README.md
-# section 14).
+# section 15).
 nothing_synced if {
 	not _some_namespace_groups
 	not _cluster_synced # through a rule: `not is_object(x)` of an undefined x is never true

@@ -55,7 +55,7 @@ _fronting(gateway) := {[ns, name, service] |
 # is hashed whole on every call (a scan of a few hundred Gateways spent seconds on it). Public
 # because it depends on the inventory alone: a scan judges each document under its own `with`,
 # which starts OPA's cache afresh, so evaluate.rego lists it once per inventory and hands it in
-# (bench corpus, 425 namespaces: a third of a Gateway's evaluation; bench/README.md section 14).
+# (bench corpus, 425 namespaces: a third of a Gateway's evaluation; bench/README.md section 15).
 selecting_services := [[ns, name, service, picks] |
 	some ns, by_version in _object(_object(_inventory).namespace)
 	some name, service in _object(_object(_object(by_version).v1).Service)
