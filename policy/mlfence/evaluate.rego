@@ -155,21 +155,65 @@ cross_object_rules contains id if {
 }
 
 _terraform_findings(plan) := {as_finding(violation) |
-	found := _terraform_violations with input as {"plan": plan, "parameters": params}
-	some violation in found
+	some violation in _judged(plan).violations
 }
 
 # unchanged_summary(doc) says, for a plan, how many unchanged resources were left out of the
 # review (nothing changed depends on them and posture mode is off); {} for anything else.
-unchanged_summary(doc) := {"unchanged_not_judged": n} if {
+unchanged_summary(doc) := {"unchanged_not_judged": _judged(doc).unchanged_not_judged} if {
 	document_kind(doc) == "terraform_plan"
-	n := tfplan.unchanged_not_judged with input as {"plan": doc, "parameters": params}
 } else := {}
 
-_terraform_violations := union({found |
+# _judged(plan) is the plan's violations and its count of unchanged resources not judged, both
+# under one `with`: what the rules and the count share (the plan's resources, what the changed
+# ones depend on) is computed once per plan. OPA keeps a function's result for the same
+# argument, so the scan's two calls (findings, then summary) evaluate the plan once.
+#
+# The rules to run are looked up before the `with`, as for Kubernetes objects (_k8s_findings).
+_judged(plan) := {"violations": violations, "unchanged_not_judged": n} if {
+	rules := _terraform_rules_for(plan)
+	[violations, n] := [_terraform_violations(rules), tfplan.unchanged_not_judged] with input as {
+		"plan": plan,
+		"parameters": params,
+	}
+}
+
+_terraform_violations(null) := union({found |
 	some provider, rule
 	found := data.mlfence.terraform[provider][rule].violation
 })
+
+_terraform_violations(rules) := union({found |
+	some pair in rules
+	found := data.mlfence.terraform[pair[0]][pair[1]].violation
+}) if {
+	rules != null
+}
+
+# _terraform_rules_for(plan) is the set of [area, rule] pairs the rule index routes the plan's
+# resource types to (data/mlfence/rule_index, from the rules' METADATA kinds), null (every rule)
+# without an index or without resource_changes. Every resource a rule judges or joins comes from
+# resource_changes when the plan has them (lib.mlfence.tfplan), and each rule judges resources
+# of its kinds, so a rule none of whose kinds the plan holds has nothing to say about it: most
+# rules, for most plans.
+_terraform_rules_for(plan) := {pair |
+	some type in {c.type | some c in plan.resource_changes; is_string(c.type)}
+	some pair in _terraform_rules_of_type(type)
+} | {pair | some pair in _terraform_index.any_type} if {
+	is_object(_terraform_index.types)
+	is_array(plan.resource_changes)
+} else := null
+
+# Looked up once per type for the whole scan (OPA keeps a function's result per argument).
+_terraform_rules_of_type(type) := {pair | some pair in object.get(_terraform_index.types, [type], [])} | {pair |
+	some prefix, pairs in _terraform_index.prefixes
+	startswith(type, prefix)
+	some pair in pairs
+}
+
+default _terraform_index := {}
+
+_terraform_index := data.mlfence.rule_index.terraform if is_object(data.mlfence.rule_index.terraform)
 
 # as_finding(violation) flattens a rule's {"msg", "details"} into the finding contract: `message`
 # is the message as conftest and Gatekeeper print it (with the rule ID), `text` the same without.

@@ -82,3 +82,74 @@ test_gateway_judged_with_the_services_of_its_own_inventory if {
 	without_service == _rule_statuses({})
 	count({published, behind_cluster_ip, without_service}) == 3
 }
+
+# Terraform rules are routed by the resource types of the plan's resource_changes. A plan that
+# breaks two rules of two types: a public instance IP (MLF-TF-004) and a public database
+# (MLF-TF-025).
+_two_rule_plan := {"format_version": "1.2", "resource_changes": [
+	_created("aws_instance", "web", {"associate_public_ip_address": true}),
+	_created("aws_db_instance", "db", {"publicly_accessible": true}),
+]}
+
+_created(type, name, after) := {
+	"address": sprintf("%s.%s", [type, name]),
+	"mode": "managed",
+	"type": type,
+	"name": name,
+	"change": {"actions": ["create"], "after": after, "after_unknown": {}},
+}
+
+_terraform_index(types, prefixes) := {"terraform": {"types": types, "prefixes": prefixes, "any_type": []}}
+
+test_shipped_terraform_index_runs_the_rules_of_each_type if {
+	{"MLF-TF-004", "MLF-TF-025"} == _finding_ids(_two_rule_plan) & {"MLF-TF-004", "MLF-TF-025"}
+}
+
+test_terraform_index_runs_only_the_rules_listed_for_the_plan_types if {
+	ids := _finding_ids(_two_rule_plan) with mlfence.rule_index as _terraform_index(
+		{"aws_instance": [["aws", "instance_public_ip"]]},
+		{},
+	)
+	ids == {"MLF-TF-004"}
+}
+
+test_terraform_index_skips_a_rule_of_a_type_the_plan_lacks if {
+	ids := _finding_ids(_two_rule_plan) with mlfence.rule_index as _terraform_index(
+		{"aws_s3_bucket": [["aws", "instance_public_ip"]], "aws_db_instance": [["aws", "rds_public"]]},
+		{},
+	)
+	ids == {"MLF-TF-025"}
+}
+
+test_terraform_index_prefix_matches_the_types_it_starts if {
+	ids := _finding_ids(_two_rule_plan) with mlfence.rule_index as _terraform_index(
+		{},
+		{"aws_db_": [["aws", "rds_public"]], "aws_inst": [["aws", "instance_public_ip"]], "aws_s3": [["aws", "s3_bucket_public"]]},
+	)
+	ids == {"MLF-TF-004", "MLF-TF-025"}
+}
+
+test_terraform_any_type_rules_run_for_every_plan if {
+	ids := _finding_ids(_two_rule_plan) with mlfence.rule_index as {"terraform": {
+		"types": {},
+		"prefixes": {},
+		"any_type": [["aws", "rds_public"]],
+	}}
+	ids == {"MLF-TF-025"}
+}
+
+test_terraform_without_index_runs_every_rule if {
+	ids := _finding_ids(_two_rule_plan) with mlfence.rule_index as "not an index"
+	{"MLF-TF-004", "MLF-TF-025"} == ids & {"MLF-TF-004", "MLF-TF-025"}
+}
+
+# A plan without resource_changes (planned values only) names its types nowhere the router
+# reads: every rule runs, whatever the index says.
+test_terraform_plan_without_changes_runs_every_rule if {
+	plan := {"format_version": "1.2", "planned_values": {"root_module": {"resources": [{
+		"address": "aws_db_instance.db", "mode": "managed", "type": "aws_db_instance", "name": "db",
+		"values": {"publicly_accessible": true},
+	}]}}}
+	ids := _finding_ids(plan) with mlfence.rule_index as _terraform_index({}, {})
+	"MLF-TF-025" in ids
+}

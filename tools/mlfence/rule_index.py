@@ -12,6 +12,12 @@ It also lists the Kubernetes rules that read data.inventory (`cross_object`): th
 object depends on the objects around it, so conftest's adapter withholds their findings when it
 sees a document alone (no `--combine`) instead of reporting, say, a default deny as missing that
 sits in the same file (policy/main/main.rego).
+
+Terraform rules are indexed the same way by resource type (their `kinds`; `aws_bedrock*` names
+every type with that prefix): a plan runs only the rules of the types its resource_changes hold,
+since each rule judges resources of its kinds and every resource a rule sees comes from those
+changes. Most real plans hold none of the types a given rule checks, and running it anyway cost
+~2 ms per plan for the 47 rules (bench/README.md, section 14).
 """
 
 from __future__ import annotations
@@ -36,9 +42,10 @@ def _pair(rule: Rule) -> list[str]:
 
 def build(rules: Iterable[Rule], lib_root: Path | None = None) -> dict[str, Any]:
     """{"kubernetes": {"kinds": {kind: [[area, rule]]}, "any_kind": [[area, rule]],
-    "cross_object": [rule IDs]}}; lib_root (default: the project's policy/lib) is where the
-    rules' imports are resolved."""
+    "cross_object": [rule IDs]}, "terraform": _terraform(rules)}; lib_root (default: the
+    project's policy/lib) is where the rules' imports are resolved."""
     lib_root = lib_root or toolchain.policy_dir() / "lib"
+    rules = list(rules)  # read twice: the Kubernetes rules, then the Terraform ones
     kinds: dict[str, list[list[str]]] = {}
     any_kind: list[list[str]] = []
     cross_object: list[str] = []
@@ -53,8 +60,31 @@ def build(rules: Iterable[Rule], lib_root: Path | None = None) -> dict[str, Any]
         if rego_source.reads_inventory(rule.source, lib_root):
             cross_object.append(rule.rule_id)
     return {
-        "kubernetes": {"kinds": dict(sorted(kinds.items())), "any_kind": any_kind, "cross_object": sorted(cross_object)}
+        "kubernetes": {
+            "kinds": dict(sorted(kinds.items())),
+            "any_kind": any_kind,
+            "cross_object": sorted(cross_object),
+        },
+        "terraform": _terraform(rules),
     }
+
+
+def _terraform(rules: Iterable[Rule]) -> dict[str, Any]:
+    """{"types": {type: [[area, rule]]}, "prefixes": {prefix: [[area, rule]]}, "any_type": [[area,
+    rule]]} for the Terraform rules (package mlfence.terraform.<area>.<rule>): a kind ending in
+    `*` is a prefix, a rule without kinds runs for every plan."""
+    types: dict[str, list[list[str]]] = {}
+    prefixes: dict[str, list[list[str]]] = {}
+    any_type: list[list[str]] = []
+    for rule in sorted((r for r in rules if r.target == "terraform"), key=lambda r: r.package):
+        if not rule.kinds:
+            any_type.append(_pair(rule))
+        for kind in sorted(set(rule.kinds)):
+            if kind.endswith("*"):
+                prefixes.setdefault(kind[:-1], []).append(_pair(rule))
+            else:
+                types.setdefault(kind, []).append(_pair(rule))
+    return {"types": dict(sorted(types.items())), "prefixes": dict(sorted(prefixes.items())), "any_type": any_type}
 
 
 def dumps(index: dict[str, Any]) -> str:

@@ -13,7 +13,7 @@
 #   long_id: tf-aws-bedrock-runtime-endpoint
 #   severity: medium
 #   target: terraform
-#   kinds: [aws_vpc_endpoint, aws_bedrock_*, aws_bedrockagent_*]
+#   kinds: [aws_vpc_endpoint, aws_bedrock*]
 #   recommended_action: >-
 #     Add aws_vpc_endpoint for com.amazonaws.<region>.bedrock-runtime with vpc_endpoint_type =
 #     "Interface", private_dns_enabled = true and a policy that allows only the platform's roles
