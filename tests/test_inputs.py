@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import resource
 import socket
 import subprocess
@@ -170,6 +171,20 @@ def _tokens_line_by_line(text: str) -> list[tuple[int, str]]:
 @example("{{ a\r}}")
 def test_placeholder_tokens_match_the_line_by_line_reading(text: str) -> None:
     assert placeholders.tokens(text) == _tokens_line_by_line(text)
+
+
+# The bare-placeholder pattern as first written, lookbehind first: placeholders._BARE puts the `{`
+# first (much faster on large texts) and must match exactly where this one does.
+_BARE_LOOKBEHIND_FIRST = re.compile(r"(?<![{\w$])\{([A-Za-z_][\w.-]*)\}(?!\})")
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.text(alphabet=st.sampled_from(list("{}$ \n\u00e9a9_.-:")), max_size=40))
+@example("{a}")
+@example("x{a} ${b} {{c}} {d}} _{e} {f.g-h}\n{i}")
+def test_bare_placeholder_pattern_matches_as_the_lookbehind_first_one(text: str) -> None:
+    spans = [(m.span(), m.groups()) for m in placeholders._BARE.finditer(text)]
+    assert spans == [(m.span(), m.groups()) for m in _BARE_LOOKBEHIND_FIRST.finditer(text)]
 
 
 @pytest.mark.parametrize(
