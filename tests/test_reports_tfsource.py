@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import sys
 from pathlib import Path
 from typing import Any
 from xml.etree import ElementTree as ET
@@ -175,6 +176,30 @@ def test_without_sources_the_plan_location_stays_and_tf_root_finds_them(tree: Pa
     # The baseline fingerprint names the scanned plan, never the .tf line: it does not change
     # when sources appear.
     assert {f["fingerprint"] for f in alone.values()} == {f["fingerprint"] for f in mapped.values()}
+
+
+def _parser_imported(plan: Path) -> tuple[str, str]:
+    """(exit code, whether python-hcl2 and Lark were imported) of `mlfence check` of one plan in a
+    fresh interpreter."""
+    probe = (
+        "import sys\n"
+        "from mlfence.cli import run\n"
+        f"sys.argv = ['mlfence', 'check', '-q', '--format', 'json', {str(plan)!r}]\n"
+        "try:\n    run()\nexcept SystemExit as exc:\n    code = exc.code\n"
+        "print(code, 'hcl2' in sys.modules and 'lark' in sys.modules, file=sys.stderr)\n"
+    )
+    proc = run([sys.executable, "-c", probe])
+    code, imported = proc.stderr.split()[-2:]
+    return code, imported
+
+
+def test_the_hcl_parser_is_imported_only_when_a_tf_file_is_there(tree: Path, tmp_path: Path) -> None:
+    """python-hcl2 and Lark cost ~0.1 s CPU to import: a plan without .tf sources never needs them."""
+    plan = tmp_path / "alone" / "plan.json"
+    plan.parent.mkdir()
+    shutil.copyfile(tree / "plan.json", plan)
+    assert _parser_imported(plan) == ("1", "False")
+    assert _parser_imported(tree / "plan.json") == ("1", "True")
 
 
 def test_unparsable_source_is_a_note_and_the_finding_keeps_the_plan_location(tree: Path, tmp_path: Path) -> None:

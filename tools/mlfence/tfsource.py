@@ -13,11 +13,7 @@ import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
-
-import hcl2
-from lark import Token, Tree
-from lark.exceptions import LarkError
+from typing import TYPE_CHECKING, Any
 
 from mlfence.planfixture import FixtureError, parse_address
 
@@ -28,6 +24,12 @@ _COMMENT_LINE = re.compile(r"^\s*(?:#|//)")
 _KEY_VALUE = re.compile(r'(?P<key>[A-Za-z_]+)=(?:"(?P<quoted>[^"]*)"|(?P<bare>\S+))')
 # A module source that is a folder on disk, per Terraform's module source rules.
 _LOCAL_SOURCE = re.compile(r"^\.\.?[/\\]")
+
+# python-hcl2 and Lark cost ~0.1 s CPU to import, which every plan scan paid even when no .tf
+# file sits beside the plan (most plan folders, all of the real-plan corpus): they are imported
+# by the functions that parse a file or read its tree, which run only once a .tf file is found.
+if TYPE_CHECKING:
+    from lark import Token, Tree
 
 
 @dataclass(frozen=True)
@@ -48,16 +50,22 @@ class _Block:
 
 def _text(node: Tree | Token) -> str:
     """A block label: an identifier, or a quoted string's characters."""
+    from lark import Token
+
     if isinstance(node, Token):
         return str(node)
     return "".join(str(t) for t in node.scan_values(lambda v: isinstance(v, Token))).strip('"')
 
 
 def _body(block: Tree) -> Tree | None:
+    from lark import Tree
+
     return next((c for c in block.children if isinstance(c, Tree) and c.data == "body"), None)
 
 
 def _labels(block: Tree) -> list[str]:
+    from lark import Token, Tree
+
     return [
         _text(c)
         for c in block.children
@@ -68,6 +76,8 @@ def _labels(block: Tree) -> list[str]:
 def _collect(body: Tree, prefix: str, into: dict[str, int]) -> None:
     """Every attribute and nested block below a resource, by path: repeated blocks get an index
     the way the plan numbers them (`ingress[1].from_port`)."""
+    from lark import Tree
+
     seen: dict[str, int] = {}
     for child in body.children:
         if not isinstance(child, Tree):
@@ -88,6 +98,9 @@ def _collect(body: Tree, prefix: str, into: dict[str, int]) -> None:
 
 
 def _resource_blocks(path: Path, shown: str) -> dict[tuple[str, str, str], _Block]:
+    import hcl2
+    from lark import Tree
+
     tree = hcl2.parses_to_tree(path.read_text(encoding="utf-8-sig"))
     body = _body(tree) if tree.data == "start" else tree
     blocks: dict[tuple[str, str, str], _Block] = {}
@@ -199,6 +212,8 @@ class Sources:
         if folder not in self._folders:
             blocks: dict[tuple[str, str, str], _Block] = {}
             for path in sorted(folder.glob("*.tf")) if folder.is_dir() else ():
+                from lark.exceptions import LarkError  # a .tf file to parse: Lark is needed now
+
                 try:
                     for key, block in _resource_blocks(path, str(path)).items():
                         blocks.setdefault(key, block)
