@@ -4,6 +4,7 @@ answer, and no OPA process left behind, even when mlfence itself is killed."""
 
 from __future__ import annotations
 
+import codecs
 import json
 import os
 import signal
@@ -110,7 +111,10 @@ def test_only_large_inputs_start_early_on_the_modules_their_files_may_need(
     monkeypatch.setattr(scan_server, "ScanServer", lambda modules, *rest: started.append(set(modules)))
     plans = tmp_path / "plans"
     plans.mkdir()
-    (plans / "a.json").write_bytes((EXAMPLES / "terraform" / "ml-platform.plan.json").read_bytes())
+    plan_text = (EXAMPLES / "terraform" / "ml-platform.plan.json").read_text()
+    (plans / "a.json").write_text(plan_text)
+    # As Windows PowerShell writes `terraform show -json > plan.json`: still a plan, not objects.
+    (plans / "b.json").write_bytes(codecs.BOM_UTF16_LE + plan_text.encode("utf-16-le"))
     scan.started_early([str(EXAMPLES / "kubernetes")], [], policy, data, None)
     scan.started_early([str(EXAMPLES)], [], policy, data, None)
     scan.started_early([str(plans)], [], policy, data, None)

@@ -6,6 +6,7 @@ namespaces and holds only their documents and those every namespace may read."""
 
 from __future__ import annotations
 
+import codecs
 import json
 import os
 import tempfile
@@ -18,6 +19,8 @@ from typing import TYPE_CHECKING, Any
 from mlfence import gatekeeper, namespace_shards, policy_subset, toolchain
 from mlfence.documents import Document, OriginLines
 from mlfence.errors import MlfenceError
+from mlfence.inputs import reading
+from mlfence.inputs.errors import InputError
 from mlfence.levels import SEVERITY_ORDER
 
 if TYPE_CHECKING:  # imported when a server is started: its HTTP client costs ~0.01 s at start-up
@@ -387,7 +390,7 @@ def started_early(
                 size += path.stat().st_size
                 # A plan names its format_version anywhere in the file (`terraform show -json |
                 # jq -S` puts it in the middle); any other file is taken for Kubernetes objects.
-                plan = path.suffix.lower() == ".json" and b'"format_version"' in path.read_bytes()
+                plan = path.suffix.lower() == ".json" and _names_format_version(path.read_bytes())
             except OSError:
                 continue
             targets.add("terraform" if plan else "kubernetes")
@@ -403,6 +406,24 @@ def started_early(
         return None  # evaluate reports it
     shard_bytes = size // max(1, min(os.cpu_count() or 1, 8))
     return scan_server.ScanServer(modules, data, extra_data, go_gc_env(shard_bytes))
+
+
+# Byte order marks of the UTF-16 and UTF-32 texts the reader decodes (mlfence.inputs.reading).
+_WIDE_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE, codecs.BOM_UTF32_BE)
+
+
+def _names_format_version(raw: bytes) -> bool:
+    """Whether a file's bytes hold the key "format_version", also in UTF-16 or UTF-32 with a byte
+    order mark (Windows PowerShell writes `terraform show -json > plan.json` so; one such plan
+    taken for Kubernetes objects had the early server compile every Kubernetes rule too)."""
+    if b'"format_version"' in raw:
+        return True
+    if not raw.startswith(_WIDE_BOMS):
+        return False
+    try:
+        return '"format_version"' in reading.decode(raw)
+    except InputError:
+        return False
 
 
 def go_gc_env(input_bytes: int) -> dict[str, str] | None:
