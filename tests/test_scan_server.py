@@ -11,6 +11,7 @@ import signal
 import subprocess
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -69,6 +70,30 @@ def test_server_answers_every_shard_as_opa_eval_does(
     assert evals == [], "the server left shards to opa eval"
     assert served == by_eval
     assert served.findings and served.kinds["terraform_plan"] and served.kinds["kubernetes_object"]
+
+
+def test_plans_on_a_server_are_split_over_the_cpus_with_the_same_answers(
+    loaded: documents.Loaded, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Plans share nothing across documents: on a server (one compile for all shards) even a
+    few dozen are split, one shard per CPU, where `opa eval` processes would take one."""
+    plan = next(d for d in loaded.documents if isinstance(d.content, dict) and "format_version" in d.content)
+    plans = [replace(plan, path=f"plan{i}.json", index=i) for i in range(2 * scan.PLANS_PER_JOB_ON_A_SERVER)]
+    config = settings.load(None, [str(EXAMPLES)], None, None, known_rules=None)
+    data = config.stage_data(tmp_path / "data")
+    policy = toolchain.policy_dir()
+    monkeypatch.setattr(os, "cpu_count", lambda: 2)
+    evals = _evals(monkeypatch)
+    by_eval = scan.evaluate(plans, policy, data)
+    assert len(evals) == 1
+    evals.clear()
+    asked: list[str] = []
+    with _server_for(plans, data, None) as server:
+        answer = server.answer
+        monkeypatch.setattr(server, "answer", lambda text, timeout: asked.append(text) or answer(text, timeout))
+        served = scan.evaluate(plans, policy, data, server=server)
+    assert evals == [] and len(asked) == 2
+    assert served == by_eval and served.findings
 
 
 def test_a_server_that_cannot_answer_leaves_the_shards_to_opa_eval(
