@@ -178,8 +178,9 @@ _first(address, i) if {
 	_first_change[address] == i
 }
 
+# Over every change, usable or not: distinct there, distinct among the usable ones.
 _addresses_distinct if {
-	addresses := [change.address | some change in plan.resource_changes; _usable_change(change)]
+	addresses := [change.address | some change in plan.resource_changes]
 	count(addresses) == count({a | some a in addresses})
 }
 
@@ -249,6 +250,11 @@ else := [p]
 # block is unknown.
 is_unknown(resource, path) if {
 	p := _path(path)
+
+	# Every prefix starts with the first key: when after_unknown does not list it (or lists it as
+	# known), nothing below it is unknown. Most attributes rules ask about are known, and this
+	# skips slicing the path once per prefix for them.
+	resource.unknown[p[0]] != false
 	some n in numbers.range(1, count(p))
 
 	# The path is computed at run time, so no reference can replace object.get here.

@@ -268,3 +268,16 @@ test_attribute_nested_block_written_whole_or_left_out if {
 	path := ["vpc_config", 0, "public_access_cidrs"]
 	tfplan.attribute(r, path) == {"state": "default", "value": ["0.0.0.0/0"]} with input as {"plan": plan}
 }
+
+# is_unknown looks below the first key only when after_unknown lists it as something other than
+# known: an absent or false first key means nothing below it is unknown.
+test_is_unknown_reads_every_prefix_of_a_listed_first_key if {
+	r := {"unknown": {"a": false, "b": {"c": [false, {"d": true}]}, "e": true}}
+	not tfplan.is_unknown(r, ["a", "x"])
+	not tfplan.is_unknown(r, "missing")
+	not tfplan.is_unknown(r, ["b", "c", 0])
+	tfplan.is_unknown(r, ["b", "c", 1, "d"])
+	tfplan.is_unknown(r, ["e", 0, "f"])
+	tfplan.is_unknown(r, "e")
+	not tfplan.is_unknown({"unknown": {}}, "e")
+}
