@@ -205,6 +205,7 @@ provider_default(type, path) := provider_defaults[type][path_label(path)].value 
 # Plans without resource_changes (planned_values only) drop unknown values: an attribute
 # written from references is then pending too.
 _set_at_apply(r, path) if {
+	r.unknown[path[0]] != false # as in is_unknown: nothing below an unlisted or known first key
 	some n in numbers.range(1, count(path))
 	prefix := array.slice(path, 0, n)
 
