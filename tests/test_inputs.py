@@ -22,7 +22,9 @@ from hypothesis import strategies as st
 
 from conftest import ROOT, cli_in_process, run, tool
 from mlfence import documents
-from mlfence.inputs import placeholders
+from mlfence.inputs import jsontext, placeholders
+from mlfence.inputs.errors import InputError
+from mlfence.inputs.limits import MAX_DEPTH
 
 SHARED = ROOT.parent / "shared" if (ROOT.parent / "shared").is_dir() else Path("/work/shared")
 FIXTURES = SHARED / "realworld" / "terraform-fixtures"
@@ -185,6 +187,24 @@ _BARE_LOOKBEHIND_FIRST = re.compile(r"(?<![{\w$])\{([A-Za-z_][\w.-]*)\}(?!\})")
 def test_bare_placeholder_pattern_matches_as_the_lookbehind_first_one(text: str) -> None:
     spans = [(m.span(), m.groups()) for m in placeholders._BARE.finditer(text)]
     assert spans == [(m.span(), m.groups()) for m in _BARE_LOOKBEHIND_FIRST.finditer(text)]
+
+
+@pytest.mark.parametrize("wrap", ["[{}]", '{{"a": 1, "b": [2, {}]}}'], ids=["lists", "mixed"])
+def test_json_nesting_limit_is_exact(wrap: str) -> None:
+    """MAX_DEPTH levels of containers are read; one more is refused, on the value's line."""
+
+    def nested(levels: int) -> str:
+        text = "1"
+        for _ in range(levels):
+            text = wrap.format(text)
+        return text
+
+    levels_per_wrap = 1 if wrap.startswith("[") else 2
+    fits = nested(MAX_DEPTH // levels_per_wrap)
+    assert jsontext.load_values(fits)[0][0] == 1
+    with pytest.raises(InputError) as refused:
+        jsontext.load_values("\n" + nested(MAX_DEPTH // levels_per_wrap + 1))
+    assert (refused.value.message, refused.value.line) == (f"nested deeper than {MAX_DEPTH} levels", 2)
 
 
 @pytest.mark.parametrize(
