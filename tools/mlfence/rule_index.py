@@ -17,7 +17,7 @@ Terraform rules are indexed the same way by resource type (their `kinds`; `aws_b
 every type with that prefix): a plan runs only the rules of the types its resource_changes hold,
 since each rule judges resources of its kinds and every resource a rule sees comes from those
 changes. Most real plans hold none of the types a given rule checks, and running it anyway cost
-~2 ms per plan for the 47 rules (bench/README.md, section 15).
+~2 ms per plan for the 47 rules (bench/README.md, section 16).
 """
 
 from __future__ import annotations
