@@ -15,15 +15,18 @@ import data.lib.mlfence.istio
 import data.lib.mlfence.k8s
 
 # authorization_policies[ns] is the list of AuthorizationPolicies of namespace ns, any version.
-authorization_policies[ns] := [p |
+# (One comprehension: connectivity_model.rego's _group_names says why.)
+# regal ignore:prefer-set-or-object-rule
+authorization_policies := {ns: [p |
 	some version, kinds in groups
 	startswith(version, "security.istio.io/")
 	some p in k8s.object_or_empty(object.get(k8s.object_or_empty(kinds), "AuthorizationPolicy", {}))
 	is_object(p)
 	is_object(p.spec)
 	not _targets_gateways(p)
-] if {
-	some ns, groups in _groups
+] |
+	some ns in _group_names
+	groups := _groups[ns]
 }
 
 # Policies bound with targetRef(s) act on a gateway or waypoint, not on the workload's sidecar.

@@ -99,8 +99,9 @@ _resolved_rules(ns, selecting, direction) := [{
 ]
 
 # _rule_pods[ns][name][direction] is, per rule of that policy, the workloads its peers select.
+# (The policy is looked up: `some ns, list in policies` scanned every namespace per lookup.)
 _rule_pods[ns][name][direction] := [_pods_of_rule(rule, direction, ns) | some rule in rules_of(p, direction)] if {
-	some ns, list in policies
-	some name, p in list
+	some ns, name
+	p := policies[ns][name]
 	some direction in ["Ingress", "Egress"]
 }

@@ -24,14 +24,26 @@ _inventory := data.inventory if is_object(data.inventory)
 # _groups[ns] is {apiVersion: {kind: {name: obj}}} of namespace ns; "" holds objects without one.
 # (Iterated directly, not through k8s.object_or_empty: a function's argument is hashed for OPA's
 # memo, which reads every object of a store-backed data.inventory; ~390k allocations per decision
-# on bench/reach's 1x inventory wherever a rule asked for _groups[""] outside a `with`.)
+# on bench/reach's 1x inventory wherever a rule asked for _groups[""] outside a `with`.) A lookup
+# when ns is given: `some ns, groups in X` scans all of X even then, once per namespace asked.
 _groups[ns] := groups if {
 	is_object(_inventory.namespace)
-	some ns, groups in _inventory.namespace
+	some ns
+	groups := _inventory.namespace[ns] # regal ignore:prefer-some-in-iteration
 	is_object(groups)
 }
 
 _groups[""] := _inventory.cluster if is_object(_inventory.cluster)
+
+# _group_names is the keys of _groups. The rules holding a value per namespace are built from it in
+# one comprehension each, not as partial objects: OPA builds a partial object's full extent in time
+# quadratic in its keys (each key is checked against every key before it), ~1 s at bench/reach's
+# 10x platform (2,000 namespaces). (Hence regal's prefer-set-or-object-rule is ignored on them.)
+_group_names := {ns |
+	is_object(_inventory.namespace)
+	some ns, groups in _inventory.namespace
+	is_object(groups)
+} | {"" | is_object(_inventory.cluster)}
 
 _objects(ns) := [obj |
 	some kinds in _groups[ns]
@@ -64,21 +76,23 @@ namespaces := object.union(
 )
 
 # policies[ns] is {name: NetworkPolicy} of namespace ns ("" for those without a namespace).
-policies[ns] := {name: p |
-	some name, p in k8s.object_or_empty(groups["networking.k8s.io/v1"].NetworkPolicy)
+# regal ignore:prefer-set-or-object-rule
+policies := {ns: {name: p |
+	some name, p in k8s.object_or_empty(_groups[ns]["networking.k8s.io/v1"].NetworkPolicy)
 	is_object(p)
-} if {
-	some ns, groups in _groups
+} |
+	some ns in _group_names
 }
 
 # workloads_in[ns] is the list of workloads of namespace ns.
-workloads_in[ns] := [w |
+# regal ignore:prefer-set-or-object-rule
+workloads_in := {ns: [w |
 	some obj in _objects(ns)
 	obj.kind != "NetworkPolicy"
 	not _controlled(obj)
 	some w in workload_entries(obj, ns)
-] if {
-	some ns, _ in _groups
+] |
+	some ns in _group_names
 }
 
 # An object a controller made (a Deployment's ReplicaSet and Pods, synced from a live cluster)
@@ -156,9 +170,14 @@ peer_workloads(peer, ns) := {w.id |
 
 # _candidate_namespaces(sel) is the namespaces a namespaceSelector may match: the one it names by
 # kubernetes.io/metadata.name (the common form, found without a scan), else every known one.
-_candidate_namespaces(sel) := {name} & object.keys(namespaces) if {
+# (A lookup: `{name} & object.keys(namespaces)` built the set of every namespace per peer, which
+# made the model quadratic in the namespaces: bench/reach/README.md, 2026-12-07.)
+_candidate_namespaces(sel) := {name} if {
 	name := sel.matchLabels["kubernetes.io/metadata.name"]
 	is_string(name)
+	namespaces[name]
+} else := set() if {
+	is_string(sel.matchLabels["kubernetes.io/metadata.name"])
 } else := object.keys(namespaces)
 
 _pods_match(null, _)

@@ -72,8 +72,10 @@ _pods_in(c, labels) if selector.matches(c.pods, labels)
 
 # memberships is {workload id: {component names}} over the model's workloads (read from
 # workloads_in, which has the same ids and labels without the policies' resolved rules: a
-# component's members do not depend on them).
-memberships[w.id] := {c.name | some c in components; in_component(c, w)} if {
+# component's members do not depend on them). One comprehension, not a partial object, whose full
+# extent OPA builds in time quadratic in its keys (connectivity_model.rego's _group_names).
+# regal ignore:prefer-set-or-object-rule
+memberships := {w.id: {c.name | some c in components; in_component(c, w)} |
 	some list in connectivity.workloads_in
 	some w in list
 }
