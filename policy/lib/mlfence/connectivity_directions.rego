@@ -3,6 +3,7 @@
 package lib.mlfence.connectivity
 
 import data.lib.mlfence.k8s
+import data.lib.mlfence.selector
 
 # The selecting policies are found once per workload; each policy rule's peers are resolved once
 # (_rule_pods), however many workloads the policy selects. Cilium's rules (connectivity_cilium.rego)
@@ -11,9 +12,11 @@ import data.lib.mlfence.k8s
 # Where no Cilium, tier or Calico policy can select the workload (the common case), only its
 # NetworkPolicies decide: _np_directions is what _dialect_directions gives then, without asking
 # each dialect for its (empty) share per workload and direction.
-_directions(w) := _np_directions(w) if {
+# `among` is null, or a set of workload ids: the NetworkPolicy rules' peers are then resolved among
+# those workloads only (workload_among).
+_directions(w, among) := _np_directions(w, among) if {
 	_np_only(w.namespace)
-} else := _dialect_directions(w)
+} else := _dialect_directions(w, among)
 
 # _selecting(w) is {name: NetworkPolicy} of the policies of w's namespace that select it.
 _selecting(w) := {name: p |
@@ -21,12 +24,12 @@ _selecting(w) := {name: p |
 	selects(p, w.labels)
 }
 
-_np_directions(w) := {_direction_key[d]: {
+_np_directions(w, among) := {_direction_key[d]: {
 	"isolated": count(listing) > 0,
 	"np_isolated": count(listing) > 0,
 	"policies": sort(listing),
 	"open_rules": sort(_open_rules_of(selecting, d)),
-	"rules": _resolved_rules(w.namespace, selecting, d),
+	"rules": _resolved_rules(w.namespace, selecting, d, among),
 	"deny_rules": [],
 	"admin_rules": [],
 	"baseline_rules": [],
@@ -38,7 +41,7 @@ _np_directions(w) := {_direction_key[d]: {
 	listing := {name | some name, p in selecting; d in policy_types(p)}
 }
 
-_dialect_directions(w) := {_direction_key[d]: {
+_dialect_directions(w, among) := {_direction_key[d]: {
 	"isolated": count(listing) > 0,
 	"np_isolated": count(np_listing) > 0,
 	"policies": sort(listing),
@@ -58,7 +61,7 @@ _dialect_directions(w) := {_direction_key[d]: {
 	tiers := anp_directions(w)
 	calico := calico_directions(w)
 	some d in ["Ingress", "Egress"]
-	np_rules := array.concat(_resolved_rules(w.namespace, selecting, d), cilium[d].allow)
+	np_rules := array.concat(_resolved_rules(w.namespace, selecting, d, among), cilium[d].allow)
 	np_listing := union({
 		{name | some name, p in selecting; d in policy_types(p)},
 		cilium[d].isolating,
@@ -83,14 +86,15 @@ _np_only(ns) if {
 	count(_calico_default_for(ns)) == 0
 }
 
-# _resolved_rules(ns, selecting, direction) is every rule of the selecting policies that lists
-# the direction, with its peers resolved: {"policy": "ns/name", "index", "pods": {ids} | "all",
-# "blocks": [{"cidr", "except"}], "ports": the rule's port entries}.
-_resolved_rules(ns, selecting, direction) := [{
+# _resolved_rules(ns, selecting, direction, among) is every rule of the selecting policies that
+# lists the direction, with its peers resolved (among the workloads `among` names, when it is a
+# set): {"policy": "ns/name", "index", "pods": {ids} | "all", "blocks": [{"cidr", "except"}],
+# "ports": the rule's port entries}.
+_resolved_rules(ns, selecting, direction, among) := [{
 	"policy": sprintf("%s/%s", [ns, name]),
 	"index": i,
 	"by": sprintf("%s/%s rule %d", [ns, name, i]),
-	"pods": _rule_pods[ns][name][direction][i],
+	"pods": _pods_among(ns, name, direction, i, rule, among),
 	"blocks": _blocks_of_rule(rule, direction),
 	"ports": k8s.as_array(object.get(k8s.object_or_empty(rule), "ports", [])),
 } |
@@ -98,10 +102,60 @@ _resolved_rules(ns, selecting, direction) := [{
 	some i, rule in rules_of(p, direction)
 ]
 
+# _pods_among(ns, name, direction, i, rule, among) is the pods of rule i of policy ns/name:
+# _rule_pods's, or, when `among` is a set of ids, those of its workloads the rule's peers admit,
+# each tested on its own (peer_admits) rather than every workload of the peers' namespaces.
+_pods_among(ns, name, direction, i, _, null) := _rule_pods[ns][name][direction][i]
+
+_pods_among(ns, _, direction, _, rule, among) := _pods_of_rule_among(rule, direction, ns, among) if is_set(among)
+
 # _rule_pods[ns][name][direction] is, per rule of that policy, the workloads its peers select.
 # (The policy is looked up: `some ns, list in policies` scanned every namespace per lookup.)
 _rule_pods[ns][name][direction] := [_pods_of_rule(rule, direction, ns) | some rule in rules_of(p, direction)] if {
 	some ns, name
 	p := policies[ns][name]
 	some direction in ["Ingress", "Egress"]
+}
+
+# --- admission: one workload, its rules' peers resolved among a few --------------------------
+
+# workload_among(id, ids) is workloads[id] computed for that one workload, its NetworkPolicy rules'
+# pods resolved among the workloads of the set ids only: an admission decision on one
+# NetworkPolicy judges the flows between the workloads it selects and their peers, so it needs
+# neither the isolation and resolved rules of every workload of the namespaces in scope nor which
+# other workloads a rule admits (rule.pods & ids is what it reads). OPA memoises the call.
+workload_among(id, ids) := object.union(w, _directions(w, ids)) if {
+	w := bare_workloads[id]
+}
+
+# _pods_of_rule_among(rule, direction, ns, ids) is _pods_of_rule(rule, direction, ns) & ids.
+_pods_of_rule_among(rule, direction, ns, ids) := "all" if count(_peers(rule, direction)) == 0
+
+else := {id |
+	some peer in _peers(rule, direction)
+	some id in peer_workloads_among(peer, ns, ids)
+}
+
+# peer_workloads_among(peer, ns, ids) is peer_workloads(peer, ns) & ids: the same tests, on the
+# workloads of ids instead of those of the peer's namespaces (connectivity_test.rego compares them).
+peer_workloads_among(peer, ns, ids) := {id |
+	is_object(peer)
+	not "ipBlock" in object.keys(peer)
+	not "namespaceSelector" in object.keys(peer)
+	is_object(peer.podSelector)
+	some id in ids
+	w := bare_workloads[id]
+	w.namespace == ns
+	selector.matches(peer.podSelector, w.labels)
+} | {id |
+	is_object(peer)
+	not "ipBlock" in object.keys(peer)
+	is_object(peer.namespaceSelector)
+	pods := object.get(peer, "podSelector", {})
+	candidates := _candidate_namespaces(peer.namespaceSelector)
+	some id in ids
+	w := bare_workloads[id]
+	w.namespace in candidates
+	selector.matches(peer.namespaceSelector, namespaces[w.namespace])
+	_pods_match(pods, w.labels)
 }

@@ -104,17 +104,10 @@ _controlled(obj) if {
 
 # workloads is {id: workload} with each workload's isolation and its resolved rules:
 # "ingress"/"egress": {"isolated", "policies": [names], "open_rules": [texts], "rules": [resolved]}.
-workloads := object.union_n([{w.id: object.union(w, _directions(w))} |
+workloads := object.union_n([{w.id: object.union(w, _directions(w, null))} |
 	some ns, list in workloads_in
 	some w in list
 ])
-
-# workload(id) is workloads[id] computed for that one workload: an admission decision on one
-# NetworkPolicy needs the workloads it selects and their peers, not the isolation and resolved
-# rules of every workload of the namespaces in scope (OPA memoises the call per id).
-workload(id) := object.union(w, _directions(w)) if {
-	w := bare_workloads[id]
-}
 
 # bare_workloads is {id: workload} of workloads_in, without the isolation and rules (as in
 # workloads, the last of two entries of one id wins).
@@ -124,6 +117,10 @@ bare_workloads := object.union_n([{w.id: w} |
 ])
 
 _peers(rule, direction) := k8s.as_array(object.get(k8s.object_or_empty(rule), _peer_key[direction], []))
+
+# rule_pods(rule, direction, ns) is the ids of the workloads a rule of a policy of namespace ns
+# admits in that direction ("Ingress" or "Egress"): "all" for a rule without peers.
+rule_pods(rule, direction, ns) := _pods_of_rule(rule, direction, ns)
 
 # A rule without peers admits every pod and every address.
 _pods_of_rule(rule, direction, ns) := "all" if count(_peers(rule, direction)) == 0

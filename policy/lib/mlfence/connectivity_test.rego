@@ -217,3 +217,54 @@ test_nothing_synced_only_without_any_synced_group if {
 	not connectivity.nothing_synced with data.inventory as {"cluster": {}}
 	not connectivity.nothing_synced with data.inventory as {"namespace": {"a": {"v1": {"Service": {}}}}, "cluster": {}}
 }
+
+# Peers of every shape peer_workloads reads, valid or not.
+_peer_shapes := [
+	{"podSelector": {"matchLabels": {"app": "model"}}},
+	{"podSelector": {}},
+	{"podSelector": {"matchLabels": {"app": "nobody"}}},
+	{"podSelector": null},
+	{"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "istio-system"}}},
+	{"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "elsewhere"}}},
+	{"namespaceSelector": {"matchLabels": {"team": "ml"}}, "podSelector": {"matchLabels": {"role": "frontend"}}},
+	{"namespaceSelector": {}, "podSelector": null},
+	{"namespaceSelector": {}},
+	{"namespaceSelector": {"matchExpressions": [{"key": "team", "operator": "DoesNotExist"}]}},
+	{"ipBlock": {"cidr": "10.0.0.0/8"}, "podSelector": {}},
+	"not a peer",
+]
+
+# peer_workloads_among (admission: each candidate tested) answers as peer_workloads (a scan of the
+# peers' namespaces) cut to the candidates, for every peer shape, policy namespace and cut.
+test_peer_workloads_among_is_peer_workloads_cut_to_the_candidates if {
+	found := _among_and_cut with data.inventory as _inv(_platform)
+	count(found) == (count(_peer_shapes) * 2) * 3
+	every pair in found {
+		pair[0] == pair[1]
+	}
+
+	# not all empty: the shapes select workloads in several ways
+	count({pair[0] | some pair in found; count(pair[0]) > 0}) >= 5
+}
+
+# [peer_workloads & ids, peer_workloads_among] per peer shape, namespace and cut (one `with`, one cache).
+_among_and_cut := [[connectivity.peer_workloads(peer, ns) & ids, connectivity.peer_workloads_among(peer, ns, ids)] |
+	all_ids := object.keys(connectivity.bare_workloads)
+	count(all_ids) == 4
+	some peer in _peer_shapes
+	some ns in ["ml-serving", "istio-system"]
+	some ids in [all_ids, {"ml-serving/Deployment/model", "istio-system/Deployment/gateway"}, set()]
+]
+
+# With every workload as candidates, workload_among is the model's workload, rules' pods included.
+test_workload_among_every_workload_is_the_model_workload if {
+	both := _model_and_among with data.inventory as _inv(_platform)
+	count(both.model) == 4
+	both.among == both.model
+	both.model["ml-serving/Deployment/model"].ingress.rules[0].pods == {"istio-system/Deployment/gateway"}
+}
+
+_model_and_among := {
+	"model": connectivity.workloads,
+	"among": {id: connectivity.workload_among(id, object.keys(connectivity.workloads)) | some id, _ in connectivity.workloads},
+}

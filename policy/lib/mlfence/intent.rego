@@ -224,7 +224,7 @@ _decider(direction, by) := sprintf("%s: %s", [direction, connectivity.object_tex
 undeclared_pairs(ids) := {{"src": src, "dst": dst, "pieces": pieces} |
 	some id in ids
 	w := _model_workload(id)
-	some peer in _peer_pool(w)
+	some peer in _peer_pool
 	some pair in [[w, peer], [peer, w]]
 	src := pair[0]
 	dst := pair[1]

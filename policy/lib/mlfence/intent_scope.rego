@@ -241,38 +241,40 @@ _component_namespaces contains ns if {
 
 # peers_narrowed holds when the flows judged are those of the reviewed NetworkPolicy's workloads
 # with the peers its rules resolve to (_peer_pool), each workload's part of the model computed
-# alone (connectivity.workload) rather than the model of every workload in scope: at admission
-# that is 2 workloads instead of 10 on bench/reach's platform. (A rule, not a function, so tests
-# can compare the verdicts without it.)
+# alone (connectivity.workload_among) rather than the model of every workload in scope: at
+# admission that is 2 workloads instead of 10 on bench/reach's platform. (A rule, not a function,
+# so tests can compare the verdicts without it.)
 peers_narrowed if _is_core_policy
 
 # _model_workload(id) is connectivity.workloads[id], computed for that workload alone when the
-# peers are narrowed.
-_model_workload(id) := connectivity.workload(id) if peers_narrowed
-
-else := connectivity.workloads[id]
-
-# _peer_pool(w) is the workloads whose flows with w can carry a verdict on the reviewed object:
-# every workload, but for a reviewed NetworkPolicy, which answers only for the pieces its own
-# rules decide (_decides_piece). A piece its ingress rule decides comes from a peer of that rule
-# into a workload it selects; one its egress rule decides goes from a workload it selects to a
-# peer of that rule. So w's peers there are the workloads it selects and the peers its rules
-# resolve to (rule.pods in w's rules); a rule without peers ("all") admits every workload.
-_peer_pool(w) := {id: connectivity.workload(id) | some id in ids} if {
+# peers are narrowed: its rules' pods resolved among the workloads judged only, the only peers
+# any flow judged has (a pair of _judged_ids; a rule's other pods are never asked about).
+_model_workload(id) := connectivity.workload_among(id, _judged_ids) if {
 	peers_narrowed
-	ids := _review_rule_peers(w)
-	is_set(ids)
+	is_set(_judged_ids)
+} else := connectivity.workloads[id]
+
+# _peer_pool is the workloads whose flows with a workload w judged can carry a verdict on the
+# reviewed object: every workload, but for a reviewed NetworkPolicy, which answers only for the
+# pieces its own rules decide (_decides_piece). A piece its ingress rule decides comes from a peer of that rule
+# into a workload it selects; one its egress rule decides goes from a workload it selects to a
+# peer of that rule. So w's peers there are the workloads it selects and the pods its rules
+# resolve to (_judged_ids); a rule without peers ("all") admits every workload.
+_peer_pool := {id: _model_workload(id) | some id in _judged_ids} if {
+	peers_narrowed
+	is_set(_judged_ids)
 } else := connectivity.workloads
 
-_review_rule_peers(w) := "all" if {
-	some rule in _review_rules(w)
-	rule.pods == "all"
-} else := review_ids | union({rule.pods | some rule in _review_rules(w)})
+# _judged_ids is the workloads the reviewed NetworkPolicy selects and the pods of its rules (as
+# the model resolves them in the namespace's rules), or "all" when one of its rules has no peers.
+_judged_ids := "all" if {
+	some pods in _review_rule_pods
+	pods == "all"
+} else := review_ids | union({pods | some pods in _review_rule_pods})
 
-_review_rules(w) := [rule |
-	some direction in ["ingress", "egress"]
-	some rule in w[direction].rules
-	rule.policy == _review_policy_ref
+_review_rule_pods := [connectivity.rule_pods(rule, direction, k8s.namespace) |
+	some direction in ["Ingress", "Egress"]
+	some rule in connectivity.rules_of(k8s.review_object, direction)
 ]
 
 # The reviewed NetworkPolicy's rules are named "<ns>/<name> rule <i>" (_decided_by_review): built
