@@ -177,6 +177,38 @@ def test_without_declared_flows_the_flow_rules_are_left_out(tmp_path: Path) -> N
     assert answers([a for p in subset for a in ("-d", str(p))]) == whole
 
 
+def test_flows_declared_by_another_data_file_keep_the_flow_rules(tmp_path: Path) -> None:
+    """OPA merges every data file into data.mlfence.config: flows that a `--data` layer adds
+    beside the settings' config/data.json (config/flows/data.json, mlfence/data.json, a root
+    data file) are read by the rules, so the flow rules must stay in the compile and judge them."""
+    paths = [str(ROOT / "examples" / "kubernetes")]
+    loaded = documents.load(paths)
+    data = settings.load(None, paths, None, None, known_rules=None).stage_data(tmp_path / "data")
+    assert "flows" not in json.loads((data / "mlfence" / "config" / "data.json").read_text())
+    assert not namespace_shards.flows_declared(data)
+    components = [{"name": "training", "namespaces": ["ml-training"], "pods": {"matchLabels": {"no": "such"}}}]
+    layers = {
+        data / "mlfence" / "config" / "flows" / "data.json": {"components": components},
+        data / "mlfence" / "data.yaml": {"config": {"flows": {"components": components}}},
+        data / "data.json": {"mlfence": {"config": {"flows": {"components": components}}}},
+    }
+    for where, content in layers.items():
+        where.parent.mkdir(parents=True, exist_ok=True)
+        where.write_text(json.dumps(content))
+        assert namespace_shards.flows_declared(data), where
+        where.unlink()
+    assert not namespace_shards.flows_declared(data)
+
+    flows_file = data / "mlfence" / "config" / "flows" / "data.json"
+    flows_file.parent.mkdir(exist_ok=True)
+    flows_file.write_text(json.dumps({"components": components}))
+    input_path = tmp_path / "input.json"
+    input_path.write_text(scan.shard_inputs(loaded.documents, 1)[0])
+    subset = scan.policy_paths(POLICY, loaded.documents, data)
+    answered = _eval([a for p in subset for a in ("-d", str(p))], input_path, "data.mlfence.scan", data)
+    assert {f["rule_id"] for a in answered for f in a["findings"]} & namespace_shards.FLOW_RULES == {"MLF-K8S-062"}
+
+
 def test_kubernetes_rules_follow_the_index_shape() -> None:
     index = {"kubernetes": {"kinds": {"Pod": [["pod", "host_network"]]}, "any_kind": [["a", "b"]]}}
     assert policy_subset.kubernetes_rules(index, {"Pod", "Other"}) == {

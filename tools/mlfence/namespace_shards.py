@@ -126,9 +126,20 @@ def _rule_ids(policy: Path, packages: set[str]) -> set[str] | None:
 
 
 def flows_declared(data: Path) -> bool:
-    """Whether the staged settings may declare flows (unreadable counts as declared)."""
+    """Whether the staged data may declare flows (unreadable counts as declared).
+
+    OPA merges every data file into data.mlfence.config, where the rules read `flows`: a `--data`
+    layer can add them at data/, data/mlfence/ or anywhere under data/mlfence/config/ besides the
+    settings' own config/data.json. Any such file counts as declaring flows, so the flow rules
+    are never left out while something could declare them."""
+    config_dir = data / "mlfence" / "config"
+    settings_file = config_dir / "data.json"
+    if any((data / where / name).exists() for where in ("", "mlfence") for name in policy_subset.DATA_NAMES):
+        return True
+    if any(p.name in policy_subset.DATA_NAMES and p != settings_file for p in config_dir.rglob("*")):
+        return True
     try:
-        config = json.loads((data / "mlfence" / "config" / "data.json").read_text(encoding="utf-8"))
+        config = json.loads(settings_file.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return True
     return not isinstance(config, dict) or bool(config.get("flows"))
