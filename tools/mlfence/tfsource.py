@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import os
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -25,11 +25,10 @@ _KEY_VALUE = re.compile(r'(?P<key>[A-Za-z_]+)=(?:"(?P<quoted>[^"]*)"|(?P<bare>\S
 # A module source that is a folder on disk, per Terraform's module source rules.
 _LOCAL_SOURCE = re.compile(r"^\.\.?[/\\]")
 
-# python-hcl2 and Lark cost ~0.1 s CPU to import, which every plan scan paid even when no .tf
-# file sits beside the plan (most plan folders, all of the real-plan corpus): they are imported
-# by the functions that parse a file or read its tree, which run only once a .tf file is found.
+# The parser (mlfence.tfhcl: python-hcl2 and Lark, ~0.1 s CPU to import) is imported once a .tf
+# file is found: most plan folders, and all of the real-plan corpus, have none beside the plan.
 if TYPE_CHECKING:
-    from lark import Token, Tree
+    from mlfence.tfhcl import Block
 
 
 @dataclass(frozen=True)
@@ -40,89 +39,11 @@ class SourceLocation:
     attribute: str = ""
 
 
-@dataclass
-class _Block:
-    file: str
-    line: int
-    end_line: int
-    attributes: dict[str, int] = field(default_factory=dict)  # "ingress[0].cidr_blocks" -> line
-
-
-def _text(node: Tree | Token) -> str:
-    """A block label: an identifier, or a quoted string's characters."""
-    from lark import Token
-
-    if isinstance(node, Token):
-        return str(node)
-    return "".join(str(t) for t in node.scan_values(lambda v: isinstance(v, Token))).strip('"')
-
-
-def _body(block: Tree) -> Tree | None:
-    from lark import Tree
-
-    return next((c for c in block.children if isinstance(c, Tree) and c.data == "body"), None)
-
-
-def _labels(block: Tree) -> list[str]:
-    from lark import Token, Tree
-
-    return [
-        _text(c)
-        for c in block.children
-        if (isinstance(c, Tree) and c.data in ("identifier", "string")) or (isinstance(c, Token) and c.type == "NAME")
-    ]
-
-
-def _collect(body: Tree, prefix: str, into: dict[str, int]) -> None:
-    """Every attribute and nested block below a resource, by path: repeated blocks get an index
-    the way the plan numbers them (`ingress[1].from_port`)."""
-    from lark import Tree
-
-    seen: dict[str, int] = {}
-    for child in body.children:
-        if not isinstance(child, Tree):
-            continue
-        if child.data == "attribute":
-            name = _labels(child)[0]
-            into.setdefault(f"{prefix}{name}", child.meta.line)
-        elif child.data == "block":
-            labels = _labels(child)
-            name = labels[-1] if labels[0] == "dynamic" and len(labels) > 1 else labels[0]
-            index = seen.get(name, 0)
-            seen[name] = index + 1
-            path = f"{prefix}{name}[{index}]"
-            into.setdefault(path, child.meta.line)
-            inner = _body(child)
-            if inner is not None:
-                _collect(inner, f"{path}.", into)
-
-
-def _resource_blocks(path: Path, shown: str) -> dict[tuple[str, str, str], _Block]:
-    import hcl2
-    from lark import Tree
-
-    tree = hcl2.parses_to_tree(path.read_text(encoding="utf-8-sig"))
-    body = _body(tree) if tree.data == "start" else tree
-    blocks: dict[tuple[str, str, str], _Block] = {}
-    for child in body.children if body is not None else ():
-        if not (isinstance(child, Tree) and child.data == "block"):
-            continue
-        labels = _labels(child)
-        if len(labels) == 3 and labels[0] in ("resource", "data"):
-            block = _Block(shown, child.meta.line, child.meta.end_line)
-            inner = _body(child)
-            if inner is not None:
-                _collect(inner, "", block.attributes)
-            mode = "managed" if labels[0] == "resource" else "data"
-            blocks.setdefault((mode, labels[1], labels[2]), block)
-    return blocks
-
-
 def _variants(path: str) -> set[str]:
     return {path, re.sub(r"\[\d+\]", "", path)}
 
 
-def _named_attribute(block: _Block, message: str) -> str:
+def _named_attribute(block: Block, message: str) -> str:
     """The most specific attribute path the message names, or "". A bare word (`internal`) counts
     only as `internal =`/`internal is`, so English words in a message do not match attributes."""
     best = ""
@@ -169,7 +90,7 @@ class Sources:
     """The .tf sources behind one plan, parsed lazily, one folder at a time."""
 
     def __init__(
-        self, plan: dict[str, Any], root: Path, parsed: dict[Path, dict[tuple[str, str, str], _Block]] | None = None
+        self, plan: dict[str, Any], root: Path, parsed: dict[Path, dict[tuple[str, str, str], Block]] | None = None
     ) -> None:
         self.root = root
         config = plan.get("configuration") if isinstance(plan, dict) else None
@@ -208,18 +129,18 @@ class Sources:
             node = call.get("module") or {}
         return folder
 
-    def _blocks(self, folder: Path) -> dict[tuple[str, str, str], _Block]:
+    def _blocks(self, folder: Path) -> dict[tuple[str, str, str], Block]:
         if folder not in self._folders:
-            blocks: dict[tuple[str, str, str], _Block] = {}
+            blocks: dict[tuple[str, str, str], Block] = {}
             for path in sorted(folder.glob("*.tf")) if folder.is_dir() else ():
-                from lark.exceptions import LarkError  # a .tf file to parse: Lark is needed now
+                from mlfence import tfhcl  # a .tf file to parse: the parser is needed now
 
                 try:
-                    for key, block in _resource_blocks(path, str(path)).items():
+                    for key, block in tfhcl.resource_blocks(path, str(path)).items():
                         blocks.setdefault(key, block)
                 # Lark's parse errors, and what a pathological file can raise on the way (a
                 # nesting deeper than the recursion limit): a source we cannot read is a note.
-                except (LarkError, UnicodeDecodeError, OSError, RecursionError, ValueError) as exc:
+                except (tfhcl.ParseError, UnicodeDecodeError, OSError, RecursionError, ValueError) as exc:
                     first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
                     self.problems.append((str(path), f"cannot parse Terraform source: {first}"))
             self._folders[folder] = blocks
