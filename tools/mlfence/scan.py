@@ -454,18 +454,15 @@ def evaluate(
     if not documents:
         return result
     modules = policy_paths(policy, documents, data)
-    plans_on_server = (
-        server is not None
-        and len(documents) <= SERVER_DOCUMENTS
-        and _targets(documents) == {"terraform"}
-        and server.covers(modules, data, extra_data)
-    )
-    workers = job_count(len(documents), jobs, PLANS_PER_JOB_ON_A_SERVER if plans_on_server else DOCUMENTS_PER_JOB)
+    server_fits = server is not None and len(documents) <= SERVER_DOCUMENTS
+    server_covers = server_fits and server is not None and server.covers(modules, data, extra_data)
+    plans_only = server_covers and _targets(documents) == {"terraform"}
+    workers = job_count(len(documents), jobs, PLANS_PER_JOB_ON_A_SERVER if plans_only else DOCUMENTS_PER_JOB)
     inputs, _ = prepare_shards(documents, policy, data, workers, namespace_for)
     served: list[list[Any] | None] = [None] * len(inputs)
-    if server is not None and (len(documents) > SERVER_DOCUMENTS or len(inputs) > workers):
+    if server is not None and (not server_fits or len(inputs) > workers):
         server.close()  # its memory and cores go to the opa eval processes
-    elif server is not None and server.covers(modules, data, extra_data):
+    elif server is not None and server_covers:
         timeout = toolchain.tool_timeout(600)
         with ThreadPoolExecutor(max_workers=workers) as pool:
             served = list(pool.map(lambda text: server.answer(text, timeout), inputs))
