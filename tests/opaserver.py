@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from conftest import tool
-from mlfence.scan_server import unix_request
+from mlfence.scan_server import server_argv, unix_request
 
 PROBE_ROOT = "mlfence_probe"
 
@@ -79,17 +79,7 @@ def serving(folder: Path, probe: str, bundle: Path | None = None, paths: tuple[P
     with log.open("wb") as log_file:
         # A long-lived process: Go's default collector (not the tests' GOGC=off for one-shot runs).
         process = subprocess.Popen(
-            [
-                tool("opa"),
-                "run",
-                "--server",
-                "--skip-version-check",
-                "--log-level",
-                "error",
-                "--addr",
-                f"unix://{address}",
-                *sources,
-            ],
+            server_argv(tool("opa"), str(address), sources),
             stdout=log_file,
             stderr=subprocess.STDOUT,
         )

@@ -80,6 +80,22 @@ class _UnixConnection(http.client.HTTPConnection):
         self.sock = sock
 
 
+def server_argv(opa: str, socket_path: str, sources: list[str]) -> list[str]:
+    """`opa run --server` on a Unix socket, quiet but for errors, loading `sources` (paths and
+    their flags)."""
+    return [
+        opa,
+        "run",
+        "--server",
+        "--skip-version-check",
+        "--log-level",
+        "error",
+        "--addr",
+        f"unix://{socket_path}",
+        *sources,
+    ]
+
+
 def unix_request(socket_path: str, method: str, path: str, body: bytes | None, timeout: float) -> tuple[int, bytes]:
     """One HTTP request (JSON body) to an OPA server listening on a Unix socket: (status, body)."""
     connection = _UnixConnection(socket_path, timeout)
@@ -115,20 +131,11 @@ class ScanServer:
             extra.write_text(json.dumps(extra_data))
             data_dirs.append(extra.parent)
         try:
-            argv = [
+            argv = server_argv(
                 str(toolchain.binary("opa")),
-                "run",
-                "--server",
-                "--skip-version-check",
-                "--log-level",
-                "error",
-                "--addr",
-                f"unix://{self._socket}",
-                "--ignore",
-                "*_test.rego",
-                *map(str, sorted(modules)),
-                *map(str, data_dirs),
-            ]
+                self._socket,
+                ["--ignore", "*_test.rego", *map(str, sorted(modules)), *map(str, data_dirs)],
+            )
             with (self._folder / "opa.log").open("wb") as log:
                 self._process = subprocess.Popen(
                     argv,
