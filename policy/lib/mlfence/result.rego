@@ -18,59 +18,25 @@ rule_annotations(chain) := [entry.annotations |
 ][0]
 
 # With no rule settings, exemptions or suppression marks (the common case, and a sidecar's) every
-# rule reports, at its own severity, the plain literal: failure, unknown and warning write it out
-# themselves, because each function call costs about 50 allocations and the general path below
-# makes five (a finding cost about 275 allocations, now about 100: bench/README.md 3c). The
-# literal is _plain's; the tests compare both paths.
+# rule reports, at its own severity, the bare literal (_bare) directly: each function call costs
+# about 50 allocations and the general path below makes five (bench/README.md 3c). The tests
+# compare both paths.
 
 # failure(chain, resource, message) is a failing finding.
-failure(chain, resource, message) := {
-	"msg": concat(": ", [meta.custom.id, message]),
-	"details": {
-		"rule_id": meta.custom.id,
-		"severity": meta.custom.severity,
-		"title": meta.title,
-		"resource": resource,
-		"remediation": meta.custom.recommended_action,
-		"status": "fail",
-		"text": message,
-	},
-} if {
+failure(chain, resource, message) := _bare(meta, resource, message, "fail", meta.custom.severity) if {
 	_settings_act_on_nothing
 	meta := [entry.annotations | some entry in chain; entry.annotations.custom.id][0]
 } else := finding(chain, resource, message, "fail")
 
 # unknown(chain, resource, message) is a finding whose value is known only after apply: it is
 # reported as a warning named "unknown", never passed silently.
-unknown(chain, resource, message) := {
-	"msg": concat(": ", [meta.custom.id, message]),
-	"details": {
-		"rule_id": meta.custom.id,
-		"severity": meta.custom.severity,
-		"title": meta.title,
-		"resource": resource,
-		"remediation": meta.custom.recommended_action,
-		"status": "unknown",
-		"text": message,
-	},
-} if {
+unknown(chain, resource, message) := _bare(meta, resource, message, "unknown", meta.custom.severity) if {
 	_settings_act_on_nothing
 	meta := [entry.annotations | some entry in chain; entry.annotations.custom.id][0]
 } else := finding(chain, resource, message, "unknown")
 
 # warning(chain, resource, message) is an advisory finding.
-warning(chain, resource, message) := {
-	"msg": concat(": ", [meta.custom.id, message]),
-	"details": {
-		"rule_id": meta.custom.id,
-		"severity": meta.custom.severity,
-		"title": meta.title,
-		"resource": resource,
-		"remediation": meta.custom.recommended_action,
-		"status": "warn",
-		"text": message,
-	},
-} if {
+warning(chain, resource, message) := _bare(meta, resource, message, "warn", meta.custom.severity) if {
 	_settings_act_on_nothing
 	meta := [entry.annotations | some entry in chain; entry.annotations.custom.id][0]
 } else := finding(chain, resource, message, "warn")
@@ -103,11 +69,18 @@ _finding(meta, resource, message, status) := _plain(meta, resource, message, sta
 	text := concat("", [message, _note(waiver)])
 }
 
-_plain(meta, resource, message, status) := {
-	"msg": with_rule_id(meta.custom.id, message),
+_plain(meta, resource, message, status) := _bare(
+	meta, resource, message, status,
+	_severity(meta.custom.id, meta.custom.severity),
+)
+
+# _bare(...) is the one finding literal. The message is concatenated here rather than through
+# with_rule_id: each function call costs about 50 allocations (bench/README.md 3c).
+_bare(meta, resource, message, status, severity) := {
+	"msg": concat(": ", [meta.custom.id, message]),
 	"details": {
 		"rule_id": meta.custom.id,
-		"severity": _severity(meta.custom.id, meta.custom.severity),
+		"severity": severity,
 		"title": meta.title,
 		"resource": resource,
 		"remediation": meta.custom.recommended_action,
@@ -125,18 +98,7 @@ with_rule_id(rule_id, text) := concat(": ", [rule_id, text])
 # with_severity(chain, resource, message, severity) is a failing finding whose severity differs
 # from the rule's default, e.g. an open port that is a known ML service. A severity override in
 # the settings still wins: it is the platform's judgement of the rule.
-with_severity(chain, resource, message, severity) := {
-	"msg": concat(": ", [meta.custom.id, message]),
-	"details": {
-		"rule_id": meta.custom.id,
-		"severity": severity,
-		"title": meta.title,
-		"resource": resource,
-		"remediation": meta.custom.recommended_action,
-		"status": "fail",
-		"text": message,
-	},
-} if {
+with_severity(chain, resource, message, severity) := _bare(meta, resource, message, "fail", severity) if {
 	_settings_act_on_nothing
 	meta := [entry.annotations | some entry in chain; entry.annotations.custom.id][0]
 } else := object.union(
