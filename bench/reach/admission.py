@@ -2,8 +2,8 @@
 (issue 12 §5: p99 <= 10 ms), in a real `opa run --server` and in `gator bench`.
 
     .venv/bin/python bench/reach/admission.py --out bench/work/reach-admission.json [--scale 1]
-        [--requests 300] [--gator-iterations 1] [--gogc 400]
-        [--opa-flag=--optimize-store-for-read-speed]
+        [--requests 300] [--gator-iterations 1] [--gator-namespaces N] [--gator-mode cut]
+        [--gogc 400] [--opa-flag=--optimize-store-for-read-speed]
 
 The platform (make_platform.py: per 1x, 200 namespaces, 1,000 workloads, 2,000 NetworkPolicies)
 is the inventory, in Gatekeeper's data.inventory shape, and a declaration of flows (one component
@@ -19,11 +19,24 @@ CPU time (user + system from /proc) over the measured requests, per request. --g
 --opa-flag run the server with a Go collector setting or extra `opa run` flags (both recorded in
 the output); without them it runs as docs/deploy.md's sidecar does.
 
-gator: `gator bench --engine rego` with the generated templates and Constraints of the three
-declared-flow rules (the others judge an object alone; bench/gator_bench.py measures them) and
-the platform plus the denied NetworkPolicy as resources: gator loads every resource as
-referential data and reviews each one, so its latencies are per object of the platform against
-the whole inventory, not for the one NetworkPolicy only. CPU: user + system of the gator process.
+gator (`--gator-mode networkpolicy`, the default): the decision the target names, as Gatekeeper
+takes it. `gator bench --engine rego` with the generated templates and Constraints of every rule
+whose kinds include NetworkPolicy (MLF-K8S-060 and the seven that judge a policy alone; 061 and 062
+match workloads and Namespaces, so a NetworkPolicy's admission never evaluates them), each
+Constraint's match narrowed to kind NetworkPolicy, and the whole platform plus the denied
+NetworkPolicy as resources. gator loads every resource as data.inventory and reviews each one
+(gatekeeper pkg/gator/bench): at 1x the 1,201 Namespaces and workloads match no Constraint and take
+microseconds, the 2,001 NetworkPolicies are each judged against the whole inventory. Recorded:
+gator's percentiles over all reviews (it reports no others), the number of NetworkPolicy reviews,
+the mean per NetworkPolicy review (total duration / their number; the non-matching reviews'
+microseconds are in it), each NetworkPolicy review's Rego time from `--stats` (the templates' run
+times summed; p50/p95/p99/max) and each template's mean, allocations per NetworkPolicy review from
+`--memory` (every review's allocations over the NetworkPolicy reviews: an upper bound), and the
+gator process's CPU (user + system).
+--gator-namespaces N reviews the NetworkPolicies of the first N team namespaces only
+(match.namespaces; the inventory stays whole) for a cheaper run. `--gator-mode cut` is the older
+measurement: the three declared-flow templates (MLF-K8S-060/061/062) with their own kinds on the
+platform cut to N namespaces, where Namespace and workload reviews dominate.
 
 The load average at the start is recorded: on a shared machine wall latencies say little alone.
 """
@@ -201,19 +214,34 @@ def first_namespaces(objects: list[dict[str, Any]], count: int) -> list[dict[str
     return [o for o in objects if (o["metadata"].get("namespace") or o["metadata"]["name"]) in keep]
 
 
-def gator_bench(objects: list[dict[str, Any]], work: Path, iterations: int) -> dict[str, Any]:
+def network_policy_rules() -> list[str]:
+    """The rules whose Constraints match a NetworkPolicy: what Gatekeeper evaluates when one is
+    admitted (MLF-K8S-061 and 062 match workloads and Namespaces only, so they are not among them)."""
+    return sorted(r.rule_id for r in gatekeeper.kubernetes_rules() if "NetworkPolicy" in r.kinds)
+
+
+def _write_artifacts(work: Path, rules: list[str], narrow: dict[str, Any] | None) -> None:
+    """The generated templates and Constraints of `rules`; with `narrow`, each Constraint's
+    match.kinds replaced by it (its other match fields, e.g. excludedNamespaces, kept)."""
     params = {**parameters.gatekeeper(ROOT / "data"), "flows": FLOWS}
-    artifacts = gatekeeper.artifacts(params)
-    wanted = {r.lower() for r in MODEL_RULES}
-    for artifact in artifacts:
+    wanted = {r.lower() for r in rules}
+    for artifact in gatekeeper.artifacts(params):
         if artifact.path.startswith(("templates/", "constraints/")) and Path(artifact.path).stem in wanted:
+            document = artifact.document
+            if narrow and artifact.path.startswith("constraints/"):
+                document["spec"]["match"].update(narrow)
             path = work / artifact.path
             path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(gatekeeper.dump(artifact.document))
+            path.write_text(gatekeeper.dump(document))
+
+
+def _run_gator(work: Path, objects: list[dict[str, Any]], iterations: int, extra: list[str]) -> dict[str, Any]:
+    """`gator bench` on work's templates and Constraints and `objects` (plus the denied
+    NetworkPolicy) as resources: its JSON result, and the process's wall and CPU seconds."""
     resources = work / "resources" / "platform.yaml"
     resources.parent.mkdir(parents=True, exist_ok=True)
     resources.write_text(yaml.safe_dump_all([*objects, CASES["undeclared_flow"]], sort_keys=False))
-    cmd = [str(GATOR), "bench", "--engine", "rego", "--iterations", str(iterations), "--warmup", "0"]
+    cmd = [str(GATOR), "bench", "--engine", "rego", "--iterations", str(iterations), "--warmup", "0", *extra]
     cmd += ["--output", "json", "-f", str(work / "templates"), "-f", str(work / "constraints"), "-f", str(resources)]
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.monotonic()
@@ -233,6 +261,102 @@ def gator_bench(objects: list[dict[str, Any]], work: Path, iterations: int) -> d
     }
 
 
+def gator_bench(objects: list[dict[str, Any]], work: Path, iterations: int) -> dict[str, Any]:
+    """The old measurement: the three declared-flow templates with their own match.kinds, on
+    `objects` (a cut of the platform): every workload and Namespace is reviewed against the model too."""
+    _write_artifacts(work, list(MODEL_RULES), None)
+    return _run_gator(work, objects, iterations, [])
+
+
+def per_review_ms(stats_entries: list[dict[str, Any]], templates: int) -> tuple[list[float], dict[str, float]]:
+    """gator's --stats entries (first iteration only) as the Rego time of each review that
+    matched, all its templates summed, and each template's mean. A review that matches every
+    Constraint gives one entry per template kind, consecutively."""
+    times: list[tuple[str, float]] = []
+    for entry in stats_entries:
+        for stat in entry.get("stats") or []:
+            if stat.get("name") == "templateRunTimeNS":
+                times.append((entry["statsFor"], stat["value"] / 1e6))
+    if len(times) % templates:
+        raise SystemExit(f"gator --stats: {len(times)} template times, not a multiple of {templates} templates")
+    reviews = [times[i : i + templates] for i in range(0, len(times), templates)]
+    for review in reviews:
+        if len({kind for kind, _ in review}) != templates:
+            raise SystemExit("gator --stats: a review's entries do not name every template once")
+    by_kind: dict[str, list[float]] = {}
+    for kind, ms in times:
+        by_kind.setdefault(kind, []).append(ms)
+    means = {kind: round(statistics.fmean(v), 2) for kind, v in sorted(by_kind.items())}
+    return [sum(ms for _, ms in review) for review in reviews], means
+
+
+def _duration_ms(text: str) -> float:
+    """gator's Go durations ("1m2.5s", "43.87s", "16.04ms", "24.6µs") in milliseconds."""
+    units = {"h": 3.6e6, "m": 6e4, "s": 1e3, "ms": 1.0, "µs": 1e-3, "us": 1e-3, "ns": 1e-6}
+    total, number = 0.0, ""
+    i = 0
+    while i < len(text):
+        if text[i].isdigit() or text[i] == ".":
+            number += text[i]
+            i += 1
+            continue
+        unit = next(u for u in ("ms", "µs", "us", "ns", "h", "m", "s") if text.startswith(u, i))
+        total += float(number) * units[unit]
+        number, i = "", i + len(unit)
+    return total
+
+
+def gator_network_policy(objects: list[dict[str, Any]], work: Path, iterations: int, namespaces: int) -> dict[str, Any]:
+    """The decision the target names, in Gatekeeper: the generated templates and Constraints of
+    every rule matching a NetworkPolicy, each Constraint's match narrowed to kind NetworkPolicy,
+    and the whole platform (plus the denied NetworkPolicy) as resources. gator loads every
+    resource as data.inventory and reviews each one; the Namespaces and workloads then match no
+    Constraint (microseconds each), so the time is the NetworkPolicies' reviews, each against the
+    whole inventory. With `namespaces`, only the NetworkPolicies of the first that many team
+    namespaces match (match.namespaces); the inventory stays the whole platform."""
+    rules = network_policy_rules()
+    narrow: dict[str, Any] = {"kinds": [{"apiGroups": ["*"], "kinds": ["NetworkPolicy"]}]}
+    reviewed = [*objects, CASES["undeclared_flow"]]
+    if namespaces:
+        narrow["namespaces"] = [f"team-{n:04d}" for n in range(namespaces)]
+        reviewed = [o for o in reviewed if o["metadata"].get("namespace") in narrow["namespaces"]]
+    _write_artifacts(work, rules, narrow)
+    run = _run_gator(work, objects, iterations, ["--stats", "--memory"])
+    raw = run["raw"]
+    stats = raw.pop("statsEntries", None) or []  # thousands of entries: summarised below, not kept
+    policies = sum(1 for o in reviewed if o["kind"] == "NetworkPolicy") * iterations
+    per_review, template_means = per_review_ms(stats, len(rules))
+    latencies = {k: round(_duration_ms(v), 3) for k, v in (raw.get("latencies") or {}).items()}
+    memory = raw.get("memoryStats") or {}
+    return {
+        "rules": rules,
+        "constraint_match": narrow,
+        **{k: v for k, v in run.items() if k != "raw"},
+        "reviews": raw.get("totalReviews"),
+        "network_policy_reviews": policies,
+        "violations": raw.get("violationCount"),
+        # gator's own percentiles are over every review, the non-matching ones included.
+        "all_reviews_ms": latencies,
+        "mean_ms_per_network_policy_review": round(_duration_ms(raw["totalDuration"]) / policies, 2),
+        # --stats: the Rego time of each NetworkPolicy review (first iteration), templates summed.
+        "network_policy_review_rego_ms": {
+            "reviews": len(per_review),
+            "p50": round(_percentile(per_review, 0.5), 2),
+            "p95": round(_percentile(per_review, 0.95), 2),
+            "p99": round(_percentile(per_review, 0.99), 2),
+            "max": round(max(per_review), 2),
+            "mean": round(statistics.fmean(per_review), 2),
+        }
+        if per_review
+        else None,
+        "template_mean_ms": template_means,
+        # --memory counts every review's allocations: the non-matching ones' Constraint matching
+        # is in this figure too, so it is an upper bound per NetworkPolicy review.
+        "allocations_per_network_policy_review": round(memory["totalAllocs"] / policies) if memory else None,
+        "raw": raw,
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, required=True)
@@ -241,11 +365,19 @@ def main() -> None:
     parser.add_argument("--warmup", type=int, default=20)
     parser.add_argument("--gator-iterations", type=int, default=1, help="0 skips gator bench")
     parser.add_argument(
+        "--gator-mode",
+        choices=("networkpolicy", "cut"),
+        default="networkpolicy",
+        help="networkpolicy: every rule matching a NetworkPolicy, Constraints narrowed to that kind, the "
+        "whole platform as inventory, every NetworkPolicy reviewed (the target's decision); cut: the "
+        "three declared-flow templates with their own kinds on the platform cut to --gator-namespaces",
+    )
+    parser.add_argument(
         "--gator-namespaces",
         type=int,
         default=0,
-        help="gator bench on the platform cut to this many namespaces (0: all). gator reviews every "
-        "resource it loads, each against the whole inventory: at 1x that is 3,201 model reviews",
+        help="networkpolicy mode: review only the NetworkPolicies of the first N team namespaces (the "
+        "inventory stays whole); cut mode: the platform cut to N namespaces. 0: all",
     )
     parser.add_argument("--skip-opa", action="store_true")
     parser.add_argument(
@@ -275,9 +407,16 @@ def main() -> None:
         )
         if not args.skip_opa:
             result["opa_server"] = opa_server(extra, args.requests, args.warmup, args.opa_flag, args.gogc)
-        if args.gator_iterations:
+        if args.gator_iterations and args.gator_mode == "networkpolicy":
+            result["gator_bench"] = {
+                "mode": "networkpolicy",
+                "namespaces_reviewed": args.gator_namespaces or result["namespaces"],
+                **gator_network_policy(objects, Path(tmp) / "gk", args.gator_iterations, args.gator_namespaces),
+            }
+        elif args.gator_iterations:
             cut = first_namespaces(objects, args.gator_namespaces) if args.gator_namespaces else objects
             result["gator_bench"] = {
+                "mode": "cut",
                 "namespaces": args.gator_namespaces or result["namespaces"],
                 "network_policies": sum(1 for o in cut if o["kind"] == "NetworkPolicy"),
                 **gator_bench(cut, Path(tmp) / "gk", args.gator_iterations),
