@@ -1,0 +1,92 @@
+"""bench/reach/admission.py's gator measurement of one NetworkPolicy's admission, run for real on
+the NetworkPolicies of three namespaces (against the whole 1x inventory): what it records and what
+bench/report.py reads from it, never the figures (the benchmark itself is `bash bench/run.sh`)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from typing import Any
+
+import pytest
+
+from mlfence import gatekeeper, toolchain
+
+ROOT = toolchain.project_root()
+sys.path.insert(0, str(ROOT / "bench"))
+sys.path.insert(0, str(ROOT / "bench" / "reach"))
+
+import admission  # noqa: E402
+import report  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def measured(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    work = tmp_path_factory.mktemp("reach-admission")
+    out = work / "reach_admission.json"
+    cmd = [sys.executable, str(ROOT / "bench" / "reach" / "admission.py"), "--skip-opa", "--gator-namespaces", "3"]
+    subprocess.run([*cmd, "--out", str(out)], cwd=ROOT, check=True, capture_output=True)
+    return {"work": work, "result": json.loads(out.read_text())}
+
+
+def test_network_policy_rules_are_the_constraints_matching_that_kind() -> None:
+    rules = admission.network_policy_rules()
+    assert rules == sorted(r.rule_id for r in gatekeeper.kubernetes_rules() if "NetworkPolicy" in r.kinds)
+    assert "MLF-K8S-060" in rules
+    # The other declared-flow rules match workloads and Namespaces: a NetworkPolicy's admission
+    # never evaluates them.
+    assert "MLF-K8S-061" not in rules and "MLF-K8S-062" not in rules
+
+
+def test_gator_reviews_the_network_policies_of_the_namespaces_asked(measured: dict[str, Any]) -> None:
+    gator = measured["result"]["gator_bench"]
+    assert gator["mode"] == "networkpolicy"
+    assert gator["rules"] == admission.network_policy_rules()
+    assert gator["constraint_match"]["kinds"] == [{"apiGroups": ["*"], "kinds": ["NetworkPolicy"]}]
+    assert gator["constraint_match"]["namespaces"] == ["team-0000", "team-0001", "team-0002"]
+    # Every object of the platform is loaded and reviewed, the inventory stays whole ...
+    assert gator["reviews"] == gator["objects_reviewed_per_iteration"] == 3202
+    # ... and the 10 policies of each of the three namespaces plus the reviewed one match.
+    assert gator["network_policy_reviews"] == 31
+    assert gator["network_policy_review_rego_ms"]["reviews"] == 31
+    assert set(gator["template_mean_ms"]) == {gatekeeper.constraint_kind(r) for r in _rules(gator["rules"])}
+    rego = gator["network_policy_review_rego_ms"]
+    assert 0 < rego["p50"] <= rego["p95"] <= rego["p99"] <= rego["max"]
+    # The undeclared flow, found on both policies deciding it (team-0001/p7's egress rule and the
+    # reviewed team-0002/allow-from-previous's ingress rule), as opa run --server denies it.
+    assert gator["violations"] == 2
+    assert gator["cpu_s"] > 0 and gator["allocations_per_network_policy_review"] > 0
+    assert "statsEntries" not in gator["raw"]
+
+
+def test_report_reads_the_gator_p99(measured: dict[str, Any]) -> None:
+    results = report.collect(measured["work"], {"cpus": 2})
+    p99 = measured["result"]["gator_bench"]["all_reviews_ms"]["p99"]
+    assert results["reach_admission_gator_p99_ms"] == pytest.approx(p99, abs=1e-3)
+
+
+def test_stats_entries_group_per_review() -> None:
+    def entry(kind: str, ns: int) -> dict[str, Any]:
+        return {"statsFor": kind, "stats": [{"name": "templateRunTimeNS", "value": ns}, {"name": "constraintCount"}]}
+
+    stats = [entry("A", 1_000_000), entry("B", 500_000), entry("B", 2_000_000), entry("A", 3_000_000)]
+    per_review, means = admission.per_review_ms(stats, 2)
+    assert per_review == [1.5, 5.0]
+    assert means == {"A": 2.0, "B": 1.25}
+    with pytest.raises(SystemExit, match="do not name every template"):
+        admission.per_review_ms([entry("A", 1), entry("A", 1)], 2)
+    with pytest.raises(SystemExit, match="not a multiple"):
+        admission.per_review_ms([entry("A", 1)], 2)
+
+
+@pytest.mark.parametrize(
+    ("text", "ms"),
+    [("16.041907ms", 16.041907), ("24.637µs", 0.024637), ("43.874660988s", 43874.660988), ("1m2.5s", 62500.0)],
+)
+def test_gator_durations_in_ms(text: str, ms: float) -> None:
+    assert admission._duration_ms(text) == pytest.approx(ms)
+
+
+def _rules(ids: list[str]) -> list[Any]:
+    return [r for r in gatekeeper.kubernetes_rules() if r.rule_id in ids]
