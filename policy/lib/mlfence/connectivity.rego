@@ -101,7 +101,10 @@ _cluster_templates := {"ClusterServingRuntime", "ClusterTrainingRuntime", "Clust
 
 # pod_templates(obj) is lib.mlfence.k8s's pod templates plus agent-sandbox's Sandbox and
 # SandboxTemplate (spec.podTemplate).
-pod_templates(obj) := k8s.pod_templates(obj) | _sandbox(obj)
+# (Most kinds are no Sandbox: their templates are k8s's as they are, without a union with an empty set.)
+pod_templates(obj) := k8s.pod_templates(obj) if {
+	not _sandbox_groups[obj.kind]
+} else := k8s.pod_templates(obj) | _sandbox(obj)
 
 _sandbox_groups := {"Sandbox": "agents.x-k8s.io", "SandboxTemplate": "extensions.agents.x-k8s.io"}
 
@@ -130,8 +133,25 @@ _sandbox(obj) := {e |
 # in namespace ns ("" when unknown): {"id", "resource", "namespace", "namespace_known", "kind",
 # "name", "path", "labels", "ports"}. Partial templates (overrides, patches, runtimes merged into
 # other objects' pods) and cluster-wide templates run no pods of their own.
-workload_entries(obj, ns) := {_workload(obj, ns, t, count(full) > 1) |
+workload_entries(obj, ns) := {{
+	"id": _id(resource, t.path, several),
+	"resource": resource,
+	"namespace": ns,
+	"namespace_known": ns != "",
+	"kind": obj.kind,
+	"name": name,
+	"path": t.path,
+	"labels": pod_labels(obj, t),
+	"ports": _named_ports(t),
+	"service_account": k8s.field(t.spec, ["serviceAccountName"], "default"),
+} |
+	# One comprehension, the object's name and resource read once for all its templates: every
+	# workload of the model's namespaces is built here.
 	full := workload_templates(obj)
+	count(full) > 0
+	several := count(full) > 1
+	name := k8s.field(obj, ["metadata", "name"], "")
+	resource := sprintf("%s/%s/%s", [ns, obj.kind, name])
 	some t in full
 }
 
@@ -140,21 +160,6 @@ workload_templates(obj) := [t | some t in pod_templates(obj); not t.partial] if 
 	is_object(obj)
 	not obj.kind in _cluster_templates
 } else := []
-
-_workload(obj, ns, t, several) := {
-	"id": _id(resource, t.path, several),
-	"resource": resource,
-	"namespace": ns,
-	"namespace_known": ns != "",
-	"kind": obj.kind,
-	"name": k8s.field(obj, ["metadata", "name"], ""),
-	"path": t.path,
-	"labels": pod_labels(obj, t),
-	"ports": _named_ports(t),
-	"service_account": k8s.field(t.spec, ["serviceAccountName"], "default"),
-} if {
-	resource := sprintf("%s/%s/%s", [ns, obj.kind, k8s.field(obj, ["metadata", "name"], "")])
-}
 
 _id(resource, path, true) := sprintf("%s#%s", [resource, _role(path)])
 
@@ -168,10 +173,21 @@ _role(path) := trim_suffix(trim_suffix(trim_prefix(path, "spec."), ".spec"), ".t
 # controllers add that policies commonly select on (KServe copies the object's labels and names
 # the service; the training operator names the job and replica type; KubeRay the cluster and
 # node type; a bare Pod is its own template).
-pod_labels(obj, t) := object.union(
-	_controller_labels(obj, t),
-	k8s.object_or_empty(k8s.field(t.metadata, ["labels"], {})),
-)
+# Most workloads are none of those (_adds_labels, a lookup and one substring test): their labels
+# are the template's as they are, without the controllers' cases tried and merged in.
+pod_labels(obj, t) := object.union(_controller_labels(obj, t), _template_labels(t)) if {
+	_adds_labels(obj, t)
+} else := _template_labels(t)
+
+_template_labels(t) := t.metadata.labels if is_object(t.metadata.labels)
+
+else := {}
+
+# _adds_labels(obj, t) holds when one of _controller_labels' cases may apply: a kind it names, or
+# a template under a "<x>ReplicaSpecs" field.
+_adds_labels(obj, _) if obj.kind in {"InferenceService", "RayCluster"}
+
+_adds_labels(_, t) if contains(t.path, "ReplicaSpecs")
 
 _controller_labels(obj, t) := object.union(k8s.labels(obj), {
 	"serving.kserve.io/inferenceservice": obj.metadata.name,
@@ -197,9 +213,13 @@ else := "worker"
 
 # _named_ports(t) is {name: {"port", "protocol"}} of the template's containers' named ports, which
 # a NetworkPolicy port given by name resolves against (on the destination pod).
+# (The ports are read without k8s.field and k8s.as_array: a call costs more than the tests it
+# makes, and every workload of the model goes through here.)
 _named_ports(t) := object.union_n([{p.name: {"port": p.containerPort, "protocol": _protocol(p)}} |
 	some c in t.containers
-	some p in k8s.as_array(k8s.field(c.container, ["ports"], []))
+	ports := c.container.ports
+	is_array(ports)
+	some p in ports
 	is_string(p.name)
 	is_number(p.containerPort)
 ])

@@ -60,25 +60,35 @@ _objects(ns) := [obj |
 # (The namespaces with objects are read from the inventory, not from _groups: the whole of that
 # rule holds every namespace's objects, read from OPA's store, ~440k allocations on bench/reach's
 # 1x inventory where a rule asks for the namespaces outside a `with`.)
+# (The label sets are written out, selector.namespace_labels's without its calls: the label
+# alone for a namespace known by its objects, the object's labels with it for a Namespace.)
 namespaces := object.union(
-	{ns: selector.namespace_labels(ns, {}) |
+	{ns: {"kubernetes.io/metadata.name": ns} |
 		is_object(_inventory.namespace)
 		some ns, groups in _inventory.namespace
 		is_object(groups)
 		ns != ""
 	},
-	{obj.metadata.name: selector.namespace_labels(obj.metadata.name, k8s.labels(obj)) |
+	{name: object.union(_own_labels(obj), {"kubernetes.io/metadata.name": name}) |
 		some obj in _objects("")
 		obj.kind == "Namespace"
-		is_string(obj.metadata.name)
-		obj.metadata.name != ""
+		name := obj.metadata.name
+		is_string(name)
+		name != ""
 	},
 )
+
+# _own_labels(obj) is k8s.labels(obj): the object's labels, {} when absent or not a map.
+_own_labels(obj) := obj.metadata.labels if is_object(obj.metadata.labels)
+
+else := {}
 
 # policies[ns] is {name: NetworkPolicy} of namespace ns ("" for those without a namespace).
 # regal ignore:prefer-set-or-object-rule
 policies := {ns: {name: p |
-	some name, p in k8s.object_or_empty(_groups[ns]["networking.k8s.io/v1"].NetworkPolicy)
+	listed := _groups[ns]["networking.k8s.io/v1"].NetworkPolicy
+	is_object(listed)
+	some name, p in listed
 	is_object(p)
 } |
 	some ns in _group_names
@@ -87,7 +97,13 @@ policies := {ns: {name: p |
 # workloads_in[ns] is the list of workloads of namespace ns.
 # regal ignore:prefer-set-or-object-rule
 workloads_in := {ns: [w |
-	some obj in _objects(ns)
+	# _objects(ns)'s walk written out: the list it builds is not needed here.
+	some kinds in _groups[ns]
+	is_object(kinds)
+	some objs in kinds
+	is_object(objs)
+	some obj in objs
+	is_object(obj)
 	obj.kind != "NetworkPolicy"
 	not _controlled(obj)
 	some w in workload_entries(obj, ns)
@@ -97,8 +113,12 @@ workloads_in := {ns: [w |
 
 # An object a controller made (a Deployment's ReplicaSet and Pods, synced from a live cluster)
 # stands for its owner's pods, which the owner already counts.
+# (Read without k8s.field and k8s.as_array, whose calls cost more than these tests: every object of
+# the model's namespaces is asked.)
 _controlled(obj) if {
-	some ref in k8s.as_array(k8s.field(obj, ["metadata", "ownerReferences"], []))
+	refs := obj.metadata.ownerReferences
+	is_array(refs)
+	some ref in refs
 	ref.controller == true
 }
 
