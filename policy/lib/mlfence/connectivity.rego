@@ -155,6 +155,17 @@ workload_entries(obj, ns) := {{
 	some t in full
 }
 
+# An object a controller made (a Deployment's ReplicaSet and Pods, synced from a live cluster)
+# stands for its owner's pods, which the owner already counts.
+# (Read without k8s.field and k8s.as_array, whose calls cost more than these tests: every object of
+# the model's namespaces is asked.)
+_controlled(obj) if {
+	refs := obj.metadata.ownerReferences
+	is_array(refs)
+	some ref in refs
+	ref.controller == true
+}
+
 # workload_templates(obj) is the full pod templates behind workload_entries(obj, _), one per workload.
 workload_templates(obj) := [t | some t in pod_templates(obj); not t.partial] if {
 	is_object(obj)
@@ -227,6 +238,11 @@ _named_ports(t) := object.union_n([{p.name: {"port": p.containerPort, "protocol"
 _protocol(p) := upper(p.protocol) if is_string(p.protocol)
 
 else := "TCP"
+
+# _own_labels(obj) is k8s.labels(obj): the object's labels, {} when absent or not a map.
+_own_labels(obj) := obj.metadata.labels if is_object(obj.metadata.labels)
+
+else := {}
 
 # --- the policy kinds of the dialects, read straight from the inventory ---------------------------
 

@@ -69,19 +69,13 @@ namespaces := object.union(
 		is_object(groups)
 		ns != ""
 	},
-	{name: object.union(_own_labels(obj), {"kubernetes.io/metadata.name": name}) |
+	{obj.metadata.name: object.union(_own_labels(obj), {"kubernetes.io/metadata.name": obj.metadata.name}) |
 		some obj in _objects("")
 		obj.kind == "Namespace"
-		name := obj.metadata.name
-		is_string(name)
-		name != ""
+		is_string(obj.metadata.name)
+		obj.metadata.name != ""
 	},
 )
-
-# _own_labels(obj) is k8s.labels(obj): the object's labels, {} when absent or not a map.
-_own_labels(obj) := obj.metadata.labels if is_object(obj.metadata.labels)
-
-else := {}
 
 # policies[ns] is {name: NetworkPolicy} of namespace ns ("" for those without a namespace).
 # regal ignore:prefer-set-or-object-rule
@@ -98,7 +92,8 @@ policies := {ns: {name: p |
 # regal ignore:prefer-set-or-object-rule
 workloads_in := {ns: [w |
 	# _objects(ns)'s walk written out: the list it builds is not needed here.
-	some kinds in _groups[ns]
+	groups := _groups[ns]
+	some kinds in groups
 	is_object(kinds)
 	some objs in kinds
 	is_object(objs)
@@ -109,17 +104,6 @@ workloads_in := {ns: [w |
 	some w in workload_entries(obj, ns)
 ] |
 	some ns in _group_names
-}
-
-# An object a controller made (a Deployment's ReplicaSet and Pods, synced from a live cluster)
-# stands for its owner's pods, which the owner already counts.
-# (Read without k8s.field and k8s.as_array, whose calls cost more than these tests: every object of
-# the model's namespaces is asked.)
-_controlled(obj) if {
-	refs := obj.metadata.ownerReferences
-	is_array(refs)
-	some ref in refs
-	ref.controller == true
 }
 
 # workloads is {id: workload} with each workload's isolation and its resolved rules:
