@@ -134,7 +134,7 @@ _sandbox(obj) := {e |
 # "name", "path", "labels", "ports"}. Partial templates (overrides, patches, runtimes merged into
 # other objects' pods) and cluster-wide templates run no pods of their own.
 workload_entries(obj, ns) := {{
-	"id": _id(resource, t.path, several),
+	"id": id,
 	"resource": resource,
 	"namespace": ns,
 	"namespace_known": ns != "",
@@ -150,9 +150,15 @@ workload_entries(obj, ns) := {{
 	full := workload_templates(obj)
 	count(full) > 0
 	several := count(full) > 1
-	name := k8s.field(obj, ["metadata", "name"], "")
+
+	# k8s.field(obj, ["metadata", "name"], "") without the call: "" when absent or null.
+	raw_name := object.get(obj, ["metadata", "name"], "")
+	name := object.get({null: ""}, raw_name, raw_name)
 	resource := sprintf("%s/%s/%s", [ns, obj.kind, name])
 	some t in full
+
+	# resource, or resource#role when the object runs several pod templates; without a call.
+	id := concat("#", array.concat([resource], [_role(t.path) | several]))
 }
 
 # An object a controller made (a Deployment's ReplicaSet and Pods, synced from a live cluster)
@@ -172,10 +178,6 @@ workload_templates(obj) := [t | some t in pod_templates(obj); not t.partial] if 
 	not obj.kind in _cluster_templates
 } else := []
 
-_id(resource, path, true) := sprintf("%s#%s", [resource, _role(path)])
-
-_id(resource, _, false) := resource
-
 # _role(path) is a template's place without the boilerplate around it: "pytorchReplicaSpecs.Worker",
 # "workerGroupSpecs[0]", "predictor".
 _role(path) := trim_suffix(trim_suffix(trim_prefix(path, "spec."), ".spec"), ".template")
@@ -184,21 +186,24 @@ _role(path) := trim_suffix(trim_suffix(trim_prefix(path, "spec."), ".spec"), ".t
 # controllers add that policies commonly select on (KServe copies the object's labels and names
 # the service; the training operator names the job and replica type; KubeRay the cluster and
 # node type; a bare Pod is its own template).
-# Most workloads are none of those (_adds_labels, a lookup and one substring test): their labels
-# are the template's as they are, without the controllers' cases tried and merged in.
-pod_labels(obj, t) := object.union(_controller_labels(obj, t), _template_labels(t)) if {
-	_adds_labels(obj, t)
-} else := _template_labels(t)
+# Most workloads are none of those: their labels are the template's as they are, found in this
+# one call (each helper call costs more than the tests it makes; every workload of the model's
+# namespaces is built), without the controllers' cases tried and merged in.
+pod_labels(obj, t) := t.metadata.labels if {
+	not obj.kind in _labelling_kinds
+	not contains(t.path, "ReplicaSpecs")
+	is_object(t.metadata.labels)
+} else := {} if {
+	not obj.kind in _labelling_kinds
+	not contains(t.path, "ReplicaSpecs")
+} else := object.union(_controller_labels(obj, t), _template_labels(t))
+
+# The kinds _controller_labels names; its other case is a template under "<x>ReplicaSpecs".
+_labelling_kinds := {"InferenceService", "RayCluster"}
 
 _template_labels(t) := t.metadata.labels if is_object(t.metadata.labels)
 
 else := {}
-
-# _adds_labels(obj, t) holds when one of _controller_labels' cases may apply: a kind it names, or
-# a template under a "<x>ReplicaSpecs" field.
-_adds_labels(obj, _) if obj.kind in {"InferenceService", "RayCluster"}
-
-_adds_labels(_, t) if contains(t.path, "ReplicaSpecs")
 
 _controller_labels(obj, t) := object.union(k8s.labels(obj), {
 	"serving.kserve.io/inferenceservice": obj.metadata.name,
