@@ -268,3 +268,48 @@ _model_and_among := {
 	"model": connectivity.workloads,
 	"among": {id: connectivity.workload_among(id, object.keys(connectivity.workloads)) | some id, _ in connectivity.workloads},
 }
+
+# The labels the controllers add (KServe, KubeRay; the training operator in test_sandbox_and_ml_kinds)
+# beside the template's, and none for other kinds.
+test_controller_labels if {
+	isvc := {
+		"apiVersion": "serving.kserve.io/v1beta1", "kind": "InferenceService",
+		"metadata": {"name": "llm", "namespace": "a", "labels": {"team": "ml"}},
+		"spec": {"predictor": {"containers": [{"name": "c"}]}},
+	}
+	ray := {
+		"apiVersion": "ray.io/v1", "kind": "RayCluster", "metadata": {"name": "rc", "namespace": "a"},
+		"spec": {
+			"headGroupSpec": {"template": {"metadata": {"labels": {"x": "h"}}, "spec": {"containers": [{"name": "c"}]}}},
+			"workerGroupSpecs": [{"template": {"spec": {"containers": [{"name": "c"}]}}}],
+		},
+	}
+	m := _model([isvc, ray, _deploy("a", "d", {"app": "d"})])
+	m.workloads["a/InferenceService/llm"].labels == {"team": "ml", "serving.kserve.io/inferenceservice": "llm", "component": "predictor"}
+	m.workloads["a/RayCluster/rc#headGroupSpec"].labels == {"x": "h", "ray.io/cluster": "rc", "ray.io/node-type": "head"}
+	m.workloads["a/RayCluster/rc#workerGroupSpecs[0]"].labels == {"ray.io/cluster": "rc", "ray.io/node-type": "worker"}
+	m.workloads["a/Deployment/d"].labels == {"app": "d"}
+}
+
+# An entry's fields from odd values, as k8s.field reads them: a null name is "", labels that are no
+# map are none, a `ports` that is no list has no named port, an unnamed port is not one; an object
+# a controller owns (ownerReferences[].controller) is no workload of its own, one merely listing an
+# owner is.
+test_workload_entry_fields_from_odd_values if {
+	odd := {
+		"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": null, "namespace": "a"},
+		"spec": {"template": {"metadata": {"labels": "junk"}, "spec": {"serviceAccountName": "sa", "containers": [
+			{"name": "c", "ports": "junk"},
+			{"name": "d", "ports": [{"name": "m", "containerPort": 9090, "protocol": "udp"}, {"containerPort": 1}]},
+		]}}},
+	}
+	connectivity.workload_entries(odd, "a") == {{
+		"id": "a/Deployment/", "resource": "a/Deployment/", "namespace": "a", "namespace_known": true,
+		"kind": "Deployment", "name": "", "path": "spec.template.spec", "labels": {},
+		"ports": {"m": {"port": 9090, "protocol": "UDP"}}, "service_account": "sa",
+	}}
+	owned := json.patch(_deploy("a", "owned", {}), [{"op": "add", "path": "/metadata/ownerReferences", "value": [{"kind": "X", "controller": true}]}])
+	listed := json.patch(_deploy("a", "listed", {}), [{"op": "add", "path": "/metadata/ownerReferences", "value": [{"kind": "X"}]}])
+	odd_refs := json.patch(_deploy("a", "odd", {}), [{"op": "add", "path": "/metadata/ownerReferences", "value": {"x": {"controller": true}}}])
+	object.keys(_model([owned, listed, odd_refs]).workloads) == {"a/Deployment/listed", "a/Deployment/odd"}
+}
