@@ -313,3 +313,19 @@ test_workload_entry_fields_from_odd_values if {
 	odd_refs := json.patch(_deploy("a", "odd", {}), [{"op": "add", "path": "/metadata/ownerReferences", "value": {"x": {"controller": true}}}])
 	object.keys(_model([owned, listed, odd_refs]).workloads) == {"a/Deployment/listed", "a/Deployment/odd"}
 }
+
+# workloads_in skips the kinds synced beside the workloads by name (connectivity_model.rego): none of
+# them is a kind whose pods k8s.pod_templates finds, so none would have had an entry.
+test_kinds_skipped_by_workloads_in_run_no_pods if {
+	skipped := {
+		"NetworkPolicy", "Namespace", "Service", "Ingress", "AuthorizationPolicy", "PeerAuthentication",
+		"CiliumNetworkPolicy", "CiliumClusterwideNetworkPolicy", "GlobalNetworkPolicy",
+		"AdminNetworkPolicy", "BaselineAdminNetworkPolicy", "ClusterNetworkPolicy",
+		"ValidatingWebhookConfiguration", "MutatingWebhookConfiguration", "SeldonConfig",
+	}
+	count(skipped & {kind | some kind in data.lib.mlfence.k8s.kind_groups["pod-workloads"]}) == 0
+	count(skipped & object.keys(connectivity._sandbox_groups)) == 0
+	every kind in skipped {
+		connectivity.workload_entries(object.union(_deploy("a", "x", {"app": "x"}), {"kind": kind}), "a") == set()
+	}
+}
