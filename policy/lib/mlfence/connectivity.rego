@@ -146,8 +146,11 @@ workload_entries(obj, ns) := {{
 	"service_account": k8s.field(t.spec, ["serviceAccountName"], "default"),
 } |
 	# One comprehension, the object's name and resource read once for all its templates: every
-	# workload of the model's namespaces is built here.
-	full := workload_templates(obj)
+	# workload of the model's namespaces is built here. (workload_templates(obj) written out: a
+	# call per object costs more than its two tests.)
+	is_object(obj)
+	not obj.kind in _cluster_templates
+	full := [t | some t in pod_templates(obj); not t.partial]
 	count(full) > 0
 	several := count(full) > 1
 
