@@ -12,7 +12,9 @@ _container_fields := ["containers", "initContainers", "ephemeralContainers"]
 containers(spec) := {{"path": sprintf("%s[%d]", [list, i]), "container": c} |
 	is_object(spec)
 	some list in _container_fields
-	some i, c in as_array(spec[list])
+	cs := spec[list]
+	is_array(cs)
+	some i, c in cs
 	is_object(c)
 }
 
@@ -26,8 +28,8 @@ containers(spec) := {{"path": sprintf("%s[%d]", [list, i]), "container": c} |
 # absence (a missing serviceAccountName) skip partial ones. Gatekeeper's ExpansionTemplate
 # cannot reach list-nested templates (Ray worker groups, JobSet replicated jobs), so every
 # ML kind is known here.
-pod_templates(obj) := _templates_of(_kind_family[obj.kind], obj) if {
-	_kind_family[obj.kind]
+pod_templates(obj) := _templates_of(family, obj) if {
+	family := _kind_family[obj.kind]
 } else := set()
 
 # kind_groups names lists of kinds that rule METADATA refers to (custom.kind_groups) instead of
@@ -35,8 +37,8 @@ pod_templates(obj) := _templates_of(_kind_family[obj.kind], obj) if {
 # "pod-workloads" is every kind whose pods this library extracts; "running-workloads" leaves out
 # the templates and runtimes, which describe pods but run none themselves.
 kind_groups := {
-	"pod-workloads": [kind | some [kind, _] in _pod_kinds],
-	"running-workloads": [kind | some [kind, _] in _pod_kinds; not kind in _template_kinds],
+	"pod-workloads": _pod_kind_order,
+	"running-workloads": [kind | some kind in _pod_kind_order; not kind in _template_kinds],
 }
 
 _template_kinds := {
@@ -44,59 +46,56 @@ _template_kinds := {
 	"WorkflowTemplate", "ClusterWorkflowTemplate",
 }
 
-# Each kind is looked for only where it can be: one extractor per object instead of seven.
-# Every kind an extractor below knows is listed (tests/test_kinds.py keeps it complete).
-_kind_family[kind] := family if some [kind, family] in _pod_kinds
+# _kind_family is kind -> extractor for every kind that runs pods: each kind is looked for only
+# where it can be, one extractor per object. An object literal, because pod_templates looks the
+# kind up for every workload of every decision: a literal costs a lookup, where a rule built
+# from a list of pairs ran through the list each time (~140 allocations per kind per query).
+# Every kind an extractor below knows is listed (tests/test_kinds.py keeps it complete), and so
+# is every kind of _pod_kind_order (test_kind_order_lists_every_family_kind).
+_kind_family := {
+	"Pod": "pod",
+	"Deployment": "templated",
+	"StatefulSet": "templated",
+	"DaemonSet": "templated",
+	"ReplicaSet": "templated",
+	"ReplicationController": "templated",
+	"Job": "job",
+	"CronJob": "cronjob",
+	"PyTorchJob": "kubeflow",
+	"TFJob": "kubeflow",
+	"XGBoostJob": "kubeflow",
+	"PaddleJob": "kubeflow",
+	"JAXJob": "kubeflow",
+	"MXJob": "kubeflow",
+	"MPIJob": "kubeflow",
+	"TrainJob": "trainjob",
+	"TrainingRuntime": "trainingruntime",
+	"ClusterTrainingRuntime": "trainingruntime",
+	"JobSet": "jobset",
+	"LeaderWorkerSet": "leaderworkerset",
+	"InferenceService": "inferenceservice",
+	"ServingRuntime": "servingruntime",
+	"ClusterServingRuntime": "servingruntime",
+	"SeldonDeployment": "seldon",
+	"RayCluster": "ray",
+	"RayJob": "rayjob",
+	"RayService": "ray",
+	"Notebook": "notebook",
+	"Workflow": "argo",
+	"WorkflowTemplate": "argo",
+	"ClusterWorkflowTemplate": "argo",
+	"CronWorkflow": "argo",
+}
 
-# [kind, extractor] for every kind that runs pods.
-_pod_kinds := [
-	["Pod", "pod"],
-	["Deployment", "templated"],
-	["StatefulSet", "templated"],
-	["DaemonSet", "templated"],
-	["ReplicaSet", "templated"],
-	["ReplicationController", "templated"],
-	["Job", "templated"],
-	["CronJob", "templated"],
-	["PyTorchJob", "kubeflow"],
-	["TFJob", "kubeflow"],
-	["XGBoostJob", "kubeflow"],
-	["PaddleJob", "kubeflow"],
-	["JAXJob", "kubeflow"],
-	["MXJob", "kubeflow"],
-	["MPIJob", "kubeflow"],
-	["TrainJob", "jobsets"],
-	["TrainingRuntime", "jobsets"],
-	["ClusterTrainingRuntime", "jobsets"],
-	["JobSet", "jobsets"],
-	["LeaderWorkerSet", "jobsets"],
-	["InferenceService", "serving"],
-	["ServingRuntime", "serving"],
-	["ClusterServingRuntime", "serving"],
-	["SeldonDeployment", "serving"],
-	["RayCluster", "ray"],
-	["RayJob", "ray"],
-	["RayService", "ray"],
-	["Notebook", "templated"],
-	["Workflow", "argo"],
-	["WorkflowTemplate", "argo"],
-	["ClusterWorkflowTemplate", "argo"],
-	["CronWorkflow", "argo"],
+# The kinds of _kind_family in the order reports list them (kind_groups).
+_pod_kind_order := [
+	"Pod", "Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "ReplicationController", "Job", "CronJob",
+	"PyTorchJob", "TFJob", "XGBoostJob", "PaddleJob", "JAXJob", "MXJob", "MPIJob",
+	"TrainJob", "TrainingRuntime", "ClusterTrainingRuntime", "JobSet", "LeaderWorkerSet",
+	"InferenceService", "ServingRuntime", "ClusterServingRuntime", "SeldonDeployment",
+	"RayCluster", "RayJob", "RayService", "Notebook",
+	"Workflow", "WorkflowTemplate", "ClusterWorkflowTemplate", "CronWorkflow",
 ]
-
-_templates_of("pod", obj) := _pod(obj)
-
-_templates_of("templated", obj) := _templated(obj)
-
-_templates_of("kubeflow", obj) := _kubeflow(obj)
-
-_templates_of("jobsets", obj) := _jobsets(obj)
-
-_templates_of("ray", obj) := _ray(obj)
-
-_templates_of("serving", obj) := _serving(obj)
-
-_templates_of("argo", obj) := _argo(obj)
 
 # pod_specs(obj) is the set of {"path", "spec"} for every pod spec the object would run.
 pod_specs(obj) := {{"path": t.path, "spec": t.spec} | some t in pod_templates(obj)}
@@ -127,51 +126,110 @@ _entry(path, spec, metadata, metadata_path, partial, extra) := {
 _containers_at(path, spec) := {{"path": sprintf("%s.%s[%d]", [path, list, i]), "container": c} |
 	is_object(spec)
 	some list in _container_fields
-	some i, c in as_array(spec[list])
+	cs := spec[list]
+	is_array(cs)
+	some i, c in cs
 	is_object(c)
 }
 
-# _template(path, template, partial) is the entry of a PodTemplateSpec found at path.
-_template(path, template, partial) := _entry(
-	concat(".", [path, "spec"]), template.spec, object.get(template, "metadata", {}), concat(".", [path, "metadata"]),
-	partial, set(),
-) if {
-	is_object(template)
-	is_object(template.spec)
+# _template(path, template) is the entry of a PodTemplateSpec found at path.
+_template(path, template) := _template_at(concat(".", [path, "spec"]), concat(".", [path, "metadata"]), template)
+
+# _template_at(path, metadata_path, template) is the entry of a PodTemplateSpec whose spec is at
+# path and metadata at metadata_path: _entry without the calls its other callers need (every
+# Deployment of every decision comes through here).
+_template_at(path, metadata_path, template) := {
+	"path": path,
+	"spec": spec,
+	"metadata": _object_at(template, "metadata"),
+	"metadata_path": metadata_path,
+	"partial": false,
+	"containers": {{"path": sprintf("%s.%s[%d]", [path, list, i]), "container": c} |
+		some list in _container_fields
+		cs := spec[list]
+		is_array(cs)
+		some i, c in cs
+		is_object(c)
+	},
+} if {
+	spec := template.spec
+	is_object(spec)
 }
 
-_pod(obj) := {_entry("spec", obj.spec, object.get(obj, "metadata", {}), "metadata", false, set()) |
-	obj.kind == "Pod"
+# _object_at(obj, key) is obj[key] when it is an object, else {}.
+_object_at(obj, key) := value if {
+	value := obj[key]
+	is_object(value)
+} else := {}
+
+_templates_of("pod", obj) := {_entry("spec", obj.spec, object.get(obj, "metadata", {}), "metadata", false, set()) |
 	_builtin(obj, {""})
 	is_object(obj.spec)
 }
 
+_templates_of("templated", obj) := {e |
+	_builtin(obj, _templated_kinds[obj.kind])
+	e := _template_at("spec.template.spec", "spec.template.metadata", obj.spec.template)
+}
+
+_templates_of("job", obj) := {e |
+	_builtin(obj, {"batch"})
+	e := _template_at("spec.template.spec", "spec.template.metadata", obj.spec.template)
+} | {e |
+	# Volcano's Job shares its kind name with batch/v1 Job; only the group tells them apart.
+	api_group(obj) == "batch.volcano.sh"
+	some i, task in as_array(obj.spec.tasks)
+	e := _template(sprintf("spec.tasks[%d].template", [i]), task.template)
+}
+
+_templates_of("cronjob", obj) := {e |
+	_builtin(obj, {"batch"})
+	e := _template_at(
+		"spec.jobTemplate.spec.template.spec", "spec.jobTemplate.spec.template.metadata",
+		obj.spec.jobTemplate.spec.template,
+	)
+}
+
+_templates_of("notebook", obj) := {e |
+	api_group(obj) == "kubeflow.org"
+	e := _template_at("spec.template.spec", "spec.template.metadata", obj.spec.template)
+}
+
+_templates_of("kubeflow", obj) := _kubeflow(obj)
+
+_templates_of("trainjob", obj) := _trainjob_overrides(obj) | _trainjob_parts(obj)
+
+_templates_of("trainingruntime", obj) := {e |
+	api_group(obj) == "trainer.kubeflow.org"
+	some e in _replicated_jobs("spec.template.spec", obj.spec.template.spec)
+}
+
+_templates_of("jobset", obj) := {e |
+	api_group(obj) == "jobset.x-k8s.io"
+	some e in _replicated_jobs("spec", obj.spec)
+}
+
+_templates_of("leaderworkerset", obj) := _lws(obj)
+
+_templates_of("ray", obj) := _ray(obj)
+
+_templates_of("rayjob", obj) := _ray(obj) | _ray_submitter(obj)
+
+_templates_of("inferenceservice", obj) := _kserve_components(obj) | _kserve_workers(obj)
+
+_templates_of("servingruntime", obj) := _kserve_workers(obj) | _serving_runtime(obj)
+
+_templates_of("seldon", obj) := _seldon(obj)
+
+_templates_of("argo", obj) := _argo(obj)
+
+# Built-in workload kinds sharing the PodTemplateSpec at spec.template, and their groups.
 _templated_kinds := {
 	"Deployment": {"apps", "extensions"},
 	"StatefulSet": {"apps"},
 	"DaemonSet": {"apps", "extensions"},
 	"ReplicaSet": {"apps", "extensions"},
 	"ReplicationController": {""},
-	"Job": {"batch"},
-}
-
-_templated(obj) := (({e |
-	_builtin(obj, _templated_kinds[obj.kind])
-	e := _template("spec.template", obj.spec.template, false)
-} | {e |
-	obj.kind == "CronJob"
-	_builtin(obj, {"batch"})
-	e := _template("spec.jobTemplate.spec.template", obj.spec.jobTemplate.spec.template, false)
-}) | {e |
-	# Volcano's Job shares its kind name with batch/v1 Job; only the group tells them apart.
-	obj.kind == "Job"
-	api_group(obj) == "batch.volcano.sh"
-	some i, task in as_array(obj.spec.tasks)
-	e := _template(sprintf("spec.tasks[%d].template", [i]), task.template, false)
-}) | {e |
-	obj.kind == "Notebook"
-	api_group(obj) == "kubeflow.org"
-	e := _template("spec.template", obj.spec.template, false)
 }
 
 # Kubeflow Training Operator jobs: a map from replica type (Master, Worker, PS, Launcher...)
@@ -189,27 +247,15 @@ _replica_specs := {
 _kubeflow(obj) := {e |
 	api_group(obj) == "kubeflow.org"
 	key := _replica_specs[obj.kind]
-	is_object(obj.spec[key])
-	some role, replica in obj.spec[key]
-	e := _template(sprintf("spec.%s.%s.template", [key, role]), replica.template, false)
+	replicas := obj.spec[key]
+	is_object(replicas)
+	some role, replica in replicas
+	e := _template(sprintf("spec.%s.%s.template", [key, role]), replica.template)
 }
 
-# JobSet, Kubeflow Trainer runtimes (a JobSet template) and TrainJob, whose overrides and
-# trainer/initializer settings are fragments merged into the runtime's pods.
-_jobsets(obj) := ((_jobset(obj) | _trainjob_overrides(obj)) | _trainjob_parts(obj)) | _lws(obj)
-
-_jobset(obj) := {e |
-	obj.kind == "JobSet"
-	api_group(obj) == "jobset.x-k8s.io"
-	some e in _replicated_jobs("spec", obj.spec)
-} | {e |
-	obj.kind in {"TrainingRuntime", "ClusterTrainingRuntime"}
-	api_group(obj) == "trainer.kubeflow.org"
-	some e in _replicated_jobs("spec.template.spec", obj.spec.template.spec)
-}
-
+# Kubeflow Trainer's TrainJob: its overrides and trainer/initializer settings are fragments
+# merged into the pods of the runtime (a JobSet template) it names.
 _trainjob_overrides(obj) := {e |
-	obj.kind == "TrainJob"
 	api_group(obj) == "trainer.kubeflow.org"
 	some i, override in as_array(obj.spec.podTemplateOverrides)
 	is_object(override.spec)
@@ -220,7 +266,6 @@ _trainjob_overrides(obj) := {e |
 
 # The trainer and the initializers carry image, env and resources: containers of a kind.
 _trainjob_parts(obj) := {e |
-	obj.kind == "TrainJob"
 	api_group(obj) == "trainer.kubeflow.org"
 	some path, steps in {
 		"spec.trainer": ["spec", "trainer"],
@@ -233,15 +278,14 @@ _trainjob_parts(obj) := {e |
 }
 
 _lws(obj) := {e |
-	obj.kind == "LeaderWorkerSet"
 	api_group(obj) == "leaderworkerset.x-k8s.io"
 	some role in ["leaderTemplate", "workerTemplate"]
-	e := _template(sprintf("spec.leaderWorkerTemplate.%s", [role]), obj.spec.leaderWorkerTemplate[role], false)
+	e := _template(sprintf("spec.leaderWorkerTemplate.%s", [role]), obj.spec.leaderWorkerTemplate[role])
 }
 
 _replicated_jobs(prefix, spec) := {e |
 	some i, job in as_array(spec.replicatedJobs)
-	e := _template(sprintf("%s.replicatedJobs[%d].template.spec.template", [prefix, i]), job.template.spec.template, false)
+	e := _template(sprintf("%s.replicatedJobs[%d].template.spec.template", [prefix, i]), job.template.spec.template)
 }
 
 # KubeRay: a RayCluster spec stands alone or inside a RayJob / RayService.
@@ -251,10 +295,15 @@ _ray(obj) := {e |
 	cluster := object.get(obj, steps, null)
 	is_object(cluster)
 	some e in _ray_cluster(concat(".", steps), cluster)
-} | {e |
-	obj.kind == "RayJob"
+}
+
+# A RayJob's submitter pod, beside its cluster.
+_ray_submitter(obj) := {e |
 	api_group(obj) == "ray.io"
-	e := _template("spec.submitterPodTemplate", obj.spec.submitterPodTemplate, false)
+	e := _template_at(
+		"spec.submitterPodTemplate.spec", "spec.submitterPodTemplate.metadata",
+		obj.spec.submitterPodTemplate,
+	)
 }
 
 # Where each KubeRay kind keeps its RayCluster spec.
@@ -265,10 +314,10 @@ _ray_clusters := {
 }
 
 _ray_cluster(prefix, cluster) := {e |
-	e := _template(sprintf("%s.headGroupSpec.template", [prefix]), cluster.headGroupSpec.template, false)
+	e := _template(concat(".", [prefix, "headGroupSpec.template"]), cluster.headGroupSpec.template)
 } | {e |
 	some i, group in as_array(cluster.workerGroupSpecs)
-	e := _template(sprintf("%s.workerGroupSpecs[%d].template", [prefix, i]), group.template, false)
+	e := _template(sprintf("%s.workerGroupSpecs[%d].template", [prefix, i]), group.template)
 }
 
 # KServe components are pod specs inline, plus container-like framework and model specs;
@@ -279,8 +328,7 @@ _kserve_containers := [
 	"lightgbm", "paddle", "pmml", "art", "alibi",
 ]
 
-_serving(obj) := (({e |
-	obj.kind == "InferenceService"
+_kserve_components(obj) := {e |
 	api_group(obj) == "serving.kserve.io"
 	some component in ["predictor", "transformer", "explainer"]
 	spec := obj.spec[component]
@@ -292,28 +340,32 @@ _serving(obj) := (({e |
 	}
 	meta := {"labels": object.get(spec, "labels", {}), "annotations": object.get(spec, "annotations", {})}
 	e := _entry(path, spec, meta, path, false, extra)
-} | {e |
-	obj.kind in {"InferenceService", "ServingRuntime", "ClusterServingRuntime"}
+}
+
+# The worker specs of an InferenceService and of serving runtimes (multi-node serving).
+_kserve_workers(obj) := {e |
 	api_group(obj) == "serving.kserve.io"
 	some steps in [["spec", "predictor", "workerSpec"], ["spec", "workerSpec"]]
 	worker := object.get(obj, steps, null)
 	is_object(worker)
 	path := concat(".", steps)
 	e := _entry(path, worker, {}, path, true, set())
-}) | {e |
-	# A serving runtime is the pod spec of every InferenceService that uses it, minus the
-	# service account, which comes from the InferenceService.
-	obj.kind in {"ServingRuntime", "ClusterServingRuntime"}
+}
+
+# A serving runtime is the pod spec of every InferenceService that uses it, minus the
+# service account, which comes from the InferenceService.
+_serving_runtime(obj) := {e |
 	api_group(obj) == "serving.kserve.io"
 	is_object(obj.spec)
 	meta := {"labels": object.get(obj.spec, "labels", {}), "annotations": object.get(obj.spec, "annotations", {})}
 	e := _entry("spec", obj.spec, meta, "spec", true, set())
-}) | {e |
-	obj.kind == "SeldonDeployment"
+}
+
+_seldon(obj) := {e |
 	api_group(obj) == "machinelearning.seldon.io"
 	some i, predictor in as_array(obj.spec.predictors)
 	some j, component in as_array(predictor.componentSpecs)
-	e := _template(sprintf("spec.predictors[%d].componentSpecs[%d]", [i, j]), component, false)
+	e := _template(sprintf("spec.predictors[%d].componentSpecs[%d]", [i, j]), component)
 }
 
 # Argo Workflows: pod-level settings (hostNetwork, serviceAccountName, dnsPolicy...) live in

@@ -155,6 +155,18 @@ test_malformed_objects_have_no_pods if {
 	}
 }
 
+# kind_groups lists kinds in _pod_kind_order, pod_templates dispatches on _kind_family: the two
+# name the same kinds, each once, and every family has an extractor (an undefined one would
+# leave its kinds without pods, silently).
+test_kind_order_lists_every_family_kind if {
+	{kind | some kind in k8s._pod_kind_order} == object.keys(k8s._kind_family)
+	count(k8s._pod_kind_order) == count(k8s._kind_family)
+	every family in {f | some f in k8s._kind_family} {
+		is_set(k8s._templates_of(family, {}))
+	}
+	k8s.kind_groups["pod-workloads"] == k8s._pod_kind_order
+}
+
 test_api_group_and_metadata_maps if {
 	k8s.api_group({"apiVersion": "v1"}) == ""
 	k8s.api_group({"apiVersion": "apps/v1"}) == "apps"
