@@ -82,14 +82,26 @@ object_or_empty(x) := x if is_object(x)
 
 else := {}
 
-# labels(obj) and annotations(obj) are the object's own metadata maps, {} when absent.
-labels(obj) := metadata_map(field(obj, ["metadata"], {}), "labels")
+# labels(obj) and annotations(obj) are the object's own metadata maps, {} when absent or of a
+# wrong type. (One lookup, not metadata_map(field(obj, ...)): the model reads every object's
+# labels; a reference into anything but an object is undefined, so no type checks are needed.)
+labels(obj) := value if {
+	value := obj.metadata.labels
+	is_object(value)
+} else := {}
 
-annotations(obj) := metadata_map(field(obj, ["metadata"], {}), "annotations")
+annotations(obj) := value if {
+	value := obj.metadata.annotations
+	is_object(value)
+} else := {}
 
 # metadata_map(metadata, key) is metadata's "labels" or "annotations" map, {} when absent or
 # of a wrong type.
-metadata_map(metadata, key) := object_or_empty(field(metadata, [key], {}))
+metadata_map(metadata, key) := value if {
+	is_object(metadata)
+	value := metadata[key]
+	is_object(value)
+} else := {}
 
 # api_group(obj) is the group part of apiVersion: "" for the core group ("v1") and when
 # apiVersion is missing.
@@ -101,9 +113,11 @@ api_group(obj) := parts[0] if {
 
 # A built-in kind matches with its group or without apiVersion (hand-written test objects);
 # custom resources must name their group, because kind names collide (Volcano's Job).
-_builtin(obj, _) if not is_string(field(obj, ["apiVersion"], null))
+# (One function with an else, not two clauses: OPA evaluates every clause of a function, and a
+# `not is_string(obj.apiVersion)` clause is undefined, not true, when there is no apiVersion.)
+_builtin(obj, groups) := api_group(obj) in groups if is_string(obj.apiVersion)
 
-_builtin(obj, groups) if api_group(obj) in groups
+else := true
 
 # --- NetworkPolicy -------------------------------------------------------------------------------
 
@@ -119,12 +133,14 @@ is_network_policy if {
 # API's defaulting: Ingress always, Egress only when egress rules are present (an empty
 # `egress: []` has none: the API counts rules; netpol-analyzer agrees, tests/test_reach_oracle.py).
 # Only strings count: callers pass the types to string builtins, and nothing else names a direction.
-policy_types(policy) := {t | some t in policy.spec.policyTypes; is_string(t)} if {
-	is_array(policy.spec.policyTypes)
-	count(policy.spec.policyTypes) > 0
+policy_types(policy) := {t | some t in types; is_string(t)} if {
+	types := policy.spec.policyTypes
+	is_array(types)
+	count(types) > 0
 } else := {"Ingress", "Egress"} if {
-	is_array(policy.spec.egress)
-	count(policy.spec.egress) > 0
+	egress := policy.spec.egress
+	is_array(egress)
+	count(egress) > 0
 } else := {"Ingress"}
 
 # egress_rules(policy) is the list of egress rules that take effect.
