@@ -5,13 +5,13 @@ package lib.mlfence.k8s
 
 # --- containers --------------------------------------------------------------------------------
 
-_container_fields := ["containers", "initContainers", "ephemeralContainers"]
-
+# The lists of a pod spec that hold containers are written out where they are read, a literal
+# being free where a rule is evaluated once per query.
 # containers(spec) is the set of {"path", "container"} of a pod spec's containers, init
 # containers and ephemeral containers; paths are relative to the spec ("initContainers[0]").
 containers(spec) := {{"path": sprintf("%s[%d]", [list, i]), "container": c} |
 	is_object(spec)
-	some list in _container_fields
+	some list in ["containers", "initContainers", "ephemeralContainers"]
 	cs := spec[list]
 	is_array(cs)
 	some i, c in cs
@@ -112,32 +112,29 @@ pod_metadata(obj) := _extra_metadata(obj) | {{"path": t.metadata_path, "metadata
 	some t in pod_templates(obj)
 }
 
+# _entry(...) is a pod entry (see pod_templates); extra is containers found outside the spec.
+# The containers comprehension is written here and in _template_at rather than called: a call
+# costs more than the comprehension for the one or two containers most pods have.
 _entry(path, spec, metadata, metadata_path, partial, extra) := {
 	"path": path,
 	"spec": spec,
 	"metadata": object_or_empty(metadata),
 	"metadata_path": metadata_path,
 	"partial": partial,
-	"containers": (_containers_at(path, spec) | extra),
+	"containers": ({{"path": sprintf("%s.%s[%d]", [path, list, i]), "container": c} |
+		is_object(spec)
+		some list in ["containers", "initContainers", "ephemeralContainers"]
+		cs := spec[list]
+		is_array(cs)
+		some i, c in cs
+		is_object(c)
+	} | extra),
 }
-
-# _containers_at(path, spec) is containers(spec) with paths from the object's root, built in one
-# pass rather than as containers(spec) rewritten: every object's templates go through it.
-_containers_at(path, spec) := {{"path": sprintf("%s.%s[%d]", [path, list, i]), "container": c} |
-	is_object(spec)
-	some list in _container_fields
-	cs := spec[list]
-	is_array(cs)
-	some i, c in cs
-	is_object(c)
-}
-
-# _template(path, template) is the entry of a PodTemplateSpec found at path.
-_template(path, template) := _template_at(concat(".", [path, "spec"]), concat(".", [path, "metadata"]), template)
 
 # _template_at(path, metadata_path, template) is the entry of a PodTemplateSpec whose spec is at
 # path and metadata at metadata_path: _entry without the calls its other callers need (every
-# Deployment of every decision comes through here).
+# Deployment of every decision comes through here). Callers spell both paths, as literals or
+# two sprintf calls, which cost less than one path and two concat calls.
 _template_at(path, metadata_path, template) := {
 	"path": path,
 	"spec": spec,
@@ -145,7 +142,7 @@ _template_at(path, metadata_path, template) := {
 	"metadata_path": metadata_path,
 	"partial": false,
 	"containers": {{"path": sprintf("%s.%s[%d]", [path, list, i]), "container": c} |
-		some list in _container_fields
+		some list in ["containers", "initContainers", "ephemeralContainers"]
 		cs := spec[list]
 		is_array(cs)
 		some i, c in cs
@@ -179,7 +176,10 @@ _templates_of("job", obj) := {e |
 	# Volcano's Job shares its kind name with batch/v1 Job; only the group tells them apart.
 	api_group(obj) == "batch.volcano.sh"
 	some i, task in as_array(obj.spec.tasks)
-	e := _template(sprintf("spec.tasks[%d].template", [i]), task.template)
+	e := _template_at(
+		sprintf("spec.tasks[%d].template.spec", [i]), sprintf("spec.tasks[%d].template.metadata", [i]),
+		task.template,
+	)
 }
 
 _templates_of("cronjob", obj) := {e |
@@ -250,7 +250,10 @@ _kubeflow(obj) := {e |
 	replicas := obj.spec[key]
 	is_object(replicas)
 	some role, replica in replicas
-	e := _template(sprintf("spec.%s.%s.template", [key, role]), replica.template)
+	e := _template_at(
+		sprintf("spec.%s.%s.template.spec", [key, role]), sprintf("spec.%s.%s.template.metadata", [key, role]),
+		replica.template,
+	)
 }
 
 # Kubeflow Trainer's TrainJob: its overrides and trainer/initializer settings are fragments
@@ -280,12 +283,19 @@ _trainjob_parts(obj) := {e |
 _lws(obj) := {e |
 	api_group(obj) == "leaderworkerset.x-k8s.io"
 	some role in ["leaderTemplate", "workerTemplate"]
-	e := _template(sprintf("spec.leaderWorkerTemplate.%s", [role]), obj.spec.leaderWorkerTemplate[role])
+	e := _template_at(
+		sprintf("spec.leaderWorkerTemplate.%s.spec", [role]), sprintf("spec.leaderWorkerTemplate.%s.metadata", [role]),
+		obj.spec.leaderWorkerTemplate[role],
+	)
 }
 
 _replicated_jobs(prefix, spec) := {e |
 	some i, job in as_array(spec.replicatedJobs)
-	e := _template(sprintf("%s.replicatedJobs[%d].template.spec.template", [prefix, i]), job.template.spec.template)
+	e := _template_at(
+		sprintf("%s.replicatedJobs[%d].template.spec.template.spec", [prefix, i]),
+		sprintf("%s.replicatedJobs[%d].template.spec.template.metadata", [prefix, i]),
+		job.template.spec.template,
+	)
 }
 
 # KubeRay: a RayCluster spec stands alone or inside a RayJob / RayService.
@@ -314,10 +324,17 @@ _ray_clusters := {
 }
 
 _ray_cluster(prefix, cluster) := {e |
-	e := _template(concat(".", [prefix, "headGroupSpec.template"]), cluster.headGroupSpec.template)
+	e := _template_at(
+		sprintf("%s.headGroupSpec.template.spec", [prefix]), sprintf("%s.headGroupSpec.template.metadata", [prefix]),
+		cluster.headGroupSpec.template,
+	)
 } | {e |
 	some i, group in as_array(cluster.workerGroupSpecs)
-	e := _template(sprintf("%s.workerGroupSpecs[%d].template", [prefix, i]), group.template)
+	e := _template_at(
+		sprintf("%s.workerGroupSpecs[%d].template.spec", [prefix, i]),
+		sprintf("%s.workerGroupSpecs[%d].template.metadata", [prefix, i]),
+		group.template,
+	)
 }
 
 # KServe components are pod specs inline, plus container-like framework and model specs;
@@ -334,9 +351,10 @@ _kserve_components(obj) := {e |
 	spec := obj.spec[component]
 	is_object(spec)
 	path := sprintf("spec.%s", [component])
-	extra := {{"path": sprintf("%s.%s", [path, key]), "container": spec[key]} |
-		some key in _kserve_containers
-		is_object(spec[key])
+	extra := {{"path": sprintf("%s.%s", [path, key]), "container": part} |
+		some key, part in spec # the component's few keys, not the 13 names: most are absent
+		key in _kserve_containers
+		is_object(part)
 	}
 	meta := {"labels": object.get(spec, "labels", {}), "annotations": object.get(spec, "annotations", {})}
 	e := _entry(path, spec, meta, path, false, extra)
@@ -365,7 +383,11 @@ _seldon(obj) := {e |
 	api_group(obj) == "machinelearning.seldon.io"
 	some i, predictor in as_array(obj.spec.predictors)
 	some j, component in as_array(predictor.componentSpecs)
-	e := _template(sprintf("spec.predictors[%d].componentSpecs[%d]", [i, j]), component)
+	e := _template_at(
+		sprintf("spec.predictors[%d].componentSpecs[%d].spec", [i, j]),
+		sprintf("spec.predictors[%d].componentSpecs[%d].metadata", [i, j]),
+		component,
+	)
 }
 
 # Argo Workflows: pod-level settings (hostNetwork, serviceAccountName, dnsPolicy...) live in
