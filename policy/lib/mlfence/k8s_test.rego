@@ -167,6 +167,20 @@ test_kind_order_lists_every_family_kind if {
 	k8s.kind_groups["pod-workloads"] == k8s._pod_kind_order
 }
 
+# _builtin is one function with else branches: each branch against api_group's answer.
+test_builtin_group_check if {
+	k8s._builtin({"apiVersion": "apps/v1"}, {"apps", "extensions"})
+	not k8s._builtin({"apiVersion": "example.com/v1"}, {"apps"})
+	k8s._builtin({"apiVersion": "v1"}, {""})
+	not k8s._builtin({"apiVersion": "v1"}, {"apps"})
+	k8s._builtin({"apiVersion": "a/b/c"}, {""}) # not group/version: the core group, as api_group says
+	not k8s._builtin({"apiVersion": "a/b/c"}, {"a"})
+	every version in [null, 3, ["apps/v1"]] {
+		k8s._builtin({"apiVersion": version}, {"apps"}) # no apiVersion string: a hand-written object
+	}
+	k8s._builtin({"kind": "Deployment"}, {"apps"})
+}
+
 test_api_group_and_metadata_maps if {
 	k8s.api_group({"apiVersion": "v1"}) == ""
 	k8s.api_group({"apiVersion": "apps/v1"}) == "apps"
