@@ -5,10 +5,10 @@ package lib.mlfence.k8s
 
 # --- containers --------------------------------------------------------------------------------
 
-# The lists of a pod spec that hold containers are written out where they are read, a literal
-# being free where a rule is evaluated once per query.
 # containers(spec) is the set of {"path", "container"} of a pod spec's containers, init
 # containers and ephemeral containers; paths are relative to the spec ("initContainers[0]").
+# The three list names are written out here and in _entry and _template_at: a literal costs
+# nothing, a rule holding them is evaluated once per query.
 containers(spec) := {{"path": sprintf("%s[%d]", [list, i]), "container": c} |
 	is_object(spec)
 	some list in ["containers", "initContainers", "ephemeralContainers"]
