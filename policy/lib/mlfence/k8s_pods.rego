@@ -159,9 +159,10 @@ _object_at(obj, key) := value if {
 	is_object(value)
 } else := {}
 
-_templates_of("pod", obj) := {_entry("spec", obj.spec, object.get(obj, "metadata", {}), "metadata", false, set()) |
+# A bare Pod is its own template: spec and metadata at the root.
+_templates_of("pod", obj) := {e |
 	_builtin(obj, {""})
-	is_object(obj.spec)
+	e := _template_at("spec", "metadata", obj)
 }
 
 _templates_of("templated", obj) := {e |
