@@ -120,6 +120,14 @@ def sidecar_headline(sidecar: dict[str, Any], rate: float = 500) -> dict[str, An
     }
 
 
+def _admission_worst(server: dict[str, Any] | None) -> tuple[float | None, float | None]:
+    """The worse p99 and server CPU per request of one admission.py server run's cases."""
+    cases = (server or {}).get("cases") or {}
+    p99 = max((c["p99_ms"] for c in cases.values()), default=None)
+    cpu = max((c["server_cpu_ms_per_request"] for c in cases.values()), default=None)
+    return p99, cpu
+
+
 def scale_headline(scale: dict[str, Any]) -> dict[str, Any]:
     """The 100k-object figures: measured when that run finished, else the labelled extrapolation."""
     run = (scale.get("runs") or {}).get("100000")
@@ -188,15 +196,22 @@ def collect(work: Path, machine_info: dict[str, Any] | None, previous: dict[str,
     results["reach_1x_wall_s"] = (runs.get(1) or {}).get("wall_s")
     results["reach_cpu_growth_10x"] = (reach or {}).get("cpu_growth")
     # One NetworkPolicy's admission decision against that platform's inventory (bench/reach/admission.py):
-    # the worse of its two cases, in opa run --server; the server's CPU per request beside it.
+    # the worse of its two cases, in opa run --server; the server's CPU per request beside it. The
+    # target's figure is the server as docs/deploy.md runs it with a fed inventory (opa_server_tuned,
+    # when measured), the default settings' figure beside it.
     admission = parts["reach_admission"] or {}
-    cases = (admission.get("opa_server") or {}).get("cases") or {}
-    results["reach_admission_p99_ms"] = max((c["p99_ms"] for c in cases.values()), default=None)
-    cpu = [c["server_cpu_ms_per_request"] for c in cases.values()]
-    results["reach_admission_server_cpu_ms"] = max(cpu, default=None)
-    gator_model = (admission.get("gator_bench") or {}).get("raw") or {}
-    gator_p99 = (gator_model.get("latencies") or {}).get("p99")
+    default_p99, default_cpu = _admission_worst(admission.get("opa_server"))
+    tuned_p99, tuned_cpu = _admission_worst(admission.get("opa_server_tuned"))
+    results["reach_admission_p99_ms"] = tuned_p99 if tuned_p99 is not None else default_p99
+    results["reach_admission_server_cpu_ms"] = tuned_cpu if tuned_cpu is not None else default_cpu
+    results["reach_admission_default_p99_ms"] = default_p99
+    results["reach_admission_default_server_cpu_ms"] = default_cpu
+    admission_gator = admission.get("gator_bench") or {}
+    gator_p99 = ((admission_gator.get("raw") or {}).get("latencies") or {}).get("p99")
     results["reach_admission_gator_p99_ms"] = _ms(gator_p99) if isinstance(gator_p99, str) else None
+    # Each NetworkPolicy review's own Rego time (gator --stats): the non-matching reviews left out.
+    np_reviews = admission_gator.get("network_policy_review_rego_ms") or {}
+    results["reach_admission_gator_np_p99_ms"] = np_reviews.get("p99")
     big = scale_headline(scale) if scale else {}
     results["scale_100k_wall_s"] = big.get("wall_s")
     results["scale_100k_peak_rss_mib"] = big.get("peak_rss_mib")
@@ -336,7 +351,8 @@ def table(results: dict[str, Any]) -> str:
         "realworld_kubeflow_mlfence_wall_s": "Kubeflow manifests tree: mlfence wall s (median)",
         "scale_100k_wall_s": "100k tiny objects: mlfence wall s",
         "scale_100k_peak_rss_mib": "100k tiny objects: peak RSS MiB (largest process)",
-        "reach_admission_p99_ms": "one NetworkPolicy's admission vs the 1x reach platform: opa run --server p99 (ms)",
+        "reach_admission_p99_ms": "one NetworkPolicy's admission vs the 1x reach platform: opa run --server p99 (ms), "
+        "as docs/deploy.md runs it with a fed inventory",
         "small_file_wall_s": "mlfence check of one small file: wall s (median)",
         "realworld_kubeflow_speedup_vs_polaris": "Kubeflow manifests tree: Polaris wall / mlfence wall",
         "realworld_kubeflow_speedup_vs_kube_linter": "Kubeflow manifests tree: kube-linter wall / mlfence wall",

@@ -72,6 +72,10 @@ OPA = ROOT / ".tools" / "bin" / "opa"
 GATOR = ROOT / ".tools" / "bin" / "gator"
 MODEL_RULES = ("MLF-K8S-060", "MLF-K8S-061", "MLF-K8S-062")
 ADMISSION = "/v1/data/mlfence/admission"
+# docs/deploy.md's settings for a sidecar fed data.inventory: the inventory kept as parsed values
+# (the default store converts every object a decision reads), the collector at 5x the live heap.
+TUNED_FLAGS = ["--optimize-store-for-read-speed"]
+TUNED_GOGC = "400"
 
 FLOWS = {
     "components": [{"name": f"tier-{t}", "namespace_selector": {"matchLabels": {"tier": str(t)}}} for t in range(3)],
@@ -129,6 +133,14 @@ def _free_port() -> int:
 def _cpu_s(pid: int) -> float:
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime, stime
+
+
+def _peak_rss_mib(pid: int) -> float | None:
+    """The process's peak resident set (VmHWM), in MiB."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return round(int(line.split()[1]) / 1024, 1)
+    return None
 
 
 def _percentile(values: list[float], q: float) -> float:
@@ -202,6 +214,7 @@ def opa_server(extra: Path, requests: int, warmup: int, flags: list[str], gogc: 
                 "max_ms": round(max(times), 2),
                 "server_cpu_ms_per_request": round(cpu_ms, 2),
             }
+        out["peak_rss_mib"] = _peak_rss_mib(proc.pid)
         return out
     finally:
         proc.terminate()
@@ -387,6 +400,12 @@ def main() -> None:
         help="an extra `opa run` flag, e.g. --opa-flag=--optimize-store-for-read-speed (repeatable; recorded)",
     )
     parser.add_argument("--gogc", help="GOGC for the OPA server (recorded); default: the environment's")
+    parser.add_argument(
+        "--tuned",
+        action="store_true",
+        help="also measure a second server run as docs/deploy.md recommends for a fed inventory "
+        f"(GOGC={TUNED_GOGC}, {' '.join(TUNED_FLAGS)}): recorded as opa_server_tuned",
+    )
     args = parser.parse_args()
     load = os.getloadavg()
     objects = platform(args.scale)
@@ -407,6 +426,8 @@ def main() -> None:
         )
         if not args.skip_opa:
             result["opa_server"] = opa_server(extra, args.requests, args.warmup, args.opa_flag, args.gogc)
+            if args.tuned:
+                result["opa_server_tuned"] = opa_server(extra, args.requests, args.warmup, TUNED_FLAGS, TUNED_GOGC)
         if args.gator_iterations and args.gator_mode == "networkpolicy":
             result["gator_bench"] = {
                 "mode": "networkpolicy",
