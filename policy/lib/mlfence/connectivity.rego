@@ -134,6 +134,48 @@ _sandbox(obj) := {e |
 # "name", "path", "labels", "ports"}. Partial templates (overrides, patches, runtimes merged into
 # other objects' pods) and cluster-wide templates run no pods of their own.
 workload_entries(obj, ns) := {{
+	"id": resource,
+	"resource": resource,
+	"namespace": ns,
+	"namespace_known": ns != "",
+	"kind": obj.kind,
+	"name": name,
+	"path": "spec.template.spec",
+	"labels": object.get({true: labels}, is_object(labels), {}),
+	"ports": object.union_n([{p.name: {"port": p.containerPort, "protocol": _protocol(p)}} |
+		some c in _containers_of(template.spec)
+		ports := c.ports
+		is_array(ports)
+		some p in ports
+		is_string(p.name)
+		is_number(p.containerPort)
+	]),
+	"service_account": object.get({null: "default"}, account, account),
+}} if { # The built-in kinds with one pod template at spec.template (most workloads of a cluster): the
+	# entry read from the template itself, without building pod_templates' entry (each container
+	# with its path) or calling pod_labels and _named_ports, whose answers for these kinds it
+	# spells out; _template_entries gives the same set (connectivity_test.rego compares them).
+	template := k8s.spec_template(obj)
+	raw_name := object.get(obj, ["metadata", "name"], "")
+	name := object.get({null: ""}, raw_name, raw_name)
+	resource := sprintf("%s/%s/%s", [ns, obj.kind, name])
+	labels := object.get(template, ["metadata", "labels"], {})
+	account := object.get(template.spec, "serviceAccountName", null)
+} else := _template_entries(obj, ns)
+
+# _containers_of(spec) is the set of a pod spec's containers, init and ephemeral containers: a set,
+# as pod_templates' container entries are (ordered by container first), so that the named ports'
+# union meets the containers in the same order on both paths.
+_containers_of(spec) := {c |
+	some list in ["containers", "initContainers", "ephemeralContainers"]
+	cs := spec[list]
+	is_array(cs)
+	some c in cs
+	is_object(c)
+}
+
+# _template_entries(obj, ns) is workload_entries(obj, ns) from pod_templates: every kind.
+_template_entries(obj, ns) := {{
 	"id": id,
 	"resource": resource,
 	"namespace": ns,

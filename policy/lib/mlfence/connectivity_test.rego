@@ -329,3 +329,50 @@ test_kinds_skipped_by_workloads_in_run_no_pods if {
 		connectivity.workload_entries(object.union(_deploy("a", "x", {"app": "x"}), {"kind": kind}), "a") == set()
 	}
 }
+
+# workload_entries reads the built-in kinds with one template at spec.template straight from the
+# template (k8s.spec_template); _template_entries builds every kind's from pod_templates. Both give
+# the same entries for each shape of those kinds: groups right, wrong and absent, Volcano's Job,
+# odd metadata, labels, names and service accounts, containers of the three lists with ports named
+# twice (the union keeps one in the same order), and templates without a spec.
+test_spec_template_entries_equal_the_pod_template_entries if {
+	container := {"name": "c", "ports": [{"name": "http", "containerPort": 8080}, {"name": "dns", "containerPort": 53, "protocol": "udp"}]}
+	shapes := [
+		{"metadata": {"labels": {"app": "x"}}, "spec": {"containers": [container]}},
+		{"metadata": {"labels": null}, "spec": {"serviceAccountName": null, "containers": [container]}},
+		{"metadata": null, "spec": {"serviceAccountName": 7}},
+		{"metadata": ["labels"], "spec": {"serviceAccountName": "sa", "containers": "junk"}},
+		{"spec": {
+			"containers": [{"name": "a", "ports": [{"name": "p", "containerPort": 1}]}, {"name": "b", "ports": [{"name": "p", "containerPort": 2}]}],
+			"initContainers": [{"name": "i", "ports": [{"name": "p", "containerPort": 3}, {"containerPort": 4}]}, "junk"],
+			"ephemeralContainers": [{"name": "e", "ports": {"name": "q"}}],
+		}},
+		{"metadata": {"labels": {"app": "x"}}, "spec": null},
+		{"metadata": {"labels": {"app": "x"}}},
+		"junk",
+	]
+	kinds := [
+		["apps/v1", "Deployment"], ["extensions/v1beta1", "Deployment"], ["example.com/v1", "Deployment"],
+		["apps/v1", "StatefulSet"], ["apps/v1", "DaemonSet"], ["apps/v1", "ReplicaSet"],
+		["v1", "ReplicationController"], ["apps/v1", "ReplicationController"], ["batch/v1", "Job"],
+		["batch.volcano.sh/v1alpha1", "Job"], [null, "Deployment"], [7, "Job"], ["apps/v1/extra", "Deployment"],
+	]
+	every shape in shapes {
+		every pair in kinds {
+			every name in ["w", null, 3] {
+				obj := _with_api_version(pair[0], {"kind": pair[1], "metadata": {"name": name}, "spec": {"template": shape}})
+				connectivity.workload_entries(obj, "ns") == connectivity._template_entries(obj, "ns")
+			}
+		}
+	}
+
+	# Each kind of the fast path yields its entry on a template with a spec (not a vacuous equality).
+	count([1 |
+		some pair in kinds
+		count(connectivity.workload_entries(_with_api_version(pair[0], {"kind": pair[1], "spec": {"template": shapes[0]}}), "ns")) == 1
+	]) == 9
+}
+
+_with_api_version(null, obj) := obj
+
+_with_api_version(version, obj) := object.union(obj, {"apiVersion": version}) if version != null
