@@ -25,11 +25,15 @@ _selecting(w) := {name: p |
 }
 
 _np_directions(w, among) := {_direction_key[d]: {
-	"isolated": count(listing) > 0,
-	"np_isolated": count(listing) > 0,
-	"policies": sort(listing),
-	"open_rules": sort(_open_rules_of(selecting, d)),
-	"rules": _resolved_rules(w.namespace, selecting, d, among),
+	"isolated": count(typed) > 0,
+	"np_isolated": count(typed) > 0,
+	"policies": sort({t.name | some t in typed}),
+	"open_rules": sort({sprintf("%s rule %d", [_name(t.policy), i]) |
+		some t in typed
+		some i, rule in t.rules
+		_admits_everyone(rule, d)
+	}),
+	"rules": _typed_rules(w.namespace, typed, d, among),
 	"deny_rules": [],
 	"admin_rules": [],
 	"baseline_rules": [],
@@ -38,8 +42,17 @@ _np_directions(w, among) := {_direction_key[d]: {
 } |
 	selecting := _selecting(w)
 	some d in ["Ingress", "Egress"]
-	listing := {name | some name, p in selecting; d in policy_types(p)}
+	typed := _typed(selecting, d)
 }
+
+# _typed(selecting, direction) is, of the selecting policies that list the direction, one
+# {"name", "policy", "rules"} each (in the order of their names): the policy types and each
+# policy's rules of the direction read once, for the isolation, the open rules and the resolved
+# rules alike. (rules_of's `is_object(policy.spec)` holds: a selecting policy has a spec.)
+_typed(selecting, direction) := [{"name": name, "policy": p, "rules": k8s.as_array(object.get(p.spec, _direction_key[direction], []))} |
+	some name, p in selecting
+	direction in policy_types(p)
+]
 
 _dialect_directions(w, among) := {_direction_key[d]: {
 	"isolated": count(listing) > 0,
@@ -79,8 +92,13 @@ _open_rules_of(selecting, direction) := {sprintf("%s rule %d", [_name(p), i]) |
 }
 
 # _np_only(ns) holds when no Cilium, tier or Calico policy may select pods of namespace ns: the
-# fast paths of cilium_directions, anp_directions and calico_directions all apply.
+# fast paths of cilium_directions, anp_directions and calico_directions all apply. Where neither
+# ns nor the cluster scope holds an object of a dialect's API group (dialects_absent), there is
+# none of their policies to build records of: one walk over a few API versions, not three record
+# lookups (~500 allocations per namespace at admission).
 _np_only(ns) if {
+	dialects_absent(ns)
+} else if {
 	count(_cilium_for(ns)) == 0
 	count(_anp_records) == 0
 	count(_calico_default_for(ns)) == 0
@@ -90,24 +108,42 @@ _np_only(ns) if {
 # lists the direction, with its peers resolved (among the workloads `among` names, when it is a
 # set): {"policy": "ns/name", "index", "pods": {ids} | "all", "blocks": [{"cidr", "except"}],
 # "ports": the rule's port entries}.
-_resolved_rules(ns, selecting, direction, among) := [{
-	"policy": sprintf("%s/%s", [ns, name]),
+_resolved_rules(ns, selecting, direction, among) := _typed_rules(ns, _typed(selecting, direction), direction, among)
+
+# _typed_rules(ns, typed, direction, among) is _resolved_rules of the policies _typed gives. Each
+# rule's peers are read once, for its pods and its blocks alike, and its policy's reference is
+# built once per policy.
+_typed_rules(ns, typed, direction, among) := [{
+	"policy": ref,
 	"index": i,
-	"by": sprintf("%s/%s rule %d", [ns, name, i]),
-	"pods": _pods_among(ns, name, direction, i, rule, among),
-	"blocks": _blocks_of_rule(rule, direction),
+	"by": sprintf("%s rule %d", [ref, i]),
+	"pods": _pods_among(ns, t.name, direction, i, peers, among),
+	"blocks": _blocks_of_peers(peers),
 	"ports": k8s.as_array(object.get(k8s.object_or_empty(rule), "ports", [])),
 } |
-	some name, p in selecting
-	some i, rule in rules_of(p, direction)
+	some t in typed
+	ref := concat("/", [ns, t.name])
+	some i, rule in t.rules
+	peers := k8s.as_array(object.get(k8s.object_or_empty(rule), _peer_key[direction], []))
 ]
 
-# _pods_among(ns, name, direction, i, rule, among) is the pods of rule i of policy ns/name:
-# _rule_pods's, or, when `among` is a set of ids, those of its workloads the rule's peers admit,
-# each tested on its own (peer_admits) rather than every workload of the peers' namespaces.
+# _blocks_of_peers(peers) is _blocks_of_rule for a rule with these peers.
+_blocks_of_peers([]) := [{"cidr": "0.0.0.0/0", "except": []}, {"cidr": "::/0", "except": []}]
+
+_blocks_of_peers(peers) := [{"cidr": peer.ipBlock.cidr, "except": [e | some e in k8s.as_array(peer.ipBlock.except); is_string(e)]} |
+	some peer in peers
+	is_object(peer)
+	is_string(peer.ipBlock.cidr)
+	not _has_selector(peer)
+] if count(peers) > 0
+
+# _pods_among(ns, name, direction, i, peers, among) is the pods of rule i of policy ns/name, whose
+# peers are `peers`: _rule_pods's, or, when `among` is a set of ids, those of its workloads the
+# rule's peers admit, each tested on its own (peer_admits) rather than every workload of the
+# peers' namespaces.
 _pods_among(ns, name, direction, i, _, null) := _rule_pods[ns][name][direction][i]
 
-_pods_among(ns, _, direction, _, rule, among) := _pods_of_rule_among(rule, direction, ns, among) if is_set(among)
+_pods_among(ns, _, _, _, peers, among) := _pods_of_peers_among(peers, ns, among) if is_set(among)
 
 # _rule_pods[ns][name][direction] is, per rule of that policy, the workloads its peers select.
 # (The policy is looked up: `some ns, list in policies` scanned every namespace per lookup.)
@@ -128,13 +164,14 @@ workload_among(id, ids) := object.union(w, _directions(w, ids)) if {
 	w := bare_workloads[id]
 }
 
-# _pods_of_rule_among(rule, direction, ns, ids) is _pods_of_rule(rule, direction, ns) & ids.
-_pods_of_rule_among(rule, direction, ns, ids) := "all" if count(_peers(rule, direction)) == 0
+# _pods_of_peers_among(peers, ns, ids) is _pods_of_rule(rule, direction, ns) & ids for a rule with
+# these peers.
+_pods_of_peers_among([], _, _) := "all"
 
-else := {id |
-	some peer in _peers(rule, direction)
+_pods_of_peers_among(peers, ns, ids) := {id |
+	some peer in peers
 	some id in peer_workloads_among(peer, ns, ids)
-}
+} if count(peers) > 0
 
 # peer_workloads_among(peer, ns, ids) is peer_workloads(peer, ns) & ids: the same tests, on the
 # workloads of ids instead of those of the peer's namespaces (connectivity_test.rego compares them).
