@@ -221,15 +221,36 @@ _decider(direction, by) := sprintf("%s: %s", [direction, connectivity.object_tex
 
 # undeclared_pairs(ids) is, for the workloads with these ids, every flow to or from them that the
 # declaration does not allow: {"src", "dst", "pieces"} with src and dst workloads of the model.
-undeclared_pairs(ids) := {{"src": src, "dst": dst, "pieces": pieces} |
+undeclared_pairs(ids) := _undeclared_pairs(ids, false)
+
+# _undeclared_pairs(ids, narrowed) is undeclared_pairs(ids), but when `narrowed` (a reviewed core
+# NetworkPolicy) without the pairs none of whose pieces its rules can decide: a piece's egress_by
+# names a rule of the source's egress, its ingress_by one of the destination's ingress, and the
+# reviewed policy's rules are among those only where it selects the workload (review_ids) and
+# lists the direction. _decides_piece would keep no piece of the other pairs; their connection,
+# authorization and declared ranges are not computed.
+_undeclared_pairs(ids, narrowed) := {{"src": src, "dst": dst, "pieces": pieces} |
 	some id in ids
 	w := _model_workload(id)
 	some peer in _peer_pool
 	some pair in [[w, peer], [peer, w]]
 	src := pair[0]
 	dst := pair[1]
+	_may_carry_review_rules(src, dst, narrowed)
 	pieces := undeclared(src, dst)
 	count(pieces) > 0
+}
+
+_may_carry_review_rules(_, _, false)
+
+_may_carry_review_rules(src, _, true) if {
+	src.id in review_ids
+	"Egress" in connectivity.policy_types(k8s.review_object)
+}
+
+_may_carry_review_rules(_, dst, true) if {
+	dst.id in review_ids
+	"Ingress" in connectivity.policy_types(k8s.review_object)
 }
 
 flow_message(f) := sprintf("%s (%s) can reach %s (%s) on %s, which no declared flow allows; allowed by %s", [
@@ -385,7 +406,7 @@ _decided_by_review(by) if {
 }
 
 _review_flow_messages contains flow_message(object.union(f, {"pieces": pieces})) if {
-	some f in undeclared_pairs(review_ids)
+	some f in _undeclared_pairs(review_ids, _is_core_policy_value)
 	pieces := [p |
 		some p in f.pieces
 		_decides_piece(p)
@@ -394,6 +415,10 @@ _review_flow_messages contains flow_message(object.union(f, {"pieces": pieces}))
 }
 
 _decides_piece(p) if _decided_by_review(p.egress_by)
+
+default _is_core_policy_value := false
+
+_is_core_policy_value if _is_core_policy
 
 _decides_piece(p) if _decided_by_review(p.ingress_by)
 
