@@ -175,19 +175,20 @@ _pods_of_peers_among(peers, ns, ids) := {id |
 
 # peer_workloads_among(peer, ns, ids) is peer_workloads(peer, ns) & ids: the same tests, on the
 # workloads of ids instead of those of the peer's namespaces (connectivity_test.rego compares them).
+# The peer's shape is decided once (a podSelector alone, or a namespaceSelector with or without
+# one; else nothing), before the candidates are tested.
 peer_workloads_among(peer, ns, ids) := {id |
-	is_object(peer)
-	not "ipBlock" in object.keys(peer)
-	not "namespaceSelector" in object.keys(peer)
-	is_object(peer.podSelector)
 	some id in ids
 	w := bare_workloads[id]
 	w.namespace == ns
 	selector.matches(peer.podSelector, w.labels)
-} | {id |
+} if {
 	is_object(peer)
-	not "ipBlock" in object.keys(peer)
-	is_object(peer.namespaceSelector)
+	keys := object.keys(peer)
+	not "ipBlock" in keys
+	not "namespaceSelector" in keys
+	is_object(peer.podSelector)
+} else := {id |
 	pods := object.get(peer, "podSelector", {})
 	candidates := _candidate_namespaces(peer.namespaceSelector)
 	some id in ids
@@ -195,4 +196,8 @@ peer_workloads_among(peer, ns, ids) := {id |
 	w.namespace in candidates
 	selector.matches(peer.namespaceSelector, namespaces[w.namespace])
 	_pods_match(pods, w.labels)
-}
+} if {
+	is_object(peer)
+	not "ipBlock" in object.keys(peer)
+	is_object(peer.namespaceSelector)
+} else := set()
