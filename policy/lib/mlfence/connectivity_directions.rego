@@ -40,10 +40,21 @@ _np_directions(w, among) := {_direction_key[d]: {
 	"calico_rules": [],
 	"unknown": [],
 } |
-	selecting := _selecting(w)
+	selecting := _selecting_types(w)
 	some d in ["Ingress", "Egress"]
-	typed := _typed(selecting, d)
+	typed := [{"name": s.name, "policy": s.policy, "rules": k8s.as_array(object.get(s.policy.spec, _direction_key[d], []))} |
+		some s in selecting
+		d in s.types
+	]
 }
+
+# _selecting_types(w) is _selecting(w) as a list of {"name", "policy", "types"} in the order of the
+# names, each policy's types read once for both directions. (The podSelector matched as selects
+# does, without its call.)
+_selecting_types(w) := [{"name": name, "policy": p, "types": policy_types(p)} |
+	some name, p in object.get(policies, w.namespace, {})
+	selector.matches(pod_selector(p), w.labels)
+]
 
 # _typed(selecting, direction) is, of the selecting policies that list the direction, one
 # {"name", "policy", "rules"} each (in the order of their names): the policy types and each
