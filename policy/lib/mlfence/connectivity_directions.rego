@@ -31,6 +31,7 @@ _np_directions(w, among) := {_direction_key[d]: {
 	"open_rules": sort({sprintf("%s rule %d", [_name(t.policy), i]) |
 		some t in typed
 		some i, rule in t.rules
+		not rule.ports[0] # a rule with a port admits not every port: most rules, turned down here
 		_admits_everyone(rule, d)
 	}),
 	"rules": _typed_rules(w.namespace, typed, d, among),
@@ -42,7 +43,8 @@ _np_directions(w, among) := {_direction_key[d]: {
 } |
 	selecting := _selecting_types(w)
 	some d in ["Ingress", "Egress"]
-	typed := [{"name": s.name, "policy": s.policy, "rules": k8s.as_array(object.get(s.policy.spec, _direction_key[d], []))} |
+	key := _direction_key[d]
+	typed := [{"name": s.name, "policy": s.policy, "rules": [r | is_array(s.policy.spec[key]); some r in s.policy.spec[key]]} |
 		some s in selecting
 		d in s.types
 	]
@@ -130,13 +132,18 @@ _typed_rules(ns, typed, direction, among) := [{
 	"by": sprintf("%s rule %d", [ref, i]),
 	"pods": _pods_among(ns, t.name, direction, i, peers, among),
 	"blocks": _blocks_of_peers(peers),
-	"ports": k8s.as_array(object.get(k8s.object_or_empty(rule), "ports", [])),
+	"ports": [p | is_array(rule.ports); some p in rule.ports],
 } |
+	peer_key := _peer_key[direction]
 	some t in typed
 	ref := concat("/", [ns, t.name])
 	some i, rule in t.rules
-	peers := k8s.as_array(object.get(k8s.object_or_empty(rule), _peer_key[direction], []))
+	peers := [p | is_array(rule[peer_key]); some p in rule[peer_key]]
 ]
+
+# [x | is_array(obj[key]); some x in obj[key]] is k8s.as_array(object.get(k8s.object_or_empty(obj),
+# key, [])), written inline where it is read per rule: a reference into a non-object is undefined,
+# as is a missing key, and give [] as the calls did, without their cost (~50 allocations per rule).
 
 # _blocks_of_peers(peers) is _blocks_of_rule for a rule with these peers.
 _blocks_of_peers([]) := [{"cidr": "0.0.0.0/0", "except": []}, {"cidr": "::/0", "except": []}]
