@@ -44,7 +44,11 @@ _np_directions(w, among) := {_direction_key[d]: {
 	selecting := _selecting_types(w)
 	some d in ["Ingress", "Egress"]
 	key := _direction_key[d]
-	typed := [{"name": s.name, "policy": s.policy, "rules": [r | is_array(s.policy.spec[key]); some r in s.policy.spec[key]]} |
+	typed := [{
+		"name": s.name,
+		"policy": s.policy,
+		"rules": [r | is_array(s.policy.spec[key]); some r in s.policy.spec[key]],
+	} |
 		some s in selecting
 		d in s.types
 	]
@@ -62,7 +66,11 @@ _selecting_types(w) := [{"name": name, "policy": p, "types": policy_types(p)} |
 # {"name", "policy", "rules"} each (in the order of their names): the policy types and each
 # policy's rules of the direction read once, for the isolation, the open rules and the resolved
 # rules alike. (rules_of's `is_object(policy.spec)` holds: a selecting policy has a spec.)
-_typed(selecting, direction) := [{"name": name, "policy": p, "rules": k8s.as_array(object.get(p.spec, _direction_key[direction], []))} |
+_typed(selecting, direction) := [{
+	"name": name,
+	"policy": p,
+	"rules": k8s.as_array(object.get(p.spec, _direction_key[direction], [])),
+} |
 	some name, p in selecting
 	direction in policy_types(p)
 ]
@@ -148,7 +156,10 @@ _typed_rules(ns, typed, direction, among) := [{
 # _blocks_of_peers(peers) is _blocks_of_rule for a rule with these peers.
 _blocks_of_peers([]) := [{"cidr": "0.0.0.0/0", "except": []}, {"cidr": "::/0", "except": []}]
 
-_blocks_of_peers(peers) := [{"cidr": peer.ipBlock.cidr, "except": [e | some e in k8s.as_array(peer.ipBlock.except); is_string(e)]} |
+_blocks_of_peers(peers) := [{
+	"cidr": peer.ipBlock.cidr,
+	"except": [e | some e in k8s.as_array(peer.ipBlock.except); is_string(e)],
+} |
 	some peer in peers
 	is_object(peer)
 	is_string(peer.ipBlock.cidr)

@@ -225,9 +225,20 @@ _end(p) := p.endPort if {
 # rules in the direction admit for the peer workload, ports resolved against `named` (the
 # destination's); everything, by "not isolated", when no policy isolates the direction; minus
 # what a deny rule (Cilium's ingressDeny/egressDeny) takes away.
-grants(w, direction, peer_id, named) := _np_tier(w, direction, peer_id, named) if {
+grants(w, direction, peer_id, named) := allowed_grants(w, direction, peer_id, named) if {
+	_np_alone(w[direction]) # the common case: what _np_tier gives then, without its calls
+} else := _np_tier(w, direction, peer_id, named) if {
 	not _tiered(w[direction])
 } else := tiered(w, direction, peer_id, named, _np_tier(w, direction, peer_id, named))
+
+# _np_alone(d) holds when no tier, Calico or deny rule acts on the direction: its grants are its
+# allowed_grants.
+_np_alone(d) if {
+	d.deny_rules == []
+	d.admin_rules == []
+	d.baseline_rules == []
+	d.calico_rules == []
+}
 
 # The NetworkPolicy tier: NetworkPolicy and Cilium allow rules, or, when Calico policies select
 # the pod, Calico's ordered default tier with them at order 1000; then Cilium's deny rules.
@@ -418,6 +429,7 @@ _raw_blocks(w, direction) := [] if {
 	not w[direction].np_isolated
 } else := [{"block": block, "ports": ports, "by": rule.by} |
 	some rule in w[direction].rules
+	count(rule.blocks) > 0 # most rules name workloads only: their ports are not read
 	ports := port_ranges(rule.ports, {})
 	count(ports) > 0
 	some block in rule.blocks

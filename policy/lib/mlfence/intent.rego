@@ -241,18 +241,6 @@ _undeclared_pairs(ids, narrowed) := {{"src": src, "dst": dst, "pieces": pieces} 
 	count(pieces) > 0
 }
 
-_may_carry_review_rules(_, _, false)
-
-_may_carry_review_rules(src, _, true) if {
-	src.id in review_ids
-	"Egress" in connectivity.policy_types(k8s.review_object)
-}
-
-_may_carry_review_rules(_, dst, true) if {
-	dst.id in review_ids
-	"Ingress" in connectivity.policy_types(k8s.review_object)
-}
-
 flow_message(f) := sprintf("%s (%s) can reach %s (%s) on %s, which no declared flow allows; allowed by %s", [
 	workload_text(f.src), component_text(f.src), workload_text(f.dst), component_text(f.dst),
 	ports_text(f.pieces), by_text(f.pieces),
@@ -403,30 +391,6 @@ _decided_by_review(by) if {
 _decided_by_review(by) if {
 	_is_calico_review
 	startswith(by, sprintf("%s ", [_calico_ref]))
-}
-
-_review_flow_messages contains flow_message(object.union(f, {"pieces": pieces})) if {
-	some f in _undeclared_pairs(review_ids, _is_core_policy_value)
-	pieces := [p |
-		some p in f.pieces
-		_decides_piece(p)
-	]
-	count(pieces) > 0
-}
-
-_decides_piece(p) if _decided_by_review(p.egress_by)
-
-default _is_core_policy_value := false
-
-_is_core_policy_value if _is_core_policy
-
-_decides_piece(p) if _decided_by_review(p.ingress_by)
-
-_review_external_messages contains external_message(w, e) if {
-	some id in review_ids
-	w := _model_workload(id)
-	some e in undeclared_external(id)
-	_decided_by_review(e.by)
 }
 
 # undeclared_messages is MLF-K8S-060's findings on the reviewed object (see _judged).
