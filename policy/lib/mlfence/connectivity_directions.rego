@@ -55,11 +55,14 @@ _np_directions(w, among) := {_direction_key[d]: {
 }
 
 # _selecting_types(w) is _selecting(w) as a list of {"name", "policy", "types"} in the order of the
-# names, each policy's types read once for both directions. (The podSelector matched as selects
-# does, without its call.)
+# names, each policy's types read once for both directions. The podSelector is pod_selector's
+# without its call: an object as it is, null or absent (with a spec) the empty selector, any other
+# value none (the lookup by type name is undefined then).
 _selecting_types(w) := [{"name": name, "policy": p, "types": policy_types(p)} |
 	some name, p in object.get(policies, w.namespace, {})
-	selector.matches(pod_selector(p), w.labels)
+	is_object(p.spec)
+	pod_selector := object.get(p.spec, "podSelector", null)
+	selector.matches({"object": pod_selector, "null": {}}[type_name(pod_selector)], w.labels)
 ]
 
 # _typed(selecting, direction) is, of the selecting policies that list the direction, one
@@ -133,12 +136,14 @@ _resolved_rules(ns, selecting, direction, among) := _typed_rules(ns, _typed(sele
 
 # _typed_rules(ns, typed, direction, among) is _resolved_rules of the policies _typed gives. Each
 # rule's peers are read once, for its pods and its blocks alike, and its policy's reference is
-# built once per policy.
-_typed_rules(ns, typed, direction, among) := [{
+# built once per policy. Two definitions, one per kind of `among`, so that which pods a rule has
+# is not decided per rule: without `among` they are _rule_pods's, resolved once per policy for
+# every workload it selects; with it, those of the workloads `among` names that the peers admit.
+_typed_rules(ns, typed, direction, null) := [{
 	"policy": ref,
 	"index": i,
 	"by": sprintf("%s rule %d", [ref, i]),
-	"pods": _pods_among(ns, t.name, direction, i, peers, among),
+	"pods": _rule_pods[ns][t.name][direction][i],
 	"blocks": _blocks_of_peers(peers),
 	"ports": [p | is_array(rule.ports); some p in rule.ports],
 } |
@@ -148,6 +153,21 @@ _typed_rules(ns, typed, direction, among) := [{
 	some i, rule in t.rules
 	peers := [p | is_array(rule[peer_key]); some p in rule[peer_key]]
 ]
+
+_typed_rules(ns, typed, direction, among) := [{
+	"policy": ref,
+	"index": i,
+	"by": sprintf("%s rule %d", [ref, i]),
+	"pods": _pods_of_peers_among(peers, ns, among),
+	"blocks": _blocks_of_peers(peers),
+	"ports": [p | is_array(rule.ports); some p in rule.ports],
+} |
+	peer_key := _peer_key[direction]
+	some t in typed
+	ref := concat("/", [ns, t.name])
+	some i, rule in t.rules
+	peers := [p | is_array(rule[peer_key]); some p in rule[peer_key]]
+] if is_set(among)
 
 # [x | is_array(obj[key]); some x in obj[key]] is k8s.as_array(object.get(k8s.object_or_empty(obj),
 # key, [])), written inline where it is read per rule: a reference into a non-object is undefined,
@@ -165,14 +185,6 @@ _blocks_of_peers(peers) := [{
 	is_string(peer.ipBlock.cidr)
 	not _has_selector(peer)
 ] if count(peers) > 0
-
-# _pods_among(ns, name, direction, i, peers, among) is the pods of rule i of policy ns/name, whose
-# peers are `peers`: _rule_pods's, or, when `among` is a set of ids, those of its workloads the
-# rule's peers admit, each tested on its own (peer_admits) rather than every workload of the
-# peers' namespaces.
-_pods_among(ns, name, direction, i, _, null) := _rule_pods[ns][name][direction][i]
-
-_pods_among(ns, _, _, _, peers, among) := _pods_of_peers_among(peers, ns, among) if is_set(among)
 
 # _rule_pods[ns][name][direction] is, per rule of that policy, the workloads its peers select.
 # (The policy is looked up: `some ns, list in policies` scanned every namespace per lookup.)
