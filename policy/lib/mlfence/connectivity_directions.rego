@@ -167,7 +167,9 @@ _typed_rules(ns, typed, direction, among) := [{
 	ref := concat("/", [ns, t.name])
 	some i, rule in t.rules
 	peers := [p | is_array(rule[peer_key]); some p in rule[peer_key]]
-] if is_set(among)
+] if {
+	is_set(among)
+}
 
 # [x | is_array(obj[key]); some x in obj[key]] is k8s.as_array(object.get(k8s.object_or_empty(obj),
 # key, [])), written inline where it is read per rule: a reference into a non-object is undefined,
@@ -184,7 +186,9 @@ _blocks_of_peers(peers) := [{
 	is_object(peer)
 	is_string(peer.ipBlock.cidr)
 	not _has_selector(peer)
-] if count(peers) > 0
+] if {
+	count(peers) > 0
+}
 
 # _rule_pods[ns][name][direction] is, per rule of that policy, the workloads its peers select.
 # (The policy is looked up: `some ns, list in policies` scanned every namespace per lookup.)
@@ -212,7 +216,9 @@ _pods_of_peers_among([], _, _) := "all"
 _pods_of_peers_among(peers, ns, ids) := {id |
 	some peer in peers
 	some id in peer_workloads_among(peer, ns, ids)
-} if count(peers) > 0
+} if {
+	count(peers) > 0
+}
 
 # peer_workloads_among(peer, ns, ids) is peer_workloads(peer, ns) & ids: the same tests, on the
 # workloads of ids instead of those of the peer's namespaces (connectivity_test.rego compares them).
