@@ -158,7 +158,9 @@ _typed_rules(ns, typed, direction, among) := [{
 	"policy": ref,
 	"index": i,
 	"by": sprintf("%s rule %d", [ref, i]),
-	"pods": _pods_of_peers_among(peers, ns, among),
+	# _pods_of_rule(rule, direction, ns) & among, without a call per rule: the lookup picks "all"
+	# for a rule without peers, else the candidates its peers admit
+	"pods": {true: "all", false: {id | some peer in peers; some id in peer_workloads_among(peer, ns, among)}}[peers == []],
 	"blocks": _blocks_of_peers(peers),
 	"ports": [p | is_array(rule.ports); some p in rule.ports],
 } |
@@ -207,17 +209,6 @@ _rule_pods[ns][name][direction] := [_pods_of_rule(rule, direction, ns) | some ru
 # other workloads a rule admits (rule.pods & ids is what it reads). OPA memoises the call.
 workload_among(id, ids) := object.union(w, _directions(w, ids)) if {
 	w := bare_workloads[id]
-}
-
-# _pods_of_peers_among(peers, ns, ids) is _pods_of_rule(rule, direction, ns) & ids for a rule with
-# these peers.
-_pods_of_peers_among([], _, _) := "all"
-
-_pods_of_peers_among(peers, ns, ids) := {id |
-	some peer in peers
-	some id in peer_workloads_among(peer, ns, ids)
-} if {
-	count(peers) > 0
 }
 
 # peer_workloads_among(peer, ns, ids) is peer_workloads(peer, ns) & ids: the same tests, on the

@@ -53,9 +53,11 @@ in_component(c, w) if {
 	_pods_in(c, w.labels)
 }
 
-_names_namespaces(c) if "namespaces" in object.keys(c)
-
-_names_namespaces(c) if "namespace_selector" in object.keys(c)
+# (Its keys walked: object.keys built a set of them, twice, for each component and workload.)
+_names_namespaces(c) if {
+	some key, _ in c
+	key in {"namespaces", "namespace_selector"}
+}
 
 _namespace_in(c, _) if not _names_namespaces(c)
 
