@@ -308,8 +308,9 @@ review_ids contains w.id if {
 
 review_ids contains w.id if {
 	_is_core_policy
+	pod_selector := connectivity.pod_selector(k8s.review_object) # connectivity.selects, read once
 	some w in object.get(connectivity.workloads_in, k8s.namespace, [])
-	connectivity.selects(k8s.review_object, w.labels)
+	selector.matches(pod_selector, w.labels)
 }
 
 review_ids contains w.id if {
