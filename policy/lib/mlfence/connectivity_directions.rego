@@ -117,15 +117,25 @@ _open_rules_of(selecting, direction) := {sprintf("%s rule %d", [_name(p), i]) |
 
 # _np_only(ns) holds when no Cilium, tier or Calico policy may select pods of namespace ns: the
 # fast paths of cilium_directions, anp_directions and calico_directions all apply. Where neither
-# ns nor the cluster scope holds an object of a dialect's API group (dialects_absent), there is
-# none of their policies to build records of: one walk over a few API versions, not three record
+# ns nor the cluster scope holds an object of a dialect's API group (dialects_absent, read from
+# _dialect_namespaces), there is none of their policies to build records of: not three record
 # lookups (~500 allocations per namespace at admission).
 _np_only(ns) if {
-	dialects_absent(ns)
+	not ns in _dialect_namespaces
+	not "" in _dialect_namespaces
 } else if {
 	count(_cilium_for(ns)) == 0
 	count(_anp_records) == 0
 	count(_calico_default_for(ns)) == 0
+}
+
+# _dialect_namespaces is the namespaces ("" the cluster scope) holding an object of a dialect's API
+# group: dialects_absent(ns) is `not ns in _dialect_namespaces; not "" in _dialect_namespaces`,
+# walked once per evaluation instead of once per namespace asked (at admission, the few
+# namespaces of the scoped inventory).
+_dialect_namespaces contains ns if {
+	some ns, groups in _policy_groups
+	_dialect_group_in(groups)
 }
 
 # _resolved_rules(ns, selecting, direction, among) is every rule of the selecting policies that
