@@ -1,9 +1,11 @@
 # Deny rules: what the deny rules of Cilium (ingressDeny/egressDeny), of the Admin and Baseline
 # tiers and of Calico's default tier take away from a flow (l4_denied), and how they narrow the
-# blocks a workload may reach or be reached from. Part of lib.mlfence.connectivity, kept in its
-# own file for size.
+# blocks a workload may reach or be reached from; and the class of a block (block_class,
+# reaches_metadata). Part of lib.mlfence.connectivity, kept in its own file for size.
 package lib.mlfence.connectivity
 
+import data.lib.mlfence.config
+import data.lib.mlfence.net as mlnet
 import data.lib.mlfence.ranges
 
 _deny_blocks(w, direction) := [{"cidr": block.cidr, "except": block.except, "ports": ports, "by": rule.by} |
@@ -96,3 +98,37 @@ _cilium_denied(src, dst) := [] if {
 	d.protocol == e.protocol
 	max([lo, d.from]) <= min([hi, d.to])
 ]
+
+# --- the class of a block ---------------------------------------------------------------------
+
+# block_class(cidr) is "internet" for a block spanning an address family, else the range class
+# of lib.mlfence.ranges (internal, approved, partial, cdn, cloud, public, invalid).
+block_class(cidr) := "internet" if mlnet.is_everywhere(cidr)
+
+else := ranges.egress_class(cidr).class
+
+_metadata_flag(direction, block) if {
+	direction == "egress"
+	reaches_metadata(block)
+}
+
+else := false
+
+# reaches_metadata(block) holds when the block (minus its exceptions) holds an instance
+# metadata endpoint: egress there hands out the node's cloud credentials.
+# A block that is not a CIDR (a dialect's toCIDR "x": only NetworkPolicy ipBlocks are validated
+# upstream) reaches no endpoint; net.cidr_contains raised an error on it.
+reaches_metadata(block) if {
+	_is_cidr(block.cidr)
+	some endpoint in config.value("metadata_endpoints")
+	ranges.family(endpoint) == ranges.family(block.cidr)
+	net.cidr_contains(ranges.as_cidr(block.cidr), endpoint)
+	not _excepted(block, endpoint)
+}
+
+_excepted(block, endpoint) if {
+	some e in block.except
+	_is_cidr(e)
+	ranges.family(e) == ranges.family(endpoint)
+	net.cidr_contains(ranges.as_cidr(e), endpoint)
+}

@@ -2,10 +2,7 @@
 # workloads and to address blocks. Part of lib.mlfence.connectivity, kept in its own file for size.
 package lib.mlfence.connectivity
 
-import data.lib.mlfence.config
 import data.lib.mlfence.k8s
-import data.lib.mlfence.net as mlnet
-import data.lib.mlfence.ranges
 import data.lib.mlfence.selector
 
 # --- the inventory ----------------------------------------------------------------------------
@@ -444,38 +441,6 @@ _block_entry(id, direction, block, ports, by, denied) := object.union(block, {
 	"ports": ports,
 	"by": by,
 })
-
-# block_class(cidr) is "internet" for a block spanning an address family, else the range class
-# of lib.mlfence.ranges (internal, approved, partial, cdn, cloud, public, invalid).
-block_class(cidr) := "internet" if mlnet.is_everywhere(cidr)
-
-else := ranges.egress_class(cidr).class
-
-_metadata_flag(direction, block) if {
-	direction == "egress"
-	reaches_metadata(block)
-}
-
-else := false
-
-# reaches_metadata(block) holds when the block (minus its exceptions) holds an instance
-# metadata endpoint: egress there hands out the node's cloud credentials.
-# A block that is not a CIDR (a dialect's toCIDR "x": only NetworkPolicy ipBlocks are validated
-# upstream) reaches no endpoint; net.cidr_contains raised an error on it.
-reaches_metadata(block) if {
-	_is_cidr(block.cidr)
-	some endpoint in config.value("metadata_endpoints")
-	ranges.family(endpoint) == ranges.family(block.cidr)
-	net.cidr_contains(ranges.as_cidr(block.cidr), endpoint)
-	not _excepted(block, endpoint)
-}
-
-_excepted(block, endpoint) if {
-	some e in block.except
-	_is_cidr(e)
-	ranges.family(e) == ranges.family(endpoint)
-	net.cidr_contains(ranges.as_cidr(e), endpoint)
-}
 
 # unknown is the list of {"workload", "direction", "policy", "reason"} the model cannot decide
 # statically: a rule's peers named by DNS, services, nodes or the control plane, and
