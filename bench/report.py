@@ -195,6 +195,11 @@ def collect(work: Path, machine_info: dict[str, Any] | None, previous: dict[str,
     results["reach_1x_cpu_s"] = (runs.get(1) or {}).get("cpu_s")
     results["reach_1x_wall_s"] = (runs.get(1) or {}).get("wall_s")
     results["reach_cpu_growth_10x"] = (reach or {}).get("cpu_growth")
+    # The same with declared flows (run.py --flows): the declared-flow verdicts on top of the model.
+    flows_runs = {r["scale"]: r for r in (reach or {}).get("runs_with_flows", [])}
+    results["reach_1x_flows_wall_s"] = (flows_runs.get(1) or {}).get("wall_s")
+    flows_1x, flows_10x = ((flows_runs.get(k) or {}).get("cpu_s") for k in (1, 10))
+    results["reach_flows_cpu_growth_10x"] = round(flows_10x / flows_1x, 2) if flows_1x and flows_10x else None
     # One NetworkPolicy's admission decision against that platform's inventory (bench/reach/admission.py):
     # the worse of its two cases, in opa run --server; the server's CPU per request beside it. The
     # target's figure is the server as docs/deploy.md runs it with a fed inventory (opa_server_tuned,

@@ -105,7 +105,8 @@ fi
 if want reach; then
   echo "== reach: the connectivity model at 1x and 10x the platform (bench/reach)" >&2
   # shellcheck disable=SC2086  # REACH_SCALES is a list of numbers
-  $PY bench/reach/run.py --scales ${REACH_SCALES:-1 10} --out "$WORK/reach.json"
+  # --flows: each scale again with declared flows (the declared-flow verdicts on top of the model).
+  $PY bench/reach/run.py --flows --scales ${REACH_SCALES:-1 10} --out "$WORK/reach.json"
 
   echo "== reach: one NetworkPolicy's admission against the 1x platform's inventory (opa run --server, gator bench)" >&2
   # gator bench reviews every object it loads: the Constraints of the rules matching a NetworkPolicy

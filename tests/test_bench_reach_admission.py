@@ -117,3 +117,25 @@ def test_gator_durations_in_ms(text: str, ms: float) -> None:
 
 def _rules(ids: list[str]) -> list[Any]:
     return [r for r in gatekeeper.kubernetes_rules() if r.rule_id in ids]
+
+
+def test_report_records_reach_with_declared_flows(tmp_path: Path) -> None:
+    """bench/reach/run.py --flows runs each scale again with declared flows: report.py records the
+    1x wall time and the 10x/1x CPU growth of those runs beside the model-only ones."""
+
+    def run(scale: int, wall: float, cpu: float) -> dict[str, Any]:
+        return {"scale": scale, "wall_s": wall, "cpu_s": cpu}
+
+    reach = {
+        "runs": [run(1, 2.5, 2.4), run(10, 22.0, 21.0)],
+        "cpu_growth": 8.75,
+        "runs_with_flows": [run(1, 2.7, 2.6), run(10, 26.0, 26.0)],
+    }
+    (tmp_path / "reach.json").write_text(json.dumps(reach))
+    results = report.collect(tmp_path, {"cpus": 2})
+    assert (results["reach_1x_wall_s"], results["reach_cpu_growth_10x"]) == (2.5, 8.75)
+    assert (results["reach_1x_flows_wall_s"], results["reach_flows_cpu_growth_10x"]) == (2.7, 10.0)
+    del reach["runs_with_flows"]
+    (tmp_path / "reach.json").write_text(json.dumps(reach))
+    results = report.collect(tmp_path, {"cpus": 2})
+    assert (results["reach_1x_flows_wall_s"], results["reach_flows_cpu_growth_10x"]) == (None, None)
