@@ -14,9 +14,14 @@ import data.lib.mlfence.selector
 # each dialect for its (empty) share per workload and direction.
 # `among` is null, or a set of workload ids: the NetworkPolicy rules' peers are then resolved among
 # those workloads only (workload_among).
-_directions(w, among) := _np_directions(w, among) if {
+_directions(w, among) := _directions_of(w, among, ["Ingress", "Egress"])
+
+# _directions_of(w, among, directions) is _directions(w, among) with only the keys of these
+# directions ("Ingress", "Egress"): at admission a reviewed policy's decision reads one direction
+# of most workloads it judges (workload_among).
+_directions_of(w, among, directions) := _np_directions(w, among, directions) if {
 	_np_only(w.namespace)
-} else := _dialect_directions(w, among)
+} else := _dialect_directions(w, among, directions)
 
 # _selecting(w) is {name: NetworkPolicy} of the policies of w's namespace that select it.
 _selecting(w) := {name: p |
@@ -24,7 +29,7 @@ _selecting(w) := {name: p |
 	selects(p, w.labels)
 }
 
-_np_directions(w, among) := {_direction_key[d]: {
+_np_directions(w, among, directions) := {_direction_key[d]: {
 	"isolated": count(typed) > 0,
 	"np_isolated": count(typed) > 0,
 	"policies": sort({t.name | some t in typed}),
@@ -42,7 +47,7 @@ _np_directions(w, among) := {_direction_key[d]: {
 	"unknown": [],
 } |
 	selecting := _selecting_types(w)
-	some d in ["Ingress", "Egress"]
+	some d in directions
 	key := _direction_key[d]
 	typed := [{
 		"name": s.name,
@@ -78,7 +83,7 @@ _typed(selecting, direction) := [{
 	direction in policy_types(p)
 ]
 
-_dialect_directions(w, among) := {_direction_key[d]: {
+_dialect_directions(w, among, directions) := {_direction_key[d]: {
 	"isolated": count(listing) > 0,
 	"np_isolated": count(np_listing) > 0,
 	"policies": sort(listing),
@@ -97,7 +102,7 @@ _dialect_directions(w, among) := {_direction_key[d]: {
 	cilium := cilium_directions(w)
 	tiers := anp_directions(w)
 	calico := calico_directions(w)
-	some d in ["Ingress", "Egress"]
+	some d in directions
 	np_rules := array.concat(_resolved_rules(w.namespace, selecting, d, among), cilium[d].allow)
 	np_listing := union({
 		{name | some name, p in selecting; d in policy_types(p)},
@@ -212,12 +217,14 @@ _rule_pods[ns][name][direction] := [_pods_of_rule(rule, direction, ns) | some ru
 
 # --- admission: one workload, its rules' peers resolved among a few --------------------------
 
-# workload_among(id, ids) is workloads[id] computed for that one workload, its NetworkPolicy rules'
-# pods resolved among the workloads of the set ids only: an admission decision on one
-# NetworkPolicy judges the flows between the workloads it selects and their peers, so it needs
-# neither the isolation and resolved rules of every workload of the namespaces in scope nor which
-# other workloads a rule admits (rule.pods & ids is what it reads). OPA memoises the call.
-workload_among(id, ids) := object.union(w, _directions(w, ids)) if {
+# workload_among(id, ids, directions) is workloads[id] computed for that one workload, its
+# NetworkPolicy rules' pods resolved among the workloads of the set ids only, and only the
+# directions listed ("Ingress", "Egress": the keys "ingress", "egress"; both give every key of
+# workloads[id]): an admission decision on one NetworkPolicy judges the flows between the workloads
+# it selects and their peers, so it needs neither the isolation and resolved rules of every
+# workload of the namespaces in scope nor which other workloads a rule admits (rule.pods & ids is
+# what it reads), nor a direction none of its pieces is decided in. OPA memoises the call.
+workload_among(id, ids, directions) := object.union(w, _directions_of(w, ids, directions)) if {
 	w := bare_workloads[id]
 }
 

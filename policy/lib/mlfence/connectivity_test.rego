@@ -262,11 +262,21 @@ test_workload_among_every_workload_is_the_model_workload if {
 	count(both.model) == 4
 	both.among == both.model
 	both.model["ml-serving/Deployment/model"].ingress.rules[0].pods == {"istio-system/Deployment/gateway"}
+
+	# one direction: that key of the model's workload, the other absent; none: the bare workload
+	every id, w in both.model {
+		both.egress[id] == object.remove(w, ["ingress"])
+		both.ingress[id] == object.remove(w, ["egress"])
+		both.none[id] == object.remove(w, ["ingress", "egress"])
+	}
 }
 
 _model_and_among := {
 	"model": connectivity.workloads,
-	"among": {id: connectivity.workload_among(id, object.keys(connectivity.workloads)) | some id, _ in connectivity.workloads},
+	"among": {id: connectivity.workload_among(id, object.keys(connectivity.workloads), ["Ingress", "Egress"]) | some id, _ in connectivity.workloads},
+	"egress": {id: connectivity.workload_among(id, object.keys(connectivity.workloads), ["Egress"]) | some id, _ in connectivity.workloads},
+	"ingress": {id: connectivity.workload_among(id, object.keys(connectivity.workloads), {"Ingress"}) | some id, _ in connectivity.workloads},
+	"none": {id: connectivity.workload_among(id, object.keys(connectivity.workloads), set()) | some id, _ in connectivity.workloads},
 }
 
 # The labels the controllers add (KServe, KubeRay; the training operator in test_sandbox_and_ml_kinds)

@@ -258,6 +258,7 @@ undeclared_external(id) := [e |
 	mine := [c | some c in components; c.name in _members_of(id)]
 	count(mine) > 0
 	some direction in ["egress", "ingress"]
+	is_object(w[direction]) # one a narrowed decision reads no piece in is not built (_read_directions)
 	some e in connectivity.external_of(id, w, direction)
 	not e.class == "internal"
 	not _outside_allowed(mine, direction, e)

@@ -2,9 +2,6 @@
 # rules decide. Part of lib.mlfence.intent, kept in its own file for size.
 package lib.mlfence.intent
 
-import data.lib.mlfence.connectivity
-import data.lib.mlfence.k8s
-
 _review_flow_messages contains flow_message(object.union(f, {"pieces": pieces})) if {
 	some f in _undeclared_pairs(review_ids, _is_core_policy_value)
 	pieces := [p |
@@ -33,12 +30,12 @@ _may_carry_review_rules(_, _, false)
 
 _may_carry_review_rules(src, _, true) if {
 	src.id in review_ids
-	"Egress" in connectivity.policy_types(k8s.review_object)
+	"Egress" in _review_types
 }
 
 _may_carry_review_rules(_, dst, true) if {
 	dst.id in review_ids
-	"Ingress" in connectivity.policy_types(k8s.review_object)
+	"Ingress" in _review_types
 }
 
 default _is_core_policy_value := false

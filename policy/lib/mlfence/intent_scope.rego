@@ -248,11 +248,32 @@ peers_narrowed if _is_core_policy
 
 # _model_workload(id) is connectivity.workloads[id], computed for that workload alone when the
 # peers are narrowed: its rules' pods resolved among the workloads judged only, the only peers
-# any flow judged has (a pair of _judged_ids; a rule's other pods are never asked about).
-_model_workload(id) := connectivity.workload_among(id, _judged_ids) if {
+# any flow judged has (a pair of _judged_ids; a rule's other pods are never asked about), and
+# only the directions a piece the reviewed policy decides is read in (_read_directions).
+_model_workload(id) := connectivity.workload_among(id, _judged_ids, _read_directions(id)) if {
 	peers_narrowed
 	is_set(_judged_ids)
 } else := connectivity.workloads[id]
+
+# _read_directions(id) is the directions of workload id that the narrowed decision reads. A pair
+# is judged when the reviewed policy may decide one of its pieces (_may_carry_review_rules): from
+# a workload it selects (review_ids) when it lists Egress, into one when it lists Ingress; and the
+# connection needs both sides' grants, the source's egress and the destination's ingress. So a
+# workload the policy selects is read in the directions it lists, and any workload (selected or a
+# peer) in the opposite ones when it has a selected workload other than itself to pair with (a
+# workload is never its own peer, undeclared).
+_read_directions(id) := {d |
+	some d in _review_types
+	id in review_ids
+} | {_opposite[d] |
+	some d in _review_types
+	some other in review_ids
+	other != id
+}
+
+_review_types := connectivity.policy_types(k8s.review_object)
+
+_opposite := {"Ingress": "Egress", "Egress": "Ingress"}
 
 # _peer_pool is the workloads whose flows with a workload w judged can carry a verdict on the
 # reviewed object: every workload, but for a reviewed NetworkPolicy, which answers only for the

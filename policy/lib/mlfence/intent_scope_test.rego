@@ -80,8 +80,11 @@ _from_ci := _policy("model-registry", "open", {
 })
 
 # _verdicts(objects, obj) is {"scoped": ..., "whole": ...}, each the three rules' messages.
-_verdicts(objects, obj) := {"scoped": scoped, "whole": whole} if {
-	review := {"review": {"object": obj}, "parameters": {"flows": _flows}}
+_verdicts(objects, obj) := _verdicts_declaring(objects, obj, _flows)
+
+# _verdicts_declaring(objects, obj, flows) is _verdicts with these declared flows.
+_verdicts_declaring(objects, obj, flows) := {"scoped": scoped, "whole": whole} if {
+	review := {"review": {"object": obj}, "parameters": {"flows": flows}}
 	inventory := _inventory(objects)
 	scoped := _messages with input as review with data.inventory as inventory
 	patched := intent.patched_inventory with input as review with data.inventory as inventory
@@ -296,4 +299,37 @@ test_policy_egress_judged_on_its_rules_peers if {
 	some m in v.scoped.undeclared
 	contains(m, "ci/runner (component ci-runners) can reach team-a/a (component tier-x) on TCP 7000")
 	contains(m, "egress: NetworkPolicy ci/runner-out rule 0")
+}
+
+# An Ingress-only policy selecting two workloads: each is the other's peer, so the decision reads
+# both workloads' egress (the source side of a piece its ingress rule decides) as well as their
+# ingress (_read_directions), and finds the two undeclared flows between them.
+test_policy_judged_between_two_workloads_it_selects if {
+	flows := object.union(_flows, {"components": array.concat(_flows.components, [
+		{"name": "lab-web", "namespaces": ["lab"], "pods": {"matchLabels": {"app": "web"}}},
+		{"name": "lab-db", "namespaces": ["lab"], "pods": {"matchLabels": {"app": "db"}}},
+	])})
+	lab := _policy("lab", "among-themselves", {
+		"podSelector": {}, "policyTypes": ["Ingress"],
+		"ingress": [{"from": [{"podSelector": {}}], "ports": [{"port": 5432}]}],
+	})
+	objects := array.concat(_platform, [
+		_namespace("lab", {}),
+		_deployment("lab", "web", {"app": "web"}),
+		_deployment("lab", "db", {"app": "db"}),
+	])
+	v := _verdicts_declaring(objects, lab, flows)
+	_same(v)
+	v.scoped.undeclared == {
+		concat("", [
+			"lab/web (component lab-web) can reach lab/db (component lab-db) on TCP 5432, which no declared ",
+			"flow allows; allowed by egress not isolated by any network policy; ingress: NetworkPolicy ",
+			"lab/among-themselves rule 0",
+		]),
+		concat("", [
+			"lab/db (component lab-db) can reach lab/web (component lab-web) on TCP 5432, which no declared ",
+			"flow allows; allowed by egress not isolated by any network policy; ingress: NetworkPolicy ",
+			"lab/among-themselves rule 0",
+		]),
+	}
 }
