@@ -31,11 +31,14 @@ dialect_kinds := [
 ]
 
 # object_text(by) names the object behind a deciding reference: dialect references carry their
-# kind already, core NetworkPolicy references ("ns/name rule i") do not.
+# kind already, core NetworkPolicy references ("ns/name rule i") do not. A reference starts with
+# "<kind> " exactly when its first space-separated word is the kind (no kind holds a space): one
+# split per reference, not a sprintf and a startswith per dialect kind.
 object_text(by) := by if {
-	some kind in dialect_kinds
-	startswith(by, sprintf("%s ", [kind]))
-} else := sprintf("NetworkPolicy %s", [by])
+	split(by, " ")[0] in _dialect_kind_set
+} else := concat(" ", ["NetworkPolicy", by])
+
+_dialect_kind_set := {kind | some kind in dialect_kinds}
 
 # --- the policies ---------------------------------------------------------------------------------
 

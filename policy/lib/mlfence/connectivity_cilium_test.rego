@@ -314,6 +314,16 @@ test_specs_list_each_rule_named if {
 test_object_text if {
 	connectivity.object_text("ns/p rule 0") == "NetworkPolicy ns/p rule 0"
 	connectivity.object_text("CiliumNetworkPolicy ns/p egress rule 0") == "CiliumNetworkPolicy ns/p egress rule 0"
+
+	# every dialect's kind as the first word; a kind's name without its space, or later in the
+	# reference, is a core policy's name
+	every kind in connectivity.dialect_kinds {
+		connectivity.object_text(concat(" ", [kind, "ns/p rule 0"])) == concat(" ", [kind, "ns/p rule 0"])
+	}
+	connectivity.object_text("Calico NetworkPolicy ns/p ingress rule 1") == "Calico NetworkPolicy ns/p ingress rule 1"
+	connectivity.object_text("CalicoX/p rule 0") == "NetworkPolicy CalicoX/p rule 0"
+	connectivity.object_text("ns/Calico rule 0") == "NetworkPolicy ns/Calico rule 0"
+	connectivity.object_text("") == "NetworkPolicy "
 }
 
 _with(policy) := array.concat(_base, [policy])
