@@ -14,12 +14,14 @@ import data.lib.mlfence.selector
 # each dialect for its (empty) share per workload and direction.
 # `among` is null, or a set of workload ids: the NetworkPolicy rules' peers are then resolved among
 # those workloads only (workload_among).
-_directions(w, among) := _directions_of(w, among, ["Ingress", "Egress"])
+_directions(w, among) := _directions_of(w, among, ["Ingress", "Egress"], {})
 
-# _directions_of(w, among, directions) is _directions(w, among) with only the keys of these
-# directions ("Ingress", "Egress"): at admission a reviewed policy's decision reads one direction
-# of most workloads it judges (workload_among).
-_directions_of(w, among, directions) := _np_directions(w, among, directions) if {
+# _directions_of(w, among, directions, only) is _directions(w, among) with only the keys of these
+# directions ("Ingress", "Egress"), and where only NetworkPolicies decide, the resolved rules
+# ("rules") of a direction `only` names ({direction: policy name}) those of that policy alone: at
+# admission a reviewed policy's decision reads one direction of most workloads it judges, and of
+# those it selects, only its own rules' pieces (workload_among).
+_directions_of(w, among, directions, only) := _np_directions(w, among, directions, only) if {
 	_np_only(w.namespace)
 } else := _dialect_directions(w, among, directions)
 
@@ -29,7 +31,7 @@ _selecting(w) := {name: p |
 	selects(p, w.labels)
 }
 
-_np_directions(w, among, directions) := {_direction_key[d]: {
+_np_directions(w, among, directions, only) := {_direction_key[d]: {
 	"isolated": count(typed) > 0,
 	"np_isolated": count(typed) > 0,
 	"policies": sort({t.name | some t in typed}),
@@ -39,7 +41,7 @@ _np_directions(w, among, directions) := {_direction_key[d]: {
 		not rule.ports[0] # a rule with a port admits not every port: most rules, turned down here
 		_admits_everyone(rule, d)
 	}),
-	"rules": _typed_rules(w.namespace, typed, d, among),
+	"rules": _typed_rules(w.namespace, [t | some t in typed; object.get(only, d, t.name) == t.name], d, among),
 	"deny_rules": [],
 	"admin_rules": [],
 	"baseline_rules": [],
@@ -217,14 +219,17 @@ _rule_pods[ns][name][direction] := [_pods_of_rule(rule, direction, ns) | some ru
 
 # --- admission: one workload, its rules' peers resolved among a few --------------------------
 
-# workload_among(id, ids, directions) is workloads[id] computed for that one workload, its
+# workload_among(id, ids, directions, only) is workloads[id] computed for that one workload, its
 # NetworkPolicy rules' pods resolved among the workloads of the set ids only, and only the
 # directions listed ("Ingress", "Egress": the keys "ingress", "egress"; both give every key of
-# workloads[id]): an admission decision on one NetworkPolicy judges the flows between the workloads
-# it selects and their peers, so it needs neither the isolation and resolved rules of every
-# workload of the namespaces in scope nor which other workloads a rule admits (rule.pods & ids is
-# what it reads), nor a direction none of its pieces is decided in. OPA memoises the call.
-workload_among(id, ids, directions) := object.union(w, _directions_of(w, ids, directions)) if {
+# workloads[id]); `only` ({direction: policy name}, {} for none) cuts a direction's "rules" to
+# the named policy's where only NetworkPolicies decide (the other fields stay the model's). An
+# admission decision on one NetworkPolicy judges the flows between the workloads it selects and
+# their peers, so it needs neither the isolation and resolved rules of every workload of the
+# namespaces in scope nor which other workloads a rule admits (rule.pods & ids is what it reads),
+# nor a direction none of its pieces is decided in, nor, in a direction where only its own rules
+# decide the pieces it answers for, the other policies' rules. OPA memoises the call.
+workload_among(id, ids, directions, only) := object.union(w, _directions_of(w, ids, directions, only)) if {
 	w := bare_workloads[id]
 }
 

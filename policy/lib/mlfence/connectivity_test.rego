@@ -268,15 +268,23 @@ test_workload_among_every_workload_is_the_model_workload if {
 		both.egress[id] == object.remove(w, ["ingress"])
 		both.ingress[id] == object.remove(w, ["egress"])
 		both.none[id] == object.remove(w, ["ingress", "egress"])
+
+		# `only` cuts a direction's resolved rules to the named policy's, the other fields kept
+		both.only_model[id] == w
+		both.only_other[id] == object.union(w, {"ingress": object.union(w.ingress, {"rules": []})})
 	}
+	count(both.model["ml-serving/Deployment/model"].ingress.rules) == 2
+	both.only_other["ml-serving/Deployment/model"].ingress.policies == ["model"]
 }
 
 _model_and_among := {
 	"model": connectivity.workloads,
-	"among": {id: connectivity.workload_among(id, object.keys(connectivity.workloads), ["Ingress", "Egress"]) | some id, _ in connectivity.workloads},
-	"egress": {id: connectivity.workload_among(id, object.keys(connectivity.workloads), ["Egress"]) | some id, _ in connectivity.workloads},
-	"ingress": {id: connectivity.workload_among(id, object.keys(connectivity.workloads), {"Ingress"}) | some id, _ in connectivity.workloads},
-	"none": {id: connectivity.workload_among(id, object.keys(connectivity.workloads), set()) | some id, _ in connectivity.workloads},
+	"among": {id: connectivity.workload_among(id, object.keys(connectivity.workloads), ["Ingress", "Egress"], {}) | some id, _ in connectivity.workloads},
+	"egress": {id: connectivity.workload_among(id, object.keys(connectivity.workloads), ["Egress"], {}) | some id, _ in connectivity.workloads},
+	"ingress": {id: connectivity.workload_among(id, object.keys(connectivity.workloads), {"Ingress"}, {}) | some id, _ in connectivity.workloads},
+	"none": {id: connectivity.workload_among(id, object.keys(connectivity.workloads), set(), {}) | some id, _ in connectivity.workloads},
+	"only_model": {id: connectivity.workload_among(id, object.keys(connectivity.workloads), ["Ingress", "Egress"], {"Ingress": "model"}) | some id, _ in connectivity.workloads},
+	"only_other": {id: connectivity.workload_among(id, object.keys(connectivity.workloads), ["Ingress", "Egress"], {"Ingress": "other"}) | some id, _ in connectivity.workloads},
 }
 
 # The labels the controllers add (KServe, KubeRay; the training operator in test_sandbox_and_ml_kinds)

@@ -250,7 +250,7 @@ peers_narrowed if _is_core_policy
 # peers are narrowed: its rules' pods resolved among the workloads judged only, the only peers
 # any flow judged has (a pair of _judged_ids; a rule's other pods are never asked about), and
 # only the directions a piece the reviewed policy decides is read in (_read_directions).
-_model_workload(id) := connectivity.workload_among(id, _judged_ids, _read_directions(id)) if {
+_model_workload(id) := connectivity.workload_among(id, _judged_ids, _read_directions(id), _own_rules_only(id)) if {
 	peers_narrowed
 	is_set(_judged_ids)
 } else := connectivity.workloads[id]
@@ -262,13 +262,26 @@ _model_workload(id) := connectivity.workload_among(id, _judged_ids, _read_direct
 # workload the policy selects is read in the directions it lists, and any workload (selected or a
 # peer) in the opposite ones when it has a selected workload other than itself to pair with (a
 # workload is never its own peer, undeclared).
-_read_directions(id) := {d |
+_read_directions(id) := _own_directions(id) | _paired_directions(id)
+
+_own_directions(id) := {d | some d in _review_types; id in review_ids}
+
+_paired_directions(id) := {paired |
 	some d in _review_types
-	id in review_ids
-} | {_opposite[d] |
-	some d in _review_types
+	paired := _opposite[d]
 	some other in review_ids
 	other != id
+}
+
+# _own_rules_only(id) is, of the directions a workload the policy selects is read in, those where
+# only pieces the policy's own rules decide are kept ({direction: its name}, workload_among's
+# `only`): its ingress rules decide a piece into it through the destination's grants, and a
+# piece's other grant is the source's egress, so when no other selected workload is paired with it
+# in that direction (_paired_directions) the other policies' rules there decide no piece it
+# answers for (_decides_piece drops them).
+_own_rules_only(id) := {d: k8s.name |
+	some d in _own_directions(id)
+	not d in _paired_directions(id)
 }
 
 _review_types := connectivity.policy_types(k8s.review_object)

@@ -333,3 +333,33 @@ test_policy_judged_between_two_workloads_it_selects if {
 		]),
 	}
 }
+
+# A policy listing both directions and selecting two workloads: a piece its egress rule decides
+# from one into the other is let in by another policy's ingress rule, so the destination's
+# ingress is read with every policy's rules, not the reviewed one's only (_own_rules_only).
+test_policy_judged_with_other_policies_rules_between_two_workloads_it_selects if {
+	flows := object.union(_flows, {"components": array.concat(_flows.components, [
+		{"name": "lab-web", "namespaces": ["lab"], "pods": {"matchLabels": {"app": "web"}}},
+		{"name": "lab-db", "namespaces": ["lab"], "pods": {"matchLabels": {"app": "db"}}},
+	])})
+	both := _policy("lab", "both", {
+		"podSelector": {}, "policyTypes": ["Ingress", "Egress"],
+		"ingress": [{"from": [{"podSelector": {"matchLabels": {"app": "nobody"}}}]}],
+		"egress": [{"to": [{"podSelector": {}}], "ports": [{"port": 5432}]}],
+	})
+	objects := array.concat(_platform, [
+		_namespace("lab", {}),
+		_deployment("lab", "web", {"app": "web"}),
+		_deployment("lab", "db", {"app": "db"}),
+		_policy("lab", "db-in", {
+			"podSelector": {"matchLabels": {"app": "db"}}, "policyTypes": ["Ingress"],
+			"ingress": [{"from": [{"podSelector": {}}], "ports": [{"port": 5432}]}],
+		}),
+	])
+	v := _verdicts_declaring(objects, both, flows)
+	_same(v)
+	v.scoped.undeclared == {concat("", [
+		"lab/web (component lab-web) can reach lab/db (component lab-db) on TCP 5432, which no declared ",
+		"flow allows; allowed by egress: NetworkPolicy lab/both rule 0; ingress: NetworkPolicy lab/db-in rule 0",
+	])}
+}
