@@ -36,7 +36,7 @@ dialect_kinds := [
 # split per reference, not a sprintf and a startswith per dialect kind.
 object_text(by) := by if {
 	split(by, " ")[0] in _dialect_kind_set
-} else := concat(" ", ["NetworkPolicy", by])
+} else := sprintf("NetworkPolicy %s", [by])
 
 _dialect_kind_set := {kind | some kind in dialect_kinds}
 

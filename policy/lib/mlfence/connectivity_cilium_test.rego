@@ -324,6 +324,9 @@ test_object_text if {
 	connectivity.object_text("CalicoX/p rule 0") == "NetworkPolicy CalicoX/p rule 0"
 	connectivity.object_text("ns/Calico rule 0") == "NetworkPolicy ns/Calico rule 0"
 	connectivity.object_text("") == "NetworkPolicy "
+
+	# a reference that is no string (none the model builds) is formatted, not dropped
+	connectivity.object_text(5) == sprintf("NetworkPolicy %s", [5])
 }
 
 _with(policy) := array.concat(_base, [policy])
