@@ -51,33 +51,72 @@ _authz_selects(p, labels) if {
 	}
 }
 
-# mesh_connection(src, dst) is connection(src, dst) after dst's AuthorizationPolicies: each
-# TCP piece carries "authz_by"; pieces nothing mediates are unchanged.
+# mesh_connection(src, dst) is connection(src, dst) after the mesh: each TCP piece the mesh
+# decides carries "authz_by"; pieces nothing mediates are unchanged. The mesh decides when dst's
+# AuthorizationPolicies act on it, or when a source without a sidecar calls a destination with a
+# sidecar that requires mTLS on some port (connectivity_peerauth.rego).
 mesh_connection(src, dst) := connection(src, dst) if {
-	not _mediated(dst)
+	not _mesh_decides(src, dst)
+} else := array.concat(
+	[p | some p in connection(src, dst); p.protocol != "TCP"],
+	[object.union(p, {"authz_by": _no_sidecar_text}) | some p in connection(src, dst); p.protocol == "TCP"],
+) if {
+	outside_mesh(dst)
 } else := array.concat(
 	[p | some p in connection(src, dst); p.protocol != "TCP"],
 	[object.union(p, span) |
 		some p in connection(src, dst)
 		p.protocol == "TCP"
-		some span in _authz_allowed(src, dst, p.from, p.to)
+		some span in _mesh_allowed(src, dst, p.from, p.to)
 	],
 )
 
-# mesh_denied(src, dst) is the list of TCP pieces the NetworkPolicies allow and dst's
-# AuthorizationPolicies deny: {"protocol", "from", "to", "denied_by"}.
+# A destination without a sidecar enforces no AuthorizationPolicy: the policies that select it
+# decide nothing.
+_no_sidecar_text := "no sidecar: its AuthorizationPolicies are not enforced"
+
+# mesh_denied(src, dst) is the list of TCP pieces the NetworkPolicies allow and the mesh denies:
+# {"protocol", "from", "to", "denied_by"}, by dst's AuthorizationPolicies or, for a source without
+# a sidecar, by the PeerAuthentication requiring mTLS.
 mesh_denied(src, dst) := [] if {
-	not _mediated(dst)
+	not _mesh_decides(src, dst)
+} else := [] if {
+	outside_mesh(dst)
 } else := [{"protocol": "TCP", "from": d.from, "to": d.to, "denied_by": d.by} |
 	some p in connection(src, dst)
 	p.protocol == "TCP"
-	some d in _authz_denied(src, dst, p.from, p.to)
+	some d in _mesh_refused(src, dst, p.from, p.to)
 ]
+
+_mesh_decides(_, dst) if _mediated(dst)
+
+_mesh_decides(src, dst) if _plaintext_meets_strict(src, dst)
 
 _mediated(dst) if {
 	some a in authz_of(dst)
 	a.action in {"ALLOW", "DENY"}
 }
+
+# _mesh_allowed(src, dst, lo, hi) is the list of spans {"from", "to"} (with "authz_by" when dst's
+# AuthorizationPolicies decide) of [lo, hi] the mesh lets through.
+_mesh_allowed(src, dst, lo, hi) := [span |
+	some g in _plaintext_accepted(src, dst, lo, hi)
+	some span in _authz_or_open(src, dst, g.from, g.to)
+]
+
+_authz_or_open(src, dst, lo, hi) := _authz_allowed(src, dst, lo, hi) if _mediated(dst)
+
+else := [{"from": lo, "to": hi}]
+
+# _mesh_refused(src, dst, lo, hi) is the list of {"from", "to", "by"} of [lo, hi] the mesh refuses.
+_mesh_refused(src, dst, lo, hi) := array.concat(
+	_strict_refused(src, dst, lo, hi),
+	[d |
+		_mediated(dst)
+		some g in _plaintext_accepted(src, dst, lo, hi)
+		some d in _authz_denied(src, dst, g.from, g.to)
+	],
+)
 
 # --- spans ---------------------------------------------------------------------------------------
 
@@ -103,6 +142,11 @@ _allow_spans(src, dst) := [object.union(span, {"by": sprintf("AuthorizationPolic
 	_from_matches(rule, src)
 	some span in _rule_ports(rule)
 ]
+
+# (The note is empty for a source in the mesh: today's texts stay as they were.)
+_identity_note(src) := " (the source has no sidecar, hence no mesh identity)" if outside_mesh(src)
+
+else := ""
 
 _some_requests(rule) := ", some requests only" if _request_level(rule)
 
@@ -130,8 +174,8 @@ _authz_denied(src, dst, lo, hi) := array.concat(
 
 _unallowed(src, dst, lo, hi) := [] if {
 	count(_allow_policies(dst)) == 0
-} else := [{"from": g.from, "to": g.to, "by": sprintf("no ALLOW rule of AuthorizationPolicy %s matches", [
-	concat(", ", sort({a.ref | some a in _allow_policies(dst)})),
+} else := [{"from": g.from, "to": g.to, "by": sprintf("no ALLOW rule of AuthorizationPolicy %s matches%s", [
+	concat(", ", sort({a.ref | some a in _allow_policies(dst)})), _identity_note(src),
 ])} |
 	some g in uncovered(lo, hi, array.concat(_deny_spans(src, dst), _allow_spans(src, dst)))
 ]
@@ -199,8 +243,22 @@ _from_matches(rule, _) if count(istio.items(object.get(k8s.object_or_empty(rule)
 _from_matches(rule, src) if {
 	some entry in istio.items(rule.from)
 	source := k8s.object_or_empty(object.get(k8s.object_or_empty(entry), "source", {}))
+	_source_admits(source, src)
+}
+
+_source_admits(source, src) if {
+	not outside_mesh(src)
 	_admits(source, "namespaces", "notNamespaces", src.namespace)
 	_admits(source, "principals", "notPrincipals", principal(src))
+}
+
+# A source without a sidecar speaks plaintext and has no mesh identity: a rule naming principals
+# or namespaces does not match it (Istio matches them on the peer certificate), and the negated
+# fields, which list identities it does not have, do.
+_source_admits(source, src) if {
+	outside_mesh(src)
+	not "namespaces" in object.keys(source)
+	not "principals" in object.keys(source)
 }
 
 # principal(w) is the SPIFFE identity Istio gives the workload's pods.
