@@ -14,31 +14,43 @@ import data.lib.mlfence.k8s
 # outside_mesh(w) holds when workload w's pods run without a sidecar: its Namespace's label
 # istio-injection has a value other than "enabled" (then none of Istio's injection webhooks
 # matches the namespace; MLF-K8S-012 reads the label the same way), or its pod template's
-# metadata turns injection off (istio.sidecar_opt_out: the injector's reading). Every other
-# workload counts as in the mesh, as before: manifests rarely carry the labels that turn
-# injection on, and a model that took them out of the mesh would change every answer for them.
+# metadata turns injection off (istio.sidecar_opt_out: the injector's reading), and the pod does
+# not run Istio's proxy itself (istio.runs_proxy: gateways and ztunnel turn injection off because
+# they are the proxy, with their own mesh identity). Every other workload counts as in the mesh,
+# as before: manifests rarely carry the labels that turn injection on, and a model that took
+# them out of the mesh would change every answer for them.
 outside_mesh(w) if {
+	_injection_off(w)
+	not _runs_proxy(w)
+}
+
+_injection_off(w) if {
 	value := _raw_inventory.cluster.v1.Namespace[w.namespace].metadata.labels["istio-injection"]
 	value != "enabled"
 }
 
-outside_mesh(w) if {
-	some metadata in _template_metadata(w)
-	istio.sidecar_opt_out(metadata)
+_injection_off(w) if {
+	some template in _templates_of(w)
+	istio.sidecar_opt_out(template.metadata)
 }
 
-# _template_metadata(w) is the metadata of the pod template behind workload w: the object is
+_runs_proxy(w) if {
+	some template in _templates_of(w)
+	istio.runs_proxy(template.spec)
+}
+
+# _templates_of(w) is the pod template {"metadata", "spec"} behind workload w: the object is
 # found by namespace, kind and name (the inventory's keys), the template by w's path.
-_template_metadata(w) := [metadata |
+_templates_of(w) := [template |
 	some kinds in _groups[w.namespace]
 	obj := kinds[w.kind][w.name]
-	metadata := _metadata_at(obj, w.path)
+	template := _template_at(obj, w.path)
 ]
 
-_metadata_at(obj, path) := k8s.object_or_empty(object.get(template, "metadata", {})) if {
+_template_at(obj, path) := {"metadata": k8s.object_or_empty(object.get(template, "metadata", {})), "spec": template.spec} if {
 	path == "spec.template.spec" # workload_entries' own path for the built-in kinds
 	template := k8s.spec_template(obj)
-} else := t.metadata if {
+} else := {"metadata": t.metadata, "spec": t.spec} if {
 	some t in pod_templates(obj)
 	t.path == path
 }

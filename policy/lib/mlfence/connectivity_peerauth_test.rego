@@ -259,3 +259,21 @@ test_outside_mesh if {
 	not connectivity.outside_mesh(_workload(job, "t")) with data.inventory as _job_inventory(job, {"istio-injection": "enabled"})
 	connectivity.outside_mesh(_workload(job, "t")) with data.inventory as _job_inventory(job, {"istio-injection": "disabled"})
 }
+
+# A pod that runs Istio's proxy itself (a gateway) turns injection off and stays in the mesh: its
+# AuthorizationPolicies apply, and a STRICT destination accepts it.
+test_gateway_runs_its_own_proxy if {
+	gateway := {
+		"apiVersion": "apps/v1", "kind": "Deployment",
+		"metadata": {"name": "gateway", "namespace": "batch"},
+		"spec": {"template": {
+			"metadata": {"labels": {"app": "gateway", "sidecar.istio.io/inject": "false"}},
+			"spec": {"containers": [{"name": "istio-proxy", "args": ["proxy", "router"]}]},
+		}},
+	}
+	base := _inventory({"default": _pa("model-registry", "default", _strict)}, {}, {}, {})
+	inventory := json.patch(base, [{"op": "add", "path": "/namespace/batch/apps~1v1/Deployment/gateway", "value": gateway}])
+	not connectivity.outside_mesh(_workload(gateway, "batch")) with data.inventory as inventory
+	_ports(_flow(inventory, "batch/Deployment/gateway")) == _l4
+	count(_flow(inventory, _loader).denied) == 2
+}

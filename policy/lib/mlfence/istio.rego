@@ -280,6 +280,15 @@ _inject_text(value) := lower(sprintf("%v", [value])) if {
 	value != null
 }
 
+# runs_proxy(spec) holds for a pod spec that runs Istio's proxy as its own container (named
+# istio-proxy, as the injector names the sidecar): Istio's gateways and ambient mode's ztunnel,
+# whose charts turn injection off because the pod is the proxy. Such a pod has a mesh identity of
+# its own (a gateway's proxy also enforces the AuthorizationPolicies that select it).
+runs_proxy(spec) if {
+	some c in items(_field(spec, "containers"))
+	_field(c, "name") == "istio-proxy"
+}
+
 # service_entry_resolution(spec) is a ServiceEntry's resolution; NONE when omitted.
 default service_entry_resolution(_) := "NONE"
 
