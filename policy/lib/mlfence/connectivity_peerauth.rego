@@ -47,7 +47,10 @@ _templates_of(w) := [template |
 	template := _template_at(obj, w.path)
 ]
 
-_template_at(obj, path) := {"metadata": k8s.object_or_empty(object.get(template, "metadata", {})), "spec": template.spec} if {
+_template_at(obj, path) := {
+	"metadata": k8s.object_or_empty(object.get(template, "metadata", {})),
+	"spec": template.spec,
+} if {
 	path == "spec.template.spec" # workload_entries' own path for the built-in kinds
 	template := k8s.spec_template(obj)
 } else := {"metadata": t.metadata, "spec": t.spec} if {
@@ -165,8 +168,19 @@ _plaintext_meets_strict(src, dst) if {
 }
 
 _requires_mtls(dst) if {
+	_mtls_policies_near(dst)
 	some span in mtls_spans(dst)
 	span.mode == "STRICT"
+}
+
+# _mtls_policies_near(dst) holds when dst's namespace or the root namespace holds a
+# PeerAuthentication: without one every port is PERMISSIVE. (A lookup per pair, cheaper than
+# building the spans: most platforms' namespaces hold none.)
+_mtls_policies_near(dst) if {
+	some ns in [dst.namespace, config.value("istio_root_namespace")]
+	some version, kinds in _groups[ns]
+	startswith(version, "security.istio.io/")
+	is_object(kinds.PeerAuthentication)
 }
 
 # _plaintext_accepted(src, dst, lo, hi) is the sub-ranges {"from", "to"} of [lo, hi] where dst's
