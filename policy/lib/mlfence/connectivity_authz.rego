@@ -3,11 +3,11 @@
 # Istio's order: a matching DENY rule denies; else, with no ALLOW policy on the workload, the
 # request is allowed; else it is allowed only when an ALLOW rule matches. Judged statically per
 # flow and port: a rule's source matches the source workload by namespace and principal
-# (cluster.local/ns/<namespace>/sa/<serviceAccountName>; sources are assumed to present their
-# mesh identity, i.e. mTLS), its `to` by ports. A rule that also depends on the request (methods,
-# paths, hosts, requestPrincipals, `when`, notPorts, ipBlocks) matches some requests only: it
-# never denies a whole flow, and an ALLOW rule of that kind lets the flow through "for some
-# requests", which the deciding text says. Only TCP is mediated by the sidecar.
+# (cluster.local/ns/<namespace>/sa/<serviceAccountName>, the identity a source with a sidecar
+# presents over mTLS; a source without one has none: connectivity_peerauth.rego), its `to` by
+# ports. A rule that also depends on the request (methods, paths, hosts, requestPrincipals,
+# `when`, notPorts, ipBlocks) matches some requests only: it never denies a whole flow, and an
+# ALLOW rule of that kind lets the flow through "for some requests", which the deciding text says. Only TCP is mediated by the sidecar.
 package lib.mlfence.connectivity
 
 import data.lib.mlfence.config
