@@ -7,7 +7,8 @@
 # presents over mTLS; a source without one has none: connectivity_peerauth.rego), its `to` by
 # ports. A rule that also depends on the request (methods, paths, hosts, requestPrincipals,
 # `when`, notPorts, ipBlocks) matches some requests only: it never denies a whole flow, and an
-# ALLOW rule of that kind lets the flow through "for some requests", which the deciding text says. Only TCP is mediated by the sidecar.
+# ALLOW rule of that kind lets the flow through "for some requests", which the deciding text says.
+# Only TCP is mediated by the sidecar.
 package lib.mlfence.connectivity
 
 import data.lib.mlfence.config
