@@ -277,3 +277,15 @@ test_gateway_runs_its_own_proxy if {
 	_ports(_flow(inventory, "batch/Deployment/gateway")) == _l4
 	count(_flow(inventory, _loader).denied) == 2
 }
+
+# A PeerAuthentication without spec.mtls sets no mode: the next level decides (here the mesh's
+# STRICT; without one, Istio's PERMISSIVE).
+test_mode_omitted_inherits if {
+	omitted := {"default": _pa("model-registry", "default", {})}
+	root := {"default": _pa("istio-system", "default", _strict)}
+	_denied(_flow(_inventory(omitted, {}, root, {}), _loader)) == [
+		[5000, 5000, "PeerAuthentication istio-system/default (STRICT)"],
+		[8080, 8080, "PeerAuthentication istio-system/default (STRICT)"],
+	]
+	_ports(_flow(_inventory(omitted, {}, {}, {}), _loader)) == _l4
+}
