@@ -57,8 +57,6 @@ import time
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent.parent
 sys.path.insert(0, str(HERE))
@@ -253,7 +251,9 @@ def _run_gator(work: Path, objects: list[dict[str, Any]], iterations: int, extra
     NetworkPolicy) as resources: its JSON result, and the process's wall and CPU seconds."""
     resources = work / "resources" / "platform.yaml"
     resources.parent.mkdir(parents=True, exist_ok=True)
-    resources.write_text(yaml.safe_dump_all([*objects, CASES["undeclared_flow"]], sort_keys=False))
+    # One JSON document per object (JSON is YAML, which gator reads): yaml.safe_dump_all of the 1x
+    # platform took ~1.3 s.
+    resources.write_text("\n---\n".join(json.dumps(o) for o in [*objects, CASES["undeclared_flow"]]) + "\n")
     cmd = [str(GATOR), "bench", "--engine", "rego", "--iterations", str(iterations), "--warmup", "0", *extra]
     cmd += ["--output", "json", "-f", str(work / "templates"), "-f", str(work / "constraints"), "-f", str(resources)]
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
