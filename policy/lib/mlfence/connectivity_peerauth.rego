@@ -99,11 +99,11 @@ _workload_peer_policies(dst) := [p |
 	_peer_selects(p, dst.labels)
 ]
 
+# A PeerAuthentication's selector is the WorkloadSelector an AuthorizationPolicy's is: matched as
+# _authz_selects matches it, once its matchLabels is a map (selects_all took the empty ones).
 _peer_selects(p, labels) if {
 	is_object(p.spec.selector.matchLabels)
-	every key, value in p.spec.selector.matchLabels {
-		labels[key] == value
-	}
+	_authz_selects(p, labels)
 }
 
 # _inherited(dst) is the mode {"mode", "by"} dst's namespace, else the mesh, sets.
@@ -174,13 +174,11 @@ _requires_mtls(dst) if {
 }
 
 # _mtls_policies_near(dst) holds when dst's namespace or the root namespace holds a
-# PeerAuthentication: without one every port is PERMISSIVE. (A lookup per pair, cheaper than
-# building the spans: most platforms' namespaces hold none.)
+# PeerAuthentication: without one every port is PERMISSIVE. (_peer_policies is kept per namespace:
+# a lookup per pair, cheaper than building the spans; most platforms' namespaces hold none.)
 _mtls_policies_near(dst) if {
 	some ns in [dst.namespace, config.value("istio_root_namespace")]
-	some version, kinds in _groups[ns]
-	startswith(version, "security.istio.io/")
-	is_object(kinds.PeerAuthentication)
+	count(_peer_policies(ns)) > 0
 }
 
 # _plaintext_accepted(src, dst, lo, hi) is the sub-ranges {"from", "to"} of [lo, hi] where dst's
