@@ -38,8 +38,8 @@ violation contains result.failure(rego.metadata.chain(), k8s.resource, msg) if {
 	not _edge_gateway(policy)
 	some i, rule in k8s.ingress_rules(policy)
 	is_object(rule)
+	some why in _from_anyone(rule) # first: most rules admit no one by it, and then no webhook is looked up
 	not _webhook_rule(policy, rule)
-	some why in _from_anyone(rule)
 	msg := sprintf(
 		"NetworkPolicy %s ingress rule %d %s; admit only the callers that need it (selectors or internal CIDRs)",
 		[k8s.resource, i, why],
@@ -57,8 +57,8 @@ violation contains result.failure(rego.metadata.chain(), k8s.resource, msg) if {
 	count(control_plane) > 0
 	some i, rule in k8s.ingress_rules(policy)
 	is_object(rule)
-	_webhook_rule(policy, rule)
 	some why in _from_anyone(rule)
+	_webhook_rule(policy, rule)
 	msg := sprintf(
 		"NetworkPolicy %s ingress rule %d %s on the webhook port of %s; %s",
 		[
