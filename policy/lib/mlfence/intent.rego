@@ -414,28 +414,6 @@ _decided_by_review(by) if {
 	startswith(by, sprintf("%s ", [_calico_ref]))
 }
 
-# undeclared_messages is MLF-K8S-060's findings on the reviewed object (see _judged).
-undeclared_messages := _judged.undeclared
-
-# _judged is MLF-K8S-060's and 061's findings on the inventory with the reviewed object in it (at
-# admission it is not in data.inventory yet), cut to the namespaces the verdicts can involve
-# (scoped_inventory, intent_scope.rego). One `with` naming one rule: every `with` starts an empty
-# cache, and OPA gives each operand it extracts from an expression a `with` of its own (`A | B
-# with ...` computed the model twice, a `with` per rule once more).
-default _judged := {"undeclared": set(), "blocked": set()}
-
-_judged := found if {
-	enabled
-
-	# regal ignore:with-outside-test-context
-	found := _judged_on_scope with data.inventory as scoped_inventory
-}
-
-_judged_on_scope := {
-	"undeclared": (_review_flow_messages | _review_external_messages),
-	"blocked": _blocked_messages,
-}
-
 # --- declared flows that are blocked --------------------------------------------------------------
 
 _blocked_messages contains msg if {
