@@ -100,6 +100,7 @@ _from_anyone(rule) := ({"has no `from`, so it admits every source" |
 # by the blocks it names, as MLF-K8S-001 does for egress.
 _together(rule) := {sprintf("admits %s", [net.union_text("ipBlock", cidrs)])} if {
 	cidrs := [block.cidr | some block in k8s.ip_blocks(rule, "from")]
+	count(cidrs) > 0 # no share without blocks; most rules name none (~400 allocations to find it out)
 	every cidr in cidrs {
 		not net.is_everywhere(cidr)
 	}
