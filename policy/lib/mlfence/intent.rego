@@ -227,16 +227,16 @@ else := sprintf("%s %d-%d", [p.protocol, p.from, p.to])
 # by_text(pieces) names the objects that let the pieces through.
 by_text(pieces) := concat("; ", sort({t |
 	some p in pieces
-	some t in array.concat([_decider("egress", p.egress_by), _decider("ingress", p.ingress_by)], _authz_text(p))
+	some t in array.concat(
+		[_decider("egress", p.egress_by), _decider("ingress", p.ingress_by)],
+		[p.authz_by | is_string(p.authz_by)], # (inline: a call costs ~50 allocations)
+	)
 }))
 
-_authz_text(p) := [p.authz_by] if is_string(p.authz_by)
-
-else := []
-
-_decider(direction, "not isolated") := sprintf("%s not isolated by any network policy", [direction])
-
-_decider(direction, by) := sprintf("%s: %s", [direction, connectivity.object_text(by)]) if by != "not isolated"
+# One function with an else, not two clauses: OPA evaluates every clause of a function.
+_decider(direction, by) := sprintf("%s not isolated by any network policy", [direction]) if {
+	by == "not isolated"
+} else := sprintf("%s: %s", [direction, connectivity.object_text(by)])
 
 # undeclared_pairs(ids) is, for the workloads with these ids, every flow to or from them that the
 # declaration does not allow: {"src", "dst", "pieces"} with src and dst workloads of the model.
