@@ -68,8 +68,7 @@ _namespace_in(c, ns) if {
 	selector.matches(c.namespace_selector, _namespace_labels(ns))
 }
 
-# (A lookup with a fallback, not object.get(namespaces, ns, namespace_labels(...)): object.get's
-# default is computed on every call, found or not.)
+# (Not object.get(namespaces, ns, namespace_labels(...)), whose default is computed every call.)
 _namespace_labels(ns) := labels if {
 	labels := connectivity.namespaces[ns]
 } else := selector.namespace_labels(ns, {})
@@ -90,8 +89,7 @@ memberships := {w.id: {c.name | some c in components; in_component(c, w)} |
 
 # _members_of(id) is memberships[id], found for that workload alone (OPA memoises the call): at
 # admission only the workloads of the flows judged are asked about. (in_component written out:
-# the components' namespace part is decided once per namespace, _components_of_namespace, not
-# once per component and workload; ~700 allocations per workload with three components.)
+# the namespace part is decided once per namespace, not per component and workload.)
 _members_of(id) := {c.name |
 	some i in _components_of_namespace(w.namespace)
 	c := components[i]
@@ -102,16 +100,18 @@ _members_of(id) := {c.name |
 } else := set()
 
 # _components_of_namespace(ns) is the positions in `components` of those whose namespace part
-# holds namespace ns: _namespace_in's three cases, the components sorted into them once per
-# decision rather than each asked in turn.
+# holds ns: the components sorted into _namespace_in's three cases once, not each asked in turn.
 _components_of_namespace(ns) := (_anywhere | object.get(_listing, ns, set())) | {i |
 	some [i, sel] in _selecting
 	selector.matches(sel, _namespace_labels(ns))
 }
 
-_anywhere := {i | some i, c in components; not _names_namespaces(c)}
+_anywhere contains i if {
+	some i, c in components
+	not _names_namespaces(c)
+}
 
-_listing := {ns: {i | some i, c in components; ns in k8s.as_array(c.namespaces)} |
+_listing[ns] := {i | some i, c in components; ns in k8s.as_array(c.namespaces)} if {
 	some c in components
 	some ns in k8s.as_array(c.namespaces)
 }
