@@ -35,10 +35,12 @@ violation contains result.failure(rego.metadata.chain(), k8s.resource, msg) if {
 	k8s.in_scope
 	k8s.is_network_policy
 	policy := k8s.review_object
-	not _edge_gateway(policy)
 	some i, rule in k8s.ingress_rules(policy)
 	is_object(rule)
-	some why in _from_anyone(rule) # first: most rules admit no one by it, and then no webhook is looked up
+	some why in _from_anyone(rule) # first: most rules admit no one, then no gateway or webhook is looked up
+
+	# regal ignore:non-loop-expression
+	not _edge_gateway(policy) # in the loop on purpose: reached only for a rule that admits anyone
 	not _webhook_rule(policy, rule)
 	msg := sprintf(
 		"NetworkPolicy %s ingress rule %d %s; admit only the callers that need it (selectors or internal CIDRs)",
@@ -52,9 +54,9 @@ violation contains result.failure(rego.metadata.chain(), k8s.resource, msg) if {
 	k8s.in_scope
 	k8s.is_network_policy
 	policy := k8s.review_object
-	not _edge_gateway(policy)
 	control_plane := config.value("control_plane_cidrs")
 	count(control_plane) > 0
+	not _edge_gateway(policy)
 	some i, rule in k8s.ingress_rules(policy)
 	is_object(rule)
 	some why in _from_anyone(rule)
@@ -74,9 +76,9 @@ violation contains result.failure(rego.metadata.chain(), k8s.resource, msg) if {
 	k8s.in_scope
 	k8s.is_network_policy
 	policy := k8s.review_object
-	not _edge_gateway(policy)
 	rules := [rule | some rule in k8s.ingress_rules(policy); is_object(rule)]
 	count(rules) > 1
+	not _edge_gateway(policy)
 	every rule in rules {
 		count(_from_anyone(rule)) == 0
 	}
