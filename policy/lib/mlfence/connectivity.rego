@@ -48,7 +48,7 @@ _peer_key := {"Ingress": "from", "Egress": "to"}
 # rules_of(policy, direction) is the policy's rules for "Ingress" or "Egress", [] when the policy
 # does not list that type (its rules are then ignored, as the API server ignores them).
 rules_of(policy, direction) := k8s.as_array(object.get(policy.spec, _direction_key[direction], [])) if {
-	direction in policy_types(policy)
+	direction in k8s.policy_types(policy)
 	is_object(policy.spec)
 } else := []
 
@@ -60,7 +60,7 @@ isolation(labels, policies) := {direction: {_name(p) |
 	some p in _collection(policies)
 	is_object(p)
 	selects(p, labels)
-	direction in policy_types(p)
+	direction in k8s.policy_types(p)
 } |
 	some direction in ["Ingress", "Egress"]
 }

@@ -65,7 +65,7 @@ _np_directions(w, among, directions, only) := {_direction_key[d]: {
 # names, each policy's types read once for both directions. The podSelector is pod_selector's
 # without its call: an object as it is, null or absent (with a spec) the empty selector, any other
 # value none (the lookup by type name is undefined then).
-_selecting_types(w) := [{"name": name, "policy": p, "types": policy_types(p)} |
+_selecting_types(w) := [{"name": name, "policy": p, "types": k8s.policy_types(p)} |
 	some name, p in object.get(policies, w.namespace, {})
 	is_object(p.spec)
 	pod_selector := object.get(p.spec, "podSelector", null)
@@ -82,7 +82,7 @@ _typed(selecting, direction) := [{
 	"rules": k8s.as_array(object.get(p.spec, _direction_key[direction], [])),
 } |
 	some name, p in selecting
-	direction in policy_types(p)
+	direction in k8s.policy_types(p)
 ]
 
 _dialect_directions(w, among, directions) := {_direction_key[d]: {
@@ -107,7 +107,7 @@ _dialect_directions(w, among, directions) := {_direction_key[d]: {
 	some d in directions
 	np_rules := array.concat(_resolved_rules(w.namespace, selecting, d, among), cilium[d].allow)
 	np_listing := union({
-		{name | some name, p in selecting; d in policy_types(p)},
+		{name | some name, p in selecting; d in k8s.policy_types(p)},
 		cilium[d].isolating,
 		{ref | some ref in calico[d].selecting},
 	})
