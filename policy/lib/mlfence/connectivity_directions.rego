@@ -142,7 +142,8 @@ _np_only(ns) if {
 # namespaces of the scoped inventory).
 _dialect_namespaces contains ns if {
 	some ns, groups in _policy_groups
-	_dialect_group_in(groups)
+	some version, _ in groups # _dialect_group_in(groups), without a call per namespace
+	split(version, "/")[0] in _dialect_groups
 }
 
 # _resolved_rules(ns, selecting, direction, among) is every rule of the selecting policies that

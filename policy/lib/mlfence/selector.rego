@@ -22,8 +22,7 @@ matches(selector, labels) if {
 	}
 	_expressions_hold(selector, labels)
 } else if {
-	is_object(selector)
-	selector.matchLabels == null
+	selector.matchLabels == null # undefined for a selector that is not an object
 	is_object(labels)
 	_expressions_hold(selector, labels)
 }
