@@ -196,9 +196,9 @@ _typed_rules(ns, typed, direction, among) := [{
 # as is a missing key, and give [] as the calls did, without their cost (~50 allocations per rule).
 
 # _blocks_of_peers(peers) is _blocks_of_rule for a rule with these peers.
-_blocks_of_peers([]) := [{"cidr": "0.0.0.0/0", "except": []}, {"cidr": "::/0", "except": []}]
-
-_blocks_of_peers(peers) := [{
+_blocks_of_peers(peers) := [{"cidr": "0.0.0.0/0", "except": []}, {"cidr": "::/0", "except": []}] if {
+	peers == []
+} else := [{
 	"cidr": peer.ipBlock.cidr,
 	"except": [e | some e in k8s.as_array(peer.ipBlock.except); is_string(e)],
 } |
@@ -206,9 +206,7 @@ _blocks_of_peers(peers) := [{
 	is_object(peer)
 	is_string(peer.ipBlock.cidr)
 	not _has_selector(peer)
-] if {
-	count(peers) > 0
-}
+]
 
 # _rule_pods[ns][name][direction] is, per rule of that policy, the workloads its peers select.
 # (The policy is looked up: `some ns, list in policies` scanned every namespace per lookup.)
