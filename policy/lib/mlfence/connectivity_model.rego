@@ -276,9 +276,9 @@ else := [object.union(p, gap) |
 	some gap in uncovered(p.from, p.to, [d | some d in denied; d.protocol == p.protocol])
 ]
 
-_rule_has_peer("all", _)
-
-_rule_has_peer(pods, id) if id in pods
+_rule_has_peer(pods, id) if {
+	pods == "all"
+} else if id in pods
 
 # connection(src, dst) is the list of {"protocol", "from", "to", "egress_by", "ingress_by"} on
 # which src may open connections to dst: what src's egress admits to dst, intersected with what

@@ -124,6 +124,41 @@ _builtin(obj, groups) := parts[0] in groups if {
 	is_string(obj.apiVersion)
 } else := true
 
+# spec_template(obj) is the PodTemplateSpec of a built-in kind that runs one pod template at
+# spec.template (Deployment, StatefulSet, DaemonSet, ReplicaSet, ReplicationController, batch Job),
+# when its spec is an object: the template behind pod_templates(obj)'s one entry (path
+# "spec.template.spec"), undefined for every other object. For readers that need the template's
+# fields and not the entry's container list with paths (the connectivity model builds a workload
+# of every such object of its namespaces).
+spec_template(obj) := template if {
+	# The common apiVersions looked up with the kind, without _builtin's split: the answer is the
+	# else's for these (their group is among the kind's groups).
+	_spec_template_versions[obj.apiVersion][obj.kind]
+	template := obj.spec.template
+	is_object(template.spec)
+} else := template if {
+	_builtin(obj, _spec_template_kinds[obj.kind])
+	template := obj.spec.template
+	is_object(template.spec)
+}
+
+# {apiVersion: {kind: true}} of the usual apiVersions of _spec_template_kinds.
+_spec_template_versions := {
+	"apps/v1": {"Deployment": true, "StatefulSet": true, "DaemonSet": true, "ReplicaSet": true},
+	"v1": {"ReplicationController": true},
+	"batch/v1": {"Job": true},
+}
+
+# The kinds of spec_template: _templated_kinds and batch's Job (whose kind name Volcano shares).
+_spec_template_kinds := {
+	"Deployment": {"apps", "extensions"},
+	"StatefulSet": {"apps"},
+	"DaemonSet": {"apps", "extensions"},
+	"ReplicaSet": {"apps", "extensions"},
+	"ReplicationController": {""},
+	"Job": {"batch"},
+}
+
 # --- NetworkPolicy -------------------------------------------------------------------------------
 
 # is_network_policy holds for the reviewed object when it is a Kubernetes NetworkPolicy
