@@ -42,15 +42,6 @@ _group_names := {ns |
 	is_object(groups)
 } | {"" | is_object(_inventory.cluster)}
 
-_objects(ns) := [obj |
-	some kinds in _groups[ns]
-	is_object(kinds)
-	some objs in kinds
-	is_object(objs)
-	some obj in objs
-	is_object(obj)
-]
-
 # namespaces[ns] is the labels of namespace ns: its Namespace object's labels when the input
 # holds it, plus kubernetes.io/metadata.name, which the API server sets on every namespace.
 # (One complete rule: lookups namespaces[name] then read it instead of re-running a body.)
@@ -67,7 +58,13 @@ namespaces := object.union(
 		ns != ""
 	},
 	{obj.metadata.name: object.union(_own_labels(obj), {"kubernetes.io/metadata.name": obj.metadata.name}) |
-		some obj in _objects("")
+		# every cluster-scoped object, walked here: a list of them is not needed
+		some kinds in _groups[""]
+		is_object(kinds)
+		some objs in kinds
+		is_object(objs)
+		some obj in objs
+		is_object(obj)
 		obj.kind == "Namespace"
 		is_string(obj.metadata.name)
 		obj.metadata.name != ""
@@ -88,7 +85,7 @@ policies := {ns: {name: p |
 # workloads_in[ns] is the list of workloads of namespace ns.
 # regal ignore:prefer-set-or-object-rule
 workloads_in := {ns: [w |
-	# _objects(ns)'s walk written out: the list it builds is not needed here.
+	# every object of the namespace, walked here: a list of them is not needed.
 	groups := _groups[ns]
 	some kinds in groups
 	is_object(kinds)
@@ -187,9 +184,9 @@ _candidate_namespaces(sel) := {name} if {
 	is_string(sel.matchLabels["kubernetes.io/metadata.name"])
 } else := object.keys(namespaces)
 
-_pods_match(null, _)
-
-_pods_match(pods, labels) if selector.matches(pods, labels)
+_pods_match(pods, labels) if {
+	pods == null
+} else if selector.matches(pods, labels)
 
 # --- ports ------------------------------------------------------------------------------------
 
