@@ -141,8 +141,17 @@ _np_only(ns) if {
 # walked once per evaluation instead of once per namespace asked (at admission, the few
 # namespaces of the scoped inventory).
 _dialect_namespaces contains ns if {
-	some ns, groups in _policy_groups
+	# _policy_groups's namespaces, walked without building that table
+	is_object(_raw_inventory.namespace)
+	some ns, groups in _raw_inventory.namespace
+	is_object(groups)
 	some version, _ in groups # _dialect_group_in(groups), without a call per namespace
+	split(version, "/")[0] in _dialect_groups
+}
+
+_dialect_namespaces contains "" if {
+	is_object(_raw_inventory.cluster)
+	some version, _ in _raw_inventory.cluster
 	split(version, "/")[0] in _dialect_groups
 }
 
