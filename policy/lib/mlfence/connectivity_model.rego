@@ -282,15 +282,17 @@ _rule_has_peer(pods, id) if {
 # dst's ingress admits from src, each piece naming the rules that decided it.
 connection(src, dst) := [{
 	"protocol": e.protocol,
-	"from": max([e.from, i.from]),
-	"to": min([e.to, i.to]),
+	"from": low,
+	"to": high,
 	"egress_by": e.by,
 	"ingress_by": i.by,
 } |
 	some e in grants(src, "egress", dst.id, dst.ports)
 	some i in grants(dst, "ingress", src.id, dst.ports)
 	e.protocol == i.protocol
-	max([e.from, i.from]) <= min([e.to, i.to])
+	low := max([e.from, i.from])
+	high := min([e.to, i.to])
+	low <= high
 ]
 
 # --- flows ------------------------------------------------------------------------------------
