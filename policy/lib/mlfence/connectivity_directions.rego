@@ -185,7 +185,7 @@ _typed_rules(ns, typed, direction, among) := [{
 	"policy": ref,
 	"index": i,
 	"by": sprintf("%s rule %d", [ref, i]),
-	# _pods_of_rule(rule, direction, ns) & among, without a call per rule: the lookup picks "all"
+	# rule_pods(rule, direction, ns) & among, without a call per rule: the lookup picks "all"
 	# for a rule without peers, else the candidates its peers admit
 	"pods": {true: "all", false: {id | some peer in peers; some id in peer_workloads_among(peer, ns, among)}}[peers == []],
 	"blocks": _blocks_of_peers(peers),
@@ -219,7 +219,7 @@ _blocks_of_peers(peers) := [{"cidr": "0.0.0.0/0", "except": []}, {"cidr": "::/0"
 
 # _rule_pods[ns][name][direction] is, per rule of that policy, the workloads its peers select.
 # (The policy is looked up: `some ns, list in policies` scanned every namespace per lookup.)
-_rule_pods[ns][name][direction] := [_pods_of_rule(rule, direction, ns) | some rule in rules_of(p, direction)] if {
+_rule_pods[ns][name][direction] := [rule_pods(rule, direction, ns) | some rule in rules_of(p, direction)] if {
 	some ns, name
 	p := policies[ns][name]
 	some direction in ["Ingress", "Egress"]

@@ -123,14 +123,14 @@ bare_workloads := object.union_n([{w.id: w} |
 	some w in list
 ])
 
-_peers(rule, direction) := k8s.as_array(object.get(k8s.object_or_empty(rule), _peer_key[direction], []))
+# _peers(rule, direction) is k8s.as_array(object.get(k8s.object_or_empty(rule), key, [])), without
+# the calls (connectivity_directions.rego's _typed_rules reads peers the same way).
+_peers(rule, direction) := [p | is_array(rule[key]); some p in rule[key]] if key := _peer_key[direction]
 
 # rule_pods(rule, direction, ns) is the ids of the workloads a rule of a policy of namespace ns
 # admits in that direction ("Ingress" or "Egress"): "all" for a rule without peers.
-rule_pods(rule, direction, ns) := _pods_of_rule(rule, direction, ns)
-
 # A rule without peers admits every pod and every address.
-_pods_of_rule(rule, direction, ns) := "all" if count(_peers(rule, direction)) == 0
+rule_pods(rule, direction, ns) := "all" if count(_peers(rule, direction)) == 0
 
 else := {id |
 	some peer in _peers(rule, direction)
