@@ -47,9 +47,11 @@ _peer_key := {"Ingress": "from", "Egress": "to"}
 
 # rules_of(policy, direction) is the policy's rules for "Ingress" or "Egress", [] when the policy
 # does not list that type (its rules are then ignored, as the API server ignores them).
-rules_of(policy, direction) := k8s.as_array(object.get(policy.spec, _direction_key[direction], [])) if {
+# (The rules are read with one comprehension, not as_array(object.get(...)): a call per lookup.)
+rules_of(policy, direction) := [r | is_array(policy.spec[key]); some r in policy.spec[key]] if {
 	direction in k8s.policy_types(policy)
 	is_object(policy.spec)
+	key := _direction_key[direction]
 } else := []
 
 # isolation(labels, policies) is, for pods with these labels and the NetworkPolicies of their

@@ -154,23 +154,28 @@ _has_selector(peer) if "namespaceSelector" in object.keys(peer)
 # of namespace ns selects: podSelector alone in ns; namespaceSelector (with or without a
 # podSelector) in every known namespace whose labels it matches. A peer that also names an
 # ipBlock is invalid (the API server rejects it) and selects nothing.
+# (The two shapes exclude each other, by the namespaceSelector key: an else, not a union of two
+# sets each testing the peer's shape again.)
 peer_workloads(peer, ns) := {w.id |
-	is_object(peer)
-	not "ipBlock" in object.keys(peer)
-	not "namespaceSelector" in object.keys(peer)
-	is_object(peer.podSelector)
 	some w in object.get(workloads_in, ns, [])
 	selector.matches(peer.podSelector, w.labels)
-} | {w.id |
+} if {
 	is_object(peer)
-	not "ipBlock" in object.keys(peer)
-	is_object(peer.namespaceSelector)
+	keys := object.keys(peer)
+	not "ipBlock" in keys
+	not "namespaceSelector" in keys
+	is_object(peer.podSelector)
+} else := {w.id |
 	pods := object.get(peer, "podSelector", {})
 	some other in _candidate_namespaces(peer.namespaceSelector)
 	selector.matches(peer.namespaceSelector, namespaces[other])
 	some w in object.get(workloads_in, other, [])
 	_pods_match(pods, w.labels)
-}
+} if {
+	is_object(peer)
+	not "ipBlock" in object.keys(peer)
+	is_object(peer.namespaceSelector)
+} else := set()
 
 # _candidate_namespaces(sel) is the namespaces a namespaceSelector may match: the one it names by
 # kubernetes.io/metadata.name (the common form, found without a scan), else every known one.
