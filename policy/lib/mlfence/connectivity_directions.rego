@@ -34,14 +34,14 @@ _selecting(w) := {name: p |
 _np_directions(w, among, directions, only) := {_direction_key[d]: {
 	"isolated": count(typed) > 0,
 	"np_isolated": count(typed) > 0,
-	"policies": sort({t.name | some t in typed}),
-	"open_rules": sort({sprintf("%s rule %d", [_name(t.policy), i]) |
+	"policies": sort({t[0] | some t in typed}),
+	"open_rules": sort({sprintf("%s rule %d", [_name(t[1]), i]) |
 		some t in typed
-		some i, rule in t.rules
+		some i, rule in t[2]
 		not rule.ports[0] # a rule with a port admits not every port: most rules, turned down here
 		_admits_everyone(rule, d)
 	}),
-	"rules": _typed_rules(w.namespace, [t | some t in typed; object.get(only, d, t.name) == t.name], d, among),
+	"rules": _typed_rules(w.namespace, [t | some t in typed; object.get(only, d, t[0]) == t[0]], d, among),
 	"deny_rules": [],
 	"admin_rules": [],
 	"baseline_rules": [],
@@ -51,21 +51,18 @@ _np_directions(w, among, directions, only) := {_direction_key[d]: {
 	selecting := _selecting_types(w)
 	some d in directions
 	key := _direction_key[d]
-	typed := [{
-		"name": s.name,
-		"policy": s.policy,
-		"rules": [r | is_array(s.policy.spec[key]); some r in s.policy.spec[key]],
-	} |
+	typed := [[s[0], s[1], [r | is_array(s[1].spec[key]); some r in s[1].spec[key]]] |
 		some s in selecting
-		d in s.types
+		d in s[2]
 	]
 }
 
-# _selecting_types(w) is _selecting(w) as a list of {"name", "policy", "types"} in the order of the
-# names, each policy's types read once for both directions. The podSelector is pod_selector's
+# _selecting_types(w) is _selecting(w) as a list of [name, policy, types] in the order of the
+# names, each policy's types read once for both directions (a triple, not an object: cheaper to
+# build, ~50 allocations per admission decision). The podSelector is pod_selector's
 # without its call: an object as it is, null or absent (with a spec) the empty selector, any other
 # value none (the lookup by type name is undefined then).
-_selecting_types(w) := [{"name": name, "policy": p, "types": k8s.policy_types(p)} |
+_selecting_types(w) := [[name, p, k8s.policy_types(p)] |
 	some name, p in object.get(policies, w.namespace, {})
 	is_object(p.spec)
 	pod_selector := object.get(p.spec, "podSelector", null)
@@ -73,14 +70,10 @@ _selecting_types(w) := [{"name": name, "policy": p, "types": k8s.policy_types(p)
 ]
 
 # _typed(selecting, direction) is, of the selecting policies that list the direction, one
-# {"name", "policy", "rules"} each (in the order of their names): the policy types and each
+# [name, policy, rules] each (in the order of their names): the policy types and each
 # policy's rules of the direction read once, for the isolation, the open rules and the resolved
 # rules alike. (rules_of's `is_object(policy.spec)` holds: a selecting policy has a spec.)
-_typed(selecting, direction) := [{
-	"name": name,
-	"policy": p,
-	"rules": k8s.as_array(object.get(p.spec, _direction_key[direction], [])),
-} |
+_typed(selecting, direction) := [[name, p, k8s.as_array(object.get(p.spec, _direction_key[direction], []))] |
 	some name, p in selecting
 	direction in k8s.policy_types(p)
 ]
@@ -170,14 +163,14 @@ _typed_rules(ns, typed, direction, null) := [{
 	"policy": ref,
 	"index": i,
 	"by": sprintf("%s rule %d", [ref, i]),
-	"pods": _rule_pods[ns][t.name][direction][i],
+	"pods": _rule_pods[ns][t[0]][direction][i],
 	"blocks": _blocks_of_peers(peers),
 	"ports": [p | is_array(rule.ports); some p in rule.ports],
 } |
 	peer_key := _peer_key[direction]
 	some t in typed
-	ref := concat("/", [ns, t.name])
-	some i, rule in t.rules
+	ref := concat("/", [ns, t[0]])
+	some i, rule in t[2]
 	peers := [p | is_array(rule[peer_key]); some p in rule[peer_key]]
 ]
 
@@ -193,8 +186,8 @@ _typed_rules(ns, typed, direction, among) := [{
 } |
 	peer_key := _peer_key[direction]
 	some t in typed
-	ref := concat("/", [ns, t.name])
-	some i, rule in t.rules
+	ref := concat("/", [ns, t[0]])
+	some i, rule in t[2]
 	peers := [p | is_array(rule[peer_key]); some p in rule[peer_key]]
 ] if {
 	is_set(among)
