@@ -143,7 +143,7 @@ workload_entries(obj, ns) := {{
 	"kind": obj.kind,
 	"name": name,
 	"path": "spec.template.spec",
-	"labels": object.get({true: labels}, is_object(labels), {}),
+	"labels": object.get({false: {}}, is_object(labels), labels),
 	"ports": object.union_n([{p.name: {"port": p.containerPort, "protocol": _protocol(p)}} |
 		some c in _containers_of(template.spec)
 		ports := c.ports

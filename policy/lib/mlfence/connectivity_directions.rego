@@ -61,12 +61,14 @@ _np_directions(w, among, directions, only) := {_direction_key[d]: {
 # names, each policy's types read once for both directions (a triple, not an object: cheaper to
 # build, ~50 allocations per admission decision). The podSelector is pod_selector's
 # without its call: an object as it is, null or absent (with a spec) the empty selector, any other
-# value none (the lookup by type name is undefined then).
+# value passed as it is, which selector.matches turns down as pod_selector's undefined was. (A
+# lookup in a constant object: one built per policy around the selector cost ~60 allocations per
+# admission decision.)
 _selecting_types(w) := [[name, p, k8s.policy_types(p)] |
 	some name, p in object.get(policies, w.namespace, {})
 	is_object(p.spec)
 	pod_selector := object.get(p.spec, "podSelector", null)
-	selector.matches({"object": pod_selector, "null": {}}[type_name(pod_selector)], w.labels)
+	selector.matches(object.get({"null": {}}, type_name(pod_selector), pod_selector), w.labels)
 ]
 
 # _typed(selecting, direction) is, of the selecting policies that list the direction, one
@@ -180,7 +182,10 @@ _typed_rules(ns, typed, direction, among) := [{
 	"by": sprintf("%s rule %d", [ref, i]),
 	# rule_pods(rule, direction, ns) & among, without a call per rule: the lookup picks "all"
 	# for a rule without peers, else the candidates its peers admit
-	"pods": {true: "all", false: {id | some peer in peers; some id in peer_workloads_among(peer, ns, among)}}[peers == []],
+	"pods": object.get({true: "all"}, peers == [], {id |
+		some peer in peers
+		some id in peer_workloads_among(peer, ns, among)
+	}),
 	"blocks": _blocks_of_peers(peers),
 	"ports": [p | is_array(rule.ports); some p in rule.ports],
 } |
