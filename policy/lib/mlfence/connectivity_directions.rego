@@ -250,9 +250,7 @@ peer_workloads_among(peer, ns, ids) := {id |
 	selector.matches(peer.podSelector, w.labels)
 } if {
 	is_object(peer)
-	keys := object.keys(peer)
-	not "ipBlock" in keys
-	not "namespaceSelector" in keys
+	object.keys(peer) & {"ipBlock", "namespaceSelector"} == set()
 	is_object(peer.podSelector)
 } else := {id |
 	pods := object.get(peer, "podSelector", {})

@@ -161,9 +161,7 @@ peer_workloads(peer, ns) := {w.id |
 	selector.matches(peer.podSelector, w.labels)
 } if {
 	is_object(peer)
-	keys := object.keys(peer)
-	not "ipBlock" in keys
-	not "namespaceSelector" in keys
+	object.keys(peer) & {"ipBlock", "namespaceSelector"} == set()
 	is_object(peer.podSelector)
 } else := {w.id |
 	pods := object.get(peer, "podSelector", {})
