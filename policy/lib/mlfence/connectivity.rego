@@ -208,17 +208,6 @@ _template_entries(obj, ns) := {{
 	id := concat("#", array.concat([resource], [_role(t.path) | several]))
 }
 
-# An object a controller made (a Deployment's ReplicaSet and Pods, synced from a live cluster)
-# stands for its owner's pods, which the owner already counts.
-# (Read without k8s.field and k8s.as_array, whose calls cost more than these tests: every object of
-# the model's namespaces is asked.)
-_controlled(obj) if {
-	refs := obj.metadata.ownerReferences
-	is_array(refs)
-	some ref in refs
-	ref.controller == true
-}
-
 # workload_templates(obj) is the full pod templates behind workload_entries(obj, _), one per workload.
 workload_templates(obj) := [t | some t in pod_templates(obj); not t.partial] if {
 	is_object(obj)

