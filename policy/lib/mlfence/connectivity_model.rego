@@ -390,7 +390,7 @@ external_of(id, w, direction) := [_block_entry(id, direction, raw.block, raw.por
 	some raw in _raw_blocks(w, direction)
 	count(raw.ports) > 0
 ] if {
-	not _tiered(w[direction])
+	count(w[direction].admin_rules) + count(w[direction].baseline_rules) == 0 # not _tiered, without a negated call
 	count(w[direction].calico_rules) == 0
 	count(object.get(w[direction], "deny_rules", [])) == 0
 } else := [_block_entry(id, direction, b.block, b.ports, b.by, b.denied) |
