@@ -123,6 +123,8 @@ _open_rules_of(selecting, direction) := {sprintf("%s rule %d", [_name(p), i]) |
 # _dialect_namespaces), there is none of their policies to build records of: not three record
 # lookups (~500 allocations per namespace at admission).
 _np_only(ns) if {
+	count(_dialect_namespaces) == 0 # no dialect anywhere (the common case), without the negations
+} else if {
 	not ns in _dialect_namespaces
 	not "" in _dialect_namespaces
 } else if {
