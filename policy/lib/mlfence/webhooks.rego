@@ -80,7 +80,18 @@ _exact(pod_selector) := pod_selector.matchLabels if is_object(pod_selector.match
 
 else := {}
 
-_pinned(pod_selector) := {e.key: e.values[0] |
+# A key two such expressions pin to different values (a valid selector that matches no pod) is not
+# pinned: an object built from both would be a conflict error, and the selector itself, checked
+# against the assumed labels afterwards, still turns that pod down.
+_pinned(pod_selector) := {key: value |
+	pins := _pins(pod_selector)
+	some key in {pin[0] | some pin in pins}
+	values := {pin[1] | some pin in pins; pin[0] == key}
+	count(values) == 1
+	some value in values
+}
+
+_pins(pod_selector) := {[e.key, e.values[0]] |
 	some e in _array(pod_selector.matchExpressions)
 	e.operator == "In"
 	is_string(e.key)

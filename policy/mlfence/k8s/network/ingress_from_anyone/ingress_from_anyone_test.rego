@@ -203,3 +203,28 @@ test_allow_webhook_policy_pinning_more_labels_than_the_service if {
 	count(ingress_from_anyone.violation) == 0 with input as {"review": {"object": _webhook_policy([{"port": 8443}])}, "parameters": {}}
 		with data.inventory as inventory
 }
+
+# Two `In` expressions pinning one key to different values: a valid selector that matches no pod,
+# so the policy fences no webhook backend and its open rule is ingress from anyone (the pinned
+# labels were an object built from both: a conflict error). The same key pinned twice to one
+# value is the plain pin.
+test_deny_webhook_policy_pinning_one_key_to_two_values if {
+	conflicting := _policy("knative-serving", {
+		"podSelector": {"matchExpressions": [
+			{"key": "app", "operator": "In", "values": ["webhook"]},
+			{"key": "app", "operator": "In", "values": ["other"]},
+		]},
+		"policyTypes": ["Ingress"],
+		"ingress": [{"ports": [{"port": 8443}]}],
+	})
+	count(_webhook_violations(conflicting, {})) == 1
+	repeated := _policy("knative-serving", {
+		"podSelector": {"matchExpressions": [
+			{"key": "app", "operator": "In", "values": ["webhook"]},
+			{"key": "app", "operator": "In", "values": ["webhook"]},
+		]},
+		"policyTypes": ["Ingress"],
+		"ingress": [{"ports": [{"port": 8443}]}],
+	})
+	count(_webhook_violations(repeated, {})) == 0
+}
