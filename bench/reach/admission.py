@@ -12,12 +12,19 @@ declared-flow rules (MLF-K8S-060/061/062) compute the connectivity model at ever
 AdmissionReviews of a new NetworkPolicy are judged: one that opens a declared flow (tier 0 ->
 tier 1, admitted) and one that opens an undeclared one (tier 1 -> tier 2, denied).
 
-OPA: the policy and data folders plus the inventory and the declaration as data (what a sidecar
-fed by kube-mgmt holds), `POST /v1/data/mlfence/admission` over one keep-alive connection, one
-request at a time after a warm-up; latency measured by the client per request, and the server's
-CPU time (user + system from /proc) over the measured requests, per request. --gogc and
---opa-flag run the server with a Go collector setting or extra `opa run` flags (both recorded in
-the output); without them it runs as docs/deploy.md's sidecar does.
+OPA: `opa run --server` on the policy and data folders; once it is healthy the inventory and
+the declaration are written with `PUT /v1/data/inventory` and `PUT /v1/data/mlfence/overrides`,
+as kube-mgmt feeds a sidecar (docs/deploy.md; recorded as "fed"). `--feed file` loads them as a
+data file at start-up instead, the older measurement: the server then also keeps the decoded JSON
+of that file (~22 MB more live heap with --optimize-store-for-read-speed). Decisions: `POST
+/v1/data/mlfence/admission` over one keep-alive connection, one request at a time after a
+warm-up; latency measured by the client per request, and the server's CPU time (user + system
+from /proc) over the measured requests, per request; the declared case must be admitted and the
+undeclared one denied. Also recorded: the Go collector's cycles during each case's measured
+requests, and after them the server's peak RSS and its live heap as the collector last marked it
+(`go_gc_cycles_total_gc_cycles_total` and `go_gc_heap_live_bytes` of OPA's /metrics).
+--gogc and --opa-flag run the server with a Go collector setting or extra `opa run` flags (both
+recorded in the output); without them it runs as docs/deploy.md's sidecar does.
 
 gator (`--gator-mode networkpolicy`, the default): the decision the target names, as Gatekeeper
 takes it. `gator bench --engine rego` with the generated templates and Constraints of every rule
@@ -146,7 +153,34 @@ def _percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
-def opa_server(extra: Path, requests: int, warmup: int, flags: list[str], gogc: str | None) -> dict[str, Any]:
+def _go_metrics(conn: http.client.HTTPConnection) -> tuple[float, int]:
+    """From OPA's /metrics: the heap the Go collector found live at its last cycle (MiB) and the
+    number of collector cycles so far."""
+    conn.request("GET", "/metrics")
+    values = dict(
+        line.split(" ", 1) for line in conn.getresponse().read().decode().splitlines() if line.startswith("go_gc_")
+    )
+    return float(values["go_gc_heap_live_bytes"]) / 2**20, int(values["go_gc_cycles_total_gc_cycles_total"])
+
+
+def _feed(conn: http.client.HTTPConnection, documents: dict[str, bytes]) -> float:
+    """PUT each document at its path under /v1/data, as kube-mgmt writes a sidecar's
+    data.inventory: the seconds it took."""
+    t0 = time.monotonic()
+    for path, body in documents.items():
+        conn.request("PUT", f"/v1/data/{path}", body, {"Content-Type": "application/json"})
+        response = conn.getresponse()
+        answer = response.read()
+        if response.status != 204:
+            raise SystemExit(f"PUT /v1/data/{path}: {response.status} {answer[:500]!r}")
+    return time.monotonic() - t0
+
+
+def opa_server(
+    documents: dict[str, bytes], extra: Path, requests: int, warmup: int, flags: list[str], gogc: str | None, feed: str
+) -> dict[str, Any]:
+    """`documents` (path under data -> JSON) PUT once the server is healthy (feed "put"), or
+    `extra`, a folder holding them as one data file, loaded at start-up (feed "file")."""
     port = _free_port()
     env = {**os.environ, "GOGC": gogc} if gogc else None
     proc = subprocess.Popen(
@@ -155,7 +189,8 @@ def opa_server(extra: Path, requests: int, warmup: int, flags: list[str], gogc: 
             # request filled it after ~100 requests, blocking the server mid-benchmark.
             *(str(OPA), "run", "--server", "--log-level", "error", "--addr", f"127.0.0.1:{port}", *flags),
             *("--ignore", "*_test.rego"),
-            *(str(ROOT / "policy"), str(ROOT / "data"), str(extra)),
+            *(str(ROOT / "policy"), str(ROOT / "data")),
+            *([str(extra)] if feed == "file" else []),
         ],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
@@ -180,9 +215,12 @@ def opa_server(extra: Path, requests: int, warmup: int, flags: list[str], gogc: 
         out: dict[str, Any] = {
             "flags": flags,
             "gogc": gogc or os.environ.get("GOGC") or "default (100)",
+            "fed": "PUT /v1/data" if feed == "put" else "data file at start-up",
             "ready_s": round(ready_s, 2),
-            "cases": {},
         }
+        if feed == "put":
+            out["feed_s"] = round(_feed(conn, documents), 2)
+        out["cases"] = {}
         for name, policy in CASES.items():
             body = json.dumps({"input": fixtures.admission_review(policy, name)}).encode()
 
@@ -193,8 +231,11 @@ def opa_server(extra: Path, requests: int, warmup: int, flags: list[str], gogc: 
             first_t0 = time.perf_counter()
             answer = ask()["result"]["response"]
             first_ms = (time.perf_counter() - first_t0) * 1000
+            if answer["allowed"] is not (name == "declared_flow"):
+                raise SystemExit(f"{name}: allowed is {answer['allowed']} ({out['fed']}): {answer}")
             for _ in range(warmup):
                 ask()
+            _, cycles0 = _go_metrics(conn)
             cpu0 = _cpu_s(proc.pid)
             times = []
             for _ in range(requests):
@@ -202,6 +243,7 @@ def opa_server(extra: Path, requests: int, warmup: int, flags: list[str], gogc: 
                 ask()
                 times.append((time.perf_counter() - t0) * 1000)
             cpu_ms = (_cpu_s(proc.pid) - cpu0) * 1000 / requests
+            _, cycles = _go_metrics(conn)
             out["cases"][name] = {
                 "allowed": answer["allowed"],
                 "denial": answer.get("status", {}).get("message", "")[:300],
@@ -211,8 +253,12 @@ def opa_server(extra: Path, requests: int, warmup: int, flags: list[str], gogc: 
                 "p99_ms": round(_percentile(times, 0.99), 2),
                 "max_ms": round(max(times), 2),
                 "server_cpu_ms_per_request": round(cpu_ms, 2),
+                "gc_cycles": cycles - cycles0,
             }
         out["peak_rss_mib"] = _peak_rss_mib(proc.pid)
+        # What the collector marked at its last cycle, during the measured requests if it ran then
+        # (one request's garbage in flight at most): the store, the compiled policy, the data.
+        out["live_heap_mib"] = round(_go_metrics(conn)[0], 1)
         return out
     finally:
         proc.terminate()
@@ -394,6 +440,13 @@ def main() -> None:
     )
     parser.add_argument("--skip-opa", action="store_true")
     parser.add_argument(
+        "--feed",
+        choices=("put", "file"),
+        default="put",
+        help="put: the inventory and the declaration PUT under /v1/data once the server is healthy (as "
+        "kube-mgmt feeds a sidecar); file: loaded as a data file at start-up (the older measurement)",
+    )
+    parser.add_argument(
         "--opa-flag",
         action="append",
         default=[],
@@ -421,13 +474,15 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="mlfence-bench-admission-") as tmp:
         extra = Path(tmp) / "extra"
         extra.mkdir()
-        (extra / "data.json").write_text(
-            json.dumps({"inventory": inventory(objects), "mlfence": {"overrides": {"flows": FLOWS}}})
-        )
+        inv, overrides = inventory(objects), {"flows": FLOWS}
+        bodies = {"inventory": json.dumps(inv).encode(), "mlfence/overrides": json.dumps(overrides).encode()}
+        if args.feed == "file":
+            (extra / "data.json").write_text(json.dumps({"inventory": inv, "mlfence": {"overrides": overrides}}))
         if not args.skip_opa:
-            result["opa_server"] = opa_server(extra, args.requests, args.warmup, args.opa_flag, args.gogc)
+            run = (args.requests, args.warmup)
+            result["opa_server"] = opa_server(bodies, extra, *run, args.opa_flag, args.gogc, args.feed)
             if args.tuned:
-                result["opa_server_tuned"] = opa_server(extra, args.requests, args.warmup, TUNED_FLAGS, TUNED_GOGC)
+                result["opa_server_tuned"] = opa_server(bodies, extra, *run, TUNED_FLAGS, TUNED_GOGC, args.feed)
         if args.gator_iterations and args.gator_mode == "networkpolicy":
             result["gator_bench"] = {
                 "mode": "networkpolicy",
