@@ -27,6 +27,7 @@ def measured(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     work = tmp_path_factory.mktemp("reach-admission")
     out = work / "reach_admission.json"
     cmd = [sys.executable, str(ROOT / "bench" / "reach" / "admission.py"), "--skip-opa", "--gator-namespaces", "3"]
+    cmd += ["--gator-one-policy-reviews", "3", "--warmup", "1"]
     subprocess.run([*cmd, "--out", str(out)], cwd=ROOT, check=True, capture_output=True)
     return {"work": work, "result": json.loads(out.read_text())}
 
@@ -59,6 +60,31 @@ def test_gator_reviews_the_network_policies_of_the_namespaces_asked(measured: di
     assert gator["violations"] == 2
     assert gator["cpu_s"] > 0 and gator["allocations_per_network_policy_review"] > 0
     assert "statsEntries" not in gator["raw"]
+
+
+def test_gator_reviews_the_one_policy_of_each_case(measured: dict[str, Any]) -> None:
+    """The decision the OPA server is asked for, in gator: each case's NetworkPolicy reviewed
+    repeatedly (warm-up + reviews copies) against the whole platform, the Constraints matched to
+    its name and namespace, with the verdict the server gives."""
+    one = measured["result"]["gator_one_policy"]
+    assert one["rules"] == admission.network_policy_rules()
+    assert (one["reviews"], one["warmup_reviews_dropped"]) == (3, 1)
+    assert one["platform_reviews"]["reviews"] == 3201
+    assert set(one["cases"]) == set(admission.CASES)
+    for name, case in one["cases"].items():
+        meta = admission.CASES[name]["metadata"]
+        assert case["constraint_match"]["namespaces"] == [meta["namespace"]]
+        assert case["constraint_match"]["name"] == meta["name"]
+        assert case["objects_reviewed_per_iteration"] == 3201 + 4
+        assert case["violations_per_review"] == (0 if name == "declared_flow" else 1)
+        rego = case["rego_ms"]
+        assert 0 < rego["p50"] <= rego["p95"] <= rego["p99"] <= rego["max"]
+        assert (
+            set(case["template_mean_ms"])
+            == set(case["template_p99_ms"])
+            == set(gatekeeper.constraint_kind(r) for r in _rules(one["rules"]))
+        )
+        assert case["allocations_per_review"] > 0
 
 
 def test_report_reads_the_gator_p99(measured: dict[str, Any]) -> None:

@@ -292,14 +292,22 @@ def _write_artifacts(work: Path, rules: list[str], narrow: dict[str, Any] | None
             path.write_text(gatekeeper.dump(document))
 
 
-def _run_gator(work: Path, objects: list[dict[str, Any]], iterations: int, extra: list[str]) -> dict[str, Any]:
-    """`gator bench` on work's templates and Constraints and `objects` (plus the denied
-    NetworkPolicy) as resources: its JSON result, and the process's wall and CPU seconds."""
+def _run_gator(
+    work: Path,
+    objects: list[dict[str, Any]],
+    iterations: int,
+    extra: list[str],
+    reviewed: list[dict[str, Any]] | None = None,
+) -> dict[str, Any]:
+    """`gator bench` on work's templates and Constraints and `objects` plus `reviewed` (default: the
+    denied NetworkPolicy) as resources, in that order: its JSON result, and the process's wall and
+    CPU seconds."""
     resources = work / "resources" / "platform.yaml"
     resources.parent.mkdir(parents=True, exist_ok=True)
+    everything = [*objects, *(reviewed if reviewed is not None else [CASES["undeclared_flow"]])]
     # One JSON document per object (JSON is YAML, which gator reads): yaml.safe_dump_all of the 1x
     # platform took ~1.3 s.
-    resources.write_text("\n---\n".join(json.dumps(o) for o in [*objects, CASES["undeclared_flow"]]) + "\n")
+    resources.write_text("\n---\n".join(json.dumps(o) for o in everything) + "\n")
     cmd = [str(GATOR), "bench", "--engine", "rego", "--iterations", str(iterations), "--warmup", "0", *extra]
     cmd += ["--output", "json", "-f", str(work / "templates"), "-f", str(work / "constraints"), "-f", str(resources)]
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -313,7 +321,7 @@ def _run_gator(work: Path, objects: list[dict[str, Any]], iterations: int, extra
     return {
         "command": " ".join(["gator", *cmd[1:]]).replace(str(work), "WORK"),
         "templates": len(list((work / "templates").glob("*.yaml"))),
-        "objects_reviewed_per_iteration": len(objects) + 1,
+        "objects_reviewed_per_iteration": len(everything),
         "wall_s": round(wall, 1),
         "cpu_s": round((after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime), 1),
         "raw": raw,
@@ -347,6 +355,14 @@ def per_review_ms(stats_entries: list[dict[str, Any]], templates: int) -> tuple[
         by_kind.setdefault(kind, []).append(ms)
     means = {kind: round(statistics.fmean(v), 2) for kind, v in sorted(by_kind.items())}
     return [sum(ms for _, ms in review) for review in reviews], means
+
+
+def _template_time_ms(entry: dict[str, Any]) -> float | None:
+    """A --stats entry's templateRunTimeNS in milliseconds (None: the entry has none)."""
+    for stat in entry.get("stats") or []:
+        if stat.get("name") == "templateRunTimeNS":
+            return float(stat["value"]) / 1e6
+    return None
 
 
 def _duration_ms(text: str) -> float:
@@ -416,6 +432,86 @@ def gator_network_policy(objects: list[dict[str, Any]], work: Path, iterations: 
     }
 
 
+def gator_one_policy(objects: list[dict[str, Any]], work: Path, reviews: int, warmup: int) -> dict[str, Any]:
+    """The admission of the one NetworkPolicy the OPA server is asked about (each case of CASES),
+    repeated, in Gatekeeper: the templates and Constraints of every rule matching a NetworkPolicy,
+    each Constraint's match narrowed to that object's kind, namespace and name, and the whole
+    platform plus `warmup + reviews` copies of the object as resources (gator loads them all as
+    data.inventory, the copies into one place, and reviews each once). The platform's objects
+    match nothing (microseconds each); each copy is that one decision. gator's latencies are over
+    every review and `--stats` covers the first iteration only, so the decision's distribution is
+    read from the copies' `--stats` entries (the Rego time of each review, its templates summed;
+    the first `warmup` reviews dropped), not from `--iterations`. A run of the platform alone
+    (nothing matching) gives what the other reviews cost: the copies' mean review time and
+    allocations are the run's totals minus it."""
+    rules = network_policy_rules()
+    out: dict[str, Any] = {"rules": rules, "reviews": reviews, "warmup_reviews_dropped": warmup, "cases": {}}
+
+    def narrow_to(policy: dict[str, Any]) -> dict[str, Any]:
+        meta = policy["metadata"]
+        kinds = [{"apiGroups": ["*"], "kinds": ["NetworkPolicy"]}]
+        return {"kinds": kinds, "namespaces": [meta["namespace"]], "name": meta["name"]}
+
+    # The platform alone, nothing matching: what the other reviews of a run cost, subtracted below.
+    _write_artifacts(work / "none", rules, narrow_to(CASES["declared_flow"]))
+    control = _run_gator(work / "none", objects, 1, ["--memory"], [])
+    control_ms = _duration_ms(control["raw"]["totalDuration"])
+    control_allocs = (control["raw"].get("memoryStats") or {}).get("totalAllocs")
+    out["platform_reviews"] = {
+        "reviews": control["raw"].get("totalReviews"),
+        "total_ms": round(control_ms, 1),
+        "allocations": control_allocs,
+        "cpu_s": control["cpu_s"],
+    }
+    for name, policy in CASES.items():
+        narrow = narrow_to(policy)
+        _write_artifacts(work / name, rules, narrow)
+        copies = warmup + reviews
+        run = _run_gator(work / name, objects, 1, ["--stats", "--memory"], [policy] * copies)
+        raw = run["raw"]
+        stats = [e for e in raw.pop("statsEntries", None) or [] if _template_time_ms(e) is not None]
+        if len(stats) != copies * len(rules):
+            raise SystemExit(f"gator one-policy {name}: {len(stats)} template runs, not {len(rules)} x {copies} copies")
+        first, _ = per_review_ms(stats[: len(rules)], len(rules))
+        kept = stats[warmup * len(rules) :]
+        measured, template_means = per_review_ms(kept, len(rules))
+        by_kind: dict[str, list[float]] = {}
+        for entry in kept:
+            by_kind.setdefault(entry["statsFor"], []).append(_template_time_ms(entry) or 0.0)
+        violations = raw.get("violationCount") or 0
+        # The verdict OPA gives: the declared flow admitted, the undeclared one denied (MLF-K8S-060
+        # on the reviewed policy) at every review.
+        if (violations == 0) is not (name == "declared_flow") or violations % copies:
+            raise SystemExit(f"gator one-policy {name}: {violations} violations for {copies} reviews")
+        memory = raw.get("memoryStats") or {}
+        out["cases"][name] = {
+            "constraint_match": narrow,
+            **{k: v for k, v in run.items() if k != "raw"},
+            "violations_per_review": violations // copies,
+            "rego_ms": {
+                "p50": round(_percentile(measured, 0.5), 2),
+                "p95": round(_percentile(measured, 0.95), 2),
+                "p99": round(_percentile(measured, 0.99), 2),
+                "max": round(max(measured), 2),
+                "mean": round(statistics.fmean(measured), 2),
+                "first_review": round(first[0], 2),
+            },
+            "template_mean_ms": template_means,
+            "template_p99_ms": {kind: round(_percentile(v, 0.99), 2) for kind, v in sorted(by_kind.items())},
+            # gator's whole review (matching, the driver's conversions, the templates) per copy, the
+            # warm-up copies included: the run's total duration and allocations minus the platform's.
+            "mean_review_ms": round((_duration_ms(raw["totalDuration"]) - control_ms) / copies, 2),
+            "allocations_per_review": round((memory["totalAllocs"] - control_allocs) / copies)
+            if memory and control_allocs
+            else None,
+            # The gator process's CPU minus the platform run's (start-up, loading, the other
+            # reviews), per copy: the figure load changes least.
+            "cpu_ms_per_review": round((run["cpu_s"] - control["cpu_s"]) * 1000 / copies, 1),
+            "all_reviews_ms": {k: round(_duration_ms(v), 3) for k, v in (raw.get("latencies") or {}).items()},
+        }
+    return out
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, required=True)
@@ -425,11 +521,12 @@ def main() -> None:
     parser.add_argument("--gator-iterations", type=int, default=1, help="0 skips gator bench")
     parser.add_argument(
         "--gator-mode",
-        choices=("networkpolicy", "cut"),
+        choices=("networkpolicy", "one-policy", "cut"),
         default="networkpolicy",
         help="networkpolicy: every rule matching a NetworkPolicy, Constraints narrowed to that kind, the "
-        "whole platform as inventory, every NetworkPolicy reviewed (the target's decision); cut: the "
-        "three declared-flow templates with their own kinds on the platform cut to --gator-namespaces",
+        "whole platform as inventory, every NetworkPolicy reviewed, then the one-policy run; one-policy: "
+        "only the one NetworkPolicy of each case reviewed repeatedly (--gator-one-policy-reviews); cut: "
+        "the three declared-flow templates with their own kinds on the platform cut to --gator-namespaces",
     )
     parser.add_argument(
         "--gator-namespaces",
@@ -437,6 +534,14 @@ def main() -> None:
         default=0,
         help="networkpolicy mode: review only the NetworkPolicies of the first N team namespaces (the "
         "inventory stays whole); cut mode: the platform cut to N namespaces. 0: all",
+    )
+    parser.add_argument(
+        "--gator-one-policy-reviews",
+        type=int,
+        default=300,
+        help="with gator: also review the one NetworkPolicy of each case (CASES) this many times after "
+        "--warmup reviews, Constraints matched to its name and namespace (recorded as gator_one_policy); "
+        "0 skips it",
     )
     parser.add_argument("--skip-opa", action="store_true")
     parser.add_argument(
@@ -489,7 +594,7 @@ def main() -> None:
                 "namespaces_reviewed": args.gator_namespaces or result["namespaces"],
                 **gator_network_policy(objects, Path(tmp) / "gk", args.gator_iterations, args.gator_namespaces),
             }
-        elif args.gator_iterations:
+        elif args.gator_iterations and args.gator_mode == "cut":
             cut = first_namespaces(objects, args.gator_namespaces) if args.gator_namespaces else objects
             result["gator_bench"] = {
                 "mode": "cut",
@@ -497,6 +602,10 @@ def main() -> None:
                 "network_policies": sum(1 for o in cut if o["kind"] == "NetworkPolicy"),
                 **gator_bench(cut, Path(tmp) / "gk", args.gator_iterations),
             }
+        if args.gator_iterations and args.gator_one_policy_reviews and args.gator_mode != "cut":
+            result["gator_one_policy"] = gator_one_policy(
+                objects, Path(tmp) / "gk-one", args.gator_one_policy_reviews, args.warmup
+            )
     result["load_average_at_end"] = [round(x, 1) for x in os.getloadavg()]
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(result, indent=2) + "\n")
