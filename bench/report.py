@@ -217,6 +217,11 @@ def collect(work: Path, machine_info: dict[str, Any] | None, previous: dict[str,
     # Each NetworkPolicy review's own Rego time (gator --stats): the non-matching reviews left out.
     np_reviews = admission_gator.get("network_policy_review_rego_ms") or {}
     results["reach_admission_gator_np_p99_ms"] = np_reviews.get("p99")
+    # The one NetworkPolicy the server is asked about, reviewed repeatedly in gator (its Rego time
+    # per review, --stats): the worse case's p99, the figure comparable with the server's.
+    one_cases = (admission.get("gator_one_policy") or {}).get("cases") or {}
+    one_p99s = [c["rego_ms"]["p99"] for c in one_cases.values()]
+    results["reach_admission_gator_one_p99_ms"] = max(one_p99s) if one_p99s else None
     big = scale_headline(scale) if scale else {}
     results["scale_100k_wall_s"] = big.get("wall_s")
     results["scale_100k_peak_rss_mib"] = big.get("peak_rss_mib")

@@ -93,6 +93,8 @@ def test_report_reads_the_gator_p99(measured: dict[str, Any]) -> None:
     assert results["reach_admission_gator_p99_ms"] == pytest.approx(p99, abs=1e-3)
     np_p99 = measured["result"]["gator_bench"]["network_policy_review_rego_ms"]["p99"]
     assert results["reach_admission_gator_np_p99_ms"] == np_p99
+    one = measured["result"]["gator_one_policy"]["cases"].values()
+    assert results["reach_admission_gator_one_p99_ms"] == max(c["rego_ms"]["p99"] for c in one)
 
 
 def test_report_judges_the_target_on_the_tuned_server(tmp_path: Path) -> None:
