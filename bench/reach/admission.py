@@ -2,7 +2,8 @@
 (issue 12 §5: p99 <= 10 ms), in a real `opa run --server` and in `gator bench`.
 
     .venv/bin/python bench/reach/admission.py --out bench/work/reach-admission.json [--scale 1]
-        [--requests 300] [--gator-iterations 1] [--gator-namespaces N] [--gator-mode cut]
+        [--requests 300] [--tuned] [--feed put|file] [--gator-iterations 1] [--gator-namespaces N]
+        [--gator-mode networkpolicy|one-policy|cut] [--gator-one-policy-reviews 300]
         [--gogc 400] [--opa-flag=--optimize-store-for-read-speed]
 
 The platform (make_platform.py: per 1x, 200 namespaces, 1,000 workloads, 2,000 NetworkPolicies)
@@ -44,6 +45,11 @@ gator process's CPU (user + system).
 (match.namespaces; the inventory stays whole) for a cheaper run. `--gator-mode cut` is the older
 measurement: the three declared-flow templates (MLF-K8S-060/061/062) with their own kinds on the
 platform cut to N namespaces, where Namespace and workload reviews dominate.
+
+gator, one policy (`gator_one_policy`: after the networkpolicy mode, or alone with `--gator-mode
+one-policy`; `--gator-one-policy-reviews 0` skips it): the decision the OPA server is asked for,
+each case's NetworkPolicy reviewed `--warmup` + N times with the Constraints matched to its name
+and namespace (gator_one_policy's docstring says how its distribution is read).
 
 The load average at the start is recorded: on a shared machine wall latencies say little alone.
 """
