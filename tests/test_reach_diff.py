@@ -3,6 +3,7 @@ seeds' example platform, from two folders and from two git revisions, as Markdow
 
 from __future__ import annotations
 
+import functools
 import json
 import shutil
 import subprocess
@@ -144,7 +145,11 @@ def repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return root
 
 
+@functools.cache
 def _check(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    """`mlfence check --diff-base HEAD` on the repository, once per exact command: two tests read
+    the JSON report (a check and its two reach models are ~1.5 s CPU), and nothing the tests do
+    to the repository changes what k8s/ holds or its last commit."""
     return cli_in_process("check", "k8s", "--rule", "MLF-K8S-060", "--diff-base", "HEAD", *args, cwd=cwd)
 
 
