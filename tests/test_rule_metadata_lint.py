@@ -36,7 +36,10 @@ def _lint(tmp_path: Path, rules: dict[str, str]) -> list[dict[str, object]]:
         folder = tmp_path / "policy" / "mlfence" / "terraform" / "aws" / slug
         folder.mkdir(parents=True)
         (folder / f"{slug}.rego").write_text(text)
-    proc = run([tool("regal"), "lint", "--format", "json", "policy"], cwd=tmp_path)
+    # Only our rule runs (the test reads only its violations): Regal's ~100 built-in rules over
+    # policy/lib were most of its CPU (this file: ~6 s -> ~2.4 s).
+    command = ["lint", "--disable-all", "--enable", "rule-metadata", "--format", "json", "policy"]
+    proc = run([tool("regal"), *command], cwd=tmp_path)
     report = json.loads(proc.stdout or "{}")
     return [v for v in report.get("violations", []) if v["title"] == "rule-metadata"]
 
