@@ -506,9 +506,12 @@ def test_gatekeeper_applies_the_same(built_repo: Path) -> None:
         manifest = built_repo / f"{obj['metadata']['name']}.yaml"
         manifest.write_text(yaml.safe_dump(obj))
         manifests += ["-f", str(manifest)]
-    proc = run(
-        [tool("gator"), "test", "-o", "json", "-f", str(gk / "templates"), "-f", str(gk / "constraints"), *manifests]
-    )
+    # The templates and Constraints of the rules asserted on (each template judges alone, so the
+    # others could not change these answers): gator compiles only those (this file ~17 -> ~15 s CPU).
+    asserted = {rule.lower() for rule, _ in EXPECTED} | {"mlf-k8s-009"}
+    chosen = [f"{gk}/{kind}/{rule}.yaml" for kind in ("templates", "constraints") for rule in sorted(asserted)]
+    assert all(Path(path).is_file() for path in chosen), chosen
+    proc = run([tool("gator"), "test", "-o", "json", *(a for path in chosen for a in ("-f", path)), *manifests])
     assert proc.returncode in (0, 1), proc.stderr
     denied: set[tuple[str, str]] = set()
     for item in json.loads(proc.stdout or "[]") or []:
