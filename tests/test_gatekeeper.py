@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from conftest import ROOT, policy_value, run, tool
+from conftest import ROOT, cli_in_process, policy_value, run, tool
 from mlfence import gatekeeper, parameters, rego_source, settings
 
 DATA_REF = re.compile(r"\bdata\.([A-Za-z_]\w*)")
@@ -490,9 +490,9 @@ def test_mlfence_build_writes_applyable_tree(tmp_path: Path) -> None:
     stale.parent.mkdir(parents=True)
     stale.write_text("kind: ConstraintTemplate\n")
     (tmp_path / "notes.md").write_text("ours")
-    proc = run(
-        [str(ROOT / ".venv" / "bin" / "mlfence"), "build", "--out", str(tmp_path), "--enforcement-action", "dryrun"]
-    )
+    # In-process (conftest.cli_in_process): what build writes is under test here; the installed
+    # console script's build is tests/test_wheel.py's.
+    proc = cli_in_process("build", "--out", str(tmp_path), "--enforcement-action", "dryrun")
     assert proc.returncode == 0, proc.stderr
     # An unsigned build (no --signing-key) warns, once and on stderr, that the documented sidecar
     # config refuses unsigned bundles (issue 15 §2).
