@@ -203,6 +203,18 @@ def built_bundle(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
+def shipped_conftest_policy(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """conftest's policy folder as `mlfence build` ships it (dist/conftest/policy: the rules
+    without their Rego tests, which are nearly half of what `-p policy` makes a conftest process
+    parse and compile). For tests of what conftest makes of an input; the repository's own folder
+    is what tests/test_conftest_docs.py and test_conftest_namespaces.py run, and
+    tests/test_engines.py checks that both judge alike."""
+    from mlfence import bundle
+
+    return bundle.conftest_tree(tmp_path_factory.mktemp("conftest-tree") / "conftest") / "policy"
+
+
+@pytest.fixture(scope="session")
 def gatekeeper_tree(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The generated ConstraintTemplates and Constraints (shipped parameters), written once."""
     from mlfence import gatekeeper, parameters

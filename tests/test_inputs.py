@@ -386,13 +386,14 @@ NESTED_LIST = {
 }
 
 
-def test_nested_list_in_cli_conftest_and_decision(tmp_path: Path) -> None:
+def test_nested_list_in_cli_conftest_and_decision(tmp_path: Path, shipped_conftest_policy: Path) -> None:
     path = tmp_path / "list.json"
     path.write_text(json.dumps(NESTED_LIST))
     code, report, _ = check(str(path), "--rule", "MLF-K8S-002")
     assert code == 1 and [f["resource"] for f in report["findings"]] == ["ml/Pod/p"]
     for combine in ([], ["--combine"]):
-        proc = run([tool("conftest"), "test", *combine, "-o", "json", "-p", "policy", "-d", "data", str(path)])
+        policy = str(shipped_conftest_policy)
+        proc = run([tool("conftest"), "test", *combine, "-o", "json", "-p", policy, "-d", "data", str(path)])
         assert proc.returncode == 1, proc.stdout + proc.stderr
         failures = [f["metadata"]["rule_id"] for r in json.loads(proc.stdout) for f in r.get("failures") or []]
         assert "MLF-K8S-002" in failures

@@ -532,7 +532,9 @@ def test_alias_bomb_in_an_exemptions_file_is_one_error_in_bounded_time(tmp_path:
         settings.load(exemptions_file=bomb)
 
 
-def test_abusive_entry_written_straight_into_engine_data_exempts_nothing(tmp_path: Path) -> None:
+def test_abusive_entry_written_straight_into_engine_data_exempts_nothing(
+    tmp_path: Path, shipped_conftest_policy: Path
+) -> None:
     """Bypassing mlfence's validation (hand-written Constraint parameters or conftest data) does
     not help: the Rego applies the same limits in Gatekeeper and conftest."""
     from mlfence import gatekeeper, parameters
@@ -557,6 +559,8 @@ def test_abusive_entry_written_straight_into_engine_data_exempts_nothing(tmp_pat
     data = tmp_path / "data"
     settings.Settings().stage_data(data)
     (data / "mlfence" / "config" / "data.json").write_text(json.dumps({"exemptions": [ABUSIVE]}))
-    proc = run([tool("conftest"), "test", "-o", "json", "-p", str(ROOT / "policy"), "-d", str(data), str(manifest)])
+    proc = run(
+        [tool("conftest"), "test", "-o", "json", "-p", str(shipped_conftest_policy), "-d", str(data), str(manifest)]
+    )
     failures = [f["metadata"]["rule_id"] for r in json.loads(proc.stdout) for f in r.get("failures") or []]
     assert "MLF-K8S-001" in failures, proc.stdout

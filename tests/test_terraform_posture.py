@@ -82,12 +82,11 @@ def test_bundle_decision_and_parameter(tmp_path: Path) -> None:
     assert sorted(found) == ["aws_security_group.legacy", "aws_security_group.mlflow"]
 
 
-def test_conftest_judges_the_dependency(tmp_path: Path) -> None:
+def test_conftest_judges_the_dependency(tmp_path: Path, shipped_conftest_policy: Path) -> None:
     plan = tmp_path / "plan.json"
     plan.write_text(json.dumps(_plan()))
-    proc = run(
-        [tool("conftest"), "test", "-o", "json", "-p", str(ROOT / "policy"), "-d", str(ROOT / "data"), str(plan)]
-    )
+    policy = str(shipped_conftest_policy)
+    proc = run([tool("conftest"), "test", "-o", "json", "-p", policy, "-d", str(ROOT / "data"), str(plan)])
     results = json.loads(proc.stdout)
     failures = [f["msg"] for r in results for f in r.get("failures") or []]
     assert any("aws_security_group.mlflow" in m for m in failures), failures
