@@ -67,3 +67,27 @@ def test_cache_off_still_reads_the_catalog(monkeypatch: pytest.MonkeyPatch) -> N
     calls = _count_opa_runs(monkeypatch)
     rules = _fresh_load(ROOT / "policy")
     assert len(rules) >= 90 and ("opa", "inspect") in [c[:2] for c in calls]
+
+
+def test_parse_trees_are_cached_until_the_file_changes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """rego_source keeps OPA's parse tree of each policy file in the user cache (a build or a
+    fixtures run parses ~90 files): the same bytes are not parsed again, an edited file is, and
+    a file that does not parse is an error every time (never cached)."""
+    from mlfence import rego_source
+
+    monkeypatch.setenv("MLFENCE_CACHE_DIR", str(tmp_path / "cache"))
+    module = tmp_path / "m.rego"
+    module.write_text("package m\n\nx := 1\n")
+    calls = _count_opa_runs(monkeypatch)
+    first = rego_source._opa_parse(module)
+    assert [c[:2] for c in calls] == [("opa", "parse")]
+    calls.clear()
+    assert rego_source._opa_parse(module) == first
+    assert calls == [], "an unchanged file was parsed again"
+    module.write_text("package m\n\nx := 2\n")
+    edited = rego_source._opa_parse(module)
+    assert [c[:2] for c in calls] == [("opa", "parse")] and edited != first
+    module.write_text("package m\n\nx := \n")
+    for _ in range(2):
+        with pytest.raises(rego_source.LinkError, match="opa parse failed"):
+            rego_source._opa_parse(module)
