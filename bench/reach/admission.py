@@ -17,7 +17,7 @@ OPA: `opa run --server` on the policy and data folders; once it is healthy the i
 the declaration are written with `PUT /v1/data/inventory` and `PUT /v1/data/mlfence/overrides`,
 as kube-mgmt feeds a sidecar (docs/deploy.md; recorded as "fed"). `--feed file` loads them as a
 data file at start-up instead, the older measurement: the server then also keeps the decoded JSON
-of that file (~22 MB more live heap with --optimize-store-for-read-speed). Decisions: `POST
+of that file (~14 MiB more live heap with --optimize-store-for-read-speed, go_gc_heap_live_bytes). Decisions: `POST
 /v1/data/mlfence/admission` over one keep-alive connection, one request at a time after a
 warm-up; latency measured by the client per request, and the server's CPU time (user + system
 from /proc) over the measured requests, per request; the declared case must be admitted and the
