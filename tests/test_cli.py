@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Iterator
 from pathlib import Path
 from xml.etree import ElementTree as ET
 
@@ -15,6 +16,7 @@ from typer.testing import CliRunner
 from conftest import MLFENCE, OPEN_EGRESS, ROOT, cli_in_process, policy_value, run
 from mlfence import scan
 from mlfence.cli import app
+from opa_answers import share_opa_answers
 from sarif_schema import assert_valid_sarif
 
 CLEAN = """apiVersion: v1
@@ -42,9 +44,18 @@ def as_json(*args: str, input_text: str | None = None) -> tuple[int, dict]:
     return code, json.loads(out)
 
 
-@pytest.fixture
-def bad_policy(tmp_path: Path) -> Path:
-    path = tmp_path / "open.yaml"
+@pytest.fixture(scope="module", autouse=True)
+def _one_opa_run_per_question() -> Iterator[None]:
+    """Many tests check the same file and differ in what mlfence does with OPA's answer (report
+    format, exemptions, filters): each distinct `opa eval` runs once (opa_answers)."""
+    with share_opa_answers():
+        yield
+
+
+@pytest.fixture(scope="module")
+def bad_policy(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One file for the module (no test writes it): OPA is asked about the same path and content."""
+    path = tmp_path_factory.mktemp("bad") / "open.yaml"
     path.write_text(OPEN_EGRESS)
     return path
 

@@ -15,6 +15,10 @@ PASSING = """package demo_test
 test_one_is_one if 1 == 1
 """
 
+# The inner pytest runs load the plugins installed beside mlfence's; hypothesis's alone is ~0.8 s
+# CPU of each inner process's ~1.1 s start-up, and no inner test uses it.
+NO_HYPOTHESIS = ("-p", "no:hypothesispytest")
+
 FAILING = """package demo_test
 
 test_one_is_one if 1 == 1
@@ -36,14 +40,14 @@ def rego_project(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> 
 
 def test_each_rego_test_is_a_pytest_item(rego_project: pytest.Pytester) -> None:
     (rego_project.path / "policy" / "demo_test.rego").write_text(PASSING)
-    result = rego_project.runpytest_subprocess("-v")
+    result = rego_project.runpytest_subprocess(*NO_HYPOTHESIS, "-v")
     result.assert_outcomes(passed=1)
     result.stdout.fnmatch_lines(["*demo_test.rego::test_one_is_one PASSED*"])
 
 
 def test_failing_rego_test_fails_pytest_by_name(rego_project: pytest.Pytester) -> None:
     (rego_project.path / "policy" / "demo_test.rego").write_text(FAILING)
-    result = rego_project.runpytest_subprocess("-v")
+    result = rego_project.runpytest_subprocess(*NO_HYPOTHESIS, "-v")
     result.assert_outcomes(passed=1, failed=1)
     result.stdout.fnmatch_lines(
         ["*demo_test.rego::test_deliberately_broken FAILED*", "*data.demo_test.test_deliberately_broken failed*"]
@@ -53,7 +57,7 @@ def test_failing_rego_test_fails_pytest_by_name(rego_project: pytest.Pytester) -
 
 def test_policy_that_does_not_compile_fails(rego_project: pytest.Pytester) -> None:
     (rego_project.path / "policy" / "demo_test.rego").write_text("package demo_test\n\ntest_x if y == 1\n")
-    result = rego_project.runpytest_subprocess()
+    result = rego_project.runpytest_subprocess(*NO_HYPOTHESIS)
     result.assert_outcomes(failed=1)
     result.stdout.fnmatch_lines(["*var y is unsafe*"])
 
@@ -72,6 +76,6 @@ def test_xdist_workers_share_one_opa_test_run(
         (rego_project.path / "policy" / f"demo{number}_test.rego").write_text(
             PASSING.replace("package demo_test", f"package demo{number}_test")
         )
-    result = rego_project.runpytest_subprocess("-n", "2")
+    result = rego_project.runpytest_subprocess(*NO_HYPOTHESIS, "-n", "2")
     result.assert_outcomes(passed=4)
     assert calls.read_text().count("x") == 1, "opa test ran more than once"

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 from xml.etree import ElementTree as ET
@@ -18,6 +19,7 @@ from mlfence import baseline, selection
 from mlfence.cli import app
 from mlfence.reports import sarif as sarif_report
 from mlfence.scan import Finding
+from opa_answers import share_opa_answers
 from sarif_schema import assert_valid_sarif
 
 TRAINER = """apiVersion: v1
@@ -46,8 +48,26 @@ def ids(report: dict[str, Any]) -> list[str]:
     return sorted(f["rule_id"] for f in report["findings"])
 
 
+@pytest.fixture(scope="module", autouse=True)
+def _one_opa_run_per_question() -> Iterator[None]:
+    """Most tests check the same file and differ in what mlfence does with OPA's answer (gate,
+    filters, formats, baseline): each distinct `opa eval` runs once (opa_answers)."""
+    with share_opa_answers():
+        yield
+
+
+@pytest.fixture(scope="module")
+def mixed(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """MIXED in one file for the module's tests that only read it: OPA is asked about the same
+    path and content, so they share its answers."""
+    path = tmp_path_factory.mktemp("mixed") / "mixed.yaml"
+    path.write_text(MIXED)
+    return path
+
+
 @pytest.fixture
-def mixed(tmp_path: Path) -> Path:
+def own_mixed(tmp_path: Path) -> Path:
+    """MIXED in the test's own folder, for the tests that edit it or scan its folder."""
     path = tmp_path / "mixed.yaml"
     path.write_text(MIXED)
     return path
@@ -141,7 +161,8 @@ def test_gate_unit() -> None:
 # --- baselines --------------------------------------------------------------------------------
 
 
-def test_baseline_reports_only_new_findings_and_survives_moved_lines(tmp_path: Path, mixed: Path) -> None:
+def test_baseline_reports_only_new_findings_and_survives_moved_lines(tmp_path: Path, own_mixed: Path) -> None:
+    mixed = own_mixed
     saved = tmp_path / "baseline.json"
     code, report = check_json(str(mixed), "--write-baseline", str(saved))
     assert code == 0, "writing a baseline accepts today's findings"
@@ -351,7 +372,7 @@ def test_junit_rule_with_findings_below_threshold_is_not_passed(mixed: Path) -> 
 # --- skipped inputs by name ---------------------------------------------------------------------
 
 
-def test_skipped_files_and_documents_are_listed_by_name(tmp_path: Path, mixed: Path) -> None:
+def test_skipped_files_and_documents_are_listed_by_name(tmp_path: Path, own_mixed: Path) -> None:
     # A binary file is an input error now (exit 2, tests/test_inputs.py); a link back up the
     # tree is a file-level skip that is only a note.
     (tmp_path / "loop").symlink_to(tmp_path)
