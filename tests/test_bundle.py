@@ -96,13 +96,17 @@ def test_decision_through_the_bundle(built: bundle.BuiltBundle) -> None:
         "metadata": {"name": "p", "namespace": "ml"},
         "spec": {"hostNetwork": True, "containers": [{"name": "c", "image": "i"}]},
     }
-    decision = opa_eval("data.mlfence.decision", pod, bundle=built.path)
+    plan = json.loads((ROOT / "examples" / "terraform" / "ml-platform.plan.json").read_text())
+    # One `opa eval` of the bundle (one compile) answers for the three inputs, each the whole input
+    # of its decision (`with input as`).
+    query = "{name: d | some name, doc in input; d := data.mlfence.decision with input as doc}"
+    decisions = opa_eval(query, {"pod": pod, "plan": plan, "other": {"hello": "world"}}, bundle=built.path)
+    decision = decisions["pod"]
     assert decision["allowed"] is False and decision["input_kind"] == "kubernetes_object"
     assert "MLF-K8S-002" in {f["rule_id"] for f in decision["findings"]}
-    plan = json.loads((ROOT / "examples" / "terraform" / "ml-platform.plan.json").read_text())
-    decision = opa_eval("data.mlfence.decision", plan, bundle=built.path)
+    decision = decisions["plan"]
     assert decision["input_kind"] == "terraform_plan" and decision["allowed"] is False
-    assert opa_eval("data.mlfence.decision", {"hello": "world"}, bundle=built.path)["allowed"] is False
+    assert decisions["other"]["allowed"] is False
 
 
 def _soon() -> str:

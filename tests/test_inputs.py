@@ -386,7 +386,9 @@ NESTED_LIST = {
 }
 
 
-def test_nested_list_in_cli_conftest_and_decision(tmp_path: Path, shipped_conftest_policy: Path) -> None:
+def test_nested_list_in_cli_conftest_and_decision(
+    tmp_path: Path, shipped_conftest_policy: Path, decisions: dict[str, Any]
+) -> None:
     path = tmp_path / "list.json"
     path.write_text(json.dumps(NESTED_LIST))
     code, report, _ = check(str(path), "--rule", "MLF-K8S-002")
@@ -397,12 +399,24 @@ def test_nested_list_in_cli_conftest_and_decision(tmp_path: Path, shipped_confte
         assert proc.returncode == 1, proc.stdout + proc.stderr
         failures = [f["metadata"]["rule_id"] for r in json.loads(proc.stdout) for f in r.get("failures") or []]
         assert "MLF-K8S-002" in failures
-    decision = opa_decision(NESTED_LIST)
+    decision = decisions["nested"]
     assert decision["allowed"] is False and decision["input_kind"] == "kubernetes_list"
     assert "MLF-K8S-002" in {f["rule_id"] for f in decision["findings"]}
 
 
-def opa_decision(doc: Any) -> dict[str, Any]:
+def _past_the_bound() -> Any:
+    doc: Any = NESTED_LIST
+    for _ in range(5):
+        doc = {"apiVersion": "v1", "kind": "List", "items": [doc]}
+    return doc
+
+
+@pytest.fixture(scope="module")
+def decisions() -> dict[str, Any]:
+    """data.mlfence.decision of the whole policy for NESTED_LIST ("nested") and for it nested past
+    the bound ("past_the_bound"): one `opa eval` (one compile of the whole tree) answers for both,
+    each the whole input of its decision (`with input as`)."""
+    query = "{name: d | some name, doc in input; d := data.mlfence.decision with input as doc}"
     proc = run(
         [
             tool("opa"),
@@ -416,20 +430,18 @@ def opa_decision(doc: Any) -> dict[str, Any]:
             "data",
             "--ignore",
             "*_test.rego",
-            "data.mlfence.decision",
+            query,
         ],
-        input_text=json.dumps(doc),
+        input_text=json.dumps({"nested": NESTED_LIST, "past_the_bound": _past_the_bound()}),
     )
     assert proc.returncode == 0, proc.stderr
     value: dict[str, Any] = json.loads(proc.stdout)["result"][0]["expressions"][0]["value"]
+    assert set(value) == {"nested", "past_the_bound"}
     return value
 
 
-def test_list_nested_past_the_bound_fails_closed() -> None:
-    doc: Any = NESTED_LIST
-    for _ in range(5):
-        doc = {"apiVersion": "v1", "kind": "List", "items": [doc]}
-    decision = opa_decision(doc)
+def test_list_nested_past_the_bound_fails_closed(decisions: dict[str, Any]) -> None:
+    decision = decisions["past_the_bound"]
     assert decision["allowed"] is False
     assert "MLF-INPUT-002" in {f["rule_id"] for f in decision["findings"]}
 
