@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import json
 import re
-import subprocess
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from conftest import run
 from mlfence import documents, namespace_shards, policy_subset, scan, settings, toolchain
 
 ROOT = toolchain.project_root()
@@ -28,7 +28,8 @@ def _scan(policy_args: list[str], documents_: list[documents.Document], tmp_path
 def _eval(policy_args: list[str], input_path: Path, query: str, data: Path = DATA) -> Any:
     """`opa eval` of query on the policy arguments and the project's data (Rego tests left out)."""
     command = [OPA, "eval", "--format", "json", *policy_args, "-d", str(data), "--ignore", "*_test.rego"]
-    proc = subprocess.run([*command, "--input", str(input_path), query], capture_output=True, text=True, check=True)
+    proc = run([*command, "--input", str(input_path), query])
+    assert proc.returncode == 0, proc.stderr
     return json.loads(proc.stdout)["result"][0]["expressions"][0]["value"]
 
 
@@ -76,7 +77,8 @@ def whole_tree_scans(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]
     )
     query = "{name: answer | some name, doc in data.subset_test_inputs; answer := data.mlfence.scan with input as doc}"
     command = [OPA, "eval", "--format", "json", *_whole_tree(), "-d", str(DATA), "-d", str(probe)]
-    proc = subprocess.run([*command, "--ignore", "*_test.rego", query], capture_output=True, text=True, check=True)
+    proc = run([*command, "--ignore", "*_test.rego", query])
+    assert proc.returncode == 0, proc.stderr
     answers: dict[str, Any] = json.loads(proc.stdout)["result"][0]["expressions"][0]["value"]
     assert set(answers) == set(scanned)
     return answers
@@ -132,12 +134,8 @@ def test_subset_defines_every_rule_of_package_mlfence_its_entrypoint_depends_on(
 
 def _deps_in_package_mlfence(query: str) -> set[str]:
     """The rules of package mlfence (rules excluded) `opa deps` finds the query reads."""
-    proc = subprocess.run(
-        [OPA, "deps", "--format", "json", *_whole_tree(), "--ignore", "*_test.rego", query],
-        capture_output=True,
-        text=True,
-        check=True,
-    )
+    proc = run([OPA, "deps", "--format", "json", *_whole_tree(), "--ignore", "*_test.rego", query])
+    assert proc.returncode == 0, proc.stderr
     needed = set()
     for ref in json.loads(proc.stdout)["virtual"]:
         parts = [term["value"] for term in ref]

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import subprocess
 from pathlib import Path
 
 import pytest
@@ -469,7 +468,7 @@ def test_bundle_applies_the_same(built_repo: Path) -> None:
 
 def test_conftest_applies_the_same(built_repo: Path) -> None:
     tree = built_repo / "dist" / "conftest"
-    proc = subprocess.run(
+    proc = run(
         [
             tool("conftest"),
             "test",
@@ -482,9 +481,6 @@ def test_conftest_applies_the_same(built_repo: Path) -> None:
             "k8s/objects.yaml",
         ],
         cwd=built_repo,
-        capture_output=True,
-        text=True,
-        check=False,
     )
     results = json.loads(proc.stdout)
     statuses: dict[tuple[str, str], str] = {}
