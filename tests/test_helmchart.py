@@ -151,11 +151,13 @@ def test_gator_judges_the_rendered_chart(tmp_path: Path, built: tuple[Path, list
     manifest = tmp_path / "object.yaml"
     manifest.write_text(yaml.safe_dump(OPEN_EGRESS))
 
-    def denied(values: dict[str, Any] | None) -> set[str]:
+    def denied(values: dict[str, Any] | None, rule: str | None = None) -> set[str]:
+        """gator's denials of the chart rendered with `values`: every template and Constraint, or
+        with `rule` only that rule's (and every object that is neither)."""
         rendered = tmp_path / "rendered.yaml"
         proc = _template(chart, values)
         assert proc.returncode == 0, proc.stderr
-        rendered.write_text(proc.stdout)
+        rendered.write_text(proc.stdout if rule is None else _only_rule(proc.stdout, rule))
         gator = run([tool("gator"), "test", "-o", "json", "-f", str(rendered), "-f", str(manifest)])
         assert gator.returncode in (0, 1), gator.stderr
         return {r["metadata"]["details"]["rule_id"] for r in json.loads(gator.stdout or "[]") or []}
@@ -168,4 +170,20 @@ def test_gator_judges_the_rendered_chart(tmp_path: Path, built: tuple[Path, list
         "owner": "platform",
         "expires": (dt.datetime.now(dt.UTC).date() + dt.timedelta(days=30)).isoformat(),
     }
-    assert "MLF-K8S-001" not in denied({"exemptions": [exemption]})
+    # Only what is asserted: MLF-K8S-001's template and Constraint (the run above loaded them all).
+    assert "MLF-K8S-001" not in denied({"exemptions": [exemption]}, "MLF-K8S-001")
+
+
+def _only_rule(stream: str, rule: str) -> str:
+    """A rendered chart with the ConstraintTemplates and Constraints of one rule only."""
+    docs = [d for d in yaml.load_all(stream, Loader=SAFE_LOADER) if d]
+    [kind] = {d["kind"] for d in docs if (d["metadata"].get("labels") or {}).get("mlfence.io/rule-id") == rule}
+    kept = [
+        d
+        for d in docs
+        if d["kind"] == kind
+        or (d["kind"] == "ConstraintTemplate" and d["spec"]["crd"]["spec"]["names"]["kind"] == kind)
+        or (d["kind"] != "ConstraintTemplate" and not d["apiVersion"].startswith("constraints.gatekeeper.sh/"))
+    ]
+    assert {d["kind"] for d in kept} >= {"ConstraintTemplate", kind}
+    return yaml.safe_dump_all(kept)
