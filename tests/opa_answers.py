@@ -41,16 +41,22 @@ def _add_content(digest: Any, path: Path) -> None:
         digest.update(b"B" + path.read_bytes() + b"\0")
 
 
+def _names_a_file(path: Path) -> bool:
+    try:
+        return path.exists()
+    except (OSError, ValueError):  # a query, not a path: too long a name, a NUL byte
+        return False
+
+
 def _key(name: str, args: tuple[str, ...], kwargs: dict[str, Any]) -> str:
     digest = hashlib.sha256()
     cwd = kwargs.get("cwd")
     for arg in (name, *args):
-        path = Path(cwd or os.getcwd(), arg)
-        exists = len(arg) < 4096 and "\0" not in arg and path.exists()
+        exists = _names_a_file(Path(cwd or os.getcwd(), arg))
         if not (exists and os.path.isabs(arg)):
             digest.update(b"A" + arg.encode() + b"\0")
         if exists:
-            _add_content(digest, path)
+            _add_content(digest, Path(cwd or os.getcwd(), arg))
     environment = sorted((k, v) for k, v in os.environ.items() if k not in _NOT_INPUTS)
     rest = (kwargs.get("input_text"), str(cwd), kwargs.get("timeout"), sorted((kwargs.get("env") or {}).items()))
     digest.update(repr((environment, rest, os.getcwd())).encode())
