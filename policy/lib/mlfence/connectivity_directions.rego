@@ -238,7 +238,7 @@ _rule_pods[ns][name][direction] := [rule_pods(rule, direction, ns) | some rule i
 # nor a direction none of its pieces is decided in, nor, in a direction where only its own rules
 # decide the pieces it answers for, the other policies' rules. OPA memoises the call.
 workload_among(id, ids, directions, only) := object.union(w, _directions_of(w, ids, directions, only)) if {
-	w := bare_workloads[id]
+	w := bare_workload(id)
 }
 
 # peer_workloads_among(peer, ns, ids) is peer_workloads(peer, ns) & ids: the same tests, on the
@@ -247,9 +247,9 @@ workload_among(id, ids, directions, only) := object.union(w, _directions_of(w, i
 # one; else nothing), before the candidates are tested.
 peer_workloads_among(peer, ns, ids) := {id |
 	some id in ids
-	w := bare_workloads[id]
-	w.namespace == ns
-	selector.matches(peer.podSelector, w.labels)
+	r := workload_index[id] # [position, id, namespace, labels, object]: the entry is not needed
+	r[2] == ns
+	selector.matches(peer.podSelector, r[3])
 } if {
 	is_object(peer)
 	object.keys(peer) & {"ipBlock", "namespaceSelector"} == set()
@@ -258,10 +258,10 @@ peer_workloads_among(peer, ns, ids) := {id |
 	pods := object.get(peer, "podSelector", {})
 	candidates := _candidate_namespaces(peer.namespaceSelector)
 	some id in ids
-	w := bare_workloads[id]
-	w.namespace in candidates
-	selector.matches(peer.namespaceSelector, namespaces[w.namespace])
-	_pods_match(pods, w.labels)
+	r := workload_index[id]
+	r[2] in candidates
+	selector.matches(peer.namespaceSelector, namespaces[r[2]])
+	_pods_match(pods, r[3])
 } if {
 	is_object(peer)
 	not "ipBlock" in object.keys(peer)

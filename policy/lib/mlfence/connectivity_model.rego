@@ -82,9 +82,10 @@ policies := {ns: {name: p |
 	some ns in _group_names
 }
 
-# workloads_in[ns] is the list of workloads of namespace ns.
+# _workload_objects[ns] is the objects of namespace ns that run workloads of their own, in the
+# order of the inventory: what workloads_in and workload_refs are built from.
 # regal ignore:prefer-set-or-object-rule
-workloads_in := {ns: [w |
+_workload_objects := {ns: [obj |
 	# every object of the namespace, walked here: a list of them is not needed.
 	groups := _groups[ns]
 	some kinds in groups
@@ -114,9 +115,17 @@ workloads_in := {ns: [w |
 		some ref in refs
 		ref.controller == true
 	] == []
-	some w in workload_entries(obj, ns)
 ] |
 	some ns in _group_names
+}
+
+# workloads_in[ns] is the list of workloads of namespace ns.
+# regal ignore:prefer-set-or-object-rule
+workloads_in := {ns: [w |
+	some obj in objs
+	some w in workload_entries(obj, ns)
+] |
+	some ns, objs in _workload_objects
 }
 
 # workloads is {id: workload} with each workload's isolation and its resolved rules:

@@ -91,12 +91,12 @@ memberships := {w.id: {c.name | some c in components; in_component(c, w)} |
 # admission only the workloads of the flows judged are asked about. (in_component written out:
 # the namespace part is decided once per namespace, not per component and workload.)
 _members_of(id) := {c.name |
-	some i in _components_of_namespace(w.namespace)
+	some i in _components_of_namespace(ns)
 	c := components[i]
-	_pods_in(c, w.labels)
+	_pods_in(c, labels)
 } if {
-	w := connectivity.bare_workloads[id]
-	w.namespace_known
+	[ns, labels] := _placed_workload(id)
+	ns != "" # the workload's namespace_known
 } else := set()
 
 # _components_of_namespace(ns) is the positions in `components` of those whose namespace part
@@ -337,11 +337,11 @@ review_ids contains w.id if {
 	w := connectivity.workloads[e.id]
 }
 
-review_ids contains w.id if {
+review_ids contains r[1] if {
 	_is_core_policy
 	pod_selector := connectivity.pod_selector(k8s.review_object) # connectivity.selects, read once
-	some w in object.get(connectivity.workloads_in, k8s.namespace, [])
-	selector.matches(pod_selector, w.labels)
+	some r in object.get(connectivity.workload_refs, k8s.namespace, []) # [position, id, namespace, labels, object]
+	selector.matches(pod_selector, r[3])
 }
 
 review_ids contains w.id if {

@@ -2,6 +2,7 @@
 # rules decide. Part of lib.mlfence.intent, kept in its own file for size.
 package lib.mlfence.intent
 
+import data.lib.mlfence.connectivity
 import data.lib.mlfence.k8s
 
 # undeclared_messages is MLF-K8S-060's findings on the reviewed object (see _judged).
@@ -76,3 +77,14 @@ _may_carry_review_rules(_, dst, true) if {
 default _is_core_policy_value := false
 
 _is_core_policy_value if _is_core_policy
+
+# _placed_workload(id) is [namespace, labels] of the model's workload id: read from
+# connectivity.workload_index when the peers are narrowed (intent_scope.rego), where the decision
+# builds the entries of the workloads it judges only; from bare_workloads, built with the model,
+# otherwise.
+_placed_workload(id) := [r[2], r[3]] if {
+	peers_narrowed
+	r := connectivity.workload_index[id]
+} else := [w.namespace, w.labels] if {
+	w := connectivity.bare_workloads[id]
+}

@@ -1,0 +1,91 @@
+# workload_refs, workload_index, bare_workload, peer_refs and rule_ref_pods (admission's reads of
+# the workloads without building each one's entry) answer as workloads_in, bare_workloads,
+# peer_workloads and rule_pods do, on odd shapes.
+package lib.mlfence.connectivity_test
+
+import data.lib.mlfence.connectivity
+
+_template(labels) := {"metadata": {"labels": labels}, "spec": {"containers": [{"name": "c", "ports": [{"name": "http", "containerPort": 80}]}]}}
+
+_odd_workloads := [
+	_deploy("a", "plain", {"app": "x"}),
+	object.union(_deploy("a", "plain", {"app": "older"}), {"apiVersion": "extensions/v1beta1"}), # the same id twice
+	_deploy("a", "nolabels", null),
+	_deploy("a", "junk", "junk"),
+	_deploy("a", "values", {"n": 1, "b": true, "z": null, "app": "x"}),
+	{"apiVersion": "apps/v1", "kind": "StatefulSet", "metadata": {"name": "nometa", "namespace": "a"}, "spec": {"template": {"spec": {}}}},
+	{"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "nullmeta", "namespace": "a"}, "spec": {"template": {"metadata": null, "spec": {}}}},
+	{"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "nospec", "namespace": "a"}, "spec": {"template": {"metadata": {"labels": {"app": "x"}}, "spec": null}}},
+	{"apiVersion": "example.com/v1", "kind": "Deployment", "metadata": {"name": "plain", "namespace": "a"}, "spec": {"template": _template({"app": "x"})}},
+	{"apiVersion": "batch/v1", "kind": "Job", "metadata": {"name": "j", "namespace": "a"}, "spec": {"template": _template({"app": "batch"})}},
+	{
+		# Volcano's Job of one task: the id of the batch/v1 Job above, on the general path
+		"apiVersion": "batch.volcano.sh/v1alpha1", "kind": "Job", "metadata": {"name": "j", "namespace": "a"},
+		"spec": {"tasks": [{"name": "t", "template": _template({"app": "volcano"})}]},
+	},
+	{
+		"apiVersion": "kubeflow.org/v1", "kind": "PyTorchJob", "metadata": {"name": "ft", "namespace": "a"},
+		"spec": {"pytorchReplicaSpecs": {
+			"Master": {"template": _template({"app": "x"})},
+			"Worker": {"template": {"spec": {"containers": [{"name": "c"}]}}},
+		}},
+	},
+	{
+		"apiVersion": "serving.kserve.io/v1beta1", "kind": "InferenceService",
+		"metadata": {"name": "llm", "namespace": "a", "labels": {"team": "ml"}},
+		"spec": {"predictor": {"containers": [{"name": "c"}]}},
+	},
+	{"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p", "namespace": "a", "labels": {"app": "x"}}, "spec": {"containers": [{"name": "c"}]}},
+	{"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "cm", "namespace": "a"}, "data": {}},
+	_deploy("b", "other", {"app": "x"}),
+	{"apiVersion": "batch/v1", "kind": "Job", "metadata": {"name": "only-volcano-like", "namespace": "b"}, "spec": {"template": {"spec": null}}},
+	{"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "base"}, "spec": {"template": _template({"app": "x"})}},
+	{"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "b", "labels": {"team": "ml"}}},
+]
+
+# [workload_refs, workloads_in, workload_index, bare_workloads, bare_workload of each id] on the
+# odd workloads (one `with`, one cache).
+_refs_and_entries := {
+	"refs": {ns: [[r[1], r[2], r[3]] | some r in list] | some ns, list in connectivity.workload_refs},
+	"entries": {ns: [[w.id, w.namespace, w.labels] | some w in list] | some ns, list in connectivity.workloads_in},
+	"index": {id: [r[2], r[3]] | some id, r in connectivity.workload_index},
+	"bare": {id: [w.namespace, w.labels] | some id, w in connectivity.bare_workloads},
+	"built": {id: connectivity.bare_workload(id) | some id, _ in connectivity.bare_workloads},
+	"bare_whole": connectivity.bare_workloads,
+}
+
+test_workload_refs_are_the_entries_ids_and_labels_in_order if {
+	found := _refs_and_entries with data.inventory as _inv(_odd_workloads)
+	found.refs == found.entries
+	found.index == found.bare
+	found.built == found.bare_whole
+
+	# not vacuous: both paths and the duplicate ids are there, the last in the inventory's order
+	# winning (batch.volcano.sh/v1alpha1 before batch/v1, apps/v1 before extensions/v1beta1)
+	count(found.entries.a) == 13
+	found.bare["a/Job/j"] == ["a", {"app": "batch"}]
+	found.bare["a/Deployment/plain"] == ["a", {"app": "older"}]
+	found.bare["/Deployment/base"] == ["", {"app": "x"}]
+}
+
+# [peer_workloads, peer_refs] per peer shape and namespace, and [rule_pods, rule_ref_pods] per rule.
+_peers_both_ways := {
+	"peers": [[connectivity.peer_workloads(peer, ns), connectivity.peer_refs(peer, ns)] |
+		some peer in array.concat(_peer_shapes, [{"podSelector": {"matchLabels": {"app": "x"}}}, {"namespaceSelector": {"matchLabels": {"team": "ml"}}, "podSelector": {"matchLabels": {"n": "1"}}}])
+		some ns in ["a", "b", "", "ml-serving"]
+	],
+	"rules": [[connectivity.rule_pods(rule, direction, ns), connectivity.rule_ref_pods(rule, direction, ns)] |
+		some rule in [{}, {"from": []}, {"to": [{"podSelector": {}}]}, {"from": [{"podSelector": {"matchLabels": {"app": "x"}}}, {"namespaceSelector": {}}]}, "junk"]
+		some direction in ["Ingress", "Egress"]
+		some ns in ["a", "b"]
+	],
+}
+
+test_peer_refs_are_peer_workloads if {
+	found := _peers_both_ways with data.inventory as _inv(array.concat(_odd_workloads, _platform))
+	every pair in array.concat(found.peers, found.rules) {
+		pair[0] == pair[1]
+	}
+	count([1 | some pair in found.peers; count(pair[0]) > 1]) >= 4
+	count([1 | some pair in found.rules; pair[0] == "all"]) >= 4
+}
