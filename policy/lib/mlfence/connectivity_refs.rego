@@ -15,8 +15,9 @@ import data.lib.mlfence.selector
 # decision reads the entries of the few it judges (bare_workload).
 # The built-in kinds with one template at spec.template (most workloads) are read inline, as
 # workload_entries reads them (a function call per object cost ~150 allocations more); the
-# objects they leave are asked for _template_entries, and when there are some, both kinds of
-# record are put back in the objects' order by their positions.
+# objects they leave are asked for _template_entries (their records carry the entry as a sixth
+# element, which bare_workload reads rather than build it again), and when there are some, both
+# kinds of record are put back in the objects' order by their positions.
 # regal ignore:prefer-set-or-object-rule
 workload_refs := {ns: _in_order(fast, slow) |
 	some ns, objs in _workload_objects
@@ -27,7 +28,7 @@ workload_refs := {ns: _in_order(fast, slow) |
 		name := object.get({null: ""}, raw_name, raw_name)
 		labels := object.get(template, ["metadata", "labels"], {})
 	]
-	slow := [[i, e.id, ns, e.labels, obj] |
+	slow := [[i, e.id, ns, e.labels, obj, e] |
 		count(fast) < count(objs) # most namespaces: none left
 		read := {r[0] | some r in fast}
 		some i, obj in objs
@@ -51,8 +52,11 @@ workload_index := object.union_n([{r[1]: r} |
 ])
 
 # bare_workload(id) is bare_workloads[id], built for that workload alone from its object
-# (workload_index).
-bare_workload(id) := entries[count(entries) - 1] if {
+# (workload_index); a record of _template_entries carries its entry (a sixth element).
+bare_workload(id) := r[5] if {
+	r := workload_index[id]
+	count(r) == 6
+} else := entries[count(entries) - 1] if {
 	r := workload_index[id]
 	entries := [e | some e in workload_entries(r[4], r[2]); e.id == id]
 }

@@ -49,6 +49,7 @@ _refs_and_entries := {
 	"refs": {ns: [[r[1], r[2], r[3]] | some r in list] | some ns, list in connectivity.workload_refs},
 	"entries": {ns: [[w.id, w.namespace, w.labels] | some w in list] | some ns, list in connectivity.workloads_in},
 	"index": {id: [r[2], r[3]] | some id, r in connectivity.workload_index},
+	"carried": {id: r[5] | some id, r in connectivity.workload_index; count(r) == 6},
 	"bare": {id: [w.namespace, w.labels] | some id, w in connectivity.bare_workloads},
 	"built": {id: connectivity.bare_workload(id) | some id, _ in connectivity.bare_workloads},
 	"bare_whole": connectivity.bare_workloads,
@@ -59,6 +60,11 @@ test_workload_refs_are_the_entries_ids_and_labels_in_order if {
 	found.refs == found.entries
 	found.index == found.bare
 	found.built == found.bare_whole
+
+	# entries carried by the records of _template_entries (the PyTorchJob's two, the InferenceService's,
+	# the Pod's; Volcano's Job's id is batch/v1's, whose record comes last)
+	count(found.carried) == 4
+	found.carried["a/Pod/p"] == found.bare_whole["a/Pod/p"]
 
 	# not vacuous: both paths and the duplicate ids are there, the last in the inventory's order
 	# winning (batch.volcano.sh/v1alpha1 before batch/v1, apps/v1 before extensions/v1beta1)
