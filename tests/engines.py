@@ -343,6 +343,40 @@ def bundle_findings(
     return out
 
 
+def findings_with_inventories(
+    ws: Workspace, asked: list[tuple[gatorsuite.GatorCase, list[dict[str, Any]]]]
+) -> list[list[dict[str, Any]]]:
+    """gatorsuite's judge: one `opa eval` on the built bundle for every (case, objects) pair, the
+    findings on the case's object (as an AdmissionReview, under the case's parameters) with those
+    objects as data.inventory, as bundle_findings computes a case's own."""
+    payload = {
+        "cases": [
+            {
+                "key": str(number),
+                "doc": fixtures.admission_review(case.document, case.name),
+                "config": {**ws.base_config, **case.parameters},
+                "inventory": objects,
+            }
+            for number, (case, objects) in enumerate(asked)
+        ]
+    }
+    query = (
+        "x := {c.key: d | some c in input.cases; "
+        "doc := json.unmarshal(json.marshal(c.doc)); "
+        "config := json.unmarshal(json.marshal(c.config)); "
+        "inv := data.mlfence.inventory_of(json.unmarshal(json.marshal(c.inventory))); "
+        "d := data.mlfence.decision with input as doc with data.mlfence.config as config "
+        "with data.inventory as inv}"
+    )
+    decisions = _decisions_x(ws, query, payload)
+    out = []
+    for number, (case, _objects) in enumerate(asked):
+        meta = case.document.get("metadata") or {}
+        resource = f"{meta.get('namespace', '')}/{case.document.get('kind', '')}/{meta.get('name', '')}"
+        out.append([f for f in decisions[str(number)]["findings"] if f.get("resource") == resource])
+    return out
+
+
 def verdict_of(findings: list[dict[str, Any]]) -> Verdict:
     return _from_findings(findings, None)
 
@@ -371,6 +405,7 @@ def gator_failures(ws: Workspace, cases: list[Case], findings: dict[str, list[di
             for c in k8s
         ],
         ws.base_gatekeeper,
+        judge=lambda asked: findings_with_inventories(ws, asked),
     )
 
 

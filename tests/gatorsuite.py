@@ -6,8 +6,9 @@ OPA decision found for that rule on that object: the exact number of violations,
 naming the rule (none when there are none). A disagreement fails the pytest case of that object
 and names the rule and the message.
 
-Two gator commands share the work, because `gator verify` compiles the template anew for every
-case (a fresh client per case: pkg/gator/verify/runner.go), which made it the suite's slowest step:
+Three kinds of gator process share the work, because `gator verify` compiles the template anew
+for every case (a fresh client per case: pkg/gator/verify/runner.go), which made it the suite's
+slowest step:
 
 - ONE `gator test -o json` over the templates, Constraints and every case's object, so each
   template compiles once. `gator test` also adds every object it reviews to data.inventory, so
@@ -18,6 +19,12 @@ case (a fresh client per case: pkg/gator/verify/runner.go), which made it the su
   the bundle: most objects share no namespace with the others' policies). Its results carry the
   Constraint and the violating object, and are counted per (object, rule) exactly as the
   suite's assertions count them;
+- with a judge (the caller's strict decision on an object with given objects as inventory),
+  packed `gator test` runs, one rule each, for the (object, rule) pairs of inventory readers that
+  the one run cannot judge: the objects and inventories of several cases in one process, so the
+  rule's template compiles once per run instead of once per case (MLF-K8S-060/061's templates
+  are ~139 KB of Rego: ~0.25 s CPU a compile). A pair is judged there only where the judge finds
+  the case's own findings of the rule with the run's objects as inventory (pack_runs);
 - every other (object, rule): where the other objects would change the answer, the cases with
   their own inventory or their own parameters under a rule that reads data.inventory, as
   generated `gator verify` suites whose cases assert the counts and messages (gator prints
@@ -32,6 +39,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import cache
@@ -191,7 +199,11 @@ Aliases = dict[tuple[str, str], list[str]]
 
 
 def write_suites(
-    out: Path, cases: list[GatorCase], base_parameters: dict[str, Any], parts: int = 2
+    out: Path,
+    cases: list[GatorCase],
+    base_parameters: dict[str, Any],
+    parts: int = 2,
+    packed: frozenset[tuple[int, str]] = frozenset(),
 ) -> tuple[list[Path], Aliases]:
     """One suite per part (tests spread evenly), each a test per rule and Constraint, for the
     (case, rule) pairs that do not go to the one `gator test` run. gator verify compiles the
@@ -199,12 +211,13 @@ def write_suites(
     same answer is written once: cases whose parameters give the same Constraint (a rule's
     Constraint carries only the parameters it reads) share one test, and a case with the same
     object and inventory as an earlier one in its test is not written again but answered by it
-    (returned as aliases: its failures are that entry's)."""
+    (returned as aliases: its failures are that entry's). The (case number, rule) pairs in
+    `packed` are judged by packed `gator test` runs instead (pack_runs)."""
     tests: dict[tuple[str, str], dict[str, Any]] = {}
     entries: dict[tuple[str, str, str, str], tuple[str, str]] = {}  # -> (test name, entry's case)
     aliases: Aliases = {}
     for number, case in enumerate(cases):
-        verified = [r for r in checked_rules(case) if not in_one_run(case, r)]
+        verified = [r for r in checked_rules(case) if not in_one_run(case, r) and (number, r) not in packed]
         if not verified:
             continue
         folder = f"cases/{number:04d}"
@@ -384,13 +397,156 @@ def one_run_failures(cases: list[GatorCase], results: list[dict[str, Any]]) -> d
     return failures
 
 
-def verify(out: Path, cases: list[GatorCase], base_parameters: dict[str, Any], parts: int = 2) -> dict[str, list[str]]:
-    """Runs the one `gator test` and the `gator verify` suites (one process per part), two at a
-    time; returns the failures per case name. Every case must have run, no test may fail outside
-    its cases, and every `gator test` result must be about one of its objects."""
-    suites, aliases = write_suites(out / "verify", cases, base_parameters, parts)
+# Given (case, objects) pairs: the strict decision's findings on each case's object under the
+# case's parameters with those objects as data.inventory (as the caller computes the cases' own).
+Judge = Callable[[list[tuple[GatorCase, list[dict[str, Any]]]]], list[list[dict[str, Any]]]]
+
+
+@dataclass
+class PackedRun:
+    """One more `gator test` process, for one inventory-reading rule: the objects (and inventories)
+    of several cases at once, so the rule's template compiles once for them all instead of once
+    per case as in a suite. Every object of the run is in data.inventory, so a case is judged
+    here only where the strict decision's findings of the rule on its object with the run's
+    objects as inventory are its own, finding by finding (`judged`); the others stay in a suite."""
+
+    rule_id: str
+    members: list[int] = field(default_factory=list)  # case numbers whose objects the run holds
+    objects: dict[str, dict[str, Any]] = field(default_factory=dict)  # object_key -> object
+    identities: dict[tuple[Any, ...], str] = field(default_factory=dict)  # gator's cache key -> object_key
+    judged: list[int] = field(default_factory=list)  # case numbers whose (case, rule) pair it judges
+
+
+def _objects_of(case: GatorCase) -> list[dict[str, Any]]:
+    """The objects a case puts in a packed run: its own, and its inventory (which holds it too)."""
+    return [case.document, *case.inventory]
+
+
+def _identity(doc: dict[str, Any]) -> tuple[Any, ...]:
+    """The key under which gator's data cache (and data.mlfence.inventory_of) holds an object."""
+    meta = doc["metadata"]
+    namespace = meta.get("namespace")
+    return (doc["apiVersion"], doc["kind"], namespace if isinstance(namespace, str) else "", meta["name"])
+
+
+def pack_runs(cases: list[GatorCase], judge: Judge, rounds: int = 2) -> list[PackedRun]:
+    """The (case, rule) pairs a suite would judge, of rules that read data.inventory (the others
+    are in the one run), into packed runs per rule: first fit, a run never holding two different
+    objects under one identity (which gator's cache would keep one of). The judge then says which
+    pairs each run's inventory leaves unchanged; a run keeps all its objects, judged or not (the
+    inventory the judge saw). The pairs it changes are packed again among themselves in the next
+    round (one judge call each); what is left after the last goes to a suite."""
+    pairs = [
+        (number, rule_id)
+        for number, case in enumerate(cases)
+        if all(_has_identity(o) for o in _objects_of(case))
+        for rule_id in checked_rules(case)
+        if not in_one_run(case, rule_id) and not judged_alone(rule_id)
+    ]
+    runs: list[PackedRun] = []
+    for _ in range(rounds):
+        if not pairs:
+            break
+        found = _pack_round(cases, pairs, judge)
+        done = {(number, r.rule_id) for r in found for number in r.judged}
+        pairs = [pair for pair in pairs if pair not in done]
+        runs += found
+    return runs
+
+
+def _pack_round(cases: list[GatorCase], pairs: list[tuple[int, str]], judge: Judge) -> list[PackedRun]:
+    runs: list[PackedRun] = []
+    by_rule: dict[str, list[PackedRun]] = {}
+    for number, rule_id in pairs:
+        keyed = [(object_key(o), _identity(o), o) for o in _objects_of(cases[number])]
+        candidates = by_rule.setdefault(rule_id, [])
+        fits = (r for r in candidates if all(r.identities.get(ident, key) == key for key, ident, _ in keyed))
+        run_ = next(fits, None)
+        if run_ is None:
+            run_ = PackedRun(rule_id)
+            candidates.append(run_)
+            runs.append(run_)
+        run_.members.append(number)
+        for key, ident, obj in keyed:
+            run_.objects.setdefault(key, obj)
+            run_.identities[ident] = key
+    asked = [(number, run_) for run_ in runs for number in run_.members]
+    answers = judge([(cases[number], list(run_.objects.values())) for number, run_ in asked])
+    for (number, run_), found in zip(asked, answers, strict=True):
+        if _of_rule(found, run_.rule_id) == _of_rule(cases[number].findings, run_.rule_id):
+            run_.judged.append(number)
+    return [r for r in runs if r.judged]
+
+
+def _packed_constraints(run_: PackedRun, cases: list[GatorCase]) -> dict[str, str]:
+    """A Constraint name per parameter set of the run's judged cases."""
+    names: dict[str, str] = {}
+    for number in run_.judged:
+        names.setdefault(json.dumps(cases[number].parameters, sort_keys=True), f"{run_.rule_id.lower()}-p{len(names)}")
+    return names
+
+
+def write_packed(out: Path, run_: PackedRun, cases: list[GatorCase], base_parameters: dict[str, Any]) -> list[Path]:
+    """A packed run's template, its Constraints (one per parameter set it judges) and objects."""
+    out.mkdir(parents=True, exist_ok=True)
+    template = out / "template.json"
+    template.write_text(_template_text(run_.rule_id))
+    paths = [template]
+    for number, (params_key, name) in enumerate(_packed_constraints(run_, cases).items()):
+        document = gatekeeper.constraint(_rules()[run_.rule_id], {**base_parameters, **json.loads(params_key)})
+        document["metadata"]["name"] = name
+        paths.append(out / f"constraint-{number}.json")
+        paths[-1].write_text(_text(document))
+    objects = out / "objects.json"
+    objects.write_text("".join(json.dumps(doc) + "\n" for doc in run_.objects.values()))
+    return [*paths, objects]
+
+
+def packed_failures(run_: PackedRun, cases: list[GatorCase], results: list[dict[str, Any]]) -> dict[str, list[str]]:
+    """As one_run_failures, for the pairs a packed run judges."""
+    names = _packed_constraints(run_, cases)
+    messages: dict[tuple[str, str], list[str]] = {}
+    for result in results:
+        violating = result["violatingObject"]
+        key = object_key(violating)
+        if key not in run_.objects:
+            kind, group = violating.get("kind"), str(violating.get("apiVersion", "")).split("/")[0]
+            assert kind == "ConstraintTemplate" or group == "constraints.gatekeeper.sh", (
+                f"a gator result on an object not in the run: {key[:300]}"
+            )
+            continue
+        messages.setdefault((key, result["constraint"]["metadata"]["name"]), []).append(result["msg"])
+    failures: dict[str, list[str]] = {}
+    for number in run_.judged:
+        case = cases[number]
+        name = names[json.dumps(case.parameters, sort_keys=True)]
+        want = [f for f in case.findings if f["rule_id"] == run_.rule_id]
+        got = messages.get((object_key(case.document), name), [])
+        if len(got) != len(want):
+            failures.setdefault(case.name, []).append(
+                f"{name}: unexpected number of violations: got {len(got)} violations but want exactly "
+                f"{len(want)}: {got}"
+            )
+        elif bad := [m for m in got if not m.startswith(f"{run_.rule_id}: ")]:
+            failures.setdefault(case.name, []).append(f"{name}: messages not naming the rule: {bad}")
+    return failures
+
+
+def verify(
+    out: Path, cases: list[GatorCase], base_parameters: dict[str, Any], parts: int = 2, judge: Judge | None = None
+) -> dict[str, list[str]]:
+    """Runs the one `gator test`, the packed `gator test` runs (with a judge, pack_runs) and the
+    `gator verify` suites (one process per part), two at a time; returns the failures per case
+    name. Every case must have run, no test may fail outside its cases, and every `gator test`
+    result must be about one of its objects."""
+    packed_runs = pack_runs(cases, judge) if judge is not None else []
+    packed = frozenset((number, r.rule_id) for r in packed_runs for number in r.judged)
+    suites, aliases = write_suites(out / "verify", cases, base_parameters, parts, packed)
     one_run = write_one_run(out / "test", cases, base_parameters)
     commands = [[tool("gator"), "verify", "-v", str(s)] for s in suites]
+    for number, run_ in enumerate(packed_runs):
+        files = write_packed(out / "packed" / f"{number:03d}", run_, cases, base_parameters)
+        commands.append([tool("gator"), "test", "-o", "json", *(f"--filename={p}" for p in files)])
     if one_run:
         commands.append([tool("gator"), "test", "-o", "json", *(f"--filename={p}" for p in one_run)])
     with ThreadPoolExecutor(max_workers=2) as pool:
@@ -415,7 +571,18 @@ def verify(out: Path, cases: list[GatorCase], base_parameters: dict[str, Any], p
         )
         for name, reasons in one_run_failures(cases, json.loads(proc.stdout) or []).items():
             failures.setdefault(name, []).extend(reasons)
-    # one_run_failures looks at every pair of the one run; the suites' cases must all have run.
-    expected = {c.name for c in cases if any(not in_one_run(c, r) for r in checked_rules(c))}
+    for run_, proc in zip(packed_runs, procs[len(suites) : len(suites) + len(packed_runs)], strict=True):
+        assert proc.returncode in (0, 1) and proc.stdout.strip(), (
+            f"gator test (packed {run_.rule_id}): exit {proc.returncode}\n{proc.stderr[-3000:]}"
+        )
+        for name, reasons in packed_failures(run_, cases, json.loads(proc.stdout) or []).items():
+            failures.setdefault(name, []).extend(reasons)
+    # one_run_failures and packed_failures look at every pair of their runs; the suites' cases must
+    # all have run.
+    expected = {
+        c.name
+        for number, c in enumerate(cases)
+        if any(not in_one_run(c, r) and (number, r) not in packed for r in checked_rules(c))
+    }
     assert expected <= ran, f"gator verify did not run {sorted(expected - ran)[:20]}"
     return failures

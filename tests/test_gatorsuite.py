@@ -1,11 +1,13 @@
 """The batched Gatekeeper check can fail: a case whose expected findings are wrong fails, by its
 own name and naming the rule, while the cases around it in the same gator run pass; in the one
 `gator test` run (single-object rules, and inventory readers where the run's objects do not change
-the answer) and in the `gator verify` suites (inventory readers judged with the case's own inventory)."""
+the answer), in a packed `gator test` run (inventory readers, cases with their own inventory) and
+in the `gator verify` suites (inventory readers judged with the case's own inventory)."""
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -52,16 +54,37 @@ def test_a_wrong_expectation_fails_its_case_by_name(tmp_path: Path) -> None:
             also=frozenset({"MLF-K8S-009"}),
             findings_in_one_run=[],
         ),
+        # Deliberately broken under the same inventory reader in a packed `gator test` run (the
+        # judge below claims, as for the case above, that the run's objects leave the strict
+        # decision's findings as they are).
+        gatorsuite.GatorCase(
+            name="broken/deployment-said-isolated-in-a-packed-run",
+            document=DEPLOYMENT,
+            findings=[],
+            inventory=[DEPLOYMENT],
+            also=frozenset({"MLF-K8S-009"}),
+        ),
     ]
     assert gatorsuite.in_one_run(cases[0], "MLF-K8S-001") and not gatorsuite.in_one_run(cases[3], "MLF-K8S-009")
     assert gatorsuite.in_one_run(cases[4], "MLF-K8S-009")
-    failures = gatorsuite.verify(tmp_path, cases, parameters.gatekeeper(ROOT / "data"), parts=1)
+
+    def judge(asked: list[tuple[gatorsuite.GatorCase, list[dict[str, Any]]]]) -> list[list[dict[str, Any]]]:
+        """The packed case keeps its findings; the suite's case (said to change) stays in the suite."""
+        changed = [{**EGRESS_FINDING, "rule_id": "MLF-K8S-009"}]
+        return [case.findings if "packed" in case.name else changed for case, _objects in asked]
+
+    failures = gatorsuite.verify(tmp_path, cases, parameters.gatekeeper(ROOT / "data"), parts=1, judge=judge)
     assert set(failures) == {
         "broken/open-egress-said-clean",
         "broken/closed-said-open",
         "broken/deployment-said-isolated",
         "broken/deployment-said-isolated-beside-open-egress",
+        "broken/deployment-said-isolated-in-a-packed-run",
     }, failures
+    assert any(
+        r.startswith("mlf-k8s-009-p0: unexpected number of violations: got 1 violations but want exactly 0")
+        for r in failures["broken/deployment-said-isolated-in-a-packed-run"]
+    ), failures
     assert any(
         r.startswith("mlf-k8s-009-0: unexpected number of violations: got 1 violations but want exactly 0")
         for r in failures["broken/deployment-said-isolated-beside-open-egress"]
