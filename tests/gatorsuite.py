@@ -319,23 +319,39 @@ def parse(output: str) -> tuple[dict[str, list[str]], set[str], list[str]]:
     return failures, ran, errors
 
 
-def _constraint_names(cases: list[GatorCase]) -> dict[tuple[str, str], str]:
+def _constraint_names(cases: list[GatorCase], base_parameters: dict[str, Any]) -> dict[tuple[str, str], str]:
     """A Constraint name per (rule, parameter set) of the one run: `<rule>-0` for the shipped
-    parameters, `<rule>-1`... for the cases' own."""
+    parameters, `<rule>-1`... for the cases' own. Parameter sets that give the rule the same
+    Constraint (it carries only the parameters the rule reads) share its name: gator reviews every
+    object under every Constraint matching its kind, and the same Constraint twice gives the same
+    answer twice."""
     names: dict[tuple[str, str], str] = {}
+    by_text: dict[tuple[str, str], str] = {}
     for case in cases:
         params_key = json.dumps(case.parameters, sort_keys=True)
         for rule_id in (r for r in checked_rules(case) if in_one_run(case, r)):
             if (rule_id, params_key) not in names:
-                number = 1 + sum(1 for k in names if k[0] == rule_id and k[1] != "{}") if case.parameters else 0
-                names[(rule_id, params_key)] = f"{rule_id.lower()}-{number}"
+                names[(rule_id, params_key)] = _shared_name(rule_id, case.parameters, base_parameters, by_text)
     return names
+
+
+def _shared_name(
+    rule_id: str, parameters: dict[str, Any], base_parameters: dict[str, Any], by_text: dict[tuple[str, str], str]
+) -> str:
+    """The name of the rule's Constraint under the parameters: `<rule>-0` for the shipped
+    Constraint, `<rule>-1`... for the others, one name per distinct Constraint."""
+    text = _constraint_text(rule_id, json.dumps({**base_parameters, **parameters}, sort_keys=True))
+    if (rule_id, text) not in by_text:
+        shipped = _constraint_text(rule_id, json.dumps(base_parameters, sort_keys=True))
+        number = 0 if text == shipped else 1 + sum(1 for r, t in by_text if r == rule_id and t != shipped)
+        by_text[(rule_id, text)] = f"{rule_id.lower()}-{number}"
+    return by_text[(rule_id, text)]
 
 
 def write_one_run(out: Path, cases: list[GatorCase], base_parameters: dict[str, Any]) -> list[Path]:
     """The templates, Constraints (one per rule and parameter set) and objects of the pairs that go
     to the one `gator test` run, each object once however many cases hold it; [] when none."""
-    names = _constraint_names(cases)
+    names = _constraint_names(cases, base_parameters)
     if not names:
         return []
     # Every object, not only those of the pairs judged here: the inventory must be the one the
@@ -348,7 +364,11 @@ def write_one_run(out: Path, cases: list[GatorCase], base_parameters: dict[str, 
         template = out / "templates" / f"{rule_id.lower()}.yaml"
         template.write_text(_template_text(rule_id))
         paths.append(template)
+    written: set[str] = set()
     for (rule_id, params_key), name in sorted(names.items()):
+        if name in written:
+            continue
+        written.add(name)
         document = gatekeeper.constraint(_rules()[rule_id], {**base_parameters, **json.loads(params_key)})
         document["metadata"]["name"] = name
         constraint = out / "constraints" / f"{name}.yaml"
@@ -361,12 +381,14 @@ def write_one_run(out: Path, cases: list[GatorCase], base_parameters: dict[str, 
     return [*paths, objects_path]
 
 
-def one_run_failures(cases: list[GatorCase], results: list[dict[str, Any]]) -> dict[str, list[str]]:
+def one_run_failures(
+    cases: list[GatorCase], results: list[dict[str, Any]], base_parameters: dict[str, Any]
+) -> dict[str, list[str]]:
     """Compares `gator test -o json` results with the strict decision's findings, per (case, rule)
     of the one run, under the Constraint of the case's parameters: the exact number of
     violations, and each message naming the rule. Every result must be about one of the run's
     objects (or about a template or Constraint file, which gator test reviews too)."""
-    names = _constraint_names(cases)
+    names = _constraint_names(cases, base_parameters)
     messages: dict[tuple[str, str], list[str]] = {}
     keys = {object_key(c.document) for c in cases}
     for result in results:
@@ -478,11 +500,17 @@ def _pack_round(cases: list[GatorCase], pairs: list[tuple[int, str]], judge: Jud
     return [r for r in runs if r.judged]
 
 
-def _packed_constraints(run_: PackedRun, cases: list[GatorCase]) -> dict[str, str]:
-    """A Constraint name per parameter set of the run's judged cases."""
-    names: dict[str, str] = {}
+def _packed_constraints(
+    run_: PackedRun, cases: list[GatorCase], base_parameters: dict[str, Any]
+) -> dict[str, tuple[str, dict[str, Any]]]:
+    """A Constraint name (and the parameters that give it) per parameter set of the run's judged
+    cases, one per distinct Constraint."""
+    names: dict[str, tuple[str, dict[str, Any]]] = {}
+    by_text: dict[tuple[str, str], str] = {}
     for number in run_.judged:
-        names.setdefault(json.dumps(cases[number].parameters, sort_keys=True), f"{run_.rule_id.lower()}-p{len(names)}")
+        parameters = cases[number].parameters
+        name = _shared_name(run_.rule_id, parameters, base_parameters, by_text)
+        names.setdefault(json.dumps(parameters, sort_keys=True), (name, parameters))
     return names
 
 
@@ -492,19 +520,21 @@ def write_packed(out: Path, run_: PackedRun, cases: list[GatorCase], base_parame
     template = out / "template.json"
     template.write_text(_template_text(run_.rule_id))
     paths = [template]
-    for number, (params_key, name) in enumerate(_packed_constraints(run_, cases).items()):
-        document = gatekeeper.constraint(_rules()[run_.rule_id], {**base_parameters, **json.loads(params_key)})
+    for name, parameters in dict(_packed_constraints(run_, cases, base_parameters).values()).items():
+        document = gatekeeper.constraint(_rules()[run_.rule_id], {**base_parameters, **parameters})
         document["metadata"]["name"] = name
-        paths.append(out / f"constraint-{number}.json")
+        paths.append(out / f"{name}.json")
         paths[-1].write_text(_text(document))
     objects = out / "objects.json"
     objects.write_text("".join(json.dumps(doc) + "\n" for doc in run_.objects.values()))
     return [*paths, objects]
 
 
-def packed_failures(run_: PackedRun, cases: list[GatorCase], results: list[dict[str, Any]]) -> dict[str, list[str]]:
+def packed_failures(
+    run_: PackedRun, cases: list[GatorCase], results: list[dict[str, Any]], base_parameters: dict[str, Any]
+) -> dict[str, list[str]]:
     """As one_run_failures, for the pairs a packed run judges."""
-    names = _packed_constraints(run_, cases)
+    names = {key: name for key, (name, _parameters) in _packed_constraints(run_, cases, base_parameters).items()}
     messages: dict[tuple[str, str], list[str]] = {}
     for result in results:
         violating = result["violatingObject"]
@@ -569,13 +599,13 @@ def verify(
         assert proc.returncode in (0, 1) and proc.stdout.strip(), (
             f"gator test: exit {proc.returncode}\n{proc.stderr[-3000:]}"
         )
-        for name, reasons in one_run_failures(cases, json.loads(proc.stdout) or []).items():
+        for name, reasons in one_run_failures(cases, json.loads(proc.stdout) or [], base_parameters).items():
             failures.setdefault(name, []).extend(reasons)
     for run_, proc in zip(packed_runs, procs[len(suites) : len(suites) + len(packed_runs)], strict=True):
         assert proc.returncode in (0, 1) and proc.stdout.strip(), (
             f"gator test (packed {run_.rule_id}): exit {proc.returncode}\n{proc.stderr[-3000:]}"
         )
-        for name, reasons in packed_failures(run_, cases, json.loads(proc.stdout) or []).items():
+        for name, reasons in packed_failures(run_, cases, json.loads(proc.stdout) or [], base_parameters).items():
             failures.setdefault(name, []).extend(reasons)
     # one_run_failures and packed_failures look at every pair of their runs; the suites' cases must
     # all have run.

@@ -82,7 +82,7 @@ def test_a_wrong_expectation_fails_its_case_by_name(tmp_path: Path) -> None:
         "broken/deployment-said-isolated-in-a-packed-run",
     }, failures
     assert any(
-        r.startswith("mlf-k8s-009-p0: unexpected number of violations: got 1 violations but want exactly 0")
+        r.startswith("mlf-k8s-009-0: unexpected number of violations: got 1 violations but want exactly 0")
         for r in failures["broken/deployment-said-isolated-in-a-packed-run"]
     ), failures
     assert any(
