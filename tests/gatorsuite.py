@@ -451,6 +451,15 @@ def _identity(doc: dict[str, Any]) -> tuple[Any, ...]:
     return (doc["apiVersion"], doc["kind"], namespace if isinstance(namespace, str) else "", meta["name"])
 
 
+def _packable(case: GatorCase) -> bool:
+    """Whether gator's data cache can hold all the case's objects: each has an identity, and no
+    two different ones share it (which of them the cache kept would depend on the order)."""
+    objects = _objects_of(case)
+    if not all(_has_identity(o) for o in objects):
+        return False
+    return len({_identity(o) for o in objects}) == len({object_key(o) for o in objects})
+
+
 def pack_runs(cases: list[GatorCase], judge: Judge, rounds: int = 2) -> list[PackedRun]:
     """The (case, rule) pairs a suite would judge, of rules that read data.inventory (the others
     are in the one run), into packed runs per rule: first fit, a run never holding two different
@@ -461,7 +470,7 @@ def pack_runs(cases: list[GatorCase], judge: Judge, rounds: int = 2) -> list[Pac
     pairs = [
         (number, rule_id)
         for number, case in enumerate(cases)
-        if all(_has_identity(o) for o in _objects_of(case))
+        if _packable(case)
         for rule_id in checked_rules(case)
         if not in_one_run(case, rule_id) and not judged_alone(rule_id)
     ]
