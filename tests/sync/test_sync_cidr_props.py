@@ -242,3 +242,68 @@ def test_rego_lookups_equal_brute_force(tmp_path: Path) -> None:
         want_in, want_under = brute(ranges, q)
         assert set(inside) == want_in, q
         assert set(overlapping) == want_in | want_under, q
+
+
+# --- the interval algebra sync works on (cidr.spans and friends) ------------------------
+
+
+def reference_spans(nets: Iterable[cidr.Network], version: int) -> list[tuple[int, int]]:
+    """Maximal runs of consecutive addresses, from the address set itself."""
+    points = sorted(a for v, a in addresses(nets) if v == version)
+    runs: list[tuple[int, int]] = []
+    for a in points:
+        if runs and a == runs[-1][1] + 1:
+            runs[-1] = (runs[-1][0], a)
+        else:
+            runs.append((a, a))
+    return runs
+
+
+@fast
+@given(st.lists(any_net, max_size=12), st.lists(any_net, max_size=12))
+def test_spans_equal_reference(a: list[cidr.Network], b: list[cidr.Network]) -> None:
+    sa, sb = cidr.spans(a), cidr.spans(b)
+    for fam, version in (("ipv4", 4), ("ipv6", 6)):
+        assert sa[fam] == reference_spans(a, version)
+        left = {x for x in addresses(a) if x[0] == version}
+        right = {x for x in addresses(b) if x[0] == version}
+        got_inter = cidr.intersect_spans(sa[fam], sb[fam])
+        got_sub = cidr.subtract_spans(sa[fam], sb[fam])
+        assert got_inter == sorted(got_inter) and got_sub == sorted(got_sub)
+        assert {(version, x) for lo, hi in got_inter for x in range(lo, hi + 1)} == left & right
+        assert {(version, x) for lo, hi in got_sub for x in range(lo, hi + 1)} == left - right
+        assert cidr.span_count(sa[fam]) == len(left)
+        assert cidr.networks(sa[fam], fam) == list(ipaddress.collapse_addresses(n for n in a if n.version == version))
+
+
+PUBLIC_REFERENCE = {  # the public space by ipaddress's own exclusion, not by the interval code
+    4: ipaddress.ip_network("0.0.0.0/0"),
+    6: ipaddress.ip_network("2000::/3"),
+}
+
+
+def reference_public_share(nets: list[cidr.Network]) -> dict[str, float]:
+    out = {}
+    for fam, version in (("ipv4", 4), ("ipv6", 6)):
+        public = [PUBLIC_REFERENCE[version]]
+        for reserved in cidr.PUBLIC_RESERVED[fam]:
+            public = [
+                piece
+                for block in public
+                for piece in (
+                    block.address_exclude(reserved)
+                    if reserved.subnet_of(block)
+                    else ([] if block.subnet_of(reserved) else [block])
+                )
+            ]
+        mine = list(ipaddress.collapse_addresses(n for n in nets if n.version == version))
+        # Disjoint blocks on both sides: two CIDR blocks nest or miss, so summing is exact.
+        covered = sum(min(m.num_addresses, p.num_addresses) for m in mine for p in public if m.overlaps(p))
+        out[fam] = covered / sum(p.num_addresses for p in public)
+    return out
+
+
+@fast
+@given(st.lists(st.one_of(wide_net, any_net), max_size=8))
+def test_public_share_equals_reference(nets: list[cidr.Network]) -> None:
+    assert cidr.public_share(nets) == reference_public_share(nets)

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import ipaddress
 from collections.abc import Callable, Iterable, Mapping
+from functools import cache
 
 from mlfence.errors import MlfenceError
 
@@ -52,9 +53,55 @@ def canonical(net: Network) -> str:
 
 def by_family(nets: Iterable[Network]) -> dict[str, list[Network]]:
     out: dict[str, list[Network]] = {name: [] for name in FAMILIES}
+    v4, v6 = out["ipv4"], out["ipv6"]
     for net in nets:
-        out[family(net)].append(net)
+        (v4 if net.version == 4 else v6).append(net)
     return out
+
+
+Spans = list[tuple[int, int]]
+
+
+def spans(nets: Iterable[Network]) -> dict[str, Spans]:
+    """Per family, the sorted, merged, inclusive integer intervals the networks cover.
+
+    One pass over the networks, straight from the network integer and the prefix length (a
+    network's broadcast_address builds two more objects): the set algebra below works on
+    these, and callers that reuse one operand many times compute its spans once.
+    """
+    v4: list[tuple[int, int]] = []
+    v6: list[tuple[int, int]] = []
+    for net in nets:
+        start = int(net.network_address)
+        if net.version == 4:
+            v4.append((start, start + (1 << (32 - net.prefixlen)) - 1))
+        else:
+            v6.append((start, start + (1 << (128 - net.prefixlen)) - 1))
+    return {"ipv4": _merge(v4), "ipv6": _merge(v6)}
+
+
+def _merge(raw: list[tuple[int, int]]) -> Spans:
+    """Sort and merge overlapping or adjacent intervals."""
+    raw.sort()
+    merged: Spans = []
+    if not raw:
+        return merged
+    lo, hi = raw[0]
+    for start, end in raw:
+        if start <= hi + 1:
+            if end > hi:
+                hi = end
+        else:
+            merged.append((lo, hi))
+            lo, hi = start, end
+    merged.append((lo, hi))
+    return merged
+
+
+def networks(spans_of_family: Iterable[tuple[int, int]], name: str) -> list[Network]:
+    """The fewest networks covering the intervals of one family (sorted, merged intervals in,
+    collapsed networks out)."""
+    return _from_intervals(spans_of_family, 4 if name == "ipv4" else 6)
 
 
 def collapse(nets: Iterable[Network]) -> dict[str, list[Network]]:
@@ -63,26 +110,17 @@ def collapse(nets: Iterable[Network]) -> dict[str, list[Network]]:
     Same result as `ipaddress.collapse_addresses` (tested), through merged integer intervals:
     several times faster on the 90k prefixes of Azure's file.
     """
-    return {
-        name: _from_intervals(_intervals(group), 4 if name == "ipv4" else 6) for name, group in by_family(nets).items()
-    }
+    return {name: networks(group, name) for name, group in spans(nets).items()}
 
 
 def collapse_strings(nets: Iterable[Network]) -> dict[str, list[str]]:
     return {name: [canonical(n) for n in group] for name, group in collapse(nets).items()}
 
 
-def _intervals(nets: Iterable[Network]) -> list[tuple[int, int]]:
+def _intervals(nets: Iterable[Network]) -> Spans:
     """Sorted, merged, inclusive integer intervals of one family's networks."""
-    spans = sorted((int(n.network_address), int(n.broadcast_address)) for n in nets)
-    merged: list[tuple[int, int]] = []
-    for start, end in spans:
-        if merged and start <= merged[-1][1] + 1:
-            if end > merged[-1][1]:
-                merged[-1] = (merged[-1][0], end)
-        else:
-            merged.append((start, end))
-    return merged
+    got = spans(nets)
+    return got["ipv4"] or got["ipv6"]
 
 
 def _from_intervals(spans: Iterable[tuple[int, int]], version: int) -> list[Network]:
@@ -93,54 +131,60 @@ def _from_intervals(spans: Iterable[tuple[int, int]], version: int) -> list[Netw
     return out
 
 
+def subtract_spans(keep: Spans, cut: Spans) -> Spans:
+    """The intervals of `keep` less those of `cut` (one family, sorted and merged)."""
+    result: Spans = []
+    j = 0
+    for start, end in keep:
+        cursor = start
+        while j < len(cut) and cut[j][1] < cursor:
+            j += 1
+        k = j
+        while k < len(cut) and cut[k][0] <= end and cursor <= end:
+            if cut[k][0] > cursor:
+                result.append((cursor, cut[k][0] - 1))
+            cursor = max(cursor, cut[k][1] + 1)
+            k += 1
+        if cursor <= end:
+            result.append((cursor, end))
+    return result
+
+
+def intersect_spans(x: Spans, y: Spans) -> Spans:
+    """The intervals in both `x` and `y` (one family, sorted and merged): one sweep."""
+    i = j = 0
+    result: Spans = []
+    while i < len(x) and j < len(y):
+        lo, hi = max(x[i][0], y[j][0]), min(x[i][1], y[j][1])
+        if lo <= hi:
+            result.append((lo, hi))
+        if x[i][1] < y[j][1]:
+            i += 1
+        else:
+            j += 1
+    return result
+
+
+def span_count(group: Spans) -> int:
+    """Addresses in merged intervals."""
+    return sum(end - start + 1 for start, end in group)
+
+
 def subtract(nets: Iterable[Network], remove: Iterable[Network]) -> dict[str, list[Network]]:
     """Per family, the addresses of `nets` that are not in `remove`, collapsed."""
-    keep, drop = by_family(nets), by_family(remove)
-    out: dict[str, list[Network]] = {}
-    for name in FAMILIES:
-        cut = _intervals(drop[name])
-        result: list[tuple[int, int]] = []
-        j = 0
-        for start, end in _intervals(keep[name]):
-            cursor = start
-            while j < len(cut) and cut[j][1] < cursor:
-                j += 1
-            k = j
-            while k < len(cut) and cut[k][0] <= end and cursor <= end:
-                if cut[k][0] > cursor:
-                    result.append((cursor, cut[k][0] - 1))
-                cursor = max(cursor, cut[k][1] + 1)
-                k += 1
-            if cursor <= end:
-                result.append((cursor, end))
-        out[name] = _from_intervals(result, 4 if name == "ipv4" else 6)
-    return out
+    keep, drop = spans(nets), spans(remove)
+    return {name: networks(subtract_spans(keep[name], drop[name]), name) for name in FAMILIES}
 
 
 def intersect(a: Iterable[Network], b: Iterable[Network]) -> dict[str, list[Network]]:
     """Per family, the addresses in both `a` and `b`, collapsed."""
-    left, right = by_family(a), by_family(b)
-    out: dict[str, list[Network]] = {}
-    for name in FAMILIES:
-        x, y = _intervals(left[name]), _intervals(right[name])
-        i = j = 0
-        result: list[tuple[int, int]] = []
-        while i < len(x) and j < len(y):
-            lo, hi = max(x[i][0], y[j][0]), min(x[i][1], y[j][1])
-            if lo <= hi:
-                result.append((lo, hi))
-            if x[i][1] < y[j][1]:
-                i += 1
-            else:
-                j += 1
-        out[name] = _from_intervals(result, 4 if name == "ipv4" else 6)
-    return out
+    left, right = spans(a), spans(b)
+    return {name: networks(intersect_spans(left[name], right[name]), name) for name in FAMILIES}
 
 
 def address_count(nets: Iterable[Network]) -> dict[str, int]:
     """Number of distinct addresses per family (overlaps counted once)."""
-    groups = by_family(nets)
-    return {name: sum(end - start + 1 for start, end in _intervals(groups[name])) for name in FAMILIES}
+    return {name: span_count(group) for name, group in spans(nets).items()}
 
 
 # --- the prefix index -----------------------------------------------------------------------
@@ -297,12 +341,15 @@ PUBLIC_RESERVED = {
 }
 
 
+@cache
+def _public_spans() -> dict[str, Spans]:
+    return {
+        name: subtract_spans(spans([PUBLIC_ROOT[name]])[name], spans(PUBLIC_RESERVED[name])[name]) for name in FAMILIES
+    }
+
+
 def public_share(nets: Iterable[Network]) -> dict[str, float]:
     """Per family, the share (0..1) of the public address space the networks cover together."""
-    nets = list(nets)
-    out: dict[str, float] = {}
-    for name in FAMILIES:
-        public = subtract([PUBLIC_ROOT[name]], PUBLIC_RESERVED[name])[name]
-        total = address_count(public)[name]
-        out[name] = address_count(intersect(nets, public)[name])[name] / total
-    return out
+    public = _public_spans()
+    got = spans(nets)
+    return {name: span_count(intersect_spans(got[name], public[name])) / span_count(public[name]) for name in FAMILIES}

@@ -94,29 +94,29 @@ def sharing_entries(parsed: Parsed, approved_keys: Iterable[Key]) -> dict[str, A
         if (provider, service) not in UMBRELLA_SERVICES:
             by_service.setdefault(service, []).extend(nets)
     out: dict[str, Any] = {}
-    others_of: dict[str, list[cidr.Network]] = {}  # every region of a service shares this
+    # Spans (cidr.spans) of every other service's space, per service, and of each service
+    # alone: computed once, not once per approved region and family.
+    others_of: dict[str, dict[str, cidr.Spans]] = {}
+    service_spans: dict[str, dict[str, cidr.Spans]] = {}
     for key in approved_keys:
-        own = parsed.ranges.get(key, [])
+        own = cidr.spans(parsed.ranges.get(key, []))
         if key[1] not in others_of:
-            collapsed = cidr.collapse(n for s, nets in by_service.items() if s != key[1] for n in nets)
-            others_of[key[1]] = [*collapsed["ipv4"], *collapsed["ipv6"]]
-        exclusive = cidr.subtract(own, others_of[key[1]])
-        total = cidr.address_count(own)
+            others_of[key[1]] = cidr.spans(n for s, nets in by_service.items() if s != key[1] for n in nets)
         entry: dict[str, Any] = {}
         for fam in cidr.FAMILIES:
+            total = cidr.span_count(own[fam])
+            exclusive = cidr.span_count(cidr.subtract_spans(own[fam], others_of[key[1]][fam]))
             shared: dict[str, list[str]] = {}
-            if total[fam] and cidr.address_count(exclusive[fam])[fam] < total[fam]:
+            if total and exclusive < total:
                 for service, nets in sorted(by_service.items()):
                     if service == key[1]:
                         continue
-                    common = cidr.intersect([n for n in own if cidr.family(n) == fam], nets)[fam]
+                    if service not in service_spans:
+                        service_spans[service] = cidr.spans(nets)
+                    common = cidr.networks(cidr.intersect_spans(own[fam], service_spans[service][fam]), fam)
                     if common:
                         shared[service] = [cidr.canonical(n) for n in common]
-            entry[fam] = {
-                "addresses": total[fam],
-                "exclusive": cidr.address_count(exclusive[fam])[fam],
-                "shared_with": shared,
-            }
+            entry[fam] = {"addresses": total, "exclusive": exclusive, "shared_with": shared}
         out[label(key)] = entry
     return out
 

@@ -262,10 +262,16 @@ def _check_overlaps(parsed_feeds: dict[str, Parsed], owners: dict[str, list[cidr
     """A feed may not list space another provider or a CDN publishes as its own: an AWS service
     holding Fastly's or Azure's addresses is a poisoned (or mixed-up) feed. Overlap with one's
     own CDN (CloudFront inside AWS's feed) is how the feeds really are."""
+    owner_spans: dict[str, dict[str, cidr.Spans]] = {}  # each owner's, computed once
     for name, parsed in parsed_feeds.items():
         mine = [n for nets in parsed.ranges.values() for n in nets]
+        mine_spans = cidr.spans(mine)
         for owner, theirs in sorted(owners.items()):
             if _group(owner) == _group(FEEDS[name].provider):
+                continue
+            if owner not in owner_spans:
+                owner_spans[owner] = cidr.spans(theirs)
+            if not any(cidr.intersect_spans(mine_spans[fam], owner_spans[owner][fam]) for fam in cidr.FAMILIES):
                 continue
             common = cidr.intersect(mine, theirs)
             shared = [*common["ipv4"], *common["ipv6"]]
