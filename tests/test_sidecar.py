@@ -389,7 +389,9 @@ def test_server_down_keeps_last_good_and_persisted_bundle_survives_restart(
         persist = tmp_path / "persist"
         opa = sidecars.start(own.url, "bundle.tar.gz", name="first", persistence=persist)
         opa.wait_revision(built.good_revision)
-        assert any(persist.rglob("*")), f"nothing persisted in {persist}"
+        # OPA writes the persisted copy after activating it: the revision can be active a moment
+        # before the file is there (seen under load), so the check waits for it, boundedly.
+        wait_until(lambda: any(persist.rglob("bundle.tar.gz")), 10, f"the bundle persisted in {persist}")
     finally:
         own.stop()
     seen = len(opa.log_records())
