@@ -85,10 +85,24 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Installed]:
     venv = base / "v"
     # A fresh environment without a pip of its own: the test's pip installs into it (--python,
     # pip >= 22.3), as `pip install` would from inside it. Bootstrapping a pip into the new
-    # environment (ensurepip) cost ~4 s CPU that the installed mlfence never uses.
+    # environment (ensurepip) cost ~4 s CPU that the installed mlfence never uses. --no-compile:
+    # pip byte-compiles every module of every package it installs (~1000 files, ~2.5 s CPU) while
+    # the tests import a fraction of them; Python compiles what is imported on first use (and
+    # writes those .pyc files, as the test environment does not forbid it). What is installed,
+    # and from where, is the same.
     subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True, timeout=300)
     pip = subprocess.run(
-        [sys.executable, "-m", "pip", "--python", str(venv / "bin" / "python"), "install", "-q", str(wheel)],
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "--python",
+            str(venv / "bin" / "python"),
+            "install",
+            "-q",
+            "--no-compile",
+            str(wheel),
+        ],
         capture_output=True,
         text=True,
         check=False,
