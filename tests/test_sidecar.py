@@ -493,7 +493,7 @@ def test_bundle_coexists_with_another_bundle_in_one_opa(
         config["bundles"]["platform"] = {
             "service": "mlfence-bundles",
             "resource": "coexist-platform.tar.gz",
-            "polling": {"min_delay_seconds": 1, "max_delay_seconds": 2},
+            "polling": {"min_delay_seconds": 1, "max_delay_seconds": 1},
         }
 
     opa = sidecars.start(server.url, "coexist-mlfence.tar.gz", patch=add_platform_bundle)
