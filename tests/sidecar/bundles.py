@@ -55,6 +55,20 @@ def rewrite(source: Path, dest: Path, member: str, change: Any) -> None:
     assert replaced, f"{source} has no member {member}"
 
 
+def unsigned_copy(source: Path, dest: Path) -> Path:
+    """A copy of a signed bundle without its .signatures.json: the same content unsigned (what
+    `opa build` without a signing key gives, without compiling the policy again)."""
+    dropped = False
+    with tarfile.open(source, "r:gz") as old, tarfile.open(dest, "w:gz") as new:
+        for info in old.getmembers():
+            if info.name.lstrip("/") == ".signatures.json":
+                dropped = True
+                continue
+            new.addfile(info, old.extractfile(info) if info.isfile() else None)
+    assert dropped, f"{source} is not signed"
+    return dest
+
+
 def exempt_namespace(data_json: bytes, namespace: str) -> bytes:
     """The tampering an attacker would want: declare an ML namespace a "system" namespace."""
     document = json.loads(data_json)
