@@ -17,7 +17,6 @@ import copy
 import datetime as dt
 import json
 from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -116,30 +115,24 @@ def built(workspace: Path, trusted_key: keys.KeyPair, rogue_key: keys.KeyPair) -
     out = workspace / "bundles"
     good = bundles.build(out / "good.tar.gz", trusted_key.private)  # also warms the rule catalog cache
     variant = bundles.variant_root(ROOT, workspace / "variant", [EXEMPTION])
-    with ThreadPoolExecutor(max_workers=2) as pool:  # each build is mostly an `opa build` process
-        jobs = [
-            pool.submit(bundle.build, out / name, key, key_id=key_id, root=variant)
-            for name, key, key_id in (
-                ("newer.tar.gz", trusted_key.private, "mlfence"),
-                ("rogue.tar.gz", rogue_key.private, "mlfence"),
-                ("other-id.tar.gz", rogue_key.private, "mlfence-next"),
-            )
-        ]
-        newer, rogue, other_id = (job.result(timeout=300) for job in jobs)
-    # Revision B's content unsigned: the signed build without its signature file (a fourth `opa
-    # build` of the same tree cost ~0.8 s CPU; an unsigned mlfence build is conftest.built_bundle).
+    newer = bundle.build(out / "newer.tar.gz", trusted_key.private, key_id="mlfence", root=variant)
+    # Revision B's content under other signatures: `opa sign` of the same files (what `opa build
+    # --signing-key` does after compiling; each build of the same tree again cost ~0.8 s CPU), and
+    # the signed build without its signature file (an unsigned mlfence build is
+    # conftest.built_bundle).
+    rogue = bundles.resigned(newer.path, out / "rogue.tar.gz", rogue_key.private, "mlfence")
+    other_id = bundles.resigned(newer.path, out / "other-id.tar.gz", rogue_key.private, "mlfence-next")
     unsigned = bundles.unsigned_copy(newer.path, out / "unsigned.tar.gz")
     assert ".signatures.json" not in {n.lstrip("/") for n in bundles.members(unsigned)}
-    assert {n: b for n, b in bundles.members(unsigned).items() if n.lstrip("/") != ".signatures.json"} == {
-        n: b for n, b in bundles.members(newer.path).items() if n.lstrip("/") != ".signatures.json"
-    }
+    content = {n: b for n, b in bundles.members(newer.path).items() if n.lstrip("/") != ".signatures.json"}
+    for copy_ in (rogue, other_id, unsigned):
+        assert {n: b for n, b in bundles.members(copy_).items() if n.lstrip("/") != ".signatures.json"} == content
     tampered = out / "tampered.tar.gz"
     bundles.rewrite(good.path, tampered, "data.json", lambda data: bundles.exempt_namespace(data, NAMESPACE))
     assert good.revision != newer.revision, "revision B must differ from A (its data differs)"
-    assert rogue.revision == newer.revision
-    for path in (good.path, newer.path, rogue.path, tampered):
+    for path in (good.path, newer.path, rogue, tampered, other_id):
         assert ".signatures.json" in {n.lstrip("/") for n in bundles.members(path)}, f"{path} is not signed"
-    return Bundles(good.path, good.revision, newer.path, newer.revision, rogue.path, tampered, unsigned, other_id.path)
+    return Bundles(good.path, good.revision, newer.path, newer.revision, rogue, tampered, unsigned, other_id)
 
 
 @pytest.fixture(scope="module")

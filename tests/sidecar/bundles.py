@@ -5,12 +5,15 @@ from __future__ import annotations
 import io
 import json
 import shutil
+import subprocess
 import tarfile
+import tempfile
 from pathlib import Path
 from typing import Any
 
 import yaml
 
+from conftest import tool
 from mlfence import bundle
 
 
@@ -66,6 +69,39 @@ def unsigned_copy(source: Path, dest: Path) -> Path:
                 continue
             new.addfile(info, old.extractfile(info) if info.isfile() else None)
     assert dropped, f"{source} is not signed"
+    return dest
+
+
+def resigned(source: Path, dest: Path, signing_key: Path, key_id: str) -> Path:
+    """A copy of a bundle signed with another key under `key_id` (RS256, as `mlfence build`
+    signs): `opa sign` of its files, which hashes and signs them as `opa build --signing-key`
+    does, without compiling the policy again (~0.7 s CPU per bundle)."""
+    with tempfile.TemporaryDirectory(prefix="mlfence-resign-") as tmp:
+        files, claims = Path(tmp) / "bundle", Path(tmp) / "claims.json"
+        with tarfile.open(source, "r:gz") as archive:
+            kept = [m for m in archive.getmembers() if m.name.lstrip("/") != ".signatures.json"]
+            archive.extractall(files, members=kept, filter="data")
+        claims.write_text(json.dumps({"keyid": key_id}))
+        proc = subprocess.run(
+            [
+                *(tool("opa"), "sign", "--bundle", ".", "--signing-key", str(signing_key)),
+                *("--signing-alg", "RS256", "--claims-file", str(claims), "--output-file-path", tmp),
+            ],
+            cwd=files,
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=120,
+        )
+        assert proc.returncode == 0, f"opa sign failed: {proc.stderr}"
+        signature = (Path(tmp) / ".signatures.json").read_bytes()
+    with tarfile.open(source, "r:gz") as old, tarfile.open(dest, "w:gz") as new:
+        for info in old.getmembers():
+            if info.name.lstrip("/") != ".signatures.json":
+                new.addfile(info, old.extractfile(info) if info.isfile() else None)
+        entry = tarfile.TarInfo("/.signatures.json")
+        entry.size = len(signature)
+        new.addfile(entry, io.BytesIO(signature))
     return dest
 
 
