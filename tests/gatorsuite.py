@@ -407,16 +407,20 @@ def one_run_failures(
         params_key = json.dumps(case.parameters, sort_keys=True)
         for rule_id in (r for r in checked_rules(case) if in_one_run(case, r)):
             name = names[(rule_id, params_key)]
-            want = [f for f in case.findings if f["rule_id"] == rule_id]
-            got = messages.get((key, name), [])
-            if len(got) != len(want):
-                failures.setdefault(case.name, []).append(
-                    f"{name}: unexpected number of violations: got {len(got)} violations but want exactly "
-                    f"{len(want)}: {got}"
-                )
-            elif bad := [m for m in got if not m.startswith(f"{rule_id}: ")]:
-                failures.setdefault(case.name, []).append(f"{name}: messages not naming the rule: {bad}")
+            _compare(case, rule_id, name, messages.get((key, name), []), failures)
     return failures
+
+
+def _compare(case: GatorCase, rule_id: str, name: str, got: list[str], failures: dict[str, list[str]]) -> None:
+    """gator's messages for the case's object under the rule's Constraint `name` against the
+    strict decision's findings of that rule: the same number, each naming the rule."""
+    want = [f for f in case.findings if f["rule_id"] == rule_id]
+    if len(got) != len(want):
+        failures.setdefault(case.name, []).append(
+            f"{name}: unexpected number of violations: got {len(got)} violations but want exactly {len(want)}: {got}"
+        )
+    elif bad := [m for m in got if not m.startswith(f"{rule_id}: ")]:
+        failures.setdefault(case.name, []).append(f"{name}: messages not naming the rule: {bad}")
 
 
 # Given (case, objects) pairs: the strict decision's findings on each case's object under the
@@ -559,15 +563,7 @@ def packed_failures(
     for number in run_.judged:
         case = cases[number]
         name = names[json.dumps(case.parameters, sort_keys=True)]
-        want = [f for f in case.findings if f["rule_id"] == run_.rule_id]
-        got = messages.get((object_key(case.document), name), [])
-        if len(got) != len(want):
-            failures.setdefault(case.name, []).append(
-                f"{name}: unexpected number of violations: got {len(got)} violations but want exactly "
-                f"{len(want)}: {got}"
-            )
-        elif bad := [m for m in got if not m.startswith(f"{run_.rule_id}: ")]:
-            failures.setdefault(case.name, []).append(f"{name}: messages not naming the rule: {bad}")
+        _compare(case, run_.rule_id, name, messages.get((object_key(case.document), name), []), failures)
     return failures
 
 
