@@ -389,8 +389,22 @@ def one_run_failures(
     violations, and each message naming the rule. Every result must be about one of the run's
     objects (or about a template or Constraint file, which gator test reviews too)."""
     names = _constraint_names(cases, base_parameters)
+    messages = _messages(results, {object_key(c.document) for c in cases})
+    failures: dict[str, list[str]] = {}
+    for case in cases:
+        key = object_key(case.document)
+        params_key = json.dumps(case.parameters, sort_keys=True)
+        for rule_id in (r for r in checked_rules(case) if in_one_run(case, r)):
+            name = names[(rule_id, params_key)]
+            _compare(case, rule_id, name, messages.get((key, name), []), failures)
+    return failures
+
+
+def _messages(results: list[dict[str, Any]], keys: set[str]) -> dict[tuple[str, str], list[str]]:
+    """`gator test -o json` messages per (object key, Constraint name). Every result must be about
+    one of the run's objects (keys) or about a template or Constraint file, which gator test
+    reviews too."""
     messages: dict[tuple[str, str], list[str]] = {}
-    keys = {object_key(c.document) for c in cases}
     for result in results:
         violating = result["violatingObject"]
         key = object_key(violating)
@@ -401,14 +415,7 @@ def one_run_failures(
             )
             continue
         messages.setdefault((key, result["constraint"]["metadata"]["name"]), []).append(result["msg"])
-    failures: dict[str, list[str]] = {}
-    for case in cases:
-        key = object_key(case.document)
-        params_key = json.dumps(case.parameters, sort_keys=True)
-        for rule_id in (r for r in checked_rules(case) if in_one_run(case, r)):
-            name = names[(rule_id, params_key)]
-            _compare(case, rule_id, name, messages.get((key, name), []), failures)
-    return failures
+    return messages
 
 
 def _compare(case: GatorCase, rule_id: str, name: str, got: list[str], failures: dict[str, list[str]]) -> None:
@@ -548,17 +555,7 @@ def packed_failures(
 ) -> dict[str, list[str]]:
     """As one_run_failures, for the pairs a packed run judges."""
     names = {key: name for key, (name, _parameters) in _packed_constraints(run_, cases, base_parameters).items()}
-    messages: dict[tuple[str, str], list[str]] = {}
-    for result in results:
-        violating = result["violatingObject"]
-        key = object_key(violating)
-        if key not in run_.objects:
-            kind, group = violating.get("kind"), str(violating.get("apiVersion", "")).split("/")[0]
-            assert kind == "ConstraintTemplate" or group == "constraints.gatekeeper.sh", (
-                f"a gator result on an object not in the run: {key[:300]}"
-            )
-            continue
-        messages.setdefault((key, result["constraint"]["metadata"]["name"]), []).append(result["msg"])
+    messages = _messages(results, set(run_.objects))
     failures: dict[str, list[str]] = {}
     for number in run_.judged:
         case = cases[number]
