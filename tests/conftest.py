@@ -235,7 +235,7 @@ def gatekeeper_tree(tmp_path_factory: pytest.TempPathFactory) -> Path:
 # Files whose tests take the most time run first, longest first, as measured in a whole parallel
 # run (tests/ time per file, junit XML of `make test`, Dec 2026: the engines fixture runs conftest
 # and gator over every case; the others start many CLI, OPA, gator, kustomize or pip processes).
-# Under pytest-xdist (`make test`: -n auto --dist loadfile) a worker takes the next file when its
+# Under pytest-xdist (`make test`: -n <cores + 1> --dist loadfile) a worker takes the next file when its
 # own is nearly done, so a long file handed out last would leave the other worker idle at the end.
 LONG_FIRST = (
     "tests/test_engines.py",
