@@ -119,13 +119,15 @@ _workload_objects := {ns: [obj |
 	some ns in _group_names
 }
 
-# workloads_in[ns] is the list of workloads of namespace ns.
+# workloads_in[ns] is the list of workloads of namespace ns: the entries of workload_refs' records
+# (connectivity_refs.rego), in their order, so that the ids and labels selectors are matched
+# against and the entries are read from one walk.
 # regal ignore:prefer-set-or-object-rule
 workloads_in := {ns: [w |
-	some obj in objs
-	some w in workload_entries(obj, ns)
+	some r in records
+	some w in record_entries(r)
 ] |
-	some ns, objs in _workload_objects
+	some ns, records in workload_refs
 }
 
 # workloads is {id: workload} with each workload's isolation and its resolved rules:
@@ -175,19 +177,22 @@ _has_selector(peer) if "namespaceSelector" in object.keys(peer)
 # ipBlock is invalid (the API server rejects it) and selects nothing.
 # (The two shapes exclude each other, by the namespaceSelector key: an else, not a union of two
 # sets each testing the peer's shape again.)
-peer_workloads(peer, ns) := {w.id |
-	some w in object.get(workloads_in, ns, [])
-	selector.matches(peer.podSelector, w.labels)
+# The workloads are read as workload_refs' records ([position, id, namespace, labels, object]):
+# ids and labels are all a selector needs, and admission builds no entry of the workloads it only
+# matches.
+peer_workloads(peer, ns) := {r[1] |
+	some r in object.get(workload_refs, ns, [])
+	selector.matches(peer.podSelector, r[3])
 } if {
 	is_object(peer)
 	object.keys(peer) & {"ipBlock", "namespaceSelector"} == set()
 	is_object(peer.podSelector)
-} else := {w.id |
+} else := {r[1] |
 	pods := object.get(peer, "podSelector", {})
 	some other in _candidate_namespaces(peer.namespaceSelector)
 	selector.matches(peer.namespaceSelector, namespaces[other])
-	some w in object.get(workloads_in, other, [])
-	_pods_match(pods, w.labels)
+	some r in object.get(workload_refs, other, [])
+	_pods_match(pods, r[3])
 } if {
 	is_object(peer)
 	not "ipBlock" in object.keys(peer)

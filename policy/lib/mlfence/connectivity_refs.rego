@@ -1,11 +1,10 @@
-# Admission's reads of the model's workloads: their ids and labels without their entries, and the
-# entry of one workload built alone. Part of lib.mlfence.connectivity, kept in its own file for
-# size. An admission decision on one NetworkPolicy matches selectors against the labels of every
-# workload of the namespaces in scope, but reads the entries of the few it judges only.
+# The model's workloads as records (ids and labels without their entries), the entries built from
+# them, and the entry of one workload built alone. Part of lib.mlfence.connectivity, kept in its
+# own file for size. An admission decision on one NetworkPolicy matches selectors against the
+# labels of every workload of the namespaces in scope, but reads the entries of the few it judges.
 package lib.mlfence.connectivity
 
 import data.lib.mlfence.k8s
-import data.lib.mlfence.selector
 
 # workload_refs[ns] is workloads_in[ns] as [position, id, namespace, labels, object] (the
 # position of the object that runs the workload in _workload_objects[ns]; the workload's id,
@@ -51,43 +50,15 @@ workload_index := object.union_n([{r[1]: r} |
 	some r in list
 ])
 
-# bare_workload(id) is bare_workloads[id], built for that workload alone from its object
-# (workload_index); a record of _template_entries carries its entry (a sixth element).
-bare_workload(id) := r[5] if {
-	r := workload_index[id]
-	count(r) == 6
-} else := entries[count(entries) - 1] if {
-	r := workload_index[id]
-	entries := [e | some e in workload_entries(r[4], r[2]); e.id == id]
+# record_entries(r) is the workloads of a workload_refs record: the entry it carries, or its
+# object's (built-in kinds read at spec.template: one entry, workload_entries' first path).
+record_entries(r) := {r[5]} if count(r) == 6
+
+else := workload_entries(r[4], r[2])
+
+# bare_workload(id) is bare_workloads[id], built for that workload alone from its object's record
+# (workload_index): an admission decision reads the entries of the few workloads it judges.
+bare_workload(id) := w if {
+	some w in record_entries(workload_index[id])
+	w.id == id
 }
-
-# rule_ref_pods(rule, direction, ns) is rule_pods(rule, direction, ns), the peers matched against
-# workload_refs (each workload's labels) rather than workloads_in (its whole entry): at admission
-# the pods of the reviewed policy's rules are found without building every workload of the
-# namespaces in scope (connectivity_test.rego compares the two).
-rule_ref_pods(rule, direction, ns) := "all" if count(_peers(rule, direction)) == 0
-
-else := {id |
-	some peer in _peers(rule, direction)
-	some id in peer_refs(peer, ns)
-}
-
-# peer_refs(peer, ns) is peer_workloads(peer, ns), the same tests on workload_refs.
-peer_refs(peer, ns) := {r[1] |
-	some r in object.get(workload_refs, ns, [])
-	selector.matches(peer.podSelector, r[3])
-} if {
-	is_object(peer)
-	object.keys(peer) & {"ipBlock", "namespaceSelector"} == set()
-	is_object(peer.podSelector)
-} else := {r[1] |
-	pods := object.get(peer, "podSelector", {})
-	some other in _candidate_namespaces(peer.namespaceSelector)
-	selector.matches(peer.namespaceSelector, namespaces[other])
-	some r in object.get(workload_refs, other, [])
-	_pods_match(pods, r[3])
-} if {
-	is_object(peer)
-	not "ipBlock" in object.keys(peer)
-	is_object(peer.namespaceSelector)
-} else := set()

@@ -1,6 +1,5 @@
-# workload_refs, workload_index, bare_workload, peer_refs and rule_ref_pods (admission's reads of
-# the workloads without building each one's entry) answer as workloads_in, bare_workloads,
-# peer_workloads and rule_pods do, on odd shapes.
+# workload_refs, workload_index, workloads_in (built from the records) and bare_workload answer,
+# on odd shapes, as the walk of every object's workload_entries does.
 package lib.mlfence.connectivity_test
 
 import data.lib.mlfence.connectivity
@@ -48,6 +47,11 @@ _odd_workloads := [
 _refs_and_entries := {
 	"refs": {ns: [[r[1], r[2], r[3]] | some r in list] | some ns, list in connectivity.workload_refs},
 	"entries": {ns: [[w.id, w.namespace, w.labels] | some w in list] | some ns, list in connectivity.workloads_in},
+	"model": connectivity.workloads_in,
+	# the reference: every workload-running object's workload_entries, in the inventory's order
+	"walk": {ns: [w | some obj in objs; some w in connectivity.workload_entries(obj, ns)] |
+		some ns, objs in connectivity._workload_objects
+	},
 	"index": {id: [r[2], r[3]] | some id, r in connectivity.workload_index},
 	"carried": {id: r[5] | some id, r in connectivity.workload_index; count(r) == 6},
 	"bare": {id: [w.namespace, w.labels] | some id, w in connectivity.bare_workloads},
@@ -57,6 +61,7 @@ _refs_and_entries := {
 
 test_workload_refs_are_the_entries_ids_and_labels_in_order if {
 	found := _refs_and_entries with data.inventory as _inv(_odd_workloads)
+	found.model == found.walk
 	found.refs == found.entries
 	found.index == found.bare
 	found.built == found.bare_whole
@@ -72,26 +77,4 @@ test_workload_refs_are_the_entries_ids_and_labels_in_order if {
 	found.bare["a/Job/j"] == ["a", {"app": "batch"}]
 	found.bare["a/Deployment/plain"] == ["a", {"app": "older"}]
 	found.bare["/Deployment/base"] == ["", {"app": "x"}]
-}
-
-# [peer_workloads, peer_refs] per peer shape and namespace, and [rule_pods, rule_ref_pods] per rule.
-_peers_both_ways := {
-	"peers": [[connectivity.peer_workloads(peer, ns), connectivity.peer_refs(peer, ns)] |
-		some peer in array.concat(_peer_shapes, [{"podSelector": {"matchLabels": {"app": "x"}}}, {"namespaceSelector": {"matchLabels": {"team": "ml"}}, "podSelector": {"matchLabels": {"n": "1"}}}])
-		some ns in ["a", "b", "", "ml-serving"]
-	],
-	"rules": [[connectivity.rule_pods(rule, direction, ns), connectivity.rule_ref_pods(rule, direction, ns)] |
-		some rule in [{}, {"from": []}, {"to": [{"podSelector": {}}]}, {"from": [{"podSelector": {"matchLabels": {"app": "x"}}}, {"namespaceSelector": {}}]}, "junk"]
-		some direction in ["Ingress", "Egress"]
-		some ns in ["a", "b"]
-	],
-}
-
-test_peer_refs_are_peer_workloads if {
-	found := _peers_both_ways with data.inventory as _inv(array.concat(_odd_workloads, _platform))
-	every pair in array.concat(found.peers, found.rules) {
-		pair[0] == pair[1]
-	}
-	count([1 | some pair in found.peers; count(pair[0]) > 1]) >= 4
-	count([1 | some pair in found.rules; pair[0] == "all"]) >= 4
 }

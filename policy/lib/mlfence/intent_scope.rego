@@ -306,7 +306,7 @@ _judged_ids := "all" if {
 	pods == "all"
 } else := review_ids | union({pods | some pods in _review_rule_pods})
 
-_review_rule_pods := [connectivity.rule_ref_pods(rule, direction, k8s.namespace) |
+_review_rule_pods := [connectivity.rule_pods(rule, direction, k8s.namespace) |
 	some direction in ["Ingress", "Egress"]
 	some rule in connectivity.rules_of(k8s.review_object, direction)
 ]
