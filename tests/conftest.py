@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import subprocess
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -196,6 +197,18 @@ def policy_value(name: str) -> Any:
     )
     assert proc.returncode == 0, proc.stderr
     return json.loads(proc.stdout)["result"][0]["expressions"][0]["value"]
+
+
+@pytest.fixture(scope="module")
+def shared_opa_answers() -> Iterator[None]:
+    """For a module whose tests ask OPA the same question and differ in what mlfence does with the
+    answer (report format, gate, filters, --from/--to): each distinct `opa eval` runs once in the
+    module (tests/opa_answers.py). Modules ask for it with
+    `pytestmark = pytest.mark.usefixtures("shared_opa_answers")`."""
+    from opa_answers import share_opa_answers
+
+    with share_opa_answers():
+        yield
 
 
 @pytest.fixture(scope="session")

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterator
 from pathlib import Path
 from xml.etree import ElementTree as ET
 
@@ -16,7 +15,6 @@ from typer.testing import CliRunner
 from conftest import MLFENCE, OPEN_EGRESS, ROOT, cli_in_process, run, tool
 from mlfence import scan
 from mlfence.cli import app
-from opa_answers import share_opa_answers
 from sarif_schema import assert_valid_sarif
 
 CLEAN = """apiVersion: v1
@@ -44,12 +42,9 @@ def as_json(*args: str, input_text: str | None = None) -> tuple[int, dict]:
     return code, json.loads(out)
 
 
-@pytest.fixture(scope="module", autouse=True)
-def _one_opa_run_per_question() -> Iterator[None]:
-    """Many tests check the same file and differ in what mlfence does with OPA's answer (report
-    format, exemptions, filters): each distinct `opa eval` runs once (opa_answers)."""
-    with share_opa_answers():
-        yield
+# Many tests check the same file and differ in what mlfence does with OPA's answer (report format,
+# exemptions, filters): each distinct `opa eval` runs once (opa_answers).
+pytestmark = pytest.mark.usefixtures("shared_opa_answers")
 
 
 @pytest.fixture(scope="module")

@@ -10,23 +10,18 @@ import json
 import re
 import shutil
 import subprocess
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from conftest import MLFENCE, ROOT, cli_in_process, run
-from opa_answers import share_opa_answers
 
 PLATFORM = "examples/reach/platform.yaml"
 
 
-@pytest.fixture(scope="module", autouse=True)
-def _one_opa_run_per_question() -> Iterator[None]:
-    """Several tests model the same platform and differ in the output format or the --from/--to
-    filter: each distinct `opa eval` runs once (opa_answers)."""
-    with share_opa_answers():
-        yield
+# Several tests model the same platform and differ in the output format or the --from/--to filter:
+# each distinct `opa eval` runs once (opa_answers).
+pytestmark = pytest.mark.usefixtures("shared_opa_answers")
 
 
 def reach(*args: str, real_process: bool = False) -> subprocess.CompletedProcess[str]:

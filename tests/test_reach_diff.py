@@ -7,14 +7,12 @@ import functools
 import json
 import shutil
 import subprocess
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 import yaml
 
 from conftest import MLFENCE, ROOT, cli_in_process, run
-from opa_answers import share_opa_answers
 
 PLATFORM = ROOT / "examples" / "reach" / "platform.yaml"
 # The change under review: the registry's ingress opened to every namespace on its port.
@@ -31,12 +29,9 @@ OPEN_REGISTRY = {
 REGISTRY = "model-registry/Deployment/model-registry"
 
 
-@pytest.fixture(scope="module", autouse=True)
-def _one_opa_run_per_question() -> Iterator[None]:
-    """The tests diff the same two revisions in several formats and directions: each distinct
-    `opa eval` (a reach model, a check) runs once (opa_answers)."""
-    with share_opa_answers():
-        yield
+# The tests diff the same two revisions in several formats and directions: each distinct `opa eval`
+# (a reach model, a check) runs once (opa_answers).
+pytestmark = pytest.mark.usefixtures("shared_opa_answers")
 
 
 def _revisions(root: Path) -> tuple[Path, Path]:

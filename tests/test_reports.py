@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 from xml.etree import ElementTree as ET
@@ -19,7 +18,6 @@ from mlfence import baseline, selection
 from mlfence.cli import app
 from mlfence.reports import sarif as sarif_report
 from mlfence.scan import Finding
-from opa_answers import share_opa_answers
 from sarif_schema import assert_valid_sarif
 
 TRAINER = """apiVersion: v1
@@ -48,12 +46,9 @@ def ids(report: dict[str, Any]) -> list[str]:
     return sorted(f["rule_id"] for f in report["findings"])
 
 
-@pytest.fixture(scope="module", autouse=True)
-def _one_opa_run_per_question() -> Iterator[None]:
-    """Most tests check the same file and differ in what mlfence does with OPA's answer (gate,
-    filters, formats, baseline): each distinct `opa eval` runs once (opa_answers)."""
-    with share_opa_answers():
-        yield
+# Most tests check the same file and differ in what mlfence does with OPA's answer (gate, filters,
+# formats, baseline): each distinct `opa eval` runs once (opa_answers).
+pytestmark = pytest.mark.usefixtures("shared_opa_answers")
 
 
 @pytest.fixture(scope="module")

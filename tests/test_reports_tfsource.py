@@ -7,7 +7,6 @@ from __future__ import annotations
 import json
 import shutil
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 from xml.etree import ElementTree as ET
@@ -17,7 +16,6 @@ import yaml
 
 from conftest import ROOT, cli_in_process, run
 from mlfence import tfsource
-from opa_answers import share_opa_answers
 from sarif_schema import assert_valid_sarif
 
 MLFENCE = str(ROOT / ".venv" / "bin" / "mlfence")
@@ -77,12 +75,9 @@ DESCRIPTION = {
 }
 
 
-@pytest.fixture(scope="module", autouse=True)
-def _one_opa_run_per_question() -> Iterator[None]:
-    """Several tests check the same plan and differ in the report format: each distinct `opa eval`
-    runs once (opa_answers)."""
-    with share_opa_answers():
-        yield
+# Several tests check the same plan and differ in the report format: each distinct `opa eval` runs
+# once (opa_answers).
+pytestmark = pytest.mark.usefixtures("shared_opa_answers")
 
 
 def line_of(text: str, needle: str) -> int:

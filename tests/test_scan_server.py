@@ -11,7 +11,6 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -20,21 +19,18 @@ import pytest
 
 from conftest import ROOT, cli_in_process
 from mlfence import documents, policy_subset, scan, scan_server, settings, toolchain
-from opa_answers import share_opa_answers
-
-pytestmark = pytest.mark.skipif(not scan_server.available(), reason="servers are started on Linux only")
 
 EXAMPLES = ROOT / "examples"
 OVERRIDES = {"mlfence": {"overrides": {"all_resources": True}}}
 
 
-@pytest.fixture(scope="module", autouse=True)
-def _one_opa_run_per_question() -> Iterator[None]:
-    """`scan.evaluate` by `opa eval` of the same documents and data is the reference of several
-    tests: each distinct `opa eval` runs once (opa_answers); _evals still counts every one mlfence
-    starts, and the server's answers are never shared."""
-    with share_opa_answers():
-        yield
+# `scan.evaluate` by `opa eval` of the same documents and data is the reference of several tests:
+# each distinct `opa eval` runs once (opa_answers); _evals still counts every one mlfence starts,
+# and the server's answers are never shared.
+pytestmark = [
+    pytest.mark.skipif(not scan_server.available(), reason="servers are started on Linux only"),
+    pytest.mark.usefixtures("shared_opa_answers"),
+]
 
 
 def _evals(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, ...]]:
