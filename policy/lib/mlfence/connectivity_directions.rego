@@ -48,14 +48,29 @@ _np_directions(w, among, directions, only) := {_direction_key[d]: {
 	"calico_rules": [],
 	"unknown": [],
 } |
-	selecting := _selecting_types(w)
 	some d in directions
-	key := _direction_key[d]
-	typed := [[s[0], s[1], [r | is_array(s[1].spec[key]); some r in s[1].spec[key]]] |
-		some s in selecting
-		d in s[2]
-	]
+	typed := _typed_of(w, d, only)
 }
+
+# _typed_of(w, direction, only) is, of the policies selecting w that list the direction, one
+# [name, policy, rules of the direction] each, in the order of their names; where `only` names a
+# policy for the direction and that policy selects w and lists it, that policy's alone: then
+# "rules" (only its rules) and the isolation are the model's without matching every other policy
+# of the namespace against w, and "policies" and "open_rules" name that policy only (at admission
+# the reviewed policy's own direction of a workload it selects, where nothing reads them).
+_typed_of(w, direction, only) := [[name, p, [r | is_array(p.spec[key]); some r in p.spec[key]]]] if {
+	name := only[direction]
+	p := policies[w.namespace][name]
+	is_object(p.spec)
+	pod_selector := object.get(p.spec, "podSelector", null)
+	selector.matches(object.get({"null": {}}, type_name(pod_selector), pod_selector), w.labels)
+	direction in k8s.policy_types(p)
+	key := _direction_key[direction]
+} else := [[s[0], s[1], [r | is_array(s[1].spec[key]); some r in s[1].spec[key]]] |
+	key := _direction_key[direction]
+	some s in _selecting_types(w)
+	direction in s[2]
+]
 
 # _selecting_types(w) is _selecting(w) as a list of [name, policy, types] in the order of the
 # names, each policy's types read once for both directions (a triple, not an object: cheaper to
