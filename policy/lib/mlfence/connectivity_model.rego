@@ -82,52 +82,6 @@ policies := {ns: {name: p |
 	some ns in _group_names
 }
 
-# _workload_objects[ns] is the objects of namespace ns that run workloads of their own, in the
-# order of the inventory: what workloads_in and workload_refs are built from.
-# regal ignore:prefer-set-or-object-rule
-_workload_objects := {ns: [obj |
-	# every object of the namespace, walked here: a list of them is not needed.
-	groups := _groups[ns]
-	some kinds in groups
-	is_object(kinds)
-	some kind, objs in kinds
-
-	# The kinds synced beside the workloads run no pods (no pod template in pod_templates): skipped
-	# by a lookup rather than asked for their templates, first a whole kind by its key (the
-	# inventory files each object under its own kind, as Gatekeeper's sync does: the eleven
-	# NetworkPolicies of a namespace in one test, not eleven), then each object by its own kind
-	# (one filed under another kind's key is judged as before). (A literal, not a rule: a rule's
-	# set is built again per decision, which costs more than the Namespaces of a cut it saves.)
-	not kind in {
-		"NetworkPolicy", "Namespace", "Service", "Ingress", "AuthorizationPolicy", "PeerAuthentication",
-		"CiliumNetworkPolicy", "CiliumClusterwideNetworkPolicy", "GlobalNetworkPolicy",
-		"AdminNetworkPolicy", "BaselineAdminNetworkPolicy", "ClusterNetworkPolicy",
-		"ValidatingWebhookConfiguration", "MutatingWebhookConfiguration", "SeldonConfig",
-	}
-	is_object(objs)
-	some obj in objs
-	is_object(obj)
-	not obj.kind in {
-		"NetworkPolicy", "Namespace", "Service", "Ingress", "AuthorizationPolicy", "PeerAuthentication",
-		"CiliumNetworkPolicy", "CiliumClusterwideNetworkPolicy", "GlobalNetworkPolicy",
-		"AdminNetworkPolicy", "BaselineAdminNetworkPolicy", "ClusterNetworkPolicy",
-		"ValidatingWebhookConfiguration", "MutatingWebhookConfiguration", "SeldonConfig",
-	}
-
-	# An object a controller made (a Deployment's ReplicaSet and Pods, synced from a live cluster)
-	# stands for its owner's pods, which the owner already counts: skipped when one of its
-	# ownerReferences says controller: true. (Tested by an empty list, not `not _controlled(obj)`:
-	# a negated call cost ~11 allocations per workload more.)
-	[1 |
-		refs := obj.metadata.ownerReferences
-		is_array(refs)
-		some ref in refs
-		ref.controller == true
-	] == []
-] |
-	some ns in _group_names
-}
-
 # workloads_in[ns] is the list of workloads of namespace ns: the entries of workload_refs' records
 # (connectivity_refs.rego), in their order, so that the ids and labels selectors are matched
 # against and the entries are read from one walk.
