@@ -246,7 +246,9 @@ _rule_pods[ns][name][direction] := [rule_pods(rule, direction, ns) | some rule i
 # NetworkPolicy rules' pods resolved among the workloads of the set ids only, and only the
 # directions listed ("Ingress", "Egress": the keys "ingress", "egress"; both give every key of
 # workloads[id]); `only` ({direction: policy name}, {} for none) cuts a direction's "rules" to
-# the named policy's where only NetworkPolicies decide (the other fields stay the model's). An
+# the named policy's where only NetworkPolicies decide; where that policy selects the workload
+# and lists the direction, "policies" and "open_rules" are its own too (_typed_of), the other
+# fields stay the model's. An
 # admission decision on one NetworkPolicy judges the flows between the workloads it selects and
 # their peers, so it needs neither the isolation and resolved rules of every workload of the
 # namespaces in scope nor which other workloads a rule admits (rule.pods & ids is what it reads),

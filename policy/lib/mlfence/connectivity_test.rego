@@ -277,6 +277,37 @@ test_workload_among_every_workload_is_the_model_workload if {
 	both.only_other["ml-serving/Deployment/model"].ingress.policies == ["model"]
 }
 
+# With a second policy selecting the workload, `only` naming one that selects it and lists the
+# direction gives that policy's rules and the model's isolation without matching the others, and
+# names that policy alone in "policies" and "open_rules"; naming one that does not select it (or
+# does not list the direction) leaves every field as before: the model's, rules cut to none.
+test_workload_among_only_reads_the_named_policy_alone if {
+	open_all := _np("ml-serving", "open", {"podSelector": {}, "policyTypes": ["Ingress"], "ingress": [{}]})
+	egress_only := _np("ml-serving", "out", {"podSelector": {}, "policyTypes": ["Egress"]})
+	found := _only_cases with data.inventory as _inv(array.concat(_platform, [open_all, egress_only]))
+	model := found.model.ingress
+	model.policies == ["model", "open"]
+	model.open_rules == ["open rule 0"]
+	count(model.rules) == 3
+
+	found.named.ingress == object.union(model, {
+		"policies": ["model"], "open_rules": [],
+		"rules": [r | some r in model.rules; r.policy == "ml-serving/model"],
+	})
+	found.named.egress == found.model.egress
+	found.unlisted.ingress == object.union(model, {"rules": []})
+	found.other.ingress == object.union(model, {"rules": []})
+}
+
+_only_cases := object.union(
+	{case: connectivity.workload_among(id, ids, ["Ingress", "Egress"], {"Ingress": name}) |
+		id := "ml-serving/Deployment/model"
+		ids := object.keys(connectivity.workloads)
+		some case, name in {"named": "model", "unlisted": "out", "other": "nobody"}
+	},
+	{"model": connectivity.workloads["ml-serving/Deployment/model"]},
+)
+
 _model_and_among := {
 	"model": connectivity.workloads,
 	"among": {id: connectivity.workload_among(id, object.keys(connectivity.workloads), ["Ingress", "Egress"], {}) | some id, _ in connectivity.workloads},
