@@ -427,53 +427,6 @@ _decided_by_review(by) if {
 	startswith(by, sprintf("%s ", [_calico_ref]))
 }
 
-# --- declared flows that are blocked --------------------------------------------------------------
-
-_blocked_messages contains msg if {
-	not _is_policy_kind
-	some id in review_ids
-	src := connectivity.workloads[id]
-	src.namespace_known
-	some a in allow_entries
-	a.from in _members_of(id)
-	some dst_id, dst in connectivity.workloads
-	dst_id != id
-	dst.namespace_known
-	a.to in _members_of(dst_id)
-	got := connectivity.mesh_connection(src, dst)
-	missing := _missing(a, got)
-	count(missing) > 0
-	msg := sprintf("%s (%s) cannot reach %s (%s) on %s, which the declared flow %s -> %s allows; %s", [
-		workload_text(src), component_text(src), workload_text(dst), component_text(dst),
-		ports_text(missing), a.from, a.to, _isolation_text(src, dst),
-	])
-}
-
-# Without declared ports the flow is blocked only when nothing gets through.
-_missing(a, got) := [{"protocol": "any", "from": 1, "to": 65535}] if {
-	not _has_ports(a)
-	count(got) == 0
-} else := [object.union(r, g) |
-	some r in declared_ranges(a)
-	spans := [p | some p in got; p.protocol == r.protocol]
-	some g in gaps(r.from, r.to, spans)
-] if {
-	_has_ports(a)
-} else := []
-
-_has_ports(a) if count(k8s.as_array(a.ports)) > 0
-
-_isolation_text(src, dst) := sprintf("the source's egress is %s, the destination's ingress %s", [
-	_policies_text(src.egress), _policies_text(dst.ingress),
-])
-
-_policies_text(direction) := sprintf("isolated by %s", [concat(", ", direction.policies)]) if {
-	count(direction.policies) > 0
-} else := "not isolated"
-
-# blocked_messages is MLF-K8S-061's findings on the reviewed object (see _judged).
-blocked_messages := _judged.blocked
-
 # --- components without workloads -----------------------------------------------------------------
 
 _empty_components contains c.name if {

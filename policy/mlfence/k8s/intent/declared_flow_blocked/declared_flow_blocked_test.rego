@@ -51,3 +51,37 @@ test_allow_without_declared_flows if {
 	count(declared_flow_blocked.violation) == 0 with input as {"review": {"object": _deployment("ci", "runner")}}
 		with data.inventory as _inventory(_from("build"))
 }
+
+# Several destinations of the declared flow blocked: one finding for the source and the flow,
+# counting them, naming each with its missing ports and its ingress isolation (in id order).
+test_warn_once_per_declared_flow_for_several_destinations if {
+	inventory := json.patch(_inventory(_from("build")), [{
+		"op": "add", "path": "/namespace/model-registry/apps~1v1/Deployment/cache",
+		"value": _deployment("model-registry", "cache"),
+	}])
+	v := declared_flow_blocked.violation with input as {"review": {"object": _deployment("ci", "runner")}, "parameters": {"flows": _flows([5000])}}
+		with data.inventory as inventory
+	[f.msg | some f in v] == [concat("", [
+		"MLF-K8S-061: ci/runner (component ci-runners) cannot reach 2 workloads of component model-registry, which the declared flow ",
+		"ci-runners -> model-registry allows: model-registry/cache on TCP 5000 (its ingress isolated by in); ",
+		"model-registry/registry on TCP 5000 (its ingress isolated by in); ",
+		"the source's egress is not isolated",
+	])]
+}
+
+# Beyond three destinations the rest are counted, not named.
+test_warn_names_three_destinations_and_counts_the_rest if {
+	names := ["a", "b", "c", "d", "e"]
+	extra := [{"op": "add", "path": sprintf("/namespace/model-registry/apps~1v1/Deployment/%s", [n]), "value": _deployment("model-registry", n)} |
+		some n in names
+	]
+	inventory := json.patch(_inventory(_from("build")), extra)
+	v := declared_flow_blocked.violation with input as {"review": {"object": _deployment("ci", "runner")}, "parameters": {"flows": _flows([5000])}}
+		with data.inventory as inventory
+	count(v) == 1
+	some f in v
+	contains(f.msg, "cannot reach 6 workloads of component model-registry")
+	contains(f.msg, "model-registry/a on TCP 5000")
+	contains(f.msg, "model-registry/c on TCP 5000 (its ingress isolated by in); and 3 more;")
+	not contains(f.msg, "model-registry/d ")
+}
