@@ -1,6 +1,10 @@
 """conftest as its users run it: every namespace, one namespace, one file without --combine.
 
-All with the pinned conftest on this repository's `policy/` and `data/` (docs/deploy.md).
+All with the pinned conftest and this repository's `data/`. Every namespace against the main one
+runs on the repository's `policy/` (docs/deploy.md), whose Rego tests are packages too; the
+other questions are about what the rules decide, asked of the policy as `mlfence build` ships it
+(conftest fixture shipped_conftest_policy: the same rules without their tests, about half the
+Rego a conftest process parses and compiles; tests/test_engines.py checks that both judge alike).
 """
 
 from __future__ import annotations
@@ -21,9 +25,9 @@ PLAN = "examples/terraform/ml-platform.plan.json"
 NAMESPACE = {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "ml-serving"}}
 
 
-def conftest_json(*args: str) -> tuple[int, list[dict[str, Any]]]:
+def conftest_json(*args: str, policy: str | Path = "policy") -> tuple[int, list[dict[str, Any]]]:
     proc = run(
-        [tool("conftest"), "test", "--no-color", "-o", "json", "-p", "policy", "-d", "data", *args],
+        [tool("conftest"), "test", "--no-color", "-o", "json", "-p", str(policy), "-d", "data", *args],
         cwd=ROOT,
         timeout=300,
         env={"GOGC": "off"},  # one compile, then exit: no garbage collection spends less CPU
@@ -57,9 +61,12 @@ def _write(path: Path, docs: list[dict[str, Any]]) -> Path:
     return path
 
 
-def test_single_file_without_combine_does_not_report_the_default_deny_beside_it(tmp_path: Path) -> None:
+def test_single_file_without_combine_does_not_report_the_default_deny_beside_it(
+    tmp_path: Path, shipped_conftest_policy: Path
+) -> None:
+    policy = shipped_conftest_policy
     manifest = _write(tmp_path / "app.yaml", [NAMESPACE, DEFAULT_DENY, DEPLOYMENT])
-    code, alone = conftest_json(str(manifest))
+    code, alone = conftest_json(str(manifest), policy=policy)
     assert code == 0, alone
     assert messages(alone, "failures") == []
     warnings = messages(alone, "warnings")
@@ -67,32 +74,36 @@ def test_single_file_without_combine_does_not_report_the_default_deny_beside_it(
     assert all("not judged" in w and "--combine" in w for w in warnings), warnings
     assert not any("no effective default deny" in w or "no NetworkPolicy selects" in w for w in warnings)
     # With --combine the verdict is made, and the default deny in the file satisfies both rules.
-    code, combined = conftest_json("--combine", str(manifest))
+    code, combined = conftest_json("--combine", str(manifest), policy=policy)
     assert (code, messages(combined, "failures"), messages(combined, "warnings")) == (0, [], [])
     # --fail-on-warn makes the unjudged rules fail the step.
-    code, _ = conftest_json("--fail-on-warn", str(manifest))
+    code, _ = conftest_json("--fail-on-warn", str(manifest), policy=policy)
     assert code == 1
 
 
-def test_the_same_file_without_its_default_deny_fails_when_combined(tmp_path: Path) -> None:
+def test_the_same_file_without_its_default_deny_fails_when_combined(
+    tmp_path: Path, shipped_conftest_policy: Path
+) -> None:
     manifest = _write(tmp_path / "app.yaml", [NAMESPACE, DEPLOYMENT])
-    code, combined = conftest_json("--combine", str(manifest))
+    code, combined = conftest_json("--combine", str(manifest), policy=shipped_conftest_policy)
     assert code == 1
     assert rule_ids(combined, "failures") == {"MLF-K8S-009"}
     assert rule_ids(combined, "warnings") == {"MLF-K8S-008"}
 
 
-def test_a_rule_package_namespace_finds_nothing_so_rules_are_selected_with_data(tmp_path: Path) -> None:
+def test_a_rule_package_namespace_finds_nothing_so_rules_are_selected_with_data(
+    tmp_path: Path, shipped_conftest_policy: Path
+) -> None:
     """docs/deploy.md: --namespace <rule package> passes everything (the rules read the input the
     main adapter builds); the documented way to run one rule is a rule_settings data file."""
     package = catalog.by_id("MLF-K8S-001").package
-    code, by_package = conftest_json("--combine", "--namespace", package, K8S_EXAMPLES)
+    code, by_package = conftest_json("--combine", "--namespace", package, K8S_EXAMPLES, policy=shipped_conftest_policy)
     assert (code, messages(by_package, "failures")) == (0, [])
     doc = (ROOT / "docs" / "deploy.md").read_text()
     assert "--namespace` with a rule package" in doc and "rule_settings:" in doc
     selection = tmp_path / "only-egress.yaml"
     selection.write_text(yaml.safe_dump({"mlfence": {"config": {"rule_settings": {"enable": ["MLF-K8S-001"]}}}}))
-    code, selected = conftest_json("--combine", "-d", str(selection), K8S_EXAMPLES)
+    code, selected = conftest_json("--combine", "-d", str(selection), K8S_EXAMPLES, policy=shipped_conftest_policy)
     assert code == 1
     assert rule_ids(selected, "failures") == {"MLF-K8S-001"}
     assert rule_ids(selected, "warnings") == set()
