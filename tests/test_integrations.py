@@ -74,7 +74,12 @@ def test_pre_commit_hooks_with_the_real_pre_commit(tmp_path: Path) -> None:
     hooks = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text())
     assert {h["id"] for h in hooks} == {"mlfence-manifests", "mlfence-plans", "mlfence-charts"}
     repo = _git_repo(tmp_path / "repo", compliant_too=True)
-    env = _env(tmp_path, PRE_COMMIT_HOME=str(tmp_path / "pre-commit-home"))
+    # pip byte-compiles every module it installs into the hooks' environment (~1000 files of
+    # mlfence's dependencies, ~2.5 s CPU); the hooks import a fraction, which Python compiles on
+    # first use. What is installed, and from where, is the same. PIP_COMPILE=0, not
+    # PIP_NO_COMPILE=1: pip reads a --no-... variable as the option's own value, so
+    # PIP_NO_COMPILE=1 would ask for compiling.
+    env = _env(tmp_path, PRE_COMMIT_HOME=str(tmp_path / "pre-commit-home"), PIP_COMPILE="0")
     # Every hook in one run (one install: a try-repo installs mlfence anew, the test's main cost);
     # each hook's own output must name its rule.
     proc = _try_repo(repo, env)
