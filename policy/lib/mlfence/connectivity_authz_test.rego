@@ -27,8 +27,15 @@ _inventory(extra) := {"namespace": {
 	},
 }}
 
+# _flows(extra) is the model's flows with these AuthorizationPolicies. As a function it is
+# evaluated once per argument and test (OPA caches a function's value by its arguments; each
+# `with` starts an empty cache): a test reads several callers' flows of one inventory.
+_flows(extra) := flows if {
+	flows := connectivity.flows with data.inventory as _inventory(extra)
+}
+
 _flow(extra, from) := f if {
-	some f in connectivity.flows with data.inventory as _inventory(extra)
+	some f in _flows(extra)
 	f.from == from
 	f.to == "model-registry/Deployment/registry"
 }

@@ -55,8 +55,15 @@ _inventory(peer, authz, root, registry_metadata) := {
 	}}}},
 }
 
+# _flows(inventory) is the model's flows on the inventory. As a function it is evaluated once per
+# inventory and test (OPA caches a function's value by its arguments; each `with` starts an empty
+# cache): a test reads several callers' flows of one inventory.
+_flows(inventory) := flows if {
+	flows := connectivity.flows with data.inventory as inventory
+}
+
 _flow(inventory, from) := f if {
-	some f in connectivity.flows with data.inventory as inventory
+	some f in _flows(inventory)
 	f.from == from
 	f.to == "model-registry/Deployment/registry"
 }
