@@ -9,13 +9,14 @@ import json
 import shutil
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import yaml
 
 import gatorsuite
+import opaserver
 from conftest import ROOT, run, tool
 from mlfence import bundle, fixtures, parameters, rule_index
 from mlfence.fixtures import Case
@@ -32,8 +33,61 @@ def _params_key(params: dict[str, Any]) -> str:
     return hashlib.sha256(json.dumps(params, sort_keys=True).encode()).hexdigest()[:12]
 
 
+# The strict decisions the engines are compared with, as rules of a probe package beside the built
+# bundle in one OPA server (tests/opaserver.py: the bundle compiled once for the fixture, every
+# request with strict builtin errors), instead of one `opa eval` compiling it per question.
+# `with input as c.doc`, c iterating over input, resolves c.doc against the replaced input (seen
+# on OPA 1.21): the values are copied out of input before swapping it.
+PROBE = """package mlfence_probe
+
+import data.mlfence
+
+# Per case, the decision on its document under its configuration with its own objects as
+# data.inventory.
+own := {c.key: d |
+	some c in input.cases
+	doc := json.unmarshal(json.marshal(c.doc))
+	config := json.unmarshal(json.marshal(c.config))
+	inv := mlfence.inventory_of(json.unmarshal(json.marshal(c.inventory)))
+	d := mlfence.decision with input as doc with data.mlfence.config as config with data.inventory as inv
+}
+
+# The same with input.shared's objects as every case's data.inventory.
+shared := {c.key: d |
+	inv := mlfence.inventory_of(json.unmarshal(json.marshal(input.shared)))
+	some c in input.cases
+	doc := json.unmarshal(json.marshal(c.doc))
+	config := json.unmarshal(json.marshal(c.config))
+	d := mlfence.decision with input as doc with data.mlfence.config as config with data.inventory as inv
+}
+
+# Per case, the decision as its conftest run sees it: the run's configuration, and with --combine
+# (c.run, an index into input.runs) the inventory main.rego builds for the case's file from all
+# the run's files.
+packed := {c.key: d |
+	runs := json.unmarshal(json.marshal(input.runs))
+	some c in input.cases
+	doc := json.unmarshal(json.marshal(c.doc))
+	config := json.unmarshal(json.marshal(c.config))
+	inv := _packed_inventory(json.unmarshal(json.marshal(c)), runs)
+	d := mlfence.decision with input as doc with data.mlfence.config as config with data.inventory as inv
+}
+
+_packed_inventory(c, _) := mlfence.inventory_of(c.own) if c.run == null
+
+_packed_inventory(c, runs) := mlfence.inventory_for({"path": c.path}, mlfence.scoped_inventory(es, lay), lay) if {
+	c.run != null
+	es := runs[c.run]
+	lay := mlfence.layout(es)
+}
+"""
+
+
 class Workspace:
-    """Per-parameter-set data folders and Gatekeeper constraints, made once each."""
+    """Per-parameter-set data folders and Gatekeeper constraints, made once each; `server` answers
+    the strict decisions (PROBE) while the engines fixture runs."""
+
+    server: opaserver.OpaServer
 
     def __init__(self, root: Path, built_bundle: Path | None = None) -> None:
         self.root = root
@@ -99,11 +153,22 @@ def _by_file(stdout: str) -> list[dict[str, Any]]:
 
 @dataclass
 class _Run:
-    """One conftest process: its files' cases and the parameters its data folder carries."""
+    """One conftest process: its files' cases and the parameters its data folder carries; the
+    cases it answers for are `judged` (all, until the bundle says otherwise)."""
 
     overrides: dict[str, Any]
     cases: list[Case]
     combine: bool
+    judged: list[Case] = field(default_factory=list)
+
+
+def _resources(case: Case) -> set[str]:
+    """The resources (namespace/kind/name, as findings name them) of a case's objects."""
+    out = set()
+    for doc in [case.document, *case.inventory]:
+        meta = doc.get("metadata") if isinstance(doc.get("metadata"), dict) else {}
+        out.add(f"{meta.get('namespace', '')}/{doc.get('kind', '')}/{meta.get('name', '')}")
+    return out
 
 
 def _namespaces(case: Case) -> set[str]:
@@ -120,31 +185,49 @@ def _namespaces(case: Case) -> set[str]:
     return found
 
 
-def _compatible(run: _Run, case: Case) -> bool:
-    """Whether the case may share the run: no parameter given two values, and with --combine,
-    which shares every file's namespaced objects, no namespace in common."""
+def _compatible(run: _Run, case: Case, apart: bool) -> bool:
+    """Whether the case may share the run: no parameter given two values, and with --combine
+    (whose findings come back as one list, told apart by the resource they name) no case's
+    object named as a resource by another case's objects, and with `apart` no namespace in
+    common (conftest gives every file the namespaced objects of all files). Whether the other
+    cases' objects change the case's answer is the bundle's to say (conftest_verdicts)."""
     if any(k in run.overrides and run.overrides[k] != v for k, v in case.parameters.items()):
         return False
-    return not run.combine or not any(_namespaces(case) & _namespaces(other) for other in run.cases)
+    if not run.combine:
+        return True
+    mine, spaces = _resources(case), _namespaces(case) if apart else set()
+    return not any(
+        resource_of(case) in _resources(other) or resource_of(other) in mine or spaces & _namespaces(other)
+        for other in run.cases
+    )
 
 
-def _pack(cases: list[Case]) -> list[_Run]:
-    """Cases into as few conftest runs as their parameters and namespaces allow (first fit); the
-    shipped-parameter single-object cases keep a run of their own (compared with the repository's
-    folder)."""
+def _pack(cases: list[Case], shipped_run: bool = True, apart: bool = False) -> list[_Run]:
+    """Cases into as few conftest runs as their parameters (and with --combine, the resources
+    their findings name, and with `apart` their namespaces) allow, first fit; with shipped_run,
+    the shipped-parameter single-object cases keep a run of their own (compared with the
+    repository's folder)."""
+    runs: list[_Run] = []
     shipped = _Run({}, [c for c in cases if not c.inventory and not c.parameters], combine=False)
-    runs: list[_Run] = [shipped] if shipped.cases else []
+    if shipped_run and shipped.cases:
+        runs.append(shipped)
     for case in cases:
-        if not case.inventory and not case.parameters:
+        if shipped_run and not case.inventory and not case.parameters:
             continue
         combine = bool(case.inventory)
-        run_ = next((r for r in runs if r.combine == combine and r is not shipped and _compatible(r, case)), None)
+        run_ = next(
+            (r for r in runs if r.combine == combine and r is not shipped and _compatible(r, case, apart)), None
+        )
         if run_ is None:
             runs.append(_Run(dict(case.parameters), [case], combine))
         else:
             run_.overrides.update(case.parameters)
             run_.cases.append(case)
     return runs
+
+
+# How many times the cases a run's other files would judge differently are packed again.
+PACK_ROUNDS = 2
 
 
 def conftest_verdicts(
@@ -157,21 +240,31 @@ def conftest_verdicts(
     --combine`, all with the shipped conftest policy; and the shipped-parameter single-object cases
     once more with `-p policy` (the repository's folder, Rego tests included). Two at a time.
 
-    Each process compiles the whole policy (~0.6 s CPU), so cases share a run where that cannot
+    Each process compiles the whole policy (~0.7 s CPU), so cases share a run where that cannot
     change their answer: a run's data folder carries the parameters of all its cases (none given
-    two values), and a --combine run's files share no namespace (conftest gives every file the
-    namespaced objects of all files; namespace-less ones stay with their file). The bundle then
-    judges every case as its run will see it (the run's parameters; the run's files scoped as
-    main.rego scopes them): a case whose findings there are not its own (`findings`), finding by
-    finding, leaves for a run of its own. The comparison with the bundle stays per case."""
-    runs = _pack(cases)
-    packed = _findings_as_packed(ws, runs, index)
-    alone: list[_Run] = []
-    for run_ in runs:
-        moved = [c for c in run_.cases if _sorted(packed.get(c.key, findings[c.key])) != _sorted(findings[c.key])]
-        run_.cases = [c for c in run_.cases if c not in moved]
-        alone += [_Run(dict(c.parameters), [c], bool(c.inventory)) for c in moved]
-    runs = [r for r in runs if r.cases] + alone
+    two values), and in a --combine run no case's object is named as a resource by another case's
+    objects (its findings are told apart by resource). The bundle then judges every case as its
+    run will see it (the run's parameters; the run's files scoped as main.rego scopes them, which
+    gives every file the namespaced objects of all files): a case whose findings there are not its
+    own (`findings`), finding by finding, is not judged by that run (its files stay in it: the
+    inventory the bundle saw) but packed again with the other such cases, now also sharing no
+    namespace (the objects conftest shares between files), and judged again, for PACK_ROUNDS
+    rounds in all; what is left gets a run of its own. The comparison with the bundle stays
+    per case."""
+    runs: list[_Run] = []
+    pending = _pack(cases)
+    for _ in range(PACK_ROUNDS):
+        packed = _findings_as_packed(ws, pending, index)
+        moved = []
+        for run_ in pending:
+            for c in run_.cases:
+                same = _sorted(packed.get(c.key, findings[c.key])) == _sorted(findings[c.key])
+                (run_.judged if same else moved).append(c)
+        runs += [r for r in pending if r.judged]
+        pending = _pack(moved, shipped_run=False, apart=True)
+        if not pending:
+            break
+    runs += [_Run(dict(c.parameters), [c], bool(c.inventory), [c]) for run_ in pending for c in run_.cases]
     policy = str(ws.conftest_policy)
     commands = []
     repository_job: list[str] = []
@@ -192,15 +285,17 @@ def conftest_verdicts(
     for run_, command, proc in zip(runs, commands, procs, strict=True):
         assert proc.returncode in (0, 1), proc.stderr
         if run_.combine:
-            for case in run_.cases:
+            for case in run_.judged:
                 out[case.key] = _from_findings(_conftest_findings(proc.stdout), resource_of(case))
             continue
         if command[7:] == repository_job[7:]:
             shipped_tree = _by_file(proc.stdout)
-        by_file = {_file_of(index, c): c for c in run_.cases}
+        by_file = {_file_of(index, c): c for c in run_.judged}
         for result in json.loads(proc.stdout):
-            out[by_file[result["filename"]].key] = _from_findings(_conftest_findings(json.dumps([result])), None)
+            if result["filename"] in by_file:
+                out[by_file[result["filename"]].key] = _from_findings(_conftest_findings(json.dumps([result])), None)
     assert repository_proc.returncode in (0, 1), repository_proc.stderr
+    assert set(out) == {c.key for c in cases}, sorted({c.key for c in cases} - set(out))[:20]
     return ConftestAnswers(out, shipped_tree, _by_file(repository_proc.stdout))
 
 
@@ -239,36 +334,7 @@ def _findings_as_packed(
         else []
         for run_ in runs
     ]
-    # As in bundle_findings: copy the values out of input before `with input as` replaces it.
-    query = (
-        "x := {c.key: d | some c in input.cases; "
-        "doc := json.unmarshal(json.marshal(c.doc)); "
-        "config := json.unmarshal(json.marshal(c.config)); "
-        "inv := _inv(json.unmarshal(json.marshal(c))); "
-        "d := data.mlfence.decision with input as doc with data.mlfence.config as config "
-        "with data.inventory as inv}"
-    )
-    module = (
-        "package engines_packed\n"
-        "import data.mlfence\n"
-        "inv(c) := mlfence.inventory_of(c.own) if c.run == null\n"
-        'inv(c) := mlfence.inventory_for({"path": c.path}, mlfence.scoped_inventory(es, lay), lay) if {\n'
-        "\tc.run != null\n"
-        "\tes := data.engines_runs[c.run]\n"
-        "\tlay := mlfence.layout(es)\n"
-        "}\n"
-    )
-    folder = ws.root / "packed"
-    folder.mkdir(exist_ok=True)
-    (folder / "packed.rego").write_text(module)
-    (folder / "runs.json").write_text(json.dumps({"engines_runs": entries}))
-    decisions = _decisions_x(
-        ws,
-        query.replace("_inv(", "data.engines_packed.inv("),
-        {"cases": cases},
-        folder / "packed.rego",
-        folder / "runs.json",
-    )
+    decisions = ws.server.value("packed", {"cases": cases, "runs": entries})
     by_key = {c.key: c for run_ in runs for c in run_.cases}
     return {
         key: [
@@ -278,28 +344,6 @@ def _findings_as_packed(
         ]
         for key in decisions
     }
-
-
-def _decisions_x(ws: Workspace, query: str, payload: dict[str, Any], *data: Path) -> dict[str, Any]:
-    """The binding of `x` in a query evaluated with strict builtin errors on the built bundle
-    (plus the given data files), the payload as input."""
-    proc = run(
-        [
-            tool("opa"),
-            "eval",
-            "--format",
-            "json",
-            "--strict-builtin-errors",
-            "--bundle",
-            str(ws.bundle),
-            *(arg for path in data for arg in ("-d", str(path))),
-            "--stdin-input",
-            query,
-        ],
-        input_text=json.dumps(payload),
-    )
-    assert proc.returncode == 0, proc.stderr
-    return json.loads(proc.stdout)["result"][0]["bindings"]["x"]
 
 
 def bundle_findings(
@@ -320,20 +364,7 @@ def bundle_findings(
         ],
         "shared": shared_inventory or [],
     }
-    # `with input as c.doc`, c iterating over input, resolves c.doc against the replaced input
-    # (seen on OPA 1.21): copy the values out of input before swapping it.
-    own = "data.mlfence.inventory_of(json.unmarshal(json.marshal(c.inventory)))"
-    inventory = "shared" if shared_inventory is not None else own
-    query = (
-        "shared := data.mlfence.inventory_of(json.unmarshal(json.marshal(input.shared))); "
-        "x := {c.key: d | some c in input.cases; "
-        "doc := json.unmarshal(json.marshal(c.doc)); "
-        "config := json.unmarshal(json.marshal(c.config)); "
-        f"inv := {inventory}; "
-        "d := data.mlfence.decision with input as doc with data.mlfence.config as config "
-        "with data.inventory as inv}"
-    )
-    decisions = _decisions_x(ws, query, payload)
+    decisions = ws.server.value("shared" if shared_inventory is not None else "own", payload)
     out = {}
     for case in cases:
         decision = decisions[case.key]
@@ -360,15 +391,7 @@ def findings_with_inventories(
             for number, (case, objects) in enumerate(asked)
         ]
     }
-    query = (
-        "x := {c.key: d | some c in input.cases; "
-        "doc := json.unmarshal(json.marshal(c.doc)); "
-        "config := json.unmarshal(json.marshal(c.config)); "
-        "inv := data.mlfence.inventory_of(json.unmarshal(json.marshal(c.inventory))); "
-        "d := data.mlfence.decision with input as doc with data.mlfence.config as config "
-        "with data.inventory as inv}"
-    )
-    decisions = _decisions_x(ws, query, payload)
+    decisions = ws.server.value("own", payload)
     out = []
     for number, (case, _objects) in enumerate(asked):
         meta = case.document.get("metadata") or {}

@@ -471,7 +471,7 @@ def _packable(case: GatorCase) -> bool:
     return len({_identity(o) for o in objects}) == len({object_key(o) for o in objects})
 
 
-def pack_runs(cases: list[GatorCase], judge: Judge, rounds: int = 2) -> list[PackedRun]:
+def pack_runs(cases: list[GatorCase], judge: Judge, rounds: int = 4) -> list[PackedRun]:
     """The (case, rule) pairs a suite would judge, of rules that read data.inventory (the others
     are in the one run), into packed runs per rule: first fit, a run never holding two different
     objects under one identity (which gator's cache would keep one of). The judge then says which

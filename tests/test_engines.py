@@ -16,8 +16,10 @@ import pytest
 import yaml
 
 import gatorsuite
+import opaserver
 from conftest import ROOT, run, tool
 from engines import (
+    PROBE,
     ConftestAnswers,
     Verdict,
     Workspace,
@@ -50,15 +52,17 @@ def answers(tmp_path_factory: pytest.TempPathFactory, built_bundle: Path) -> Ans
     written = fixtures.write(root / "fixtures", parameters.gatekeeper(ROOT / "data"))
     index = {f"{e['rule_id']}/{e['name']}": e for e in json.loads((root / "fixtures" / "cases.json").read_text())}
     ws = Workspace(root, built_bundle)
-    findings = bundle_findings(ws, written)
-    conftest = conftest_verdicts(ws, written, index, findings)
+    with opaserver.serving(root / "opa", PROBE, bundle=built_bundle) as ws.server:
+        findings = bundle_findings(ws, written)
+        conftest = conftest_verdicts(ws, written, index, findings)
+        gator = gator_failures(ws, written, findings)
     return Answers(
         verdicts={
             "conftest": conftest.verdicts,
             "bundle": {key: verdict_of(f) for key, f in findings.items()},
         },
         conftest=conftest,
-        gator=gator_failures(ws, written, findings),
+        gator=gator,
         fixtures=root / "fixtures",
         findings=findings,
         workspace=ws,
