@@ -8,11 +8,12 @@ import json
 import re
 import subprocess
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
 
-from conftest import ROOT, cli_in_process, policy_value, run, tool
+from conftest import ROOT, cli_in_process, run, tool
 from mlfence import gatekeeper, parameters, rego_source, settings
 
 DATA_REF = re.compile(r"\bdata\.([A-Za-z_]\w*)")
@@ -88,20 +89,33 @@ def test_inventory_rules_get_sync_data_and_config(artifacts: list[gatekeeper.Art
         json.loads(artifact.document["metadata"]["annotations"]["metadata.gatekeeper.sh/requires-sync-data"])
 
 
-def test_scan_inventory_holds_exactly_the_synced_kinds() -> None:
+@pytest.fixture(scope="module")
+def scanned_kinds() -> dict[str, Any]:
+    """data.mlfence.synced_kinds and model_synced_kinds from the project's policy alone (no data,
+    tests excluded; conftest.policy_value's command): one `opa eval` answering both."""
+    query = '{"synced_kinds": data.mlfence.synced_kinds, "model_synced_kinds": data.mlfence.model_synced_kinds}'
+    proc = run([tool("opa"), "eval", "-f", "json", "-d", str(ROOT / "policy"), "--ignore", "*_test.rego", query])
+    assert proc.returncode == 0, proc.stderr
+    answer: dict[str, Any] = json.loads(proc.stdout)["result"][0]["expressions"][0]["value"]
+    return answer
+
+
+def test_scan_inventory_holds_exactly_the_synced_kinds(scanned_kinds: dict[str, Any]) -> None:
     """The CLI/conftest/bundle inventory (policy/mlfence/scan.rego) and Gatekeeper's sync Config
     replicate the same kinds, so cross-object rules see the same cluster in every engine."""
-    rego = policy_value("synced_kinds")
+    rego = scanned_kinds["synced_kinds"]
     want: dict[str, set[str]] = {}
     for group, version, kind in gatekeeper.SYNCED:
         want.setdefault(f"{group}/{version}" if group else version, set()).add(kind)
     assert {v: set(k) for v, k in rego.items()} == want
 
 
-def test_scan_inventory_holds_the_model_kinds_gatekeeper_syncs(artifacts: list[gatekeeper.Artifact]) -> None:
+def test_scan_inventory_holds_the_model_kinds_gatekeeper_syncs(
+    artifacts: list[gatekeeper.Artifact], scanned_kinds: dict[str, Any]
+) -> None:
     """The workloads the declared-flow rules read: scanned at the version Gatekeeper syncs, synced
     by the Config, and required only by the templates whose code uses the connectivity model."""
-    rego = policy_value("model_synced_kinds")
+    rego = scanned_kinds["model_synced_kinds"]
     want: dict[str, set[str]] = {}
     for group, version, kind in gatekeeper.MODEL_SYNCED:
         want.setdefault(f"{group}/{version}" if group else version, set()).add(kind)
