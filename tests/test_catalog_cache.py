@@ -86,6 +86,13 @@ def test_parse_trees_are_cached_until_the_file_changes(tmp_path: Path, monkeypat
     calls.clear()
     assert rego_source._opa_parse(module) == first
     assert calls == [], "an unchanged file was parsed again"
+    # The same bytes at another path (a moved checkout, a second environment of one release):
+    # the tree's locations are read for rows and text only, so it is not parsed again.
+    elsewhere = tmp_path / "copy" / "m.rego"
+    elsewhere.parent.mkdir()
+    elsewhere.write_bytes(module.read_bytes())
+    assert rego_source._opa_parse(elsewhere) == first
+    assert calls == [], "the same bytes at another path were parsed again"
     module.write_text("package m\n\nx := 2\n")
     edited = rego_source._opa_parse(module)
     assert [c[:2] for c in calls] == [("opa", "parse")] and edited != first

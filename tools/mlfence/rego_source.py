@@ -15,6 +15,7 @@ one exception, the bundle-only range data, is carried under data.lib (BUNDLE_ONL
 from __future__ import annotations
 
 import base64
+import hashlib
 import json
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -115,10 +116,14 @@ _PARSE_FLAGS = ("--format", "json", "--json-include", "locations,-comments")
 def _opa_parse(path: Path) -> dict[str, Any]:
     """OPA's parse tree of one file. A build or a fixtures run parses every policy file (~140 `opa
     parse` processes, ~2.4 s CPU), again in each process: the tree is kept in the user cache
-    (mlfence.cache), keyed by the file's path and bytes, the flags and the engine's version, so an
-    edited file or another engine misses. A file that does not parse raises and is not kept."""
+    (mlfence.cache), keyed by the file's bytes, the flags and the engine's version, so an edited
+    file or another engine misses. Not by the file's path: this module reads a tree's locations
+    for rows and text only, never their file name, so the same policy at another path (a second
+    environment of the same release, a moved or copied checkout) is not parsed again. A file that
+    does not parse raises and is not kept."""
     engine = toolchain.binary("opa")
-    key = user_cache.sources_key(*_PARSE_FLAGS, str(engine), toolchain.engine_version(engine), files=[path])
+    content = hashlib.sha256(path.read_bytes()).hexdigest()
+    key = user_cache.sources_key(*_PARSE_FLAGS, str(engine), toolchain.engine_version(engine), content)
     tree: dict[str, Any] = user_cache.json_value("rego-parse", key, lambda: _run_opa_parse(path))
     return tree
 
