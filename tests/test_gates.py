@@ -11,7 +11,7 @@ import pytest
 
 from conftest import ROOT, run, tool
 from mlfence import cache as user_cache
-from mlfence.pytest_rego import COLLECTOR, TEST_TIMEOUT
+from mlfence.pytest_rego import TEST_TIMEOUT, collector_env
 
 COVERAGE_FLOOR = 90.0
 # The Rego test runs allocate a lot and exit: conftest.run's collector settings for the Go tools
@@ -93,8 +93,7 @@ def rego_beside_data() -> subprocess.CompletedProcess[str]:
     # (4.6 s CPU of collections): 21.8 s CPU instead of 22.8 s (means of 3 and 4; the fewer
     # collections partly go to page faults), peak RSS 1.1 -> 2.0 GB. A GOGC or GOMEMLIMIT in the
     # environment wins.
-    tuned = {"GOGC", "GOMEMLIMIT"} & set(os.environ)
-    return run([tool("opa"), "test", *coverage, "policy", "data"], env=None if tuned else COLLECTOR)
+    return run([tool("opa"), "test", *coverage, "policy", "data"], env=collector_env())
 
 
 def test_rego_line_coverage_at_least_90_percent(rego_beside_data: subprocess.CompletedProcess[str]) -> None:

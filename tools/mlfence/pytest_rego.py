@@ -158,7 +158,8 @@ def _shared_run(config: pytest.Config, folder: Path) -> RegoRun:
 COLLECTOR = {"GOGC": "off", "GOMEMLIMIT": "2GiB"}
 
 
-def _collector() -> dict[str, str]:
+def collector_env() -> dict[str, str]:
+    """COLLECTOR, unless the environment sets GOGC or GOMEMLIMIT (then nothing: the user's wins)."""
     return {} if "GOGC" in os.environ or "GOMEMLIMIT" in os.environ else COLLECTOR
 
 
@@ -169,7 +170,7 @@ def _opa_test(config: pytest.Config) -> RegoRun:
         capture_output=True,
         text=True,
         check=False,
-        env={**os.environ, **_collector()},
+        env={**os.environ, **collector_env()},
     )
     try:
         results = _parse(proc.stdout, root)
