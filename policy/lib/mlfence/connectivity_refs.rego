@@ -43,9 +43,6 @@ workload_refs := {ns: _in_order(fast, slow) |
 _workload_objects := {ns: [obj |
 	# every object of the namespace, walked here: a list of them is not needed.
 	groups := _groups[ns]
-	some kinds in groups
-	is_object(kinds)
-	some kind, objs in kinds
 
 	# The kinds synced beside the workloads run no pods (no pod template in pod_templates): skipped
 	# by a lookup rather than asked for their templates, first a whole kind by its key (the
@@ -53,21 +50,20 @@ _workload_objects := {ns: [obj |
 	# NetworkPolicies of a namespace in one test, not eleven), then each object by its own kind
 	# (one filed under another kind's key is judged as before). (A literal, not a rule: a rule's
 	# set is built again per decision, which costs more than the Namespaces of a cut it saves.)
-	not kind in {
+	podless := {
 		"NetworkPolicy", "Namespace", "Service", "Ingress", "AuthorizationPolicy", "PeerAuthentication",
 		"CiliumNetworkPolicy", "CiliumClusterwideNetworkPolicy", "GlobalNetworkPolicy",
 		"AdminNetworkPolicy", "BaselineAdminNetworkPolicy", "ClusterNetworkPolicy",
 		"ValidatingWebhookConfiguration", "MutatingWebhookConfiguration", "SeldonConfig",
 	}
+	some kinds in groups
+	is_object(kinds)
+	some kind, objs in kinds
+	not kind in podless
 	is_object(objs)
 	some obj in objs
 	is_object(obj)
-	not obj.kind in {
-		"NetworkPolicy", "Namespace", "Service", "Ingress", "AuthorizationPolicy", "PeerAuthentication",
-		"CiliumNetworkPolicy", "CiliumClusterwideNetworkPolicy", "GlobalNetworkPolicy",
-		"AdminNetworkPolicy", "BaselineAdminNetworkPolicy", "ClusterNetworkPolicy",
-		"ValidatingWebhookConfiguration", "MutatingWebhookConfiguration", "SeldonConfig",
-	}
+	not obj.kind in podless
 
 	# An object a controller made (a Deployment's ReplicaSet and Pods, synced from a live cluster)
 	# stands for its owner's pods, which the owner already counts: skipped when one of its
