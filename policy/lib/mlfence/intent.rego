@@ -167,30 +167,33 @@ else := p.port
 
 _dns_ports := [{"protocol": "UDP", "from": 53, "to": 53}, {"protocol": "TCP", "from": 53, "to": 53}]
 
-# allowed_ranges(src, dst) is every port range the declaration allows from workload src to
-# workload dst.
-allowed_ranges(src, dst) := array.concat(
+# allowed_ranges(src_id, dst_id) is every port range the declaration allows from workload src_id
+# to workload dst_id. (By ids, the destination placed by _placed_workload: a reviewed
+# NetworkPolicy's check of its candidate flows (_review_declared) and undeclared() then share
+# one memoised call.)
+allowed_ranges(src_id, dst_id) := array.concat(
 	[r |
 		some a in allow_entries
-		a.from in _members_of(src.id)
-		a.to in _members_of(dst.id)
+		a.from in _members_of(src_id)
+		a.to in _members_of(dst_id)
 		some r in declared_ranges(a)
 	],
-	_implicit(src, dst),
+	_implicit(src_id, dst_id),
 )
 
-_implicit(src, dst) := connectivity.all_ports if {
-	count(_members_of(src.id) & _members_of(dst.id)) > 0
+_implicit(src_id, dst_id) := connectivity.all_ports if {
+	count(_members_of(src_id) & _members_of(dst_id)) > 0
 } else := connectivity.all_ports if {
-	count(_vias_of(src.id) & _members_of(dst.id)) > 0
+	count(_vias_of(src_id) & _members_of(dst_id)) > 0
 } else := _dns_ports if {
-	_is_cluster_dns(dst)
+	_is_cluster_dns(dst_id)
 } else := []
 
-_is_cluster_dns(w) if {
+_is_cluster_dns(id) if {
 	dns := config.value("cluster_dns")
-	w.namespace == dns.namespace
-	selector.matches({"matchLabels": dns.labels}, w.labels)
+	[ns, labels] := _placed_workload(id)
+	ns == dns.namespace
+	selector.matches({"matchLabels": dns.labels}, labels)
 }
 
 # gaps(lo, hi, spans) is the sub-ranges of [lo, hi] that no span ({"from", "to"}) covers.
@@ -209,7 +212,7 @@ undeclared(src, dst) := [object.union(piece, gap) |
 	_in_scope(src, dst)
 	pieces := connectivity.mesh_connection(src, dst)
 	count(pieces) > 0 # what the declaration allows matters only where a connection is open
-	allowed := allowed_ranges(src, dst)
+	allowed := allowed_ranges(src.id, dst.id)
 	some piece in pieces
 	spans := [r | some r in allowed; r.protocol == piece.protocol]
 	some gap in gaps(piece.from, piece.to, spans)

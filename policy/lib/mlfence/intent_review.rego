@@ -33,9 +33,67 @@ _judged := found if {
 		with allow_entries as allow_entries # regal ignore:with-outside-test-context
 }
 
-_judged_on_scope := {
+_judged_on_scope := {"undeclared": set(), "blocked": _blocked_messages} if {
+	_review_declared
+} else := {
 	"undeclared": (_review_flow_messages | _review_external_messages),
 	"blocked": _blocked_messages,
+}
+
+# _review_declared holds when the declaration allows, on every port, each flow the reviewed core
+# NetworkPolicy's rules can let through: from each pod of an ingress rule's peers into each
+# workload it selects, from each selected workload to each pod of an egress rule's peers. Then
+# none of its verdicts can be MLF-K8S-060's, and the model of its workloads (which policies
+# select them, what those admit, the connections; ~half an admission decision) is not computed.
+# Every piece a rule decides lies within that rule's ports (connectivity.connection intersects
+# the grants, the mesh and deny rules only narrow them), and undeclared() reports what of a piece
+# the allowed ranges leave uncovered: covered ports leave nothing. A check it cannot make
+# statically from the records alone (a rule without peers, an address block, a named port, whose
+# number depends on the destination's containers) leaves the decision to the model.
+# (intent_scope_test.rego compares every reviewed policy's verdicts with the whole model's.)
+_review_declared if {
+	peers_narrowed
+	is_set(_judged_ids) # no rule without peers
+	not _review_opens_blocks
+	every candidate in _review_candidates {
+		_candidate_declared(candidate)
+	}
+}
+
+# (A peer read with a ref: defined for an object holding ipBlock, which every peer giving a block
+# is; a rule or a list of another type gives none or more candidates, never fewer.)
+_review_opens_blocks if {
+	some direction in ["Ingress", "Egress"]
+	some rule in connectivity.rules_of(k8s.review_object, direction)
+	rule[_peer_key[direction]][_].ipBlock
+}
+
+# _review_candidates is [source id, destination id, rule] for each flow a rule of the reviewed
+# policy can let through (rule_pods: the pods its peers resolve to, as _judged_ids has them).
+_review_candidates contains [ends[0], ends[1], rule] if {
+	some direction in ["Ingress", "Egress"]
+	some rule in connectivity.rules_of(k8s.review_object, direction)
+	some peer_id in connectivity.rule_pods(rule, direction, k8s.namespace)
+	some id in review_ids
+	peer_id != id
+	ends := {"Ingress": [peer_id, id], "Egress": [id, peer_id]}[direction]
+}
+
+# A pair no component holds is judged by no declared flow (undeclared() reports nothing); else
+# the declaration must allow every range of the rule's ports, each numbered.
+_candidate_declared([src_id, dst_id, _]) if {
+	count(_members_of(src_id) | _members_of(dst_id)) == 0
+}
+
+_candidate_declared([src_id, dst_id, rule]) if {
+	entries := [p | is_array(rule.ports); some p in rule.ports]
+	every p in entries {
+		not is_string(object.get(k8s.object_or_empty(p), "port", null)) # a named port
+	}
+	allowed := allowed_ranges(src_id, dst_id)
+	every r in connectivity.port_ranges(entries, {}) {
+		gaps(r.from, r.to, [a | some a in allowed; a.protocol == r.protocol]) == set()
+	}
 }
 
 _review_flow_messages contains flow_message(object.union(f, {"pieces": pieces})) if {

@@ -1,0 +1,245 @@
+"""A reviewed NetworkPolicy whose flows the declaration allows is admitted without the connectivity
+model of its workloads (intent_review.rego's `_review_declared`): MLF-K8S-060's verdict on it must
+be the one the whole model gives. Hypothesis draws platforms (test_reach_oracle.py's namespaces,
+Pods, Deployments and NetworkPolicies), a declaration of components and flows over them, and a new
+NetworkPolicy; one OPA server answers both the admission path (the inventory cut to the reviewed
+policy's scope, its peers narrowed, the shortcut where it applies) and the whole model on the same
+inventory (intent_scope_test.rego's comparison, at random).
+
+Profiles (tests/conftest.py): `ci` 80 examples (a fixed sequence), `dev` 200, `full` 600. The
+explicit examples take each branch of the shortcut; test_the_shortcut_is_taken_where_it_applies
+says which branch they take."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, event, given, settings
+from hypothesis import strategies as st
+
+import opaserver
+from conftest import ROOT, examples
+from test_reach_oracle import NAMESPACES, named_ports, numbered_ports, platforms, rules, selector_peers, selectors
+
+EXAMPLES = examples(ci=80, dev=200, full=600)
+
+# The verdicts on the admission path and on the whole model (as intent_scope_test.rego compares
+# them), and whether the admission path took the shortcut.
+PROBE = """package mlfence_probe
+
+import data.lib.mlfence.intent
+
+verdicts := {"admission": admission, "whole": whole, "declared": declared, "candidates": candidates} if {
+	review := {"review": {"object": input.object}, "parameters": {"flows": input.flows}}
+	inventory := input.inventory
+	admission := intent.undeclared_messages with input as review with data.inventory as inventory
+	patched := intent.patched_inventory with input as review with data.inventory as inventory
+	scoped := intent.scoped_inventory with input as review with data.inventory as inventory
+	whole := intent.undeclared_messages with input as review with data.inventory as inventory
+		with intent.scoped_inventory as patched
+		with intent.peers_narrowed as false
+	declared := _declared with input as review with data.inventory as scoped
+	candidates := count(intent._review_candidates) with input as review with data.inventory as scoped
+}
+
+default _declared := false
+
+_declared if intent._review_declared
+"""
+
+PORTS = st.one_of(
+    st.sampled_from([53, 80, 443, 8080, 9090, "8080-8090", "1-65535"]),
+    st.fixed_dictionaries({"port": st.just(53), "protocol": st.just("UDP")}),
+    st.builds(lambda p: {"port": p, "endPort": p + 10}, st.sampled_from([80, 8080])),
+)
+
+
+@st.composite
+def components(draw: st.DrawFn) -> list[dict[str, Any]]:
+    found = []
+    for i in range(draw(st.integers(1, 3))):
+        c: dict[str, Any] = {"name": f"c{i}"}
+        where = draw(st.sampled_from(["namespaces", "selector", "anywhere"]))
+        if where == "namespaces":
+            c["namespaces"] = draw(st.lists(st.sampled_from(NAMESPACES), min_size=1, max_size=2, unique=True))
+        elif where == "selector":
+            c["namespace_selector"] = {"matchLabels": {"team": draw(st.sampled_from(["x", "y"]))}}
+        if draw(st.booleans()):
+            c["pods"] = draw(selectors)
+        found.append(c)
+    return found
+
+
+@st.composite
+def declarations(draw: st.DrawFn) -> dict[str, Any]:
+    comps = draw(components())
+    names = [c["name"] for c in comps]
+    if draw(st.booleans()):  # every component to every other: most flows declared, on some ports
+        pairs = [(a, b) for a in names for b in names]
+    else:
+        pairs = [(draw(st.sampled_from(names)), draw(st.sampled_from(names))) for _ in range(draw(st.integers(0, 4)))]
+    allow = []
+    for source, destination in pairs:
+        entry: dict[str, Any] = {"from": source, "to": destination}
+        if draw(st.integers(0, 3)) > 0:  # mostly with ports: without, every port is allowed
+            entry["ports"] = draw(st.lists(PORTS, min_size=1, max_size=3))
+        allow.append(entry)
+    return {"components": comps, "allow": allow}
+
+
+@st.composite
+def pod_rules(draw: st.DrawFn, peer_key: str) -> dict[str, Any]:
+    rule: dict[str, Any] = {peer_key: draw(st.lists(selector_peers, min_size=1, max_size=2))}
+    if draw(st.integers(0, 3)) > 0:
+        rule["ports"] = draw(st.lists(numbered_ports | named_ports, min_size=1, max_size=2))
+    return rule
+
+
+@st.composite
+def reviewed_policies(draw: st.DrawFn, namespaces: list[str]) -> dict[str, Any]:
+    """A new NetworkPolicy in one of `namespaces` (those holding workloads, mostly)."""
+    # Often every pod of its namespace, so that it has workloads to judge.
+    spec: dict[str, Any] = {"podSelector": draw(st.one_of(st.just({}), selectors))}
+    types = draw(st.sampled_from([None, ["Ingress"], ["Egress"], ["Ingress", "Egress"]]))
+    if types:
+        spec["policyTypes"] = types
+    # Rules whose peers are pods, mostly: those are the flows the shortcut checks.
+    for key, peer_key in (("ingress", "from"), ("egress", "to")):
+        if draw(st.integers(0, 3)) > 0:
+            spec[key] = draw(
+                st.lists(st.one_of(pod_rules(peer_key), pod_rules(peer_key), rules(peer_key)), min_size=1, max_size=2)
+            )
+    name = draw(st.sampled_from(["p0", "new"]))  # p0 may replace a policy of the platform
+    elsewhere = draw(st.integers(0, 4)) == 0  # now and then a namespace without workloads
+    ns = draw(st.sampled_from(NAMESPACES if elsewhere or not namespaces else namespaces))
+    return {
+        "apiVersion": "networking.k8s.io/v1",
+        "kind": "NetworkPolicy",
+        "metadata": {"name": name, "namespace": ns},
+        "spec": spec,
+    }
+
+
+def inventory(objects: list[dict[str, Any]]) -> dict[str, Any]:
+    """Gatekeeper's data.inventory shape."""
+    inv: dict[str, Any] = {"namespace": {}, "cluster": {}}
+    for obj in objects:
+        ns = obj["metadata"].get("namespace")
+        place = inv["namespace"].setdefault(ns, {}) if ns else inv["cluster"]
+        place.setdefault(obj["apiVersion"], {}).setdefault(obj["kind"], {})[obj["metadata"]["name"]] = obj
+    return inv
+
+
+@pytest.fixture(scope="module")
+def opa(tmp_path_factory: pytest.TempPathFactory) -> Iterator[opaserver.OpaServer]:
+    with opaserver.serving(tmp_path_factory.mktemp("opa"), PROBE, paths=(ROOT / "policy", ROOT / "data")) as server:
+        yield server
+
+
+def verdicts(
+    server: opaserver.OpaServer, objects: list[dict[str, Any]], flows: dict[str, Any], obj: dict[str, Any]
+) -> Any:
+    return server.value("verdicts", {"inventory": inventory(objects), "flows": flows, "object": obj})
+
+
+def _ns(name: str, team: str | None = None) -> dict[str, Any]:
+    meta: dict[str, Any] = {"name": name, **({"labels": {"team": team}} if team else {})}
+    return {"apiVersion": "v1", "kind": "Namespace", "metadata": meta}
+
+
+def _deployment(ns: str, name: str, app: str, ports: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+    labels = {"app": app}
+    container = {"name": "c", "image": "registry.internal/app:1", "ports": ports or []}
+    return {
+        "apiVersion": "apps/v1",
+        "kind": "Deployment",
+        "metadata": {"name": name, "namespace": ns},
+        "spec": {
+            "selector": {"matchLabels": labels},
+            "template": {"metadata": {"labels": labels}, "spec": {"containers": [container]}},
+        },
+    }
+
+
+def _ingress_from_a(ports: list[dict[str, Any]], peer: dict[str, Any] | None = None) -> dict[str, Any]:
+    """A new policy of ns-b: pods of app b admit app a of ns-a on `ports`."""
+    source = peer or {
+        "namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "ns-a"}},
+        "podSelector": {"matchLabels": {"app": "a"}},
+    }
+    return {
+        "apiVersion": "networking.k8s.io/v1",
+        "kind": "NetworkPolicy",
+        "metadata": {"name": "new", "namespace": "ns-b"},
+        "spec": {
+            "podSelector": {"matchLabels": {"app": "b"}},
+            "policyTypes": ["Ingress"],
+            "ingress": [{"from": [source], "ports": ports}],
+        },
+    }
+
+
+# ns-a's app a may reach ns-b's app b on TCP 8080 only.
+PLATFORM = [
+    _ns("ns-a", "x"),
+    _ns("ns-b", "y"),
+    _deployment("ns-a", "a", "a"),
+    _deployment("ns-b", "b", "b", [{"name": "http", "containerPort": 8080}, {"name": "admin", "containerPort": 9000}]),
+]
+FLOWS = {
+    "components": [{"name": "front", "namespaces": ["ns-a"]}, {"name": "back", "namespaces": ["ns-b"]}],
+    "allow": [{"from": "front", "to": "back", "ports": [8080]}],
+}
+DECLARED_PORT = _ingress_from_a([{"port": 8080}])
+EXTRA_PORT = _ingress_from_a([{"port": 8080}, {"port": 9000}])
+NAMED_DECLARED = _ingress_from_a([{"port": "http"}])  # resolves to 8080: declared, by the model
+NAMED_UNDECLARED = _ingress_from_a([{"port": "admin"}])  # resolves to 9000: undeclared
+ADDRESS_BLOCK = _ingress_from_a([{"port": 8080}], {"ipBlock": {"cidr": "10.0.0.0/8"}})
+EVERY_PORT = _ingress_from_a([])
+
+# (reviewed policy, takes the shortcut, MLF-K8S-060 reports a flow)
+BRANCHES = {
+    "declared port": (DECLARED_PORT, True, False),
+    "an undeclared port beside it": (EXTRA_PORT, False, True),
+    "named port the declaration allows": (NAMED_DECLARED, False, False),
+    "named port the declaration does not allow": (NAMED_UNDECLARED, False, True),
+    "address block": (ADDRESS_BLOCK, False, False),
+    "every port": (EVERY_PORT, False, True),
+}
+
+
+@pytest.mark.parametrize("case", sorted(BRANCHES))
+def test_the_shortcut_is_taken_where_it_applies(case: str, opa: opaserver.OpaServer) -> None:
+    policy, shortcut, reported = BRANCHES[case]
+    v = check(opa, PLATFORM, FLOWS, policy)
+    assert v["declared"] is shortcut
+    assert bool(v["admission"]) is reported, v["admission"]
+    if reported:
+        assert any("ns-a/a (component front) can reach ns-b/b (component back)" in m for m in v["admission"])
+
+
+@settings(
+    max_examples=EXAMPLES,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.function_scoped_fixture],
+)
+@given(objects=platforms(), bare=st.booleans(), flows=declarations(), data=st.data())
+def test_admission_verdicts_equal_the_whole_models(
+    objects: list[dict[str, Any]], bare: bool, flows: dict[str, Any], data: st.DataObject, opa: opaserver.OpaServer
+) -> None:
+    if bare:  # the platform's own policies left out: the reviewed one decides more flows alone
+        objects = [o for o in objects if o["kind"] != "NetworkPolicy"]
+    used = sorted({o["metadata"]["namespace"] for o in objects if o["kind"] in ("Pod", "Deployment")})
+    v = check(opa, objects, flows, data.draw(reviewed_policies(used), label="reviewed policy"))
+    checked = "flows" if v["candidates"] else "no flow"
+    event(f"shortcut taken: {v['declared']} ({checked} to check); verdicts: {'some' if v['whole'] else 'none'}")
+
+
+def check(
+    server: opaserver.OpaServer, objects: list[dict[str, Any]], flows: dict[str, Any], obj: dict[str, Any]
+) -> Any:
+    """The verdicts on the reviewed policy, asserted equal on both paths."""
+    v = verdicts(server, objects, flows, obj)
+    assert v["admission"] == v["whole"]
+    return v
