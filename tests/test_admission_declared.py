@@ -1,14 +1,15 @@
-"""A reviewed NetworkPolicy whose flows the declaration allows is admitted without the connectivity
-model of its workloads (intent_review.rego's `_review_declared`): MLF-K8S-060's verdict on it must
-be the one the whole model gives. Hypothesis draws platforms (test_reach_oracle.py's namespaces,
-Pods, Deployments and NetworkPolicies), a declaration of components and flows over them, and a new
-NetworkPolicy; one OPA server answers both the admission path (the inventory cut to the reviewed
-policy's scope, its peers narrowed, the shortcut where it applies) and the whole model on the same
-inventory (intent_scope_test.rego's comparison, at random).
+"""A reviewed NetworkPolicy is judged on the flows its rules can let through that the declaration
+does not allow on every port, and the connectivity model is computed for those pairs only
+(intent_review.rego's `_checkable` and `_undeclared_candidates`; none when the declaration allows
+them all): MLF-K8S-060's verdict on it must be the one the whole model gives. Hypothesis draws
+platforms (test_reach_oracle.py's namespaces, Pods, Deployments and NetworkPolicies), a
+declaration of components and flows over them, and a new NetworkPolicy; one OPA server answers
+both the admission path (the inventory cut to the reviewed policy's scope, its peers narrowed, the
+pairs checked) and the whole model on the same inventory (intent_scope_test.rego's comparison, at
+random).
 
-Profiles (tests/conftest.py): `ci` 80 examples (a fixed sequence), `dev` 200, `full` 600. The
-explicit examples take each branch of the shortcut; test_the_shortcut_is_taken_where_it_applies
-says which branch they take."""
+Profiles (tests/conftest.py): `ci` 80 examples (a fixed sequence), `dev` 200, `full` 600.
+test_each_branch_on_a_named_case pins which branch named cases take."""
 
 from __future__ import annotations
 
@@ -26,12 +27,16 @@ from test_reach_oracle import NAMESPACES, named_ports, numbered_ports, platforms
 EXAMPLES = examples(ci=80, dev=200, full=600)
 
 # The verdicts on the admission path and on the whole model (as intent_scope_test.rego compares
-# them), and whether the admission path took the shortcut.
+# them); whether the admission path checked the candidate flows, how many there were and how many
+# of them it left to the model.
 PROBE = """package mlfence_probe
 
 import data.lib.mlfence.intent
 
-verdicts := {"admission": admission, "whole": whole, "declared": declared, "candidates": candidates} if {
+verdicts := {
+	"admission": admission, "whole": whole,
+	"checkable": checkable, "candidates": candidates, "to_model": to_model,
+} if {
 	review := {"review": {"object": input.object}, "parameters": {"flows": input.flows}}
 	inventory := input.inventory
 	admission := intent.undeclared_messages with input as review with data.inventory as inventory
@@ -40,13 +45,14 @@ verdicts := {"admission": admission, "whole": whole, "declared": declared, "cand
 	whole := intent.undeclared_messages with input as review with data.inventory as inventory
 		with intent.scoped_inventory as patched
 		with intent.peers_narrowed as false
-	declared := _declared with input as review with data.inventory as scoped
+	checkable := _checkable with input as review with data.inventory as scoped
 	candidates := count(intent._review_candidates) with input as review with data.inventory as scoped
+	to_model := count(intent._undeclared_candidates) with input as review with data.inventory as scoped
 }
 
-default _declared := false
+default _checkable := false
 
-_declared if intent._review_declared
+_checkable if intent._checkable
 """
 
 PORTS = st.one_of(
@@ -105,7 +111,7 @@ def reviewed_policies(draw: st.DrawFn, namespaces: list[str]) -> dict[str, Any]:
     types = draw(st.sampled_from([None, ["Ingress"], ["Egress"], ["Ingress", "Egress"]]))
     if types:
         spec["policyTypes"] = types
-    # Rules whose peers are pods, mostly: those are the flows the shortcut checks.
+    # Rules whose peers are pods, mostly: those are the flows checked against the declaration.
     for key, peer_key in (("ingress", "from"), ("egress", "to")):
         if draw(st.integers(0, 3)) > 0:
             spec[key] = draw(
@@ -181,12 +187,15 @@ def _ingress_from_a(ports: list[dict[str, Any]], peer: dict[str, Any] | None = N
     }
 
 
-# ns-a's app a may reach ns-b's app b on TCP 8080 only.
+# ns-a's app a may reach ns-b's app b on TCP 8080 only; ns-c is in no component.
 PLATFORM = [
     _ns("ns-a", "x"),
     _ns("ns-b", "y"),
+    _ns("ns-c"),
     _deployment("ns-a", "a", "a"),
     _deployment("ns-b", "b", "b", [{"name": "http", "containerPort": 8080}, {"name": "admin", "containerPort": 9000}]),
+    _deployment("ns-c", "c", "c"),
+    _deployment("ns-c", "d", "d"),
 ]
 FLOWS = {
     "components": [{"name": "front", "namespaces": ["ns-a"]}, {"name": "back", "namespaces": ["ns-b"]}],
@@ -198,26 +207,43 @@ NAMED_DECLARED = _ingress_from_a([{"port": "http"}])  # resolves to 8080: declar
 NAMED_UNDECLARED = _ingress_from_a([{"port": "admin"}])  # resolves to 9000: undeclared
 ADDRESS_BLOCK = _ingress_from_a([{"port": 8080}], {"ipBlock": {"cidr": "10.0.0.0/8"}})
 EVERY_PORT = _ingress_from_a([])
+# Between two workloads of ns-c: no component holds either, no declared flow judges them.
+NO_COMPONENT = {
+    "apiVersion": "networking.k8s.io/v1",
+    "kind": "NetworkPolicy",
+    "metadata": {"name": "new", "namespace": "ns-c"},
+    "spec": {
+        "podSelector": {"matchLabels": {"app": "c"}},
+        "ingress": [{"from": [{"podSelector": {"matchLabels": {"app": "d"}}}], "ports": [{"port": 9999}]}],
+    },
+}
+ANYONE = {**DECLARED_PORT, "spec": {**DECLARED_PORT["spec"], "ingress": [{"ports": [{"port": 8080}]}]}}
 
-# (reviewed policy, takes the shortcut, MLF-K8S-060 reports a flow)
+FRONT_TO_BACK = "ns-a/a (component front) can reach ns-b/b (component back)"
+# (reviewed policy, checkable, pairs left to the model, what MLF-K8S-060 reports: a flow it names)
 BRANCHES = {
-    "declared port": (DECLARED_PORT, True, False),
-    "an undeclared port beside it": (EXTRA_PORT, False, True),
-    "named port the declaration allows": (NAMED_DECLARED, False, False),
-    "named port the declaration does not allow": (NAMED_UNDECLARED, False, True),
-    "address block": (ADDRESS_BLOCK, False, False),
-    "every port": (EVERY_PORT, False, True),
+    "declared port": (DECLARED_PORT, True, 0, None),
+    "an undeclared port beside it": (EXTRA_PORT, True, 1, f"{FRONT_TO_BACK} on TCP 9000"),
+    "named port the declaration allows": (NAMED_DECLARED, True, 1, None),
+    "named port the declaration does not allow": (NAMED_UNDECLARED, True, 1, f"{FRONT_TO_BACK} on TCP 9000"),
+    "every port": (EVERY_PORT, True, 1, FRONT_TO_BACK),
+    "no component": (NO_COMPONENT, True, 0, None),
+    "address block": (ADDRESS_BLOCK, False, 0, None),
+    "a rule without peers": (ANYONE, False, 0, "ns-c/c (no component) can reach ns-b/b (component back) on TCP 8080"),
 }
 
 
 @pytest.mark.parametrize("case", sorted(BRANCHES))
-def test_the_shortcut_is_taken_where_it_applies(case: str, opa: opaserver.OpaServer) -> None:
-    policy, shortcut, reported = BRANCHES[case]
+def test_each_branch_on_a_named_case(case: str, opa: opaserver.OpaServer) -> None:
+    policy, checkable, to_model, reported = BRANCHES[case]
     v = check(opa, PLATFORM, FLOWS, policy)
-    assert v["declared"] is shortcut
-    assert bool(v["admission"]) is reported, v["admission"]
+    assert v["checkable"] is checkable
+    if checkable:
+        assert v["to_model"] == to_model
     if reported:
-        assert any("ns-a/a (component front) can reach ns-b/b (component back)" in m for m in v["admission"])
+        assert any(reported in m for m in v["admission"]), v["admission"]
+    else:
+        assert v["admission"] == [], v["admission"]
 
 
 @settings(
@@ -232,8 +258,8 @@ def test_admission_verdicts_equal_the_whole_models(
         objects = [o for o in objects if o["kind"] != "NetworkPolicy"]
     used = sorted({o["metadata"]["namespace"] for o in objects if o["kind"] in ("Pod", "Deployment")})
     v = check(opa, objects, flows, data.draw(reviewed_policies(used), label="reviewed policy"))
-    checked = "flows" if v["candidates"] else "no flow"
-    event(f"shortcut taken: {v['declared']} ({checked} to check); verdicts: {'some' if v['whole'] else 'none'}")
+    path = f"{v['to_model']} of {v['candidates']} pairs to the model" if v["checkable"] else "the model"
+    event(f"{path}; verdicts: {'some' if v['whole'] else 'none'}")
 
 
 def check(

@@ -33,31 +33,48 @@ _judged := found if {
 		with allow_entries as allow_entries # regal ignore:with-outside-test-context
 }
 
-_judged_on_scope := {"undeclared": set(), "blocked": _blocked_messages} if {
-	_review_declared
+_judged_on_scope := {"undeclared": _checked_flow_messages, "blocked": _blocked_messages} if {
+	_checkable
 } else := {
 	"undeclared": (_review_flow_messages | _review_external_messages),
 	"blocked": _blocked_messages,
 }
 
-# _review_declared holds when the declaration allows, on every port, each flow the reviewed core
-# NetworkPolicy's rules can let through: from each pod of an ingress rule's peers into each
-# workload it selects, from each selected workload to each pod of an egress rule's peers. Then
-# none of its verdicts can be MLF-K8S-060's, and the model of its workloads (which policies
-# select them, what those admit, the connections; ~half an admission decision) is not computed.
+# _checkable holds for a reviewed core NetworkPolicy whose every rule has peers and no address
+# block: the flows its rules can let through are then _review_candidates, each a pair of the
+# model's workloads, and its verdicts are on those of them the declaration does not allow on every
+# port (_undeclared_candidates) and on nothing else. Only those pairs' part of the model is
+# computed: when the declaration allows them all (a compliant change, the common admission), none
+# (which policies select the workloads, what those admit, the connections; ~40% of a decision).
 # Every piece a rule decides lies within that rule's ports (connectivity.connection intersects
 # the grants, the mesh and deny rules only narrow them), and undeclared() reports what of a piece
-# the allowed ranges leave uncovered: covered ports leave nothing. A check it cannot make
-# statically from the records alone (a rule without peers, an address block, a named port, whose
-# number depends on the destination's containers) leaves the decision to the model.
-# (intent_scope_test.rego compares every reviewed policy's verdicts with the whole model's.)
-_review_declared if {
+# the allowed ranges leave uncovered: covered ports leave nothing. A pair is decided by the model
+# where the records alone cannot tell (a named port, whose number depends on the destination's
+# containers). (tests/test_admission_declared.py compares these verdicts with the whole model's
+# on random platforms; intent_scope_test.rego on the cases it names.)
+_checkable if {
 	peers_narrowed
 	is_set(_judged_ids) # no rule without peers
 	not _review_opens_blocks
-	every candidate in _review_candidates {
-		_candidate_declared(candidate)
-	}
+}
+
+# The messages of the candidate pairs not declared on every port whose connection carries pieces
+# the declaration does not allow and the reviewed policy's rules decide: _review_flow_messages on
+# those pairs (a workload is never its own peer: _review_candidates leaves such pairs out).
+_checked_flow_messages contains flow_message({"src": src, "dst": dst, "pieces": pieces}) if {
+	some [src_id, dst_id] in _undeclared_candidates
+	src := _model_workload(src_id)
+	dst := _model_workload(dst_id)
+	pieces := [p |
+		some p in undeclared(src, dst)
+		_decides_piece(p)
+	]
+	count(pieces) > 0
+}
+
+_undeclared_candidates contains [c[0], c[1]] if {
+	some c in _review_candidates
+	not _candidate_declared(c)
 }
 
 # (A peer read with a ref: defined for an object holding ipBlock, which every peer giving a block
