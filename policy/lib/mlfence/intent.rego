@@ -434,6 +434,7 @@ _decided_by_review(by) if {
 
 _empty_components contains c.name if {
 	k8s.kind == "Namespace"
+	k8s.api_group(k8s.review_object) == "" # the core Namespace only
 	some c in components
 	_names_namespaces(c)
 	_namespace_in(c, k8s.name)

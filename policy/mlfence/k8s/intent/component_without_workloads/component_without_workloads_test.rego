@@ -41,3 +41,10 @@ test_allow_without_declared_flows if {
 	count(component_without_workloads.violation) == 0 with input as {"review": {"object": _namespace}}
 		with data.inventory as {}
 }
+
+# Only the core Namespace is one: a kind of that name in another API group is not judged.
+test_allow_a_namespace_kind_of_another_api_group if {
+	other := object.union(_namespace, {"apiVersion": "example.com/v1"})
+	count(component_without_workloads.violation) == 0 with input as {"review": {"object": other}, "parameters": {"flows": _flows(_selective)}}
+		with data.inventory as _inventory({"app": "registry"})
+}

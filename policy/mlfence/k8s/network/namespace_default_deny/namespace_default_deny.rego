@@ -29,6 +29,7 @@ import data.lib.mlfence.result
 # pods isolated by policies that select them are safe without it (MLF-K8S-009 judges them).
 violation contains result.warning(rego.metadata.chain(), k8s.resource, msg) if {
 	k8s.kind == "Namespace"
+	k8s.api_group(k8s.review_object) == "" # the core Namespace, not a kind of that name of another API group
 	k8s.name != ""
 	not k8s.is_system_namespace(k8s.name)
 	gaps := k8s.default_deny_gaps(_policies)
