@@ -13,6 +13,7 @@ test_each_branch_on_a_named_case pins which branch named cases take."""
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterator
 from typing import Any
 
@@ -22,7 +23,20 @@ from hypothesis import strategies as st
 
 import opaserver
 from conftest import ROOT, examples
-from test_reach_oracle import NAMESPACES, named_ports, numbered_ports, platforms, rules, selector_peers, selectors
+from test_reach_oracle import (
+    NAMESPACES,
+    _deployment,
+    named_ports,
+    numbered_ports,
+    platforms,
+    rules,
+    selector_peers,
+    selectors,
+)
+
+# Gatekeeper's data.inventory shape, built as the admission benchmark feeds it.
+sys.path.insert(0, str(ROOT / "bench" / "reach"))
+from admission import inventory
 
 EXAMPLES = examples(ci=80, dev=200, full=600)
 
@@ -128,16 +142,6 @@ def reviewed_policies(draw: st.DrawFn, namespaces: list[str]) -> dict[str, Any]:
     }
 
 
-def inventory(objects: list[dict[str, Any]]) -> dict[str, Any]:
-    """Gatekeeper's data.inventory shape."""
-    inv: dict[str, Any] = {"namespace": {}, "cluster": {}}
-    for obj in objects:
-        ns = obj["metadata"].get("namespace")
-        place = inv["namespace"].setdefault(ns, {}) if ns else inv["cluster"]
-        place.setdefault(obj["apiVersion"], {}).setdefault(obj["kind"], {})[obj["metadata"]["name"]] = obj
-    return inv
-
-
 @pytest.fixture(scope="module")
 def opa(tmp_path_factory: pytest.TempPathFactory) -> Iterator[opaserver.OpaServer]:
     with opaserver.serving(tmp_path_factory.mktemp("opa"), PROBE, paths=(ROOT / "policy", ROOT / "data")) as server:
@@ -153,20 +157,6 @@ def verdicts(
 def _ns(name: str, team: str | None = None) -> dict[str, Any]:
     meta: dict[str, Any] = {"name": name, **({"labels": {"team": team}} if team else {})}
     return {"apiVersion": "v1", "kind": "Namespace", "metadata": meta}
-
-
-def _deployment(ns: str, name: str, app: str, ports: list[dict[str, Any]] | None = None) -> dict[str, Any]:
-    labels = {"app": app}
-    container = {"name": "c", "image": "registry.internal/app:1", "ports": ports or []}
-    return {
-        "apiVersion": "apps/v1",
-        "kind": "Deployment",
-        "metadata": {"name": name, "namespace": ns},
-        "spec": {
-            "selector": {"matchLabels": labels},
-            "template": {"metadata": {"labels": labels}, "spec": {"containers": [container]}},
-        },
-    }
 
 
 def _ingress_from_a(ports: list[dict[str, Any]], peer: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -192,10 +182,10 @@ PLATFORM = [
     _ns("ns-a", "x"),
     _ns("ns-b", "y"),
     _ns("ns-c"),
-    _deployment("ns-a", "a", "a"),
-    _deployment("ns-b", "b", "b", [{"name": "http", "containerPort": 8080}, {"name": "admin", "containerPort": 9000}]),
-    _deployment("ns-c", "c", "c"),
-    _deployment("ns-c", "d", "d"),
+    _deployment("ns-a", "a", {"app": "a"}, []),
+    _deployment("ns-b", "b", {"app": "b"}, ["http", "grpc"]),
+    _deployment("ns-c", "c", {"app": "c"}, []),
+    _deployment("ns-c", "d", {"app": "d"}, []),
 ]
 FLOWS = {
     "components": [{"name": "front", "namespaces": ["ns-a"]}, {"name": "back", "namespaces": ["ns-b"]}],
@@ -204,7 +194,7 @@ FLOWS = {
 DECLARED_PORT = _ingress_from_a([{"port": 8080}])
 EXTRA_PORT = _ingress_from_a([{"port": 8080}, {"port": 9000}])
 NAMED_DECLARED = _ingress_from_a([{"port": "http"}])  # resolves to 8080: declared, by the model
-NAMED_UNDECLARED = _ingress_from_a([{"port": "admin"}])  # resolves to 9000: undeclared
+NAMED_UNDECLARED = _ingress_from_a([{"port": "grpc"}])  # resolves to 9090: undeclared
 ADDRESS_BLOCK = _ingress_from_a([{"port": 8080}], {"ipBlock": {"cidr": "10.0.0.0/8"}})
 EVERY_PORT = _ingress_from_a([])
 # Between two workloads of ns-c: no component holds either, no declared flow judges them.
@@ -225,7 +215,7 @@ BRANCHES = {
     "declared port": (DECLARED_PORT, True, 0, None),
     "an undeclared port beside it": (EXTRA_PORT, True, 1, f"{FRONT_TO_BACK} on TCP 9000"),
     "named port the declaration allows": (NAMED_DECLARED, True, 1, None),
-    "named port the declaration does not allow": (NAMED_UNDECLARED, True, 1, f"{FRONT_TO_BACK} on TCP 9000"),
+    "named port the declaration does not allow": (NAMED_UNDECLARED, True, 1, f"{FRONT_TO_BACK} on TCP 9090"),
     "every port": (EVERY_PORT, True, 1, FRONT_TO_BACK),
     "no component": (NO_COMPONENT, True, 0, None),
     "address block": (ADDRESS_BLOCK, False, 0, None),
