@@ -169,8 +169,8 @@ _dns_ports := [{"protocol": "UDP", "from": 53, "to": 53}, {"protocol": "TCP", "f
 
 # allowed_ranges(src_id, dst_id) is every port range the declaration allows from workload src_id
 # to workload dst_id. (By ids, the destination placed by _placed_workload: a reviewed
-# NetworkPolicy's check of its candidate flows (_review_declared) and undeclared() then share
-# one memoised call.)
+# NetworkPolicy's check of its candidate flows (intent_review.rego _candidate_declared) and
+# undeclared() then share one memoised call.)
 allowed_ranges(src_id, dst_id) := array.concat(
 	[r |
 		some a in allow_entries

@@ -77,8 +77,9 @@ _undeclared_candidates contains [c[0], c[1]] if {
 	not _candidate_declared(c)
 }
 
-# (A peer read with a ref: defined for an object holding ipBlock, which every peer giving a block
-# is; a rule or a list of another type gives none or more candidates, never fewer.)
+# _review_opens_blocks holds when a rule of the reviewed policy names an ipBlock peer: the model
+# judges its address blocks (undeclared_external). (`peer.ipBlock` is defined for every peer that
+# gives a block; where it holds without one, the decision only takes the model's path.)
 _review_opens_blocks if {
 	some direction in ["Ingress", "Egress"]
 	some rule in connectivity.rules_of(k8s.review_object, direction)
