@@ -373,7 +373,7 @@ _cilium_unknown(rule, d) := array.flatten([
 	],
 	[sprintf("cidrGroupRef %v: a CiliumCIDRGroup outside the model", [s.cidrGroupRef]) |
 		some s in _list(rule, _peer_keys[d].cidr_set)
-		not is_string(s.cidr)
+		[1 | is_string(s.cidr)] == [] # (not `not is_string(s.cidr)`: undefined, never true, without a cidr)
 	],
 	[sprintf("selector key %s: not a label the model knows", [k]) |
 		some sel in _list(rule, _peer_keys[d].endpoints)

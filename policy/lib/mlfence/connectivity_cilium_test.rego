@@ -373,3 +373,15 @@ test_invalid_cidrs_hold_nothing if {
 	# the invalid exception "z" spares nothing: the /16 deny still covers the metadata endpoint
 	blocks == {["x", "invalid", false, 0], ["169.254.169.254/32", "link_local", true, 1]}
 }
+
+# A toCIDRSet entry that names a CiliumCIDRGroup (no cidr) is decided outside the manifests.
+test_cidr_group_ref_is_unknown if {
+	m := _model(_with(_cnp("ml-training", "group", {
+		"endpointSelector": {"matchLabels": {"app": "trainer"}},
+		"egress": [{"toCIDRSet": [{"cidrGroupRef": "partners"}]}],
+	})))
+	m.workloads[_trainer].egress.unknown == [
+		"CiliumNetworkPolicy ml-training/group egress rule 0: cidrGroupRef partners: a CiliumCIDRGroup outside the model",
+	]
+	[e | some e in m.external; e.workload == _trainer; e.direction == "egress"] == []
+}
