@@ -195,6 +195,7 @@ _entry_ranges(p, named) := [{"protocol": _protocol(p), "from": 1, "to": 65535}] 
 	object.get(p, "port", null) == null
 } else := [{"protocol": _protocol(p), "from": p.port, "to": _end(p)}] if {
 	is_number(p.port)
+	floor(p.port) == p.port # a whole number: the API server rejects any other (and gaps need whole ones)
 } else := [{"protocol": _protocol(p), "from": named[p.port].port, "to": named[p.port].port}] if {
 	is_string(p.port)
 	named[p.port].protocol == _protocol(p)
@@ -202,6 +203,7 @@ _entry_ranges(p, named) := [{"protocol": _protocol(p), "from": 1, "to": 65535}] 
 
 _end(p) := p.endPort if {
 	is_number(p.endPort)
+	floor(p.endPort) == p.endPort
 	p.endPort >= p.port
 } else := p.port
 

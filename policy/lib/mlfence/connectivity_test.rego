@@ -434,3 +434,11 @@ _same_entries(pair, name, shape) if {
 _with_api_version(null, obj) := obj
 
 _with_api_version(version, obj) := object.union(obj, {"apiVersion": version}) if version != null
+
+# A port number must be whole (the API server rejects any other): a fractional port admits nothing,
+# a fractional endPort is ignored (the uncovered-range arithmetic counts whole ports).
+test_port_ranges_take_whole_numbers_only if {
+	connectivity.port_ranges([{"port": 85.5}], {}) == []
+	connectivity.port_ranges([{"port": 80, "endPort": 85.5}], {}) == [{"protocol": "TCP", "from": 80, "to": 80}]
+	connectivity.port_ranges([{"port": 80, "endPort": 85}], {}) == [{"protocol": "TCP", "from": 80, "to": 85}]
+}

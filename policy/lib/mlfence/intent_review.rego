@@ -110,7 +110,19 @@ _candidate_declared([src_id, dst_id, rule]) if {
 	}
 	allowed := allowed_ranges(src_id, dst_id)
 	every r in connectivity.port_ranges(entries, {}) {
-		gaps(r.from, r.to, [a | some a in allowed; a.protocol == r.protocol]) == set()
+		spans := [a | some a in allowed; a.protocol == r.protocol]
+		_whole_bounds([r]) # gaps() looks for gaps after each span's end: whole port numbers only
+		_whole_bounds(spans)
+		gaps(r.from, r.to, spans) == set()
+	}
+}
+
+_whole_bounds(ranges) if {
+	every r in ranges {
+		is_number(r.from)
+		is_number(r.to)
+		floor(r.from) == r.from
+		floor(r.to) == r.to
 	}
 }
 
