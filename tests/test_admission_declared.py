@@ -8,7 +8,7 @@ both the admission path (the inventory cut to the reviewed policy's scope, its p
 pairs checked) and the whole model on the same inventory (intent_scope_test.rego's comparison, at
 random).
 
-Profiles (tests/conftest.py): `ci` 80 examples (a fixed sequence), `dev` 200, `full` 600.
+Profiles (tests/conftest.py): `ci` 150 examples (a fixed sequence), `dev` 200, `full` 600.
 test_each_branch_on_a_named_case pins which branch named cases take."""
 
 from __future__ import annotations
@@ -38,7 +38,7 @@ from test_reach_oracle import (
 sys.path.insert(0, str(ROOT / "bench" / "reach"))
 from admission import inventory
 
-EXAMPLES = examples(ci=80, dev=200, full=600)
+EXAMPLES = examples(ci=150, dev=200, full=600)
 
 # The verdicts on the admission path and on the whole model (as intent_scope_test.rego compares
 # them); whether the admission path checked the candidate flows, how many there were and how many
@@ -315,16 +315,120 @@ def test_fractional_declared_ports_leave_the_pair_to_the_model(opa: opaserver.Op
     assert v["to_model"] == 1  # and its verdict is the model's (check)
 
 
+APPS = st.sampled_from(["a", "b", "c"])  # test_reach_oracle's pod label values
+PORT_NUMBERS = st.sampled_from([53, 80, 8080, 9090])
+BY_NAME = st.builds(
+    lambda ns: {"namespaces": {"matchLabels": {"kubernetes.io/metadata.name": ns}}}, st.sampled_from(NAMESPACES)
+)
+
+
+@st.composite
+def admin_policies(draw: st.DrawFn) -> dict[str, Any]:
+    """An AdminNetworkPolicy (Allow, Deny, Pass) or the BaselineAdminNetworkPolicy (Allow, Deny)."""
+    admin = draw(st.booleans())
+    actions = ["Allow", "Deny", "Pass"] if admin else ["Allow", "Deny"]
+    pods = st.builds(
+        lambda app: {"pods": {"namespaceSelector": {}, "podSelector": {"matchLabels": {"app": app}}}}, APPS
+    )
+    spec: dict[str, Any] = {"subject": draw(st.one_of(BY_NAME, pods))}
+    for key, peer_key in (("ingress", "from"), ("egress", "to")):
+        if draw(st.booleans()):
+            rule: dict[str, Any] = {"name": "r", "action": draw(st.sampled_from(actions))}
+            rule[peer_key] = [draw(st.one_of(BY_NAME, st.just({"namespaces": {}})))]
+            if draw(st.booleans()):
+                rule["ports"] = [
+                    {"portNumber": {"protocol": draw(st.sampled_from(["TCP", "UDP"])), "port": draw(PORT_NUMBERS)}}
+                ]
+            spec[key] = [rule]
+    if admin:
+        spec["priority"] = draw(st.integers(1, 20))
+    kind, name = (
+        ("AdminNetworkPolicy", draw(st.sampled_from(["anp0", "anp1"])))
+        if admin
+        else ("BaselineAdminNetworkPolicy", "default")
+    )
+    return {"apiVersion": "policy.networking.k8s.io/v1alpha1", "kind": kind, "metadata": {"name": name}, "spec": spec}
+
+
+@st.composite
+def cilium_policies(draw: st.DrawFn) -> dict[str, Any]:
+    """A CiliumNetworkPolicy or CiliumClusterwideNetworkPolicy allowing or denying one peer."""
+    key = draw(st.sampled_from(["ingress", "egress", "ingressDeny", "egressDeny"]))
+    peer_key = "fromEndpoints" if key.startswith("ingress") else "toEndpoints"
+    rule: dict[str, Any] = {
+        peer_key: [draw(st.one_of(st.just({}), st.builds(lambda a: {"matchLabels": {"app": a}}, APPS)))]
+    }
+    if draw(st.booleans()):
+        rule["toPorts"] = [
+            {"ports": [{"port": str(draw(PORT_NUMBERS)), "protocol": draw(st.sampled_from(["TCP", "ANY"]))}]}
+        ]
+    spec = {"endpointSelector": {"matchLabels": {"app": draw(APPS)}}, key: [rule]}
+    if draw(st.booleans()):
+        return {
+            "apiVersion": "cilium.io/v2",
+            "kind": "CiliumClusterwideNetworkPolicy",
+            "metadata": {"name": "ccnp"},
+            "spec": spec,
+        }
+    ns = draw(st.sampled_from(NAMESPACES))
+    return {
+        "apiVersion": "cilium.io/v2",
+        "kind": "CiliumNetworkPolicy",
+        "metadata": {"name": "cnp", "namespace": ns},
+        "spec": spec,
+    }
+
+
+@st.composite
+def istio_policies(draw: st.DrawFn) -> dict[str, Any]:
+    """An AuthorizationPolicy (ALLOW or DENY by source namespace and port) or a PeerAuthentication."""
+    ns = draw(st.sampled_from([*NAMESPACES, "istio-system"]))
+    if draw(st.integers(0, 3)) == 0:
+        spec: dict[str, Any] = {"mtls": {"mode": draw(st.sampled_from(["STRICT", "PERMISSIVE"]))}}
+        return {
+            "apiVersion": "security.istio.io/v1",
+            "kind": "PeerAuthentication",
+            "metadata": {"name": "default", "namespace": ns},
+            "spec": spec,
+        }
+    rule: dict[str, Any] = {}
+    if draw(st.booleans()):
+        rule["from"] = [{"source": {"namespaces": [draw(st.sampled_from(NAMESPACES))]}}]
+    if draw(st.booleans()):
+        rule["to"] = [{"operation": {"ports": [str(draw(PORT_NUMBERS))]}}]
+    spec = {"action": draw(st.sampled_from(["ALLOW", "DENY"])), "rules": [rule]}
+    if draw(st.booleans()):
+        spec["selector"] = {"matchLabels": {"app": draw(APPS)}}
+    return {
+        "apiVersion": "security.istio.io/v1",
+        "kind": "AuthorizationPolicy",
+        "metadata": {"name": "ap", "namespace": ns},
+        "spec": spec,
+    }
+
+
+# Beside the core platform: the policy kinds that also decide a pair (the tiers, Cilium's allow and
+# deny rules, the mesh), cluster-scoped ones among them (a review found the admission scope dropped
+# those: 349d93d).
+dialect_objects = st.lists(st.one_of(admin_policies(), cilium_policies(), istio_policies()), max_size=3)
+
+
 @settings(
     max_examples=EXAMPLES,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.function_scoped_fixture],
 )
-@given(objects=platforms(), bare=st.booleans(), flows=declarations(), data=st.data())
+@given(objects=platforms(), bare=st.booleans(), dialects=dialect_objects, flows=declarations(), data=st.data())
 def test_admission_verdicts_equal_the_whole_models(
-    objects: list[dict[str, Any]], bare: bool, flows: dict[str, Any], data: st.DataObject, opa: opaserver.OpaServer
+    objects: list[dict[str, Any]],
+    bare: bool,
+    dialects: list[dict[str, Any]],
+    flows: dict[str, Any],
+    data: st.DataObject,
+    opa: opaserver.OpaServer,
 ) -> None:
     if bare:  # the platform's own policies left out: the reviewed one decides more flows alone
         objects = [o for o in objects if o["kind"] != "NetworkPolicy"]
+    objects = [*objects, *dialects]
     used = sorted({o["metadata"]["namespace"] for o in objects if o["kind"] in ("Pod", "Deployment")})
     v = check(opa, objects, flows, data.draw(reviewed_policies(used), label="reviewed policy"))
     path = f"{v['to_model']} of {v['candidates']} pairs to the model" if v["checkable"] else "the model"
