@@ -65,10 +65,7 @@ _checked_flow_messages contains flow_message({"src": src, "dst": dst, "pieces": 
 	some [src_id, dst_id] in _undeclared_candidates
 	src := _model_workload(src_id)
 	dst := _model_workload(dst_id)
-	pieces := [p |
-		some p in undeclared(src, dst)
-		_decides_piece(p)
-	]
+	pieces := _decided_pieces(undeclared(src, dst))
 	count(pieces) > 0
 }
 
@@ -111,29 +108,28 @@ _candidate_declared([src_id, dst_id, rule]) if {
 	allowed := allowed_ranges(src_id, dst_id)
 	every r in connectivity.port_ranges(entries, {}) {
 		spans := [a | some a in allowed; a.protocol == r.protocol]
-		_whole_bounds([r]) # gaps() looks for gaps after each span's end: whole port numbers only
-		_whole_bounds(spans)
+		_whole_bounds(spans) # gaps() counts whole ports (port_ranges gives only whole ones)
 		gaps(r.from, r.to, spans) == set()
 	}
 }
 
-_whole_bounds(ranges) if {
-	every r in ranges {
-		is_number(r.from)
-		is_number(r.to)
-		floor(r.from) == r.from
-		floor(r.to) == r.to
+# (A declaration's ports are whole numbers when its settings are validated; Gatekeeper parameters
+# written by hand may hold others, which only the model's reading decides.)
+_whole_bounds(spans) if {
+	every a in spans {
+		floor(a.from) == a.from
+		floor(a.to) == a.to
 	}
 }
 
 _review_flow_messages contains flow_message(object.union(f, {"pieces": pieces})) if {
 	some f in _undeclared_pairs(review_ids, _is_core_policy_value)
-	pieces := [p |
-		some p in f.pieces
-		_decides_piece(p)
-	]
+	pieces := _decided_pieces(f.pieces)
 	count(pieces) > 0
 }
+
+# _decided_pieces(pieces) is those of the pieces the reviewed policy's own rules decide.
+_decided_pieces(pieces) := [p | some p in pieces; _decides_piece(p)]
 
 _decides_piece(p) if _decided_by_review(p.egress_by)
 
