@@ -14,12 +14,13 @@ import data.lib.mlfence.k8s
 # and path; ~400 allocations per workload) of every workload of the namespaces in scope when the
 # decision reads the entries of the few it judges (bare_workload).
 # The built-in kinds with one template at spec.template (most workloads) are read inline, as
-# workload_entries reads them (a function call per object cost ~150 allocations more); the
-# objects they leave are asked for _template_entries (their records carry the entry as a sixth
-# element, which bare_workload reads rather than build it again), and when there are some, both
-# kinds of record are put back in the objects' order by their positions.
+# workload_entries reads them (a function call per object cost ~150 allocations more); Kubeflow's
+# training jobs have records of their own (_training_job_records: a null sixth element, their
+# entries built when read); the objects left are asked for _template_entries (their records carry
+# the entry as a sixth element, which bare_workload reads rather than build it again), and when
+# there are some, the kinds of record are put back in the objects' order by their positions.
 # regal ignore:prefer-set-or-object-rule
-workload_refs := {ns: _in_order(fast, slow) |
+workload_refs := {ns: _in_order(fast, array.concat(jobs, slow)) |
 	some ns, objs in _workload_objects
 	fast := [[i, sprintf("%s/%s/%s", [ns, obj.kind, name]), ns, object.get({false: {}}, is_object(labels), labels), obj] |
 		some i, obj in objs
@@ -28,13 +29,48 @@ workload_refs := {ns: _in_order(fast, slow) |
 		name := object.get({null: ""}, raw_name, raw_name)
 		labels := object.get(template, ["metadata", "labels"], {})
 	]
-	slow := [[i, e.id, ns, e.labels, obj, e] |
+	jobs := [[i, id, ns, labels, obj, null] |
 		count(fast) < count(objs) # most namespaces: none left
-		read := {r[0] | some r in fast}
+		some i, obj in objs
+		some [id, labels] in _training_job_records(obj, ns)
+	]
+	slow := [[i, e.id, ns, e.labels, obj, e] |
+		count(fast) < count(objs)
+		read := {r[0] | some r in array.concat(fast, jobs)}
+		count(read) < count(objs) # namespaces of jobs and built-in kinds only: none left
 		some i, obj in objs
 		not i in read
 		some e in _template_entries(obj, ns)
 	]
+}
+
+# _training_job_records(obj, ns) is [[id, labels]] of a Kubeflow training job's roles whose
+# template has a spec, as _template_entries gives them (the role in the id when there are several;
+# the labels the training operator adds, under the template's own), without building each role's
+# entry (its containers with their paths, its named ports; ~1,300 allocations for a PyTorchJob of
+# one role): at admission the few workloads judged are built from their object (record_entries).
+_training_job_records(obj, ns) := [[id, labels] |
+	some role, template in templates
+	id := concat("#", array.concat([resource], [concat(".", [key, role]) | several]))
+	labels := object.union(
+		object.union_n([{
+			"training.kubeflow.org/job-name": name,
+			"training.kubeflow.org/replica-type": lower(split(role, ".")[0]),
+		} |
+			some name in job_name
+		]),
+		_template_labels(template),
+	)
+] if {
+	key := k8s.replica_specs[obj.kind] # a lookup first: most objects left here are no training job
+	replicas := obj.spec[key]
+	is_object(replicas)
+	k8s.api_group(obj) == "kubeflow.org"
+	templates := {role: replica.template | some role, replica in replicas; is_object(replica.template.spec)}
+	several := count(templates) > 1
+	raw_name := object.get(obj, ["metadata", "name"], "")
+	resource := sprintf("%s/%s/%s", [ns, obj.kind, object.get({null: ""}, raw_name, raw_name)])
+	job_name := [obj.metadata.name | is_string(obj.metadata.name)] # the operator's label needs a name
 }
 
 # _workload_objects[ns] is the objects of namespace ns that run workloads of their own, in the
@@ -95,9 +131,11 @@ workload_index := object.union_n([{r[1]: r} |
 
 # record_entries(r) is the workloads of a workload_refs record: the entry it carries, or its
 # object's (built-in kinds read at spec.template: one entry, workload_entries' first path).
-record_entries(r) := {r[5]} if count(r) == 6
+record_entries(r) := workload_entries(r[4], r[2]) if count(r) == 5
 
-else := workload_entries(r[4], r[2])
+else := {r[5]} if is_object(r[5])
+
+else := {w | some w in workload_entries(r[4], r[2]); w.id == r[1]} # a training job's role (null)
 
 # bare_workload(id) is bare_workloads[id], built for that workload alone from its object's record
 # (workload_index): an admission decision reads the entries of the few workloads it judges.

@@ -36,6 +36,16 @@ _odd_workloads := [
 	},
 	{"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p", "namespace": "a", "labels": {"app": "x"}}, "spec": {"containers": [{"name": "c"}]}},
 	{"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "cm", "namespace": "a"}, "data": {}},
+	# training jobs of odd shapes (_training_job_records against _template_entries)
+	{"apiVersion": "kubeflow.org/v1", "kind": "TFJob", "metadata": {"name": "one", "namespace": "k"}, "spec": {"tfReplicaSpecs": {
+		"Chief": {"template": _template({"app": "tf", "training.kubeflow.org/replica-type": "mine"})},
+		"PS": "junk", "Evaluator": {"template": {"metadata": "junk"}}, "Worker": {"template": {"metadata": {"labels": "junk"}, "spec": {}}},
+		"a.b": {"template": {"metadata": null, "spec": {"containers": []}}},
+	}}},
+	{"apiVersion": "kubeflow.org/v1", "kind": "MPIJob", "metadata": {"name": 7, "namespace": "k"}, "spec": {"mpiReplicaSpecs": {"Launcher": {"template": _template(null)}}}},
+	{"apiVersion": "kubeflow.org/v1", "kind": "JAXJob", "metadata": {"name": "none", "namespace": "k"}, "spec": {"jaxReplicaSpecs": {"Worker": {"template": {"spec": null}}}}},
+	{"apiVersion": "example.com/v1", "kind": "PyTorchJob", "metadata": {"name": "other", "namespace": "k"}, "spec": {"pytorchReplicaSpecs": {"Master": {"template": _template({"app": "x"})}}}},
+	{"apiVersion": "kubeflow.org/v1/x", "kind": "PaddleJob", "metadata": {"name": "odd", "namespace": "k"}, "spec": {"paddleReplicaSpecs": {"Master": {"template": _template({"app": "x"})}}}},
 	_deploy("b", "other", {"app": "x"}),
 	{"apiVersion": "batch/v1", "kind": "Job", "metadata": {"name": "only-volcano-like", "namespace": "b"}, "spec": {"template": {"spec": null}}},
 	{"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "base"}, "spec": {"template": _template({"app": "x"})}},
@@ -53,7 +63,8 @@ _refs_and_entries := {
 		some ns, objs in connectivity._workload_objects
 	},
 	"index": {id: [r[2], r[3]] | some id, r in connectivity.workload_index},
-	"carried": {id: r[5] | some id, r in connectivity.workload_index; count(r) == 6},
+	"carried": {id: r[5] | some id, r in connectivity.workload_index; is_object(r[5])},
+	"jobs": {id | some id, r in connectivity.workload_index; count(r) == 6; is_null(r[5])},
 	"bare": {id: [w.namespace, w.labels] | some id, w in connectivity.bare_workloads},
 	"built": {id: connectivity.bare_workload(id) | some id, _ in connectivity.bare_workloads},
 	"bare_whole": connectivity.bare_workloads,
@@ -66,9 +77,10 @@ test_workload_refs_are_the_entries_ids_and_labels_in_order if {
 	found.index == found.bare
 	found.built == found.bare_whole
 
-	# entries carried by the records of _template_entries (the PyTorchJob's two, the InferenceService's,
-	# the Pod's; Volcano's Job's id is batch/v1's, whose record comes last)
-	count(found.carried) == 4
+	# entries carried by the records of _template_entries (the InferenceService's, the Pod's;
+	# Volcano's Job's id is batch/v1's, whose record comes last); the PyTorchJob's two roles have
+	# records of their own (_training_job_records), their entries built when read
+	count(found.carried) == 2
 	found.carried["a/Pod/p"] == found.bare_whole["a/Pod/p"]
 
 	# not vacuous: both paths and the duplicate ids are there, the last in the inventory's order
@@ -77,4 +89,15 @@ test_workload_refs_are_the_entries_ids_and_labels_in_order if {
 	found.bare["a/Job/j"] == ["a", {"app": "batch"}]
 	found.bare["a/Deployment/plain"] == ["a", {"app": "older"}]
 	found.bare["/Deployment/base"] == ["", {"app": "x"}]
+
+	# the training jobs: the roles with a spec only, the template's labels over the operator's,
+	# no operator labels without a name that is a string; no records for other groups
+	[r[0] | some r in found.refs.k] == [
+		"k/MPIJob/%!s(int64=7)",
+		"k/TFJob/one#tfReplicaSpecs.Chief", "k/TFJob/one#tfReplicaSpecs.Worker", "k/TFJob/one#tfReplicaSpecs.a.b",
+	]
+	found.bare["k/MPIJob/%!s(int64=7)"] == ["k", {}]
+	found.bare["k/TFJob/one#tfReplicaSpecs.Chief"][1] == {"app": "tf", "training.kubeflow.org/job-name": "one", "training.kubeflow.org/replica-type": "mine"}
+	found.bare["k/TFJob/one#tfReplicaSpecs.a.b"][1] == {"training.kubeflow.org/job-name": "one", "training.kubeflow.org/replica-type": "a"}
+	found.jobs == {r[0] | some r in found.refs.k} | {"a/PyTorchJob/ft#pytorchReplicaSpecs.Master", "a/PyTorchJob/ft#pytorchReplicaSpecs.Worker"}
 }

@@ -235,7 +235,9 @@ _templated_kinds := {
 
 # Kubeflow Training Operator jobs: a map from replica type (Master, Worker, PS, Launcher...)
 # to a replica spec holding a pod template.
-_replica_specs := {
+# replica_specs is {kind: the key of its replica specs} of Kubeflow's training jobs (kubeflow.org):
+# read by the connectivity model's workload records as well (connectivity_refs.rego).
+replica_specs := {
 	"PyTorchJob": "pytorchReplicaSpecs",
 	"TFJob": "tfReplicaSpecs",
 	"XGBoostJob": "xgbReplicaSpecs",
@@ -247,7 +249,7 @@ _replica_specs := {
 
 _kubeflow(obj) := {e |
 	api_group(obj) == "kubeflow.org"
-	key := _replica_specs[obj.kind]
+	key := replica_specs[obj.kind]
 	replicas := obj.spec[key]
 	is_object(replicas)
 	some role, replica in replicas
