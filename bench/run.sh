@@ -9,6 +9,7 @@
 #   SCALE_SIZES=10000,100000 SCALE_TIMEOUT=900 (SCALE_SIZES= skips the scale step)
 #   REACH_SCALES="1 10" (platform multiples of bench/reach)
 #   REACH_ADMISSION_REQUESTS=5 REACH_GATOR_ITERATIONS=1 REACH_GATOR_NAMESPACES=0 (bench/reach/admission.py; 0: all)
+#   REACH_GATOR_TUNED_REVIEWS=1000 (gator with docs/deploy.md's collector settings; 0 skips it)
 #   STEPS="corpus fulldata scan realworld small scale sidecar rules gator reach cidr" (the default: all);
 #     the issue-18 headline figures alone (bench corpus, real-world corpora with every peer, one
 #     small file, sidecar; add `scale` for 100k objects), as the lead re-measures them:
@@ -112,10 +113,12 @@ if want reach; then
   # gator bench reviews every object it loads: the Constraints of the rules matching a NetworkPolicy
   # are narrowed to that kind, so the 2,001 NetworkPolicies are judged against the whole inventory
   # (~1 min of CPU for one iteration); REACH_GATOR_NAMESPACES=N reviews those of N namespaces only.
-  # --tuned: the server measured a second time as docs/deploy.md runs it with a fed inventory.
+  # --tuned: the server measured a second time as docs/deploy.md runs it with a fed inventory;
+  # --gator-tuned-reviews: the one-policy gator run again with docs/deploy.md's collector settings
+  # for Gatekeeper, over enough reviews that its rarer cycles fall among them.
   $PY bench/reach/admission.py --tuned --requests "${REACH_ADMISSION_REQUESTS:-5}" --warmup 1 \
     --gator-iterations "${REACH_GATOR_ITERATIONS:-1}" --gator-namespaces "${REACH_GATOR_NAMESPACES:-0}" \
-    --out "$WORK/reach_admission.json"
+    --gator-tuned-reviews "${REACH_GATOR_TUNED_REVIEWS:-1000}" --out "$WORK/reach_admission.json"
 fi
 
 if want cidr; then

@@ -92,6 +92,56 @@ def test_gator_reviews_the_one_policy_of_each_case(measured: dict[str, Any]) -> 
         assert case["allocations_per_review"] > 0
 
 
+def test_every_gator_run_records_its_collector(measured: dict[str, Any]) -> None:
+    """The Go collector's cycles and peak heap of each gator run (GODEBUG=gctrace=1), and the
+    runtime settings it was given ({} for gator's own: the test's environment is not recorded)."""
+    runs = [measured["result"]["gator_bench"], *measured["result"]["gator_one_policy"]["cases"].values()]
+    for run in runs:
+        assert run["go_env"] == {}
+        assert isinstance(run["gc_cycles"], int) and run["gc_cycles"] >= 0
+        assert isinstance(run["gc_peak_heap_mib"], int) and run["gc_peak_heap_mib"] >= 0
+    assert measured["result"]["gator_one_policy"]["go_env"] == {}
+    assert "gator_one_policy_tuned" not in measured["result"]
+
+
+def test_gc_trace_counts_cycles_and_the_largest_heap() -> None:
+    trace = "\n".join(
+        [
+            "gc 1 @0.011s 1%: 0.024+1.2+0.14 ms clock, 0.049+0.095/0.13/0.78+0.29 ms cpu, 3->4->1 MB, 4 MB goal, 2 P",
+            "some other line, 99->1->1 MB",
+            "gc 2 @2.366s 7%: 0.19+62+0.048 ms clock, 0.38+0.044/33/43+0.096 ms cpu, 98->103->57 MB, 115 MB goal, 2 P",
+            "gc 3 @2.576s 7%: 0.094+55+0.038 ms clock, 0.18+0.13/26/41+0.077 ms cpu, 915->920->58 MB, 1024 MB goal",
+        ]
+    )
+    assert admission.gc_trace(trace) == (3, 915)
+    assert admission.gc_trace("") == (0, 0)
+
+
+def test_gator_tuned_reviews_run_the_one_policy_measurement_with_the_tuned_collector(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """--gator-tuned-reviews N: the one-policy measurement again over N reviews with
+    TUNED_GATOR_ENV (docs/deploy.md's settings for Gatekeeper), recorded beside the default one."""
+    calls: list[tuple[int, int, dict[str, str] | None]] = []
+
+    def one_policy(
+        objects: list[dict[str, Any]], work: Path, reviews: int, warmup: int, go_env: dict[str, str] | None = None
+    ) -> dict[str, Any]:
+        calls.append((reviews, warmup, go_env))
+        return {"go_env": go_env or {}, "cases": {}}
+
+    monkeypatch.setattr(admission, "gator_one_policy", one_policy)
+    out = tmp_path / "out.json"
+    argv = ["admission.py", "--skip-opa", "--gator-mode", "one-policy", "--gator-one-policy-reviews", "7"]
+    monkeypatch.setattr(sys, "argv", [*argv, "--warmup", "2", "--gator-tuned-reviews", "9", "--out", str(out)])
+    admission.main()
+    assert calls == [(7, 2, None), (9, 2, admission.TUNED_GATOR_ENV)]
+    assert admission.TUNED_GATOR_ENV == {"GOGC": "off", "GOMEMLIMIT": "1GiB"}
+    result = json.loads(out.read_text())
+    assert result["gator_one_policy_tuned"]["go_env"] == admission.TUNED_GATOR_ENV
+    assert result["gator_one_policy"]["go_env"] == {}
+
+
 def test_report_reads_the_gator_p99(measured: dict[str, Any]) -> None:
     results = report.collect(measured["work"], {"cpus": 2})
     p99 = measured["result"]["gator_bench"]["all_reviews_ms"]["p99"]
@@ -100,6 +150,20 @@ def test_report_reads_the_gator_p99(measured: dict[str, Any]) -> None:
     assert results["reach_admission_gator_np_p99_ms"] == np_p99
     one = measured["result"]["gator_one_policy"]["cases"].values()
     assert results["reach_admission_gator_one_p99_ms"] == max(c["rego_ms"]["p99"] for c in one)
+    assert results["reach_admission_gator_one_tuned_p99_ms"] is None
+
+
+def test_report_reads_the_tuned_gator_p99(tmp_path: Path) -> None:
+    def one(p99s: list[float], env: dict[str, str]) -> dict[str, Any]:
+        return {"go_env": env, "cases": {f"case{i}": {"rego_ms": {"p99": p}} for i, p in enumerate(p99s)}}
+
+    run = {"gator_one_policy": one([18.0, 21.5], {}), "gator_one_policy_tuned": one([8.0, 11.25], {"GOGC": "off"})}
+    (tmp_path / "reach_admission.json").write_text(json.dumps(run))
+    results = report.collect(tmp_path, {"cpus": 2})
+    assert results["reach_admission_gator_one_p99_ms"] == 21.5
+    assert results["reach_admission_gator_one_tuned_p99_ms"] == 11.25
+    row = next(r for r in report.table(results).splitlines() if "admission in gator" in r)
+    assert "gator's defaults / GOGC=off" in row and "| 21.5 / 11.25 | <= 10 |" in row
 
 
 def test_report_judges_the_target_on_the_tuned_server(tmp_path: Path) -> None:

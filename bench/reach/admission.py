@@ -4,6 +4,7 @@
     .venv/bin/python bench/reach/admission.py --out bench/work/reach-admission.json [--scale 1]
         [--requests 300] [--tuned] [--feed put|file] [--gator-iterations 1] [--gator-namespaces N]
         [--gator-mode networkpolicy|one-policy|cut] [--gator-one-policy-reviews 300]
+        [--gator-tuned-reviews 1000]
         [--gogc 400] [--opa-flag=--optimize-store-for-read-speed]
 
 The platform (make_platform.py: per 1x, 200 namespaces, 1,000 workloads, 2,000 NetworkPolicies)
@@ -49,7 +50,11 @@ platform cut to N namespaces, where Namespace and workload reviews dominate.
 gator, one policy (`gator_one_policy`: after the networkpolicy mode, or alone with `--gator-mode
 one-policy`; `--gator-one-policy-reviews 0` skips it): the decision the OPA server is asked for,
 each case's NetworkPolicy reviewed `--warmup` + N times with the Constraints matched to its name
-and namespace (gator_one_policy's docstring says how its distribution is read).
+and namespace (gator_one_policy's docstring says how its distribution is read). Its tail is the
+Go collector: at gator's defaults a cycle every ~30 reviews slows 2-4 of them by 2-3x.
+`--gator-tuned-reviews N` runs it again over N reviews per case with docs/deploy.md's collector
+settings for Gatekeeper's webhook pods (TUNED_GATOR_ENV; recorded as gator_one_policy_tuned).
+Every gator run records its collector's cycles and peak heap (GODEBUG=gctrace=1).
 
 The load average at the start is recorded: on a shared machine wall latencies say little alone.
 """
@@ -87,6 +92,10 @@ ADMISSION = "/v1/data/mlfence/admission"
 # (the default store converts every object a decision reads), the collector at 5x the live heap.
 TUNED_FLAGS = ["--optimize-store-for-read-speed"]
 TUNED_GOGC = "400"
+# docs/deploy.md's collector settings for Gatekeeper's webhook pods when MLF-K8S-060 is enforced:
+# no cycle by heap growth, one when the heap nears the limit (gator's live heap here is ~57 MiB and
+# a review allocates ~1 MiB, so a cycle every ~900 reviews instead of every ~30).
+TUNED_GATOR_ENV = {"GOGC": "off", "GOMEMLIMIT": "1GiB"}
 
 FLOWS = {
     "components": [{"name": f"tier-{t}", "namespace_selector": {"matchLabels": {"tier": str(t)}}} for t in range(3)],
@@ -308,10 +317,12 @@ def _run_gator(
     iterations: int,
     extra: list[str],
     reviewed: list[dict[str, Any]] | None = None,
+    go_env: dict[str, str] | None = None,
 ) -> dict[str, Any]:
     """`gator bench` on work's templates and Constraints and `objects` plus `reviewed` (default: the
-    denied NetworkPolicy) as resources, in that order: its JSON result, and the process's wall and
-    CPU seconds."""
+    denied NetworkPolicy) as resources, in that order: its JSON result, the process's wall and CPU
+    seconds, and its Go collector's cycles and peak heap (from GODEBUG=gctrace=1); `go_env` sets
+    Go runtime variables (GOGC, GOMEMLIMIT) for it."""
     resources = work / "resources" / "platform.yaml"
     resources.parent.mkdir(parents=True, exist_ok=True)
     everything = [*objects, *(reviewed if reviewed is not None else [CASES["undeclared_flow"]])]
@@ -320,22 +331,42 @@ def _run_gator(
     resources.write_text("\n---\n".join(json.dumps(o) for o in everything) + "\n")
     cmd = [str(GATOR), "bench", "--engine", "rego", "--iterations", str(iterations), "--warmup", "0", *extra]
     cmd += ["--output", "json", "-f", str(work / "templates"), "-f", str(work / "constraints"), "-f", str(resources)]
+    env = {**os.environ, **(go_env or {}), "GODEBUG": "gctrace=1"}
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.monotonic()
-    proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
+    proc = subprocess.run(cmd, capture_output=True, text=True, check=False, env=env)
     wall = time.monotonic() - t0
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if proc.returncode != 0:
         raise SystemExit(f"gator bench failed ({proc.returncode}): {proc.stderr[-2000:]}")
     [raw] = json.loads(proc.stdout)
+    cycles, peak_heap_mib = gc_trace(proc.stderr)
     return {
         "command": " ".join(["gator", *cmd[1:]]).replace(str(work), "WORK"),
+        "go_env": go_env or {},
+        "gc_cycles": cycles,
+        "gc_peak_heap_mib": peak_heap_mib,
         "templates": len(list((work / "templates").glob("*.yaml"))),
         "objects_reviewed_per_iteration": len(everything),
         "wall_s": round(wall, 1),
         "cpu_s": round((after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime), 1),
         "raw": raw,
     }
+
+
+def gc_trace(stderr: str) -> tuple[int, int]:
+    """The number of collector cycles in a Go program's GODEBUG=gctrace=1 output and the largest
+    heap a cycle started at, in MiB (each line's "<start>-><end>-><live> MB")."""
+    cycles, peak = 0, 0
+    for line in stderr.splitlines():
+        if not line.startswith("gc "):
+            continue
+        cycles += 1
+        for field in line.split(","):
+            field = field.strip()
+            if field.endswith(" MB") and "->" in field:
+                peak = max(peak, int(field.split("->")[0]))
+    return cycles, peak
 
 
 def gator_bench(objects: list[dict[str, Any]], work: Path, iterations: int) -> dict[str, Any]:
@@ -442,7 +473,9 @@ def gator_network_policy(objects: list[dict[str, Any]], work: Path, iterations: 
     }
 
 
-def gator_one_policy(objects: list[dict[str, Any]], work: Path, reviews: int, warmup: int) -> dict[str, Any]:
+def gator_one_policy(
+    objects: list[dict[str, Any]], work: Path, reviews: int, warmup: int, go_env: dict[str, str] | None = None
+) -> dict[str, Any]:
     """The admission of the one NetworkPolicy the OPA server is asked about (each case of CASES),
     repeated, in Gatekeeper: the templates and Constraints of every rule matching a NetworkPolicy,
     each Constraint's match narrowed to that object's kind, namespace and name, and the whole
@@ -453,9 +486,16 @@ def gator_one_policy(objects: list[dict[str, Any]], work: Path, reviews: int, wa
     read from the copies' `--stats` entries (the Rego time of each review, its templates summed;
     the first `warmup` reviews dropped), not from `--iterations`. A run of the platform alone
     (nothing matching) gives what the other reviews cost: the copies' mean review time and
-    allocations are the run's totals minus it."""
+    allocations are the run's totals minus it. `go_env` (GOGC, GOMEMLIMIT) is set for every gator
+    run; its collector's cycles are recorded per run (gc_cycles: the loading included)."""
     rules = network_policy_rules()
-    out: dict[str, Any] = {"rules": rules, "reviews": reviews, "warmup_reviews_dropped": warmup, "cases": {}}
+    out: dict[str, Any] = {
+        "rules": rules,
+        "reviews": reviews,
+        "warmup_reviews_dropped": warmup,
+        "go_env": go_env or {},
+        "cases": {},
+    }
 
     def narrow_to(policy: dict[str, Any]) -> dict[str, Any]:
         meta = policy["metadata"]
@@ -464,7 +504,7 @@ def gator_one_policy(objects: list[dict[str, Any]], work: Path, reviews: int, wa
 
     # The platform alone, nothing matching: what the other reviews of a run cost, subtracted below.
     _write_artifacts(work / "none", rules, narrow_to(CASES["declared_flow"]))
-    control = _run_gator(work / "none", objects, 1, ["--memory"], [])
+    control = _run_gator(work / "none", objects, 1, ["--memory"], [], go_env)
     control_ms = _duration_ms(control["raw"]["totalDuration"])
     control_allocs = (control["raw"].get("memoryStats") or {}).get("totalAllocs")
     out["platform_reviews"] = {
@@ -477,7 +517,7 @@ def gator_one_policy(objects: list[dict[str, Any]], work: Path, reviews: int, wa
         narrow = narrow_to(policy)
         _write_artifacts(work / name, rules, narrow)
         copies = warmup + reviews
-        run = _run_gator(work / name, objects, 1, ["--stats", "--memory"], [policy] * copies)
+        run = _run_gator(work / name, objects, 1, ["--stats", "--memory"], [policy] * copies, go_env)
         raw = run["raw"]
         stats = [e for e in raw.pop("statsEntries", None) or [] if _template_time_ms(e) is not None]
         if len(stats) != copies * len(rules):
@@ -505,6 +545,8 @@ def gator_one_policy(objects: list[dict[str, Any]], work: Path, reviews: int, wa
                 "max": round(max(measured), 2),
                 "mean": round(statistics.fmean(measured), 2),
                 "first_review": round(first[0], 2),
+                # the reviews a collector cycle slows (they come in runs of 2-4, one per cycle)
+                "reviews_over_twice_p50": sum(1 for v in measured if v > 2 * _percentile(measured, 0.5)),
             },
             "template_mean_ms": template_means,
             "template_p99_ms": {kind: round(_percentile(v, 0.99), 2) for kind, v in sorted(by_kind.items())},
@@ -552,6 +594,14 @@ def main() -> None:
         help="with gator: also review the one NetworkPolicy of each case (CASES) this many times after "
         "--warmup reviews, Constraints matched to its name and namespace (recorded as gator_one_policy); "
         "0 skips it",
+    )
+    parser.add_argument(
+        "--gator-tuned-reviews",
+        type=int,
+        default=0,
+        help="also run the one-policy measurement with docs/deploy.md's collector settings for "
+        f"Gatekeeper ({' '.join(f'{k}={v}' for k, v in TUNED_GATOR_ENV.items())}) over this many reviews per "
+        "case (recorded as gator_one_policy_tuned; enough reviews that cycles fall among them: ~1,000)",
     )
     parser.add_argument("--skip-opa", action="store_true")
     parser.add_argument(
@@ -615,6 +665,10 @@ def main() -> None:
         if args.gator_iterations and args.gator_one_policy_reviews and args.gator_mode != "cut":
             result["gator_one_policy"] = gator_one_policy(
                 objects, Path(tmp) / "gk-one", args.gator_one_policy_reviews, args.warmup
+            )
+        if args.gator_iterations and args.gator_tuned_reviews and args.gator_mode != "cut":
+            result["gator_one_policy_tuned"] = gator_one_policy(
+                objects, Path(tmp) / "gk-one-tuned", args.gator_tuned_reviews, args.warmup, TUNED_GATOR_ENV
             )
     result["load_average_at_end"] = [round(x, 1) for x in os.getloadavg()]
     args.out.parent.mkdir(parents=True, exist_ok=True)
