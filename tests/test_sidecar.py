@@ -423,8 +423,9 @@ def test_server_down_keeps_last_good_and_persisted_bundle_survives_restart(
 def test_signing_keyid_pins_the_key_and_is_needed(
     server: NginxServer, built: Bundles, rogue_key: keys.KeyPair, sidecars: Sidecars
 ) -> None:
-    """docs/deploy.md "Signing keys": the configured keyid wins over the key id a bundle claims,
-    and a `signing` section without keyid let OPA 1.21 activate an unsigned bundle."""
+    """docs/deploy.md "Signing keys": the configured keyid wins over the key id a bundle claims;
+    a `signing` section without keyid let OPA 1.21 activate an unsigned bundle, the pinned OPA
+    (1.22) refuses it as the keyid does."""
 
     def second_key(config: dict[str, Any]) -> None:
         config["keys"]["mlfence-next"] = {"algorithm": "RS256", "key": rogue_key.public_pem()}
@@ -447,8 +448,16 @@ def test_signing_keyid_pins_the_key_and_is_needed(
     )
     assert "verification error" in json.dumps(error), error
     assert_answers_like(pinned, built.good_revision)
-    # Without keyid the unsigned bundle (revision B) was activated: a trap the docs warn about.
-    loose.wait_revision(built.newer_revision)
+    # Without keyid the unsigned bundle (revision B) was activated by OPA 1.21, a trap the docs
+    # warn about; OPA 1.22 refuses it and nothing is active.
+    error = wait_until(
+        lambda: refusal_mentioning(loose, 0, REFUSALS["unsigned"]),
+        60,
+        "OPA to refuse the unsigned bundle without a keyid",
+        detail=loose.detail,
+    )
+    assert REFUSALS["unsigned"] in json.dumps(error), error
+    assert loose.revision() is None
 
 
 def _platform_bundle(folder: Path) -> Path:

@@ -18,6 +18,7 @@ import pytest
 import yaml
 
 from conftest import ROOT, cli_in_process, tool
+from mlfence import toolchain
 from sync import synth
 from sync.server import feed_server
 
@@ -144,7 +145,8 @@ def test_rules_explain_and_version(installed: Installed) -> None:
     for args in (["--version"], ["version"]):
         proc = installed.mlfence(*args)
         assert proc.returncode == 0, proc.stderr
-        assert "mlfence 0.1.0" in proc.stdout and "opa v1.21.1 (pinned v1.21.1) from the mlfence wheel" in proc.stdout
+        pin = toolchain.pins()["opa"]
+        assert "mlfence 0.1.0" in proc.stdout and f"opa {pin} (pinned {pin}) from the mlfence wheel" in proc.stdout
         assert "data aws: syncToken" in proc.stdout and "resources (package)" in proc.stdout
     info = json.loads(installed.mlfence("version", "--json").stdout)
     assert info["opa"]["source"] == "the mlfence wheel" and info["catalog"]["rules"] >= 70
@@ -163,7 +165,7 @@ def test_engine_override_and_wrong_engine(installed: Installed, tmp_path: Path) 
     fake.write_text("#!/bin/sh\necho 'Version: 0.70.0'\n")
     fake.chmod(0o755)
     for value, words in (
-        (str(fake), "is v0.70.0, mlfence needs OPA v1.21.1"),
+        (str(fake), f"is v0.70.0, mlfence needs OPA {toolchain.pins()['opa']}"),
         (str(tmp_path / "missing"), "is not an executable file"),
     ):
         proc = installed.mlfence("check", "examples/kubernetes", env={"MLFENCE_OPA": value})

@@ -101,7 +101,7 @@ def pins_file() -> Path:
 
 @functools.cache
 def pins() -> dict[str, str]:
-    """Pinned versions by tool name ("opa" -> "v1.21.1")."""
+    """Pinned versions by tool name ("opa" -> "v1.22.4")."""
     out: dict[str, str] = {}
     for line in pins_file().read_text().splitlines():
         fields = line.split()
@@ -154,7 +154,7 @@ def _missing_hint(name: str) -> str:
 
 @functools.cache
 def engine_version(path: Path) -> str:
-    """The version `opa version` reports, e.g. "v1.21.1" ("" when it does not answer). Asking
+    """The version `opa version` reports, e.g. "v1.22.4" ("" when it does not answer). Asking
     costs a process on every run (binary() checks the pin each time): an answer is cached in
     the user cache, keyed by the binary's path and stat, so a replaced engine is asked again."""
     from mlfence import cache  # mlfence.cache imports nothing of the toolchain
