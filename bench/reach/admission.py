@@ -343,7 +343,8 @@ def _run_gator(
     cycles, peak_heap_mib = gc_trace(proc.stderr)
     return {
         "command": " ".join(["gator", *cmd[1:]]).replace(str(work), "WORK"),
-        "go_env": go_env or {},
+        # the collector settings the run had: go_env's, else the environment's
+        "go_env": {k: env[k] for k in ("GOGC", "GOMEMLIMIT") if k in env},
         "gc_cycles": cycles,
         "gc_peak_heap_mib": peak_heap_mib,
         "templates": len(list((work / "templates").glob("*.yaml"))),
