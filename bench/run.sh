@@ -8,7 +8,7 @@
 #   SMALL_REPS=10 (runs of `mlfence check` of one small file)
 #   SCALE_SIZES=10000,100000 SCALE_TIMEOUT=900 (SCALE_SIZES= skips the scale step)
 #   REACH_SCALES="1 10" (platform multiples of bench/reach)
-#   REACH_ADMISSION_REQUESTS=5 REACH_GATOR_ITERATIONS=1 REACH_GATOR_NAMESPACES=0 (bench/reach/admission.py; 0: all)
+#   REACH_ADMISSION_REQUESTS=300 REACH_GATOR_ITERATIONS=1 REACH_GATOR_NAMESPACES=0 (bench/reach/admission.py; 0: all)
 #   REACH_GATOR_TUNED_REVIEWS=1000 (gator with docs/deploy.md's collector settings; 0 skips it)
 #   STEPS="corpus fulldata scan realworld small scale sidecar rules gator reach cidr" (the default: all);
 #     the issue-18 headline figures alone (bench corpus, real-world corpora with every peer, one
@@ -116,7 +116,8 @@ if want reach; then
   # --tuned: the server measured a second time as docs/deploy.md runs it with a fed inventory;
   # --gator-tuned-reviews: the one-policy gator run again with docs/deploy.md's collector settings
   # for Gatekeeper, over enough reviews that its rarer cycles fall among them.
-  $PY bench/reach/admission.py --tuned --requests "${REACH_ADMISSION_REQUESTS:-5}" --warmup 1 \
+  # 300 requests per case (a p99 needs them; 5 dated from a 4 s decision), after 20 of warm-up.
+  $PY bench/reach/admission.py --tuned --requests "${REACH_ADMISSION_REQUESTS:-300}" --warmup 20 \
     --gator-iterations "${REACH_GATOR_ITERATIONS:-1}" --gator-namespaces "${REACH_GATOR_NAMESPACES:-0}" \
     --gator-tuned-reviews "${REACH_GATOR_TUNED_REVIEWS:-1000}" --out "$WORK/reach_admission.json"
 fi
