@@ -130,7 +130,8 @@ workload_index := object.union_n([{r[1]: r} |
 ])
 
 # record_entries(r) is the workloads of a workload_refs record: the entry it carries, or its
-# object's (built-in kinds read at spec.template: one entry, workload_entries' first path).
+# object's (built-in kinds read at spec.template: one entry, workload_entries' first path; a
+# training job's role, whose record carries null: the entry of that role among the job's).
 record_entries(r) := workload_entries(r[4], r[2]) if count(r) == 5
 
 else := {r[5]} if is_object(r[5])
