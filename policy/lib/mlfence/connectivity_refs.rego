@@ -20,7 +20,7 @@ import data.lib.mlfence.k8s
 # the entry as a sixth element, which bare_workload reads rather than build it again), and when
 # there are some, the kinds of record are put back in the objects' order by their positions.
 # regal ignore:prefer-set-or-object-rule
-workload_refs := {ns: _in_order(fast, array.concat(jobs, slow)) |
+workload_refs := {ns: _distinct(ns, _in_order(fast, array.concat(jobs, slow))) |
 	some ns, objs in _workload_objects
 	fast := [[i, sprintf("%s/%s/%s", [ns, obj.kind, name]), ns, object.get({false: {}}, is_object(labels), labels), obj] |
 		some i, obj in objs
@@ -114,6 +114,59 @@ _workload_objects := {ns: [obj |
 ] |
 	some ns in _group_names
 }
+
+# _distinct(ns, records) is the records of namespace ns, but where objects of different API groups
+# share a kind and a name (batch/v1's Job and Volcano's, a custom resource named like a built-in
+# kind), each of them carries its group in its id, as kubectl spells it ("ns/Job.batch/train",
+# "ns/Job.batch.volcano.sh/train"), and its entry with it: they are different workloads, with
+# their own pods, and without it the admission path (workload_index, the last record of an id)
+# and the model (workloads_in, every record) would see different ones. Two versions of one group
+# (and extensions/v1beta1's legacy Deployment beside apps/v1's) stay one id: one object, the last
+# record winning as before. Most namespaces have every id once: one set comprehension.
+_distinct(ns, records) := records if {
+	count({r[1] | some r in records}) == count(records)
+} else := [_grouped_record(ns, r, clashing) | some r in records] if {
+	clashing := {id |
+		some id in {r[1] | some r in records}
+		count({id_group(r[4]) | some r in records; r[1] == id}) > 1
+	}
+}
+
+# _grouped_record(ns, r, clashing) is record r with its group in its id and its entry's when its id
+# is among `clashing`; the group of the core API ("" : Pod, Service) is not written.
+_grouped_record(ns, r, clashing) := [
+	r[0], id, r[2], r[3], r[4],
+	object.union(entry, {"id": id, "resource": resource}),
+] if {
+	r[1] in clashing
+	group := id_group(r[4])
+	group != ""
+	id := grouped_id(ns, r[4].kind, group, r[1])
+	some entry in record_entries(r)
+	resource := grouped_id(ns, r[4].kind, group, entry.resource)
+} else := r
+
+# grouped_id(ns, kind, group, id) is a workload id ("ns/Kind/name", "ns/Kind/name#role") with
+# "Kind.group" for its kind.
+grouped_id(ns, kind, group, id) := concat("", [
+	sprintf("%s/%s.%s/", [ns, kind, group]),
+	trim_prefix(id, sprintf("%s/%s/", [ns, kind])),
+])
+
+# id_group(obj) is the API group an object's id is told apart by: its apiVersion's group, the
+# legacy "extensions" counted as "apps", which serves the same workload kinds.
+id_group(obj) := object.get({"extensions": "apps"}, group, group) if {
+	group := k8s.api_group(obj)
+}
+
+# id_of(ns, obj, id) is the model's id of workload `id` that obj runs in namespace ns: `id`, or
+# grouped_id's where _distinct told obj apart from an object of another group.
+id_of(ns, obj, id) := grouped if {
+	group := id_group(obj)
+	group != ""
+	grouped := grouped_id(ns, obj.kind, group, id)
+	workload_index[grouped]
+} else := id
 
 # _in_order(fast, slow) is workload_refs' records of a namespace in the objects' order: an
 # object's entries are ordered by id as workload_entries' set orders them, and a record's

@@ -18,7 +18,7 @@ _odd_workloads := [
 	{"apiVersion": "example.com/v1", "kind": "Deployment", "metadata": {"name": "plain", "namespace": "a"}, "spec": {"template": _template({"app": "x"})}},
 	{"apiVersion": "batch/v1", "kind": "Job", "metadata": {"name": "j", "namespace": "a"}, "spec": {"template": _template({"app": "batch"})}},
 	{
-		# Volcano's Job of one task: the id of the batch/v1 Job above, on the general path
+		# Volcano's Job of one task: the name of the batch/v1 Job above, on the general path
 		"apiVersion": "batch.volcano.sh/v1alpha1", "kind": "Job", "metadata": {"name": "j", "namespace": "a"},
 		"spec": {"tasks": [{"name": "t", "template": _template({"app": "volcano"})}]},
 	},
@@ -58,8 +58,12 @@ _refs_and_entries := {
 	"refs": {ns: [[r[1], r[2], r[3]] | some r in list] | some ns, list in connectivity.workload_refs},
 	"entries": {ns: [[w.id, w.namespace, w.labels] | some w in list] | some ns, list in connectivity.workloads_in},
 	"model": connectivity.workloads_in,
-	# the reference: every workload-running object's workload_entries, in the inventory's order
-	"walk": {ns: [w | some obj in objs; some w in connectivity.workload_entries(obj, ns)] |
+	# the reference: every workload-running object's workload_entries, in the inventory's order,
+	# with the ids the model tells apart by API group (id_of)
+	"walk": {ns: [_grouped(w, connectivity.id_of(ns, obj, w.id)) |
+		some obj in objs
+		some w in connectivity.workload_entries(obj, ns)
+	] |
 		some ns, objs in connectivity._workload_objects
 	},
 	"index": {id: [r[2], r[3]] | some id, r in connectivity.workload_index},
@@ -70,6 +74,11 @@ _refs_and_entries := {
 	"bare_whole": connectivity.bare_workloads,
 }
 
+# (The odd workloads told apart by group run one template each: their resource is their id.)
+_grouped(w, id) := w if id == w.id
+
+else := object.union(w, {"id": id, "resource": id})
+
 test_workload_refs_are_the_entries_ids_and_labels_in_order if {
 	found := _refs_and_entries with data.inventory as _inv(_odd_workloads)
 	found.model == found.walk
@@ -77,16 +86,21 @@ test_workload_refs_are_the_entries_ids_and_labels_in_order if {
 	found.index == found.bare
 	found.built == found.bare_whole
 
-	# entries carried by the records of _template_entries (the InferenceService's, the Pod's;
-	# Volcano's Job's id is batch/v1's, whose record comes last); the PyTorchJob's two roles have
-	# records of their own (_training_job_records), their entries built when read
-	count(found.carried) == 2
+	# entries carried by the records of _template_entries (the InferenceService's, the Pod's,
+	# Volcano's Job's) and by the records told apart by group (both Jobs); the PyTorchJob's two
+	# roles have records of their own (_training_job_records), their entries built when read
+	count(found.carried) == 4
 	found.carried["a/Pod/p"] == found.bare_whole["a/Pod/p"]
 
-	# not vacuous: both paths and the duplicate ids are there, the last in the inventory's order
-	# winning (batch.volcano.sh/v1alpha1 before batch/v1, apps/v1 before extensions/v1beta1)
+	# not vacuous: both paths are there; batch/v1's Job and Volcano's, one name in one namespace,
+	# are two workloads with their groups in their ids (each with its own labels), where the
+	# duplicate id of one group stays one, the last in the inventory's order winning (apps/v1
+	# before extensions/v1beta1, whose Deployment is apps')
 	count(found.entries.a) == 13
-	found.bare["a/Job/j"] == ["a", {"app": "batch"}]
+	found.bare["a/Job.batch/j"] == ["a", {"app": "batch"}]
+	found.bare["a/Job.batch.volcano.sh/j"] == ["a", {"app": "volcano"}]
+	not found.bare["a/Job/j"]
+	found.built["a/Job.batch/j"].resource == "a/Job.batch/j"
 	found.bare["a/Deployment/plain"] == ["a", {"app": "older"}]
 	found.bare["/Deployment/base"] == ["", {"app": "x"}]
 

@@ -223,9 +223,17 @@ component_text(w) := sprintf("component %s", [concat(", ", sort(_members_of(w.id
 	count(_members_of(w.id)) > 0
 } else := "no component"
 
-workload_text(w) := sprintf("%s/%s", [w.namespace, w.name]) if not contains(w.id, "#")
-
-else := sprintf("%s/%s (%s)", [w.namespace, w.name, split(w.id, "#")[1]])
+# workload_text(w) is "namespace/name", with what else the id holds in parentheses: the kind and
+# its API group where another group's object shares the kind and name (connectivity_refs.rego's
+# _distinct), the role of a multi-template object.
+workload_text(w) := sprintf("%s/%s", [w.namespace, w.name]) if {
+	not contains(w.id, "#")
+	not contains(w.id, ".") # most ids; a name or namespace with a dot takes the general case
+} else := sprintf("%s/%s (%s)", [w.namespace, w.name, concat(", ", notes)]) if {
+	kind := split(w.id, "/")[1]
+	notes := array.concat([kind | contains(kind, ".")], [split(w.id, "#")[1] | contains(w.id, "#")])
+	count(notes) > 0
+} else := sprintf("%s/%s", [w.namespace, w.name])
 
 ports_text(pieces) := "all ports" if {
 	{p.protocol | some p in pieces; p.from == 1; p.to == 65535} == {"TCP", "UDP", "SCTP"}
@@ -337,7 +345,7 @@ review_ids contains w.id if {
 	not _is_policy_kind
 	count(k8s.as_array(k8s.field(k8s.review_object, ["metadata", "ownerReferences"], []))) == 0
 	some e in connectivity.workload_entries(k8s.review_object, k8s.namespace)
-	w := connectivity.workloads[e.id]
+	w := connectivity.workloads[connectivity.id_of(k8s.namespace, k8s.review_object, e.id)]
 }
 
 review_ids contains r[1] if {

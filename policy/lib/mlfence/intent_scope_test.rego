@@ -363,3 +363,38 @@ test_policy_judged_with_other_policies_rules_between_two_workloads_it_selects if
 		"flow allows; allowed by egress: NetworkPolicy lab/both rule 0; ingress: NetworkPolicy lab/db-in rule 0",
 	])}
 }
+
+# batch/v1's Job and Volcano's, one name in one namespace: two workloads with their own pods, told
+# apart by their groups in the ids; a policy opening Volcano's pods is judged alike on the cut and
+# on the whole inventory, and names the Volcano Job.
+_volcano_job(ns, name, labels) := {
+	"apiVersion": "batch.volcano.sh/v1alpha1", "kind": "Job",
+	"metadata": {"name": name, "namespace": ns},
+	"spec": {"tasks": [{"name": "t", "template": {"metadata": {"labels": labels}, "spec": {"containers": [{"name": "c"}]}}}]},
+}
+
+_batch_job(ns, name, labels) := {
+	"apiVersion": "batch/v1", "kind": "Job",
+	"metadata": {"name": name, "namespace": ns},
+	"spec": {"template": {"metadata": {"labels": labels}, "spec": {"containers": [{"name": "c"}]}}},
+}
+
+test_jobs_of_two_groups_with_one_name_are_two_workloads if {
+	jobs := [_batch_job("model-registry", "sync", {"app": "sync"}), _volcano_job("model-registry", "sync", {"app": "vsync"})]
+	opening := _policy("model-registry", "open-vsync", {
+		"podSelector": {"matchLabels": {"app": "vsync"}}, "policyTypes": ["Ingress"],
+		"ingress": [{"from": [{"namespaceSelector": {}, "podSelector": {"matchLabels": {"app": "trainer"}}}], "ports": [{"port": 9000}]}],
+	})
+	v := _verdicts(array.concat(_platform, jobs), opening)
+	_same(v)
+	v.scoped.undeclared == {concat("", [
+		"ml-training/trainer (component training) can reach model-registry/sync (Job.batch.volcano.sh) ",
+		"(component model-registry) on TCP 9000, which no declared flow allows; allowed by egress: ",
+		"NetworkPolicy ml-training/trainer-egress rule 0; ingress: NetworkPolicy model-registry/open-vsync rule 0",
+	])}
+
+	# the batch Job reviewed itself: its own id, no flow into it opened
+	w := _verdicts(array.flatten([_platform, jobs, [opening]]), jobs[0])
+	_same(w)
+	w.scoped.undeclared == set()
+}
