@@ -26,6 +26,7 @@ from conftest import ROOT, examples
 from test_reach_oracle import (
     NAMESPACES,
     _deployment,
+    label_values,
     named_ports,
     numbered_ports,
     platforms,
@@ -407,6 +408,31 @@ def istio_policies(draw: st.DrawFn) -> dict[str, Any]:
     }
 
 
+@st.composite
+def job_twins(draw: st.DrawFn, namespaces: list[str]) -> list[dict[str, Any]]:
+    """batch/v1's Job and Volcano's with one name in one namespace: two workloads with their own
+    pods, whose ids carry their groups (connectivity_refs.rego's _distinct). Both paths read the
+    same records, so this checks that they agree on such ids (id_of, the candidate pairs); that the
+    ids tell the two apart is intent_scope_test.rego's named case."""
+    ns = draw(st.sampled_from(namespaces))
+
+    def template() -> dict[str, Any]:
+        labels = {"app": draw(label_values)}
+        container = {"name": "c", "image": "registry.internal/app:1"}
+        return {"metadata": {"labels": labels}, "spec": {"containers": [container]}}
+
+    meta = {"name": "j", "namespace": ns}
+    return [
+        {"apiVersion": "batch/v1", "kind": "Job", "metadata": meta, "spec": {"template": template()}},
+        {
+            "apiVersion": "batch.volcano.sh/v1alpha1",
+            "kind": "Job",
+            "metadata": meta,
+            "spec": {"tasks": [{"name": "t", "template": template()}]},
+        },
+    ]
+
+
 # Beside the core platform: the policy kinds that also decide a pair (the tiers, Cilium's allow and
 # deny rules, the mesh), cluster-scoped ones among them (a review found the admission scope dropped
 # those: 349d93d).
@@ -429,7 +455,10 @@ def test_admission_verdicts_equal_the_whole_models(
     if bare:  # the platform's own policies left out: the reviewed one decides more flows alone
         objects = [o for o in objects if o["kind"] != "NetworkPolicy"]
     objects = [*objects, *dialects]
-    used = sorted({o["metadata"]["namespace"] for o in objects if o["kind"] in ("Pod", "Deployment")})
+    if data.draw(st.integers(0, 3), label="job twins") == 0:
+        namespaces = [o["metadata"]["name"] for o in objects if o["kind"] == "Namespace"]
+        objects += data.draw(job_twins(namespaces), label="job twins")
+    used = sorted({o["metadata"]["namespace"] for o in objects if o["kind"] in ("Pod", "Deployment", "Job")})
     v = check(opa, objects, flows, data.draw(reviewed_policies(used), label="reviewed policy"))
     path = f"{v['to_model']} of {v['candidates']} pairs to the model" if v["checkable"] else "the model"
     event(f"{path}; verdicts: {'some' if v['whole'] else 'none'}")
