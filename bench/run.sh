@@ -32,20 +32,29 @@ want() { [[ "$STEPS" == *" $1 "* ]]; }
 # Machine description first, so the load average is the one at the start.
 $PY bench/report.py --work "$WORK" --out /dev/null --machine-only
 
-# Benchmark-only tools: Checkov and matplotlib in their own venv (never a project dependency), wrk.
-if [ ! -x "$CK/bin/checkov" ]; then
+# Benchmark-only tools, each set up only when a step of STEPS uses it (a cold Trivy build alone
+# takes minutes): Checkov (scan, realworld) and matplotlib (the sidecar's plot) in their own venv,
+# never a project dependency; wrk (sidecar).
+if { want scan || want realworld || want sidecar; } && [ ! -x "$CK/bin/checkov" ]; then
   python3 -m venv "$CK"
   "$CK/bin/pip" install -q "checkov==3.3.30" "matplotlib>=3.8"
 fi
-if ! command -v wrk >/dev/null && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+if want sidecar && ! command -v wrk >/dev/null && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
   apt-get install -y wrk >/dev/null 2>&1 || { apt-get update >/dev/null && apt-get install -y wrk >/dev/null; } || true
 fi
 
 # vegeta (Go, the sidecar step's fixed-rate load generator), kube-score and Trivy (real-world
-# peers), pinned in bench/pins.txt.
+# peers), pinned in bench/pins.txt: the lines of the steps asked for.
 # A peer that fails to build is reported and left out (realworld.json names it), not fatal.
-PINS=bench/pins.txt BIN="$PWD/bench/.bin" bash scripts/install-tools.sh ||
-  echo "bench: a tool of bench/pins.txt did not build; the steps that need it skip it" >&2
+peers=()
+if want sidecar; then peers+=(vegeta); fi
+if want realworld; then peers+=(kube-score trivy); fi
+if [ ${#peers[@]} -gt 0 ]; then
+  wanted="$WORK/pins.wanted.txt"
+  awk -v names=" ${peers[*]} " '$1 ~ /^#/ || index(names, " " $1 " ")' bench/pins.txt >"$wanted"
+  PINS="$wanted" BIN="$PWD/bench/.bin" bash scripts/install-tools.sh ||
+    echo "bench: a tool of bench/pins.txt did not build; the steps that need it skip it" >&2
+fi
 
 if want corpus; then
   echo "== corpus" >&2
