@@ -118,6 +118,12 @@ def pod_rules(draw: st.DrawFn, peer_key: str) -> dict[str, Any]:
     return rule
 
 
+def _obj(api_version: str, kind: str, name: str, spec: dict[str, Any], namespace: str | None = None) -> dict[str, Any]:
+    """A Kubernetes object of the tests (cluster-scoped without a namespace)."""
+    metadata = {"name": name} if namespace is None else {"name": name, "namespace": namespace}
+    return {"apiVersion": api_version, "kind": kind, "metadata": metadata, "spec": spec}
+
+
 @st.composite
 def reviewed_policies(draw: st.DrawFn, namespaces: list[str]) -> dict[str, Any]:
     """A new NetworkPolicy in one of `namespaces` (those holding workloads, mostly)."""
@@ -135,12 +141,7 @@ def reviewed_policies(draw: st.DrawFn, namespaces: list[str]) -> dict[str, Any]:
     name = draw(st.sampled_from(["p0", "new"]))  # p0 may replace a policy of the platform
     elsewhere = draw(st.integers(0, 4)) == 0  # now and then a namespace without workloads
     ns = draw(st.sampled_from(NAMESPACES if elsewhere or not namespaces else namespaces))
-    return {
-        "apiVersion": "networking.k8s.io/v1",
-        "kind": "NetworkPolicy",
-        "metadata": {"name": name, "namespace": ns},
-        "spec": spec,
-    }
+    return _obj("networking.k8s.io/v1", "NetworkPolicy", name, spec, ns)
 
 
 @pytest.fixture(scope="module")
@@ -166,16 +167,12 @@ def _ingress_from_a(ports: list[dict[str, Any]], peer: dict[str, Any] | None = N
         "namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "ns-a"}},
         "podSelector": {"matchLabels": {"app": "a"}},
     }
-    return {
-        "apiVersion": "networking.k8s.io/v1",
-        "kind": "NetworkPolicy",
-        "metadata": {"name": "new", "namespace": "ns-b"},
-        "spec": {
-            "podSelector": {"matchLabels": {"app": "b"}},
-            "policyTypes": ["Ingress"],
-            "ingress": [{"from": [source], "ports": ports}],
-        },
+    spec = {
+        "podSelector": {"matchLabels": {"app": "b"}},
+        "policyTypes": ["Ingress"],
+        "ingress": [{"from": [source], "ports": ports}],
     }
+    return _obj("networking.k8s.io/v1", "NetworkPolicy", "new", spec, "ns-b")
 
 
 # ns-a's app a may reach ns-b's app b on TCP 8080 only; ns-c is in no component.
@@ -199,15 +196,16 @@ NAMED_UNDECLARED = _ingress_from_a([{"port": "grpc"}])  # resolves to 9090: unde
 ADDRESS_BLOCK = _ingress_from_a([{"port": 8080}], {"ipBlock": {"cidr": "10.0.0.0/8"}})
 EVERY_PORT = _ingress_from_a([])
 # Between two workloads of ns-c: no component holds either, no declared flow judges them.
-NO_COMPONENT = {
-    "apiVersion": "networking.k8s.io/v1",
-    "kind": "NetworkPolicy",
-    "metadata": {"name": "new", "namespace": "ns-c"},
-    "spec": {
+NO_COMPONENT = _obj(
+    "networking.k8s.io/v1",
+    "NetworkPolicy",
+    "new",
+    {
         "podSelector": {"matchLabels": {"app": "c"}},
         "ingress": [{"from": [{"podSelector": {"matchLabels": {"app": "d"}}}], "ports": [{"port": 9999}]}],
     },
-}
+    "ns-c",
+)
 ANYONE = {**DECLARED_PORT, "spec": {**DECLARED_PORT["spec"], "ingress": [{"ports": [{"port": 8080}]}]}}
 
 FRONT_TO_BACK = "ns-a/a (component front) can reach ns-b/b (component back)"
@@ -238,24 +236,16 @@ def test_each_branch_on_a_named_case(case: str, opa: opaserver.OpaServer) -> Non
 
 
 def _anp(name: str, spec: dict[str, Any]) -> dict[str, Any]:
-    return {
-        "apiVersion": "policy.networking.k8s.io/v1alpha1",
-        "kind": "AdminNetworkPolicy",
-        "metadata": {"name": name},
-        "spec": spec,
-    }
+    return _obj("policy.networking.k8s.io/v1alpha1", "AdminNetworkPolicy", name, spec)
 
 
 def _by_name(ns: str) -> dict[str, Any]:
     return {"namespaces": {"matchLabels": {"kubernetes.io/metadata.name": ns}}}
 
 
-DENY_EGRESS = {
-    "apiVersion": "networking.k8s.io/v1",
-    "kind": "NetworkPolicy",
-    "metadata": {"name": "deny-egress", "namespace": "ns-a"},
-    "spec": {"podSelector": {}, "policyTypes": ["Egress"]},
-}
+DENY_EGRESS = _obj(
+    "networking.k8s.io/v1", "NetworkPolicy", "deny-egress", {"podSelector": {}, "policyTypes": ["Egress"]}, "ns-a"
+)
 # Cluster-scoped policies decide the pair too: an AdminNetworkPolicy letting ns-a reach ns-b (past
 # ns-a's own default deny), or denying it. The scope of the review kept every cluster-scoped
 # object but dropped those filed under an API version without Namespaces (found by a review: the
@@ -348,7 +338,7 @@ def admin_policies(draw: st.DrawFn) -> dict[str, Any]:
         if admin
         else ("BaselineAdminNetworkPolicy", "default")
     )
-    return {"apiVersion": "policy.networking.k8s.io/v1alpha1", "kind": kind, "metadata": {"name": name}, "spec": spec}
+    return _obj("policy.networking.k8s.io/v1alpha1", kind, name, spec)
 
 
 @st.composite
@@ -365,19 +355,8 @@ def cilium_policies(draw: st.DrawFn) -> dict[str, Any]:
         ]
     spec = {"endpointSelector": {"matchLabels": {"app": draw(APPS)}}, key: [rule]}
     if draw(st.booleans()):
-        return {
-            "apiVersion": "cilium.io/v2",
-            "kind": "CiliumClusterwideNetworkPolicy",
-            "metadata": {"name": "ccnp"},
-            "spec": spec,
-        }
-    ns = draw(st.sampled_from(NAMESPACES))
-    return {
-        "apiVersion": "cilium.io/v2",
-        "kind": "CiliumNetworkPolicy",
-        "metadata": {"name": "cnp", "namespace": ns},
-        "spec": spec,
-    }
+        return _obj("cilium.io/v2", "CiliumClusterwideNetworkPolicy", "ccnp", spec)
+    return _obj("cilium.io/v2", "CiliumNetworkPolicy", "cnp", spec, draw(st.sampled_from(NAMESPACES)))
 
 
 @st.composite
@@ -386,12 +365,7 @@ def istio_policies(draw: st.DrawFn) -> dict[str, Any]:
     ns = draw(st.sampled_from([*NAMESPACES, "istio-system"]))
     if draw(st.integers(0, 3)) == 0:
         spec: dict[str, Any] = {"mtls": {"mode": draw(st.sampled_from(["STRICT", "PERMISSIVE"]))}}
-        return {
-            "apiVersion": "security.istio.io/v1",
-            "kind": "PeerAuthentication",
-            "metadata": {"name": "default", "namespace": ns},
-            "spec": spec,
-        }
+        return _obj("security.istio.io/v1", "PeerAuthentication", "default", spec, ns)
     rule: dict[str, Any] = {}
     if draw(st.booleans()):
         rule["from"] = [{"source": {"namespaces": [draw(st.sampled_from(NAMESPACES))]}}]
@@ -400,12 +374,7 @@ def istio_policies(draw: st.DrawFn) -> dict[str, Any]:
     spec = {"action": draw(st.sampled_from(["ALLOW", "DENY"])), "rules": [rule]}
     if draw(st.booleans()):
         spec["selector"] = {"matchLabels": {"app": draw(APPS)}}
-    return {
-        "apiVersion": "security.istio.io/v1",
-        "kind": "AuthorizationPolicy",
-        "metadata": {"name": "ap", "namespace": ns},
-        "spec": spec,
-    }
+    return _obj("security.istio.io/v1", "AuthorizationPolicy", "ap", spec, ns)
 
 
 @st.composite
@@ -421,15 +390,9 @@ def job_twins(draw: st.DrawFn, namespaces: list[str]) -> list[dict[str, Any]]:
         container = {"name": "c", "image": "registry.internal/app:1"}
         return {"metadata": {"labels": labels}, "spec": {"containers": [container]}}
 
-    meta = {"name": "j", "namespace": ns}
     return [
-        {"apiVersion": "batch/v1", "kind": "Job", "metadata": meta, "spec": {"template": template()}},
-        {
-            "apiVersion": "batch.volcano.sh/v1alpha1",
-            "kind": "Job",
-            "metadata": meta,
-            "spec": {"tasks": [{"name": "t", "template": template()}]},
-        },
+        _obj("batch/v1", "Job", "j", {"template": template()}, ns),
+        _obj("batch.volcano.sh/v1alpha1", "Job", "j", {"tasks": [{"name": "t", "template": template()}]}, ns),
     ]
 
 

@@ -31,14 +31,11 @@ def _snippet() -> str:
 
 
 def _gatekeeper_chart() -> Path:
-    """The Gatekeeper chart of the module gator is built from (tools/pins.txt), from Go's module
-    cache: `go mod download` fetches it only if the setup's `go install` left no copy."""
-    [(path, version)] = [
-        (fields[1].removesuffix("/cmd/gator"), fields[2])
-        for fields in (line.split() for line in toolchain.pins_file().read_text().splitlines())
-        if fields and fields[0] == "gator"
-    ]
-    proc = run(["go", "mod", "download", "-json", f"{path}@{version}"], cwd=ROOT)
+    """The Gatekeeper chart of the module gator is built from (its version pinned in
+    tools/pins.txt), from Go's module cache: `go mod download` fetches it only if the setup's
+    `go install` left no copy."""
+    module = f"github.com/open-policy-agent/gatekeeper/v3@{toolchain.pins()['gator']}"
+    proc = run(["go", "mod", "download", "-json", module], cwd=ROOT)
     assert proc.returncode == 0, proc.stderr
     return Path(json.loads(proc.stdout)["Dir"]) / "charts" / "gatekeeper"
 
